@@ -1,0 +1,76 @@
+/**
+ * Coded errors. Every error driftwatch raises on purpose carries a stable
+ * `code` (prefixed `DW_`), a `canRetry` flag telling callers whether trying
+ * again may help, and an optional `cause`. `toJSON` keeps those fields when an
+ * error is logged or written to a dead-letter record.
+ */
+export class DriftwatchError extends Error {
+  static readonly code: string = 'DW_ERROR';
+  readonly code: string;
+  readonly canRetry: boolean;
+
+  constructor(message: string, options: { cause?: unknown; canRetry?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = (new.target as typeof DriftwatchError).code;
+    this.canRetry = options.canRetry ?? false;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const cause = this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : this.cause;
+    return { name: this.name, code: this.code, message: this.message, canRetry: this.canRetry, cause };
+  }
+}
+
+/** A configuration option (environment variable, flag or alerts.yaml entry) is invalid. */
+export class ConfigError extends DriftwatchError {
+  static override readonly code = 'DW_CONFIG_INVALID';
+  constructor(readonly option: string, message: string, options: { cause?: unknown } = {}) {
+    super(`${option}: ${message}`, options);
+  }
+}
+
+/** An input record could not be decoded or failed validation. Not retryable: it goes to the DLQ. */
+export class ValidationError extends DriftwatchError {
+  static override readonly code = 'DW_VALIDATION_FAILED';
+  constructor(readonly path: string, message: string) {
+    super(path ? `${path}: ${message}` : message);
+  }
+}
+
+/** The command line was used wrongly. */
+export class UsageError extends DriftwatchError {
+  static override readonly code = 'DW_USAGE';
+}
+
+/** The ClickHouse store (embedded or server) failed; transient failures are retryable. */
+export class StoreError extends DriftwatchError {
+  static override readonly code = 'DW_STORE_FAILED';
+}
+
+/** A SQL migration could not be applied. */
+export class MigrationError extends DriftwatchError {
+  static override readonly code = 'DW_MIGRATION_FAILED';
+}
+
+/** Kafka (broker, admin, producer or consumer) failed. */
+export class KafkaError extends DriftwatchError {
+  static override readonly code = 'DW_KAFKA_FAILED';
+}
+
+/** An input file could not be read. */
+export class InputError extends DriftwatchError {
+  static override readonly code = 'DW_INPUT_FAILED';
+}
+
+/** Every coded error class, so tests can check each one carries its own code. */
+export const errorClasses = [
+  DriftwatchError,
+  ConfigError,
+  ValidationError,
+  UsageError,
+  StoreError,
+  MigrationError,
+  KafkaError,
+  InputError,
+] as const;

@@ -1,0 +1,189 @@
+/**
+ * The facts that flow through the processor chain. Every fact carries `at`,
+ * its event time in epoch ms, and facts reach each processor in nondecreasing
+ * `at` order (the event-time operator guarantees it for inputs; processors keep
+ * it by firing their own timers due at or before a fact's `at` before handling
+ * that fact).
+ *
+ * Each processor receives every fact, handles the kinds it cares about, passes
+ * everything on unchanged, and emits facts of its own. Sinks at the end of the
+ * chain pick the kinds they store or publish.
+ */
+import type { InputEvent } from '../schemas/input-events.js';
+import type { AlertEvent, Severity } from '../schemas/alert-event.js';
+
+/** Where a record came from, for dead letters, audit and exactly-once bookkeeping. */
+export interface SourcePosition {
+  topic?: string;
+  partition?: number;
+  offset?: string;
+  /** 1-based line number, for file replays. */
+  line?: number;
+}
+
+/** A validated input event plus what the pipeline derived from it once. */
+export interface Envelope<E extends InputEvent = InputEvent> {
+  event: E;
+  /** occurredAt as epoch ms. */
+  at: number;
+  /** `<env>/<artifact>`, the partitioning key. */
+  key: string;
+  source?: SourcePosition;
+}
+
+/** A record that could not be decoded or validated (SPEC §2 DLQ, §7 dlq.ndjson). */
+export interface DeadLetter {
+  reason: string;
+  /** The original bytes/line, untouched. */
+  raw: string | Buffer;
+  key?: string | Buffer | null;
+  headers?: Record<string, string>;
+  source?: SourcePosition;
+}
+
+export interface Incident {
+  incidentId: string;
+  kind: 'state' | 'determinism';
+  env: string;
+  artifact: string;
+  ruleId?: string;
+  severity: Severity;
+  startedAt: number;
+  detectedAt: number;
+  resolvedAt: number | null;
+  /** converged | promoted | source_expired (state); consistent (determinism). */
+  reason?: string;
+  expectedDigest?: string;
+  divergentDigests: string[];
+  recoveryMs?: number;
+  correlationId?: string;
+  /** State incidents: whether the desired state came from a promotion or a rollback. */
+  desiredFrom?: 'promotion' | 'rollback';
+  /** Determinism incidents: the input digest that produced several outputs. */
+  inputDigest?: string;
+}
+
+/** One judged observation (an ok hydration or index event), emitted by the state-drift processor. */
+export interface Observation {
+  key: string;
+  env: string;
+  artifact: string;
+  /** `<type>:<instance>` */
+  sourceId: string;
+  digest: string;
+  /** false when the key has no desired state yet (unmanaged: counted, never judged). */
+  managed: boolean;
+  divergent: boolean;
+}
+
+/** 5-minute drift window per key (SPEC §5). */
+export interface DriftWindowRow {
+  windowStart: number;
+  windowEnd: number;
+  env: string;
+  artifact: string;
+  observations: number;
+  divergentObservations: number;
+  sources: number;
+  divergentSources: number;
+  hydrations: number;
+  hydrationErrors: number;
+  indexOps: number;
+  indexErrors: number;
+  /** p50/p90 index latency in ms over the window; null when no index ops. */
+  indexLatencyP50: number | null;
+  indexLatencyP90: number | null;
+  lateEvents: number;
+}
+
+/** Per-environment rollup of the same window (index error rate, hydration health). */
+export interface EnvWindowRow {
+  windowStart: number;
+  windowEnd: number;
+  env: string;
+  observations: number;
+  divergentObservations: number;
+  hydrations: number;
+  hydrationErrors: number;
+  indexOps: number;
+  indexErrors: number;
+  lateEvents: number;
+}
+
+/** 5-minute promotion window per env (SPEC §5). */
+export interface PromotionWindowRow {
+  windowStart: number;
+  windowEnd: number;
+  env: string;
+  started: number;
+  succeeded: number;
+  failed: number;
+  rolledBack: number;
+  /** Durations (terminal.occurredAt - started.occurredAt) of promotions that ended in the window. */
+  durationCount: number;
+  durationSumMs: number;
+  durationP50Ms: number | null;
+  durationP90Ms: number | null;
+  durationMaxMs: number | null;
+  snapshotsVerified: number;
+  snapshotsUnverified: number;
+  gates: GateWindowRow[];
+}
+
+export interface GateWindowRow {
+  gate: string;
+  passed: number;
+  failed: number;
+  durationP50Ms: number | null;
+  durationP90Ms: number | null;
+}
+
+/** Rolling MTTR over one trailing window for one scope (SPEC §4.6). */
+export interface MttrSnapshot {
+  /** Event time the snapshot describes. */
+  asOf: number;
+  /** An env name, or '*' for overall. */
+  scope: string;
+  window: '1h' | '24h' | '7d';
+  resolvedCount: number;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  /** Open state incidents in the scope at asOf, and the age of the oldest. */
+  openIncidents: number;
+  oldestOpenMs: number | null;
+}
+
+export type AuditCategory = 'hydration' | 'promotion' | 'drift' | 'index' | 'security' | 'performance';
+
+/** Audit record (seed: audit-log design): who/what/when, with correlation ids. */
+export interface AuditRecord {
+  at: number;
+  category: AuditCategory;
+  action: string;
+  env?: string;
+  artifact?: string;
+  actor?: string;
+  subjectId?: string;
+  correlationId?: string;
+  details: Record<string, unknown>;
+}
+
+export type Fact =
+  /** A valid, deduplicated input event, released in event-time order. */
+  | { kind: 'event'; at: number; envelope: Envelope }
+  /** An event that arrived too late to be processed in order; `at` is the frontier when it arrived. */
+  | { kind: 'late'; at: number; envelope: Envelope; frontier: number }
+  /** The frontier moved to `at`: no event with a smaller time follows; timers due by `at` may fire. At end of input `at` is +Infinity. */
+  | { kind: 'advance'; at: number }
+  | { kind: 'observation'; at: number; observation: Observation; correlationId?: string }
+  | { kind: 'incident'; at: number; change: 'opened' | 'updated' | 'resolved'; incident: Incident }
+  | { kind: 'drift-window'; at: number; row: DriftWindowRow }
+  | { kind: 'env-window'; at: number; row: EnvWindowRow }
+  | { kind: 'promotion-window'; at: number; row: PromotionWindowRow }
+  | { kind: 'mttr'; at: number; snapshots: MttrSnapshot[] }
+  | { kind: 'alert'; at: number; alert: AlertEvent }
+  | { kind: 'audit'; at: number; record: AuditRecord };
+
+export type FactKind = Fact['kind'];
+export type FactOf<K extends FactKind> = Extract<Fact, { kind: K }>;

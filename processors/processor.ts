@@ -1,0 +1,46 @@
+/**
+ * The processor contract and its RxJS operator.
+ *
+ * A processor is a synchronous state machine over facts: `handle` sees every
+ * fact in order and calls `emit` for facts it derives. `asOperator` turns it
+ * into an RxJS operator that passes every incoming fact downstream, after the
+ * facts the processor derived from it. (Derived facts go first because they
+ * happened at or before the incoming fact's time: timers due by `at` and the
+ * consequences of the fact itself.)
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { Fact } from './facts.js';
+
+export type Emit = (fact: Fact) => void;
+
+export interface Processor {
+  readonly name: string;
+  handle(fact: Fact, emit: Emit): void;
+}
+
+export function asOperator(processor: Processor): OperatorFunction<Fact, Fact> {
+  return (source) =>
+    new Observable<Fact>((subscriber) => {
+      const emit: Emit = (f) => subscriber.next(f);
+      return source.subscribe({
+        next: (fact) => {
+          try {
+            processor.handle(fact, emit);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          subscriber.next(fact);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+/** Runs a processor over a list of facts and returns everything it emitted (tests, tools). */
+export function runProcessor(processor: Processor, facts: Iterable<Fact>): Fact[] {
+  const out: Fact[] = [];
+  for (const f of facts) processor.handle(f, (d) => out.push(d));
+  return out;
+}

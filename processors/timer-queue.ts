@@ -1,0 +1,59 @@
+/**
+ * Event-time timers for one processor. Timers are (time, key) pairs; firing
+ * is driven by facts, never by the wall clock: before a processor handles a
+ * fact at time T it calls `fireDue(T, cb)`, which pops every timer due at or
+ * before T in time order (ties in scheduling order).
+ *
+ * Cancelling is lazy: re-scheduling a key replaces its due time and the stale
+ * heap entry is skipped when popped, so each key has at most one live timer.
+ */
+import { MinHeap } from '../lib/min-heap.js';
+
+interface Entry {
+  time: number;
+  seq: number;
+  key: string;
+}
+
+export class TimerQueue {
+  private readonly heap = new MinHeap<Entry>((a, b) => a.time < b.time || (a.time === b.time && a.seq < b.seq));
+  private readonly due = new Map<string, number>();
+  private seq = 0;
+
+  /** Schedules (or moves) the single timer of `key` to `time`. */
+  schedule(key: string, time: number): void {
+    if (this.due.get(key) === time) return;
+    this.due.set(key, time);
+    this.heap.push({ time, seq: this.seq++, key });
+  }
+
+  /** Keeps the earlier of the current and the proposed time. */
+  scheduleNoLaterThan(key: string, time: number): void {
+    const current = this.due.get(key);
+    if (current === undefined || time < current) this.schedule(key, time);
+  }
+
+  cancel(key: string): void {
+    this.due.delete(key);
+  }
+
+  dueTime(key: string): number | undefined {
+    return this.due.get(key);
+  }
+
+  get size(): number {
+    return this.due.size;
+  }
+
+  /** Pops and reports every live timer due at or before `now`, in time order. Callbacks may schedule new timers. */
+  fireDue(now: number, onFire: (key: string, time: number) => void): void {
+    for (;;) {
+      const top = this.heap.peek();
+      if (!top || top.time > now) return;
+      this.heap.pop();
+      if (this.due.get(top.key) !== top.time) continue; // cancelled or moved
+      this.due.delete(top.key);
+      onFire(top.key, top.time);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** Alert events on the alert topic (SPEC §6). */
+import { s, type Infer } from './dsl.js';
+
+export const severities = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof severities)[number];
+
+/** Higher is more severe; used to apply "at least" rules. */
+export const severityRank: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+export const alertEventSchema = s.object(
+  {
+    alertId: s.string({ doc: 'unique per emission' }),
+    fingerprint: s.string({ doc: 'stable for one alert instance (rule + identifying labels)' }),
+    rule: s.string(),
+    status: s.enumOf(['firing', 'resolved'] as const),
+    severity: s.enumOf(severities),
+    escalationLevel: s.integer({ min: 1 }),
+    labels: s.map(s.string(), { doc: 'env, artifact and rule-specific identifying labels' }),
+    annotations: s.object(
+      { summary: s.string(), description: s.string(), runbookUrl: s.optional(s.string()) },
+      { name: 'AlertAnnotations' },
+    ),
+    startsAt: s.timestamp(),
+    endsAt: s.optional(s.timestamp()),
+    incidentId: s.optional(s.string()),
+    correlationId: s.optional(s.string()),
+    emittedAt: s.timestamp({ doc: 'wall-clock time of emission' }),
+  },
+  { name: 'AlertEvent', doc: 'driftwatch alert event (driftwatch.alerts.v1)' },
+);
+
+export type AlertEvent = Infer<typeof alertEventSchema>;

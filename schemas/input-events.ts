@@ -1,0 +1,110 @@
+/**
+ * The three input events (SPEC §3). One definition each gives the TypeScript
+ * type, the validator and the Avro schema.
+ */
+import { s, type Infer, type Schema } from './dsl.js';
+
+const common = {
+  eventId: s.string({ doc: 'unique per event; duplicates are processed once' }),
+  occurredAt: s.timestamp({ doc: 'event time, RFC 3339 UTC with ms' }),
+  env: s.string({ doc: 'environment the event is about (for promotions: the target)' }),
+  artifact: s.string({ doc: 'artifact id' }),
+  correlationId: s.optional(s.string({ doc: 'carried into alerts, incidents and audit records' })),
+};
+
+export const promotionPhases = ['started', 'gate', 'snapshot', 'succeeded', 'failed', 'rolled_back'] as const;
+export type PromotionPhase = (typeof promotionPhases)[number];
+
+export const promotionEventSchema = s.object(
+  {
+    type: s.enumOf(['promotion'] as const),
+    ...common,
+    promotionId: s.string(),
+    phase: s.enumOf(promotionPhases),
+    version: s.optional(s.string({ doc: 'artifact version being promoted (required on started and succeeded)' })),
+    digest: s.optional(s.string({ doc: 'artifact content digest being promoted (required on started and succeeded)' })),
+    fromEnv: s.optional(s.string()),
+    gate: s.optional(
+      s.object(
+        {
+          name: s.string(),
+          result: s.enumOf(['passed', 'failed'] as const),
+          durationMs: s.number({ min: 0 }),
+        },
+        { name: 'Gate' },
+      ),
+    ),
+    snapshot: s.optional(s.object({ snapshotId: s.string(), verified: s.boolean() }, { name: 'Snapshot' })),
+    rollbackTo: s.optional(s.object({ version: s.string(), digest: s.string() }, { name: 'RollbackTarget' })),
+    actor: s.optional(s.string()),
+    reason: s.optional(s.string()),
+  },
+  {
+    name: 'PromotionEvent',
+    doc: 'Promotion lifecycle event (driftwatch.promotion.v1)',
+    refine: (e) => {
+      if ((e.phase === 'started' || e.phase === 'succeeded') && (e.version == null || e.digest == null)) {
+        return `${e.version == null ? 'version' : 'digest'}: is required when phase is ${e.phase}`;
+      }
+      if (e.phase === 'gate' && e.gate == null) return 'gate: is required when phase is gate';
+      if (e.phase === 'snapshot' && e.snapshot == null) return 'snapshot: is required when phase is snapshot';
+      if (e.phase === 'rolled_back' && e.rollbackTo == null) return 'rollbackTo: is required when phase is rolled_back';
+      return undefined;
+    },
+  },
+);
+
+export const hydrationEventSchema = s.object(
+  {
+    type: s.enumOf(['hydration'] as const),
+    ...common,
+    ruleId: s.string(),
+    instance: s.string({ doc: 'the replica that ran the rule' }),
+    inputDigest: s.string({ doc: 'digest of the artifact it loaded' }),
+    outputDigest: s.string({ doc: 'digest of the hydrated result' }),
+    durationMs: s.number({ min: 0 }),
+    status: s.enumOf(['ok', 'error'] as const),
+    error: s.optional(s.string()),
+  },
+  { name: 'HydrationEvent', doc: 'Hydration rule execution (driftwatch.hydration.v1)' },
+);
+
+export const indexEventSchema = s.object(
+  {
+    type: s.enumOf(['index'] as const),
+    ...common,
+    op: s.enumOf(['read', 'write'] as const),
+    instance: s.string(),
+    servedDigest: s.string({ doc: 'digest of the artifact state the index serves' }),
+    latencyMs: s.number({ min: 0 }),
+    status: s.enumOf(['ok', 'error'] as const),
+    shard: s.optional(s.string()),
+  },
+  { name: 'IndexEvent', doc: 'Index read/write operation (driftwatch.index.v1)' },
+);
+
+export type PromotionEvent = Infer<typeof promotionEventSchema>;
+export type HydrationEvent = Infer<typeof hydrationEventSchema>;
+export type IndexEvent = Infer<typeof indexEventSchema>;
+export type InputEvent = PromotionEvent | HydrationEvent | IndexEvent;
+export type InputEventType = InputEvent['type'];
+
+export const inputEventSchemas: { [K in InputEventType]: Schema<Extract<InputEvent, { type: K }>> } = {
+  promotion: promotionEventSchema,
+  hydration: hydrationEventSchema,
+  index: indexEventSchema,
+};
+
+/** Validates any input event, dispatching on `type`; the message names the failing field. */
+export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: 'expected a JSON object' };
+  }
+  const type = (value as { type?: unknown }).type;
+  const schema = typeof type === 'string' ? (inputEventSchemas as Record<string, Schema<InputEvent>>)[type] : undefined;
+  if (!schema) {
+    return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : JSON.stringify(type)}` };
+  }
+  const error = schema.check(value, '');
+  return error === undefined ? { ok: true, event: value as InputEvent } : { ok: false, error };
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // chDB is a native in-process engine; one fork per file keeps sessions apart.
+    pool: 'forks',
+  },
+});
