@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, destination, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -14,13 +14,13 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       name: options.name ?? 'driftwatch',
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
       redact: {
         paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token', 'authorization', '*.authorization', 'sasl', '*.sasl'],
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination(2),
+    options.destination ?? destination(2),
   );
 }
 
