@@ -1,0 +1,38 @@
+/**
+ * The shape every subcommand has: a name, a one-line summary, documented
+ * options (so `--help` is generated from the same table the parser uses) and
+ * `run`, which returns the process exit code.
+ */
+import type { Logger } from '../lib/logger.js';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  doc: string;
+  default?: string | boolean;
+  /** Shown in help, e.g. `<dir>`. */
+  valueName?: string;
+}
+
+export interface CommandContext {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ['topics', 'create']. */
+  path: string[];
+  summary: string;
+  /** Positional arguments, for help, e.g. '<events.ndjson>'. */
+  args?: string;
+  description?: string;
+  options: Record<string, OptionSpec>;
+  run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
+}

@@ -1,0 +1,50 @@
+/** `driftwatch sql migrate` and `driftwatch query`: the configured store (CLICKHOUSE_URL, else embedded chDB). */
+import type { Command } from '../command.js';
+import { UsageError } from '../../lib/errors.js';
+import { loadRuntime } from '../runtime.js';
+import { openConfiguredStore } from '../../store/configured-store.js';
+import { migrateStore, runQuery } from '../../store/open-store.js';
+
+export const sqlMigrateCommand: Command = {
+  path: ['sql', 'migrate'],
+  summary: 'apply sql/migrations to the configured store (idempotent; records what it applied)',
+  options: {
+    'data-dir': { type: 'string', doc: 'embedded store directory (default: DRIFTWATCH_DATA_DIR/store)', valueName: '<dir>' },
+  },
+  async run(args, ctx) {
+    const rt = loadRuntime(ctx);
+    const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: false });
+    try {
+      const result = await migrateStore(transport, { logger: rt.logger });
+      ctx.stdout.write(`applied: ${result.applied.length ? result.applied.join(', ') : 'none'}; already applied: ${result.skipped.length}\n`);
+    } finally {
+      await transport.close();
+    }
+    return 0;
+  },
+};
+
+export const queryCommand: Command = {
+  path: ['query'],
+  args: '"<SQL>"',
+  summary: 'run SQL against the configured store and print the rows',
+  options: {
+    format: { type: 'string', short: 'f', doc: 'table or jsonl', default: 'table', valueName: '<format>' },
+    'data-dir': { type: 'string', doc: 'embedded store directory, e.g. <replay out>/store (default: DRIFTWATCH_DATA_DIR/store)', valueName: '<dir>' },
+  },
+  async run(args, ctx) {
+    const sql = args.positionals.join(' ').trim();
+    if (!sql) throw new UsageError('missing "<SQL>", e.g. driftwatch query "SELECT count() FROM driftwatch.incidents FINAL"');
+    const format = args.values.format as string;
+    if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format: expected table or jsonl, got "${format}"`);
+    const rt = loadRuntime(ctx);
+    const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: true });
+    try {
+      const result = await runQuery(transport, sql, { format });
+      ctx.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
+    } finally {
+      await transport.close();
+    }
+    return 0;
+  },
+};

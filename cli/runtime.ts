@@ -1,0 +1,29 @@
+/**
+ * What every command needs before it does anything: the validated
+ * configuration (environment + alerts.yaml), checked once, and a logger at the
+ * configured level. Bad configuration fails here, before any work starts.
+ */
+import { loadConfig, describeConfig, unknownDriftwatchVariables, type DriftwatchConfig } from '../config/env-config.js';
+import { loadAlertsConfig } from '../config/alerts-config.js';
+import type { AlertsConfig } from '../config/alert-rules.js';
+import type { Logger } from '../lib/logger.js';
+import type { CommandContext } from './command.js';
+import { uniqueId } from '../lib/ids.js';
+
+export interface Runtime {
+  config: DriftwatchConfig;
+  alerts: AlertsConfig;
+  logger: Logger;
+  runId: string;
+}
+
+export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: string } = {}): Runtime {
+  const config = loadConfig(ctx.env);
+  const alerts = loadAlertsConfig(overrides.alertsFile ?? config.alertsFile ?? undefined);
+  const runId = uniqueId('run');
+  const logger = ctx.logger.child({ runId });
+  logger.level = config.logLevel;
+  for (const name of unknownDriftwatchVariables(ctx.env)) logger.warn({ variable: name }, `unknown variable ${name} is ignored (typo?)`);
+  logger.debug({ config: describeConfig(config) }, 'configuration loaded');
+  return { config, alerts, logger, runId };
+}

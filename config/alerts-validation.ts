@@ -1,0 +1,237 @@
+/**
+ * Validation of alerts.yaml documents (config/alerts-config.ts parses the
+ * YAML). Collects every problem, each with the path of the bad entry, and
+ * rejects unknown rules and keys (with a "did you mean" hint for typos).
+ */
+import { ConfigError } from '../lib/errors.js';
+import { DAY, HOUR, parseDuration } from '../lib/time.js';
+import { severities, type Severity } from '../schemas/alert-event.js';
+import {
+  ruleNames,
+  type AlertsConfig,
+  type EscalationLevel,
+  type RuleConfig,
+  type RuleName,
+  type SeverityOverride,
+} from './alert-rules.js';
+
+export interface RuleParameters {
+  /** A ratio in [0, 1] or a duration string. */
+  threshold?: 'ratio' | 'duration';
+  /** Any positive duration, or one of the rolling MTTR windows (1h, 24h, 7d). */
+  window?: 'any' | 'mttr';
+  minSamples?: true;
+}
+
+/** The tunables each rule takes; any other key on a rule is rejected. All listed ones are required after merging. */
+export const ruleParameters: Record<RuleName, RuleParameters> = {
+  drift_detected: {},
+  mttr_breach: { threshold: 'duration', window: 'mttr' },
+  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true },
+  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true },
+  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+  snapshot_not_verified: {},
+  rollback_failed: {},
+  hydration_nondeterminism: {},
+  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+};
+
+/** Windows the MTTR processor publishes snapshots for, by length in ms. */
+export const mttrWindows: ReadonlyMap<number, '1h' | '24h' | '7d'> = new Map([
+  [HOUR, '1h'],
+  [DAY, '24h'],
+  [7 * DAY, '7d'],
+]);
+
+const commonRuleKeys = ['enabled', 'severity', 'overrides', 'summary', 'runbookUrl'] as const;
+
+/** Validates a parsed alerts.yaml document and merges it over `base` (complete-file mode when `base` is undefined). */
+export function validateAlertsDocument(doc: unknown, source: string, base: AlertsConfig | undefined): AlertsConfig {
+  const problems = new Problems();
+  const top = asMap(doc ?? {}, '', problems, 'a map with `escalation` and `rules`') ?? {};
+  checkKeys(top, ['escalation', 'rules'], '', problems);
+  const escalation = top.escalation === undefined ? base?.escalation : readEscalation(top.escalation, problems);
+  if (!escalation && top.escalation === undefined) problems.add('escalation', 'missing (required)');
+  const rawRules = top.rules === undefined || top.rules === null ? {} : asMap(top.rules, 'rules', problems) ?? {};
+  checkKeys(rawRules, ruleNames, 'rules', problems, 'rule');
+  const rules = {} as Record<RuleName, RuleConfig>;
+  for (const name of ruleNames) {
+    const rule = readRule(name, rawRules[name], base?.rules[name], problems);
+    if (rule) rules[name] = rule;
+  }
+  problems.throwIfAny(source);
+  return { escalation: escalation!, rules };
+}
+
+type Raw = Record<string, unknown>;
+
+class Problems {
+  readonly list: Array<{ path: string; message: string }> = [];
+  add(path: string, message: string): undefined {
+    this.list.push({ path, message });
+    return undefined;
+  }
+  throwIfAny(source: string): void {
+    if (this.list.length === 0) return;
+    const line = (p: { path: string; message: string }) => (p.path ? `${source}: ${p.path}: ${p.message}` : `${source}: ${p.message}`);
+    const [first, ...rest] = this.list;
+    const option = first!.path ? `${source}: ${first!.path}` : source;
+    throw new ConfigError(option, [first!.message, ...rest.map(line)].join('\n'));
+  }
+}
+
+function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p: Problems): RuleConfig | undefined {
+  const path = `rules.${name}`;
+  if (raw === undefined && !base) return p.add(path, 'missing (required)');
+  const map = raw === undefined || raw === null ? {} : asMap(raw, path, p);
+  if (!map) return undefined;
+  const params = ruleParameters[name];
+  checkKeys(map, [...commonRuleKeys, ...Object.keys(params)], path, p);
+  const rule: RuleConfig = { enabled: true, overrides: [], ...base } as RuleConfig;
+  const at = (key: string) => `${path}.${key}`;
+  if (map.enabled !== undefined) {
+    if (typeof map.enabled === 'boolean') rule.enabled = map.enabled;
+    else p.add(at('enabled'), `expected true or false, got ${describe(map.enabled)}`);
+  }
+  if (map.severity !== undefined) rule.severity = readSeverity(map.severity, at('severity'), p) ?? rule.severity;
+  if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), p);
+  for (const key of ['summary', 'runbookUrl'] as const) {
+    if (map[key] === undefined) continue;
+    if (typeof map[key] === 'string' && map[key] !== '') rule[key] = map[key];
+    else p.add(at(key), `expected a non-empty string, got ${describe(map[key])}`);
+  }
+  if (params.threshold && map.threshold !== undefined) {
+    rule.threshold =
+      params.threshold === 'ratio' ? readRatio(map.threshold, at('threshold'), p) : readDuration(map.threshold, at('threshold'), p, false);
+  }
+  if (params.window && map.window !== undefined) {
+    const ms = readDuration(map.window, at('window'), p, false);
+    if (ms !== undefined && params.window === 'mttr' && !mttrWindows.has(ms)) {
+      p.add(at('window'), `expected one of the rolling MTTR windows 1h, 24h, 7d, got ${describe(map.window)}`);
+    } else rule.windowMs = ms;
+  }
+  if (params.minSamples && map.minSamples !== undefined) {
+    const n = map.minSamples;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1) rule.minSamples = n;
+    else p.add(at('minSamples'), `expected a whole number of at least 1, got ${describe(n)}`);
+  }
+  if (rule.severity === undefined) p.add(at('severity'), 'missing (required)');
+  if (params.threshold && rule.threshold === undefined && map.threshold === undefined) p.add(at('threshold'), 'missing (required)');
+  if (params.window && rule.windowMs === undefined && map.window === undefined) p.add(at('window'), 'missing (required)');
+  if (params.minSamples && rule.minSamples === undefined && map.minSamples === undefined) p.add(at('minSamples'), 'missing (required)');
+  return rule;
+}
+
+function readOverrides(raw: unknown, path: string, p: Problems): SeverityOverride[] {
+  if (!Array.isArray(raw)) return p.add(path, `expected a list of overrides, got ${describe(raw)}`) ?? [];
+  const out: SeverityOverride[] = [];
+  raw.forEach((item, i) => {
+    const here = `${path}[${i}]`;
+    const map = asMap(item, here, p);
+    if (!map) return;
+    checkKeys(map, ['match', 'severity', 'minSeverity'], here, p);
+    const match: Record<string, string> = {};
+    const rawMatch = asMap(map.match, `${here}.match`, p, 'a map of label: glob pattern');
+    if (rawMatch && Object.keys(rawMatch).length === 0) p.add(`${here}.match`, 'expected at least one label pattern');
+    for (const [label, pattern] of Object.entries(rawMatch ?? {})) {
+      if (typeof pattern === 'string') match[label] = pattern;
+      else p.add(`${here}.match.${label}`, `expected a glob pattern string such as "prod*", got ${describe(pattern)}`);
+    }
+    if ((map.severity === undefined) === (map.minSeverity === undefined)) {
+      p.add(here, 'expected exactly one of `severity` (sets) or `minSeverity` (raises to at least)');
+    }
+    const override: SeverityOverride = { match };
+    if (map.severity !== undefined) override.severity = readSeverity(map.severity, `${here}.severity`, p);
+    if (map.minSeverity !== undefined) override.minSeverity = readSeverity(map.minSeverity, `${here}.minSeverity`, p);
+    out.push(override);
+  });
+  return out;
+}
+
+function readEscalation(raw: unknown, p: Problems): EscalationLevel[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > 4) {
+    return p.add('escalation', `expected a list of 1 to 4 levels, got ${describe(raw)}`);
+  }
+  const levels: EscalationLevel[] = [];
+  raw.forEach((item, i) => {
+    const here = `escalation[${i}]`;
+    const map = asMap(item, here, p);
+    if (!map) return;
+    checkKeys(map, ['level', 'after', 'notify'], here, p);
+    if (map.level !== i + 1) p.add(`${here}.level`, `expected ${i + 1} (levels are numbered 1, 2, ... in order), got ${describe(map.level)}`);
+    const afterMs = readDuration(map.after, `${here}.after`, p, true);
+    const previous = levels[i - 1]?.afterMs;
+    if (afterMs !== undefined && i === 0 && afterMs !== 0) p.add(`${here}.after`, `expected 0m (level 1 starts when the alert fires), got ${describe(map.after)}`);
+    if (afterMs !== undefined && previous !== undefined && afterMs <= previous) {
+      p.add(`${here}.after`, `expected a duration longer than level ${i}'s, got ${describe(map.after)}`);
+    }
+    const notify = map.notify ?? [];
+    if (!Array.isArray(notify) || !notify.every((n) => typeof n === 'string')) {
+      p.add(`${here}.notify`, `expected a list of names, got ${describe(map.notify)}`);
+    }
+    levels.push({ level: (i + 1) as EscalationLevel['level'], afterMs: afterMs ?? Number.NaN, notify: Array.isArray(notify) ? notify.map(String) : [] });
+  });
+  return levels;
+}
+
+function readSeverity(raw: unknown, path: string, p: Problems): Severity | undefined {
+  if (typeof raw === 'string' && (severities as readonly string[]).includes(raw)) return raw as Severity;
+  return p.add(path, `expected one of ${severities.join(', ')}, got ${describe(raw)}`);
+}
+
+function readRatio(raw: unknown, path: string, p: Problems): number | undefined {
+  if (typeof raw === 'number' && raw >= 0 && raw <= 1) return raw;
+  return p.add(path, `expected a number between 0 and 1, got ${describe(raw)}`);
+}
+
+function readDuration(raw: unknown, path: string, p: Problems, allowZero: boolean): number | undefined {
+  const ms = typeof raw === 'string' ? parseDuration(raw) : Number.NaN;
+  if (Number.isFinite(ms) && (allowZero || ms > 0)) return ms;
+  const hint = allowZero ? 'a duration such as 0m, 30s, 5m, 1h' : 'a positive duration such as 30s, 5m, 1h, 7d';
+  return p.add(path, `expected ${hint}, got ${describe(raw)}`);
+}
+
+function asMap(raw: unknown, path: string, p: Problems, what = 'a map'): Raw | undefined {
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return raw as Raw;
+  return p.add(path, `expected ${what}, got ${describe(raw)}`);
+}
+
+function checkKeys(map: Raw, allowed: readonly string[], path: string, p: Problems, what = 'key'): void {
+  for (const key of Object.keys(map)) {
+    if (allowed.includes(key)) continue;
+    const guess = closest(key, allowed);
+    const hint = guess ? `did you mean "${guess}"? ` : '';
+    p.add(path ? `${path}.${key}` : key, `unknown ${what}; ${hint}(expected one of ${allowed.join(', ')})`);
+  }
+}
+
+/** The allowed name within edit distance 2 of a typo, if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined || v === null) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'a map';
+  return String(v);
+}

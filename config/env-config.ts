@@ -1,0 +1,248 @@
+/**
+ * Configuration from environment variables (SPEC §7), validated once at
+ * start-up. Every option is one row of `configOptions`: variable name,
+ * documented default, and a parser whose error says what is expected. An
+ * empty variable counts as unset (compose files often pass `VAR=`).
+ *
+ * `loadConfig` checks every variable and reports all the bad ones in one
+ * ConfigError (named after the first), so a broken deployment is fixed in one go.
+ */
+import { ConfigError } from '../lib/errors.js';
+import { redactUrl } from '../lib/logger.js';
+import { parseDuration } from '../lib/time.js';
+import type { ProcessingOptions } from './processing-options.js';
+
+const pinoLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Parsers throw an Error whose message says what was expected; loadConfig prefixes the variable name. */
+const bad = (expected: string, text: string): Error => new Error(`expected ${expected}, got "${text}"`);
+
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (Number.isNaN(ms)) throw bad('a duration such as 30s, 5m or 1h (units ms, s, m, h, d)', text);
+  return Math.round(ms);
+}
+
+function positiveInteger(text: string): number {
+  const t = text.trim();
+  if (!/^\d[\d_]*$/.test(t)) throw bad('a positive whole number such as 5000', text);
+  const n = Number(t.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 1) throw bad('a positive whole number such as 5000', text);
+  return n;
+}
+
+function httpUrl(text: string): string | null {
+  const t = text.trim();
+  if (t === '') return null;
+  let url: URL;
+  try {
+    url = new URL(t);
+  } catch {
+    throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+  return t;
+}
+
+const p = {
+  text: (text: string): string => text,
+  nonEmpty: (text: string): string => {
+    if (text.trim() === '') throw bad('a non-empty value', text);
+    return text.trim();
+  },
+  duration,
+  positiveDuration: (text: string): number => {
+    const ms = duration(text);
+    if (ms <= 0) throw bad('a duration above zero such as 30s, 5m or 1h', text);
+    return ms;
+  },
+  positiveInteger,
+  port: (text: string): number => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+    if (!(n >= 0 && n <= 65535)) throw bad('a TCP port from 0 to 65535 (0 = disabled)', text);
+    return n;
+  },
+  logLevel: (text: string): (typeof pinoLevels)[number] => {
+    const t = text.trim().toLowerCase();
+    if (!(pinoLevels as readonly string[]).includes(t)) throw bad(`one of ${pinoLevels.join(', ')}`, text);
+    return t as (typeof pinoLevels)[number];
+  },
+  brokers: (text: string): string[] => {
+    const list = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
+    for (const b of list) {
+      const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(b);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad('a comma-separated list of host:port such as localhost:9092,kafka-2:9092', b);
+    }
+    return list;
+  },
+  topic: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(t) || t === '.' || t === '..') {
+      throw bad('a Kafka topic name (letters, digits, ".", "_", "-"; at most 249 characters)', text);
+    }
+    return t;
+  },
+  identifier: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw bad('a database name (letters, digits and "_", not starting with a digit)', text);
+    return t;
+  },
+  httpUrl,
+  alertFormat: (text: string): 'json' | 'avro' => {
+    const t = text.trim().toLowerCase();
+    if (t !== 'json' && t !== 'avro') throw bad('json or avro', text);
+    return t;
+  },
+};
+
+export interface OptionSpec<T> {
+  env: string;
+  default: string;
+  doc: string;
+  /** Never logged or shown: `describeConfig` redacts it. */
+  secret?: boolean;
+  parse: (text: string) => T;
+}
+
+const option = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
+
+export const configOptions = {
+  dataDir: option({ env: 'DRIFTWATCH_DATA_DIR', default: '.data', doc: 'Directory for local state and the embedded store (chDB).', parse: p.nonEmpty }),
+  allowedLatenessMs: option({ env: 'DRIFTWATCH_ALLOWED_LATENESS', default: '30s', doc: 'Watermark = max event time seen minus this; events older than the watermark by more than this are late.', parse: p.duration }),
+  convergenceGraceMs: option({ env: 'DRIFTWATCH_CONVERGENCE_GRACE', default: '120s', doc: 'How long the previous (or a failed promotion\'s) digest stays acceptable after desired state changes.', parse: p.duration }),
+  sourceTtlMs: option({ env: 'DRIFTWATCH_SOURCE_TTL', default: '15m', doc: 'A hydration/index source silent for longer than this is forgotten.', parse: p.positiveDuration }),
+  windowMs: option({ env: 'DRIFTWATCH_WINDOW', default: '5m', doc: 'Tumbling window size for drift, promotion and determinism windows (epoch-aligned).', parse: p.positiveDuration }),
+  dedupHorizonMs: option({ env: 'DRIFTWATCH_DEDUP_HORIZON', default: '1h', doc: 'How far back in event time duplicate eventIds are remembered.', parse: p.duration }),
+  dedupMaxEntries: option({ env: 'DRIFTWATCH_DEDUP_MAX_ENTRIES', default: '1000000', doc: 'Upper bound on remembered eventIds (oldest evicted first, counted).', parse: p.positiveInteger }),
+  alertsFile: option({ env: 'DRIFTWATCH_ALERTS_FILE', default: '', doc: 'Path of alerts.yaml; empty = built-in default rules.', parse: p.text }),
+  logLevel: option({ env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', parse: p.logLevel }),
+  kafkaBrokers: option({ env: 'KAFKA_BROKERS', default: '', doc: 'Comma-separated host:port list; empty = no Kafka (embedded/offline modes).', parse: p.brokers }),
+  kafkaClientId: option({ env: 'KAFKA_CLIENT_ID', default: 'driftwatch', doc: 'Kafka client id.', parse: p.nonEmpty }),
+  groupId: option({ env: 'DRIFTWATCH_GROUP_ID', default: 'driftwatch', doc: 'Consumer group id of `driftwatch run`.', parse: p.nonEmpty }),
+  topicPromotion: option({ env: 'DRIFTWATCH_TOPIC_PROMOTION', default: 'driftwatch.promotion.v1', doc: 'Promotion events topic (input).', parse: p.topic }),
+  topicHydration: option({ env: 'DRIFTWATCH_TOPIC_HYDRATION', default: 'driftwatch.hydration.v1', doc: 'Hydration events topic (input).', parse: p.topic }),
+  topicIndex: option({ env: 'DRIFTWATCH_TOPIC_INDEX', default: 'driftwatch.index.v1', doc: 'Index operation events topic (input).', parse: p.topic }),
+  topicAlerts: option({ env: 'DRIFTWATCH_TOPIC_ALERTS', default: 'driftwatch.alerts.v1', doc: 'Alert events topic (output).', parse: p.topic }),
+  topicDlq: option({ env: 'DRIFTWATCH_TOPIC_DLQ', default: 'driftwatch.dlq.v1', doc: 'Dead-letter topic for records that fail decoding or validation.', parse: p.topic }),
+  partitions: option({ env: 'DRIFTWATCH_PARTITIONS', default: '6', doc: 'Partition count of the (co-partitioned) topics created by `topics create`.', parse: p.positiveInteger }),
+  replication: option({ env: 'DRIFTWATCH_REPLICATION', default: '1', doc: 'Replication factor of topics created by `topics create`.', parse: p.positiveInteger }),
+  clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR.', parse: p.httpUrl }),
+  clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
+  clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
+  clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database.', parse: p.identifier }),
+  schemaRegistryUrl: option({ env: 'SCHEMA_REGISTRY_URL', default: '', doc: 'Confluent-compatible Schema Registry URL; empty = JSON only.', parse: p.httpUrl }),
+  alertFormat: option({ env: 'DRIFTWATCH_ALERT_FORMAT', default: 'json', doc: 'Encoding of alert events: json or avro (avro needs SCHEMA_REGISTRY_URL).', parse: p.alertFormat }),
+  storeBatchRows: option({ env: 'DRIFTWATCH_STORE_BATCH_ROWS', default: '5000', doc: 'Rows per store insert batch.', parse: p.positiveInteger }),
+  storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written.', parse: p.positiveDuration }),
+  metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
+};
+
+type Options = typeof configOptions;
+export type ConfigValues = { [K in keyof Options]: Options[K] extends OptionSpec<infer T> ? T : never };
+export type LogLevel = ConfigValues['logLevel'];
+
+export interface DriftwatchConfig {
+  dataDir: string;
+  processing: ProcessingOptions;
+  /** null = built-in default rules. */
+  alertsFile: string | null;
+  logLevel: LogLevel;
+  kafka: {
+    /** Empty = no Kafka. */
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    topics: { promotion: string; hydration: string; index: string; alerts: string; dlq: string };
+    partitions: number;
+    replication: number;
+  };
+  clickhouse: {
+    /** null = embedded chDB. */
+    url: string | null;
+    user: string;
+    password: string;
+    database: string;
+  };
+  schemaRegistryUrl: string | null;
+  alertFormat: 'json' | 'avro';
+  store: { batchRows: number; flushIntervalMs: number };
+  /** 0 = no metrics endpoint. */
+  metricsPort: number;
+}
+
+/** Reads and validates every option; throws one ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConfig {
+  const values: Record<string, unknown> = {};
+  const problems: Array<{ env: string; message: string }> = [];
+  for (const [name, spec] of Object.entries(configOptions) as Array<[string, OptionSpec<unknown>]>) {
+    const given = env[spec.env];
+    const text = given === undefined || given.trim() === '' ? spec.default : given;
+    try {
+      values[name] = spec.parse(text);
+    } catch (err) {
+      problems.push({ env: spec.env, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const v = values as ConfigValues;
+  if (problems.length === 0 && v.alertFormat === 'avro' && v.schemaRegistryUrl === null) {
+    problems.push({ env: 'DRIFTWATCH_ALERT_FORMAT', message: 'avro needs SCHEMA_REGISTRY_URL to be set; set it, or use json' });
+  }
+  if (problems.length > 0) {
+    const [first, ...rest] = problems;
+    const more = rest.map((q) => `; ${q.env}: ${q.message}`).join('');
+    throw new ConfigError(first!.env, first!.message + more);
+  }
+  return {
+    dataDir: v.dataDir,
+    processing: {
+      allowedLatenessMs: v.allowedLatenessMs,
+      convergenceGraceMs: v.convergenceGraceMs,
+      sourceTtlMs: v.sourceTtlMs,
+      windowMs: v.windowMs,
+      dedupHorizonMs: v.dedupHorizonMs,
+      dedupMaxEntries: v.dedupMaxEntries,
+    },
+    alertsFile: v.alertsFile === '' ? null : v.alertsFile,
+    logLevel: v.logLevel,
+    kafka: {
+      brokers: v.kafkaBrokers,
+      clientId: v.kafkaClientId,
+      groupId: v.groupId,
+      topics: { promotion: v.topicPromotion, hydration: v.topicHydration, index: v.topicIndex, alerts: v.topicAlerts, dlq: v.topicDlq },
+      partitions: v.partitions,
+      replication: v.replication,
+    },
+    clickhouse: { url: v.clickhouseUrl, user: v.clickhouseUser, password: v.clickhousePassword, database: v.clickhouseDatabase },
+    schemaRegistryUrl: v.schemaRegistryUrl,
+    alertFormat: v.alertFormat,
+    store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
+    metricsPort: v.metricsPort,
+  };
+}
+
+/** The configuration as it may be logged or shown: secrets and URL credentials redacted. */
+export function describeConfig(config: DriftwatchConfig): DriftwatchConfig {
+  return {
+    ...config,
+    clickhouse: {
+      ...config.clickhouse,
+      url: config.clickhouse.url === null ? null : redactUrl(config.clickhouse.url),
+      password: config.clickhouse.password === '' ? '' : '[redacted]',
+    },
+    schemaRegistryUrl: config.schemaRegistryUrl === null ? null : redactUrl(config.schemaRegistryUrl),
+  };
+}
+
+/** The table of options for the README and `--help`. */
+export function configReference(): Array<{ env: string; default: string; doc: string }> {
+  return Object.values(configOptions).map((o: OptionSpec<unknown>) => ({ env: o.env, default: o.default, doc: o.doc }));
+}
+
+/**
+ * DRIFTWATCH_* variables that match no option (typos such as
+ * DRIFTWATCH_ALOWED_LATENESS would otherwise be ignored silently); the CLI logs them as warnings.
+ */
+export function unknownDriftwatchVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = new Set(Object.values(configOptions).map((o: OptionSpec<unknown>) => o.env));
+  return Object.keys(env).filter((k) => k.startsWith('DRIFTWATCH_') && !known.has(k)).sort();
+}

@@ -1,0 +1,94 @@
+/**
+ * The live alert instances of the alerting processor, keyed by fingerprint,
+ * and their escalation timers. Rules say "this condition holds" (`raise`) or
+ * "it no longer holds" (`clear`); the book turns that into the instance
+ * transitions and queues the resulting events with the event time they were
+ * decided at. The processor drains the queue after each fact.
+ *
+ * Each firing instance has at most one timer: its next escalation step
+ * (startsAt + 5m, then 15m, then 30m by default). A timer fires, re-emits at
+ * the new level and schedules the following step; after the top level there
+ * is none, so the end-of-input advance (+Infinity) terminates. Resolving
+ * cancels the timer and forgets the instance, so a later occurrence of the
+ * same condition starts a new instance (same fingerprint, new startsAt).
+ */
+import type { RuleName } from '../../config/alert-rules.js';
+import type { AlertEvent } from '../../schemas/alert-event.js';
+import { TimerQueue } from '../timer-queue.js';
+import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type Labels } from './alert-instance.js';
+
+export interface DecidedAlert {
+  /** Event time of the decision (the fact's `at`, or the escalation timer's time). */
+  at: number;
+  alert: AlertEvent;
+}
+
+export class AlertBook {
+  private readonly firing = new Map<string, AlertInstance>();
+  private readonly timers = new TimerQueue();
+  private pending: DecidedAlert[] = [];
+
+  constructor(private readonly deps: AlertInstanceDeps) {}
+
+  /** Fires the escalation timers due at or before `at`, each at its own time. */
+  fireDue(at: number): void {
+    this.timers.fireDue(at, (fingerprint, time) => {
+      const instance = this.firing.get(fingerprint);
+      if (!instance) return;
+      this.push(time, instance.update(time));
+      this.reschedule(instance);
+    });
+  }
+
+  /** The condition holds at `at`: fire the instance, or refresh it (re-emitting on severity or level change). */
+  raise(at: number, rule: RuleName, labels: Labels, details: AlertDetails): void {
+    const fingerprint = alertFingerprint(rule, labels);
+    const existing = this.firing.get(fingerprint);
+    if (existing) {
+      const { startsAt: _fixed, ...changes } = details;
+      this.push(at, existing.update(at, changes));
+      this.reschedule(existing);
+      return;
+    }
+    const instance = new AlertInstance(rule, labels, this.deps);
+    this.firing.set(fingerprint, instance);
+    this.push(at, instance.fire(at, details));
+    this.reschedule(instance);
+  }
+
+  /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. */
+  clear(at: number, rule: RuleName, labels: Labels, endsAt?: number): void {
+    const fingerprint = alertFingerprint(rule, labels);
+    const instance = this.firing.get(fingerprint);
+    if (!instance) return;
+    this.firing.delete(fingerprint);
+    this.timers.cancel(fingerprint);
+    this.push(at, instance.resolve(at, endsAt ?? at));
+  }
+
+  isFiring(rule: RuleName, labels: Labels): boolean {
+    return this.firing.has(alertFingerprint(rule, labels));
+  }
+
+  /** Number of firing instances (metrics, tests). */
+  get size(): number {
+    return this.firing.size;
+  }
+
+  /** The events decided since the last drain, in decision order. */
+  drain(): DecidedAlert[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  private reschedule(instance: AlertInstance): void {
+    const next = instance.nextEscalationAt();
+    if (next === undefined) this.timers.cancel(instance.fingerprint);
+    else this.timers.schedule(instance.fingerprint, next);
+  }
+
+  private push(at: number, alert: AlertEvent | undefined): void {
+    if (alert) this.pending.push({ at, alert });
+  }
+}

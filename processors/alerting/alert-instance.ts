@@ -1,0 +1,157 @@
+/**
+ * The lifecycle of one alert instance (one rule + one set of identifying
+ * labels), as an explicit state machine:
+ *
+ *   inactive --fire--> firing(level, severity) --resolve--> resolved
+ *                        |  ^
+ *                        +--+ update / escalate (re-emits only when the
+ *                                severity or the escalation level changed)
+ *
+ * Every method is guarded by the transition table: a second `fire`, or a
+ * `resolve` of an alert that never fired, is a programming error and throws,
+ * which is how "one firing, exactly one resolved" is enforced rather than
+ * hoped for. Escalation follows the age of the alert in event time: the level
+ * is the highest one whose `afterMs` ≤ at − startsAt, so an alert that is
+ * first fired when already old starts directly at the right level.
+ */
+import { DriftwatchError } from '../../lib/errors.js';
+import { stableId } from '../../lib/ids.js';
+import { formatTimestamp } from '../../lib/time.js';
+import type { AlertEvent, Severity } from '../../schemas/alert-event.js';
+import type { EscalationLevel, RuleName } from '../../config/alert-rules.js';
+
+export type Labels = Record<string, string>;
+export type AlertPhase = 'inactive' | 'firing' | 'resolved';
+type Transition = 'fire' | 'update' | 'resolve';
+
+/** Allowed transitions; anything else throws AlertTransitionError. */
+export const alertTransitions: Readonly<Record<AlertPhase, Partial<Record<Transition, AlertPhase>>>> = {
+  inactive: { fire: 'firing' },
+  firing: { update: 'firing', resolve: 'resolved' },
+  resolved: {},
+};
+
+export class AlertTransitionError extends DriftwatchError {
+  static override readonly code = 'DW_ALERT_TRANSITION';
+}
+
+/** What a rule says about the alert; everything but `startsAt` may change while it fires. */
+export interface AlertDetails {
+  severity: Severity;
+  annotations: AlertEvent['annotations'];
+  /** Event time the condition began (ms). Fixed by `fire`. */
+  startsAt: number;
+  incidentId?: string;
+  correlationId?: string;
+}
+
+export interface AlertInstanceDeps {
+  escalation: readonly EscalationLevel[];
+  /** Wall clock for `emittedAt` only (ms). */
+  now: () => number;
+  /** Unique id per emission. */
+  newAlertId: () => string;
+}
+
+/** Stable per instance: the rule plus its identifying labels, in sorted order. */
+export function alertFingerprint(rule: RuleName, labels: Labels): string {
+  return stableId('fp', rule, ...Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`));
+}
+
+export class AlertInstance {
+  readonly fingerprint: string;
+  private phase: AlertPhase = 'inactive';
+  private level = 1;
+  private details: AlertDetails | undefined;
+
+  constructor(
+    readonly rule: RuleName,
+    readonly labels: Labels,
+    private readonly deps: AlertInstanceDeps,
+  ) {
+    this.fingerprint = alertFingerprint(rule, labels);
+  }
+
+  get state(): AlertPhase {
+    return this.phase;
+  }
+
+  get escalationLevel(): number {
+    return this.level;
+  }
+
+  /** inactive → firing, at the level the alert's age at `at` calls for. */
+  fire(at: number, details: AlertDetails): AlertEvent {
+    this.transition('fire');
+    this.details = { ...details, startsAt: Math.min(details.startsAt, at) };
+    this.level = this.levelAt(at);
+    return this.event('firing');
+  }
+
+  /**
+   * firing → firing: takes the new details (annotations and ids are refreshed
+   * silently) and re-evaluates the level at `at`. Returns an event only when
+   * the severity or the escalation level changed.
+   */
+  update(at: number, changes: Partial<Omit<AlertDetails, 'startsAt'>> = {}): AlertEvent | undefined {
+    this.transition('update');
+    const current = this.details!;
+    const level = Math.max(this.level, this.levelAt(at));
+    const changed = (changes.severity !== undefined && changes.severity !== current.severity) || level !== this.level;
+    this.details = { ...current, ...definedOnly(changes), startsAt: current.startsAt };
+    this.level = level;
+    return changed ? this.event('firing') : undefined;
+  }
+
+  /** firing → resolved: the one `resolved` event, with `endsAt`. */
+  resolve(at: number, endsAt: number = at): AlertEvent {
+    this.transition('resolve');
+    return this.event('resolved', Math.max(endsAt, this.details!.startsAt));
+  }
+
+  /** Event time of the next escalation step, while firing and below the top level. */
+  nextEscalationAt(): number | undefined {
+    if (this.phase !== 'firing') return undefined;
+    const next = this.deps.escalation.find((l) => l.level > this.level);
+    return next === undefined ? undefined : this.details!.startsAt + next.afterMs;
+  }
+
+  private levelAt(at: number): number {
+    const age = at - this.details!.startsAt;
+    let level = 1;
+    for (const l of this.deps.escalation) if (l.afterMs <= age) level = Math.max(level, l.level);
+    return level;
+  }
+
+  private transition(t: Transition): void {
+    const to = alertTransitions[this.phase][t];
+    if (to === undefined) {
+      throw new AlertTransitionError(`alert ${this.rule} ${this.fingerprint}: cannot ${t} while ${this.phase}`);
+    }
+    this.phase = to;
+  }
+
+  private event(status: AlertEvent['status'], endsAt?: number): AlertEvent {
+    const d = this.details!;
+    const event: AlertEvent = {
+      alertId: this.deps.newAlertId(),
+      fingerprint: this.fingerprint,
+      rule: this.rule,
+      status,
+      severity: d.severity,
+      escalationLevel: this.level,
+      labels: { ...this.labels },
+      annotations: { ...d.annotations },
+      startsAt: formatTimestamp(d.startsAt),
+      emittedAt: formatTimestamp(this.deps.now()),
+    };
+    if (endsAt !== undefined) event.endsAt = formatTimestamp(endsAt);
+    if (d.incidentId !== undefined) event.incidentId = d.incidentId;
+    if (d.correlationId !== undefined) event.correlationId = d.correlationId;
+    return event;
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,29 @@
+/** Human-readable numbers for alert annotations. */
+import { formatTimestamp } from '../../lib/time.js';
+
+/** 0.8 → "80%", 0.0512 → "5.1%" (one decimal, trailing ".0" dropped). */
+export function percent(ratio: number): string {
+  return `${Number((ratio * 100).toFixed(1))}%`;
+}
+
+/** 450000 → "7m 30s", 3600000 → "1h", 1500 → "1.5s". */
+export function duration(ms: number): string {
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return parts.join(' ');
+}
+
+export function timestamp(ms: number): string {
+  return formatTimestamp(ms);
+}
+
+/** ["a", "b", "c"] → "a, b, c"; empty → "(none reported)". */
+export function list(items: readonly string[]): string {
+  return items.length > 0 ? items.join(', ') : '(none reported)';
+}

@@ -1,0 +1,70 @@
+/**
+ * What a rule gets to work with. A rule only decides *whether* its condition
+ * holds for some labels and describes it; the context adds what every rule
+ * shares: severity from the classifier (re-evaluated on every raise, so a
+ * change while firing re-emits), the configured summary/runbook templates,
+ * and the instance lifecycle in the AlertBook.
+ */
+import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
+import type { Fact } from '../facts.js';
+import type { AlertBook } from './alert-book.js';
+import type { Labels } from './alert-instance.js';
+
+export interface RaiseSpec {
+  labels: Labels;
+  /** Event time the condition began (ms); used when the instance first fires. */
+  startsAt: number;
+  summary: string;
+  description: string;
+  incidentId?: string;
+  correlationId?: string;
+}
+
+export interface RuleContext {
+  readonly rule: RuleName;
+  readonly config: RuleConfig;
+  /** The condition holds at `at` for these labels. */
+  raise(at: number, spec: RaiseSpec): void;
+  /** The condition no longer holds (ended at `endsAt`, default `at`). No-op when not firing. */
+  clear(at: number, labels: Labels, endsAt?: number): void;
+  isFiring(labels: Labels): boolean;
+}
+
+/** One alert rule: reads facts, calls `raise`/`clear` on its context. Facts arrive in nondecreasing `at`. */
+export interface AlertRule {
+  handle(fact: Fact): void;
+}
+
+export type RuleFactory = (ctx: RuleContext) => AlertRule;
+
+export function createRuleContext(rule: RuleName, config: RuleConfig, classify: SeverityClassifier, book: AlertBook): RuleContext {
+  return {
+    rule,
+    config,
+    raise(at, spec) {
+      const annotations: { summary: string; description: string; runbookUrl?: string } = {
+        summary: config.summary ? fillTemplate(config.summary, spec.labels) : spec.summary,
+        description: spec.description,
+      };
+      if (config.runbookUrl) annotations.runbookUrl = fillTemplate(config.runbookUrl, spec.labels);
+      book.raise(at, rule, spec.labels, {
+        severity: classify(rule, spec.labels),
+        annotations,
+        startsAt: spec.startsAt,
+        incidentId: spec.incidentId,
+        correlationId: spec.correlationId,
+      });
+    },
+    clear(at, labels, endsAt) {
+      book.clear(at, rule, labels, endsAt);
+    },
+    isFiring(labels) {
+      return book.isFiring(rule, labels);
+    },
+  };
+}
+
+/** Replaces `{label}` with the label's value; unknown placeholders are left as written. */
+export function fillTemplate(template: string, labels: Labels): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(labels, name) ? labels[name]! : whole));
+}

@@ -1,0 +1,18 @@
+/** hydration_nondeterminism: a determinism incident is open for (env, artifact, ruleId) (SPEC §4.5). */
+import { list, timestamp } from '../format.js';
+import type { AlertRule, RuleContext } from '../rule-context.js';
+import { createIncidentRule } from './incident-rule.js';
+
+export function createHydrationNondeterminismRule(ctx: RuleContext): AlertRule {
+  return createIncidentRule(ctx, {
+    kind: 'determinism',
+    labels: (i) => ({ env: i.env, artifact: i.artifact, ruleId: i.ruleId ?? '' }),
+    describe: (i) => ({
+      summary: `Hydration rule ${i.ruleId ?? '(unknown)'} is nondeterministic for ${i.artifact} in ${i.env}`,
+      description:
+        `Since ${timestamp(i.startedAt)}, hydration rule ${i.ruleId ?? '(unknown)'} produced different outputs ` +
+        `for the same input digest ${i.inputDigest ?? '(unknown)'}: ${list(i.divergentDigests)}. ` +
+        `Resolves after a window in which every input produced one output. Incident ${i.incidentId}.`,
+    }),
+  });
+}

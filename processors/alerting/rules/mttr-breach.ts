@@ -1,0 +1,64 @@
+/**
+ * mttr_breach (SPEC §4.6, seed KPI MTTR < 30 min), per env, judged on every
+ * `mttr` snapshot of the env for the configured window (default 1h):
+ *   - an open state incident has been open for `threshold` or longer
+ *     (≥: the upstream MTTR processor publishes a snapshot exactly when an
+ *     incident reaches 30 min, and 30 min already misses the "< 30 min"
+ *     target), or
+ *   - the rolling mean recovery time is above `threshold`.
+ * Resolves at the first snapshot of the env where neither holds. The overall
+ * scope ('*') is not alerted on: every breach belongs to some env.
+ *
+ * startsAt is when the breach began: the moment the oldest open incident
+ * reached the threshold (asOf − (age − threshold)), or asOf for a mean breach.
+ */
+import { mttrWindows } from '../../../config/alerts-config.js';
+import { ConfigError } from '../../../lib/errors.js';
+import type { MttrSnapshot } from '../../facts.js';
+import { duration } from '../format.js';
+import type { AlertRule, RuleContext } from '../rule-context.js';
+
+export function createMttrBreachRule(ctx: RuleContext): AlertRule {
+  const threshold = ctx.config.threshold;
+  const window = mttrWindows.get(ctx.config.windowMs ?? Number.NaN);
+  if (threshold === undefined || window === undefined) {
+    throw new ConfigError('rules.mttr_breach', 'threshold and a window of 1h, 24h or 7d are required');
+  }
+
+  return {
+    handle(fact) {
+      if (fact.kind !== 'mttr') return;
+      for (const snap of fact.snapshots) {
+        if (snap.scope === '*' || snap.window !== window) continue;
+        const labels = { env: snap.scope };
+        const ageBreach = snap.openIncidents > 0 && snap.oldestOpenMs !== null && snap.oldestOpenMs >= threshold;
+        const meanBreach = snap.meanMs !== null && snap.meanMs > threshold;
+        if (!ageBreach && !meanBreach) {
+          ctx.clear(fact.at, labels);
+          continue;
+        }
+        const startsAt = ageBreach ? snap.asOf - (snap.oldestOpenMs! - threshold) : snap.asOf;
+        ctx.raise(fact.at, {
+          labels,
+          startsAt: Math.min(startsAt, fact.at),
+          summary: ageBreach
+            ? `MTTR breach in ${snap.scope}: a drift incident has been open for ${duration(snap.oldestOpenMs!)} (target < ${duration(threshold)})`
+            : `MTTR breach in ${snap.scope}: rolling ${window} MTTR is ${duration(snap.meanMs!)} (target < ${duration(threshold)})`,
+          description: describe(snap, window),
+        });
+      }
+    },
+  };
+}
+
+function describe(s: MttrSnapshot, window: string): string {
+  const open =
+    s.openIncidents > 0 && s.oldestOpenMs !== null
+      ? `${s.openIncidents} open drift incident(s), the oldest open for ${duration(s.oldestOpenMs)}`
+      : 'no open drift incidents';
+  const mean =
+    s.meanMs !== null
+      ? `mean recovery time ${duration(s.meanMs)} over ${s.resolvedCount} incident(s) resolved in the last ${window}`
+      : `no incident resolved in the last ${window}`;
+  return `In ${s.scope}: ${open}; ${mean}.`;
+}

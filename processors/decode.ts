@@ -1,0 +1,144 @@
+/**
+ * Decoding raw records (Kafka message values, NDJSON lines) into validated
+ * envelopes or dead letters (SPEC §3: a bad record goes to the DLQ, it never
+ * stops the pipeline and is never silently dropped).
+ *
+ * JSON is the default encoding and its path is fully synchronous: one
+ * JSON.parse, one in-place validation (no copies of the event), one small
+ * envelope object. Other encodings (Avro through a schema registry) plug in
+ * through the `Decoder` seam; they may be asynchronous (a registry look-up on
+ * the first record of a schema id), and the operator keeps record order either way.
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import { validateInputEvent } from '../schemas/input-events.js';
+import { parseTimestamp } from '../lib/time.js';
+import type { DeadLetter, Envelope, SourcePosition } from './facts.js';
+
+export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
+
+/** A record as it comes off a topic or out of a file, before decoding. */
+export interface RawRecord {
+  value: string | Buffer;
+  key?: string | Buffer | null;
+  headers?: Record<string, string>;
+  source?: SourcePosition;
+}
+
+/**
+ * Turns the bytes of one record into a plain value that is then validated
+ * against the input schemas. May return a promise (e.g. a schema-registry
+ * look-up); may throw, which dead-letters the record.
+ */
+export interface Decoder {
+  /** Names the encoding in dead-letter reasons: `invalid <name>: <message>`. */
+  readonly name: string;
+  decode(raw: string | Buffer): unknown;
+}
+
+export const jsonDecoder: Decoder = {
+  name: 'JSON',
+  decode: (raw) => JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')),
+};
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function reject(record: RawRecord, reason: string): DecodeResult {
+  return {
+    ok: false,
+    deadLetter: { reason, raw: record.value, key: record.key, headers: record.headers, source: record.source },
+  };
+}
+
+/**
+ * Validates a decoded value and wraps it in an envelope. The event object is
+ * the decoded value itself (validation checks in place and never copies).
+ */
+export function toEnvelope(value: unknown, record: RawRecord): DecodeResult {
+  const checked = validateInputEvent(value);
+  if (!checked.ok) return reject(record, checked.error);
+  const event = checked.event;
+  return {
+    ok: true,
+    envelope: { event, at: parseTimestamp(event.occurredAt), key: `${event.env}/${event.artifact}`, source: record.source },
+  };
+}
+
+/** The synchronous JSON fast path (replay and the default live decoder). */
+export function decodeJsonRecord(raw: string | Buffer, source?: SourcePosition): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (err) {
+    return { ok: false, deadLetter: { reason: `invalid JSON: ${messageOf(err)}`, raw, source } };
+  }
+  const checked = validateInputEvent(value);
+  if (!checked.ok) return { ok: false, deadLetter: { reason: checked.error, raw, source } };
+  const event = checked.event;
+  return {
+    ok: true,
+    envelope: { event, at: parseTimestamp(event.occurredAt), key: `${event.env}/${event.artifact}`, source },
+  };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Decodes one record with any decoder; synchronous when the decoder is. Never rejects for a bad record. */
+export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder): DecodeResult | Promise<DecodeResult> {
+  let decoded: unknown;
+  try {
+    decoded = decoder.decode(record.value);
+  } catch (err) {
+    return reject(record, `invalid ${decoder.name}: ${messageOf(err)}`);
+  }
+  if (!isThenable(decoded)) return toEnvelope(decoded, record);
+  return Promise.resolve(decoded).then(
+    (value) => toEnvelope(value, record),
+    (err: unknown) => reject(record, `invalid ${decoder.name}: ${messageOf(err)}`),
+  );
+}
+
+/**
+ * RxJS operator: raw records in, one DecodeResult out per record, in input
+ * order. Results are emitted synchronously while the decoder answers
+ * synchronously; once a decoder returns a promise, later records queue behind
+ * it (decoding still starts at once) so order is kept. Completion waits for
+ * the queue to drain.
+ */
+export function decodeRecords(decoder: Decoder = jsonDecoder): OperatorFunction<RawRecord, DecodeResult> {
+  return (source) =>
+    new Observable<DecodeResult>((subscriber) => {
+      let tail: Promise<void> | null = null;
+      let pending = 0;
+      let completed = false;
+      const emit = (result: DecodeResult): void => {
+        pending--;
+        if (!subscriber.closed) subscriber.next(result);
+        if (pending === 0) {
+          tail = null;
+          if (completed) subscriber.complete();
+        }
+      };
+      const fail = (err: unknown): void => subscriber.error(err);
+      return source.subscribe({
+        next: (record) => {
+          const result = decodeRecord(record, decoder);
+          if (tail === null && !isThenable(result)) {
+            subscriber.next(result);
+            return;
+          }
+          pending++;
+          const settled = Promise.resolve(result);
+          tail = (tail ?? Promise.resolve()).then(() => settled).then(emit, fail);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          completed = true;
+          if (pending === 0) subscriber.complete();
+        },
+      });
+    });
+}

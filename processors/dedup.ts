@@ -1,0 +1,156 @@
+/**
+ * Deduplication by eventId (SPEC §3: duplicates are processed once), with
+ * bounded memory. Ids are remembered with their event time in insertion order
+ * (a Map keeps it), which gives two cheap bounds:
+ *
+ * - horizon: an id is forgotten once its event time is more than
+ *   `dedupHorizonMs` behind the largest event time seen. Expiry scans from the
+ *   oldest-inserted end and stops at the first id still inside the horizon, so
+ *   an id that arrived out of order may be kept a little longer than the
+ *   horizon (until the ids inserted before it expire) but never less: a
+ *   duplicate within the horizon is always caught.
+ * - size: never more than `dedupMaxEntries` ids; the oldest-inserted go first
+ *   and are counted as `evicted` (a metric worth alerting on: if it grows, the
+ *   horizon is too long for the traffic and duplicates may slip through).
+ *
+ * `snapshot()`/`restore()` expose the state so live mode can persist it to a
+ * compacted changelog and restore it on rebalance.
+ */
+import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
+import type { ProcessingOptions } from '../config/processing-options.js';
+import type { Envelope } from './facts.js';
+
+export type DedupOptions = Pick<ProcessingOptions, 'dedupHorizonMs' | 'dedupMaxEntries'>;
+
+/** [eventId, event time in epoch ms], oldest-inserted first. */
+export type DedupEntry = [eventId: string, at: number];
+
+export class EventDeduplicator {
+  /** eventId → event time, for membership. */
+  private readonly seen = new Map<string, number>();
+  /**
+   * Insertion order as a queue (ids and times in parallel arrays, live part
+   * from `head`). Not Map iteration: V8 keeps deleted Map entries as holes
+   * until it rehashes, so scanning a Map from its oldest end after many
+   * deletions costs O(deleted) per scan.
+   */
+  private ids: string[] = [];
+  private ats: number[] = [];
+  private head = 0;
+  private readonly horizonMs: number;
+  private readonly maxEntries: number;
+  private maxSeen = -Infinity;
+  private duplicateCount = 0;
+  private evictedCount = 0;
+  private expiredCount = 0;
+
+  constructor(options: DedupOptions) {
+    if (!(options.dedupMaxEntries >= 1)) throw new RangeError('dedupMaxEntries must be at least 1');
+    if (!(options.dedupHorizonMs >= 0)) throw new RangeError('dedupHorizonMs must be >= 0');
+    this.horizonMs = options.dedupHorizonMs;
+    this.maxEntries = options.dedupMaxEntries;
+  }
+
+  /** True when the envelope's eventId was seen (and is still remembered); otherwise remembers it and returns false. */
+  isDuplicate(envelope: Envelope): boolean {
+    const id = envelope.event.eventId;
+    if (this.seen.has(id)) {
+      this.duplicateCount++;
+      return true;
+    }
+    this.remember(id, envelope.at);
+    return false;
+  }
+
+  private remember(id: string, at: number): void {
+    this.seen.set(id, at);
+    this.ids.push(id);
+    this.ats.push(at);
+    if (at > this.maxSeen) {
+      this.maxSeen = at;
+      const cutoff = at - this.horizonMs;
+      // Expire from the oldest-inserted end; stop at the first id inside the horizon.
+      while (this.head < this.ids.length && this.ats[this.head]! < cutoff) {
+        this.seen.delete(this.ids[this.head]!);
+        this.head++;
+        this.expiredCount++;
+      }
+    }
+    if (this.seen.size > this.maxEntries) {
+      this.seen.delete(this.ids[this.head]!);
+      this.head++;
+      this.evictedCount++;
+    }
+    this.compact();
+  }
+
+  /** Drops the forgotten prefix of the queue once it is most of it; amortised O(1) per id. */
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.ids.length) {
+      this.ids = this.ids.slice(this.head);
+      this.ats = this.ats.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Duplicates dropped so far. */
+  get duplicates(): number {
+    return this.duplicateCount;
+  }
+
+  /** Ids forgotten early because of the size bound. */
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
+  /** Ids forgotten because they fell behind the horizon. */
+  get expired(): number {
+    return this.expiredCount;
+  }
+
+  /** Ids currently remembered. */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** The remembered ids with their event times, oldest-inserted first. */
+  snapshot(): DedupEntry[] {
+    const out: DedupEntry[] = [];
+    for (let i = this.head; i < this.ids.length; i++) out.push([this.ids[i]!, this.ats[i]!]);
+    return out;
+  }
+
+  /** Replaces the remembered ids with a snapshot (counters are kept: they describe this process). */
+  restore(entries: Iterable<readonly [string, number]>): void {
+    this.seen.clear();
+    this.ids = [];
+    this.ats = [];
+    this.head = 0;
+    this.maxSeen = -Infinity;
+    for (const [id, at] of entries) {
+      if (!this.seen.has(id)) this.remember(id, at);
+    }
+  }
+}
+
+/**
+ * Drops envelopes whose eventId was already seen. Pass options for a fresh
+ * deduplicator per subscription, or an instance to read its counters (metrics)
+ * or snapshot it. `onDuplicate` sees each dropped envelope (metrics, audit).
+ */
+export function dedupByEventId(
+  options: DedupOptions | EventDeduplicator,
+  onDuplicate?: (envelope: Envelope) => void,
+): MonoTypeOperatorFunction<Envelope> {
+  return (source) =>
+    defer(() => {
+      const dedup = options instanceof EventDeduplicator ? options : new EventDeduplicator(options);
+      return source.pipe(
+        filter((envelope) => {
+          if (!dedup.isDuplicate(envelope)) return true;
+          onDuplicate?.(envelope);
+          return false;
+        }),
+      );
+    });
+}

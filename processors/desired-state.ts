@@ -1,0 +1,197 @@
+/**
+ * Desired state of one key `(env, artifact)` and the digests acceptable at an
+ * event time (SPEC §4.1, §4.3). Pure and synchronous: no timers, no emitting;
+ * the state-drift processor asks `isAcceptable` and schedules its timer at
+ * `nextBoundaryAfter`.
+ *
+ * Acceptable at t:
+ * - the desired digest;
+ * - the digest of every in-flight promotion (`started`, no terminal event yet);
+ * - grace entries, each acceptable while t < until:
+ *   - the previous desired digest, until change time + convergenceGrace;
+ *   - a failed promotion's digest, until failure time + convergenceGrace;
+ *   - a rolled-back promotion's own digest, until rollback time + grace
+ *     (SPEC lists only the previous desired digest; when the promotion never
+ *     succeeded that is the rollback target itself, so without this the
+ *     replicas that had picked up the canary would be flagged with no grace);
+ *   - any digest at all, until the first desired state's time + grace: before
+ *     that the previous desired digest is unknown, and replicas running what
+ *     they ran before the engine learnt the desired state are lagging, not
+ *     drifting, exactly like after any other promotion.
+ *
+ * Memory is bounded: expired grace entries are dropped by `prune`, and an
+ * in-flight promotion that never terminates stops being acceptable and is
+ * dropped `inFlightMaxAgeMs` (default 24 h) after it started, so a lost
+ * terminal event cannot mask drift forever.
+ */
+import type { PromotionEvent } from '../schemas/input-events.js';
+import { DAY } from '../lib/time.js';
+
+export const DEFAULT_IN_FLIGHT_MAX_AGE_MS = DAY;
+
+export interface DesiredDigest {
+  version: string;
+  digest: string;
+  /** occurredAt (epoch ms) of the promotion event that set it. */
+  since: number;
+  from: 'promotion' | 'rollback';
+  promotionId: string;
+}
+
+export interface InFlightPromotion {
+  promotionId: string;
+  digest: string;
+  startedAt: number;
+}
+
+export interface GraceEntry {
+  /** null = any digest (first desired state, see the module comment). */
+  digest: string | null;
+  /** Acceptable while t < until. */
+  until: number;
+  cause: 'superseded' | 'failed' | 'rolled_back' | 'initial';
+}
+
+/** Plain JSON-serialisable form, for the per-key changelog of live mode. */
+export interface DesiredStateSnapshot {
+  desired: DesiredDigest | null;
+  inFlight: InFlightPromotion[];
+  grace: GraceEntry[];
+}
+
+export interface DesiredStateOptions {
+  convergenceGraceMs: number;
+  inFlightMaxAgeMs?: number;
+}
+
+const terminalPhases = new Set<PromotionEvent['phase']>(['succeeded', 'failed', 'rolled_back']);
+
+export class DesiredState {
+  private desired: DesiredDigest | null = null;
+  private readonly inFlight = new Map<string, InFlightPromotion>();
+  private grace: GraceEntry[] = [];
+  private readonly graceMs: number;
+  private readonly inFlightMaxAgeMs: number;
+
+  constructor(options: DesiredStateOptions) {
+    this.graceMs = options.convergenceGraceMs;
+    this.inFlightMaxAgeMs = options.inFlightMaxAgeMs ?? DEFAULT_IN_FLIGHT_MAX_AGE_MS;
+  }
+
+  get current(): Readonly<DesiredDigest> | null {
+    return this.desired;
+  }
+
+  /** A key without desired state is unmanaged: observed, never judged. */
+  get managed(): boolean {
+    return this.desired !== null;
+  }
+
+  /** Nothing worth keeping: no desired state, nothing in flight, no grace. */
+  get isEmpty(): boolean {
+    return this.desired === null && this.inFlight.size === 0 && this.grace.length === 0;
+  }
+
+  /**
+   * Applies a promotion event that occurred at `occurredAt`; its effects
+   * (grace periods) start at `effectiveAt` — the same time for in-order events,
+   * the current frontier for late ones. A late `started` is ignored (its
+   * terminal event may already have passed, and it would then stay acceptable
+   * for a whole day). Desired state only moves forward: an event older than the
+   * current `since` (strictly older, or not newer when late) does not replace it.
+   * Returns whether anything that acceptability depends on changed.
+   */
+  apply(event: PromotionEvent, occurredAt: number, effectiveAt: number = occurredAt, late = false): boolean {
+    if (event.phase === 'started') {
+      if (late || event.digest == null) return false;
+      this.inFlight.set(event.promotionId, { promotionId: event.promotionId, digest: event.digest, startedAt: occurredAt });
+      return true;
+    }
+    if (!terminalPhases.has(event.phase)) return false; // gate, snapshot
+
+    const flight = this.inFlight.get(event.promotionId);
+    let changed = this.inFlight.delete(event.promotionId);
+
+    const next = this.desiredFrom(event, occurredAt);
+    const newer = this.desired === null || (late ? occurredAt > this.desired.since : occurredAt >= this.desired.since);
+    if (next && newer) {
+      const previous = this.desired;
+      if (previous === null) this.addGrace(null, effectiveAt, 'initial');
+      else if (previous.digest !== next.digest) this.addGrace(previous.digest, effectiveAt, 'superseded');
+      this.desired = next;
+      changed = true;
+    }
+
+    // The promotion's own digest (what was in flight, else what the event names)
+    // stays acceptable for the grace period once it ends without becoming desired.
+    const ownDigest = flight?.digest ?? (event.phase === 'failed' ? event.digest : undefined);
+    if (ownDigest != null && ownDigest !== this.desired?.digest && (event.phase === 'failed' || event.phase === 'rolled_back')) {
+      this.addGrace(ownDigest, effectiveAt, event.phase);
+      changed = true;
+    }
+    return changed;
+  }
+
+  isAcceptable(digest: string, t: number): boolean {
+    if (this.desired?.digest === digest) return true;
+    for (const f of this.inFlight.values()) {
+      if (f.digest === digest && t < f.startedAt + this.inFlightMaxAgeMs) return true;
+    }
+    return this.grace.some((g) => (g.digest === null || g.digest === digest) && t < g.until);
+  }
+
+  /** Earliest time after `t` at which acceptability may change (a grace end or an in-flight expiry), if any. */
+  nextBoundaryAfter(t: number): number | undefined {
+    let next = Number.POSITIVE_INFINITY;
+    for (const g of this.grace) if (g.until > t && g.until < next) next = g.until;
+    for (const f of this.inFlight.values()) {
+      const end = f.startedAt + this.inFlightMaxAgeMs;
+      if (end > t && end < next) next = end;
+    }
+    return next === Number.POSITIVE_INFINITY ? undefined : next;
+  }
+
+  /** Drops grace entries and in-flight promotions that can no longer make anything acceptable at or after `t`. */
+  prune(t: number): void {
+    this.grace = this.grace.filter((g) => g.until > t);
+    for (const [id, f] of this.inFlight) if (f.startedAt + this.inFlightMaxAgeMs <= t) this.inFlight.delete(id);
+  }
+
+  snapshot(): DesiredStateSnapshot {
+    return {
+      desired: this.desired && { ...this.desired },
+      inFlight: [...this.inFlight.values()].map((f) => ({ ...f })),
+      grace: this.grace.map((g) => ({ ...g })),
+    };
+  }
+
+  static restore(options: DesiredStateOptions, snapshot: DesiredStateSnapshot): DesiredState {
+    const state = new DesiredState(options);
+    state.desired = snapshot.desired && { ...snapshot.desired };
+    for (const f of snapshot.inFlight) state.inFlight.set(f.promotionId, { ...f });
+    state.grace = snapshot.grace.map((g) => ({ ...g }));
+    return state;
+  }
+
+  private desiredFrom(event: PromotionEvent, occurredAt: number): DesiredDigest | null {
+    if (event.phase === 'succeeded' && event.version != null && event.digest != null) {
+      return { version: event.version, digest: event.digest, since: occurredAt, from: 'promotion', promotionId: event.promotionId };
+    }
+    if (event.phase === 'rolled_back' && event.rollbackTo) {
+      const { version, digest } = event.rollbackTo;
+      return { version, digest, since: occurredAt, from: 'rollback', promotionId: event.promotionId };
+    }
+    return null;
+  }
+
+  /** One entry per digest, keeping the later end, so entries stay few. */
+  private addGrace(digest: string | null, from: number, cause: GraceEntry['cause']): void {
+    const until = from + this.graceMs;
+    const existing = this.grace.find((g) => g.digest === digest);
+    if (existing) {
+      if (until > existing.until) Object.assign(existing, { until, cause });
+    } else {
+      this.grace.push({ digest, until, cause });
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * 5-minute drift windows per key, plus a per-env rollup (SPEC §5).
+ *
+ * Consumes `observation` facts (judged by the state-drift processor), `event`
+ * facts (hydration / index health and index latency) and `late` facts, and
+ * accumulates them in epoch-aligned tumbling windows of `windowMs`. A window
+ * closes on its end timer, i.e. as soon as any fact with `at >= windowEnd`
+ * arrives (an `advance` included); so an event exactly at windowEnd belongs to
+ * the next window. At close it emits one `drift-window` row per active key and
+ * one `env-window` row per env (sums over that env's keys), all with
+ * `at = windowEnd`. Windows without activity produce no rows.
+ *
+ * Decisions where the SPEC is silent:
+ * - A `late` fact is counted (lateEvents only) in the window open at the
+ *   frontier (`fact.at`), never in the window of its occurredAt: closed windows
+ *   are never reopened (SPEC §4.7). Every input type counts, promotions
+ *   included, since lateness is a property of the key's input stream. A late
+ *   event does not count as a hydration / index op (it was never processed in
+ *   order), but it does make the window active so it is never silently lost.
+ * - Promotion events alone do not make a drift window active (promotion
+ *   windows report them).
+ * - Index latency quantiles cover every index op, errors included (a timing-out
+ *   shard is exactly what the latency panel should show). They are exact
+ *   (nearest rank), so memory is bounded by the ops of one open window.
+ */
+import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
+import { ConfigError } from '../lib/errors.js';
+import { quantile } from '../lib/quantiles.js';
+import { windowStart } from '../lib/time.js';
+import type { DriftWindowRow, EnvWindowRow, Fact } from './facts.js';
+import type { Emit, Processor } from './processor.js';
+import { TimerQueue } from './timer-queue.js';
+
+interface KeyWindow {
+  env: string;
+  artifact: string;
+  observations: number;
+  divergentObservations: number;
+  sources: Set<string>;
+  divergentSources: Set<string>;
+  hydrations: number;
+  hydrationErrors: number;
+  indexOps: number;
+  indexErrors: number;
+  indexLatencies: number[];
+  lateEvents: number;
+}
+
+export class DriftWindowsProcessor implements Processor {
+  readonly name = 'drift-windows';
+  private readonly windowMs: number;
+  private readonly timers = new TimerQueue();
+  /** windowStart → key → accumulator. With ordered facts only one window is open at a time. */
+  private readonly windows = new Map<number, Map<string, KeyWindow>>();
+
+  constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions) {
+    if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
+      throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs} (default ${defaultProcessingOptions.windowMs})`);
+    }
+    this.windowMs = options.windowMs;
+  }
+
+  handle(fact: Fact, emit: Emit): void {
+    // Timer key is the window start; the timer time is the window end.
+    this.timers.fireDue(fact.at, (key, time) => this.close(Number(key), time, emit));
+
+    switch (fact.kind) {
+      case 'observation': {
+        const o = fact.observation;
+        const w = this.slot(fact.at, o.key, o.env, o.artifact);
+        w.observations++;
+        w.sources.add(o.sourceId);
+        if (o.divergent) {
+          w.divergentObservations++;
+          w.divergentSources.add(o.sourceId);
+        }
+        return;
+      }
+      case 'event': {
+        const { event, key } = fact.envelope;
+        if (event.type === 'hydration') {
+          const w = this.slot(fact.at, key, event.env, event.artifact);
+          w.hydrations++;
+          if (event.status === 'error') w.hydrationErrors++;
+        } else if (event.type === 'index') {
+          const w = this.slot(fact.at, key, event.env, event.artifact);
+          w.indexOps++;
+          if (event.status === 'error') w.indexErrors++;
+          w.indexLatencies.push(event.latencyMs);
+        }
+        return;
+      }
+      case 'late': {
+        const { event, key } = fact.envelope;
+        this.slot(fact.at, key, event.env, event.artifact).lateEvents++;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Number of windows still open (tests, metrics). */
+  get openWindows(): number {
+    return this.windows.size;
+  }
+
+  private slot(at: number, key: string, env: string, artifact: string): KeyWindow {
+    const start = windowStart(at, this.windowMs);
+    let byKey = this.windows.get(start);
+    if (!byKey) {
+      byKey = new Map();
+      this.windows.set(start, byKey);
+      this.timers.schedule(String(start), start + this.windowMs);
+    }
+    let w = byKey.get(key);
+    if (!w) {
+      w = {
+        env,
+        artifact,
+        observations: 0,
+        divergentObservations: 0,
+        sources: new Set(),
+        divergentSources: new Set(),
+        hydrations: 0,
+        hydrationErrors: 0,
+        indexOps: 0,
+        indexErrors: 0,
+        indexLatencies: [],
+        lateEvents: 0,
+      };
+      byKey.set(key, w);
+    }
+    return w;
+  }
+
+  private close(start: number, end: number, emit: Emit): void {
+    const byKey = this.windows.get(start);
+    this.windows.delete(start);
+    if (!byKey) return;
+    const envs = new Map<string, EnvWindowRow>();
+    for (const key of [...byKey.keys()].sort()) {
+      const w = byKey.get(key)!;
+      const row: DriftWindowRow = {
+        windowStart: start,
+        windowEnd: end,
+        env: w.env,
+        artifact: w.artifact,
+        observations: w.observations,
+        divergentObservations: w.divergentObservations,
+        sources: w.sources.size,
+        divergentSources: w.divergentSources.size,
+        hydrations: w.hydrations,
+        hydrationErrors: w.hydrationErrors,
+        indexOps: w.indexOps,
+        indexErrors: w.indexErrors,
+        indexLatencyP50: quantile(w.indexLatencies, 0.5) ?? null,
+        indexLatencyP90: quantile(w.indexLatencies, 0.9) ?? null,
+        lateEvents: w.lateEvents,
+      };
+      emit({ kind: 'drift-window', at: end, row });
+      addToEnv(envs, row);
+    }
+    for (const env of [...envs.keys()].sort()) emit({ kind: 'env-window', at: end, row: envs.get(env)! });
+  }
+}
+
+function addToEnv(envs: Map<string, EnvWindowRow>, row: DriftWindowRow): void {
+  let e = envs.get(row.env);
+  if (!e) {
+    e = {
+      windowStart: row.windowStart,
+      windowEnd: row.windowEnd,
+      env: row.env,
+      observations: 0,
+      divergentObservations: 0,
+      hydrations: 0,
+      hydrationErrors: 0,
+      indexOps: 0,
+      indexErrors: 0,
+      lateEvents: 0,
+    };
+    envs.set(row.env, e);
+  }
+  e.observations += row.observations;
+  e.divergentObservations += row.divergentObservations;
+  e.hydrations += row.hydrations;
+  e.hydrationErrors += row.hydrationErrors;
+  e.indexOps += row.indexOps;
+  e.indexErrors += row.indexErrors;
+  e.lateEvents += row.lateEvents;
+}

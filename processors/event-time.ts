@@ -1,0 +1,247 @@
+/**
+ * The event-time operator (SPEC §4.7): buffers validated, deduplicated
+ * envelopes and releases them in event-time order once they are final.
+ *
+ *   maxSeen   = largest occurredAt seen
+ *   watermark = maxSeen − allowedLateness
+ *   frontier  = watermark − allowedLateness
+ *
+ * State machine, per envelope:
+ *   at <  frontier → late: emitted at once as `{kind:'late', at: frontier}`
+ *                    (counted, stored in history by the sinks, never dropped,
+ *                    never reopening a closed window);
+ *   at >= frontier → buffered, released once at < frontier.
+ * Release is strict (at < frontier) because an event exactly at the frontier
+ * is not late and may still arrive; releasing its ties early would make the
+ * tie order depend on arrival order. After releasing, `{kind:'advance', at:
+ * frontier}` says no event older than the frontier follows. At end of input
+ * `finish` releases everything and advances to +Infinity.
+ *
+ * Release order: at, then promotions before hydrations before index ops, then
+ * eventId (string order), then arrival; so the output does not depend on
+ * arrival order within the lateness bound.
+ *
+ * Per-partition watermarks (live mode, not implemented here): each owned
+ * partition keeps its own maxSeen; the combined frontier is the minimum of the
+ * partitions' frontiers, and an idle partition is excluded from the minimum
+ * (or pushed forward with `advanceTo`) after the idle timeout, like Flink's
+ * `withIdleness`. A single orderer fed with the combined value through
+ * `advanceTo` then releases as here.
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import { MinHeap } from '../lib/min-heap.js';
+import type { Envelope, Fact } from './facts.js';
+
+export interface EventTimeOptions {
+  /** SPEC §4.7, default 30 s. */
+  allowedLatenessMs: number;
+  /**
+   * Emit an `advance` only when the frontier moved at least this far since the
+   * last one (0 = every move). Released events and late facts are the same
+   * either way; coarser advances only mean fewer facts on the hot path, since
+   * processors fire their timers on every fact, not only on advances.
+   */
+  advanceGranularityMs?: number;
+}
+
+export type FactSink = (fact: Fact) => void;
+
+interface Slot {
+  at: number;
+  rank: number;
+  id: string;
+  seq: number;
+  envelope: Envelope;
+}
+
+const typeRank: Record<string, number> = { promotion: 0, hydration: 1, index: 2 };
+
+function less(a: Slot, b: Slot): boolean {
+  if (a.at !== b.at) return a.at < b.at;
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.id !== b.id) return a.id < b.id;
+  return a.seq < b.seq;
+}
+
+export class EventTimeOrderer {
+  private readonly latenessMs: number;
+  private readonly granularityMs: number;
+  /** Out-of-order arrivals. */
+  private readonly heap = new MinHeap<Slot>(less);
+  /**
+   * In-order arrivals (each not less than the previous one) in a plain queue:
+   * mostly-sorted input then costs O(1) per event instead of O(log n).
+   */
+  private run: Slot[] = [];
+  private runHead = 0;
+  private maxSeen = -Infinity;
+  private frontierAt = -Infinity;
+  private advancedTo = -Infinity;
+  private seq = 0;
+  private lateCount = 0;
+  private releasedCount = 0;
+
+  constructor(options: EventTimeOptions) {
+    if (!(options.allowedLatenessMs >= 0)) throw new RangeError('allowedLatenessMs must be >= 0');
+    this.latenessMs = options.allowedLatenessMs;
+    this.granularityMs = options.advanceGranularityMs ?? 0;
+  }
+
+  /** Buffers the envelope, or emits a `late` fact when it is older than the frontier. */
+  push(envelope: Envelope, out: FactSink): void {
+    const at = envelope.at;
+    if (at < this.frontierAt) {
+      // Release what the frontier already covers first, so facts stay in nondecreasing `at`.
+      this.release(out);
+      this.lateCount++;
+      out({ kind: 'late', at: this.frontierAt, envelope, frontier: this.frontierAt });
+      return;
+    }
+    if (at > this.maxSeen) {
+      this.maxSeen = at;
+      const f = at - 2 * this.latenessMs;
+      if (f > this.frontierAt) this.frontierAt = f;
+    }
+    const slot: Slot = { at, rank: typeRank[envelope.event.type] ?? 3, id: envelope.event.eventId, seq: this.seq++, envelope };
+    const run = this.run;
+    if (this.runHead === run.length || !less(slot, run[run.length - 1]!)) run.push(slot);
+    else this.heap.push(slot);
+  }
+
+  /** Releases every buffered event older than the frontier, then emits `advance` if the frontier moved. */
+  flush(out: FactSink): void {
+    this.release(out);
+    if (this.frontierAt > this.advancedTo && this.frontierAt - this.advancedTo >= this.granularityMs) {
+      this.emitAdvance(out);
+    }
+  }
+
+  /** Forces the frontier forward without an event (live mode's idle-partition timeout). */
+  advanceTo(time: number, out: FactSink): void {
+    if (time > this.frontierAt) this.frontierAt = time;
+    this.release(out);
+    if (this.frontierAt > this.advancedTo) this.emitAdvance(out);
+  }
+
+  /** End of input: releases everything and advances to +Infinity so every timer and window fires. */
+  finish(out: FactSink): void {
+    this.advanceTo(Number.POSITIVE_INFINITY, out);
+  }
+
+  private emitAdvance(out: FactSink): void {
+    this.advancedTo = this.frontierAt;
+    out({ kind: 'advance', at: this.frontierAt });
+  }
+
+  private release(out: FactSink): void {
+    const f = this.frontierAt;
+    const heap = this.heap;
+    const run = this.run;
+    for (;;) {
+      const h = heap.peek();
+      const r = this.runHead < run.length ? run[this.runHead] : undefined;
+      let next: Slot;
+      if (r !== undefined && (h === undefined || less(r, h))) {
+        if (!(r.at < f)) break;
+        next = r;
+        this.runHead++;
+      } else if (h !== undefined) {
+        if (!(h.at < f)) break;
+        next = heap.pop()!;
+      } else {
+        break;
+      }
+      this.releasedCount++;
+      out({ kind: 'event', at: next.at, envelope: next.envelope });
+    }
+    // Drop the released prefix of the queue; amortised O(1) per event.
+    if (this.runHead === run.length) {
+      run.length = 0;
+      this.runHead = 0;
+    } else if (this.runHead > 1024 && this.runHead * 2 > run.length) {
+      this.run = run.slice(this.runHead);
+      this.runHead = 0;
+    }
+  }
+
+  /** maxSeen − allowedLateness (or frontier + allowedLateness after `advanceTo`); -Infinity before the first event. */
+  get watermark(): number {
+    return this.frontierAt + this.latenessMs;
+  }
+
+  /** Events older than this are late; everything older has been or is being released. */
+  get frontier(): number {
+    return this.frontierAt;
+  }
+
+  /** Largest event time seen. */
+  get maxEventTime(): number {
+    return this.maxSeen;
+  }
+
+  /** Events waiting for the frontier. */
+  get buffered(): number {
+    return this.heap.size + this.run.length - this.runHead;
+  }
+
+  /** Late events so far. */
+  get late(): number {
+    return this.lateCount;
+  }
+
+  /** Events released in order so far. */
+  get released(): number {
+    return this.releasedCount;
+  }
+}
+
+function orderWith(options: EventTimeOptions | EventTimeOrderer): EventTimeOrderer {
+  return options instanceof EventTimeOrderer ? options : new EventTimeOrderer(options);
+}
+
+/**
+ * RxJS operator: envelopes in, facts (`event`, `late`, `advance`) out in
+ * nondecreasing `at`. Releases after every envelope (the check is one
+ * comparison when nothing is due); calls `finish` when the source completes.
+ * Pass an orderer instance to read its counters.
+ */
+export function orderByEventTime(options: EventTimeOptions | EventTimeOrderer): OperatorFunction<Envelope, Fact> {
+  return (source) =>
+    new Observable<Fact>((subscriber) => {
+      const orderer = orderWith(options);
+      const out: FactSink = (fact) => subscriber.next(fact);
+      return source.subscribe({
+        next: (envelope) => {
+          orderer.push(envelope, out);
+          orderer.flush(out);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          orderer.finish(out);
+          subscriber.complete();
+        },
+      });
+    });
+}
+
+/** Same, for sources that deliver chunks (a Kafka batch, a block of file lines): one release per chunk. */
+export function orderChunksByEventTime(
+  options: EventTimeOptions | EventTimeOrderer,
+): OperatorFunction<readonly Envelope[], Fact> {
+  return (source) =>
+    new Observable<Fact>((subscriber) => {
+      const orderer = orderWith(options);
+      const out: FactSink = (fact) => subscriber.next(fact);
+      return source.subscribe({
+        next: (chunk) => {
+          for (let i = 0; i < chunk.length; i++) orderer.push(chunk[i]!, out);
+          orderer.flush(out);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          orderer.finish(out);
+          subscriber.complete();
+        },
+      });
+    });
+}

@@ -1,0 +1,234 @@
+/**
+ * Rolling MTTR (SPEC §4.6): mean, p50 and p90 of recovery time over state
+ * incidents resolved in the trailing 1 h, 24 h and 7 d, overall (scope '*')
+ * and per env, plus the open incidents and the age of the oldest at `asOf`.
+ *
+ * An `mttr` fact (one snapshot per scope × window) is emitted:
+ * - when a state incident opens (asOf = the fact's time) or resolves
+ *   (asOf = resolvedAt);
+ * - when an open incident reaches `breachAfterMs` (default 30 min): a one-shot
+ *   timer at startedAt + breachAfterMs, so the alerting downstream sees the
+ *   breach at the moment it happens (the snapshot then has
+ *   oldestOpenMs >= breachAfterMs);
+ * - when an `event` or `incident` fact crosses a `windowMs` boundary
+ *   (asOf = the latest boundary crossed, one snapshot per crossing however
+ *   many boundaries the gap spans), only if there is something to report and
+ *   no snapshot at or after that boundary was emitted already (nor is about
+ *   to be, by the incident fact being handled).
+ * `advance` never triggers a snapshot by itself (it only fires due breach
+ * timers, which never reschedule), so the end-of-input +Infinity advance
+ * terminates.
+ *
+ * Decisions where the SPEC is silent:
+ * - Only `kind: 'state'` incidents count; determinism incidents are a
+ *   correctness signal about hydration rules, not a recovery of a running
+ *   environment, so they would skew MTTR.
+ * - Trailing window ending at asOf = resolvedAt in (asOf − window, asOf].
+ * - Incident facts cross boundaries as well as events: they are derived from
+ *   an event at the same time and reach this processor before it, and a
+ *   snapshot must describe the state at its boundary, before that change.
+ * - State is bounded: resolved incidents are kept 7 d, open ones until they
+ *   resolve. An `updated` fact for an unknown open incident (e.g. after a
+ *   restart) registers it silently.
+ */
+import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
+import { ConfigError } from '../lib/errors.js';
+import { mean, quantile } from '../lib/quantiles.js';
+import { DAY, HOUR, MINUTE, windowStart } from '../lib/time.js';
+import type { Fact, FactOf, MttrSnapshot } from './facts.js';
+import type { Emit, Processor } from './processor.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface MttrOptions {
+  /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
+  breachAfterMs?: number;
+}
+
+export const mttrWindows: ReadonlyArray<readonly [MttrSnapshot['window'], number]> = [
+  ['1h', HOUR],
+  ['24h', DAY],
+  ['7d', 7 * DAY],
+];
+const RETENTION_MS = 7 * DAY;
+
+interface Resolved {
+  incidentId: string;
+  env: string;
+  resolvedAt: number;
+  recoveryMs: number;
+}
+
+interface Open {
+  env: string;
+  startedAt: number;
+}
+
+export class MttrProcessor implements Processor {
+  readonly name = 'mttr';
+  private readonly windowMs: number;
+  private readonly breachAfterMs: number;
+  /** Breach timers, keyed by incidentId; scheduled once per incident, never rescheduled. */
+  private readonly timers = new TimerQueue();
+  /** Resolved incidents in resolvedAt order (facts arrive in time order); pruned after 7 d. */
+  private resolved: Resolved[] = [];
+  private readonly resolvedIds = new Set<string>();
+  private readonly open = new Map<string, Open>();
+  private lastBoundary: number | undefined;
+  private lastAsOf = -Infinity;
+
+  constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: MttrOptions = {}) {
+    if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
+      throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs}`);
+    }
+    const breach = extra.breachAfterMs ?? 30 * MINUTE;
+    if (!(breach > 0) || !Number.isFinite(breach)) {
+      throw new ConfigError('breachAfterMs', `must be a positive number of milliseconds, got ${breach} (default 30 min)`);
+    }
+    this.windowMs = options.windowMs;
+    this.breachAfterMs = breach;
+  }
+
+  handle(fact: Fact, emit: Emit): void {
+    // A snapshot this fact emits itself supersedes a boundary or breach snapshot at the same instant.
+    const own = this.ownSnapshotAsOf(fact);
+    if (fact.kind === 'event' || fact.kind === 'incident') {
+      const boundary = this.crossedBoundary(fact.at);
+      if (boundary !== undefined) {
+        this.fireBreaches(boundary, own, emit);
+        if (boundary > this.lastAsOf && boundary !== own && this.hasData(boundary)) this.emitSnapshots(boundary, boundary, emit);
+      }
+    }
+    this.fireBreaches(fact.at, own, emit);
+    if (fact.kind === 'incident' && fact.incident.kind === 'state') this.onIncident(fact, emit);
+  }
+
+  /** Open state incidents tracked (tests, metrics). */
+  get openIncidents(): number {
+    return this.open.size;
+  }
+
+  private crossedBoundary(at: number): number | undefined {
+    const b = windowStart(at, this.windowMs);
+    const prev = this.lastBoundary;
+    if (prev === undefined || b > prev) this.lastBoundary = b;
+    return prev !== undefined && b > prev ? b : undefined;
+  }
+
+  private fireBreaches(now: number, own: number | undefined, emit: Emit): void {
+    this.timers.fireDue(now, (_id, time) => {
+      // Several incidents breaching at the same instant share one snapshot.
+      if (time > this.lastAsOf && time !== own) this.emitSnapshots(time, time, emit);
+    });
+  }
+
+  /** asOf of the snapshot `fact` will emit when handled (an incident opening or resolving), if any. */
+  private ownSnapshotAsOf(fact: Fact): number | undefined {
+    if (fact.kind !== 'incident' || fact.incident.kind !== 'state') return undefined;
+    const id = fact.incident.incidentId;
+    if (this.resolvedIds.has(id)) return undefined;
+    if (fact.change === 'opened') return this.open.has(id) ? undefined : fact.at;
+    if (fact.change === 'resolved') return fact.incident.resolvedAt ?? fact.at;
+    return undefined;
+  }
+
+  private onIncident(fact: FactOf<'incident'>, emit: Emit): void {
+    const inc = fact.incident;
+    switch (fact.change) {
+      case 'opened':
+        if (this.open.has(inc.incidentId) || this.resolvedIds.has(inc.incidentId)) return;
+        this.track(inc.incidentId, inc.env, inc.startedAt, fact.at);
+        this.emitSnapshots(fact.at, fact.at, emit);
+        return;
+      case 'updated':
+        if (inc.resolvedAt === null && !this.open.has(inc.incidentId) && !this.resolvedIds.has(inc.incidentId)) {
+          this.track(inc.incidentId, inc.env, inc.startedAt, fact.at);
+        }
+        return;
+      case 'resolved': {
+        if (this.resolvedIds.has(inc.incidentId)) return;
+        this.open.delete(inc.incidentId);
+        this.timers.cancel(inc.incidentId);
+        const resolvedAt = inc.resolvedAt ?? fact.at;
+        const recoveryMs = inc.recoveryMs ?? Math.max(0, resolvedAt - inc.startedAt);
+        this.resolved.push({ incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs });
+        this.resolvedIds.add(inc.incidentId);
+        this.emitSnapshots(resolvedAt, fact.at, emit);
+        return;
+      }
+    }
+  }
+
+  private track(incidentId: string, env: string, startedAt: number, now: number): void {
+    this.open.set(incidentId, { env, startedAt });
+    const breachAt = startedAt + this.breachAfterMs;
+    // Already past the breach age when we learn of it: this fact's snapshot shows it.
+    if (breachAt > now) this.timers.schedule(incidentId, breachAt);
+  }
+
+  private prune(asOf: number): void {
+    const horizon = asOf - RETENTION_MS;
+    let drop = 0;
+    while (drop < this.resolved.length && this.resolved[drop]!.resolvedAt <= horizon) {
+      this.resolvedIds.delete(this.resolved[drop]!.incidentId);
+      drop++;
+    }
+    if (drop > 0) this.resolved = this.resolved.slice(drop);
+  }
+
+  private hasData(asOf: number): boolean {
+    this.prune(asOf);
+    return this.resolved.length > 0 || this.open.size > 0;
+  }
+
+  private emitSnapshots(asOf: number, at: number, emit: Emit): void {
+    this.prune(asOf);
+    this.lastAsOf = Math.max(this.lastAsOf, asOf);
+    emit({ kind: 'mttr', at, snapshots: this.snapshotsAt(asOf) });
+  }
+
+  /** Snapshots for '*' and every env with a resolution in the trailing 7 d or an open incident. */
+  private snapshotsAt(asOf: number): MttrSnapshot[] {
+    const resolvedBy = new Map<string, Resolved[]>([['*', []]]);
+    const openBy = new Map<string, Open[]>([['*', []]]);
+    for (const r of this.resolved) {
+      if (r.resolvedAt > asOf) continue;
+      resolvedBy.get('*')!.push(r);
+      push(resolvedBy, r.env, r);
+    }
+    for (const o of this.open.values()) {
+      if (o.startedAt > asOf) continue;
+      openBy.get('*')!.push(o);
+      push(openBy, o.env, o);
+    }
+    const envs = new Set([...resolvedBy.keys(), ...openBy.keys()]);
+    envs.delete('*');
+    const out: MttrSnapshot[] = [];
+    for (const scope of ['*', ...[...envs].sort()]) {
+      const resolved = resolvedBy.get(scope) ?? [];
+      const open = openBy.get(scope) ?? [];
+      let oldest = Infinity;
+      for (const o of open) oldest = Math.min(oldest, o.startedAt);
+      for (const [window, size] of mttrWindows) {
+        const recoveries = resolved.filter((r) => r.resolvedAt > asOf - size).map((r) => r.recoveryMs);
+        out.push({
+          asOf,
+          scope,
+          window,
+          resolvedCount: recoveries.length,
+          meanMs: mean(recoveries) ?? null,
+          p50Ms: quantile(recoveries, 0.5) ?? null,
+          p90Ms: quantile(recoveries, 0.9) ?? null,
+          openIncidents: open.length,
+          oldestOpenMs: open.length > 0 ? asOf - oldest : null,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,197 @@
+/**
+ * 5-minute promotion windows per env (SPEC §5): lifecycle counts, promotion
+ * duration quantiles, snapshot verification and per-gate pass/fail.
+ *
+ * Every promotion `event` counts in the epoch-aligned window of its own time;
+ * terminal phases (succeeded, failed, rolled_back) count in the window of the
+ * terminal event. A promotion's duration is terminal.at − started.at for the
+ * same promotionId in the same env, so a promotion that starts in one window
+ * and ends in a later one reports its duration in the later window. A window
+ * closes (timer at windowEnd) on the first fact with `at >= windowEnd` and
+ * emits one `promotion-window` row per env with activity, `at = windowEnd`.
+ *
+ * Decisions where the SPEC is silent:
+ * - Start times are remembered per (env, promotionId) until the first terminal
+ *   event or for `startedTtlMs` (default 24 h), whichever comes first, so state
+ *   is bounded by the promotions started in a day. A second terminal event for
+ *   the same promotion (e.g. rolled_back after succeeded) is counted, but has
+ *   no duration: a promotion contributes one duration.
+ * - `late` promotion events are not counted (closed windows are never
+ *   reopened; drift windows count them as late). A late `started` still
+ *   records its start time, and a late terminal forgets it, so durations of
+ *   promotions whose other end arrives in order stay right.
+ */
+import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
+import { ConfigError } from '../lib/errors.js';
+import { quantile } from '../lib/quantiles.js';
+import { DAY, windowStart } from '../lib/time.js';
+import type { PromotionEvent } from '../schemas/input-events.js';
+import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
+import type { Emit, Processor } from './processor.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface PromotionWindowsOptions {
+  /** How long a `started` time is remembered waiting for its terminal event. Default 24 h. */
+  startedTtlMs?: number;
+}
+
+interface GateAcc {
+  passed: number;
+  failed: number;
+  durations: number[];
+}
+
+interface EnvWindow {
+  started: number;
+  succeeded: number;
+  failed: number;
+  rolledBack: number;
+  durations: number[];
+  snapshotsVerified: number;
+  snapshotsUnverified: number;
+  gates: Map<string, GateAcc>;
+}
+
+const WINDOW = 'w:';
+const STARTED = 'p:';
+
+export class PromotionWindowsProcessor implements Processor {
+  readonly name = 'promotion-windows';
+  private readonly windowMs: number;
+  private readonly startedTtlMs: number;
+  /** Window timers (`w:<start>` at windowEnd) and start-time expiries (`p:<env>\0<promotionId>`). */
+  private readonly timers = new TimerQueue();
+  private readonly windows = new Map<number, Map<string, EnvWindow>>();
+  private readonly startedAt = new Map<string, number>();
+
+  constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
+    if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
+      throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs}`);
+    }
+    this.windowMs = options.windowMs;
+    this.startedTtlMs = extra.startedTtlMs ?? DAY;
+  }
+
+  handle(fact: Fact, emit: Emit): void {
+    this.timers.fireDue(fact.at, (key, time) => {
+      if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
+      else this.startedAt.delete(key.slice(STARTED.length));
+    });
+    if (fact.kind !== 'event' && fact.kind !== 'late') return;
+    const event = fact.envelope.event;
+    if (event.type !== 'promotion') return;
+    if (fact.kind === 'late') {
+      this.trackDuration(event, fact.envelope.at);
+      return;
+    }
+    const w = this.slot(fact.at, event.env);
+    const duration = this.trackDuration(event, fact.envelope.at);
+    if (duration !== undefined) w.durations.push(duration);
+    switch (event.phase) {
+      case 'started':
+        w.started++;
+        break;
+      case 'succeeded':
+        w.succeeded++;
+        break;
+      case 'failed':
+        w.failed++;
+        break;
+      case 'rolled_back':
+        w.rolledBack++;
+        break;
+      case 'snapshot':
+        if (event.snapshot?.verified) w.snapshotsVerified++;
+        else w.snapshotsUnverified++;
+        break;
+      case 'gate': {
+        if (!event.gate) break;
+        let g = w.gates.get(event.gate.name);
+        if (!g) {
+          g = { passed: 0, failed: 0, durations: [] };
+          w.gates.set(event.gate.name, g);
+        }
+        if (event.gate.result === 'passed') g.passed++;
+        else g.failed++;
+        g.durations.push(event.gate.durationMs);
+        break;
+      }
+    }
+  }
+
+  /** Remembered start times (tests, metrics). */
+  get pendingPromotions(): number {
+    return this.startedAt.size;
+  }
+
+  /** Records a start, or consumes it on a terminal phase and returns the duration. */
+  private trackDuration(event: PromotionEvent, at: number): number | undefined {
+    const id = `${event.env}\u0000${event.promotionId}`;
+    if (event.phase === 'started') {
+      if (!this.startedAt.has(id)) {
+        this.startedAt.set(id, at);
+        this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+      }
+      return undefined;
+    }
+    if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
+    const started = this.startedAt.get(id);
+    if (started === undefined) return undefined;
+    this.startedAt.delete(id);
+    this.timers.cancel(STARTED + id);
+    return Math.max(0, at - started);
+  }
+
+  private slot(at: number, env: string): EnvWindow {
+    const start = windowStart(at, this.windowMs);
+    let byEnv = this.windows.get(start);
+    if (!byEnv) {
+      byEnv = new Map();
+      this.windows.set(start, byEnv);
+      this.timers.schedule(WINDOW + start, start + this.windowMs);
+    }
+    let w = byEnv.get(env);
+    if (!w) {
+      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
+      byEnv.set(env, w);
+    }
+    return w;
+  }
+
+  private close(start: number, end: number, emit: Emit): void {
+    const byEnv = this.windows.get(start);
+    this.windows.delete(start);
+    if (!byEnv) return;
+    for (const env of [...byEnv.keys()].sort()) {
+      const w = byEnv.get(env)!;
+      const gates: GateWindowRow[] = [...w.gates.keys()].sort().map((gate) => {
+        const g = w.gates.get(gate)!;
+        return {
+          gate,
+          passed: g.passed,
+          failed: g.failed,
+          durationP50Ms: quantile(g.durations, 0.5) ?? null,
+          durationP90Ms: quantile(g.durations, 0.9) ?? null,
+        };
+      });
+      const row: PromotionWindowRow = {
+        windowStart: start,
+        windowEnd: end,
+        env,
+        started: w.started,
+        succeeded: w.succeeded,
+        failed: w.failed,
+        rolledBack: w.rolledBack,
+        durationCount: w.durations.length,
+        durationSumMs: w.durations.reduce((a, b) => a + b, 0),
+        durationP50Ms: quantile(w.durations, 0.5) ?? null,
+        durationP90Ms: quantile(w.durations, 0.9) ?? null,
+        durationMaxMs: w.durations.length > 0 ? w.durations.reduce((a, b) => (b > a ? b : a)) : null,
+        snapshotsVerified: w.snapshotsVerified,
+        snapshotsUnverified: w.snapshotsUnverified,
+        gates,
+      };
+      emit({ kind: 'promotion-window', at: end, row });
+    }
+  }
+}

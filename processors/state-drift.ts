@@ -1,0 +1,146 @@
+/**
+ * State drift (SPEC §4.1–§4.4): joins promotions (desired state) with the
+ * observations of hydrations and index operations per key `(env, artifact)`,
+ * emits one `observation` fact per observation and the lifecycle of
+ * state-drift incidents (`incident` facts: opened, updated, resolved).
+ *
+ * Time moves by facts and by one event-time timer per key, set at the key's
+ * next boundary (the earliest grace end, in-flight expiry or source expiry),
+ * so a lagging replica becomes divergent exactly when its grace ends and a
+ * silent source is forgotten exactly `sourceTtlMs` after its last
+ * observation. Timers are bounded by keys, not by events.
+ *
+ * Late facts (`kind: 'late'`): their observations are not judged (the moment
+ * they describe has passed; they are counted elsewhere). A late promotion is
+ * not dropped, though — desired state must not miss a promotion: a terminal
+ * event ends its in-flight promotion, and a `succeeded`/`rolled_back` newer
+ * than the current desired `since` becomes the desired state. Its effects
+ * (grace periods, re-judging the sources) start at the late fact's `at`, the
+ * current frontier, because event time before the frontier has already been
+ * judged and emitted.
+ */
+import type { ProcessingOptions } from '../config/processing-options.js';
+import type { SeverityClassifier } from '../config/alert-rules.js';
+import type { Envelope, Fact } from './facts.js';
+import type { Emit, Processor } from './processor.js';
+import { TimerQueue } from './timer-queue.js';
+import { DesiredState, type DesiredStateOptions } from './desired-state.js';
+import type { HydrationEvent, IndexEvent, PromotionEvent } from '../schemas/input-events.js';
+import { KeyState, type StateDriftKeySnapshot, type Trigger } from './state-drift/key-state.js';
+import { incidentFact } from './state-drift/incident-lifecycle.js';
+
+export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
+
+export class StateDriftProcessor implements Processor {
+  readonly name = 'state-drift';
+  private readonly keys = new Map<string, KeyState>();
+  private readonly timers = new TimerQueue();
+  private readonly desiredOptions: DesiredStateOptions;
+
+  constructor(
+    private readonly options: ProcessingOptions,
+    private readonly classify: SeverityClassifier,
+  ) {
+    this.desiredOptions = { convergenceGraceMs: options.convergenceGraceMs };
+  }
+
+  handle(fact: Fact, emit: Emit): void {
+    this.timers.fireDue(fact.at, (key, time) => this.onTimer(key, time, emit));
+    if (fact.kind === 'event') this.onEvent(fact.envelope, fact.at, emit);
+    else if (fact.kind === 'late') this.onLate(fact.envelope, fact.at, emit);
+  }
+
+  /** Keys with state (desired state, sources or an open incident). */
+  keyNames(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  /** Plain JSON-serialisable state of one key, or undefined when the key has none. */
+  snapshotKey(key: string): StateDriftKeySnapshot | undefined {
+    return this.keys.get(key)?.snapshot();
+  }
+
+  /** Replaces the state of one key (restart, rebalance) and re-arms its timer. */
+  restoreKey(key: string, state: StateDriftKeySnapshot): void {
+    const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs });
+    this.keys.set(key, ks);
+    // The earliest boundary of any kind; one already passed fires with the next fact.
+    this.reschedule(key, ks, Number.NEGATIVE_INFINITY);
+  }
+
+  private onEvent(envelope: Envelope, at: number, emit: Emit): void {
+    const event = envelope.event;
+    if (event.type === 'promotion') {
+      const ks = this.keyState(envelope);
+      if (ks.desired.apply(event, envelope.at, at)) this.evaluate(envelope.key, ks, at, { type: 'promotion' }, emit);
+      this.forgetIfEmpty(envelope.key, ks);
+      return;
+    }
+    const digest = observedDigest(event);
+    if (digest === undefined) return; // not an observation (status error)
+    const ks = this.keyState(envelope);
+    const sourceId = `${event.type}:${event.instance}`;
+    const correlationId = event.correlationId;
+    ks.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
+    const observation = {
+      key: envelope.key,
+      env: event.env,
+      artifact: event.artifact,
+      sourceId,
+      digest,
+      managed: ks.desired.managed,
+      divergent: ks.isDivergent(digest, at),
+    };
+    emit(correlationId === undefined ? { kind: 'observation', at, observation } : { kind: 'observation', at, observation, correlationId });
+    this.evaluate(envelope.key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
+  }
+
+  private onLate(envelope: Envelope, at: number, emit: Emit): void {
+    if (envelope.event.type !== 'promotion') return; // late observations are not judged
+    const ks = this.keyState(envelope);
+    if (ks.desired.apply(envelope.event as PromotionEvent, envelope.at, at, true)) {
+      this.evaluate(envelope.key, ks, at, { type: 'promotion' }, emit);
+    }
+    this.forgetIfEmpty(envelope.key, ks);
+  }
+
+  private onTimer(key: string, time: number, emit: Emit): void {
+    const ks = this.keys.get(key);
+    if (!ks) return;
+    this.evaluate(key, ks, time, { type: 'timer' }, emit);
+    this.forgetIfEmpty(key, ks);
+  }
+
+  private evaluate(key: string, ks: KeyState, at: number, trigger: Trigger, emit: Emit): void {
+    for (const { change, incident } of ks.evaluate(at, trigger, this.classify)) emit(incidentFact(change, incident, at));
+    this.reschedule(key, ks, at);
+  }
+
+  private reschedule(key: string, ks: KeyState, after: number): void {
+    const next = ks.nextBoundaryAfter(after);
+    if (next === undefined) this.timers.cancel(key);
+    else this.timers.schedule(key, next);
+  }
+
+  private keyState(envelope: Envelope): KeyState {
+    let ks = this.keys.get(envelope.key);
+    if (!ks) {
+      const { env, artifact } = envelope.event;
+      ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs);
+      this.keys.set(envelope.key, ks);
+    }
+    return ks;
+  }
+
+  /** Bounded memory: a key is kept while it has desired state, in-flight or grace entries, sources or an open incident. */
+  private forgetIfEmpty(key: string, ks: KeyState): void {
+    if (!ks.isEmpty) return;
+    this.keys.delete(key);
+    this.timers.cancel(key);
+  }
+}
+
+function observedDigest(event: HydrationEvent | IndexEvent): string | undefined {
+  if (event.status !== 'ok') return undefined;
+  return event.type === 'hydration' ? event.inputDigest : event.servedDigest;
+}

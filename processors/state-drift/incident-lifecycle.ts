@@ -1,0 +1,108 @@
+/**
+ * The lifecycle of one incident slot (one state-drift key, one determinism
+ * rule) as an explicit state machine:
+ *
+ *   idle --open--> open --update--> open --resolve--> idle
+ *
+ * `resolve` returns the slot to idle: a key that drifts again later gets a new
+ * incident with a new id. Illegal transitions throw — they are bugs in the
+ * caller, never input errors. Every method returns a copy of the incident, so
+ * facts already emitted never change under the consumer's feet.
+ */
+import { DriftwatchError } from '../../lib/errors.js';
+import type { Fact, Incident } from '../facts.js';
+
+export type IncidentPhase = 'idle' | 'open';
+type Transition = 'open' | 'update' | 'resolve';
+
+const transitions: Record<Transition, { from: IncidentPhase; to: IncidentPhase }> = {
+  open: { from: 'idle', to: 'open' },
+  update: { from: 'open', to: 'open' },
+  resolve: { from: 'open', to: 'idle' },
+};
+
+/** Fields an open incident may change while it stays open. */
+export interface IncidentPatch {
+  /** Merged into the incident's digests (they only grow). */
+  divergentDigests?: string[];
+  expectedDigest?: string;
+  desiredFrom?: Incident['desiredFrom'];
+}
+
+export class IncidentLifecycle {
+  private incident: Incident | null = null;
+
+  get phase(): IncidentPhase {
+    return this.incident === null ? 'idle' : 'open';
+  }
+
+  get current(): Readonly<Incident> | null {
+    return this.incident;
+  }
+
+  /** Opens an incident; `detectedAt` is `startedAt` (the engine emits it at the moment it starts). */
+  open(init: Omit<Incident, 'detectedAt' | 'resolvedAt' | 'reason' | 'recoveryMs'>): Incident {
+    this.guard('open');
+    this.incident = dropUndefined({ ...init, divergentDigests: sortedUnique(init.divergentDigests), detectedAt: init.startedAt, resolvedAt: null });
+    return copy(this.incident);
+  }
+
+  /** Applies a patch; returns the updated incident, or null when nothing changed. */
+  update(patch: IncidentPatch): Incident | null {
+    this.guard('update');
+    const inc = this.incident!;
+    let changed = false;
+    if (patch.divergentDigests) {
+      const merged = sortedUnique([...inc.divergentDigests, ...patch.divergentDigests]);
+      if (merged.length !== inc.divergentDigests.length) {
+        inc.divergentDigests = merged;
+        changed = true;
+      }
+    }
+    if (patch.expectedDigest !== undefined && patch.expectedDigest !== inc.expectedDigest) {
+      inc.expectedDigest = patch.expectedDigest;
+      changed = true;
+    }
+    if (patch.desiredFrom !== undefined && patch.desiredFrom !== inc.desiredFrom) {
+      inc.desiredFrom = patch.desiredFrom;
+      changed = true;
+    }
+    return changed ? copy(inc) : null;
+  }
+
+  resolve(at: number, reason: string): Incident {
+    this.guard('resolve');
+    const inc = this.incident!;
+    this.incident = null;
+    return copy({ ...inc, resolvedAt: at, reason, recoveryMs: at - inc.startedAt });
+  }
+
+  /** Restores an open incident from a snapshot (null = idle). */
+  restore(incident: Incident | null): void {
+    this.incident = incident && copy(incident);
+  }
+
+  private guard(t: Transition): void {
+    if (this.phase !== transitions[t].from) {
+      throw new DriftwatchError(`incident lifecycle: cannot ${t} while ${this.phase}${this.incident ? ` (${this.incident.incidentId})` : ''}`);
+    }
+  }
+}
+
+export function incidentFact(change: 'opened' | 'updated' | 'resolved', incident: Incident, at: number): Fact {
+  return { kind: 'incident', at, change, incident };
+}
+
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+function copy(inc: Incident): Incident {
+  return { ...inc, divergentDigests: [...inc.divergentDigests] };
+}
+
+/** Optional fields are left out rather than set to undefined, so incidents compare and serialise cleanly. */
+function dropUndefined<T extends object>(value: T): T {
+  for (const k of Object.keys(value) as Array<keyof T>) if (value[k] === undefined) delete value[k];
+  return value;
+}

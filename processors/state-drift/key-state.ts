@@ -1,0 +1,135 @@
+/**
+ * Everything the state-drift processor knows about one key `(env, artifact)`:
+ * desired state, each source's latest observation, and the open incident.
+ * `evaluate(t, trigger)` re-judges the key at event time t and returns the
+ * incident changes; the processor owns timers and emitting.
+ */
+import type { SeverityClassifier } from '../../config/alert-rules.js';
+import { stableId } from '../../lib/ids.js';
+import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
+import type { Incident } from '../facts.js';
+import { IncidentLifecycle, sortedUnique } from './incident-lifecycle.js';
+
+export interface SourceObservation {
+  digest: string;
+  /** occurredAt of the latest observation (epoch ms). */
+  at: number;
+  correlationId?: string;
+}
+
+/** Plain JSON-serialisable per-key state (live mode persists it to a compacted changelog). */
+export interface StateDriftKeySnapshot {
+  env: string;
+  artifact: string;
+  desired: DesiredStateSnapshot;
+  sources: Array<{ sourceId: string } & SourceObservation>;
+  /** The open incident, if any. */
+  incident: Incident | null;
+}
+
+/**
+ * What caused a re-evaluation; it names the resolution reason when the key
+ * stops being drifted: an observation can only end drift by reporting an
+ * acceptable digest (`converged`), a promotion event by making a digest
+ * acceptable (`promoted`), and a timer only by forgetting silent sources
+ * (grace ends and in-flight expiries only take acceptability away). When
+ * several divergent sources stop being divergent for different reasons, the
+ * reason is the one that ended the drift.
+ */
+export type Trigger =
+  | { type: 'observation'; sourceId: string; correlationId?: string }
+  | { type: 'promotion' }
+  | { type: 'timer' };
+
+const reasonOf: Record<Trigger['type'], string> = { observation: 'converged', promotion: 'promoted', timer: 'source_expired' };
+
+export interface IncidentChange {
+  change: 'opened' | 'updated' | 'resolved';
+  incident: Incident;
+}
+
+export class KeyState {
+  readonly sources = new Map<string, SourceObservation>();
+  readonly lifecycle = new IncidentLifecycle();
+
+  constructor(
+    readonly env: string,
+    readonly artifact: string,
+    readonly desired: DesiredState,
+    private readonly sourceTtlMs: number,
+  ) {}
+
+  /** Nothing worth keeping: the key may be forgotten. */
+  get isEmpty(): boolean {
+    return this.desired.isEmpty && this.sources.size === 0 && this.lifecycle.phase === 'idle';
+  }
+
+  /** Whether `digest` is divergent at t (false on unmanaged keys: they are never judged). */
+  isDivergent(digest: string, t: number): boolean {
+    return this.desired.managed && !this.desired.isAcceptable(digest, t);
+  }
+
+  evaluate(t: number, trigger: Trigger, classify: SeverityClassifier): IncidentChange[] {
+    for (const [id, s] of this.sources) if (s.at + this.sourceTtlMs <= t) this.sources.delete(id);
+    this.desired.prune(t);
+
+    const divergent = [...this.sources].filter(([, s]) => this.isDivergent(s.digest, t)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const digests = sortedUnique(divergent.map(([, s]) => s.digest));
+    const desired = this.desired.current;
+
+    if (this.lifecycle.phase === 'idle') {
+      if (divergent.length === 0 || !desired) return [];
+      // Evidence: the observation that made the key drift, else the latest observation of the first divergent source.
+      const evidence = trigger.type === 'observation' && divergent.some(([id]) => id === trigger.sourceId)
+        ? trigger.correlationId
+        : divergent[0]![1].correlationId;
+      const labels = { env: this.env, artifact: this.artifact };
+      const incident = this.lifecycle.open({
+        incidentId: stableId('inc', 'state', this.env, this.artifact, t),
+        kind: 'state',
+        env: this.env,
+        artifact: this.artifact,
+        severity: classify('drift_detected', labels),
+        startedAt: t,
+        expectedDigest: desired.digest,
+        divergentDigests: digests,
+        correlationId: evidence,
+        desiredFrom: desired.from,
+      });
+      return [{ change: 'opened', incident }];
+    }
+
+    if (divergent.length === 0) return [{ change: 'resolved', incident: this.lifecycle.resolve(t, reasonOf[trigger.type]) }];
+
+    // Still drifted: report new divergent digests, or a new desired state that it is now judged against.
+    const updated = this.lifecycle.update({ divergentDigests: digests, expectedDigest: desired?.digest, desiredFrom: desired?.from });
+    return updated ? [{ change: 'updated', incident: updated }] : [];
+  }
+
+  /** Earliest time after t at which the judgement may change: a grace end, an in-flight expiry or a source expiry. */
+  nextBoundaryAfter(t: number): number | undefined {
+    let next = this.desired.nextBoundaryAfter(t) ?? Number.POSITIVE_INFINITY;
+    for (const s of this.sources.values()) {
+      const expiry = s.at + this.sourceTtlMs;
+      if (expiry > t && expiry < next) next = expiry;
+    }
+    return next === Number.POSITIVE_INFINITY ? undefined : next;
+  }
+
+  snapshot(): StateDriftKeySnapshot {
+    return {
+      env: this.env,
+      artifact: this.artifact,
+      desired: this.desired.snapshot(),
+      sources: [...this.sources].map(([sourceId, s]) => ({ sourceId, ...s })),
+      incident: this.lifecycle.current && { ...this.lifecycle.current, divergentDigests: [...this.lifecycle.current.divergentDigests] },
+    };
+  }
+
+  static restore(state: StateDriftKeySnapshot, options: DesiredStateOptions & { sourceTtlMs: number }): KeyState {
+    const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs);
+    for (const { sourceId, ...s } of state.sources) ks.sources.set(sourceId, s);
+    ks.lifecycle.restore(state.incident);
+    return ks;
+  }
+}

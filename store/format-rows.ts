@@ -1,0 +1,37 @@
+/**
+ * Text output of `driftwatch query`: a compact box table like ClickHouse's
+ * PrettyCompact (numbers right-aligned, NULL for nulls, nested values as
+ * JSON), or JSONEachRow lines for scripts.
+ */
+export type RowsFormat = 'table' | 'jsonl';
+
+export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format: RowsFormat = 'table'): string {
+  if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n');
+  if (rows.length === 0) return '0 rows';
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    for (const c of Object.keys(r)) {
+      if (!seen.has(c)) {
+        seen.add(c);
+        columns.push(c);
+      }
+    }
+  }
+  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
+  const numeric = columns.map((c) => rows.every((r) => r[c] == null || typeof r[c] === 'number'));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const top = '┌' + columns.map((c, i) => `─${c}─`.padEnd(widths[i]! + 2, '─')).join('┬') + '┐';
+  const body = cells.map(
+    (row) => '│' + row.map((v, i) => ` ${numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)} `).join('│') + '│',
+  );
+  const bottom = '└' + widths.map((w) => '─'.repeat(w + 2)).join('┴') + '┘';
+  return [top, ...body, bottom, `${rows.length} ${rows.length === 1 ? 'row' : 'rows'}`].join('\n');
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return v.replace(/\n/g, '\\n');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}

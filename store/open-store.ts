@@ -1,0 +1,93 @@
+/**
+ * Opening the store and the functions behind the store commands of the CLI
+ * (`driftwatch sql migrate`, `driftwatch query`). The lead wires them.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StoreError } from '../lib/errors.js';
+import { silentLogger, type Logger } from '../lib/logger.js';
+import { ChdbTransport } from './chdb-transport.js';
+import { formatRows, type RowsFormat } from './format-rows.js';
+import { migrate, type MigrationResult } from './migrations.js';
+import type { StoreTransport } from './transport.js';
+
+export interface OpenEmbeddedStoreOptions {
+  /** Apply pending migrations on open. @default true */
+  migrate?: boolean;
+  /** Migration folder; defaults to the package's sql/migrations. */
+  migrationsDir?: string;
+  logger?: Logger;
+}
+
+/**
+ * Opens (creating if needed) the embedded store, a persistent chDB database in
+ * `dataDir`, and brings its schema up to date. chDB allows one open data
+ * directory per process: close the returned transport before opening another.
+ */
+export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedStoreOptions = {}): Promise<ChdbTransport> {
+  const dir = resolve(dataDir);
+  const logger = options.logger ?? silentLogger;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(`cannot create the embedded store directory ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  // Loaded on demand: the native engine is large and only this path needs it.
+  const { Session } = await import('chdb');
+  let transport: ChdbTransport;
+  try {
+    transport = new ChdbTransport(new Session(dir));
+  } catch (err) {
+    throw new StoreError(
+      `cannot open the embedded store at ${dir}: ${(err as Error).message}. ` +
+        'Only one embedded store can be open per process; close the other one first.',
+      { cause: err },
+    );
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrateStore(transport, { dir: options.migrationsDir, logger });
+    } catch (err) {
+      await transport.close();
+      throw err;
+    }
+  }
+  logger.debug({ dir }, 'embedded store open');
+  return transport;
+}
+
+export interface MigrateStoreResult extends MigrationResult {
+  /** Human-readable summary for the CLI. */
+  text: string;
+}
+
+/** `driftwatch sql migrate`: applies pending migrations and describes what happened. */
+export async function migrateStore(
+  transport: StoreTransport,
+  options: { dir?: string; logger?: Logger } = {},
+): Promise<MigrateStoreResult> {
+  const logger = options.logger ?? silentLogger;
+  const result = await migrate(transport, {
+    dir: options.dir,
+    onApply: (m) => logger.info({ migration: m.name, statements: m.statements.length }, 'applying migration'),
+  });
+  const lines = [
+    ...result.applied.map((n) => `applied  ${n}`),
+    `${result.applied.length} applied, ${result.skipped.length} already up to date`,
+  ];
+  return { ...result, text: lines.join('\n') };
+}
+
+export interface QueryResult<T = Record<string, unknown>> {
+  rows: T[];
+  /** The rows formatted for a terminal ('table') or for scripts ('jsonl'). */
+  text: string;
+}
+
+/** `driftwatch query "<SQL>"`: runs one statement (no FORMAT clause) and formats its rows. */
+export async function runQuery(transport: StoreTransport, sql: string, options: { format?: RowsFormat } = {}): Promise<QueryResult> {
+  const statement = sql.trim().replace(/;+\s*$/, '');
+  if (statement.length === 0) throw new StoreError('query: empty SQL; pass a statement, e.g. "SELECT count() FROM driftwatch.incidents"');
+  const rows = await transport.query(statement);
+  return { rows, text: formatRows(rows, options.format ?? 'table') };
+}

@@ -1,0 +1,253 @@
+/**
+ * Facts → table rows, the single place where engine types meet column names.
+ * A row is a plain object whose keys are the columns of `sql/migrations`; the
+ * writer JSON.stringify-s it once into a JSONEachRow line, whatever transport
+ * sends it. Conventions:
+ * - times are epoch ms numbers (ClickHouse reads them into DateTime64(3) as
+ *   milliseconds); alert timestamps, ISO strings in the event, are converted
+ *   here so no server-side date parsing setting matters;
+ * - an optional field is left `undefined`, so JSON.stringify drops the key and
+ *   the column takes its DEFAULT (NULL for Nullable columns) — cheaper than
+ *   writing nulls and robust to columns added later;
+ * - nothing here reads the wall clock: the same facts give the same rows.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { AlertEvent } from '../schemas/alert-event.js';
+import type { DeadLetter, Fact, Incident } from '../processors/facts.js';
+import { eventRow, offsetOf } from './event-rows.js';
+import type { StoreTable } from './tables.js';
+
+export type Row = Record<string, unknown>;
+export type RowSink = (table: StoreTable, row: Row) => void;
+export interface StoreRow {
+  table: StoreTable;
+  row: Row;
+}
+
+const changeRank = { opened: 0, updated: 1, resolved: 2 } as const;
+
+export class RowMapper {
+  /**
+   * Last version written per open incident. Versions derive from event time
+   * (changedAt × 4 + rank of the change), so they grow across restarts; this
+   * map only breaks ties between changes of one incident at the same instant
+   * (e.g. two updates in one ms) so the later change always wins in
+   * ReplacingMergeTree(version). Entries go when the incident resolves.
+   */
+  readonly #lastVersion = new Map<string, number>();
+
+  /** Calls `out` for every row `fact` stores; kinds that are not stored (advance, observation) give none. */
+  map(fact: Fact, out: RowSink): void {
+    switch (fact.kind) {
+      case 'event':
+        eventRow(fact.envelope, false, out);
+        return;
+      case 'late':
+        eventRow(fact.envelope, true, out);
+        return;
+      case 'incident':
+        out('incidents', this.#incidentRow(fact.incident, fact.change, fact.at));
+        return;
+      case 'drift-window': {
+        const r = fact.row;
+        out('drift_windows', {
+          window_start: r.windowStart,
+          window_end: r.windowEnd,
+          env: r.env,
+          artifact: r.artifact,
+          observations: r.observations,
+          divergent_observations: r.divergentObservations,
+          sources: r.sources,
+          divergent_sources: r.divergentSources,
+          hydrations: r.hydrations,
+          hydration_errors: r.hydrationErrors,
+          index_ops: r.indexOps,
+          index_errors: r.indexErrors,
+          index_latency_p50_ms: r.indexLatencyP50 ?? undefined,
+          index_latency_p90_ms: r.indexLatencyP90 ?? undefined,
+          late_events: r.lateEvents,
+        });
+        return;
+      }
+      case 'env-window': {
+        const r = fact.row;
+        out('env_windows', {
+          window_start: r.windowStart,
+          window_end: r.windowEnd,
+          env: r.env,
+          observations: r.observations,
+          divergent_observations: r.divergentObservations,
+          hydrations: r.hydrations,
+          hydration_errors: r.hydrationErrors,
+          index_ops: r.indexOps,
+          index_errors: r.indexErrors,
+          late_events: r.lateEvents,
+        });
+        return;
+      }
+      case 'promotion-window': {
+        const r = fact.row;
+        out('promotion_windows', {
+          window_start: r.windowStart,
+          window_end: r.windowEnd,
+          env: r.env,
+          started: r.started,
+          succeeded: r.succeeded,
+          failed: r.failed,
+          rolled_back: r.rolledBack,
+          duration_count: r.durationCount,
+          duration_sum_ms: r.durationSumMs,
+          duration_p50_ms: r.durationP50Ms ?? undefined,
+          duration_p90_ms: r.durationP90Ms ?? undefined,
+          duration_max_ms: r.durationMaxMs ?? undefined,
+          snapshots_verified: r.snapshotsVerified,
+          snapshots_unverified: r.snapshotsUnverified,
+        });
+        for (const g of r.gates) {
+          out('gate_windows', {
+            window_start: r.windowStart,
+            window_end: r.windowEnd,
+            env: r.env,
+            gate: g.gate,
+            passed: g.passed,
+            failed: g.failed,
+            duration_p50_ms: g.durationP50Ms ?? undefined,
+            duration_p90_ms: g.durationP90Ms ?? undefined,
+          });
+        }
+        return;
+      }
+      case 'mttr':
+        for (const s of fact.snapshots) {
+          out('mttr_snapshots', {
+            as_of: s.asOf,
+            scope: s.scope,
+            window: s.window,
+            resolved_count: s.resolvedCount,
+            mean_ms: s.meanMs ?? undefined,
+            p50_ms: s.p50Ms ?? undefined,
+            p90_ms: s.p90Ms ?? undefined,
+            open_incidents: s.openIncidents,
+            oldest_open_ms: s.oldestOpenMs ?? undefined,
+          });
+        }
+        return;
+      case 'alert':
+        out('alerts', alertRow(fact.alert, fact.at));
+        return;
+      case 'audit': {
+        const r = fact.record;
+        out('audit_log', {
+          at: r.at,
+          category: r.category,
+          action: r.action,
+          env: r.env,
+          artifact: r.artifact,
+          actor: r.actor,
+          subject_id: r.subjectId,
+          correlation_id: r.correlationId,
+          details: JSON.stringify(r.details ?? {}),
+        });
+        return;
+      }
+      case 'advance':
+      case 'observation':
+        return;
+    }
+  }
+
+  /** The rows of one fact as a list (tests and tools; the writer uses `map`). */
+  rows(fact: Fact): StoreRow[] {
+    const rows: StoreRow[] = [];
+    this.map(fact, (table, row) => rows.push({ table, row }));
+    return rows;
+  }
+
+  #incidentRow(i: Incident, change: 'opened' | 'updated' | 'resolved', at: number): Row {
+    // The end-of-input advance carries at = +Infinity; a change handled then
+    // happened at the incident's own latest time.
+    const changedAt = Number.isFinite(at) ? at : (i.resolvedAt ?? i.detectedAt);
+    const last = this.#lastVersion.get(i.incidentId);
+    const version = Math.max(changedAt * 4 + changeRank[change], last === undefined ? 0 : last + 1);
+    if (change === 'resolved') this.#lastVersion.delete(i.incidentId);
+    else this.#lastVersion.set(i.incidentId, version);
+    return {
+      incident_id: i.incidentId,
+      kind: i.kind,
+      env: i.env,
+      artifact: i.artifact,
+      rule_id: i.ruleId,
+      severity: i.severity,
+      started_at: i.startedAt,
+      detected_at: i.detectedAt,
+      resolved_at: i.resolvedAt ?? undefined,
+      reason: i.reason,
+      expected_digest: i.expectedDigest,
+      divergent_digests: i.divergentDigests,
+      recovery_ms: i.recoveryMs,
+      correlation_id: i.correlationId,
+      desired_from: i.desiredFrom,
+      input_digest: i.inputDigest,
+      change,
+      changed_at: changedAt,
+      version,
+    };
+  }
+}
+
+function alertRow(a: AlertEvent, at: number): Row {
+  const startsAt = Date.parse(a.startsAt);
+  const endsAt = a.endsAt === undefined ? undefined : Date.parse(a.endsAt);
+  return {
+    alert_id: a.alertId,
+    fingerprint: a.fingerprint,
+    rule: a.rule,
+    status: a.status,
+    severity: a.severity,
+    escalation_level: a.escalationLevel,
+    env: a.labels.env ?? '',
+    artifact: a.labels.artifact ?? '',
+    labels: a.labels,
+    summary: a.annotations.summary,
+    description: a.annotations.description,
+    runbook_url: a.annotations.runbookUrl,
+    starts_at: startsAt,
+    ends_at: endsAt,
+    incident_id: a.incidentId,
+    correlation_id: a.correlationId,
+    emitted_at: Date.parse(a.emittedAt),
+    // The engine's event time at emission: deterministic, part of the dedup key.
+    event_time: Number.isFinite(at) ? at : (endsAt ?? startsAt),
+  };
+}
+
+/** A dead letter as a `dead_letters` row; raw bytes that are not UTF-8 are kept as base64. */
+export function deadLetterRow(dl: DeadLetter): Row {
+  const raw = typeof dl.raw === 'string' ? { raw: dl.raw, raw_encoding: 'utf8' } : bytesColumn(dl.raw);
+  const key = dl.key == null ? undefined : typeof dl.key === 'string' ? dl.key : bytesColumn(dl.key).raw;
+  const src = dl.source;
+  return {
+    reason: dl.reason,
+    ...raw,
+    record_key: key,
+    headers: dl.headers ?? {},
+    source_topic: src?.topic,
+    source_partition: src?.partition,
+    source_offset: offsetOf(src),
+    source_line: src?.line,
+  };
+}
+
+function bytesColumn(b: Buffer): { raw: string; raw_encoding: 'utf8' | 'base64' } {
+  return isUtf8(b) ? { raw: b.toString('utf8'), raw_encoding: 'utf8' } : { raw: b.toString('base64'), raw_encoding: 'base64' };
+}
+
+/**
+ * An `engine_metrics` point. Label keys are sorted so one series always has
+ * the same Map (it is hashed into the sorting key).
+ */
+export function metricRow(name: string, value: number, labels: Record<string, string>, at: number): Row {
+  const sorted: Record<string, string> = {};
+  for (const k of Object.keys(labels).sort()) sorted[k] = labels[k]!;
+  return { at, name, labels: sorted, value };
+}

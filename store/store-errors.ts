@@ -1,0 +1,60 @@
+/**
+ * Turning whatever a transport throws into a `StoreError` whose `canRetry`
+ * says whether retrying can help. The writer retries only retryable errors:
+ * a syntax error or a missing table will not fix itself, a busy server or a
+ * dropped connection may.
+ */
+import { StoreError } from '../lib/errors.js';
+
+/**
+ * ClickHouse error codes that describe a passing condition (load, limits,
+ * network, replication) rather than a wrong request.
+ */
+export const TRANSIENT_CLICKHOUSE_CODES: ReadonlySet<number> = new Set([
+  3, // UNEXPECTED_END_OF_FILE (connection cut mid-request)
+  159, // TIMEOUT_EXCEEDED
+  164, // READONLY (server temporarily read-only)
+  202, // TOO_MANY_SIMULTANEOUS_QUERIES
+  203, // NO_FREE_CONNECTION
+  209, // SOCKET_TIMEOUT
+  210, // NETWORK_ERROR
+  241, // MEMORY_LIMIT_EXCEEDED
+  242, // TABLE_IS_READ_ONLY
+  252, // TOO_MANY_PARTS
+  285, // TOO_FEW_LIVE_REPLICAS
+  319, // UNKNOWN_STATUS_OF_INSERT
+  425, // SYSTEM_ERROR
+  999, // KEEPER_EXCEPTION
+]);
+
+/** Node / HTTP-level error codes of a connection that may work next time. */
+const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/** The ClickHouse error code carried by an error, from a property or from "Code: N." in its message. */
+export function clickhouseCodeOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { clickhouseCode?: unknown; code?: unknown; message?: unknown };
+  for (const c of [e.clickhouseCode, e.code]) {
+    const n = typeof c === 'string' && /^\d+$/.test(c) ? Number(c) : c;
+    if (typeof n === 'number' && Number.isInteger(n)) return n;
+  }
+  const m = typeof e.message === 'string' ? /\bCode: (\d+)\./.exec(e.message) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+export function isTransientStoreFailure(err: unknown): boolean {
+  if (err instanceof StoreError) return err.canRetry;
+  const code = clickhouseCodeOf(err);
+  if (code !== undefined) return TRANSIENT_CLICKHOUSE_CODES.has(code);
+  const nodeCode = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof nodeCode === 'string' && TRANSIENT_NODE_CODES.has(nodeCode)) return true;
+  const msg = err instanceof Error ? err.message : String(err);
+  return /socket hang up|timed? ?out|connection (reset|refused)/i.test(msg);
+}
+
+/** Wraps `err` as a StoreError naming what was attempted; keeps an existing StoreError as is. */
+export function toStoreError(err: unknown, what: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new StoreError(`${what}: ${detail}`, { cause: err, canRetry: isTransientStoreFailure(err) });
+}

@@ -1,0 +1,244 @@
+/**
+ * Batched, retried writes of facts to the store.
+ *
+ * `write(fact)` is synchronous and cheap: the fact becomes rows (RowMapper),
+ * each row is JSON.stringify-ed once into its table's buffer, and nothing is
+ * awaited. A table's buffer is sent as one JSONEachRow insert when it reaches
+ * `batchRows`, when `flushIntervalMs` passes after its first row, on
+ * `flush()` and on `close()`. Batches go out one at a time, in order, while
+ * the caller keeps producing rows; `pendingRows` (buffered + in flight) and
+ * `waitForCapacity` let a consumer pause instead of buffering without bound
+ * while the store is slow or down (SPEC §5 backpressure).
+ *
+ * A failed batch is retried with exponential backoff when the error is
+ * transient (StoreError.canRetry), up to `maxAttempts`; every attempt of a
+ * batch carries the same dedup token. When a batch finally fails the writer
+ * is failed: `write` throws, `flush` rejects, and `onFailure` listeners hear
+ * it once — the owner restarts from its last committed position, and the
+ * idempotent tables absorb whatever is written twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { StoreError } from '../lib/errors.js';
+import { silentLogger, type Logger } from '../lib/logger.js';
+import type { DeadLetter, Fact } from '../processors/facts.js';
+import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
+import { toStoreError } from './store-errors.js';
+import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
+import type { StoreTransport } from './transport.js';
+
+export interface StoreWriterOptions {
+  /** Rows per table that trigger an insert. @default 20000 */
+  batchRows?: number;
+  /** Send a table's rows at most this long after its first buffered row; 0 disables the timer. @default 1000 */
+  flushIntervalMs?: number;
+  /** Attempts per batch (1 = no retry). @default 5 */
+  maxAttempts?: number;
+  /** Delay before the first retry, doubled for each further one. @default 200 */
+  initialBackoffMs?: number;
+  /** Upper bound of the retry delay. @default 5000 */
+  maxBackoffMs?: number;
+  /** @default 'driftwatch' */
+  database?: string;
+  logger?: Logger;
+  /** Injectable for tests (virtual time). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface StoreWriterStats {
+  rowsWritten: Partial<Record<StoreTable, number>>;
+  batches: number;
+  retries: number;
+  pendingRows: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class StoreWriter {
+  readonly #transport: StoreTransport;
+  readonly #mapper = new RowMapper();
+  readonly #buffers = new Map<StoreTable, string[]>();
+  readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
+  readonly #failureListeners = new Set<(err: StoreError) => void>();
+  #settleWaiters: Array<() => void> = [];
+  readonly #opts: Required<Omit<StoreWriterOptions, 'logger'>> & { logger: Logger };
+  /** Batch ids are `<writer id>-<n>`: unique per batch, the same for each retry of it. */
+  readonly #writerId = randomUUID();
+  #buffered = 0;
+  #inFlight = 0;
+  #batches = 0;
+  #retries = 0;
+  #seq = 0;
+  #tail: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #failure: StoreError | undefined;
+  #closed = false;
+
+  constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
+    this.#transport = transport;
+    this.#opts = {
+      batchRows: options.batchRows ?? 20_000,
+      flushIntervalMs: options.flushIntervalMs ?? 1000,
+      maxAttempts: Math.max(1, options.maxAttempts ?? 5),
+      initialBackoffMs: options.initialBackoffMs ?? 200,
+      maxBackoffMs: options.maxBackoffMs ?? 5000,
+      database: options.database ?? DATABASE,
+      logger: options.logger ?? silentLogger,
+      sleep: options.sleep ?? realSleep,
+    };
+    if (!(this.#opts.batchRows >= 1)) throw new StoreError(`batchRows must be at least 1, got ${options.batchRows}`);
+  }
+
+  /** Buffers the rows `fact` stores (kinds that are not stored are ignored). Throws once the writer has failed or closed. */
+  write(fact: Fact): void {
+    this.#checkWritable();
+    this.#mapper.map(fact, this.#push);
+  }
+
+  writeDeadLetter(deadLetter: DeadLetter): void {
+    this.#checkWritable();
+    this.#push('dead_letters', deadLetterRow(deadLetter));
+  }
+
+  /** One point of the engine's own metrics (`at` in epoch ms). */
+  writeMetric(name: string, value: number, labels: Record<string, string> = {}, at: number = Date.now()): void {
+    this.#checkWritable();
+    this.#push('engine_metrics', metricRow(name, value, labels, at));
+  }
+
+  /** Rows accepted but not yet written: buffered plus in flight. */
+  get pendingRows(): number {
+    return this.#buffered + this.#inFlight;
+  }
+
+  /** The error that failed the writer, if any. */
+  get failure(): StoreError | undefined {
+    return this.#failure;
+  }
+
+  stats(): StoreWriterStats {
+    return { rowsWritten: { ...this.#rowsWritten }, batches: this.#batches, retries: this.#retries, pendingRows: this.pendingRows };
+  }
+
+  /** Calls `listener` once when a batch finally fails. Returns an unsubscribe function. */
+  onFailure(listener: (err: StoreError) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
+  }
+
+  /** Sends every buffered row and resolves when all of them (and earlier batches) are written. */
+  async flush(): Promise<void> {
+    this.#enqueueAll();
+    await this.#tail;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /**
+   * Resolves once `pendingRows` ≤ `maxPendingRows`, sending buffered rows
+   * early if that is what it takes. Rejects if the writer fails meanwhile.
+   */
+  async waitForCapacity(maxPendingRows: number): Promise<void> {
+    while (this.pendingRows > maxPendingRows) {
+      if (this.#failure) throw this.#failure;
+      if (this.#buffered > 0) this.#enqueueAll();
+      await new Promise<void>((r) => this.#settleWaiters.push(r));
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Flushes and refuses further writes. Does not close the transport (its opener does). */
+  async close(): Promise<void> {
+    if (this.#closed) return this.flush();
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  // An arrow function so the mapper can call it without a bind per fact.
+  #push = (table: StoreTable, row: Row): void => {
+    let buffer = this.#buffers.get(table);
+    if (buffer === undefined) {
+      buffer = [];
+      this.#buffers.set(table, buffer);
+    }
+    buffer.push(JSON.stringify(row));
+    this.#buffered++;
+    if (buffer.length >= this.#opts.batchRows) this.#enqueue(table, buffer);
+    else if (this.#timer === undefined && this.#opts.flushIntervalMs > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#enqueueAll();
+      }, this.#opts.flushIntervalMs);
+      this.#timer.unref();
+    }
+  };
+
+  #checkWritable(): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#closed) throw new StoreError('store writer is closed; open a new one');
+  }
+
+  #enqueueAll(): void {
+    for (const [table, buffer] of this.#buffers) if (buffer.length > 0) this.#enqueue(table, buffer);
+  }
+
+  #enqueue(table: StoreTable, lines: string[]): void {
+    this.#buffers.set(table, []);
+    this.#buffered -= lines.length;
+    this.#inFlight += lines.length;
+    const token = `${this.#writerId}-${++this.#seq}`;
+    this.#tail = this.#tail.then(() => this.#send(table, lines, token));
+  }
+
+  /** Never rejects: a final failure is recorded in #failure. */
+  async #send(table: StoreTable, lines: string[], token: string): Promise<void> {
+    try {
+      if (this.#failure) return; // the writer already failed: these rows are not written
+      const target = qualifiedTable(table, this.#opts.database);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#transport.insert(target, lines, { dedupToken: token });
+          this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + lines.length;
+          this.#batches++;
+          return;
+        } catch (err) {
+          const e = toStoreError(err, `insert into ${target}`);
+          if (!e.canRetry || attempt >= this.#opts.maxAttempts) {
+            this.#fail(
+              new StoreError(`writing ${lines.length} rows to ${target} failed after ${attempt} attempt(s): ${e.message}`, {
+                cause: e,
+                canRetry: e.canRetry,
+              }),
+            );
+            return;
+          }
+          const delay = Math.min(this.#opts.maxBackoffMs, this.#opts.initialBackoffMs * 2 ** (attempt - 1));
+          this.#retries++;
+          this.#opts.logger.warn({ table, attempt, delayMs: delay, err: e.message }, 'store insert failed; retrying');
+          await this.#opts.sleep(delay);
+        }
+      }
+    } finally {
+      this.#inFlight -= lines.length;
+      const waiters = this.#settleWaiters;
+      this.#settleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #fail(err: StoreError): void {
+    if (this.#failure) return;
+    this.#failure = err;
+    this.#opts.logger.error({ err: err.message }, 'store writer failed');
+    for (const l of this.#failureListeners) {
+      try {
+        l(err);
+      } catch {
+        // a listener's own failure must not hide the store failure
+      }
+    }
+  }
+}

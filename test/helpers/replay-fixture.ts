@@ -1,0 +1,51 @@
+/** Runs `replayFile` over a fixture into a temp dir and parses what it wrote. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replayFile, type ReplaySummary } from '../../engine/replay.js';
+import { defaultProcessingOptions } from '../../config/processing-options.js';
+import { defaultAlertsConfig } from '../../config/alerts-config.js';
+import { silentLogger } from '../../lib/logger.js';
+import type { AlertEvent } from '../../schemas/alert-event.js';
+
+export const fixturesDir = fileURLToPath(new URL('../scenarios/fixtures/', import.meta.url));
+
+export interface ReplayOutput {
+  summary: ReplaySummary;
+  outDir: string;
+  incidents: Array<Record<string, unknown>>;
+  alerts: AlertEvent[];
+  dlq: Array<{ line: number; reason: string; raw: string }>;
+}
+
+export function readNdjson<T = Record<string, unknown>>(path: string): T[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+export async function replayFixture(input: string, options: { store?: boolean } = {}): Promise<ReplayOutput> {
+  const outDir = mkdtempSync(join(tmpdir(), 'dw-replay-'));
+  const summary = await replayFile({
+    input: input.includes('/') ? input : join(fixturesDir, input),
+    outDir,
+    processing: defaultProcessingOptions,
+    alerts: defaultAlertsConfig(),
+    logger: silentLogger,
+    store: options.store ?? false,
+  });
+  return {
+    summary,
+    outDir,
+    incidents: readNdjson(join(outDir, 'incidents.ndjson')),
+    alerts: readNdjson<AlertEvent>(join(outDir, 'alerts.ndjson')),
+    dlq: readNdjson(join(outDir, 'dlq.ndjson')),
+  };
+}
+
+/** The parts of an alert a scenario pins down (ids and wall-clock emittedAt vary). */
+export function alertShape(a: AlertEvent): string {
+  return `${a.rule} ${a.status} ${a.severity} L${a.escalationLevel} ${a.labels.env}/${a.labels.artifact} ${a.startsAt}${a.endsAt ? ' → ' + a.endsAt : ''}`;
+}

@@ -1,0 +1,157 @@
+/**
+ * Scenario tests: replay hand-written NDJSON fixtures and compare with
+ * expectations worked out by hand from SPEC §4 (defaults: lateness 30 s,
+ * grace 120 s, source TTL 15 min, escalation L2 at 5 min, L3 at 15 min).
+ * The reasoning for each number is next to it.
+ */
+import { describe, it, expect } from 'vitest';
+import { replayFixture, alertShape } from '../helpers/replay-fixture.js';
+
+describe('replay scenarios', () => {
+  it('lagging replica after a promotion: drift starts when the grace period ends, resolves when it catches up', async () => {
+    const { incidents, alerts, dlq } = await replayFixture('lagging-replica.ndjson');
+    // p-2 succeeded 10:11:00 → previous digest a1 acceptable until 10:13:00; r2 still reports a1 → drifted at 10:13:00.
+    // r2 reports a2 at 10:20:00 → converged; recovery 7 min.
+    expect(incidents).toEqual([
+      {
+        incidentId: expect.stringMatching(/^inc-/),
+        kind: 'state',
+        env: 'prod',
+        artifact: 'api',
+        severity: 'high', // prod → at least high
+        startedAt: '2026-11-27T10:13:00.000Z',
+        detectedAt: '2026-11-27T10:13:00.000Z',
+        resolvedAt: '2026-11-27T10:20:00.000Z',
+        reason: 'converged',
+        expectedDigest: 'sha256:a2',
+        divergentDigests: ['sha256:a1'],
+        recoveryMs: 420_000,
+        correlationId: 'corr-r2',
+      },
+    ]);
+    // Firing at L1, escalated to L2 at 10:18 (5 min), resolved at 10:20.
+    expect(alerts.map(alertShape)).toEqual([
+      'drift_detected firing high L1 prod/api 2026-11-27T10:13:00.000Z',
+      'drift_detected firing high L2 prod/api 2026-11-27T10:13:00.000Z',
+      'drift_detected resolved high L2 prod/api 2026-11-27T10:13:00.000Z → 2026-11-27T10:20:00.000Z',
+    ]);
+    expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(1);
+    expect(new Set(alerts.map((a) => a.alertId)).size).toBe(3);
+    expect(alerts.every((a) => a.incidentId === incidents[0]!.incidentId)).toBe(true);
+    expect(dlq).toEqual([]);
+  });
+
+  it('rogue version: detected at the first divergent observation', async () => {
+    const { incidents, alerts } = await replayFixture('rogue-version.ndjson');
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({
+      kind: 'state',
+      env: 'staging',
+      artifact: 'web',
+      severity: 'medium',
+      startedAt: '2026-11-27T11:03:00.000Z',
+      detectedAt: '2026-11-27T11:03:00.000Z', // detection delay 0 ≤ 5 min
+      resolvedAt: '2026-11-27T11:09:30.000Z',
+      reason: 'converged',
+      expectedDigest: 'sha256:w5',
+      divergentDigests: ['sha256:evil'],
+      recoveryMs: 390_000,
+      correlationId: 'corr-rogue',
+    });
+    expect(alerts.map(alertShape)).toEqual([
+      'drift_detected firing medium L1 staging/web 2026-11-27T11:03:00.000Z',
+      'drift_detected firing medium L2 staging/web 2026-11-27T11:03:00.000Z',
+      'drift_detected resolved medium L2 staging/web 2026-11-27T11:03:00.000Z → 2026-11-27T11:09:30.000Z',
+    ]);
+  });
+
+  it('failed promotion whose canary sticks: drift at failure + grace, resolved when the canary goes silent', async () => {
+    const { incidents, alerts } = await replayFixture('failed-canary.ndjson');
+    // p-5 failed at 12:11:10 → sb acceptable until 12:13:10; c1 last reported sb at 12:14:00,
+    // then went silent → forgotten at 12:29:00 (TTL 15 min).
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        env: 'prod',
+        artifact: 'search',
+        severity: 'high',
+        startedAt: '2026-11-27T12:13:10.000Z',
+        detectedAt: '2026-11-27T12:13:10.000Z',
+        resolvedAt: '2026-11-27T12:29:00.000Z',
+        reason: 'source_expired',
+        expectedDigest: 'sha256:sa',
+        divergentDigests: ['sha256:sb'],
+        recoveryMs: 950_000,
+      }),
+    ]);
+    // L2 at 12:18:10, L3 at 12:28:10, resolved at 12:29:00 (before L4 at 12:43:10).
+    expect(alerts.map((a) => `${a.status} L${a.escalationLevel}`)).toEqual(['firing L1', 'firing L2', 'firing L3', 'resolved L3']);
+  });
+
+  it('rollback that does not take on one replica: drift and rollback_failed, both resolved once', async () => {
+    const { incidents, alerts } = await replayFixture('rollback.ndjson');
+    // rolled_back at 13:08 → desired p1; p2 acceptable until 13:10; r2 stays on p2 → drifted 13:10, back on p1 at 13:13.
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        env: 'prod',
+        artifact: 'pay',
+        startedAt: '2026-11-27T13:10:00.000Z',
+        resolvedAt: '2026-11-27T13:13:00.000Z',
+        reason: 'converged',
+        expectedDigest: 'sha256:p1',
+        divergentDigests: ['sha256:p2'],
+        recoveryMs: 180_000,
+      }),
+    ]);
+    expect(alerts.map(alertShape).sort()).toEqual(
+      [
+        'drift_detected firing high L1 prod/pay 2026-11-27T13:10:00.000Z',
+        'drift_detected resolved high L1 prod/pay 2026-11-27T13:10:00.000Z → 2026-11-27T13:13:00.000Z',
+        'rollback_failed firing critical L1 prod/pay 2026-11-27T13:10:00.000Z',
+        'rollback_failed resolved critical L1 prod/pay 2026-11-27T13:10:00.000Z → 2026-11-27T13:13:00.000Z',
+      ].sort(),
+    );
+  });
+
+  it('nondeterministic hydration rule: opens at the conflicting output, resolves at the end of the first consistent window', async () => {
+    const { incidents, alerts } = await replayFixture('nondeterministic-rule.ndjson');
+    // Window 14:00–14:05: c1 → o1 (14:01) and o2 (14:02) → open at 14:02. Window 14:05–14:10 still conflicts.
+    // Window 14:10–14:15: c1 → o3 only → resolved at 14:15:00.
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        kind: 'determinism',
+        env: 'dev',
+        artifact: 'cfg',
+        ruleId: 'r-merge',
+        severity: 'high',
+        startedAt: '2026-11-27T14:02:00.000Z',
+        detectedAt: '2026-11-27T14:02:00.000Z',
+        resolvedAt: '2026-11-27T14:15:00.000Z',
+        reason: 'consistent',
+        divergentDigests: ['sha256:o1', 'sha256:o2'],
+        recoveryMs: 780_000,
+      }),
+    ]);
+    expect(alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel} ${a.labels.ruleId}`)).toEqual([
+      'hydration_nondeterminism firing L1 r-merge',
+      'hydration_nondeterminism firing L2 r-merge', // 14:07 = 5 min after 14:02
+      'hydration_nondeterminism resolved L2 r-merge',
+    ]);
+  });
+
+  it('out-of-order events, duplicates and malformed lines do not change the incidents found', async () => {
+    const clean = await replayFixture('rogue-version.ndjson');
+    const messy = await replayFixture('messy-rogue-version.ndjson');
+    expect(messy.incidents).toEqual(clean.incidents);
+    expect(messy.alerts.map(alertShape)).toEqual(clean.alerts.map(alertShape));
+    expect(messy.summary).toMatchObject({ events: 10, duplicates: 3, late: 1, deadLetters: 6 });
+    expect(messy.dlq.map((d) => [d.line, d.reason])).toEqual([
+      [3, expect.stringMatching(/^invalid JSON: /)],
+      [7, 'servedDigest: is required'],
+      [9, 'type: expected one of promotion, hydration, index, got "deploy"'],
+      [12, expect.stringMatching(/^occurredAt: expected an RFC 3339 timestamp/)],
+      [16, 'digest: is required when phase is succeeded'],
+      [19, 'expected a JSON object'],
+    ]);
+    expect(messy.dlq[0]!.raw).toBe('this is not json');
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * A replay writes its history and aggregates to the embedded store (chDB):
+ * migrations run, and the rows match what the scenario contains.
+ */
+import { describe, it, expect } from 'vitest';
+import { join } from 'node:path';
+import { replayFixture } from '../helpers/replay-fixture.js';
+import { openEmbeddedStore } from '../../store/open-store.js';
+
+describe('replay into the embedded store', () => {
+  it('stores raw history (late flagged), incidents, alerts, windows and dead letters', async () => {
+    const { outDir } = await replayFixture('messy-rogue-version.ndjson', { store: true });
+    const store = await openEmbeddedStore(join(outDir, 'store'));
+    try {
+      const one = async (sql: string) => (await store.query<Record<string, unknown>>(sql))[0]!;
+      // 8 index events + 1 late one; duplicates stored once; rejected lines not in history.
+      expect(await one('SELECT count() n, sum(late) late FROM driftwatch.index_events FINAL')).toEqual({ n: 9, late: 1 });
+      expect(await one('SELECT count() n FROM driftwatch.promotion_events FINAL')).toEqual({ n: 2 });
+      const incident = await one(
+        "SELECT kind, env, artifact, toString(started_at) s, toString(resolved_at) r, reason, divergent_digests d FROM driftwatch.incidents FINAL",
+      );
+      expect(incident).toEqual({ kind: 'state', env: 'staging', artifact: 'web', s: '2026-11-27 11:03:00.000', r: '2026-11-27 11:09:30.000', reason: 'converged', d: ['sha256:evil'] });
+      const alerts = await store.query<{ status: string; level: number; t: string }>(
+        'SELECT status, escalation_level level, toString(event_time) t FROM driftwatch.alerts FINAL ORDER BY event_time, status',
+      );
+      // Event time of each emission: fired at 11:03, escalated at 11:08, resolved at 11:09:30.
+      expect(alerts).toEqual([
+        { status: 'firing', level: 1, t: '2026-11-27 11:03:00.000' },
+        { status: 'firing', level: 2, t: '2026-11-27 11:08:00.000' },
+        { status: 'resolved', level: 2, t: '2026-11-27 11:09:30.000' },
+      ]);
+      expect(await one('SELECT count() n FROM driftwatch.dead_letters')).toEqual({ n: 6 });
+      // Window 11:00–11:05 on staging/web: index observations at 11:01 (i1, i2), 11:03 and 11:04 (i2, divergent).
+      const win = await one(
+        "SELECT observations o, divergent_observations dob, sources s, divergent_sources ds FROM driftwatch.drift_windows FINAL WHERE window_start = toDateTime64('2026-11-27 11:00:00', 3, 'UTC')",
+      );
+      expect(win).toEqual({ o: 4, dob: 2, s: 2, ds: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});

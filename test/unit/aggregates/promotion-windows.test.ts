@@ -1,0 +1,120 @@
+import { describe, it, expect } from 'vitest';
+import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
+import { runProcessor } from '../../../processors/processor.js';
+import { MIN, SEC, T0, advance, hydration, late, ofKind, promotion } from './facts.js';
+
+const W = 5 * MIN;
+const HOUR = 60 * MIN;
+const make = () => new PromotionWindowsProcessor({ windowMs: W });
+const rows = (out: ReturnType<typeof runProcessor>) => ofKind(out, 'promotion-window');
+
+describe('PromotionWindowsProcessor', () => {
+  it('counts lifecycle phases and duration quantiles of promotions ending in the window', () => {
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + 10 * SEC, 'p2', 'started'),
+      promotion(T0 + 20 * SEC, 'p3', 'started'),
+      promotion(T0 + 60 * SEC, 'p1', 'succeeded'), // 60 s
+      promotion(T0 + 130 * SEC, 'p2', 'failed'), // 120 s
+      promotion(T0 + 200 * SEC, 'p3', 'rolled_back', { rollbackTo: { version: '1.0.0', digest: 'd0' } }), // 180 s
+      advance(Infinity),
+    ]);
+    const [f] = rows(out);
+    expect(f!.at).toBe(T0 + W);
+    expect(f!.row).toEqual({
+      windowStart: T0,
+      windowEnd: T0 + W,
+      env: 'prod',
+      started: 3,
+      succeeded: 1,
+      failed: 1,
+      rolledBack: 1,
+      durationCount: 3,
+      durationSumMs: 360_000,
+      durationP50Ms: 120_000,
+      durationP90Ms: 180_000,
+      durationMaxMs: 180_000,
+      snapshotsVerified: 0,
+      snapshotsUnverified: 0,
+      gates: [],
+    });
+  });
+
+  it('reports a duration in the window of the terminal event when a promotion spans a boundary', () => {
+    const out = runProcessor(make(), [
+      promotion(T0 + 4 * MIN, 'p1', 'started'),
+      promotion(T0 + 7 * MIN, 'p1', 'succeeded'),
+      advance(Infinity),
+    ]);
+    const [first, second] = rows(out).map((f) => f.row);
+    expect(first).toMatchObject({ windowStart: T0, started: 1, succeeded: 0, durationCount: 0, durationP50Ms: null, durationMaxMs: null });
+    expect(second).toMatchObject({ windowStart: T0 + W, started: 0, succeeded: 1, durationCount: 1, durationSumMs: 180_000, durationP50Ms: 180_000, durationP90Ms: 180_000 });
+  });
+
+  it('emits per-gate pass/fail and gate duration quantiles, and snapshot verification counts', () => {
+    const gate = (at: number, name: string, result: 'passed' | 'failed', durationMs: number) =>
+      promotion(at, 'p1', 'gate', { gate: { name, result, durationMs } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      gate(T0 + 1, 'tests', 'passed', 1000),
+      gate(T0 + 2, 'tests', 'failed', 2000),
+      gate(T0 + 3, 'tests', 'passed', 3000),
+      gate(T0 + 4, 'security', 'failed', 500),
+      promotion(T0 + 5, 'p1', 'snapshot', { snapshot: { snapshotId: 's1', verified: true } }),
+      promotion(T0 + 6, 'p1', 'snapshot', { snapshot: { snapshotId: 's2', verified: false } }),
+      promotion(T0 + 7, 'p1', 'snapshot', { snapshot: { snapshotId: 's3', verified: false } }),
+      advance(Infinity),
+    ]);
+    const [f] = rows(out);
+    expect(f!.row.gates).toEqual([
+      { gate: 'security', passed: 0, failed: 1, durationP50Ms: 500, durationP90Ms: 500 },
+      { gate: 'tests', passed: 2, failed: 1, durationP50Ms: 2000, durationP90Ms: 3000 },
+    ]);
+    expect(f!.row).toMatchObject({ snapshotsVerified: 1, snapshotsUnverified: 2, started: 1 });
+  });
+
+  it('keeps envs apart, emits only active windows and ignores non-promotion events', () => {
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started', { env: 'staging' }),
+      promotion(T0 + 1, 'p1', 'started', { env: 'prod' }), // same id, other env: another promotion
+      hydration(T0 + 2 * W),
+      promotion(T0 + 3 * W, 'p1', 'succeeded', { env: 'prod' }),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [f.row.windowStart, f.row.env, f.row.started, f.row.succeeded, f.row.durationSumMs])).toEqual([
+      [T0, 'prod', 1, 0, 0],
+      [T0, 'staging', 1, 0, 0],
+      [T0 + 3 * W, 'prod', 0, 1, 3 * W - 1],
+    ]);
+  });
+
+  it('forgets a start after 24 h and counts one duration per promotion', () => {
+    const p = make();
+    const out = runProcessor(p, [
+      promotion(T0, 'old', 'started'),
+      promotion(T0 + 10 * SEC, 'p2', 'started'),
+      promotion(T0 + 20 * SEC, 'p2', 'succeeded'),
+      promotion(T0 + 30 * SEC, 'p2', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      promotion(T0 + 24 * HOUR + MIN, 'old', 'succeeded'),
+      advance(Infinity),
+    ]);
+    const [first, last] = rows(out).map((f) => f.row);
+    expect(first).toMatchObject({ started: 2, succeeded: 1, rolledBack: 1, durationCount: 1, durationSumMs: 10_000 });
+    expect(last).toMatchObject({ succeeded: 1, durationCount: 0 });
+    expect(p.pendingPromotions).toBe(0);
+  });
+
+  it('does not count late promotion events, but a late start still gives its promotion a duration', () => {
+    const startedLate = promotion(T0 + 10 * SEC, 'p1', 'started');
+    const out = runProcessor(make(), [
+      promotion(T0, 'p0', 'started'),
+      advance(T0 + W + MIN),
+      late(startedLate, T0 + W + MIN),
+      promotion(T0 + W + 2 * MIN, 'p1', 'succeeded'),
+      advance(Infinity),
+    ]);
+    const [first, second] = rows(out).map((f) => f.row);
+    expect(first).toMatchObject({ windowStart: T0, started: 1 });
+    expect(second).toMatchObject({ windowStart: T0 + W, started: 0, succeeded: 1, durationSumMs: W + 2 * MIN - 10 * SEC });
+  });
+});

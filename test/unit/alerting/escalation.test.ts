@@ -1,0 +1,69 @@
+import { TestScheduler } from 'rxjs/testing';
+import { filter, map } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { asOperator } from '../../../processors/processor.js';
+import type { Fact } from '../../../processors/facts.js';
+import { MIN, SEC, T0, advance, brief, incidentFact, makeProcessor, only, stateIncident } from './helpers.js';
+
+const opened = incidentFact(T0 + 10 * SEC, 'opened', stateIncident());
+
+describe('escalation by age in event time', () => {
+  it('re-emits exactly at 5, 15 and 30 min with levels 2, 3, 4, and not otherwise', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    expect(brief(run(opened))).toEqual([['drift_detected', 'firing', 1, 'medium', 10 * SEC]]);
+    expect(run(advance(T0 + 5 * MIN - 1))).toEqual([]);
+    expect(brief(run(advance(T0 + 5 * MIN)))).toEqual([['drift_detected', 'firing', 2, 'medium', 5 * MIN]]);
+    // One fact can be late past several steps: each is emitted at its own time.
+    expect(run(advance(T0 + 14 * MIN), advance(T0 + 15 * MIN - 1))).toEqual([]);
+    expect(brief(run(advance(T0 + 31 * MIN)))).toEqual([
+      ['drift_detected', 'firing', 3, 'medium', 15 * MIN],
+      ['drift_detected', 'firing', 4, 'medium', 30 * MIN],
+    ]);
+    expect(run(advance(T0 + 10 * 60 * MIN), advance(Number.POSITIVE_INFINITY))).toEqual([]);
+    const resolved = run(incidentFact(T0 + 11 * 60 * MIN, 'resolved', stateIncident({ resolvedAt: T0 + 11 * 60 * MIN })));
+    expect(brief(resolved)).toEqual([['drift_detected', 'resolved', 4, 'medium', 11 * 60 * MIN]]);
+  });
+
+  it('timers fire on any fact, not only on advance', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    run(opened);
+    const other = incidentFact(T0 + 6 * MIN, 'opened', stateIncident({ incidentId: 'inc-2', artifact: 'api', startedAt: T0 + 6 * MIN }));
+    expect(brief(run(other))).toEqual([
+      ['drift_detected', 'firing', 2, 'medium', 5 * MIN],
+      ['drift_detected', 'firing', 1, 'medium', 6 * MIN],
+    ]);
+  });
+
+  it('resolving cancels the pending escalation; end of input then emits nothing', () => {
+    const { run, processor } = makeProcessor(only('drift_detected'));
+    run(opened);
+    const out = run(incidentFact(T0 + 3 * MIN, 'resolved', stateIncident({ resolvedAt: T0 + 3 * MIN })), advance(Number.POSITIVE_INFINITY));
+    expect(brief(out)).toEqual([['drift_detected', 'resolved', 1, 'medium', 3 * MIN]]);
+    expect(processor.firingCount).toBe(0);
+  });
+
+  it('an alert first fired when already old starts at its level and keeps escalating', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    const late = incidentFact(T0 + 16 * MIN, 'opened', stateIncident({ detectedAt: T0 + 16 * MIN }));
+    expect(brief(run(late))).toEqual([['drift_detected', 'firing', 3, 'medium', 16 * MIN]]);
+    expect(brief(run(advance(Number.POSITIVE_INFINITY)))).toEqual([['drift_detected', 'firing', 4, 'medium', 30 * MIN]]);
+  });
+
+  it('works as an RxJS operator on virtual time (marbles)', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run(({ cold, expectObservable }) => {
+      const { processor } = makeProcessor(only('drift_detected'));
+      const facts = cold<Fact>('a-b-(c|)', {
+        a: opened,
+        b: advance(T0 + 5 * MIN),
+        c: advance(Number.POSITIVE_INFINITY),
+      });
+      const levels = facts.pipe(
+        asOperator(processor),
+        filter((f) => f.kind === 'alert'),
+        map((f) => (f.kind === 'alert' ? `L${f.alert.escalationLevel}@${(f.at - T0) / SEC}s` : '')),
+      );
+      expectObservable(levels).toBe('a-b-(cd|)', { a: 'L1@10s', b: 'L2@300s', c: 'L3@900s', d: 'L4@1800s' });
+    });
+  });
+});

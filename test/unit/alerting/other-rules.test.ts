@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertsConfig } from '../../../config/alert-rules.js';
+import type { Fact } from '../../../processors/facts.js';
+import { alertEventSchema } from '../../../schemas/alert-event.js';
+import {
+  MIN,
+  SEC,
+  T0,
+  advance,
+  brief,
+  envRow,
+  gate,
+  incidentFact,
+  iso,
+  makeProcessor,
+  mttrFact,
+  only,
+  promotionRow,
+  snapshotEvent,
+  stateIncident,
+} from './helpers.js';
+
+describe('mttr_breach', () => {
+  const isolate = (c: AlertsConfig) => {
+    only('mttr_breach')(c);
+    c.escalation = [c.escalation[0]!];
+  };
+
+  it('fires when an open incident reaches 30 min and stays while the rolling mean is above 30 min', () => {
+    const { run } = makeProcessor(isolate);
+    expect(run(mttrFact(T0 + 30 * MIN - 1, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN - 1 }))).toEqual([]);
+    const fired = run(mttrFact(T0 + 30 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN }));
+    expect(brief(fired)).toEqual([['mttr_breach', 'firing', 1, 'high', 30 * MIN]]);
+    expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod' }, startsAt: iso(T0 + 30 * MIN) });
+    expect(fired[0]!.alert.annotations.summary).toBe('MTTR breach in prod: a drift incident has been open for 30m (target < 30m)');
+    // The incident resolved after 34 min: the 1h mean is 34m, still a breach.
+    expect(run(mttrFact(T0 + 34 * MIN, 'prod', { resolvedCount: 1, meanMs: 34 * MIN }))).toEqual([]);
+    // A mean of exactly 30m is not above the threshold.
+    expect(brief(run(mttrFact(T0 + 40 * MIN, 'prod', { resolvedCount: 2, meanMs: 30 * MIN })))).toEqual([
+      ['mttr_breach', 'resolved', 1, 'high', 40 * MIN],
+    ]);
+  });
+
+  it('fires on the mean alone; ignores the overall scope and other windows', () => {
+    const { run } = makeProcessor(isolate);
+    const other: Fact = {
+      kind: 'mttr',
+      at: T0,
+      snapshots: [
+        { asOf: T0, scope: '*', window: '1h', resolvedCount: 1, meanMs: 60 * MIN, p50Ms: null, p90Ms: null, openIncidents: 0, oldestOpenMs: null },
+        { asOf: T0, scope: 'qa', window: '24h', resolvedCount: 1, meanMs: 60 * MIN, p50Ms: null, p90Ms: null, openIncidents: 0, oldestOpenMs: null },
+      ],
+    };
+    expect(run(other)).toEqual([]);
+    const out = run(mttrFact(T0 + MIN, 'qa', { resolvedCount: 2, meanMs: 45 * MIN }));
+    expect(brief(out)).toEqual([['mttr_breach', 'firing', 1, 'high', MIN]]);
+    expect(out[0]!.alert.annotations.summary).toBe('MTTR breach in qa: rolling 1h MTTR is 45m (target < 30m)');
+  });
+
+  it('starts when the incident crossed 30 min, so a late snapshot escalates directly', () => {
+    const { run } = makeProcessor(only('mttr_breach'));
+    const out = run(mttrFact(T0 + 40 * MIN, 'prod', { openIncidents: 2, oldestOpenMs: 40 * MIN }));
+    expect(brief(out)).toEqual([['mttr_breach', 'firing', 2, 'high', 40 * MIN]]);
+    expect(out[0]!.alert.startsAt).toBe(iso(T0 + 30 * MIN)); // open since T0, 30 min reached at T0+30m: 10 min old
+  });
+});
+
+describe('snapshot_not_verified', () => {
+  it('fires on an unverified snapshot and resolves at the next verified one of the same env and artifact', () => {
+    const { run } = makeProcessor(only('snapshot_not_verified'));
+    const fired = run(snapshotEvent(T0, false, 'snap-1'));
+    expect(brief(fired)).toEqual([['snapshot_not_verified', 'firing', 1, 'high', 0]]);
+    expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod', artifact: 'web' }, correlationId: 'corr-snap' });
+    expect(fired[0]!.alert.annotations.summary).toBe('Snapshot snap-1 of web in prod is not verified');
+    expect(run(snapshotEvent(T0 + MIN, false, 'snap-2'), snapshotEvent(T0 + 90 * SEC, true, 'snap-x', 'prod', 'api'))).toEqual([]);
+    const late: Fact = { ...(snapshotEvent(T0 + 2 * MIN, true, 'snap-3') as Extract<Fact, { kind: 'event' }>), kind: 'late', frontier: T0 + 2 * MIN } as Fact;
+    expect(run(late)).toEqual([]);
+    const resolved = run(snapshotEvent(T0 + 3 * MIN, true, 'snap-3'));
+    expect(brief(resolved)).toEqual([['snapshot_not_verified', 'resolved', 1, 'high', 3 * MIN]]);
+    expect(resolved[0]!.alert.endsAt).toBe(iso(T0 + 3 * MIN));
+    expect(run(snapshotEvent(T0 + 4 * MIN, true, 'snap-4'))).toEqual([]);
+  });
+});
+
+describe('disabled rules', () => {
+  const everything: Fact[] = [
+    incidentFact(T0, 'opened', stateIncident({ env: 'prod', desiredFrom: 'rollback' })),
+    incidentFact(T0, 'opened', stateIncident({ incidentId: 'd-1', kind: 'determinism', ruleId: 'r' })),
+    snapshotEvent(T0 + SEC, false),
+    promotionRow(T0 + 5 * MIN, { failed: 20, durationCount: 20, durationSumMs: 200 * MIN, gates: [gate('g', 0, 20)] }),
+    envRow(T0 + 5 * MIN, 100, 100),
+    mttrFact(T0 + 30 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN }),
+    advance(Number.POSITIVE_INFINITY),
+  ];
+
+  it('every rule fires on the mixed scenario when enabled', () => {
+    const { run } = makeProcessor();
+    const out = run(...everything);
+    for (const { alert } of out) expect(alertEventSchema.check(alert, '')).toBeUndefined();
+    const rules = new Set(out.map((o) => o.alert.rule));
+    expect([...rules].sort()).toEqual([
+      'drift_detected',
+      'gate_failure_rate_high',
+      'hydration_nondeterminism',
+      'index_error_rate_high',
+      'mttr_breach',
+      'promotion_duration_high',
+      'promotion_success_rate_low',
+      'rollback_failed',
+      'snapshot_not_verified',
+    ]);
+  });
+
+  it('a disabled rule emits nothing; all disabled, nothing at all', () => {
+    const { run } = makeProcessor((c) => {
+      c.rules.drift_detected.enabled = false;
+    });
+    expect(run(...everything).some((o) => o.alert.rule === 'drift_detected')).toBe(false);
+    const { run: runNone, processor } = makeProcessor(only());
+    expect(runNone(...everything)).toEqual([]);
+    expect(processor.firingCount).toBe(0);
+  });
+
+  it('every firing instance escalates to level 4 and then stops at end of input', () => {
+    const { run } = makeProcessor();
+    const out = run(...everything);
+    const byFingerprint = new Map<string, number[]>();
+    for (const { alert } of out) byFingerprint.set(alert.fingerprint, [...(byFingerprint.get(alert.fingerprint) ?? []), alert.escalationLevel]);
+    for (const levels of byFingerprint.values()) expect(levels).toEqual([1, 2, 3, 4]);
+    expect(new Set(out.map((o) => o.alert.alertId)).size).toBe(out.length);
+  });
+});

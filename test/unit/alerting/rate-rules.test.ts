@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertsConfig } from '../../../config/alert-rules.js';
+import { MIN, T0, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
+
+/** One rule on, and a single escalation level so timing assertions see only the rule's own decisions. */
+const isolate = (rule: string) => (c: AlertsConfig) => {
+  only(rule)(c);
+  c.escalation = [c.escalation[0]!];
+};
+
+describe('promotion_success_rate_low', () => {
+  it('fires below 95 % with ≥ 20 terminal promotions in the rolling hour and resolves when back', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    // 10/12 = 83 % but only 12 samples: no alert.
+    expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 10, failed: 2 }))).toEqual([]);
+    // 18/21 = 85.7 % over 21 samples: fires at this window's end.
+    const fired = run(promotionRow(T0 + 10 * MIN, { succeeded: 8, rolledBack: 1 }));
+    expect(brief(fired)).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 10 * MIN]]);
+    expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod' }, startsAt: iso(T0 + 10 * MIN) });
+    expect(fired[0]!.alert.annotations.summary).toBe('Promotion success rate in prod is 85.7% (target ≥ 95%)');
+    expect(fired[0]!.alert.annotations.description).toBe(
+      '18 of 21 promotions that ended in prod in the last 1h succeeded; 3 failed or were rolled back.',
+    );
+    // 48/51 = 94.1 %: still firing, nothing emitted. A window with no terminal promotion changes nothing.
+    expect(run(promotionRow(T0 + 15 * MIN, { succeeded: 30 }), promotionRow(T0 + 20 * MIN, { started: 3 }))).toEqual([]);
+    // 68/71 = 95.8 %: resolved.
+    expect(brief(run(promotionRow(T0 + 25 * MIN, { succeeded: 20 })))).toEqual([
+      ['promotion_success_rate_low', 'resolved', 1, 'high', 25 * MIN],
+    ]);
+  });
+
+  it('rows leave the rolling window an hour after their windowEnd', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    expect(brief(run(promotionRow(T0 + 5 * MIN, { failed: 20 })))).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 5 * MIN]]);
+    // Window (0m, 60m] still holds the 20 failures: 1/21.
+    expect(run(promotionRow(T0 + 60 * MIN, { succeeded: 1 }))).toEqual([]);
+    // Window (5m, 65m]: 2/2.
+    expect(brief(run(promotionRow(T0 + 65 * MIN, { succeeded: 1 })))).toEqual([
+      ['promotion_success_rate_low', 'resolved', 1, 'high', 65 * MIN],
+    ]);
+  });
+
+  it('too few samples to confirm a breach keep the alert firing; a good rate resolves it whatever the count', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    expect(run(promotionRow(T0 + 65 * MIN, { failed: 1 }))).toEqual([]); // 0/1
+    expect(run(promotionRow(T0 + 70 * MIN, { succeeded: 3 }))).toEqual([]); // 3/4
+    expect(brief(run(promotionRow(T0 + 75 * MIN, { succeeded: 20 })))).toEqual([
+      ['promotion_success_rate_low', 'resolved', 1, 'high', 75 * MIN],
+    ]); // 23/24
+  });
+
+  it('keeps envs apart', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    const out = run(promotionRow(T0 + 5 * MIN, { failed: 20 }), promotionRow(T0 + 5 * MIN, { env: 'qa', succeeded: 20 }));
+    expect(out.map((o) => o.alert.labels.env)).toEqual(['prod']);
+  });
+});
+
+describe('promotion_duration_high', () => {
+  it('fires when the rolling mean duration is above 5 min and resolves when it is not', () => {
+    const { run } = makeProcessor(isolate('promotion_duration_high'));
+    expect(run(promotionRow(T0 + 5 * MIN, { durationCount: 1, durationSumMs: 5 * MIN }))).toEqual([]); // exactly 5m: not above
+    const fired = run(promotionRow(T0 + 10 * MIN, { durationCount: 1, durationSumMs: 10 * MIN })); // (5+10)/2 = 7m30s
+    expect(brief(fired)).toEqual([['promotion_duration_high', 'firing', 1, 'medium', 10 * MIN]]);
+    expect(fired[0]!.alert.annotations.summary).toBe('Promotions in prod take 7m 30s on average (target < 5m)');
+    expect(brief(run(promotionRow(T0 + 15 * MIN, { durationCount: 2, durationSumMs: 2 * MIN })))).toEqual([
+      ['promotion_duration_high', 'resolved', 1, 'medium', 15 * MIN],
+    ]); // 17m / 4 = 4m15s
+  });
+});
+
+describe('gate_failure_rate_high', () => {
+  it('judges each (env, gate) over the rolling hour', () => {
+    const { run } = makeProcessor(isolate('gate_failure_rate_high'));
+    const fired = run(promotionRow(T0 + 5 * MIN, { gates: [gate('build', 19, 1), gate('smoke', 10, 10)] }));
+    // build: 1/20 = 5 %, not above the threshold; smoke: 50 %.
+    expect(brief(fired)).toEqual([['gate_failure_rate_high', 'firing', 1, 'medium', 5 * MIN]]);
+    expect(fired[0]!.alert.labels).toEqual({ env: 'prod', gate: 'smoke' });
+    expect(fired[0]!.alert.annotations.description).toBe('10 of 20 runs of gate smoke in prod failed in the last 1h.');
+    // smoke did not run: its hour still holds 10/20; after an hour it holds nothing, which changes nothing.
+    expect(run(promotionRow(T0 + 10 * MIN, { gates: [gate('build', 5, 0)] }), promotionRow(T0 + 65 * MIN, { gates: [] }))).toEqual([]);
+    expect(brief(run(promotionRow(T0 + 70 * MIN, { gates: [gate('smoke', 1, 0)] })))).toEqual([
+      ['gate_failure_rate_high', 'resolved', 1, 'medium', 70 * MIN],
+    ]);
+  });
+});
+
+describe('index_error_rate_high', () => {
+  it('judges each 5-minute env window; a window without index ops changes nothing', () => {
+    const { run } = makeProcessor(isolate('index_error_rate_high'));
+    expect(run(envRow(T0 + 5 * MIN, 100, 5))).toEqual([]); // exactly 5 %
+    const fired = run(envRow(T0 + 10 * MIN, 100, 6));
+    expect(brief(fired)).toEqual([['index_error_rate_high', 'firing', 1, 'medium', 10 * MIN]]);
+    expect(fired[0]!.alert.annotations.summary).toBe('Index error rate in prod is 6% (target ≤ 5%)');
+    expect(run(envRow(T0 + 15 * MIN, 0, 0))).toEqual([]); // no ops
+    expect(run(envRow(T0 + 20 * MIN, 10, 5))).toEqual([]); // breach over too few ops: still firing
+    expect(brief(run(envRow(T0 + 25 * MIN, 10, 0)))).toEqual([['index_error_rate_high', 'resolved', 1, 'medium', 25 * MIN]]);
+    expect(run(envRow(T0 + 30 * MIN, 19, 19), envRow(T0 + 30 * MIN, 100, 1, 'qa'))).toEqual([]); // below minSamples; other env fine
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, it, expect } from 'vitest';
+import { from, lastValueFrom, toArray, Subject } from 'rxjs';
+import { decodeJsonRecord, decodeRecords, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
+import { T0, hydration, indexOp, promotion } from './events.js';
+
+function envelopeOf(r: DecodeResult) {
+  if (!r.ok) throw new Error(`expected an envelope, got dead letter: ${r.deadLetter.reason}`);
+  return r.envelope;
+}
+function deadLetterOf(r: DecodeResult) {
+  if (r.ok) throw new Error('expected a dead letter');
+  return r.deadLetter;
+}
+
+describe('decodeJsonRecord', () => {
+  it('decodes a valid event into an envelope with event time, key and source', () => {
+    const raw = JSON.stringify(hydration('h-1', T0 + 1234));
+    const env = envelopeOf(decodeJsonRecord(raw, { line: 7 }));
+    expect(env.at).toBe(T0 + 1234);
+    expect(env.key).toBe('prod/search-index');
+    expect(env.source).toEqual({ line: 7 });
+    expect(env.event.type).toBe('hydration');
+    expect(env.event.eventId).toBe('h-1');
+  });
+
+  it('accepts a Buffer and ignores unknown fields', () => {
+    const raw = Buffer.from(JSON.stringify(indexOp('i-1', T0, { extra: { nested: true }, region: 'eu' })), 'utf8');
+    const env = envelopeOf(decodeJsonRecord(raw));
+    expect(env.event.eventId).toBe('i-1');
+    expect(env.at).toBe(T0);
+  });
+
+  it('parses timestamps with an offset into UTC epoch ms', () => {
+    const raw = JSON.stringify({ ...promotion('p-1', T0), occurredAt: '2026-11-27T13:00:00.000+01:00' });
+    expect(envelopeOf(decodeJsonRecord(raw)).at).toBe(T0);
+  });
+
+  it('dead-letters malformed JSON with the parser message and the original bytes', () => {
+    const raw = Buffer.from('{"type": "index", oops}');
+    const dl = deadLetterOf(decodeJsonRecord(raw, { topic: 't', partition: 2, offset: '41' }));
+    let parserMessage = '';
+    try {
+      JSON.parse(raw.toString());
+    } catch (err) {
+      parserMessage = (err as Error).message;
+    }
+    expect(dl.reason).toBe(`invalid JSON: ${parserMessage}`);
+    expect(dl.raw).toBe(raw);
+    expect(dl.source).toEqual({ topic: 't', partition: 2, offset: '41' });
+  });
+
+  it('dead-letters a JSON value that is not an object', () => {
+    expect(deadLetterOf(decodeJsonRecord('42')).reason).toBe('expected a JSON object');
+    expect(deadLetterOf(decodeJsonRecord('[]')).reason).toBe('expected a JSON object');
+  });
+
+  it('dead-letters an event failing validation with a reason naming the field', () => {
+    const { servedDigest: _omit, ...noDigest } = indexOp('i-2', T0);
+    expect(deadLetterOf(decodeJsonRecord(JSON.stringify(noDigest))).reason).toBe('servedDigest: is required');
+    const badType = JSON.stringify(hydration('h-2', T0, { durationMs: 'slow' }));
+    expect(deadLetterOf(decodeJsonRecord(badType)).reason).toBe('durationMs: expected a number, got "slow"');
+    const badTime = JSON.stringify({ ...hydration('h-3', T0), occurredAt: 'yesterday' });
+    expect(deadLetterOf(decodeJsonRecord(badTime)).reason).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+  });
+});
+
+describe('decodeRecords operator', () => {
+  it('decodes JSON records synchronously, in order, keeping key and headers on dead letters', () => {
+    const input = new Subject<RawRecord>();
+    const seen: DecodeResult[] = [];
+    input.pipe(decodeRecords()).subscribe((r) => seen.push(r));
+    input.next({ value: JSON.stringify(promotion('p-1', T0)), key: 'prod/search-index' });
+    expect(seen).toHaveLength(1); // no microtask needed on the JSON path
+    input.next({ value: 'not json', key: 'k', headers: { 'x-trace': 'abc' }, source: { partition: 1, offset: '9' } });
+    expect(seen).toHaveLength(2);
+    expect(envelopeOf(seen[0]!).event.eventId).toBe('p-1');
+    const dl = deadLetterOf(seen[1]!);
+    expect(dl.key).toBe('k');
+    expect(dl.headers).toEqual({ 'x-trace': 'abc' });
+    expect(dl.source).toEqual({ partition: 1, offset: '9' });
+    expect(dl.raw).toBe('not json');
+  });
+
+  it('keeps record order with an asynchronous decoder whose answers arrive out of order', async () => {
+    const resolvers: Array<() => void> = [];
+    // A stand-in for a schema-registry decoder: some records need an async look-up.
+    const decoder: Decoder = {
+      name: 'Avro',
+      decode: (raw) => {
+        const text = raw.toString();
+        if (text.startsWith('sync:')) return JSON.parse(text.slice(5));
+        if (text === 'throw') throw new Error('magic byte 7, expected 0');
+        if (text === 'reject') return Promise.reject(new Error('schema id 99 not found'));
+        return new Promise((resolve) => resolvers.push(() => resolve(JSON.parse(text))));
+      },
+    };
+    const records: RawRecord[] = [
+      { value: 'sync:' + JSON.stringify(hydration('a', T0)) },
+      { value: JSON.stringify(hydration('b', T0)) },
+      { value: 'sync:' + JSON.stringify(hydration('c', T0)) },
+      { value: 'throw' },
+      { value: JSON.stringify(hydration('d', T0)) },
+      { value: 'reject' },
+    ];
+    const done = lastValueFrom(from(records).pipe(decodeRecords(decoder), toArray()));
+    // Answer the async look-ups in reverse order.
+    resolvers.reverse().forEach((r) => r());
+    const results = await done;
+    expect(results.map((r) => (r.ok ? r.envelope.event.eventId : r.deadLetter.reason))).toEqual([
+      'a',
+      'b',
+      'c',
+      'invalid Avro: magic byte 7, expected 0',
+      'd',
+      'invalid Avro: schema id 99 not found',
+    ]);
+  });
+});

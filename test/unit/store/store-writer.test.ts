@@ -1,0 +1,174 @@
+import { describe, expect, it, vi } from 'vitest';
+import { StoreError } from '../../../lib/errors.js';
+import type { Fact } from '../../../processors/facts.js';
+import { StoreWriter } from '../../../store/store-writer.js';
+import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
+import { hydration, oneOfEachKind, T0 } from './fixtures.js';
+
+interface InsertCall {
+  table: string;
+  rows: Record<string, unknown>[];
+  token: string | undefined;
+}
+
+/** In-memory transport: records inserts; `failures` are thrown by the next inserts; `gate` holds inserts until released. */
+class FakeTransport implements StoreTransport {
+  readonly kind = 'embedded' as const;
+  readonly calls: InsertCall[] = [];
+  readonly attempts: InsertCall[] = [];
+  failures: unknown[] = [];
+  held: Array<() => void> = [];
+  hold = false;
+
+  async command(): Promise<void> {}
+  async query<T>(): Promise<T[]> {
+    return [];
+  }
+  async close(): Promise<void> {}
+  async insert(table: string, lines: string[] | string, opts?: InsertOptions): Promise<void> {
+    const list = Array.isArray(lines) ? lines : lines.split('\n');
+    const call = { table, rows: list.map((l) => JSON.parse(l) as Record<string, unknown>), token: opts?.dedupToken };
+    this.attempts.push(call);
+    if (this.hold) await new Promise<void>((r) => this.held.push(r));
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
+    this.calls.push(call);
+  }
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const r of held) r();
+  }
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+const hydrations = (n: number): Fact[] => Array.from({ length: n }, (_, i) => hydration(T0 + i, `h-${i}`));
+
+describe('StoreWriter batching', () => {
+  it('sends a table as soon as its buffer reaches batchRows, the rest on flush', async () => {
+    const t = new FakeTransport();
+    const w = new StoreWriter(t, { batchRows: 3, flushIntervalMs: 0 });
+    for (const f of hydrations(7)) w.write(f);
+    expect(w.pendingRows).toBe(7);
+    await tick();
+    expect(t.calls.map((c) => c.rows.length)).toEqual([3, 3]);
+    expect(w.pendingRows).toBe(1);
+    await w.flush();
+    expect(t.calls.map((c) => [c.table, c.rows.length])).toEqual([
+      ['driftwatch.hydration_events', 3],
+      ['driftwatch.hydration_events', 3],
+      ['driftwatch.hydration_events', 1],
+    ]);
+    expect(t.calls.flatMap((c) => c.rows.map((r) => r.event_id))).toEqual(['h-0', 'h-1', 'h-2', 'h-3', 'h-4', 'h-5', 'h-6']);
+    expect(w.pendingRows).toBe(0);
+    expect(w.stats()).toMatchObject({ rowsWritten: { hydration_events: 7 }, batches: 3, retries: 0 });
+  });
+
+  it('keeps one buffer per table and writes every stored kind', async () => {
+    const t = new FakeTransport();
+    const w = new StoreWriter(t, { batchRows: 1000, flushIntervalMs: 0 });
+    for (const f of oneOfEachKind()) w.write(f);
+    w.writeDeadLetter({ reason: 'bad json', raw: '{', source: { line: 4 } });
+    w.writeMetric('events_in', 12, { topic: 'x' }, T0);
+    expect(t.calls).toHaveLength(0); // nothing is sent before a batch fills or flush()
+    await w.close();
+    const perTable = Object.fromEntries(t.calls.map((c) => [c.table.replace('driftwatch.', ''), c.rows.length]));
+    expect(perTable).toEqual({
+      promotion_events: 2, hydration_events: 1, index_events: 1, incidents: 2, alerts: 1, audit_log: 1, drift_windows: 1,
+      env_windows: 1, promotion_windows: 1, gate_windows: 2, mttr_snapshots: 2, dead_letters: 1, engine_metrics: 1,
+    });
+    expect(() => w.write(hydration(T0))).toThrow(/closed/);
+  });
+
+  it('sends buffered rows after flushIntervalMs even when no batch fills', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const t = new FakeTransport();
+      const w = new StoreWriter(t, { batchRows: 1000, flushIntervalMs: 500 });
+      w.write(hydration(T0));
+      w.write(hydration(T0 + 1, 'h-2'));
+      await vi.advanceTimersByTimeAsync(499);
+      await tick();
+      expect(t.calls).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await tick();
+      expect(t.calls.map((c) => c.rows.length)).toEqual([2]);
+      await w.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('StoreWriter retries and failure', () => {
+  it('retries a transient failure with exponential backoff and the same dedup token', async () => {
+    const t = new FakeTransport();
+    const delays: number[] = [];
+    const w = new StoreWriter(t, { batchRows: 10, flushIntervalMs: 0, initialBackoffMs: 100, maxBackoffMs: 250, sleep: async (ms) => void delays.push(ms) });
+    t.failures = [new StoreError('busy', { canRetry: true }), Object.assign(new Error('Code: 252. DB::Exception: Too many parts'), {}), new StoreError('busy', { canRetry: true })];
+    w.write(hydration(T0));
+    await w.flush();
+    expect(delays).toEqual([100, 200, 250]);
+    expect(t.attempts).toHaveLength(4);
+    expect(new Set(t.attempts.map((a) => a.token)).size).toBe(1);
+    expect(t.calls).toHaveLength(1);
+    expect(w.stats()).toMatchObject({ retries: 3, rowsWritten: { hydration_events: 1 } });
+  });
+
+  it('gives up after maxAttempts with a retryable StoreError; write and flush then fail', async () => {
+    const t = new FakeTransport();
+    const heard: StoreError[] = [];
+    const w = new StoreWriter(t, { batchRows: 10, flushIntervalMs: 0, maxAttempts: 3, sleep: async () => {} });
+    w.onFailure((e) => heard.push(e));
+    t.failures = [1, 2, 3].map(() => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }));
+    w.write(hydration(T0));
+    const err = await w.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).canRetry).toBe(true);
+    expect((err as Error).message).toMatch(/writing 1 rows to driftwatch\.hydration_events failed after 3 attempt\(s\).*ECONNREFUSED/);
+    expect(t.attempts).toHaveLength(3);
+    expect(heard).toEqual([err]);
+    expect(() => w.write(hydration(T0))).toThrow(err as Error);
+  });
+
+  it('does not retry a failure that cannot pass (bad SQL, unknown table)', async () => {
+    const t = new FakeTransport();
+    const w = new StoreWriter(t, { batchRows: 10, flushIntervalMs: 0, sleep: async () => {} });
+    t.failures = [new Error('Code: 60. DB::Exception: Unknown table expression identifier')];
+    w.write(hydration(T0));
+    const err = (await w.flush().catch((e: unknown) => e)) as StoreError;
+    expect(err.canRetry).toBe(false);
+    expect(t.attempts).toHaveLength(1);
+  });
+});
+
+describe('StoreWriter backpressure', () => {
+  it('counts in-flight rows as pending and waitForCapacity resolves as batches land', async () => {
+    const t = new FakeTransport();
+    t.hold = true;
+    const w = new StoreWriter(t, { batchRows: 2, flushIntervalMs: 0 });
+    for (const f of hydrations(5)) w.write(f);
+    await tick();
+    expect(t.attempts).toHaveLength(1); // one batch at a time
+    expect(w.pendingRows).toBe(5);
+
+    let below3 = false;
+    let empty = false;
+    const wait3 = w.waitForCapacity(3).then(() => (below3 = true));
+    const wait0 = w.waitForCapacity(0).then(() => (empty = true));
+    await tick();
+    expect([below3, empty]).toEqual([false, false]);
+    t.release(); // batch 1 lands: 3 pending
+    await tick();
+    expect([below3, empty, w.pendingRows]).toEqual([true, false, 3]);
+    t.release(); // batch 2 lands: the last row is buffered, below batchRows…
+    await tick();
+    expect(t.attempts.map((a) => a.rows.length)).toEqual([2, 2, 1]); // …so waitForCapacity(0) sent it early
+    expect(empty).toBe(false);
+    t.release();
+    await wait3;
+    await wait0;
+    expect(w.pendingRows).toBe(0);
+    expect(t.calls.map((c) => c.rows.length)).toEqual([2, 2, 1]);
+  });
+});
