@@ -126,6 +126,9 @@ export const configOptions = {
   topicDlq: option({ env: 'DRIFTWATCH_TOPIC_DLQ', default: 'driftwatch.dlq.v1', doc: 'Dead-letter topic for records that fail decoding or validation.', parse: p.topic }),
   partitions: option({ env: 'DRIFTWATCH_PARTITIONS', default: '6', doc: 'Partition count of the (co-partitioned) topics created by `topics create`.', parse: p.positiveInteger }),
   replication: option({ env: 'DRIFTWATCH_REPLICATION', default: '1', doc: 'Replication factor of topics created by `topics create`.', parse: p.positiveInteger }),
+  retentionInputMs: option({ env: 'DRIFTWATCH_RETENTION_INPUT', default: '7d', doc: 'retention.ms of the input topics created by `topics create` (how far back a replay from Kafka can go).', parse: p.positiveDuration }),
+  retentionAlertsMs: option({ env: 'DRIFTWATCH_RETENTION_ALERTS', default: '7d', doc: 'retention.ms of the alerts topic (alerts are events: delete policy, not compacted).', parse: p.positiveDuration }),
+  retentionDlqMs: option({ env: 'DRIFTWATCH_RETENTION_DLQ', default: '14d', doc: 'retention.ms of the dead-letter topic (long enough to inspect and re-drive rejected records).', parse: p.positiveDuration }),
   clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR.', parse: p.httpUrl }),
   clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
   clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
@@ -155,6 +158,8 @@ export interface DriftwatchConfig {
     topics: { promotion: string; hydration: string; index: string; alerts: string; dlq: string };
     partitions: number;
     replication: number;
+    /** retention.ms of the delete-policy topics created by `topics create`. */
+    retention: { inputMs: number; alertsMs: number; dlqMs: number };
   };
   clickhouse: {
     /** null = embedded chDB. */
@@ -180,7 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     try {
       values[name] = spec.parse(text);
     } catch (err) {
-      problems.push({ env: spec.env, message: err instanceof Error ? err.message : String(err) });
+      const message = spec.secret ? 'has an invalid value (not shown: it is a secret)' : err instanceof Error ? err.message : String(err);
+      problems.push({ env: spec.env, message });
     }
   }
   const v = values as ConfigValues;
@@ -211,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
       topics: { promotion: v.topicPromotion, hydration: v.topicHydration, index: v.topicIndex, alerts: v.topicAlerts, dlq: v.topicDlq },
       partitions: v.partitions,
       replication: v.replication,
+      retention: { inputMs: v.retentionInputMs, alertsMs: v.retentionAlertsMs, dlqMs: v.retentionDlqMs },
     },
     clickhouse: { url: v.clickhouseUrl, user: v.clickhouseUser, password: v.clickhousePassword, database: v.clickhouseDatabase },
     schemaRegistryUrl: v.schemaRegistryUrl,

@@ -13,7 +13,7 @@ import { Subject, filter, map, tap, lastValueFrom, defaultIfEmpty, type Operator
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
 import { decodeRecords, jsonDecoder, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator, dedupByEventId } from '../processors/dedup.js';
-import { EventTimeOrderer, orderByEventTime } from '../processors/event-time.js';
+import { EventTimeOrderer, orderByEventTime, type FactSink } from '../processors/event-time.js';
 import { buildTopology, type Topology, type TopologyOptions } from './topology.js';
 import type { StoreWriter } from '../store/store-writer.js';
 import { storeSink } from '../store/store-sink.js';
@@ -26,6 +26,13 @@ export interface PipelineOptions extends TopologyOptions {
   onFact?: (fact: Fact) => void;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   onDuplicate?: (envelope: Envelope) => void;
+  /** Every valid envelope right after decoding (live mode tracks per-partition watermarks with it). */
+  onEnvelope?: (envelope: Envelope) => void;
+  /**
+   * Live mode: the frontier is set by the runner (`advanceTo`) from the
+   * per-partition watermarks instead of from the newest event seen.
+   */
+  externalFrontier?: boolean;
 }
 
 export interface PipelineCounters {
@@ -42,6 +49,8 @@ export interface Pipeline {
   readonly dedup: EventDeduplicator;
   readonly counters: PipelineCounters;
   push(record: RawRecord): void;
+  /** Moves the frontier (live mode: the combined watermark − lateness); releases what it covers. */
+  advanceTo(frontier: number): void;
   /** Resolves when the store has room for more rows (backpressure between chunks). */
   waitForCapacity(maxPendingRows: number): Promise<void>;
   /** Ends the input; resolves when everything derived is stored. */
@@ -50,7 +59,14 @@ export interface Pipeline {
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const topology = buildTopology(options);
-  const orderer = new EventTimeOrderer({ allowedLatenessMs: options.processing.allowedLatenessMs });
+  // Advances are coalesced to one per second of event time: processors fire
+  // their timers on every fact anyway, so finer advances only cost time.
+  const orderer = new EventTimeOrderer({
+    allowedLatenessMs: options.processing.allowedLatenessMs,
+    advanceGranularityMs: 1000,
+    externalFrontier: options.externalFrontier ?? false,
+  });
+  let orderedOut: FactSink | null = null;
   const dedup = new EventDeduplicator(options.processing);
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const input = new Subject<RawRecord>();
@@ -68,11 +84,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }),
       filter((result): result is Extract<typeof result, { ok: true }> => result.ok),
       map((result) => result.envelope),
+      tap((envelope) => options.onEnvelope?.(envelope)),
       dedupByEventId(dedup, (envelope) => {
         counters.duplicates++;
         options.onDuplicate?.(envelope);
       }),
-      orderByEventTime(orderer),
+      orderByEventTime(orderer, (out) => {
+        orderedOut = out;
+      }),
       tap((fact) => {
         if (fact.kind === 'event') counters.events++;
         else if (fact.kind === 'late') counters.late++;
@@ -97,6 +116,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       counters.records++;
       input.next(record);
     },
+    advanceTo(frontier) {
+      if (orderedOut) orderer.advanceTo(frontier, orderedOut);
+    },
     async waitForCapacity(maxPendingRows) {
       if (writer && writer.pendingRows > maxPendingRows) await writer.waitForCapacity(maxPendingRows);
     },
@@ -106,3 +128,4 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   };
 }
+

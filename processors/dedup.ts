@@ -1,7 +1,7 @@
 /**
  * Deduplication by eventId (SPEC §3: duplicates are processed once), with
  * bounded memory. Ids are remembered with their event time in insertion order
- * (a Map keeps it), which gives two cheap bounds:
+ * (a queue beside the id set), which gives two cheap bounds:
  *
  * - horizon: an id is forgotten once its event time is more than
  *   `dedupHorizonMs` behind the largest event time seen. Expiry scans from the
@@ -26,8 +26,8 @@ export type DedupOptions = Pick<ProcessingOptions, 'dedupHorizonMs' | 'dedupMaxE
 export type DedupEntry = [eventId: string, at: number];
 
 export class EventDeduplicator {
-  /** eventId → event time, for membership. */
-  private readonly seen = new Map<string, number>();
+  /** Remembered eventIds (their times live in the queue below). */
+  private readonly seen = new Set<string>();
   /**
    * Insertion order as a queue (ids and times in parallel arrays, live part
    * from `head`). Not Map iteration: V8 keeps deleted Map entries as holes
@@ -54,7 +54,9 @@ export class EventDeduplicator {
   /** True when the envelope's eventId was seen (and is still remembered); otherwise remembers it and returns false. */
   isDuplicate(envelope: Envelope): boolean {
     const id = envelope.event.eventId;
-    if (this.seen.has(id)) {
+    const before = this.seen.size;
+    this.seen.add(id); // one hash lookup for both the test and the insert
+    if (this.seen.size === before) {
       this.duplicateCount++;
       return true;
     }
@@ -62,8 +64,8 @@ export class EventDeduplicator {
     return false;
   }
 
+  /** Queues an id already added to `seen`, then applies the horizon and size bounds. */
   private remember(id: string, at: number): void {
-    this.seen.set(id, at);
     this.ids.push(id);
     this.ats.push(at);
     if (at > this.maxSeen) {
@@ -128,7 +130,9 @@ export class EventDeduplicator {
     this.head = 0;
     this.maxSeen = -Infinity;
     for (const [id, at] of entries) {
-      if (!this.seen.has(id)) this.remember(id, at);
+      if (this.seen.has(id)) continue;
+      this.seen.add(id);
+      this.remember(id, at);
     }
   }
 }

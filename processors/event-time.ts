@@ -42,6 +42,13 @@ export interface EventTimeOptions {
    * processors fire their timers on every fact, not only on advances.
    */
   advanceGranularityMs?: number;
+  /**
+   * Live mode: the frontier moves only through `advanceTo`, with the value the
+   * runner combines over its owned partitions (minimum of per-partition
+   * watermarks, idle partitions excluded). Lateness is still judged against
+   * that frontier.
+   */
+  externalFrontier?: boolean;
 }
 
 export type FactSink = (fact: Fact) => void;
@@ -66,6 +73,7 @@ function less(a: Slot, b: Slot): boolean {
 export class EventTimeOrderer {
   private readonly latenessMs: number;
   private readonly granularityMs: number;
+  private readonly externalFrontier: boolean;
   /** Out-of-order arrivals. */
   private readonly heap = new MinHeap<Slot>(less);
   /**
@@ -85,6 +93,7 @@ export class EventTimeOrderer {
     if (!(options.allowedLatenessMs >= 0)) throw new RangeError('allowedLatenessMs must be >= 0');
     this.latenessMs = options.allowedLatenessMs;
     this.granularityMs = options.advanceGranularityMs ?? 0;
+    this.externalFrontier = options.externalFrontier ?? false;
   }
 
   /** Buffers the envelope, or emits a `late` fact when it is older than the frontier. */
@@ -100,7 +109,7 @@ export class EventTimeOrderer {
     if (at > this.maxSeen) {
       this.maxSeen = at;
       const f = at - 2 * this.latenessMs;
-      if (f > this.frontierAt) this.frontierAt = f;
+      if (f > this.frontierAt && !this.externalFrontier) this.frontierAt = f;
     }
     const slot: Slot = { at, rank: typeRank[envelope.event.type] ?? 3, id: envelope.event.eventId, seq: this.seq++, envelope };
     const run = this.run;
@@ -205,11 +214,16 @@ function orderWith(options: EventTimeOptions | EventTimeOrderer): EventTimeOrder
  * comparison when nothing is due); calls `finish` when the source completes.
  * Pass an orderer instance to read its counters.
  */
-export function orderByEventTime(options: EventTimeOptions | EventTimeOrderer): OperatorFunction<Envelope, Fact> {
+export function orderByEventTime(
+  options: EventTimeOptions | EventTimeOrderer,
+  /** Receives the operator's fact sink, so a live runner can call `orderer.advanceTo(t, out)` between records. */
+  exposeSink?: (out: FactSink) => void,
+): OperatorFunction<Envelope, Fact> {
   return (source) =>
     new Observable<Fact>((subscriber) => {
       const orderer = orderWith(options);
       const out: FactSink = (fact) => subscriber.next(fact);
+      exposeSink?.(out);
       return source.subscribe({
         next: (envelope) => {
           orderer.push(envelope, out);

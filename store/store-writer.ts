@@ -27,7 +27,7 @@ import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
 import type { StoreTransport } from './transport.js';
 
 export interface StoreWriterOptions {
-  /** Rows per table that trigger an insert. @default 20000 */
+  /** Rows per table that trigger an insert. @default 50000 */
   batchRows?: number;
   /** Send a table's rows at most this long after its first buffered row; 0 disables the timer. @default 1000 */
   flushIntervalMs?: number;
@@ -76,7 +76,7 @@ export class StoreWriter {
   constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
     this.#transport = transport;
     this.#opts = {
-      batchRows: options.batchRows ?? 20_000,
+      batchRows: options.batchRows ?? 50_000,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       initialBackoffMs: options.initialBackoffMs ?? 200,
@@ -139,7 +139,9 @@ export class StoreWriter {
   async waitForCapacity(maxPendingRows: number): Promise<void> {
     while (this.pendingRows > maxPendingRows) {
       if (this.#failure) throw this.#failure;
-      if (this.#buffered > 0) this.#enqueueAll();
+      // Waiting on in-flight batches brings pending down by itself; buffered
+      // rows go early (as smaller batches) only when that cannot suffice.
+      if (this.#inFlight === 0 || this.#buffered > maxPendingRows) this.#enqueueAll();
       await new Promise<void>((r) => this.#settleWaiters.push(r));
     }
     if (this.#failure) throw this.#failure;

@@ -1,0 +1,102 @@
+/**
+ * Which input offsets are safe to commit.
+ *
+ * The event-time orderer holds events back until the frontier passes them, so
+ * at commit time some consumed records are still buffered. Committing past
+ * them would lose them in a crash; committing only up to the first buffered
+ * record per partition ("safe offset") re-delivers them after a restart —
+ * along with records above it that were already processed (released out of
+ * offset order, dead-lettered, or dropped as duplicates). Those are listed in
+ * `doneAbove` and stored with the checkpoint, so the restarted engine skips
+ * them: every record takes effect exactly once.
+ */
+export interface PartitionProgress {
+  topic: string;
+  partition: number;
+  /** Next offset to consume after a restart. */
+  safeOffset: string;
+  /** Offsets ≥ safeOffset already processed; skip them when they come again. */
+  doneAbove: string[];
+}
+
+interface PartitionState {
+  /** Consumed, not yet processed. */
+  pending: Set<bigint>;
+  /** Processed. Pruned below the safe offset at every checkpoint. */
+  done: Set<bigint>;
+  /** Highest consumed offset + 1. */
+  next: bigint;
+  /** Offsets to skip (restored from the last checkpoint). */
+  skip: Set<bigint>;
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class OffsetTracker {
+  private readonly parts = new Map<string, { topic: string; partition: number; s: PartitionState }>();
+
+  private state(topic: string, partition: number): PartitionState {
+    const k = tpKey(topic, partition);
+    let p = this.parts.get(k);
+    if (!p) {
+      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1n, skip: new Set() } };
+      this.parts.set(k, p);
+    }
+    return p.s;
+  }
+
+  /** Restores what the last checkpoint said about a partition. */
+  restore(progress: PartitionProgress): void {
+    const s = this.state(progress.topic, progress.partition);
+    s.skip = new Set(progress.doneAbove.map((o) => BigInt(o)));
+    s.next = BigInt(progress.safeOffset);
+  }
+
+  /** True when the record was already processed before the last checkpoint (a re-delivery to skip). */
+  shouldSkip(topic: string, partition: number, offset: string): boolean {
+    const s = this.state(topic, partition);
+    const o = BigInt(offset);
+    if (o + 1n > s.next) s.next = o + 1n;
+    if (s.skip.has(o)) {
+      s.skip.delete(o);
+      s.done.add(o);
+      return true;
+    }
+    return false;
+  }
+
+  consumed(topic: string, partition: number, offset: string): void {
+    this.state(topic, partition).pending.add(BigInt(offset));
+  }
+
+  processed(topic: string, partition: number, offset: string): void {
+    const s = this.state(topic, partition);
+    const o = BigInt(offset);
+    if (s.pending.delete(o)) s.done.add(o);
+  }
+
+  /** Commit position per partition, pruning what is below it. */
+  progress(): PartitionProgress[] {
+    const out: PartitionProgress[] = [];
+    for (const { topic, partition, s } of this.parts.values()) {
+      if (s.next < 0n) continue;
+      let safe = s.next;
+      for (const o of s.pending) if (o < safe) safe = o;
+      for (const o of s.done) if (o < safe) s.done.delete(o);
+      const doneAbove = [...s.done, ...s.skip].filter((o) => o >= safe).sort((a, b) => (a < b ? -1 : 1)).map(String);
+      out.push({ topic, partition, safeOffset: String(safe), doneAbove });
+    }
+    return out;
+  }
+
+  /** Records consumed but not processed yet (held by the orderer). */
+  get pendingCount(): number {
+    let n = 0;
+    for (const { s } of this.parts.values()) n += s.pending.size;
+    return n;
+  }
+
+  forgetPartition(topic: string, partition: number): void {
+    this.parts.delete(tpKey(topic, partition));
+  }
+}
