@@ -7,6 +7,7 @@
  * `loadConfig` checks every variable and reports all the bad ones in one
  * ConfigError (named after the first), so a broken deployment is fixed in one go.
  */
+import { hostname } from 'node:os';
 import { ConfigError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
 import { parseDuration } from '../lib/time.js';
@@ -82,12 +83,23 @@ const p = {
     }
     return t;
   },
+  internalTopic: (text: string): string => {
+    const t = p.topic(text);
+    if (!t.startsWith('driftwatch.internal.')) throw bad('a topic name starting with "driftwatch.internal." (internal topics carry that prefix)', text);
+    return t;
+  },
   identifier: (text: string): string => {
     const t = text.trim();
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw bad('a database name (letters, digits and "_", not starting with a digit)', text);
     return t;
   },
   httpUrl,
+  /** Storage policy / volume names end up in SQL string literals: only characters that need no escaping. */
+  storageName: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z0-9_.-]+$/.test(t)) throw bad('a storage policy or volume name (letters, digits, "_", "-", ".")', text);
+    return t;
+  },
   alertFormat: (text: string): 'json' | 'avro' => {
     const t = text.trim().toLowerCase();
     if (t !== 'json' && t !== 'avro') throw bad('json or avro', text);
@@ -124,6 +136,7 @@ export const configOptions = {
   topicIndex: option({ env: 'DRIFTWATCH_TOPIC_INDEX', default: 'driftwatch.index.v1', doc: 'Index operation events topic (input).', parse: p.topic }),
   topicAlerts: option({ env: 'DRIFTWATCH_TOPIC_ALERTS', default: 'driftwatch.alerts.v1', doc: 'Alert events topic (output).', parse: p.topic }),
   topicDlq: option({ env: 'DRIFTWATCH_TOPIC_DLQ', default: 'driftwatch.dlq.v1', doc: 'Dead-letter topic for records that fail decoding or validation.', parse: p.topic }),
+  topicStateChangelog: option({ env: 'DRIFTWATCH_TOPIC_STATE_CHANGELOG', default: 'driftwatch.internal.state-changelog', doc: 'Compacted changelog of the keyed processor state (internal; must start with "driftwatch.internal.").', parse: p.internalTopic }),
   partitions: option({ env: 'DRIFTWATCH_PARTITIONS', default: '6', doc: 'Partition count of the (co-partitioned) topics created by `topics create`.', parse: p.positiveInteger }),
   replication: option({ env: 'DRIFTWATCH_REPLICATION', default: '1', doc: 'Replication factor of topics created by `topics create`.', parse: p.positiveInteger }),
   retentionInputMs: option({ env: 'DRIFTWATCH_RETENTION_INPUT', default: '7d', doc: 'retention.ms of the input topics created by `topics create` (how far back a replay from Kafka can go).', parse: p.positiveDuration }),
@@ -133,11 +146,21 @@ export const configOptions = {
   clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
   clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
   clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database.', parse: p.identifier }),
+  clickhouseTlsCaFile: option({ env: 'CLICKHOUSE_TLS_CA_FILE', default: '', doc: 'PEM file of the CA that signed the ClickHouse server certificate (https:// CLICKHOUSE_URL only); empty = the system CAs.', parse: p.text }),
+  clickhouseRequestTimeoutMs: option({ env: 'CLICKHOUSE_REQUEST_TIMEOUT', default: '30s', doc: 'Timeout of one request to the ClickHouse server (a timed-out insert is retried).', parse: p.positiveDuration }),
+  storagePolicy: option({ env: 'DRIFTWATCH_STORAGE_POLICY', default: '', doc: 'Server storage policy for hot/warm/cold tiering, applied by `sql migrate`; empty = plain TTL DELETE, no tiering (sql/README.md).', parse: (t: string) => (t.trim() === '' ? null : p.storageName(t)) }),
+  volumeWarm: option({ env: 'DRIFTWATCH_VOLUME_WARM', default: 'warm', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_WARM_AFTER.', parse: p.storageName }),
+  volumeCold: option({ env: 'DRIFTWATCH_VOLUME_COLD', default: 'cold', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_COLD_AFTER, until deleted.', parse: p.storageName }),
+  tierWarmAfterMs: option({ env: 'DRIFTWATCH_TIER_WARM_AFTER', default: '7d', doc: 'Age at which rows move from the hot to the warm volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.positiveDuration }),
+  tierColdAfterMs: option({ env: 'DRIFTWATCH_TIER_COLD_AFTER', default: '30d', doc: 'Age at which rows move from the warm to the cold volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.positiveDuration }),
   schemaRegistryUrl: option({ env: 'SCHEMA_REGISTRY_URL', default: '', doc: 'Confluent-compatible Schema Registry URL; empty = JSON only.', parse: p.httpUrl }),
   alertFormat: option({ env: 'DRIFTWATCH_ALERT_FORMAT', default: 'json', doc: 'Encoding of alert events: json or avro (avro needs SCHEMA_REGISTRY_URL).', parse: p.alertFormat }),
   storeBatchRows: option({ env: 'DRIFTWATCH_STORE_BATCH_ROWS', default: '5000', doc: 'Rows per store insert batch.', parse: p.positiveInteger }),
   storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written.', parse: p.positiveDuration }),
   metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
+  instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
+  idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed.', parse: p.positiveDuration }),
+  commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once).', parse: p.positiveDuration }),
 };
 
 type Options = typeof configOptions;
@@ -156,6 +179,8 @@ export interface DriftwatchConfig {
     clientId: string;
     groupId: string;
     topics: { promotion: string; hydration: string; index: string; alerts: string; dlq: string };
+    /** Internal topics (prefix `driftwatch.internal.`), kept apart from `topics` so code iterating inputs/outputs is unaffected. */
+    internalTopics: { stateChangelog: string };
     partitions: number;
     replication: number;
     /** retention.ms of the delete-policy topics created by `topics create`. */
@@ -167,12 +192,18 @@ export interface DriftwatchConfig {
     user: string;
     password: string;
     database: string;
+    /** null = the system CAs. */
+    tlsCaFile: string | null;
+    requestTimeoutMs: number;
   };
+  /** null = no tiering (plain TTL DELETE of the migrations). */
+  storageTiering: { policy: string; warmVolume: string; coldVolume: string; warmAfterMs: number; coldAfterMs: number } | null;
   schemaRegistryUrl: string | null;
   alertFormat: 'json' | 'avro';
   store: { batchRows: number; flushIntervalMs: number };
   /** 0 = no metrics endpoint. */
   metricsPort: number;
+  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number };
 }
 
 /** Reads and validates every option; throws one ConfigError listing every bad variable. */
@@ -192,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
   const v = values as ConfigValues;
   if (problems.length === 0 && v.alertFormat === 'avro' && v.schemaRegistryUrl === null) {
     problems.push({ env: 'DRIFTWATCH_ALERT_FORMAT', message: 'avro needs SCHEMA_REGISTRY_URL to be set; set it, or use json' });
+  }
+  if (problems.length === 0 && v.clickhouseTlsCaFile.trim() !== '' && !(v.clickhouseUrl ?? '').startsWith('https:')) {
+    problems.push({ env: 'CLICKHOUSE_TLS_CA_FILE', message: 'is only used with an https:// CLICKHOUSE_URL; set CLICKHOUSE_URL to https://…, or unset CLICKHOUSE_TLS_CA_FILE' });
+  }
+  if (problems.length === 0 && v.storagePolicy !== null && !(v.tierWarmAfterMs < v.tierColdAfterMs)) {
+    problems.push({ env: 'DRIFTWATCH_TIER_COLD_AFTER', message: `must be later than DRIFTWATCH_TIER_WARM_AFTER (${v.tierWarmAfterMs} ms), got ${v.tierColdAfterMs} ms` });
   }
   if (problems.length > 0) {
     const [first, ...rest] = problems;
@@ -215,15 +252,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
       clientId: v.kafkaClientId,
       groupId: v.groupId,
       topics: { promotion: v.topicPromotion, hydration: v.topicHydration, index: v.topicIndex, alerts: v.topicAlerts, dlq: v.topicDlq },
+      internalTopics: { stateChangelog: v.topicStateChangelog },
       partitions: v.partitions,
       replication: v.replication,
       retention: { inputMs: v.retentionInputMs, alertsMs: v.retentionAlertsMs, dlqMs: v.retentionDlqMs },
     },
-    clickhouse: { url: v.clickhouseUrl, user: v.clickhouseUser, password: v.clickhousePassword, database: v.clickhouseDatabase },
+    clickhouse: {
+      url: v.clickhouseUrl,
+      user: v.clickhouseUser,
+      password: v.clickhousePassword,
+      database: v.clickhouseDatabase,
+      tlsCaFile: v.clickhouseTlsCaFile.trim() === '' ? null : v.clickhouseTlsCaFile.trim(),
+      requestTimeoutMs: v.clickhouseRequestTimeoutMs,
+    },
+    storageTiering:
+      v.storagePolicy === null
+        ? null
+        : { policy: v.storagePolicy, warmVolume: v.volumeWarm, coldVolume: v.volumeCold, warmAfterMs: v.tierWarmAfterMs, coldAfterMs: v.tierColdAfterMs },
     schemaRegistryUrl: v.schemaRegistryUrl,
     alertFormat: v.alertFormat,
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,
+    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs },
   };
 }
 

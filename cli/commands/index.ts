@@ -1,6 +1,8 @@
 /** Every subcommand, in the order `driftwatch --help` lists them. */
 import type { Command } from '../command.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 import { queryCommand, sqlMigrateCommand } from './store-commands.js';
+import { topicsCreateCommand } from './topics.js';
 
-export const commands: readonly Command[] = [replayCommand, sqlMigrateCommand, queryCommand];
+export const commands: readonly Command[] = [runCommand, replayCommand, topicsCreateCommand, sqlMigrateCommand, queryCommand];

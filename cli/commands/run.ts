@@ -1,0 +1,28 @@
+/** `driftwatch run`: live mode, as a consumer-group member (see engine/live/live-runner.ts). */
+import type { Command } from '../command.js';
+import { loadRuntime } from '../runtime.js';
+import { startLiveEngine } from '../../engine/live/start-live.js';
+
+export const runCommand: Command = {
+  path: ['run'],
+  summary: 'live mode: consume the input topics as a consumer-group member, write the store, emit alerts',
+  description:
+    'Needs KAFKA_BROKERS. Scale out by starting more instances with the same DRIFTWATCH_GROUP_ID and distinct\n' +
+    'DRIFTWATCH_INSTANCE_ID. Stops gracefully on SIGTERM/SIGINT: finishes the batch, commits, leaves the group.',
+  options: {},
+  async run(_args, ctx) {
+    const rt = loadRuntime(ctx);
+    const live = await startLiveEngine(rt);
+    ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        rt.logger.info({ signal }, 'shutting down');
+        resolve();
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+    await live.stop();
+    return 0;
+  },
+};

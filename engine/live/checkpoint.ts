@@ -1,0 +1,48 @@
+/**
+ * What a commit writes to the state changelog, and how it is read back.
+ *
+ * Keys (compacted topic, partition = the input partition they belong to):
+ *   k/<env>/<artifact>        per-key processor state (tombstone when empty)
+ *   p/<topic>/<partition>     commit position of one input partition (safe offset + offsets already done above it)
+ *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0)
+ *   m/<instanceId>            catch-up markers (see ChangelogReader)
+ */
+import type { Message } from 'kafkajs';
+import type { PartitionProgress } from './offset-tracker.js';
+
+export const KEY_PREFIX = 'k/';
+export const PROGRESS_PREFIX = 'p/';
+export const WHOLE_PREFIX = 'w/';
+
+export interface WholeCheckpoint {
+  processors: Record<string, unknown>;
+  watermarks: Array<[string, number]>;
+}
+
+export function keyStateMessage(key: string, partition: number, state: unknown | undefined): Message & { partition: number } {
+  return { key: KEY_PREFIX + key, partition, value: state === undefined ? null : JSON.stringify(state) };
+}
+
+export function progressMessage(progress: PartitionProgress): Message & { partition: number } {
+  return { key: `${PROGRESS_PREFIX}${progress.topic}/${progress.partition}`, partition: progress.partition, value: JSON.stringify(progress) };
+}
+
+export function wholeMessage(instanceId: string, whole: WholeCheckpoint): Message & { partition: number } {
+  return { key: WHOLE_PREFIX + instanceId, partition: 0, value: JSON.stringify(whole) };
+}
+
+export interface RestoredPartition {
+  keyed: Array<[string, unknown]>;
+  progress: PartitionProgress[];
+}
+
+/** Splits the latest changelog entries of one partition into key state and commit positions. */
+export function readPartitionEntries(entries: ReadonlyArray<[string, string]>): RestoredPartition {
+  const keyed: Array<[string, unknown]> = [];
+  const progress: PartitionProgress[] = [];
+  for (const [k, v] of entries) {
+    if (k.startsWith(KEY_PREFIX)) keyed.push([k.slice(KEY_PREFIX.length), JSON.parse(v)]);
+    else if (k.startsWith(PROGRESS_PREFIX)) progress.push(JSON.parse(v) as PartitionProgress);
+  }
+  return { keyed, progress };
+}

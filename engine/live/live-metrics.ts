@@ -1,0 +1,35 @@
+/** The live runner's reports, recorded on the Prometheus metrics of engine/metrics. */
+import type { Message } from 'kafkajs';
+import type { Pipeline } from '../pipeline.js';
+import type { DriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
+
+export interface LiveMetrics {
+  eventsIn(topic: string): void;
+  duplicate(): void;
+  late(): void;
+  deadLetter(topic: string): void;
+  incident(change: string, kind: string): void;
+  committed(byTopic: Map<string, Message[]>, ms: number): void;
+  observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
+}
+
+export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
+  return {
+    eventsIn: (topic) => m.eventsIn.inc({ topic }),
+    duplicate: () => m.duplicateEvents.inc(),
+    late: () => m.lateEvents.inc(),
+    deadLetter: (topic) => m.deadLettered.inc({ topic }),
+    incident: (change, kind) => {
+      m.incidentChanges.inc({ kind, change });
+      if (change === 'opened') m.incidentsOpen.inc({ kind });
+      else if (change === 'resolved') m.incidentsOpen.dec({ kind });
+    },
+    committed: (byTopic, ms) => {
+      for (const [topic, messages] of byTopic) m.eventsOut.inc({ topic }, messages.length);
+      m.processingLatency.observe(undefined, ms / 1000);
+    },
+    observeEngine: (_pipeline, _pending, watermark, now) => {
+      if (Number.isFinite(watermark)) m.watermarkDelay.set(undefined, Math.max(0, (now - watermark) / 1000));
+    },
+  };
+}

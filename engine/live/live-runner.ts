@@ -1,0 +1,337 @@
+/**
+ * `driftwatch run`: the engine as a consumer-group member.
+ *
+ * Exactly-once, consume-transform-produce (kafkajs transactions):
+ *   - records are pushed through the same pipeline as replay; alerts and dead
+ *     letters derived from them wait in an outbox;
+ *   - a commit (every `commitIntervalMs`, or at once when alerts are waiting)
+ *     first flushes the store (idempotent rows), then in ONE transaction
+ *     produces the outbox, the changed processor state (compacted changelog)
+ *     and the consumer offsets (`sendOffsets`);
+ *   - offsets are the "safe" ones of the OffsetTracker: records the event-time
+ *     orderer still holds are re-delivered after a crash, records already done
+ *     above them are skipped (their offsets are in the checkpoint).
+ * After a crash, a restart or a rebalance the engine drops its in-memory
+ * state and restores it from the changelog for the partitions it now owns, so
+ * in-memory state always equals the last commit plus what follows it.
+ */
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { DriftwatchConfig } from '../../config/env-config.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
+import type { Logger } from '../../lib/logger.js';
+import type { StoreWriter } from '../../store/store-writer.js';
+import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
+import type { RawRecord } from '../../processors/decode.js';
+import { createPipeline, type Pipeline } from '../pipeline.js';
+import { snapshotTopology, restoreTopology } from '../topology-state.js';
+import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { PartitionWatermarks } from './partition-watermarks.js';
+import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
+import { keyStateMessage, progressMessage, readPartitionEntries, wholeMessage, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
+import { alertMessage, deadLetterMessage } from './output-messages.js';
+import type { LiveMetrics } from './live-metrics.js';
+
+export interface LiveRunnerOptions {
+  kafka: Kafka;
+  config: DriftwatchConfig;
+  alerts: AlertsConfig;
+  logger: Logger;
+  writer: StoreWriter | null;
+  changelogTopic: string;
+  /** Stable per instance: the transactional id derives from it, so a restarted instance fences its crashed predecessor. */
+  instanceId: string;
+  commitIntervalMs?: number;
+  idleTimeoutMs?: number;
+  metrics?: LiveMetrics;
+  /** Wall clock, injectable for tests. */
+  now?: () => number;
+}
+
+interface Engine {
+  generation: number;
+  pipeline: Pipeline;
+  tracker: OffsetTracker;
+  watermarks: PartitionWatermarks;
+  /** Which input partition each key arrived on (its changelog partition). */
+  keyPartition: Map<string, number>;
+  outbox: Array<{ topic: string; message: Message }>;
+  alertsWaiting: number;
+}
+
+const tp = (topic: string, partition: number) => `${topic}#${partition}`;
+
+export class LiveRunner {
+  private readonly log: Logger;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly reader: ChangelogReader;
+  private readonly inputTopics: string[];
+  private readonly now: () => number;
+  private readonly commitIntervalMs: number;
+  private readonly idleTimeoutMs: number;
+  private assignment: Record<string, number[]> = {};
+  private generation = 0;
+  private engine: Engine | null = null;
+  private lastCommit = 0;
+  /** Serialises batch handling, idle ticks, commits and shutdown. */
+  private lock: Promise<void> = Promise.resolve();
+  private ticker: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readyFlag = false;
+
+  constructor(private readonly opts: LiveRunnerOptions) {
+    const { config } = opts;
+    this.log = opts.logger.child({ component: 'live', instanceId: opts.instanceId });
+    this.now = opts.now ?? Date.now;
+    this.commitIntervalMs = opts.commitIntervalMs ?? 1000;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
+    this.inputTopics = [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index];
+    this.consumer = opts.kafka.consumer({
+      groupId: config.kafka.groupId,
+      partitionAssigners: [coPartitionAssigner],
+      readUncommitted: false,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.producer = opts.kafka.producer({
+      transactionalId: `driftwatch-${config.kafka.groupId}-${opts.instanceId}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
+  }
+
+  /** Ready = member of the group with its state restored. */
+  get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.reader.start();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.assignment = e.payload.memberAssignment as Record<string, number[]>;
+      this.generation++;
+      this.readyFlag = false;
+      this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.readyFlag = false;
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    });
+    for (const topic of this.inputTopics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
+    });
+    // Idle partitions must not stall event time: tick the watermark and flush commits.
+    this.ticker = setInterval(() => {
+      void this.exclusive(() => this.onTick()).catch((err) => this.log.error({ err }, 'idle tick failed'));
+    }, 250);
+  }
+
+  /** Graceful stop: finish the batch, commit, leave the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.exclusive(async () => {
+      if (this.engine && this.engine.generation === this.generation) await this.commit();
+    }).catch((err) => this.log.error({ err }, 'final commit failed'));
+    await this.consumer.disconnect().catch((err) => this.log.warn({ err }, 'consumer disconnect failed'));
+    await this.reader.stop();
+    await this.producer.disconnect().catch((err) => this.log.warn({ err }, 'producer disconnect failed'));
+    this.readyFlag = false;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+    if (this.stopping) return;
+    const engine = await this.ensureEngine();
+    const now = this.now();
+    const key = tp(batch.topic, batch.partition);
+    engine.watermarks.touch(key, now);
+    for (const message of batch.messages) {
+      if (isStale() || this.stopping) break;
+      if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
+      engine.tracker.consumed(batch.topic, batch.partition, message.offset);
+      const headers: Record<string, string> = {};
+      for (const [h, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[h] = Array.isArray(v) ? String(v[0]) : String(v);
+      const record: RawRecord = {
+        value: message.value ?? Buffer.alloc(0),
+        key: message.key,
+        headers,
+        source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
+      };
+      engine.pipeline.push(record);
+      this.opts.metrics?.eventsIn(batch.topic);
+    }
+    engine.pipeline.advanceTo(engine.watermarks.frontier(now));
+    await heartbeat();
+    await engine.pipeline.waitForCapacity(100_000);
+    if (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs) await this.commit();
+  }
+
+  private async onTick(): Promise<void> {
+    if (this.stopping || !this.engine || this.engine.generation !== this.generation) return;
+    const engine = this.engine;
+    engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
+    this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
+    if (engine.alertsWaiting > 0 || (engine.outbox.length > 0 && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();
+  }
+
+  /** A fresh engine for the current assignment, restored from the changelog. */
+  private async ensureEngine(): Promise<Engine> {
+    if (this.engine && this.engine.generation === this.generation) return this.engine;
+    const generation = this.generation;
+    const started = this.now();
+    const owned = [...new Set(Object.values(this.assignment).flat())].sort((a, b) => a - b);
+    const engine = this.newEngine(generation);
+    const partitions = [...new Set([0, ...owned])];
+    // Prove the reader has everything committed so far (a crashed predecessor's open transaction is aborted by now: our producer fenced it).
+    const nonce = randomUUID();
+    const tx = await this.producer.transaction();
+    try {
+      await tx.send({
+        topic: this.opts.changelogTopic,
+        messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${this.opts.instanceId}`, partition: p, value: nonce })),
+      });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+    await this.reader.waitForMarker(nonce, partitions, 60_000);
+    const keyed: Array<[string, unknown]> = [];
+    for (const p of owned) {
+      const restored = readPartitionEntries(this.reader.entries(p));
+      for (const [k, state] of restored.keyed) {
+        keyed.push([k, state]);
+        engine.keyPartition.set(k, p);
+      }
+      for (const progress of restored.progress) if (this.inputTopics.includes(progress.topic)) engine.tracker.restore(progress);
+    }
+    const wholeText = this.reader.get(0, WHOLE_PREFIX + this.opts.instanceId);
+    const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
+    restoreTopology(engine.pipeline.topology, { keyed: keyed as Array<[string, Record<string, unknown>]>, whole: whole?.processors ?? {} });
+    const ownedTps = this.inputTopics.flatMap((t) => (this.assignment[t] ?? []).map((p) => tp(t, p)));
+    engine.watermarks.assign(ownedTps, this.now());
+    if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), this.now());
+    // Continue event time where the checkpoint left it; older re-deliveries are late, as they were.
+    engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
+    this.engine = engine;
+    this.lastCommit = this.now();
+    this.readyFlag = true;
+    this.log.info({ generation, partitions: owned, keys: keyed.length, ms: this.now() - started }, 'state restored');
+    return engine;
+  }
+
+  private newEngine(generation: number): Engine {
+    const { config } = this.opts;
+    const topics = config.kafka.topics;
+    const outbox: Engine['outbox'] = [];
+    const keyPartition = new Map<string, number>();
+    const tracker = new OffsetTracker();
+    const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, this.idleTimeoutMs);
+    const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0 };
+    const done = (e: Envelope | DeadLetter) => {
+      const s = e.source;
+      if (s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined) tracker.processed(s.topic, s.partition, s.offset);
+    };
+    engine.pipeline = createPipeline({
+      processing: config.processing,
+      alerts: this.opts.alerts,
+      writer: this.opts.writer,
+      externalFrontier: true,
+      onEnvelope: (env) => {
+        if (env.source?.partition !== undefined) {
+          keyPartition.set(env.key, env.source.partition);
+          watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, this.now());
+        }
+      },
+      onDuplicate: (env) => {
+        done(env);
+        this.opts.metrics?.duplicate();
+      },
+      onDeadLetter: (dl) => {
+        done(dl);
+        outbox.push({ topic: topics.dlq, message: deadLetterMessage(dl) });
+        this.opts.metrics?.deadLetter(dl.source?.topic ?? 'unknown');
+      },
+      onFact: (fact: Fact) => {
+        if (fact.kind === 'event' || fact.kind === 'late') {
+          done(fact.envelope);
+          if (fact.kind === 'late') this.opts.metrics?.late();
+        } else if (fact.kind === 'alert') {
+          outbox.push({ topic: topics.alerts, message: alertMessage(fact.alert) });
+          engine.alertsWaiting++;
+        } else if (fact.kind === 'incident') {
+          this.opts.metrics?.incident(fact.change, fact.incident.kind);
+        }
+      },
+    });
+    return engine;
+  }
+
+  /** Store first, then outbox + state + offsets in one transaction. */
+  private async commit(): Promise<void> {
+    const engine = this.engine;
+    if (!engine || engine.generation !== this.generation) return;
+    const { config } = this.opts;
+    const started = this.now();
+    await this.opts.writer?.flush();
+    const snap = snapshotTopology(engine.pipeline.topology);
+    const progress = engine.tracker.progress();
+    const stateMessages = snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state));
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of engine.outbox) {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(message);
+    }
+    const changelog: Message[] = [
+      ...stateMessages,
+      ...progress.map(progressMessage),
+      wholeMessage(this.opts.instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
+    ];
+    const tx = await this.producer.transaction();
+    try {
+      for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
+      await tx.send({ topic: this.opts.changelogTopic, messages: changelog });
+      const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const p of progress) {
+        let list = offsets.get(p.topic);
+        if (!list) offsets.set(p.topic, (list = []));
+        list.push({ partition: p.partition, offset: p.safeOffset });
+      }
+      if (offsets.size > 0) {
+        await tx.sendOffsets({ consumerGroupId: config.kafka.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      // The in-memory state is now ahead of what Kafka holds: rebuild it from the changelog on the next batch.
+      this.engine = null;
+      this.generation++;
+      throw err;
+    }
+    this.opts.metrics?.committed(byTopic, this.now() - started);
+    engine.outbox.length = 0;
+    engine.alertsWaiting = 0;
+    this.lastCommit = this.now();
+  }
+}

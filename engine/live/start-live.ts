@@ -1,0 +1,56 @@
+/**
+ * Wires live mode together: Kafka client, store and writer, metrics endpoint
+ * (/metrics, /healthz, /readyz) and the runner. Returns a handle that stops
+ * everything in reverse order.
+ */
+import type { Runtime } from '../../cli/runtime.js';
+import { createKafkaClient } from '../../topics/kafka-client.js';
+import { openConfiguredStore } from '../../store/configured-store.js';
+import { StoreWriter } from '../../store/store-writer.js';
+import { createDriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
+import { startConfiguredMetricsServer } from '../metrics/metrics-server.js';
+import { LiveRunner } from './live-runner.js';
+import { liveMetrics } from './live-metrics.js';
+
+export interface LiveEngine {
+  runner: LiveRunner;
+  metricsUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
+  const { config, logger } = rt;
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const transport = await openConfiguredStore(rt);
+  const writer = new StoreWriter(transport, { logger, batchRows: config.store.batchRows, flushIntervalMs: config.store.flushIntervalMs });
+  const metrics = createDriftwatchMetrics();
+  writer.onFailure(() => metrics.storeWriteFailures.inc());
+  const runner = new LiveRunner({
+    kafka,
+    config,
+    alerts: rt.alerts,
+    logger,
+    writer,
+    changelogTopic: config.kafka.internalTopics.stateChangelog,
+    instanceId: config.live.instanceId,
+    commitIntervalMs: config.live.commitIntervalMs,
+    idleTimeoutMs: config.live.idleTimeoutMs,
+    metrics: liveMetrics(metrics),
+  });
+  const server = await startConfiguredMetricsServer(config.metricsPort, {
+    registry: metrics.registry,
+    logger,
+    isReady: () => (runner.ready ? true : { ready: false, reason: 'joining the group / restoring state' }),
+  });
+  await runner.start();
+  return {
+    runner,
+    metricsUrl: server?.url ?? null,
+    async stop() {
+      await runner.stop();
+      await server?.close();
+      await writer.close().catch((err) => logger.error({ err }, 'store writer did not flush on shutdown'));
+      await transport.close();
+    },
+  };
+}
