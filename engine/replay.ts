@@ -13,7 +13,8 @@ import type { Logger } from '../lib/logger.js';
 import { InputError } from '../lib/errors.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { IncidentBook } from './incident-book.js';
-import { readLineChunks } from './ndjson-lines.js';
+import { readLineChunks, type NumberedLine } from './ndjson-lines.js';
+import { readSortedLines } from './sorted-lines.js';
 import { openEmbeddedStore } from '../store/open-store.js';
 import { StoreWriter } from '../store/store-writer.js';
 import type { AlertEvent } from '../schemas/alert-event.js';
@@ -27,6 +28,8 @@ export interface ReplayOptions {
   /** Write the embedded store under <outDir>/store (default true). */
   store?: boolean;
   storeBatchRows?: number;
+  /** Order the whole file by event time first (holds it in memory); default: file order = arrival order. */
+  sort?: boolean;
   /** Called after each chunk of input lines. */
   onProgress?: (counters: PipelineCounters) => void;
 }
@@ -83,9 +86,9 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
 
   let lines = 0;
   try {
-    for await (const chunk of readLineChunks(options.input)) {
+    for await (const chunk of options.sort ? sortedChunks(options.input) : readLineChunks(options.input)) {
       for (const { line, text } of chunk) {
-        lines = line;
+        if (line > lines) lines = line;
         // Blank lines separate nothing in NDJSON; they are not events and not errors.
         if (text.trim().length === 0) continue;
         pipeline.push({ value: text, source: { line } });
@@ -119,6 +122,11 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   };
   log.info({ summary }, 'replay finished');
   return summary;
+}
+
+async function* sortedChunks(path: string, size = 10_000): AsyncGenerator<NumberedLine[]> {
+  const all = await readSortedLines(path);
+  for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
 }
 
 async function drain(alertsOut: WriteStream, alerts: AlertEvent[], dlqOut: WriteStream, dead: unknown[]): Promise<void> {

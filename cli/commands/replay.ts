@@ -15,6 +15,11 @@ export const replayCommand: Command = {
     out: { type: 'string', short: 'o', doc: 'output directory (required)', valueName: '<dir>' },
     alerts: { type: 'string', doc: 'alerts.yaml to use (default: DRIFTWATCH_ALERTS_FILE, else built-in rules)', valueName: '<file>' },
     'no-store': { type: 'boolean', doc: 'skip writing the embedded store', default: false },
+    sort: {
+      type: 'boolean',
+      doc: 'order the file by event time first (for files not in arrival order; holds the file in memory)',
+      default: false,
+    },
   },
   async run(args, ctx) {
     const [input, ...extra] = args.positionals;
@@ -30,6 +35,7 @@ export const replayCommand: Command = {
       alerts: rt.alerts,
       logger: rt.logger,
       store: !args.values['no-store'],
+      sort: Boolean(args.values.sort),
       storeBatchRows: Math.max(rt.config.store.batchRows, 20_000),
     });
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
@@ -39,6 +45,12 @@ export const replayCommand: Command = {
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
         `wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson${args.values['no-store'] ? '' : `, ${out}/store`}\n`,
     );
+    if (summary.late > 0 && !args.values.sort) {
+      ctx.stderr.write(
+        `note: ${summary.late} events came later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS) and were stored as late, not judged; ` +
+          'if the file is not in arrival order, replay it with --sort\n',
+      );
+    }
     return 0;
   },
 };

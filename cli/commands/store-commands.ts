@@ -2,8 +2,8 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { openConfiguredStore } from '../../store/configured-store.js';
-import { migrateStore, runQuery } from '../../store/open-store.js';
+import { migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
+import { runQuery } from '../../store/open-store.js';
 
 export const sqlMigrateCommand: Command = {
   path: ['sql', 'migrate'],
@@ -15,7 +15,7 @@ export const sqlMigrateCommand: Command = {
     const rt = loadRuntime(ctx);
     const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: false });
     try {
-      const result = await migrateStore(transport, { logger: rt.logger });
+      const result = await migrateConfiguredStore(rt, transport);
       ctx.stdout.write(`applied: ${result.applied.length ? result.applied.join(', ') : 'none'}; already applied: ${result.skipped.length}\n`);
     } finally {
       await transport.close();

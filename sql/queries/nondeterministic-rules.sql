@@ -1,0 +1,51 @@
+-- Nondeterministic hydration rules
+--
+-- Answers: which hydration rules produced different outputs for the same
+-- input (SPEC §4.5: same env, artifact, rule and input digest within one
+-- 5-minute window, aligned to the epoch like the engine's windows), with the
+-- conflicting outputs and the determinism incidents the engine opened.
+--
+-- Parameters (ClickHouse query parameters):
+--   {from:DateTime64(3)}  ok hydrations at or after this time (UTC)
+--   {to:DateTime64(3)}    ... and before this time (UTC)
+--
+-- Columns: env, artifact, rule_id, input_windows (input digest × window
+-- groups), nondeterministic_windows, inputs (digests that gave several
+-- outputs), conflicting_outputs, first_window, last_window, incidents.
+-- Only rules with at least one nondeterministic window.
+WITH
+    windows AS
+    (
+        SELECT env, artifact, rule_id, input_digest,
+               toStartOfFiveMinutes(occurred_at) AS window_start,
+               uniqExact(output_digest) AS outputs,
+               groupUniqArray(output_digest) AS output_digests
+        FROM driftwatch.hydration_events FINAL
+        WHERE status = 'ok'
+          AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+        GROUP BY env, artifact, rule_id, input_digest, window_start
+    ),
+    determinism_incidents AS
+    (
+        SELECT env, artifact, assumeNotNull(rule_id) AS rule_id, count() AS incidents
+        FROM driftwatch.incidents FINAL
+        WHERE kind = 'determinism'
+          AND started_at >= {from:DateTime64(3)} AND started_at < {to:DateTime64(3)}
+        GROUP BY env, artifact, rule_id
+    )
+SELECT
+    w.env AS env,
+    w.artifact AS artifact,
+    w.rule_id AS rule_id,
+    count() AS input_windows,
+    countIf(w.outputs > 1) AS nondeterministic_windows,
+    arraySort(groupUniqArrayIf(w.input_digest, w.outputs > 1)) AS inputs,
+    arraySort(groupUniqArrayArrayIf(w.output_digests, w.outputs > 1)) AS conflicting_outputs,
+    minIf(w.window_start, w.outputs > 1) AS first_window,
+    maxIf(w.window_start, w.outputs > 1) AS last_window,
+    any(d.incidents) AS incidents
+FROM windows AS w
+LEFT JOIN determinism_incidents AS d ON d.env = w.env AND d.artifact = w.artifact AND d.rule_id = w.rule_id
+GROUP BY env, artifact, rule_id
+HAVING nondeterministic_windows > 0
+ORDER BY nondeterministic_windows DESC, env, artifact, rule_id;

@@ -1,0 +1,53 @@
+-- Promotion success by gate
+--
+-- Answers: per environment and gate, how often does the gate fail (target
+-- < 5 %), how long does it take, and how did the promotions that ran it end
+-- (succeeded / failed / rolled back, target > 95 % success)?
+--
+-- Parameters (ClickHouse query parameters):
+--   {from:DateTime64(3)}  promotion events at or after this time (UTC)
+--   {to:DateTime64(3)}    ... and before this time (UTC)
+--
+-- Columns: env, gate, runs, passed, failed, gate_failure_rate, p50_ms, p90_ms
+-- (gate duration), promotions (distinct promotions that ran the gate),
+-- succeeded, failed_promotions, rolled_back, in_flight (no terminal event in
+-- the range), success_rate = succeeded / (succeeded + failed + rolled back).
+-- A promotion rolled back after it succeeded counts as rolled back (its last
+-- terminal event), the definition the promotion_success_rate_low alert uses.
+WITH
+    outcomes AS
+    (
+        SELECT
+            promotion_id,
+            argMaxIf(phase, occurred_at, phase IN ('succeeded', 'failed', 'rolled_back')) AS outcome
+        FROM driftwatch.promotion_events FINAL
+        WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+        GROUP BY promotion_id
+    ),
+    gates AS
+    (
+        SELECT env, promotion_id, assumeNotNull(gate_name) AS gate, gate_result, gate_duration_ms
+        FROM driftwatch.promotion_events FINAL
+        WHERE phase = 'gate'
+          AND gate_name IS NOT NULL
+          AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+    )
+SELECT
+    g.env AS env,
+    g.gate AS gate,
+    count() AS runs,
+    countIf(g.gate_result = 'passed') AS passed,
+    countIf(g.gate_result = 'failed') AS failed,
+    round(failed / runs, 4) AS gate_failure_rate,
+    quantileExact(0.5)(g.gate_duration_ms) AS p50_ms,
+    quantileExact(0.9)(g.gate_duration_ms) AS p90_ms,
+    uniqExact(g.promotion_id) AS promotions,
+    uniqExactIf(g.promotion_id, o.outcome = 'succeeded') AS succeeded,
+    uniqExactIf(g.promotion_id, o.outcome = 'failed') AS failed_promotions,
+    uniqExactIf(g.promotion_id, o.outcome = 'rolled_back') AS rolled_back,
+    uniqExactIf(g.promotion_id, o.outcome = '') AS in_flight,
+    round(succeeded / nullIf(succeeded + failed_promotions + rolled_back, 0), 4) AS success_rate
+FROM gates AS g
+LEFT JOIN outcomes AS o ON o.promotion_id = g.promotion_id
+GROUP BY env, gate
+ORDER BY env, gate;

@@ -1,0 +1,205 @@
+/**
+ * StoreTransport over a ClickHouse server's HTTP interface (`@clickhouse/client`).
+ *
+ * Every call goes through the client's `exec` with `ignore_error_response`,
+ * so this module sees the HTTP status and body of a failure and classifies
+ * it itself (`server-errors.ts`): the client's own error parser does not
+ * recognise old servers' messages and never exposes the status.
+ *
+ * `open()` runs a real query (`SELECT version()`) before anything else: the
+ * `/ping` endpoint answers without checking credentials, so only a query
+ * proves that CLICKHOUSE_USER/CLICKHOUSE_PASSWORD are accepted. The version
+ * it returns decides, once, which optional settings inserts carry
+ * (`server-features.ts`).
+ *
+ * Inserts send the writer's pre-serialised JSONEachRow lines as the request
+ * body (`INSERT INTO t FORMAT JSONEachRow`, the query in the URL), without
+ * parsing or re-serialising them.
+ *
+ * The password is handed to the client only; it is never logged, and URLs in
+ * messages go through redactUrl.
+ */
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { StoreError } from '../lib/errors.js';
+import { redactUrl, silentLogger, type Logger } from '../lib/logger.js';
+import { parseJsonEachRow } from './chdb-transport.js';
+import { requestError, responseError, type ServerErrorContext } from './server-errors.js';
+import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
+import type { InsertOptions, StoreTransport } from './transport.js';
+
+export interface ClickHouseServerOptions {
+  /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
+  url: string;
+  /** @default 'default' */
+  username?: string;
+  /** @default '' */
+  password?: string;
+  /**
+   * Default database for unqualified table names. driftwatch's own SQL always
+   * qualifies (`driftwatch.<table>`), as on the embedded store, so this stays
+   * unset unless the database is known to exist: the server rejects every
+   * request naming a missing database, including the first migration.
+   */
+  database?: string;
+  /** PEM file of the CA that signed the server certificate (https only; CLICKHOUSE_TLS_CA_FILE). */
+  tlsCaFile?: string;
+  /** Per-request timeout (CLICKHOUSE_REQUEST_TIMEOUT). @default 30000 */
+  requestTimeoutMs?: number;
+  logger?: Logger;
+}
+
+interface Response {
+  status: number;
+  text: string;
+}
+
+export class ClickHouseServerTransport implements StoreTransport {
+  readonly kind = 'server' as const;
+  /** The server's version as it reported it, e.g. `24.8.4.13`. */
+  readonly serverVersion: string;
+  readonly features: ServerFeatures;
+  readonly #url: string;
+  readonly #user: string;
+  #client: ClickHouseClient | undefined;
+
+  private constructor(client: ClickHouseClient, url: string, user: string, version: string) {
+    this.#client = client;
+    this.#url = url;
+    this.#user = user;
+    this.serverVersion = version;
+    this.features = serverFeatures(parseServerVersion(version));
+  }
+
+  /**
+   * Connects and verifies the credentials with a real query. Throws a
+   * StoreError: retryable when the server is unreachable, not retryable (and
+   * naming CLICKHOUSE_USER/CLICKHOUSE_PASSWORD) when the login is rejected.
+   */
+  static async open(options: ClickHouseServerOptions): Promise<ClickHouseServerTransport> {
+    const user = options.username ?? 'default';
+    let ca: Buffer | undefined;
+    if (options.tlsCaFile !== undefined) {
+      try {
+        ca = readFileSync(options.tlsCaFile);
+      } catch (err) {
+        throw new StoreError(`CLICKHOUSE_TLS_CA_FILE: cannot read ${options.tlsCaFile}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const client = createClient({
+      url: options.url,
+      username: user,
+      password: options.password ?? '',
+      ...(options.database === undefined ? {} : { database: options.database }),
+      ...(ca === undefined ? {} : { tls: { ca_cert: ca } }),
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      application: 'driftwatch',
+      // Failures are reported by this module (as StoreError) and logged by
+      // its callers; the client's own logger would print them a second time.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+    const probe = { url: options.url, user };
+    let version: string;
+    try {
+      const text = (await request(client, probe, 'SELECT version() AS version FORMAT JSONEachRow', 'login check (SELECT version())')).text;
+      version = String(parseJsonEachRow<{ version: string }>(text)[0]?.version ?? '');
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+    const transport = new ClickHouseServerTransport(client, options.url, user, version);
+    (options.logger ?? silentLogger).info(
+      { url: redactUrl(options.url), user, serverVersion: version, features: transport.features },
+      'connected to ClickHouse server',
+    );
+    return transport;
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.#request(sql, firstLine(sql));
+  }
+
+  async insert(table: string, jsonEachRowLines: string[] | string, opts: InsertOptions = {}): Promise<void> {
+    const payload = Array.isArray(jsonEachRowLines) ? jsonEachRowLines.join('\n') : jsonEachRowLines;
+    if (payload.length === 0) return;
+    await this.#request(`INSERT INTO ${table} FORMAT JSONEachRow`, `insert into ${table}`, {
+      values: Buffer.from(payload, 'utf8'),
+      settings: insertSettings(this.features, opts.dedupToken),
+    });
+  }
+
+  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const what = firstLine(sql);
+    const statement = sql.trim().replace(/;+\s*$/, '');
+    // On its own line, so a trailing `-- comment` cannot swallow it.
+    const { text } = await this.#request(`${statement}\nFORMAT JSONEachRow`, what, { settings: QUERY_SETTINGS });
+    let rows: T[];
+    try {
+      rows = parseJsonEachRow<T>(text);
+    } catch {
+      // A server that fails after it started streaming appends the exception as text.
+      const at = text.lastIndexOf('Code: ');
+      throw responseError(200, at >= 0 ? text.slice(at) : text.slice(-300), this.#ctx(what));
+    }
+    const last = rows[rows.length - 1] as { exception?: unknown } | undefined;
+    if (last && typeof last === 'object' && Object.keys(last).length === 1 && typeof last.exception === 'string') {
+      throw responseError(200, last.exception, this.#ctx(what));
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.close();
+  }
+
+  async #request(sql: string, what: string, opts: { values?: Buffer; settings?: Readonly<Record<string, SettingValue>> } = {}): Promise<Response> {
+    const client = this.#client;
+    if (!client) throw new StoreError(`ClickHouse server: ${what} after close(); open the store again`);
+    return request(client, this.#ctx(what), sql, what, opts);
+  }
+
+  #ctx(what: string): ServerErrorContext {
+    return { url: this.#url, user: this.#user, what };
+  }
+}
+
+/** One HTTP request; resolves with the body of a successful response, throws a classified StoreError otherwise. */
+async function request(
+  client: ClickHouseClient,
+  who: { url: string; user: string },
+  sql: string,
+  what: string,
+  opts: { values?: Buffer; settings?: Readonly<Record<string, SettingValue>> } = {},
+): Promise<Response> {
+  const ctx: ServerErrorContext = { ...who, what };
+  let status: number;
+  let text: string;
+  let exceptionCode: unknown;
+  try {
+    const params = { query: sql, ignore_error_response: true, clickhouse_settings: { ...opts.settings } };
+    const result = await (opts.values === undefined
+      ? client.exec(params)
+      : client.exec({ ...params, values: Readable.from([opts.values]) }));
+    status = result.http_status_code ?? 0;
+    exceptionCode = result.response_headers['x-clickhouse-exception-code'];
+    text = await readAll(result.stream);
+  } catch (err) {
+    throw requestError(err, ctx);
+  }
+  if (status < 200 || status >= 300 || exceptionCode !== undefined) throw responseError(status, text, ctx);
+  return { status, text };
+}
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function firstLine(sql: string): string {
+  const line = sql.trim().split('\n').find((l) => !/^\s*(--.*)?$/.test(l)) ?? '';
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line.trim();
+}

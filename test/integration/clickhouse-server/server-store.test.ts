@@ -1,0 +1,217 @@
+/**
+ * StoreWriter + ClickHouseServerTransport against a real ClickHouse server:
+ * the one `deploy/clickhouse/clickhouse.sh` runs (Debian's 18.16, HTTP on
+ * 127.0.0.1:8123). Needs:
+ *
+ *   deploy/clickhouse/clickhouse.sh install && deploy/clickhouse/clickhouse.sh start
+ *   CLICKHOUSE_TEST_URL=http://127.0.0.1:8123
+ *   CLICKHOUSE_TEST_USER / CLICKHOUSE_TEST_PASSWORD (default driftwatch / driftwatch-secret)
+ *
+ * Skipped, with a notice, when CLICKHOUSE_TEST_URL is unset — except under
+ * CI=true, where that is a failure. The restart test stops and starts the
+ * server through the script, so nothing else may use that server meanwhile.
+ *
+ * 18.16 cannot run sql/migrations (no DateTime64, TTL, Map…), so each run
+ * creates its own database (random name) with an 18.16-compatible
+ * hydration_events table: same columns and ReplacingMergeTree key, event
+ * time as epoch-ms UInt64 plus a derived DateTime.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../../config/env-config.js';
+import { MigrationError, StoreError } from '../../../lib/errors.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
+import { openConfiguredStore } from '../../../store/configured-store.js';
+import { StoreWriter } from '../../../store/store-writer.js';
+import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
+import { hydration, T0 } from '../../unit/store/fixtures.js';
+
+const URL_ = process.env.CLICKHOUSE_TEST_URL?.trim() || undefined;
+const USER = process.env.CLICKHOUSE_TEST_USER?.trim() || 'driftwatch';
+const PASSWORD = process.env.CLICKHOUSE_TEST_PASSWORD ?? 'driftwatch-secret';
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../../../deploy/clickhouse/clickhouse.sh');
+const DB = `dw_it_${randomBytes(4).toString('hex')}`;
+
+if (URL_ === undefined && process.env.CI === 'true') {
+  describe('ClickHouse server integration', () => {
+    it('runs in CI', () => {
+      throw new Error(
+        'CI=true but CLICKHOUSE_TEST_URL is unset: run deploy/clickhouse/clickhouse.sh install && deploy/clickhouse/clickhouse.sh start, ' +
+          'then export CLICKHOUSE_TEST_URL=http://127.0.0.1:8123',
+      );
+    });
+  });
+} else if (URL_ === undefined) {
+  console.warn('[skipped] test/integration/clickhouse-server: set CLICKHOUSE_TEST_URL (e.g. http://127.0.0.1:8123 after deploy/clickhouse/clickhouse.sh start) to run it');
+}
+
+const suite = URL_ === undefined ? describe.skip : describe;
+const run = promisify(execFile);
+const clickhouseSh = (cmd: 'start' | 'stop' | 'status') => run('bash', [SCRIPT, cmd], { timeout: 90_000 });
+
+/** A transport that counts inserts (one per writer batch). */
+function counting(inner: StoreTransport): StoreTransport & { inserts: number } {
+  const c = {
+    kind: inner.kind,
+    inserts: 0,
+    command: (sql: string) => inner.command(sql),
+    query: <T>(sql: string) => inner.query<T>(sql),
+    close: () => inner.close(),
+    insert: async (table: string, lines: string[] | string, opts?: InsertOptions) => {
+      await inner.insert(table, lines, opts);
+      c.inserts++;
+    },
+  };
+  return c;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const open = (password = PASSWORD, user = USER) => ClickHouseServerTransport.open({ url: URL_!, username: user, password, requestTimeoutMs: 10_000 });
+
+suite('StoreWriter on a ClickHouse server (18.16)', () => {
+  let admin: ClickHouseServerTransport;
+
+  beforeAll(async () => {
+    admin = await open();
+    await admin.command(`CREATE DATABASE ${DB}`);
+    await admin.command(`CREATE TABLE ${DB}.hydration_events
+(
+    event_id String, occurred_at UInt64, env String, artifact String, correlation_id Nullable(String),
+    rule_id String, instance String, input_digest String, output_digest String, duration_ms Float64,
+    status String, error Nullable(String), late UInt8, source_topic String, source_partition Int32,
+    source_offset Int64, source_line UInt64,
+    occurred DateTime MATERIALIZED toDateTime(intDiv(occurred_at, 1000))
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(occurred)
+ORDER BY (env, artifact, occurred_at, event_id)`);
+  });
+
+  afterAll(async () => {
+    if (!admin) return;
+    await admin.command(`DROP DATABASE IF EXISTS ${DB}`).catch(() => undefined);
+    await admin.close();
+  });
+
+  const stats = async () =>
+    (await admin.query<{ n: number; uniq: number }>(`SELECT count() AS n, uniqExact(event_id) AS uniq FROM ${DB}.hydration_events`))[0]!;
+
+  it('detects the server version and leaves out the settings it does not know', () => {
+    expect(admin.serverVersion).toMatch(/^\d+\.\d+/);
+    if (admin.serverVersion.startsWith('18.')) {
+      expect(admin.features).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, schema: false });
+    }
+  });
+
+  it('writes N rows in ⌈N / batchRows⌉ inserts and reads them back', async () => {
+    await admin.command(`TRUNCATE TABLE ${DB}.hydration_events`);
+    const t = counting(admin);
+    const w = new StoreWriter(t, { database: DB, batchRows: 50, flushIntervalMs: 0 });
+    for (let i = 0; i < 237; i++) w.write(hydration(T0 + i * 1000, `b-${i}`));
+    await w.close();
+    expect(t.inserts).toBe(5);
+    expect(w.stats()).toMatchObject({ batches: 5, retries: 0, pendingRows: 0, rowsWritten: { hydration_events: 237 } });
+    expect(await stats()).toEqual({ n: 237, uniq: 237 });
+    expect(await admin.query(`SELECT event_id, occurred_at, occurred, duration_ms, source_offset FROM ${DB}.hydration_events WHERE event_id = 'b-3'`)).toEqual([
+      { event_id: 'b-3', occurred_at: T0 + 3000, occurred: '2026-11-27 12:00:03', duration_ms: 42.5, source_offset: 1234 },
+    ]);
+  });
+
+  it('a wrong password or user fails at open with a clear, non-retryable StoreError', async () => {
+    for (const [user, password] of [[USER, 'not-the-password'], ['ghost', 'ghost-password']] as const) {
+      const err = await open(password, user).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err).toMatchObject({ canRetry: false });
+      expect((err as Error).message).toMatch(/^CLICKHOUSE_USER\/CLICKHOUSE_PASSWORD rejected by http:\/\/[^ ]+: Code: 19[23]/);
+      expect((err as Error).message).not.toContain(password);
+    }
+  });
+
+  it('an unreachable server fails at open with a retryable StoreError naming CLICKHOUSE_URL', async () => {
+    const err = await ClickHouseServerTransport.open({ url: 'http://127.0.0.1:1', username: USER, password: PASSWORD }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ canRetry: true, message: expect.stringMatching(/^ClickHouse at http:\/\/127\.0\.0\.1:1\/ \(CLICKHOUSE_URL\) is unreachable .*ECONNREFUSED/) });
+  });
+
+  it('openConfiguredStore connects from the configuration, and refuses to migrate a server too old for the schema', async () => {
+    const rt = { config: loadConfig({ CLICKHOUSE_URL: URL_!, CLICKHOUSE_USER: USER, CLICKHOUSE_PASSWORD: PASSWORD }), logger: silentLogger };
+    const t = await openConfiguredStore(rt, { migrate: false });
+    try {
+      expect(t.kind).toBe('server');
+      expect(await t.query('SELECT 1 + 1 AS two')).toEqual([{ two: 2 }]);
+    } finally {
+      await t.close();
+    }
+    if (admin.features.schema) return; // a current server would migrate for real
+    const err = await openConfiguredStore(rt, { migrate: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as Error).message).toMatch(/runs 18\.16\.1; sql\/migrations need 22\.2 or newer/);
+  });
+
+  it('server stopped mid-run: the writer retries and backpressures, then every row lands once', { timeout: 120_000 }, async () => {
+    await admin.command(`TRUNCATE TABLE ${DB}.hydration_events`);
+    const cap = 120;
+    const w = new StoreWriter(admin, { database: DB, batchRows: 50, flushIntervalMs: 0, maxAttempts: 1000, initialBackoffMs: 50, maxBackoffMs: 300 });
+    let produced = 0;
+    let total = Number.POSITIVE_INFINITY;
+    // A consumer that pauses (waitForCapacity) instead of buffering without
+    // bound. Paced like a live source (250 rows/s) until the server is down —
+    // a stopping 18.16 keeps serving its open keep-alive connections for a
+    // few seconds — then 1000 more rows as fast as the writer accepts them.
+    const producer = (async () => {
+      for (let i = 0; i < total; i++) {
+        await w.waitForCapacity(cap);
+        w.write(hydration(T0 + i * 1000, `r-${i}`));
+        produced++;
+        if (total === Number.POSITIVE_INFINITY && i % 25 === 24) await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await until('the first rows', () => produced >= 100);
+      await clickhouseSh('stop');
+      total = produced + 1000;
+      await until('retries while the server is down', () => w.stats().retries >= 5);
+      const whileDown = produced;
+      await until('more retries', () => w.stats().retries >= 10);
+      expect(produced).toBe(whileDown); // paused, not buffering
+      expect(produced).toBeLessThan(total);
+      expect(w.pendingRows).toBeLessThanOrEqual(cap + 1);
+      expect(w.failure).toBeUndefined();
+    } finally {
+      await clickhouseSh('start');
+    }
+    await producer;
+    await w.close();
+    expect(w.failure).toBeUndefined();
+
+    // Crash and restart: a new writer replays the last 300 events (from an
+    // older committed position); ReplacingMergeTree keys absorb them.
+    const replay = new StoreWriter(admin, { database: DB, batchRows: 50, flushIntervalMs: 0 });
+    for (let i = total - 300; i < total; i++) replay.write(hydration(T0 + i * 1000, `r-${i}`));
+    await replay.close();
+
+    const final = await admin.query<{ n: number }>(`SELECT count() AS n FROM ${DB}.hydration_events FINAL`);
+    expect(final).toEqual([{ n: total }]);
+    // OPTIMIZE … FINAL silently does nothing while a background merge holds
+    // the parts; repeat it until the duplicates are merged away.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await admin.command(`OPTIMIZE TABLE ${DB}.hydration_events FINAL`);
+      const s = await stats();
+      if (s.n === s.uniq) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await stats()).toEqual({ n: total, uniq: total });
+    expect(await admin.query(`SELECT event_id, count() AS c FROM ${DB}.hydration_events GROUP BY event_id HAVING c > 1`)).toEqual([]);
+  });
+});

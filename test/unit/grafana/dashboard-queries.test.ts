@@ -1,0 +1,197 @@
+/**
+ * Every panel query of every dashboard runs on the embedded engine (chDB,
+ * ClickHouse 26.x) after a replay of all scenarios: macros expanded as the
+ * ClickHouse plugin does (grafana-macros.ts), at least one row, and the
+ * columns each panel's visualisation relies on.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { join } from 'node:path';
+import { openEmbeddedStore } from '../../../store/open-store.js';
+import type { ChdbTransport } from '../../../store/chdb-transport.js';
+import { expandGrafanaSql, parseGrafanaInterval, type GrafanaQueryContext } from './grafana-macros.js';
+import { loadDashboards, queryPanels, type GrafanaPanel } from './dashboards.js';
+import { replayScenario, scenarioFrom, scenarioTo, seedEngineMetrics } from './scenario.js';
+
+/** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
+const expectedColumns: Record<string, string[]> = {
+  'driftwatch-overview/System status/A': ['status', 'open_incidents', 'critical_open', 'mttr_breaches', 'success_rate', 'gate_failure_rate'],
+  'driftwatch-overview/Active promotions/A': ['active_promotions'],
+  'driftwatch-overview/Open incidents/A': ['open_incidents'],
+  'driftwatch-overview/Last drift detected/A': ['last_detected', 'severity', 'drift_key', 'kind'],
+  'driftwatch-overview/Uptime (engine availability)/A': ['availability'],
+  'driftwatch-overview/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
+  'driftwatch-overview/Detection time p90 (target < 5 min)/A': ['detection_p90_s', 'detection_max_s'],
+  'driftwatch-overview/Promotion success (target > 95 %)/A': ['success_rate'],
+  'driftwatch-overview/Gate failure rate (target < 5 %)/A': ['gate_failure_rate'],
+  'driftwatch-overview/Snapshot health (target 100 %)/A': ['snapshot_health'],
+  'driftwatch-overview/Alerts fired/A': ['alerts_fired'],
+  'driftwatch-overview/Drifted keys by environment/A': ['time', 'env', 'drifted_keys'],
+  'driftwatch-overview/Alerts by rule/A': ['rule', 'severity', 'firing', 'resolved', 'max_escalation', 'last_event'],
+
+  'driftwatch-drift/Incidents detected/A': ['incidents'],
+  'driftwatch-drift/Worst detection time (target < 5 min)/A': ['detection_max_s'],
+  'driftwatch-drift/Mean time to resolve (target < 30 min)/A': ['resolve_minutes'],
+  'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
+  'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
+  'driftwatch-drift/Detection time vs 5 min target/A': ['time', 'worst_detection_s', 'p90_detection_s'],
+  'driftwatch-drift/Rolling MTTR (24 h) vs 30 min target/A': ['time', 'env', 'mttr_minutes'],
+  'driftwatch-drift/Time to resolve/A': ['time', 'kind', 'worst_recovery_minutes'],
+  'driftwatch-drift/Incidents (resolution tracking)/A': [
+    'started_at', 'detected_at', 'resolved_at', 'kind', 'severity', 'env', 'artifact', 'rule_id',
+    'detection_s', 'recovery_minutes', 'reason', 'expected_digest', 'divergent_digests', 'correlation_id',
+  ],
+  'driftwatch-drift/Divergent observations by environment/A': ['time', 'env', 'divergent_ratio'],
+  'driftwatch-drift/Daily incidents and worst detection time/A': ['time', 'opened', 'resolved', 'worst_detection_s'],
+  'driftwatch-drift/Drift hotspots/A': ['env', 'artifact', 'incidents', 'state_incidents', 'determinism_incidents', 'drifted_minutes', 'last_detected'],
+
+  'driftwatch-promotions/Success rate (target > 95 %)/A': ['success_rate'],
+  'driftwatch-promotions/Promotions ended/A': ['succeeded', 'failed', 'rolled_back'],
+  'driftwatch-promotions/Mean duration (target < 5 min)/A': ['mean_duration_s'],
+  'driftwatch-promotions/Gate failure rate (target < 5 %)/A': ['gate_failure_rate'],
+  'driftwatch-promotions/Snapshot health (target 100 %)/A': ['snapshot_health'],
+  'driftwatch-promotions/Rollbacks/A': ['rollbacks'],
+  'driftwatch-promotions/Success rate by environment/A': ['time', 'env', 'success_rate'],
+  'driftwatch-promotions/Promotions/A': ['time', 'started', 'succeeded', 'failed', 'rolled_back'],
+  'driftwatch-promotions/Promotion duration vs 5 min target/A': ['time', 'mean_s', 'p90_s', 'max_s'],
+  'driftwatch-promotions/Snapshots/A': ['time', 'verified', 'unverified'],
+  'driftwatch-promotions/Gate performance/A': ['gate', 'passed_runs', 'failed_runs', 'failure_rate', 'worst_p90_ms'],
+  'driftwatch-promotions/Gate failure rate by gate/A': ['time', 'gate', 'failure_rate'],
+  'driftwatch-promotions/Rollback events/A': [
+    'occurred_at', 'env', 'artifact', 'promotion_id', 'rollback_version', 'rollback_digest', 'actor', 'reason', 'correlation_id',
+  ],
+
+  'driftwatch-hydration/Determinism incidents/A': ['determinism_incidents'],
+  'driftwatch-hydration/Output consistency/A': ['consistency'],
+  'driftwatch-hydration/Input validation success/A': ['validation_success'],
+  'driftwatch-hydration/Hydration error rate/A': ['hydration_error_rate'],
+  'driftwatch-hydration/Rules by output consistency/A': ['rule_id', 'input_windows', 'inconsistent', 'consistency'],
+  'driftwatch-hydration/Nondeterministic rules/A': ['started_at', 'resolved_at', 'env', 'artifact', 'rule_id', 'input_digest', 'outputs', 'severity', 'reason'],
+  'driftwatch-hydration/Rule executions per second/A': ['time', 'status', 'executions_per_s'],
+  'driftwatch-hydration/Rule duration (p50 / p90) by rule/A': ['time', 'rule_id', 'p50_ms', 'p90_ms'],
+  'driftwatch-hydration/Hydration error rate by environment/A': ['time', 'env', 'hydration_error_rate'],
+  'driftwatch-hydration/Input records: accepted vs rejected/A': ['time', 'accepted_records', 'rejected_records', 'rejection_rate'],
+  'driftwatch-hydration/Dead letters by reason/A': ['failed_check', 'records', 'example_reason', 'last_seen'],
+
+  'driftwatch-operations/Engine heartbeat/A': ['seconds_since_last_metric'],
+  'driftwatch-operations/Consumer lag (records)/A': ['consumer_lag'],
+  'driftwatch-operations/Index error rate/A': ['index_error_rate'],
+  'driftwatch-operations/Late events/A': ['late_events'],
+  'driftwatch-operations/Engine metrics (latest value)/A': ['name', 'labels', 'last_value', 'last_seen'],
+  'driftwatch-operations/Throughput (events/s by type)/A': ['time', 'type', 'events_per_s'],
+  'driftwatch-operations/Index latency (p50 / p90 / p99) vs 100 ms/A': ['time', 'op', 'p50_ms', 'p90_ms', 'p99_ms'],
+  'driftwatch-operations/Error rates/A': ['time', 'index_error_rate', 'hydration_error_rate'],
+  'driftwatch-operations/Late and dead-lettered records/A': ['time', 'source', 'records'],
+  'driftwatch-operations/Consumer lag by topic/A': ['time', 'topic', 'consumer_lag'],
+  'driftwatch-operations/Watermark delay/A': ['time', 'watermark_delay_ms'],
+  'driftwatch-operations/Engine memory/A': ['time', 'resident_memory_bytes'],
+  'driftwatch-operations/Engine CPU/A': ['time', 'cpu_cores'],
+  'driftwatch-operations/Store write backlog/A': ['time', 'pending_rows'],
+};
+
+const dashboards = loadDashboards().map((d) => d.dashboard);
+const targets = dashboards.flatMap((d) =>
+  queryPanels(d).flatMap((panel) => (panel.targets ?? []).map((target) => ({ key: `${d.uid}/${panel.title}/${target.refId}`, panel, target }))),
+);
+
+/** Grafana's interval for the panel: its min interval when set, else one minute (a 6 h range on a wide panel). */
+function context(panel: GrafanaPanel, env: string[] | 'All' = 'All'): GrafanaQueryContext {
+  return {
+    from: scenarioFrom,
+    to: scenarioTo(),
+    intervalMs: panel.interval ? Math.max(parseGrafanaInterval(panel.interval), 60_000) : 60_000,
+    variables: { env: { selected: env, allValue: '.*' } },
+  };
+}
+
+let store: ChdbTransport;
+
+beforeAll(async () => {
+  const { outDir } = await replayScenario();
+  store = await openEmbeddedStore(join(outDir, 'store'));
+  await seedEngineMetrics(store);
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const run = async (panelTitle: string, uid: string, env: string[] | 'All' = 'All'): Promise<Array<Record<string, unknown>>> => {
+  const t = targets.find((x) => x.key === `${uid}/${panelTitle}/A`);
+  if (!t) throw new Error(`no panel ${uid}/${panelTitle}`);
+  return store.query(expandGrafanaSql(t.target.rawSql!, context(t.panel, env)));
+};
+
+describe('dashboard panel queries on the embedded engine', () => {
+  it('declares the expected columns of every target, and nothing else', () => {
+    expect(targets.map((t) => t.key).sort()).toEqual(Object.keys(expectedColumns).sort());
+  });
+
+  for (const { key, panel, target } of targets) {
+    it(`${key} returns rows with its columns`, async () => {
+      const rows = await store.query(expandGrafanaSql(target.rawSql!, context(panel)));
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(Object.keys(rows[0]!)).toEqual(expectedColumns[key]);
+      if (target.format === 0) expect(Object.keys(rows[0]!)[0]).toBe('time');
+    });
+  }
+
+  it('every target also runs with one and with two environments selected', async () => {
+    for (const env of [['prod'], ['prod', 'qa']]) {
+      for (const { panel, target } of targets) await store.query(expandGrafanaSql(target.rawSql!, context(panel, env)));
+    }
+  });
+
+  it('the env variable query lists the scenario environments', async () => {
+    for (const d of dashboards) {
+      const env = d.templating!.list.find((v) => v.name === 'env')!;
+      const rows = await store.query<{ env: string }>(expandGrafanaSql(env.query!, context({ title: 'env' } as GrafanaPanel)));
+      expect(rows.map((r) => r.env)).toEqual(['dev', 'prod', 'qa', 'staging']);
+    }
+  });
+});
+
+describe('KPI panels show the hand-checked values of the scenario', () => {
+  it('overview: MTTR 8.08 min, success 8/11, gate failures 2/5, snapshots 1/2, status YELLOW', async () => {
+    // State incidents resolved: 7 + 6.5 + 15.83 + 3 minutes (prod/api, staging/web, prod/search, prod/pay).
+    const [mttr] = await run('MTTR (target < 30 min)', 'driftwatch-overview');
+    expect(mttr).toEqual({ mttr_minutes: expect.closeTo(97 / 12, 9), resolved_incidents: 4 });
+    const [status] = await run('System status', 'driftwatch-overview');
+    // Nothing open at the end; success 8 / (8 + 2 failed + 1 rolled back) < 95 % → YELLOW (1).
+    expect(status).toEqual({
+      status: 1, open_incidents: 0, critical_open: 0, mttr_breaches: 0,
+      success_rate: expect.closeTo(8 / 11, 9), gate_failure_rate: expect.closeTo(2 / 5, 9),
+    });
+    expect(await run('Snapshot health (target 100 %)', 'driftwatch-overview')).toEqual([{ snapshot_health: 0.5 }]);
+    expect(await run('Last drift detected', 'driftwatch-overview')).toEqual([
+      { last_detected: '2026-11-27 14:02:00.000', severity: 'high', drift_key: 'dev/cfg', kind: 'determinism' },
+    ]);
+  });
+
+  it('the env filter narrows a KPI: prod promotions 5 / (5 + 1 failed + 1 rolled back)', async () => {
+    expect(await run('Success rate (target > 95 %)', 'driftwatch-promotions', ['prod'])).toEqual([{ success_rate: expect.closeTo(5 / 7, 9) }]);
+  });
+
+  it('drift: severity breakdown lists all four levels', async () => {
+    expect(await run('Severity breakdown', 'driftwatch-drift')).toEqual([
+      { severity: 'critical', incidents: 0 },
+      { severity: 'high', incidents: 4 },
+      { severity: 'medium', incidents: 1 },
+      { severity: 'low', incidents: 0 },
+    ]);
+  });
+
+  it('promotions: gate performance per gate', async () => {
+    expect(await run('Gate performance', 'driftwatch-promotions')).toEqual([
+      { gate: 'security', passed_runs: 0, failed_runs: 1, failure_rate: 1, worst_p90_ms: 9000 },
+      { gate: 'smoke', passed_runs: 1, failed_runs: 1, failure_rate: 0.5, worst_p90_ms: 45000 },
+      { gate: 'unit', passed_runs: 2, failed_runs: 0, failure_rate: 0, worst_p90_ms: 15000 },
+    ]);
+  });
+
+  it('hydration: r-merge gave two outputs for one input in 2 of its 3 windows', async () => {
+    expect(await run('Rules by output consistency', 'driftwatch-hydration')).toEqual([
+      { rule_id: 'r-merge', input_windows: 3, inconsistent: 2, consistency: expect.closeTo(1 / 3, 9) },
+      { rule_id: 'r-render', input_windows: 19, inconsistent: 0, consistency: 1 },
+    ]);
+  });
+});

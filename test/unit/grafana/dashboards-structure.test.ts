@@ -1,0 +1,105 @@
+/**
+ * The provisioned Grafana files are well formed: one data source of the
+ * official ClickHouse plugin, a file provider, and five dashboards whose every
+ * panel queries that data source and sits on the 24-column grid.
+ */
+import { describe, it, expect } from 'vitest';
+import { allPanels, loadDashboardProviders, loadDashboards, loadDatasources, queryPanels } from './dashboards.js';
+
+const dashboards = loadDashboards();
+const [datasource] = loadDatasources();
+
+describe('Grafana provisioning', () => {
+  it('provisions one ClickHouse data source with a fixed uid and the password from the environment', () => {
+    expect(loadDatasources()).toHaveLength(1);
+    expect(datasource).toMatchObject({
+      uid: 'driftwatch-clickhouse',
+      type: 'grafana-clickhouse-datasource',
+      jsonData: { host: '${CLICKHOUSE_HOST}', port: 9000, protocol: 'native', username: '${CLICKHOUSE_USER}', defaultDatabase: 'driftwatch' },
+      secureJsonData: { password: '${CLICKHOUSE_PASSWORD}' },
+    });
+    // The plugin reads the user from jsonData; only secrets belong in secureJsonData.
+    expect(Object.keys(datasource!.secureJsonData)).toEqual(['password']);
+  });
+
+  it('loads the dashboards with a file provider', () => {
+    expect(loadDashboardProviders()).toEqual([
+      expect.objectContaining({ name: 'driftwatch', type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards/driftwatch' }) }),
+    ]);
+  });
+});
+
+describe('dashboards', () => {
+  it('are the five dashboards of the seed, with unique uids', () => {
+    expect(dashboards.map((d) => d.dashboard.title).sort()).toEqual([
+      'driftwatch — Drift Detection',
+      'driftwatch — Framework Health Overview',
+      'driftwatch — Hydration Rules Monitoring',
+      'driftwatch — Operational Metrics',
+      'driftwatch — Promotion Monitoring',
+    ]);
+    const uids = dashboards.map((d) => d.dashboard.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) expect(uid).toMatch(/^[a-z0-9-]{1,40}$/);
+  });
+
+  for (const { file, dashboard } of dashboards) {
+    describe(file, () => {
+      it('has a title, a schema version and panels with unique ids and titles', () => {
+        expect(dashboard.title).toBeTruthy();
+        expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
+        const panels = allPanels(dashboard);
+        expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+        const titles = queryPanels(dashboard).map((p) => p.title);
+        expect(new Set(titles).size).toBe(titles.length);
+        expect(titles.length).toBeGreaterThanOrEqual(8);
+      });
+
+      it('places every panel on the 24-column grid without overlaps', () => {
+        const panels = allPanels(dashboard);
+        for (const p of panels) {
+          const { x, y, w, h } = p.gridPos;
+          expect([x, y, w, h].every(Number.isInteger), p.title).toBe(true);
+          expect(x >= 0 && y >= 0 && w >= 1 && h >= 1 && x + w <= 24, p.title).toBe(true);
+        }
+        for (const [i, a] of panels.entries()) {
+          for (const b of panels.slice(i + 1)) {
+            const overlap =
+              a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+              b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+              a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+              b.gridPos.y < a.gridPos.y + a.gridPos.h;
+            expect(overlap, `${a.title} overlaps ${b.title}`).toBe(false);
+          }
+        }
+      });
+
+      it('queries the provisioned data source with raw SQL from every panel and variable', () => {
+        const ds = { type: datasource!.type, uid: datasource!.uid };
+        for (const p of queryPanels(dashboard)) {
+          expect(['stat', 'timeseries', 'table', 'piechart']).toContain(p.type);
+          expect(p.datasource, p.title).toEqual(ds);
+          expect(p.targets?.length, p.title).toBeGreaterThan(0);
+          const refIds = p.targets!.map((t) => t.refId);
+          expect(new Set(refIds).size, p.title).toBe(refIds.length);
+          for (const t of p.targets!) {
+            expect(t.datasource, p.title).toEqual(ds);
+            expect(t.editorType).toBe('sql');
+            expect(t.rawSql?.trim(), p.title).toMatch(/^(SELECT|WITH)\b/);
+            // Grafana's query types: 0 = time series (needs a `time` column), 1 = table.
+            expect(t.format, p.title).toBe(p.type === 'timeseries' ? 0 : 1);
+            expect(t.queryType, p.title).toBe(p.type === 'timeseries' ? 'timeseries' : 'table');
+          }
+        }
+        for (const v of dashboard.templating?.list ?? []) {
+          expect(v.datasource, v.name).toEqual(ds);
+        }
+      });
+
+      it('filters by the env variable, which offers All', () => {
+        const env = dashboard.templating?.list.find((v) => v.name === 'env');
+        expect(env).toMatchObject({ type: 'query', includeAll: true, allValue: '.*' });
+      });
+    });
+  }
+});

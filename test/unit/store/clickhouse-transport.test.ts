@@ -1,0 +1,147 @@
+/**
+ * The server transport against a fake ClickHouse HTTP endpoint on loopback:
+ * what it sends (SQL, settings, body, credentials) and how it reads answers
+ * and failures. The real 18.16 server is exercised in
+ * test/integration/clickhouse-server.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
+
+interface Seen {
+  params: URLSearchParams;
+  body: string;
+  auth: string | undefined;
+}
+type Handler = (seen: Seen, res: ServerResponse) => void;
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** An HTTP server on a free loopback port, closed after the test. */
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A fake server answering `SELECT version()` with `version`, and everything else with `handler`. */
+async function fakeServer(version: string, handler: Handler = (_s, res) => res.end('')): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const url = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const s = { params: new URL(req.url ?? '/', 'http://x').searchParams, body: Buffer.concat(chunks).toString('utf8'), auth: req.headers.authorization };
+      if (s.body.startsWith('SELECT version()')) return res.end(`{"version":"${version}"}\n`);
+      seen.push(s);
+      handler(s, res);
+    });
+  });
+  return { url, seen };
+}
+
+async function open(url: string, extra: { password?: string; requestTimeoutMs?: number } = {}): Promise<ClickHouseServerTransport> {
+  const t = await ClickHouseServerTransport.open({ url, username: 'driftwatch', password: extra.password ?? 's3cret', requestTimeoutMs: extra.requestTimeoutMs });
+  cleanups.push(() => t.close());
+  return t;
+}
+
+describe('ClickHouseServerTransport (fake server)', () => {
+  it('logs in with a real query and detects the version once', async () => {
+    const { url } = await fakeServer('24.8.4.13');
+    const t = await open(url);
+    expect(t.kind).toBe('server');
+    expect(t.serverVersion).toBe('24.8.4.13');
+    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
+  });
+
+  it('inserts the lines as the body, with the dedup token and async_insert=0 on a current server', async () => {
+    const { url, seen } = await fakeServer('24.8.4.13');
+    const t = await open(url);
+    await t.insert('driftwatch.alerts', ['{"a":1}', '{"a":2}'], { dedupToken: 'w-7' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.alerts FORMAT JSONEachRow');
+    expect(seen[0]!.params.get('async_insert')).toBe('0');
+    expect(seen[0]!.params.get('insert_deduplication_token')).toBe('w-7');
+    expect(seen[0]!.body).toBe('{"a":1}\n{"a":2}');
+    expect(Buffer.from(seen[0]!.auth!.replace(/^Basic /, ''), 'base64').toString()).toBe('driftwatch:s3cret');
+    await t.insert('driftwatch.alerts', []);
+    expect(seen).toHaveLength(1); // nothing to send, no request
+  });
+
+  it('leaves out the settings an 18.16 server does not know', async () => {
+    const { url, seen } = await fakeServer('18.16.1');
+    const t = await open(url);
+    await t.insert('driftwatch.alerts', '{"a":1}', { dedupToken: 'w-7' });
+    expect(seen[0]!.params.has('insert_deduplication_token')).toBe(false);
+    expect(seen[0]!.params.has('async_insert')).toBe(false);
+  });
+
+  it('queries in JSONEachRow with 64-bit integers as numbers; a trailing ; or comment is harmless', async () => {
+    const { url, seen } = await fakeServer('24.8.4.13', (_s, res) => res.end('{"n":5}\n{"n":6}\n'));
+    const t = await open(url);
+    expect(await t.query('SELECT n FROM t -- the numbers;')).toEqual([{ n: 5 }, { n: 6 }]);
+    expect(seen[0]!.body).toBe('SELECT n FROM t -- the numbers\nFORMAT JSONEachRow');
+    expect(seen[0]!.params.get('output_format_json_quote_64bit_integers')).toBe('0');
+  });
+
+  it('reports an exception the server wrote after it started streaming rows', async () => {
+    const { url } = await fakeServer('24.8.4.13', (_s, res) => res.end('{"n":5}\nCode: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)\n'));
+    const t = await open(url);
+    await expect(t.query('SELECT n FROM t')).rejects.toMatchObject({ canRetry: true, message: expect.stringContaining('Code: 241') });
+  });
+
+  it('reports an exception written as a JSONEachRow row, or flagged by the exception header', async () => {
+    const { url } = await fakeServer('24.8.4.13', (s, res) => {
+      if (s.body.includes('header')) {
+        res.setHeader('X-ClickHouse-Exception-Code', '60');
+        return res.end('Code: 60. DB::Exception: Unknown table (UNKNOWN_TABLE)');
+      }
+      res.end('{"n":5}\n{"exception":"Code: 395. DB::Exception: Value passed to throwIf. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO)"}\n');
+    });
+    const t = await open(url);
+    await expect(t.query('SELECT n FROM t')).rejects.toMatchObject({ canRetry: false, message: expect.stringContaining('Code: 395') });
+    await expect(t.command('DROP TABLE header')).rejects.toMatchObject({ canRetry: false, message: expect.stringContaining('Code: 60') });
+  });
+
+  it('a rejected login fails open() without retry and without the password', async () => {
+    const bad = await listen((_req, res) => {
+      res.statusCode = 401;
+      res.end('Code: 516. DB::Exception: driftwatch: Authentication failed: password is incorrect. (AUTHENTICATION_FAILED)');
+    });
+    const err = await ClickHouseServerTransport.open({ url: bad, username: 'driftwatch', password: 'wrong-pw' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DW_STORE_FAILED', canRetry: false });
+    expect((err as Error).message).toMatch(/^CLICKHOUSE_USER\/CLICKHOUSE_PASSWORD rejected by http:\/\/127\.0\.0\.1:\d+\/: Code: 516/);
+    expect((err as Error).message).not.toContain('wrong-pw');
+  });
+
+  it('a gateway error and a request timeout are retryable', async () => {
+    const { url } = await fakeServer('24.8.4.13', (s, res) => {
+      if (s.body.startsWith('SLOW')) return; // never answers
+      res.statusCode = 502;
+      res.end('<html>502 Bad Gateway</html>');
+    });
+    const t = await open(url, { requestTimeoutMs: 100 });
+    await expect(t.command('OPTIMIZE TABLE t')).rejects.toMatchObject({ canRetry: true, message: expect.stringContaining('(HTTP 502)') });
+    await expect(t.command('SLOW')).rejects.toMatchObject({ canRetry: true, message: expect.stringMatching(/\(CLICKHOUSE_URL\) is unreachable during SLOW: Timeout error/) });
+  });
+
+  it('refuses calls after close()', async () => {
+    const { url } = await fakeServer('24.8.4.13');
+    const t = await open(url);
+    await t.close();
+    await t.close(); // idempotent
+    await expect(t.query('SELECT 1')).rejects.toThrow(/after close\(\)/);
+  });
+});
