@@ -1,11 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests that need a real Kafka broker live in test/integration/kafka/ and
+// test/integration/live/ (the engine as a consumer-group member); their
+// project's global setup finds one (KAFKA_BROKERS, else testcontainers) only
+// when such a file is part of the run. `npm test` runs both projects.
+const KAFKA_TESTS = ['test/integration/kafka/**/*.test.ts', 'test/integration/live/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // chDB is a native in-process engine; one fork per file keeps sessions apart.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...KAFKA_TESTS, '**/node_modules/**'] },
+      },
+      {
+        extends: true,
+        test: { name: 'kafka', include: KAFKA_TESTS, globalSetup: ['test/integration/kafka/global-setup.ts'] },
+      },
+    ],
   },
 });

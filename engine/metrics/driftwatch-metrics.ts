@@ -1,0 +1,78 @@
+/**
+ * Every metric the engine exposes, declared in one place so names, help and
+ * labels are reviewed together and dashboards can rely on them. The live
+ * runner updates the handles; nothing here reads a clock.
+ *
+ * Label values stay bounded: topics and partitions the member owns, incident
+ * kinds, alert rule names and severities. Never put event ids, keys or error
+ * messages in a label.
+ */
+import { MetricsRegistry } from './metrics-registry.js';
+import type { Counter, Gauge, Histogram } from './metric-types.js';
+
+/** Seconds; from 1 ms (a batch handled in memory) to 2 min (a store outage being retried). */
+export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export const INCIDENT_KINDS = ['state', 'determinism'] as const;
+
+export interface DriftwatchMetrics {
+  registry: MetricsRegistry;
+  /** driftwatch_events_in_total{topic}: records consumed from an input topic (before decoding). */
+  eventsIn: Counter<'topic'>;
+  /** driftwatch_events_out_total{topic}: records produced to an output topic (alerts, DLQ, changelog). */
+  eventsOut: Counter<'topic'>;
+  /** driftwatch_dead_lettered_total{topic}: input records sent to the DLQ, by source topic. */
+  deadLettered: Counter<'topic'>;
+  /** driftwatch_late_events_total: events older than the frontier on arrival (stored, counted, not windowed). */
+  lateEvents: Counter;
+  /** driftwatch_duplicate_events_total: events dropped because their eventId was already processed. */
+  duplicateEvents: Counter;
+  /** driftwatch_consumer_lag{topic,partition}: high watermark minus next offset to consume, per owned partition. */
+  consumerLag: Gauge<'topic' | 'partition'>;
+  /** driftwatch_watermark_delay_seconds: wall clock minus the combined event-time watermark. */
+  watermarkDelay: Gauge;
+  /** driftwatch_incidents_open{kind}: incidents currently open (state, determinism). */
+  incidentsOpen: Gauge<'kind'>;
+  /** driftwatch_incident_changes_total{kind,change}: incident lifecycle transitions (opened, resolved, ...). */
+  incidentChanges: Counter<'kind' | 'change'>;
+  /** driftwatch_alerts_emitted_total{rule,severity,status}: alert events produced. */
+  alertsEmitted: Counter<'rule' | 'severity' | 'status'>;
+  /** driftwatch_processing_latency_seconds: wall time from fetching a batch to committing its offsets. */
+  processingLatency: Histogram;
+  /** driftwatch_store_pending_rows: rows buffered or in flight to the store. */
+  storePendingRows: Gauge;
+  /** driftwatch_store_write_failures_total: store batches that failed after every retry. */
+  storeWriteFailures: Counter;
+  /** driftwatch_partitions_assigned: input partitions (per topic) this member owns. */
+  partitionsAssigned: Gauge<'topic'>;
+  /** driftwatch_consumer_paused: 1 while consumption is paused for backpressure (store unavailable), else 0. */
+  consumerPaused: Gauge;
+  /** driftwatch_rebalances_total: partition assignments received by this member. */
+  rebalances: Counter;
+}
+
+/** Declares every driftwatch metric on `registry` (a fresh one by default). */
+export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsRegistry()): DriftwatchMetrics {
+  const metrics: DriftwatchMetrics = {
+    registry,
+    eventsIn: registry.counter({ name: 'driftwatch_events_in_total', help: 'Records consumed from an input topic, before decoding.', labelNames: ['topic'] }),
+    eventsOut: registry.counter({ name: 'driftwatch_events_out_total', help: 'Records produced to an output topic (alerts, DLQ, changelog).', labelNames: ['topic'] }),
+    deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic.', labelNames: ['topic'] }),
+    lateEvents: registry.counter({ name: 'driftwatch_late_events_total', help: 'Events older than the event-time frontier on arrival (stored and counted, not windowed).' }),
+    duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because their eventId was already processed.' }),
+    consumerLag: registry.gauge({ name: 'driftwatch_consumer_lag', help: 'Records behind the partition high watermark, per owned input partition.', labelNames: ['topic', 'partition'] }),
+    watermarkDelay: registry.gauge({ name: 'driftwatch_watermark_delay_seconds', help: 'Wall clock minus the combined event-time watermark of the owned partitions.' }),
+    incidentsOpen: registry.gauge({ name: 'driftwatch_incidents_open', help: 'Drift incidents currently open, by kind.', labelNames: ['kind'] }),
+    incidentChanges: registry.counter({ name: 'driftwatch_incident_changes_total', help: 'Incident lifecycle transitions, by kind and change.', labelNames: ['kind', 'change'] }),
+    alertsEmitted: registry.counter({ name: 'driftwatch_alerts_emitted_total', help: 'Alert events produced, by rule, severity and status.', labelNames: ['rule', 'severity', 'status'] }),
+    processingLatency: registry.histogram({ name: 'driftwatch_processing_latency_seconds', help: 'Wall time from fetching a batch to committing its offsets.', buckets: LATENCY_BUCKETS }),
+    storePendingRows: registry.gauge({ name: 'driftwatch_store_pending_rows', help: 'Rows buffered or in flight to the store.' }),
+    storeWriteFailures: registry.counter({ name: 'driftwatch_store_write_failures_total', help: 'Store batches that failed after every retry.' }),
+    partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
+    consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable), else 0.' }),
+    rebalances: registry.counter({ name: 'driftwatch_rebalances_total', help: 'Partition assignments received by this member.' }),
+  };
+  // Known label values start at 0, so dashboards show "0 open" rather than "no data".
+  for (const kind of INCIDENT_KINDS) metrics.incidentsOpen.set({ kind }, 0);
+  return metrics;
+}
