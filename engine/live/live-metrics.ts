@@ -11,6 +11,9 @@ export interface LiveMetrics {
   incident(change: string, kind: string): void;
   committed(byTopic: Map<string, Message[]>, ms: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
+  assigned(assignment: Record<string, number[]>): void;
+  lag(topic: string, partition: number, records: number): void;
+  storePending(rows: number): void;
 }
 
 export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
@@ -31,5 +34,11 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     observeEngine: (_pipeline, _pending, watermark, now) => {
       if (Number.isFinite(watermark)) m.watermarkDelay.set(undefined, Math.max(0, (now - watermark) / 1000));
     },
+    assigned: (assignment) => {
+      m.rebalances.inc();
+      for (const [topic, partitions] of Object.entries(assignment)) m.partitionsAssigned.set({ topic }, partitions.length);
+    },
+    lag: (topic, partition, records) => m.consumerLag.set({ topic, partition }, records),
+    storePending: (rows) => m.storePendingRows.set(undefined, rows),
   };
 }

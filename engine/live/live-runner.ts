@@ -117,6 +117,7 @@ export class LiveRunner {
       this.assignment = e.payload.memberAssignment as Record<string, number[]>;
       this.generation++;
       this.readyFlag = false;
+      this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -181,6 +182,7 @@ export class LiveRunner {
       this.opts.metrics?.eventsIn(batch.topic);
     }
     engine.pipeline.advanceTo(engine.watermarks.frontier(now));
+    this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await heartbeat();
     await engine.pipeline.waitForCapacity(100_000);
     if (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs) await this.commit();
@@ -191,6 +193,7 @@ export class LiveRunner {
     const engine = this.engine;
     engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
+    this.opts.metrics?.storePending(this.opts.writer?.pendingRows ?? 0);
     if (engine.alertsWaiting > 0 || (engine.outbox.length > 0 && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();
   }
 
