@@ -13,19 +13,31 @@
  *   and are counted as `evicted` (a metric worth alerting on: if it grows, the
  *   horizon is too long for the traffic and duplicates may slip through).
  *
- * `snapshot()`/`restore()` expose the state so live mode can persist it to a
- * compacted changelog and restore it on rebalance.
+ * `snapshot()`/`restore()` (WholeStateStore) expose the state so live mode can
+ * persist it to a compacted changelog and restore it on rebalance. A snapshot
+ * keeps only the newest `DEDUP_SNAPSHOT_MAX_ENTRIES` ids, whatever
+ * `dedupMaxEntries` allows in memory: in live mode crash recovery does not
+ * rely on dedup — processor state and input offsets are committed together,
+ * so a restarted engine resumes exactly after what its state covers and never
+ * re-processes a committed record. What dedup still guards against after a
+ * restart is a producer retrying a send, and those duplicates arrive close
+ * behind the original, i.e. among the newest ids. A bounded snapshot keeps
+ * the whole-state message small (about 1 MB) and the commit fast.
  */
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Envelope } from './facts.js';
+import type { WholeStateStore } from './stateful.js';
+
+/** At most this many ids (the newest inserted) go into a snapshot; see the module comment. */
+export const DEDUP_SNAPSHOT_MAX_ENTRIES = 20_000;
 
 export type DedupOptions = Pick<ProcessingOptions, 'dedupHorizonMs' | 'dedupMaxEntries'>;
 
 /** [eventId, event time in epoch ms], oldest-inserted first. */
 export type DedupEntry = [eventId: string, at: number];
 
-export class EventDeduplicator {
+export class EventDeduplicator implements WholeStateStore {
   /** Remembered eventIds (their times live in the queue below). */
   private readonly seen = new Set<string>();
   /**
@@ -115,10 +127,10 @@ export class EventDeduplicator {
     return this.seen.size;
   }
 
-  /** The remembered ids with their event times, oldest-inserted first. */
-  snapshot(): DedupEntry[] {
+  /** The newest `limit` remembered ids with their event times, oldest-inserted first. */
+  snapshot(limit: number = DEDUP_SNAPSHOT_MAX_ENTRIES): DedupEntry[] {
     const out: DedupEntry[] = [];
-    for (let i = this.head; i < this.ids.length; i++) out.push([this.ids[i]!, this.ats[i]!]);
+    for (let i = Math.max(this.head, this.ids.length - limit); i < this.ids.length; i++) out.push([this.ids[i]!, this.ats[i]!]);
     return out;
   }
 

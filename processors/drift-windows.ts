@@ -22,6 +22,11 @@
  * - Index latency quantiles cover every index op, errors included (a timing-out
  *   shard is exactly what the latency panel should show). They are exact
  *   (nearest rank), so memory is bounded by the ops of one open window.
+ *
+ * Live-mode state (KeyedStateStore) is per key: the key's accumulators in the
+ * open windows. Env rollups are not stored; they are summed at close from the
+ * key accumulators present then, restored ones included. A window's close
+ * timer is re-armed when a restored key brings it back.
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
@@ -30,6 +35,7 @@ import { windowStart } from '../lib/time.js';
 import type { DriftWindowRow, EnvWindowRow, Fact } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
+import { DirtyKeys, type KeyedStateStore } from './stateful.js';
 
 interface KeyWindow {
   env: string;
@@ -46,12 +52,24 @@ interface KeyWindow {
   lateEvents: number;
 }
 
-export class DriftWindowsProcessor implements Processor {
+/** Plain JSON form of one key's accumulator in one open window. */
+export interface KeyWindowSnapshot extends Omit<KeyWindow, 'sources' | 'divergentSources'> {
+  start: number;
+  sources: string[];
+  divergentSources: string[];
+}
+
+export interface DriftWindowsKeySnapshot {
+  windows: KeyWindowSnapshot[];
+}
+
+export class DriftWindowsProcessor implements Processor, KeyedStateStore {
   readonly name = 'drift-windows';
   private readonly windowMs: number;
   private readonly timers = new TimerQueue();
   /** windowStart → key → accumulator. With ordered facts only one window is open at a time. */
   private readonly windows = new Map<number, Map<string, KeyWindow>>();
+  private readonly dirty = new DirtyKeys();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -105,30 +123,57 @@ export class DriftWindowsProcessor implements Processor {
     return this.windows.size;
   }
 
-  private slot(at: number, key: string, env: string, artifact: string): KeyWindow {
-    const start = windowStart(at, this.windowMs);
+  drainDirtyKeys(): string[] {
+    return this.dirty.drain();
+  }
+
+  snapshotKey(key: string): DriftWindowsKeySnapshot | undefined {
+    const windows: KeyWindowSnapshot[] = [];
+    for (const start of [...this.windows.keys()].sort((a, b) => a - b)) {
+      const w = this.windows.get(start)!.get(key);
+      if (w) windows.push({ ...w, start, sources: [...w.sources], divergentSources: [...w.divergentSources], indexLatencies: [...w.indexLatencies] });
+    }
+    return windows.length > 0 ? { windows } : undefined;
+  }
+
+  /** Replaces the key's accumulators; a window that was not open here is opened with its close timer. */
+  restoreKey(key: string, state: DriftWindowsKeySnapshot): void {
+    this.forgetKey(key);
+    for (const { start, sources, divergentSources, indexLatencies, ...counts } of state.windows) {
+      this.window(start).set(key, { ...counts, sources: new Set(sources), divergentSources: new Set(divergentSources), indexLatencies: [...indexLatencies] });
+    }
+  }
+
+  /** Forgets the key's accumulators (partition revoked; write its dirty state first). */
+  dropKey(key: string): void {
+    this.forgetKey(key);
+    this.dirty.forget(key);
+  }
+
+  private forgetKey(key: string): void {
+    for (const [start, byKey] of this.windows) {
+      if (!byKey.delete(key) || byKey.size > 0) continue;
+      this.windows.delete(start);
+      this.timers.cancel(String(start));
+    }
+  }
+
+  private window(start: number): Map<string, KeyWindow> {
     let byKey = this.windows.get(start);
     if (!byKey) {
       byKey = new Map();
       this.windows.set(start, byKey);
       this.timers.schedule(String(start), start + this.windowMs);
     }
+    return byKey;
+  }
+
+  private slot(at: number, key: string, env: string, artifact: string): KeyWindow {
+    const byKey = this.window(windowStart(at, this.windowMs));
+    this.dirty.mark(key);
     let w = byKey.get(key);
     if (!w) {
-      w = {
-        env,
-        artifact,
-        observations: 0,
-        divergentObservations: 0,
-        sources: new Set(),
-        divergentSources: new Set(),
-        hydrations: 0,
-        hydrationErrors: 0,
-        indexOps: 0,
-        indexErrors: 0,
-        indexLatencies: [],
-        lateEvents: 0,
-      };
+      w = emptyKeyWindow(env, artifact);
       byKey.set(key, w);
     }
     return w;
@@ -141,6 +186,7 @@ export class DriftWindowsProcessor implements Processor {
     const envs = new Map<string, EnvWindowRow>();
     for (const key of [...byKey.keys()].sort()) {
       const w = byKey.get(key)!;
+      this.dirty.mark(key); // the window is gone from the key's state
       const row: DriftWindowRow = {
         windowStart: start,
         windowEnd: end,
@@ -163,6 +209,11 @@ export class DriftWindowsProcessor implements Processor {
     }
     for (const env of [...envs.keys()].sort()) emit({ kind: 'env-window', at: end, row: envs.get(env)! });
   }
+}
+
+function emptyKeyWindow(env: string, artifact: string): KeyWindow {
+  const counts = { observations: 0, divergentObservations: 0, hydrations: 0, hydrationErrors: 0, indexOps: 0, indexErrors: 0, lateEvents: 0 };
+  return { env, artifact, ...counts, sources: new Set(), divergentSources: new Set(), indexLatencies: [] };
 }
 
 function addToEnv(envs: Map<string, EnvWindowRow>, row: DriftWindowRow): void {

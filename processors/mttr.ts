@@ -30,40 +30,41 @@
  * - State is bounded: resolved incidents are kept 7 d, open ones until they
  *   resolve. An `updated` fact for an unknown open incident (e.g. after a
  *   restart) registers it silently.
+ *
+ * Live-mode state is per env and overall, so it is whole (WholeStateStore):
+ * resolved and open incidents, the last boundary and snapshot times, and the
+ * pending breach timers (stored as they are: whether an open incident still
+ * has one depends on when it was learnt of).
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
-import { mean, quantile } from '../lib/quantiles.js';
-import { DAY, HOUR, MINUTE, windowStart } from '../lib/time.js';
-import type { Fact, FactOf, MttrSnapshot } from './facts.js';
+import { MINUTE, windowStart } from '../lib/time.js';
+import type { Fact, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
+import { decodeTime, encodeTime, type WholeStateStore } from './stateful.js';
+import { RETENTION_MS, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
 
 export interface MttrOptions {
   /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
   breachAfterMs?: number;
 }
 
-export const mttrWindows: ReadonlyArray<readonly [MttrSnapshot['window'], number]> = [
-  ['1h', HOUR],
-  ['24h', DAY],
-  ['7d', 7 * DAY],
-];
-const RETENTION_MS = 7 * DAY;
+/** Kept exported from here too (it was defined in this module before the split). */
+export { mttrWindows } from './mttr-snapshots.js';
 
-interface Resolved {
-  incidentId: string;
-  env: string;
-  resolvedAt: number;
-  recoveryMs: number;
+/** Plain JSON form of the processor's state. */
+export interface MttrStateSnapshot {
+  resolved: Resolved[];
+  open: Array<[incidentId: string, incident: Open]>;
+  /** Pending breach timers: [incidentId, breach time]. */
+  breaches: Array<[string, number]>;
+  lastBoundary: number | null;
+  /** null: no snapshot emitted yet (-Infinity). */
+  lastAsOf: number | null;
 }
 
-interface Open {
-  env: string;
-  startedAt: number;
-}
-
-export class MttrProcessor implements Processor {
+export class MttrProcessor implements Processor, WholeStateStore {
   readonly name = 'mttr';
   private readonly windowMs: number;
   private readonly breachAfterMs: number;
@@ -105,6 +106,34 @@ export class MttrProcessor implements Processor {
   /** Open state incidents tracked (tests, metrics). */
   get openIncidents(): number {
     return this.open.size;
+  }
+
+  snapshot(): MttrStateSnapshot {
+    const breaches: Array<[string, number]> = [];
+    for (const id of this.open.keys()) {
+      const due = this.timers.dueTime(id);
+      if (due !== undefined) breaches.push([id, due]);
+    }
+    return {
+      resolved: this.resolved.map((r) => ({ ...r })),
+      open: [...this.open].map(([id, o]) => [id, { ...o }]),
+      breaches,
+      lastBoundary: this.lastBoundary === undefined ? null : encodeTime(this.lastBoundary),
+      lastAsOf: encodeTime(this.lastAsOf),
+    };
+  }
+
+  /** Replaces the state with a snapshot and re-arms the pending breach timers. */
+  restore(state: MttrStateSnapshot): void {
+    for (const id of this.open.keys()) this.timers.cancel(id);
+    this.resolved = state.resolved.map((r) => ({ ...r }));
+    this.resolvedIds.clear();
+    for (const r of this.resolved) this.resolvedIds.add(r.incidentId);
+    this.open.clear();
+    for (const [id, o] of state.open) this.open.set(id, { ...o });
+    for (const [id, due] of state.breaches) this.timers.schedule(id, due);
+    this.lastBoundary = state.lastBoundary ?? undefined;
+    this.lastAsOf = decodeTime(state.lastAsOf, -Infinity);
   }
 
   private crossedBoundary(at: number): number | undefined {
@@ -183,52 +212,6 @@ export class MttrProcessor implements Processor {
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
     this.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: this.snapshotsAt(asOf) });
+    emit({ kind: 'mttr', at, snapshots: rollingSnapshots(asOf, this.resolved, this.open.values()) });
   }
-
-  /** Snapshots for '*' and every env with a resolution in the trailing 7 d or an open incident. */
-  private snapshotsAt(asOf: number): MttrSnapshot[] {
-    const resolvedBy = new Map<string, Resolved[]>([['*', []]]);
-    const openBy = new Map<string, Open[]>([['*', []]]);
-    for (const r of this.resolved) {
-      if (r.resolvedAt > asOf) continue;
-      resolvedBy.get('*')!.push(r);
-      push(resolvedBy, r.env, r);
-    }
-    for (const o of this.open.values()) {
-      if (o.startedAt > asOf) continue;
-      openBy.get('*')!.push(o);
-      push(openBy, o.env, o);
-    }
-    const envs = new Set([...resolvedBy.keys(), ...openBy.keys()]);
-    envs.delete('*');
-    const out: MttrSnapshot[] = [];
-    for (const scope of ['*', ...[...envs].sort()]) {
-      const resolved = resolvedBy.get(scope) ?? [];
-      const open = openBy.get(scope) ?? [];
-      let oldest = Infinity;
-      for (const o of open) oldest = Math.min(oldest, o.startedAt);
-      for (const [window, size] of mttrWindows) {
-        const recoveries = resolved.filter((r) => r.resolvedAt > asOf - size).map((r) => r.recoveryMs);
-        out.push({
-          asOf,
-          scope,
-          window,
-          resolvedCount: recoveries.length,
-          meanMs: mean(recoveries) ?? null,
-          p50Ms: quantile(recoveries, 0.5) ?? null,
-          p90Ms: quantile(recoveries, 0.9) ?? null,
-          openIncidents: open.length,
-          oldestOpenMs: open.length > 0 ? asOf - oldest : null,
-        });
-      }
-    }
-    return out;
-  }
-}
-
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

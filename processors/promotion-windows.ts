@@ -20,6 +20,10 @@
  *   reopened; drift windows count them as late). A late `started` still
  *   records its start time, and a late terminal forgets it, so durations of
  *   promotions whose other end arrives in order stay right.
+ *
+ * Live-mode state is per env, so it is whole (WholeStateStore): open windows
+ * and remembered start times; their timers (window ends, start-time expiries
+ * at start + startedTtlMs) are re-derived on restore.
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
@@ -29,6 +33,7 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
+import type { WholeStateStore } from './stateful.js';
 
 export interface PromotionWindowsOptions {
   /** How long a `started` time is remembered waiting for its terminal event. Default 24 h. */
@@ -52,10 +57,19 @@ interface EnvWindow {
   gates: Map<string, GateAcc>;
 }
 
+/** Plain JSON form of the processor's state. */
+export interface PromotionWindowsSnapshot {
+  windows: Array<{ start: number; envs: Array<[env: string, window: EnvWindowSnapshot]> }>;
+  /** [`<env>\0<promotionId>`, started.occurredAt] */
+  startedAt: Array<[string, number]>;
+}
+
+type EnvWindowSnapshot = Omit<EnvWindow, 'gates'> & { gates: Array<[gate: string, acc: GateAcc]> };
+
 const WINDOW = 'w:';
 const STARTED = 'p:';
 
-export class PromotionWindowsProcessor implements Processor {
+export class PromotionWindowsProcessor implements Processor, WholeStateStore {
   readonly name = 'promotion-windows';
   private readonly windowMs: number;
   private readonly startedTtlMs: number;
@@ -122,6 +136,39 @@ export class PromotionWindowsProcessor implements Processor {
   /** Remembered start times (tests, metrics). */
   get pendingPromotions(): number {
     return this.startedAt.size;
+  }
+
+  snapshot(): PromotionWindowsSnapshot {
+    return {
+      windows: [...this.windows].map(([start, byEnv]) => ({
+        start,
+        envs: [...byEnv].map(([env, w]) => [
+          env,
+          { ...w, durations: [...w.durations], gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]) },
+        ]),
+      })),
+      startedAt: [...this.startedAt],
+    };
+  }
+
+  /** Replaces the state with a snapshot and re-arms every window end and start-time expiry. */
+  restore(state: PromotionWindowsSnapshot): void {
+    for (const start of this.windows.keys()) this.timers.cancel(WINDOW + start);
+    for (const id of this.startedAt.keys()) this.timers.cancel(STARTED + id);
+    this.windows.clear();
+    this.startedAt.clear();
+    for (const { start, envs } of state.windows) {
+      const byEnv = new Map<string, EnvWindow>();
+      for (const [env, w] of envs) {
+        byEnv.set(env, { ...w, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
+      }
+      this.windows.set(start, byEnv);
+      this.timers.schedule(WINDOW + start, start + this.windowMs);
+    }
+    for (const [id, at] of state.startedAt) {
+      this.startedAt.set(id, at);
+      this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+    }
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */

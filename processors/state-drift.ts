@@ -10,6 +10,11 @@
  * silent source is forgotten exactly `sourceTtlMs` after its last
  * observation. Timers are bounded by keys, not by events.
  *
+ * State is per key and JSON-serialisable (KeyedStateStore): the key's timer
+ * is not stored but re-derived on restore from the key's boundaries, which
+ * after every evaluation all lie after the evaluation time, so the earliest
+ * one is exactly the timer the uninterrupted run has pending.
+ *
  * Late facts (`kind: 'late'`): their observations are not judged (the moment
  * they describe has passed; they are counted elsewhere). A late promotion is
  * not dropped, though — desired state must not miss a promotion: a terminal
@@ -28,13 +33,15 @@ import { DesiredState, type DesiredStateOptions } from './desired-state.js';
 import type { HydrationEvent, IndexEvent, PromotionEvent } from '../schemas/input-events.js';
 import { KeyState, type StateDriftKeySnapshot, type Trigger } from './state-drift/key-state.js';
 import { incidentFact } from './state-drift/incident-lifecycle.js';
+import { DirtyKeys, type KeyedStateStore } from './stateful.js';
 
 export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
 
-export class StateDriftProcessor implements Processor {
+export class StateDriftProcessor implements Processor, KeyedStateStore {
   readonly name = 'state-drift';
   private readonly keys = new Map<string, KeyState>();
   private readonly timers = new TimerQueue();
+  private readonly dirty = new DirtyKeys();
   private readonly desiredOptions: DesiredStateOptions;
 
   constructor(
@@ -66,6 +73,17 @@ export class StateDriftProcessor implements Processor {
     this.keys.set(key, ks);
     // The earliest boundary of any kind; one already passed fires with the next fact.
     this.reschedule(key, ks, Number.NEGATIVE_INFINITY);
+  }
+
+  drainDirtyKeys(): string[] {
+    return this.dirty.drain();
+  }
+
+  /** Forgets a key and its timer (partition revoked; write its dirty state first). */
+  dropKey(key: string): void {
+    this.keys.delete(key);
+    this.timers.cancel(key);
+    this.dirty.forget(key);
   }
 
   private onEvent(envelope: Envelope, at: number, emit: Emit): void {
@@ -107,6 +125,7 @@ export class StateDriftProcessor implements Processor {
   private onTimer(key: string, time: number, emit: Emit): void {
     const ks = this.keys.get(key);
     if (!ks) return;
+    this.dirty.mark(key);
     this.evaluate(key, ks, time, { type: 'timer' }, emit);
     this.forgetIfEmpty(key, ks);
   }
@@ -122,7 +141,9 @@ export class StateDriftProcessor implements Processor {
     else this.timers.schedule(key, next);
   }
 
+  /** The key's state, created on first use; every caller may change it, so the key is marked dirty. */
   private keyState(envelope: Envelope): KeyState {
+    this.dirty.mark(envelope.key);
     let ks = this.keys.get(envelope.key);
     if (!ks) {
       const { env, artifact } = envelope.event;

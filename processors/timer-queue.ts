@@ -2,7 +2,10 @@
  * Event-time timers for one processor. Timers are (time, key) pairs; firing
  * is driven by facts, never by the wall clock: before a processor handles a
  * fact at time T it calls `fireDue(T, cb)`, which pops every timer due at or
- * before T in time order (ties in scheduling order).
+ * before T in time order, ties in key order. Ties go by key, not by when the
+ * timers were scheduled, so the firing order depends only on the timers that
+ * exist: a processor whose state (and timers) was restored from a changelog in
+ * any order fires exactly like the one that never stopped.
  *
  * Cancelling is lazy: re-scheduling a key replaces its due time and the stale
  * heap entry is skipped when popped, so each key has at most one live timer.
@@ -16,7 +19,9 @@ interface Entry {
 }
 
 export class TimerQueue {
-  private readonly heap = new MinHeap<Entry>((a, b) => a.time < b.time || (a.time === b.time && a.seq < b.seq));
+  private readonly heap = new MinHeap<Entry>(
+    (a, b) => a.time < b.time || (a.time === b.time && (a.key < b.key || (a.key === b.key && a.seq < b.seq))),
+  );
   private readonly due = new Map<string, number>();
   private seq = 0;
 
@@ -45,7 +50,7 @@ export class TimerQueue {
     return this.due.size;
   }
 
-  /** Pops and reports every live timer due at or before `now`, in time order. Callbacks may schedule new timers. */
+  /** Pops and reports every live timer due at or before `now`, in time then key order. Callbacks may schedule new timers. */
   fireDue(now: number, onFire: (key: string, time: number) => void): void {
     for (;;) {
       const top = this.heap.peek();

@@ -11,11 +11,19 @@
  * is none, so the end-of-input advance (+Infinity) terminates. Resolving
  * cancels the timer and forgets the instance, so a later occurrence of the
  * same condition starts a new instance (same fingerprint, new startsAt).
+ *
+ * For live-mode snapshots the book reports every raise, clear and escalation
+ * to `onChange` (the processor tracks which keys are dirty and which
+ * instances belong to a key), and can snapshot, restore and drop instances;
+ * a restored instance's next escalation timer is re-armed from its level.
  */
 import type { RuleName } from '../../config/alert-rules.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import { TimerQueue } from '../timer-queue.js';
-import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type Labels } from './alert-instance.js';
+import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type AlertInstanceSnapshot, type Labels } from './alert-instance.js';
+
+/** Called on every raise, clear (firing or not) and escalation; `firing` says whether the instance fires afterwards. */
+export type AlertBookListener = (rule: RuleName, labels: Labels, fingerprint: string, firing: boolean) => void;
 
 export interface DecidedAlert {
   /** Event time of the decision (the fact's `at`, or the escalation timer's time). */
@@ -28,7 +36,10 @@ export class AlertBook {
   private readonly timers = new TimerQueue();
   private pending: DecidedAlert[] = [];
 
-  constructor(private readonly deps: AlertInstanceDeps) {}
+  constructor(
+    private readonly deps: AlertInstanceDeps,
+    private readonly onChange: AlertBookListener = () => {},
+  ) {}
 
   /** Fires the escalation timers due at or before `at`, each at its own time. */
   fireDue(at: number): void {
@@ -37,6 +48,7 @@ export class AlertBook {
       if (!instance) return;
       this.push(time, instance.update(time));
       this.reschedule(instance);
+      this.onChange(instance.rule, instance.labels, fingerprint, true);
     });
   }
 
@@ -48,17 +60,20 @@ export class AlertBook {
       const { startsAt: _fixed, ...changes } = details;
       this.push(at, existing.update(at, changes));
       this.reschedule(existing);
+      this.onChange(rule, labels, fingerprint, true);
       return;
     }
     const instance = new AlertInstance(rule, labels, this.deps);
     this.firing.set(fingerprint, instance);
     this.push(at, instance.fire(at, details));
     this.reschedule(instance);
+    this.onChange(rule, labels, fingerprint, true);
   }
 
   /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. */
   clear(at: number, rule: RuleName, labels: Labels, endsAt?: number): void {
     const fingerprint = alertFingerprint(rule, labels);
+    this.onChange(rule, labels, fingerprint, false);
     const instance = this.firing.get(fingerprint);
     if (!instance) return;
     this.firing.delete(fingerprint);
@@ -73,6 +88,30 @@ export class AlertBook {
   /** Number of firing instances (metrics, tests). */
   get size(): number {
     return this.firing.size;
+  }
+
+  /** Snapshots of the firing instances with these fingerprints (unknown ones are skipped), in fingerprint order. */
+  snapshot(fingerprints: Iterable<string>): AlertInstanceSnapshot[] {
+    const out: AlertInstanceSnapshot[] = [];
+    for (const fp of [...fingerprints].sort()) {
+      const instance = this.firing.get(fp);
+      if (instance) out.push(instance.snapshot());
+    }
+    return out;
+  }
+
+  /** Puts a snapshotted firing instance back and re-arms its next escalation; returns its fingerprint. */
+  restore(state: AlertInstanceSnapshot): string {
+    const instance = AlertInstance.restore(state, this.deps);
+    this.firing.set(instance.fingerprint, instance);
+    this.reschedule(instance);
+    return instance.fingerprint;
+  }
+
+  /** Forgets an instance without resolving it (its state moved to another engine instance). */
+  drop(fingerprint: string): void {
+    this.firing.delete(fingerprint);
+    this.timers.cancel(fingerprint);
   }
 
   /** The events decided since the last drain, in decision order. */

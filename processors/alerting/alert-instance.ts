@@ -58,6 +58,14 @@ export function alertFingerprint(rule: RuleName, labels: Labels): string {
   return stableId('fp', rule, ...Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`));
 }
 
+/** Plain JSON form of a firing instance (live-mode changelog); resolved instances are forgotten, never stored. */
+export interface AlertInstanceSnapshot {
+  rule: RuleName;
+  labels: Labels;
+  level: number;
+  details: AlertDetails;
+}
+
 export class AlertInstance {
   readonly fingerprint: string;
   private phase: AlertPhase = 'inactive';
@@ -101,6 +109,21 @@ export class AlertInstance {
     this.details = { ...current, ...definedOnly(changes), startsAt: current.startsAt };
     this.level = level;
     return changed ? this.event('firing') : undefined;
+  }
+
+  snapshot(): AlertInstanceSnapshot {
+    if (this.phase !== 'firing') throw new AlertTransitionError(`alert ${this.rule} ${this.fingerprint}: only a firing alert has state to keep (${this.phase})`);
+    const d = this.details!;
+    return { rule: this.rule, labels: { ...this.labels }, level: this.level, details: { ...d, annotations: { ...d.annotations } } };
+  }
+
+  /** A firing instance as it was snapshotted: no event is emitted, it goes on where it left off. */
+  static restore(state: AlertInstanceSnapshot, deps: AlertInstanceDeps): AlertInstance {
+    const instance = new AlertInstance(state.rule, { ...state.labels }, deps);
+    instance.phase = 'firing';
+    instance.level = state.level;
+    instance.details = { ...state.details, annotations: { ...state.details.annotations } };
+    return instance;
   }
 
   /** firing → resolved: the one `resolved` event, with `endsAt`. */

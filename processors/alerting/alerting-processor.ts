@@ -8,14 +8,22 @@
  *
  * The wall clock is used for one thing only, `emittedAt`, through the
  * injectable `now`; `newAlertId` is injectable so tests get fixed ids.
+ *
+ * Live-mode state comes in two parts. Alerts whose labels identify an input
+ * key (`keyedRules`: env + artifact) move with the key's partition
+ * (KeyedStateStore): their firing instances, escalation timers included, and
+ * what their rule remembers about the key. The per-env rules (rate rules,
+ * mttr_breach) are whole state (WholeStateStore).
  */
-import type { AlertsConfig, SeverityClassifier } from '../../config/alert-rules.js';
+import type { AlertsConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
 import { createSeverityClassifier } from '../../config/alerts-config.js';
 import { ruleNames } from '../../config/alert-rules.js';
 import { uniqueId } from '../../lib/ids.js';
 import type { Fact } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
+import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
 import { AlertBook } from './alert-book.js';
+import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
 import { createRuleContext, type AlertRule } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
 
@@ -26,28 +34,45 @@ export interface AlertingOptions {
   newAlertId?: () => string;
 }
 
-export class AlertingProcessor implements Processor {
+/** Rules whose alert labels include the env and artifact of one input key. */
+export const keyedRules: ReadonlySet<RuleName> = new Set<RuleName>(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
+
+/** Plain JSON state of one part (a key, or the whole per-env part): firing instances and rule state by rule name. */
+export interface AlertingStateSnapshot {
+  instances: AlertInstanceSnapshot[];
+  rules: Partial<Record<RuleName, unknown>>;
+}
+
+export class AlertingProcessor implements Processor, KeyedStateStore, WholeStateStore {
   readonly name = 'alerting';
   private readonly book: AlertBook;
-  private readonly rules: AlertRule[];
+  private readonly rules: Array<[RuleName, AlertRule]>;
+  private readonly dirty = new DirtyKeys();
+  /** Firing instances by input key (keyed rules) … */
+  private readonly keyInstances = new Map<string, Set<string>>();
+  /** … and the fingerprints of the others (per-env rules). */
+  private readonly wholeInstances = new Set<string>();
 
   constructor(config: AlertsConfig, classify: SeverityClassifier = createSeverityClassifier(config), options: AlertingOptions = {}) {
-    this.book = new AlertBook({
-      escalation: [...config.escalation].sort((a, b) => a.level - b.level),
-      now: options.now ?? Date.now,
-      newAlertId: options.newAlertId ?? (() => uniqueId('alert')),
-    });
+    this.book = new AlertBook(
+      {
+        escalation: [...config.escalation].sort((a, b) => a.level - b.level),
+        now: options.now ?? Date.now,
+        newAlertId: options.newAlertId ?? (() => uniqueId('alert')),
+      },
+      (rule, labels, fingerprint, firing) => this.track(rule, labels, fingerprint, firing, true),
+    );
     // Disabled rules are never instantiated, so they cannot emit anything.
     this.rules = ruleNames
       .filter((name) => config.rules[name].enabled)
-      .map((name) => ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book)));
+      .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
   }
 
   handle(fact: Fact, emit: Emit): void {
     // Escalations due by this fact's time happened before it (processor contract).
     this.book.fireDue(fact.at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
-      for (const rule of this.rules) rule.handle(fact);
+      for (const [, rule] of this.rules) rule.handle(fact);
     }
     for (const { at, alert } of this.book.drain()) emit({ kind: 'alert', at, alert });
   }
@@ -55,5 +80,81 @@ export class AlertingProcessor implements Processor {
   /** Number of alert instances currently firing (metrics, tests). */
   get firingCount(): number {
     return this.book.size;
+  }
+
+  drainDirtyKeys(): string[] {
+    return this.dirty.drain();
+  }
+
+  snapshotKey(key: string): AlertingStateSnapshot | undefined {
+    const rules: AlertingStateSnapshot['rules'] = {};
+    for (const [name, rule] of this.rules) {
+      const state = rule.keyedState?.snapshotKey(key);
+      if (state !== undefined) rules[name] = state;
+    }
+    const instances = this.book.snapshot(this.keyInstances.get(key) ?? []);
+    return instances.length > 0 || Object.keys(rules).length > 0 ? { instances, rules } : undefined;
+  }
+
+  /** Replaces the key's alert state; restored instances re-arm their escalation timers and emit nothing. */
+  restoreKey(key: string, state: AlertingStateSnapshot): void {
+    this.forgetKey(key);
+    for (const instance of state.instances) this.restoreInstance(instance);
+    for (const [name, rule] of this.rules) {
+      const s = state.rules[name];
+      if (s !== undefined) rule.keyedState?.restoreKey(key, s);
+    }
+  }
+
+  /** Forgets the key's alert state without resolving anything (partition revoked; write its dirty state first). */
+  dropKey(key: string): void {
+    this.forgetKey(key);
+    this.dirty.forget(key);
+  }
+
+  snapshot(): AlertingStateSnapshot {
+    const rules: AlertingStateSnapshot['rules'] = {};
+    for (const [name, rule] of this.rules) if (rule.wholeState) rules[name] = rule.wholeState.snapshot();
+    return { instances: this.book.snapshot(this.wholeInstances), rules };
+  }
+
+  restore(state: AlertingStateSnapshot): void {
+    for (const fp of this.wholeInstances) this.book.drop(fp);
+    this.wholeInstances.clear();
+    for (const instance of state.instances) this.restoreInstance(instance);
+    for (const [name, rule] of this.rules) {
+      const s = state.rules[name];
+      if (s !== undefined) rule.wholeState?.restore(s);
+    }
+  }
+
+  /** An instance of a rule disabled since the snapshot is not restored: a disabled rule emits nothing. */
+  private restoreInstance(instance: AlertInstanceSnapshot): void {
+    if (!this.rules.some(([name]) => name === instance.rule)) return;
+    this.track(instance.rule, instance.labels, this.book.restore(instance), true, false);
+  }
+
+  private forgetKey(key: string): void {
+    for (const fp of this.keyInstances.get(key) ?? []) this.book.drop(fp);
+    this.keyInstances.delete(key);
+    for (const [, rule] of this.rules) rule.keyedState?.dropKey(key);
+  }
+
+  /** Keeps the instance indexes in step with the book, and marks the key of a keyed alert dirty when it changed. */
+  private track(rule: RuleName, labels: Labels, fingerprint: string, firing: boolean, changed: boolean): void {
+    if (!keyedRules.has(rule) || labels.env === undefined || labels.artifact === undefined) {
+      if (firing) this.wholeInstances.add(fingerprint);
+      else this.wholeInstances.delete(fingerprint);
+      return;
+    }
+    const key = stateKey(labels.env, labels.artifact);
+    if (changed) this.dirty.mark(key);
+    let fps = this.keyInstances.get(key);
+    if (firing) {
+      if (!fps) this.keyInstances.set(key, (fps = new Set()));
+      fps.add(fingerprint);
+    } else if (fps?.delete(fingerprint) && fps.size === 0) {
+      this.keyInstances.delete(key);
+    }
   }
 }

@@ -1,5 +1,5 @@
 /** Public surface of the alerting processor. */
-export { AlertingProcessor, type AlertingOptions } from './alerting-processor.js';
+export { AlertingProcessor, keyedRules, type AlertingOptions, type AlertingStateSnapshot } from './alerting-processor.js';
 export {
   AlertInstance,
   AlertTransitionError,
@@ -7,9 +7,10 @@ export {
   alertTransitions,
   type AlertDetails,
   type AlertInstanceDeps,
+  type AlertInstanceSnapshot,
   type AlertPhase,
   type Labels,
 } from './alert-instance.js';
-export { AlertBook, type DecidedAlert } from './alert-book.js';
+export { AlertBook, type AlertBookListener, type DecidedAlert } from './alert-book.js';
 export { createRuleContext, fillTemplate, type AlertRule, type RaiseSpec, type RuleContext, type RuleFactory } from './rule-context.js';
 export { ruleFactories } from './rules/index.js';

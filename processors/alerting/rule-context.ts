@@ -9,6 +9,7 @@ import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/aler
 import type { Fact } from '../facts.js';
 import type { AlertBook } from './alert-book.js';
 import type { Labels } from './alert-instance.js';
+import type { KeyedStateStore, WholeStateStore } from '../stateful.js';
 
 export interface RaiseSpec {
   labels: Labels;
@@ -33,6 +34,15 @@ export interface RuleContext {
 /** One alert rule: reads facts, calls `raise`/`clear` on its context. Facts arrive in nondecreasing `at`. */
 export interface AlertRule {
   handle(fact: Fact): void;
+  /**
+   * State the rule keeps beyond its firing instances (those live in the
+   * AlertBook), for live-mode snapshots: per `<env>/<artifact>` key for rules
+   * whose alerts identify a key, whole for per-env rules. Absent when the
+   * rule keeps none. Every change of it goes with a raise or clear of the same
+   * labels, so the processor's dirty tracking covers it.
+   */
+  readonly keyedState?: Omit<KeyedStateStore, 'drainDirtyKeys'>;
+  readonly wholeState?: WholeStateStore;
 }
 
 export type RuleFactory = (ctx: RuleContext) => AlertRule;

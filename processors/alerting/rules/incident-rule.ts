@@ -8,10 +8,14 @@
  * An update that makes the incident stop matching (e.g. a state incident whose
  * desired state no longer comes from a rollback) resolves the alert; one that
  * makes it start matching fires it.
+ *
+ * Which incident raised which alert is per-key state (`<env>/<artifact>` of
+ * the incident), kept with the key's firing instances in live mode.
  */
 import type { Incident } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
+import { stateKey } from '../../stateful.js';
 
 export interface IncidentRuleSpec {
   kind: Incident['kind'];
@@ -21,15 +25,23 @@ export interface IncidentRuleSpec {
   describe: (incident: Incident) => { summary: string; description: string };
 }
 
+/** Per-key state: the incidents of the key that raised an alert, with that alert's labels. */
+export interface IncidentRuleKeySnapshot {
+  raisedBy: Array<[incidentId: string, labels: Labels]>;
+}
+
 export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): AlertRule {
-  /** incidentId → labels of the alert it raised, so only that incident's resolution clears it. */
-  const raisedBy = new Map<string, Labels>();
+  /** key → incidentId → labels of the alert it raised, so only that incident's resolution clears it. */
+  const raisedBy = new Map<string, Map<string, Labels>>();
   const applies = spec.applies ?? (() => true);
 
   const clear = (at: number, incident: Incident, endsAt: number) => {
-    const labels = raisedBy.get(incident.incidentId);
-    if (!labels) return;
-    raisedBy.delete(incident.incidentId);
+    const key = stateKey(incident.env, incident.artifact);
+    const ofKey = raisedBy.get(key);
+    const labels = ofKey?.get(incident.incidentId);
+    if (!ofKey || !labels) return;
+    ofKey.delete(incident.incidentId);
+    if (ofKey.size === 0) raisedBy.delete(key);
     ctx.clear(at, labels, endsAt);
   };
 
@@ -46,7 +58,10 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
         return;
       }
       const labels = spec.labels(incident);
-      raisedBy.set(incident.incidentId, labels);
+      const key = stateKey(incident.env, incident.artifact);
+      let ofKey = raisedBy.get(key);
+      if (!ofKey) raisedBy.set(key, (ofKey = new Map()));
+      ofKey.set(incident.incidentId, labels);
       ctx.raise(fact.at, {
         labels,
         startsAt: incident.startedAt,
@@ -54,6 +69,19 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
         incidentId: incident.incidentId,
         correlationId: incident.correlationId,
       });
+    },
+    keyedState: {
+      snapshotKey(key: string): IncidentRuleKeySnapshot | undefined {
+        const ofKey = raisedBy.get(key);
+        return ofKey ? { raisedBy: [...ofKey].map(([id, labels]) => [id, { ...labels }]) } : undefined;
+      },
+      restoreKey(key: string, state: IncidentRuleKeySnapshot) {
+        if (state.raisedBy.length === 0) raisedBy.delete(key);
+        else raisedBy.set(key, new Map(state.raisedBy.map(([id, labels]) => [id, { ...labels }])));
+      },
+      dropKey(key: string) {
+        raisedBy.delete(key);
+      },
     },
   };
 }

@@ -12,6 +12,10 @@
  *   - breach with fewer samples            → keep the state (not enough to
  *     confirm a breach, and still no sign of recovery);
  *   - no breach, whatever the sample count → resolved (the rate is back).
+ *
+ * The rolling entries are per-env (whole) state in live mode, snapshotted in
+ * their insertion order, which is the order keys are judged (and alerts
+ * emitted) in.
  */
 import { ConfigError } from '../../../lib/errors.js';
 import type { Fact } from '../../facts.js';
@@ -53,6 +57,11 @@ interface KeyWindow {
   entries: Array<{ end: number; numerator: number; denominator: number }>;
 }
 
+/** Plain JSON form: per group, each key's labels and window entries. */
+export interface RateRuleSnapshot {
+  groups: Array<[group: string, keys: KeyWindow[]]>;
+}
+
 export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule {
   const { threshold, windowMs, minSamples } = ctx.config;
   if (threshold === undefined || windowMs === undefined || minSamples === undefined) {
@@ -90,6 +99,19 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         if (w.entries.length === 0 && !ctx.isFiring(w.labels)) keys.delete(key);
       }
       if (keys.size === 0) groups.delete(row.group);
+    },
+    wholeState: {
+      snapshot(): RateRuleSnapshot {
+        return {
+          groups: [...groups].map(([group, keys]) => [group, [...keys.values()].map((w) => ({ labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }))]),
+        };
+      },
+      restore(state: RateRuleSnapshot) {
+        groups.clear();
+        for (const [group, windows] of state.groups) {
+          groups.set(group, new Map(windows.map((w) => [labelsKey(w.labels), { labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }])));
+        }
+      },
     },
   };
 }

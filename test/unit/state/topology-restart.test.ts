@@ -1,0 +1,119 @@
+import { describe, it, expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixturesDir } from '../../helpers/replay-fixture.js';
+import { IncidentBook } from '../../../engine/incident-book.js';
+import { dropTopologyKeys, restoreTopology, snapshotTopology, type KeyStateRecord } from '../../../engine/topology-state.js';
+import type { Topology } from '../../../engine/topology.js';
+import type { Fact } from '../../../processors/facts.js';
+import { MIN, T0 } from '../drift/builders.js';
+import { syntheticScenario } from './scenario.js';
+import { alertIds, chain, cuts, factsOf, keysOf, roundTrip, topology } from './harness.js';
+
+/** The compacted changelog live mode keeps: latest record per key (tombstones delete) and the latest whole state. */
+class TopologyChangelog {
+  readonly keys = new Map<string, string>();
+  whole = '{}';
+
+  write(t: Topology): void {
+    const snap = snapshotTopology(t);
+    for (const [key, record] of snap.keyed) {
+      if (record === undefined) this.keys.delete(key);
+      else this.keys.set(key, JSON.stringify(record));
+    }
+    this.whole = JSON.stringify(snap.whole);
+  }
+
+  restoreInto(t: Topology): void {
+    restoreTopology(t, { keyed: [...this.keys].map(([k, json]) => [k, JSON.parse(json) as KeyStateRecord]), whole: JSON.parse(this.whole) as Record<string, unknown> });
+  }
+}
+
+function runAll(t: Topology, facts: readonly Fact[], out: Fact[], after?: () => void): void {
+  for (const f of facts) {
+    chain(t.processors, f, (d) => out.push(d));
+    after?.();
+  }
+}
+
+/** Runs facts[0, cut), writing the changelog after every fact, then restarts on a fresh topology restored from it. */
+function runWithRestart(facts: readonly Fact[], cut: number): Fact[] {
+  const ids = alertIds();
+  const out: Fact[] = [];
+  const changelog = new TopologyChangelog();
+  const before = topology(ids);
+  runAll(before, facts.slice(0, cut), out, () => changelog.write(before));
+  const after = topology(ids);
+  changelog.restoreInto(after);
+  runAll(after, facts.slice(cut), out);
+  return out;
+}
+
+const incidentsOf = (out: Fact[]) => {
+  const book = new IncidentBook();
+  for (const f of out) book.observe(f);
+  return book.records();
+};
+const alertsOf = (out: Fact[]) => out.flatMap((f) => (f.kind === 'alert' ? [f.alert] : []));
+
+const fixtures = readdirSync(fixturesDir).filter((f) => f.endsWith('.ndjson')).sort();
+
+describe('topology restart from the changelog', () => {
+  it.each(fixtures)('%s: a restart between any two facts yields identical incidents, alerts and facts', (fixture) => {
+    const facts = factsOf(readFileSync(join(fixturesDir, fixture), 'utf8').split('\n'));
+    const whole: Fact[] = [];
+    runAll(topology(), facts, whole);
+    expect(alertsOf(whole).length).toBeGreaterThan(0);
+    for (let cut = 0; cut <= facts.length; cut++) {
+      const out = runWithRestart(facts, cut);
+      expect(incidentsOf(out), `${fixture} cut ${cut}`).toEqual(incidentsOf(whole));
+      expect(alertsOf(out), `${fixture} cut ${cut}`).toEqual(alertsOf(whole));
+      expect(out, `${fixture} cut ${cut}`).toEqual(whole);
+    }
+  });
+
+  it('the synthetic scenario: restarts all along, including mid-incident with timers pending', () => {
+    const facts = factsOf(syntheticScenario());
+    const whole: Fact[] = [];
+    runAll(topology(), facts, whole);
+    expect(incidentsOf(whole)).toHaveLength(5); // state: prod/catalog, prod/search, staging/web ×2; determinism: prod/catalog
+    const middle = facts.findIndex((f) => f.at >= T0 + 32 * MIN);
+    for (const cut of [...cuts(facts.length, 97), middle]) expect(runWithRestart(facts, cut), `cut ${cut}`).toEqual(whole);
+  });
+
+  it('snapshotTopology: one record per dirty key with every processor holding state for it, and the whole state', () => {
+    const facts = factsOf(syntheticScenario());
+    const t = topology();
+    runAll(t, facts.slice(0, facts.findIndex((f) => f.at >= T0 + 32 * MIN)), []);
+    const snap = roundTrip(snapshotTopology(t));
+    expect(snap.keyed.map(([k]) => k)).toEqual(keysOf(facts)); // every key was touched, in key order
+    const catalog = new Map(snap.keyed).get('prod/catalog');
+    // At 32 min prod/catalog has an open incident and alert, open drift and determinism windows.
+    expect(Object.keys(catalog ?? {}).sort()).toEqual(['alerting', 'determinism', 'drift-windows', 'state-drift']);
+    expect(Object.keys(snap.whole).sort()).toEqual(['alerting', 'mttr', 'promotion-windows']);
+    expect(snapshotTopology(t).keyed).toEqual([]); // drained
+    expect(snapshotTopology(t, ['prod/catalog']).keyed.map(([k]) => k)).toEqual(['prod/catalog']); // asked for explicitly
+  });
+
+  it('dropTopologyKeys forgets revoked keys; restoreTopology brings them back', () => {
+    const facts = factsOf(syntheticScenario());
+    const whole: Fact[] = [];
+    runAll(topology(), facts, whole);
+    const cut = facts.findIndex((f) => f.at >= T0 + 32 * MIN);
+    const ids = alertIds();
+    const t = topology(ids);
+    const out: Fact[] = [];
+    runAll(t, facts.slice(0, cut), out);
+    const keys = keysOf(facts);
+    const saved = roundTrip(snapshotTopology(t, keys));
+    dropTopologyKeys(t, keys);
+    expect(snapshotTopology(t, keys).keyed.every(([, record]) => record === undefined)).toBe(true);
+    restoreTopology(t, { keyed: saved.keyed });
+    runAll(t, facts.slice(cut), out);
+    expect(out).toEqual(whole);
+  });
+
+  it('rejects a changelog value that is not a record of processor states', () => {
+    expect(() => restoreTopology(topology(), { keyed: [['prod/x', 'oops' as never]] })).toThrow(/changelog key prod\/x/);
+  });
+});

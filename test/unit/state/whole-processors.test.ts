@@ -1,0 +1,132 @@
+import { describe, it, expect } from 'vitest';
+import { defaultProcessingOptions } from '../../../config/processing-options.js';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
+import { MttrProcessor } from '../../../processors/mttr.js';
+import { AlertingProcessor, type AlertingStateSnapshot } from '../../../processors/alerting/alerting-processor.js';
+import type { Fact, FactOf } from '../../../processors/facts.js';
+import type { Processor } from '../../../processors/processor.js';
+import { MIN, T0 } from '../drift/builders.js';
+import { advance, promotion } from '../aggregates/facts.js';
+import { DAY } from '../../../lib/time.js';
+import { syntheticScenario } from './scenario.js';
+import { WALL, alertIds, cuts, expectChangelogInSync, factsOf, inputOf, run, runWithRestart } from './harness.js';
+
+const facts = factsOf(syntheticScenario());
+
+/** A factory per logical run, so the instances before and after a restart share one alert-id sequence. */
+type RunFactory = () => () => Processor;
+
+const alerting: RunFactory = () => {
+  const ids = alertIds();
+  return () => new AlertingProcessor(defaultAlertsConfig(), undefined, { now: () => WALL, newAlertId: ids });
+};
+
+const processors: Array<[string, RunFactory]> = [
+  ['promotion-windows', () => () => new PromotionWindowsProcessor(defaultProcessingOptions)],
+  ['mttr', () => () => new MttrProcessor(defaultProcessingOptions, { breachAfterMs: 30 * MIN })],
+  ['alerting', alerting],
+];
+
+const cutAt = (input: Fact[], at: number) => input.findIndex((f) => f.at >= at);
+
+describe.each(processors)('%s state', (name, newRun) => {
+  const input = inputOf(name, facts);
+  const whole = run(newRun()(), input);
+
+  it('restarting from a snapshot at any point yields the uninterrupted output', () => {
+    expect(whole.length).toBeGreaterThan(10);
+    for (const cut of cuts(input.length, 53)) expect(runWithRestart(newRun(), input, cut), `cut ${cut}`).toEqual(whole);
+  });
+
+  it('restarting just before a pending timer fires it on time (32 min: breach and escalations due at 35 min)', () => {
+    const cut = cutAt(input, T0 + 32 * MIN);
+    expect(runWithRestart(newRun(), input, cut)).toEqual(whole);
+  });
+});
+
+describe('promotion-windows state', () => {
+  it('re-arms the 24 h expiry of remembered start times', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p2', 'started'), promotion(T0 + 2 * MIN, 'p2', 'succeeded')]);
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restore(JSON.parse(JSON.stringify(p.snapshot())));
+    expect(q.pendingPromotions).toBe(1);
+    run(q, [advance(T0 + DAY - 1)]);
+    expect(q.pendingPromotions).toBe(1);
+    run(q, [advance(T0 + DAY)]);
+    expect(q.pendingPromotions).toBe(0);
+  });
+});
+
+describe('mttr state', () => {
+  it('the breach timer of the prod/catalog incident survives a restart at 32 min', () => {
+    const input = inputOf('mttr', facts);
+    const out = runWithRestart(() => new MttrProcessor(defaultProcessingOptions), input, cutAt(input, T0 + 32 * MIN)) as FactOf<'mttr'>[];
+    // r2's rogue observation (the incident start) is at 5 min + 1 ms; no input falls on 35 min + 1 ms: only the timer.
+    const breach = out.find((f) => f.at === T0 + 35 * MIN + 1);
+    expect(breach?.snapshots.find((s) => s.scope === 'prod' && s.window === '1h')).toMatchObject({ openIncidents: 1, oldestOpenMs: 30 * MIN });
+  });
+});
+
+describe('alerting state', () => {
+  const input = inputOf('alerting', facts);
+
+  it('keyed alerts: the changelog always equals the current state of every key', () => {
+    expect(expectChangelogInSync(alerting()() as AlertingProcessor, input)).toBeGreaterThan(input.length / 2);
+  });
+
+  it('splits instances: keyed alerts under their key, per-env alerts in the whole state', () => {
+    const p = alerting()() as AlertingProcessor;
+    run(p, input.slice(0, cutAt(input, T0 + 32 * MIN)));
+    // Firing at 32 min: drift_detected prod/catalog; snapshot_not_verified, drift_detected and rollback_failed
+    // staging/web (per key); index_error_rate_high prod (per env).
+    expect(p.snapshotKey('prod/catalog')?.instances.map((i) => [i.rule, i.level])).toEqual([['drift_detected', 3]]);
+    expect(p.snapshotKey('prod/catalog')?.rules).toEqual({ drift_detected: { raisedBy: [[expect.stringMatching(/^inc-/), { env: 'prod', artifact: 'catalog' }]] } });
+    expect(p.snapshotKey('staging/web')?.instances.map((i) => i.rule).sort()).toEqual(['drift_detected', 'rollback_failed', 'snapshot_not_verified']);
+    expect(p.snapshotKey('prod/search')).toBeUndefined();
+    const wholeState = p.snapshot();
+    expect(wholeState.instances.map((i) => [i.rule, i.labels])).toEqual([['index_error_rate_high', { env: 'prod' }]]);
+    expect(Object.keys(wholeState.rules).sort()).toEqual(['gate_failure_rate_high', 'index_error_rate_high', 'promotion_duration_high', 'promotion_success_rate_low']);
+  });
+
+  it('a restored alert re-emits nothing, escalates on time and resolves once', () => {
+    const cut = cutAt(input, T0 + 32 * MIN);
+    const out = runWithRestart(alerting(), input, cut).filter((f): f is FactOf<'alert'> => f.kind === 'alert' && f.at >= input[cut]!.at);
+    const catalog = out.filter((f) => f.alert.rule === 'drift_detected' && f.alert.labels.artifact === 'catalog');
+    // Opened at 5 min + 1 ms: L4 at 30 min of age, resolved when r2 serves D1 again.
+    expect(catalog.map((f) => [f.alert.status, f.alert.escalationLevel, f.at - T0])).toEqual([
+      ['firing', 4, 35 * MIN + 1],
+      ['resolved', 4, 45 * MIN + 1],
+    ]);
+  });
+
+  it('a dropped key loses its alerts without resolving them; restored, it resolves them as usual', () => {
+    const cut = cutAt(input, T0 + 32 * MIN);
+    const newAlertId = alertIds();
+    const p = new AlertingProcessor(defaultAlertsConfig(), undefined, { now: () => WALL, newAlertId });
+    const out = run(p, input.slice(0, cut));
+    const saved = JSON.parse(JSON.stringify(p.snapshotKey('prod/catalog'))) as AlertingStateSnapshot;
+    const firing = p.firingCount;
+    p.dropKey('prod/catalog');
+    expect(p.firingCount).toBe(firing - 1);
+    expect(p.snapshotKey('prod/catalog')).toBeUndefined();
+    p.restoreKey('prod/catalog', saved);
+    expect(p.firingCount).toBe(firing);
+    out.push(...run(p, input.slice(cut)));
+    expect(out).toEqual(run(alerting()(), input));
+  });
+});
+
+describe('alerting state across a config change', () => {
+  it('does not restore the instances of a rule disabled since the snapshot', () => {
+    const input = inputOf('alerting', facts);
+    const p = alerting()() as AlertingProcessor;
+    run(p, input.slice(0, input.findIndex((f) => f.at >= T0 + 32 * MIN)));
+    const config = defaultAlertsConfig();
+    config.rules.snapshot_not_verified.enabled = false;
+    const q = new AlertingProcessor(config, undefined, { now: () => WALL, newAlertId: alertIds() });
+    q.restoreKey('staging/web', JSON.parse(JSON.stringify(p.snapshotKey('staging/web'))) as AlertingStateSnapshot);
+    expect(q.snapshotKey('staging/web')?.instances.map((i) => i.rule).sort()).toEqual(['drift_detected', 'rollback_failed']);
+  });
+});
