@@ -63,6 +63,24 @@ export class InputError extends DriftwatchError {
   static override readonly code = 'DW_INPUT_FAILED';
 }
 
+/** The schema registry failed or refused a request; `canRetry` when waiting may help. */
+export class SchemaRegistryError extends DriftwatchError {
+  static override readonly code: string = 'DW_SCHEMA_REGISTRY_FAILED';
+}
+
+/** A schema was refused because it breaks the subject's compatibility rule. Not retryable. */
+export class SchemaIncompatibleError extends SchemaRegistryError {
+  static override readonly code = 'DW_SCHEMA_INCOMPATIBLE';
+  constructor(readonly subject: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+/** An alert instance was asked for a transition its state machine does not allow (a bug, not bad input). */
+export class AlertTransitionError extends DriftwatchError {
+  static override readonly code = 'DW_ALERT_TRANSITION';
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,
@@ -73,4 +91,7 @@ export const errorClasses = [
   MigrationError,
   KafkaError,
   InputError,
+  SchemaRegistryError,
+  SchemaIncompatibleError,
+  AlertTransitionError,
 ] as const;

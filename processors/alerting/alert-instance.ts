@@ -14,7 +14,7 @@
  * is the highest one whose `afterMs` ≤ at − startsAt, so an alert that is
  * first fired when already old starts directly at the right level.
  */
-import { DriftwatchError } from '../../lib/errors.js';
+import { AlertTransitionError } from '../../lib/errors.js';
 import { stableId } from '../../lib/ids.js';
 import { formatTimestamp } from '../../lib/time.js';
 import type { AlertEvent, Severity } from '../../schemas/alert-event.js';
@@ -31,9 +31,7 @@ export const alertTransitions: Readonly<Record<AlertPhase, Partial<Record<Transi
   resolved: {},
 };
 
-export class AlertTransitionError extends DriftwatchError {
-  static override readonly code = 'DW_ALERT_TRANSITION';
-}
+export { AlertTransitionError };
 
 /** What a rule says about the alert; everything but `startsAt` may change while it fires. */
 export interface AlertDetails {

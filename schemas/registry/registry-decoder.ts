@@ -1,0 +1,99 @@
+/**
+ * A `Decoder` (processors/decode.ts) for topics that carry Avro in the
+ * Confluent wire format, JSON, or both during a migration:
+ *
+ * - a Buffer starting with magic byte 0 is Avro: the writer schema is looked
+ *   up by the id in its header (cached after the first record of each id)
+ *   and the body decoded with it; null optional fields are dropped so the
+ *   event equals its JSON twin (plain-value.ts);
+ * - anything else is parsed as JSON, synchronously (the fast path stays fast).
+ *
+ * Only a record that cannot be decoded makes `decode` throw/reject, which
+ * dead-letters it with the reason (unknown schema id, truncated body, not
+ * JSON). A registry that cannot be reached is not the record's fault: the
+ * look-up waits with backoff until the registry answers (registry-retry.ts),
+ * holding back later records so their order is kept.
+ */
+import type { Decoder } from '../../processors/decode.js';
+import type { Logger } from '../../lib/logger.js';
+import type { AvroRegistry } from './registry-client.js';
+import { registryMessage, registryStatus } from './registry-errors.js';
+import { RegistryRetry, type RetryOptions } from './registry-retry.js';
+import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
+import { plainFromAvro } from './plain-value.js';
+
+export interface RegistryDecoderOptions {
+  registry: AvroRegistry;
+  logger?: Logger;
+  /** Backoff while the registry is unreachable; default: wait as long as it takes. */
+  retry?: Omit<RetryOptions, 'logger' | 'what'>;
+}
+
+export interface RegistryDecoder extends Decoder {
+  /** Records decoded per encoding, and the outages waited out so far (live counts). */
+  readonly stats: { avro: number; json: number; outages: number; retries: number };
+  /** True while a registry outage is being waited out. */
+  readonly waitingForRegistry: boolean;
+}
+
+function why(err: unknown, schemaId: number): string {
+  const status = registryStatus(err);
+  if (status === 404) return `schema id ${schemaId} is not in the schema registry (${registryMessage(err)})`;
+  if (status !== undefined) return `schema id ${schemaId}: schema registry answered ${status}: ${registryMessage(err)}`;
+  return `schema id ${schemaId}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+export function createRegistryDecoder(options: RegistryDecoderOptions): RegistryDecoder {
+  const { registry } = options;
+  const logger = options.logger?.child({ component: 'registry-decoder' });
+  const retry = new RegistryRetry({ ...options.retry, logger, what: 'schema look-up' });
+  const counts = { avro: 0, json: 0 };
+  const stats = {
+    get avro() {
+      return counts.avro;
+    },
+    get json() {
+      return counts.json;
+    },
+    get outages() {
+      return retry.stats.outages;
+    },
+    get retries() {
+      return retry.stats.retries;
+    },
+  };
+
+  async function decodeAvro(raw: Buffer): Promise<unknown> {
+    const schemaId = schemaIdOf(raw);
+    if (schemaId === null) {
+      throw new Error(`starts with the Avro magic byte 0 but has ${raw.length} bytes, fewer than the ${HEADER_BYTES}-byte Confluent header`);
+    }
+    let value: unknown;
+    try {
+      value = await retry.run(() => registry.decode(raw));
+    } catch (err) {
+      throw new Error(why(err, schemaId), { cause: err });
+    }
+    counts.avro++;
+    return plainFromAvro(value);
+  }
+
+  return {
+    name: 'Avro/JSON',
+    stats,
+    get waitingForRegistry() {
+      return retry.unavailable;
+    },
+    decode(raw) {
+      if (isConfluentWireFormat(raw)) return decodeAvro(raw as Buffer);
+      let value: unknown;
+      try {
+        value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+      } catch (err) {
+        throw new Error(`not JSON, and not Avro (no magic byte 0): ${(err as Error).message}`);
+      }
+      counts.json++;
+      return value;
+    },
+  };
+}

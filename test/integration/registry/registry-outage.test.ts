@@ -1,0 +1,95 @@
+/**
+ * A registry outage, on real sockets: the decoder points at a port where
+ * nothing listens yet (connection refused), retries with backoff, and the
+ * record decodes once a TCP proxy to the real registry opens on that port —
+ * no dead letter. The test waits on real time (short backoff), as an
+ * integration test may; the schedule itself is unit-tested on virtual time.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { decodeRecord, type DecodeResult } from '../../../processors/decode.js';
+import { createRegistryClient } from '../../../schemas/registry/registry-client.js';
+import { createRegistryDecoder } from '../../../schemas/registry/registry-decoder.js';
+import { RegistryAdmin } from '../../../schemas/registry/registry-admin.js';
+import { driftwatchSubjects, registerSubject } from '../../../schemas/registry/register-schemas.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { deleteSubjects, describeRegistry, uniqueTopics } from './registry-env.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Forwards every connection on 127.0.0.1:`port` to `target`. */
+async function startProxy(port: number, target: URL): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 80), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, sockets };
+}
+
+const until = async (cond: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describeRegistry('schema registry outage (real sockets)', (url) => {
+  let proxy: { server: Server; sockets: Set<Socket> } | null = null;
+  const subjects: string[] = [];
+  afterEach(async () => {
+    if (proxy) {
+      for (const s of proxy.sockets) s.destroy();
+      await new Promise<void>((resolve) => proxy!.server.close(() => resolve()));
+      proxy = null;
+    }
+    await deleteSubjects(url, subjects.splice(0));
+  });
+
+  it('waits while the registry is unreachable and decodes the record once it answers', async () => {
+    const spec = driftwatchSubjects(uniqueTopics())[1]!; // hydration-event
+    subjects.push(spec.subject);
+    const { id } = await registerSubject(new RegistryAdmin(url), spec);
+    const event = {
+      type: 'hydration', eventId: 'h-1', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api',
+      ruleId: 'r', instance: 'i-1', inputDigest: 'sha256:a', outputDigest: 'sha256:b', durationMs: 4, status: 'ok',
+    };
+    const bytes = await createRegistryClient(url).encode(id, event);
+
+    const real = new URL(url);
+    const port = await freePort();
+    const unreachable = `http://127.0.0.1:${port}${real.pathname}`;
+    const decoder = createRegistryDecoder({
+      registry: createRegistryClient(unreachable),
+      logger: silentLogger,
+      retry: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
+    let settled: DecodeResult | null = null;
+    const pending = Promise.resolve(decodeRecord({ value: bytes }, decoder)).then((r) => (settled = r));
+
+    // Refused, and refused again after a backoff wait (each attempt also includes the library's own quick retries).
+    await until(() => decoder.waitingForRegistry && decoder.stats.retries >= 1);
+    expect(settled).toBeNull();
+
+    proxy = await startProxy(port, real);
+    const result = await pending;
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.envelope.event).toEqual(event);
+    expect(decoder.stats.outages).toBe(1);
+    expect(decoder.stats.retries).toBeGreaterThanOrEqual(1);
+    expect(decoder.waitingForRegistry).toBe(false);
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, it, expect } from 'vitest';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { decodeJsonRecord, decodeRecord, decodeRecords, type DecodeResult } from '../../../processors/decode.js';
+import { createRegistryDecoder } from '../../../schemas/registry/registry-decoder.js';
+import type { AvroRegistry } from '../../../schemas/registry/registry-client.js';
+import { toWireFormat } from '../../../schemas/registry/wire-format.js';
+import { T0, hydration, promotion } from '../ingest/events.js';
+
+/** Optional fields of the promotion schema: Avro always carries them, null when absent. */
+const PROMOTION_OPTIONAL = ['correlationId', 'version', 'digest', 'fromEnv', 'gate', 'snapshot', 'rollbackTo', 'actor', 'reason'];
+
+/** What avsc hands back: an instance of a generated record class, optional fields null. */
+class PromotionEventRecord {
+  constructor(fields: Record<string, unknown>) {
+    for (const f of PROMOTION_OPTIONAL) (this as Record<string, unknown>)[f] = null;
+    Object.assign(this, fields);
+  }
+}
+
+const responseError = (status: number, message: string) => Object.assign(new Error(`Confluent_Schema_Registry - ${message}`), { status });
+
+/**
+ * A stand-in registry: schema id 1 "decodes" a JSON body into a PromotionEventRecord.
+ * `down` makes every call fail like a refused connection.
+ */
+function fakeRegistry() {
+  const state = { down: false, decodes: 0 };
+  const registry = {
+    async decode(buffer: Buffer) {
+      state.decodes++;
+      if (state.down) throw responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:8081');
+      const id = buffer.readUInt32BE(1);
+      if (id !== 1) throw responseError(404, `No content with ID '${id}' was found.`);
+      const body = buffer.subarray(5).toString('utf8');
+      if (body === '') throw new Error('truncated buffer');
+      return new PromotionEventRecord(JSON.parse(body));
+    },
+    encode: async () => Buffer.alloc(0),
+    getRegistryIdBySchema: async () => 1,
+  } as unknown as AvroRegistry;
+  return { registry, state };
+}
+
+/** Virtual time for the outage backoff. */
+function instantRetry() {
+  const waits: number[] = [];
+  return { waits, retry: { sleep: async (ms: number) => void waits.push(ms), now: () => waits.reduce((a, b) => a + b, 0), random: () => 0.5 } };
+}
+
+const avro = (event: Record<string, unknown>, id = 1) => toWireFormat(id, Buffer.from(JSON.stringify(event)));
+
+function envelopeOf(r: DecodeResult) {
+  if (!r.ok) throw new Error(`expected an envelope, got dead letter: ${r.deadLetter.reason}`);
+  return r.envelope;
+}
+function reasonOf(r: DecodeResult) {
+  if (r.ok) throw new Error('expected a dead letter');
+  return r.deadLetter.reason;
+}
+
+describe('createRegistryDecoder', () => {
+  it('decodes Confluent Avro into the same event as its JSON twin (null optional fields dropped)', async () => {
+    const { registry } = fakeRegistry();
+    const decoder = createRegistryDecoder({ registry });
+    const event = promotion('p-1', T0, { correlationId: 'c-9' });
+    const fromAvro = envelopeOf(await decodeRecord({ value: avro(event), source: { topic: 't', partition: 0, offset: '5' } }, decoder));
+    const fromJson = envelopeOf(decodeJsonRecord(JSON.stringify(event), { topic: 't', partition: 0, offset: '5' }));
+    expect(fromAvro).toEqual(fromJson);
+    expect(Object.keys(fromAvro.event)).not.toContain('gate');
+    expect(fromAvro.event).toEqual(event);
+    expect(decoder.stats).toMatchObject({ avro: 1, json: 0 });
+  });
+
+  it('decodes JSON records synchronously, without the registry', () => {
+    const { registry, state } = fakeRegistry();
+    const decoder = createRegistryDecoder({ registry });
+    const result = decodeRecord({ value: Buffer.from(JSON.stringify(hydration('h-1', T0))) }, decoder);
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(envelopeOf(result as DecodeResult).event.eventId).toBe('h-1');
+    expect(envelopeOf(decodeRecord({ value: JSON.stringify(hydration('h-2', T0)) }, decoder) as DecodeResult).event.eventId).toBe('h-2');
+    expect(state.decodes).toBe(0);
+    expect(decoder.stats).toMatchObject({ avro: 0, json: 2 });
+  });
+
+  it('dead-letters what cannot be decoded, with the reason', async () => {
+    const { registry } = fakeRegistry();
+    const decoder = createRegistryDecoder({ registry });
+    expect(reasonOf(decodeRecord({ value: Buffer.from('this is not json') }, decoder) as DecodeResult)).toMatch(
+      /^invalid Avro\/JSON: not JSON, and not Avro \(no magic byte 0\): Unexpected token/,
+    );
+    expect(reasonOf(await decodeRecord({ value: avro(promotion('p-1', T0), 999) }, decoder))).toBe(
+      "invalid Avro/JSON: schema id 999 is not in the schema registry (No content with ID '999' was found.)",
+    );
+    expect(reasonOf(await decodeRecord({ value: toWireFormat(1, Buffer.alloc(0)) }, decoder))).toBe('invalid Avro/JSON: schema id 1: truncated buffer');
+    expect(reasonOf(await decodeRecord({ value: Buffer.from([0, 0, 1]) }, decoder))).toBe(
+      'invalid Avro/JSON: starts with the Avro magic byte 0 but has 3 bytes, fewer than the 5-byte Confluent header',
+    );
+  });
+
+  it('validates Avro events like JSON ones (a started promotion needs a version)', async () => {
+    const { registry } = fakeRegistry();
+    const decoder = createRegistryDecoder({ registry });
+    const bad = { ...promotion('p-1', T0) };
+    delete bad.version;
+    expect(reasonOf(await decodeRecord({ value: avro(bad) }, decoder))).toBe('version: is required when phase is started');
+  });
+
+  it('waits out a registry outage instead of dead-lettering, keeping record order', async () => {
+    const { registry, state } = fakeRegistry();
+    const { waits, retry } = instantRetry();
+    // Comes back after the third wait.
+    const sleep = async (ms: number) => {
+      await retry.sleep(ms);
+      if (waits.length === 3) state.down = false;
+    };
+    const decoder = createRegistryDecoder({ registry, retry: { ...retry, sleep } });
+    state.down = true;
+    const records = [
+      { value: avro(promotion('p-1', T0)) },
+      { value: Buffer.from(JSON.stringify(hydration('h-1', T0 + 1))) },
+      { value: avro(promotion('p-2', T0 + 2)) },
+      { value: avro(promotion('p-3', T0 + 3), 999) },
+    ];
+    const results = await lastValueFrom(from(records).pipe(decodeRecords(decoder), toArray()));
+    expect(results.map((r) => (r.ok ? r.envelope.event.eventId : `DLQ ${r.deadLetter.reason}`))).toEqual([
+      'p-1',
+      'h-1',
+      'p-2',
+      "DLQ invalid Avro/JSON: schema id 999 is not in the schema registry (No content with ID '999' was found.)",
+    ]);
+    expect(waits).toEqual([250, 500, 1000]);
+    expect(decoder.stats).toMatchObject({ avro: 2, json: 1, outages: 1, retries: 3 });
+    expect(decoder.waitingForRegistry).toBe(false);
+  });
+});
