@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { MINUTE, parseDuration } from '../../lib/time.js';
 import { loadRuntime } from '../runtime.js';
+import { kafkaDemoTransport } from '../../engine/demo/kafka-demo-transport.js';
 import { runDemo } from '../../engine/demo/demo-runner.js';
 import { demoStoreDir } from '../../engine/demo/demo-store.js';
 import { formatDemoSummary } from '../../engine/demo/demo-summary.js';
@@ -75,7 +76,8 @@ export const demoCommand: Command = {
     const rate = v.rate !== undefined ? Number(v.rate) : forever ? 0 : Math.ceil(estimateRecords(scenario) / TARGET_WALL_SECONDS);
     if (!(rate >= 0) || !Number.isFinite(rate)) throw new UsageError(`--rate: expected records per second ≥ 0, got "${String(v.rate)}"`);
     const storeDir = v['no-store'] ? null : demoStoreDir(rt.config.dataDir);
-    if (rt.config.kafka.brokers.length > 0) ctx.stderr.write('note: KAFKA_BROKERS is set, but the demo has no Kafka transport yet; records go to the engine in-process\n');
+    const viaKafka = rt.config.kafka.brokers.length > 0;
+    if (viaKafka) ctx.stderr.write(`note: KAFKA_BROKERS is set: records go through Kafka (${rt.config.kafka.brokers.join(',')}) to the live engine\n`);
     if (rt.config.clickhouse.url) ctx.stderr.write('note: the demo always writes the embedded store; CLICKHOUSE_URL is not used\n');
 
     // Ctrl-C / SIGTERM end the run gracefully: the summary still prints.
@@ -96,6 +98,7 @@ export const demoCommand: Command = {
         realTime: forever,
         signal: stop.signal,
         progress: { stream: ctx.stderr },
+        ...(viaKafka ? { transport: kafkaDemoTransport({ config: rt.config, alerts: rt.alerts, logger }) } : {}),
       });
       ctx.stdout.write(formatDemoSummary(run, summary));
     } finally {

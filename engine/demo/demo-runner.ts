@@ -67,7 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ? new StoreWriter(store, { logger: log, batchRows: options.storeWriter?.batchRows ?? 20_000, flushIntervalMs: options.storeWriter?.flushIntervalMs ?? 1000 })
     : null;
   const pipeline = createPipeline({ processing: options.processing, alerts: options.alerts, writer, onFact: tally.onFact });
-  const transport = await (options.transport ?? inProcessTransport())(pipeline);
+  const transport = await (options.transport ?? inProcessTransport())(pipeline, { writer, onFact: tally.onFact });
 
   let sent = 0;
   const progress = options.progress ? new ProgressReporter({ records: () => sent, tally }, options.progress) : null;
@@ -116,7 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const run: DemoRun = {
     scenario: gen.options,
     generator: gen.stats,
-    pipeline: { ...pipeline.counters },
+    pipeline: { ...(transport.counters?.() ?? pipeline.counters) },
     injected: gen.injected,
     tally,
     wallMs: now() - startedAt,

@@ -7,7 +7,9 @@
  * back as a group member, and push what it consumes into the same pipeline.
  * The runner only needs `send` (with backpressure) and `flush`.
  */
-import type { Pipeline } from '../pipeline.js';
+import type { Pipeline, PipelineCounters } from '../pipeline.js';
+import type { Fact } from '../../processors/facts.js';
+import type { StoreWriter } from '../../store/store-writer.js';
 import type { GeneratedRecord } from './scenario-generator.js';
 
 export interface DemoTransport {
@@ -18,10 +20,18 @@ export interface DemoTransport {
   /** Resolves once every record sent so far has reached the pipeline. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** When the engine runs elsewhere (Kafka path): its counters, for the summary. */
+  counters?(): PipelineCounters;
+}
+
+/** What a transport that runs its own engine (the Kafka path) needs from the demo: the store writer and the fact tally. */
+export interface DemoEngineSide {
+  writer: StoreWriter | null;
+  onFact: (fact: Fact) => void;
 }
 
 /** Builds the transport for a pipeline (the runner creates the pipeline first). */
-export type DemoTransportFactory = (pipeline: Pipeline) => DemoTransport | Promise<DemoTransport>;
+export type DemoTransportFactory = (pipeline: Pipeline, engineSide: DemoEngineSide) => DemoTransport | Promise<DemoTransport>;
 
 /** Store rows pending above which sending waits for the store (as `replay` does). */
 export const DEFAULT_MAX_PENDING_ROWS = 200_000;

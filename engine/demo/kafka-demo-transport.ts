@@ -1,0 +1,103 @@
+/**
+ * The demo's Kafka path (SPEC §7: `driftwatch demo` goes through Kafka when
+ * KAFKA_BROKERS is set): generated records are produced to the input topic of
+ * their type with key `<env>/<artifact>`, and the live engine (`LiveRunner`,
+ * the same code as `driftwatch run`) consumes them as a consumer-group member
+ * with its transactional outputs and state changelog.
+ *
+ * Each demo run uses its own topics and group (`driftwatch.demo.<id>.*`) so
+ * it never mixes with a real deployment or an earlier demo, and deletes them
+ * when it ends. At the end of the bounded input the engine is told the input
+ * is finished, so the watermark passes every window and timer, as in replay.
+ */
+import { randomUUID } from 'node:crypto';
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import type { DriftwatchConfig } from '../../config/env-config.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
+import type { Logger } from '../../lib/logger.js';
+import { createKafkaClient } from '../../topics/kafka-client.js';
+import { ensureTopics } from '../../topics/topic-admin.js';
+import { topicDefinitions } from '../../topics/topic-definitions.js';
+import { LiveRunner } from '../live/live-runner.js';
+import type { DemoTransportFactory } from './demo-transport.js';
+import type { GeneratedRecord } from './scenario-generator.js';
+
+export interface KafkaDemoOptions {
+  config: DriftwatchConfig;
+  alerts: AlertsConfig;
+  logger: Logger;
+}
+
+function demoConfig(config: DriftwatchConfig, id: string): DriftwatchConfig {
+  const prefix = `driftwatch.demo.${id}`;
+  return {
+    ...config,
+    kafka: {
+      ...config.kafka,
+      groupId: `driftwatch-demo-${id}`,
+      topics: { promotion: `${prefix}.promotion`, hydration: `${prefix}.hydration`, index: `${prefix}.index`, alerts: `${prefix}.alerts`, dlq: `${prefix}.dlq` },
+      internalTopics: { stateChangelog: `driftwatch.internal.demo-${id}.state-changelog` },
+      partitions: Math.min(config.kafka.partitions, 3),
+    },
+  };
+}
+
+export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFactory {
+  return async (_pipeline, engineSide) => {
+    const id = randomUUID().slice(0, 8);
+    const config = demoConfig(options.config, id);
+    const log = options.logger.child({ component: 'demo-kafka', demoId: id });
+    const kafka: Kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-demo`, logger: log });
+    const definitions = topicDefinitions(config.kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, definitions, { create: true, logger: log });
+    const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const runner = new LiveRunner({
+      kafka,
+      config,
+      alerts: options.alerts,
+      logger: log,
+      writer: engineSide.writer,
+      changelogTopic: config.kafka.internalTopics.stateChangelog,
+      instanceId: `demo-${id}`,
+      commitIntervalMs: 500,
+      idleTimeoutMs: 1000,
+      onFact: engineSide.onFact,
+    });
+    await runner.start();
+    let produced = 0;
+    const topicOf = (r: GeneratedRecord) => config.kafka.topics[(r.type ?? 'index') as 'promotion' | 'hydration' | 'index'] ?? config.kafka.topics.index;
+    return {
+      name: `kafka (${config.kafka.brokers.join(',')}, topics driftwatch.demo.${id}.*)`,
+      async send(records) {
+        const byTopic = new Map<string, Array<{ key: string; value: string }>>();
+        for (const r of records) {
+          const topic = topicOf(r);
+          let list = byTopic.get(topic);
+          if (!list) byTopic.set(topic, (list = []));
+          list.push({ key: r.key, value: r.value });
+        }
+        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        produced += records.length;
+      },
+      counters: () => runner.counters(),
+      async flush() {
+        // Everything produced must have been consumed before the input is declared finished.
+        const deadline = Date.now() + 120_000;
+        while (runner.consumedRecords < produced) {
+          if (Date.now() > deadline) throw new Error(`the live engine consumed ${runner.consumedRecords} of ${produced} records within 120 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await runner.finishInput();
+      },
+      async close() {
+        await runner.stop();
+        await producer.disconnect().catch(() => undefined);
+        await admin.deleteTopics({ topics: definitions.map((d) => d.name) }).catch((err) => log.warn({ err }, 'could not delete the demo topics'));
+        await admin.disconnect().catch(() => undefined);
+      },
+    };
+  };
+}
