@@ -4,6 +4,7 @@
  * Keys (compacted topic, partition = the input partition they belong to):
  *   k/<env>/<artifact>        per-key processor state (tombstone when empty)
  *   p/<topic>/<partition>     commit position of one input partition (safe offset + offsets already done above it)
+ *                             and the event-time frontier of the engine that committed it
  *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0)
  *   m/<instanceId>            catch-up markers (see ChangelogReader)
  */
@@ -23,8 +24,20 @@ export function keyStateMessage(key: string, partition: number, state: unknown |
   return { key: KEY_PREFIX + key, partition, value: state === undefined ? null : JSON.stringify(state) };
 }
 
-export function progressMessage(progress: PartitionProgress): Message & { partition: number } {
-  return { key: `${PROGRESS_PREFIX}${progress.topic}/${progress.partition}`, partition: progress.partition, value: JSON.stringify(progress) };
+/**
+ * A commit position as stored. `frontier` is the committing engine's
+ * event-time frontier: every record that comes again after a restart or a
+ * rebalance (at or above the safe offset, not done) was still held by its
+ * orderer, so it is not older than this. Absent in checkpoints written
+ * before it existed; null while the frontier was still -Infinity.
+ */
+export interface StoredProgress extends PartitionProgress {
+  frontier?: number | null;
+}
+
+export function progressMessage(progress: PartitionProgress, frontier?: number): Message & { partition: number } {
+  const stored: StoredProgress = frontier === undefined ? progress : { ...progress, frontier: Number.isFinite(frontier) ? frontier : null };
+  return { key: `${PROGRESS_PREFIX}${progress.topic}/${progress.partition}`, partition: progress.partition, value: JSON.stringify(stored) };
 }
 
 export function wholeMessage(instanceId: string, whole: WholeCheckpoint): Message & { partition: number } {
@@ -33,16 +46,16 @@ export function wholeMessage(instanceId: string, whole: WholeCheckpoint): Messag
 
 export interface RestoredPartition {
   keyed: Array<[string, unknown]>;
-  progress: PartitionProgress[];
+  progress: StoredProgress[];
 }
 
 /** Splits the latest changelog entries of one partition into key state and commit positions. */
 export function readPartitionEntries(entries: ReadonlyArray<[string, string]>): RestoredPartition {
   const keyed: Array<[string, unknown]> = [];
-  const progress: PartitionProgress[] = [];
+  const progress: StoredProgress[] = [];
   for (const [k, v] of entries) {
     if (k.startsWith(KEY_PREFIX)) keyed.push([k.slice(KEY_PREFIX.length), JSON.parse(v)]);
-    else if (k.startsWith(PROGRESS_PREFIX)) progress.push(JSON.parse(v) as PartitionProgress);
+    else if (k.startsWith(PROGRESS_PREFIX)) progress.push(JSON.parse(v) as StoredProgress);
   }
   return { keyed, progress };
 }

@@ -15,7 +15,7 @@
  * state and restores it from the changelog for the partitions it now owns, so
  * in-memory state always equals the last commit plus what follows it.
  */
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
@@ -23,11 +23,12 @@ import type { Logger } from '../../lib/logger.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
 import type { RawRecord } from '../../processors/decode.js';
-import { createPipeline, type Pipeline } from '../pipeline.js';
+import { createPipeline, type Pipeline, type PipelineCounters } from '../pipeline.js';
 import { snapshotTopology, restoreTopology } from '../topology-state.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
 import { OffsetTracker } from './offset-tracker.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
+import { PartitionPositions } from './partition-backlog.js';
 import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
 import { keyStateMessage, progressMessage, readPartitionEntries, wholeMessage, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
@@ -45,6 +46,8 @@ export interface LiveRunnerOptions {
   commitIntervalMs?: number;
   idleTimeoutMs?: number;
   metrics?: LiveMetrics;
+  /** Every fact the engine derives, in order (the demo tallies them). */
+  onFact?: (fact: Fact) => void;
   /** Wall clock, injectable for tests. */
   now?: () => number;
 }
@@ -58,6 +61,8 @@ interface Engine {
   keyPartition: Map<string, number>;
   outbox: Array<{ topic: string; message: Message }>;
   alertsWaiting: number;
+  /** Records were processed since the last commit (their offsets and state are not committed yet). */
+  progressed: boolean;
 }
 
 const tp = (topic: string, partition: number) => `${topic}#${partition}`;
@@ -67,6 +72,9 @@ export class LiveRunner {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly reader: ChangelogReader;
+  /** End offsets: does a partition past the idle timeout really have nothing to read? */
+  private readonly admin: Admin;
+  private readonly positions = new PartitionPositions();
   private readonly inputTopics: string[];
   private readonly now: () => number;
   private readonly commitIntervalMs: number;
@@ -102,23 +110,53 @@ export class LiveRunner {
       maxInFlightRequests: 1,
     });
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
+    this.admin = opts.kafka.admin();
   }
 
   /** Ready = member of the group with its state restored. */
+  /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
+  consumedRecords = 0;
+
+  /** Counters of the current engine's pipeline (since its last restore). */
+  counters(): PipelineCounters {
+    return { ...(this.engine?.pipeline.counters ?? { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 }) };
+  }
+
+  /**
+   * Bounded input (the demo): no more records will come, so let the watermark
+   * pass every window and timer, as replay does at end of input, and commit.
+   * Anything consumed afterwards would be late.
+   */
+  async finishInput(): Promise<void> {
+    await this.exclusive(async () => {
+      const engine = await this.ensureEngine();
+      engine.pipeline.advanceTo(Number.POSITIVE_INFINITY);
+      await this.commit();
+    });
+  }
+
   get ready(): boolean {
     return this.readyFlag;
   }
 
   async start(): Promise<void> {
     await this.producer.connect();
+    await this.admin.connect();
     await this.reader.start();
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assignment = e.payload.memberAssignment as Record<string, number[]>;
       this.generation++;
+      this.positions.reset();
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
+    });
+    // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const key = tp(payload.topic, payload.partition);
+      this.positions.consumed(key, payload.lastOffset);
+      if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.readyFlag = false;
@@ -147,6 +185,7 @@ export class LiveRunner {
     }).catch((err) => this.log.error({ err }, 'final commit failed'));
     await this.consumer.disconnect().catch((err) => this.log.warn({ err }, 'consumer disconnect failed'));
     await this.reader.stop();
+    await this.admin.disconnect().catch((err) => this.log.warn({ err }, 'admin disconnect failed'));
     await this.producer.disconnect().catch((err) => this.log.warn({ err }, 'producer disconnect failed'));
     this.readyFlag = false;
   }
@@ -180,7 +219,9 @@ export class LiveRunner {
       };
       engine.pipeline.push(record);
       this.opts.metrics?.eventsIn(batch.topic);
+      this.consumedRecords++;
     }
+    await this.settleIdle(engine);
     engine.pipeline.advanceTo(engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await heartbeat();
@@ -191,10 +232,13 @@ export class LiveRunner {
   private async onTick(): Promise<void> {
     if (this.stopping || !this.engine || this.engine.generation !== this.generation) return;
     const engine = this.engine;
+    await this.settleIdle(engine);
     engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
     this.opts.metrics?.storePending(this.opts.writer?.pendingRows ?? 0);
-    if (engine.alertsWaiting > 0 || (engine.outbox.length > 0 && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();
+    // Idle advances release records too: commit them (offsets, state, outputs) without waiting for the next batch.
+    const uncommitted = engine.outbox.length > 0 || engine.progressed;
+    if (engine.alertsWaiting > 0 || (uncommitted && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();
   }
 
   /** A fresh engine for the current assignment, restored from the changelog. */
@@ -220,27 +264,63 @@ export class LiveRunner {
     }
     await this.reader.waitForMarker(nonce, partitions, 60_000);
     const keyed: Array<[string, unknown]> = [];
+    const startOffsets = new Map<string, string>();
+    /** Committed frontiers of the owned partitions (see StoredProgress); undefined once one predates them. */
+    let frontiers: number[] | undefined = [];
     for (const p of owned) {
       const restored = readPartitionEntries(this.reader.entries(p));
       for (const [k, state] of restored.keyed) {
         keyed.push([k, state]);
         engine.keyPartition.set(k, p);
       }
-      for (const progress of restored.progress) if (this.inputTopics.includes(progress.topic)) engine.tracker.restore(progress);
+      for (const progress of restored.progress) {
+        if (!this.inputTopics.includes(progress.topic)) continue;
+        engine.tracker.restore(progress);
+        startOffsets.set(tp(progress.topic, progress.partition), progress.safeOffset);
+        if (progress.frontier === undefined) frontiers = undefined;
+        else frontiers?.push(progress.frontier ?? Number.NEGATIVE_INFINITY);
+      }
     }
     const wholeText = this.reader.get(0, WHOLE_PREFIX + this.opts.instanceId);
     const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
     restoreTopology(engine.pipeline.topology, { keyed: keyed as Array<[string, Record<string, unknown>]>, whole: whole?.processors ?? {} });
     const ownedTps = this.inputTopics.flatMap((t) => (this.assignment[t] ?? []).map((p) => tp(t, p)));
     engine.watermarks.assign(ownedTps, this.now());
-    if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), this.now());
-    // Continue event time where the checkpoint left it; older re-deliveries are late, as they were.
-    engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
+    this.positions.restore(startOffsets);
+    if (frontiers !== undefined) {
+      // Continue event time where the commits left it (the lowest frontier of the owned partitions: records
+      // that come again are not older than their own committer's). The per-partition watermarks are not
+      // restored: they counted records consumed but not committed, which come again and must not find event
+      // time already past them. They are rebuilt from the records read from now on.
+      if (frontiers.length > 0) engine.pipeline.advanceTo(Math.min(...frontiers));
+    } else {
+      // A checkpoint without frontiers (older version): its watermarks, as then.
+      if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), this.now());
+      engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
+    }
     this.engine = engine;
     this.lastCommit = this.now();
     this.readyFlag = true;
     this.log.info({ generation, partitions: owned, keys: keyed.length, ms: this.now() - started }, 'state restored');
     return engine;
+  }
+
+  /**
+   * Partitions past the idle timeout count as idle only once the broker
+   * confirms they hold nothing past the consumed position (PartitionWatermarks).
+   * Without an answer, the timeout alone decides (event time must not stall).
+   */
+  private async settleIdle(engine: Engine): Promise<void> {
+    const candidates = engine.watermarks.idleCandidates(this.now());
+    if (candidates.length === 0) return;
+    try {
+      const { waiting, empty } = await this.positions.check(this.admin, candidates);
+      for (const k of waiting) engine.watermarks.setBacklog(k, true);
+      for (const k of empty) engine.watermarks.confirmIdle(k);
+    } catch (err) {
+      this.log.warn({ err }, 'could not read end offsets; partitions idle for the timeout are taken to be empty');
+      for (const k of candidates) engine.watermarks.confirmIdle(k);
+    }
   }
 
   private newEngine(generation: number): Engine {
@@ -250,9 +330,10 @@ export class LiveRunner {
     const keyPartition = new Map<string, number>();
     const tracker = new OffsetTracker();
     const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, this.idleTimeoutMs);
-    const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0 };
+    const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0, progressed: false };
     const done = (e: Envelope | DeadLetter) => {
       const s = e.source;
+      engine.progressed = true;
       if (s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined) tracker.processed(s.topic, s.partition, s.offset);
     };
     engine.pipeline = createPipeline({
@@ -276,6 +357,7 @@ export class LiveRunner {
         this.opts.metrics?.deadLetter(dl.source?.topic ?? 'unknown');
       },
       onFact: (fact: Fact) => {
+        this.opts.onFact?.(fact);
         if (fact.kind === 'event' || fact.kind === 'late') {
           done(fact.envelope);
           if (fact.kind === 'late') this.opts.metrics?.late();
@@ -308,7 +390,7 @@ export class LiveRunner {
     }
     const changelog: Message[] = [
       ...stateMessages,
-      ...progress.map(progressMessage),
+      ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
       wholeMessage(this.opts.instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
     ];
     const tx = await this.producer.transaction();
@@ -335,6 +417,7 @@ export class LiveRunner {
     this.opts.metrics?.committed(byTopic, this.now() - started);
     engine.outbox.length = 0;
     engine.alertsWaiting = 0;
+    engine.progressed = false;
     this.lastCommit = this.now();
   }
 }

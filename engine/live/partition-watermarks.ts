@@ -7,10 +7,27 @@
  * event seen, so the last windows and timers still fire when producers stop
  * ("an idle-partition timeout keeps the watermark moving"). Wall-clock time
  * is injected.
+ *
+ * Idle means "nothing to read", not "nothing handled lately". The engine may
+ * not get round to a partition for longer than the timeout while records
+ * wait in it — catching up after a restart, working through one large fetch,
+ * or when a burst follows a quiet spell and the first batch handled covers
+ * far more event time than the others. Leaving such a partition out would
+ * carry event time past its waiting records and make them all late. So a
+ * partition is left out only when, besides the timeout, the broker has
+ * confirmed it holds nothing past the consumed position (`idleCandidates` →
+ * the runner asks for end offsets → `confirmIdle` or `setBacklog`), and
+ * confirmations are dropped whenever any idle partition wakes up (records
+ * usually arrive everywhere at once: the others must be looked at again).
+ * A partition whose last batch said more records wait (offset lag) is never idle.
  */
 export class PartitionWatermarks {
   private readonly maxSeen = new Map<string, number>();
   private readonly lastActive = new Map<string, number>();
+  /** Partitions with records waiting to be consumed. */
+  private readonly backlog = new Set<string>();
+  /** Idle partitions the broker confirmed to be empty past the consumed position. */
+  private readonly confirmed = new Set<string>();
 
   constructor(
     private readonly allowedLatenessMs: number,
@@ -22,18 +39,50 @@ export class PartitionWatermarks {
     const keep = new Set(partitions);
     for (const k of [...this.maxSeen.keys()]) if (!keep.has(k)) this.maxSeen.delete(k);
     for (const k of [...this.lastActive.keys()]) if (!keep.has(k)) this.lastActive.delete(k);
+    for (const k of [...this.backlog]) if (!keep.has(k)) this.backlog.delete(k);
+    for (const k of [...this.confirmed]) if (!keep.has(k)) this.confirmed.delete(k);
     for (const k of partitions) if (!this.lastActive.has(k)) this.lastActive.set(k, now);
   }
 
   observe(partition: string, eventTime: number, now: number): void {
     const prev = this.maxSeen.get(partition);
     if (prev === undefined || eventTime > prev) this.maxSeen.set(partition, eventTime);
-    this.lastActive.set(partition, now);
+    this.active(partition, now);
   }
 
   /** Marks a partition active without an event (e.g. a fetch returned records that were all skipped). */
   touch(partition: string, now: number): void {
+    this.active(partition, now);
+  }
+
+  private active(partition: string, now: number): void {
     this.lastActive.set(partition, now);
+    // A confirmed-idle partition woke up: the others may have records by now too.
+    if (this.confirmed.size > 0 && this.confirmed.has(partition)) this.confirmed.clear();
+  }
+
+  /** Whether records are waiting in the partition beyond the consumed ones (a partition with a backlog is never idle). */
+  setBacklog(partition: string, waiting: boolean): void {
+    if (waiting) {
+      this.backlog.add(partition);
+      this.confirmed.delete(partition);
+    } else {
+      this.backlog.delete(partition);
+    }
+  }
+
+  /** Partitions past the idle timeout, without a known backlog, not yet confirmed empty: ask the broker about these. */
+  idleCandidates(now: number): string[] {
+    const out: string[] = [];
+    for (const [k, last] of this.lastActive) {
+      if (now - last > this.idleTimeoutMs && !this.backlog.has(k) && !this.confirmed.has(k)) out.push(k);
+    }
+    return out;
+  }
+
+  /** The broker holds nothing past the consumed position of `partition`: it may be left out of the minimum. */
+  confirmIdle(partition: string): void {
+    if (this.lastActive.has(partition)) this.confirmed.add(partition);
   }
 
   /**
@@ -51,7 +100,7 @@ export class PartitionWatermarks {
       const seen = this.maxSeen.get(k) ?? Number.NEGATIVE_INFINITY;
       if (seen > max) max = seen;
       if (last > lastActivity) lastActivity = last;
-      if (now - last > this.idleTimeoutMs) continue;
+      if (now - last > this.idleTimeoutMs && this.confirmed.has(k)) continue;
       active++;
       if (seen < min) min = seen;
     }

@@ -1,0 +1,66 @@
+/**
+ * Whether input partitions hold records the engine has not consumed yet —
+ * what PartitionWatermarks needs before it may call a partition idle.
+ *
+ * The consumed position of each partition comes from the batches kafkajs
+ * hands over (END_BATCH_PROCESS: also batches of transaction markers only,
+ * which never reach eachBatch) and, before the first batch of an
+ * assignment, from the restored checkpoint (its safe offset) or the start
+ * of the log. The broker's end offsets say what is there to read.
+ */
+import type { Admin } from 'kafkajs';
+
+const splitKey = (key: string): [string, number] => {
+  const i = key.lastIndexOf('#');
+  return [key.slice(0, i), Number(key.slice(i + 1))];
+};
+
+export class PartitionPositions {
+  /** `${topic}#${partition}` → next offset to consume (undefined: the start of the log). */
+  private readonly next = new Map<string, bigint>();
+
+  /** A new assignment: positions restart from the committed offsets. */
+  reset(): void {
+    this.next.clear();
+  }
+
+  /** The restored checkpoint's safe offsets, where no batch of this assignment said more yet. */
+  restore(restored: ReadonlyMap<string, string>): void {
+    for (const [k, offset] of restored) if (!this.next.has(k)) this.next.set(k, BigInt(offset));
+  }
+
+  /** After a batch: everything up to `lastOffset` was read. */
+  consumed(key: string, lastOffset: string): void {
+    const n = BigInt(lastOffset) + 1n;
+    const prev = this.next.get(key);
+    if (prev === undefined || n > prev) this.next.set(key, n);
+  }
+
+  /**
+   * Splits `keys` into partitions with records past the consumed position
+   * (`waiting`) and partitions with nothing to read (`empty`), from the
+   * broker's end offsets now.
+   */
+  async check(admin: Admin, keys: readonly string[]): Promise<{ waiting: string[]; empty: string[] }> {
+    const byTopic = new Map<string, number[]>();
+    for (const k of keys) {
+      const [topic, partition] = splitKey(k);
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(partition);
+    }
+    const waiting: string[] = [];
+    const empty: string[] = [];
+    for (const [topic, partitions] of byTopic) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        if (!partitions.includes(o.partition)) continue;
+        const key = `${topic}#${o.partition}`;
+        const low = BigInt(o.low);
+        const known = this.next.get(key);
+        const position = known !== undefined && known > low ? known : low;
+        (BigInt(o.high) > position ? waiting : empty).push(key);
+      }
+    }
+    return { waiting, empty };
+  }
+}
