@@ -66,20 +66,53 @@ function creationFailure(definition: TopicDefinition, err: unknown): DriftwatchE
   return new KafkaError(`${what} failed: ${reason}`, { cause: err, canRetry: !types.includes('POLICY_VIOLATION') });
 }
 
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * createTopics, then waits until every partition has a leader. kafkajs' own
+ * `waitForLeaders` gives up when a KRaft broker has not yet published the new
+ * topic's metadata (UNKNOWN_TOPIC_OR_PARTITION right after creation), so the
+ * wait is done here, retrying that error until `timeoutMs`.
+ * Returns true when kafkajs created at least one topic (false: all existed).
+ */
+export async function createTopicsAndWait(admin: Admin, topics: TopicSpec[], timeoutMs = 30_000): Promise<boolean> {
+  const created = await admin.createTopics({ waitForLeaders: false, topics });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const ready = topics.every((t) => {
+        const m = meta.find((x) => x.name === t.topic);
+        return m !== undefined && m.partitions.length >= t.numPartitions && m.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return created;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+    }
+    if (Date.now() > deadline) throw new KafkaError(`topics ${topics.map((t) => t.topic).join(', ')} have no partition leaders after ${timeoutMs} ms`, { canRetry: true });
+    await sleep(100);
+  }
+}
+
 /** Creates one topic; true = created by us, false = someone else created it first. */
 async function createTopic(admin: Admin, d: TopicDefinition): Promise<boolean> {
   try {
-    return await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: d.name,
-          numPartitions: d.partitions,
-          replicationFactor: d.replication,
-          configEntries: Object.entries(d.configs).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+    return await createTopicsAndWait(admin, [
+      {
+        topic: d.name,
+        numPartitions: d.partitions,
+        replicationFactor: d.replication,
+        configEntries: Object.entries(d.configs).map(([name, value]) => ({ name, value })),
+      },
+    ]);
   } catch (err) {
     throw creationFailure(d, err);
   }

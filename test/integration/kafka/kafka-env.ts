@@ -5,6 +5,7 @@
  * isolated: random topic/group names, create/delete topics, produce NDJSON
  * fixtures keyed `<env>/<artifact>`, read a topic to its end (read_committed).
  */
+import { createTopicsAndWait } from '../../../topics/topic-admin.js';
 import { randomUUID } from 'node:crypto';
 import { describe, inject, it } from 'vitest';
 import kafkajs, { type Kafka, type LogEntry, type logCreator, type Producer } from 'kafkajs';
@@ -77,15 +78,15 @@ export async function createTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
+    await createTopicsAndWait(
+      admin,
+      topics.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions ?? 3,
         replicationFactor: 1,
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
   } finally {
     await admin.disconnect();
   }
