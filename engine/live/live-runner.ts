@@ -22,7 +22,8 @@ import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
-import type { RawRecord } from '../../processors/decode.js';
+import type { Decoder, RawRecord } from '../../processors/decode.js';
+import { encodeAlertMessage, type AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import { createPipeline, type Pipeline, type PipelineCounters } from '../pipeline.js';
 import { snapshotTopology, restoreTopology } from '../topology-state.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
@@ -46,6 +47,10 @@ export interface LiveRunnerOptions {
   commitIntervalMs?: number;
   idleTimeoutMs?: number;
   metrics?: LiveMetrics;
+  /** Decoder of input records; default JSON (the schema-registry decoder when SCHEMA_REGISTRY_URL is set). */
+  decoder?: Decoder;
+  /** Encoder of alert values; default JSON (Avro with DRIFTWATCH_ALERT_FORMAT=avro). */
+  alertEncoder?: AlertEncoder;
   /** Every fact the engine derives, in order (the demo tallies them). */
   onFact?: (fact: Fact) => void;
   /** Wall clock, injectable for tests. */
@@ -140,6 +145,7 @@ export class LiveRunner {
   }
 
   async start(): Promise<void> {
+    await this.opts.alertEncoder?.ready();
     await this.producer.connect();
     await this.admin.connect();
     await this.reader.start();
@@ -337,6 +343,7 @@ export class LiveRunner {
       if (s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined) tracker.processed(s.topic, s.partition, s.offset);
     };
     engine.pipeline = createPipeline({
+      decoder: this.opts.decoder,
       processing: config.processing,
       alerts: this.opts.alerts,
       writer: this.opts.writer,
@@ -362,7 +369,8 @@ export class LiveRunner {
           done(fact.envelope);
           if (fact.kind === 'late') this.opts.metrics?.late();
         } else if (fact.kind === 'alert') {
-          outbox.push({ topic: topics.alerts, message: alertMessage(fact.alert) });
+          const encoder = this.opts.alertEncoder;
+          outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(fact.alert, encoder) : alertMessage(fact.alert) });
           engine.alertsWaiting++;
         } else if (fact.kind === 'incident') {
           this.opts.metrics?.incident(fact.change, fact.incident.kind);

@@ -11,6 +11,7 @@ import { createDriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
 import { startConfiguredMetricsServer } from '../metrics/metrics-server.js';
 import { LiveRunner } from './live-runner.js';
 import { liveMetrics } from './live-metrics.js';
+import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } from '../../schemas/registry/index.js';
 
 export interface LiveEngine {
   runner: LiveRunner;
@@ -24,6 +25,11 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   const transport = await openConfiguredStore(rt);
   const writer = new StoreWriter(transport, { logger, batchRows: config.store.batchRows, flushIntervalMs: config.store.flushIntervalMs });
   const metrics = createDriftwatchMetrics();
+  // With a registry, inputs may be Avro (Confluent wire format) or JSON on the same topics; alerts follow DRIFTWATCH_ALERT_FORMAT.
+  const registry = config.schemaRegistryUrl ? createRegistryClient(config.schemaRegistryUrl) : null;
+  const decoder = registry ? createRegistryDecoder({ registry, logger }) : undefined;
+  const alertEncoder =
+    registry && config.alertFormat === 'avro' ? createAvroAlertEncoder({ registry, subject: `${config.kafka.topics.alerts}-value`, logger }) : undefined;
   writer.onFailure(() => metrics.storeWriteFailures.inc());
   const runner = new LiveRunner({
     kafka,
@@ -36,6 +42,8 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     commitIntervalMs: config.live.commitIntervalMs,
     idleTimeoutMs: config.live.idleTimeoutMs,
     metrics: liveMetrics(metrics),
+    decoder,
+    alertEncoder,
   });
   const server = await startConfiguredMetricsServer(config.metricsPort, {
     registry: metrics.registry,
