@@ -5,9 +5,10 @@
  *   - records are pushed through the same pipeline as replay; alerts and dead
  *     letters derived from them wait in an outbox;
  *   - a commit (every `commitIntervalMs`, or at once when alerts are waiting)
- *     first flushes the store (idempotent rows), then in ONE transaction
- *     produces the outbox, the changed processor state (compacted changelog)
- *     and the consumer offsets (`sendOffsets`);
+ *     snapshots state, positions and outbox between facts, then — while
+ *     processing goes on — flushes the store (idempotent rows) and in ONE
+ *     transaction produces the outbox, the changed processor state
+ *     (compacted changelog) and the consumer offsets (`sendOffsets`);
  *   - offsets are the "safe" ones of the OffsetTracker: records the event-time
  *     orderer still holds are re-delivered after a crash, records already done
  *     above them are skipped (their offsets are in the checkpoint).
@@ -70,6 +71,13 @@ interface Engine {
   progressed: boolean;
 }
 
+interface PreparedCommit {
+  started: number;
+  byTopic: Map<string, Message[]>;
+  changelog: Message[];
+  offsets: Map<string, Array<{ partition: number; offset: string }>>;
+}
+
 const tp = (topic: string, partition: number) => `${topic}#${partition}`;
 
 export class LiveRunner {
@@ -91,6 +99,12 @@ export class LiveRunner {
   /** Serialises batch handling, idle ticks, commits and shutdown. */
   private lock: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
+  /** The commit being published (store flush + transaction), if any; it never rejects (see commit). */
+  private publishing: Promise<void> | null = null;
+  /** A commit that failed in the background, thrown by the next batch. */
+  private publishError: unknown = null;
+  /** A commit was asked for while one was being published. */
+  private commitWanted = false;
   private stopping = false;
   private readyFlag = false;
 
@@ -136,7 +150,7 @@ export class LiveRunner {
     await this.exclusive(async () => {
       const engine = await this.ensureEngine();
       engine.pipeline.advanceTo(Number.POSITIVE_INFINITY);
-      await this.commit();
+      await this.commit({ wait: true });
     });
   }
 
@@ -187,7 +201,8 @@ export class LiveRunner {
     this.stopping = true;
     if (this.ticker) clearInterval(this.ticker);
     await this.exclusive(async () => {
-      if (this.engine && this.engine.generation === this.generation) await this.commit();
+      if (this.engine && this.engine.generation === this.generation) await this.commit({ wait: true });
+      await this.publishing;
     }).catch((err) => this.log.error({ err }, 'final commit failed'));
     await this.consumer.disconnect().catch((err) => this.log.warn({ err }, 'consumer disconnect failed'));
     await this.reader.stop();
@@ -207,6 +222,11 @@ export class LiveRunner {
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
+    if (this.publishError !== null) {
+      const err = this.publishError;
+      this.publishError = null;
+      throw err;
+    }
     const engine = await this.ensureEngine();
     const now = this.now();
     const key = tp(batch.topic, batch.partition);
@@ -250,6 +270,8 @@ export class LiveRunner {
   /** A fresh engine for the current assignment, restored from the changelog. */
   private async ensureEngine(): Promise<Engine> {
     if (this.engine && this.engine.generation === this.generation) return this.engine;
+    // The producer runs one transaction at a time, and the restore must see the last commit.
+    await this.publishing;
     const generation = this.generation;
     const started = this.now();
     const owned = [...new Set(Object.values(this.assignment).flat())].sort((a, b) => a - b);
@@ -380,13 +402,53 @@ export class LiveRunner {
     return engine;
   }
 
-  /** Store first, then outbox + state + offsets in one transaction. */
-  private async commit(): Promise<void> {
+  /**
+   * Checkpoints what has been processed: a snapshot taken now (state, commit
+   * positions, outputs so far), then — while processing goes on — the store
+   * flushed first and outputs + state + offsets in one transaction.
+   * Overlapping the store flush and the transaction with processing hides
+   * their cost (a third of the engine's time when done inline, and with
+   * alerts flowing every batch waited for the previous commit).
+   *
+   * One commit is published at a time. Asked for while one is in flight, the
+   * next starts as soon as it ends (`wait`: the caller waits for that too,
+   * e.g. on shutdown). Memory stays bounded meanwhile by the store's backpressure.
+   */
+  private async commit(options: { wait?: boolean } = {}): Promise<void> {
+    if (this.publishing) {
+      if (!options.wait) {
+        this.commitWanted = true;
+        return;
+      }
+      await this.publishing;
+    }
+    this.commitWanted = false;
     const engine = this.engine;
     if (!engine || engine.generation !== this.generation) return;
-    const { config } = this.opts;
-    const started = this.now();
-    await this.opts.writer?.flush();
+    const prepared = this.prepareCommit(engine);
+    this.lastCommit = this.now();
+    const run: Promise<void> = this.publish(prepared)
+      .catch((err: unknown) => {
+        // Kafka now holds less than the in-memory state: drop the engine (rebuilt from the changelog) and fail the
+        // next batch with the error, so the consumer restarts from the committed offsets as an inline failure did.
+        this.publishError = err;
+        if (this.engine === engine) {
+          this.engine = null;
+          this.generation++;
+        }
+        this.log.error({ err }, 'commit failed; state will be rebuilt from the changelog');
+      })
+      .finally(() => {
+        if (this.publishing === run) this.publishing = null;
+        // Asked for meanwhile (alerts waiting, the interval passed): go on at once, between batches.
+        if (this.commitWanted && !this.stopping) void this.exclusive(() => this.commit()).catch((err) => this.log.error({ err }, 'commit failed'));
+      });
+    this.publishing = run;
+    if (options.wait) await run;
+  }
+
+  /** The commit's content, taken synchronously between facts; the engine's outbox starts over. */
+  private prepareCommit(engine: Engine): PreparedCommit {
     const snap = snapshotTopology(engine.pipeline.topology);
     const progress = engine.tracker.progress();
     const stateMessages = snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state));
@@ -401,31 +463,40 @@ export class LiveRunner {
       ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
       wholeMessage(this.opts.instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
     ];
+    const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const p of progress) {
+      let list = offsets.get(p.topic);
+      if (!list) offsets.set(p.topic, (list = []));
+      list.push({ partition: p.partition, offset: p.safeOffset });
+    }
+    engine.outbox.length = 0;
+    engine.alertsWaiting = 0;
+    engine.progressed = false;
+    return { started: this.now(), byTopic, changelog, offsets };
+  }
+
+  /**
+   * Store first (idempotent rows, at least those of the snapshot), then
+   * outputs + state + offsets in one transaction: the transaction's records
+   * are sent while the store writes, but it commits only once the store has
+   * them (nothing of it is visible before the commit).
+   */
+  private async publish({ started, byTopic, changelog, offsets }: PreparedCommit): Promise<void> {
+    const stored = this.opts.writer?.flush();
+    stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
     const tx = await this.producer.transaction();
     try {
       for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
       await tx.send({ topic: this.opts.changelogTopic, messages: changelog });
-      const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
-      for (const p of progress) {
-        let list = offsets.get(p.topic);
-        if (!list) offsets.set(p.topic, (list = []));
-        list.push({ partition: p.partition, offset: p.safeOffset });
-      }
       if (offsets.size > 0) {
-        await tx.sendOffsets({ consumerGroupId: config.kafka.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+        await tx.sendOffsets({ consumerGroupId: this.opts.config.kafka.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
       }
+      await stored;
       await tx.commit();
     } catch (err) {
       await tx.abort().catch(() => undefined);
-      // The in-memory state is now ahead of what Kafka holds: rebuild it from the changelog on the next batch.
-      this.engine = null;
-      this.generation++;
       throw err;
     }
     this.opts.metrics?.committed(byTopic, this.now() - started);
-    engine.outbox.length = 0;
-    engine.alertsWaiting = 0;
-    engine.progressed = false;
-    this.lastCommit = this.now();
   }
 }

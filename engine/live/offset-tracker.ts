@@ -19,15 +19,19 @@ export interface PartitionProgress {
   doneAbove: string[];
 }
 
+/**
+ * Offsets are kept as numbers: exact up to 2^53, which no partition reaches
+ * (BigInt arithmetic on every record cost ~5 % of the engine's time).
+ */
 interface PartitionState {
   /** Consumed, not yet processed. */
-  pending: Set<bigint>;
+  pending: Set<number>;
   /** Processed. Pruned below the safe offset at every checkpoint. */
-  done: Set<bigint>;
+  done: Set<number>;
   /** Highest consumed offset + 1. */
-  next: bigint;
+  next: number;
   /** Offsets to skip (restored from the last checkpoint). */
-  skip: Set<bigint>;
+  skip: Set<number>;
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -39,7 +43,7 @@ export class OffsetTracker {
     const k = tpKey(topic, partition);
     let p = this.parts.get(k);
     if (!p) {
-      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1n, skip: new Set() } };
+      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1, skip: new Set() } };
       this.parts.set(k, p);
     }
     return p.s;
@@ -48,16 +52,16 @@ export class OffsetTracker {
   /** Restores what the last checkpoint said about a partition. */
   restore(progress: PartitionProgress): void {
     const s = this.state(progress.topic, progress.partition);
-    s.skip = new Set(progress.doneAbove.map((o) => BigInt(o)));
-    s.next = BigInt(progress.safeOffset);
+    s.skip = new Set(progress.doneAbove.map(Number));
+    s.next = Number(progress.safeOffset);
   }
 
   /** True when the record was already processed before the last checkpoint (a re-delivery to skip). */
   shouldSkip(topic: string, partition: number, offset: string): boolean {
     const s = this.state(topic, partition);
-    const o = BigInt(offset);
-    if (o + 1n > s.next) s.next = o + 1n;
-    if (s.skip.has(o)) {
+    const o = Number(offset);
+    if (o + 1 > s.next) s.next = o + 1;
+    if (s.skip.size > 0 && s.skip.has(o)) {
       s.skip.delete(o);
       s.done.add(o);
       return true;
@@ -66,12 +70,12 @@ export class OffsetTracker {
   }
 
   consumed(topic: string, partition: number, offset: string): void {
-    this.state(topic, partition).pending.add(BigInt(offset));
+    this.state(topic, partition).pending.add(Number(offset));
   }
 
   processed(topic: string, partition: number, offset: string): void {
     const s = this.state(topic, partition);
-    const o = BigInt(offset);
+    const o = Number(offset);
     if (s.pending.delete(o)) s.done.add(o);
   }
 
@@ -79,11 +83,11 @@ export class OffsetTracker {
   progress(): PartitionProgress[] {
     const out: PartitionProgress[] = [];
     for (const { topic, partition, s } of this.parts.values()) {
-      if (s.next < 0n) continue;
+      if (s.next < 0) continue;
       let safe = s.next;
       for (const o of s.pending) if (o < safe) safe = o;
       for (const o of s.done) if (o < safe) s.done.delete(o);
-      const doneAbove = [...s.done, ...s.skip].filter((o) => o >= safe).sort((a, b) => (a < b ? -1 : 1)).map(String);
+      const doneAbove = [...s.done, ...s.skip].filter((o) => o >= safe).sort((a, b) => a - b).map(String);
       out.push({ topic, partition, safeOffset: String(safe), doneAbove });
     }
     return out;

@@ -1,0 +1,55 @@
+/**
+ * The baseline of the throughput ratio: a plain kafkajs group consumer that
+ * reads the same input topics the same way the engine does (read_committed,
+ * eachBatch, one partition at a time, same fetch wait) and does nothing with
+ * the records beyond looking at each value. What the engine adds on top —
+ * decoding, ordering, the processors, the store, transactions — is the
+ * difference.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+
+export interface RawConsumeResult {
+  records: number;
+  bytes: number;
+  /** Wall time of the group join, and of the last record read. */
+  joinedAt: number;
+  doneAt: number;
+}
+
+export async function rawConsume(kafka: Kafka, topics: string[], expected: number, timeoutMs = 300_000): Promise<RawConsumeResult> {
+  const groupId = `dwbench.raw.${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
+  let records = 0;
+  let bytes = 0;
+  let joinedAt = 0;
+  let finish!: (t: number) => void;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (joinedAt === 0) joinedAt = Date.now();
+  });
+  try {
+    await consumer.connect();
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        records += batch.messages.length;
+        if (records >= expected) finish(Date.now());
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`raw consumer read ${records} of ${expected} records within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const doneAt = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    return { records, bytes, joinedAt, doneAt };
+  } finally {
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
+    await admin.disconnect();
+  }
+}

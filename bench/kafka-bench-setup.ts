@@ -1,0 +1,135 @@
+/**
+ * The Kafka benchmark's isolated deployment: its own topics and consumer
+ * group (random names under `dwbench.`), created like `driftwatch topics
+ * create` does, the environment engines get, and the producer of input
+ * records (each to its type's topic, key `<env>/<artifact>`).
+ */
+import { randomUUID } from 'node:crypto';
+import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
+import { loadConfig } from '../config/env-config.js';
+import { topicDefinitions } from '../topics/topic-definitions.js';
+import { ensureTopics } from '../topics/topic-admin.js';
+
+export type InputType = 'promotion' | 'hydration' | 'index';
+
+export interface BenchRecord {
+  value: string;
+  key: string | null;
+  type: InputType;
+  /** Explicit partition (the far-future ticks). */
+  partition?: number;
+}
+
+export interface BenchDeployment {
+  groupId: string;
+  topics: Record<InputType | 'alerts' | 'dlq' | 'changelog', string>;
+  inputs: string[];
+  partitions: number;
+  /** Environment of `driftwatch run` for this deployment (instance id and data dir are added per engine). */
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export function benchKafka(brokers: string[], clientId = 'driftwatch-bench'): Kafka {
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 8 } });
+}
+
+export async function createBenchDeployment(kafka: Kafka, brokers: string[], label: string, partitions: number, extraEnv: Record<string, string> = {}): Promise<BenchDeployment> {
+  const id = `${label}.${randomUUID().slice(0, 8)}`;
+  const topics = {
+    promotion: `dwbench.${id}.promotion`,
+    hydration: `dwbench.${id}.hydration`,
+    index: `dwbench.${id}.index`,
+    alerts: `dwbench.${id}.alerts`,
+    dlq: `dwbench.${id}.dlq`,
+    changelog: `driftwatch.internal.dwbench.${id}.state-changelog`,
+  };
+  const groupId = `dwbench.${id}.group`;
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: brokers.join(','),
+    DRIFTWATCH_GROUP_ID: groupId,
+    DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
+    DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
+    DRIFTWATCH_TOPIC_INDEX: topics.index,
+    DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
+    DRIFTWATCH_TOPIC_DLQ: topics.dlq,
+    DRIFTWATCH_TOPIC_STATE_CHANGELOG: topics.changelog,
+    DRIFTWATCH_PARTITIONS: String(partitions),
+    ...extraEnv,
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topicDefinitions(loadConfig(env).kafka));
+  } finally {
+    await admin.disconnect();
+  }
+  return {
+    groupId,
+    topics,
+    inputs: [topics.promotion, topics.hydration, topics.index],
+    partitions,
+    env,
+    async cleanup() {
+      const a = kafka.admin();
+      await a.connect();
+      try {
+        await a.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+        await a.deleteGroups([groupId]).catch(() => undefined);
+      } finally {
+        await a.disconnect();
+      }
+    },
+  };
+}
+
+/**
+ * One far-future event per partition of every input topic (an unmanaged key
+ * `tick/p<n>`): every partition's watermark jumps past every timer, so the
+ * engine releases and commits everything before them without waiting for
+ * the idle timeout. Live event time is data-driven; there is no "end of input".
+ */
+export function tickRecords(partitions: number, occurredAt = '2099-01-01T00:00:00.000Z'): BenchRecord[] {
+  const out: BenchRecord[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const head = { occurredAt, env: 'tick', artifact: `p${p}` };
+    out.push(
+      { type: 'promotion', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'promotion', eventId: `tick-p-${p}`, promotionId: `tick-${p}`, phase: 'started', version: '0', digest: 'sha256:tick' }) },
+      { type: 'hydration', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'hydration', eventId: `tick-h-${p}`, ruleId: 'tick', instance: 'tick', inputDigest: 'sha256:tick', outputDigest: 'tick', durationMs: 1, status: 'ok' }) },
+      { type: 'index', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'index', eventId: `tick-i-${p}`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' }) },
+    );
+  }
+  return out;
+}
+
+/** A producer keyed like the Java client (murmur2), so keys land where any producer would put them. */
+export async function benchProducer(kafka: Kafka) {
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+/** Groups records by topic for one `sendBatch` request. */
+export function topicMessages(deployment: BenchDeployment, records: readonly BenchRecord[]): Array<{ topic: string; messages: Message[] }> {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    const topic = deployment.topics[r.type];
+    let list = byTopic.get(topic);
+    if (!list) byTopic.set(topic, (list = []));
+    list.push(r.partition === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, partition: r.partition });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Per input partition, the group's committed offset and the end offset. */
+export async function committedVsEnd(admin: Admin, groupId: string, topics: string[]): Promise<Array<{ key: string; committed: number; end: number }>> {
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  const out: Array<{ key: string; committed: number; end: number }> = [];
+  for (const topic of topics) {
+    const c = committed.find((t) => t.topic === topic)?.partitions ?? [];
+    for (const e of await admin.fetchTopicOffsets(topic)) {
+      out.push({ key: `${topic}#${e.partition}`, committed: Number(c.find((p) => p.partition === e.partition)?.offset ?? -1), end: Number(e.high) });
+    }
+  }
+  return out;
+}

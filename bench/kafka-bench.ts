@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:kafka`: live mode against a real broker (KAFKA_BROKERS,
+ * default 127.0.0.1:9092), in one run:
+ *
+ *   (a) engine throughput: a fixed load (the demo generator) is produced to
+ *       the input topics first; then `driftwatch run` starts, and the clock
+ *       runs from its group join until the group's committed offsets reach
+ *       the end offsets (committed = decoded, ordered, processed, stored,
+ *       and its outputs, state and offsets committed in a transaction);
+ *   (b) a raw kafkajs consumer reading the same topics, no processing;
+ *       (a)/(b) is the ratio the engine is held to (target ≥ 0.7);
+ *   (c) drift-alert latency at ~10,000 events/s with event time = wall time
+ *       (kafka-bench-latency.ts), with a low DRIFTWATCH_ALLOWED_LATENESS.
+ *
+ * Prints a table and writes bench/results/kafka-latest.json. Knobs:
+ * BENCH_EVENTS (200000), BENCH_KEYS (200), BENCH_PARTITIONS (6),
+ * BENCH_LATENCY_SECONDS (30), BENCH_LATENCY_RATES (10000,2000: one
+ * latency run per rate; the first is the headline),
+ * BENCH_LATENESS (200ms), BENCH_IDLE_TIMEOUT (1s), BENCH_CPU_PROF=<dir>
+ * (writes a V8 CPU profile of the engine during (a)).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createScenario } from '../engine/demo/scenario-generator.js';
+import { optionsForRecords } from '../engine/demo/scenario-options.js';
+import { benchKafka, benchProducer, committedVsEnd, createBenchDeployment, tickRecords, topicMessages, type BenchRecord } from './kafka-bench-setup.js';
+import { BenchEngine } from './kafka-bench-engine.js';
+import { rawConsume } from './kafka-bench-raw.js';
+import { measureLatency } from './kafka-bench-latency.js';
+import { printTable, quantile } from './kafka-bench-report.js';
+
+const env = process.env;
+const brokers = (env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim());
+const events = Number(env.BENCH_EVENTS ?? 200_000);
+const keys = Number(env.BENCH_KEYS ?? 200);
+const partitions = Number(env.BENCH_PARTITIONS ?? 6);
+const latencySeconds = Number(env.BENCH_LATENCY_SECONDS ?? 30);
+const latencyRates = (env.BENCH_LATENCY_RATES ?? '10000,2000').split(',').map(Number).filter((r) => r > 0);
+const lateness = env.BENCH_LATENESS ?? '200ms';
+const idleTimeout = env.BENCH_IDLE_TIMEOUT ?? '1s';
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
+
+const log = (msg: string) => process.stderr.write(`[bench:kafka] ${msg}\n`);
+
+async function throughput() {
+  const kafka = benchKafka(brokers);
+  const d = await createBenchDeployment(kafka, brokers, 'tput', partitions);
+  try {
+    const load: BenchRecord[] = [];
+    for (const r of createScenario(optionsForRecords(events, keys))) load.push({ value: r.value, key: r.key, type: r.type });
+    const ticks = tickRecords(partitions);
+    const producer = await benchProducer(kafka);
+    const produceStart = Date.now();
+    for (let i = 0; i < load.length; i += 5000) await producer.sendBatch({ topicMessages: topicMessages(d, load.slice(i, i + 5000)), acks: -1 });
+    await producer.sendBatch({ topicMessages: topicMessages(d, ticks), acks: -1 });
+    const produceMs = Date.now() - produceStart;
+    await producer.disconnect();
+    log(`produced ${load.length} records in ${produceMs} ms`);
+
+    const raw = await rawConsume(kafka, d.inputs, load.length + ticks.length);
+    log(`raw consumer: ${raw.records} records in ${raw.doneAt - raw.joinedAt} ms`);
+
+    const spawned = Date.now();
+    const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []);
+    const joined = await engine.waitFor('joined group; state will be restored');
+    const admin = kafka.admin();
+    await admin.connect();
+    let done = 0;
+    try {
+      // Every partition ends with one far-future tick, which is never released (nothing passes it): committed = end − 1.
+      for (const deadline = Date.now() + 600_000; ; ) {
+        const gaps = await committedVsEnd(admin, d.groupId, d.inputs);
+        if (gaps.every((g) => g.committed >= g.end - 1)) break;
+        if (Date.now() > deadline) throw new Error(`engine did not commit to the end: ${JSON.stringify(gaps)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      done = Date.now();
+    } finally {
+      await admin.disconnect();
+    }
+    const metrics = await engine.metrics();
+    const late = Number(/^driftwatch_late_events_total (\S+)$/m.exec(metrics)?.[1] ?? 'NaN');
+    await engine.stop();
+    const engineMs = done - joined;
+    return {
+      records: load.length,
+      produceMs,
+      engine: { ms: engineMs, startupMs: joined - spawned, eventsPerSec: load.length / (engineMs / 1000), lateEvents: late },
+      raw: { ms: raw.doneAt - raw.joinedAt, eventsPerSec: raw.records / ((raw.doneAt - raw.joinedAt) / 1000), bytes: raw.bytes },
+    };
+  } finally {
+    await d.cleanup();
+  }
+}
+
+async function latency(latencyRate: number) {
+  const kafka = benchKafka(brokers);
+  const d = await createBenchDeployment(kafka, brokers, 'lat', partitions, { DRIFTWATCH_ALLOWED_LATENESS: lateness, DRIFTWATCH_IDLE_TIMEOUT: idleTimeout });
+  const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' });
+  try {
+    await engine.waitFor('joined group; state will be restored');
+    const r = await measureLatency(kafka, d, { ratePerSec: latencyRate, durationMs: latencySeconds * 1000, keys: 500, injectEveryMs: 250, warmupMs: 5000 });
+    log(`latency: ${r.fired}/${r.injected} divergent events alerted; ${r.sent} records at ${Math.round(r.achievedRatePerSec)}/s`);
+    if (r.fired < r.injected) {
+      const m = (await engine.metrics()).split('\n').filter((l) => /^driftwatch_(late_events|events_in|incident_changes|watermark|dead_lettered)/.test(l));
+      log(`not every divergent event was alerted; engine metrics:\n${m.join('\n')}`);
+    }
+    return r;
+  } finally {
+    await engine.stop();
+    await d.cleanup();
+  }
+}
+
+const t = await throughput();
+const runs = [];
+for (const rate of latencyRates) runs.push(await latency(rate));
+const latencyOf = (l: Awaited<ReturnType<typeof latency>>) => {
+  const sorted = [...l.latenciesMs].sort((a, b) => a - b);
+  return {
+    ratePerSec: Math.round(l.achievedRatePerSec),
+    injected: l.injected,
+    fired: l.fired,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? null,
+  };
+};
+const ratio = t.engine.eventsPerSec / t.raw.eventsPerSec;
+const result = {
+  at: new Date().toISOString(),
+  brokers,
+  load: { records: t.records, keys, partitions, produceMs: t.produceMs },
+  throughput: { engineEventsPerSec: Math.round(t.engine.eventsPerSec), rawEventsPerSec: Math.round(t.raw.eventsPerSec), ratio: Number(ratio.toFixed(3)), target: 0.7, engine: t.engine, raw: t.raw },
+  latency: {
+    allowedLateness: lateness,
+    idleTimeout,
+    runs: runs.map(latencyOf),
+    // With the default 30 s lateness an event waits for the frontier (newest − 2 × lateness) on purpose.
+    defaultLatenessFloorMs: 2 * 30_000,
+  },
+};
+printTable(result);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'kafka-latest.json'), JSON.stringify(result, null, 2) + '\n');
+log(`wrote ${join(resultsDir, 'kafka-latest.json')}`);

@@ -1,0 +1,223 @@
+/**
+ * `driftwatch run` as a real child process (`node dist/cli/main.js run`), so
+ * SIGKILL is a real crash and SIGTERM the real shutdown path. Collects the
+ * pino lines it writes to stderr and lets tests wait for one of them.
+ *
+ * Also runs `driftwatch query` against an engine's embedded store once the
+ * engine has exited (chDB allows one process per data directory).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const cliMain = join(repoRoot, 'dist/cli/main.js');
+
+/** Newest mtime of the .ts sources under the folders the engine is built from. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The engine runs from dist/: fail with the fix when it is missing, warn when it looks older than the sources. */
+export function assertBuilt(): void {
+  if (!existsSync(cliMain)) throw new Error(`${cliMain} is missing: these tests run the built CLI; run \`npm run build\` first`);
+  const built = statSync(join(repoRoot, 'dist/engine/live/live-runner.js')).mtimeMs;
+  const sources = Math.max(...['engine', 'processors', 'store', 'topics', 'cli'].map((d) => newestSource(join(repoRoot, d))));
+  if (sources > built) console.warn('[live] dist/ looks older than the TypeScript sources; run `npm run build` to test the current code');
+}
+
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+export interface EngineExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class EngineProcess {
+  readonly logs: LogLine[] = [];
+  readonly exited: Promise<EngineExit>;
+  private readonly child: ChildProcess;
+  private stderrTail = '';
+  private stdout = '';
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.child = spawn(process.execPath, [cliMain, 'run'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.onStderr(chunk));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    void this.exited.then(() => this.notify());
+  }
+
+  /** Starts `driftwatch run` with exactly `env` (plus PATH); LOG_LEVEL defaults to info so tests can follow it. */
+  static start(name: string, env: Record<string, string>): EngineProcess {
+    return new EngineProcess(name, env);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private onStderr(chunk: string): void {
+    const text = this.stderrTail + chunk;
+    const lines = text.split('\n');
+    this.stderrTail = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        this.logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        this.logs.push({ msg: line, level: 50, raw: true });
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Resolves with the first log line (already seen or to come) matching `pred`. */
+  waitForLog(pred: (line: LogLine) => boolean, timeoutMs = 60_000, after = 0): Promise<LogLine> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const hit = this.logs.slice(after).find(pred);
+        if (hit) {
+          done();
+          resolve(hit);
+          return true;
+        }
+        if (!this.running) {
+          done();
+          reject(new Error(`engine ${this.name} exited before the expected log line\n${this.describe()}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`engine ${this.name}: no matching log line within ${timeoutMs} ms\n${this.describe()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Resolves once the engine holds partitions with its state restored (the runner logs 'state restored'). */
+  waitRestored(timeoutMs = 60_000, after = 0): Promise<LogLine> {
+    return this.waitForLog((l) => l.msg === 'state restored', timeoutMs, after);
+  }
+
+  /** Every assignment the engine received (from its 'joined group' log lines). */
+  assignments(): Array<Record<string, number[]>> {
+    return this.logs.filter((l) => l.msg === 'joined group; state will be restored').map((l) => l.assignment as Record<string, number[]>);
+  }
+
+  /**
+   * Errors the engine logged (level ≥ 50), minus what kafkajs retries by
+   * itself (per-response protocol errors such as CONCURRENT_TRANSACTIONS right
+   * after a commit, and sends it is retrying): those end well or surface as
+   * the engine's own errors.
+   */
+  errors(): LogLine[] {
+    return this.logs.filter((l) => (l.level ?? 0) >= 50 && !(l.component === 'kafkajs' && (l.namespace === 'Connection' || 'retryCount' in l)));
+  }
+
+  /** SIGTERM; resolves with the exit once the process is gone (SIGKILL after `timeoutMs`). */
+  async terminate(timeoutMs = 30_000): Promise<EngineExit> {
+    if (!this.running) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** kill -9: no shutdown code runs. */
+  async kill(): Promise<EngineExit> {
+    if (this.running) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** The engine's Prometheus counters (name{labels} → value); needs DRIFTWATCH_METRICS_PORT set to a port. */
+  async metrics(): Promise<Map<string, number>> {
+    const port = Number(this.env.DRIFTWATCH_METRICS_PORT ?? 0);
+    if (!port) throw new Error(`engine ${this.name} has no metrics port`);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const out = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (m) out.set(m[1]!, Number(m[2]));
+    }
+    return out;
+  }
+
+  /** Last log lines and stdout, for failure messages. */
+  describe(lines = 25): string {
+    const tail = this.logs.slice(-lines).map((l) => JSON.stringify(l)).join('\n');
+    return `--- ${this.name} (pid ${this.child.pid}) stdout:\n${this.stdout}--- last log lines:\n${tail}${this.stderrTail ? '\n' + this.stderrTail : ''}`;
+  }
+}
+
+/** Runs the CLI once (not `run`) and returns its stdout; rejects on a non-zero exit. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliMain, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`driftwatch ${args.join(' ')} exited ${code}\n${err}${out}`));
+    });
+  });
+}
+
+/** Final state of every incident in an embedded store (the engine that wrote it must have exited). */
+export async function storeIncidents(storeDir: string): Promise<Array<Record<string, unknown>>> {
+  const sql =
+    'SELECT incident_id, kind, env, artifact, rule_id, severity, started_at, detected_at, resolved_at, reason, expected_digest, ' +
+    'divergent_digests, recovery_ms, change, changed_at FROM driftwatch.incidents FINAL ORDER BY env, artifact, incident_id';
+  const out = await runCli(['query', '--format', 'jsonl', '--data-dir', storeDir, sql], {});
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Runs `body`; a failure carries the engines' last log lines (what they were doing is usually the explanation). */
+export async function withEngineLogs<T>(engines: () => EngineProcess[], body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof Error) err.message += '\n' + engines().map((e) => e.describe(40)).join('\n');
+    throw err;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * One isolated live-mode deployment per test: its own five topics, state
+ * changelog and consumer group (random names), created with
+ * `driftwatch topics create`, and the environment that points engines at
+ * them. Also the Kafka-side probes the tests wait on: the group's committed
+ * offsets against the topics' end offsets, and the group's members.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Kafka } from 'kafkajs';
+import { deleteTopics } from '../kafka/kafka-env.js';
+import { EngineProcess, runCli } from './engine-process.js';
+
+export interface LiveTopics {
+  promotion: string;
+  hydration: string;
+  index: string;
+  alerts: string;
+  dlq: string;
+  changelog: string;
+}
+
+export interface LiveDeployment {
+  id: string;
+  groupId: string;
+  topics: LiveTopics;
+  inputs: string[];
+  partitions: number;
+  /** Environment shared by every engine of the deployment (instance id and data dir are per engine). */
+  env: Record<string, string>;
+  /**
+   * Starts an engine process. Its data dir is `<tmp>/<instanceId>`: a
+   * restart of the same instance finds its embedded store again (as on the
+   * same host), another instance gets its own (chDB: one process per dir).
+   */
+  startEngine(instanceId: string, extraEnv?: Record<string, string>): Promise<EngineProcess>;
+  dataDir(instanceId: string): string;
+  /** The embedded store of an instance (query it once its engine has exited). */
+  storeDir(instanceId: string): string;
+  /** Kills what is still running, deletes the topics and temp dirs. */
+  cleanup(kafka: Kafka): Promise<void>;
+}
+
+export interface DeploymentOptions {
+  partitions?: number;
+  /** Extra variables for every engine (e.g. DRIFTWATCH_ALLOWED_LATENESS). */
+  env?: Record<string, string>;
+}
+
+export async function createDeployment(brokers: string[], label: string, options: DeploymentOptions = {}): Promise<LiveDeployment> {
+  const id = `${label}.${randomUUID().slice(0, 8)}`;
+  const partitions = options.partitions ?? 3;
+  const topics: LiveTopics = {
+    promotion: `dwtest.${id}.promotion`,
+    hydration: `dwtest.${id}.hydration`,
+    index: `dwtest.${id}.index`,
+    alerts: `dwtest.${id}.alerts`,
+    dlq: `dwtest.${id}.dlq`,
+    changelog: `driftwatch.internal.dwtest.${id}.state-changelog`,
+  };
+  const groupId = `dwtest.${id}.group`;
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: brokers.join(','),
+    DRIFTWATCH_GROUP_ID: groupId,
+    DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
+    DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
+    DRIFTWATCH_TOPIC_INDEX: topics.index,
+    DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
+    DRIFTWATCH_TOPIC_DLQ: topics.dlq,
+    DRIFTWATCH_TOPIC_STATE_CHANGELOG: topics.changelog,
+    DRIFTWATCH_PARTITIONS: String(partitions),
+    // Small timeouts keep the tests short: idle partitions stop holding event time after 1 s, commits every 200 ms.
+    DRIFTWATCH_IDLE_TIMEOUT: '1s',
+    DRIFTWATCH_COMMIT_INTERVAL: '200ms',
+    DRIFTWATCH_METRICS_PORT: '0',
+    DRIFTWATCH_STORE_FLUSH_INTERVAL: '200ms',
+    ...options.env,
+  };
+  await runCli(['topics', 'create'], env);
+  const root = mkdtempSync(join(tmpdir(), `dw-live-${label}-`));
+  const engines: EngineProcess[] = [];
+  let n = 0;
+  return {
+    id,
+    groupId,
+    topics,
+    inputs: [topics.promotion, topics.hydration, topics.index],
+    partitions,
+    env,
+    async startEngine(instanceId, extraEnv = {}) {
+      // A port of its own for /metrics (tests read counters such as late events from it).
+      const port = String(await freePort());
+      const engine = EngineProcess.start(`${instanceId}#${++n}`, {
+        ...env,
+        DRIFTWATCH_INSTANCE_ID: instanceId,
+        DRIFTWATCH_DATA_DIR: join(root, instanceId),
+        DRIFTWATCH_METRICS_PORT: port,
+        ...extraEnv,
+      });
+      engines.push(engine);
+      return engine;
+    },
+    dataDir(instanceId) {
+      return join(root, instanceId);
+    },
+    storeDir(instanceId) {
+      return join(root, instanceId, 'store');
+    },
+    async cleanup(kafka) {
+      await Promise.all(engines.map((e) => e.kill()));
+      await deleteTopics(kafka, [...Object.values(topics)]);
+      const admin = kafka.admin();
+      await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
+      await admin.disconnect();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OffsetGap {
+  topic: string;
+  partition: number;
+  committed: number;
+  end: number;
+}
+
+/** Per input partition: the group's committed offset (−1 = none) and the end offset. */
+export async function offsetGaps(kafka: Kafka, groupId: string, topics: string[]): Promise<OffsetGap[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const gaps: OffsetGap[] = [];
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const c = committed.find((t) => t.topic === topic)?.partitions ?? [];
+      for (const e of ends) {
+        gaps.push({ topic, partition: e.partition, committed: Number(c.find((p) => p.partition === e.partition)?.offset ?? -1), end: Number(e.high) });
+      }
+    }
+    return gaps;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Records of `topics` the group has committed past (sum over partitions). */
+export async function committedCount(kafka: Kafka, groupId: string, topics: string[]): Promise<number> {
+  return (await offsetGaps(kafka, groupId, topics)).reduce((n, g) => n + Math.max(0, g.committed), 0);
+}
+
+/**
+ * Waits until the group has committed every input record except `held`
+ * records per partition (the far-future ticks: never released, so never
+ * committed past). Committed offsets travel in the same transaction as the
+ * alerts and state derived from them, so afterwards the alert topic is final.
+ */
+export async function waitCommitted(
+  kafka: Kafka,
+  groupId: string,
+  topics: string[],
+  held: Map<string, number>,
+  options: { timeoutMs?: number; engines?: EngineProcess[] } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const deadline = Date.now() + timeoutMs;
+  let gaps: OffsetGap[] = [];
+  for (;;) {
+    gaps = await offsetGaps(kafka, groupId, topics);
+    const behind = gaps.filter((g) => g.end > 0 && g.committed < g.end - (held.get(`${g.topic}#${g.partition}`) ?? 0));
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) {
+      const context = (options.engines ?? []).map((e) => e.describe()).join('\n');
+      throw new Error(`group ${groupId} did not commit to the end within ${timeoutMs} ms: ${JSON.stringify(behind)}\n${context}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Members of the group right now (empty once every member has left). */
+export async function groupMembers(kafka: Kafka, groupId: string): Promise<{ state: string; members: string[] }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const g = groups[0]!;
+    return { state: g.state, members: g.members.map((m) => m.clientId + '/' + m.memberId) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Polls `probe` until it returns a value that is not undefined; fails after `timeoutMs` with `what`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; engines?: EngineProcess[] } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 45_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${(options.engines ?? []).map((e) => e.describe()).join('\n')}`);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 150));
+  }
+}
+
+/** A TCP port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

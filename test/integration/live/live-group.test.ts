@@ -1,0 +1,106 @@
+/**
+ * Two `driftwatch run` instances in one consumer group: the co-partition
+ * assigner gives each whole partition numbers, together they produce what
+ * one engine (= replay) produces, and when one stops (SIGTERM) the other
+ * takes over its partitions and their state from the changelog and finishes
+ * the scenario.
+ *
+ * Per-key rules only: state of env-level rules (promotion rates, rolling
+ * MTTR) is per instance (documented limitation), so a scenario that fired
+ * them would legitimately differ from a single engine.
+ */
+import { it, expect, beforeAll, afterEach } from 'vitest';
+import { describeKafka, testKafka } from '../kafka/kafka-env.js';
+import { assertBuilt, storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { createDeployment, until, waitCommitted, type LiveDeployment } from './live-env.js';
+import { fixtureRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
+import { alertLines, committedAlerts, mergeIncidents, replayReference } from './reference.js';
+
+const eventTime = (r: InputRecord): number => {
+  try {
+    return Date.parse((JSON.parse(r.value) as { occurredAt: string }).occurredAt);
+  } catch {
+    return Number.NEGATIVE_INFINITY;
+  }
+};
+
+/** The partition numbers an engine holds now (its latest assignment), or undefined before it joined. */
+const held = (e: EngineProcess): number[] | undefined => {
+  const last = e.assignments().at(-1);
+  return last ? [...new Set(Object.values(last).flat())].sort((a, b) => a - b) : undefined;
+};
+
+describeKafka('live engine: two instances in one group', (brokers) => {
+  const kafka = testKafka(brokers, 'driftwatch-live-test');
+  let deployment: LiveDeployment | undefined;
+  const engines: EngineProcess[] = [];
+  beforeAll(() => assertBuilt());
+  afterEach(async () => {
+    await deployment?.cleanup(kafka);
+    deployment = undefined;
+    engines.length = 0;
+  });
+
+  it('split the partitions, match one engine, and hand over partitions and state when one stops', async () => {
+    const d = (deployment = await createDeployment(brokers, 'group', { partitions: 4 }));
+    // Three copies of every fixture (18 keys over 4 partitions), interleaved by event time.
+    const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
+    const scenario = mergeByEventTime(
+      names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
+    );
+    // Part 1 ends while the lagging replicas' incidents are open (10:13 → 10:20): the survivor must close the others'.
+    const split = Date.parse('2026-11-27T10:15:00.000Z');
+    const part1 = scenario.filter((r) => eventTime(r) < split);
+    const part2 = scenario.filter((r) => eventTime(r) >= split);
+    const midTicks = tickRecords(d.partitions, '2026-11-27T10:15:30.000Z'); // event time past the part-1 timers, not past part 2
+    const ticks = tickRecords(d.partitions);
+
+    await withEngineLogs(
+      () => engines,
+      async () => {
+        const a = await d.startEngine('one');
+        const b = await d.startEngine('two');
+        engines.push(a, b);
+        // Each holds two whole partition numbers (the co-partition assigner: every topic's partition p to one member).
+        const [heldA, heldB] = await until('the group to settle on two members', async () => {
+          const [x, y] = [held(a), held(b)];
+          return x && y && x.length === 2 && y.length === 2 ? [x, y] : undefined;
+        });
+        expect([...heldA, ...heldB].sort()).toEqual([0, 1, 2, 3]);
+        for (const e of [a, b]) {
+          const assignment = e.assignments().at(-1)!;
+          expect(Object.keys(assignment).sort()).toEqual([...d.inputs].sort());
+          expect(new Set(Object.values(assignment).map((ps) => JSON.stringify(ps))).size).toBe(1); // same numbers in each topic
+        }
+
+        await produceRecords(kafka, d.topics, [...part1, ...midTicks]);
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, midTicks));
+        const restoredA = await a.waitRestored();
+        const restoredB = await b.waitRestored();
+        expect(restoredA.partitions).toEqual(heldA);
+        expect(restoredB.partitions).toEqual(heldB);
+        const firstAlerts = await committedAlerts(kafka, d.topics.alerts);
+        expect(firstAlerts.filter((x) => x.status === 'firing').length).toBe(3); // one lagging replica per copy, still open
+
+        // A leaves; B gets every partition and restores A's keys from the changelog.
+        const since = b.logs.length;
+        expect(await a.terminate()).toEqual({ code: 0, signal: null });
+        const takeover = await b.waitForLog((l) => l.msg === 'state restored' && (l.partitions as number[]).length === 4, 60_000, since);
+        expect(takeover.keys).toBeGreaterThan(0);
+
+        await produceRecords(kafka, d.topics, [...part2, ...ticks]);
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
+        const alerts = await committedAlerts(kafka, d.topics.alerts);
+        expect((await b.terminate()).code).toBe(0);
+
+        const ref = await replayReference([...part1, ...midTicks, ...part2, ...ticks], d.env);
+        expect(ref.alerts.length).toBe(60); // 3 × the 20 alerts of the six fixtures
+        expect(new Set(alerts.map((x) => x.alertId)).size).toBe(alerts.length);
+        expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+        const incidents = mergeIncidents(await storeIncidents(d.storeDir('one')), await storeIncidents(d.storeDir('two')));
+        expect(incidents).toHaveLength(18);
+        expect(incidents).toEqual(ref.incidents);
+      },
+    );
+  }, 150_000);
+});

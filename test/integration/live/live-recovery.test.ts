@@ -1,0 +1,167 @@
+/**
+ * Crash, shutdown and restart of `driftwatch run` (child processes, real
+ * signals): whatever happens to the process, the alert topic (read_committed)
+ * and the store end up as if it had run uninterrupted — `replay` of the same
+ * records — with no alert twice and none missing, and state survives in the
+ * changelog.
+ */
+import { it, expect, beforeAll, afterEach } from 'vitest';
+import { describeKafka, testKafka } from '../kafka/kafka-env.js';
+import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
+import { assertBuilt, storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { committedCount, createDeployment, groupMembers, until, waitCommitted, type LiveDeployment } from './live-env.js';
+import { generatedRecords, heldTicks, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
+import { alertLines, committedAlerts, replayReference } from './reference.js';
+
+describeKafka('live engine: crash, shutdown, restart', (brokers) => {
+  const kafka = testKafka(brokers, 'driftwatch-live-test');
+  let deployment: LiveDeployment | undefined;
+  const engines: EngineProcess[] = [];
+  beforeAll(() => assertBuilt());
+  afterEach(async () => {
+    await deployment?.cleanup(kafka);
+    deployment = undefined;
+    engines.length = 0;
+  });
+  const start = async (d: LiveDeployment, instanceId: string): Promise<EngineProcess> => {
+    const e = await d.startEngine(instanceId);
+    engines.push(e);
+    return e;
+  };
+  const logs = () => engines;
+
+  /** Finishes a run: far-future ticks, everything committed, then the alert topic and the store as the tests compare them. */
+  async function finish(d: LiveDeployment, engine: EngineProcess, instanceId: string, ticks: InputRecord[]) {
+    await produceRecords(kafka, d.topics, ticks);
+    await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
+    const alerts = await committedAlerts(kafka, d.topics.alerts);
+    // The scenarios stay well inside the allowed lateness: a late event here means event time ran ahead of records still to come.
+    expect((await engine.metrics()).get('driftwatch_late_events_total')).toBe(0);
+    expect((await engine.terminate()).code).toBe(0);
+    return { alerts, incidents: await storeIncidents(d.storeDir(instanceId)) };
+  }
+
+  it('kill -9 in the middle of a scenario, restart: no alert twice, none missing, same incidents', async () => {
+    const d = (deployment = await createDeployment(brokers, 'crash'));
+    // The demo generator: 24 keys, injected incidents of every kind, a few duplicates and malformed lines.
+    const scenario = generatedRecords(optionsForRecords(60_000, 24, { seed: 7 }));
+    const [first, rest] = [scenario.slice(0, 15_000), scenario.slice(15_000)];
+    const ticks = tickRecords(d.partitions);
+    await produceRecords(kafka, d.topics, first);
+
+    await withEngineLogs(logs, async () => {
+      const crashing = await start(d, 'crashy');
+      await until('the first alerts to be committed', async () => ((await committedCount(kafka, d.groupId, d.inputs)) > 5_000 ? true : undefined), { engines });
+      expect((await committedAlerts(kafka, d.topics.alerts)).length).toBeGreaterThan(0);
+      await produceRecords(kafka, d.topics, rest);
+      // Kill while it works through the rest: some of it committed, not all (alerts of an open transaction are aborted).
+      const atKill = await until(
+        'the engine to be part-way through the rest',
+        async () => {
+          const n = await committedCount(kafka, d.groupId, d.inputs);
+          return n > first.length + 2_000 ? n : undefined;
+        },
+        { intervalMs: 50, engines },
+      );
+      expect((await crashing.metrics()).get('driftwatch_late_events_total')).toBe(0);
+      expect((await crashing.kill()).signal).toBe('SIGKILL');
+      expect(atKill).toBeLessThan(scenario.length - 2_000);
+      const restarted = await start(d, 'crashy'); // same instance id: its transactional id fences the dead one's open transaction
+      const { alerts, incidents } = await finish(d, restarted, 'crashy', ticks);
+      const ref = await replayReference([...scenario, ...ticks], d.env);
+      expect(ref.alerts.length).toBeGreaterThan(100);
+      expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect(incidents).toEqual(ref.incidents);
+    });
+  }, 180_000);
+
+  it('SIGTERM: finishes the batch, commits, leaves the group and exits 0; a restart carries on exactly', async () => {
+    const d = (deployment = await createDeployment(brokers, 'sigterm'));
+    const scenario = generatedRecords(optionsForRecords(40_000, 24, { seed: 11 }));
+    const ticks = tickRecords(d.partitions);
+    await produceRecords(kafka, d.topics, scenario);
+
+    await withEngineLogs(logs, async () => {
+      const engine = await start(d, 'graceful');
+      const before = await until('processing to be under way', async () => {
+        const n = await committedCount(kafka, d.groupId, d.inputs);
+        return n > 5_000 ? n : undefined;
+      }, { intervalMs: 50, engines });
+      expect((await engine.metrics()).get('driftwatch_late_events_total')).toBe(0);
+      const stopping = Date.now();
+      const exit = await engine.terminate();
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+      expect(engine.logs.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM')).toBe(true);
+      expect(engine.errors()).toEqual([]);
+      // Left the group (no member waits out the session timeout) and committed on the way out.
+      expect(await groupMembers(kafka, d.groupId)).toEqual({ state: 'Empty', members: [] });
+      const after = await committedCount(kafka, d.groupId, d.inputs);
+      expect(after).toBeGreaterThanOrEqual(before);
+      expect(after).toBeLessThan(scenario.length); // it was stopped part-way
+      // No transaction left open: a read_committed read of the alert topic ends at once.
+      const started = Date.now();
+      await committedAlerts(kafka, d.topics.alerts);
+      expect(Date.now() - started).toBeLessThan(10_000);
+
+      const { alerts, incidents } = await finish(d, await start(d, 'graceful'), 'graceful', ticks);
+      const ref = await replayReference([...scenario, ...ticks], d.env);
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect(incidents).toEqual(ref.incidents);
+    });
+  }, 120_000);
+
+  it('desired state survives in the changelog: observations long after the promotions, on a new engine, are judged against it', async () => {
+    const d = (deployment = await createDeployment(brokers, 'restore'));
+    const at = (hhmm: string) => `2026-11-27T${hhmm}:00.000Z`;
+    const promotion = (artifact: string, phase: string, time: string, n: number) =>
+      JSON.stringify({ type: 'promotion', eventId: `${artifact}-p${n}`, occurredAt: at(time), env: 'prod', artifact, promotionId: `${artifact}-1`, phase, version: '1.0.0', digest: 'sha256:v1' });
+    const observe = (artifact: string, type: 'hydration' | 'index', digest: string, n: number) =>
+      type === 'hydration'
+        ? JSON.stringify({ type, eventId: `${artifact}-o${n}`, occurredAt: at('12:00'), env: 'prod', artifact, ruleId: 'r1', instance: 'h1', inputDigest: digest, outputDigest: `out-${digest}`, durationMs: 10, status: 'ok' })
+        : JSON.stringify({ type, eventId: `${artifact}-o${n}`, occurredAt: at('12:00'), env: 'prod', artifact, op: 'read', instance: 'i1', servedDigest: digest, latencyMs: 3, status: 'ok' });
+    const rec = (value: string): InputRecord => {
+      const e = JSON.parse(value) as { type: InputRecord['type']; env: string; artifact: string };
+      return { value, key: `${e.env}/${e.artifact}`, type: e.type };
+    };
+    const promotions = ['svc-keep', 'svc-drift'].flatMap((a) => [promotion(a, 'started', '09:00', 1), promotion(a, 'succeeded', '09:01', 2)]).map(rec);
+    // Event time must pass the promotions for them to be processed: a tick per partition half an hour later.
+    const clock = tickRecords(d.partitions, at('09:30'));
+    await produceRecords(kafka, d.topics, [...promotions, ...clock]);
+
+    await withEngineLogs(logs, async () => {
+      const first = await start(d, 'before');
+      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, clock));
+      expect((await first.terminate()).code).toBe(0);
+      expect(await committedAlerts(kafka, d.topics.alerts)).toEqual([]);
+
+      // Three hours later, a new engine (other instance id, other data dir): only observations.
+      const observations = [
+        observe('svc-keep', 'hydration', 'sha256:v1', 1),
+        observe('svc-keep', 'index', 'sha256:v1', 2),
+        observe('svc-drift', 'hydration', 'sha256:v1', 1),
+        observe('svc-drift', 'index', 'sha256:rogue', 2),
+      ].map(rec);
+      await produceRecords(kafka, d.topics, observations);
+      const second = await start(d, 'after');
+      const restored = await second.waitRestored();
+      expect(restored.keys).toBeGreaterThanOrEqual(2); // both keys' desired state came back from the changelog
+      const ticks = tickRecords(d.partitions);
+      const { alerts, incidents } = await finish(d, second, 'after', ticks);
+
+      const ref = await replayReference([...promotions, ...clock, ...observations, ...ticks], d.env);
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect(incidents).toEqual(ref.incidents);
+      // The divergent observation fired drift against the restored desired digest; the acceptable one did not.
+      expect(alerts.find((a) => a.status === 'firing' && a.escalationLevel === 1)).toMatchObject({
+        rule: 'drift_detected',
+        labels: { env: 'prod', artifact: 'svc-drift' },
+        startsAt: at('12:00'),
+      });
+      expect(alerts.every((a) => a.labels.artifact === 'svc-drift')).toBe(true);
+      expect(incidents).toEqual([expect.objectContaining({ kind: 'state', artifact: 'svc-drift', expected_digest: 'sha256:v1', divergent_digests: ['sha256:rogue'] })]);
+    });
+  });
+});
+

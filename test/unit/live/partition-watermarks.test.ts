@@ -1,0 +1,102 @@
+import { describe, it, expect } from 'vitest';
+import { PartitionWatermarks } from '../../../engine/live/partition-watermarks.js';
+import { OffsetTracker } from '../../../engine/live/offset-tracker.js';
+import { progressMessage, readPartitionEntries } from '../../../engine/live/checkpoint.js';
+
+// Lateness 1 s → frontier = min watermark − 1 s = min maxSeen − 2 s; idle timeout 5 s. Wall time starts at 0.
+const L = 1000;
+const IDLE = 5000;
+
+function twoPartitions(): PartitionWatermarks {
+  const w = new PartitionWatermarks(L, IDLE);
+  w.assign(['a#0', 'b#0'], 0);
+  w.observe('a#0', 100_000, 0);
+  w.observe('b#0', 40_000, 0);
+  return w;
+}
+
+describe('PartitionWatermarks idleness', () => {
+  it('holds event time at the slowest partition while both are active', () => {
+    expect(twoPartitions().frontier(1000)).toBe(40_000 - 2 * L);
+  });
+
+  it('leaves a quiet partition out only once the broker confirmed it has nothing to read', () => {
+    const w = twoPartitions();
+    w.observe('a#0', 110_000, 6000); // a keeps going; b has been quiet for 7 s at t = 7000
+    expect(w.idleCandidates(7000)).toEqual(['b#0']);
+    expect(w.frontier(7000)).toBe(40_000 - 2 * L); // past the timeout, not confirmed: still held
+    w.confirmIdle('b#0');
+    expect(w.frontier(7000)).toBe(110_000 - 2 * L);
+    expect(w.idleCandidates(7000)).toEqual([]);
+  });
+
+  it('never calls a partition with a backlog idle, however long the engine has not got round to it', () => {
+    const w = twoPartitions();
+    w.setBacklog('b#0', true);
+    w.observe('a#0', 110_000, 60_000);
+    expect(w.idleCandidates(60_000)).toEqual([]);
+    expect(w.frontier(60_000)).toBe(40_000 - 2 * L);
+    w.setBacklog('b#0', false); // a batch read it to its end
+    expect(w.idleCandidates(60_000)).toEqual(['b#0']);
+  });
+
+  it('drops every confirmation when a confirmed-idle partition wakes up (the others may have records by now too)', () => {
+    const w = new PartitionWatermarks(L, IDLE);
+    w.assign(['a#0', 'b#0', 'c#0'], 0);
+    w.observe('a#0', 100_000, 0);
+    w.observe('b#0', 90_000, 0);
+    w.observe('c#0', 80_000, 0);
+    w.observe('a#0', 101_000, 10_000);
+    w.confirmIdle('b#0');
+    w.confirmIdle('c#0');
+    expect(w.frontier(10_000)).toBe(101_000 - 2 * L);
+    w.observe('b#0', 95_000, 10_500); // b wakes up
+    expect(w.frontier(10_500)).toBe(80_000 - 2 * L); // c must be confirmed again before it is left out
+    expect(w.idleCandidates(10_500)).toEqual(['c#0']);
+  });
+
+  it('moves on at wall-clock speed from the newest event once every partition is confirmed idle', () => {
+    const w = twoPartitions();
+    w.confirmIdle('a#0');
+    w.confirmIdle('b#0');
+    // Last activity at 0, idle from 5 s: at 8 s event time is 3 s past the newest event.
+    expect(w.frontier(8000)).toBe(100_000 + 3000 - 2 * L);
+  });
+});
+
+describe('OffsetTracker', () => {
+  it('commits up to the first record still held, and lists the ones done above it', () => {
+    const t = new OffsetTracker();
+    for (const o of ['5', '6', '7', '8']) {
+      t.shouldSkip('in', 0, o);
+      t.consumed('in', 0, o);
+    }
+    t.processed('in', 0, '5');
+    t.processed('in', 0, '7');
+    expect(t.progress()).toEqual([{ topic: 'in', partition: 0, safeOffset: '6', doneAbove: ['7'] }]);
+    expect(t.pendingCount).toBe(2);
+  });
+
+  it('skips re-delivered records that the checkpoint says were done', () => {
+    const t = new OffsetTracker();
+    t.restore({ topic: 'in', partition: 0, safeOffset: '6', doneAbove: ['7'] });
+    expect(['6', '7', '8'].map((o) => t.shouldSkip('in', 0, o))).toEqual([false, true, false]);
+  });
+});
+
+describe('checkpoint progress', () => {
+  it('stores the committing frontier with the position (null while it is -Infinity) and reads it back', () => {
+    const progress = { topic: 'in', partition: 2, safeOffset: '6', doneAbove: ['7'] };
+    const a = progressMessage(progress, 123_000);
+    const b = progressMessage({ ...progress, topic: 'in2' }, Number.NEGATIVE_INFINITY);
+    expect(a).toMatchObject({ key: 'p/in/2', partition: 2 });
+    const restored = readPartitionEntries([
+      [String(a.key), String(a.value)],
+      [String(b.key), String(b.value)],
+    ]);
+    expect(restored.progress).toEqual([
+      { ...progress, frontier: 123_000 },
+      { ...progress, topic: 'in2', frontier: null },
+    ]);
+  });
+});
