@@ -1,0 +1,96 @@
+import { describe, it, expect } from 'vitest';
+import { validateInputEvent } from '../../../schemas/input-events.js';
+import { T0, hydration, indexOp, promotion } from '../ingest/events.js';
+
+const errorOf = (value: unknown): string | undefined => {
+  const r = validateInputEvent(value);
+  return r.ok ? undefined : r.error;
+};
+const without = (obj: Record<string, unknown>, field: string): Record<string, unknown> => {
+  const { [field]: _omit, ...rest } = obj;
+  return rest;
+};
+
+const valid = {
+  promotion: promotion('p-1', T0),
+  hydration: hydration('h-1', T0),
+  index: indexOp('i-1', T0),
+};
+const required = {
+  promotion: ['type', 'eventId', 'occurredAt', 'env', 'artifact', 'promotionId', 'phase'],
+  hydration: ['type', 'eventId', 'occurredAt', 'env', 'artifact', 'ruleId', 'instance', 'inputDigest', 'outputDigest', 'durationMs', 'status'],
+  index: ['type', 'eventId', 'occurredAt', 'env', 'artifact', 'op', 'instance', 'servedDigest', 'latencyMs', 'status'],
+};
+
+describe('validateInputEvent', () => {
+  it.each(Object.entries(valid))('accepts a valid %s event and returns the same object', (_type, event) => {
+    const r = validateInputEvent(event);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.event).toBe(event); // validated in place, never copied
+  });
+
+  it('accepts every promotion phase with the fields it needs', () => {
+    const phases: Array<Record<string, unknown>> = [
+      { phase: 'started' },
+      { phase: 'gate', gate: { name: 'smoke', result: 'passed', durationMs: 1200 } },
+      { phase: 'snapshot', snapshot: { snapshotId: 's-1', verified: false } },
+      { phase: 'succeeded' },
+      { phase: 'failed', version: undefined, digest: undefined, reason: 'gate failed' },
+      { phase: 'rolled_back', rollbackTo: { version: '1.2.2', digest: 'sha256:prev' }, actor: 'alice' },
+    ];
+    for (const p of phases) expect(errorOf(promotion('p', T0, p))).toBeUndefined();
+  });
+
+  it('accepts unknown extra fields, optional fields and null for optional fields', () => {
+    expect(errorOf(hydration('h', T0, { cluster: 'eu-1', labels: { a: 1 } }))).toBeUndefined();
+    expect(errorOf(indexOp('i', T0, { shard: 's3', correlationId: 'c-9' }))).toBeUndefined();
+    expect(errorOf(indexOp('i', T0, { shard: null, correlationId: null }))).toBeUndefined();
+    expect(errorOf(hydration('h', T0, { status: 'error', error: 'timeout' }))).toBeUndefined();
+  });
+
+  for (const [type, fields] of Object.entries(required)) {
+    it(`rejects a ${type} event missing any required field, naming it`, () => {
+      const base = valid[type as keyof typeof valid];
+      for (const field of fields) {
+        const error = errorOf(without(base, field));
+        if (field === 'type') expect(error).toBe('type: expected one of promotion, hydration, index, got nothing');
+        else expect(error).toBe(`${field}: is required`);
+      }
+    });
+  }
+
+  it('rejects ill-typed fields with a message naming the field', () => {
+    expect(errorOf(hydration('h', T0, { durationMs: '12' }))).toBe('durationMs: expected a number, got "12"');
+    expect(errorOf(hydration('h', T0, { durationMs: -1 }))).toBe('durationMs: must be >= 0, got -1');
+    expect(errorOf(indexOp('i', T0, { op: 'delete' }))).toBe('op: expected one of read, write, got "delete"');
+    expect(errorOf(indexOp('i', T0, { eventId: 42 }))).toBe('eventId: expected a string, got number 42');
+    expect(errorOf(indexOp('i', T0, { env: '' }))).toBe('env: must not be empty');
+    expect(errorOf(indexOp('i', T0, { shard: 7 }))).toBe('shard: expected a string, got number 7');
+    expect(errorOf({ ...indexOp('i', T0), occurredAt: '2026-11-27 12:00' })).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+    expect(errorOf(promotion('p', T0, { phase: 'gate', gate: { name: 'smoke', result: 'maybe', durationMs: 1 } }))).toBe(
+      'gate.result: expected one of passed, failed, got "maybe"',
+    );
+    expect(errorOf(promotion('p', T0, { phase: 'snapshot', snapshot: { snapshotId: 's', verified: 'yes' } }))).toBe(
+      'snapshot.verified: expected a boolean, got "yes"',
+    );
+  });
+
+  it('rejects values that are not events of a known type', () => {
+    expect(errorOf(null)).toBe('expected a JSON object');
+    expect(errorOf([valid.index])).toBe('expected a JSON object');
+    expect(errorOf('{"type":"index"}')).toBe('expected a JSON object');
+    expect(errorOf({ ...valid.index, type: 'deploy' })).toBe('type: expected one of promotion, hydration, index, got "deploy"');
+  });
+
+  it('applies the conditional rules on promotions', () => {
+    expect(errorOf(promotion('p', T0, { phase: 'started', version: undefined }))).toBe('version: is required when phase is started');
+    expect(errorOf(promotion('p', T0, { phase: 'started', digest: null }))).toBe('digest: is required when phase is started');
+    expect(errorOf(promotion('p', T0, { phase: 'succeeded', digest: undefined }))).toBe('digest: is required when phase is succeeded');
+    expect(errorOf(promotion('p', T0, { phase: 'gate' }))).toBe('gate: is required when phase is gate');
+    expect(errorOf(promotion('p', T0, { phase: 'snapshot' }))).toBe('snapshot: is required when phase is snapshot');
+    expect(errorOf(promotion('p', T0, { phase: 'rolled_back' }))).toBe('rollbackTo: is required when phase is rolled_back');
+    expect(errorOf(promotion('p', T0, { phase: 'rolled_back', rollbackTo: { version: '1' } }))).toBe('rollbackTo.digest: is required');
+    // failed needs neither version nor digest
+    expect(errorOf(promotion('p', T0, { phase: 'failed', version: undefined, digest: undefined }))).toBeUndefined();
+  });
+});
