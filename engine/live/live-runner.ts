@@ -16,24 +16,23 @@
  * state and restores it from the changelog for the partitions it now owns, so
  * in-memory state always equals the last commit plus what follows it.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
 import type { StoreWriter } from '../../store/store-writer.js';
-import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
+import type { Fact } from '../../processors/facts.js';
 import type { Decoder, RawRecord } from '../../processors/decode.js';
-import { encodeAlertMessage, type AlertEncoder } from '../../schemas/registry/alert-encoder.js';
-import { createPipeline, type Pipeline, type PipelineCounters } from '../pipeline.js';
-import { snapshotTopology, restoreTopology } from '../topology-state.js';
+import type { AlertEncoder } from '../../schemas/registry/alert-encoder.js';
+import type { PipelineCounters } from '../pipeline.js';
+import { createLiveEngine, tp, type Engine } from './live-engine.js';
+import { prepareCommit, publishCommit } from './commit.js';
+import { restoreTopology } from '../topology-state.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
-import { OffsetTracker } from './offset-tracker.js';
-import { PartitionWatermarks } from './partition-watermarks.js';
 import { PartitionPositions } from './partition-backlog.js';
 import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
-import { keyStateMessage, progressMessage, readPartitionEntries, wholeMessage, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
-import { alertMessage, deadLetterMessage } from './output-messages.js';
+import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import type { LiveMetrics } from './live-metrics.js';
 
 export interface LiveRunnerOptions {
@@ -58,27 +57,6 @@ export interface LiveRunnerOptions {
   now?: () => number;
 }
 
-interface Engine {
-  generation: number;
-  pipeline: Pipeline;
-  tracker: OffsetTracker;
-  watermarks: PartitionWatermarks;
-  /** Which input partition each key arrived on (its changelog partition). */
-  keyPartition: Map<string, number>;
-  outbox: Array<{ topic: string; message: Message }>;
-  alertsWaiting: number;
-  /** Records were processed since the last commit (their offsets and state are not committed yet). */
-  progressed: boolean;
-}
-
-interface PreparedCommit {
-  started: number;
-  byTopic: Map<string, Message[]>;
-  changelog: Message[];
-  offsets: Map<string, Array<{ partition: number; offset: string }>>;
-}
-
-const tp = (topic: string, partition: number) => `${topic}#${partition}`;
 
 export class LiveRunner {
   private readonly log: Logger;
@@ -275,7 +253,20 @@ export class LiveRunner {
     const generation = this.generation;
     const started = this.now();
     const owned = [...new Set(Object.values(this.assignment).flat())].sort((a, b) => a - b);
-    const engine = this.newEngine(generation);
+    const engine = createLiveEngine(
+      {
+        config: this.opts.config,
+        alerts: this.opts.alerts,
+        writer: this.opts.writer,
+        idleTimeoutMs: this.idleTimeoutMs,
+        decoder: this.opts.decoder,
+        alertEncoder: this.opts.alertEncoder,
+        metrics: this.opts.metrics,
+        onFact: this.opts.onFact,
+        now: this.now,
+      },
+      generation,
+    );
     const partitions = [...new Set([0, ...owned])];
     // Prove the reader has everything committed so far (a crashed predecessor's open transaction is aborted by now: our producer fenced it).
     const nonce = randomUUID();
@@ -351,57 +342,6 @@ export class LiveRunner {
     }
   }
 
-  private newEngine(generation: number): Engine {
-    const { config } = this.opts;
-    const topics = config.kafka.topics;
-    const outbox: Engine['outbox'] = [];
-    const keyPartition = new Map<string, number>();
-    const tracker = new OffsetTracker();
-    const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, this.idleTimeoutMs);
-    const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0, progressed: false };
-    const done = (e: Envelope | DeadLetter) => {
-      const s = e.source;
-      engine.progressed = true;
-      if (s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined) tracker.processed(s.topic, s.partition, s.offset);
-    };
-    engine.pipeline = createPipeline({
-      decoder: this.opts.decoder,
-      processing: config.processing,
-      alerts: this.opts.alerts,
-      writer: this.opts.writer,
-      externalFrontier: true,
-      onEnvelope: (env) => {
-        if (env.source?.partition !== undefined) {
-          keyPartition.set(env.key, env.source.partition);
-          watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, this.now());
-        }
-      },
-      onDuplicate: (env) => {
-        done(env);
-        this.opts.metrics?.duplicate();
-      },
-      onDeadLetter: (dl) => {
-        done(dl);
-        outbox.push({ topic: topics.dlq, message: deadLetterMessage(dl) });
-        this.opts.metrics?.deadLetter(dl.source?.topic ?? 'unknown');
-      },
-      onFact: (fact: Fact) => {
-        this.opts.onFact?.(fact);
-        if (fact.kind === 'event' || fact.kind === 'late') {
-          done(fact.envelope);
-          if (fact.kind === 'late') this.opts.metrics?.late();
-        } else if (fact.kind === 'alert') {
-          const encoder = this.opts.alertEncoder;
-          outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(fact.alert, encoder) : alertMessage(fact.alert) });
-          engine.alertsWaiting++;
-        } else if (fact.kind === 'incident') {
-          this.opts.metrics?.incident(fact.change, fact.incident.kind);
-        }
-      },
-    });
-    return engine;
-  }
-
   /**
    * Checkpoints what has been processed: a snapshot taken now (state, commit
    * positions, outputs so far), then — while processing goes on — the store
@@ -425,9 +365,11 @@ export class LiveRunner {
     this.commitWanted = false;
     const engine = this.engine;
     if (!engine || engine.generation !== this.generation) return;
-    const prepared = this.prepareCommit(engine);
+    const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
     this.lastCommit = this.now();
-    const run: Promise<void> = this.publish(prepared)
+    const target = { producer: this.producer, writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
+    const run: Promise<void> = publishCommit(target, prepared)
+      .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
         // Kafka now holds less than the in-memory state: drop the engine (rebuilt from the changelog) and fail the
         // next batch with the error, so the consumer restarts from the committed offsets as an inline failure did.
@@ -445,58 +387,5 @@ export class LiveRunner {
       });
     this.publishing = run;
     if (options.wait) await run;
-  }
-
-  /** The commit's content, taken synchronously between facts; the engine's outbox starts over. */
-  private prepareCommit(engine: Engine): PreparedCommit {
-    const snap = snapshotTopology(engine.pipeline.topology);
-    const progress = engine.tracker.progress();
-    const stateMessages = snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state));
-    const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of engine.outbox) {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push(message);
-    }
-    const changelog: Message[] = [
-      ...stateMessages,
-      ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
-      wholeMessage(this.opts.instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
-    ];
-    const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const p of progress) {
-      let list = offsets.get(p.topic);
-      if (!list) offsets.set(p.topic, (list = []));
-      list.push({ partition: p.partition, offset: p.safeOffset });
-    }
-    engine.outbox.length = 0;
-    engine.alertsWaiting = 0;
-    engine.progressed = false;
-    return { started: this.now(), byTopic, changelog, offsets };
-  }
-
-  /**
-   * Store first (idempotent rows, at least those of the snapshot), then
-   * outputs + state + offsets in one transaction: the transaction's records
-   * are sent while the store writes, but it commits only once the store has
-   * them (nothing of it is visible before the commit).
-   */
-  private async publish({ started, byTopic, changelog, offsets }: PreparedCommit): Promise<void> {
-    const stored = this.opts.writer?.flush();
-    stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
-    const tx = await this.producer.transaction();
-    try {
-      for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
-      await tx.send({ topic: this.opts.changelogTopic, messages: changelog });
-      if (offsets.size > 0) {
-        await tx.sendOffsets({ consumerGroupId: this.opts.config.kafka.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
-      }
-      await stored;
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
-    }
-    this.opts.metrics?.committed(byTopic, this.now() - started);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * One live engine generation: the pipeline plus the bookkeeping the runner
+ * needs around it (commit positions, per-partition watermarks, which
+ * partition each key came from, the outbox of alerts and dead letters). A new
+ * one is built, and restored from the changelog, on every assignment.
+ */
+import type { Message } from 'kafkajs';
+import type { DriftwatchConfig } from '../../config/env-config.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
+import type { StoreWriter } from '../../store/store-writer.js';
+import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
+import type { Decoder } from '../../processors/decode.js';
+import { encodeAlertMessage, type AlertEncoder } from '../../schemas/registry/alert-encoder.js';
+import { createPipeline, type Pipeline } from '../pipeline.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { PartitionWatermarks } from './partition-watermarks.js';
+import { alertMessage, deadLetterMessage } from './output-messages.js';
+import type { LiveMetrics } from './live-metrics.js';
+
+export interface Engine {
+  generation: number;
+  pipeline: Pipeline;
+  tracker: OffsetTracker;
+  watermarks: PartitionWatermarks;
+  /** Which input partition each key arrived on (its changelog partition). */
+  keyPartition: Map<string, number>;
+  outbox: Array<{ topic: string; message: Message }>;
+  alertsWaiting: number;
+  /** Records were processed since the last commit (their offsets and state are not committed yet). */
+  progressed: boolean;
+}
+
+export interface LiveEngineDeps {
+  config: DriftwatchConfig;
+  alerts: AlertsConfig;
+  writer: StoreWriter | null;
+  idleTimeoutMs: number;
+  decoder?: Decoder;
+  alertEncoder?: AlertEncoder;
+  metrics?: LiveMetrics;
+  onFact?: (fact: Fact) => void;
+  now: () => number;
+}
+
+/** `<topic>#<partition>`: how watermarks and positions name a topic-partition. */
+export const tp = (topic: string, partition: number): string => `${topic}#${partition}`;
+
+export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engine {
+  const { config, metrics } = deps;
+  const topics = config.kafka.topics;
+  const outbox: Engine['outbox'] = [];
+  const keyPartition = new Map<string, number>();
+  const tracker = new OffsetTracker();
+  const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, deps.idleTimeoutMs);
+  const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0, progressed: false };
+  const done = (e: Envelope | DeadLetter) => {
+    const s = e.source;
+    engine.progressed = true;
+    if (s?.topic !== undefined && s.partition !== undefined && s.offset !== undefined) tracker.processed(s.topic, s.partition, s.offset);
+  };
+  engine.pipeline = createPipeline({
+    decoder: deps.decoder,
+    processing: config.processing,
+    alerts: deps.alerts,
+    writer: deps.writer,
+    externalFrontier: true,
+    onEnvelope: (env) => {
+      if (env.source?.partition !== undefined) {
+        keyPartition.set(env.key, env.source.partition);
+        watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, deps.now());
+      }
+    },
+    onDuplicate: (env) => {
+      done(env);
+      metrics?.duplicate();
+    },
+    onDeadLetter: (dl) => {
+      done(dl);
+      outbox.push({ topic: topics.dlq, message: deadLetterMessage(dl) });
+      metrics?.deadLetter(dl.source?.topic ?? 'unknown');
+    },
+    onFact: (fact: Fact) => {
+      deps.onFact?.(fact);
+      if (fact.kind === 'event' || fact.kind === 'late') {
+        done(fact.envelope);
+        if (fact.kind === 'late') metrics?.late();
+      } else if (fact.kind === 'alert') {
+        const encoder = deps.alertEncoder;
+        outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(fact.alert, encoder) : alertMessage(fact.alert) });
+        engine.alertsWaiting++;
+      } else if (fact.kind === 'incident') {
+        metrics?.incident(fact.change, fact.incident.kind);
+      }
+    },
+  });
+  return engine;
+}
