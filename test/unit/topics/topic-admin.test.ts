@@ -19,7 +19,7 @@ function fakeAdmin(topics: Map<string, FakeTopic>, opts: { raceOn?: string; fail
     fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({
       topics: names.map((name) => ({
         name,
-        partitions: Array.from({ length: topics.get(name)!.partitions }, (_, partitionId) => ({ partitionId, replicas: Array(topics.get(name)!.replication).fill(1) })),
+        partitions: Array.from({ length: topics.get(name)!.partitions }, (_, partitionId) => ({ partitionId, leader: 1, replicas: Array(topics.get(name)!.replication).fill(1) })),
       })),
     }),
     describeConfigs: async ({ resources }: { resources: Array<{ name: string; configNames: string[] }> }) => ({
