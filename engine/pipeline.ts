@@ -9,14 +9,14 @@
  * input, lets the watermark advance past every window and timer, and resolves
  * once every derived row is stored.
  */
-import { Subject, filter, map, tap, lastValueFrom, defaultIfEmpty, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
-import { decodeRecords, jsonDecoder, type Decoder, type RawRecord } from '../processors/decode.js';
-import { EventDeduplicator, dedupByEventId } from '../processors/dedup.js';
-import { EventTimeOrderer, orderByEventTime, type FactSink } from '../processors/event-time.js';
+import { decodeRecords, jsonDecoder, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
+import { EventDeduplicator } from '../processors/dedup.js';
+import { EventTimeOrderer, type FactSink } from '../processors/event-time.js';
+import { ProcessorChain } from '../processors/processor-chain.js';
 import { buildTopology, type Topology, type TopologyOptions } from './topology.js';
 import type { StoreWriter } from '../store/store-writer.js';
-import { storeSink } from '../store/store-sink.js';
 
 export interface PipelineOptions extends TopologyOptions {
   decoder?: Decoder;
@@ -66,43 +66,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     advanceGranularityMs: 1000,
     externalFrontier: options.externalFrontier ?? false,
   });
-  let orderedOut: FactSink | null = null;
   const dedup = new EventDeduplicator(options.processing);
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const input = new Subject<RawRecord>();
-  const writer = options.writer;
-
-  const storeStage: OperatorFunction<Fact, Fact> = writer ? storeSink(writer) : (s) => s;
-  const done = lastValueFrom(
-    input.pipe(
-      decodeRecords(options.decoder ?? jsonDecoder),
-      tap((result) => {
-        if (result.ok) return;
-        counters.deadLetters++;
-        writer?.writeDeadLetter(result.deadLetter);
-        options.onDeadLetter?.(result.deadLetter);
-      }),
-      filter((result): result is Extract<typeof result, { ok: true }> => result.ok),
-      map((result) => result.envelope),
-      tap((envelope) => options.onEnvelope?.(envelope)),
-      dedupByEventId(dedup, (envelope) => {
-        counters.duplicates++;
-        options.onDuplicate?.(envelope);
-      }),
-      orderByEventTime(orderer, (out) => {
-        orderedOut = out;
-      }),
-      tap((fact) => {
-        if (fact.kind === 'event') counters.events++;
-        else if (fact.kind === 'late') counters.late++;
-      }),
-      topology.operator,
-      storeStage,
-      tap((fact) => options.onFact?.(fact)),
-      defaultIfEmpty(null),
-    ),
-  ).then(async () => {
-    await writer?.flush();
+  const stage = engineStage({ ...options, topology, orderer, dedup, counters });
+  const done = new Promise<void>((resolve, reject) => {
+    input.pipe(decodeRecords(options.decoder ?? jsonDecoder), stage.operator).subscribe({ error: reject, complete: resolve });
+  }).then(async () => {
+    await options.writer?.flush();
   });
   // Surface failures through end(); keep an early failure from being unhandled.
   done.catch(() => undefined);
@@ -117,9 +88,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       input.next(record);
     },
     advanceTo(frontier) {
-      if (orderedOut) orderer.advanceTo(frontier, orderedOut);
+      stage.advanceTo(frontier);
     },
     async waitForCapacity(maxPendingRows) {
+      const writer = options.writer;
       if (writer && writer.pendingRows > maxPendingRows) await writer.waitForCapacity(maxPendingRows);
     },
     async end() {
@@ -129,3 +101,117 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
 }
 
+interface StageContext extends PipelineOptions {
+  topology: Topology;
+  orderer: EventTimeOrderer;
+  dedup: EventDeduplicator;
+  counters: PipelineCounters;
+}
+
+/**
+ * Everything after decoding, as one RxJS operator (it emits nothing; it
+ * completes once every fact is stored): dead letters, dedup, event-time
+ * order, the processor chain, the store and `onFact`, called directly rather
+ * than through an operator per step, since this runs several times per event.
+ *
+ * Failures behave as the operator-per-step pipeline did: an error before the
+ * store (decode sinks, ordering, a processor) stops the input, lets the rows
+ * already accepted be written, then errors; a store failure (a write that
+ * throws, or a batch failing between facts) or an `onFact` error errors at once.
+ */
+function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResult, never>; advanceTo(frontier: number): void } {
+  const { orderer, dedup, counters, writer } = ctx;
+  let orderedOut: FactSink | null = null;
+  const operator: OperatorFunction<DecodeResult, never> = (source) =>
+    new Observable<never>((subscriber) => {
+      let stopped = false;
+      const failNow = (err: unknown) => {
+        stopped = true;
+        subscriber.error(err);
+      };
+      const failAfterFlush = (err: unknown) => {
+        if (stopped) return;
+        stopped = true;
+        if (!writer) subscriber.error(err);
+        else writer.flush().then(() => subscriber.error(err), () => subscriber.error(err));
+      };
+      const stopListening = writer ? writer.onFailure(failNow) : () => {};
+      // End of the chain: the store, then the caller's sink.
+      let deliverError: { err: unknown } | undefined;
+      const deliver = (fact: Fact) => {
+        if (stopped || deliverError) return;
+        try {
+          writer?.write(fact);
+          ctx.onFact?.(fact);
+        } catch (err) {
+          deliverError = { err };
+        }
+      };
+      const chain = new ProcessorChain(ctx.topology.processors, deliver);
+      // Also called by `advanceTo` between records: failures become the stream's, never the caller's.
+      const ordered: FactSink = (fact) => {
+        if (stopped) return;
+        if (fact.kind === 'event') counters.events++;
+        else if (fact.kind === 'late') counters.late++;
+        try {
+          chain.push(fact);
+        } catch (err) {
+          failAfterFlush(err);
+          return;
+        }
+        // A store or onFact failure stops everything at once, like the store operator did.
+        if (deliverError) failNow(deliverError.err);
+      };
+      orderedOut = ordered;
+      const guarded = (run: () => void) => {
+        try {
+          run();
+        } catch (err) {
+          failAfterFlush(err);
+        }
+      };
+      const subscription = source.subscribe({
+        next: (result) => {
+          if (stopped) return;
+          guarded(() => accept(ctx, result, ordered));
+        },
+        error: (err) => failAfterFlush(err),
+        complete: () => {
+          guarded(() => orderer.finish(ordered));
+          if (stopped) return;
+          stopped = true;
+          if (!writer) subscriber.complete();
+          else writer.flush().then(() => subscriber.complete(), (err: unknown) => subscriber.error(err));
+        },
+      });
+      return () => {
+        stopListening();
+        subscription.unsubscribe();
+      };
+    });
+  return {
+    operator,
+    advanceTo(frontier) {
+      if (orderedOut) orderer.advanceTo(frontier, orderedOut);
+    },
+  };
+}
+
+/** One decoded record: a dead letter, a duplicate, or an envelope for the event-time orderer. */
+function accept(ctx: StageContext, result: DecodeResult, ordered: FactSink): void {
+  if (!result.ok) {
+    ctx.counters.deadLetters++;
+    ctx.writer?.writeDeadLetter(result.deadLetter);
+    ctx.onDeadLetter?.(result.deadLetter);
+    return;
+  }
+  const envelope = result.envelope;
+  ctx.onEnvelope?.(envelope);
+  if (ctx.dedup.isDuplicate(envelope)) {
+    ctx.counters.duplicates++;
+    ctx.onDuplicate?.(envelope);
+    return;
+  }
+  ctx.orderer.push(envelope, ordered);
+  ctx.orderer.flush(ordered);
+}

@@ -8,9 +8,10 @@
  *   event-time facts ─▶ state-drift ─▶ determinism ─▶ drift-windows
  *     ─▶ promotion-windows ─▶ mttr ─▶ alerting ─▶ audit-trail ─▶ sinks
  */
-import { pipe, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { Fact } from '../processors/facts.js';
-import { asOperator, type Processor } from '../processors/processor.js';
+import type { Processor } from '../processors/processor.js';
+import { chainOperator } from '../processors/processor-chain.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import { createSeverityClassifier } from '../config/alerts-config.js';
@@ -32,7 +33,7 @@ export interface Topology {
   audit: AuditTrailProcessor;
   /** All processors, in chain order. */
   processors: Processor[];
-  /** The chain as one RxJS operator. */
+  /** The chain as one RxJS operator (one synchronous loop, same order as piping `asOperator` per processor). */
   operator: OperatorFunction<Fact, Fact>;
 }
 
@@ -55,7 +56,6 @@ export function buildTopology(options: TopologyOptions): Topology {
   const alerting = new AlertingProcessor(options.alerts, classify, options.alerting);
   const audit = new AuditTrailProcessor();
   const processors: Processor[] = [stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit];
-  const ops = processors.map((p) => asOperator(p));
-  const operator = ops.reduce<OperatorFunction<Fact, Fact>>((acc, op) => pipe(acc, op), (s) => s);
+  const operator = chainOperator(processors);
   return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors, operator };
 }

@@ -2,10 +2,67 @@
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Parses an RFC 3339 timestamp; returns NaN when it is not one. */
+/**
+ * Parses an RFC 3339 timestamp; returns NaN when it is not one.
+ *
+ * Runs once or twice per input event (validation, then the envelope's `at`),
+ * so it has a fast path and remembers its last answer: the canonical form
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (what the producers write) is read digit by
+ * digit, and anything else goes through the general regex + Date.parse. The
+ * fast path takes only values where both agree (see `parseCanonical`).
+ */
 export function parseTimestamp(text: string): number {
-  if (!RFC3339.test(text)) return Number.NaN;
-  return Date.parse(text);
+  if (text === lastText) return lastValue;
+  let value = parseCanonical(text);
+  if (value === undefined) value = RFC3339.test(text) ? Date.parse(text) : Number.NaN;
+  lastText = text;
+  lastValue = value;
+  return value;
+}
+
+let lastText: string | undefined;
+let lastValue = Number.NaN;
+
+/** Two ASCII digits at i as a number, or -1. */
+function digits2(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` as epoch ms, or undefined when `text` is not in
+ * that exact form or lies outside the range where Date.parse is plain
+ * calendar arithmetic (years 1970–9999, hours 00–23, seconds 00–59; a day
+ * past the month's end rolls over exactly as Date.parse does, e.g. Feb 30 =
+ * Mar 2). Everything else takes the general path, so results never differ.
+ */
+function parseCanonical(text: string): number | undefined {
+  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 46) return undefined;
+  const century = digits2(text, 0);
+  const yy = digits2(text, 2);
+  const month = digits2(text, 5);
+  const day = digits2(text, 8);
+  const hour = digits2(text, 11);
+  const minute = digits2(text, 14);
+  const second = digits2(text, 17);
+  const msHigh = digits2(text, 20);
+  const msLow = text.charCodeAt(22) - 48;
+  if (century < 0 || yy < 0 || msHigh < 0 || msLow < 0 || msLow > 9) return undefined;
+  const year = century * 100 + yy;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  return daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY + hour * HOUR + minute * MINUTE + second * SECOND + msHigh * 10 + msLow;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), for year ≥ 1970. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** Formats epoch ms as RFC 3339 UTC with millisecond precision, like the input. */

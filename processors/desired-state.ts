@@ -134,10 +134,18 @@ export class DesiredState {
 
   isAcceptable(digest: string, t: number): boolean {
     if (this.desired?.digest === digest) return true;
-    for (const f of this.inFlight.values()) {
-      if (f.digest === digest && t < f.startedAt + this.inFlightMaxAgeMs) return true;
+    // Called for every observation: plain loops, and no iterator when nothing is in flight.
+    if (this.inFlight.size > 0) {
+      for (const f of this.inFlight.values()) {
+        if (f.digest === digest && t < f.startedAt + this.inFlightMaxAgeMs) return true;
+      }
     }
-    return this.grace.some((g) => (g.digest === null || g.digest === digest) && t < g.until);
+    const grace = this.grace;
+    for (let i = 0; i < grace.length; i++) {
+      const g = grace[i]!;
+      if ((g.digest === null || g.digest === digest) && t < g.until) return true;
+    }
+    return false;
   }
 
   /** Earliest time after `t` at which acceptability may change (a grace end or an in-flight expiry), if any. */
@@ -153,8 +161,9 @@ export class DesiredState {
 
   /** Drops grace entries and in-flight promotions that can no longer make anything acceptable at or after `t`. */
   prune(t: number): void {
-    this.grace = this.grace.filter((g) => g.until > t);
-    for (const [id, f] of this.inFlight) if (f.startedAt + this.inFlightMaxAgeMs <= t) this.inFlight.delete(id);
+    // Runs on every evaluation: copy the grace list only when something in it ended.
+    if (this.grace.some((g) => g.until <= t)) this.grace = this.grace.filter((g) => g.until > t);
+    if (this.inFlight.size > 0) for (const [id, f] of this.inFlight) if (f.startedAt + this.inFlightMaxAgeMs <= t) this.inFlight.delete(id);
   }
 
   snapshot(): DesiredStateSnapshot {

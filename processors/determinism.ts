@@ -32,18 +32,26 @@ import type { Emit, Processor } from './processor.js';
 import type { HydrationEvent } from '../schemas/input-events.js';
 import { TimerQueue } from './timer-queue.js';
 import { IncidentLifecycle, incidentFact, sortedUnique } from './state-drift/incident-lifecycle.js';
-import { DirtyKeys, type KeyedStateStore } from './stateful.js';
+import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js';
 
 interface RuleWindow {
   start: number;
-  /** inputDigest → distinct outputDigests of ok hydrations in this window. */
-  outputs: Map<string, Set<string>>;
+  /**
+   * [inputDigest, distinct outputDigests] of ok hydrations in this window, in
+   * first-seen order. A rule sees a few inputs per window, so a scan comparing
+   * digests is cheaper than hashing each event's fresh digest strings; past
+   * a few inputs `byInput` indexes them, so a scan never grows long.
+   */
+  outputs: Array<[inputDigest: string, outputDigests: string[]]>;
+  byInput?: Map<string, string[]>;
   conflicted: boolean;
 }
 
-interface RuleState {
+interface RuleState extends DirtyHolder {
   /** The input key `<env>/<artifact>` the rule's state lives under. */
   key: string;
+  /** JSON of [env, artifact, ruleId]: the rule's id, its timer key and its sort key in snapshots. */
+  ruleKey: string;
   env: string;
   artifact: string;
   ruleId: string;
@@ -72,8 +80,12 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   readonly name = 'determinism';
   /** Rule key (JSON of env, artifact, ruleId) → state; the rule key is also its timer key. */
   private readonly rules = new Map<string, RuleState>();
-  /** Input key → its rule keys, so a key's state is found without scanning every rule. */
-  private readonly rulesByKey = new Map<string, Set<string>>();
+  /**
+   * Input key → its rules by rule key, so a key's state is found without
+   * scanning every rule, and a hydration finds its rule among the few of its
+   * key without building the rule key.
+   */
+  private readonly rulesByKey = new Map<string, Map<string, RuleState>>();
   private readonly timers = new TimerQueue();
   private readonly dirty = new DirtyKeys();
 
@@ -83,7 +95,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   ) {}
 
   handle(fact: Fact, emit: Emit): void {
-    this.timers.fireDue(fact.at, (key, time) => this.closeWindow(key, time, emit));
+    if (this.timers.hasDue(fact.at)) this.timers.fireDue(fact.at, (key, time) => this.closeWindow(key, time, emit));
     if (fact.kind === 'event' && fact.envelope.event.type === 'hydration') {
       this.onHydration(fact.envelope.key, fact.envelope.event, fact.at, emit);
     }
@@ -99,9 +111,9 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   snapshotKey(key: string): DeterminismKeySnapshot | undefined {
-    const ruleKeys = this.rulesByKey.get(key);
-    if (!ruleKeys) return undefined;
-    const rules = [...ruleKeys].sort().map((rk) => snapshotRule(this.rules.get(rk)!));
+    const ofKey = this.rulesByKey.get(key);
+    if (!ofKey) return undefined;
+    const rules = [...ofKey.keys()].sort().map((rk) => snapshotRule(ofKey.get(rk)!));
     return { rules };
   }
 
@@ -113,10 +125,10 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
       lifecycle.restore(r.incident);
       const window = r.window && {
         start: r.window.start,
-        outputs: new Map(r.window.outputs.map(([input, outputs]) => [input, new Set(outputs)])),
+        outputs: r.window.outputs.map(([input, outputs]): [string, string[]] => [input, [...outputs]]),
         conflicted: r.window.conflicted,
       };
-      const ruleKey = this.addRule({ key, env: r.env, artifact: r.artifact, ruleId: r.ruleId, window, lifecycle, openedInWindow: r.openedInWindow });
+      const ruleKey = this.addRule({ key, ruleKey: ruleKeyOf(r.env, r.artifact, r.ruleId), env: r.env, artifact: r.artifact, ruleId: r.ruleId, window, lifecycle, openedInWindow: r.openedInWindow });
       if (window) this.timers.schedule(ruleKey, window.start + this.options.windowMs);
     }
   }
@@ -128,7 +140,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   private forgetKey(key: string): void {
-    for (const rk of this.rulesByKey.get(key) ?? []) {
+    for (const rk of this.rulesByKey.get(key)?.keys() ?? []) {
       this.rules.delete(rk);
       this.timers.cancel(rk);
     }
@@ -136,12 +148,22 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   private addRule(rule: RuleState): string {
-    const ruleKey = JSON.stringify([rule.env, rule.artifact, rule.ruleId]);
+    const ruleKey = rule.ruleKey;
     this.rules.set(ruleKey, rule);
-    let set = this.rulesByKey.get(rule.key);
-    if (!set) this.rulesByKey.set(rule.key, (set = new Set()));
-    set.add(ruleKey);
+    let ofKey = this.rulesByKey.get(rule.key);
+    if (!ofKey) this.rulesByKey.set(rule.key, (ofKey = new Map()));
+    ofKey.set(ruleKey, rule);
     return ruleKey;
+  }
+
+  /** The rule of (env, artifact, ruleId) under its input key, if it has state. */
+  private findRule(stateKey: string, event: HydrationEvent): RuleState | undefined {
+    const ofKey = this.rulesByKey.get(stateKey);
+    if (ofKey === undefined) return undefined;
+    for (const rule of ofKey.values()) {
+      if (rule.ruleId === event.ruleId && rule.env === event.env && rule.artifact === event.artifact) return rule;
+    }
+    return undefined;
   }
 
   private deleteRule(ruleKey: string, rule: RuleState): void {
@@ -152,27 +174,27 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   private onHydration(stateKey: string, event: HydrationEvent, at: number, emit: Emit): void {
-    const key = JSON.stringify([event.env, event.artifact, event.ruleId]);
-    this.dirty.mark(stateKey);
-    let rule = this.rules.get(key);
+    let rule = this.findRule(stateKey, event);
     if (!rule) {
-      rule = { key: stateKey, env: event.env, artifact: event.artifact, ruleId: event.ruleId, window: null, lifecycle: new IncidentLifecycle(), openedInWindow: 0 };
+      const ruleKey = ruleKeyOf(event.env, event.artifact, event.ruleId);
+      rule = { key: stateKey, ruleKey, env: event.env, artifact: event.artifact, ruleId: event.ruleId, window: null, lifecycle: new IncidentLifecycle(), openedInWindow: 0 };
       this.addRule(rule);
     }
+    this.dirty.markVia(rule, stateKey);
+    const key = rule.ruleKey;
     const start = windowStart(at, this.options.windowMs);
     if (!rule.window || rule.window.start !== start) {
       // The previous window, if any, was closed by its timer before this fact (its end ≤ at).
-      rule.window = { start, outputs: new Map(), conflicted: false };
+      rule.window = { start, outputs: [], conflicted: false };
       this.timers.schedule(key, start + this.options.windowMs);
     }
     if (event.status !== 'ok') return; // the rule ran: enough to count the window, no output to compare
 
     const win = rule.window;
-    let outputs = win.outputs.get(event.inputDigest);
-    if (!outputs) win.outputs.set(event.inputDigest, (outputs = new Set()));
-    if (outputs.has(event.outputDigest)) return;
-    outputs.add(event.outputDigest);
-    if (outputs.size < 2) return;
+    const outputs = outputsOf(win, event.inputDigest);
+    if (outputs.includes(event.outputDigest)) return;
+    outputs.push(event.outputDigest);
+    if (outputs.length < 2) return;
 
     win.conflicted = true;
     const digests = sortedUnique(outputs);
@@ -201,7 +223,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   private closeWindow(key: string, end: number, emit: Emit): void {
     const rule = this.rules.get(key);
     if (!rule?.window) return;
-    this.dirty.mark(rule.key);
+    this.dirty.markVia(rule, rule.key);
     const win = rule.window;
     rule.window = null;
     if (rule.lifecycle.phase === 'open' && !win.conflicted && win.start > rule.openedInWindow) {
@@ -211,13 +233,29 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 }
 
+/** The distinct outputs seen for `input` in the window (created empty on first sight). */
+function outputsOf(win: RuleWindow, input: string): string[] {
+  const indexed = win.byInput?.get(input);
+  if (indexed) return indexed;
+  if (!win.byInput) for (const [seen, outputs] of win.outputs) if (seen === input) return outputs;
+  const outputs: string[] = [];
+  win.outputs.push([input, outputs]);
+  if (win.byInput) win.byInput.set(input, outputs);
+  else if (win.outputs.length > 8) win.byInput = new Map(win.outputs);
+  return outputs;
+}
+
+function ruleKeyOf(env: string, artifact: string, ruleId: string): string {
+  return JSON.stringify([env, artifact, ruleId]);
+}
+
 function snapshotRule(rule: RuleState): DeterminismRuleSnapshot {
   const w = rule.window;
   return {
     env: rule.env,
     artifact: rule.artifact,
     ruleId: rule.ruleId,
-    window: w && { start: w.start, outputs: [...w.outputs].map(([input, outputs]) => [input, [...outputs]]), conflicted: w.conflicted },
+    window: w && { start: w.start, outputs: w.outputs.map(([input, outputs]): [string, string[]] => [input, [...outputs]]), conflicted: w.conflicted },
     incident: rule.lifecycle.current && { ...rule.lifecycle.current, divergentDigests: [...rule.lifecycle.current.divergentDigests] },
     openedInWindow: rule.openedInWindow,
   };

@@ -30,14 +30,14 @@
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
-import { quantile } from '../lib/quantiles.js';
+import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { windowStart } from '../lib/time.js';
 import type { DriftWindowRow, EnvWindowRow, Fact } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import { DirtyKeys, type KeyedStateStore } from './stateful.js';
+import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js';
 
-interface KeyWindow {
+interface KeyWindow extends DirtyHolder {
   env: string;
   artifact: string;
   observations: number;
@@ -53,7 +53,7 @@ interface KeyWindow {
 }
 
 /** Plain JSON form of one key's accumulator in one open window. */
-export interface KeyWindowSnapshot extends Omit<KeyWindow, 'sources' | 'divergentSources'> {
+export interface KeyWindowSnapshot extends Omit<KeyWindow, 'sources' | 'divergentSources' | 'dirtyEpoch'> {
   start: number;
   sources: string[];
   divergentSources: string[];
@@ -80,7 +80,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
 
   handle(fact: Fact, emit: Emit): void {
     // Timer key is the window start; the timer time is the window end.
-    this.timers.fireDue(fact.at, (key, time) => this.close(Number(key), time, emit));
+    if (this.timers.hasDue(fact.at)) this.timers.fireDue(fact.at, (key, time) => this.close(Number(key), time, emit));
 
     switch (fact.kind) {
       case 'observation': {
@@ -131,7 +131,9 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
     const windows: KeyWindowSnapshot[] = [];
     for (const start of [...this.windows.keys()].sort((a, b) => a - b)) {
       const w = this.windows.get(start)!.get(key);
-      if (w) windows.push({ ...w, start, sources: [...w.sources], divergentSources: [...w.divergentSources], indexLatencies: [...w.indexLatencies] });
+      if (!w) continue;
+      const { dirtyEpoch: _notState, ...fields } = w;
+      windows.push({ ...fields, start, sources: [...w.sources], divergentSources: [...w.divergentSources], indexLatencies: [...w.indexLatencies] });
     }
     return windows.length > 0 ? { windows } : undefined;
   }
@@ -170,12 +172,12 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
 
   private slot(at: number, key: string, env: string, artifact: string): KeyWindow {
     const byKey = this.window(windowStart(at, this.windowMs));
-    this.dirty.mark(key);
     let w = byKey.get(key);
     if (!w) {
       w = emptyKeyWindow(env, artifact);
       byKey.set(key, w);
     }
+    this.dirty.markVia(w, key);
     return w;
   }
 
@@ -187,6 +189,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
     for (const key of [...byKey.keys()].sort()) {
       const w = byKey.get(key)!;
       this.dirty.mark(key); // the window is gone from the key's state
+      const latencies = sortedCopy(w.indexLatencies); // one sort for both quantiles
       const row: DriftWindowRow = {
         windowStart: start,
         windowEnd: end,
@@ -200,8 +203,8 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
         hydrationErrors: w.hydrationErrors,
         indexOps: w.indexOps,
         indexErrors: w.indexErrors,
-        indexLatencyP50: quantile(w.indexLatencies, 0.5) ?? null,
-        indexLatencyP90: quantile(w.indexLatencies, 0.9) ?? null,
+        indexLatencyP50: quantileOfSorted(latencies, 0.5) ?? null,
+        indexLatencyP90: quantileOfSorted(latencies, 0.9) ?? null,
         lateEvents: w.lateEvents,
       };
       emit({ kind: 'drift-window', at: end, row });

@@ -4,7 +4,7 @@
  * trailing window, mean/p50/p90 recovery time of the incidents resolved in
  * (asOf − window, asOf], plus the open incidents and the age of the oldest.
  */
-import { mean, quantile } from '../lib/quantiles.js';
+import { mean, quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { DAY, HOUR } from '../lib/time.js';
 import type { MttrSnapshot } from './facts.js';
 
@@ -52,14 +52,15 @@ export function rollingSnapshots(asOf: number, resolvedIncidents: Iterable<Resol
     for (const o of open) oldest = Math.min(oldest, o.startedAt);
     for (const [window, size] of mttrWindows) {
       const recoveries = resolved.filter((r) => r.resolvedAt > asOf - size).map((r) => r.recoveryMs);
+      const sorted = sortedCopy(recoveries); // one sort for both quantiles
       out.push({
         asOf,
         scope,
         window,
         resolvedCount: recoveries.length,
         meanMs: mean(recoveries) ?? null,
-        p50Ms: quantile(recoveries, 0.5) ?? null,
-        p90Ms: quantile(recoveries, 0.9) ?? null,
+        p50Ms: quantileOfSorted(sorted, 0.5) ?? null,
+        p90Ms: quantileOfSorted(sorted, 0.9) ?? null,
         openIncidents: open.length,
         oldestOpenMs: open.length > 0 ? asOf - oldest : null,
       });

@@ -43,7 +43,8 @@ import type { Fact, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, type WholeStateStore } from './stateful.js';
-import { RETENTION_MS, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
+import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
+import { RollingRecoveries } from './mttr-rolling.js';
 
 export interface MttrOptions {
   /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
@@ -73,6 +74,8 @@ export class MttrProcessor implements Processor, WholeStateStore {
   /** Resolved incidents in resolvedAt order (facts arrive in time order); pruned after 7 d. */
   private resolved: Resolved[] = [];
   private readonly resolvedIds = new Set<string>();
+  /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
+  private readonly rolling = new RollingRecoveries();
   private readonly open = new Map<string, Open>();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
@@ -129,6 +132,7 @@ export class MttrProcessor implements Processor, WholeStateStore {
     this.resolved = state.resolved.map((r) => ({ ...r }));
     this.resolvedIds.clear();
     for (const r of this.resolved) this.resolvedIds.add(r.incidentId);
+    this.rolling.reset(this.resolved);
     this.open.clear();
     for (const [id, o] of state.open) this.open.set(id, { ...o });
     for (const [id, due] of state.breaches) this.timers.schedule(id, due);
@@ -144,6 +148,7 @@ export class MttrProcessor implements Processor, WholeStateStore {
   }
 
   private fireBreaches(now: number, own: number | undefined, emit: Emit): void {
+    if (!this.timers.hasDue(now)) return;
     this.timers.fireDue(now, (_id, time) => {
       // Several incidents breaching at the same instant share one snapshot.
       if (time > this.lastAsOf && time !== own) this.emitSnapshots(time, time, emit);
@@ -179,7 +184,9 @@ export class MttrProcessor implements Processor, WholeStateStore {
         this.timers.cancel(inc.incidentId);
         const resolvedAt = inc.resolvedAt ?? fact.at;
         const recoveryMs = inc.recoveryMs ?? Math.max(0, resolvedAt - inc.startedAt);
-        this.resolved.push({ incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs });
+        const resolved: Resolved = { incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs };
+        this.resolved.push(resolved);
+        this.rolling.add(resolved);
         this.resolvedIds.add(inc.incidentId);
         this.emitSnapshots(resolvedAt, fact.at, emit);
         return;
@@ -199,6 +206,7 @@ export class MttrProcessor implements Processor, WholeStateStore {
     let drop = 0;
     while (drop < this.resolved.length && this.resolved[drop]!.resolvedAt <= horizon) {
       this.resolvedIds.delete(this.resolved[drop]!.incidentId);
+      this.rolling.drop(this.resolved[drop]!);
       drop++;
     }
     if (drop > 0) this.resolved = this.resolved.slice(drop);
@@ -212,6 +220,6 @@ export class MttrProcessor implements Processor, WholeStateStore {
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
     this.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: rollingSnapshots(asOf, this.resolved, this.open.values()) });
+    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.open.values()) });
   }
 }

@@ -27,7 +27,7 @@
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
-import { quantile } from '../lib/quantiles.js';
+import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { DAY, windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
 import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
@@ -87,10 +87,12 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
   }
 
   handle(fact: Fact, emit: Emit): void {
-    this.timers.fireDue(fact.at, (key, time) => {
-      if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
-      else this.startedAt.delete(key.slice(STARTED.length));
-    });
+    if (this.timers.hasDue(fact.at)) {
+      this.timers.fireDue(fact.at, (key, time) => {
+        if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
+        else this.startedAt.delete(key.slice(STARTED.length));
+      });
+    }
     if (fact.kind !== 'event' && fact.kind !== 'late') return;
     const event = fact.envelope.event;
     if (event.type !== 'promotion') return;
@@ -213,14 +215,16 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
       const w = byEnv.get(env)!;
       const gates: GateWindowRow[] = [...w.gates.keys()].sort().map((gate) => {
         const g = w.gates.get(gate)!;
+        const durations = sortedCopy(g.durations);
         return {
           gate,
           passed: g.passed,
           failed: g.failed,
-          durationP50Ms: quantile(g.durations, 0.5) ?? null,
-          durationP90Ms: quantile(g.durations, 0.9) ?? null,
+          durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
+          durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
         };
       });
+      const durations = sortedCopy(w.durations);
       const row: PromotionWindowRow = {
         windowStart: start,
         windowEnd: end,
@@ -231,8 +235,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
         rolledBack: w.rolledBack,
         durationCount: w.durations.length,
         durationSumMs: w.durations.reduce((a, b) => a + b, 0),
-        durationP50Ms: quantile(w.durations, 0.5) ?? null,
-        durationP90Ms: quantile(w.durations, 0.9) ?? null,
+        durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
+        durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
         durationMaxMs: w.durations.length > 0 ? w.durations.reduce((a, b) => (b > a ? b : a)) : null,
         snapshotsVerified: w.snapshotsVerified,
         snapshotsUnverified: w.snapshotsUnverified,

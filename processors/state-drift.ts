@@ -4,16 +4,25 @@
  * emits one `observation` fact per observation and the lifecycle of
  * state-drift incidents (`incident` facts: opened, updated, resolved).
  *
- * Time moves by facts and by one event-time timer per key, set at the key's
- * next boundary (the earliest grace end, in-flight expiry or source expiry),
- * so a lagging replica becomes divergent exactly when its grace ends and a
- * silent source is forgotten exactly `sourceTtlMs` after its last
- * observation. Timers are bounded by keys, not by events.
+ * Time moves by facts and by one event-time timer per key, set no later than
+ * the key's next boundary (the earliest grace end, in-flight expiry or source
+ * expiry), so a lagging replica becomes divergent exactly when its grace ends
+ * and a silent source is forgotten exactly `sourceTtlMs` after its last
+ * observation. A timer is only ever moved earlier between firings: a timer
+ * that fires before any boundary re-judges the key, finds nothing changed,
+ * emits nothing and re-arms at the real boundary — far cheaper than a heap
+ * entry per observation (each observation pushes its source's expiry later).
+ * Timers are bounded by keys, not by events.
+ *
+ * Most observations cannot change the judgement (an acceptable digest from a
+ * source that was not divergent); those skip the key's evaluation (see
+ * `onEvent`), which is what it would have concluded.
  *
  * State is per key and JSON-serialisable (KeyedStateStore): the key's timer
  * is not stored but re-derived on restore from the key's boundaries, which
- * after every evaluation all lie after the evaluation time, so the earliest
- * one is exactly the timer the uninterrupted run has pending.
+ * after every evaluation all lie after the evaluation time; the uninterrupted
+ * run's pending timer is at that earliest boundary or before it, where it
+ * fires without effect, so both emit the same facts.
  *
  * Late facts (`kind: 'late'`): their observations are not judged (the moment
  * they describe has passed; they are counted elsewhere). A late promotion is
@@ -52,7 +61,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   }
 
   handle(fact: Fact, emit: Emit): void {
-    this.timers.fireDue(fact.at, (key, time) => this.onTimer(key, time, emit));
+    if (this.timers.hasDue(fact.at)) this.timers.fireDue(fact.at, (key, time) => this.onTimer(key, time, emit));
     if (fact.kind === 'event') this.onEvent(fact.envelope, fact.at, emit);
     else if (fact.kind === 'late') this.onLate(fact.envelope, fact.at, emit);
   }
@@ -72,6 +81,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs });
     this.keys.set(key, ks);
     // The earliest boundary of any kind; one already passed fires with the next fact.
+    this.timers.cancel(key);
     this.reschedule(key, ks, Number.NEGATIVE_INFINITY);
   }
 
@@ -96,21 +106,36 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     }
     const digest = observedDigest(event);
     if (digest === undefined) return; // not an observation (status error)
+    const key = envelope.key;
     const ks = this.keyState(envelope);
-    const sourceId = `${event.type}:${event.instance}`;
+    const sourceId = ks.sourceIdOf(event.type, event.instance);
     const correlationId = event.correlationId;
+    const previous = ks.sources.get(sourceId);
+    const divergent = ks.isDivergent(digest, at);
+    // Whether this observation can change the key's judgement. It cannot when
+    // the new digest is acceptable and the source it replaces was not
+    // divergent (an idle key has no divergent source at all): the divergent
+    // set stays as the last evaluation left it, and nothing else that
+    // judgement depends on moved (every boundary up to `at` fired as a timer
+    // before this fact). Skipping the evaluation then gives what it would have
+    // given, no incident change, at a fraction of the cost.
+    let quiet = !divergent;
+    if (quiet && previous !== undefined && ks.lifecycle.phase === 'open') {
+      quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);
+    }
     ks.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
-    const observation = {
-      key: envelope.key,
-      env: event.env,
-      artifact: event.artifact,
-      sourceId,
-      digest,
-      managed: ks.desired.managed,
-      divergent: ks.isDivergent(digest, at),
-    };
+    const observation = { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent };
     emit(correlationId === undefined ? { kind: 'observation', at, observation } : { kind: 'observation', at, observation, correlationId });
-    this.evaluate(envelope.key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
+    if (quiet) {
+      // The only boundary this adds is the source's new expiry; the timer may
+      // stay earlier (a boundary that moved away fires, re-judges, re-arms).
+      // A source seen before had an earlier expiry, which the key's timer is
+      // already at or before (a key with a boundary always has a timer no
+      // later than it), so only a new source can need an earlier timer.
+      if (previous === undefined) this.timers.scheduleNoLaterThan(key, at + this.options.sourceTtlMs);
+      return;
+    }
+    this.evaluate(key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
   }
 
   private onLate(envelope: Envelope, at: number, emit: Emit): void {
@@ -125,7 +150,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   private onTimer(key: string, time: number, emit: Emit): void {
     const ks = this.keys.get(key);
     if (!ks) return;
-    this.dirty.mark(key);
+    this.dirty.markVia(ks, key);
     this.evaluate(key, ks, time, { type: 'timer' }, emit);
     this.forgetIfEmpty(key, ks);
   }
@@ -135,21 +160,27 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.reschedule(key, ks, at);
   }
 
+  /**
+   * Arms the key's timer no later than its next boundary. A timer already
+   * earlier is kept rather than moved later (moving it would leave a stale heap
+   * entry per call): when it fires before any boundary the evaluation finds
+   * the judgement unchanged, emits nothing, and re-arms at the real boundary.
+   * After a timer fired the key has none, so this arms the exact one.
+   */
   private reschedule(key: string, ks: KeyState, after: number): void {
     const next = ks.nextBoundaryAfter(after);
-    if (next === undefined) this.timers.cancel(key);
-    else this.timers.schedule(key, next);
+    if (next !== undefined) this.timers.scheduleNoLaterThan(key, next);
   }
 
   /** The key's state, created on first use; every caller may change it, so the key is marked dirty. */
   private keyState(envelope: Envelope): KeyState {
-    this.dirty.mark(envelope.key);
     let ks = this.keys.get(envelope.key);
     if (!ks) {
       const { env, artifact } = envelope.event;
       ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs);
       this.keys.set(envelope.key, ks);
     }
+    this.dirty.markVia(ks, envelope.key);
     return ks;
   }
 

@@ -47,21 +47,43 @@ export function isWholeStateStore(value: object): value is WholeStateStore {
   return typeof v.snapshot === 'function' && typeof v.restore === 'function';
 }
 
+/** An object of one key's state that remembers whether it marked its key dirty since the last drain (see `DirtyKeys.markVia`). */
+export interface DirtyHolder {
+  dirtyEpoch?: number;
+}
+
 /** The set of dirty keys every keyed store keeps; `drain` hands them over in sorted order (stable changelog writes). */
 export class DirtyKeys {
   private keys = new Set<string>();
+  /** Counts drains: a holder marked in the current epoch needs no second mark. */
+  private epoch = 0;
 
   mark(key: string): void {
     this.keys.add(key);
   }
 
+  /**
+   * Marks `key` on behalf of `holder`, an object of that key's state that
+   * lives no longer than the key's state: the first change since the last
+   * drain adds the key, later ones cost a field compare instead of a set
+   * insertion (processors change a key's state on nearly every event).
+   */
+  markVia(holder: DirtyHolder, key: string): void {
+    if (holder.dirtyEpoch === this.epoch) return;
+    holder.dirtyEpoch = this.epoch;
+    this.keys.add(key);
+  }
+
   forget(key: string): void {
     this.keys.delete(key);
+    // A holder of the key that is still alive must mark again: every holder does (an extra mark is harmless).
+    this.epoch++;
   }
 
   drain(): string[] {
     const out = [...this.keys].sort();
     this.keys = new Set();
+    this.epoch++;
     return out;
   }
 }

@@ -50,6 +50,16 @@ export class TimerQueue {
     return this.due.size;
   }
 
+  /**
+   * Whether a timer entry (possibly a stale one) is due at or before `now`.
+   * Processors call this on every fact before `fireDue`, so the common case
+   * (nothing due) costs one comparison and no callback closure.
+   */
+  hasDue(now: number): boolean {
+    const top = this.heap.peek();
+    return top !== undefined && top.time <= now;
+  }
+
   /** Pops and reports every live timer due at or before `now`, in time then key order. Callbacks may schedule new timers. */
   fireDue(now: number, onFire: (key: string, time: number) => void): void {
     for (;;) {

@@ -7,8 +7,16 @@
  * Validation is done in place and never copies: unknown fields pass and are
  * ignored; `null` counts as absent for optional fields (Avro encodes absence
  * as null).
+ *
+ * Every schema also carries `isValid`, a predicate built once with the
+ * schema (for objects: generated code, see compiled-validator.ts) that
+ * allocates nothing per call. It answers exactly `check(value, '') ===
+ * undefined`; validation runs it first and walks `check` only for an invalid
+ * value, to name the problem. Input events are validated once each, so this
+ * is on the replay's hot path.
  */
 import { parseTimestamp } from '../lib/time.js';
+import { compileObjectPredicate, type LeafRule } from './compiled-validator.js';
 
 export type AvroType = string | Record<string, unknown> | AvroType[];
 
@@ -18,6 +26,12 @@ export interface Schema<T> {
   readonly doc?: string;
   /** Returns undefined when `value` is valid, else a message that starts with `path`. */
   check(value: unknown, path: string): string | undefined;
+  /** Same verdict as `check(value, '') === undefined`, without building messages (absent on schemas made elsewhere). */
+  isValid?(value: unknown): boolean;
+  /** Leaves: what they check, so object predicates can inline it. */
+  readonly rule?: LeafRule;
+  /** Optional schemas: the schema they wrap. */
+  readonly inner?: Schema<unknown>;
   /** Avro type of this schema; `name` names records/enums created for it. */
   toAvro(name: string, namespace: string): AvroType;
   /** Phantom, for type inference only. */
@@ -51,15 +65,22 @@ interface Base<T> extends Schema<T> {
   readonly isOptional: false;
 }
 
-function leaf<T>(kind: string, avro: AvroType, test: (v: unknown) => string | undefined, doc?: string): Base<T> {
+/** The compiled predicate of any schema (a fallback through `check` for schemas built by hand). */
+function predicateOf(schema: Schema<unknown>): (v: unknown) => boolean {
+  return schema.isValid ? (v) => schema.isValid!(v) : (v) => schema.check(v, '') === undefined;
+}
+
+function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown) => string | undefined, isValid: (v: unknown) => boolean, doc?: string): Base<T> {
   return {
     kind,
     isOptional: false,
     doc,
+    rule,
     check: (v, path) => {
       const problem = test(v);
       return problem === undefined ? undefined : at(path, problem);
     },
+    isValid,
     toAvro: () => avro,
   };
 }
@@ -67,43 +88,43 @@ function leaf<T>(kind: string, avro: AvroType, test: (v: unknown) => string | un
 export const s = {
   string(opts: { nonEmpty?: boolean; doc?: string } = {}): Base<string> {
     const nonEmpty = opts.nonEmpty ?? true;
-    return leaf('string', 'string', (v) => {
+    return leaf('string', 'string', { type: 'string', nonEmpty }, (v) => {
       if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
       if (nonEmpty && v.length === 0) return 'must not be empty';
       return undefined;
-    }, opts.doc);
+    }, nonEmpty ? (v) => typeof v === 'string' && v.length > 0 : (v) => typeof v === 'string', opts.doc);
   },
 
   /** A whole number (Avro long). */
   integer(opts: { min?: number; doc?: string } = {}): Base<number> {
-    return leaf('integer', 'long', (v) => {
+    return leaf('integer', 'long', { type: 'integer', min: opts.min }, (v) => {
       if (typeof v !== 'number' || !Number.isInteger(v)) return `expected an integer, got ${describe(v)}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
       return undefined;
-    }, opts.doc);
+    }, (v) => typeof v === 'number' && Number.isInteger(v) && !(opts.min !== undefined && v < opts.min), opts.doc);
   },
 
   /** A finite number (Avro double). */
   number(opts: { min?: number; doc?: string } = {}): Base<number> {
-    return leaf('number', 'double', (v) => {
+    return leaf('number', 'double', { type: 'number', min: opts.min }, (v) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a number, got ${describe(v)}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
       return undefined;
-    }, opts.doc);
+    }, (v) => typeof v === 'number' && Number.isFinite(v) && !(opts.min !== undefined && v < opts.min), opts.doc);
   },
 
   boolean(opts: { doc?: string } = {}): Base<boolean> {
-    return leaf('boolean', 'boolean', (v) => (typeof v === 'boolean' ? undefined : `expected a boolean, got ${describe(v)}`), opts.doc);
+    return leaf('boolean', 'boolean', { type: 'boolean' }, (v) => (typeof v === 'boolean' ? undefined : `expected a boolean, got ${describe(v)}`), (v) => typeof v === 'boolean', opts.doc);
   },
 
   /** RFC 3339 timestamp string, e.g. 2026-11-27T12:00:00.000Z (Avro string). */
   timestamp(opts: { doc?: string } = {}): Base<string> {
-    return leaf('timestamp', 'string', (v) => {
+    return leaf('timestamp', 'string', { type: 'timestamp' }, (v) => {
       if (typeof v !== 'string' || Number.isNaN(parseTimestamp(v))) {
         return `expected an RFC 3339 timestamp such as 2026-11-27T12:00:00.000Z, got ${describe(v)}`;
       }
       return undefined;
-    }, opts.doc);
+    }, (v) => typeof v === 'string' && !Number.isNaN(parseTimestamp(v)), opts.doc);
   },
 
   /** One of a fixed set of strings (Avro enum). */
@@ -113,8 +134,10 @@ export const s = {
       kind: 'enum',
       isOptional: false,
       doc: opts.doc,
+      rule: { type: 'enum', values: [...values] },
       check: (v, path) =>
         typeof v === 'string' && allowed.has(v) ? undefined : at(path, `expected one of ${values.join(', ')}, got ${describe(v)}`),
+      isValid: (v) => typeof v === 'string' && allowed.has(v),
       toAvro: (name) => ({ type: 'enum', name, symbols: [...values] }),
     };
   },
@@ -124,7 +147,12 @@ export const s = {
       kind: inner.kind,
       isOptional: true,
       doc: inner.doc,
+      inner,
       check: (v, path) => (v === undefined || v === null ? undefined : inner.check(v, path)),
+      isValid: (() => {
+        const innerValid = predicateOf(inner);
+        return (v: unknown) => v === undefined || v === null || innerValid(v);
+      })(),
       toAvro: (name, ns) => ['null', inner.toAvro(name, ns)],
     };
   },
@@ -142,6 +170,14 @@ export const s = {
         }
         return undefined;
       },
+      isValid: (() => {
+        const itemValid = predicateOf(items);
+        return (v: unknown) => {
+          if (!Array.isArray(v)) return false;
+          for (let i = 0; i < v.length; i++) if (!itemValid(v[i])) return false;
+          return true;
+        };
+      })(),
       toAvro: (name, ns) => ({ type: 'array', items: items.toAvro(`${name}Item`, ns) }),
     };
   },
@@ -160,6 +196,10 @@ export const s = {
         }
         return undefined;
       },
+      isValid: (() => {
+        const valueValid = predicateOf(values);
+        return (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((item) => valueValid(item));
+      })(),
       toAvro: (name, ns) => ({ type: 'map', values: values.toAvro(`${name}Value`, ns) }),
     };
   },
@@ -174,6 +214,7 @@ export const s = {
   ): ObjectSchema<F> {
     const entries = Object.entries(fields);
     return {
+      isValid: compileObjectPredicate(entries, opts.refine as ((value: unknown, path: string) => string | undefined) | undefined, predicateOf),
       kind: 'object',
       isOptional: false,
       doc: opts.doc,
@@ -217,6 +258,7 @@ export interface ObjectSchema<F extends Fields> extends Base<InferObject<F>> {
 
 /** Validates and returns the value typed, or throws nothing and returns the message. */
 export function validate<T>(schema: Schema<T>, value: unknown): { ok: true; value: T } | { ok: false; error: string } {
+  if (schema.isValid?.(value)) return { ok: true, value: value as T };
   const error = schema.check(value, '');
   return error === undefined ? { ok: true, value: value as T } : { ok: false, error };
 }

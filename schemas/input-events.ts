@@ -105,6 +105,8 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
   if (!schema) {
     return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : JSON.stringify(type)}` };
   }
+  // The compiled predicate first; the walk that names the problem only for an invalid event.
+  if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
   const error = schema.check(value, '');
   return error === undefined ? { ok: true, event: value as InputEvent } : { ok: false, error };
 }

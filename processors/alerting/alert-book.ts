@@ -43,6 +43,7 @@ export class AlertBook {
 
   /** Fires the escalation timers due at or before `at`, each at its own time. */
   fireDue(at: number): void {
+    if (!this.timers.hasDue(at)) return;
     this.timers.fireDue(at, (fingerprint, time) => {
       const instance = this.firing.get(fingerprint);
       if (!instance) return;
@@ -112,6 +113,11 @@ export class AlertBook {
   drop(fingerprint: string): void {
     this.firing.delete(fingerprint);
     this.timers.cancel(fingerprint);
+  }
+
+  /** Whether events were decided since the last drain (checked per fact, so `drain` allocates only when needed). */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
   /** The events decided since the last drain, in decision order. */

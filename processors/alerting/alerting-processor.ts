@@ -19,7 +19,7 @@ import type { AlertsConfig, RuleName, SeverityClassifier } from '../../config/al
 import { createSeverityClassifier } from '../../config/alerts-config.js';
 import { ruleNames } from '../../config/alert-rules.js';
 import { uniqueId } from '../../lib/ids.js';
-import type { Fact } from '../facts.js';
+import type { Fact, FactKind } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
 import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
 import { AlertBook } from './alert-book.js';
@@ -47,6 +47,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   readonly name = 'alerting';
   private readonly book: AlertBook;
   private readonly rules: Array<[RuleName, AlertRule]>;
+  private readonly rulesByKind = new Map<FactKind, readonly AlertRule[]>();
   private readonly dirty = new DirtyKeys();
   /** Firing instances by input key (keyed rules) … */
   private readonly keyInstances = new Map<string, Set<string>>();
@@ -72,9 +73,20 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     // Escalations due by this fact's time happened before it (processor contract).
     this.book.fireDue(fact.at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
-      for (const [, rule] of this.rules) rule.handle(fact);
+      const rules = this.rulesFor(fact.kind);
+      for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
     }
-    for (const { at, alert } of this.book.drain()) emit({ kind: 'alert', at, alert });
+    if (this.book.hasPending) for (const { at, alert } of this.book.drain()) emit({ kind: 'alert', at, alert });
+  }
+
+  /** The enabled rules that read facts of `kind`, in rule order (a rule passed a kind it does not read would do nothing). */
+  private rulesFor(kind: FactKind): readonly AlertRule[] {
+    let rules = this.rulesByKind.get(kind);
+    if (rules === undefined) {
+      rules = this.rules.filter(([, rule]) => rule.kinds === undefined || rule.kinds.includes(kind)).map(([, rule]) => rule);
+      this.rulesByKind.set(kind, rules);
+    }
+    return rules;
   }
 
   /** Number of alert instances currently firing (metrics, tests). */

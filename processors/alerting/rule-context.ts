@@ -6,7 +6,7 @@
  * and the instance lifecycle in the AlertBook.
  */
 import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
-import type { Fact } from '../facts.js';
+import type { Fact, FactKind } from '../facts.js';
 import type { AlertBook } from './alert-book.js';
 import type { Labels } from './alert-instance.js';
 import type { KeyedStateStore, WholeStateStore } from '../stateful.js';
@@ -34,6 +34,12 @@ export interface RuleContext {
 /** One alert rule: reads facts, calls `raise`/`clear` on its context. Facts arrive in nondecreasing `at`. */
 export interface AlertRule {
   handle(fact: Fact): void;
+  /**
+   * The fact kinds `handle` reacts to; facts of other kinds are not passed to
+   * it (every fact flows through alerting, most of them observations and
+   * events no rule reads). Absent: every kind.
+   */
+  readonly kinds?: readonly FactKind[];
   /**
    * State the rule keeps beyond its firing instances (those live in the
    * AlertBook), for live-mode snapshots: per `<env>/<artifact>` key for rules

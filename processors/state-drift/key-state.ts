@@ -9,6 +9,7 @@ import { stableId } from '../../lib/ids.js';
 import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
 import { IncidentLifecycle, sortedUnique } from './incident-lifecycle.js';
+import type { DirtyHolder } from '../stateful.js';
 
 export interface SourceObservation {
   digest: string;
@@ -48,9 +49,45 @@ export interface IncidentChange {
   incident: Incident;
 }
 
-export class KeyState {
+/** instance → `<type>:<instance>` for one type, in two small parallel arrays (see KeyState.sourceIds). */
+class SourceIdCache {
+  private instances: string[] = [];
+  private ids: string[] = [];
+
+  constructor(private readonly type: string) {}
+
+  idOf(instance: string): string {
+    const instances = this.instances;
+    for (let i = 0; i < instances.length; i++) if (instances[i] === instance) return this.ids[i]!;
+    if (instances.length >= 32) {
+      // Bounded: instances come and go.
+      this.instances = [];
+      this.ids = [];
+    }
+    const id = `${this.type}:${instance}`;
+    this.instances.push(instance);
+    this.ids.push(id);
+    return id;
+  }
+}
+
+/** Shared empty result (the common case): callers only iterate it. */
+const noChanges: IncidentChange[] = [];
+
+export class KeyState implements DirtyHolder {
+  /** See DirtyKeys.markVia (not state). */
+  dirtyEpoch?: number;
   readonly sources = new Map<string, SourceObservation>();
   readonly lifecycle = new IncidentLifecycle();
+  /**
+   * The ids of the key's sources by type and instance: a cache (not state), so
+   * every observation of a source carries the same id string. Maps and sets
+   * keyed by it (here and in the drift windows) then find it by identity
+   * instead of hashing a freshly built string per observation. A key has a
+   * handful of sources, so a scan comparing instance names beats hashing the
+   * fresh instance string of each event.
+   */
+  private readonly sourceIds = { hydration: new SourceIdCache('hydration'), index: new SourceIdCache('index') };
 
   constructor(
     readonly env: string,
@@ -64,21 +101,36 @@ export class KeyState {
     return this.desired.isEmpty && this.sources.size === 0 && this.lifecycle.phase === 'idle';
   }
 
+  /** `<type>:<instance>`, the same string for every observation of the source. */
+  sourceIdOf(type: 'hydration' | 'index', instance: string): string {
+    return type === 'hydration' ? this.sourceIds.hydration.idOf(instance) : this.sourceIds.index.idOf(instance);
+  }
+
   /** Whether `digest` is divergent at t (false on unmanaged keys: they are never judged). */
   isDivergent(digest: string, t: number): boolean {
     return this.desired.managed && !this.desired.isAcceptable(digest, t);
   }
 
   evaluate(t: number, trigger: Trigger, classify: SeverityClassifier): IncidentChange[] {
-    for (const [id, s] of this.sources) if (s.at + this.sourceTtlMs <= t) this.sources.delete(id);
     this.desired.prune(t);
-
-    const divergent = [...this.sources].filter(([, s]) => this.isDivergent(s.digest, t)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // One pass: forget expired sources, judge the others (pruning cannot change
+    // what is acceptable at t: it only drops entries that ended at or before t).
+    let divergent: Array<[string, SourceObservation]> | undefined;
+    for (const entry of this.sources) {
+      const s = entry[1];
+      if (s.at + this.sourceTtlMs <= t) this.sources.delete(entry[0]);
+      else if (this.isDivergent(s.digest, t)) (divergent ??= []).push(entry);
+    }
+    if (divergent === undefined) {
+      if (this.lifecycle.phase === 'idle') return noChanges;
+      return [{ change: 'resolved', incident: this.lifecycle.resolve(t, reasonOf[trigger.type]) }];
+    }
+    divergent.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const digests = sortedUnique(divergent.map(([, s]) => s.digest));
     const desired = this.desired.current;
 
     if (this.lifecycle.phase === 'idle') {
-      if (divergent.length === 0 || !desired) return [];
+      if (!desired) return noChanges;
       // Evidence: the observation that made the key drift, else the latest observation of the first divergent source.
       const evidence = trigger.type === 'observation' && divergent.some(([id]) => id === trigger.sourceId)
         ? trigger.correlationId
@@ -99,11 +151,9 @@ export class KeyState {
       return [{ change: 'opened', incident }];
     }
 
-    if (divergent.length === 0) return [{ change: 'resolved', incident: this.lifecycle.resolve(t, reasonOf[trigger.type]) }];
-
     // Still drifted: report new divergent digests, or a new desired state that it is now judged against.
     const updated = this.lifecycle.update({ divergentDigests: digests, expectedDigest: desired?.digest, desiredFrom: desired?.from });
-    return updated ? [{ change: 'updated', incident: updated }] : [];
+    return updated ? [{ change: 'updated', incident: updated }] : noChanges;
   }
 
   /** Earliest time after t at which the judgement may change: a grace end, an in-flight expiry or a source expiry. */

@@ -46,6 +46,7 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
   };
 
   return {
+    kinds: ['incident'],
     handle(fact) {
       if (fact.kind !== 'incident' || fact.incident.kind !== spec.kind) return;
       const incident = fact.incident;

@@ -9,6 +9,7 @@ import { createRateRule } from './rate-rule.js';
 
 export function createIndexErrorRateHighRule(ctx: RuleContext): AlertRule {
   return createRateRule(ctx, {
+    kinds: ['env-window'],
     rowOf: (fact) => {
       if (fact.kind !== 'env-window') return undefined;
       const r = fact.row;

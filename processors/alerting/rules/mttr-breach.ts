@@ -26,6 +26,7 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
   }
 
   return {
+    kinds: ['mttr'],
     handle(fact) {
       if (fact.kind !== 'mttr') return;
       for (const snap of fact.snapshots) {

@@ -5,6 +5,7 @@ import { createRateRule } from './rate-rule.js';
 
 export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
   return createRateRule(ctx, {
+    kinds: ['promotion-window'],
     rowOf: (fact) => {
       if (fact.kind !== 'promotion-window') return undefined;
       const r = fact.row;

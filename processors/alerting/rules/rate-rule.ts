@@ -18,7 +18,7 @@
  * emitted) in.
  */
 import { ConfigError } from '../../../lib/errors.js';
-import type { Fact } from '../../facts.js';
+import type { Fact, FactKind } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 
@@ -46,6 +46,8 @@ export interface Judged {
 }
 
 export interface RateRuleSpec {
+  /** The only fact kinds `rowOf` can turn into a row (see AlertRule.kinds). */
+  kinds?: readonly FactKind[];
   /** The row a fact contributes, or undefined when the fact is not for this rule. */
   rowOf: (fact: Fact) => RateRow | undefined;
   breaches: (value: number, threshold: number) => boolean;
@@ -71,6 +73,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
   const groups = new Map<string, Map<string, KeyWindow>>();
 
   return {
+    kinds: spec.kinds,
     handle(fact) {
       const row = spec.rowOf(fact);
       if (!row) return;

@@ -10,6 +10,7 @@ import { timestamp } from '../format.js';
 
 export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
   return {
+    kinds: ['event'],
     handle(fact) {
       if (fact.kind !== 'event' || fact.envelope.event.type !== 'promotion') return;
       const e: PromotionEvent = fact.envelope.event;
