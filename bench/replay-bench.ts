@@ -13,9 +13,10 @@
  *
  * Memory: at a fixed number of keys and a fixed event rate, more events
  * means a longer event-time span. The engine's state is per key, except the
- * dedup set (eventIds of the last `dedupHorizon`, 1 h by default) and stale
- * timer entries (about one source TTL of observations), which plateau once the
- * span exceeds them. Each source therefore reports every 60 s here (not the
+ * dedup set (eventIds of the last `dedupHorizon`, 1 h by default), which
+ * plateaus once the span exceeds it (timers are bounded by keys: a key's
+ * timer only ever moves earlier between firings, so observations leave no
+ * stale entries behind). Each source therefore reports every 60 s here (not the
  * demo's 30 s), so even the half run spans more than the dedup horizon and
  * the two runs compare plateau with plateau.
  *

@@ -163,21 +163,22 @@ function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResu
         if (deliverError) failNow(deliverError.err);
       };
       orderedOut = ordered;
-      const guarded = (run: () => void) => {
-        try {
-          run();
-        } catch (err) {
-          failAfterFlush(err);
-        }
-      };
       const subscription = source.subscribe({
         next: (result) => {
           if (stopped) return;
-          guarded(() => accept(ctx, result, ordered));
+          try {
+            accept(ctx, result, ordered);
+          } catch (err) {
+            failAfterFlush(err);
+          }
         },
         error: (err) => failAfterFlush(err),
         complete: () => {
-          guarded(() => orderer.finish(ordered));
+          try {
+            orderer.finish(ordered);
+          } catch (err) {
+            failAfterFlush(err);
+          }
           if (stopped) return;
           stopped = true;
           if (!writer) subscriber.complete();

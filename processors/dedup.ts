@@ -28,6 +28,7 @@ import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Envelope } from './facts.js';
 import type { WholeStateStore } from './stateful.js';
+import { IdSet, hashId } from './id-set.js';
 
 /** At most this many ids (the newest inserted) go into a snapshot; see the module comment. */
 export const DEDUP_SNAPSHOT_MAX_ENTRIES = 20_000;
@@ -38,16 +39,20 @@ export type DedupOptions = Pick<ProcessingOptions, 'dedupHorizonMs' | 'dedupMaxE
 export type DedupEntry = [eventId: string, at: number];
 
 export class EventDeduplicator implements WholeStateStore {
-  /** Remembered eventIds (their times live in the queue below). */
-  private readonly seen = new Set<string>();
   /**
-   * Insertion order as a queue (ids and times in parallel arrays, live part
-   * from `head`). Not Map iteration: V8 keeps deleted Map entries as holes
-   * until it rehashes, so scanning a Map from its oldest end after many
-   * deletions costs O(deleted) per scan.
+   * Remembered eventIds: a hash table over positions in the queue below
+   * (see id-set.ts for why not a Set<string>; it is the hot path).
+   */
+  private readonly seen = new IdSet((position) => this.ids[position]!);
+  /**
+   * Insertion order as a queue (ids, times and id hashes in parallel arrays,
+   * live part from `head`). Not Map iteration: V8 keeps deleted Map entries
+   * as holes until it rehashes, so scanning a Map from its oldest end after
+   * many deletions costs O(deleted) per scan.
    */
   private ids: string[] = [];
   private ats: number[] = [];
+  private hashes: number[] = [];
   private head = 0;
   private readonly horizonMs: number;
   private readonly maxEntries: number;
@@ -66,36 +71,41 @@ export class EventDeduplicator implements WholeStateStore {
   /** True when the envelope's eventId was seen (and is still remembered); otherwise remembers it and returns false. */
   isDuplicate(envelope: Envelope): boolean {
     const id = envelope.event.eventId;
-    const before = this.seen.size;
-    this.seen.add(id); // one hash lookup for both the test and the insert
-    if (this.seen.size === before) {
+    const hash = hashId(id);
+    // One probe for both the test and the insert; the id goes at the end of the queue.
+    if (!this.seen.add(id, hash, this.ids.length)) {
       this.duplicateCount++;
       return true;
     }
-    this.remember(id, envelope.at);
+    this.remember(id, hash, envelope.at);
     return false;
   }
 
-  /** Queues an id already added to `seen`, then applies the horizon and size bounds. */
-  private remember(id: string, at: number): void {
+  /** Queues an id already added to `seen` (at the queue's end), then applies the horizon and size bounds. */
+  private remember(id: string, hash: number, at: number): void {
     this.ids.push(id);
     this.ats.push(at);
+    this.hashes.push(hash);
     if (at > this.maxSeen) {
       this.maxSeen = at;
       const cutoff = at - this.horizonMs;
       // Expire from the oldest-inserted end; stop at the first id inside the horizon.
       while (this.head < this.ids.length && this.ats[this.head]! < cutoff) {
-        this.seen.delete(this.ids[this.head]!);
-        this.head++;
+        this.forgetOldest();
         this.expiredCount++;
       }
     }
     if (this.seen.size > this.maxEntries) {
-      this.seen.delete(this.ids[this.head]!);
-      this.head++;
+      this.forgetOldest();
       this.evictedCount++;
     }
     this.compact();
+  }
+
+  private forgetOldest(): void {
+    this.seen.delete(this.hashes[this.head]!, this.head);
+    this.ids[this.head] = undefined as unknown as string; // the string can go now, not at the next compaction
+    this.head++;
   }
 
   /** Drops the forgotten prefix of the queue once it is most of it; amortised O(1) per id. */
@@ -103,6 +113,8 @@ export class EventDeduplicator implements WholeStateStore {
     if (this.head > 4096 && this.head * 2 > this.ids.length) {
       this.ids = this.ids.slice(this.head);
       this.ats = this.ats.slice(this.head);
+      this.hashes = this.hashes.slice(this.head);
+      this.seen.rebase(this.head);
       this.head = 0;
     }
   }
@@ -139,12 +151,13 @@ export class EventDeduplicator implements WholeStateStore {
     this.seen.clear();
     this.ids = [];
     this.ats = [];
+    this.hashes = [];
     this.head = 0;
     this.maxSeen = -Infinity;
     for (const [id, at] of entries) {
-      if (this.seen.has(id)) continue;
-      this.seen.add(id);
-      this.remember(id, at);
+      const hash = hashId(id);
+      if (!this.seen.add(id, hash, this.ids.length)) continue;
+      this.remember(id, hash, at);
     }
   }
 }

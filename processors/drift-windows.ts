@@ -70,6 +70,12 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
   /** windowStart → key → accumulator. With ordered facts only one window is open at a time. */
   private readonly windows = new Map<number, Map<string, KeyWindow>>();
   private readonly dirty = new DirtyKeys();
+  /**
+   * The window the last fact went to: nearly every fact goes to the same one,
+   * so the window's map is found without dividing `at` and hashing its start.
+   * Cleared whenever a window is dropped.
+   */
+  private current: { start: number; end: number; byKey: Map<string, KeyWindow> } | undefined;
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -156,6 +162,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
     for (const [start, byKey] of this.windows) {
       if (!byKey.delete(key) || byKey.size > 0) continue;
       this.windows.delete(start);
+      this.current = undefined;
       this.timers.cancel(String(start));
     }
   }
@@ -171,7 +178,12 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
   }
 
   private slot(at: number, key: string, env: string, artifact: string): KeyWindow {
-    const byKey = this.window(windowStart(at, this.windowMs));
+    let current = this.current;
+    if (current === undefined || !(at >= current.start && at < current.end)) {
+      const start = windowStart(at, this.windowMs);
+      current = this.current = { start, end: start + this.windowMs, byKey: this.window(start) };
+    }
+    const byKey = current.byKey;
     let w = byKey.get(key);
     if (!w) {
       w = emptyKeyWindow(env, artifact);
@@ -184,6 +196,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
   private close(start: number, end: number, emit: Emit): void {
     const byKey = this.windows.get(start);
     this.windows.delete(start);
+    this.current = undefined;
     if (!byKey) return;
     const envs = new Map<string, EnvWindowRow>();
     for (const key of [...byKey.keys()].sort()) {

@@ -123,7 +123,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     if (quiet && previous !== undefined && ks.lifecycle.phase === 'open') {
       quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);
     }
-    ks.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
+    ks.record(sourceId, previous, digest, at, correlationId);
     const observation = { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent };
     emit(correlationId === undefined ? { kind: 'observation', at, observation } : { kind: 'observation', at, observation, correlationId });
     if (quiet) {

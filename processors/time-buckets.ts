@@ -32,6 +32,9 @@ export class TimeBuckets<T> {
   private low: Bucket<T> | undefined;
   private lowIndex = Number.NaN;
   private count = 0;
+  /** The bucket of the last push: consecutive items mostly share one, found then without a map lookup. */
+  private lastIndex = Number.NaN;
+  private lastBucket: Bucket<T> | undefined;
   private readonly compare: (a: T, b: T) => number;
 
   constructor(
@@ -49,7 +52,7 @@ export class TimeBuckets<T> {
 
   push(item: T): void {
     const index = Math.floor(this.timeOf(item) / this.widthMs);
-    let bucket = this.buckets.get(index);
+    let bucket = index === this.lastIndex ? this.lastBucket : this.buckets.get(index);
     if (bucket === undefined) {
       bucket = { items: [item], head: 0, sorted: true };
       this.buckets.set(index, bucket);
@@ -67,6 +70,8 @@ export class TimeBuckets<T> {
       }
     }
     this.count++;
+    this.lastIndex = index;
+    this.lastBucket = bucket;
   }
 
   /** The smallest item, without removing it. */
@@ -84,6 +89,10 @@ export class TimeBuckets<T> {
     this.count--;
     if (bucket.head === bucket.items.length) {
       this.buckets.delete(this.lowIndex);
+      if (bucket === this.lastBucket) {
+        this.lastBucket = undefined;
+        this.lastIndex = Number.NaN;
+      }
       this.order.pop();
       this.low = undefined;
       this.lowIndex = Number.NaN;

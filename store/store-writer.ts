@@ -2,8 +2,8 @@
  * Batched, retried writes of facts to the store.
  *
  * `write(fact)` is synchronous and cheap: the fact becomes rows (RowMapper),
- * each row is JSON.stringify-ed once into its table's buffer, and nothing is
- * awaited. A table's buffer is sent as one JSONEachRow insert when it reaches
+ * each row is JSON.stringify-ed once and appended, UTF-8 encoded, to its
+ * table's buffer (native memory, see RowBuffer), and nothing is awaited. A table's buffer is sent as one JSONEachRow insert when it reaches
  * `batchRows`, when `flushIntervalMs` passes after its first row, on
  * `flush()` and on `close()`. Batches go out one at a time, in order, while
  * the caller keeps producing rows; `pendingRows` (buffered + in flight) and
@@ -56,7 +56,7 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class StoreWriter {
   readonly #transport: StoreTransport;
   readonly #mapper = new RowMapper();
-  readonly #buffers = new Map<StoreTable, string[]>();
+  readonly #buffers = new Map<StoreTable, RowBuffer>();
   readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
   readonly #failureListeners = new Set<(err: StoreError) => void>();
   #settleWaiters: Array<() => void> = [];
@@ -163,12 +163,12 @@ export class StoreWriter {
   #push = (table: StoreTable, row: Row): void => {
     let buffer = this.#buffers.get(table);
     if (buffer === undefined) {
-      buffer = [];
+      buffer = new RowBuffer();
       this.#buffers.set(table, buffer);
     }
     buffer.push(JSON.stringify(row));
     this.#buffered++;
-    if (buffer.length >= this.#opts.batchRows) this.#enqueue(table, buffer);
+    if (buffer.rows >= this.#opts.batchRows) this.#enqueue(table, buffer);
     else if (this.#timer === undefined && this.#opts.flushIntervalMs > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -184,33 +184,34 @@ export class StoreWriter {
   }
 
   #enqueueAll(): void {
-    for (const [table, buffer] of this.#buffers) if (buffer.length > 0) this.#enqueue(table, buffer);
+    for (const [table, buffer] of this.#buffers) if (buffer.rows > 0) this.#enqueue(table, buffer);
   }
 
-  #enqueue(table: StoreTable, lines: string[]): void {
-    this.#buffers.set(table, []);
-    this.#buffered -= lines.length;
-    this.#inFlight += lines.length;
+  #enqueue(table: StoreTable, buffer: RowBuffer): void {
+    const rows = buffer.rows;
+    const lines = buffer.take();
+    this.#buffered -= rows;
+    this.#inFlight += rows;
     const token = `${this.#writerId}-${++this.#seq}`;
-    this.#tail = this.#tail.then(() => this.#send(table, lines, token));
+    this.#tail = this.#tail.then(() => this.#send(table, lines, rows, token));
   }
 
   /** Never rejects: a final failure is recorded in #failure. */
-  async #send(table: StoreTable, lines: string[], token: string): Promise<void> {
+  async #send(table: StoreTable, lines: string, rows: number, token: string): Promise<void> {
     try {
       if (this.#failure) return; // the writer already failed: these rows are not written
       const target = qualifiedTable(table, this.#opts.database);
       for (let attempt = 1; ; attempt++) {
         try {
           await this.#transport.insert(target, lines, { dedupToken: token });
-          this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + lines.length;
+          this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
           return;
         } catch (err) {
           const e = toStoreError(err, `insert into ${target}`);
           if (!e.canRetry || attempt >= this.#opts.maxAttempts) {
             this.#fail(
-              new StoreError(`writing ${lines.length} rows to ${target} failed after ${attempt} attempt(s): ${e.message}`, {
+              new StoreError(`writing ${rows} rows to ${target} failed after ${attempt} attempt(s): ${e.message}`, {
                 cause: e,
                 canRetry: e.canRetry,
               }),
@@ -224,7 +225,7 @@ export class StoreWriter {
         }
       }
     } finally {
-      this.#inFlight -= lines.length;
+      this.#inFlight -= rows;
       const waiters = this.#settleWaiters;
       this.#settleWaiters = [];
       for (const w of waiters) w();
@@ -242,5 +243,40 @@ export class StoreWriter {
         // a listener's own failure must not hide the store failure
       }
     }
+  }
+}
+
+/**
+ * One table's pending JSONEachRow lines, UTF-8 encoded into a growing native
+ * buffer and handed over as one string per batch (what both transports take).
+ * Kept out of the JS heap on purpose: tens of thousands of row strings held
+ * until their batch is sent would each survive young-generation collections
+ * and be copied into the old generation only to be dropped moments later;
+ * here each row string dies as soon as it is encoded.
+ */
+class RowBuffer {
+  #bytes = Buffer.allocUnsafe(1 << 16);
+  #length = 0;
+  rows = 0;
+
+  push(line: string): void {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes; plus the newline.
+    const need = this.#length + line.length * 3 + 1;
+    if (need > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.#bytes.length * 2));
+      this.#bytes.copy(grown, 0, 0, this.#length);
+      this.#bytes = grown;
+    }
+    if (this.rows > 0) this.#bytes[this.#length++] = 10; // '\n' between lines, none after the last
+    this.#length += this.#bytes.write(line, this.#length, 'utf8');
+    this.rows++;
+  }
+
+  /** The lines joined by newlines; the buffer starts over (its memory is reused). */
+  take(): string {
+    const text = this.#bytes.toString('utf8', 0, this.#length);
+    this.#length = 0;
+    this.rows = 0;
+    return text;
   }
 }

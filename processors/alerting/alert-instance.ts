@@ -53,8 +53,22 @@ export interface AlertInstanceDeps {
 
 /** Stable per instance: the rule plus its identifying labels, in sorted order. */
 export function alertFingerprint(rule: RuleName, labels: Labels): string {
-  return stableId('fp', rule, ...Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`));
+  const parts = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`);
+  // The book asks for the fingerprint on every raise, clear and isFiring (rate
+  // rules do so per key per window): remember recent ones rather than hash
+  // (sha1) each time. The memo key is what the hash covers, NUL-separated as
+  // stableId separates its parts, so equal keys mean equal fingerprints.
+  const memoKey = `${rule}\u0000${parts.join('\u0000')}`;
+  let fp = fingerprints.get(memoKey);
+  if (fp === undefined) {
+    if (fingerprints.size >= 10_000) fingerprints.clear(); // bounded
+    fp = stableId('fp', rule, ...parts);
+    fingerprints.set(memoKey, fp);
+  }
+  return fp;
 }
+
+const fingerprints = new Map<string, string>();
 
 /** Plain JSON form of a firing instance (live-mode changelog); resolved instances are forgotten, never stored. */
 export interface AlertInstanceSnapshot {

@@ -34,6 +34,9 @@ export interface AlertingOptions {
   newAlertId?: () => string;
 }
 
+/** Every fact kind, to index the rules by kind up front (an unknown kind is indexed on first sight). */
+const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation', 'incident', 'drift-window', 'env-window', 'promotion-window', 'mttr', 'alert', 'audit'];
+
 /** Rules whose alert labels include the env and artifact of one input key. */
 export const keyedRules: ReadonlySet<RuleName> = new Set<RuleName>(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
 
@@ -47,7 +50,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   readonly name = 'alerting';
   private readonly book: AlertBook;
   private readonly rules: Array<[RuleName, AlertRule]>;
-  private readonly rulesByKind = new Map<FactKind, readonly AlertRule[]>();
+  /** Per fact kind (filled on first use), so a fact finds its rules with a property read. */
+  private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
   private readonly dirty = new DirtyKeys();
   /** Firing instances by input key (keyed rules) … */
   private readonly keyInstances = new Map<string, Set<string>>();
@@ -67,6 +71,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     this.rules = ruleNames
       .filter((name) => config.rules[name].enabled)
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
+    for (const kind of factKinds) this.rulesFor(kind);
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -81,10 +86,10 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   /** The enabled rules that read facts of `kind`, in rule order (a rule passed a kind it does not read would do nothing). */
   private rulesFor(kind: FactKind): readonly AlertRule[] {
-    let rules = this.rulesByKind.get(kind);
+    let rules = this.rulesByKind[kind];
     if (rules === undefined) {
       rules = this.rules.filter(([, rule]) => rule.kinds === undefined || rule.kinds.includes(kind)).map(([, rule]) => rule);
-      this.rulesByKind.set(kind, rules);
+      this.rulesByKind[kind] = rules;
     }
     return rules;
   }

@@ -106,6 +106,23 @@ export class KeyState implements DirtyHolder {
     return type === 'hydration' ? this.sourceIds.hydration.idOf(instance) : this.sourceIds.index.idOf(instance);
   }
 
+  /**
+   * Records a source's latest observation (`previous`: its current entry, if
+   * any). An existing entry is updated in place and keeps its strings when
+   * they did not change: no new object per observation, and nothing new for
+   * the garbage collector to promote; the entry is replaced only when its
+   * correlationId appears or goes (the rare case, so entries keep one shape).
+   */
+  record(sourceId: string, previous: SourceObservation | undefined, digest: string, at: number, correlationId: string | undefined): void {
+    if (previous === undefined || (previous.correlationId === undefined) !== (correlationId === undefined)) {
+      this.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
+      return;
+    }
+    if (previous.digest !== digest) previous.digest = digest;
+    previous.at = at;
+    if (correlationId !== undefined && previous.correlationId !== correlationId) previous.correlationId = correlationId;
+  }
+
   /** Whether `digest` is divergent at t (false on unmanaged keys: they are never judged). */
   isDivergent(digest: string, t: number): boolean {
     return this.desired.managed && !this.desired.isAcceptable(digest, t);
