@@ -4,8 +4,8 @@
  * Every call goes through chDB's async entry points, which run on a libuv
  * worker thread: the engine parses and writes a batch while the event loop
  * keeps feeding the processors. Inserts use the raw passthrough
- * (`session.insert({ values: Buffer, format: 'JSONEachRow' })`), i.e.
- * `INSERT INTO <table> FORMAT JSONEachRow` + newline + rows, handed to the
+ * (`session.insert({ values: Buffer, format })`), i.e.
+ * `INSERT INTO <table> [(columns)] FORMAT <format>` + newline + rows, handed to the
  * engine without copying into a SQL string. Measured against
  * `queryAsync('INSERT … FORMAT JSONEachRow\n' + rows)`: same engine work,
  * 0–30 % faster, and neither blocks the event loop.
@@ -13,10 +13,11 @@
 import type { Session } from 'chdb';
 import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
-import type { InsertOptions, StoreTransport } from './transport.js';
+import { payloadBytes, type InsertOptions, type StoreTransport } from './transport.js';
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
+  readonly compactRows = true;
   #session: Session | undefined;
 
   /** Takes ownership of `session`: `close()` closes it. */
@@ -38,18 +39,24 @@ export class ChdbTransport implements StoreTransport {
     }
   }
 
-  async insert(table: string, jsonEachRowLines: string[] | string, opts: InsertOptions = {}): Promise<void> {
-    const payload = Array.isArray(jsonEachRowLines) ? jsonEachRowLines.join('\n') : jsonEachRowLines;
+  async insert(table: string, lines: string[] | string | Buffer, opts: InsertOptions = {}): Promise<void> {
+    const payload = payloadBytes(lines);
     if (payload.length === 0) return;
     const session = this.#open('insert');
     try {
+      // The writer batches itself; a synchronous insert also keeps the
+      // dedup token meaningful (async inserts ignore it by default).
+      const settings: Record<string, string | number> = { async_insert: 0 };
+      if (opts.dedupToken !== undefined) settings.insert_deduplication_token = opts.dedupToken;
+      const compact = opts.format === 'JSONCompactEachRow';
+      // A null in a compact row stands for "absent": the column's DEFAULT, as a missing key would give.
+      if (compact) settings.input_format_null_as_default = 1;
       await session.insert({
         table,
-        values: Buffer.from(payload, 'utf8'),
-        format: 'JSONEachRow',
-        // The writer batches itself; a synchronous insert also keeps the
-        // dedup token meaningful (async inserts ignore it by default).
-        settings: opts.dedupToken === undefined ? { async_insert: 0 } : { async_insert: 0, insert_deduplication_token: opts.dedupToken },
+        values: payload,
+        format: compact ? 'JSONCompactEachRow' : 'JSONEachRow',
+        ...(compact && opts.columns ? { columns: opts.columns } : {}),
+        settings,
       });
     } catch (err) {
       throw toStoreError(err, `embedded store: insert into ${table}`);

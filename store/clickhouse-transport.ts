@@ -27,7 +27,7 @@ import { redactUrl, silentLogger, type Logger } from '../lib/logger.js';
 import { parseJsonEachRow } from './chdb-transport.js';
 import { requestError, responseError, type ServerErrorContext } from './server-errors.js';
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
-import type { InsertOptions, StoreTransport } from './transport.js';
+import { payloadBytes, type InsertOptions, type StoreTransport } from './transport.js';
 
 export interface ClickHouseServerOptions {
   /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
@@ -60,6 +60,7 @@ export class ClickHouseServerTransport implements StoreTransport {
   /** The server's version as it reported it, e.g. `24.8.4.13`. */
   readonly serverVersion: string;
   readonly features: ServerFeatures;
+  readonly compactRows: boolean;
   readonly #url: string;
   readonly #user: string;
   #client: ClickHouseClient | undefined;
@@ -70,6 +71,7 @@ export class ClickHouseServerTransport implements StoreTransport {
     this.#user = user;
     this.serverVersion = version;
     this.features = serverFeatures(parseServerVersion(version));
+    this.compactRows = this.features.compactRows;
   }
 
   /**
@@ -120,12 +122,17 @@ export class ClickHouseServerTransport implements StoreTransport {
     await this.#request(sql, firstLine(sql));
   }
 
-  async insert(table: string, jsonEachRowLines: string[] | string, opts: InsertOptions = {}): Promise<void> {
-    const payload = Array.isArray(jsonEachRowLines) ? jsonEachRowLines.join('\n') : jsonEachRowLines;
+  async insert(table: string, lines: string[] | string | Buffer, opts: InsertOptions = {}): Promise<void> {
+    const payload = payloadBytes(lines);
     if (payload.length === 0) return;
-    await this.#request(`INSERT INTO ${table} FORMAT JSONEachRow`, `insert into ${table}`, {
-      values: Buffer.from(payload, 'utf8'),
-      settings: insertSettings(this.features, opts.dedupToken),
+    const compact = opts.format === 'JSONCompactEachRow';
+    if (compact && !this.compactRows) throw new StoreError(`ClickHouse ${this.serverVersion} does not take JSONCompactEachRow inserts (the writer should not have sent them)`);
+    const columns = compact && opts.columns ? ` (${opts.columns.join(', ')})` : '';
+    const settings = insertSettings(this.features, opts.dedupToken);
+    if (compact) settings.input_format_null_as_default = 1;
+    await this.#request(`INSERT INTO ${table}${columns} FORMAT ${compact ? 'JSONCompactEachRow' : 'JSONEachRow'}`, `insert into ${table}`, {
+      values: payload,
+      settings,
     });
   }
 

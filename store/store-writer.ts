@@ -3,7 +3,10 @@
  *
  * `write(fact)` is synchronous and cheap: the fact becomes rows (RowMapper),
  * each row is JSON.stringify-ed once and appended, UTF-8 encoded, to its
- * table's buffer (native memory, see RowBuffer), and nothing is awaited. A table's buffer is sent as one JSONEachRow insert when it reaches
+ * table's buffer (native memory, see RowBuffer), and nothing is awaited.
+ * Raw-history rows (one per event, most of the volume) are JSON arrays sent
+ * as JSONCompactEachRow with their column list when the transport takes it;
+ * other rows are JSONEachRow objects. A table's buffer is sent as one insert when it reaches
  * `batchRows`, when `flushIntervalMs` passes after its first row, on
  * `flush()` and on `close()`. Batches go out one at a time, in order, while
  * the caller keeps producing rows; `pendingRows` (buffered + in flight) and
@@ -22,6 +25,7 @@ import { StoreError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
 import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
+import { eventColumns, eventLine, eventTable, eventTables, type EventTable } from './event-rows.js';
 import { toStoreError } from './store-errors.js';
 import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
 import type { StoreTransport } from './transport.js';
@@ -56,6 +60,8 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class StoreWriter {
   readonly #transport: StoreTransport;
   readonly #mapper = new RowMapper();
+  /** Raw-history tables get JSONCompactEachRow lines (transport permitting); every other table JSONEachRow objects. */
+  readonly #compact: boolean;
   readonly #buffers = new Map<StoreTable, RowBuffer>();
   readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
   readonly #failureListeners = new Set<(err: StoreError) => void>();
@@ -75,6 +81,7 @@ export class StoreWriter {
 
   constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
     this.#transport = transport;
+    this.#compact = transport.compactRows === true;
     this.#opts = {
       batchRows: options.batchRows ?? 50_000,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
@@ -91,6 +98,11 @@ export class StoreWriter {
   /** Buffers the rows `fact` stores (kinds that are not stored are ignored). Throws once the writer has failed or closed. */
   write(fact: Fact): void {
     this.#checkWritable();
+    // Raw history, one row per event: straight to a compact line where the transport takes it (see event-rows.ts).
+    if (this.#compact && (fact.kind === 'event' || fact.kind === 'late')) {
+      this.#pushLine(eventTable(fact.envelope), eventLine(fact.envelope, fact.kind === 'late'));
+      return;
+    }
     this.#mapper.map(fact, this.#push);
   }
 
@@ -161,12 +173,16 @@ export class StoreWriter {
 
   // An arrow function so the mapper can call it without a bind per fact.
   #push = (table: StoreTable, row: Row): void => {
+    this.#pushLine(table, JSON.stringify(row));
+  };
+
+  #pushLine(table: StoreTable, line: string): void {
     let buffer = this.#buffers.get(table);
     if (buffer === undefined) {
       buffer = new RowBuffer();
       this.#buffers.set(table, buffer);
     }
-    buffer.push(JSON.stringify(row));
+    buffer.push(line);
     this.#buffered++;
     if (buffer.rows >= this.#opts.batchRows) this.#enqueue(table, buffer);
     else if (this.#timer === undefined && this.#opts.flushIntervalMs > 0) {
@@ -176,7 +192,7 @@ export class StoreWriter {
       }, this.#opts.flushIntervalMs);
       this.#timer.unref();
     }
-  };
+  }
 
   #checkWritable(): void {
     if (this.#failure) throw this.#failure;
@@ -197,13 +213,13 @@ export class StoreWriter {
   }
 
   /** Never rejects: a final failure is recorded in #failure. */
-  async #send(table: StoreTable, lines: string, rows: number, token: string): Promise<void> {
+  async #send(table: StoreTable, lines: Buffer, rows: number, token: string): Promise<void> {
     try {
       if (this.#failure) return; // the writer already failed: these rows are not written
       const target = qualifiedTable(table, this.#opts.database);
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.#transport.insert(target, lines, { dedupToken: token });
+          await this.#transport.insert(target, lines, this.#compact && eventTables.has(table) ? { dedupToken: token, format: 'JSONCompactEachRow', columns: eventColumns[table as EventTable] } : { dedupToken: token });
           this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
           return;
@@ -272,11 +288,16 @@ class RowBuffer {
     this.rows++;
   }
 
-  /** The lines joined by newlines; the buffer starts over (its memory is reused). */
-  take(): string {
-    const text = this.#bytes.toString('utf8', 0, this.#length);
+  /**
+   * The lines joined by newlines, as UTF-8 bytes handed over to the caller
+   * (the transport passes them on without another copy or decode); the buffer
+   * starts over with fresh memory, since the batch may still be in flight.
+   */
+  take(): Buffer {
+    const bytes = this.#bytes.subarray(0, this.#length);
+    this.#bytes = Buffer.allocUnsafe(Math.max(1 << 16, this.#length + (this.#length >> 3)));
     this.#length = 0;
     this.rows = 0;
-    return text;
+    return bytes;
   }
 }

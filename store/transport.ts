@@ -2,8 +2,10 @@
  * The one seam between driftwatch and a ClickHouse: the embedded engine
  * (chDB, `chdb-transport.ts`) or a server (`@clickhouse/client`, later).
  * Everything above it — migrations, the writer, queries — is written once
- * against this interface. Rows cross it already serialised as JSONEachRow
- * lines, so the serialisation cost is paid once, whichever transport runs.
+ * against this interface. Rows cross it already serialised (JSONEachRow
+ * objects, or JSONCompactEachRow arrays with a column list where the
+ * transport takes them), so the serialisation cost is paid once, whichever
+ * transport runs.
  *
  * Failures are thrown as `StoreError` with `canRetry` telling whether trying
  * again may help (see `store-errors.ts`).
@@ -15,21 +17,42 @@ export interface InsertOptions {
    * (tables declare `non_replicated_deduplication_window`).
    */
   dedupToken?: string;
+  /**
+   * 'JSONEachRow' (default): one JSON object per line. 'JSONCompactEachRow':
+   * one JSON array per line, values in the order of `columns` (required
+   * then); only sent to a transport whose `compactRows` is true.
+   */
+  format?: InsertFormat;
+  /** The columns the values of a JSONCompactEachRow line fill, in order; the others take their DEFAULT. */
+  columns?: readonly string[];
 }
+
+export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow';
 
 export interface StoreTransport {
   /** 'embedded' (chDB in-process) or 'server' (ClickHouse over HTTP). */
   readonly kind: 'embedded' | 'server';
+  /** Whether `insert` takes JSONCompactEachRow lines with a column list (absent: no). */
+  readonly compactRows?: boolean;
   /** Runs one statement that returns no rows (DDL, OPTIMIZE, SET-less commands). */
   command(sql: string): Promise<void>;
   /**
-   * Inserts JSONEachRow lines into `table` (qualified, e.g. `driftwatch.alerts`).
-   * An array holds one JSON object per element; a string holds lines joined
-   * by '\n'. Columns missing from a row take their DEFAULT.
+   * Inserts lines into `table` (qualified, e.g. `driftwatch.alerts`) in
+   * `opts.format` (JSONEachRow unless told otherwise). An array holds one line
+   * per element; a string, or a Buffer of its UTF-8 bytes, holds lines joined
+   * by '\n' (a Buffer is not modified and must not be until this settles). Columns missing from a
+   * row, or null in a compact row where the column is not Nullable, take
+   * their DEFAULT.
    */
-  insert(table: string, jsonEachRowLines: string[] | string, opts?: InsertOptions): Promise<void>;
+  insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void>;
   /** Runs a SELECT (without a FORMAT clause) and returns its rows parsed from JSONEachRow. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Releases the connection / session. Idempotent. */
   close(): Promise<void>;
+}
+
+/** An insert's lines as the UTF-8 bytes both transports send (a Buffer passes through uncopied). */
+export function payloadBytes(lines: string[] | string | Buffer): Buffer {
+  if (Buffer.isBuffer(lines)) return lines;
+  return Buffer.from(Array.isArray(lines) ? lines.join('\n') : lines, 'utf8');
 }

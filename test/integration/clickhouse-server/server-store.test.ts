@@ -62,7 +62,7 @@ function counting(inner: StoreTransport): StoreTransport & { inserts: number } {
     command: (sql: string) => inner.command(sql),
     query: <T>(sql: string) => inner.query<T>(sql),
     close: () => inner.close(),
-    insert: async (table: string, lines: string[] | string, opts?: InsertOptions) => {
+    insert: async (table: string, lines: string[] | string | Buffer, opts?: InsertOptions) => {
       await inner.insert(table, lines, opts);
       c.inserts++;
     },

@@ -63,7 +63,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const t = await open(url);
     expect(t.kind).toBe('server');
     expect(t.serverVersion).toBe('24.8.4.13');
-    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
+    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, compactRows: true, schema: true });
   });
 
   it('inserts the lines as the body, with the dedup token and async_insert=0 on a current server', async () => {
@@ -78,6 +78,20 @@ describe('ClickHouseServerTransport (fake server)', () => {
     expect(Buffer.from(seen[0]!.auth!.replace(/^Basic /, ''), 'base64').toString()).toBe('driftwatch:s3cret');
     await t.insert('driftwatch.alerts', []);
     expect(seen).toHaveLength(1); // nothing to send, no request
+  });
+
+  it('sends compact rows with their column list and nulls as defaults; a server too old for them refuses locally', async () => {
+    const { url, seen } = await fakeServer('24.8.4.13');
+    const t = await open(url);
+    await t.insert('driftwatch.hydration_events', Buffer.from('["e-1",1,null]\n["e-2",2,"x"]'), { format: 'JSONCompactEachRow', columns: ['event_id', 'occurred_at', 'error'] });
+    expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.hydration_events (event_id, occurred_at, error) FORMAT JSONCompactEachRow');
+    expect(seen[0]!.params.get('input_format_null_as_default')).toBe('1');
+    expect(seen[0]!.body).toBe('["e-1",1,null]\n["e-2",2,"x"]');
+    const old = await fakeServer('19.17.4');
+    const o = await open(old.url);
+    expect(o.compactRows).toBe(false);
+    await expect(o.insert('t', '[1]', { format: 'JSONCompactEachRow', columns: ['a'] })).rejects.toThrow(/does not take JSONCompactEachRow/);
+    expect(old.seen).toHaveLength(0);
   });
 
   it('leaves out the settings an 18.16 server does not know', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
 import type { Fact } from '../../../processors/facts.js';
 import { StoreWriter } from '../../../store/store-writer.js';
+import { RowMapper } from '../../../store/row-mappers.js';
+import { eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, oneOfEachKind, T0 } from './fixtures.js';
 
@@ -25,8 +27,8 @@ class FakeTransport implements StoreTransport {
     return [];
   }
   async close(): Promise<void> {}
-  async insert(table: string, lines: string[] | string, opts?: InsertOptions): Promise<void> {
-    const list = Array.isArray(lines) ? lines : lines.split('\n');
+  async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
+    const list = Array.isArray(lines) ? lines : (Buffer.isBuffer(lines) ? lines.toString('utf8') : lines).split('\n');
     const call = { table, rows: list.map((l) => JSON.parse(l) as Record<string, unknown>), token: opts?.dedupToken };
     this.attempts.push(call);
     if (this.hold) await new Promise<void>((r) => this.held.push(r));
@@ -97,6 +99,42 @@ describe('StoreWriter batching', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('StoreWriter compact raw-history rows', () => {
+  /** Records each insert's format and columns, as a transport that takes JSONCompactEachRow. */
+  class CompactTransport extends FakeTransport {
+    readonly compactRows = true;
+    readonly formats: Array<{ table: string; format?: string; columns?: readonly string[] }> = [];
+    override async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
+      this.formats.push({ table, format: opts?.format, columns: opts?.columns });
+      await super.insert(table, lines, opts);
+    }
+  }
+
+  it('writes events as arrays in the column order of their table, everything else as objects; the values are the rows the mapper gives', async () => {
+    const t = new CompactTransport();
+    const w = new StoreWriter(t, { batchRows: 100, flushIntervalMs: 0 });
+    const facts = oneOfEachKind();
+    for (const f of facts) w.write(f);
+    await w.flush();
+    const expected = facts.flatMap((f) => new RowMapper().rows(f));
+    for (const call of t.calls) {
+      const table = call.table.replace('driftwatch.', '');
+      const seen = t.formats.find((x) => x.table === call.table)!;
+      const mine = expected.filter((r) => r.table === table).map((r) => r.row);
+      if (eventTables.has(table)) {
+        expect(seen).toMatchObject({ format: 'JSONCompactEachRow', columns: eventColumns[table as EventTable] });
+        // An array zipped with its columns, nulls dropped, is the JSONEachRow object (absent = DEFAULT either way).
+        const zipped = call.rows.map((values) => Object.fromEntries(seen.columns!.map((c, i) => [c, (values as unknown as unknown[])[i]]).filter(([, v]) => v !== null)));
+        expect(zipped).toEqual(mine);
+      } else {
+        expect(seen.format).toBeUndefined();
+        expect(call.rows).toEqual(JSON.parse(JSON.stringify(mine)));
+      }
+    }
+    expect(t.calls.map((c) => c.table).filter((x) => eventTables.has(x.replace('driftwatch.', ''))).length).toBeGreaterThan(0);
   });
 });
 
