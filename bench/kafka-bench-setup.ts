@@ -4,11 +4,11 @@
  * create` does, the environment engines get, and the producer of input
  * records (each to its type's topic, key `<env>/<artifact>`).
  */
-import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
 import { loadConfig } from '../config/env-config.js';
 import { topicDefinitions } from '../topics/topic-definitions.js';
 import { ensureTopics } from '../topics/topic-admin.js';
+import { isolatedDeployment } from '../topics/isolated-deployment.js';
 
 export type InputType = 'promotion' | 'hydration' | 'index';
 
@@ -35,28 +35,8 @@ export function benchKafka(brokers: string[], clientId = 'driftwatch-bench'): Ka
 }
 
 export async function createBenchDeployment(kafka: Kafka, brokers: string[], label: string, partitions: number, extraEnv: Record<string, string> = {}): Promise<BenchDeployment> {
-  const id = `${label}.${randomUUID().slice(0, 8)}`;
-  const topics = {
-    promotion: `dwbench.${id}.promotion`,
-    hydration: `dwbench.${id}.hydration`,
-    index: `dwbench.${id}.index`,
-    alerts: `dwbench.${id}.alerts`,
-    dlq: `dwbench.${id}.dlq`,
-    changelog: `driftwatch.internal.dwbench.${id}.state-changelog`,
-  };
-  const groupId = `dwbench.${id}.group`;
-  const env: Record<string, string> = {
-    KAFKA_BROKERS: brokers.join(','),
-    DRIFTWATCH_GROUP_ID: groupId,
-    DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
-    DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
-    DRIFTWATCH_TOPIC_INDEX: topics.index,
-    DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
-    DRIFTWATCH_TOPIC_DLQ: topics.dlq,
-    DRIFTWATCH_TOPIC_STATE_CHANGELOG: topics.changelog,
-    DRIFTWATCH_PARTITIONS: String(partitions),
-    ...extraEnv,
-  };
+  const { topics, inputs, groupId, env: isolated } = isolatedDeployment('dwbench', label, brokers, partitions);
+  const env: Record<string, string> = { ...isolated, ...extraEnv };
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -67,7 +47,7 @@ export async function createBenchDeployment(kafka: Kafka, brokers: string[], lab
   return {
     groupId,
     topics,
-    inputs: [topics.promotion, topics.hydration, topics.index],
+    inputs,
     partitions,
     env,
     async cleanup() {

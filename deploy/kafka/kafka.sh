@@ -32,14 +32,16 @@ case "$KAFKA_DATA_DIR" in
   *) KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR" ;;
 esac
 
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
-  JAVA="$JAVA_HOME/bin/java"
-else
-  JAVA="java"
-fi
-
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { printf 'kafka.sh: error: %s\n' "$*" >&2; exit 1; }
+# Pid file, state file, detached start, readiness wait, stop: deploy/lib/service.sh
+# (shared with the schema registry), driven by these settings.
+SERVICE_TAG=kafka.sh
+SERVICE_NAME=Kafka
+SERVICE_PROCESS=broker
+SERVICE_CMDLINE='kafka\.Kafka'
+SERVICE_STATE_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR)
+SERVICE_START_TIMEOUT="$KAFKA_START_TIMEOUT"
+# shellcheck source=SCRIPTDIR/../lib/service.sh
+. "$SCRIPT_DIR/../lib/service.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -48,19 +50,6 @@ env:   KAFKA_PORT=$KAFKA_PORT KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
        KAFKA_DATA_DIR=$KAFKA_DATA_DIR
        KAFKA_START_TIMEOUT=$KAFKA_START_TIMEOUT (s) KAFKA_HEAP_OPTS="$KAFKA_HEAP_OPTS"
 EOF
-}
-
-validate_port() {
-  [[ "$2" =~ ^[0-9]+$ ]] && (( $2 > 0 && $2 < 65536 )) || die "$1 must be a TCP port number, got '$2'"
-}
-
-require_java() {
-  command -v "$JAVA" >/dev/null 2>&1 || die "java not found (install Java 17+ or set JAVA_HOME)"
-  local ver major
-  ver="$("$JAVA" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
-  major="${ver%%.*}"
-  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot parse java version from '$JAVA -version' ($ver)"
-  (( major >= 17 )) || die "Kafka 4.x needs Java 17+, found $ver ($JAVA)"
 }
 
 # Kafka version pinned in pom.xml (<kafka.version>).
@@ -79,52 +68,19 @@ cmd_fetch() {
     log "Kafka $(pinned_version) jars already in $LIB_DIR"
     return 0
   fi
-  command -v mvn >/dev/null 2>&1 || die "mvn not found (needed once to download Kafka from Maven Central)"
-  require_java
+  require_mvn Kafka
+  require_java "Kafka 4.x"
   mkdir -p "$CACHE_DIR"
   log "downloading Kafka $(pinned_version) jars from Maven Central into $LIB_DIR ..."
   local tmp="$CACHE_DIR/lib.partial"
   rm -rf "$tmp"
-  # mvn -q still prints ANSI resets on stdout; keep stdout clean for KAFKA_BROKERS=.
-  if ! mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
-      -Dkafka.lib.dir="$tmp" dependency:copy-dependencies@fetch-kafka >"$CACHE_DIR/fetch.log" 2>&1; then
-    rm -rf "$tmp"
-    tail -n 30 "$CACHE_DIR/fetch.log" >&2 || true
-    die "mvn failed to fetch Kafka (is Maven Central reachable? full output: $CACHE_DIR/fetch.log)"
-  fi
+  # -f names the pom, so mvn runs in the caller's cwd (".").
+  maven_fetch Kafka "$tmp" . -f "$SCRIPT_DIR/pom.xml" \
+    -Dkafka.lib.dir="$tmp" dependency:copy-dependencies@fetch-kafka
   rm -rf "$LIB_DIR"
   mv "$tmp" "$LIB_DIR"
   lib_ready || die "mvn finished but $LIB_DIR has no kafka_2.13 / kafka-tools $(pinned_version) jar"
   log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
-}
-
-# Prints the pid if the pid file points at a live Kafka broker; otherwise prints nothing.
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 0
-  local pid
-  pid="$(tr -dc '0-9' <"$PID_FILE")"
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; then
-    echo "$pid"
-  fi
-}
-
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
-}
-
-# Use the ports/data dir the running broker was started with (not the current env).
-load_running_state() {
-  [[ -f "$STATE_FILE" ]] || return 0
-  local k v want
-  while IFS='=' read -r k v; do
-    case "$k" in
-      KAFKA_PORT|KAFKA_CONTROLLER_PORT|KAFKA_DATA_DIR)
-        want="${!k}"
-        [[ "$want" == "$v" ]] || log "note: running broker uses $k=$v (requested $want)"
-        printf -v "$k" '%s' "$v" ;;
-    esac
-  done <"$STATE_FILE"
 }
 
 write_configs() {
@@ -247,40 +203,23 @@ broker_ready() {
   grep -qx '__consumer_offsets' <<<"$topics" && grep -qx '__transaction_state' <<<"$topics"
 }
 
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-  while (( SECONDS < deadline )); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE" "$STATE_FILE"
-      log "broker process $pid exited during startup; last log lines:"
-      tail -n 30 "$LOG_FILE" >&2 || true
-      die "Kafka failed to start (full log: $LOG_FILE)"
-    fi
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT" \
-        && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null \
-        && broker_ready; then
-      return 0
-    fi
-    sleep 1
-  done
-  die "Kafka (pid $pid) not ready after ${KAFKA_START_TIMEOUT}s; see $LOG_FILE (still running; use '$0 stop')"
+# Readiness hook polled by wait_ready (lib/service.sh).
+service_ready() {
+  port_open "$KAFKA_HOST" "$KAFKA_PORT" \
+    && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null \
+    && broker_ready
 }
 
 cmd_start() {
   validate_port KAFKA_PORT "$KAFKA_PORT"
   validate_port KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
-  local pid
-  pid="$(running_pid)"
-  if [[ -n "$pid" ]]; then
-    load_running_state
-    log "already running (pid $pid)"
-    wait_ready "$pid"
+  if already_running; then
     echo "KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
     return 0
   fi
   rm -f "$PID_FILE"
-  require_java
+  require_java "Kafka 4.x"
   cmd_fetch
   local p
   for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -288,73 +227,31 @@ cmd_start() {
   done
 
   write_configs
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-  : >"$LOG_FILE"
+  fresh_log
   format_storage
 
   local t0=$SECONDS
   log "starting Kafka on $KAFKA_HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, data $KAFKA_DATA_DIR, log $LOG_FILE)"
   # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS is intentionally word-split
-  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
-    "$JAVA" -server $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  start_detached "$JAVA" -server $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$LOG4J_BROKER" \
     -Dkafka.logs.dir="$CACHE_DIR" \
-    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG_FILE" \
-    </dev/null >>"$LOG_FILE" 2>&1 &
-  local i
-  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || die "could not start java (see $LOG_FILE)"
-  printf 'KAFKA_PORT=%s\nKAFKA_CONTROLLER_PORT=%s\nKAFKA_DATA_DIR=%s\n' \
-    "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_DATA_DIR" >"$STATE_FILE"
+    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG_FILE"
+  save_running_state
 
-  wait_ready "$pid"
-  log "ready in $((SECONDS - t0))s (pid $pid)"
+  wait_ready "$RUNNING_PID"
+  log "ready in $((SECONDS - t0))s (pid $RUNNING_PID)"
   echo "KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
 }
 
-cmd_stop() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE" "$STATE_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping Kafka (pid $pid) ..."
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "still running after 30s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
-  rm -f "$PID_FILE" "$STATE_FILE"
-  log "stopped"
-}
-
 cmd_status() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    echo "kafka: stopped"
-    return 3
-  fi
-  load_running_state 2>/dev/null
+  status_running kafka || return 3
   if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-    echo "kafka: running (pid $pid), KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
+    echo "kafka: running (pid $RUNNING_PID), KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
   else
-    echo "kafka: process running (pid $pid) but $KAFKA_HOST:$KAFKA_PORT not accepting connections"
+    echo "kafka: process running (pid $RUNNING_PID) but $KAFKA_HOST:$KAFKA_PORT not accepting connections"
   fi
 }
 
-case "${1:-}" in
-  fetch) cmd_fetch ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  -h|--help|help) usage ;;
-  *) usage; exit 2 ;;
-esac
+service_main "$@"

@@ -32,14 +32,16 @@ SCHEMA_REGISTRY_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
 SCHEMA_REGISTRY_START_TIMEOUT="${SCHEMA_REGISTRY_START_TIMEOUT:-90}"
 SCHEMA_REGISTRY_HEAP_OPTS="${SCHEMA_REGISTRY_HEAP_OPTS:--Xms64m -Xmx384m}"
 
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
-  JAVA="$JAVA_HOME/bin/java"
-else
-  JAVA="java"
-fi
-
-log() { printf 'registry.sh: %s\n' "$*" >&2; }
-die() { printf 'registry.sh: error: %s\n' "$*" >&2; exit 1; }
+# Pid file, state file, detached start, readiness wait, stop: deploy/lib/service.sh
+# (shared with Kafka), driven by these settings.
+SERVICE_TAG=registry.sh
+SERVICE_NAME="schema registry"
+SERVICE_PROCESS=registry
+SERVICE_CMDLINE=apicurio-registry-app
+SERVICE_STATE_VARS=(SCHEMA_REGISTRY_PORT)
+SERVICE_START_TIMEOUT="$SCHEMA_REGISTRY_START_TIMEOUT"
+# shellcheck source=SCRIPTDIR/../lib/service.sh
+. "$SCRIPT_DIR/../lib/service.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -49,19 +51,6 @@ env:   SCHEMA_REGISTRY_PORT=$SCHEMA_REGISTRY_PORT SCHEMA_REGISTRY_START_TIMEOUT=
 EOF
 }
 
-validate_port() {
-  [[ "$2" =~ ^[0-9]+$ ]] && (( $2 > 0 && $2 < 65536 )) || die "$1 must be a TCP port number, got '$2'"
-}
-
-require_java() {
-  command -v "$JAVA" >/dev/null 2>&1 || die "java not found (install Java 17+ or set JAVA_HOME)"
-  local ver major
-  ver="$("$JAVA" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
-  major="${ver%%.*}"
-  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot parse java version from '$JAVA -version' ($ver)"
-  (( major >= 17 )) || die "Apicurio Registry $APICURIO_VERSION needs Java 17+, found $ver ($JAVA)"
-}
-
 app_ready() { [[ -f "$RUNNER_JAR" && -d "$APP_DIR/lib" ]]; }
 
 cmd_fetch() {
@@ -69,21 +58,16 @@ cmd_fetch() {
     log "Apicurio Registry $APICURIO_VERSION already in $APP_DIR"
     return 0
   fi
-  command -v mvn >/dev/null 2>&1 || die "mvn not found (needed once to download Apicurio Registry from Maven Central)"
-  require_java
+  require_mvn "Apicurio Registry"
+  require_java "Apicurio Registry $APICURIO_VERSION"
   mkdir -p "$CACHE_DIR"
   log "downloading $ARTIFACT from Maven Central ..."
   local tmp="$CACHE_DIR/app.partial"
   rm -rf "$tmp"
   mkdir -p "$tmp"
   # A goal without a project (run where there is no pom.xml); see DEPENDENCY_PLUGIN.
-  # mvn -q still prints ANSI resets on stdout; keep stdout clean.
-  if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" -Dartifact="$ARTIFACT" \
-      -DoutputDirectory="$tmp" >"$CACHE_DIR/fetch.log" 2>&1); then
-    rm -rf "$tmp"
-    tail -n 30 "$CACHE_DIR/fetch.log" >&2 || true
-    die "mvn failed to fetch $ARTIFACT (is Maven Central reachable? full output: $CACHE_DIR/fetch.log)"
-  fi
+  maven_fetch "$ARTIFACT" "$tmp" "$tmp" "$DEPENDENCY_PLUGIN:copy" -Dartifact="$ARTIFACT" \
+    -DoutputDirectory="$tmp"
   local archive="$tmp/apicurio-registry-app-$APICURIO_VERSION-all.tar.gz"
   [[ -f "$archive" ]] || die "mvn finished but $archive is missing (see $CACHE_DIR/fetch.log)"
   tar -xzf "$archive" -C "$tmp" || die "could not unpack $archive"
@@ -94,23 +78,9 @@ cmd_fetch() {
   log "fetched: $(find "$APP_DIR/lib" -name '*.jar' | wc -l) jars, $(du -sh "$APP_DIR" | cut -f1)"
 }
 
-# Prints the pid if the pid file points at a live registry; otherwise prints nothing.
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 0
-  local pid
-  pid="$(tr -dc '0-9' <"$PID_FILE")"
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'apicurio-registry-app'; then
-    echo "$pid"
-  fi
-}
-
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
-}
-
 # HTTP status of GET <path> (plain bash, so curl is not required); empty when nothing answers.
 http_status() {
+  # shellcheck disable=SC2016  # $1..$3 are the inner bash's arguments
   timeout 5 bash -c '
     exec 3<>"/dev/tcp/$1/$2" || exit 1
     printf "GET %s HTTP/1.0\r\nHost: %s:%s\r\nAccept: application/json\r\n\r\n" "$3" "$1" "$2" >&3
@@ -118,55 +88,24 @@ http_status() {
   ' _ "$1" "$2" "$3" 2>/dev/null || true
 }
 
-api_ready() { [[ "$(http_status "$REGISTRY_HOST" "$SCHEMA_REGISTRY_PORT" "$CCOMPAT_PATH/subjects")" == 200 ]]; }
-
-load_running_state() {
-  [[ -f "$STATE_FILE" ]] || return 0
-  local k v
-  while IFS='=' read -r k v; do
-    if [[ "$k" == SCHEMA_REGISTRY_PORT ]]; then
-      [[ "$SCHEMA_REGISTRY_PORT" == "$v" ]] || log "note: running registry uses $k=$v (requested $SCHEMA_REGISTRY_PORT)"
-      SCHEMA_REGISTRY_PORT="$v"
-    fi
-  done <"$STATE_FILE"
-}
+# Ready = the Confluent API answers. Also the readiness hook polled by wait_ready (lib/service.sh).
+service_ready() { [[ "$(http_status "$REGISTRY_HOST" "$SCHEMA_REGISTRY_PORT" "$CCOMPAT_PATH/subjects")" == 200 ]]; }
 
 registry_url() { echo "SCHEMA_REGISTRY_URL=http://$REGISTRY_HOST:$SCHEMA_REGISTRY_PORT$CCOMPAT_PATH"; }
 
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + SCHEMA_REGISTRY_START_TIMEOUT))
-  while (( SECONDS < deadline )); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE" "$STATE_FILE"
-      log "registry process $pid exited during startup; last log lines:"
-      tail -n 30 "$LOG_FILE" >&2 || true
-      die "schema registry failed to start (full log: $LOG_FILE)"
-    fi
-    api_ready && return 0
-    sleep 1
-  done
-  die "schema registry (pid $pid) not ready after ${SCHEMA_REGISTRY_START_TIMEOUT}s; see $LOG_FILE (still running; use '$0 stop')"
-}
-
 cmd_start() {
   validate_port SCHEMA_REGISTRY_PORT "$SCHEMA_REGISTRY_PORT"
-  local pid
-  pid="$(running_pid)"
-  if [[ -n "$pid" ]]; then
-    load_running_state
-    log "already running (pid $pid)"
-    wait_ready "$pid"
+  if already_running; then
     registry_url
     return 0
   fi
   rm -f "$PID_FILE" "$STATE_FILE"
-  require_java
+  require_java "Apicurio Registry $APICURIO_VERSION"
   cmd_fetch
   ! port_open "$REGISTRY_HOST" "$SCHEMA_REGISTRY_PORT" \
     || die "port $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT is already in use by another process (set SCHEMA_REGISTRY_PORT)"
 
-  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-  : >"$LOG_FILE"
+  fresh_log
   local t0=$SECONDS
   log "starting Apicurio Registry $APICURIO_VERSION (in-memory storage) on $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT (log $LOG_FILE)"
   # Storage is the distribution's default: an in-memory H2 database, so every
@@ -174,67 +113,27 @@ cmd_start() {
   # java.io.tmpdir; keep them in .cache so nothing leaks into /tmp.
   mkdir -p "$CACHE_DIR/tmp"
   # shellcheck disable=SC2086  # SCHEMA_REGISTRY_HEAP_OPTS is intentionally word-split
-  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
-    "$JAVA" $SCHEMA_REGISTRY_HEAP_OPTS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  start_detached "$JAVA" $SCHEMA_REGISTRY_HEAP_OPTS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -Djava.io.tmpdir="$CACHE_DIR/tmp" \
     -Dquarkus.http.host="$REGISTRY_HOST" \
     -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
     -Dapicurio.import.work-dir="$CACHE_DIR/tmp" \
     -Dapicurio.storage.snapshot.location="$CACHE_DIR/tmp" \
-    -jar "$RUNNER_JAR" \
-    </dev/null >>"$LOG_FILE" 2>&1 &
-  local i
-  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || die "could not start java (see $LOG_FILE)"
-  printf 'SCHEMA_REGISTRY_PORT=%s\n' "$SCHEMA_REGISTRY_PORT" >"$STATE_FILE"
+    -jar "$RUNNER_JAR"
+  save_running_state
 
-  wait_ready "$pid"
-  log "ready in $((SECONDS - t0))s (pid $pid)"
+  wait_ready "$RUNNING_PID"
+  log "ready in $((SECONDS - t0))s (pid $RUNNING_PID)"
   registry_url
 }
 
-cmd_stop() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE" "$STATE_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping schema registry (pid $pid) ..."
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "still running after 30s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
-  rm -f "$PID_FILE" "$STATE_FILE"
-  log "stopped"
-}
-
 cmd_status() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    echo "schema-registry: stopped"
-    return 3
-  fi
-  load_running_state 2>/dev/null
-  if api_ready; then
-    echo "schema-registry: running (pid $pid), $(registry_url)"
+  status_running schema-registry || return 3
+  if service_ready; then
+    echo "schema-registry: running (pid $RUNNING_PID), $(registry_url)"
   else
-    echo "schema-registry: process running (pid $pid) but $CCOMPAT_PATH/subjects does not answer 200 on $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT"
+    echo "schema-registry: process running (pid $RUNNING_PID) but $CCOMPAT_PATH/subjects does not answer 200 on $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT"
   fi
 }
 
-case "${1:-}" in
-  fetch) cmd_fetch ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  -h|--help|help) usage ;;
-  *) usage; exit 2 ;;
-esac
+service_main "$@"

@@ -8,20 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Kafka } from 'kafkajs';
+import { isolatedDeployment, type IsolatedTopics } from '../../../topics/isolated-deployment.js';
 import { deleteTopics } from '../kafka/kafka-env.js';
 import { EngineProcess, runCli } from './engine-process.js';
 
-export interface LiveTopics {
-  promotion: string;
-  hydration: string;
-  index: string;
-  alerts: string;
-  dlq: string;
-  changelog: string;
-}
+export type LiveTopics = IsolatedTopics;
 
 export interface LiveDeployment {
   id: string;
@@ -51,27 +44,10 @@ export interface DeploymentOptions {
 }
 
 export async function createDeployment(brokers: string[], label: string, options: DeploymentOptions = {}): Promise<LiveDeployment> {
-  const id = `${label}.${randomUUID().slice(0, 8)}`;
   const partitions = options.partitions ?? 3;
-  const topics: LiveTopics = {
-    promotion: `dwtest.${id}.promotion`,
-    hydration: `dwtest.${id}.hydration`,
-    index: `dwtest.${id}.index`,
-    alerts: `dwtest.${id}.alerts`,
-    dlq: `dwtest.${id}.dlq`,
-    changelog: `driftwatch.internal.dwtest.${id}.state-changelog`,
-  };
-  const groupId = `dwtest.${id}.group`;
+  const { id, topics, inputs, groupId, env: isolated } = isolatedDeployment('dwtest', label, brokers, partitions);
   const env: Record<string, string> = {
-    KAFKA_BROKERS: brokers.join(','),
-    DRIFTWATCH_GROUP_ID: groupId,
-    DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
-    DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
-    DRIFTWATCH_TOPIC_INDEX: topics.index,
-    DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
-    DRIFTWATCH_TOPIC_DLQ: topics.dlq,
-    DRIFTWATCH_TOPIC_STATE_CHANGELOG: topics.changelog,
-    DRIFTWATCH_PARTITIONS: String(partitions),
+    ...isolated,
     // Small timeouts keep the tests short: idle partitions stop holding event time after 1 s, commits every 200 ms.
     DRIFTWATCH_IDLE_TIMEOUT: '1s',
     DRIFTWATCH_COMMIT_INTERVAL: '200ms',
@@ -87,7 +63,7 @@ export async function createDeployment(brokers: string[], label: string, options
     id,
     groupId,
     topics,
-    inputs: [topics.promotion, topics.hydration, topics.index],
+    inputs,
     partitions,
     env,
     async startEngine(instanceId, extraEnv = {}) {
