@@ -15,4 +15,6 @@ export interface WorkerResult extends MemoryPeaks {
   recordsPerSecond: number;
   incidents?: number;
   alerts?: number;
+  /** CPU time of the main thread and of the whole process during the measurement, ms (see thread-cpu.ts). */
+  cpu?: { mainThreadMs?: number; processMs?: number };
 }

@@ -17,6 +17,7 @@ import { defaultProcessingOptions } from '../config/processing-options.js';
 import { defaultAlertsConfig } from '../config/alerts-config.js';
 import { silentLogger } from '../lib/logger.js';
 import { MemorySampler } from './memory-sampler.js';
+import { cpuTimes } from './thread-cpu.js';
 import { benchModes, type BenchMode, type WorkerResult } from './bench-types.js';
 
 async function baseline(file: string): Promise<{ records: number; events: number }> {
@@ -50,11 +51,15 @@ async function main(): Promise<void> {
   if (!benchModes.includes(mode) || !file) throw new Error(`usage: bench-worker.js <${benchModes.join('|')}> <events.ndjson>`);
   const sampler = new MemorySampler(100);
   sampler.start();
+  const cpuBefore = cpuTimes();
   const started = performance.now();
   const counts = mode === 'baseline' ? await baseline(file) : await replay(file, mode === 'replay');
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuTimes();
   const peaks = sampler.stop();
-  const result: WorkerResult = { mode, file, ...counts, seconds, recordsPerSecond: counts.records / seconds, ...peaks };
+  const spent = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : b - a);
+  const cpu = { mainThreadMs: spent(cpuBefore.mainThreadMs, cpuAfter.mainThreadMs), processMs: spent(cpuBefore.processMs, cpuAfter.processMs) };
+  const result: WorkerResult = { mode, file, ...counts, seconds, recordsPerSecond: counts.records / seconds, cpu, ...peaks };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

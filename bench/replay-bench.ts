@@ -10,6 +10,11 @@
  *    mix): the baseline (read, split, JSON.parse), replay with the embedded
  *    store (the real job), and replay without the store (the engine alone).
  * 3. Prints a table and the ratios, and writes bench/results/replay-latest.json.
+ *    Besides wall time, each run reports the CPU time of its main thread and
+ *    of all its threads (bench/thread-cpu.ts): the main thread is where the
+ *    engine runs, the other threads are V8's GC helpers and the embedded
+ *    store's native workers. On two shared cores these say where the time
+ *    goes, and the main-thread ratio moves far less with the machine's load.
  *
  * Memory: at a fixed number of keys and a fixed event rate, more events
  * means a longer event-time span. The engine's state is per key, except the
@@ -94,9 +99,18 @@ async function main(): Promise<void> {
     }
     const get = (size: string, mode: BenchMode) => runs.find((r) => r.size === size && r.mode === mode)!;
     const base = get('full', 'baseline');
+    // Main-thread CPU per record, baseline over mode: the same ratio in work done rather than wall time, which the
+    // other load on a shared machine moves far less (the store's own threads are not in it: see the all-threads column).
+    const cpuRatio = (mode: BenchMode) => {
+      const b = base.cpu?.mainThreadMs;
+      const m = get('full', mode).cpu?.mainThreadMs;
+      return b === undefined || m === undefined || m === 0 ? undefined : b / m;
+    };
     const ratios = {
       replayVsBaseline: get('full', 'replay').recordsPerSecond / base.recordsPerSecond,
       replayNoStoreVsBaseline: get('full', 'replay-nostore').recordsPerSecond / base.recordsPerSecond,
+      replayMainThreadCpuVsBaseline: cpuRatio('replay'),
+      replayNoStoreMainThreadCpuVsBaseline: cpuRatio('replay-nostore'),
     };
     const memory = Object.fromEntries(
       (['replay', 'replay-nostore'] as const).map((mode) => [
@@ -131,6 +145,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nreplay (store on) / baseline: ${pct(ratios.replayVsBaseline)} (target ≥ ${pct(TARGET_RATIO)}: ${ratios.replayVsBaseline >= TARGET_RATIO ? 'met' : 'NOT met'}); ` +
         `replay (store off) / baseline: ${pct(ratios.replayNoStoreVsBaseline)}\n` +
+        (ratios.replayMainThreadCpuVsBaseline === undefined
+          ? ''
+          : `main-thread CPU per record, baseline / mode: replay ${pct(ratios.replayMainThreadCpuVsBaseline)}, replay (store off) ${pct(ratios.replayNoStoreMainThreadCpuVsBaseline ?? 0)}\n`) +
         `memory, ${keys} keys, ${files.half!.records.toLocaleString('en-US')} vs ${files.full!.records.toLocaleString('en-US')} records: ` +
         (['replay', 'replay-nostore'] as const)
           .map((m) => `${m} peak RSS ${memory[m]!.halfPeakRssMB.toFixed(0)} vs ${memory[m]!.fullPeakRssMB.toFixed(0)} MB, peak heap ${memory[m]!.halfPeakHeapMB.toFixed(0)} vs ${memory[m]!.fullPeakHeapMB.toFixed(0)} MB, live heap ${memory[m]!.halfLiveHeapMB.toFixed(0)} vs ${memory[m]!.fullLiveHeapMB.toFixed(0)} MB`)
