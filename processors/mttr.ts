@@ -147,8 +147,13 @@ export class MttrProcessor implements Processor, WholeStateStore {
     return prev !== undefined && b > prev ? b : undefined;
   }
 
+  /** Runs on every fact, so the closure lives in `fireDueBreaches` (see there). */
   private fireBreaches(now: number, own: number | undefined, emit: Emit): void {
-    if (!this.timers.hasDue(now)) return;
+    if (this.timers.hasDue(now)) this.fireDueBreaches(now, own, emit);
+  }
+
+  /** A closure written in the caller would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */
+  private fireDueBreaches(now: number, own: number | undefined, emit: Emit): void {
     this.timers.fireDue(now, (_id, time) => {
       // Several incidents breaching at the same instant share one snapshot.
       if (time > this.lastAsOf && time !== own) this.emitSnapshots(time, time, emit);
