@@ -1,20 +1,11 @@
 /** gate_failure_rate_high: per env and gate, failed / gate runs over the rolling window above threshold (seed KPI < 5 %). */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createRateRule } from './rate-rule.js';
+import { createPromotionWindowRateRule } from './rate-rule.js';
 
 export function createGateFailureRateHighRule(ctx: RuleContext): AlertRule {
-  return createRateRule(ctx, {
-    kinds: ['promotion-window'],
-    rowOf: (fact) => {
-      if (fact.kind !== 'promotion-window') return undefined;
-      const r = fact.row;
-      return {
-        group: r.env,
-        windowEnd: r.windowEnd,
-        samples: r.gates.map((g) => ({ labels: { env: r.env, gate: g.gate }, numerator: g.failed, denominator: g.passed + g.failed })),
-      };
-    },
+  return createPromotionWindowRateRule(ctx, {
+    samplesOf: (r) => r.gates.map((g) => ({ labels: { env: r.env, gate: g.gate }, numerator: g.failed, denominator: g.passed + g.failed })),
     breaches: (value, threshold) => value > threshold,
     describe: (j) => ({
       summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env} (target < ${percent(j.threshold)})`,

@@ -1,20 +1,11 @@
 /** promotion_success_rate_low: per env, succeeded / terminal promotions over the rolling window below threshold (seed KPI > 95 %). */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createRateRule } from './rate-rule.js';
+import { createPromotionWindowRateRule } from './rate-rule.js';
 
 export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
-  return createRateRule(ctx, {
-    kinds: ['promotion-window'],
-    rowOf: (fact) => {
-      if (fact.kind !== 'promotion-window') return undefined;
-      const r = fact.row;
-      return {
-        group: r.env,
-        windowEnd: r.windowEnd,
-        samples: [{ labels: { env: r.env }, numerator: r.succeeded, denominator: r.succeeded + r.failed + r.rolledBack }],
-      };
-    },
+  return createPromotionWindowRateRule(ctx, {
+    samplesOf: (r) => [{ labels: { env: r.env }, numerator: r.succeeded, denominator: r.succeeded + r.failed + r.rolledBack }],
     breaches: (value, threshold) => value < threshold,
     describe: (j) => ({
       summary: `Promotion success rate in ${j.labels.env} is ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,

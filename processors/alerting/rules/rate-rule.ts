@@ -18,7 +18,7 @@
  * emitted) in.
  */
 import { ConfigError } from '../../../lib/errors.js';
-import type { Fact, FactKind } from '../../facts.js';
+import type { Fact, FactKind, PromotionWindowRow } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 
@@ -121,4 +121,21 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
 
 function labelsKey(labels: Labels): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+/**
+ * A rate rule over the per-env promotion windows: every closed window of an
+ * env contributes the samples `samplesOf` takes from its row (one per alert
+ * key), grouped by env.
+ */
+export function createPromotionWindowRateRule(
+  ctx: RuleContext,
+  spec: Omit<RateRuleSpec, 'kinds' | 'rowOf'> & { samplesOf: (row: PromotionWindowRow) => RateSample[] },
+): AlertRule {
+  return createRateRule(ctx, {
+    kinds: ['promotion-window'],
+    rowOf: (fact) => (fact.kind === 'promotion-window' ? { group: fact.row.env, windowEnd: fact.row.windowEnd, samples: spec.samplesOf(fact.row) } : undefined),
+    breaches: spec.breaches,
+    describe: spec.describe,
+  });
 }
