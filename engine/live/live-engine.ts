@@ -42,8 +42,19 @@ export interface LiveEngineDeps {
   now: () => number;
 }
 
-/** `<topic>#<partition>`: how watermarks and positions name a topic-partition. */
-export const tp = (topic: string, partition: number): string => `${topic}#${partition}`;
+const tpKeys = new Map<string, string[]>();
+/**
+ * `<topic>#<partition>`, how watermarks and positions name a topic-partition:
+ * the same string object every time for the same
+ * partition: it is looked up in maps once per record, and a string built per
+ * record would be hashed afresh on every lookup. Bounded by the partitions
+ * this process ever consumed.
+ */
+export function tp(topic: string, partition: number): string {
+  let keys = tpKeys.get(topic);
+  if (keys === undefined) tpKeys.set(topic, (keys = []));
+  return (keys[partition] ??= `${topic}#${partition}`);
+}
 
 export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engine {
   const { config, metrics } = deps;

@@ -219,7 +219,14 @@ export class LiveRunner {
       if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
       engine.tracker.consumed(batch.topic, batch.partition, message.offset);
       const headers: Record<string, string> = {};
-      for (const [h, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[h] = Array.isArray(v) ? String(v[0]) : String(v);
+      // for…in rather than Object.entries: most records carry no headers, and entries() allocates an array per record.
+      const raw = message.headers;
+      if (raw) {
+        for (const h in raw) {
+          const v = raw[h];
+          if (v !== undefined) headers[h] = Array.isArray(v) ? String(v[0]) : String(v);
+        }
+      }
       const record: RawRecord = {
         value: message.value ?? Buffer.alloc(0),
         key: message.key,

@@ -34,17 +34,31 @@ interface PartitionState {
   skip: Set<number>;
 }
 
-const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+interface Part {
+  topic: string;
+  partition: number;
+  s: PartitionState;
+}
 
 export class OffsetTracker {
-  private readonly parts = new Map<string, { topic: string; partition: number; s: PartitionState }>();
+  /**
+   * topic → partition number → state. Looked up three times per record, so
+   * no key string is built per lookup: a `topic\0partition` string made per
+   * call had to be hashed afresh every time (a third of the live engine's
+   * per-record bookkeeping).
+   */
+  private readonly byTopic = new Map<string, Array<Part | undefined>>();
+  /** Every partition, in the order first seen (progress() reports them in it). */
+  private readonly parts: Part[] = [];
 
   private state(topic: string, partition: number): PartitionState {
-    const k = tpKey(topic, partition);
-    let p = this.parts.get(k);
-    if (!p) {
+    let ofTopic = this.byTopic.get(topic);
+    if (ofTopic === undefined) this.byTopic.set(topic, (ofTopic = []));
+    let p = ofTopic[partition];
+    if (p === undefined) {
       p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1, skip: new Set() } };
-      this.parts.set(k, p);
+      ofTopic[partition] = p;
+      this.parts.push(p);
     }
     return p.s;
   }
@@ -82,7 +96,7 @@ export class OffsetTracker {
   /** Commit position per partition, pruning what is below it. */
   progress(): PartitionProgress[] {
     const out: PartitionProgress[] = [];
-    for (const { topic, partition, s } of this.parts.values()) {
+    for (const { topic, partition, s } of this.parts) {
       if (s.next < 0) continue;
       let safe = s.next;
       for (const o of s.pending) if (o < safe) safe = o;
@@ -96,11 +110,15 @@ export class OffsetTracker {
   /** Records consumed but not processed yet (held by the orderer). */
   get pendingCount(): number {
     let n = 0;
-    for (const { s } of this.parts.values()) n += s.pending.size;
+    for (const { s } of this.parts) n += s.pending.size;
     return n;
   }
 
   forgetPartition(topic: string, partition: number): void {
-    this.parts.delete(tpKey(topic, partition));
+    const ofTopic = this.byTopic.get(topic);
+    const p = ofTopic?.[partition];
+    if (p === undefined) return;
+    ofTopic![partition] = undefined;
+    this.parts.splice(this.parts.indexOf(p), 1);
   }
 }

@@ -77,6 +77,26 @@ describe('OffsetTracker', () => {
     expect(t.pendingCount).toBe(2);
   });
 
+  it('keeps partitions apart, reports them in the order first seen, and forgets a revoked one', () => {
+    const t = new OffsetTracker();
+    for (const [topic, partition] of [['b', 1], ['a', 0], ['b', 0], ['a', 1]] as const) {
+      t.shouldSkip(topic, partition, '10');
+      t.consumed(topic, partition, '10');
+    }
+    t.processed('b', 0, '10');
+    expect(t.progress().map((p) => [p.topic, p.partition, p.safeOffset])).toEqual([
+      ['b', 1, '10'],
+      ['a', 0, '10'],
+      ['b', 0, '11'],
+      ['a', 1, '10'],
+    ]);
+    t.forgetPartition('a', 0);
+    expect(t.progress().map((p) => `${p.topic}/${p.partition}`)).toEqual(['b/1', 'b/0', 'a/1']);
+    expect(t.pendingCount).toBe(2);
+    t.shouldSkip('a', 0, '12');
+    expect(t.progress().map((p) => `${p.topic}/${p.partition}/${p.safeOffset}`)).toEqual(['b/1/10', 'b/0/11', 'a/1/10', 'a/0/13']);
+  });
+
   it('skips re-delivered records that the checkpoint says were done', () => {
     const t = new OffsetTracker();
     t.restore({ topic: 'in', partition: 0, safeOffset: '6', doneAbove: ['7'] });
