@@ -6,9 +6,9 @@
  * table's buffer (native memory, see RowBuffer), and nothing is awaited.
  * Raw-history rows (one per event, most of the volume) are JSON arrays sent
  * as JSONCompactEachRow with their column list when the transport takes it;
- * other rows are JSONEachRow objects. A table's buffer is sent as one insert when it reaches
- * `batchRows`, when `flushIntervalMs` passes after its first row, on
- * `flush()` and on `close()`. Batches go out one at a time, in order, while
+ * other rows are JSONEachRow objects. A table's buffer is sent as one insert
+ * when it reaches `batchRows`, when `flushIntervalMs` passes after its first
+ * row, on `flush()` and on `close()`. Batches go out one at a time, in order, while
  * the caller keeps producing rows; `pendingRows` (buffered + in flight) and
  * `waitForCapacity` let a consumer pause instead of buffering without bound
  * while the store is slow or down (SPEC §5 backpressure).
@@ -263,8 +263,9 @@ export class StoreWriter {
 }
 
 /**
- * One table's pending JSONEachRow lines, UTF-8 encoded into a growing native
- * buffer and handed over as one string per batch (what both transports take).
+ * One table's pending lines (JSON objects or arrays), UTF-8 encoded into a
+ * growing native buffer and handed over as one Buffer per batch (what both
+ * transports send as is).
  * Kept out of the JS heap on purpose: tens of thousands of row strings held
  * until their batch is sent would each survive young-generation collections
  * and be copied into the old generation only to be dropped moments later;
