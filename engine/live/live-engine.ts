@@ -16,6 +16,7 @@ import { OffsetTracker } from './offset-tracker.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
+import { tp } from './topic-partition.js';
 
 export interface Engine {
   generation: number;
@@ -40,20 +41,6 @@ export interface LiveEngineDeps {
   metrics?: LiveMetrics;
   onFact?: (fact: Fact) => void;
   now: () => number;
-}
-
-const tpKeys = new Map<string, string[]>();
-/**
- * `<topic>#<partition>`, how watermarks and positions name a topic-partition:
- * the same string object every time for the same
- * partition: it is looked up in maps once per record, and a string built per
- * record would be hashed afresh on every lookup. Bounded by the partitions
- * this process ever consumed.
- */
-export function tp(topic: string, partition: number): string {
-  let keys = tpKeys.get(topic);
-  if (keys === undefined) tpKeys.set(topic, (keys = []));
-  return (keys[partition] ??= `${topic}#${partition}`);
 }
 
 export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engine {

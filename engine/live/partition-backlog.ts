@@ -9,14 +9,11 @@
  * of the log. The broker's end offsets say what is there to read.
  */
 import type { Admin } from 'kafkajs';
+import { splitTp, tp } from './topic-partition.js';
 
-const splitKey = (key: string): [string, number] => {
-  const i = key.lastIndexOf('#');
-  return [key.slice(0, i), Number(key.slice(i + 1))];
-};
 
 export class PartitionPositions {
-  /** `${topic}#${partition}` → next offset to consume (undefined: the start of the log). */
+  /** tp key → next offset to consume (undefined: the start of the log). */
   private readonly next = new Map<string, bigint>();
 
   /** A new assignment: positions restart from the committed offsets. */
@@ -44,7 +41,7 @@ export class PartitionPositions {
   async check(admin: Admin, keys: readonly string[]): Promise<{ waiting: string[]; empty: string[] }> {
     const byTopic = new Map<string, number[]>();
     for (const k of keys) {
-      const [topic, partition] = splitKey(k);
+      const [topic, partition] = splitTp(k);
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
       list.push(partition);
@@ -54,7 +51,7 @@ export class PartitionPositions {
     for (const [topic, partitions] of byTopic) {
       for (const o of await admin.fetchTopicOffsets(topic)) {
         if (!partitions.includes(o.partition)) continue;
-        const key = `${topic}#${o.partition}`;
+        const key = tp(topic, o.partition);
         const low = BigInt(o.low);
         const known = this.next.get(key);
         const position = known !== undefined && known > low ? known : low;
