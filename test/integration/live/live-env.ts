@@ -8,11 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { Kafka } from 'kafkajs';
+import { afterEach, beforeAll } from 'vitest';
 import { isolatedDeployment, type IsolatedTopics } from '../../../topics/isolated-deployment.js';
-import { deleteTopics } from '../kafka/kafka-env.js';
-import { EngineProcess, runCli } from './engine-process.js';
+import { deleteTopics, testKafka } from '../kafka/kafka-env.js';
+import { assertBuilt, EngineProcess, runCli } from './engine-process.js';
+import { freePort } from '../../../lib/free-port.js';
 
 export type LiveTopics = IsolatedTopics;
 
@@ -41,6 +42,28 @@ export interface DeploymentOptions {
   partitions?: number;
   /** Extra variables for every engine (e.g. DRIFTWATCH_ALLOWED_LATENESS). */
   env?: Record<string, string>;
+}
+
+/**
+ * What every live test suite sets up the same way: a Kafka client, the build
+ * check, and after each test the deployment it created cleaned up and its
+ * engines forgotten. `deploy` creates the test's deployment (see createDeployment).
+ */
+export function liveSuite(brokers: string[]): {
+  kafka: Kafka;
+  engines: EngineProcess[];
+  deploy: (label: string, options?: DeploymentOptions) => Promise<LiveDeployment>;
+} {
+  const kafka = testKafka(brokers, 'driftwatch-live-test');
+  const engines: EngineProcess[] = [];
+  let deployment: LiveDeployment | undefined;
+  beforeAll(() => assertBuilt());
+  afterEach(async () => {
+    await deployment?.cleanup(kafka);
+    deployment = undefined;
+    engines.length = 0;
+  });
+  return { kafka, engines, deploy: async (label, options) => (deployment = await createDeployment(brokers, label, options)) };
 }
 
 export async function createDeployment(brokers: string[], label: string, options: DeploymentOptions = {}): Promise<LiveDeployment> {
@@ -178,16 +201,4 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${(options.engines ?? []).map((e) => e.describe()).join('\n')}`);
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 150));
   }
-}
-
-/** A TCP port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

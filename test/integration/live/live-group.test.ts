@@ -9,10 +9,10 @@
  * MTTR) is per instance (documented limitation), so a scenario that fired
  * them would legitimately differ from a single engine.
  */
-import { it, expect, beforeAll, afterEach } from 'vitest';
-import { describeKafka, testKafka } from '../kafka/kafka-env.js';
-import { assertBuilt, storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
-import { createDeployment, until, waitCommitted, type LiveDeployment } from './live-env.js';
+import { it, expect } from 'vitest';
+import { describeKafka } from '../kafka/kafka-env.js';
+import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { liveSuite, until, waitCommitted } from './live-env.js';
 import { fixtureRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { alertLines, committedAlerts, mergeIncidents, replayReference } from './reference.js';
 
@@ -31,18 +31,10 @@ const held = (e: EngineProcess): number[] | undefined => {
 };
 
 describeKafka('live engine: two instances in one group', (brokers) => {
-  const kafka = testKafka(brokers, 'driftwatch-live-test');
-  let deployment: LiveDeployment | undefined;
-  const engines: EngineProcess[] = [];
-  beforeAll(() => assertBuilt());
-  afterEach(async () => {
-    await deployment?.cleanup(kafka);
-    deployment = undefined;
-    engines.length = 0;
-  });
+  const { kafka, engines, deploy } = liveSuite(brokers);
 
   it('split the partitions, match one engine, and hand over partitions and state when one stops', async () => {
-    const d = (deployment = await createDeployment(brokers, 'group', { partitions: 4 }));
+    const d = await deploy('group', { partitions: 4 });
     // Three copies of every fixture (18 keys over 4 partitions), interleaved by event time.
     const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
     const scenario = mergeByEventTime(

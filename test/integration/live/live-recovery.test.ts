@@ -5,24 +5,16 @@
  * records — with no alert twice and none missing, and state survives in the
  * changelog.
  */
-import { it, expect, beforeAll, afterEach } from 'vitest';
-import { describeKafka, testKafka } from '../kafka/kafka-env.js';
+import { it, expect } from 'vitest';
+import { describeKafka } from '../kafka/kafka-env.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
-import { assertBuilt, storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
-import { committedCount, createDeployment, groupMembers, until, waitCommitted, type LiveDeployment } from './live-env.js';
+import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { committedCount, liveSuite, groupMembers, until, waitCommitted, type LiveDeployment } from './live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { alertLines, committedAlerts, replayReference } from './reference.js';
 
 describeKafka('live engine: crash, shutdown, restart', (brokers) => {
-  const kafka = testKafka(brokers, 'driftwatch-live-test');
-  let deployment: LiveDeployment | undefined;
-  const engines: EngineProcess[] = [];
-  beforeAll(() => assertBuilt());
-  afterEach(async () => {
-    await deployment?.cleanup(kafka);
-    deployment = undefined;
-    engines.length = 0;
-  });
+  const { kafka, engines, deploy } = liveSuite(brokers);
   const start = async (d: LiveDeployment, instanceId: string): Promise<EngineProcess> => {
     const e = await d.startEngine(instanceId);
     engines.push(e);
@@ -42,7 +34,7 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
   }
 
   it('kill -9 in the middle of a scenario, restart: no alert twice, none missing, same incidents', async () => {
-    const d = (deployment = await createDeployment(brokers, 'crash'));
+    const d = await deploy('crash');
     // The demo generator: 24 keys, injected incidents of every kind, a few duplicates and malformed lines.
     const scenario = generatedRecords(optionsForRecords(60_000, 24, { seed: 7 }));
     const [first, rest] = [scenario.slice(0, 15_000), scenario.slice(15_000)];
@@ -86,7 +78,7 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
   }, 180_000);
 
   it('SIGTERM: finishes the batch, commits, leaves the group and exits 0; a restart carries on exactly', async () => {
-    const d = (deployment = await createDeployment(brokers, 'sigterm'));
+    const d = await deploy('sigterm');
     const scenario = generatedRecords(optionsForRecords(40_000, 24, { seed: 11 }));
     const ticks = tickRecords(d.partitions);
     await produceRecords(kafka, d.topics, scenario);
@@ -122,7 +114,7 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
   }, 120_000);
 
   it('desired state survives in the changelog: observations long after the promotions, on a new engine, are judged against it', async () => {
-    const d = (deployment = await createDeployment(brokers, 'restore'));
+    const d = await deploy('restore');
     const at = (hhmm: string) => `2026-11-27T${hhmm}:00.000Z`;
     const promotion = (artifact: string, phase: string, time: string, n: number) =>
       JSON.stringify({ type: 'promotion', eventId: `${artifact}-p${n}`, occurredAt: at(time), env: 'prod', artifact, promotionId: `${artifact}-1`, phase, version: '1.0.0', digest: 'sha256:v1' });

@@ -4,24 +4,18 @@
  * same incidents in the store. Malformed records go to the DLQ topic with
  * their original bytes, key and headers, and processing goes on.
  */
-import { describe, it, expect, beforeAll, afterEach } from 'vitest';
-import { describeKafka, testKafka, readToEnd } from '../kafka/kafka-env.js';
-import { assertBuilt, storeIncidents, withEngineLogs } from './engine-process.js';
-import { createDeployment, waitCommitted, type LiveDeployment } from './live-env.js';
+import { it, expect } from 'vitest';
+import { describeKafka, readToEnd } from '../kafka/kafka-env.js';
+import { storeIncidents, withEngineLogs } from './engine-process.js';
+import { liveSuite, waitCommitted } from './live-env.js';
 import { fixtureRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { alertLines, committedAlerts, replayReference } from './reference.js';
 
 describeKafka('live engine vs replay', (brokers) => {
-  const kafka = testKafka(brokers, 'driftwatch-live-test');
-  let deployment: LiveDeployment | undefined;
-  beforeAll(() => assertBuilt());
-  afterEach(async () => {
-    await deployment?.cleanup(kafka);
-    deployment = undefined;
-  });
+  const { kafka, deploy } = liveSuite(brokers);
 
   it('a scenario produced to the input topics yields the alerts and incidents of its replay', async () => {
-    const d = (deployment = await createDeployment(brokers, 'equiv'));
+    const d = await deploy('equiv');
     // Every fixture, each on its own keys. The messy fixture's deliberately late line is left out:
     // whether an event is late in live mode depends on when each partition is fetched (SPEC §4.7), not on the data alone.
     const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
@@ -51,7 +45,7 @@ describeKafka('live engine vs replay', (brokers) => {
   });
 
   it('malformed records go to the DLQ with their original bytes, key and headers, and processing goes on', async () => {
-    const d = (deployment = await createDeployment(brokers, 'dlq'));
+    const d = await deploy('dlq');
     const bad: InputRecord[] = [
       { value: 'this is not json ✓ ünïcödé', key: 'prod/api', type: 'promotion', headers: { 'x-trace': 'trace-1', 'content-type': 'application/json' } },
       { value: '{"type":"index","eventId":"bad-missing","occurredAt":"2026-11-27T10:00:00.000Z","env":"prod","artifact":"api","op":"read"}', key: 'prod/api', type: 'index' },

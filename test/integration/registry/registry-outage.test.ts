@@ -13,15 +13,8 @@ import { createRegistryDecoder } from '../../../schemas/registry/registry-decode
 import { RegistryAdmin } from '../../../schemas/registry/registry-admin.js';
 import { driftwatchSubjects, registerSubject } from '../../../schemas/registry/register-schemas.js';
 import { silentLogger } from '../../../lib/logger.js';
+import { freePort } from '../../../lib/free-port.js';
 import { deleteSubjects, describeRegistry, uniqueTopics } from './registry-env.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Forwards every connection on 127.0.0.1:`port` to `target`. */
 async function startProxy(port: number, target: URL): Promise<{ server: Server; sockets: Set<Socket> }> {
