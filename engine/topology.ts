@@ -8,10 +8,7 @@
  *   event-time facts ─▶ state-drift ─▶ determinism ─▶ drift-windows
  *     ─▶ promotion-windows ─▶ mttr ─▶ alerting ─▶ audit-trail ─▶ sinks
  */
-import type { OperatorFunction } from 'rxjs';
-import type { Fact } from '../processors/facts.js';
 import type { Processor } from '../processors/processor.js';
-import { chainOperator } from '../processors/processor-chain.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import { createSeverityClassifier } from '../config/alerts-config.js';
@@ -31,10 +28,8 @@ export interface Topology {
   mttr: MttrProcessor;
   alerting: AlertingProcessor;
   audit: AuditTrailProcessor;
-  /** All processors, in chain order. */
+  /** All processors, in chain order (run them with ProcessorChain, as the pipeline does). */
   processors: Processor[];
-  /** The chain as one RxJS operator (one synchronous loop, same order as piping `asOperator` per processor). */
-  operator: OperatorFunction<Fact, Fact>;
 }
 
 export interface TopologyOptions {
@@ -56,6 +51,5 @@ export function buildTopology(options: TopologyOptions): Topology {
   const alerting = new AlertingProcessor(options.alerts, classify, options.alerting);
   const audit = new AuditTrailProcessor();
   const processors: Processor[] = [stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit];
-  const operator = chainOperator(processors);
-  return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors, operator };
+  return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors };
 }

@@ -24,6 +24,7 @@
  * that happens in practice.
  */
 import type { MttrSnapshot } from './facts.js';
+import { quantileOfSorted } from '../lib/quantiles.js';
 import { mttrWindows, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
 
 interface WindowState {
@@ -125,8 +126,8 @@ export class RollingRecoveries {
           window,
           resolvedCount: n,
           meanMs: n === 0 ? null : state!.sum / n,
-          p50Ms: n === 0 ? null : rank(state!.sorted, 0.5),
-          p90Ms: n === 0 ? null : rank(state!.sorted, 0.9),
+          p50Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.5)!,
+          p90Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.9)!,
           openIncidents: openList.length,
           oldestOpenMs: openList.length > 0 ? asOf - oldest : null,
         });
@@ -182,22 +183,8 @@ function firstAfter(list: ScopeList, t: number): number {
   return list.base + lo;
 }
 
-function insert(w: WindowState, v: number): void {
-  const s = w.sorted;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  s.splice(lo, 0, v);
-  w.sum += v;
-  if (!Number.isSafeInteger(w.sum)) w.broken = true;
-}
-
-function remove(w: WindowState, v: number): void {
-  const s = w.sorted;
+/** Index of the first value ≥ v in an ascending list (its length if none). */
+function lowerBound(s: readonly number[], v: number): number {
   let lo = 0;
   let hi = s.length;
   while (lo < hi) {
@@ -205,15 +192,23 @@ function remove(w: WindowState, v: number): void {
     if (s[mid]! < v) lo = mid + 1;
     else hi = mid;
   }
-  if (s[lo] !== v) {
+  return lo;
+}
+
+function insert(w: WindowState, v: number): void {
+  // Before or after values equal to v: the same list (no -0 or NaN gets here, see `add`).
+  w.sorted.splice(lowerBound(w.sorted, v), 0, v);
+  w.sum += v;
+  if (!Number.isSafeInteger(w.sum)) w.broken = true;
+}
+
+function remove(w: WindowState, v: number): void {
+  const s = w.sorted;
+  const i = lowerBound(s, v);
+  if (s[i] !== v) {
     w.broken = true;
     return;
   }
-  s.splice(lo, 1);
+  s.splice(i, 1);
   w.sum -= v;
-}
-
-/** Nearest rank, as lib/quantiles computes it. */
-function rank(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

@@ -9,7 +9,6 @@
  * sees derived facts before the fact they were derived from, in the same
  * order as the operator chain delivers them.
  */
-import { Observable, type OperatorFunction } from 'rxjs';
 import type { Fact } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 
@@ -37,23 +36,4 @@ export class ProcessorChain {
     for (let i = from; i < ps.length; i++) ps[i]!.handle(fact, emitTo[i + 1]!);
     this.out(fact);
   }
-}
-
-/** The chain as one RxJS operator: facts in, every fact (derived ones first) out. A processor's error errors the stream. */
-export function chainOperator(processors: readonly Processor[]): OperatorFunction<Fact, Fact> {
-  return (source) =>
-    new Observable<Fact>((subscriber) => {
-      const chain = new ProcessorChain(processors, (f) => subscriber.next(f));
-      return source.subscribe({
-        next: (fact) => {
-          try {
-            chain.push(fact);
-          } catch (err) {
-            subscriber.error(err);
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
 }

@@ -70,7 +70,7 @@ function predicateOf(schema: Schema<unknown>): (v: unknown) => boolean {
   return schema.isValid ? (v) => schema.isValid!(v) : (v) => schema.check(v, '') === undefined;
 }
 
-function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown) => string | undefined, isValid: (v: unknown) => boolean, doc?: string): Base<T> {
+function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown) => string | undefined, doc?: string): Base<T> {
   return {
     kind,
     isOptional: false,
@@ -80,7 +80,8 @@ function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown
       const problem = test(v);
       return problem === undefined ? undefined : at(path, problem);
     },
-    isValid,
+    // `test` builds a message only for an invalid value, so a valid one allocates nothing.
+    isValid: (v) => test(v) === undefined,
     toAvro: () => avro,
   };
 }
@@ -92,7 +93,7 @@ export const s = {
       if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
       if (nonEmpty && v.length === 0) return 'must not be empty';
       return undefined;
-    }, nonEmpty ? (v) => typeof v === 'string' && v.length > 0 : (v) => typeof v === 'string', opts.doc);
+    }, opts.doc);
   },
 
   /** A whole number (Avro long). */
@@ -101,7 +102,7 @@ export const s = {
       if (typeof v !== 'number' || !Number.isInteger(v)) return `expected an integer, got ${describe(v)}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
       return undefined;
-    }, (v) => typeof v === 'number' && Number.isInteger(v) && !(opts.min !== undefined && v < opts.min), opts.doc);
+    }, opts.doc);
   },
 
   /** A finite number (Avro double). */
@@ -110,11 +111,11 @@ export const s = {
       if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a number, got ${describe(v)}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
       return undefined;
-    }, (v) => typeof v === 'number' && Number.isFinite(v) && !(opts.min !== undefined && v < opts.min), opts.doc);
+    }, opts.doc);
   },
 
   boolean(opts: { doc?: string } = {}): Base<boolean> {
-    return leaf('boolean', 'boolean', { type: 'boolean' }, (v) => (typeof v === 'boolean' ? undefined : `expected a boolean, got ${describe(v)}`), (v) => typeof v === 'boolean', opts.doc);
+    return leaf('boolean', 'boolean', { type: 'boolean' }, (v) => (typeof v === 'boolean' ? undefined : `expected a boolean, got ${describe(v)}`), opts.doc);
   },
 
   /** RFC 3339 timestamp string, e.g. 2026-11-27T12:00:00.000Z (Avro string). */
@@ -124,7 +125,7 @@ export const s = {
         return `expected an RFC 3339 timestamp such as 2026-11-27T12:00:00.000Z, got ${describe(v)}`;
       }
       return undefined;
-    }, (v) => typeof v === 'string' && !Number.isNaN(parseTimestamp(v)), opts.doc);
+    }, opts.doc);
   },
 
   /** One of a fixed set of strings (Avro enum). */
