@@ -8,11 +8,11 @@ import type { PipelineCounters } from '../pipeline.js';
 import type { Incident } from '../../processors/facts.js';
 import { mean, quantile } from '../../lib/quantiles.js';
 import { MINUTE } from '../../lib/time.js';
-import type { Severity } from '../../schemas/alert-event.js';
+import { severities, type Severity } from '../../schemas/alert-event.js';
 import { matchIncidents, type InjectedIncident, type MatchReport } from './ground-truth.js';
 import type { GeneratorStats } from './scenario-generator.js';
 import { injectedKinds, type ScenarioOptions } from './scenario-options.js';
-import { severities, type DemoTally } from './demo-tally.js';
+import type { DemoTally } from './demo-tally.js';
 
 /** SPEC §4.4: detectedAt − startedAt ≤ 5 min, always. */
 export const MAX_DETECTION_DELAY_MS = 5 * MINUTE;

@@ -2,14 +2,12 @@
  * What the demo counts on the engine's fact stream, for the live progress
  * line and the closing summary: incidents (final state of each, open and
  * resolved counts) and alerts (per alert instance — rule + fingerprint +
- * start — its latest severity and whether it resolved, and emissions by
- * severity).
+ * start — its highest severity and whether it resolved, and the number of
+ * alert events emitted).
  */
 import type { Fact } from '../../processors/facts.js';
 import type { Severity } from '../../schemas/alert-event.js';
 import { IncidentBook } from '../incident-book.js';
-
-export const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export interface AlertInstance {
   rule: string;
@@ -17,7 +15,6 @@ export interface AlertInstance {
   startsAt: string;
   /** Highest severity it reached. */
   severity: Severity;
-  escalationLevel: number;
   resolved: boolean;
 }
 
@@ -28,7 +25,6 @@ export class DemoTally {
   opened = 0;
   resolved = 0;
   alertEmissions = 0;
-  readonly emissionsBySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   private readonly alerts = new Map<string, AlertInstance>();
   /** Event time of the last fact (the engine's clock). */
   clock = Number.NEGATIVE_INFINITY;
@@ -42,15 +38,13 @@ export class DemoTally {
     } else if (fact.kind === 'alert') {
       const a = fact.alert;
       this.alertEmissions++;
-      this.emissionsBySeverity[a.severity]++;
       const id = `${a.fingerprint}@${a.startsAt}`;
       const seen = this.alerts.get(id);
       if (!seen) {
-        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, startsAt: a.startsAt, severity: a.severity, escalationLevel: a.escalationLevel, resolved: a.status === 'resolved' });
+        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, startsAt: a.startsAt, severity: a.severity, resolved: a.status === 'resolved' });
         return;
       }
       if (rank[a.severity] > rank[seen.severity]) seen.severity = a.severity;
-      seen.escalationLevel = Math.max(seen.escalationLevel, a.escalationLevel);
       if (a.status === 'resolved') seen.resolved = true;
     }
   };

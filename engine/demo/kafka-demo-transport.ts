@@ -20,7 +20,6 @@ import { ensureTopics } from '../../topics/topic-admin.js';
 import { topicDefinitions } from '../../topics/topic-definitions.js';
 import { LiveRunner } from '../live/live-runner.js';
 import type { DemoTransportFactory } from './demo-transport.js';
-import type { GeneratedRecord } from './scenario-generator.js';
 
 export interface KafkaDemoOptions {
   config: DriftwatchConfig;
@@ -68,13 +67,12 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
     });
     await runner.start();
     let produced = 0;
-    const topicOf = (r: GeneratedRecord) => config.kafka.topics[(r.type ?? 'index') as 'promotion' | 'hydration' | 'index'] ?? config.kafka.topics.index;
     return {
       name: `kafka (${config.kafka.brokers.join(',')}, topics driftwatch.demo.${id}.*)`,
       async send(records) {
         const byTopic = new Map<string, Array<{ key: string; value: string }>>();
         for (const r of records) {
-          const topic = topicOf(r);
+          const topic = config.kafka.topics[r.type];
           let list = byTopic.get(topic);
           if (!list) byTopic.set(topic, (list = []));
           list.push({ key: r.key, value: r.value });

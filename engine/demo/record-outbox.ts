@@ -9,7 +9,7 @@ import type { InputEvent, InputEventType } from '../../schemas/input-events.js';
 import { malformedLine } from './event-builders.js';
 import type { Prng } from './prng.js';
 import type { ScenarioOptions } from './scenario-options.js';
-import { TimeHeap } from './time-heap.js';
+import { MinHeap } from '../../lib/min-heap.js';
 
 export interface GeneratedRecord {
   /** The NDJSON line / message value (no trailing newline). */
@@ -35,7 +35,7 @@ function record(value: string, key: string, type: InputEventType, at: number, se
 }
 
 export class RecordOutbox {
-  private readonly heap = new TimeHeap<GeneratedRecord>(recordLess);
+  private readonly heap = new MinHeap<GeneratedRecord>(recordLess);
   private seq = 0;
 
   constructor(

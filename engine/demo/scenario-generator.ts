@@ -17,7 +17,7 @@ import { KeySim, artifactName, type SourceSim } from './key-sim.js';
 import { planInitial, type EpisodeSink } from './episode-planner.js';
 import { EpisodeChooser } from './episode-choice.js';
 import { Prng } from './prng.js';
-import { TimeHeap } from './time-heap.js';
+import { MinHeap } from '../../lib/min-heap.js';
 import { keyCount, resolveScenarioOptions, type ScenarioInput, type ScenarioOptions } from './scenario-options.js';
 import { MINUTE, SECOND } from '../../lib/time.js';
 
@@ -46,8 +46,8 @@ export class ScenarioGenerator implements EpisodeSink, Iterable<GeneratedRecord>
   readonly injected: InjectedIncident[] = [];
   readonly stats: GeneratorStats = { records: 0, events: 0, duplicates: 0, malformed: 0, byType: { promotion: 0, hydration: 0, index: 0 }, lastEventAt: Number.NEGATIVE_INFINITY };
   readonly keys: KeySim[] = [];
-  private readonly sourceTasks = new TimeHeap<SourceSim>(sourceLess);
-  private readonly keyTasks = new TimeHeap<KeySim>(keyLess);
+  private readonly sourceTasks = new MinHeap<SourceSim>(sourceLess);
+  private readonly keyTasks = new MinHeap<KeySim>(keyLess);
   private readonly outbox: RecordOutbox;
   private readonly pendingTriggers = new Map<string, InjectedIncident>();
   private readonly chooser: EpisodeChooser;
@@ -117,11 +117,6 @@ export class ScenarioGenerator implements EpisodeSink, Iterable<GeneratedRecord>
 
   *[Symbol.iterator](): Iterator<GeneratedRecord> {
     for (let r = this.next(); r !== undefined; r = this.next()) yield r;
-  }
-
-  /** Injected incidents whose trigger event has been handed out: the ones the engine must find. */
-  expectedIncidents(): InjectedIncident[] {
-    return this.injected.filter((i) => i.armed);
   }
 
   // ── EpisodeSink ────────────────────────────────────────────────────────
@@ -197,7 +192,8 @@ export class ScenarioGenerator implements EpisodeSink, Iterable<GeneratedRecord>
         inputDigest: s.digest,
         outputDigest: extra.outputDigest ?? s.outputDigest,
         durationMs: rng.int(20, 400),
-        ...(failed ? { error: 'timeout while loading the artifact' } : {}),
+        // undefined = no error field (the builder adds it only when set): no spread per record.
+        error: failed ? 'timeout while loading the artifact' : undefined,
       }), k.key, at);
     } else {
       const ok = forced || !rng.chance(o.indexErrorRate);

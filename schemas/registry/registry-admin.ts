@@ -8,7 +8,7 @@
  * are noted where they matter.
  */
 import { redactUrl } from '../../lib/logger.js';
-import { SchemaIncompatibleError, SchemaRegistryError } from './registry-errors.js';
+import { isTransientStatus, SchemaIncompatibleError, SchemaRegistryError } from './registry-errors.js';
 
 export const compatibilityLevels = [
   'NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE',
@@ -107,20 +107,12 @@ export class RegistryAdmin {
     return (a.data as { id: number }).id;
   }
 
-  /** Whether `schema` could be registered in `subject` now; null when the subject has no versions. */
-  async isCompatible(subject: string, schema: unknown): Promise<boolean | null> {
-    const a = await this.request('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: JSON.stringify(schema) });
-    if (a.status === 404) return null;
-    this.expectOk(a, `test compatibility in ${subject}`);
-    return (a.data as { is_compatible?: boolean }).is_compatible === true;
-  }
-
   private expectOk(a: Answer, doing: string): void {
     if (a.status >= 200 && a.status < 300) return;
     // A 404 without a registry error code: the URL is not the API root.
     const hint = a.status === 404 && !isRegistryError(a.data) ? ` (is ${redactUrl(this.base)} the API root? Apicurio serves it under /apis/ccompat/v7)` : '';
     throw new SchemaRegistryError(`could not ${doing}: the schema registry answered ${a.status}: ${errorText(a.data)}${hint}`, {
-      canRetry: a.status >= 500 || a.status === 408 || a.status === 429,
+      canRetry: isTransientStatus(a.status),
     });
   }
 

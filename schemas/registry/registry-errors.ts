@@ -29,6 +29,11 @@ export function registryStatus(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** 5xx, 408 (timeout) and 429 (throttled): answers worth waiting out, whichever client got them. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
 /**
  * True when the failure says nothing about the request itself: no connection,
  * a timeout, 5xx, 408 or 429. Such look-ups are retried, never dead-lettered.
@@ -40,7 +45,7 @@ export function isTransientRegistryError(err: unknown): boolean {
   const cause = field(err, 'cause');
   if (cause !== undefined && cause !== err && isTransientRegistryError(cause)) return true;
   const status = registryStatus(err);
-  if (status !== undefined && (status >= 500 || status === 408 || status === 429)) return true;
+  if (status !== undefined && isTransientStatus(status)) return true;
   const message = err instanceof Error ? err.message : String(err);
   // A mappersmith client-side failure: status 400 (or none) with the Node error in the message.
   return (status === undefined || status === 400) && NETWORK_MESSAGE.test(message);
