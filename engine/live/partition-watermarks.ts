@@ -17,7 +17,7 @@
  * partition is left out only when, besides the timeout, the broker has
  * confirmed it holds nothing past the consumed position (`idleCandidates` →
  * the runner asks for end offsets → `confirmIdle` or `setBacklog`), and
- * confirmations are dropped whenever any idle partition wakes up (records
+ * confirmations are dropped whenever any idle partition (confirmed or not) wakes up (records
  * usually arrive everywhere at once: the others must be looked at again).
  * A partition whose last batch said more records wait (offset lag) is never idle.
  */
@@ -56,9 +56,13 @@ export class PartitionWatermarks {
   }
 
   private active(partition: string, now: number): void {
+    // An idle partition woke up: the others may have records by now too. Idle means past the timeout, confirmed or
+    // not yet: a partition whose broker check had not come round yet wakes with records that can run far ahead of
+    // the confirmed ones' next records (a burst covers much event time), and must not carry event time past them.
+    if (this.confirmed.size > 0 && (this.confirmed.has(partition) || now - (this.lastActive.get(partition) ?? now) > this.idleTimeoutMs)) {
+      this.confirmed.clear();
+    }
     this.lastActive.set(partition, now);
-    // A confirmed-idle partition woke up: the others may have records by now too.
-    if (this.confirmed.size > 0 && this.confirmed.has(partition)) this.confirmed.clear();
   }
 
   /** Whether records are waiting in the partition beyond the consumed ones (a partition with a backlog is never idle). */

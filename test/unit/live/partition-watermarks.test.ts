@@ -55,6 +55,19 @@ describe('PartitionWatermarks idleness', () => {
     expect(w.idleCandidates(10_500)).toEqual(['c#0']);
   });
 
+  it('drops them too when a partition wakes that was past the timeout but not confirmed yet', () => {
+    const w = new PartitionWatermarks(L, IDLE);
+    w.assign(['a#0', 'b#0', 'c#0'], 0);
+    w.observe('a#0', 100_000, 0);
+    w.observe('b#0', 90_000, 0);
+    w.observe('c#0', 80_000, 0);
+    w.confirmIdle('b#0');
+    w.confirmIdle('c#0'); // a's broker check has not come round yet
+    expect(w.frontier(10_000)).toBe(100_000 - 2 * L);
+    w.observe('a#0', 400_000, 10_000); // a wakes with a burst far ahead in event time
+    expect(w.frontier(10_000)).toBe(80_000 - 2 * L); // b and c hold event time until confirmed idle again
+  });
+
   it('moves on at wall-clock speed from the newest event once every partition is confirmed idle', () => {
     const w = twoPartitions();
     w.confirmIdle('a#0');
