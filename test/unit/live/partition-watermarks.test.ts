@@ -15,6 +15,15 @@ function twoPartitions(): PartitionWatermarks {
   return w;
 }
 
+function threePartitions(): PartitionWatermarks {
+  const w = new PartitionWatermarks(L, IDLE);
+  w.assign(['a#0', 'b#0', 'c#0'], 0);
+  w.observe('a#0', 100_000, 0);
+  w.observe('b#0', 90_000, 0);
+  w.observe('c#0', 80_000, 0);
+  return w;
+}
+
 describe('PartitionWatermarks idleness', () => {
   it('holds event time at the slowest partition while both are active', () => {
     expect(twoPartitions().frontier(1000)).toBe(40_000 - 2 * L);
@@ -41,11 +50,7 @@ describe('PartitionWatermarks idleness', () => {
   });
 
   it('drops every confirmation when a confirmed-idle partition wakes up (the others may have records by now too)', () => {
-    const w = new PartitionWatermarks(L, IDLE);
-    w.assign(['a#0', 'b#0', 'c#0'], 0);
-    w.observe('a#0', 100_000, 0);
-    w.observe('b#0', 90_000, 0);
-    w.observe('c#0', 80_000, 0);
+    const w = threePartitions();
     w.observe('a#0', 101_000, 10_000);
     w.confirmIdle('b#0');
     w.confirmIdle('c#0');
@@ -56,11 +61,7 @@ describe('PartitionWatermarks idleness', () => {
   });
 
   it('drops them too when a partition wakes that was past the timeout but not confirmed yet', () => {
-    const w = new PartitionWatermarks(L, IDLE);
-    w.assign(['a#0', 'b#0', 'c#0'], 0);
-    w.observe('a#0', 100_000, 0);
-    w.observe('b#0', 90_000, 0);
-    w.observe('c#0', 80_000, 0);
+    const w = threePartitions();
     w.confirmIdle('b#0');
     w.confirmIdle('c#0'); // a's broker check has not come round yet
     expect(w.frontier(10_000)).toBe(100_000 - 2 * L);
