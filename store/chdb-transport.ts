@@ -3,13 +3,26 @@
  *
  * Every call goes through chDB's async entry points, which run on a libuv
  * worker thread: the engine parses and writes a batch while the event loop
- * keeps feeding the processors. Inserts use the raw passthrough
- * (`session.insert({ values: Buffer, format })`), i.e.
- * `INSERT INTO <table> [(columns)] FORMAT <format>` + newline + rows, handed to the
- * engine without copying into a SQL string. Measured against
- * `queryAsync('INSERT … FORMAT JSONEachRow\n' + rows)`: same engine work,
- * 0–30 % faster, and neither blocks the event loop.
+ * keeps feeding the processors.
+ *
+ * JSONEachRow inserts use the raw passthrough (`session.insert({ values:
+ * Buffer, format })`), i.e. `INSERT INTO <table> FORMAT JSONEachRow` +
+ * newline + rows, handed to the engine without copying into a SQL string.
+ *
+ * RowBinary inserts (raw history, most of the rows) cannot take that path:
+ * chdb-node's passthrough accepts text formats only. The batch is written to
+ * a temporary file and read by `INSERT INTO <table> (columns) SELECT * FROM
+ * file(<path>, 'RowBinary', <structure>)`: one file write per batch of tens
+ * of thousands of rows buys ClickHouse's cheapest row format (≈ 2.4 µs of
+ * engine CPU per raw-history row against ≈ 7 µs for the same row as a JSON
+ * array). The dedup token applies to INSERT … SELECT as it does to INSERT
+ * … FORMAT (tested). The files live in a private temporary directory, each
+ * removed once its insert settles; `close()` removes the directory.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
@@ -17,8 +30,10 @@ import { payloadBytes, type InsertOptions, type StoreTransport } from './transpo
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
-  readonly compactRows = true;
   #session: Session | undefined;
+  /** Where RowBinary batches are staged for `file()`; made on the first one. */
+  #stagingDir: string | undefined;
+  #staged = 0;
 
   /** Takes ownership of `session`: `close()` closes it. */
   constructor(session: Session) {
@@ -48,16 +63,8 @@ export class ChdbTransport implements StoreTransport {
       // dedup token meaningful (async inserts ignore it by default).
       const settings: Record<string, string | number> = { async_insert: 0 };
       if (opts.dedupToken !== undefined) settings.insert_deduplication_token = opts.dedupToken;
-      const compact = opts.format === 'JSONCompactEachRow';
-      // A null in a compact row stands for "absent": the column's DEFAULT, as a missing key would give.
-      if (compact) settings.input_format_null_as_default = 1;
-      await session.insert({
-        table,
-        values: payload,
-        format: compact ? 'JSONCompactEachRow' : 'JSONEachRow',
-        ...(compact && opts.columns ? { columns: opts.columns } : {}),
-        settings,
-      });
+      if (opts.format === 'RowBinary') await this.#insertRowBinary(session, table, payload, opts, settings);
+      else await session.insert({ table, values: payload, format: 'JSONEachRow', settings });
     } catch (err) {
       throw toStoreError(err, `embedded store: insert into ${table}`);
     }
@@ -78,6 +85,23 @@ export class ChdbTransport implements StoreTransport {
     const session = this.#session;
     this.#session = undefined;
     session?.close();
+    if (this.#stagingDir !== undefined) rmSync(this.#stagingDir, { recursive: true, force: true });
+    this.#stagingDir = undefined;
+  }
+
+  async #insertRowBinary(session: Session, table: string, payload: Buffer, opts: InsertOptions, settings: Record<string, string | number>): Promise<void> {
+    if (!opts.columns || !opts.structure) throw new StoreError(`embedded store: a RowBinary insert into ${table} needs its columns and structure`);
+    this.#stagingDir ??= mkdtempSync(join(tmpdir(), 'driftwatch-chdb-insert-'));
+    const file = join(this.#stagingDir, `${++this.#staged}.rowbinary`);
+    await writeFile(file, payload);
+    try {
+      const set = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`).join(', ');
+      await session.queryAsync(
+        `INSERT INTO ${table} (${opts.columns.join(', ')}) SETTINGS ${set} SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(opts.structure)})`,
+      );
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   #open(what: string): Session {
@@ -97,6 +121,10 @@ export function parseJsonEachRow<T>(text: string): T[] {
     start = end + 1;
   }
   return rows;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 function firstLine(sql: string): string {

@@ -12,9 +12,11 @@
  * it returns decides, once, which optional settings inserts carry
  * (`server-features.ts`).
  *
- * Inserts send the writer's pre-serialised JSONEachRow lines as the request
- * body (`INSERT INTO t FORMAT JSONEachRow`, the query in the URL), without
- * parsing or re-serialising them.
+ * Inserts send the writer's pre-serialised rows as the request body
+ * (`INSERT INTO t FORMAT JSONEachRow`, or `INSERT INTO t (columns) FORMAT
+ * RowBinary` for raw history; the query in the URL), without parsing or
+ * re-serialising them. RowBinary has been a server input format since long
+ * before the oldest release the schema runs on.
  *
  * The password is handed to the client only; it is never logged, and URLs in
  * messages go through redactUrl.
@@ -60,7 +62,6 @@ export class ClickHouseServerTransport implements StoreTransport {
   /** The server's version as it reported it, e.g. `24.8.4.13`. */
   readonly serverVersion: string;
   readonly features: ServerFeatures;
-  readonly compactRows: boolean;
   readonly #url: string;
   readonly #user: string;
   #client: ClickHouseClient | undefined;
@@ -71,7 +72,6 @@ export class ClickHouseServerTransport implements StoreTransport {
     this.#user = user;
     this.serverVersion = version;
     this.features = serverFeatures(parseServerVersion(version));
-    this.compactRows = this.features.compactRows;
   }
 
   /**
@@ -125,12 +125,11 @@ export class ClickHouseServerTransport implements StoreTransport {
   async insert(table: string, lines: string[] | string | Buffer, opts: InsertOptions = {}): Promise<void> {
     const payload = payloadBytes(lines);
     if (payload.length === 0) return;
-    const compact = opts.format === 'JSONCompactEachRow';
-    if (compact && !this.compactRows) throw new StoreError(`ClickHouse ${this.serverVersion} does not take JSONCompactEachRow inserts (the writer should not have sent them)`);
-    const columns = compact && opts.columns ? ` (${opts.columns.join(', ')})` : '';
+    const binary = opts.format === 'RowBinary';
+    if (binary && !opts.columns) throw new StoreError(`ClickHouse server: a RowBinary insert into ${table} needs its columns`);
+    const columns = binary ? ` (${opts.columns!.join(', ')})` : '';
     const settings = insertSettings(this.features, opts.dedupToken);
-    if (compact) settings.input_format_null_as_default = 1;
-    await this.#request(`INSERT INTO ${table}${columns} FORMAT ${compact ? 'JSONCompactEachRow' : 'JSONEachRow'}`, `insert into ${table}`, {
+    await this.#request(`INSERT INTO ${table}${columns} FORMAT ${binary ? 'RowBinary' : 'JSONEachRow'}`, `insert into ${table}`, {
       values: payload,
       settings,
     });

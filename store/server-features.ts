@@ -12,8 +12,6 @@
  *   batches itself, a synchronous insert makes "insert returned" mean "rows are
  *   stored", and the dedup token is ignored by async inserts. (It is on by
  *   default in recent releases, and user profiles may turn it on.)
- * - JSONCompactEachRow input with `input_format_null_as_default`: 20.1 (the
- *   writer sends raw-history rows as arrays where the transport takes them).
  * - The schema in sql/migrations (DateTime64, Map, TTL, LowCardinality without
  *   a flag, non_replicated_deduplication_window) is tested on 26.7 (chDB);
  *   22.2 is the oldest release assumed to carry all of it together with the
@@ -31,8 +29,6 @@ export interface ServerVersion {
 export interface ServerFeatures {
   insertDeduplicationToken: boolean;
   asyncInsertSetting: boolean;
-  /** Takes JSONCompactEachRow inserts with a column list. */
-  compactRows: boolean;
   /** The migrations in sql/migrations can run here. */
   schema: boolean;
 }
@@ -58,18 +54,17 @@ function atLeast(v: ServerVersion, required: string): boolean {
  * schema check does not block (the migrations themselves will tell).
  */
 export function serverFeatures(version: ServerVersion | undefined): ServerFeatures {
-  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, compactRows: false, schema: true };
+  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, schema: true };
   return {
     insertDeduplicationToken: atLeast(version, '22.2'),
     asyncInsertSetting: atLeast(version, '21.11'),
-    compactRows: atLeast(version, '20.1'),
     schema: atLeast(version, MIN_SCHEMA_VERSION),
   };
 }
 
 export type SettingValue = string | number;
 
-/** Settings of one JSONEachRow insert on a server with `features`. */
+/** Settings of one insert on a server with `features`. */
 export function insertSettings(features: ServerFeatures, dedupToken: string | undefined): Record<string, SettingValue> {
   const settings: Record<string, SettingValue> = {};
   if (features.asyncInsertSetting) settings.async_insert = 0;

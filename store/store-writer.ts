@@ -1,12 +1,12 @@
 /**
  * Batched, retried writes of facts to the store.
  *
- * `write(fact)` is synchronous and cheap: the fact becomes rows (RowMapper),
- * each row is JSON.stringify-ed once and appended, UTF-8 encoded, to its
- * table's buffer (native memory, see RowBuffer), and nothing is awaited.
- * Raw-history rows (one per event, most of the volume) are JSON arrays sent
- * as JSONCompactEachRow with their column list when the transport takes it;
- * other rows are JSONEachRow objects. A table's buffer is sent as one insert
+ * `write(fact)` is synchronous and cheap: the fact becomes rows, encoded
+ * once into its table's buffer (native memory, see RowBuffer), and nothing
+ * is awaited. Raw-history rows (one per event, most of the volume) are
+ * RowBinary (event-rows.ts, row-binary.ts), sent with their column list;
+ * other rows (RowMapper) are JSON.stringify-ed JSONEachRow objects, UTF-8
+ * encoded. A table's buffer is sent as one insert
  * when it reaches `batchRows`, when `flushIntervalMs` passes after its first
  * row, on `flush()` and on `close()`. Batches go out one at a time, in order, while
  * the caller keeps producing rows; `pendingRows` (buffered + in flight) and
@@ -25,7 +25,8 @@ import { StoreError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
 import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
-import { eventColumns, eventLine, eventTable, eventTables, type EventTable } from './event-rows.js';
+import { eventColumns, eventStructure, eventTable, eventTables, writeEventRow, type EventTable } from './event-rows.js';
+import { RowBinaryBuffer } from './row-binary.js';
 import { toStoreError } from './store-errors.js';
 import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
 import type { StoreTransport } from './transport.js';
@@ -60,9 +61,7 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class StoreWriter {
   readonly #transport: StoreTransport;
   readonly #mapper = new RowMapper();
-  /** Raw-history tables get JSONCompactEachRow lines (transport permitting); every other table JSONEachRow objects. */
-  readonly #compact: boolean;
-  readonly #buffers = new Map<StoreTable, RowBuffer>();
+  readonly #buffers = new Map<StoreTable, RowBuffer | RowBinaryBuffer>();
   readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
   readonly #failureListeners = new Set<(err: StoreError) => void>();
   #settleWaiters: Array<() => void> = [];
@@ -81,7 +80,6 @@ export class StoreWriter {
 
   constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
     this.#transport = transport;
-    this.#compact = transport.compactRows === true;
     this.#opts = {
       batchRows: options.batchRows ?? 50_000,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
@@ -98,9 +96,13 @@ export class StoreWriter {
   /** Buffers the rows `fact` stores (kinds that are not stored are ignored). Throws once the writer has failed or closed. */
   write(fact: Fact): void {
     this.#checkWritable();
-    // Raw history, one row per event: straight to a compact line where the transport takes it (see event-rows.ts).
-    if (this.#compact && (fact.kind === 'event' || fact.kind === 'late')) {
-      this.#pushLine(eventTable(fact.envelope), eventLine(fact.envelope, fact.kind === 'late'));
+    // Raw history, one row per event: straight to a RowBinary row (see event-rows.ts).
+    if (fact.kind === 'event' || fact.kind === 'late') {
+      const table = eventTable(fact.envelope);
+      let buffer = this.#buffers.get(table);
+      if (buffer === undefined) this.#buffers.set(table, (buffer = new RowBinaryBuffer()));
+      writeEventRow(fact.envelope, fact.kind === 'late', buffer as RowBinaryBuffer);
+      this.#added(table, buffer);
       return;
     }
     this.#mapper.map(fact, this.#push);
@@ -178,11 +180,13 @@ export class StoreWriter {
 
   #pushLine(table: StoreTable, line: string): void {
     let buffer = this.#buffers.get(table);
-    if (buffer === undefined) {
-      buffer = new RowBuffer();
-      this.#buffers.set(table, buffer);
-    }
-    buffer.push(line);
+    if (buffer === undefined) this.#buffers.set(table, (buffer = new RowBuffer()));
+    (buffer as RowBuffer).push(line);
+    this.#added(table, buffer);
+  }
+
+  /** Counts the row just added to `buffer` and sends the batch when it is full (or arms the flush timer). */
+  #added(table: StoreTable, buffer: RowBuffer | RowBinaryBuffer): void {
     this.#buffered++;
     if (buffer.rows >= this.#opts.batchRows) this.#enqueue(table, buffer);
     else if (this.#timer === undefined && this.#opts.flushIntervalMs > 0) {
@@ -203,7 +207,7 @@ export class StoreWriter {
     for (const [table, buffer] of this.#buffers) if (buffer.rows > 0) this.#enqueue(table, buffer);
   }
 
-  #enqueue(table: StoreTable, buffer: RowBuffer): void {
+  #enqueue(table: StoreTable, buffer: RowBuffer | RowBinaryBuffer): void {
     const rows = buffer.rows;
     const lines = buffer.take();
     this.#buffered -= rows;
@@ -219,7 +223,13 @@ export class StoreWriter {
       const target = qualifiedTable(table, this.#opts.database);
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.#transport.insert(target, lines, this.#compact && eventTables.has(table) ? { dedupToken: token, format: 'JSONCompactEachRow', columns: eventColumns[table as EventTable] } : { dedupToken: token });
+          await this.#transport.insert(
+            target,
+            lines,
+            eventTables.has(table)
+              ? { dedupToken: token, format: 'RowBinary', columns: eventColumns[table as EventTable], structure: eventStructure[table as EventTable] }
+              : { dedupToken: token },
+          );
           this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
           return;

@@ -2,10 +2,9 @@
  * The one seam between driftwatch and a ClickHouse: the embedded engine
  * (chDB, `chdb-transport.ts`) or a server (`@clickhouse/client`, later).
  * Everything above it — migrations, the writer, queries — is written once
- * against this interface. Rows cross it already serialised (JSONEachRow
- * objects, or JSONCompactEachRow arrays with a column list where the
- * transport takes them), so the serialisation cost is paid once, whichever
- * transport runs.
+ * against this interface. Rows cross it already serialised (raw history as
+ * RowBinary rows with a column list, every other table as JSONEachRow
+ * objects), so the serialisation cost is paid once, whichever transport runs.
  *
  * Failures are thrown as `StoreError` with `canRetry` telling whether trying
  * again may help (see `store-errors.ts`).
@@ -18,31 +17,31 @@ export interface InsertOptions {
    */
   dedupToken?: string;
   /**
-   * 'JSONEachRow' (default): one JSON object per line. 'JSONCompactEachRow':
-   * one JSON array per line, values in the order of `columns` (required
-   * then); only sent to a transport whose `compactRows` is true.
+   * 'JSONEachRow' (default): one JSON object per line. 'RowBinary': rows
+   * encoded by row-binary.ts, values in the order of `columns` with the
+   * types of `structure` (both required then).
    */
   format?: InsertFormat;
-  /** The columns the values of a JSONCompactEachRow line fill, in order; the others take their DEFAULT. */
+  /** RowBinary: the columns the values fill, in order; the others take their DEFAULT. */
   columns?: readonly string[];
+  /** RowBinary: `name Type, …` of the encoded values (what a transport reading them from a file declares). */
+  structure?: string;
 }
 
-export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow';
+export type InsertFormat = 'JSONEachRow' | 'RowBinary';
 
 export interface StoreTransport {
   /** 'embedded' (chDB in-process) or 'server' (ClickHouse over HTTP). */
   readonly kind: 'embedded' | 'server';
-  /** Whether `insert` takes JSONCompactEachRow lines with a column list (absent: no). */
-  readonly compactRows?: boolean;
   /** Runs one statement that returns no rows (DDL, OPTIMIZE, SET-less commands). */
   command(sql: string): Promise<void>;
   /**
-   * Inserts lines into `table` (qualified, e.g. `driftwatch.alerts`) in
-   * `opts.format` (JSONEachRow unless told otherwise). An array holds one line
-   * per element; a string, or a Buffer of its UTF-8 bytes, holds lines joined
-   * by '\n' (a Buffer is not modified and must not be until this settles). Columns missing from a
-   * row, or null in a compact row where the column is not Nullable, take
-   * their DEFAULT.
+   * Inserts rows into `table` (qualified, e.g. `driftwatch.alerts`) in
+   * `opts.format` (JSONEachRow unless told otherwise). JSONEachRow: an array
+   * holds one line per element; a string, or a Buffer of its UTF-8 bytes,
+   * holds lines joined by '\n'; columns missing from a row take their
+   * DEFAULT. RowBinary: a Buffer of encoded rows. A Buffer is not modified and
+   * must not be until this settles.
    */
   insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void>;
   /** Runs a SELECT (without a FORMAT clause) and returns its rows parsed from JSONEachRow. */

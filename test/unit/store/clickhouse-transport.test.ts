@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
+import { RowBinaryBuffer } from '../../../store/row-binary.js';
 
 interface Seen {
   params: URLSearchParams;
@@ -63,7 +64,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const t = await open(url);
     expect(t.kind).toBe('server');
     expect(t.serverVersion).toBe('24.8.4.13');
-    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, compactRows: true, schema: true });
+    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
   });
 
   it('inserts the lines as the body, with the dedup token and async_insert=0 on a current server', async () => {
@@ -80,18 +81,17 @@ describe('ClickHouseServerTransport (fake server)', () => {
     expect(seen).toHaveLength(1); // nothing to send, no request
   });
 
-  it('sends compact rows with their column list and nulls as defaults; a server too old for them refuses locally', async () => {
+  it('sends RowBinary rows as the body with their column list; without the columns it refuses locally', async () => {
     const { url, seen } = await fakeServer('24.8.4.13');
     const t = await open(url);
-    await t.insert('driftwatch.hydration_events', Buffer.from('["e-1",1,null]\n["e-2",2,"x"]'), { format: 'JSONCompactEachRow', columns: ['event_id', 'occurred_at', 'error'] });
-    expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.hydration_events (event_id, occurred_at, error) FORMAT JSONCompactEachRow');
-    expect(seen[0]!.params.get('input_format_null_as_default')).toBe('1');
-    expect(seen[0]!.body).toBe('["e-1",1,null]\n["e-2",2,"x"]');
-    const old = await fakeServer('19.17.4');
-    const o = await open(old.url);
-    expect(o.compactRows).toBe(false);
-    await expect(o.insert('t', '[1]', { format: 'JSONCompactEachRow', columns: ['a'] })).rejects.toThrow(/does not take JSONCompactEachRow/);
-    expect(old.seen).toHaveLength(0);
+    const rows = new RowBinaryBuffer();
+    rows.push(['e-1', 5], [{ type: 'String' }, { type: 'Int64', orDefault: -1 }]);
+    const payload = rows.take();
+    await t.insert('driftwatch.hydration_events', payload, { format: 'RowBinary', columns: ['event_id', 'source_offset'], structure: 'event_id String, source_offset Int64' });
+    expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.hydration_events (event_id, source_offset) FORMAT RowBinary');
+    expect(Buffer.from(seen[0]!.body, 'utf8').equals(payload)).toBe(true);
+    await expect(t.insert('t', payload, { format: 'RowBinary' })).rejects.toThrow(/needs its columns/);
+    expect(seen).toHaveLength(1);
   });
 
   it('leaves out the settings an 18.16 server does not know', async () => {

@@ -14,22 +14,20 @@ describe('serverFeatures', () => {
   const f = (v: string) => serverFeatures(parseServerVersion(v));
 
   it('18.16 (Debian) has neither the dedup token nor async_insert and cannot run the schema', () => {
-    expect(f('18.16.1')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, compactRows: false, schema: false });
+    expect(f('18.16.1')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, schema: false });
   });
 
   it('switches each feature on at the release that introduced it', () => {
-    expect(f('19.17.4')).toMatchObject({ compactRows: false });
-    expect(f('20.1.2')).toMatchObject({ compactRows: true });
-    expect(f('21.10.6')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, compactRows: true, schema: false });
-    expect(f('21.11.1')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: true, compactRows: true, schema: false });
-    expect(f('22.1.9')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: true, compactRows: true, schema: false });
-    expect(f('22.2.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, compactRows: true, schema: true });
-    expect(f('26.7.2.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, compactRows: true, schema: true });
-    expect(f('100.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, compactRows: true, schema: true });
+    expect(f('21.10.6')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, schema: false });
+    expect(f('21.11.1')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: true, schema: false });
+    expect(f('22.1.9')).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: true, schema: false });
+    expect(f('22.2.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
+    expect(f('26.7.2.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
+    expect(f('100.1')).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
   });
 
   it('an unparseable version sends no optional setting and leaves the schema check to the migrations', () => {
-    expect(serverFeatures(undefined)).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, compactRows: false, schema: true });
+    expect(serverFeatures(undefined)).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, schema: true });
   });
 });
 

@@ -3,7 +3,8 @@ import { StoreError } from '../../../lib/errors.js';
 import type { Fact } from '../../../processors/facts.js';
 import { StoreWriter } from '../../../store/store-writer.js';
 import { RowMapper } from '../../../store/row-mappers.js';
-import { eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
+import { eventCodecs, eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
+import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, oneOfEachKind, T0 } from './fixtures.js';
 
@@ -28,8 +29,13 @@ class FakeTransport implements StoreTransport {
   }
   async close(): Promise<void> {}
   async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
-    const list = Array.isArray(lines) ? lines : (Buffer.isBuffer(lines) ? lines.toString('utf8') : lines).split('\n');
-    const call = { table, rows: list.map((l) => JSON.parse(l) as Record<string, unknown>), token: opts?.dedupToken };
+    let rows: Record<string, unknown>[];
+    if (opts?.format === 'RowBinary') rows = decodeRowBinary(lines as Buffer, opts.structure!);
+    else {
+      const list = Array.isArray(lines) ? lines : (Buffer.isBuffer(lines) ? lines.toString('utf8') : lines).split('\n');
+      rows = list.map((l) => JSON.parse(l) as Record<string, unknown>);
+    }
+    const call = { table, rows, token: opts?.dedupToken };
     this.attempts.push(call);
     if (this.hold) await new Promise<void>((r) => this.held.push(r));
     const failure = this.failures.shift();
@@ -102,10 +108,9 @@ describe('StoreWriter batching', () => {
   });
 });
 
-describe('StoreWriter compact raw-history rows', () => {
-  /** Records each insert's format and columns, as a transport that takes JSONCompactEachRow. */
-  class CompactTransport extends FakeTransport {
-    readonly compactRows = true;
+describe('StoreWriter RowBinary raw-history rows', () => {
+  /** Records each insert's format and columns. */
+  class FormatTransport extends FakeTransport {
     readonly formats: Array<{ table: string; format?: string; columns?: readonly string[] }> = [];
     override async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
       this.formats.push({ table, format: opts?.format, columns: opts?.columns });
@@ -113,8 +118,8 @@ describe('StoreWriter compact raw-history rows', () => {
     }
   }
 
-  it('writes events as arrays in the column order of their table, everything else as objects; the values are the rows the mapper gives', async () => {
-    const t = new CompactTransport();
+  it('writes events as RowBinary in the column order of their table, everything else as objects; the values are the rows the mapper gives', async () => {
+    const t = new FormatTransport();
     const w = new StoreWriter(t, { batchRows: 100, flushIntervalMs: 0 });
     const facts = oneOfEachKind();
     for (const f of facts) w.write(f);
@@ -125,10 +130,18 @@ describe('StoreWriter compact raw-history rows', () => {
       const seen = t.formats.find((x) => x.table === call.table)!;
       const mine = expected.filter((r) => r.table === table).map((r) => r.row);
       if (eventTables.has(table)) {
-        expect(seen).toMatchObject({ format: 'JSONCompactEachRow', columns: eventColumns[table as EventTable] });
-        // An array zipped with its columns, nulls dropped, is the JSONEachRow object (absent = DEFAULT either way).
-        const zipped = call.rows.map((values) => Object.fromEntries(seen.columns!.map((c, i) => [c, (values as unknown as unknown[])[i]]).filter(([, v]) => v !== null)));
-        expect(zipped).toEqual(mine);
+        expect(seen).toMatchObject({ format: 'RowBinary', columns: eventColumns[table as EventTable] });
+        // The decoded row, NULLs dropped, is the JSONEachRow object with the DEFAULTs it leaves to the table written out.
+        const codecs = eventCodecs[table as EventTable];
+        const withDefaults = mine.map((row) => {
+          const full = { ...row };
+          seen.columns!.forEach((c, i) => {
+            const codec = codecs[i] as { orDefault?: unknown };
+            if (!(c in full) && codec.orDefault !== undefined) full[c] = codec.orDefault;
+          });
+          return full;
+        });
+        expect(call.rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)))).toEqual(withDefaults);
       } else {
         expect(seen.format).toBeUndefined();
         expect(call.rows).toEqual(JSON.parse(JSON.stringify(mine)));
