@@ -15,7 +15,7 @@
  */
 import type { Envelope, SourcePosition } from '../processors/facts.js';
 import type { RowSink } from './row-mappers.js';
-import { structureType, type ColumnCodec, type RowBinaryBuffer } from './row-binary.js';
+import { compileRowEncoder, structureType, type ColumnCodec, type RowBinaryBuffer, type RowEncoder } from './row-binary.js';
 
 export type EventTable = 'promotion_events' | 'hydration_events' | 'index_events';
 
@@ -61,6 +61,8 @@ export const eventColumns: Readonly<Record<EventTable, readonly string[]>> = map
 /** How each value is encoded in RowBinary, in value order. */
 export const eventCodecs: Readonly<Record<EventTable, readonly ColumnCodec[]>> = mapTables((cs) => cs.map(([, codec]) => codec));
 
+const eventEncoders: Readonly<Record<EventTable, RowEncoder>> = mapTables((cs) => compileRowEncoder(cs.map(([, codec]) => codec)));
+
 /** The RowBinary rows' structure (`name Type, …`), for an insert that reads them from a file. */
 export const eventStructure: Readonly<Record<EventTable, string>> = mapTables((cs) =>
   cs.map(([name, codec]) => `${name} ${structureType(codec)}`).join(', '),
@@ -105,7 +107,7 @@ export function eventValues(envelope: Envelope, late: boolean): unknown[] {
 
 /** Appends the event as one RowBinary row of `eventTable(envelope)` to `out`. */
 export function writeEventRow(envelope: Envelope, late: boolean, out: RowBinaryBuffer): void {
-  out.push(eventValues(envelope, late), eventCodecs[eventTable(envelope)]);
+  out.push(eventValues(envelope, late), eventEncoders[eventTable(envelope)]);
 }
 
 /** The event as a JSONEachRow object (absent fields left out). */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
-import { RowBinaryBuffer } from '../../../store/row-binary.js';
+import { compileRowEncoder, RowBinaryBuffer } from '../../../store/row-binary.js';
 
 interface Seen {
   params: URLSearchParams;
@@ -85,7 +85,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const { url, seen } = await fakeServer('24.8.4.13');
     const t = await open(url);
     const rows = new RowBinaryBuffer();
-    rows.push(['e-1', 5], [{ type: 'String' }, { type: 'Int64', orDefault: -1 }]);
+    rows.push(['e-1', 5], compileRowEncoder([{ type: 'String' }, { type: 'Int64', orDefault: -1 }]));
     const payload = rows.take();
     await t.insert('driftwatch.hydration_events', payload, { format: 'RowBinary', columns: ['event_id', 'source_offset'], structure: 'event_id String, source_offset Int64' });
     expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.hydration_events (event_id, source_offset) FORMAT RowBinary');

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RowBinaryBuffer, structureType, type ColumnCodec } from '../../../store/row-binary.js';
+import { compileRowEncoder, RowBinaryBuffer, structureType, type ColumnCodec } from '../../../store/row-binary.js';
 import { eventCodecs, eventColumns, eventStructure, type EventTable } from '../../../store/event-rows.js';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
@@ -34,7 +34,8 @@ describe('RowBinaryBuffer', () => {
       [long, '', -(2 ** 40) - 3, 2 ** 52 + 1, -2, 0, 0, null, 0, -1000, 'é'.repeat(200)],
     ];
     const b = new RowBinaryBuffer();
-    for (const r of rows) b.push(r, codecs);
+    const encode = compileRowEncoder(codecs);
+    for (const r of rows) b.push(r, encode);
     expect(b.rows).toBe(3);
     const decoded = decodeRowBinary(b.take(), structure).map((r) => Object.values(r));
     expect(decoded).toEqual([
@@ -48,7 +49,8 @@ describe('RowBinaryBuffer', () => {
 
   it('grows past its initial size without losing rows', () => {
     const b = new RowBinaryBuffer();
-    for (let i = 0; i < 5000; i++) b.push([`row-${i}-${'y'.repeat(40)}`, null, i], codecs.slice(0, 3));
+    const encode = compileRowEncoder(codecs.slice(0, 3));
+    for (let i = 0; i < 5000; i++) b.push([`row-${i}-${'y'.repeat(40)}`, null, i], encode);
     const rows = decodeRowBinary(b.take(), codecs.slice(0, 3).map((c, i) => `c${i} ${structureType(c)}`).join(', '));
     expect(rows).toHaveLength(5000);
     expect(rows[4999]).toEqual({ c0: `row-4999-${'y'.repeat(40)}`, c1: null, c2: 4999 });
