@@ -161,6 +161,7 @@ export const configOptions = {
   instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
   idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed.', parse: p.positiveDuration }),
   commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once).', parse: p.positiveDuration }),
+  dedupIdsPerKey: option({ env: 'DRIFTWATCH_DEDUP_IDS_PER_KEY', default: '16', doc: 'Live mode: newest eventIds per key kept in the state changelog, so a producer retry is still caught as a duplicate after a restart or a rebalance.', parse: p.positiveInteger }),
 };
 
 type Options = typeof configOptions;
@@ -203,7 +204,7 @@ export interface DriftwatchConfig {
   store: { batchRows: number; flushIntervalMs: number };
   /** 0 = no metrics endpoint. */
   metricsPort: number;
-  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number };
+  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; dedupIdsPerKey: number };
 }
 
 /** Reads and validates every option; throws one ConfigError listing every bad variable. */
@@ -273,7 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     alertFormat: v.alertFormat,
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,
-    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs },
+    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, dedupIdsPerKey: v.dedupIdsPerKey },
   };
 }
 

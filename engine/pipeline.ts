@@ -13,6 +13,7 @@ import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
 import { decodeRecords, jsonDecoder, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator } from '../processors/dedup.js';
+import { RecentEventIds } from '../processors/recent-event-ids.js';
 import { EventTimeOrderer, type FactSink } from '../processors/event-time.js';
 import { ProcessorChain } from '../processors/processor-chain.js';
 import { buildTopology, type Topology, type TopologyOptions } from './topology.js';
@@ -33,6 +34,12 @@ export interface PipelineOptions extends TopologyOptions {
    * per-partition watermarks instead of from the newest event seen.
    */
   externalFrontier?: boolean;
+  /**
+   * Live mode: remember each key's newest this-many eventIds as keyed state
+   * (changelog), so a duplicate is still caught after a restart or a
+   * rebalance (processors/recent-event-ids.ts). Unset: dedup is in memory only.
+   */
+  recentIdsPerKey?: number;
 }
 
 export interface PipelineCounters {
@@ -58,7 +65,12 @@ export interface Pipeline {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const topology = buildTopology(options);
+  const dedup = new EventDeduplicator(options.processing);
+  const recentIds =
+    options.recentIdsPerKey === undefined
+      ? undefined
+      : new RecentEventIds(options.recentIdsPerKey, options.processing.dedupHorizonMs, (id, at) => dedup.rememberId(id, at));
+  const topology = buildTopology(recentIds ? { ...options, stateStores: [...(options.stateStores ?? []), recentIds] } : options);
   // Advances are coalesced to one per second of event time: processors fire
   // their timers on every fact anyway, so finer advances only cost time.
   const orderer = new EventTimeOrderer({
@@ -66,10 +78,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     advanceGranularityMs: 1000,
     externalFrontier: options.externalFrontier ?? false,
   });
-  const dedup = new EventDeduplicator(options.processing);
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const input = new Subject<RawRecord>();
-  const stage = engineStage({ ...options, topology, orderer, dedup, counters });
+  const stage = engineStage({ ...options, topology, orderer, dedup, recentIds, counters });
   const done = new Promise<void>((resolve, reject) => {
     input.pipe(decodeRecords(options.decoder ?? jsonDecoder), stage.operator).subscribe({ error: reject, complete: resolve });
   }).then(async () => {
@@ -105,6 +116,7 @@ interface StageContext extends PipelineOptions {
   topology: Topology;
   orderer: EventTimeOrderer;
   dedup: EventDeduplicator;
+  recentIds: RecentEventIds | undefined;
   counters: PipelineCounters;
 }
 
@@ -120,7 +132,7 @@ interface StageContext extends PipelineOptions {
  * throws, or a batch failing between facts) or an `onFact` error errors at once.
  */
 function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResult, never>; advanceTo(frontier: number): void } {
-  const { orderer, dedup, counters, writer } = ctx;
+  const { orderer, dedup, counters, writer, recentIds } = ctx;
   let orderedOut: FactSink | null = null;
   const operator: OperatorFunction<DecodeResult, never> = (source) =>
     new Observable<never>((subscriber) => {
@@ -151,8 +163,13 @@ function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResu
       // Also called by `advanceTo` between records: failures become the stream's, never the caller's.
       const ordered: FactSink = (fact) => {
         if (stopped) return;
-        if (fact.kind === 'event') counters.events++;
-        else if (fact.kind === 'late') counters.late++;
+        if (fact.kind === 'event' || fact.kind === 'late') {
+          if (fact.kind === 'event') counters.events++;
+          else counters.late++;
+          // Remembered for restarts once processed, not when first seen: an event still held by the orderer at a
+          // commit is not covered by the committed offsets and comes again after a restart, as a first.
+          recentIds?.record(fact.envelope.key, fact.envelope.event.eventId, fact.envelope.at);
+        }
         try {
           chain.push(fact);
         } catch (err) {

@@ -11,7 +11,9 @@
  * facts, before the first new fact; on revocation `dropTopologyKeys`.
  *
  * Processors take part by implementing KeyedStateStore and/or WholeStateStore
- * (processors/stateful.ts); the others (the audit trail) hold no state.
+ * (processors/stateful.ts); the others (the audit trail) hold no state. Keyed
+ * state kept outside the chain (`topology.stateStores`: the recent eventIds
+ * of live mode's dedup) goes into the same per-key records.
  */
 import { ValidationError } from '../lib/errors.js';
 import { isKeyedStateStore, isWholeStateStore, type KeyedStateStore, type WholeStateStore } from '../processors/stateful.js';
@@ -35,7 +37,7 @@ export interface TopologyRestore {
 type Named<T> = T & Pick<Processor, 'name'>;
 
 function keyedStores(topology: Topology): Array<Named<KeyedStateStore>> {
-  return topology.processors.filter((p): p is Processor & KeyedStateStore => isKeyedStateStore(p));
+  return [...topology.processors.filter((p): p is Processor & KeyedStateStore => isKeyedStateStore(p)), ...topology.stateStores];
 }
 
 function wholeStores(topology: Topology): Array<Named<WholeStateStore>> {

@@ -9,6 +9,7 @@
  *     ─▶ promotion-windows ─▶ mttr ─▶ alerting ─▶ audit-trail ─▶ sinks
  */
 import type { Processor } from '../processors/processor.js';
+import type { KeyedStateStore } from '../processors/stateful.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import { createSeverityClassifier } from '../config/alerts-config.js';
@@ -30,12 +31,17 @@ export interface Topology {
   audit: AuditTrailProcessor;
   /** All processors, in chain order (run them with ProcessorChain, as the pipeline does). */
   processors: Processor[];
+  /** Keyed state kept outside the chain (e.g. recent eventIds for dedup), snapshotted and restored with the processors'. */
+  stateStores: NamedKeyedStore[];
 }
+
+export type NamedKeyedStore = KeyedStateStore & { readonly name: string };
 
 export interface TopologyOptions {
   processing: ProcessingOptions;
   alerts: AlertsConfig;
   alerting?: AlertingOptions;
+  stateStores?: NamedKeyedStore[];
 }
 
 export function buildTopology(options: TopologyOptions): Topology {
@@ -51,5 +57,5 @@ export function buildTopology(options: TopologyOptions): Topology {
   const alerting = new AlertingProcessor(options.alerts, classify, options.alerting);
   const audit = new AuditTrailProcessor();
   const processors: Processor[] = [stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit];
-  return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors };
+  return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors, stateStores: options.stateStores ?? [] };
 }

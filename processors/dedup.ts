@@ -13,16 +13,16 @@
  *   and are counted as `evicted` (a metric worth alerting on: if it grows, the
  *   horizon is too long for the traffic and duplicates may slip through).
  *
- * `snapshot()`/`restore()` (WholeStateStore) expose the state so live mode can
- * persist it to a compacted changelog and restore it on rebalance. A snapshot
- * keeps only the newest `DEDUP_SNAPSHOT_MAX_ENTRIES` ids, whatever
- * `dedupMaxEntries` allows in memory: in live mode crash recovery does not
- * rely on dedup — processor state and input offsets are committed together,
- * so a restarted engine resumes exactly after what its state covers and never
- * re-processes a committed record. What dedup still guards against after a
- * restart is a producer retrying a send, and those duplicates arrive close
- * behind the original, i.e. among the newest ids. A bounded snapshot keeps
- * the whole-state message small (about 1 MB) and the commit fast.
+ * `snapshot()`/`restore()` expose the whole set (newest `DEDUP_SNAPSHOT_MAX_ENTRIES`
+ * ids) for tools and tests. Live mode does not persist the whole set: in
+ * live mode crash recovery does not rely on dedup — processor state and
+ * input offsets are committed together, so a restarted engine resumes
+ * exactly after what its state covers and never re-processes a committed
+ * record. What dedup still guards against after a restart or a rebalance is
+ * a producer retrying a send, whose duplicate arrives close behind the
+ * original; live mode keeps each key's newest ids with the key's state
+ * (recent-event-ids.ts), which moves with the key's partition, and hands
+ * them back through `rememberId` when the key is restored.
  */
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { ProcessingOptions } from '../config/processing-options.js';
@@ -154,11 +154,13 @@ export class EventDeduplicator implements WholeStateStore {
     this.hashes = [];
     this.head = 0;
     this.maxSeen = -Infinity;
-    for (const [id, at] of entries) {
-      const hash = hashId(id);
-      if (!this.seen.add(id, hash, this.ids.length)) continue;
-      this.remember(id, hash, at);
-    }
+    for (const [id, at] of entries) this.rememberId(id, at);
+  }
+
+  /** Remembers an id seen before this process (live mode restores a key's recent ids, see recent-event-ids.ts); not counted. */
+  rememberId(eventId: string, at: number): void {
+    const hash = hashId(eventId);
+    if (this.seen.add(eventId, hash, this.ids.length)) this.remember(eventId, hash, at);
   }
 }
 

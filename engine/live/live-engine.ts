@@ -62,6 +62,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     alerts: deps.alerts,
     writer: deps.writer,
     externalFrontier: true,
+    recentIdsPerKey: config.live.dedupIdsPerKey,
     onEnvelope: (env) => {
       if (env.source?.partition !== undefined) {
         keyPartition.set(env.key, env.source.partition);

@@ -145,11 +145,15 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
         observe('svc-keep', 'index', 'sha256:v1', 2),
         observe('svc-drift', 'hydration', 'sha256:v1', 1),
         observe('svc-drift', 'index', 'sha256:rogue', 2),
-      ].map(rec);
+        // A producer retry of a promotion the first engine processed: its id came back with the key's state.
+        promotions[3]!,
+      ].map((r) => (typeof r === 'string' ? rec(r) : r));
       await produceRecords(kafka, d.topics, observations);
       const second = await start(d, 'after');
       const restored = await second.waitRestored();
       expect(restored.keys).toBeGreaterThanOrEqual(2); // both keys' desired state came back from the changelog
+      await until('the retry to be dropped as a duplicate', async () => ((await second.metrics()).get('driftwatch_duplicate_events_total') === 1 ? true : undefined), { intervalMs: 100, engines });
+      expect((await second.metrics()).get('driftwatch_late_events_total')).toBe(0);
       const ticks = tickRecords(d.partitions);
       const { alerts, incidents } = await finish(d, second, 'after', ticks);
 
