@@ -16,10 +16,12 @@
  * of thousands of rows buys ClickHouse's cheapest row format (≈ 2.4 µs of
  * engine CPU per raw-history row against ≈ 7 µs for the same row as a JSON
  * array). The dedup token applies to INSERT … SELECT as it does to INSERT
- * … FORMAT (tested). The files live in a private temporary directory, each
- * removed once its insert settles; `close()` removes the directory.
+ * … FORMAT (tested). The files are staged in `staging/` under the store's
+ * own directory (a private temporary directory for a session without one),
+ * each removed once its insert settles; `close()` removes the directory, and
+ * whatever a crash leaves there stays with the store it belongs to.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +93,7 @@ export class ChdbTransport implements StoreTransport {
 
   async #insertRowBinary(session: Session, table: string, payload: Buffer, opts: InsertOptions, settings: Record<string, string | number>): Promise<void> {
     if (!opts.columns || !opts.structure) throw new StoreError(`embedded store: a RowBinary insert into ${table} needs its columns and structure`);
-    this.#stagingDir ??= mkdtempSync(join(tmpdir(), 'driftwatch-chdb-insert-'));
+    this.#stagingDir ??= stagingDir(session.path);
     const file = join(this.#stagingDir, `${++this.#staged}.rowbinary`);
     await writeFile(file, payload);
     try {
@@ -121,6 +123,13 @@ export function parseJsonEachRow<T>(text: string): T[] {
     start = end + 1;
   }
   return rows;
+}
+
+function stagingDir(storePath: string | undefined): string {
+  if (storePath === undefined || storePath === '' || storePath === ':memory:') return mkdtempSync(join(tmpdir(), 'driftwatch-chdb-insert-'));
+  const dir = join(storePath, 'staging');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 function sqlString(text: string): string {

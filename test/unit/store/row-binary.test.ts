@@ -5,13 +5,15 @@
  * columns the migrations create (what ClickHouse decodes them as).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileRowEncoder, RowBinaryBuffer, structureType, type ColumnCodec } from '../../../store/row-binary.js';
 import { eventCodecs, eventColumns, eventStructure, type EventTable } from '../../../store/event-rows.js';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
+import { StoreWriter } from '../../../store/store-writer.js';
+import { hydration, T0 } from './fixtures.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -72,5 +74,21 @@ describe('raw-history codecs against the migrated tables (chDB)', () => {
       // Every column left out of the rows has a DEFAULT to take.
       expect(described.filter((c) => !eventColumns[table].includes(c.name)).map((c) => c.name)).toEqual(['ingested_at']);
     }
+  });
+});
+
+describe('RowBinary staging on chDB', () => {
+  it('stages each batch as a file under the store, removes it after the insert, and the directory on close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-staging-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const t = await openEmbeddedStore(dir);
+    const w = new StoreWriter(t, { batchRows: 2, flushIntervalMs: 0 });
+    for (let i = 0; i < 5; i++) w.write(hydration(T0 + i, `s-${i}`));
+    await w.close();
+    const staging = join(t.path!, 'staging');
+    expect(readdirSync(staging)).toEqual([]);
+    expect(await t.query('SELECT count() AS n FROM driftwatch.hydration_events')).toEqual([{ n: 5 }]);
+    await t.close();
+    expect(existsSync(staging)).toBe(false);
   });
 });
