@@ -4,7 +4,8 @@ import type { Pipeline } from '../pipeline.js';
 import type { DriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
 
 export interface LiveMetrics {
-  eventsIn(topic: string): void;
+  /** `count` records consumed from `topic` (reported once per batch: a labelled update per record costs more than the record's bookkeeping). */
+  eventsIn(topic: string, count: number): void;
   duplicate(): void;
   late(): void;
   deadLetter(topic: string): void;
@@ -18,7 +19,7 @@ export interface LiveMetrics {
 
 export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
   return {
-    eventsIn: (topic) => m.eventsIn.inc({ topic }),
+    eventsIn: (topic, count) => m.eventsIn.inc({ topic }, count),
     duplicate: () => m.duplicateEvents.inc(),
     late: () => m.lateEvents.inc(),
     deadLetter: (topic) => m.deadLettered.inc({ topic }),

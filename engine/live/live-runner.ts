@@ -215,6 +215,7 @@ export class LiveRunner {
     const now = this.now();
     const key = tp(batch.topic, batch.partition);
     engine.watermarks.touch(key, now);
+    let pushed = 0;
     for (const message of batch.messages) {
       if (isStale() || this.stopping) break;
       if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
@@ -235,9 +236,10 @@ export class LiveRunner {
         source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
       };
       engine.pipeline.push(record);
-      this.opts.metrics?.eventsIn(batch.topic);
-      this.consumedRecords++;
+      pushed++;
     }
+    this.consumedRecords += pushed;
+    if (pushed > 0) this.opts.metrics?.eventsIn(batch.topic, pushed);
     await this.settleIdle(engine);
     engine.pipeline.advanceTo(engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));

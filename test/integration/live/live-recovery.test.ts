@@ -139,25 +139,30 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
       expect((await first.terminate()).code).toBe(0);
       expect(await committedAlerts(kafka, d.topics.alerts)).toEqual([]);
 
-      // Three hours later, a new engine (other instance id, other data dir): only observations.
-      const observations = [
-        observe('svc-keep', 'hydration', 'sha256:v1', 1),
-        observe('svc-keep', 'index', 'sha256:v1', 2),
-        observe('svc-drift', 'hydration', 'sha256:v1', 1),
-        observe('svc-drift', 'index', 'sha256:rogue', 2),
-        // A producer retry of a promotion the first engine processed: its id came back with the key's state.
-        promotions[3]!,
-      ].map((r) => (typeof r === 'string' ? rec(r) : r));
-      await produceRecords(kafka, d.topics, observations);
+      // A producer retry of a promotion the first engine processed, found by a new engine (other instance id, other
+      // data dir): its id came back with the key's state. It comes first, while event time is still within the dedup
+      // horizon of it (the first engine's held ticks come again too, at 09:30); an hour of newer events would
+      // expire the id, restored or not, as in one process.
+      const retry = promotions[3]!;
+      await produceRecords(kafka, d.topics, [retry]);
       const second = await start(d, 'after');
       const restored = await second.waitRestored();
       expect(restored.keys).toBeGreaterThanOrEqual(2); // both keys' desired state came back from the changelog
       await until('the retry to be dropped as a duplicate', async () => ((await second.metrics()).get('driftwatch_duplicate_events_total') === 1 ? true : undefined), { intervalMs: 100, engines });
       expect((await second.metrics()).get('driftwatch_late_events_total')).toBe(0);
+
+      // Three hours later: only observations.
+      const observations = [
+        observe('svc-keep', 'hydration', 'sha256:v1', 1),
+        observe('svc-keep', 'index', 'sha256:v1', 2),
+        observe('svc-drift', 'hydration', 'sha256:v1', 1),
+        observe('svc-drift', 'index', 'sha256:rogue', 2),
+      ].map(rec);
+      await produceRecords(kafka, d.topics, observations);
       const ticks = tickRecords(d.partitions);
       const { alerts, incidents } = await finish(d, second, 'after', ticks);
 
-      const ref = await replayReference([...promotions, ...clock, ...observations, ...ticks], d.env);
+      const ref = await replayReference([...promotions, ...clock, retry, ...observations, ...ticks], d.env);
       expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
       expect(incidents).toEqual(ref.incidents);
       // The divergent observation fired drift against the restored desired digest; the acceptable one did not.
