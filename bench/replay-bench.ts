@@ -148,6 +148,7 @@ async function main(): Promise<void> {
         (ratios.replayMainThreadCpuVsBaseline === undefined
           ? ''
           : `main-thread CPU per record, baseline / mode: replay ${pct(ratios.replayMainThreadCpuVsBaseline)}, replay (store off) ${pct(ratios.replayNoStoreMainThreadCpuVsBaseline ?? 0)}\n`) +
+        budgetLine(base.recordsPerSecond, get('full', 'replay-nostore'), get('full', 'replay')) +
         `memory, ${keys} keys, ${files.half!.records.toLocaleString('en-US')} vs ${files.full!.records.toLocaleString('en-US')} records: ` +
         (['replay', 'replay-nostore'] as const)
           .map((m) => `${m} peak RSS ${memory[m]!.halfPeakRssMB.toFixed(0)} vs ${memory[m]!.fullPeakRssMB.toFixed(0)} MB, peak heap ${memory[m]!.halfPeakHeapMB.toFixed(0)} vs ${memory[m]!.fullPeakHeapMB.toFixed(0)} MB, live heap ${memory[m]!.halfLiveHeapMB.toFixed(0)} vs ${memory[m]!.fullLiveHeapMB.toFixed(0)} MB`)
@@ -160,6 +161,24 @@ async function main(): Promise<void> {
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
     else log(`kept the generated files in ${dir}`);
   }
+}
+
+/**
+ * What the target leaves per record, beside what the engine spends: the wall
+ * time per record at TARGET_RATIO of the baseline, the engine thread's CPU per
+ * record alone, and the whole store-on run's CPU per record spread over every
+ * core (the best any split of the work over threads could do).
+ */
+function budgetLine(baselinePerSec: number, engineAlone: WorkerResult, storeOn: WorkerResult): string {
+  const perRecordUs = (ms: number | undefined, r: WorkerResult) => (ms === undefined ? undefined : (ms * 1000) / r.records);
+  const engine = perRecordUs(engineAlone.cpu?.mainThreadMs, engineAlone);
+  const all = perRecordUs(storeOn.cpu?.processMs, storeOn);
+  if (engine === undefined || all === undefined) return '';
+  const budget = 1e6 / (baselinePerSec * TARGET_RATIO);
+  return (
+    `budget at the target: ${budget.toFixed(1)} µs of wall time per record; the engine thread alone spends ${engine.toFixed(1)} µs of CPU, ` +
+    `the store-on run ${all.toFixed(1)} µs over all threads (${(all / cpus().length).toFixed(1)} µs per record spread over ${cpus().length} cores)\n`
+  );
 }
 
 main().catch((err: unknown) => {
