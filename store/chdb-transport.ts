@@ -13,9 +13,11 @@
  * chdb-node's passthrough accepts text formats only. The batch is written to
  * a temporary file and read by `INSERT INTO <table> (columns) SELECT * FROM
  * file(<path>, 'RowBinary', <structure>)`: one file write per batch of tens
- * of thousands of rows buys ClickHouse's cheapest row format (≈ 2.4 µs of
- * engine CPU per raw-history row against ≈ 7 µs for the same row as a JSON
- * array). The dedup token applies to INSERT … SELECT as it does to INSERT
+ * of thousands of rows buys ClickHouse's cheapest row format (measured
+ * alone on the hydration table: ≈ 2.4 µs of engine CPU per row against ≈ 7 µs
+ * for the same row as a JSON array; in a whole replay the store's threads
+ * spend about a fifth less, as part writes, merges and the other tables
+ * stay). The dedup token applies to INSERT … SELECT as it does to INSERT
  * … FORMAT (tested). The files are staged in `staging/` under the store's
  * own directory (a private temporary directory for a session without one),
  * each removed once its insert settles; `close()` removes the directory, and
