@@ -17,7 +17,8 @@
  * BENCH_LATENCY_SECONDS (30), BENCH_LATENCY_RATES (10000,2000: one
  * latency run per rate; the first is the headline),
  * BENCH_LATENESS (200ms), BENCH_IDLE_TIMEOUT (300ms), BENCH_CPU_PROF=<dir>
- * (writes a V8 CPU profile of the engine during (a)).
+ * (writes a V8 CPU profile of the engine during (a)), BENCH_ENGINE_NODE_ARGS
+ * (node flags for the engine process, e.g. --max-semi-space-size=64).
  *
  * Latency configuration: both knobs are the low-latency end of what the
  * engine offers (defaults: 30 s and 10 s). The idle timeout matters because
@@ -49,6 +50,7 @@ const latencySeconds = Number(env.BENCH_LATENCY_SECONDS ?? 30);
 const latencyRates = (env.BENCH_LATENCY_RATES ?? '10000,2000').split(',').map(Number).filter((r) => r > 0);
 const lateness = env.BENCH_LATENESS ?? '200ms';
 const idleTimeout = env.BENCH_IDLE_TIMEOUT ?? '300ms';
+const engineNodeArgs = (env.BENCH_ENGINE_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
 
 const log = (msg: string) => process.stderr.write(`[bench:kafka] ${msg}\n`);
@@ -72,7 +74,7 @@ async function throughput() {
     log(`raw consumer: ${raw.records} records in ${raw.doneAt - raw.joinedAt} ms`);
 
     const spawned = Date.now();
-    const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []);
+    const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, [...engineNodeArgs, ...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [])]);
     const joined = await engine.waitFor('joined group; state will be restored');
     const admin = kafka.admin();
     await admin.connect();
@@ -106,7 +108,7 @@ async function throughput() {
 async function latency(latencyRate: number) {
   const kafka = benchKafka(brokers);
   const d = await createBenchDeployment(kafka, brokers, 'lat', partitions, { DRIFTWATCH_ALLOWED_LATENESS: lateness, DRIFTWATCH_IDLE_TIMEOUT: idleTimeout });
-  const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' });
+  const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, engineNodeArgs);
   try {
     await engine.waitFor('joined group; state will be restored');
     const r = await measureLatency(kafka, d, { ratePerSec: latencyRate, durationMs: latencySeconds * 1000, keys: 500, injectEveryMs: 250, warmupMs: 5000 });
