@@ -19,12 +19,14 @@
  * spend about a fifth less, as part writes, merges and the other tables
  * stay). The dedup token applies to INSERT … SELECT as it does to INSERT
  * … FORMAT (tested). The files are staged in `staging/` under the store's
- * own directory (a private temporary directory for a session without one),
+ * own directory (a private temporary directory for a session without one,
+ * or whose path holds glob characters: see GLOB_CHARS),
  * each removed once its insert settles; `close()` removes the directory, and
  * whatever a crash leaves there stays with the store it belongs to.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
@@ -37,6 +39,7 @@ export class ChdbTransport implements StoreTransport {
   #session: Session | undefined;
   /** Where RowBinary batches are staged for `file()`; made on the first one. */
   #stagingDir: string | undefined;
+  readonly #stagingId = randomBytes(4).toString('hex');
   #staged = 0;
 
   /** Takes ownership of `session`: `close()` closes it. */
@@ -95,16 +98,19 @@ export class ChdbTransport implements StoreTransport {
 
   async #insertRowBinary(session: Session, table: string, payload: Buffer, opts: InsertOptions, settings: Record<string, string | number>): Promise<void> {
     if (!opts.columns || !opts.structure) throw new StoreError(`embedded store: a RowBinary insert into ${table} needs its columns and structure`);
-    this.#stagingDir ??= stagingDir(session.path);
-    const file = join(this.#stagingDir, `${++this.#staged}.rowbinary`);
-    await writeFile(file, payload);
+    const dir = (this.#stagingDir ??= stagingDir(session.path));
+    // Unique per process and transport (two sessions may share a store); the directory is made again if it went.
+    const file = join(dir, `${process.pid}-${this.#stagingId}-${++this.#staged}.rowbinary`);
     try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(file, payload);
       const set = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`).join(', ');
       await session.queryAsync(
         `INSERT INTO ${table} (${opts.columns.join(', ')}) SETTINGS ${set} SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(opts.structure)})`,
       );
     } finally {
-      await rm(file, { force: true });
+      // A partial file from a failed write goes too; a failed removal must not hide the insert's own outcome.
+      await rm(file, { force: true }).catch(() => undefined);
     }
   }
 
@@ -127,10 +133,27 @@ export function parseJsonEachRow<T>(text: string): T[] {
   return rows;
 }
 
+/**
+ * ClickHouse's `file()` reads its path as a glob (`*`, `?`, `{a,b}`, `{1..3}`;
+ * backslashes do not escape them): a store directory with such characters
+ * would make the insert match nothing and succeed with no rows. Such a store
+ * stages in a private temporary directory instead.
+ */
+const GLOB_CHARS = /[*?{}[\]]/;
+
 function stagingDir(storePath: string | undefined): string {
-  if (storePath === undefined || storePath === '' || storePath === ':memory:') return mkdtempSync(join(tmpdir(), 'driftwatch-chdb-insert-'));
-  const dir = join(storePath, 'staging');
-  mkdirSync(dir, { recursive: true });
+  if (storePath !== undefined && storePath !== '' && storePath !== ':memory:') {
+    const dir = join(storePath, 'staging');
+    if (!GLOB_CHARS.test(dir)) {
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'driftwatch-chdb-insert-'));
+  if (GLOB_CHARS.test(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new StoreError(`embedded store: no staging directory without glob characters (* ? { } [ ]) for RowBinary inserts; tried ${dir} (set TMPDIR)`);
+  }
   return dir;
 }
 

@@ -86,7 +86,7 @@ export function eventValues(envelope: Envelope, late: boolean): unknown[] {
       return [
         e.eventId, envelope.at, e.env, e.artifact, e.correlationId, e.promotionId, e.phase, e.version, e.digest, e.fromEnv,
         e.gate?.name, e.gate?.result, e.gate?.durationMs, e.snapshot?.snapshotId,
-        e.snapshot === undefined ? undefined : e.snapshot.verified ? 1 : 0,
+        e.snapshot == null ? undefined : e.snapshot.verified ? 1 : 0, // optional fields may be null
         e.rollbackTo?.version, e.rollbackTo?.digest, e.actor, e.reason,
         l, src?.topic, src?.partition, offsetOf(src), src?.line,
       ];

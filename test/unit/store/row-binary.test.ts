@@ -14,6 +14,11 @@ import { openEmbeddedStore } from '../../../store/open-store.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
 import { StoreWriter } from '../../../store/store-writer.js';
 import { hydration, T0 } from './fixtures.js';
+import { replayFile } from '../../../engine/replay.js';
+import { defaultProcessingOptions } from '../../../config/processing-options.js';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { writeFileSync } from 'node:fs';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -90,5 +95,45 @@ describe('RowBinary staging on chDB', () => {
     expect(await t.query('SELECT count() AS n FROM driftwatch.hydration_events')).toEqual([{ n: 5 }]);
     await t.close();
     expect(existsSync(staging)).toBe(false);
+  });
+});
+
+describe('RowBinary inserts on chDB, awkward inputs', () => {
+  it('a store directory with glob characters ({a,b}, *, ?) still gets every row (file() reads its path as a glob)', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'dw-glob-'));
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }));
+    for (const name of ['run{1,2}', 'day{1..3}', 'star*', 'q?']) {
+      const t = await openEmbeddedStore(join(base, name));
+      const w = new StoreWriter(t, { batchRows: 2, flushIntervalMs: 0 });
+      for (let i = 0; i < 3; i++) w.write(hydration(T0 + i, `g-${i}`));
+      await w.close();
+      expect(await t.query('SELECT count() AS n FROM driftwatch.hydration_events'), name).toEqual([{ n: 3 }]);
+      await t.close();
+    }
+  });
+
+  it('optional fields sent as null are stored as NULL (a replay does not stop on them)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-nulls-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const input = join(dir, 'in.ndjson');
+    const head = { occurredAt: new Date(T0).toISOString(), env: 'prod', artifact: 'svc', correlationId: null };
+    writeFileSync(
+      input,
+      [
+        { ...head, type: 'promotion', eventId: 'p-1', promotionId: 'p', phase: 'failed', version: null, digest: null, fromEnv: null, gate: null, snapshot: null, rollbackTo: null, actor: null, reason: null },
+        { ...head, type: 'hydration', eventId: 'h-1', ruleId: 'r', instance: 'i', inputDigest: 'a', outputDigest: 'b', durationMs: 1, status: 'ok', error: null },
+        { ...head, type: 'index', eventId: 'x-1', op: 'read', instance: 'i', servedDigest: 'a', latencyMs: 1, status: 'ok', shard: null },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
+    const out = join(dir, 'out');
+    const summary = await replayFile({ input, outDir: out, processing: defaultProcessingOptions, alerts: defaultAlertsConfig(), logger: silentLogger });
+    expect(summary).toMatchObject({ events: 3, deadLetters: 0 });
+    const t = await openEmbeddedStore(join(out, 'store'));
+    cleanups.push(() => t.close());
+    expect(await t.query('SELECT snapshot_verified, gate_name, correlation_id FROM driftwatch.promotion_events')).toEqual([{ snapshot_verified: null, gate_name: null, correlation_id: null }]);
+    expect(await t.query('SELECT error FROM driftwatch.hydration_events')).toEqual([{ error: null }]);
+    expect(await t.query('SELECT shard FROM driftwatch.index_events')).toEqual([{ shard: null }]);
   });
 });
