@@ -15,6 +15,7 @@
  */
 import type { Envelope, SourcePosition } from '../processors/facts.js';
 import type { RowSink } from './row-mappers.js';
+import type { InsertOptions } from './transport.js';
 import { compileRowEncoder, structureType, type ColumnCodec, type RowBinaryBuffer, type RowEncoder } from './row-binary.js';
 
 export type EventTable = 'promotion_events' | 'hydration_events' | 'index_events';
@@ -52,8 +53,8 @@ const columnsOf: Readonly<Record<EventTable, Columns>> = {
   ],
 };
 
-const mapTables = <T>(f: (columns: Columns) => T) =>
-  Object.fromEntries(Object.entries(columnsOf).map(([table, columns]) => [table, f(columns)])) as Readonly<Record<EventTable, T>>;
+const mapTables = <T>(f: (columns: Columns, table: EventTable) => T) =>
+  Object.fromEntries(Object.entries(columnsOf).map(([table, columns]) => [table, f(columns, table as EventTable)])) as Readonly<Record<EventTable, T>>;
 
 /** The columns each raw table is written with, in value order (ingested_at is left to its DEFAULT). */
 export const eventColumns: Readonly<Record<EventTable, readonly string[]>> = mapTables((cs) => cs.map(([name]) => name));
@@ -61,12 +62,19 @@ export const eventColumns: Readonly<Record<EventTable, readonly string[]>> = map
 /** How each value is encoded in RowBinary, in value order. */
 export const eventCodecs: Readonly<Record<EventTable, readonly ColumnCodec[]>> = mapTables((cs) => cs.map(([, codec]) => codec));
 
-const eventEncoders: Readonly<Record<EventTable, RowEncoder>> = mapTables((cs) => compileRowEncoder(cs.map(([, codec]) => codec)));
+const eventEncoders: Readonly<Record<EventTable, RowEncoder>> = mapTables((_, table) => compileRowEncoder(eventCodecs[table]));
 
 /** The RowBinary rows' structure (`name Type, …`), for an insert that reads them from a file. */
 export const eventStructure: Readonly<Record<EventTable, string>> = mapTables((cs) =>
   cs.map(([name, codec]) => `${name} ${structureType(codec)}`).join(', '),
 );
+
+/** How a batch of each raw table's rows is inserted (everything but the dedup token), built once. */
+export const eventInsertOptions: Readonly<Record<EventTable, Readonly<InsertOptions>>> = mapTables((_, table) => ({
+  format: 'RowBinary',
+  columns: eventColumns[table],
+  structure: eventStructure[table],
+}));
 
 export const eventTables: ReadonlySet<string> = new Set(Object.keys(eventColumns));
 
@@ -105,9 +113,9 @@ export function eventValues(envelope: Envelope, late: boolean): unknown[] {
   }
 }
 
-/** Appends the event as one RowBinary row of `eventTable(envelope)` to `out`. */
-export function writeEventRow(envelope: Envelope, late: boolean, out: RowBinaryBuffer): void {
-  out.push(eventValues(envelope, late), eventEncoders[eventTable(envelope)]);
+/** Appends the event as one RowBinary row of its table (`eventTable(envelope)`) to `out`. */
+export function writeEventRow(table: EventTable, envelope: Envelope, late: boolean, out: RowBinaryBuffer): void {
+  out.push(eventValues(envelope, late), eventEncoders[table]);
 }
 
 /** The event as a JSONEachRow object (absent fields left out). */

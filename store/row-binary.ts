@@ -17,6 +17,8 @@
  * column's DEFAULT itself (see `ColumnCodec`).
  */
 
+import { BatchBytes } from './batch-bytes.js';
+
 /** How one column's value is written. `orDefault` codecs write their default when the value is undefined. */
 export type ColumnCodec =
   | { type: 'String' }
@@ -33,7 +35,7 @@ export function structureType(codec: ColumnCodec): string {
   return codec.type === 'DateTime64' ? "DateTime64(3, 'UTC')" : codec.type;
 }
 
-/** Appends one row, `values[i]` encoded by the i-th codec it was compiled from. */
+/** Writes one row's values, `values[i]` encoded by the i-th codec it was compiled from. */
 export type RowEncoder = (out: RowBinaryBuffer, values: readonly unknown[]) => void;
 
 /**
@@ -68,76 +70,63 @@ export function compileRowEncoder(codecs: readonly ColumnCodec[]): RowEncoder {
         return `out.int64(${or(codec.orDefault)});`;
     }
   });
-  return new Function('out', 'v', `${lines.join('\n')}\nout.rows++;`) as RowEncoder;
+  return new Function('out', 'v', lines.join('\n')) as RowEncoder;
 }
 
 const TWO_32 = 4294967296;
 
-/** One table's pending RowBinary rows in one growing native buffer; the encoders call the typed writers below. */
-export class RowBinaryBuffer {
-  #bytes = Buffer.allocUnsafe(1 << 16);
-  #view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength);
-  #length = 0;
-  rows = 0;
-
+/** One table's pending RowBinary rows (BatchBytes); the compiled encoders call the typed writers below. */
+export class RowBinaryBuffer extends BatchBytes {
   /** Appends one row with `encode` (a compiled RowEncoder). */
   push(values: readonly unknown[], encode: RowEncoder): void {
     encode(this, values);
-  }
-
-  /** The rows encoded so far, handed over (the transport sends them as is); the buffer starts over with fresh memory. */
-  take(): Buffer {
-    const bytes = this.#bytes.subarray(0, this.#length);
-    this.#allocate(Math.max(1 << 16, this.#length + (this.#length >> 3)));
-    this.#length = 0;
-    this.rows = 0;
-    return bytes;
+    this.rows++;
   }
 
   /** The Nullable marker: writes 1 (NULL) and returns false when `v` is absent, else writes 0 and returns true. */
   notNull(v: unknown): boolean {
-    this.#reserve(1);
+    this.reserve(1);
     const isNull = v === undefined || v === null;
-    this.#bytes[this.#length++] = isNull ? 1 : 0;
+    this.bytes[this.length++] = isNull ? 1 : 0;
     return !isNull;
   }
 
   uint8(v: unknown): void {
-    this.#reserve(1);
-    this.#bytes[this.#length++] = Number(v) & 0xff;
+    this.reserve(1);
+    this.bytes[this.length++] = Number(v) & 0xff;
   }
 
   int32(v: unknown): void {
-    this.#reserve(4);
-    this.#view.setInt32(this.#length, Number(v), true);
-    this.#length += 4;
+    this.reserve(4);
+    this.view.setInt32(this.length, Number(v), true);
+    this.length += 4;
   }
 
   float64(v: unknown): void {
-    this.#reserve(8);
-    this.#view.setFloat64(this.#length, Number(v), true);
-    this.#length += 8;
+    this.reserve(8);
+    this.view.setFloat64(this.length, Number(v), true);
+    this.length += 8;
   }
 
   /** A safe integer (|v| < 2^53) as 64-bit two's complement: low word modulo 2^32, high word the floor quotient. */
   int64(v: unknown): void {
     const n = Number(v);
-    this.#reserve(8);
-    this.#view.setUint32(this.#length, n >>> 0, true);
-    this.#view.setInt32(this.#length + 4, Math.floor(n / TWO_32) | 0, true);
-    this.#length += 8;
+    this.reserve(8);
+    this.view.setUint32(this.length, n >>> 0, true);
+    this.view.setInt32(this.length + 4, Math.floor(n / TWO_32) | 0, true);
+    this.length += 8;
   }
 
   string(value: unknown): void {
     const s = typeof value === 'string' ? value : String(value);
     const n = s.length;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit, plus up to 5 bytes of length.
-    this.#reserve(n * 3 + 5);
-    const bytes = this.#bytes;
+    this.reserve(n * 3 + 5);
+    const bytes = this.bytes;
     // Short ASCII strings (ids, names, digests: nearly every value) are copied
     // byte by byte after a one-byte length: cheaper than a native call each.
     if (n < 128) {
-      const start = this.#length + 1;
+      const start = this.length + 1;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -145,31 +134,18 @@ export class RowBinaryBuffer {
         bytes[start + i] = c;
       }
       if (i === n) {
-        bytes[this.#length] = n;
-        this.#length = start + n;
+        bytes[this.length] = n;
+        this.length = start + n;
         return;
       }
     }
     const size = Buffer.byteLength(s, 'utf8');
     let x = size;
     while (x >= 128) {
-      bytes[this.#length++] = (x & 0x7f) | 0x80;
+      bytes[this.length++] = (x & 0x7f) | 0x80;
       x >>>= 7;
     }
-    bytes[this.#length++] = x;
-    this.#length += bytes.write(s, this.#length, 'utf8');
-  }
-
-  #reserve(extra: number): void {
-    const need = this.#length + extra;
-    if (need <= this.#bytes.length) return;
-    const old = this.#bytes;
-    this.#allocate(Math.max(need, old.length * 2));
-    old.copy(this.#bytes, 0, 0, this.#length);
-  }
-
-  #allocate(size: number): void {
-    this.#bytes = Buffer.allocUnsafe(size);
-    this.#view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength);
+    bytes[this.length++] = x;
+    this.length += bytes.write(s, this.length, 'utf8');
   }
 }

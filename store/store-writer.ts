@@ -2,7 +2,7 @@
  * Batched, retried writes of facts to the store.
  *
  * `write(fact)` is synchronous and cheap: the fact becomes rows, encoded
- * once into its table's buffer (native memory, see RowBuffer), and nothing
+ * once into its table's buffer (native memory, see batch-bytes.ts), and nothing
  * is awaited. Raw-history rows (one per event, most of the volume) are
  * RowBinary (event-rows.ts, row-binary.ts), sent with their column list;
  * other rows (RowMapper) are JSON.stringify-ed JSONEachRow objects, UTF-8
@@ -25,8 +25,9 @@ import { StoreError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
 import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
-import { eventColumns, eventStructure, eventTable, eventTables, writeEventRow, type EventTable } from './event-rows.js';
+import { eventInsertOptions, eventTable, eventTables, writeEventRow, type EventTable } from './event-rows.js';
 import { RowBinaryBuffer } from './row-binary.js';
+import { BatchBytes } from './batch-bytes.js';
 import { toStoreError } from './store-errors.js';
 import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
 import type { StoreTransport } from './transport.js';
@@ -101,7 +102,7 @@ export class StoreWriter {
       const table = eventTable(fact.envelope);
       let buffer = this.#buffers.get(table);
       if (buffer === undefined) this.#buffers.set(table, (buffer = new RowBinaryBuffer()));
-      writeEventRow(fact.envelope, fact.kind === 'late', buffer as RowBinaryBuffer);
+      writeEventRow(table, fact.envelope, fact.kind === 'late', buffer as RowBinaryBuffer);
       this.#added(table, buffer);
       return;
     }
@@ -226,9 +227,7 @@ export class StoreWriter {
           await this.#transport.insert(
             target,
             lines,
-            eventTables.has(table)
-              ? { dedupToken: token, format: 'RowBinary', columns: eventColumns[table as EventTable], structure: eventStructure[table as EventTable] }
-              : { dedupToken: token },
+            eventTables.has(table) ? { ...eventInsertOptions[table as EventTable], dedupToken: token } : { dedupToken: token },
           );
           this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
@@ -272,43 +271,13 @@ export class StoreWriter {
   }
 }
 
-/**
- * One table's pending lines (JSON objects or arrays), UTF-8 encoded into a
- * growing native buffer and handed over as one Buffer per batch (what both
- * transports send as is).
- * Kept out of the JS heap on purpose: tens of thousands of row strings held
- * until their batch is sent would each survive young-generation collections
- * and be copied into the old generation only to be dropped moments later;
- * here each row string dies as soon as it is encoded.
- */
-class RowBuffer {
-  #bytes = Buffer.allocUnsafe(1 << 16);
-  #length = 0;
-  rows = 0;
-
+/** One table's pending JSONEachRow lines (BatchBytes), UTF-8 encoded, joined by newlines. */
+class RowBuffer extends BatchBytes {
   push(line: string): void {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes; plus the newline.
-    const need = this.#length + line.length * 3 + 1;
-    if (need > this.#bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.#bytes.length * 2));
-      this.#bytes.copy(grown, 0, 0, this.#length);
-      this.#bytes = grown;
-    }
-    if (this.rows > 0) this.#bytes[this.#length++] = 10; // '\n' between lines, none after the last
-    this.#length += this.#bytes.write(line, this.#length, 'utf8');
+    this.reserve(line.length * 3 + 1);
+    if (this.rows > 0) this.bytes[this.length++] = 10; // '\n' between lines, none after the last
+    this.length += this.bytes.write(line, this.length, 'utf8');
     this.rows++;
-  }
-
-  /**
-   * The lines joined by newlines, as UTF-8 bytes handed over to the caller
-   * (the transport passes them on without another copy or decode); the buffer
-   * starts over with fresh memory, since the batch may still be in flight.
-   */
-  take(): Buffer {
-    const bytes = this.#bytes.subarray(0, this.#length);
-    this.#bytes = Buffer.allocUnsafe(Math.max(1 << 16, this.#length + (this.#length >> 3)));
-    this.#length = 0;
-    this.rows = 0;
-    return bytes;
   }
 }
