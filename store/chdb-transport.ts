@@ -70,6 +70,7 @@ export class ChdbTransport implements StoreTransport {
       // dedup token meaningful (async inserts ignore it by default).
       const settings: Record<string, string | number> = { async_insert: 0 };
       if (opts.dedupToken !== undefined) settings.insert_deduplication_token = opts.dedupToken;
+      if (opts.uniqueKeys) settings.optimize_on_insert = 0;
       if (opts.format === 'RowBinary') await this.#insertRowBinary(session, table, payload, opts, settings);
       else await session.insert({ table, values: payload, format: 'JSONEachRow', settings });
     } catch (err) {

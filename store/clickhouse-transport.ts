@@ -128,7 +128,7 @@ export class ClickHouseServerTransport implements StoreTransport {
     const binary = opts.format === 'RowBinary';
     if (binary && !opts.columns) throw new StoreError(`ClickHouse server: a RowBinary insert into ${table} needs its columns`);
     const columns = binary ? ` (${opts.columns!.join(', ')})` : '';
-    const settings = insertSettings(this.features, opts.dedupToken);
+    const settings = insertSettings(this.features, opts.dedupToken, opts.uniqueKeys);
     await this.#request(`INSERT INTO ${table}${columns} FORMAT ${binary ? 'RowBinary' : 'JSONEachRow'}`, `insert into ${table}`, {
       values: payload,
       settings,

@@ -74,6 +74,8 @@ export const eventInsertOptions: Readonly<Record<EventTable, Readonly<InsertOpti
   format: 'RowBinary',
   columns: eventColumns[table],
   structure: eventStructure[table],
+  // One row per deduplicated event, event_id in the sorting key (0001_raw_history.sql).
+  uniqueKeys: true,
 }));
 
 export const eventTables: ReadonlySet<string> = new Set(Object.keys(eventColumns));

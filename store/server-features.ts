@@ -8,6 +8,8 @@
  * - `insert_deduplication_token`: 22.2. Before it, a retried batch is
  *   deduplicated only by ReplacingMergeTree keys (which the schema relies on
  *   anyway) — never by the token.
+ * - `optimize_on_insert`: 20.x; sent only to servers the schema targets
+ *   (22.2 on), so no version guess is needed.
  * - `async_insert`: 21.11. Set to 0 explicitly where it exists: the writer
  *   batches itself, a synchronous insert makes "insert returned" mean "rows are
  *   stored", and the dedup token is ignored by async inserts. (It is on by
@@ -29,6 +31,7 @@ export interface ServerVersion {
 export interface ServerFeatures {
   insertDeduplicationToken: boolean;
   asyncInsertSetting: boolean;
+  optimizeOnInsertSetting: boolean;
   /** The migrations in sql/migrations can run here. */
   schema: boolean;
 }
@@ -54,10 +57,11 @@ function atLeast(v: ServerVersion, required: string): boolean {
  * schema check does not block (the migrations themselves will tell).
  */
 export function serverFeatures(version: ServerVersion | undefined): ServerFeatures {
-  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, schema: true };
+  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, optimizeOnInsertSetting: false, schema: true };
   return {
     insertDeduplicationToken: atLeast(version, '22.2'),
     asyncInsertSetting: atLeast(version, '21.11'),
+    optimizeOnInsertSetting: atLeast(version, MIN_SCHEMA_VERSION),
     schema: atLeast(version, MIN_SCHEMA_VERSION),
   };
 }
@@ -65,9 +69,10 @@ export function serverFeatures(version: ServerVersion | undefined): ServerFeatur
 export type SettingValue = string | number;
 
 /** Settings of one insert on a server with `features`. */
-export function insertSettings(features: ServerFeatures, dedupToken: string | undefined): Record<string, SettingValue> {
+export function insertSettings(features: ServerFeatures, dedupToken: string | undefined, uniqueKeys = false): Record<string, SettingValue> {
   const settings: Record<string, SettingValue> = {};
   if (features.asyncInsertSetting) settings.async_insert = 0;
+  if (uniqueKeys && features.optimizeOnInsertSetting) settings.optimize_on_insert = 0;
   if (features.insertDeduplicationToken && dedupToken !== undefined && dedupToken !== '') {
     settings.insert_deduplication_token = dedupToken;
   }

@@ -26,6 +26,16 @@ export interface InsertOptions {
   columns?: readonly string[];
   /** RowBinary: `name Type, …` of the encoded values (what a transport reading them from a file declares). */
   structure?: string;
+  /**
+   * The batch holds no two rows with the same sorting key (raw history: one
+   * row per deduplicated event, and event_id is in the key). The engine then
+   * need not collapse equal keys while inserting (`optimize_on_insert = 0`):
+   * that step sorts and scans the block a second time and, measured on chDB,
+   * about doubles the CPU of an insert into a ReplacingMergeTree. Rows with
+   * equal keys from different batches still collapse in merges and `FINAL`,
+   * as they always did.
+   */
+  uniqueKeys?: boolean;
 }
 
 export type InsertFormat = 'JSONEachRow' | 'RowBinary';

@@ -64,7 +64,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const t = await open(url);
     expect(t.kind).toBe('server');
     expect(t.serverVersion).toBe('24.8.4.13');
-    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, schema: true });
+    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, optimizeOnInsertSetting: true, schema: true });
   });
 
   it('inserts the lines as the body, with the dedup token and async_insert=0 on a current server', async () => {
@@ -90,6 +90,10 @@ describe('ClickHouseServerTransport (fake server)', () => {
     await t.insert('driftwatch.hydration_events', payload, { format: 'RowBinary', columns: ['event_id', 'source_offset'], structure: 'event_id String, source_offset Int64' });
     expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.hydration_events (event_id, source_offset) FORMAT RowBinary');
     expect(Buffer.from(seen[0]!.body, 'utf8').equals(payload)).toBe(true);
+    expect(seen[0]!.params.has('optimize_on_insert')).toBe(false); // only a batch said to hold unique keys skips the collapse
+    await t.insert('driftwatch.hydration_events', payload, { format: 'RowBinary', columns: ['event_id', 'source_offset'], structure: 'event_id String, source_offset Int64', uniqueKeys: true });
+    expect(seen[1]!.params.get('optimize_on_insert')).toBe('0');
+    seen.pop();
     await expect(t.insert('t', payload, { format: 'RowBinary' })).rejects.toThrow(/needs its columns/);
     expect(seen).toHaveLength(1);
   });
@@ -97,9 +101,10 @@ describe('ClickHouseServerTransport (fake server)', () => {
   it('leaves out the settings an 18.16 server does not know', async () => {
     const { url, seen } = await fakeServer('18.16.1');
     const t = await open(url);
-    await t.insert('driftwatch.alerts', '{"a":1}', { dedupToken: 'w-7' });
+    await t.insert('driftwatch.alerts', '{"a":1}', { dedupToken: 'w-7', uniqueKeys: true });
     expect(seen[0]!.params.has('insert_deduplication_token')).toBe(false);
     expect(seen[0]!.params.has('async_insert')).toBe(false);
+    expect(seen[0]!.params.has('optimize_on_insert')).toBe(false);
   });
 
   it('queries in JSONEachRow with 64-bit integers as numbers; a trailing ; or comment is harmless', async () => {
