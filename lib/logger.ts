@@ -12,7 +12,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   return pino(
     {
       name: options.name ?? 'driftwatch',
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: logLevelOr(options.level ?? process.env.LOG_LEVEL, 'info'),
       base: { pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
       redact: {
@@ -24,14 +24,31 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   );
 }
 
-/** Removes user:password from a URL before it is logged or shown. */
+/** pino's levels, the values LOG_LEVEL takes. */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * `level` when it is one of LOG_LEVELS (trimmed, any case), else `fallback`.
+ * The logger exists before the configuration is validated (it reports that
+ * validation), so it must not throw on a bad LOG_LEVEL: the configuration
+ * check names the variable (config/env-config.ts).
+ */
+export function logLevelOr(level: string | undefined, fallback: string): string {
+  const l = level?.trim().toLowerCase();
+  return l && LOG_LEVELS.includes(l) ? l : fallback;
+}
+
+/**
+ * Removes user:password from a URL before it is logged or shown. Text that
+ * does not parse as a URL still loses whatever sits between `//` and `@`.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = 'redacted';
     return u.toString();
   } catch {
-    return url;
+    return url.replace(/\/\/[^/@\s]*@/g, '//[redacted]@');
   }
 }
 

@@ -9,6 +9,7 @@
  * through the `Decoder` seam; they may be asynchronous (a registry look-up on
  * the first record of a schema id), and the operator keeps record order either way.
  */
+import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent } from '../schemas/input-events.js';
 import { parseTimestamp } from '../lib/time.js';
@@ -37,8 +38,20 @@ export interface Decoder {
 
 export const jsonDecoder: Decoder = {
   name: 'JSON',
-  decode: (raw) => JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')),
+  decode: (raw) => JSON.parse(textOf(raw)),
 };
+
+/**
+ * The text of a record's bytes, which must be valid UTF-8 (RFC 8259 §8.1).
+ * `toString('utf8')` alone would turn invalid bytes into U+FFFD and the
+ * event would be processed and stored with a corrupted field (an instance
+ * name, a digest) instead of being dead-lettered.
+ */
+export function textOf(raw: string | Buffer): string {
+  if (typeof raw === 'string') return raw;
+  if (!isUtf8(raw)) throw new Error('not valid UTF-8');
+  return raw.toString('utf8');
+}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -89,22 +102,39 @@ export function envelopeKey(env: string, artifact: string): string {
 /**
  * Validates a decoded value and wraps it in an envelope. The event object is
  * the decoded value itself (validation checks in place and never copies).
+ *
+ * A record that came with a key (a Kafka message: `key` is a Buffer, a string
+ * or null) must be keyed `<env>/<artifact>` of its event (SPEC §2). The
+ * topics are co-partitioned by that key so that one member owns every event
+ * of a key and the key's state lives in that partition's changelog; an event
+ * on another partition would be judged against state its partition does not
+ * hold and would move the key's state to a second changelog partition, from
+ * which a restart could restore an older copy. Such a record is dead-lettered
+ * with the key it should have had. File records have no key (undefined).
  */
 export function toEnvelope(value: unknown, record: RawRecord): DecodeResult {
   const checked = validateInputEvent(value);
   if (!checked.ok) return reject(record, checked.error);
   const event = checked.event;
-  return {
-    ok: true,
-    envelope: { event, at: parseTimestamp(event.occurredAt), key: envelopeKey(event.env, event.artifact), source: record.source },
-  };
+  const key = envelopeKey(event.env, event.artifact);
+  if (record.key !== undefined) {
+    const got = record.key === null ? null : typeof record.key === 'string' ? record.key : record.key.toString('utf8');
+    if (got !== key) {
+      return reject(record, `key: expected "${key}" (<env>/<artifact> of the event, which the input topics are partitioned by), got ${got === null ? 'none' : JSON.stringify(truncate(got, 200))}`);
+    }
+  }
+  return { ok: true, envelope: { event, at: parseTimestamp(event.occurredAt), key, source: record.source } };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** The synchronous JSON fast path (replay and the default live decoder). */
 export function decodeJsonRecord(raw: string | Buffer, source?: SourcePosition): DecodeResult {
   let value: unknown;
   try {
-    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    value = JSON.parse(textOf(raw));
   } catch (err) {
     return { ok: false, deadLetter: { reason: `invalid JSON: ${messageOf(err)}`, raw, source } };
   }
@@ -123,6 +153,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 /** Decodes one record with any decoder; synchronous when the decoder is. Never rejects for a bad record. */
 export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder): DecodeResult | Promise<DecodeResult> {
+  // A Kafka tombstone (null value) or an empty message: say so rather than "Unexpected end of JSON input".
+  if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event');
   let decoded: unknown;
   try {
     decoded = decoder.decode(record.value);

@@ -14,14 +14,22 @@ export const runCommand: Command = {
     const rt = loadRuntime(ctx);
     const live = await startLiveEngine(rt);
     ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
-    await new Promise<void>((resolve) => {
+    const failure = await new Promise<Error | null>((resolve) => {
       const shutdown = (signal: string) => {
         rt.logger.info({ signal }, 'shutting down');
-        resolve();
+        resolve(null);
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
+      void live.runner.failed.then(resolve);
     });
+    if (failure) {
+      // Not a clean stop: exit non-zero so a supervisor restarts the instance (it resumes from the last commit).
+      rt.logger.error({ err: failure }, 'consumer stopped after a non-retriable error; exiting');
+      ctx.stderr.write(`driftwatch run: the consumer stopped after a non-retriable error: ${failure.message}\n`);
+      await live.stop();
+      return 1;
+    }
     await live.stop();
     return 0;
   },

@@ -11,6 +11,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { snapshotTopology } from '../topology-state.js';
 import { keyStateMessage, progressMessage, wholeMessage } from './checkpoint.js';
+import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
 
 export interface PreparedCommit {
@@ -52,8 +53,9 @@ export async function publishCommit(
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
   const tx = await target.producer.transaction();
   try {
-    for (const [topic, messages] of byTopic) await tx.send({ topic, messages });
-    await tx.send({ topic: target.changelogTopic, messages: changelog });
+    // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
+    for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
+    for (const chunk of chunkMessages(changelog)) await tx.send({ topic: target.changelogTopic, messages: chunk });
     if (offsets.size > 0) {
       await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
     }

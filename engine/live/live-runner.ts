@@ -86,6 +86,15 @@ export class LiveRunner {
   private commitWanted = false;
   private stopping = false;
   private readyFlag = false;
+  private fail: (err: Error) => void = () => {};
+  /**
+   * Settles with the error when the consumer has stopped for good: kafkajs
+   * does not restart it after a non-retriable error (from a batch, a commit
+   * or the broker), and the process would otherwise live on, reading nothing.
+   * `driftwatch run` then exits non-zero so its supervisor restarts the
+   * instance, which resumes from the last commit.
+   */
+  readonly failed: Promise<Error> = new Promise((resolve) => (this.fail = resolve));
 
   constructor(private readonly opts: LiveRunnerOptions) {
     const { config } = opts;
@@ -165,6 +174,7 @@ export class LiveRunner {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.readyFlag = false;
       this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart && !this.stopping) this.fail(e.payload.error);
     });
     for (const topic of this.inputTopics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -175,7 +185,12 @@ export class LiveRunner {
     });
     // Idle partitions must not stall event time: tick the watermark and flush commits.
     this.ticker = setInterval(() => {
-      void this.exclusive(() => this.onTick()).catch((err) => this.log.error({ err }, 'idle tick failed'));
+      void this.exclusive(() => this.onTick()).catch((err: unknown) => {
+        this.log.error({ err }, 'idle tick failed');
+        // Kafka said trying again cannot help (e.g. this instance's producer was fenced by a newer one with the
+        // same instance id): stop as a crashed consumer would, instead of failing every tick.
+        if ((err as { retriable?: unknown })?.retriable === false && !this.stopping) this.fail(err as Error);
+      });
     }, 250);
   }
 
@@ -249,8 +264,11 @@ export class LiveRunner {
   }
 
   private async onTick(): Promise<void> {
-    if (this.stopping || !this.engine || this.engine.generation !== this.generation) return;
-    const engine = this.engine;
+    if (this.stopping || this.generation === 0) return;
+    // A member that joined but has read no record yet (e.g. restarted into a quiet period) restores its state
+    // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
+    // it must report ready without waiting for input.
+    const engine = this.engine && this.engine.generation === this.generation ? this.engine : await this.ensureEngine();
     await this.settleIdle(engine);
     engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
@@ -326,7 +344,11 @@ export class LiveRunner {
       // that come again are not older than their own committer's). The per-partition watermarks are not
       // restored: they counted records consumed but not committed, which come again and must not find event
       // time already past them. They are rebuilt from the records read from now on.
-      if (frontiers.length > 0) engine.pipeline.advanceTo(Math.min(...frontiers));
+      if (frontiers.length > 0) {
+        const frontier = Math.min(...frontiers);
+        engine.pipeline.advanceTo(frontier);
+        engine.watermarks.resume(frontier);
+      }
     } else {
       // A checkpoint without frontiers (older version): its watermarks, as then.
       if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), this.now());

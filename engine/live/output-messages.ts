@@ -11,18 +11,53 @@ export function alertMessage(alert: AlertEvent): Message {
   };
 }
 
-/** The original bytes and key, the original headers, plus why and where from. */
+/**
+ * A dead letter's value is cut to this many bytes, its key to
+ * DEAD_LETTER_MAX_KEY_BYTES, and the original headers are dropped past
+ * DEAD_LETTER_MAX_HEADER_BYTES. An input record can be larger than the broker
+ * accepts uncompressed (a producer may compress it), and a dead letter the
+ * broker refuses would fail every commit that carries it: the engine would
+ * stop on that record for good (see send-chunks.ts).
+ */
+export const DEAD_LETTER_MAX_VALUE_BYTES = 256 * 1024;
+export const DEAD_LETTER_MAX_KEY_BYTES = 16 * 1024;
+export const DEAD_LETTER_MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * The original bytes and key, the original headers, plus why and where from
+ * (the `dw-*` headers are always the engine's: an input's own are dropped).
+ * What is cut says so — `dw-truncated` (value), `dw-original-bytes`,
+ * `dw-key-truncated`, `dw-headers-dropped` — and the full record stays in the
+ * input topic at the offset the headers give.
+ */
 export function deadLetterMessage(dl: DeadLetter): Message {
   const source = dl.source ?? {};
+  const value = typeof dl.raw === 'string' ? Buffer.from(dl.raw, 'utf8') : dl.raw;
+  const key = dl.key ?? null;
+  const keyBytes = key === null ? null : typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+  const original: Record<string, string> = {};
+  let headerBytes = 0;
+  for (const name in dl.headers ?? {}) {
+    if (name.startsWith('dw-')) continue;
+    const v = dl.headers![name]!;
+    original[name] = v;
+    headerBytes += Buffer.byteLength(name) + Buffer.byteLength(v);
+  }
+  const headersDropped = headerBytes > DEAD_LETTER_MAX_HEADER_BYTES;
+  const valueCut = value.length > DEAD_LETTER_MAX_VALUE_BYTES;
+  const keyCut = keyBytes !== null && keyBytes.length > DEAD_LETTER_MAX_KEY_BYTES;
   return {
-    key: dl.key ?? null,
-    value: typeof dl.raw === 'string' ? Buffer.from(dl.raw, 'utf8') : dl.raw,
+    key: keyCut ? keyBytes.subarray(0, DEAD_LETTER_MAX_KEY_BYTES) : key,
+    value: valueCut ? value.subarray(0, DEAD_LETTER_MAX_VALUE_BYTES) : value,
     headers: {
-      ...(dl.headers ?? {}),
+      ...(headersDropped ? {} : original),
       'dw-error': dl.reason,
       'dw-source-topic': source.topic ?? '',
       'dw-source-partition': source.partition === undefined ? '' : String(source.partition),
       'dw-source-offset': source.offset ?? '',
+      ...(valueCut ? { 'dw-truncated': 'true', 'dw-original-bytes': String(value.length) } : {}),
+      ...(keyCut ? { 'dw-key-truncated': 'true' } : {}),
+      ...(headersDropped ? { 'dw-headers-dropped': String(Object.keys(original).length) } : {}),
     },
   };
 }

@@ -28,6 +28,8 @@ export class PartitionWatermarks {
   private readonly backlog = new Set<string>();
   /** Idle partitions the broker confirmed to be empty past the consumed position. */
   private readonly confirmed = new Set<string>();
+  /** The newest event time the last commit vouches for (see `resume`); −∞ before any. */
+  private resumedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly allowedLatenessMs: number,
@@ -85,6 +87,20 @@ export class PartitionWatermarks {
   }
 
   /** The broker holds nothing past the consumed position of `partition`: it may be left out of the minimum. */
+  /**
+   * After a restore: event time resumes at the committed `frontier`. The
+   * partitions' own newest event times are not restored (records consumed
+   * but not committed come again and must not find event time past them), so
+   * without this an engine restarted into a quiet period would know no event
+   * time at all and its timers (grace ends, escalations) would wait for the
+   * next record. With it, once every partition is confirmed idle, event time
+   * goes on at wall-clock speed from the newest event time that frontier
+   * implies (frontier + 2 × lateness), as it would have without the restart.
+   */
+  resume(frontier: number): void {
+    if (Number.isFinite(frontier)) this.resumedAt = Math.max(this.resumedAt, frontier + 2 * this.allowedLatenessMs);
+  }
+
   confirmIdle(partition: string): void {
     if (this.lastActive.has(partition)) this.confirmed.add(partition);
   }
@@ -108,6 +124,7 @@ export class PartitionWatermarks {
       active++;
       if (seen < min) min = seen;
     }
+    if (this.resumedAt > max) max = this.resumedAt;
     const base = active > 0 ? min : max + Math.max(0, now - lastActivity - this.idleTimeoutMs);
     return base - this.allowedLatenessMs;
   }

@@ -14,7 +14,7 @@
  * look-up waits with backoff until the registry answers (registry-retry.ts),
  * holding back later records so their order is kept.
  */
-import type { Decoder } from '../../processors/decode.js';
+import { textOf, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
 import { registryMessage, registryStatus } from './registry-errors.js';
@@ -88,7 +88,7 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
       if (isConfluentWireFormat(raw)) return decodeAvro(raw as Buffer);
       let value: unknown;
       try {
-        value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+        value = JSON.parse(textOf(raw));
       } catch (err) {
         throw new Error(`not JSON, and not Avro (no magic byte 0): ${(err as Error).message}`);
       }

@@ -175,5 +175,47 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
       expect(incidents).toEqual([expect.objectContaining({ kind: 'state', artifact: 'svc-drift', expected_digest: 'sha256:v1', divergent_digests: ['sha256:rogue'] })]);
     });
   });
-});
 
+  it('restarted into a quiet period, it restores its state without waiting for input, and its timers fire', async () => {
+    // Event time = wall time here. A promotion from v1 to v2 while the replica still serves v1: lagging within the grace,
+    // drift once the grace ends (SPEC §4.4). The first engine stops before that; the second gets no record at all.
+    const graceMs = 25_000;
+    const d = await deploy('quiet', { env: { DRIFTWATCH_CONVERGENCE_GRACE: `${graceMs / 1000}s`, DRIFTWATCH_ALLOWED_LATENESS: '200ms' } });
+    const t0 = Date.now();
+    const iso = (t: number) => new Date(t).toISOString();
+    const promotion = (id: string, phase: string, t: number, version: string, n: number) =>
+      JSON.stringify({ type: 'promotion', eventId: `q-p${n}`, occurredAt: iso(t), env: 'prod', artifact: 'svc-quiet', promotionId: id, phase, version, digest: `sha256:${version}` });
+    const observe = (t: number, digest: string, n: number) =>
+      JSON.stringify({ type: 'index', eventId: `q-o${n}`, occurredAt: iso(t), env: 'prod', artifact: 'svc-quiet', op: 'read', instance: 'i1', servedDigest: digest, latencyMs: 3, status: 'ok' });
+    const rec = (value: string): InputRecord => ({ value, key: 'prod/svc-quiet', type: (JSON.parse(value) as { type: InputRecord['type'] }).type });
+    const records = [
+      promotion('q-1', 'started', t0 - 600_000, 'v1', 1),
+      promotion('q-1', 'succeeded', t0 - 590_000, 'v1', 2),
+      observe(t0 - 580_000, 'sha256:v1', 1),
+      promotion('q-2', 'started', t0 - 2000, 'v2', 3),
+      promotion('q-2', 'succeeded', t0 - 1000, 'v2', 4),
+      observe(t0, 'sha256:v1', 2), // the previous digest: acceptable until the grace ends
+    ].map(rec);
+    await produceRecords(kafka, d.topics, records);
+
+    await withEngineLogs(logs, async () => {
+      const first = await start(d, 'quiet');
+      // Every record released (event time passed them once the partitions went idle) and committed.
+      await waitCommitted(kafka, d.groupId, d.inputs, new Map(), { engines });
+      expect((await first.terminate()).code).toBe(0);
+      // Still inside the grace: nothing fired yet (else this test would prove nothing).
+      expect(Date.now()).toBeLessThan(t0 - 1000 + graceMs);
+      expect(await committedAlerts(kafka, d.topics.alerts)).toEqual([]);
+
+      const second = await start(d, 'quiet');
+      expect((await second.waitRestored(30_000)).keys).toBeGreaterThanOrEqual(1); // no input needed to restore
+      const fired = await until(
+        'the drift alert after the grace, with no input since the restart',
+        async () => (await committedAlerts(kafka, d.topics.alerts)).find((a) => a.rule === 'drift_detected' && a.status === 'firing'),
+        { timeoutMs: 60_000, intervalMs: 500, engines },
+      );
+      expect(fired).toMatchObject({ labels: { env: 'prod', artifact: 'svc-quiet' }, startsAt: iso(t0 - 1000 + graceMs) });
+      expect((await second.terminate()).code).toBe(0);
+    });
+  }, 120_000);
+});

@@ -5,6 +5,7 @@
  * their original bytes, key and headers, and processing goes on.
  */
 import { it, expect } from 'vitest';
+import kafkajs from 'kafkajs';
 import { describeKafka, readToEnd } from '../kafka/kafka-env.js';
 import { storeIncidents, withEngineLogs } from './engine-process.js';
 import { liveSuite, waitCommitted } from './live-env.js';
@@ -57,6 +58,28 @@ describeKafka('live engine vs replay', (brokers) => {
     // Bad records first, one in the middle: everything after them must still be processed.
     const ticks = tickRecords(d.partitions);
     const records = [...bad.slice(0, 3), ...valid.slice(0, half), bad[3]!, ...valid.slice(half), ...ticks];
+    // Records only a Kafka input can carry (no replay line can; they stay out of the replay reference, and none
+    // concerns a key the scenario judges): a value larger than the broker takes uncompressed (sent gzip'ed — its
+    // dead letter once failed every commit and stopped the engine for good), an event keyed for another key
+    // (co-partitioning), and bytes that are not UTF-8.
+    const other = (id: string, instance: string) =>
+      `{"type":"index","eventId":"${id}","occurredAt":"2026-11-27T10:00:00.000Z","env":"prod","artifact":"other","op":"read","instance":"${instance}","servedDigest":"sha256:x","latencyMs":1,"status":"ok"}`;
+    const big = Buffer.from('{"type":"index","padding":"' + 'x'.repeat(2 * 1024 * 1024));
+    const misKeyed = other('mis-keyed', 'i1');
+    const [head, tail] = other('not-utf8', '@@').split('@@');
+    const notUtf8 = Buffer.concat([Buffer.from(head!), Buffer.from([0xff, 0xfe]), Buffer.from(tail!)]); // instance: the bytes ff fe
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({
+      topic: d.topics.index,
+      compression: kafkajs.CompressionTypes.GZIP,
+      messages: [
+        { key: 'prod/api', value: big },
+        { key: 'staging/zzz', value: misKeyed },
+        { key: 'prod/other', value: notUtf8 },
+      ],
+    });
+    await producer.disconnect();
     await produceRecords(kafka, d.topics, records);
 
     const engine = await d.startEngine('solo');
@@ -79,7 +102,15 @@ describeKafka('live engine vs replay', (brokers) => {
 
     // Where each bad record was: its topic, partition and offset on the input topics.
     const inputs = (await Promise.all(d.inputs.map((t) => readToEnd(kafka, t)))).flat();
-    expect(dlq).toHaveLength(bad.length);
+    expect(dlq).toHaveLength(bad.length + 3);
+    const deadBig = dlq.find((r) => r.headers['dw-truncated'] === 'true');
+    expect(deadBig?.headers).toMatchObject({ 'dw-original-bytes': String(big.length), 'dw-source-topic': d.topics.index });
+    expect(deadBig?.headers['dw-error']).toMatch(/^invalid JSON: /);
+    expect(deadBig?.value).toBe(big.subarray(0, 256 * 1024).toString('utf8'));
+    expect(dlq.find((r) => r.value === misKeyed)?.headers['dw-error']).toBe(
+      'key: expected "prod/other" (<env>/<artifact> of the event, which the input topics are partitioned by), got "staging/zzz"',
+    );
+    expect(dlq.find((r) => r.value === notUtf8.toString('utf8'))?.headers['dw-error']).toBe('invalid JSON: not valid UTF-8');
     for (const b of bad) {
       const source = inputs.find((r) => r.value === b.value)!;
       const dead = dlq.find((r) => r.value === b.value);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { from, lastValueFrom, toArray, Subject } from 'rxjs';
-import { decodeJsonRecord, decodeRecords, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
+import { decodeJsonRecord, decodeRecord, decodeRecords, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
 import { T0, hydration, indexOp, promotion } from './events.js';
 
 function envelopeOf(r: DecodeResult) {
@@ -61,6 +61,41 @@ describe('decodeJsonRecord', () => {
     expect(deadLetterOf(decodeJsonRecord(badType)).reason).toBe('durationMs: expected a number, got "slow"');
     const badTime = JSON.stringify({ ...hydration('h-3', T0), occurredAt: 'yesterday' });
     expect(deadLetterOf(decodeJsonRecord(badTime)).reason).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+  });
+});
+
+describe('decodeRecord: what a Kafka record must also be', () => {
+  const event = JSON.stringify(hydration('h-1', T0)); // prod/search-index
+  const decode = (record: RawRecord) => decodeRecord(record) as DecodeResult;
+
+  it('accepts a record keyed <env>/<artifact> of its event, as a string or as bytes', () => {
+    expect(envelopeOf(decode({ value: event, key: 'prod/search-index' })).key).toBe('prod/search-index');
+    expect(envelopeOf(decode({ value: Buffer.from(event), key: Buffer.from('prod/search-index') })).key).toBe('prod/search-index');
+    expect(envelopeOf(decode({ value: event })).key).toBe('prod/search-index'); // a file line has no key
+  });
+
+  it('dead-letters a record keyed for another key, or with no key: it would split the key over two partitions', () => {
+    const wrong = deadLetterOf(decode({ value: event, key: Buffer.from('staging/zzz'), source: { topic: 'h', partition: 0, offset: '3' } }));
+    expect(wrong.reason).toBe('key: expected "prod/search-index" (<env>/<artifact> of the event, which the input topics are partitioned by), got "staging/zzz"');
+    expect(wrong.raw).toBe(event);
+    expect(wrong.source).toEqual({ topic: 'h', partition: 0, offset: '3' });
+    expect(deadLetterOf(decode({ value: event, key: null })).reason).toMatch(/^key: expected "prod\/search-index" .*, got none$/);
+  });
+
+  it('reports a validation error before a key mismatch (the key of a broken event is unknown)', () => {
+    expect(deadLetterOf(decode({ value: '[1]', key: null })).reason).toBe('expected a JSON object');
+  });
+
+  it('dead-letters bytes that are not UTF-8 instead of storing replacement characters', () => {
+    const bytes = Buffer.concat([Buffer.from(event.replace('"search-index"', '"search-index","instance":"i')), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const dl = deadLetterOf(decode({ value: bytes, key: 'prod/search-index' }));
+    expect(dl.reason).toBe('invalid JSON: not valid UTF-8');
+    expect(dl.raw).toBe(bytes);
+    expect(deadLetterOf(decodeJsonRecord(bytes)).reason).toBe('invalid JSON: not valid UTF-8');
+  });
+
+  it('says a tombstone or an empty message is empty', () => {
+    expect(deadLetterOf(decode({ value: Buffer.alloc(0), key: 'prod/search-index' })).reason).toBe('empty value (a tombstone or an empty message): expected an event');
   });
 });
 

@@ -78,6 +78,31 @@ describe('PartitionWatermarks idleness', () => {
   });
 });
 
+describe('PartitionWatermarks after a restore', () => {
+  it('resumes at the committed frontier: with no record since, event time goes on at wall-clock speed from there', () => {
+    const w = new PartitionWatermarks(L, IDLE);
+    w.assign(['a#0', 'b#0'], 0);
+    expect(w.frontier(20_000)).toBe(Number.NEGATIVE_INFINITY); // no event time known at all: timers would wait for input
+    w.resume(50_000);
+    expect(w.frontier(1000)).toBe(Number.NEGATIVE_INFINITY); // not idle yet (nor confirmed)
+    w.confirmIdle('a#0');
+    w.confirmIdle('b#0');
+    expect(w.frontier(6000)).toBe(50_000 + 1000); // 1 s past the idle timeout
+    expect(w.frontier(16_000)).toBe(50_000 + 11_000);
+  });
+
+  it('does not hold back records that come again: event time is no further than the commit left it until all are idle', () => {
+    const w = new PartitionWatermarks(L, IDLE);
+    w.assign(['a#0', 'b#0'], 0);
+    w.resume(50_000);
+    w.observe('a#0', 50_500, 100); // a held record comes again; b has not answered yet
+    expect(w.frontier(200)).toBe(Number.NEGATIVE_INFINITY);
+    w.resume(Number.NEGATIVE_INFINITY); // a checkpoint without a frontier changes nothing
+    w.confirmIdle('b#0');
+    expect(w.frontier(7000)).toBe(50_500 - 2 * L); // a is past the timeout but not confirmed: it holds event time at its own record
+  });
+});
+
 describe('OffsetTracker', () => {
   it('commits up to the first record still held, and lists the ones done above it', () => {
     const t = new OffsetTracker();

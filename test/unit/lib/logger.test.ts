@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, logLevelOr, redactUrl } from '../../../lib/logger.js';
+
+describe('redactUrl', () => {
+  it('replaces the password of a URL', () => {
+    expect(redactUrl('http://bob:s3cret@ch.example:8123/')).toBe('http://bob:redacted@ch.example:8123/');
+    expect(redactUrl('http://ch.example:8123/')).toBe('http://ch.example:8123/');
+  });
+
+  it('still hides the credentials of text that does not parse as a URL', () => {
+    expect(redactUrl('http://bob:s3cret@[bad')).toBe('http://[redacted]@[bad');
+    expect(redactUrl('no credentials here')).toBe('no credentials here');
+  });
+});
+
+describe('log level', () => {
+  it('takes a known level in any case and falls back on anything else (the config check names LOG_LEVEL)', () => {
+    expect(logLevelOr(' DEBUG ', 'info')).toBe('debug');
+    expect(logLevelOr('verbose', 'info')).toBe('info');
+    expect(logLevelOr('', 'info')).toBe('info');
+    expect(logLevelOr(undefined, 'warn')).toBe('warn');
+  });
+
+  it('never throws on a bad level', () => {
+    expect(createLogger({ level: 'verbose' }).level).toBe('info');
+  });
+});
