@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent } from '../schemas/input-events.js';
 import { parseTimestamp } from '../lib/time.js';
-import type { DeadLetter, Envelope, SourcePosition } from './facts.js';
+import type { DeadLetter, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
 
@@ -21,7 +21,7 @@ export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadL
 export interface RawRecord {
   value: string | Buffer;
   key?: string | Buffer | null;
-  headers?: Record<string, string>;
+  headers?: RecordHeaders;
   source?: SourcePosition;
 }
 

@@ -37,9 +37,15 @@ export interface DeadLetter {
   /** The original bytes/line, untouched. */
   raw: string | Buffer;
   key?: string | Buffer | null;
-  headers?: Record<string, string>;
+  headers?: RecordHeaders;
   source?: SourcePosition;
 }
+
+/**
+ * A record's headers as they came: a Kafka header value is bytes (binary ones
+ * must reach the DLQ unchanged, not decoded as UTF-8) and a name may repeat.
+ */
+export type RecordHeaders = Record<string, string | Buffer | Array<string | Buffer> | undefined>;
 
 export interface Incident {
   incidentId: string;

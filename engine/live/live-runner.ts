@@ -235,19 +235,11 @@ export class LiveRunner {
       if (isStale() || this.stopping) break;
       if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
       engine.tracker.consumed(batch.topic, batch.partition, message.offset);
-      const headers: Record<string, string> = {};
-      // for…in rather than Object.entries: most records carry no headers, and entries() allocates an array per record.
-      const raw = message.headers;
-      if (raw) {
-        for (const h in raw) {
-          const v = raw[h];
-          if (v !== undefined) headers[h] = Array.isArray(v) ? String(v[0]) : String(v);
-        }
-      }
       const record: RawRecord = {
         value: message.value ?? Buffer.alloc(0),
         key: message.key,
-        headers,
+        // As they came (bytes, repeated names): only a dead letter reads them, and it must pass them on unchanged.
+        headers: message.headers,
         source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
       };
       engine.pipeline.push(record);

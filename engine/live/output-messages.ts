@@ -1,5 +1,5 @@
 /** Kafka messages the engine produces: alerts (key = fingerprint) and dead letters (SPEC §2 headers). */
-import type { Message } from 'kafkajs';
+import type { IHeaders, Message } from 'kafkajs';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { DeadLetter } from '../../processors/facts.js';
 
@@ -35,13 +35,14 @@ export function deadLetterMessage(dl: DeadLetter): Message {
   const value = typeof dl.raw === 'string' ? Buffer.from(dl.raw, 'utf8') : dl.raw;
   const key = dl.key ?? null;
   const keyBytes = key === null ? null : typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
-  const original: Record<string, string> = {};
+  const original: IHeaders = {};
   let headerBytes = 0;
   for (const name in dl.headers ?? {}) {
-    if (name.startsWith('dw-')) continue;
-    const v = dl.headers![name]!;
+    const v = dl.headers![name];
+    if (v === undefined || name.startsWith('dw-')) continue;
     original[name] = v;
-    headerBytes += Buffer.byteLength(name) + Buffer.byteLength(v);
+    headerBytes += Buffer.byteLength(name);
+    for (const x of Array.isArray(v) ? v : [v]) headerBytes += typeof x === 'string' ? Buffer.byteLength(x) : x.length;
   }
   const headersDropped = headerBytes > DEAD_LETTER_MAX_HEADER_BYTES;
   const valueCut = value.length > DEAD_LETTER_MAX_VALUE_BYTES;

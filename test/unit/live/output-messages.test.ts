@@ -59,3 +59,13 @@ describe('chunkMessages', () => {
     expect(messageBytes({ key: 'abc', value: 'de', headers: { h: 'xyz', list: ['1', '22'] } })).toBe(32 + 3 + 2 + (1 + 8 + 3) + (4 + 8 + 3));
   });
 });
+
+describe('deadLetterMessage headers', () => {
+  it('passes the original headers on as they came: binary values unchanged, repeated names kept', () => {
+    const binary = Buffer.from([0xff, 0x00, 0x80]);
+    const m = deadLetterMessage({ reason: 'r', raw: 'v', key: null, headers: { bin: binary, twice: ['a', Buffer.from('b')], gone: undefined }, source });
+    expect(m.headers!.bin).toBe(binary);
+    expect(m.headers!.twice).toEqual(['a', Buffer.from('b')]);
+    expect(m.headers).not.toHaveProperty('gone');
+  });
+});
