@@ -406,6 +406,7 @@ export class LiveRunner {
         if (this.engine === engine) {
           this.engine = null;
           this.generation++;
+          this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
         }
         this.log.error({ err }, 'commit failed; state will be rebuilt from the changelog');
       })
