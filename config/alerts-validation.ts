@@ -45,6 +45,27 @@ export const mttrWindows: ReadonlyMap<number, '1h' | '24h' | '7d'> = new Map([
 
 const commonRuleKeys = ['enabled', 'severity', 'overrides', 'summary', 'runbookUrl'] as const;
 
+/**
+ * Upper bounds of the numbers in alerts.yaml. Values past them are typos (a
+ * unit slip, an extra zero), and unbounded ones (99999999999999999999999d,
+ * 1e300) used to be accepted and then break window arithmetic or make a rule
+ * silently never fire.
+ */
+export const alertLimits = {
+  /** Duration thresholds (mttr_breach, promotion_duration_high): an open incident or a promotion lasting a year is long past alerting. */
+  thresholdMs: 365 * DAY,
+  /**
+   * Rolling window of a rate rule: the rule keeps every closed 5-minute window
+   * inside it per label set (30 d = 8,640 of them), and a rate over more than
+   * a month no longer says anything about the current state.
+   */
+  windowMs: 30 * DAY,
+  /** minSamples: more samples than any window can plausibly hold would make the rule never fire. */
+  minSamples: 1_000_000,
+  /** Escalation `after`: an alert firing for a year has escalated as far as it will. */
+  escalationAfterMs: 365 * DAY,
+} as const;
+
 /** Validates a parsed alerts.yaml document and merges it over `base` (complete-file mode when `base` is undefined). */
 export function validateAlertsDocument(doc: unknown, source: string, base: AlertsConfig | undefined): AlertsConfig {
   const problems = new Problems();
@@ -102,17 +123,20 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   }
   if (params.threshold && map.threshold !== undefined) {
     rule.threshold =
-      params.threshold === 'ratio' ? readRatio(map.threshold, at('threshold'), p) : readDuration(map.threshold, at('threshold'), p, false);
+      params.threshold === 'ratio'
+        ? readRatio(map.threshold, at('threshold'), p)
+        : readDuration(map.threshold, at('threshold'), p, false, alertLimits.thresholdMs);
   }
   if (params.window && map.window !== undefined) {
-    const ms = readDuration(map.window, at('window'), p, false);
+    const ms = readDuration(map.window, at('window'), p, false, params.window === 'mttr' ? Number.MAX_VALUE : alertLimits.windowMs);
     if (ms !== undefined && params.window === 'mttr' && !mttrWindows.has(ms)) {
       p.add(at('window'), `expected one of the rolling MTTR windows 1h, 24h, 7d, got ${describe(map.window)}`);
     } else rule.windowMs = ms;
   }
   if (params.minSamples && map.minSamples !== undefined) {
     const n = map.minSamples;
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 1) rule.minSamples = n;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= alertLimits.minSamples) rule.minSamples = n;
+    else if (typeof n === 'number' && Number.isInteger(n) && n >= 1) p.add(at('minSamples'), `expected a whole number from 1 to ${alertLimits.minSamples}, got ${describe(n)}`);
     else p.add(at('minSamples'), `expected a whole number of at least 1, got ${describe(n)}`);
   }
   if (rule.severity === undefined) p.add(at('severity'), 'missing (required)');
@@ -159,7 +183,7 @@ function readEscalation(raw: unknown, p: Problems): EscalationLevel[] | undefine
     if (!map) return;
     checkKeys(map, ['level', 'after', 'notify'], here, p);
     if (map.level !== i + 1) p.add(`${here}.level`, `expected ${i + 1} (levels are numbered 1, 2, ... in order), got ${describe(map.level)}`);
-    const afterMs = readDuration(map.after, `${here}.after`, p, true);
+    const afterMs = readDuration(map.after, `${here}.after`, p, true, alertLimits.escalationAfterMs);
     const previous = levels[i - 1]?.afterMs;
     if (afterMs !== undefined && i === 0 && afterMs !== 0) p.add(`${here}.after`, `expected 0m (level 1 starts when the alert fires), got ${describe(map.after)}`);
     if (afterMs !== undefined && previous !== undefined && afterMs <= previous) {
@@ -184,9 +208,12 @@ function readRatio(raw: unknown, path: string, p: Problems): number | undefined 
   return p.add(path, `expected a number between 0 and 1, got ${describe(raw)}`);
 }
 
-function readDuration(raw: unknown, path: string, p: Problems, allowZero: boolean): number | undefined {
+/** A duration string in ms, above zero unless `allowZero`, at most `maxMs` (finite: Infinity and 1e23 ms are rejected). */
+function readDuration(raw: unknown, path: string, p: Problems, allowZero: boolean, maxMs: number): number | undefined {
   const ms = typeof raw === 'string' ? parseDuration(raw) : Number.NaN;
-  if (Number.isFinite(ms) && (allowZero || ms > 0)) return ms;
+  if (Number.isFinite(ms) && (allowZero || ms > 0) && ms <= maxMs) return ms;
+  const most = `${Math.round(maxMs / DAY)}d`;
+  if (!Number.isNaN(ms) && (allowZero || ms > 0)) return p.add(path, `expected a duration of at most ${most}, got ${describe(raw)}`);
   const hint = allowZero ? 'a duration such as 0m, 30s, 5m, 1h' : 'a positive duration such as 30s, 5m, 1h, 7d';
   return p.add(path, `expected ${hint}, got ${describe(raw)}`);
 }

@@ -8,20 +8,61 @@
  * ConfigError (named after the first), so a broken deployment is fixed in one go.
  */
 import { hostname } from 'node:os';
+import type { LevelWithSilent } from 'pino';
 import { ConfigError } from '../lib/errors.js';
-import { redactUrl } from '../lib/logger.js';
-import { parseDuration } from '../lib/time.js';
+import { LOG_LEVELS, redactUrl } from '../lib/logger.js';
+import { DAY, parseDuration } from '../lib/time.js';
 import type { ProcessingOptions } from './processing-options.js';
 
-const pinoLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/**
+ * Longest delay setTimeout/setInterval take: 2^31 − 1 ms (about 24.8 days).
+ * Node turns a longer one into 1 ms (TimeoutOverflowWarning), so a huge
+ * interval would silently become a busy loop.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Longest event-time duration (lateness, grace, window, source TTL, dedup
+ * horizon): 365 days. These hold watermarks back or keep state alive in
+ * event time; beyond a year they only pin memory, and an unbounded value
+ * (1e23 ms, Infinity) breaks window arithmetic and the store's DateTime64
+ * columns. A larger value is a unit slip, never a setting.
+ */
+export const MAX_EVENT_TIME_MS = 365 * DAY;
+/**
+ * Longest retention / tiering age: Number.MAX_SAFE_INTEGER ms rounded down to
+ * whole days (104249991d, about 285,000 years). These may legitimately be very long
+ * (retention.ms, TTL ages), but must stay finite whole numbers of ms: they are
+ * written as integers into Kafka topic configs and SQL intervals.
+ */
+export const MAX_RETENTION_MS = Math.floor(Number.MAX_SAFE_INTEGER / DAY) * DAY;
 
 /** Parsers throw an Error whose message says what was expected; loadConfig prefixes the variable name. */
 const bad = (expected: string, text: string): Error => new Error(`expected ${expected}, got "${text}"`);
 
-function duration(text: string): number {
-  const ms = parseDuration(text);
-  if (Number.isNaN(ms)) throw bad('a duration such as 30s, 5m or 1h (units ms, s, m, h, d)', text);
-  return Math.round(ms);
+const durationHint = 'a duration such as 30s, 5m or 1h (units ms, s, m, h, d)';
+
+/** `ms` as the shortest exact duration text the parser reads back (365d, 2147483647ms). */
+function durationText(ms: number): string {
+  for (const [unit, size] of [['d', DAY], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * A duration parser accepting min..max ms (min 0, or "above zero" with
+ * `positive`); the error names the allowed range. Infinity (e.g. 320 nines)
+ * and anything past `max` are rejected, never clamped.
+ */
+function durationIn(max: number, positive: boolean, why?: string): (text: string) => number {
+  return (text: string): number => {
+    const raw = parseDuration(text);
+    if (Number.isNaN(raw)) throw bad(durationHint, text);
+    const ms = Math.round(raw);
+    if (positive && ms <= 0) throw bad('a duration above zero such as 30s, 5m or 1h', text);
+    if (!(ms <= max)) throw bad(`a duration from ${positive ? '1ms' : '0ms'} to ${durationText(max)}${why ? ` (${why})` : ''}`, text);
+    return ms;
+  };
 }
 
 function positiveInteger(text: string): number {
@@ -51,22 +92,25 @@ const p = {
     if (text.trim() === '') throw bad('a non-empty value', text);
     return text.trim();
   },
-  duration,
-  positiveDuration: (text: string): number => {
-    const ms = duration(text);
-    if (ms <= 0) throw bad('a duration above zero such as 30s, 5m or 1h', text);
-    return ms;
-  },
+  /** Event-time durations that may be zero (lateness, grace, dedup horizon). */
+  eventDuration: durationIn(MAX_EVENT_TIME_MS, false),
+  /** Event-time durations above zero (window, source TTL). */
+  positiveEventDuration: durationIn(MAX_EVENT_TIME_MS, true),
+  /** Durations used as (or like) timer delays: capped at what setTimeout takes. */
+  timerDuration: durationIn(MAX_TIMER_MS, true, 'the longest timer Node.js supports, about 24.8 days'),
+  /** Retention and tiering ages: long is fine, but finite whole milliseconds. */
+  retentionDuration: durationIn(MAX_RETENTION_MS, true, 'about 285,000 years: long is fine, endless is not'),
   positiveInteger,
   port: (text: string): number => {
     const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
     if (!(n >= 0 && n <= 65535)) throw bad('a TCP port from 0 to 65535 (0 = disabled)', text);
     return n;
   },
-  logLevel: (text: string): (typeof pinoLevels)[number] => {
+  /** The levels the logger takes (lib/logger.ts LOG_LEVELS), trimmed, any case. */
+  logLevel: (text: string): LevelWithSilent => {
     const t = text.trim().toLowerCase();
-    if (!(pinoLevels as readonly string[]).includes(t)) throw bad(`one of ${pinoLevels.join(', ')}`, text);
-    return t as (typeof pinoLevels)[number];
+    if (!LOG_LEVELS.includes(t)) throw bad(`one of ${LOG_LEVELS.join(', ')}`, text);
+    return t as LevelWithSilent;
   },
   brokers: (text: string): string[] => {
     const list = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
@@ -120,11 +164,11 @@ const option = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
 
 export const configOptions = {
   dataDir: option({ env: 'DRIFTWATCH_DATA_DIR', default: '.data', doc: 'Directory for local state and the embedded store (chDB).', parse: p.nonEmpty }),
-  allowedLatenessMs: option({ env: 'DRIFTWATCH_ALLOWED_LATENESS', default: '30s', doc: 'Watermark = max event time seen minus this; events older than the watermark by more than this are late.', parse: p.duration }),
-  convergenceGraceMs: option({ env: 'DRIFTWATCH_CONVERGENCE_GRACE', default: '120s', doc: 'How long the previous (or a failed promotion\'s) digest stays acceptable after desired state changes.', parse: p.duration }),
-  sourceTtlMs: option({ env: 'DRIFTWATCH_SOURCE_TTL', default: '15m', doc: 'A hydration/index source silent for longer than this is forgotten.', parse: p.positiveDuration }),
-  windowMs: option({ env: 'DRIFTWATCH_WINDOW', default: '5m', doc: 'Tumbling window size for drift, promotion and determinism windows (epoch-aligned).', parse: p.positiveDuration }),
-  dedupHorizonMs: option({ env: 'DRIFTWATCH_DEDUP_HORIZON', default: '1h', doc: 'How far back in event time duplicate eventIds are remembered.', parse: p.duration }),
+  allowedLatenessMs: option({ env: 'DRIFTWATCH_ALLOWED_LATENESS', default: '30s', doc: 'Watermark = max event time seen minus this; events older than the watermark by more than this are late. At most 365d.', parse: p.eventDuration }),
+  convergenceGraceMs: option({ env: 'DRIFTWATCH_CONVERGENCE_GRACE', default: '120s', doc: 'How long the previous (or a failed promotion\'s) digest stays acceptable after desired state changes. At most 365d.', parse: p.eventDuration }),
+  sourceTtlMs: option({ env: 'DRIFTWATCH_SOURCE_TTL', default: '15m', doc: 'A hydration/index source silent for longer than this is forgotten. At most 365d.', parse: p.positiveEventDuration }),
+  windowMs: option({ env: 'DRIFTWATCH_WINDOW', default: '5m', doc: 'Tumbling window size for drift, promotion and determinism windows (epoch-aligned). At most 365d.', parse: p.positiveEventDuration }),
+  dedupHorizonMs: option({ env: 'DRIFTWATCH_DEDUP_HORIZON', default: '1h', doc: 'How far back in event time duplicate eventIds are remembered. At most 365d.', parse: p.eventDuration }),
   dedupMaxEntries: option({ env: 'DRIFTWATCH_DEDUP_MAX_ENTRIES', default: '1000000', doc: 'Upper bound on remembered eventIds (oldest evicted first, counted).', parse: p.positiveInteger }),
   alertsFile: option({ env: 'DRIFTWATCH_ALERTS_FILE', default: '', doc: 'Path of alerts.yaml; empty = built-in default rules.', parse: p.text }),
   logLevel: option({ env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', parse: p.logLevel }),
@@ -139,28 +183,28 @@ export const configOptions = {
   topicStateChangelog: option({ env: 'DRIFTWATCH_TOPIC_STATE_CHANGELOG', default: 'driftwatch.internal.state-changelog', doc: 'Compacted changelog of the keyed processor state (internal; must start with "driftwatch.internal.").', parse: p.internalTopic }),
   partitions: option({ env: 'DRIFTWATCH_PARTITIONS', default: '6', doc: 'Partition count of the (co-partitioned) topics created by `topics create`.', parse: p.positiveInteger }),
   replication: option({ env: 'DRIFTWATCH_REPLICATION', default: '1', doc: 'Replication factor of topics created by `topics create`.', parse: p.positiveInteger }),
-  retentionInputMs: option({ env: 'DRIFTWATCH_RETENTION_INPUT', default: '7d', doc: 'retention.ms of the input topics created by `topics create` (how far back a replay from Kafka can go).', parse: p.positiveDuration }),
-  retentionAlertsMs: option({ env: 'DRIFTWATCH_RETENTION_ALERTS', default: '7d', doc: 'retention.ms of the alerts topic (alerts are events: delete policy, not compacted).', parse: p.positiveDuration }),
-  retentionDlqMs: option({ env: 'DRIFTWATCH_RETENTION_DLQ', default: '14d', doc: 'retention.ms of the dead-letter topic (long enough to inspect and re-drive rejected records).', parse: p.positiveDuration }),
+  retentionInputMs: option({ env: 'DRIFTWATCH_RETENTION_INPUT', default: '7d', doc: 'retention.ms of the input topics created by `topics create` (how far back a replay from Kafka can go).', parse: p.retentionDuration }),
+  retentionAlertsMs: option({ env: 'DRIFTWATCH_RETENTION_ALERTS', default: '7d', doc: 'retention.ms of the alerts topic (alerts are events: delete policy, not compacted).', parse: p.retentionDuration }),
+  retentionDlqMs: option({ env: 'DRIFTWATCH_RETENTION_DLQ', default: '14d', doc: 'retention.ms of the dead-letter topic (long enough to inspect and re-drive rejected records).', parse: p.retentionDuration }),
   clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR.', parse: p.httpUrl }),
   clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
   clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
   clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database.', parse: p.identifier }),
   clickhouseTlsCaFile: option({ env: 'CLICKHOUSE_TLS_CA_FILE', default: '', doc: 'PEM file of the CA that signed the ClickHouse server certificate (https:// CLICKHOUSE_URL only); empty = the system CAs.', parse: p.text }),
-  clickhouseRequestTimeoutMs: option({ env: 'CLICKHOUSE_REQUEST_TIMEOUT', default: '30s', doc: 'Timeout of one request to the ClickHouse server (a timed-out insert is retried).', parse: p.positiveDuration }),
+  clickhouseRequestTimeoutMs: option({ env: 'CLICKHOUSE_REQUEST_TIMEOUT', default: '30s', doc: 'Timeout of one request to the ClickHouse server (a timed-out insert is retried). At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   storagePolicy: option({ env: 'DRIFTWATCH_STORAGE_POLICY', default: '', doc: 'Server storage policy for hot/warm/cold tiering, applied by `sql migrate`; empty = plain TTL DELETE, no tiering (sql/README.md).', parse: (t: string) => (t.trim() === '' ? null : p.storageName(t)) }),
   volumeWarm: option({ env: 'DRIFTWATCH_VOLUME_WARM', default: 'warm', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_WARM_AFTER.', parse: p.storageName }),
   volumeCold: option({ env: 'DRIFTWATCH_VOLUME_COLD', default: 'cold', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_COLD_AFTER, until deleted.', parse: p.storageName }),
-  tierWarmAfterMs: option({ env: 'DRIFTWATCH_TIER_WARM_AFTER', default: '7d', doc: 'Age at which rows move from the hot to the warm volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.positiveDuration }),
-  tierColdAfterMs: option({ env: 'DRIFTWATCH_TIER_COLD_AFTER', default: '30d', doc: 'Age at which rows move from the warm to the cold volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.positiveDuration }),
+  tierWarmAfterMs: option({ env: 'DRIFTWATCH_TIER_WARM_AFTER', default: '7d', doc: 'Age at which rows move from the hot to the warm volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.retentionDuration }),
+  tierColdAfterMs: option({ env: 'DRIFTWATCH_TIER_COLD_AFTER', default: '30d', doc: 'Age at which rows move from the warm to the cold volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.retentionDuration }),
   schemaRegistryUrl: option({ env: 'SCHEMA_REGISTRY_URL', default: '', doc: 'Confluent-compatible Schema Registry URL; empty = JSON only.', parse: p.httpUrl }),
   alertFormat: option({ env: 'DRIFTWATCH_ALERT_FORMAT', default: 'json', doc: 'Encoding of alert events: json or avro (avro needs SCHEMA_REGISTRY_URL).', parse: p.alertFormat }),
   storeBatchRows: option({ env: 'DRIFTWATCH_STORE_BATCH_ROWS', default: '5000', doc: 'Rows per store insert batch.', parse: p.positiveInteger }),
-  storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written.', parse: p.positiveDuration }),
+  storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
   instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
-  idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed.', parse: p.positiveDuration }),
-  commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once).', parse: p.positiveDuration }),
+  idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
+  commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once). At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   dedupIdsPerKey: option({ env: 'DRIFTWATCH_DEDUP_IDS_PER_KEY', default: '16', doc: 'Live mode: newest eventIds per key kept in the state changelog, so a producer retry is still caught as a duplicate after a restart or a rebalance.', parse: p.positiveInteger }),
 };
 

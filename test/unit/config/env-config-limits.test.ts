@@ -1,0 +1,123 @@
+import { describe, it, expect } from 'vitest';
+import { configOptions, configReference, loadConfig, MAX_EVENT_TIME_MS, MAX_RETENTION_MS, MAX_TIMER_MS, unknownDriftwatchVariables } from '../../../config/env-config.js';
+import { ConfigError } from '../../../lib/errors.js';
+import { LOG_LEVELS } from '../../../lib/logger.js';
+
+function errorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+/** 320 nines: parses to Infinity. */
+const HUGE = `${'9'.repeat(320)}d`;
+const timerOptions = ['DRIFTWATCH_STORE_FLUSH_INTERVAL', 'DRIFTWATCH_COMMIT_INTERVAL', 'DRIFTWATCH_IDLE_TIMEOUT', 'CLICKHOUSE_REQUEST_TIMEOUT'];
+const eventTimeOptions = ['DRIFTWATCH_ALLOWED_LATENESS', 'DRIFTWATCH_CONVERGENCE_GRACE', 'DRIFTWATCH_SOURCE_TTL', 'DRIFTWATCH_WINDOW', 'DRIFTWATCH_DEDUP_HORIZON'];
+const retentionOptions = ['DRIFTWATCH_RETENTION_INPUT', 'DRIFTWATCH_RETENTION_ALERTS', 'DRIFTWATCH_RETENTION_DLQ', 'DRIFTWATCH_TIER_WARM_AFTER', 'DRIFTWATCH_TIER_COLD_AFTER'];
+
+describe('duration limits', () => {
+  it('caps timer durations at the longest delay setTimeout takes', () => {
+    expect(MAX_TIMER_MS).toBe(2 ** 31 - 1);
+    expect(errorFor({ DRIFTWATCH_STORE_FLUSH_INTERVAL: '30d' }).message).toBe(
+      'DRIFTWATCH_STORE_FLUSH_INTERVAL: expected a duration from 1ms to 2147483647ms (the longest timer Node.js supports, about 24.8 days), got "30d"',
+    );
+  });
+
+  it.each(timerOptions)('%s: accepts 2147483647ms, rejects one more, 30d and Infinity, naming the variable', (name) => {
+    const c = loadConfig({ [name]: '2147483647ms' });
+    expect([c.store.flushIntervalMs, c.live.commitIntervalMs, c.live.idleTimeoutMs, c.clickhouse.requestTimeoutMs]).toContain(MAX_TIMER_MS);
+    for (const value of ['2147483648ms', '25d', '30d', HUGE]) {
+      const err = errorFor({ [name]: value });
+      expect(err.option).toBe(name);
+      expect(err.message).toMatch(new RegExp(`^${name}: expected a duration from 1ms to 2147483647ms `));
+    }
+  });
+
+  it.each(eventTimeOptions)('%s: accepts 365d, rejects 366d, 1e23 days and Infinity, naming the variable and the range', (name) => {
+    const c = loadConfig({ [name]: '365d' });
+    expect(Object.values(c.processing)).toContain(MAX_EVENT_TIME_MS);
+    for (const value of ['366d', '8761h', '99999999999999999999999d', HUGE]) {
+      const err = errorFor({ [name]: value });
+      expect(err.code).toBe('DW_CONFIG_INVALID');
+      expect(err.option).toBe(name);
+      expect(err.message).toMatch(new RegExp(`^${name}: expected a duration from [01]ms to 365d, got "${value}"$`));
+    }
+  });
+
+  it('names DRIFTWATCH_WINDOW, not an internal field, for a window that overflows', () => {
+    for (const value of ['99999999999999999999999d', HUGE]) {
+      const err = errorFor({ DRIFTWATCH_WINDOW: value });
+      expect(err.option).toBe('DRIFTWATCH_WINDOW');
+      expect(err.message).not.toContain('windowMs');
+    }
+  });
+
+  it('rejects an infinite convergence grace (it would hide every rogue version)', () => {
+    expect(errorFor({ DRIFTWATCH_CONVERGENCE_GRACE: HUGE }).message).toMatch(/^DRIFTWATCH_CONVERGENCE_GRACE: expected a duration from 0ms to 365d, got "9+d"$/);
+  });
+
+  it('keeps zero allowed where it was (lateness, grace, dedup horizon)', () => {
+    const c = loadConfig({ DRIFTWATCH_ALLOWED_LATENESS: '0s', DRIFTWATCH_CONVERGENCE_GRACE: '0ms', DRIFTWATCH_DEDUP_HORIZON: '0m' });
+    expect(c.processing).toMatchObject({ allowedLatenessMs: 0, convergenceGraceMs: 0, dedupHorizonMs: 0 });
+  });
+
+  it.each(retentionOptions)('%s: long values stay legal, but must be finite', (name) => {
+    // With tiering on, so the tier ages are used (and cold stays later than warm).
+    const tiered = (value: string) =>
+      JSON.stringify(loadConfig({ DRIFTWATCH_STORAGE_POLICY: 'tiered', DRIFTWATCH_TIER_WARM_AFTER: '1d', DRIFTWATCH_TIER_COLD_AFTER: '104249991d', [name]: value }));
+    expect(tiered('3650d')).toContain(`:${3650 * 86_400_000}`);
+    // The largest accepted value (the warm age cannot reach it: cold must be later, and cold is capped the same).
+    if (name !== 'DRIFTWATCH_TIER_WARM_AFTER') expect(tiered('104249991d')).toContain(`:${MAX_RETENTION_MS}`);
+    expect(Number.isSafeInteger(MAX_RETENTION_MS)).toBe(true);
+    for (const value of [`${MAX_RETENTION_MS / 86_400_000 + 1}d`, '99999999999999999999999d', HUGE]) {
+      const err = errorFor({ [name]: value });
+      expect(err.option).toBe(name);
+      expect(err.message).toMatch(new RegExp(`^${name}: expected a duration from 1ms to 104249991d `));
+    }
+  });
+
+  it('still says what a duration looks like for text that is not one', () => {
+    expect(errorFor({ DRIFTWATCH_COMMIT_INTERVAL: 'Infinity' }).message).toBe(
+      'DRIFTWATCH_COMMIT_INTERVAL: expected a duration such as 30s, 5m or 1h (units ms, s, m, h, d), got "Infinity"',
+    );
+  });
+
+  it('documents every limit it enforces', () => {
+    const ref = configReference();
+    for (const name of [...timerOptions]) expect(ref.find((r) => r.env === name)!.doc).toContain('At most 2147483647ms');
+    for (const name of [...eventTimeOptions]) expect(ref.find((r) => r.env === name)!.doc).toContain('At most 365d');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('defaults to info, also when set empty', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: '   ' }).logLevel).toBe('info');
+    expect(configOptions.logLevel.default).toBe('info');
+  });
+
+  it.each(LOG_LEVELS)('accepts %s, trimmed and in any case', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    expect(loadConfig({ LOG_LEVEL: ` ${level.toUpperCase()} ` }).logLevel).toBe(level);
+  });
+
+  it('rejects other values naming LOG_LEVEL and the allowed levels', () => {
+    for (const value of ['verbose', 'warning', 'info,debug', '30']) {
+      const err = errorFor({ LOG_LEVEL: value });
+      expect(err.option).toBe('LOG_LEVEL');
+      expect(err.message).toBe(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+    }
+  });
+
+  it('is a documented option, and not mistaken for a DRIFTWATCH_* typo', () => {
+    const row = configReference().find((r) => r.env === 'LOG_LEVEL');
+    expect(row).toMatchObject({ default: 'info' });
+    for (const level of LOG_LEVELS) expect(row!.doc).toContain(level);
+    expect(unknownDriftwatchVariables({ LOG_LEVEL: 'debug', DRIFTWATCH_LOG_LEVEL: 'debug' })).toEqual(['DRIFTWATCH_LOG_LEVEL']);
+  });
+});
