@@ -6,6 +6,8 @@ export type { RegistryDecoder, RegistryDecoderOptions } from './registry-decoder
 export { createAvroAlertEncoder, jsonAlertEncoder, encodeAlertMessage, alertAvroSchema } from './alert-encoder.js';
 export type { AlertEncoder, AvroAlertEncoderOptions } from './alert-encoder.js';
 export { RegistryAdmin, compatibilityLevels } from './registry-admin.js';
+export { registryEndpoint, redactCredentials, basicAuthorization } from './registry-endpoint.js';
+export type { RegistryEndpoint, RegistryAuth } from './registry-endpoint.js';
 export type { CompatibilityLevel, RegisteredVersion, RegistryAdminOptions } from './registry-admin.js';
 export { driftwatchSubjects, registerSubject, formatRegistrationReport } from './register-schemas.js';
 export type { SubjectSpec, RegistrationReport } from './register-schemas.js';

@@ -8,7 +8,8 @@
  * are noted where they matter.
  */
 import { redactUrl } from '../../lib/logger.js';
-import { isTransientStatus, SchemaIncompatibleError, SchemaRegistryError } from './registry-errors.js';
+import { basicAuthorization, redactCredentials, registryEndpoint } from './registry-endpoint.js';
+import { isTransientRegistryError, isTransientStatus, SchemaIncompatibleError, SchemaRegistryError } from './registry-errors.js';
 
 export const compatibilityLevels = [
   'NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE',
@@ -34,9 +35,10 @@ interface Answer {
 function errorText(data: unknown): string {
   if (typeof data === 'object' && data !== null) {
     const d = data as Record<string, unknown>;
-    for (const key of ['message', 'title', 'detail']) if (typeof d[key] === 'string') return d[key];
+    for (const key of ['message', 'title', 'detail']) if (typeof d[key] === 'string') return redactCredentials(d[key]);
   }
-  return (typeof data === 'string' ? data : JSON.stringify(data)).slice(0, 300);
+  // A proxy's error page may echo the request URL.
+  return redactCredentials((typeof data === 'string' ? data : JSON.stringify(data)).slice(0, 300));
 }
 
 /** Registry errors carry `error_code`; a 404 without one comes from something else at that URL. */
@@ -44,18 +46,39 @@ function isRegistryError(data: unknown): boolean {
   return typeof data === 'object' && data !== null && 'error_code' in data;
 }
 
+/** Why fetch failed, redacted: fetch puts the whole request URL into some of its messages. */
 function causeText(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return redactCredentials(cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)));
+}
+
+/**
+ * True when fetch never got an answer because of the network: connection
+ * refused or reset, DNS, a timeout. Only that is worth waiting out; fetch also
+ * throws (a TypeError) for requests that can never work, e.g. a URL it refuses
+ * or a TLS certificate it does not trust, and those fail at once.
+ */
+function isNetworkFailure(err: unknown): boolean {
+  if (err instanceof Error && err.name === 'TimeoutError') return true; // AbortSignal.timeout
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (cause === undefined || cause === null) return false;
+  // Several addresses tried (happy eyeballs): an AggregateError of their failures.
+  const errors = (cause as { errors?: unknown }).errors;
+  return isTransientRegistryError(cause) || (Array.isArray(errors) && errors.some((e) => isTransientRegistryError(e)));
 }
 
 export class RegistryAdmin {
+  /** The API root without credentials: fetch refuses URLs that carry them. */
   private readonly base: string;
+  private readonly authorization: string | undefined;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
 
+  /** `url` may carry `user:password@`; they are sent as basic auth, never as part of the URL. */
   constructor(url: string, options: RegistryAdminOptions = {}) {
-    this.base = url.replace(/\/+$/, '');
+    const endpoint = registryEndpoint(url);
+    this.base = endpoint.baseUrl;
+    this.authorization = endpoint.auth && basicAuthorization(endpoint.auth);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchFn = options.fetch ?? fetch;
   }
@@ -117,15 +140,24 @@ export class RegistryAdmin {
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Answer> {
+    const headers: Record<string, string> = {
+      accept: 'application/vnd.schemaregistry.v1+json, application/json',
+      'content-type': 'application/vnd.schemaregistry.v1+json',
+    };
+    if (this.authorization) headers.authorization = this.authorization;
     let response: Response;
     try {
       response = await this.fetchFn(this.base + path, {
         method,
-        headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
+      if (!isNetworkFailure(err)) {
+        // Not an outage: retrying would only repeat it.
+        throw new SchemaRegistryError(`the request ${method} ${redactUrl(this.base)}${path} to the schema registry failed: ${causeText(err)}`, { cause: err });
+      }
       throw new SchemaRegistryError(
         `cannot reach the schema registry at ${redactUrl(this.base)} (${causeText(err)}); is it running, and does SCHEMA_REGISTRY_URL include the API path (Apicurio: …/apis/ccompat/v7)?`,
         { canRetry: true, cause: err },

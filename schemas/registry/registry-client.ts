@@ -8,6 +8,7 @@
  * unit tests can stand in a fake.
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { registryEndpoint } from './registry-endpoint.js';
 
 export type AvroRegistry = Pick<SchemaRegistry, 'decode' | 'getSchema' | 'getRegistryIdBySchema'>;
 
@@ -25,9 +26,15 @@ export interface RegistryClientOptions {
  */
 const LIBRARY_RETRY = { maxRetryTimeInSecs: 5, initialRetryTimeInSecs: 0.1, factor: 0.2, multiplier: 2, retries: 3 };
 
-/** A client for a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio). */
+/**
+ * A client for a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio).
+ * Credentials in `url` (`user:password@`) go to the library's `auth` option
+ * (basic auth) and the host it is given has none, so no URL the library
+ * might put into an error or a log line carries the password.
+ */
 export function createRegistryClient(url: string, options: RegistryClientOptions = {}): SchemaRegistry {
-  return new SchemaRegistry({ host: url.replace(/\/+$/, ''), clientId: options.clientId, retry: { ...LIBRARY_RETRY } });
+  const { baseUrl, auth } = registryEndpoint(url);
+  return new SchemaRegistry({ host: baseUrl, auth, clientId: options.clientId, retry: { ...LIBRARY_RETRY } });
 }
 
 /** An Avro schema as the library's register/look-up calls take it. */

@@ -17,6 +17,7 @@
 import { textOf, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
+import { redactCredentials } from './registry-endpoint.js';
 import { registryMessage, registryStatus } from './registry-errors.js';
 import { RegistryRetry, type RetryOptions } from './registry-retry.js';
 import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
@@ -40,7 +41,7 @@ function why(err: unknown, schemaId: number): string {
   const status = registryStatus(err);
   if (status === 404) return `schema id ${schemaId} is not in the schema registry (${registryMessage(err)})`;
   if (status !== undefined) return `schema id ${schemaId}: schema registry answered ${status}: ${registryMessage(err)}`;
-  return `schema id ${schemaId}: ${err instanceof Error ? err.message : String(err)}`;
+  return `schema id ${schemaId}: ${redactCredentials(err instanceof Error ? err.message : String(err))}`;
 }
 
 export function createRegistryDecoder(options: RegistryDecoderOptions): RegistryDecoder {

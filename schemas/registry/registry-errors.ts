@@ -9,6 +9,7 @@
  * code, because its HTTP layer (mappersmith) maps client-side failures to 400.
  */
 import { DriftwatchError } from '../../lib/errors.js';
+import { redactCredentials } from './registry-endpoint.js';
 
 export { SchemaRegistryError, SchemaIncompatibleError } from '../../lib/errors.js';
 
@@ -51,8 +52,8 @@ export function isTransientRegistryError(err: unknown): boolean {
   return (status === undefined || status === 400) && NETWORK_MESSAGE.test(message);
 }
 
-/** The registry's own words, without the library's client-name prefix. */
+/** The registry's own words, without the library's client-name prefix (and without any URL credentials). */
 export function registryMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^Confluent_Schema_Registry - /, '');
+  return redactCredentials(message.replace(/^Confluent_Schema_Registry - /, ''));
 }

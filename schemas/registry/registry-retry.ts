@@ -13,6 +13,7 @@
  * Time is injectable (`sleep`, `now`) so the schedule is tested on virtual time.
  */
 import type { Logger } from '../../lib/logger.js';
+import { redactCredentials } from './registry-endpoint.js';
 import { isTransientRegistryError, SchemaRegistryError } from './registry-errors.js';
 
 export interface RetryOptions {
@@ -63,8 +64,9 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/** An error for a log line or the give-up message; errors of HTTP clients may carry the request URL. */
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactCredentials(err instanceof Error ? err.message : String(err));
 }
 
 export class RegistryRetry {
