@@ -91,13 +91,17 @@ async function throughput() {
     } finally {
       await admin.disconnect();
     }
-    const late = lateEvents(await engine.metrics());
+    const metrics = await engine.metrics();
+    const late = lateEvents(metrics);
+    // One observation of the processing-latency histogram per commit (each commit flushes the store: one insert per table).
+    const commits = Number(/^driftwatch_processing_latency_seconds_count (\S+)$/m.exec(metrics)?.[1] ?? 'NaN');
+    log(`engine: ${commits} commits`);
     await engine.stop();
     const engineMs = done - joined;
     return {
       records: load.length,
       produceMs,
-      engine: { ms: engineMs, startupMs: joined - spawned, eventsPerSec: load.length / (engineMs / 1000), lateEvents: late },
+      engine: { ms: engineMs, startupMs: joined - spawned, eventsPerSec: load.length / (engineMs / 1000), lateEvents: late, commits },
       raw: { ms: raw.doneAt - raw.joinedAt, eventsPerSec: raw.records / ((raw.doneAt - raw.joinedAt) / 1000), bytes: raw.bytes },
     };
   } finally {
