@@ -6,9 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './command.js';
-import { commandHelp, mainHelp } from './help.js';
+import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { commands } from './commands/index.js';
 import { ConfigError, DriftwatchError, UsageError } from '../lib/errors.js';
+import { logLevelOr } from '../lib/logger.js';
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
@@ -18,14 +19,51 @@ function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefin
   return undefined;
 }
 
+const isHelpFlag = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+/**
+ * The longest leading run of `argv`'s words that is a group of commands (a
+ * proper prefix of at least one command path, e.g. `topics` or `sql`), with
+ * the arguments after it.
+ */
+function findGroup(argv: string[]): { group: string[]; rest: string[] } | undefined {
+  for (let n = Math.min(argv.length, Math.max(...commands.map((c) => c.path.length)) - 1); n >= 1; n--) {
+    const group = argv.slice(0, n);
+    if (commands.some((c) => c.path.length > n && group.every((w, i) => c.path[i] === w))) return { group, rest: argv.slice(n) };
+  }
+  return undefined;
+}
+
+/** The stack of an unexpected error is for debugging: shown only at LOG_LEVEL=debug or trace. */
+function wantsStack(ctx: CommandContext): boolean {
+  const level = logLevelOr(ctx.env.LOG_LEVEL, 'info');
+  return level === 'debug' || level === 'trace';
+}
+
+function describeUnexpected(err: unknown, withStack: boolean): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  const head = `${err.name}: ${err.message}${code !== undefined ? ` [${String(code)}]` : ''}`;
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  if (withStack && frames.length > 0) return `${head}\n${frames.join('\n')}`;
+  return `${head} (set LOG_LEVEL=debug for the stack trace)`;
+}
+
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
+  // `driftwatch help topics` = `driftwatch topics --help`, `help sql migrate` = `sql migrate --help`.
+  if (argv[0] === 'help' && argv.length > 1) return main([...argv.slice(1), '--help'], ctx);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     ctx.stdout.write(mainHelp(commands));
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
   if (!found) {
-    ctx.stderr.write(`driftwatch: unknown command "${argv.join(' ')}"\n\n${mainHelp(commands)}`);
+    const group = findGroup(argv);
+    if (group && (group.rest.length === 0 || group.rest.every(isHelpFlag))) {
+      ctx.stdout.write(groupHelp(group.group, commands));
+      return 0;
+    }
+    ctx.stderr.write(`driftwatch: unknown command "${argv.join(' ')}"\n\n${group ? groupHelp(group.group, commands) : mainHelp(commands)}`);
     return 2;
   }
   const { cmd, rest } = found;
@@ -55,8 +93,11 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: ${err.message} [${err.code}]\n`);
       return 1;
     }
-    ctx.logger.error({ err }, 'unexpected failure');
-    ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
+    const withStack = wantsStack(ctx);
+    // The logger's err serializer would print the stack too: log it only when debugging.
+    const brief = err instanceof Error ? { name: err.name, message: err.message, code: (err as NodeJS.ErrnoException).code } : { message: String(err) };
+    ctx.logger.error({ err: withStack ? err : brief }, 'unexpected failure');
+    ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: unexpected failure: ${describeUnexpected(err, withStack)}\n`);
     return 1;
   }
 }

@@ -28,3 +28,13 @@ export function mainHelp(commands: readonly Command[]): string {
   for (const o of configReference()) lines.push(`  ${o.env.padEnd(32)} ${o.doc} (default: ${o.default === '' ? 'unset' : o.default})`);
   return lines.join('\n') + '\n';
 }
+
+/** Help of a command group such as `topics` or `sql`: its subcommands with their summaries. */
+export function groupHelp(group: readonly string[], commands: readonly Command[]): string {
+  const name = group.join(' ');
+  const members = commands.filter((c) => c.path.length > group.length && group.every((w, i) => c.path[i] === w));
+  const lines = [`Usage: driftwatch ${name} <command> [options]`, '', 'Commands:'];
+  for (const c of members) lines.push(`  ${(c.path.join(' ') + (c.args ? ' ' + c.args : '')).padEnd(34)} ${c.summary}`);
+  lines.push('', `Run \`driftwatch ${name} <command> --help\` for the options of one command.`);
+  return lines.join('\n') + '\n';
+}

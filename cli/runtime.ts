@@ -19,7 +19,9 @@ export interface Runtime {
 
 export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: string } = {}): Runtime {
   const config = loadConfig(ctx.env);
-  const alerts = loadAlertsConfig(overrides.alertsFile ?? config.alertsFile ?? undefined);
+  // The error for an unreadable file names the option that gave its path.
+  const alerts =
+    overrides.alertsFile !== undefined ? loadAlertsConfig(overrides.alertsFile, '--alerts') : loadAlertsConfig(config.alertsFile ?? undefined, 'DRIFTWATCH_ALERTS_FILE');
   const runId = uniqueId('run');
   const logger = ctx.logger.child({ runId });
   logger.level = config.logLevel;

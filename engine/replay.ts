@@ -4,7 +4,7 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { createWriteStream, mkdirSync, existsSync, type WriteStream } from 'node:fs';
+import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AlertsConfig } from '../config/alert-rules.js';
@@ -54,9 +54,30 @@ async function closeStream(stream: WriteStream): Promise<void> {
   await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** `EEXIST: file already exists` out of a Node fs error (its message also repeats the syscall and path). */
+function osReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const reason = typeof e?.message === 'string' ? e.message.replace(/,\s*\w+\s+'.*$/s, '') : String(err);
+  return e?.code && !reason.startsWith(e.code) ? `${e.code}: ${reason}` : reason;
+}
+
+/** Creates (or checks) the output directory, failing with a coded error that names --out and the OS reason. */
+function createOutputDir(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    throw new InputError(`--out ${outDir}: cannot create the output directory (${osReason(err)})`, { cause: err });
+  }
+  try {
+    accessSync(outDir, fsConstants.W_OK);
+  } catch (err) {
+    throw new InputError(`--out ${outDir}: the output directory is not writable (${osReason(err)})`, { cause: err });
+  }
+}
+
 export async function replayFile(options: ReplayOptions): Promise<ReplaySummary> {
   if (!existsSync(options.input)) throw new InputError(`input file ${options.input} does not exist`);
-  mkdirSync(options.outDir, { recursive: true });
+  createOutputDir(options.outDir);
   const log = options.logger.child({ component: 'replay', input: options.input });
   const alertsOut = createWriteStream(join(options.outDir, 'alerts.ndjson'));
   const dlqOut = createWriteStream(join(options.outDir, 'dlq.ndjson'));

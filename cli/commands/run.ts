@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { loadRuntime } from '../runtime.js';
 import { startLiveEngine } from '../../engine/live/start-live.js';
+import { UsageError } from '../../lib/errors.js';
 
 export const runCommand: Command = {
   path: ['run'],
@@ -10,7 +11,8 @@ export const runCommand: Command = {
     'Needs KAFKA_BROKERS. Scale out by starting more instances with the same DRIFTWATCH_GROUP_ID and distinct\n' +
     'DRIFTWATCH_INSTANCE_ID. Stops gracefully on SIGTERM/SIGINT: finishes the batch, commits, leaves the group.',
   options: {},
-  async run(_args, ctx) {
+  async run(args, ctx) {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);
     const live = await startLiveEngine(rt);
     ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);

@@ -12,6 +12,7 @@ export const sqlMigrateCommand: Command = {
     'data-dir': { type: 'string', doc: 'embedded store directory (default: DRIFTWATCH_DATA_DIR/store)', valueName: '<dir>' },
   },
   async run(args, ctx) {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);
     const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: false });
     try {

@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { commands } from '../../../cli/commands/index.js';
+import { runCli } from './run-cli.js';
+
+const groups = ['topics', 'sql', 'schemas'];
+
+describe('help of a command group', () => {
+  for (const group of groups) {
+    const members = commands.filter((c) => c.path[0] === group && c.path.length > 1);
+    for (const argv of [[group, '--help'], [group, '-h'], [group], ['help', group]]) {
+      it(`driftwatch ${argv.join(' ')} lists the subcommands and exits 0`, async () => {
+        const r = await runCli(argv);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toContain(`Usage: driftwatch ${group} <command> [options]`);
+        expect(members.length).toBeGreaterThan(0);
+        for (const c of members) {
+          expect(r.stdout).toContain(c.path.join(' '));
+          expect(r.stdout).toContain(c.summary);
+        }
+        // Only this group's commands.
+        for (const c of commands.filter((c) => c.path[0] !== group)) expect(r.stdout).not.toContain(c.summary);
+      });
+    }
+  }
+
+  it('an unknown subcommand of a group: exit 2, with the group help', async () => {
+    const r = await runCli(['topics', 'delete']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('driftwatch: unknown command "topics delete"');
+    expect(r.stderr).toContain('topics create');
+  });
+
+  it('an unknown word is still an unknown command (exit 2, main help)', async () => {
+    const r = await runCli(['bogus', '--help']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('driftwatch: unknown command "bogus --help"');
+    expect(r.stderr).toContain('Commands:');
+  });
+
+  it('a full command path still gets the command help', async () => {
+    for (const argv of [['topics', 'create', '--help'], ['help', 'sql', 'migrate']]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: driftwatch ${argv.filter((w) => w !== 'help' && w !== '--help').join(' ')}`);
+      expect(r.stdout).toContain('Options:');
+    }
+  });
+
+  it('top-level help is unchanged', async () => {
+    expect((await runCli(['--help'])).code).toBe(0);
+    expect((await runCli([])).code).toBe(2);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturesDir } from '../../helpers/replay-fixture.js';
+import { runCli, STACK_FRAME } from './run-cli.js';
+
+const fixture = join(fixturesDir, 'rogue-version.ndjson');
+let tmp: string;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'dw-cli-replay-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function expectNoStack(r: { stderr: string; log: string }): void {
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  expect(r.stderr).not.toContain('unexpected failure');
+  expect(r.stderr).not.toContain('mkdirSync');
+  expect(r.log).not.toMatch(/\\n\s+at /);
+}
+
+/** Whether mkdir under /sys is refused with EPERM here (Linux with sysfs). */
+function sysRefusesMkdir(): boolean {
+  try {
+    mkdirSync('/sys/driftwatch-probe', { recursive: true });
+    rmSync('/sys/driftwatch-probe', { recursive: true, force: true });
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+describe('driftwatch replay --out <path> that cannot be a directory', () => {
+  it('--out naming an existing file: coded error with the OS reason, exit 1, no stack', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await runCli(['replay', fixture, '--out', file, '--no-store']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`driftwatch replay: --out ${file}: cannot create the output directory (EEXIST: file already exists) [DW_INPUT_FAILED]\n`);
+    expectNoStack(r);
+  });
+
+  it('--out under a file: ENOTDIR', async () => {
+    const file = join(tmp, 'another-file');
+    writeFileSync(file, 'x');
+    const out = join(file, 'sub');
+    const r = await runCli(['replay', fixture, '--out', out, '--no-store']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`driftwatch replay: --out ${out}: cannot create the output directory (ENOTDIR: not a directory) [DW_INPUT_FAILED]\n`);
+    expectNoStack(r);
+  });
+
+  it.skipIf(!sysRefusesMkdir())('--out where the OS refuses to create it: EPERM', async () => {
+    const r = await runCli(['replay', fixture, '--out', '/sys/nope', '--no-store']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('driftwatch replay: --out /sys/nope: cannot create the output directory (EPERM: operation not permitted) [DW_INPUT_FAILED]\n');
+    expectNoStack(r);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('--out naming a read-only directory: not writable', async () => {
+    const dir = join(tmp, 'read-only');
+    mkdirSync(dir);
+    chmodSync(dir, 0o500);
+    try {
+      const r = await runCli(['replay', fixture, '--out', dir, '--no-store']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^driftwatch replay: --out .*read-only: the output directory is not writable \(EACCES: permission denied\) \[DW_INPUT_FAILED\]\n$/);
+      expectNoStack(r);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+
+  it('still creates a missing nested --out directory and replays into it', async () => {
+    const out = join(tmp, 'new', 'nested', 'out');
+    const r = await runCli(['replay', fixture, '--out', out, '--no-store']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`replayed `);
+    expect(existsSync(join(out, 'alerts.ndjson'))).toBe(true);
+  });
+});
