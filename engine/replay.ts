@@ -4,13 +4,14 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, existsSync, type WriteStream } from 'node:fs';
+import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, existsSync, readdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Logger } from '../lib/logger.js';
 import { InputError } from '../lib/errors.js';
+import { acquireDirLock } from '../lib/dir-lock.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { IncidentBook } from './incident-book.js';
 import { readLineChunks, type NumberedLine } from './ndjson-lines.js';
@@ -36,6 +37,8 @@ export interface ReplayOptions {
 
 export interface ReplaySummary extends PipelineCounters {
   lines: number;
+  /** `<out>/store` held rows of earlier runs, which it still holds (incidents.ndjson and alerts.ndjson are this run's only). */
+  storeHadData: boolean;
   incidents: number;
   openIncidents: number;
   alerts: number;
@@ -75,13 +78,36 @@ function createOutputDir(outDir: string): void {
   }
 }
 
+/**
+ * A replay's output files are written under temporary names and renamed into
+ * place once the run succeeded: a failed or interrupted run leaves the
+ * previous run's files whole rather than truncated ones.
+ */
+const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] as const;
+const partial = (outDir: string, name: string) => join(outDir, `.${name}.partial`);
+
 export async function replayFile(options: ReplayOptions): Promise<ReplaySummary> {
   if (!existsSync(options.input)) throw new InputError(`input file ${options.input} does not exist`);
   createOutputDir(options.outDir);
+  // One run per --out at a time: a second one would write the same files and store (lib/dir-lock.ts).
+  const lock = acquireDirLock(options.outDir, 'replay', `--out ${options.outDir}`);
+  try {
+    const summary = await replayLocked(options);
+    for (const name of OUTPUT_FILES) renameSync(partial(options.outDir, name), join(options.outDir, name));
+    return summary;
+  } finally {
+    for (const name of OUTPUT_FILES) rmSync(partial(options.outDir, name), { force: true });
+    lock.release();
+  }
+}
+
+async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   const log = options.logger.child({ component: 'replay', input: options.input });
-  const alertsOut = createWriteStream(join(options.outDir, 'alerts.ndjson'));
-  const dlqOut = createWriteStream(join(options.outDir, 'dlq.ndjson'));
-  const transport = options.store === false ? null : await openEmbeddedStore(join(options.outDir, 'store'), { logger: log });
+  const alertsOut = createWriteStream(partial(options.outDir, 'alerts.ndjson'));
+  const dlqOut = createWriteStream(partial(options.outDir, 'dlq.ndjson'));
+  const storeDir = join(options.outDir, 'store');
+  const storeHadData = options.store !== false && existsSync(storeDir) && readdirSync(storeDir).length > 0;
+  const transport = options.store === false ? null : await openEmbeddedStore(storeDir, { logger: log });
   const writer = transport ? new StoreWriter(transport, { logger: log, batchRows: options.storeBatchRows ?? 50_000, flushIntervalMs: 0 }) : null;
   const book = new IncidentBook();
   const alertsBySeverity: Record<string, number> = {};
@@ -127,7 +153,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     await transport?.close();
   }
 
-  const incidentsOut = createWriteStream(join(options.outDir, 'incidents.ndjson'));
+  const incidentsOut = createWriteStream(partial(options.outDir, 'incidents.ndjson'));
   const records = book.records();
   for (const record of records) await writeLine(incidentsOut, record);
   await closeStream(incidentsOut);
@@ -135,6 +161,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   const summary: ReplaySummary = {
     ...pipeline.counters,
     lines,
+    storeHadData,
     incidents: records.length,
     openIncidents: records.filter((r) => r.resolvedAt === null).length,
     alerts,

@@ -51,6 +51,12 @@ export const replayCommand: Command = {
           'if the file is not in arrival order, replay it with --sort\n',
       );
     }
+    if (summary.storeHadData) {
+      ctx.stderr.write(
+        `note: ${out}/store already held rows of earlier replays and keeps them (the same input again changes nothing under FINAL); ` +
+          `the .ndjson files are this run's only — use a fresh --out for a separate store\n`,
+      );
+    }
     return 0;
   },
 };

@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './run-cli.js';
+import { acquireDirLock, LOCK_FILE } from '../../../lib/dir-lock.js';
+
+const fixtures = fileURLToPath(new URL('../../scenarios/fixtures/', import.meta.url));
+const fresh = () => mkdtempSync(join(tmpdir(), 'dw-replay-out-'));
+
+describe('replay --out: one run at a time, whole files', () => {
+  it('refuses an --out another run holds, and leaves that run\'s files alone', async () => {
+    const out = fresh();
+    writeFileSync(join(out, 'alerts.ndjson'), 'previous run\n');
+    const lock = acquireDirLock(out, 'replay', `--out ${out}`); // stands for a replay still running there
+    try {
+      const r = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out, '--no-store']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^driftwatch replay: --out ${out} is in use by driftwatch replay \\(pid ${process.pid}, since .*\\); wait for it to finish or use another directory \\[DW_INPUT_FAILED\\]\n$`));
+      expect(readFileSync(join(out, 'alerts.ndjson'), 'utf8')).toBe('previous run\n');
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('writes its files whole and releases the lock; a second replay into the store says the store keeps earlier rows', async () => {
+    const out = fresh();
+    const first = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    expect(readdirSync(out).sort()).toEqual(['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson', 'store']); // no lock, no partial files left
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+    const alerts = readFileSync(join(out, 'alerts.ndjson'), 'utf8');
+    expect(alerts.split('\n').filter(Boolean).length).toBeGreaterThan(0);
+
+    const second = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/store already held rows of earlier replays and keeps them/);
+    expect(readFileSync(join(out, 'alerts.ndjson'), 'utf8').split('\n').length).toBe(alerts.split('\n').length); // replaced, not appended
+  });
+});
