@@ -4,6 +4,9 @@ import { loadRuntime } from '../runtime.js';
 import { startLiveEngine } from '../../engine/live/start-live.js';
 import { UsageError } from '../../lib/errors.js';
 
+/** Longest a graceful stop may take (finish the batch, commit, leave the group) before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
 export const runCommand: Command = {
   path: ['run'],
   summary: 'live mode: consume the input topics as a consumer-group member, write the store, emit alerts',
@@ -16,23 +19,36 @@ export const runCommand: Command = {
     const rt = loadRuntime(ctx);
     const live = await startLiveEngine(rt);
     ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
+    let signals = 0;
     const failure = await new Promise<Error | null>((resolve) => {
-      const shutdown = (signal: string) => {
+      const onSignal = (signal: string) => {
+        // A second signal while stopping (e.g. stuck on an unreachable broker) means: stop now.
+        if (++signals > 1) {
+          rt.logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+          process.exit(1);
+        }
         rt.logger.info({ signal }, 'shutting down');
         resolve(null);
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
       void live.runner.failed.then(resolve);
     });
     if (failure) {
       // Not a clean stop: exit non-zero so a supervisor restarts the instance (it resumes from the last commit).
       rt.logger.error({ err: failure }, 'consumer stopped after a non-retriable error; exiting');
       ctx.stderr.write(`driftwatch run: the consumer stopped after a non-retriable error: ${failure.message}\n`);
-      await live.stop();
-      return 1;
     }
-    await live.stop();
-    return 0;
+    const code = failure ? 1 : 0;
+    const stopped = await Promise.race([
+      live.stop().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), STOP_DEADLINE_MS).unref()),
+    ]);
+    if (!stopped) rt.logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time (broker unreachable?); exiting anyway');
+    // kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same
+    // (an unref'd timer: it only fires if something else still holds the event loop).
+    const result = stopped ? code : 1;
+    setTimeout(() => process.exit(result), 1000).unref();
+    return result;
   },
 };

@@ -21,6 +21,7 @@ export class ChangelogReader {
   private readonly byPartition = new Map<number, Map<string, string>>();
   private readonly seenMarkers = new Map<string, Set<number>>();
   private readonly waiters = new Set<() => void>();
+  private stopped = false;
 
   constructor(
     kafka: Kafka,
@@ -29,7 +30,14 @@ export class ChangelogReader {
     private readonly logger: Logger,
   ) {
     // A private group: the reader always wants every partition from the start.
-    this.consumer = kafka.consumer({ groupId: `${groupPrefix}.changelog-reader.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
+    // No restart after a crash once stopping: kafkajs does not cancel a restart it scheduled, and a consumer
+    // coming back after disconnect() would keep the process alive (and rejoin its group).
+    this.consumer = kafka.consumer({
+      groupId: `${groupPrefix}.changelog-reader.${randomUUID()}`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 200,
+      retry: { restartOnFailure: async () => !this.stopped },
+    });
   }
 
   async start(): Promise<void> {
@@ -86,6 +94,7 @@ export class ChangelogReader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     try {
       await this.consumer.disconnect();
     } catch (err) {

@@ -110,6 +110,8 @@ export class LiveRunner {
       maxWaitTimeInMs: 250,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
+      retry: { restartOnFailure: async () => !this.stopping },
     });
     this.producer = opts.kafka.producer({
       transactionalId: `driftwatch-${config.kafka.groupId}-${opts.instanceId}`,
@@ -187,9 +189,10 @@ export class LiveRunner {
     this.ticker = setInterval(() => {
       void this.exclusive(() => this.onTick()).catch((err: unknown) => {
         this.log.error({ err }, 'idle tick failed');
-        // Kafka said trying again cannot help (e.g. this instance's producer was fenced by a newer one with the
-        // same instance id): stop as a crashed consumer would, instead of failing every tick.
-        if ((err as { retriable?: unknown })?.retriable === false && !this.stopping) this.fail(err as Error);
+        // This instance's producer was fenced by a newer one with the same instance id: nothing it does can commit
+        // again, so stop as a crashed consumer would. Anything else (a broker outage longer than kafkajs's retries
+        // also arrives as non-retriable) is tried again on the next tick.
+        if (isFenced(err) && !this.stopping) this.fail(err as Error);
       });
     }, 250);
   }
@@ -418,4 +421,14 @@ export class LiveRunner {
     this.publishing = run;
     if (options.wait) await run;
   }
+}
+
+/** Kafka error types that mean another producer with this transactional id took over (walks the `cause` chain). */
+const FENCING = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+export function isFenced(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 10; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && FENCING.has(e.type)) return true;
+  }
+  return false;
 }

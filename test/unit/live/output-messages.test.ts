@@ -69,3 +69,14 @@ describe('deadLetterMessage headers', () => {
     expect(m.headers).not.toHaveProperty('gone');
   });
 });
+
+describe('isFenced', () => {
+  it('recognises a fenced producer however deeply kafkajs wraps it, and nothing else', async () => {
+    const { isFenced } = await import('../../../engine/live/live-runner.js');
+    expect(isFenced({ type: 'INVALID_PRODUCER_EPOCH' })).toBe(true);
+    expect(isFenced({ name: 'KafkaJSNonRetriableError', cause: { name: 'KafkaJSNumberOfRetriesExceeded', cause: { type: 'PRODUCER_FENCED' } } })).toBe(true);
+    // A broker outage outlasting kafkajs's retries is non-retriable too, but not fatal: the next tick tries again.
+    expect(isFenced({ name: 'KafkaJSNonRetriableError', retriable: false, cause: { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED' } })).toBe(false);
+    expect(isFenced(undefined)).toBe(false);
+  });
+});
