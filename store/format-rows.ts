@@ -20,7 +20,12 @@ export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format:
   }
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));
   const numeric = columns.map((c) => rows.every((r) => r[c] == null || typeof r[c] === 'number'));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  // A loop, not Math.max(...spread): spreading 200 k cells overflows the call stack.
+  const widths = columns.map((c, i) => {
+    let w = c.length;
+    for (const row of cells) if (row[i]!.length > w) w = row[i]!.length;
+    return w;
+  });
   const top = '┌' + columns.map((c, i) => `─${c}─`.padEnd(widths[i]! + 2, '─')).join('┬') + '┐';
   const body = cells.map(
     (row) => '│' + row.map((v, i) => ` ${numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)} `).join('│') + '│',

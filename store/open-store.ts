@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StoreError } from '../lib/errors.js';
+import { StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
@@ -87,7 +87,32 @@ export interface QueryResult<T = Record<string, unknown>> {
 /** `driftwatch query "<SQL>"`: runs one statement (no FORMAT clause) and formats its rows. */
 export async function runQuery(transport: StoreTransport, sql: string, options: { format?: RowsFormat } = {}): Promise<QueryResult> {
   const statement = sql.trim().replace(/;+\s*$/, '');
-  if (statement.length === 0) throw new StoreError('query: empty SQL; pass a statement, e.g. "SELECT count() FROM driftwatch.incidents"');
+  if (statement.length === 0) throw new UsageError('query: empty SQL; pass a statement, e.g. "SELECT count() FROM driftwatch.incidents"');
+  // Checked on the SQL with its literals and comments blanked, so a ';' or 'FORMAT' inside a string is fine.
+  const code = blankLiterals(statement);
+  if (code.includes(';')) throw new UsageError('query: one statement at a time (the rows of several would be merged into one table)');
+  // The rows are read back as JSONEachRow and printed by -f/--format; a FORMAT clause of its own would be misread.
+  if (/\bFORMAT\s+\w+\s*$/i.test(code)) throw new UsageError('query: leave out the FORMAT clause; choose the output with -f/--format (table or jsonl)');
   const rows = await transport.query(statement);
   return { rows, text: formatRows(rows, options.format ?? 'table') };
+}
+
+/** `sql` with the contents of string literals, quoted identifiers and comments replaced by spaces (same length). */
+export function blankLiterals(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const c = sql[i]!;
+    const close = c === "'" ? "'" : c === '"' ? '"' : c === '`' ? '`' : sql.startsWith('--', i) ? '\n' : sql.startsWith('/*', i) ? '*/' : null;
+    if (close === null) {
+      out += c;
+      i++;
+      continue;
+    }
+    let j = i + (close === '\n' || close === '*/' ? 2 : 1);
+    while (j < sql.length && !sql.startsWith(close, j)) j += sql[j] === '\\' ? 2 : 1;
+    j = Math.min(sql.length, j + close.length);
+    out += ' '.repeat(j - i);
+    i = j;
+  }
+  return out;
 }

@@ -9,6 +9,8 @@
  * the wall clock reaches its send time (`--forever`). Either stops early when
  * `signal` aborts; the summary then covers what was sent.
  */
+import { dirname } from 'node:path';
+import { acquireDirLock } from '../../lib/dir-lock.js';
 import { setImmediate, setTimeout as sleepFor } from 'node:timers/promises';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { ProcessingOptions } from '../../config/processing-options.js';
@@ -54,6 +56,17 @@ export interface DemoResult {
 const CHUNK = 500;
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  // One demo per data directory at a time: a second one would clear the store the first is writing, and both would
+  // exit 0 with summaries their stores contradict (lib/dir-lock.ts). The lock sits beside the store, not in it.
+  const lock = options.storeDir ? acquireDirLock(dirname(options.storeDir), 'demo', `DRIFTWATCH_DATA_DIR ${dirname(options.storeDir)}`) : null;
+  try {
+    return await runDemoLocked(options);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runDemoLocked(options: DemoOptions): Promise<DemoResult> {
   const now = options.now ?? Date.now;
   const log = options.logger.child({ component: 'demo' });
   const gen = new ScenarioGenerator(options.scenario);
