@@ -1,8 +1,10 @@
 /** `driftwatch sql migrate` and `driftwatch query`: the configured store (CLICKHOUSE_URL, else embedded chDB). */
 import type { Command } from '../command.js';
-import { UsageError } from '../../lib/errors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
+import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
 import { runQuery } from '../../store/open-store.js';
 
 export const sqlMigrateCommand: Command = {
@@ -39,7 +41,9 @@ export const queryCommand: Command = {
     const format = args.values.format as string;
     if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format: expected table or jsonl, got "${format}"`);
     const rt = loadRuntime(ctx);
-    const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: true });
+    const dataDir = args.values['data-dir'] as string | undefined;
+    if (rt.config.clickhouse.url === null) requireEmbeddedStore(dataDir ?? embeddedStoreDir(rt.config), dataDir !== undefined);
+    const transport = await openConfiguredStore(rt, { dataDir, migrate: true });
     try {
       const result = await runQuery(transport, sql, { format });
       ctx.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
@@ -49,3 +53,17 @@ export const queryCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * `query` reads a store that exists. Opening a mistyped or missing directory
+ * would create an empty store there and answer every count with 0.
+ * An embedded store (a chDB directory) always holds `metadata/`.
+ */
+function requireEmbeddedStore(dir: string, fromFlag: boolean): void {
+  if (existsSync(join(dir, 'metadata'))) return;
+  const named = fromFlag ? `--data-dir ${dir}` : `${dir} (DRIFTWATCH_DATA_DIR/store)`;
+  const hint = existsSync(join(dir, 'store', 'metadata'))
+    ? `; did you mean --data-dir ${join(dir, 'store')}?`
+    : "; a replay's store is <out>/store, the demo's and a live run's <DRIFTWATCH_DATA_DIR>/store";
+  throw new InputError(`${named}: no embedded store there${hint}`);
+}

@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './run-cli.js';
+
+const fixture = fileURLToPath(new URL('../../scenarios/fixtures/rollback.ndjson', import.meta.url));
+
+describe('query reads a store that exists', () => {
+  it('refuses a missing directory without creating one, and points at <out>/store for a replay out dir', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dw-query-dir-'));
+    expect((await runCli(['replay', fixture, '--out', out])).code).toBe(0);
+
+    const typo = await runCli(['query', '--data-dir', join(out, 'sotre'), 'SELECT count() FROM driftwatch.incidents FINAL']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--data-dir .*sotre: no embedded store there; a replay's store is <out>\/store/);
+    expect(existsSync(join(out, 'sotre'))).toBe(false);
+
+    const before = readdirSync(out).sort();
+    const parent = await runCli(['query', '--data-dir', out, 'SELECT 1']);
+    expect(parent.code).toBe(1);
+    expect(parent.stderr).toContain(`did you mean --data-dir ${join(out, 'store')}?`);
+    expect(readdirSync(out).sort()).toEqual(before);
+
+    const ok = await runCli(['query', '--data-dir', join(out, 'store'), '-f', 'jsonl', 'SELECT count() AS n FROM driftwatch.incidents FINAL']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim()).n).toBeGreaterThan(0);
+  });
+});
