@@ -31,7 +31,7 @@ export interface DemoOptions {
   processing: ProcessingOptions;
   alerts: AlertsConfig;
   logger: Logger;
-  /** Embedded store directory (replaced if a previous demo wrote it); null = no store. */
+  /** Embedded store directory (replaced if a previous demo wrote it; its parent, the data dir, is locked for the run); null = no store. */
   storeDir: string | null;
   storeWriter?: { batchRows?: number; flushIntervalMs?: number };
   /** Records per second of wall time; 0 = as fast as the engine goes. Ignored when realTime. */

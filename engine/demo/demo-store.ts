@@ -16,7 +16,11 @@ export function demoStoreDir(dataDir: string): string {
   return join(dataDir, 'store');
 }
 
-/** Clears a previous demo's store; throws when the directory holds a store the demo did not write. */
+/**
+ * Clears a previous demo's store; throws when the directory holds a store the demo did not write. The caller holds
+ * the data directory's lock (lib/dir-lock.ts): the lock file sits in the data dir, beside `storeDir`, so clearing the
+ * store never removes it, and no other demo can be writing the store being removed.
+ */
 export function prepareDemoStore(storeDir: string): { cleared: boolean } {
   if (!existsSync(storeDir) || readdirSync(storeDir).length === 0) return { cleared: false };
   if (!existsSync(join(storeDir, DEMO_MARKER))) {
