@@ -78,6 +78,16 @@ export class ChdbTransport implements StoreTransport {
     }
   }
 
+  /**
+   * From now on this session refuses writes and DDL (`driftwatch query`
+   * without --write). chDB's queryAsync takes no per-query settings, so it is
+   * a session SET; readonly = 2, not 1, so a SELECT may still carry its own
+   * SETTINGS clause, while `readonly` itself can no longer be lowered.
+   */
+  async restrictToReads(): Promise<void> {
+    await this.command(`SET readonly = ${READ_ONLY}`);
+  }
+
   async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
     const session = this.#open('query');
     let text: string;
@@ -120,6 +130,9 @@ export class ChdbTransport implements StoreTransport {
     return this.#session;
   }
 }
+
+/** ClickHouse's `readonly` level of a read-only query: reads and setting changes only (see restrictToReads). */
+export const READ_ONLY = 2;
 
 /** Parses JSONEachRow output (one JSON object per line; blank lines ignored). */
 export function parseJsonEachRow<T>(text: string): T[] {

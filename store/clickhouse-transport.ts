@@ -135,6 +135,14 @@ export class ClickHouseServerTransport implements StoreTransport {
     });
   }
 
+  /**
+   * On a server, what a query may do is the user's role (sql/roles/roles.sql:
+   * run `driftwatch query` as a driftwatch_analyst, whose profile is
+   * `readonly = 2`): setting `readonly` per query would be refused for such a
+   * user, whose profile forbids changing it. So nothing changes here.
+   */
+  async restrictToReads(): Promise<void> {}
+
   async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
     const what = firstLine(sql);
     const statement = sql.trim().replace(/;+\s*$/, '');

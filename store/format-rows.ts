@@ -5,9 +5,38 @@
  */
 export type RowsFormat = 'table' | 'jsonl';
 
-export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format: RowsFormat = 'table'): string {
+/**
+ * Rows printed as a table at most. Every shown cell is padded to its column's
+ * width, so a table costs several times the rows' own memory; beyond a
+ * screenful nobody reads it anyway, and `-f jsonl` prints everything.
+ */
+export const MAX_TABLE_ROWS = 10_000;
+
+export function formatRows(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  format: RowsFormat = 'table',
+  maxTableRows: number = MAX_TABLE_ROWS,
+): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n');
   if (rows.length === 0) return '0 rows';
+  const shown = rows.length > maxTableRows ? rows.slice(0, maxTableRows) : rows;
+  const lines = tableLines(shown, columnsOf(shown));
+  lines.push(countOf(rows.length));
+  if (shown.length < rows.length) {
+    lines.push(
+      `${countOf(rows.length - shown.length)} not shown (the table stops at ${maxTableRows}); ` +
+        'narrow the query with LIMIT, or use -f jsonl to print them all',
+    );
+  }
+  return lines.join('\n');
+}
+
+function countOf(n: number): string {
+  return `${n} ${n === 1 ? 'row' : 'rows'}`;
+}
+
+/** Column names in order of first appearance (rows may differ in their keys). */
+function columnsOf(rows: ReadonlyArray<Record<string, unknown>>): string[] {
   const columns: string[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
@@ -18,6 +47,11 @@ export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format:
       }
     }
   }
+  return columns;
+}
+
+/** The box table of `rows`: top border, one line per row, bottom border. */
+function tableLines(rows: ReadonlyArray<Record<string, unknown>>, columns: string[]): string[] {
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));
   const numeric = columns.map((c) => rows.every((r) => r[c] == null || typeof r[c] === 'number'));
   // A loop, not Math.max(...spread): spreading 200 k cells overflows the call stack.
@@ -31,7 +65,7 @@ export function formatRows(rows: ReadonlyArray<Record<string, unknown>>, format:
     (row) => '│' + row.map((v, i) => ` ${numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)} `).join('│') + '│',
   );
   const bottom = '└' + widths.map((w) => '─'.repeat(w + 2)).join('┴') + '┘';
-  return [top, ...body, bottom, `${rows.length} ${rows.length === 1 ? 'row' : 'rows'}`].join('\n');
+  return [top, ...body, bottom];
 }
 
 function cell(v: unknown): string {

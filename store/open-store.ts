@@ -4,11 +4,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StoreError, UsageError } from '../lib/errors.js';
+import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
 import { migrate, type MigrationResult } from './migrations.js';
+import { clickhouseCodeOf } from './store-errors.js';
 import type { StoreTransport } from './transport.js';
 
 export interface OpenEmbeddedStoreOptions {
@@ -84,8 +85,23 @@ export interface QueryResult<T = Record<string, unknown>> {
   text: string;
 }
 
-/** `driftwatch query "<SQL>"`: runs one statement (no FORMAT clause) and formats its rows. */
-export async function runQuery(transport: StoreTransport, sql: string, options: { format?: RowsFormat } = {}): Promise<QueryResult> {
+export interface RunQueryOptions {
+  format?: RowsFormat;
+  /** Let the statement write (INSERT, ALTER, DROP …). Off by default: a typo must not damage a store. */
+  write?: boolean;
+}
+
+/** A transport that can refuse writes for the rest of its life (both store transports can). */
+interface RestrictableTransport extends StoreTransport {
+  restrictToReads(): Promise<void>;
+}
+
+/**
+ * `driftwatch query "<SQL>"`: runs one statement (no FORMAT clause) and
+ * formats its rows. Read-only unless `write`: the transport is restricted
+ * first, so the engine itself refuses writes and DDL, whatever the SQL says.
+ */
+export async function runQuery(transport: StoreTransport, sql: string, options: RunQueryOptions = {}): Promise<QueryResult> {
   const statement = sql.trim().replace(/;+\s*$/, '');
   if (statement.length === 0) throw new UsageError('query: empty SQL; pass a statement, e.g. "SELECT count() FROM driftwatch.incidents"');
   // Checked on the SQL with its literals and comments blanked, so a ';' or 'FORMAT' inside a string is fine.
@@ -93,8 +109,48 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
   if (code.includes(';')) throw new UsageError('query: one statement at a time (the rows of several would be merged into one table)');
   // The rows are read back as JSONEachRow and printed by -f/--format; a FORMAT clause of its own would be misread.
   if (/\bFORMAT\s+\w+\s*$/i.test(code)) throw new UsageError('query: leave out the FORMAT clause; choose the output with -f/--format (table or jsonl)');
-  const rows = await transport.query(statement);
+  if (options.write) return answer(await transport.query(statement), options);
+  await restrictToReads(transport);
+  try {
+    return answer(await transport.query(statement), options);
+  } catch (err) {
+    // READONLY: not a passing store failure to retry, but a statement that needs --write.
+    if (clickhouseCodeOf(err) !== READONLY_CODE) throw err;
+    throw new UsageError(
+      `query: refused, the store is queried read-only (${(err as Error).message}); ` +
+        'pass --write to run a statement that writes or changes readonly',
+      { cause: err },
+    );
+  }
+}
+
+/** ClickHouse's READONLY error: the statement writes, or sets `readonly`, in read-only mode. */
+const READONLY_CODE = 164;
+
+function answer(rows: Array<Record<string, unknown>>, options: RunQueryOptions): QueryResult {
   return { rows, text: formatRows(rows, options.format ?? 'table') };
+}
+
+async function restrictToReads(transport: StoreTransport): Promise<void> {
+  // A transport that cannot refuse writes would run a DROP silently; better to refuse the query.
+  const restrictable = transport as Partial<RestrictableTransport>;
+  if (typeof restrictable.restrictToReads !== 'function') {
+    throw new StoreError(`query: the ${transport.kind} store transport cannot run a query read-only; pass --write to run it anyway`);
+  }
+  await restrictable.restrictToReads();
+}
+
+/**
+ * Throws an InputError unless the open store holds driftwatch's schema
+ * (`driftwatch.schema_migrations`, which every migration run records itself
+ * in): a query against anything else would only answer "unknown table".
+ */
+export async function requireDriftwatchSchema(transport: StoreTransport, where: string): Promise<void> {
+  const found = await transport.query<{ n: number }>(
+    "SELECT count() AS n FROM system.tables WHERE database = 'driftwatch' AND name = 'schema_migrations'",
+  );
+  if (Number(found[0]?.n ?? 0) > 0) return;
+  throw new InputError(`${where}: no driftwatch schema there (driftwatch.schema_migrations is missing); run driftwatch sql migrate on it first`);
 }
 
 /** `sql` with the contents of string literals, quoted identifiers and comments replaced by spaces (same length). */

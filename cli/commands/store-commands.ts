@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { InputError, UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
 import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
-import { runQuery } from '../../store/open-store.js';
+import { requireDriftwatchSchema, runQuery } from '../../store/open-store.js';
+import { DATABASE } from '../../store/tables.js';
 
 export const sqlMigrateCommand: Command = {
   path: ['sql', 'migrate'],
@@ -30,10 +31,11 @@ export const sqlMigrateCommand: Command = {
 export const queryCommand: Command = {
   path: ['query'],
   args: '"<SQL>"',
-  summary: 'run SQL against the configured store and print the rows',
+  summary: 'run one SQL statement against the configured store and print the rows (read-only unless --write)',
   options: {
-    format: { type: 'string', short: 'f', doc: 'table or jsonl', default: 'table', valueName: '<format>' },
+    format: { type: 'string', short: 'f', doc: 'table (at most 10000 rows shown) or jsonl (all rows)', default: 'table', valueName: '<format>' },
     'data-dir': { type: 'string', doc: 'embedded store directory, e.g. <replay out>/store (default: DRIFTWATCH_DATA_DIR/store)', valueName: '<dir>' },
+    write: { type: 'boolean', doc: 'allow a statement that writes (INSERT, ALTER, TRUNCATE, DROP); without it the store refuses them', default: false },
   },
   async run(args, ctx) {
     const sql = args.positionals.join(' ').trim();
@@ -42,10 +44,14 @@ export const queryCommand: Command = {
     if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format: expected table or jsonl, got "${format}"`);
     const rt = loadRuntime(ctx);
     const dataDir = args.values['data-dir'] as string | undefined;
-    if (rt.config.clickhouse.url === null) requireEmbeddedStore(dataDir ?? embeddedStoreDir(rt.config), dataDir !== undefined);
-    const transport = await openConfiguredStore(rt, { dataDir, migrate: true });
+    const embedded = rt.config.clickhouse.url === null;
+    const where = embedded ? describeStoreDir(dataDir ?? embeddedStoreDir(rt.config), dataDir !== undefined) : 'CLICKHOUSE_URL';
+    if (embedded) requireEmbeddedStore(dataDir ?? embeddedStoreDir(rt.config), where);
+    // No migrations here: query only reads a store that `sql migrate`, a replay or a run made.
+    const transport = await openConfiguredStore(rt, { dataDir, migrate: false });
     try {
-      const result = await runQuery(transport, sql, { format });
+      if (embedded) await requireDriftwatchSchema(transport, where);
+      const result = await runQuery(transport, sql, { format, write: args.values.write === true });
       ctx.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
     } finally {
       await transport.close();
@@ -54,16 +60,24 @@ export const queryCommand: Command = {
   },
 };
 
+function describeStoreDir(dir: string, fromFlag: boolean): string {
+  return fromFlag ? `--data-dir ${dir}` : `${dir} (DRIFTWATCH_DATA_DIR/store)`;
+}
+
 /**
  * `query` reads a store that exists. Opening a mistyped or missing directory
- * would create an empty store there and answer every count with 0.
- * An embedded store (a chDB directory) always holds `metadata/`.
+ * would create an empty store there and answer every count with 0. Checked
+ * on disk before chDB opens the directory, since opening it creates files:
+ * a driftwatch store holds the metadata of its `driftwatch` database.
  */
-function requireEmbeddedStore(dir: string, fromFlag: boolean): void {
-  if (existsSync(join(dir, 'metadata'))) return;
-  const named = fromFlag ? `--data-dir ${dir}` : `${dir} (DRIFTWATCH_DATA_DIR/store)`;
-  const hint = existsSync(join(dir, 'store', 'metadata'))
+function requireEmbeddedStore(dir: string, where: string): void {
+  if (holdsDriftwatchDatabase(dir)) return;
+  const hint = holdsDriftwatchDatabase(join(dir, 'store'))
     ? `; did you mean --data-dir ${join(dir, 'store')}?`
     : "; a replay's store is <out>/store, the demo's and a live run's <DRIFTWATCH_DATA_DIR>/store";
-  throw new InputError(`${named}: no embedded store there${hint}`);
+  throw new InputError(`${where}: no embedded store there${hint}`);
+}
+
+function holdsDriftwatchDatabase(dir: string): boolean {
+  return existsSync(join(dir, 'metadata', `${DATABASE}.sql`));
 }
