@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { blankLiterals, runQuery } from '../../../store/open-store.js';
-import { formatRows } from '../../../store/format-rows.js';
+import { formatRows, MAX_TABLE_ROWS } from '../../../store/format-rows.js';
 import type { StoreTransport } from '../../../store/transport.js';
 
 /** Records what reaches the store; these checks must stop a statement before it gets there. */
-function recordingStore(): StoreTransport & { seen: string[] } {
+function recordingStore(): StoreTransport & { seen: string[]; restrictToReads(): Promise<void> } {
   const seen: string[] = [];
   return {
     kind: 'embedded',
     seen,
+    restrictToReads: async () => void seen.push('<read-only>'),
     command: async () => {},
     insert: async () => {},
     query: async <T>(sql: string) => {
@@ -37,7 +38,7 @@ describe('runQuery refuses what it would misread', () => {
     const t = recordingStore();
     await runQuery(t, "SELECT 'a;b' AS x, 'x FORMAT CSV' AS `y;z` /* ; */ -- FORMAT JSON\n;");
     await runQuery(t, "SELECT 'it\\'s; fine'");
-    expect(t.seen).toHaveLength(2);
+    expect(t.seen.filter((q) => q !== '<read-only>')).toHaveLength(2);
   });
 
   it('blankLiterals keeps positions and blanks every kind of literal and comment', () => {
@@ -50,10 +51,34 @@ describe('runQuery refuses what it would misread', () => {
   });
 });
 
+describe('runQuery is read-only unless told to write', () => {
+  it('restricts the transport before the statement reaches it; --write skips that', async () => {
+    const t = recordingStore();
+    await runQuery(t, 'SELECT 1');
+    await runQuery(t, 'SELECT 2', { write: true });
+    expect(t.seen).toEqual(['<read-only>', 'SELECT 1', 'SELECT 2']);
+  });
+
+  it('refuses to run read-only on a transport that cannot refuse writes', async () => {
+    const t: StoreTransport = { ...recordingStore(), restrictToReads: undefined } as unknown as StoreTransport;
+    await expect(runQuery(t, 'SELECT 1')).rejects.toMatchObject({ code: 'DW_STORE_FAILED', message: expect.stringMatching(/--write/) });
+  });
+});
+
 describe('formatRows', () => {
-  it('prints a 200 k-row table (the column widths were a spread that overflowed the stack)', () => {
+  it('prints a 200 k-row table capped at 10 000 rows (the column widths were a spread that overflowed the stack)', () => {
     const rows = Array.from({ length: 200_000 }, (_, i) => ({ number: i }));
-    const text = formatRows(rows, 'table');
-    expect(text.endsWith('200000 rows')).toBe(true);
+    const lines = formatRows(rows, 'table').split('\n');
+    expect(lines).toHaveLength(MAX_TABLE_ROWS + 4);
+    expect(lines.at(-3)).toBe('└' + '─'.repeat(8) + '┘');
+    expect(lines.at(-2)).toBe('200000 rows');
+    expect(lines.at(-1)).toMatch(/^190000 rows not shown \(the table stops at 10000\); .*LIMIT.*-f jsonl/);
+  });
+
+  it('prints every row of a result at the cap, and every row as jsonl', () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ n: i }));
+    expect(formatRows(rows, 'table', 3).split('\n').at(-1)).toBe('3 rows');
+    expect(formatRows(rows, 'table', 2).split('\n').at(-1)).toMatch(/^1 row not shown/);
+    expect(formatRows(rows, 'jsonl', 2).split('\n')).toHaveLength(3);
   });
 });
