@@ -21,10 +21,8 @@ export { mttrWindows, ruleParameters } from './alerts-validation.js';
  * Reads alerts.yaml at `path`, or returns the built-in defaults when no path is given.
  *
  * `option` is where the path came from (`DRIFTWATCH_ALERTS_FILE` or the
- * `--alerts` flag), named by the error when the file cannot be read. When the
- * caller does not say, it is DRIFTWATCH_ALERTS_FILE if `path` is that
- * variable's value, else `--alerts` (the only other way a path reaches here:
- * cli/runtime.ts passes `--alerts ?? DRIFTWATCH_ALERTS_FILE`).
+ * `--alerts` flag: cli/runtime.ts says which), named by the error when the
+ * file cannot be read.
  */
 export function loadAlertsConfig(path?: string, option?: string): AlertsConfig {
   if (path === undefined || path === '') return defaultAlertsConfig();
@@ -32,16 +30,11 @@ export function loadAlertsConfig(path?: string, option?: string): AlertsConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(option ?? alertsFileOption(path), `${path}: cannot read the alerts file (${(err as Error).message}); check the path`, {
+    throw new ConfigError(option ?? 'alerts file', `${path}: cannot read the alerts file (${(err as Error).message}); check the path`, {
       cause: err,
     });
   }
   return parseAlertsConfig(text, path);
-}
-
-/** The option that supplied an alerts file path when the caller did not say (see loadAlertsConfig). */
-export function alertsFileOption(path: string, env: NodeJS.ProcessEnv = process.env): 'DRIFTWATCH_ALERTS_FILE' | '--alerts' {
-  return env.DRIFTWATCH_ALERTS_FILE === path ? 'DRIFTWATCH_ALERTS_FILE' : '--alerts';
 }
 
 /** Parses and validates alerts.yaml text; whatever it leaves out keeps the default (or `base`). */

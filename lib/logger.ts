@@ -38,6 +38,18 @@ export function logLevelOr(level: string | undefined, fallback: string): string 
   return l && LOG_LEVELS.includes(l) ? l : fallback;
 }
 
+/** Userinfo as it appears in free text: `//user:pass@` (the scheme's `//` up to the first `@`). */
+export const URL_USERINFO = /\/\/[^/@\s]*@/g;
+
+/**
+ * Removes `user:pass@` from any URL inside `text` (error messages of fetch,
+ * of an HTTP library, of a server that echoes a URL), so no password is ever
+ * logged or shown.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_USERINFO, '//[redacted]@');
+}
+
 /**
  * Removes user:password from a URL before it is logged or shown. Text that
  * does not parse as a URL still loses whatever sits between `//` and `@`.
@@ -48,7 +60,7 @@ export function redactUrl(url: string): string {
     if (u.password) u.password = 'redacted';
     return u.toString();
   } catch {
-    return url.replace(/\/\/[^/@\s]*@/g, '//[redacted]@');
+    return redactCredentials(url);
   }
 }
 

@@ -27,17 +27,10 @@ export interface RegistryEndpoint {
   auth?: RegistryAuth;
 }
 
-/** Userinfo as it appears in free text: `//user:pass@` (the scheme's `//` up to the first `@`). */
-const USERINFO = /\/\/[^/@\s]*@/g;
+import { URL_USERINFO } from '../../lib/logger.js';
 
-/**
- * Removes `user:pass@` from any URL inside `text` (error messages of fetch,
- * of the HTTP library, of a registry that echoes a URL), so no password is
- * ever logged or shown.
- */
-export function redactCredentials(text: string): string {
-  return text.replace(USERINFO, '//[redacted]@');
-}
+// The registry's error texts go through the project's one redaction (lib/logger.ts).
+export { redactCredentials } from '../../lib/logger.js';
 
 /** URL components are percent-encoded (`p%40ss` for `p@ss`); a malformed escape is kept as typed. */
 function decodeComponent(text: string): string {
@@ -60,7 +53,7 @@ export function registryEndpoint(url: string): RegistryEndpoint {
   } catch {
     // Not a URL (the configuration check normally prevents this): the request
     // will fail on its own, but the text must still not carry a password.
-    return { baseUrl: url.replace(USERINFO, '//').replace(/\/+$/, '') };
+    return { baseUrl: url.replace(URL_USERINFO, '//').replace(/\/+$/, '') };
   }
   const auth =
     parsed.username || parsed.password

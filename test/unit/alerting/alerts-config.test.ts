@@ -10,18 +10,11 @@ import {
   parseAlertsConfig,
 } from '../../../config/alerts-config.js';
 import { ConfigError } from '../../../lib/errors.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
 const MIN = 60_000;
 
-function errorOf(text: string, source = 'alerts.yaml'): ConfigError {
-  try {
-    parseAlertsConfig(text, source);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (text: string, source = 'alerts.yaml'): ConfigError => configErrorOf(() => parseAlertsConfig(text, source));
 
 describe('alerts config: defaults', () => {
   it('loads the built-in defaults from the seed KPIs and escalation matrix', () => {

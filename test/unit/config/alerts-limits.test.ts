@@ -2,31 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertsFileOption, loadAlertsConfig, parseAlertsConfig } from '../../../config/alerts-config.js';
+import { loadAlertsConfig, parseAlertsConfig } from '../../../config/alerts-config.js';
 import { alertLimits } from '../../../config/alerts-validation.js';
-import { ConfigError } from '../../../lib/errors.js';
+import type { ConfigError } from '../../../lib/errors.js';
+import { DAY } from '../../../lib/time.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
-const DAY = 86_400_000;
 
-function errorOf(text: string, source = 'alerts.yaml'): ConfigError {
-  try {
-    parseAlertsConfig(text, source);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (text: string, source = 'alerts.yaml'): ConfigError => configErrorOf(() => parseAlertsConfig(text, source));
 
-function loadError(path: string, option?: string): ConfigError {
-  try {
-    loadAlertsConfig(path, option);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const loadError = (path: string, option?: string): ConfigError => configErrorOf(() => loadAlertsConfig(path, option));
 
 const rule = (name: string, body: string) => `rules:\n  ${name}:\n    ${body}\n`;
 
@@ -93,22 +78,6 @@ describe('alerts file that cannot be read', () => {
     expect(e.option).toBe('DRIFTWATCH_ALERTS_FILE');
     expect(e.message).toMatch(new RegExp(`^DRIFTWATCH_ALERTS_FILE: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the alerts file \\(ENOENT`));
     expect(loadError(missing, '--alerts').message).toMatch(/^--alerts: .*nonexistent\.yaml: cannot read the alerts file/);
-  });
-
-  it('works out the option when the caller does not say: the variable when the path is its value, else --alerts', () => {
-    expect(alertsFileOption(missing, { DRIFTWATCH_ALERTS_FILE: missing })).toBe('DRIFTWATCH_ALERTS_FILE');
-    expect(alertsFileOption(missing, { DRIFTWATCH_ALERTS_FILE: join(dir, 'other.yaml') })).toBe('--alerts');
-    expect(alertsFileOption(missing, {})).toBe('--alerts');
-    const saved = process.env.DRIFTWATCH_ALERTS_FILE;
-    try {
-      process.env.DRIFTWATCH_ALERTS_FILE = missing;
-      expect(loadError(missing).option).toBe('DRIFTWATCH_ALERTS_FILE');
-      delete process.env.DRIFTWATCH_ALERTS_FILE;
-      expect(loadError(missing).option).toBe('--alerts');
-    } finally {
-      if (saved === undefined) delete process.env.DRIFTWATCH_ALERTS_FILE;
-      else process.env.DRIFTWATCH_ALERTS_FILE = saved;
-    }
   });
 
   it('still names the file and the entry for a file that reads but is invalid', () => {

@@ -2,16 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { configOptions, configReference, loadConfig, MAX_EVENT_TIME_MS, MAX_RETENTION_MS, MAX_TIMER_MS, unknownDriftwatchVariables } from '../../../config/env-config.js';
 import { ConfigError } from '../../../lib/errors.js';
 import { LOG_LEVELS } from '../../../lib/logger.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
-function errorFor(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+const errorFor = (env: Record<string, string>): ConfigError => configErrorOf(() => loadConfig(env));
 
 /** 320 nines: parses to Infinity. */
 const HUGE = `${'9'.repeat(320)}d`;

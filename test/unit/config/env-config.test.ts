@@ -2,16 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { configReference, describeConfig, loadConfig, unknownDriftwatchVariables } from '../../../config/env-config.js';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { ConfigError } from '../../../lib/errors.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
-function errorFor(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+const errorFor = (env: Record<string, string>): ConfigError => configErrorOf(() => loadConfig(env));
 
 describe('loadConfig', () => {
   it('gives the documented defaults when nothing is set', () => {
