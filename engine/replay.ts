@@ -4,7 +4,8 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, existsSync, readdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { accessSync, constants as fsConstants, createWriteStream, existsSync, readdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { AlertsConfig } from '../config/alert-rules.js';
@@ -67,7 +68,7 @@ function osReason(err: unknown): string {
 /** Creates (or checks) the output directory, failing with a coded error that names --out and the OS reason. */
 function createOutputDir(outDir: string): void {
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeDir(outDir);
   } catch (err) {
     throw new InputError(`--out ${outDir}: cannot create the output directory (${osReason(err)})`, { cause: err });
   }

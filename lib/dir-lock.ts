@@ -10,7 +10,8 @@
  * stale and taken over; a live owner makes `acquireDirLock` fail with a
  * message naming it. Released by `release()`, and on process exit.
  */
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { makeDir } from './make-dir.js';
 import { join } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -29,7 +30,7 @@ interface Owner {
 
 /** Takes the lock of `dir` (created if missing) for `command`; `what` names the directory in errors (e.g. `--out out/`). */
 export function acquireDirLock(dir: string, command: string, what: string = dir): DirLock {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const path = join(dir, LOCK_FILE);
   const owner: Owner = { pid: process.pid, command, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {

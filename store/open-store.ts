@@ -2,7 +2,7 @@
  * Opening the store and the functions behind the store commands of the CLI
  * (`driftwatch sql migrate`, `driftwatch query`). The lead wires them.
  */
-import { mkdirSync } from 'node:fs';
+import { makeDir } from '../lib/make-dir.js';
 import { resolve } from 'node:path';
 import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
@@ -29,7 +29,7 @@ export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedSt
   const dir = resolve(dataDir);
   const logger = options.logger ?? silentLogger;
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
   } catch (err) {
     throw new StoreError(`cannot create the embedded store directory ${dir}: ${(err as Error).message}`, { cause: err });
   }

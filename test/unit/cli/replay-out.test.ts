@@ -53,6 +53,13 @@ describe('driftwatch replay --out <path> that cannot be a directory', () => {
     expectNoStack(r);
   });
 
+  it.runIf(existsSync('/proc/self'))('--out under /proc: ENOENT at once (Node\'s recursive mkdir never returned there)', async () => {
+    const r = await runCli(['replay', fixture, '--out', '/proc/nope/out', '--no-store']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('driftwatch replay: --out /proc/nope/out: cannot create the output directory (ENOENT: no such file or directory) [DW_INPUT_FAILED]\n');
+    expectNoStack(r);
+  });
+
   it.skipIf(!sysRefusesMkdir())('--out where the OS refuses to create it: EPERM', async () => {
     const r = await runCli(['replay', fixture, '--out', '/sys/nope', '--no-store']);
     expect(r.code).toBe(1);
