@@ -11,7 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
-import { validateInputEvent } from '../schemas/input-events.js';
+import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
 import { parseTimestamp } from '../lib/time.js';
 import type { DeadLetter, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
@@ -23,6 +23,11 @@ export interface RawRecord {
   key?: string | Buffer | null;
   headers?: RecordHeaders;
   source?: SourcePosition;
+  /**
+   * The event type the record's topic carries (live mode: SPEC §2 gives each
+   * input topic one type). Unset for files, which mix all three.
+   */
+  expectedType?: InputEventType;
 }
 
 /**
@@ -111,11 +116,19 @@ export function envelopeKey(env: string, artifact: string): string {
  * hold and would move the key's state to a second changelog partition, from
  * which a restart could restore an older copy. Such a record is dead-lettered
  * with the key it should have had. File records have no key (undefined).
+ * Likewise a record whose event type is not the one its topic carries
+ * (`expectedType`) is dead-lettered.
  */
 export function toEnvelope(value: unknown, record: RawRecord): DecodeResult {
   const checked = validateInputEvent(value);
   if (!checked.ok) return reject(record, checked.error);
   const event = checked.event;
+  // A producer writing to the wrong topic would otherwise go unnoticed: the
+  // event is valid and would be processed as if it came from its own topic.
+  if (record.expectedType !== undefined && event.type !== record.expectedType) {
+    const on = record.source?.topic === undefined ? '' : ` on topic ${record.source.topic}`;
+    return reject(record, `type: expected "${record.expectedType}"${on} (each input topic carries one event type), got "${event.type}"`);
+  }
   const key = envelopeKey(event.env, event.artifact);
   if (record.key !== undefined) {
     const got = record.key === null ? null : typeof record.key === 'string' ? record.key : record.key.toString('utf8');

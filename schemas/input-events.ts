@@ -89,6 +89,8 @@ export type IndexEvent = Infer<typeof indexEventSchema>;
 export type InputEvent = PromotionEvent | HydrationEvent | IndexEvent;
 export type InputEventType = InputEvent['type'];
 
+export const inputEventTypes: readonly InputEventType[] = ['promotion', 'hydration', 'index'];
+
 export const inputEventSchemas: { [K in InputEventType]: Schema<Extract<InputEvent, { type: K }>> } = {
   promotion: promotionEventSchema,
   hydration: hydrationEventSchema,

@@ -66,10 +66,12 @@ const topicOption: Record<Exclude<TopicId, 'state-changelog'>, string> = {
 };
 
 /**
- * Two roles on one topic would mix alerts into inputs (or worse), and a
- * configured name under the internal prefix would collide with our changelogs.
+ * Two roles on one topic would mix alerts into inputs (or worse; live mode
+ * also tells an input topic's event type by its name), and a configured name
+ * under the internal prefix would collide with our changelogs. Checked by
+ * `topics create`, the Kafka demo and `driftwatch run`.
  */
-function checkNames(topics: DriftwatchConfig['kafka']['topics']): void {
+export function checkTopicNames(topics: DriftwatchConfig['kafka']['topics']): void {
   const seen = new Map<string, string>();
   for (const [id, option] of Object.entries(topicOption) as Array<[keyof typeof topicOption, string]>) {
     const name = topics[id];
@@ -85,7 +87,7 @@ function checkNames(topics: DriftwatchConfig['kafka']['topics']): void {
 /** The topic list of SPEC §2 for this configuration, inputs first. Throws ConfigError on clashing names. */
 export function topicDefinitions(kafka: DriftwatchConfig['kafka']): TopicDefinition[] {
   const { partitions, replication, retention, topics } = kafka;
-  checkNames(topics);
+  checkTopicNames(topics);
   const base = { partitions, replication };
   const input = (id: 'promotion' | 'hydration' | 'index', name: string, what: string): TopicDefinition => ({
     ...base,

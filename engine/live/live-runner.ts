@@ -35,6 +35,7 @@ import { PartitionPositions } from './partition-backlog.js';
 import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
 import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import type { LiveMetrics } from './live-metrics.js';
+import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -68,6 +69,8 @@ export class LiveRunner {
   private readonly admin: Admin;
   private readonly positions = new PartitionPositions();
   private readonly inputTopics: string[];
+  /** The event type each input topic carries: an event of another type there is dead-lettered. */
+  private readonly topicTypes: ReadonlyMap<string, InputEventType>;
   private readonly now: () => number;
   private readonly commitIntervalMs: number;
   private readonly idleTimeoutMs: number;
@@ -103,6 +106,7 @@ export class LiveRunner {
     this.commitIntervalMs = opts.commitIntervalMs ?? 1000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
     this.inputTopics = [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index];
+    this.topicTypes = new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type]));
     this.consumer = opts.kafka.consumer({
       groupId: config.kafka.groupId,
       partitionAssigners: [coPartitionAssigner],
@@ -244,6 +248,7 @@ export class LiveRunner {
         // As they came (bytes, repeated names): only a dead letter reads them, and it must pass them on unchanged.
         headers: message.headers,
         source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
+        expectedType: this.topicTypes.get(batch.topic),
       };
       engine.pipeline.push(record);
       pushed++;

@@ -5,6 +5,7 @@
  */
 import type { Runtime } from '../../cli/runtime.js';
 import { createKafkaClient } from '../../topics/kafka-client.js';
+import { checkTopicNames } from '../../topics/topic-definitions.js';
 import { openConfiguredStore } from '../../store/configured-store.js';
 import { StoreWriter } from '../../store/store-writer.js';
 import { createDriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
@@ -21,6 +22,7 @@ export interface LiveEngine {
 
 export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
   const { config, logger } = rt;
+  checkTopicNames(config.kafka.topics);
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const transport = await openConfiguredStore(rt);
   const writer = new StoreWriter(transport, { logger, batchRows: config.store.batchRows, flushIntervalMs: config.store.flushIntervalMs });

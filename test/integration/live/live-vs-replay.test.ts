@@ -61,7 +61,7 @@ describeKafka('live engine vs replay', (brokers) => {
     // Records only a Kafka input can carry (no replay line can; they stay out of the replay reference, and none
     // concerns a key the scenario judges): a value larger than the broker takes uncompressed (sent gzip'ed — its
     // dead letter once failed every commit and stopped the engine for good), an event keyed for another key
-    // (co-partitioning), and bytes that are not UTF-8.
+    // (co-partitioning), bytes that are not UTF-8, and a valid event on the topic of another type.
     const other = (id: string, instance: string) =>
       `{"type":"index","eventId":"${id}","occurredAt":"2026-11-27T10:00:00.000Z","env":"prod","artifact":"other","op":"read","instance":"${instance}","servedDigest":"sha256:x","latencyMs":1,"status":"ok"}`;
     const big = Buffer.from('{"type":"index","padding":"' + 'x'.repeat(2 * 1024 * 1024));
@@ -79,6 +79,8 @@ describeKafka('live engine vs replay', (brokers) => {
         { key: 'prod/other', value: notUtf8 },
       ],
     });
+    const wrongTopic = other('wrong-topic', 'i2');
+    await producer.send({ topic: d.topics.hydration, messages: [{ key: 'prod/other', value: wrongTopic }] });
     await producer.disconnect();
     await produceRecords(kafka, d.topics, records);
 
@@ -102,7 +104,7 @@ describeKafka('live engine vs replay', (brokers) => {
 
     // Where each bad record was: its topic, partition and offset on the input topics.
     const inputs = (await Promise.all(d.inputs.map((t) => readToEnd(kafka, t)))).flat();
-    expect(dlq).toHaveLength(bad.length + 3);
+    expect(dlq).toHaveLength(bad.length + 4);
     const deadBig = dlq.find((r) => r.headers['dw-truncated'] === 'true');
     expect(deadBig?.headers).toMatchObject({ 'dw-original-bytes': String(big.length), 'dw-source-topic': d.topics.index });
     expect(deadBig?.headers['dw-error']).toMatch(/^invalid JSON: /);
@@ -111,6 +113,10 @@ describeKafka('live engine vs replay', (brokers) => {
       'key: expected "prod/other" (<env>/<artifact> of the event, which the input topics are partitioned by), got "staging/zzz"',
     );
     expect(dlq.find((r) => r.value === notUtf8.toString('utf8'))?.headers['dw-error']).toBe('invalid JSON: not valid UTF-8');
+    expect(dlq.find((r) => r.value === wrongTopic)?.headers).toMatchObject({
+      'dw-error': `type: expected "hydration" on topic ${d.topics.hydration} (each input topic carries one event type), got "index"`,
+      'dw-source-topic': d.topics.hydration,
+    });
     for (const b of bad) {
       const source = inputs.find((r) => r.value === b.value)!;
       const dead = dlq.find((r) => r.value === b.value);

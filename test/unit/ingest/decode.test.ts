@@ -82,6 +82,15 @@ describe('decodeRecord: what a Kafka record must also be', () => {
     expect(deadLetterOf(decode({ value: event, key: null })).reason).toMatch(/^key: expected "prod\/search-index" .*, got none$/);
   });
 
+  it('dead-letters an event that is not of the type its topic carries, and accepts the type it is', () => {
+    const source = { topic: 'driftwatch.promotion.v1', partition: 1, offset: '9' };
+    const wrong = deadLetterOf(decode({ value: event, key: 'prod/search-index', source, expectedType: 'promotion' }));
+    expect(wrong.reason).toBe('type: expected "promotion" on topic driftwatch.promotion.v1 (each input topic carries one event type), got "hydration"');
+    expect(wrong.raw).toBe(event);
+    expect(wrong.source).toEqual(source);
+    expect(envelopeOf(decode({ value: event, key: 'prod/search-index', expectedType: 'hydration' })).event.type).toBe('hydration');
+  });
+
   it('reports a validation error before a key mismatch (the key of a broken event is unknown)', () => {
     expect(deadLetterOf(decode({ value: '[1]', key: null })).reason).toBe('expected a JSON object');
   });
