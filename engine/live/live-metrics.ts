@@ -13,6 +13,7 @@ export interface LiveMetrics {
   committed(byTopic: Map<string, Message[]>, ms: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
   assigned(assignment: Record<string, number[]>): void;
+  groupMembers(count: number): void;
   lag(topic: string, partition: number, records: number): void;
   storePending(rows: number): void;
 }
@@ -39,6 +40,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       m.rebalances.inc();
       for (const [topic, partitions] of Object.entries(assignment)) m.partitionsAssigned.set({ topic }, partitions.length);
     },
+    groupMembers: (count) => m.groupMembers.set(undefined, count),
     lag: (topic, partition, records) => m.consumerLag.set({ topic, partition }, records),
     storePending: (rows) => m.storePendingRows.set(undefined, rows),
   };

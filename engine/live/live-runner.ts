@@ -170,6 +170,7 @@ export class LiveRunner {
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
+      void this.reportGroupMembers(this.generation);
     });
     // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -224,6 +225,31 @@ export class LiveRunner {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * How many members share the group, as a gauge and, above one, a warning:
+   * per-key results (incidents, drift alerts, drift windows) are exact with
+   * any number of members, but env-level rollups (promotion windows, MTTR
+   * snapshots, rate rules) are computed over the partitions one member owns
+   * (README: Known limits) — an operator scaling out must see that, not find
+   * it in a dashboard. Best effort: a failed look-up is only logged.
+   */
+  private async reportGroupMembers(generation: number): Promise<void> {
+    try {
+      const { groups } = await this.admin.describeGroups([this.opts.config.kafka.groupId]);
+      const members = groups[0]?.members.length ?? 0;
+      if (generation !== this.generation || members === 0) return;
+      this.opts.metrics?.groupMembers(members);
+      if (members > 1) {
+        this.log.warn(
+          { members, generation },
+          'several members in the consumer group: incidents, drift alerts and drift windows stay exact, but env-level rollups (promotion windows, MTTR snapshots, rate rules) are each member\'s share',
+        );
+      }
+    } catch (err) {
+      this.log.debug({ err }, 'could not describe the consumer group');
+    }
   }
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {

@@ -49,6 +49,8 @@ export interface DriftwatchMetrics {
   consumerPaused: Gauge;
   /** driftwatch_rebalances_total: partition assignments received by this member. */
   rebalances: Counter;
+  /** driftwatch_group_members: members of the consumer group at this member's latest assignment. */
+  groupMembers: Gauge;
 }
 
 /** Declares every driftwatch metric on `registry` (a fresh one by default). */
@@ -71,6 +73,10 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
     consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable), else 0.' }),
     rebalances: registry.counter({ name: 'driftwatch_rebalances_total', help: 'Partition assignments received by this member.' }),
+    groupMembers: registry.gauge({
+      name: 'driftwatch_group_members',
+      help: 'Members of the consumer group at the latest assignment; above 1, env-level rollups are per-member shares (README: Known limits).',
+    }),
   };
   // Known label values start at 0, so dashboards show "0 open" rather than "no data".
   for (const kind of INCIDENT_KINDS) metrics.incidentsOpen.set({ kind }, 0);

@@ -60,6 +60,8 @@ describeKafka('live engine: two instances in one group', (brokers) => {
           return x && y && x.length === 2 && y.length === 2 ? [x, y] : undefined;
         });
         expect([...heldA, ...heldB].sort()).toEqual([0, 1, 2, 3]);
+        // Both say that env-level rollups are now shares (README: Known limits).
+        for (const e of [a, b]) await e.waitForLog((l) => l.members === 2 && String(l.msg).startsWith('several members in the consumer group'));
         for (const e of [a, b]) {
           const assignment = e.assignments().at(-1)!;
           expect(Object.keys(assignment).sort()).toEqual([...d.inputs].sort());
