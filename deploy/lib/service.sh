@@ -16,7 +16,7 @@
 # liveness check, ping and messages, and keeps its pid via `$!`.
 #
 # The sourcing script sets, before calling anything here:
-#   CACHE_DIR PID_FILE LOG_FILE STATE_FILE   its files under .cache/
+#   CACHE_DIR PID_FILE LOG_FILE STATE_FILE   its files (under .cache/ unless the script says otherwise)
 #   SERVICE_TAG          prefix of every stderr line           (kafka.sh)
 #   SERVICE_NAME         in "stopping <name>", "<name> failed to start" (Kafka)
 #   SERVICE_PROCESS      in "<process> process <pid> exited", "running <process> uses" (broker)

@@ -63,7 +63,10 @@ export interface LiveRunnerOptions {
 export class LiveRunner {
   private readonly log: Logger;
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  /** Replaced after a failed transaction (see transactionalProducer). */
+  private producer: Producer;
+  /** The last transaction failed for another reason than fencing: start the next on a new producer. */
+  private producerSuspect = false;
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
   private readonly admin: Admin;
@@ -117,8 +120,14 @@ export class LiveRunner {
       // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
       retry: { restartOnFailure: async () => !this.stopping },
     });
-    this.producer = opts.kafka.producer({
-      transactionalId: `driftwatch-${config.kafka.groupId}-${opts.instanceId}`,
+    this.producer = this.createProducer();
+    this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
+    this.admin = opts.kafka.admin();
+  }
+
+  private createProducer(): Producer {
+    return this.opts.kafka.producer({
+      transactionalId: `driftwatch-${this.opts.config.kafka.groupId}-${this.opts.instanceId}`,
       idempotent: true,
       maxInFlightRequests: 1,
       // A transaction begun right after the previous commit is refused with CONCURRENT_TRANSACTIONS until the
@@ -127,8 +136,33 @@ export class LiveRunner {
       // client does (KAFKA-5477: 20 ms); backoff still doubles, so a broker that is really down is not hammered.
       retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 10 },
     });
-    this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
-    this.admin = opts.kafka.admin();
+  }
+
+  /**
+   * The producer for the next transaction. After a transaction failed
+   * (broker gone mid-commit) kafkajs may be left unable to begin another:
+   * an abort that failed too leaves its state machine in ABORTING for good,
+   * and every later transaction() throws a non-retriable "Cannot call
+   * beginTransaction in state ABORTING" (seen in the broker-outage test:
+   * the instance exited instead of carrying on). A new producer with the
+   * same transactional id starts clean: connecting it bumps the epoch, which
+   * makes the coordinator abort whatever the old one left open. Not after
+   * fencing: a new producer would fence the instance that fenced this one.
+   */
+  private async transactionalProducer(): Promise<Producer> {
+    if (!this.producerSuspect) return this.producer;
+    const old = this.producer;
+    this.producer = this.createProducer();
+    await old.disconnect().catch((err) => this.log.warn({ err }, 'disconnecting the previous producer failed'));
+    await this.producer.connect(); // throws while the broker is away: the caller fails, and the next attempt tries again
+    this.producerSuspect = false;
+    this.log.info('new transactional producer after a failed transaction');
+    return this.producer;
+  }
+
+  /** Notes a failed transaction (see transactionalProducer). */
+  private transactionFailed(err: unknown): void {
+    if (!isFenced(err)) this.producerSuspect = true;
   }
 
   /** Ready = member of the group with its state restored. */
@@ -329,15 +363,20 @@ export class LiveRunner {
     const partitions = [...new Set([0, ...owned])];
     // Prove the reader has everything committed so far (a crashed predecessor's open transaction is aborted by now: our producer fenced it).
     const nonce = randomUUID();
-    const tx = await this.producer.transaction();
     try {
-      await tx.send({
-        topic: this.opts.changelogTopic,
-        messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${this.opts.instanceId}`, partition: p, value: nonce })),
-      });
-      await tx.commit();
+      const tx = await (await this.transactionalProducer()).transaction();
+      try {
+        await tx.send({
+          topic: this.opts.changelogTopic,
+          messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${this.opts.instanceId}`, partition: p, value: nonce })),
+        });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
     } catch (err) {
-      await tx.abort().catch(() => undefined);
+      this.transactionFailed(err);
       throw err;
     }
     await this.reader.waitForMarker(nonce, partitions, 60_000);
@@ -430,10 +469,12 @@ export class LiveRunner {
     if (!engine || engine.generation !== this.generation) return;
     const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
     this.lastCommit = this.now();
-    const target = { producer: this.producer, writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
-    const run: Promise<void> = publishCommit(target, prepared)
+    const target = { writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
+    const run: Promise<void> = this.transactionalProducer()
+      .then((producer) => publishCommit({ ...target, producer }, prepared))
       .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
+        this.transactionFailed(err);
         // Kafka now holds less than the in-memory state: drop the engine (rebuilt from the changelog) and fail the
         // next batch with the error, so the consumer restarts from the committed offsets as an inline failure did.
         this.publishError = err;
