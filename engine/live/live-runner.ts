@@ -36,6 +36,7 @@ import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
 import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
+import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -228,9 +229,10 @@ export class LiveRunner {
       eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
     });
     // Idle partitions must not stall event time: tick the watermark and flush commits.
+    const tickFailures = new RepeatedFailureLog(this.log, 'idle tick');
     this.ticker = setInterval(() => {
-      void this.exclusive(() => this.onTick()).catch((err: unknown) => {
-        this.log.error({ err }, 'idle tick failed');
+      void this.exclusive(() => this.onTick()).then(() => tickFailures.succeeded(), (err: unknown) => {
+        tickFailures.failed(err);
         // This instance's producer was fenced by a newer one with the same instance id: nothing it does can commit
         // again, so stop as a crashed consumer would. Anything else (a broker outage longer than kafkajs's retries
         // also arrives as non-retriable) is tried again on the next tick.

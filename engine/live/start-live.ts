@@ -20,10 +20,17 @@ export interface LiveEngine {
   stop(): Promise<void>;
 }
 
+/** Retries of every Kafka request of the live engine (see startLiveEngine). */
+export const LIVE_KAFKA_RETRIES = 10;
+
 export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
   const { config, logger } = rt;
   checkTopicNames(config.kafka.topics);
-  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  // kafkajs's default (5 retries, ≈ 10 s of backoff) gives up inside an ordinary broker restart: the group
+  // coordinator is not found again until the restarted broker has loaded it, and that failure is non-retriable for
+  // the consumer, which then stops for good (seen in the broker-outage test). 10 retries back off for ≈ 2 minutes
+  // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, retries: LIVE_KAFKA_RETRIES });
   const transport = await openConfiguredStore(rt);
   const writer = new StoreWriter(transport, { logger, batchRows: config.store.batchRows, flushIntervalMs: config.store.flushIntervalMs });
   const metrics = createDriftwatchMetrics();
