@@ -89,13 +89,14 @@ export type IndexEvent = Infer<typeof indexEventSchema>;
 export type InputEvent = PromotionEvent | HydrationEvent | IndexEvent;
 export type InputEventType = InputEvent['type'];
 
-export const inputEventTypes: readonly InputEventType[] = ['promotion', 'hydration', 'index'];
-
 export const inputEventSchemas: { [K in InputEventType]: Schema<Extract<InputEvent, { type: K }>> } = {
   promotion: promotionEventSchema,
   hydration: hydrationEventSchema,
   index: indexEventSchema,
 };
+
+/** The three types, in SPEC order (the keys of inputEventSchemas). */
+export const inputEventTypes = Object.keys(inputEventSchemas) as readonly InputEventType[];
 
 /** Validates any input event, dispatching on `type`; the message names the failing field. */
 export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {

@@ -303,6 +303,7 @@ export class LiveRunner {
     const key = tp(batch.topic, batch.partition);
     engine.watermarks.touch(key, now);
     let pushed = 0;
+    const expectedType = this.topicTypes.get(batch.topic);
     for (const message of batch.messages) {
       if (isStale() || this.stopping) break;
       if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
@@ -313,7 +314,7 @@ export class LiveRunner {
         // As they came (bytes, repeated names): only a dead letter reads them, and it must pass them on unchanged.
         headers: message.headers,
         source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
-        expectedType: this.topicTypes.get(batch.topic),
+        expectedType,
       };
       engine.pipeline.push(record);
       pushed++;

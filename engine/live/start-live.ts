@@ -21,7 +21,7 @@ export interface LiveEngine {
 }
 
 /** Retries of every Kafka request of the live engine (see startLiveEngine). */
-export const LIVE_KAFKA_RETRIES = 10;
+const LIVE_KAFKA_RETRIES = 10;
 
 export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
   const { config, logger } = rt;
