@@ -5,6 +5,11 @@
  * the records beyond looking at each value. What the engine adds on top —
  * decoding, ordering, the processors, the store, transactions — is the
  * difference.
+ *
+ * With `parse`, the same consumer also JSON.parses each value: the least any
+ * engine over JSON messages has to do per record, so (a) / that run shows how
+ * much of the gap is the engine's own work and how much is merely reading
+ * what the raw consumer never looks inside.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
@@ -17,7 +22,15 @@ export interface RawConsumeResult {
   doneAt: number;
 }
 
-export async function rawConsume(kafka: Kafka, topics: string[], expected: number, timeoutMs = 300_000): Promise<RawConsumeResult> {
+export interface RawConsumeOptions {
+  /** JSON.parse every value (a value that does not parse is counted like any other). */
+  parse?: boolean;
+  timeoutMs?: number;
+}
+
+export async function rawConsume(kafka: Kafka, topics: string[], expected: number, options: RawConsumeOptions = {}): Promise<RawConsumeResult> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const parse = options.parse ?? false;
   const groupId = `dwbench.raw.${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
   let records = 0;
@@ -35,7 +48,16 @@ export async function rawConsume(kafka: Kafka, topics: string[], expected: numbe
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        for (const m of batch.messages) {
+          bytes += m.value?.length ?? 0;
+          if (parse && m.value) {
+            try {
+              JSON.parse(m.value.toString('utf8'));
+            } catch {
+              // not JSON: read all the same
+            }
+          }
+        }
         records += batch.messages.length;
         if (records >= expected) finish(Date.now());
       },

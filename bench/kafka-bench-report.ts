@@ -13,8 +13,11 @@ interface Report {
     rawEventsPerSec: number;
     ratio: number;
     target: number;
+    rawParsedEventsPerSec: number;
+    ratioToParsed: number;
     engine: { ms: number; startupMs: number; lateEvents: number };
     raw: { ms: number };
+    rawParsed: { ms: number };
   };
   latency: {
     allowedLateness: string;
@@ -34,6 +37,7 @@ export function printTable(r: Report): void {
     ['(a) engine, input → committed offsets', `${fmt(t.engineEventsPerSec, ' events/s')} (${fmt(t.engine.ms, ' ms')} from group join; start-up ${fmt(t.engine.startupMs, ' ms')}; late events ${t.engine.lateEvents})`],
     ['(b) raw kafkajs consumer', `${fmt(t.rawEventsPerSec, ' events/s')} (${fmt(t.raw.ms, ' ms')})`],
     ['(a)/(b)', `${t.ratio.toFixed(2)} (target ≥ ${t.target})${t.ratio >= t.target ? '' : '  BELOW TARGET'}`],
+    ["(b') raw consumer + JSON.parse", `${fmt(t.rawParsedEventsPerSec, ' events/s')} (${fmt(t.rawParsed.ms, ' ms')}); (b')/(b) ${(t.rawParsedEventsPerSec / t.rawEventsPerSec).toFixed(2)}, (a)/(b') ${t.ratioToParsed.toFixed(2)}`],
     ...l.runs.map((run): [string, string] => [
       `(c) drift-alert latency @ ${fmt(run.ratePerSec, '/s')}`,
       `p50 ${fmt(run.p50Ms, ' ms')}, p99 ${fmt(run.p99Ms, ' ms')}, max ${fmt(run.maxMs, ' ms')} (${run.fired}/${run.injected} alerted, ${run.lateEvents} late events; DRIFTWATCH_ALLOWED_LATENESS=${l.allowedLateness}, DRIFTWATCH_IDLE_TIMEOUT=${l.idleTimeout})`,

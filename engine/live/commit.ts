@@ -13,6 +13,7 @@ import { snapshotTopology } from '../topology-state.js';
 import { keyStateMessage, progressMessage, wholeMessage } from './checkpoint.js';
 import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
+import { inTransaction } from './transaction.js';
 
 export interface PreparedCommit {
   started: number;
@@ -51,8 +52,7 @@ export async function publishCommit(
 ): Promise<void> {
   const stored = target.writer?.flush();
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
-  const tx = await target.producer.transaction();
-  try {
+  await inTransaction(target.producer, async (tx) => {
     // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
     for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
     for (const chunk of chunkMessages(changelog)) await tx.send({ topic: target.changelogTopic, messages: chunk });
@@ -60,9 +60,5 @@ export async function publishCommit(
       await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
     }
     await stored;
-    await tx.commit();
-  } catch (err) {
-    await tx.abort().catch(() => undefined);
-    throw err;
-  }
+  });
 }

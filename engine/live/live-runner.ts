@@ -29,6 +29,7 @@ import type { PipelineCounters } from '../pipeline.js';
 import { createLiveEngine, type Engine } from './live-engine.js';
 import { tp } from './topic-partition.js';
 import { prepareCommit, publishCommit } from './commit.js';
+import { inTransaction } from './transaction.js';
 import { restoreTopology } from '../topology-state.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions } from './partition-backlog.js';
@@ -370,17 +371,12 @@ export class LiveRunner {
     // Prove the reader has everything committed so far (a crashed predecessor's open transaction is aborted by now: our producer fenced it).
     const nonce = randomUUID();
     try {
-      const tx = await (await this.transactionalProducer()).transaction();
-      try {
-        await tx.send({
+      await inTransaction(await this.transactionalProducer(), (tx) =>
+        tx.send({
           topic: this.opts.changelogTopic,
           messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${this.opts.instanceId}`, partition: p, value: nonce })),
-        });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        throw err;
-      }
+        }),
+      );
     } catch (err) {
       this.transactionFailed(err);
       throw err;
