@@ -16,8 +16,7 @@
  * state and restores it from the changelog for the partitions it now owns, so
  * in-memory state always equals the last commit plus what follows it.
  */
-import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
@@ -29,13 +28,13 @@ import type { PipelineCounters } from '../pipeline.js';
 import { createLiveEngine, type Engine } from './live-engine.js';
 import { tp } from './topic-partition.js';
 import { prepareCommit, publishCommit } from './commit.js';
-import { inTransaction } from './transaction.js';
-import { restoreTopology } from '../topology-state.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
-import { PartitionPositions } from './partition-backlog.js';
-import { ChangelogReader, MARKER_PREFIX } from './changelog-reader.js';
-import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
+import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
+import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
+import { isFenced, TransactionalProducer } from './transactional-producer.js';
+import { restoreEngine } from './restore-engine.js';
+import { reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 
@@ -65,10 +64,7 @@ export interface LiveRunnerOptions {
 export class LiveRunner {
   private readonly log: Logger;
   private readonly consumer: Consumer;
-  /** Replaced after a failed transaction (see transactionalProducer). */
-  private producer: Producer;
-  /** The last transaction failed for another reason than fencing: start the next on a new producer. */
-  private producerSuspect = false;
+  private readonly producer: TransactionalProducer;
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
   private readonly admin: Admin;
@@ -122,55 +118,11 @@ export class LiveRunner {
       // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
       retry: { restartOnFailure: async () => !this.stopping },
     });
-    this.producer = this.createProducer();
+    this.producer = new TransactionalProducer(opts.kafka, `driftwatch-${config.kafka.groupId}-${opts.instanceId}`, this.log);
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
     this.admin = opts.kafka.admin();
   }
 
-  private createProducer(): Producer {
-    return this.opts.kafka.producer({
-      transactionalId: `driftwatch-${this.opts.config.kafka.groupId}-${this.opts.instanceId}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // Keyed outputs (alerts by fingerprint, dead letters by their original key) are placed as the Java client
-      // places them (murmur2), as the Kafka demo's producer does; naming it also ends kafkajs's start-up warning.
-      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-      // A transaction begun right after the previous commit is refused with CONCURRENT_TRANSACTIONS until the
-      // coordinator has written that commit's markers (a few ms). kafkajs retries it, by default after 300 ms or
-      // more, a wait an alert committed right behind another would sit through. Retry soon instead, as the Java
-      // client does (KAFKA-5477: 20 ms); backoff still doubles, so a broker that is really down is not hammered.
-      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 10 },
-    });
-  }
-
-  /**
-   * The producer for the next transaction. After a transaction failed
-   * (broker gone mid-commit) kafkajs may be left unable to begin another:
-   * an abort that failed too leaves its state machine in ABORTING for good,
-   * and every later transaction() throws a non-retriable "Cannot call
-   * beginTransaction in state ABORTING" (seen in the broker-outage test:
-   * the instance exited instead of carrying on). A new producer with the
-   * same transactional id starts clean: connecting it bumps the epoch, which
-   * makes the coordinator abort whatever the old one left open. Not after
-   * fencing: a new producer would fence the instance that fenced this one.
-   */
-  private async transactionalProducer(): Promise<Producer> {
-    if (!this.producerSuspect) return this.producer;
-    const old = this.producer;
-    this.producer = this.createProducer();
-    await old.disconnect().catch((err) => this.log.warn({ err }, 'disconnecting the previous producer failed'));
-    await this.producer.connect(); // throws while the broker is away: the caller fails, and the next attempt tries again
-    this.producerSuspect = false;
-    this.log.info('new transactional producer after a failed transaction');
-    return this.producer;
-  }
-
-  /** Notes a failed transaction (see transactionalProducer). */
-  private transactionFailed(err: unknown): void {
-    if (!isFenced(err)) this.producerSuspect = true;
-  }
-
-  /** Ready = member of the group with its state restored. */
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
   consumedRecords = 0;
 
@@ -192,6 +144,7 @@ export class LiveRunner {
     });
   }
 
+  /** Ready = member of the group with its state restored. */
   get ready(): boolean {
     return this.readyFlag;
   }
@@ -209,7 +162,7 @@ export class LiveRunner {
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
-      void this.reportGroupMembers(this.generation);
+      void reportGroupMembers(this.admin, this.opts.config.kafka.groupId, this.log, this.opts.metrics, this.generation, () => this.generation);
     });
     // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -267,31 +220,6 @@ export class LiveRunner {
     return run;
   }
 
-  /**
-   * How many members share the group, as a gauge and, above one, a warning:
-   * per-key results (incidents, drift alerts, drift windows) are exact with
-   * any number of members, but env-level rollups (promotion windows, MTTR
-   * snapshots, rate rules) are computed over the partitions one member owns
-   * (README: Known limits) — an operator scaling out must see that, not find
-   * it in a dashboard. Best effort: a failed look-up is only logged.
-   */
-  private async reportGroupMembers(generation: number): Promise<void> {
-    try {
-      const { groups } = await this.admin.describeGroups([this.opts.config.kafka.groupId]);
-      const members = groups[0]?.members.length ?? 0;
-      if (generation !== this.generation || members === 0) return;
-      this.opts.metrics?.groupMembers(members);
-      if (members > 1) {
-        this.log.warn(
-          { members, generation },
-          'several members in the consumer group: incidents, drift alerts and drift windows stay exact, but env-level rollups (promotion windows, MTTR snapshots, rate rules) are each member\'s share',
-        );
-      }
-    } catch (err) {
-      this.log.debug({ err }, 'could not describe the consumer group');
-    }
-  }
-
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
     if (this.publishError !== null) {
@@ -322,7 +250,7 @@ export class LiveRunner {
     }
     this.consumedRecords += pushed;
     if (pushed > 0) this.opts.metrics?.eventsIn(batch.topic, pushed);
-    await this.settleIdle(engine);
+    await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     engine.pipeline.advanceTo(engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await heartbeat();
@@ -336,7 +264,7 @@ export class LiveRunner {
     // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
     // it must report ready without waiting for input.
     const engine = this.engine && this.engine.generation === this.generation ? this.engine : await this.ensureEngine();
-    await this.settleIdle(engine);
+    await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
     this.opts.metrics?.storePending(this.opts.writer?.pendingRows ?? 0);
@@ -352,7 +280,6 @@ export class LiveRunner {
     await this.publishing;
     const generation = this.generation;
     const started = this.now();
-    const owned = [...new Set(Object.values(this.assignment).flat())].sort((a, b) => a - b);
     const engine = createLiveEngine(
       {
         config: this.opts.config,
@@ -367,83 +294,21 @@ export class LiveRunner {
       },
       generation,
     );
-    const partitions = [...new Set([0, ...owned])];
-    // Prove the reader has everything committed so far (a crashed predecessor's open transaction is aborted by now: our producer fenced it).
-    const nonce = randomUUID();
-    try {
-      await inTransaction(await this.transactionalProducer(), (tx) =>
-        tx.send({
-          topic: this.opts.changelogTopic,
-          messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${this.opts.instanceId}`, partition: p, value: nonce })),
-        }),
-      );
-    } catch (err) {
-      this.transactionFailed(err);
-      throw err;
-    }
-    await this.reader.waitForMarker(nonce, partitions, 60_000);
-    const keyed: Array<[string, unknown]> = [];
-    const startOffsets = new Map<string, string>();
-    /** Committed frontiers of the owned partitions (see StoredProgress); undefined once one predates them. */
-    let frontiers: number[] | undefined = [];
-    for (const p of owned) {
-      const restored = readPartitionEntries(this.reader.entries(p));
-      for (const [k, state] of restored.keyed) {
-        keyed.push([k, state]);
-        engine.keyPartition.set(k, p);
-      }
-      for (const progress of restored.progress) {
-        if (!this.inputTopics.includes(progress.topic)) continue;
-        engine.tracker.restore(progress);
-        startOffsets.set(tp(progress.topic, progress.partition), progress.safeOffset);
-        if (progress.frontier === undefined) frontiers = undefined;
-        else frontiers?.push(progress.frontier ?? Number.NEGATIVE_INFINITY);
-      }
-    }
-    const wholeText = this.reader.get(0, WHOLE_PREFIX + this.opts.instanceId);
-    const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
-    restoreTopology(engine.pipeline.topology, { keyed: keyed as Array<[string, Record<string, unknown>]>, whole: whole?.processors ?? {} });
-    const ownedTps = this.inputTopics.flatMap((t) => (this.assignment[t] ?? []).map((p) => tp(t, p)));
-    engine.watermarks.assign(ownedTps, this.now());
-    this.positions.restore(startOffsets);
-    if (frontiers !== undefined) {
-      // Continue event time where the commits left it (the lowest frontier of the owned partitions: records
-      // that come again are not older than their own committer's). The per-partition watermarks are not
-      // restored: they counted records consumed but not committed, which come again and must not find event
-      // time already past them. They are rebuilt from the records read from now on.
-      if (frontiers.length > 0) {
-        const frontier = Math.min(...frontiers);
-        engine.pipeline.advanceTo(frontier);
-        engine.watermarks.resume(frontier);
-      }
-    } else {
-      // A checkpoint without frontiers (older version): its watermarks, as then.
-      if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), this.now());
-      engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
-    }
+    const { partitions, keys } = await restoreEngine(engine, {
+      reader: this.reader,
+      producer: this.producer,
+      changelogTopic: this.opts.changelogTopic,
+      instanceId: this.opts.instanceId,
+      inputTopics: this.inputTopics,
+      assignment: this.assignment,
+      positions: this.positions,
+      now: this.now,
+    });
     this.engine = engine;
     this.lastCommit = this.now();
     this.readyFlag = true;
-    this.log.info({ generation, partitions: owned, keys: keyed.length, ms: this.now() - started }, 'state restored');
+    this.log.info({ generation, partitions, keys, ms: this.now() - started }, 'state restored');
     return engine;
-  }
-
-  /**
-   * Partitions past the idle timeout count as idle only once the broker
-   * confirms they hold nothing past the consumed position (PartitionWatermarks).
-   * Without an answer, the timeout alone decides (event time must not stall).
-   */
-  private async settleIdle(engine: Engine): Promise<void> {
-    const candidates = engine.watermarks.idleCandidates(this.now());
-    if (candidates.length === 0) return;
-    try {
-      const { waiting, empty } = await this.positions.check(this.admin, candidates);
-      for (const k of waiting) engine.watermarks.setBacklog(k, true);
-      for (const k of empty) engine.watermarks.confirmIdle(k);
-    } catch (err) {
-      this.log.warn({ err }, 'could not read end offsets; partitions idle for the timeout are taken to be empty');
-      for (const k of candidates) engine.watermarks.confirmIdle(k);
-    }
   }
 
   /**
@@ -472,11 +337,12 @@ export class LiveRunner {
     const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
     this.lastCommit = this.now();
     const target = { writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
-    const run: Promise<void> = this.transactionalProducer()
+    const run: Promise<void> = this.producer
+      .forTransaction()
       .then((producer) => publishCommit({ ...target, producer }, prepared))
       .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
-        this.transactionFailed(err);
+        this.producer.failed(err);
         // Kafka now holds less than the in-memory state: drop the engine (rebuilt from the changelog) and fail the
         // next batch with the error, so the consumer restarts from the committed offsets as an inline failure did.
         this.publishError = err;
@@ -495,14 +361,4 @@ export class LiveRunner {
     this.publishing = run;
     if (options.wait) await run;
   }
-}
-
-/** Kafka error types that mean another producer with this transactional id took over (walks the `cause` chain). */
-const FENCING = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
-
-export function isFenced(err: unknown): boolean {
-  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 10; e = e.cause as typeof e, depth++) {
-    if (typeof e.type === 'string' && FENCING.has(e.type)) return true;
-  }
-  return false;
 }

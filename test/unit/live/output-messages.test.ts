@@ -72,7 +72,7 @@ describe('deadLetterMessage headers', () => {
 
 describe('isFenced', () => {
   it('recognises a fenced producer however deeply kafkajs wraps it, and nothing else', async () => {
-    const { isFenced } = await import('../../../engine/live/live-runner.js');
+    const { isFenced } = await import('../../../engine/live/transactional-producer.js');
     expect(isFenced({ type: 'INVALID_PRODUCER_EPOCH' })).toBe(true);
     expect(isFenced({ name: 'KafkaJSNonRetriableError', cause: { name: 'KafkaJSNumberOfRetriesExceeded', cause: { type: 'PRODUCER_FENCED' } } })).toBe(true);
     // A broker outage outlasting kafkajs's retries is non-retriable too, but not fatal: the next tick tries again.

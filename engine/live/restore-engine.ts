@@ -1,0 +1,96 @@
+/**
+ * Restoring a fresh engine from the changelog for the partitions a member
+ * now owns (start, restart after a crash, rebalance), before any of their
+ * records is processed:
+ *
+ * 1. a marker, written through the changelog in a transaction, proves the
+ *    reader has everything committed so far (a crashed predecessor's open
+ *    transaction is aborted by then: our producer fenced it);
+ * 2. the owned partitions' keyed state, commit progress and this instance's
+ *    whole state go back into the processors, the offset tracker, the
+ *    watermarks and the partition positions;
+ * 3. event time continues where the commits left it.
+ */
+import { randomUUID } from 'node:crypto';
+import { restoreTopology } from '../topology-state.js';
+import type { ChangelogReader } from './changelog-reader.js';
+import { MARKER_PREFIX } from './changelog-reader.js';
+import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
+import type { Engine } from './live-engine.js';
+import type { PartitionPositions } from './partition-backlog.js';
+import { tp } from './topic-partition.js';
+import { inTransaction } from './transaction.js';
+import type { TransactionalProducer } from './transactional-producer.js';
+
+export interface RestoreContext {
+  reader: ChangelogReader;
+  producer: TransactionalProducer;
+  changelogTopic: string;
+  instanceId: string;
+  inputTopics: readonly string[];
+  /** topic → owned partitions */
+  assignment: Record<string, number[]>;
+  positions: PartitionPositions;
+  now: () => number;
+}
+
+/** Restores `engine` for the owned partitions; returns them and how many keys came back. */
+export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promise<{ partitions: number[]; keys: number }> {
+  const owned = [...new Set(Object.values(ctx.assignment).flat())].sort((a, b) => a - b);
+  // The whole (per-instance) state lives in partition 0 of the changelog, whoever owns it.
+  const partitions = [...new Set([0, ...owned])];
+  const nonce = randomUUID();
+  try {
+    await inTransaction(await ctx.producer.forTransaction(), (tx) =>
+      tx.send({
+        topic: ctx.changelogTopic,
+        messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
+      }),
+    );
+  } catch (err) {
+    ctx.producer.failed(err);
+    throw err;
+  }
+  await ctx.reader.waitForMarker(nonce, partitions, 60_000);
+
+  const keyed: Array<[string, Record<string, unknown>]> = [];
+  const startOffsets = new Map<string, string>();
+  /** Committed frontiers of the owned partitions (see StoredProgress); undefined once one predates them. */
+  let frontiers: number[] | undefined = [];
+  for (const p of owned) {
+    const restored = readPartitionEntries(ctx.reader.entries(p));
+    for (const [k, state] of restored.keyed) {
+      keyed.push([k, state as Record<string, unknown>]);
+      engine.keyPartition.set(k, p);
+    }
+    for (const progress of restored.progress) {
+      if (!ctx.inputTopics.includes(progress.topic)) continue;
+      engine.tracker.restore(progress);
+      startOffsets.set(tp(progress.topic, progress.partition), progress.safeOffset);
+      if (progress.frontier === undefined) frontiers = undefined;
+      else frontiers?.push(progress.frontier ?? Number.NEGATIVE_INFINITY);
+    }
+  }
+  const wholeText = ctx.reader.get(0, WHOLE_PREFIX + ctx.instanceId);
+  const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
+  restoreTopology(engine.pipeline.topology, { keyed, whole: whole?.processors ?? {} });
+  const ownedTps = ctx.inputTopics.flatMap((t) => (ctx.assignment[t] ?? []).map((p) => tp(t, p)));
+  engine.watermarks.assign(ownedTps, ctx.now());
+  ctx.positions.restore(startOffsets);
+  if (frontiers !== undefined) {
+    // Continue event time where the commits left it (the lowest frontier of the owned partitions: records
+    // that come again are not older than their own committer's). The per-partition watermarks are not
+    // restored: they counted records consumed but not committed, which come again and must not find event
+    // time already past them. They are rebuilt from the records read from now on.
+    if (frontiers.length > 0) {
+      const frontier = Math.min(...frontiers);
+      engine.pipeline.advanceTo(frontier);
+      engine.watermarks.resume(frontier);
+    }
+  } else {
+    // A checkpoint without frontiers (older version): its watermarks, as then.
+    if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), ctx.now());
+    engine.pipeline.advanceTo(engine.watermarks.frontier(ctx.now()));
+  }
+  return { partitions: owned, keys: keyed.length };
+}
