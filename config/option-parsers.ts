@@ -1,0 +1,147 @@
+/**
+ * The value parsers of the configuration options (env-config.ts) and the
+ * limits they enforce. Each parser takes the variable's text and returns the
+ * value, or throws an Error whose message says what was expected (and, for a
+ * limit, why it exists); loadConfig prefixes the variable's name.
+ */
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS, redactUrl } from '../lib/logger.js';
+import { DAY, parseDuration } from '../lib/time.js';
+
+/**
+ * Longest delay setTimeout/setInterval take: 2^31 − 1 ms (about 24.8 days).
+ * Node turns a longer one into 1 ms (TimeoutOverflowWarning), so a huge
+ * interval would silently become a busy loop.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Longest event-time duration (lateness, grace, window, source TTL, dedup
+ * horizon): 365 days. These hold watermarks back or keep state alive in
+ * event time; beyond a year they only pin memory, and an unbounded value
+ * (1e23 ms, Infinity) breaks window arithmetic and the store's DateTime64
+ * columns. A larger value is a unit slip, never a setting.
+ */
+export const MAX_EVENT_TIME_MS = 365 * DAY;
+/**
+ * Longest retention / tiering age: Number.MAX_SAFE_INTEGER ms rounded down to
+ * whole days (104249991d, about 285,000 years). These may legitimately be very long
+ * (retention.ms, TTL ages), but must stay finite whole numbers of ms: they are
+ * written as integers into Kafka topic configs and SQL intervals.
+ */
+export const MAX_RETENTION_MS = Math.floor(Number.MAX_SAFE_INTEGER / DAY) * DAY;
+
+/** Parsers throw an Error whose message says what was expected; loadConfig prefixes the variable name. */
+const bad = (expected: string, text: string): Error => new Error(`expected ${expected}, got "${text}"`);
+
+const durationHint = 'a duration such as 30s, 5m or 1h (units ms, s, m, h, d)';
+
+/** `ms` as the shortest exact duration text the parser reads back (365d, 2147483647ms). */
+function durationText(ms: number): string {
+  for (const [unit, size] of [['d', DAY], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * A duration parser accepting min..max ms (min 0, or "above zero" with
+ * `positive`); the error names the allowed range. Infinity (e.g. 320 nines)
+ * and anything past `max` are rejected, never clamped.
+ */
+function durationIn(max: number, positive: boolean, why?: string): (text: string) => number {
+  return (text: string): number => {
+    const raw = parseDuration(text);
+    if (Number.isNaN(raw)) throw bad(durationHint, text);
+    const ms = Math.round(raw);
+    if (positive && ms <= 0) throw bad('a duration above zero such as 30s, 5m or 1h', text);
+    if (!(ms <= max)) throw bad(`a duration from ${positive ? '1ms' : '0ms'} to ${durationText(max)}${why ? ` (${why})` : ''}`, text);
+    return ms;
+  };
+}
+
+function positiveInteger(text: string): number {
+  const t = text.trim();
+  if (!/^\d[\d_]*$/.test(t)) throw bad('a positive whole number such as 5000', text);
+  const n = Number(t.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 1) throw bad('a positive whole number such as 5000', text);
+  return n;
+}
+
+function httpUrl(text: string): string | null {
+  const t = text.trim();
+  if (t === '') return null;
+  let url: URL;
+  try {
+    url = new URL(t);
+  } catch {
+    throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+  return t;
+}
+
+/** The parsers of configOptions, by the kind of value they take. */
+export const p = {
+  text: (text: string): string => text,
+  nonEmpty: (text: string): string => {
+    if (text.trim() === '') throw bad('a non-empty value', text);
+    return text.trim();
+  },
+  /** Event-time durations that may be zero (lateness, grace, dedup horizon). */
+  eventDuration: durationIn(MAX_EVENT_TIME_MS, false),
+  /** Event-time durations above zero (window, source TTL). */
+  positiveEventDuration: durationIn(MAX_EVENT_TIME_MS, true),
+  /** Durations used as (or like) timer delays: capped at what setTimeout takes. */
+  timerDuration: durationIn(MAX_TIMER_MS, true, 'the longest timer Node.js supports, about 24.8 days'),
+  /** Retention and tiering ages: long is fine, but finite whole milliseconds. */
+  retentionDuration: durationIn(MAX_RETENTION_MS, true, 'about 285,000 years: long is fine, endless is not'),
+  positiveInteger,
+  port: (text: string): number => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+    if (!(n >= 0 && n <= 65535)) throw bad('a TCP port from 0 to 65535 (0 = disabled)', text);
+    return n;
+  },
+  /** The levels the logger takes (lib/logger.ts LOG_LEVELS), trimmed, any case. */
+  logLevel: (text: string): LevelWithSilent => {
+    const t = text.trim().toLowerCase();
+    if (!LOG_LEVELS.includes(t)) throw bad(`one of ${LOG_LEVELS.join(', ')}`, text);
+    return t as LevelWithSilent;
+  },
+  brokers: (text: string): string[] => {
+    const list = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
+    for (const b of list) {
+      const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(b);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad('a comma-separated list of host:port such as localhost:9092,kafka-2:9092', b);
+    }
+    return list;
+  },
+  topic: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(t) || t === '.' || t === '..') {
+      throw bad('a Kafka topic name (letters, digits, ".", "_", "-"; at most 249 characters)', text);
+    }
+    return t;
+  },
+  internalTopic: (text: string): string => {
+    const t = p.topic(text);
+    if (!t.startsWith('driftwatch.internal.')) throw bad('a topic name starting with "driftwatch.internal." (internal topics carry that prefix)', text);
+    return t;
+  },
+  identifier: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw bad('a database name (letters, digits and "_", not starting with a digit)', text);
+    return t;
+  },
+  httpUrl,
+  /** Storage policy / volume names end up in SQL string literals: only characters that need no escaping. */
+  storageName: (text: string): string => {
+    const t = text.trim();
+    if (!/^[A-Za-z0-9_.-]+$/.test(t)) throw bad('a storage policy or volume name (letters, digits, "_", "-", ".")', text);
+    return t;
+  },
+  alertFormat: (text: string): 'json' | 'avro' => {
+    const t = text.trim().toLowerCase();
+    if (t !== 'json' && t !== 'avro') throw bad('json or avro', text);
+    return t;
+  },
+};
