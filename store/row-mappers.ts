@@ -28,6 +28,17 @@ const changeRank = { opened: 0, updated: 1, resolved: 2 } as const;
 
 export class RowMapper {
   /**
+   * `instance_id` of env-level rows (env, promotion and gate windows, MTTR
+   * snapshots): the engine instance whose share of the partitions they cover
+   * (sql/migrations/0006). Undefined (replay, demo): the column's ''.
+   */
+  readonly #instanceId: string | undefined;
+
+  constructor(options: { instanceId?: string } = {}) {
+    this.#instanceId = options.instanceId === '' ? undefined : options.instanceId;
+  }
+
+  /**
    * Last version written per open incident. Versions derive from event time
    * (changedAt × 4 + rank of the change), so they grow across restarts; this
    * map only breaks ties between changes of one incident at the same instant
@@ -75,6 +86,7 @@ export class RowMapper {
           window_start: r.windowStart,
           window_end: r.windowEnd,
           env: r.env,
+          instance_id: this.#instanceId,
           observations: r.observations,
           divergent_observations: r.divergentObservations,
           hydrations: r.hydrations,
@@ -91,6 +103,7 @@ export class RowMapper {
           window_start: r.windowStart,
           window_end: r.windowEnd,
           env: r.env,
+          instance_id: this.#instanceId,
           started: r.started,
           succeeded: r.succeeded,
           failed: r.failed,
@@ -109,6 +122,7 @@ export class RowMapper {
             window_end: r.windowEnd,
             env: r.env,
             gate: g.gate,
+            instance_id: this.#instanceId,
             passed: g.passed,
             failed: g.failed,
             duration_p50_ms: g.durationP50Ms ?? undefined,
@@ -122,6 +136,7 @@ export class RowMapper {
           out('mttr_snapshots', {
             as_of: s.asOf,
             scope: s.scope,
+            instance_id: this.#instanceId,
             window: s.window,
             resolved_count: s.resolvedCount,
             mean_ms: s.meanMs ?? undefined,

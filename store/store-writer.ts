@@ -45,6 +45,8 @@ export interface StoreWriterOptions {
   maxBackoffMs?: number;
   /** @default 'driftwatch' */
   database?: string;
+  /** Live mode: DRIFTWATCH_INSTANCE_ID, written with env-level rows (see RowMapper). @default '' */
+  instanceId?: string;
   logger?: Logger;
   /** Injectable for tests (virtual time). */
   sleep?: (ms: number) => Promise<void>;
@@ -61,12 +63,12 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class StoreWriter {
   readonly #transport: StoreTransport;
-  readonly #mapper = new RowMapper();
+  readonly #mapper: RowMapper;
   readonly #buffers = new Map<StoreTable, RowBuffer | RowBinaryBuffer>();
   readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
   readonly #failureListeners = new Set<(err: StoreError) => void>();
   #settleWaiters: Array<() => void> = [];
-  readonly #opts: Required<Omit<StoreWriterOptions, 'logger'>> & { logger: Logger };
+  readonly #opts: Required<Omit<StoreWriterOptions, 'logger' | 'instanceId'>> & { logger: Logger };
   /** Batch ids are `<writer id>-<n>`: unique per batch, the same for each retry of it. */
   readonly #writerId = randomUUID();
   #buffered = 0;
@@ -81,6 +83,7 @@ export class StoreWriter {
 
   constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
     this.#transport = transport;
+    this.#mapper = new RowMapper({ instanceId: options.instanceId });
     this.#opts = {
       batchRows: options.batchRows ?? 50_000,
       flushIntervalMs: options.flushIntervalMs ?? 1000,

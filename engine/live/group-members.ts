@@ -3,8 +3,8 @@
  * warning: per-key results (incidents, drift alerts, drift windows) are exact
  * with any number of members, but env-level rollups (promotion windows, MTTR
  * snapshots, rate rules) are computed over the partitions one member owns
- * (README: Known limits) — an operator scaling out must see that, not find it
- * in a dashboard. Best effort: a failed look-up is only logged.
+ * (README: Known limits; the store keeps every member's share) — an operator
+ * scaling out must see that, not find it in a dashboard. Best effort: a failed look-up is only logged.
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
@@ -27,7 +27,7 @@ export async function reportGroupMembers(
     if (members > 1) {
       log.warn(
         { members, generation },
-        'several members in the consumer group: incidents, drift alerts and drift windows stay exact, but env-level rollups (promotion windows, MTTR snapshots, rate rules) are each member\'s share',
+        'several members in the consumer group: incidents, drift alerts and drift windows stay exact; env-level rollups are each member\'s share (the store keeps every share by instance_id, so sums are exact, but quantiles, MTTR snapshots and rate rules judge a share)',
       );
     }
   } catch (err) {

@@ -32,7 +32,13 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, retries: LIVE_KAFKA_RETRIES });
   const transport = await openConfiguredStore(rt);
-  const writer = new StoreWriter(transport, { logger, batchRows: config.store.batchRows, flushIntervalMs: config.store.flushIntervalMs });
+  const writer = new StoreWriter(transport, {
+    logger,
+    batchRows: config.store.batchRows,
+    flushIntervalMs: config.store.flushIntervalMs,
+    // Env-level rows are this instance's share of its group's partitions: keyed by it, so no share replaces another.
+    instanceId: config.live.instanceId,
+  });
   const metrics = createDriftwatchMetrics();
   // With a registry, inputs may be Avro (Confluent wire format) or JSON on the same topics; alerts follow DRIFTWATCH_ALERT_FORMAT.
   const registry = config.schemaRegistryUrl ? createRegistryClient(config.schemaRegistryUrl) : null;

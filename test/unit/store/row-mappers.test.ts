@@ -11,6 +11,17 @@ describe('RowMapper', () => {
     ]);
   });
 
+  it('marks env-level rows (env, promotion and gate windows, MTTR) with the instance id; per-key rows and replays carry none', () => {
+    const withId = oneOfEachKind().flatMap((f) => new RowMapper({ instanceId: 'engine-a' }).rows(f));
+    const marked = withId.filter((r) => r.row.instance_id !== undefined).map((r) => r.table);
+    expect(marked).toEqual(['env_windows', 'promotion_windows', 'gate_windows', 'gate_windows', 'mttr_snapshots', 'mttr_snapshots']);
+    expect(new Set(withId.filter((r) => marked.includes(r.table)).map((r) => r.row.instance_id))).toEqual(new Set(['engine-a']));
+    for (const instanceId of [undefined, '']) {
+      const rows = oneOfEachKind().flatMap((f) => new RowMapper({ instanceId }).rows(f));
+      expect(rows.filter((r) => 'instance_id' in r.row && r.row.instance_id !== undefined)).toEqual([]);
+    }
+  });
+
   it('writes typed event columns, leaves absent optionals out, and records the source position', () => {
     const [p] = new RowMapper().rows(promotionStarted(T0));
     expect(p!.row).toMatchObject({ event_id: 'p-1-started', occurred_at: T0, phase: 'started', digest: 'sha256:aaa', from_env: 'staging', actor: 'alice', late: 0, source_line: 1 });

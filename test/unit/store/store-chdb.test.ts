@@ -110,6 +110,24 @@ describe('StoreWriter on chDB', () => {
     expect(await counts(t, false)).toMatchObject({ hydration_events: 1 });
   });
 
+  it('keeps each instance\'s share of an env-level window, so sums over them are exact; an instance\'s rewrite replaces its own', async () => {
+    const t = await store();
+    const envLevel = oneOfEachKind().filter((f) => f.kind === 'env-window' || f.kind === 'promotion-window' || f.kind === 'mttr');
+    for (const instanceId of ['engine-a', 'engine-b', 'engine-a']) {
+      const w = new StoreWriter(t, { flushIntervalMs: 0, instanceId });
+      for (const f of envLevel) w.write(f);
+      await w.close();
+    }
+    expect(await counts(t, true)).toMatchObject({ env_windows: 2, promotion_windows: 2, gate_windows: 4, mttr_snapshots: 4 });
+    const [one] = await t.query<{ started: number; succeeded: number }>('SELECT started, succeeded FROM driftwatch.promotion_windows FINAL LIMIT 1');
+    expect(await t.query('SELECT instance_id, sum(started) AS started, sum(succeeded) AS succeeded FROM driftwatch.promotion_windows FINAL GROUP BY instance_id ORDER BY instance_id')).toEqual([
+      { instance_id: 'engine-a', started: one!.started, succeeded: one!.succeeded },
+      { instance_id: 'engine-b', started: one!.started, succeeded: one!.succeeded },
+    ]);
+    // The dashboards' form: a sum over every row of the window counts both shares.
+    expect(await t.query('SELECT sum(started) AS started FROM driftwatch.promotion_windows FINAL')).toEqual([{ started: 2 * one!.started }]);
+  });
+
   it('feeds the daily detection rollup; replays do not inflate its counts', async () => {
     const t = await store();
     await writeAll(t);
