@@ -84,8 +84,10 @@ export class LiveRunner {
   private ticker: NodeJS.Timeout | undefined;
   /** The commit being published (store flush + transaction), if any; it never rejects (see commit). */
   private publishing: Promise<void> | null = null;
-  /** A commit that failed in the background, thrown by the next batch. */
+  /** A commit that failed in the background for good (fenced, store failed), thrown by the next batch. */
   private publishError: unknown = null;
+  /** A commit failed on the Kafka side: once the engine is rebuilt, read again from the committed offsets. */
+  private rewindOnRestore = false;
   /** A commit was asked for while one was being published. */
   private commitWanted = false;
   private stopping = false;
@@ -167,7 +169,7 @@ export class LiveRunner {
     // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const key = tp(payload.topic, payload.partition);
-      this.positions.consumed(key, payload.lastOffset);
+      this.positions.consumed(key, payload.lastOffset, payload.firstOffset);
       if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -294,7 +296,7 @@ export class LiveRunner {
       },
       generation,
     );
-    const { partitions, keys } = await restoreEngine(engine, {
+    const { partitions, keys, startOffsets } = await restoreEngine(engine, {
       reader: this.reader,
       producer: this.producer,
       changelogTopic: this.opts.changelogTopic,
@@ -304,11 +306,33 @@ export class LiveRunner {
       positions: this.positions,
       now: this.now,
     });
+    if (this.rewindOnRestore) this.rewind(startOffsets);
     this.engine = engine;
     this.lastCommit = this.now();
     this.readyFlag = true;
     this.log.info({ generation, partitions, keys, ms: this.now() - started }, 'state restored');
     return engine;
+  }
+
+  /**
+   * After a failed commit: every owned input partition is read again from
+   * its committed position — what a consumer restart would do, without
+   * leaving the group. Records consumed since are stale from here on
+   * (kafkajs: `isStale()`), so the batch in hand stops at once.
+   */
+  private rewind(committed: ReadonlyMap<string, string>): void {
+    for (const topic of this.inputTopics) {
+      for (const partition of this.assignment[topic] ?? []) {
+        // No commit yet for the partition: from the beginning, as the group's first start reads it.
+        this.consumer.seek({ topic, partition, offset: committed.get(tp(topic, partition)) ?? EARLIEST_OFFSET });
+      }
+    }
+    this.positions.rewind(
+      this.inputTopics.flatMap((topic) => (this.assignment[topic] ?? []).map((partition) => tp(topic, partition))),
+      committed,
+    );
+    this.rewindOnRestore = false;
+    this.log.warn({ partitions: Object.fromEntries(committed) }, 'reading again from the committed offsets after a failed commit');
   }
 
   /**
@@ -343,15 +367,20 @@ export class LiveRunner {
       .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
         this.producer.failed(err);
-        // Kafka now holds less than the in-memory state: drop the engine (rebuilt from the changelog) and fail the
-        // next batch with the error, so the consumer restarts from the committed offsets as an inline failure did.
-        this.publishError = err;
+        // Kafka now holds less than the in-memory state: drop the engine, to be rebuilt from the changelog. A Kafka
+        // failure (e.g. the group coordinator not found again yet inside a broker restart: kafkajs gives up on that
+        // at once, whatever its retries) is ridden out: the rebuilt engine reads again from the committed offsets
+        // (rewind). Fencing, or a store that failed for good, fails the next batch instead: the consumer stops and
+        // the process exits for its supervisor to restart it.
+        const rewind = isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure;
+        if (rewind) this.rewindOnRestore = true;
+        else this.publishError = err;
         if (this.engine === engine) {
           this.engine = null;
           this.generation++;
           this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
         }
-        this.log.error({ err }, 'commit failed; state will be rebuilt from the changelog');
+        this.log.error({ err, rewind }, 'commit failed; state will be rebuilt from the changelog');
       })
       .finally(() => {
         if (this.publishing === run) this.publishing = null;
@@ -361,4 +390,12 @@ export class LiveRunner {
     this.publishing = run;
     if (options.wait) await run;
   }
+}
+
+/** kafkajs's sentinel offset for the start of a partition's log. */
+const EARLIEST_OFFSET = '-2';
+
+/** Errors raised by kafkajs (broker, coordinator, connection, transaction), as opposed to the store's or ours. */
+function isKafkaError(err: unknown): boolean {
+  return err instanceof Error && err.name.startsWith('KafkaJS');
 }

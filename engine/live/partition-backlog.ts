@@ -16,10 +16,13 @@ import { splitTp, tp } from './topic-partition.js';
 export class PartitionPositions {
   /** tp key → next offset to consume (undefined: the start of the log). */
   private readonly next = new Map<string, bigint>();
+  /** tp key → the offset the consumer was sent back to, until a batch from there comes (see rewind). */
+  private readonly rewoundTo = new Map<string, bigint>();
 
   /** A new assignment: positions restart from the committed offsets. */
   reset(): void {
     this.next.clear();
+    this.rewoundTo.clear();
   }
 
   /** The restored checkpoint's safe offsets, where no batch of this assignment said more yet. */
@@ -27,11 +30,38 @@ export class PartitionPositions {
     for (const [k, offset] of restored) if (!this.next.has(k)) this.next.set(k, BigInt(offset));
   }
 
-  /** After a batch: everything up to `lastOffset` was read. */
-  consumed(key: string, lastOffset: string): void {
+  /**
+   * The consumer was sent back to `committed` (after a failed commit; a
+   * partition without a commit goes back to the start of its log). Batches
+   * fetched before that still report their end as they finish; they are not
+   * what the consumer reads now, so they are ignored until a batch that
+   * starts at or below the new position comes.
+   */
+  rewind(keys: readonly string[], committed: ReadonlyMap<string, string>): void {
+    this.next.clear();
+    this.rewoundTo.clear();
+    for (const k of keys) {
+      const offset = committed.get(k);
+      if (offset !== undefined) this.next.set(k, BigInt(offset));
+      this.rewoundTo.set(k, offset === undefined ? 0n : BigInt(offset));
+    }
+  }
+
+  /** After a batch (offsets `firstOffset`..`lastOffset`): everything up to `lastOffset` was read. */
+  consumed(key: string, lastOffset: string, firstOffset?: string): void {
+    const target = this.rewoundTo.get(key);
+    if (target !== undefined) {
+      if (firstOffset !== undefined && BigInt(firstOffset) > target) return; // fetched before the rewind
+      this.rewoundTo.delete(key);
+    }
     const n = BigInt(lastOffset) + 1n;
     const prev = this.next.get(key);
     if (prev === undefined || n > prev) this.next.set(key, n);
+  }
+
+  /** The next offset to consume of a partition, when known (undefined: the start of the log). */
+  position(key: string): bigint | undefined {
+    return this.next.get(key);
   }
 
   /**

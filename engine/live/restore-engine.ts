@@ -34,8 +34,17 @@ export interface RestoreContext {
   now: () => number;
 }
 
-/** Restores `engine` for the owned partitions; returns them and how many keys came back. */
-export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promise<{ partitions: number[]; keys: number }> {
+export interface Restored {
+  /** The owned partition numbers. */
+  partitions: number[];
+  /** How many keys came back. */
+  keys: number;
+  /** tp key → committed (safe) offset, for the owned input partitions with a commit. */
+  startOffsets: ReadonlyMap<string, string>;
+}
+
+/** Restores `engine` for the owned partitions. */
+export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promise<Restored> {
   const owned = [...new Set(Object.values(ctx.assignment).flat())].sort((a, b) => a - b);
   // The whole (per-instance) state lives in partition 0 of the changelog, whoever owns it.
   const partitions = [...new Set([0, ...owned])];
@@ -92,5 +101,5 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
     if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), ctx.now());
     engine.pipeline.advanceTo(engine.watermarks.frontier(ctx.now()));
   }
-  return { partitions: owned, keys: keyed.length };
+  return { partitions: owned, keys: keyed.length, startOffsets };
 }
