@@ -26,7 +26,7 @@ import type { Decoder, RawRecord } from '../../processors/decode.js';
 import type { AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import type { PipelineCounters } from '../pipeline.js';
 import { createLiveEngine, type Engine } from './live-engine.js';
-import { tp } from './topic-partition.js';
+import { assignedTps, splitTp, tp } from './topic-partition.js';
 import { prepareCommit, publishCommit } from './commit.js';
 import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
@@ -321,16 +321,13 @@ export class LiveRunner {
    * (kafkajs: `isStale()`), so the batch in hand stops at once.
    */
   private rewind(committed: ReadonlyMap<string, string>): void {
-    for (const topic of this.inputTopics) {
-      for (const partition of this.assignment[topic] ?? []) {
-        // No commit yet for the partition: from the beginning, as the group's first start reads it.
-        this.consumer.seek({ topic, partition, offset: committed.get(tp(topic, partition)) ?? EARLIEST_OFFSET });
-      }
+    const owned = assignedTps(this.inputTopics, this.assignment);
+    for (const key of owned) {
+      const [topic, partition] = splitTp(key);
+      // No commit yet for the partition: from the beginning, as the group's first start reads it.
+      this.consumer.seek({ topic, partition, offset: committed.get(key) ?? EARLIEST_OFFSET });
     }
-    this.positions.rewind(
-      this.inputTopics.flatMap((topic) => (this.assignment[topic] ?? []).map((partition) => tp(topic, partition))),
-      committed,
-    );
+    this.positions.rewind(owned, committed);
     this.rewindOnRestore = false;
     this.log.warn({ partitions: Object.fromEntries(committed) }, 'reading again from the committed offsets after a failed commit');
   }

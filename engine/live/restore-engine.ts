@@ -18,7 +18,7 @@ import { MARKER_PREFIX } from './changelog-reader.js';
 import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import type { Engine } from './live-engine.js';
 import type { PartitionPositions } from './partition-backlog.js';
-import { tp } from './topic-partition.js';
+import { assignedTps, tp } from './topic-partition.js';
 import { inTransaction } from './transaction.js';
 import type { TransactionalProducer } from './transactional-producer.js';
 
@@ -83,7 +83,7 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
   const wholeText = ctx.reader.get(0, WHOLE_PREFIX + ctx.instanceId);
   const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
   restoreTopology(engine.pipeline.topology, { keyed, whole: whole?.processors ?? {} });
-  const ownedTps = ctx.inputTopics.flatMap((t) => (ctx.assignment[t] ?? []).map((p) => tp(t, p)));
+  const ownedTps = assignedTps(ctx.inputTopics, ctx.assignment);
   engine.watermarks.assign(ownedTps, ctx.now());
   ctx.positions.restore(startOffsets);
   if (frontiers !== undefined) {

@@ -21,3 +21,8 @@ export function splitTp(key: string): [topic: string, partition: number] {
   const i = key.lastIndexOf('#');
   return [key.slice(0, i), Number(key.slice(i + 1))];
 }
+
+/** The `tp` keys of the partitions of `topics` in an assignment (topic → partitions). */
+export function assignedTps(topics: readonly string[], assignment: Readonly<Record<string, readonly number[]>>): string[] {
+  return topics.flatMap((topic) => (assignment[topic] ?? []).map((partition) => tp(topic, partition)));
+}
