@@ -8,6 +8,13 @@
  * transaction, after every earlier transaction of a fenced predecessor has
  * been committed or aborted) and waits until the reader has seen all of them.
  * Everything committed before a marker precedes it in the partition.
+ *
+ * The reader must outlive broker outages: kafkajs does not restart a consumer
+ * after a non-retriable error (a group coordinator it cannot find while the
+ * broker restarts is one), and a reader that stopped would leave every later
+ * restore waiting for markers it never reads. So a crash without a restart
+ * starts a new consumer in a new private group, which reads the changelog
+ * from the beginning again (its view is rebuilt, not patched).
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -17,27 +24,53 @@ import type { Logger } from '../../lib/logger.js';
 export const MARKER_PREFIX = 'm/';
 
 export class ChangelogReader {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly byPartition = new Map<number, Map<string, string>>();
   private readonly seenMarkers = new Map<string, Set<number>>();
   private readonly waiters = new Set<() => void>();
   private stopped = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topic: string,
-    groupPrefix: string,
+    private readonly groupPrefix: string,
     private readonly logger: Logger,
   ) {
+    this.consumer = this.createConsumer();
+  }
+
+  private createConsumer(): Consumer {
     // A private group: the reader always wants every partition from the start.
     // No restart after a crash once stopping: kafkajs does not cancel a restart it scheduled, and a consumer
     // coming back after disconnect() would keep the process alive (and rejoin its group).
-    this.consumer = kafka.consumer({
-      groupId: `${groupPrefix}.changelog-reader.${randomUUID()}`,
+    const consumer = this.kafka.consumer({
+      groupId: `${this.groupPrefix}.changelog-reader.${randomUUID()}`,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
       retry: { restartOnFailure: async () => !this.stopped },
     });
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart && !this.stopped && consumer === this.consumer) void this.replace(e.payload.error);
+    });
+    return consumer;
+  }
+
+  /** A new consumer after the current one stopped for good (see the module comment); tried until it runs. */
+  private async replace(cause: Error): Promise<void> {
+    this.logger.warn({ err: cause }, 'changelog reader stopped; reading the changelog again with a new consumer');
+    for (let delayMs = 500; !this.stopped; delayMs = Math.min(2 * delayMs, 10_000)) {
+      await this.consumer.disconnect().catch(() => undefined);
+      if (this.stopped) return;
+      this.byPartition.clear();
+      this.consumer = this.createConsumer();
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.logger.warn({ err, retryInMs: delayMs }, 'changelog reader could not start again');
+        await new Promise((r) => setTimeout(r, delayMs).unref());
+      }
+    }
   }
 
   async start(): Promise<void> {
