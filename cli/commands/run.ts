@@ -39,15 +39,16 @@ export const runCommand: Command = {
       rt.logger.error({ err: failure }, 'consumer stopped after a non-retriable error; exiting');
       ctx.stderr.write(`driftwatch run: the consumer stopped after a non-retriable error: ${failure.message}\n`);
     }
-    const code = failure ? 1 : 0;
     const stopped = await Promise.race([
-      live.stop().then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), STOP_DEADLINE_MS).unref()),
+      live.stop(),
+      new Promise<null>((r) => setTimeout(() => r(null), STOP_DEADLINE_MS).unref()),
     ]);
     if (!stopped) rt.logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time (broker unreachable?); exiting anyway');
+    else if (!stopped.clean) ctx.stderr.write('driftwatch run: the final commit failed; the records since the last commit will be read again by the next owner of their partitions\n');
+    // Exit 0 only for a stop that committed everything: a supervisor then knows the instance ended cleanly.
+    const result = failure || !stopped?.clean ? 1 : 0;
     // kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same
     // (an unref'd timer: it only fires if something else still holds the event loop).
-    const result = stopped ? code : 1;
     setTimeout(() => process.exit(result), 1000).unref();
     return result;
   },

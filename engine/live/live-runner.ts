@@ -197,20 +197,36 @@ export class LiveRunner {
     }, 250);
   }
 
-  /** Graceful stop: finish the batch, commit, leave the group. */
-  async stop(): Promise<void> {
-    if (this.stopping) return;
+  /**
+   * Graceful stop: finish the batch, commit, leave the group. Resolves
+   * `clean: false` when what this instance consumed is not all committed: the
+   * final commit failed, or an earlier failed commit dropped the state and it
+   * was not rebuilt before the stop. Nothing is lost either way (the next
+   * owner reads those records again from the committed offsets), but the
+   * process should not report a clean exit (`driftwatch run` exits 1).
+   */
+  async stop(): Promise<{ clean: boolean }> {
+    if (this.stopping) return { clean: true };
     this.stopping = true;
     if (this.ticker) clearInterval(this.ticker);
+    let clean = true;
     await this.exclusive(async () => {
-      if (this.engine && this.engine.generation === this.generation) await this.commit({ wait: true });
+      const engine = this.engine && this.engine.generation === this.generation ? this.engine : null;
+      if (engine) await this.commit({ wait: true });
       await this.publishing;
-    }).catch((err) => this.log.error({ err }, 'final commit failed'));
+      // A failed commit drops the engine (see commit()), so "still ours" means every commit it made went through.
+      clean = engine ? this.engine === engine : !this.rewindOnRestore && this.publishError === null;
+      if (!clean) this.log.error('final commit failed: the records since the last commit will be read again by the next owner of their partitions');
+    }).catch((err) => {
+      clean = false;
+      this.log.error({ err }, 'final commit failed');
+    });
     await this.consumer.disconnect().catch((err) => this.log.warn({ err }, 'consumer disconnect failed'));
     await this.reader.stop();
     await this.admin.disconnect().catch((err) => this.log.warn({ err }, 'admin disconnect failed'));
     await this.producer.disconnect().catch((err) => this.log.warn({ err }, 'producer disconnect failed'));
     this.readyFlag = false;
+    return { clean };
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

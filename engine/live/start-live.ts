@@ -17,7 +17,8 @@ import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } f
 export interface LiveEngine {
   runner: LiveRunner;
   metricsUrl: string | null;
-  stop(): Promise<void>;
+  /** Stops everything; `clean: false` when the final commit or the store's last flush failed (see LiveRunner.stop). */
+  stop(): Promise<{ clean: boolean }>;
 }
 
 /** Retries of every Kafka request of the live engine (see startLiveEngine). */
@@ -70,10 +71,14 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     runner,
     metricsUrl: server?.url ?? null,
     async stop() {
-      await runner.stop();
+      let { clean } = await runner.stop();
       await server?.close();
-      await writer.close().catch((err) => logger.error({ err }, 'store writer did not flush on shutdown'));
+      await writer.close().catch((err) => {
+        clean = false;
+        logger.error({ err }, 'store writer did not flush on shutdown');
+      });
       await transport.close();
+      return { clean };
     },
   };
 }

@@ -20,15 +20,18 @@ import kafkajs, { type Kafka, type Producer, type ProducerConfig } from 'kafkajs
 import { LiveRunner } from '../../../engine/live/live-runner.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import { createLogger } from '../../../lib/logger.js';
+import { createLogger, silentLogger } from '../../../lib/logger.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { liveSuite, waitCommitted } from './live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { alertLines, committedAlerts, replayReference } from './reference.js';
 
-/** `kafka` whose transactional producers fail the `failOn`-th transaction's sendOffsets (1-based, counted over all of them). */
-function failingSendOffsets(kafka: Kafka, failOn: number): { kafka: Kafka; failures: () => number } {
+/**
+ * `kafka` whose transactional producers fail a transaction's sendOffsets when
+ * `failOn(n)` holds for it (n: 1-based, counted over all of them).
+ */
+function failingSendOffsets(kafka: Kafka, failOn: (n: number) => boolean): { kafka: Kafka; failures: () => number } {
   let transactions = 0;
   let failures = 0;
   const wrapped = Object.create(kafka) as Kafka;
@@ -41,7 +44,7 @@ function failingSendOffsets(kafka: Kafka, failOn: number): { kafka: Kafka; failu
       const n = ++transactions;
       const sendOffsets = tx.sendOffsets.bind(tx);
       tx.sendOffsets = async (offsets) => {
-        if (n === failOn) {
+        if (failOn(n)) {
           failures++;
           // kafkajs's own classes, constructed as its cluster code does (its typings omit these constructors' arguments).
           const notFound = new (kafkajs.KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error)('Failed to find group coordinator');
@@ -70,7 +73,7 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
     const logs: Array<{ msg?: string }> = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(JSON.parse(line) as { msg?: string }) } });
     const config = loadConfig({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'rewind' });
-    const injected = failingSendOffsets(testKafka(brokers, 'driftwatch-commit-failure-test'), failOn);
+    const injected = failingSendOffsets(testKafka(brokers, 'driftwatch-commit-failure-test'), (n) => n === failOn);
     const runner = new LiveRunner({
       kafka: injected.kafka,
       config,
@@ -106,4 +109,64 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
       await runner.stop();
     }
   }, 180_000);
+
+  // The stop's own commit fails: the instance must not report a clean stop (`driftwatch run` exits 1), and the next
+  // member of the group carries on from the last commit: alerts as in replay, the failed transaction's aborted.
+  // With a long commit interval only alerts make the first instance commit; what it read after its last commit (at
+  // least the ticks, which the orderer holds, so no commit passes them) is read again by the next one.
+  it('the final commit on shutdown fails: stop() is not clean, the next instance carries on from the last commit', async () => {
+    const d = await deploy('stopfail');
+    const scenario = generatedRecords(optionsForRecords(20_000, 12, { seed: 22 }));
+    const ticks = tickRecords(d.partitions);
+    await produceRecords(kafka, d.topics, [...scenario, ...ticks]);
+
+    let armed = false;
+    const injected = failingSendOffsets(testKafka(brokers, 'driftwatch-stop-failure-test'), () => armed);
+    const runnerFor = (client: Kafka, instance: string, extra: Record<string, string> = {}) => {
+      const config = loadConfig({ ...d.env, DRIFTWATCH_INSTANCE_ID: instance, ...extra });
+      return new LiveRunner({
+        kafka: client,
+        config,
+        alerts: defaultAlertsConfig(),
+        logger: silentLogger,
+        writer: null,
+        changelogTopic: d.topics.changelog,
+        instanceId: instance,
+        commitIntervalMs: config.live.commitIntervalMs,
+        idleTimeoutMs: config.live.idleTimeoutMs,
+      });
+    };
+
+    const first = runnerFor(injected.kafka, 'stops', { DRIFTWATCH_COMMIT_INTERVAL: '10m' });
+    await first.start();
+    let stopped = false;
+    try {
+      const all = scenario.length + ticks.length;
+      const deadline = Date.now() + 120_000;
+      while (first.consumedRecords < all && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(first.consumedRecords).toBe(all);
+      await new Promise((r) => setTimeout(r, 1000)); // a commit the last alerts asked for settles
+      armed = true;
+      stopped = true;
+      expect((await first.stop()).clean).toBe(false);
+      expect(injected.failures()).toBeGreaterThanOrEqual(1);
+    } finally {
+      if (!stopped) await first.stop();
+    }
+
+    const second = runnerFor(testKafka(brokers, 'driftwatch-stop-failure-next'), 'next');
+    await second.start();
+    try {
+      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { timeoutMs: 120_000 });
+      expect(second.consumedRecords).toBeGreaterThanOrEqual(ticks.length);
+      const alerts = await committedAlerts(kafka, d.topics.alerts);
+      const ref = await replayReference([...scenario, ...ticks], d.env);
+      expect(ref.alerts.length).toBeGreaterThan(20);
+      expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect((await second.stop()).clean).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  }, 240_000);
 });
