@@ -61,7 +61,11 @@ export class ChangelogReader {
     for (let delayMs = 500; !this.stopped; delayMs = Math.min(2 * delayMs, 10_000)) {
       await this.consumer.disconnect().catch(() => undefined);
       if (this.stopped) return;
+      // The markers go with the values they vouch for: a marker the old consumer saw must not satisfy a restore
+      // before the new one has read the values again (kafkajs may go on with another partition's batch after the
+      // failing one, so the old consumer can have seen markers; a restore would then read an empty partition).
       this.byPartition.clear();
+      this.seenMarkers.clear();
       this.consumer = this.createConsumer();
       try {
         await this.start();
@@ -74,11 +78,13 @@ export class ChangelogReader {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
+    const consumer = this.consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
+        if (consumer !== this.consumer) return; // a replaced consumer's last messages: the new one reads them again
         const key = message.key?.toString('utf8');
         if (!key) return;
         if (key.startsWith(MARKER_PREFIX)) {
