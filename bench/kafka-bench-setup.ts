@@ -64,12 +64,15 @@ export async function createBenchDeployment(kafka: Kafka, brokers: string[], lab
 }
 
 /**
- * One far-future event per partition of every input topic (an unmanaged key
- * `tick/p<n>`): every partition's watermark jumps past every timer, so the
- * engine releases and commits everything before them without waiting for
- * the idle timeout. Live event time is data-driven; there is no "end of input".
+ * One event per partition of every input topic (an unmanaged key
+ * `tick/p<n>`), at the time of the run, long after the generated scenario:
+ * every partition's watermark jumps past every timer, so the engine releases
+ * and commits everything before them without waiting for the idle timeout.
+ * Live event time is data-driven; there is no "end of input". Not further
+ * ahead than now: the engine dead-letters events beyond
+ * DRIFTWATCH_MAX_FUTURE_SKEW.
  */
-export function tickRecords(partitions: number, occurredAt = '2099-01-01T00:00:00.000Z'): BenchRecord[] {
+export function tickRecords(partitions: number, occurredAt = new Date().toISOString()): BenchRecord[] {
   const out: BenchRecord[] = [];
   for (let p = 0; p < partitions; p++) {
     const head = { occurredAt, env: 'tick', artifact: `p${p}` };

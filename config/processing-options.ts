@@ -12,6 +12,15 @@ export interface ProcessingOptions {
   dedupHorizonMs: number;
   /** Upper bound on remembered eventIds, whatever the horizon. Default 1,000,000. */
   dedupMaxEntries: number;
+  /**
+   * An event whose occurredAt lies further than this ahead of the wall clock
+   * is dead-lettered rather than processed. Default 5 min. Why: the watermark
+   * follows the newest event time, so one event from a producer whose clock
+   * is a day ahead (or a corrupted year 9999) would fire every timer up to
+   * that time (grace ends: false drift incidents) and leave every later event
+   * late (not judged) — an engine blind until real time caught up.
+   */
+  maxFutureSkewMs: number;
 }
 
 export const defaultProcessingOptions: ProcessingOptions = {
@@ -21,4 +30,5 @@ export const defaultProcessingOptions: ProcessingOptions = {
   windowMs: 5 * 60_000,
   dedupHorizonMs: 60 * 60_000,
   dedupMaxEntries: 1_000_000,
+  maxFutureSkewMs: 5 * 60_000,
 };

@@ -40,6 +40,8 @@ export interface PipelineOptions extends TopologyOptions {
    * rebalance (processors/recent-event-ids.ts). Unset: dedup is in memory only.
    */
   recentIdsPerKey?: number;
+  /** Wall clock for the future-skew bound on event time (processing.maxFutureSkewMs); default Date.now. */
+  now?: () => number;
 }
 
 export interface PipelineCounters {
@@ -82,7 +84,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const input = new Subject<RawRecord>();
   const stage = engineStage({ ...options, topology, orderer, dedup, recentIds, counters });
   const done = new Promise<void>((resolve, reject) => {
-    input.pipe(decodeRecords(options.decoder ?? jsonDecoder), stage.operator).subscribe({ error: reject, complete: resolve });
+    const bound = { maxAheadMs: options.processing.maxFutureSkewMs, now: options.now ?? Date.now };
+    input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound), stage.operator).subscribe({ error: reject, complete: resolve });
   }).then(async () => {
     await options.writer?.flush();
   });

@@ -119,7 +119,38 @@ export function envelopeKey(env: string, artifact: string): string {
  * Likewise a record whose event type is not the one its topic carries
  * (`expectedType`) is dead-lettered.
  */
-export function toEnvelope(value: unknown, record: RawRecord): DecodeResult {
+/**
+ * How far ahead of the wall clock an event may claim to have happened
+ * (ProcessingOptions.maxFutureSkewMs). The watermark follows the newest event
+ * time: one event from a producer whose clock is a day ahead, or with a
+ * corrupted year 9999, would fire every timer up to then (false drift
+ * incidents as grace periods end) and leave every later event late — the
+ * engine blind until real time caught up. Such an event is dead-lettered
+ * instead, before anything sees its time.
+ */
+export interface FutureBound {
+  maxAheadMs: number;
+  /** Wall clock, epoch ms (injected in tests). */
+  now: () => number;
+}
+
+/** The reason names the bound, not the clock's reading: the same input gets the same reason in every run. */
+function tooFarAhead(at: number, bound: FutureBound | undefined): string | undefined {
+  if (bound === undefined || at - bound.now() <= bound.maxAheadMs) return undefined;
+  return (
+    `occurredAt: ${new Date(at).toISOString()} is more than ${formatSpan(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
+    "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark"
+  );
+}
+
+/** A span in the largest unit that keeps it ≥ 1 (5m, 2.5h, 90s): for reasons, not for parsing. */
+function formatSpan(ms: number): string {
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  for (const [unit, size] of units) if (ms >= size) return `${Math.round((ms / size) * 10) / 10}${unit}`;
+  return `${ms}ms`;
+}
+
+export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBound): DecodeResult {
   const checked = validateInputEvent(value);
   if (!checked.ok) return reject(record, checked.error);
   const event = checked.event;
@@ -136,7 +167,10 @@ export function toEnvelope(value: unknown, record: RawRecord): DecodeResult {
       return reject(record, `key: expected "${key}" (<env>/<artifact> of the event, which the input topics are partitioned by), got ${got === null ? 'none' : JSON.stringify(truncate(got, 200))}`);
     }
   }
-  return { ok: true, envelope: { event, at: parseTimestamp(event.occurredAt), key, source: record.source } };
+  const at = parseTimestamp(event.occurredAt);
+  const ahead = tooFarAhead(at, bound);
+  if (ahead !== undefined) return reject(record, ahead);
+  return { ok: true, envelope: { event, at, key, source: record.source } };
 }
 
 function truncate(text: string, max: number): string {
@@ -165,7 +199,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** Decodes one record with any decoder; synchronous when the decoder is. Never rejects for a bad record. */
-export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder): DecodeResult | Promise<DecodeResult> {
+export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, bound?: FutureBound): DecodeResult | Promise<DecodeResult> {
   // A Kafka tombstone (null value) or an empty message: say so rather than "Unexpected end of JSON input".
   if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event');
   let decoded: unknown;
@@ -174,9 +208,9 @@ export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder):
   } catch (err) {
     return reject(record, `invalid ${decoder.name}: ${messageOf(err)}`);
   }
-  if (!isThenable(decoded)) return toEnvelope(decoded, record);
+  if (!isThenable(decoded)) return toEnvelope(decoded, record, bound);
   return Promise.resolve(decoded).then(
-    (value) => toEnvelope(value, record),
+    (value) => toEnvelope(value, record, bound),
     (err: unknown) => reject(record, `invalid ${decoder.name}: ${messageOf(err)}`),
   );
 }
@@ -188,7 +222,7 @@ export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder):
  * it (decoding still starts at once) so order is kept. Completion waits for
  * the queue to drain.
  */
-export function decodeRecords(decoder: Decoder = jsonDecoder): OperatorFunction<RawRecord, DecodeResult> {
+export function decodeRecords(decoder: Decoder = jsonDecoder, bound?: FutureBound): OperatorFunction<RawRecord, DecodeResult> {
   return (source) =>
     new Observable<DecodeResult>((subscriber) => {
       let tail: Promise<void> | null = null;
@@ -205,7 +239,7 @@ export function decodeRecords(decoder: Decoder = jsonDecoder): OperatorFunction<
       const fail = (err: unknown): void => subscriber.error(err);
       return source.subscribe({
         next: (record) => {
-          const result = decodeRecord(record, decoder);
+          const result = decodeRecord(record, decoder, bound);
           if (tail === null && !isThenable(result)) {
             subscriber.next(result);
             return;

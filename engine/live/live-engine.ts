@@ -63,6 +63,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     writer: deps.writer,
     externalFrontier: true,
     recentIdsPerKey: config.live.dedupIdsPerKey,
+    now: deps.now,
     onEnvelope: (env) => {
       if (env.source?.partition !== undefined) {
         keyPartition.set(env.key, env.source.partition);

@@ -9,8 +9,8 @@
  * - duplicates: copies of some events arrive again up to 10 minutes later
  *   (well inside the dedup horizon);
  * - garbage: truncated JSON, random text, JSON that is not an object, events
- *   missing a required field or with an ill-typed one; and blank lines,
- *   which are neither events nor errors —
+ *   missing a required field or with an ill-typed one, events dated far ahead
+ *   of the clock; and blank lines, which are neither events nor errors —
  *
  * must find the same incidents and alerts, count every duplicate and no late
  * event, and dead-letter exactly the garbage lines, by line number. Several
@@ -45,7 +45,7 @@ function cleanEvents(seed: number): Array<{ value: string; at: number }> {
 /** A line that must be dead-lettered, made from a valid event line. */
 function garbageFrom(valid: string, rng: Prng): string {
   const event = JSON.parse(valid) as Record<string, unknown>;
-  switch (rng.int(0, 5)) {
+  switch (rng.int(0, 6)) {
     case 0:
       return valid.slice(0, rng.int(1, valid.length - 1)); // truncated: never valid JSON
     case 1:
@@ -58,8 +58,12 @@ function garbageFrom(valid: string, rng: Prng): string {
     }
     case 4:
       return JSON.stringify({ ...event, [rng.pick(['occurredAt', 'env', 'artifact', 'eventId'])]: rng.pick([12345, true, null, { x: 1 }]) });
-    default:
+    case 5:
       return JSON.stringify({ ...event, occurredAt: rng.pick(['yesterday', '2026-13-45T99:00:00Z', '']) });
+    default:
+      // Valid, but far ahead of the clock (a broken producer clock, a corrupted year): processed, it would move the
+      // watermark there, fire every timer and make every later event late (DRIFTWATCH_MAX_FUTURE_SKEW).
+      return JSON.stringify({ ...event, occurredAt: rng.pick(['9999-12-31T23:59:59.999Z', '2100-01-01T00:00:00.000Z', new Date(Date.now() + 86_400_000).toISOString()]) });
   }
 }
 

@@ -52,12 +52,19 @@ describeKafka('live engine vs replay', (brokers) => {
       { value: '{"type":"index","eventId":"bad-missing","occurredAt":"2026-11-27T10:00:00.000Z","env":"prod","artifact":"api","op":"read"}', key: 'prod/api', type: 'index' },
       { value: '[1,2,3]', key: null, type: 'hydration', headers: { 'x-trace': 'trace-3' } },
       { value: '{"type":"deploy","eventId":"bad-type","occurredAt":"2026-11-27T10:00:00.000Z","env":"prod","artifact":"api"}', key: 'prod/api', type: 'promotion' },
+      // Valid but dated far ahead of the clock: processed, it would move the watermark to 9999 and leave the second
+      // half of the scenario late (no alert); dead-lettered (DRIFTWATCH_MAX_FUTURE_SKEW), it changes nothing.
+      {
+        value: '{"type":"index","eventId":"bad-future","occurredAt":"9999-12-31T23:59:59.999Z","env":"prod","artifact":"api","op":"read","instance":"i9","servedDigest":"sha256:x","latencyMs":1,"status":"ok"}',
+        key: 'prod/api',
+        type: 'index',
+      },
     ];
     const valid = fixtureRecords('lagging-replica.ndjson');
     const half = Math.floor(valid.length / 2);
     // Bad records first, one in the middle: everything after them must still be processed.
     const ticks = tickRecords(d.partitions);
-    const records = [...bad.slice(0, 3), ...valid.slice(0, half), bad[3]!, ...valid.slice(half), ...ticks];
+    const records = [...bad.slice(0, 3), ...valid.slice(0, half), bad[3]!, bad[4]!, ...valid.slice(half), ...ticks];
     // Records only a Kafka input can carry (no replay line can; they stay out of the replay reference, and none
     // concerns a key the scenario judges): a value larger than the broker takes uncompressed (sent gzip'ed — its
     // dead letter once failed every commit and stopped the engine for good), an event keyed for another key

@@ -2,12 +2,13 @@
  * Input for the live tests, as Kafka records (key `<env>/<artifact>`, each
  * event to its type's topic), and the producer that sends them in order.
  *
- * Why a far-future "tick": in live mode event time is data-driven. The
+ * Why a "tick" ahead of the scenario: in live mode event time is data-driven. The
  * watermark is the minimum over owned partitions of (newest event time −
  * lateness), idle partitions left out, and when every partition is idle it
  * only moves on at wall-clock speed. Replay advances to +∞ at end of input;
  * a live engine never sees an "end". One tick per partition (an `ok` index
- * event of an unmanaged key `tick/p<n>`, far in the future) moves every
+ * event of an unmanaged key `tick/p<n>`, at the time of the test, long after
+ * every scenario) moves every
  * partition's watermark past every timer the scenario can set (grace,
  * escalation, source TTL, MTTR breach), so both runs fire the same timers.
  * The ticks themselves are never released in live mode (nothing passes them)
@@ -118,10 +119,16 @@ export function generatedRecords(input: ScenarioInput): InputRecord[] {
   return out;
 }
 
-export const FAR_FUTURE = '2099-01-01T00:00:00.000Z';
+/**
+ * The ticks' default time: now. It is far enough ahead of the scenarios (the
+ * fixtures' 2026-11-27, the generator's 2026-01-05) and no further than an
+ * engine accepts (DRIFTWATCH_MAX_FUTURE_SKEW: a tick in 2099 is dead-lettered
+ * as a broken clock would be).
+ */
+export const tickTime = (): string => new Date().toISOString();
 
-/** One far-future tick per partition of the index topic (see the module comment). */
-export function tickRecords(partitions: number, occurredAt = FAR_FUTURE): InputRecord[] {
+/** One tick per partition of the index topic (see the module comment). */
+export function tickRecords(partitions: number, occurredAt = tickTime()): InputRecord[] {
   return Array.from({ length: partitions }, (_, p) => {
     const event = { type: 'index', eventId: `tick-${occurredAt}-p${p}`, occurredAt, env: 'tick', artifact: `p${p}`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' };
     return { value: JSON.stringify(event), key: `tick/p${p}`, type: 'index' as const, partition: p };

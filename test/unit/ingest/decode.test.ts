@@ -108,6 +108,36 @@ describe('decodeRecord: what a Kafka record must also be', () => {
   });
 });
 
+describe('event time ahead of the wall clock (DRIFTWATCH_MAX_FUTURE_SKEW)', () => {
+  const bound = { maxAheadMs: 5 * 60_000, now: () => T0 };
+  const at = (ms: number): RawRecord => ({ value: JSON.stringify(hydration('h-1', ms)), source: { line: 3 } });
+
+  it('accepts an event up to the bound ahead of the clock, and any event in the past', () => {
+    expect(envelopeOf(decodeRecord(at(T0 + 5 * 60_000), undefined, bound) as DecodeResult).at).toBe(T0 + 5 * 60_000);
+    expect(envelopeOf(decodeRecord(at(T0 - 365 * 86_400_000), undefined, bound) as DecodeResult).at).toBe(T0 - 365 * 86_400_000);
+  });
+
+  it('dead-letters an event further ahead, naming the bound and its option (not the clock: same input, same reason)', () => {
+    const dl = deadLetterOf(decodeRecord(at(T0 + 5 * 60_000 + 1), undefined, bound) as DecodeResult);
+    expect(dl.reason).toBe(
+      `occurredAt: ${new Date(T0 + 5 * 60_000 + 1).toISOString()} is more than 5m (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of this instance's clock: ` +
+        'a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark',
+    );
+    expect(dl.source).toEqual({ line: 3 });
+    const year9999 = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-2', T0), occurredAt: '9999-12-31T23:59:59.999Z' }) }, undefined, { maxAheadMs: 90_000, now: Date.now }) as DecodeResult);
+    expect(year9999.reason).toMatch(/^occurredAt: 9999-12-31T23:59:59.999Z is more than 1.5m \(DRIFTWATCH_MAX_FUTURE_SKEW\) ahead/);
+  });
+
+  it('applies in the operator, and only with a bound', () => {
+    const seen: DecodeResult[] = [];
+    const input = new Subject<RawRecord>();
+    input.pipe(decodeRecords(undefined, bound)).subscribe((r) => seen.push(r));
+    input.next(at(T0 + 86_400_000));
+    expect(seen[0]!.ok).toBe(false);
+    expect(envelopeOf(decodeRecord(at(T0 + 86_400_000)) as DecodeResult).at).toBe(T0 + 86_400_000);
+  });
+});
+
 describe('decodeRecords operator', () => {
   it('decodes JSON records synchronously, in order, keeping key and headers on dead letters', () => {
     const input = new Subject<RawRecord>();
