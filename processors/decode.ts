@@ -134,8 +134,18 @@ export interface FutureBound {
   now: () => number;
 }
 
-/** The reason names the bound, not the clock's reading: the same input gets the same reason in every run. */
-function tooFarAhead(at: number, bound: FutureBound | undefined): string | undefined {
+/**
+ * Why an event's time cannot be processed, or undefined. Before the Unix
+ * epoch: no event of this domain is, and the store cannot keep it (the
+ * retention TTL works in 32-bit DateTime, where a 1969 time wraps around and
+ * the row was deleted as it was inserted: silent loss). Too far ahead: see
+ * FutureBound. The reason names the bound, not the clock's reading: the same
+ * input gets the same reason in every run.
+ */
+function eventTimeProblem(at: number, bound: FutureBound | undefined): string | undefined {
+  if (at < 0) {
+    return `occurredAt: ${new Date(at).toISOString()} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`;
+  }
   if (bound === undefined || at - bound.now() <= bound.maxAheadMs) return undefined;
   return (
     `occurredAt: ${new Date(at).toISOString()} is more than ${formatSpan(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
@@ -168,8 +178,8 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
     }
   }
   const at = parseTimestamp(event.occurredAt);
-  const ahead = tooFarAhead(at, bound);
-  if (ahead !== undefined) return reject(record, ahead);
+  const problem = eventTimeProblem(at, bound);
+  if (problem !== undefined) return reject(record, problem);
   return { ok: true, envelope: { event, at, key, source: record.source } };
 }
 

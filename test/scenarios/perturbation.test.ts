@@ -10,7 +10,8 @@
  *   (well inside the dedup horizon);
  * - garbage: truncated JSON, random text, JSON that is not an object, events
  *   missing a required field or with an ill-typed one, events dated far ahead
- *   of the clock; and blank lines, which are neither events nor errors —
+ *   of the clock or before 1970; and blank lines, which are neither events
+ *   nor errors —
  *
  * must find the same incidents and alerts, count every duplicate and no late
  * event, and dead-letter exactly the garbage lines, by line number. Several
@@ -62,8 +63,12 @@ function garbageFrom(valid: string, rng: Prng): string {
       return JSON.stringify({ ...event, occurredAt: rng.pick(['yesterday', '2026-13-45T99:00:00Z', '']) });
     default:
       // Valid, but far ahead of the clock (a broken producer clock, a corrupted year): processed, it would move the
-      // watermark there, fire every timer and make every later event late (DRIFTWATCH_MAX_FUTURE_SKEW).
-      return JSON.stringify({ ...event, occurredAt: rng.pick(['9999-12-31T23:59:59.999Z', '2100-01-01T00:00:00.000Z', new Date(Date.now() + 86_400_000).toISOString()]) });
+      // watermark there, fire every timer and make every later event late (DRIFTWATCH_MAX_FUTURE_SKEW); or before the
+      // Unix epoch, which the store cannot keep.
+      return JSON.stringify({
+        ...event,
+        occurredAt: rng.pick(['9999-12-31T23:59:59.999Z', '2100-01-01T00:00:00.000Z', new Date(Date.now() + 86_400_000).toISOString(), '1969-07-20T20:17:40.000Z']),
+      });
   }
 }
 

@@ -108,7 +108,7 @@ describe('decodeRecord: what a Kafka record must also be', () => {
   });
 });
 
-describe('event time ahead of the wall clock (DRIFTWATCH_MAX_FUTURE_SKEW)', () => {
+describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTURE_SKEW), before the epoch', () => {
   const bound = { maxAheadMs: 5 * 60_000, now: () => T0 };
   const at = (ms: number): RawRecord => ({ value: JSON.stringify(hydration('h-1', ms)), source: { line: 3 } });
 
@@ -126,6 +126,14 @@ describe('event time ahead of the wall clock (DRIFTWATCH_MAX_FUTURE_SKEW)', () =
     expect(dl.source).toEqual({ line: 3 });
     const year9999 = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-2', T0), occurredAt: '9999-12-31T23:59:59.999Z' }) }, undefined, { maxAheadMs: 90_000, now: Date.now }) as DecodeResult);
     expect(year9999.reason).toMatch(/^occurredAt: 9999-12-31T23:59:59.999Z is more than 1.5m \(DRIFTWATCH_MAX_FUTURE_SKEW\) ahead/);
+  });
+
+  it('dead-letters an event before the Unix epoch, bound or not (the store could not keep it)', () => {
+    for (const occurredAt of ['1969-12-31T23:59:59.999Z', '0001-01-01T00:00:00.000Z']) {
+      const dl = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-3', T0), occurredAt }) }) as DecodeResult);
+      expect(dl.reason).toBe(`occurredAt: ${occurredAt} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`);
+    }
+    expect(envelopeOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-4', T0), occurredAt: '1970-01-01T00:00:00.000Z' }) }) as DecodeResult).at).toBe(0);
   });
 
   it('applies in the operator, and only with a bound', () => {
