@@ -19,7 +19,7 @@ import { parseTimestamp } from '../lib/time.js';
 
 /** What a leaf schema checks, for code generation (see `leafTest`). */
 export type LeafRule =
-  | { type: 'string'; nonEmpty: boolean }
+  | { type: 'string'; nonEmpty: boolean; forbid?: string }
   | { type: 'integer'; min?: number }
   | { type: 'number'; min?: number }
   | { type: 'boolean' }
@@ -41,8 +41,10 @@ type Predicate = (value: unknown) => boolean;
 /** JS condition that is true when `x` (a non-null value) passes `rule`. */
 function leafTest(rule: LeafRule, x: string): string {
   switch (rule.type) {
-    case 'string':
-      return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0)` : `typeof ${x} === 'string'`;
+    case 'string': {
+      const forbid = rule.forbid === undefined ? '' : ` && ${x}.indexOf(${JSON.stringify(rule.forbid)}) === -1`;
+      return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0${forbid})` : `(typeof ${x} === 'string'${forbid})`;
+    }
     case 'integer':
       return `(typeof ${x} === 'number' && Number.isInteger(${x})${rule.min === undefined ? '' : ` && !(${x} < ${JSON.stringify(rule.min)})`})`;
     case 'number':

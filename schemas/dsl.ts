@@ -87,11 +87,14 @@ function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown
 }
 
 export const s = {
-  string(opts: { nonEmpty?: boolean; doc?: string } = {}): Base<string> {
+  /** `forbid`: a substring the value must not contain (e.g. the separator of a composite key). */
+  string(opts: { nonEmpty?: boolean; forbid?: string; doc?: string } = {}): Base<string> {
     const nonEmpty = opts.nonEmpty ?? true;
-    return leaf('string', 'string', { type: 'string', nonEmpty }, (v) => {
+    const forbid = opts.forbid;
+    return leaf('string', 'string', { type: 'string', nonEmpty, ...(forbid === undefined ? {} : { forbid }) }, (v) => {
       if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
       if (nonEmpty && v.length === 0) return 'must not be empty';
+      if (forbid !== undefined && v.includes(forbid)) return `must not contain ${JSON.stringify(forbid)}, got ${describe(v)}`;
       return undefined;
     }, opts.doc);
   },

@@ -7,7 +7,9 @@ import { s, type Infer, type Schema } from './dsl.js';
 const common = {
   eventId: s.string({ doc: 'unique per event; duplicates are processed once' }),
   occurredAt: s.timestamp({ doc: 'event time, RFC 3339 UTC with ms' }),
-  env: s.string({ doc: 'environment the event is about (for promotions: the target)' }),
+  // No "/" in env: the key is `<env>/<artifact>` (SPEC §2), and env "prod/eu" with artifact "search" would share the
+  // key, and so the state, of env "prod" with artifact "eu/search". Artifact ids may hold "/" (org/repo).
+  env: s.string({ forbid: '/', doc: 'environment the event is about (for promotions: the target); must not contain "/" (the key is <env>/<artifact>)' }),
   artifact: s.string({ doc: 'artifact id' }),
   correlationId: s.optional(s.string({ doc: 'carried into alerts, incidents and audit records' })),
 };

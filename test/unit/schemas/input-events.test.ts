@@ -75,6 +75,13 @@ describe('validateInputEvent', () => {
     );
   });
 
+  it('rejects an env holding "/" (the key <env>/<artifact> would be ambiguous); an artifact may hold one', () => {
+    for (const make of [() => promotion('p', T0, { env: 'prod/eu' }), () => hydration('h', T0, { env: 'prod/eu' }), () => indexOp('i', T0, { env: 'prod/eu' })]) {
+      expect(errorOf(make())).toBe('env: must not contain "/", got "prod/eu"');
+    }
+    expect(errorOf(hydration('h', T0, { artifact: 'team/search' }))).toBeUndefined();
+  });
+
   it('rejects values that are not events of a known type', () => {
     expect(errorOf(null)).toBe('expected a JSON object');
     expect(errorOf([valid.index])).toBe('expected a JSON object');
