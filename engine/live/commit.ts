@@ -7,13 +7,13 @@
  * writes, but it commits only once the store has them, so nothing of it is
  * visible to read_committed consumers before both are durable.
  */
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { snapshotTopology } from '../topology-state.js';
 import { keyStateMessage, progressMessage, wholeMessage } from './checkpoint.js';
 import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
-import { inTransaction } from './transaction.js';
+import type { TransactionalProducer } from './transactional-producer.js';
 
 export interface PreparedCommit {
   started: number;
@@ -47,12 +47,12 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
 }
 
 export async function publishCommit(
-  target: { producer: Producer; writer: StoreWriter | null; changelogTopic: string; groupId: string },
+  target: { producer: TransactionalProducer; writer: StoreWriter | null; changelogTopic: string; groupId: string },
   { byTopic, changelog, offsets }: PreparedCommit,
 ): Promise<void> {
   const stored = target.writer?.flush();
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
-  await inTransaction(target.producer, async (tx) => {
+  await target.producer.run(async (tx) => {
     // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
     for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
     for (const chunk of chunkMessages(changelog)) await tx.send({ topic: target.changelogTopic, messages: chunk });

@@ -374,12 +374,9 @@ export class LiveRunner {
     const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
     this.lastCommit = this.now();
     const target = { writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
-    const run: Promise<void> = this.producer
-      .forTransaction()
-      .then((producer) => publishCommit({ ...target, producer }, prepared))
+    const run: Promise<void> = publishCommit({ ...target, producer: this.producer }, prepared)
       .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
-        this.producer.failed(err);
         // Kafka now holds less than the in-memory state: drop the engine, to be rebuilt from the changelog. A Kafka
         // failure (e.g. the group coordinator not found again yet inside a broker restart: kafkajs gives up on that
         // at once, whatever its retries) is ridden out: the rebuilt engine reads again from the committed offsets

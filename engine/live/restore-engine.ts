@@ -19,7 +19,6 @@ import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './chec
 import type { Engine } from './live-engine.js';
 import type { PartitionPositions } from './partition-backlog.js';
 import { assignedTps, tp } from './topic-partition.js';
-import { inTransaction } from './transaction.js';
 import type { TransactionalProducer } from './transactional-producer.js';
 
 export interface RestoreContext {
@@ -49,17 +48,12 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
   // The whole (per-instance) state lives in partition 0 of the changelog, whoever owns it.
   const partitions = [...new Set([0, ...owned])];
   const nonce = randomUUID();
-  try {
-    await inTransaction(await ctx.producer.forTransaction(), (tx) =>
-      tx.send({
-        topic: ctx.changelogTopic,
-        messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
-      }),
-    );
-  } catch (err) {
-    ctx.producer.failed(err);
-    throw err;
-  }
+  await ctx.producer.run((tx) =>
+    tx.send({
+      topic: ctx.changelogTopic,
+      messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
+    }),
+  );
   await ctx.reader.waitForMarker(nonce, partitions, 60_000);
 
   const keyed: Array<[string, Record<string, unknown>]> = [];

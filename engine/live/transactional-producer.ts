@@ -14,8 +14,9 @@
  * the old one left open. Not after fencing: a new producer would fence the
  * instance that fenced this one.
  */
-import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
+import { inTransaction } from './transaction.js';
 
 export class TransactionalProducer {
   private producer: Producer;
@@ -39,7 +40,7 @@ export class TransactionalProducer {
   }
 
   /** The producer for the next transaction (a new one after a failed transaction, see the module comment). */
-  async forTransaction(): Promise<Producer> {
+  private async forTransaction(): Promise<Producer> {
     if (!this.suspect) return this.producer;
     const old = this.producer;
     this.producer = this.create();
@@ -50,9 +51,18 @@ export class TransactionalProducer {
     return this.producer;
   }
 
-  /** Notes a failed transaction: unless it was fenced, the next one starts on a new producer. */
-  failed(err: unknown): void {
-    if (!isFenced(err)) this.suspect = true;
+  /**
+   * One transaction around `work` (committed when it resolves, aborted when
+   * it throws) on the producer for it; a failure is noted, so that unless it
+   * was fencing the next transaction starts on a new producer.
+   */
+  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await inTransaction(await this.forTransaction(), work);
+    } catch (err) {
+      if (!isFenced(err)) this.suspect = true;
+      throw err;
+    }
   }
 
   private create(): Producer {
