@@ -187,21 +187,9 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-/** The synchronous JSON fast path (replay and the default live decoder). */
-export function decodeJsonRecord(raw: string | Buffer, source?: SourcePosition): DecodeResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(textOf(raw));
-  } catch (err) {
-    return { ok: false, deadLetter: { reason: `invalid JSON: ${messageOf(err)}`, raw, source } };
-  }
-  const checked = validateInputEvent(value);
-  if (!checked.ok) return { ok: false, deadLetter: { reason: checked.error, raw, source } };
-  const event = checked.event;
-  return {
-    ok: true,
-    envelope: { event, at: parseTimestamp(event.occurredAt), key: envelopeKey(event.env, event.artifact), source },
-  };
+/** One JSON record, synchronously (tests and tools; the pipeline decodes through `decodeRecords`). */
+export function decodeJsonRecord(raw: string | Buffer, source?: SourcePosition, bound?: FutureBound): DecodeResult {
+  return decodeRecord({ value: raw, source }, jsonDecoder, bound) as DecodeResult; // the JSON decoder never returns a promise
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
