@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
 import { parseTimestamp } from '../lib/time.js';
-import type { DeadLetter, Envelope, RecordHeaders, SourcePosition } from './facts.js';
+import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
 
@@ -62,10 +62,10 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function reject(record: RawRecord, reason: string): DecodeResult {
+function reject(record: RawRecord, reason: string, category: DeadLetterCategory): DecodeResult {
   return {
     ok: false,
-    deadLetter: { reason, raw: record.value, key: record.key, headers: record.headers, source: record.source },
+    deadLetter: { reason, category, raw: record.value, key: record.key, headers: record.headers, source: record.source },
   };
 }
 
@@ -142,15 +142,20 @@ export interface FutureBound {
  * FutureBound. The reason names the bound, not the clock's reading: the same
  * input gets the same reason in every run.
  */
-function eventTimeProblem(at: number, bound: FutureBound | undefined): string | undefined {
+function eventTimeProblem(at: number, bound: FutureBound | undefined): { reason: string; category: DeadLetterCategory } | undefined {
   if (at < 0) {
-    return `occurredAt: ${new Date(at).toISOString()} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`;
+    return {
+      reason: `occurredAt: ${new Date(at).toISOString()} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`,
+      category: 'before_epoch',
+    };
   }
   if (bound === undefined || at - bound.now() <= bound.maxAheadMs) return undefined;
-  return (
-    `occurredAt: ${new Date(at).toISOString()} is more than ${formatSpan(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
-    "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark"
-  );
+  return {
+    reason:
+      `occurredAt: ${new Date(at).toISOString()} is more than ${formatSpan(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
+      "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark",
+    category: 'future_time',
+  };
 }
 
 /** A span in the largest unit that keeps it ≥ 1 (5m, 2.5h, 90s): for reasons, not for parsing. */
@@ -162,24 +167,24 @@ function formatSpan(ms: number): string {
 
 export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBound): DecodeResult {
   const checked = validateInputEvent(value);
-  if (!checked.ok) return reject(record, checked.error);
+  if (!checked.ok) return reject(record, checked.error, 'invalid_event');
   const event = checked.event;
   // A producer writing to the wrong topic would otherwise go unnoticed: the
   // event is valid and would be processed as if it came from its own topic.
   if (record.expectedType !== undefined && event.type !== record.expectedType) {
     const on = record.source?.topic === undefined ? '' : ` on topic ${record.source.topic}`;
-    return reject(record, `type: expected "${record.expectedType}"${on} (each input topic carries one event type), got "${event.type}"`);
+    return reject(record, `type: expected "${record.expectedType}"${on} (each input topic carries one event type), got "${event.type}"`, 'wrong_topic');
   }
   const key = envelopeKey(event.env, event.artifact);
   if (record.key !== undefined) {
     const got = record.key === null ? null : typeof record.key === 'string' ? record.key : record.key.toString('utf8');
     if (got !== key) {
-      return reject(record, `key: expected "${key}" (<env>/<artifact> of the event, which the input topics are partitioned by), got ${got === null ? 'none' : JSON.stringify(truncate(got, 200))}`);
+      return reject(record, `key: expected "${key}" (<env>/<artifact> of the event, which the input topics are partitioned by), got ${got === null ? 'none' : JSON.stringify(truncate(got, 200))}`, 'wrong_key');
     }
   }
   const at = parseTimestamp(event.occurredAt);
   const problem = eventTimeProblem(at, bound);
-  if (problem !== undefined) return reject(record, problem);
+  if (problem !== undefined) return reject(record, problem.reason, problem.category);
   return { ok: true, envelope: { event, at, key, source: record.source } };
 }
 
@@ -199,17 +204,17 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /** Decodes one record with any decoder; synchronous when the decoder is. Never rejects for a bad record. */
 export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, bound?: FutureBound): DecodeResult | Promise<DecodeResult> {
   // A Kafka tombstone (null value) or an empty message: say so rather than "Unexpected end of JSON input".
-  if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event');
+  if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event', 'empty');
   let decoded: unknown;
   try {
     decoded = decoder.decode(record.value);
   } catch (err) {
-    return reject(record, `invalid ${decoder.name}: ${messageOf(err)}`);
+    return reject(record, `invalid ${decoder.name}: ${messageOf(err)}`, 'invalid_encoding');
   }
   if (!isThenable(decoded)) return toEnvelope(decoded, record, bound);
   return Promise.resolve(decoded).then(
     (value) => toEnvelope(value, record, bound),
-    (err: unknown) => reject(record, `invalid ${decoder.name}: ${messageOf(err)}`),
+    (err: unknown) => reject(record, `invalid ${decoder.name}: ${messageOf(err)}`, 'invalid_encoding'),
   );
 }
 

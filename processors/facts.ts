@@ -32,8 +32,19 @@ export interface Envelope<E extends InputEvent = InputEvent> {
 }
 
 /** A record that could not be decoded or validated (SPEC §2 DLQ, §7 dlq.ndjson). */
+/**
+ * What kind of rejection a dead letter is, for metrics and dashboards (the
+ * reason says the details): bytes that are no event in the encoding, an
+ * empty value, an event that fails the schema, one on the wrong topic or
+ * under the wrong key, or one whose time cannot be processed (ahead of the
+ * clock — often the clock of this host or of a producer —, or before 1970).
+ */
+export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'future_time' | 'before_epoch';
+
 export interface DeadLetter {
   reason: string;
+  /** Unset: invalid_event. */
+  category?: DeadLetterCategory;
   /** The original bytes/line, untouched. */
   raw: string | Buffer;
   key?: string | Buffer | null;

@@ -77,7 +77,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     onDeadLetter: (dl) => {
       done(dl);
       outbox.push({ topic: topics.dlq, message: deadLetterMessage(dl) });
-      metrics?.deadLetter(dl.source?.topic ?? 'unknown');
+      metrics?.deadLetter(dl.source?.topic ?? 'unknown', dl.category ?? 'invalid_event');
     },
     onFact: (fact: Fact) => {
       deps.onFact?.(fact);

@@ -2,13 +2,14 @@
 import type { Message } from 'kafkajs';
 import type { Pipeline } from '../pipeline.js';
 import type { DriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
+import type { DeadLetterCategory } from '../../processors/facts.js';
 
 export interface LiveMetrics {
   /** `count` records consumed from `topic` (reported once per batch: a labelled update per record costs more than the record's bookkeeping). */
   eventsIn(topic: string, count: number): void;
   duplicate(): void;
   late(): void;
-  deadLetter(topic: string): void;
+  deadLetter(topic: string, category: DeadLetterCategory): void;
   incident(change: string, kind: string): void;
   committed(byTopic: Map<string, Message[]>, ms: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
@@ -23,7 +24,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     eventsIn: (topic, count) => m.eventsIn.inc({ topic }, count),
     duplicate: () => m.duplicateEvents.inc(),
     late: () => m.lateEvents.inc(),
-    deadLetter: (topic) => m.deadLettered.inc({ topic }),
+    deadLetter: (topic, category) => m.deadLettered.inc({ topic, category }),
     incident: (change, kind) => {
       m.incidentChanges.inc({ kind, change });
       if (change === 'opened') m.incidentsOpen.inc({ kind });

@@ -97,6 +97,10 @@ describeKafka('live engine vs replay', (brokers) => {
       async () => {
         await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
         const result = { alerts: await committedAlerts(kafka, d.topics.alerts), dlq: await readToEnd(kafka, d.topics.dlq) };
+        // Dead letters are counted by kind: a clock problem (future_time) is told apart from malformed input.
+        const metrics = await engine.metrics();
+        expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="future_time"}`)).toBe(1);
+        expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_key"}`)).toBe(1);
         expect((await engine.terminate()).code).toBe(0);
         return result;
       },

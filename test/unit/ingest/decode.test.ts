@@ -124,6 +124,7 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
         'a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark',
     );
     expect(dl.source).toEqual({ line: 3 });
+    expect(dl.category).toBe('future_time');
     const year9999 = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-2', T0), occurredAt: '9999-12-31T23:59:59.999Z' }) }, undefined, { maxAheadMs: 90_000, now: Date.now }) as DecodeResult);
     expect(year9999.reason).toMatch(/^occurredAt: 9999-12-31T23:59:59.999Z is more than 1.5m \(DRIFTWATCH_MAX_FUTURE_SKEW\) ahead/);
   });
@@ -132,6 +133,7 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
     for (const occurredAt of ['1969-12-31T23:59:59.999Z', '0001-01-01T00:00:00.000Z']) {
       const dl = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-3', T0), occurredAt }) }) as DecodeResult);
       expect(dl.reason).toBe(`occurredAt: ${occurredAt} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`);
+      expect(dl.category).toBe('before_epoch');
     }
     expect(envelopeOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-4', T0), occurredAt: '1970-01-01T00:00:00.000Z' }) }) as DecodeResult).at).toBe(0);
   });
@@ -143,6 +145,18 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
     input.next(at(T0 + 86_400_000));
     expect(seen[0]!.ok).toBe(false);
     expect(envelopeOf(decodeRecord(at(T0 + 86_400_000)) as DecodeResult).at).toBe(T0 + 86_400_000);
+  });
+});
+
+describe('dead-letter categories (the metric label)', () => {
+  it('tells the kinds of rejection apart', () => {
+    const category = (record: RawRecord) => deadLetterOf(decodeRecord(record) as DecodeResult).category;
+    expect(category({ value: '{oops' })).toBe('invalid_encoding');
+    expect(category({ value: Buffer.alloc(0) })).toBe('empty');
+    expect(category({ value: '[1]' })).toBe('invalid_event');
+    expect(category({ value: JSON.stringify(hydration('h', T0, { durationMs: 'slow' })) })).toBe('invalid_event');
+    expect(category({ value: JSON.stringify(hydration('h', T0)), expectedType: 'index' })).toBe('wrong_topic');
+    expect(category({ value: JSON.stringify(hydration('h', T0)), key: 'prod/other' })).toBe('wrong_key');
   });
 });
 

@@ -12,7 +12,7 @@ describe('createDriftwatchMetrics', () => {
     expect(declared).toEqual([
       'counter driftwatch_events_in_total{topic}',
       'counter driftwatch_events_out_total{topic}',
-      'counter driftwatch_dead_lettered_total{topic}',
+      'counter driftwatch_dead_lettered_total{topic,category}',
       'counter driftwatch_late_events_total{}',
       'counter driftwatch_duplicate_events_total{}',
       'gauge driftwatch_consumer_lag{topic,partition}',
