@@ -70,6 +70,7 @@ export const configOptions = {
   metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
   instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
   idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
+  sessionTimeoutMs: option({ env: 'DRIFTWATCH_SESSION_TIMEOUT', default: '30s', doc: 'Live mode: consumer-group session timeout — how long the group waits for a member that stopped without leaving (kill -9, a lost host) before its partitions move to the others. From 6s to 30m.', parse: p.sessionTimeout }),
   commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once). At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   dedupIdsPerKey: option({ env: 'DRIFTWATCH_DEDUP_IDS_PER_KEY', default: '16', doc: 'Live mode: newest eventIds per key kept in the state changelog, so a producer retry is still caught as a duplicate after a restart or a rebalance.', parse: p.positiveInteger }),
 };
@@ -114,7 +115,7 @@ export interface DriftwatchConfig {
   store: { batchRows: number; flushIntervalMs: number };
   /** 0 = no metrics endpoint. */
   metricsPort: number;
-  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; dedupIdsPerKey: number };
+  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; sessionTimeoutMs: number; dedupIdsPerKey: number };
 }
 
 /** Reads and validates every option; throws one ConfigError listing every bad variable. */
@@ -185,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     alertFormat: v.alertFormat,
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,
-    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, dedupIdsPerKey: v.dedupIdsPerKey },
+    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, sessionTimeoutMs: v.sessionTimeoutMs, dedupIdsPerKey: v.dedupIdsPerKey },
   };
 }
 

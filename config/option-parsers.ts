@@ -93,6 +93,16 @@ export const p = {
   positiveEventDuration: durationIn(MAX_EVENT_TIME_MS, true),
   /** Durations used as (or like) timer delays: capped at what setTimeout takes. */
   timerDuration: durationIn(MAX_TIMER_MS, true, 'the longest timer Node.js supports, about 24.8 days'),
+  /**
+   * A consumer-group session timeout: within the broker's default bounds
+   * (group.min.session.timeout.ms 6 s, group.max.session.timeout.ms 30 min),
+   * which refuse a join outside them.
+   */
+  sessionTimeout: (text: string): number => {
+    const ms = durationIn(MAX_TIMER_MS, true)(text);
+    if (ms < 6_000 || ms > 1_800_000) throw bad('a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms)', text);
+    return ms;
+  },
   /** Retention and tiering ages: long is fine, but finite whole milliseconds. */
   retentionDuration: durationIn(MAX_RETENTION_MS, true, 'about 285,000 years: long is fine, endless is not'),
   positiveInteger,

@@ -31,10 +31,15 @@
  *   resolve. An `updated` fact for an unknown open incident (e.g. after a
  *   restart) registers it silently.
  *
- * Live-mode state is per env and overall, so it is whole (WholeStateStore):
- * resolved and open incidents, the last boundary and snapshot times, and the
- * pending breach timers (stored as they are: whether an open incident still
- * has one depends on when it was learnt of).
+ * Live-mode state: the open incidents are keyed (KeyedStateStore, under the
+ * key `<env>/<artifact>` of the incident) with their pending breach timers
+ * (stored as they are: whether an open incident still has one depends on
+ * when it was learnt of), so they move with the key's partition — the member
+ * that now owns the key resolves the incident, and the one that lost it must
+ * not keep it open (it would report the incident open for ever and fire a
+ * false mttr_breach once it reached 30 min). The resolved incidents, the
+ * last boundary and snapshot times are whole (WholeStateStore): per env and
+ * overall, this instance's share with several instances (README).
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
@@ -42,7 +47,7 @@ import { MINUTE, windowStart } from '../lib/time.js';
 import type { Fact, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import { decodeTime, encodeTime, type WholeStateStore } from './stateful.js';
+import { decodeTime, DirtyKeys, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
 import { RollingRecoveries } from './mttr-rolling.js';
 
@@ -54,18 +59,26 @@ export interface MttrOptions {
 /** Kept exported from here too (it was defined in this module before the split). */
 export { mttrWindows } from './mttr-snapshots.js';
 
-/** Plain JSON form of the processor's state. */
+/** Plain JSON form of the processor's whole state. */
 export interface MttrStateSnapshot {
   resolved: Resolved[];
-  open: Array<[incidentId: string, incident: Open]>;
-  /** Pending breach timers: [incidentId, breach time]. */
-  breaches: Array<[string, number]>;
   lastBoundary: number | null;
   /** null: no snapshot emitted yet (-Infinity). */
   lastAsOf: number | null;
 }
 
-export class MttrProcessor implements Processor, WholeStateStore {
+/** Plain JSON form of one key's open incidents. */
+export interface MttrKeySnapshot {
+  open: Array<[incidentId: string, incident: Open]>;
+  /** Pending breach timers: [incidentId, breach time]. */
+  breaches: Array<[string, number]>;
+}
+
+interface TrackedOpen extends Open {
+  key: string;
+}
+
+export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'mttr';
   private readonly windowMs: number;
   private readonly breachAfterMs: number;
@@ -76,7 +89,10 @@ export class MttrProcessor implements Processor, WholeStateStore {
   private readonly resolvedIds = new Set<string>();
   /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
   private readonly rolling = new RollingRecoveries();
-  private readonly open = new Map<string, Open>();
+  private readonly open = new Map<string, TrackedOpen>();
+  /** The open incidents of each key (incidentIds), for the keyed state. */
+  private readonly openByKey = new Map<string, Set<string>>();
+  private readonly dirty = new DirtyKeys();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
 
@@ -112,32 +128,84 @@ export class MttrProcessor implements Processor, WholeStateStore {
   }
 
   snapshot(): MttrStateSnapshot {
-    const breaches: Array<[string, number]> = [];
-    for (const id of this.open.keys()) {
-      const due = this.timers.dueTime(id);
-      if (due !== undefined) breaches.push([id, due]);
-    }
     return {
       resolved: this.resolved.map((r) => ({ ...r })),
-      open: [...this.open].map(([id, o]) => [id, { ...o }]),
-      breaches,
       lastBoundary: this.lastBoundary === undefined ? null : encodeTime(this.lastBoundary),
       lastAsOf: encodeTime(this.lastAsOf),
     };
   }
 
-  /** Replaces the state with a snapshot and re-arms the pending breach timers. */
+  /**
+   * Replaces the whole state with a snapshot; the open incidents are keyed
+   * state and stay as restored. (A checkpoint written before they were keyed
+   * also lists open incidents here: they are not taken, since this instance
+   * may no longer own their keys; an open incident is learnt again from its
+   * next update.)
+   */
   restore(state: MttrStateSnapshot): void {
-    for (const id of this.open.keys()) this.timers.cancel(id);
     this.resolved = state.resolved.map((r) => ({ ...r }));
     this.resolvedIds.clear();
     for (const r of this.resolved) this.resolvedIds.add(r.incidentId);
     this.rolling.reset(this.resolved);
-    this.open.clear();
-    for (const [id, o] of state.open) this.open.set(id, { ...o });
-    for (const [id, due] of state.breaches) this.timers.schedule(id, due);
     this.lastBoundary = state.lastBoundary ?? undefined;
     this.lastAsOf = decodeTime(state.lastAsOf, -Infinity);
+  }
+
+  drainDirtyKeys(): string[] {
+    return this.dirty.drain();
+  }
+
+  snapshotKey(key: string): MttrKeySnapshot | undefined {
+    const ids = this.openByKey.get(key);
+    if (!ids || ids.size === 0) return undefined;
+    const open: MttrKeySnapshot['open'] = [];
+    const breaches: MttrKeySnapshot['breaches'] = [];
+    for (const id of [...ids].sort()) {
+      const { env, startedAt } = this.open.get(id)!;
+      open.push([id, { env, startedAt }]);
+      const due = this.timers.dueTime(id);
+      if (due !== undefined) breaches.push([id, due]);
+    }
+    return { open, breaches };
+  }
+
+  /** Replaces one key's open incidents and re-arms their pending breach timers. */
+  restoreKey(key: string, state: MttrKeySnapshot): void {
+    this.forgetOpen(key);
+    for (const [id, o] of state.open) this.addOpen(id, { env: o.env, startedAt: o.startedAt, key });
+    for (const [id, due] of state.breaches) if (this.open.has(id)) this.timers.schedule(id, due);
+  }
+
+  /** Forgets one key's open incidents and their timers (its partition was revoked). */
+  dropKey(key: string): void {
+    this.forgetOpen(key);
+    this.dirty.forget(key);
+  }
+
+  private forgetOpen(key: string): void {
+    for (const id of this.openByKey.get(key) ?? []) {
+      this.open.delete(id);
+      this.timers.cancel(id);
+    }
+    this.openByKey.delete(key);
+  }
+
+  private addOpen(id: string, o: TrackedOpen): void {
+    this.open.set(id, o);
+    let ids = this.openByKey.get(o.key);
+    if (!ids) this.openByKey.set(o.key, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private removeOpen(id: string): void {
+    const o = this.open.get(id);
+    if (!o) return;
+    this.open.delete(id);
+    this.timers.cancel(id);
+    const ids = this.openByKey.get(o.key);
+    ids?.delete(id);
+    if (ids?.size === 0) this.openByKey.delete(o.key);
+    this.dirty.mark(o.key);
   }
 
   private crossedBoundary(at: number): number | undefined {
@@ -175,18 +243,17 @@ export class MttrProcessor implements Processor, WholeStateStore {
     switch (fact.change) {
       case 'opened':
         if (this.open.has(inc.incidentId) || this.resolvedIds.has(inc.incidentId)) return;
-        this.track(inc.incidentId, inc.env, inc.startedAt, fact.at);
+        this.track(inc.incidentId, inc.env, inc.artifact, inc.startedAt, fact.at);
         this.emitSnapshots(fact.at, fact.at, emit);
         return;
       case 'updated':
         if (inc.resolvedAt === null && !this.open.has(inc.incidentId) && !this.resolvedIds.has(inc.incidentId)) {
-          this.track(inc.incidentId, inc.env, inc.startedAt, fact.at);
+          this.track(inc.incidentId, inc.env, inc.artifact, inc.startedAt, fact.at);
         }
         return;
       case 'resolved': {
         if (this.resolvedIds.has(inc.incidentId)) return;
-        this.open.delete(inc.incidentId);
-        this.timers.cancel(inc.incidentId);
+        this.removeOpen(inc.incidentId);
         const resolvedAt = inc.resolvedAt ?? fact.at;
         const recoveryMs = inc.recoveryMs ?? Math.max(0, resolvedAt - inc.startedAt);
         const resolved: Resolved = { incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs };
@@ -199,8 +266,10 @@ export class MttrProcessor implements Processor, WholeStateStore {
     }
   }
 
-  private track(incidentId: string, env: string, startedAt: number, now: number): void {
-    this.open.set(incidentId, { env, startedAt });
+  private track(incidentId: string, env: string, artifact: string, startedAt: number, now: number): void {
+    const key = stateKey(env, artifact);
+    this.addOpen(incidentId, { env, startedAt, key });
+    this.dirty.mark(key);
     const breachAt = startedAt + this.breachAfterMs;
     // Already past the breach age when we learn of it: this fact's snapshot shows it.
     if (breachAt > now) this.timers.schedule(incidentId, breachAt);

@@ -115,8 +115,8 @@ export class LiveRunner {
       partitionAssigners: [coPartitionAssigner],
       readUncommitted: false,
       maxWaitTimeInMs: 250,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: config.live.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1_000, Math.floor(config.live.sessionTimeoutMs / 10)),
       // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
       retry: { restartOnFailure: async () => !this.stopping },
     });

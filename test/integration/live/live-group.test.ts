@@ -101,6 +101,62 @@ describeKafka('live engine: two instances in one group', (brokers) => {
     );
   }, 150_000);
 
+  it('kill -9 of one member: the other takes over after the session timeout; the killed one restarts and gets its partitions back', async () => {
+    // The session timeout at the broker's minimum: the group gives a member that vanished 6 s before moving its partitions.
+    const d = await deploy('groupkill', { partitions: 4, env: { DRIFTWATCH_SESSION_TIMEOUT: '6s' } });
+    const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
+    const scenario = mergeByEventTime(
+      names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
+    );
+    // Three parts: before the kill, while the survivor holds everything, after the restart (incidents open across both).
+    const at = (hhmm: string) => Date.parse(`2026-11-27T${hhmm}:00.000Z`);
+    const parts = [scenario.filter((r) => eventTime(r) < at('10:14')), scenario.filter((r) => eventTime(r) >= at('10:14') && eventTime(r) < at('10:17')), scenario.filter((r) => eventTime(r) >= at('10:17'))];
+    const ticksAt = [tickRecords(d.partitions, '2026-11-27T10:14:30.000Z'), tickRecords(d.partitions, '2026-11-27T10:17:30.000Z'), tickRecords(d.partitions)];
+    const settled = (x: EngineProcess, y: EngineProcess) =>
+      until('the group to settle on two members', async () => {
+        const [hx, hy] = [held(x), held(y)];
+        return hx && hy && hx.length === 2 && hy.length === 2 && [...hx, ...hy].sort().join() === '0,1,2,3' ? true : undefined;
+      });
+
+    await withEngineLogs(
+      () => engines,
+      async () => {
+        const a = await d.startEngine('one');
+        const b = await d.startEngine('two');
+        engines.push(a, b);
+        await settled(a, b);
+        await produceRecords(kafka, d.topics, [...parts[0]!, ...ticksAt[0]!]);
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticksAt[0]!));
+
+        // A dies without leaving: after the session timeout B holds all four partitions, A's state restored from the changelog.
+        const since = b.logs.length;
+        expect((await a.kill()).signal).toBe('SIGKILL');
+        const takeover = await b.waitForLog((l) => l.msg === 'state restored' && (l.partitions as number[]).length === 4, 60_000, since);
+        expect(takeover.keys).toBeGreaterThan(0);
+        await produceRecords(kafka, d.topics, [...parts[1]!, ...ticksAt[1]!]);
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, [...ticksAt[0]!, ...ticksAt[1]!]));
+
+        // A comes back under its instance id: the group splits again, and A restores what B did with its partitions.
+        const again = await d.startEngine('one');
+        engines.push(again);
+        await settled(again, b);
+        await again.waitRestored();
+        await produceRecords(kafka, d.topics, [...parts[2]!, ...ticksAt[2]!]);
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticksAt.flat()));
+        const alerts = await committedAlerts(kafka, d.topics.alerts);
+        expect((await again.terminate()).code).toBe(0);
+        expect((await b.terminate()).code).toBe(0);
+
+        const ref = await replayReference([...parts[0]!, ...ticksAt[0]!, ...parts[1]!, ...ticksAt[1]!, ...parts[2]!, ...ticksAt[2]!], d.env);
+        expect(ref.alerts.length).toBe(60);
+        expect(new Set(alerts.map((x) => x.alertId)).size).toBe(alerts.length);
+        expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+        const incidents = mergeIncidents(await storeIncidents(d.storeDir('one')), await storeIncidents(d.storeDir('two')));
+        expect(incidents).toEqual(ref.incidents);
+      },
+    );
+  }, 180_000);
+
   it('a second instance with the same instance id fences the first, which exits non-zero instead of lingering', async () => {
     const d = await deploy('fenced');
     // Many keys, so that whatever partitions the first one keeps, it has records to process and commits to attempt.

@@ -91,6 +91,8 @@ describe('loadConfig', () => {
     ['DRIFTWATCH_PARTITIONS', '0', 'DRIFTWATCH_PARTITIONS: expected a positive whole number such as 5000, got "0"'],
     ['DRIFTWATCH_STORE_BATCH_ROWS', '1e3', 'DRIFTWATCH_STORE_BATCH_ROWS: expected a positive whole number such as 5000, got "1e3"'],
     ['DRIFTWATCH_METRICS_PORT', '70000', 'DRIFTWATCH_METRICS_PORT: expected a TCP port from 0 to 65535 (0 = disabled), got "70000"'],
+    ['DRIFTWATCH_SESSION_TIMEOUT', '5s', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "5s"'],
+    ['DRIFTWATCH_SESSION_TIMEOUT', '31m', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "31m"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
     ['KAFKA_BROKERS', 'localhost:9092,kafka', 'KAFKA_BROKERS: expected a comma-separated list of host:port such as localhost:9092,kafka-2:9092, got "kafka"'],
     ['KAFKA_BROKERS', 'kafka:0', 'KAFKA_BROKERS: expected a comma-separated list of host:port such as localhost:9092,kafka-2:9092, got "kafka:0"'],

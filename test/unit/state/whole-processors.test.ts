@@ -69,6 +69,38 @@ describe('mttr state', () => {
   });
 });
 
+describe('mttr state across a rebalance (open incidents move with their key)', () => {
+  const input = inputOf('mttr', facts);
+  const cut = cutAt(input, T0 + 32 * MIN);
+  const breachAt = T0 + 35 * MIN + 1;
+  const prodAt = (out: Fact[], at: number) =>
+    (out as FactOf<'mttr'>[]).find((f) => f.kind === 'mttr' && f.at === at)?.snapshots.find((x) => x.scope === 'prod' && x.window === '1h');
+
+  it('the member that lost the key neither keeps the incident open nor fires its breach', () => {
+    const p = new MttrProcessor(defaultProcessingOptions);
+    run(p, input.slice(0, cut));
+    const before = p.openIncidents;
+    p.dropKey('prod/catalog'); // revoked: prod/catalog now belongs to another member
+    expect(p.openIncidents).toBe(before - 1);
+    const out = run(p, input.slice(cut));
+    expect(prodAt(out, breachAt)).toBeUndefined(); // no breach snapshot at 35 min
+    for (const f of out as FactOf<'mttr'>[]) for (const x of f.snapshots.filter((y) => y.scope === 'prod')) expect(x.openIncidents).toBe(0);
+  });
+
+  it('the member that gets the key takes the incident with its breach timer, and resolves it', () => {
+    const p = new MttrProcessor(defaultProcessingOptions);
+    run(p, input.slice(0, cut));
+    const moved = JSON.parse(JSON.stringify(p.snapshotKey('prod/catalog')));
+    const q = new MttrProcessor(defaultProcessingOptions); // the new owner: none of the old one's whole state
+    q.restoreKey('prod/catalog', moved);
+    const out = run(q, input.slice(cut));
+    expect(prodAt(out, breachAt)).toMatchObject({ openIncidents: 1, oldestOpenMs: 30 * MIN });
+    expect(q.openIncidents).toBe(0);
+    expect(q.snapshotKey('prod/catalog')).toBeUndefined();
+    expect(q.drainDirtyKeys()).toContain('prod/catalog'); // its changelog record becomes a tombstone
+  });
+});
+
 describe('alerting state', () => {
   const input = inputOf('alerting', facts);
 
