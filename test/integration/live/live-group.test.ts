@@ -12,7 +12,7 @@
 import { it, expect } from 'vitest';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
-import { liveSuite, until, waitCommitted } from './live-env.js';
+import { liveSuite, until, waitCommitted, type LiveDeployment } from './live-env.js';
 import { fixtureRecords, generatedRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { alertLines, committedAlerts, mergeIncidents, replayReference } from './reference.js';
@@ -31,16 +31,27 @@ const held = (e: EngineProcess): number[] | undefined => {
   return last ? [...new Set(Object.values(last).flat())].sort((a, b) => a - b) : undefined;
 };
 
+/** Three copies of every fixture (18 keys; only per-key rules fire), interleaved by event time. */
+function threeCopiesOfEveryFixture(): InputRecord[] {
+  const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
+  return mergeByEventTime(
+    names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
+  );
+}
+
 describeKafka('live engine: two instances in one group', (brokers) => {
   const { kafka, engines, deploy } = liveSuite(brokers);
+  /** Instances `one` and `two` of `d`, in the suite's engines (their logs on failure, stopped after). */
+  const startTwo = async (d: LiveDeployment): Promise<[EngineProcess, EngineProcess]> => {
+    const a = await d.startEngine('one');
+    const b = await d.startEngine('two');
+    engines.push(a, b);
+    return [a, b];
+  };
 
   it('split the partitions, match one engine, and hand over partitions and state when one stops', async () => {
     const d = await deploy('group', { partitions: 4 });
-    // Three copies of every fixture (18 keys over 4 partitions), interleaved by event time.
-    const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
-    const scenario = mergeByEventTime(
-      names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
-    );
+    const scenario = threeCopiesOfEveryFixture();
     // Part 1 ends while the lagging replicas' incidents are open (10:13 → 10:20): the survivor must close the others'.
     const split = Date.parse('2026-11-27T10:15:00.000Z');
     const part1 = scenario.filter((r) => eventTime(r) < split);
@@ -51,9 +62,7 @@ describeKafka('live engine: two instances in one group', (brokers) => {
     await withEngineLogs(
       () => engines,
       async () => {
-        const a = await d.startEngine('one');
-        const b = await d.startEngine('two');
-        engines.push(a, b);
+        const [a, b] = await startTwo(d);
         // Each holds two whole partition numbers (the co-partition assigner: every topic's partition p to one member).
         const [heldA, heldB] = await until('the group to settle on two members', async () => {
           const [x, y] = [held(a), held(b)];
@@ -104,10 +113,7 @@ describeKafka('live engine: two instances in one group', (brokers) => {
   it('kill -9 of one member: the other takes over after the session timeout; the killed one restarts and gets its partitions back', async () => {
     // The session timeout at the broker's minimum: the group gives a member that vanished 6 s before moving its partitions.
     const d = await deploy('groupkill', { partitions: 4, env: { DRIFTWATCH_SESSION_TIMEOUT: '6s' } });
-    const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
-    const scenario = mergeByEventTime(
-      names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
-    );
+    const scenario = threeCopiesOfEveryFixture();
     // Three parts: before the kill, while the survivor holds everything, after the restart (incidents open across both).
     const at = (hhmm: string) => Date.parse(`2026-11-27T${hhmm}:00.000Z`);
     const parts = [scenario.filter((r) => eventTime(r) < at('10:14')), scenario.filter((r) => eventTime(r) >= at('10:14') && eventTime(r) < at('10:17')), scenario.filter((r) => eventTime(r) >= at('10:17'))];
@@ -121,9 +127,7 @@ describeKafka('live engine: two instances in one group', (brokers) => {
     await withEngineLogs(
       () => engines,
       async () => {
-        const a = await d.startEngine('one');
-        const b = await d.startEngine('two');
-        engines.push(a, b);
+        const [a, b] = await startTwo(d);
         await settled(a, b);
         await produceRecords(kafka, d.topics, [...parts[0]!, ...ticksAt[0]!]);
         await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticksAt[0]!));
