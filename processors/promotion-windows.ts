@@ -21,9 +21,13 @@
  *   records its start time, and a late terminal forgets it, so durations of
  *   promotions whose other end arrives in order stay right.
  *
- * Live-mode state is per env, so it is whole (WholeStateStore): open windows
- * and remembered start times; their timers (window ends, start-time expiries
- * at start + startedTtlMs) are re-derived on restore.
+ * Live-mode state: the open windows are per env, so whole (WholeStateStore);
+ * the remembered start times are keyed (KeyedStateStore, under the
+ * promotion's `<env>/<artifact>`), so they move with the key's partition: a
+ * promotion that starts before a rebalance and ends after it still has its
+ * duration, and the member that lost the key forgets it. Their timers
+ * (window ends, start-time expiries at start + startedTtlMs) are re-derived
+ * on restore.
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
@@ -33,7 +37,7 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import type { WholeStateStore } from './stateful.js';
+import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 
 export interface PromotionWindowsOptions {
   /** How long a `started` time is remembered waiting for its terminal event. Default 24 h. */
@@ -57,9 +61,13 @@ interface EnvWindow {
   gates: Map<string, GateAcc>;
 }
 
-/** Plain JSON form of the processor's state. */
+/** Plain JSON form of the processor's whole state. */
 export interface PromotionWindowsSnapshot {
   windows: Array<{ start: number; envs: Array<[env: string, window: EnvWindowSnapshot]> }>;
+}
+
+/** Plain JSON form of one key's remembered start times. */
+export interface PromotionStartsSnapshot {
   /** [`<env>\0<promotionId>`, started.occurredAt] */
   startedAt: Array<[string, number]>;
 }
@@ -69,14 +77,17 @@ type EnvWindowSnapshot = Omit<EnvWindow, 'gates'> & { gates: Array<[gate: string
 const WINDOW = 'w:';
 const STARTED = 'p:';
 
-export class PromotionWindowsProcessor implements Processor, WholeStateStore {
+export class PromotionWindowsProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'promotion-windows';
   private readonly windowMs: number;
   private readonly startedTtlMs: number;
   /** Window timers (`w:<start>` at windowEnd) and start-time expiries (`p:<env>\0<promotionId>`). */
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
-  private readonly startedAt = new Map<string, number>();
+  /** Start times by `<env>\0<promotionId>`, with the key they are kept under. */
+  private readonly startedAt = new Map<string, { at: number; key: string }>();
+  private readonly startedByKey = new Map<string, Set<string>>();
+  private readonly dirty = new DirtyKeys();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -134,7 +145,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
   private fireTimers(at: number, emit: Emit): void {
     this.timers.fireDue(at, (key, time) => {
       if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
-      else this.startedAt.delete(key.slice(STARTED.length));
+      else this.forgetStart(key.slice(STARTED.length));
     });
   }
 
@@ -152,16 +163,18 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
           { ...w, durations: [...w.durations], gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]) },
         ]),
       })),
-      startedAt: [...this.startedAt],
     };
   }
 
-  /** Replaces the state with a snapshot and re-arms every window end and start-time expiry. */
+  /**
+   * Replaces the open windows with a snapshot and re-arms their ends; the
+   * start times are keyed state and stay as restored (those a checkpoint
+   * from before they were keyed lists here are not taken: their keys may
+   * belong to another member now).
+   */
   restore(state: PromotionWindowsSnapshot): void {
     for (const start of this.windows.keys()) this.timers.cancel(WINDOW + start);
-    for (const id of this.startedAt.keys()) this.timers.cancel(STARTED + id);
     this.windows.clear();
-    this.startedAt.clear();
     for (const { start, envs } of state.windows) {
       const byEnv = new Map<string, EnvWindow>();
       for (const [env, w] of envs) {
@@ -170,28 +183,67 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore {
       this.windows.set(start, byEnv);
       this.timers.schedule(WINDOW + start, start + this.windowMs);
     }
-    for (const [id, at] of state.startedAt) {
-      this.startedAt.set(id, at);
-      this.timers.schedule(STARTED + id, at + this.startedTtlMs);
-    }
+  }
+
+  drainDirtyKeys(): string[] {
+    return this.dirty.drain();
+  }
+
+  snapshotKey(key: string): PromotionStartsSnapshot | undefined {
+    const ids = this.startedByKey.get(key);
+    if (!ids || ids.size === 0) return undefined;
+    return { startedAt: [...ids].sort().map((id) => [id, this.startedAt.get(id)!.at]) };
+  }
+
+  /** Replaces one key's start times and re-arms their expiries. */
+  restoreKey(key: string, state: PromotionStartsSnapshot): void {
+    this.forgetKey(key);
+    for (const [id, at] of state.startedAt) this.remember(id, at, key);
+  }
+
+  /** Forgets one key's start times (its partition was revoked). */
+  dropKey(key: string): void {
+    this.forgetKey(key);
+    this.dirty.forget(key);
+  }
+
+  private forgetKey(key: string): void {
+    for (const id of [...(this.startedByKey.get(key) ?? [])]) this.forgetStart(id);
+  }
+
+  private remember(id: string, at: number, key: string): void {
+    this.forgetStart(id);
+    this.startedAt.set(id, { at, key });
+    let ids = this.startedByKey.get(key);
+    if (!ids) this.startedByKey.set(key, (ids = new Set()));
+    ids.add(id);
+    this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+    this.dirty.mark(key);
+  }
+
+  private forgetStart(id: string): void {
+    const s = this.startedAt.get(id);
+    if (!s) return;
+    this.startedAt.delete(id);
+    this.timers.cancel(STARTED + id);
+    const ids = this.startedByKey.get(s.key);
+    ids?.delete(id);
+    if (ids?.size === 0) this.startedByKey.delete(s.key);
+    this.dirty.mark(s.key);
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
   private trackDuration(event: PromotionEvent, at: number): number | undefined {
     const id = `${event.env}\u0000${event.promotionId}`;
     if (event.phase === 'started') {
-      if (!this.startedAt.has(id)) {
-        this.startedAt.set(id, at);
-        this.timers.schedule(STARTED + id, at + this.startedTtlMs);
-      }
+      if (!this.startedAt.has(id)) this.remember(id, at, stateKey(event.env, event.artifact));
       return undefined;
     }
     if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
     const started = this.startedAt.get(id);
     if (started === undefined) return undefined;
-    this.startedAt.delete(id);
-    this.timers.cancel(STARTED + id);
-    return Math.max(0, at - started);
+    this.forgetStart(id);
+    return Math.max(0, at - started.at);
   }
 
   private slot(at: number, env: string): EnvWindow {

@@ -51,6 +51,12 @@ describe('promotion-windows state', () => {
     run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p2', 'started'), promotion(T0 + 2 * MIN, 'p2', 'succeeded')]);
     const q = new PromotionWindowsProcessor(defaultProcessingOptions);
     q.restore(JSON.parse(JSON.stringify(p.snapshot())));
+    // Start times are keyed state (they move with their key's partition).
+    expect(q.pendingPromotions).toBe(0);
+    for (const key of p.drainDirtyKeys()) {
+      const state = p.snapshotKey(key);
+      if (state) q.restoreKey(key, JSON.parse(JSON.stringify(state)));
+    }
     expect(q.pendingPromotions).toBe(1);
     run(q, [advance(T0 + DAY - 1)]);
     expect(q.pendingPromotions).toBe(1);
@@ -66,6 +72,31 @@ describe('mttr state', () => {
     // r2's rogue observation (the incident start) is at 5 min + 1 ms; no input falls on 35 min + 1 ms: only the timer.
     const breach = out.find((f) => f.at === T0 + 35 * MIN + 1);
     expect(breach?.snapshots.find((s) => s.scope === 'prod' && s.window === '1h')).toMatchObject({ openIncidents: 1, oldestOpenMs: 30 * MIN });
+  });
+});
+
+describe('promotion start times across a rebalance (they move with their key)', () => {
+  const starts = [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p2', 'started')];
+  const ends = [promotion(T0 + 7 * MIN, 'p1', 'succeeded'), advance(T0 + 20 * MIN)];
+  const durations = (out: Fact[]) => out.flatMap((f) => (f.kind === 'promotion-window' ? [f.row.durationP50Ms] : []));
+
+  it('the member that gets the key reports the duration of a promotion started before the move', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, starts);
+    const keys = p.drainDirtyKeys();
+    expect(keys).toHaveLength(1);
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions); // the new owner
+    q.restoreKey(keys[0]!, JSON.parse(JSON.stringify(p.snapshotKey(keys[0]!))));
+    expect(durations(run(q, ends))).toContain(7 * MIN);
+    expect(q.pendingPromotions).toBe(1); // p2 still running
+  });
+
+  it('the member that lost the key forgets its start times', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, starts);
+    p.dropKey(p.drainDirtyKeys()[0]!);
+    expect(p.pendingPromotions).toBe(0);
+    expect(durations(run(p, ends)).filter((d) => d !== null)).toEqual([]);
   });
 });
 
