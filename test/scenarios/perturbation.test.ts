@@ -26,6 +26,7 @@ import { Prng } from '../../engine/demo/prng.js';
 import { defaultProcessingOptions } from '../../config/processing-options.js';
 import { HOUR, MINUTE } from '../../lib/time.js';
 import { alertShape, replayFixture } from '../helpers/replay-fixture.js';
+import { openEmbeddedStore } from '../../store/open-store.js';
 
 const LATENESS = defaultProcessingOptions.allowedLatenessMs;
 
@@ -102,7 +103,7 @@ describe('replay under perturbation (seeded property test)', () => {
     const events = cleanEvents(seed);
     const clean = await replayFixture(writeInput('clean.ndjson', events.map((e) => e.value).join('\n') + '\n'));
     const messy = perturbed(events, seed);
-    const out = await replayFixture(writeInput('messy.ndjson', messy.text));
+    const out = await replayFixture(writeInput('messy.ndjson', messy.text), { store: true });
 
     // The scenario is worth comparing: thousands of events and incidents of both kinds.
     expect(clean.summary).toMatchObject({ events: events.length, duplicates: 0, late: 0, deadLetters: 0 });
@@ -117,5 +118,18 @@ describe('replay under perturbation (seeded property test)', () => {
     expect(out.summary).toMatchObject({ events: events.length, duplicates: messy.duplicates, late: 0, deadLetters: messy.garbageLines.length });
     expect(out.dlq.map((d) => d.line)).toEqual(messy.garbageLines);
     for (const d of out.dlq) expect(d.reason).toMatch(/\S/);
+
+    // Never silent loss in the store either: every processed event is in the raw history once, every rejected line
+    // among the dead letters, every incident in its table (a 1969 event once vanished here as it was inserted).
+    const store = await openEmbeddedStore(join(out.outDir, 'store'));
+    try {
+      const count = async (table: string) => Number((await store.query<{ n: string }>(`SELECT count() AS n FROM driftwatch.${table}`))[0]!.n);
+      const history = (await count('hydration_events FINAL')) + (await count('index_events FINAL')) + (await count('promotion_events FINAL'));
+      expect(history).toBe(events.length);
+      expect(await count('dead_letters')).toBe(messy.garbageLines.length);
+      expect(await count('incidents FINAL')).toBe(out.incidents.length);
+    } finally {
+      await store.close();
+    }
   });
 });
