@@ -6,7 +6,7 @@
  */
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, redactUrl } from '../lib/logger.js';
-import { DAY, parseDuration } from '../lib/time.js';
+import { DAY, durationText, parseDuration } from '../lib/time.js';
 
 /**
  * Longest delay setTimeout/setInterval take: 2^31 − 1 ms (about 24.8 days).
@@ -34,14 +34,6 @@ export const MAX_RETENTION_MS = Math.floor(Number.MAX_SAFE_INTEGER / DAY) * DAY;
 const bad = (expected: string, text: string): Error => new Error(`expected ${expected}, got "${text}"`);
 
 const durationHint = 'a duration such as 30s, 5m or 1h (units ms, s, m, h, d)';
-
-/** `ms` as the shortest exact duration text the parser reads back (365d, 2147483647ms). */
-function durationText(ms: number): string {
-  for (const [unit, size] of [['d', DAY], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
 
 /**
  * A duration parser accepting min..max ms (min 0, or "above zero" with

@@ -89,3 +89,11 @@ export function parseDuration(text: string): number {
   if (!m) return Number.NaN;
   return Number(m[1]) * UNIT[m[2]!]!;
 }
+
+/** `ms` as the shortest exact duration text the configuration parser reads back (365d, 90s, 2147483647ms). */
+export function durationText(ms: number): string {
+  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE], ['s', SECOND]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -12,7 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
-import { parseTimestamp } from '../lib/time.js';
+import { durationText, parseTimestamp } from '../lib/time.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
@@ -105,21 +105,6 @@ export function envelopeKey(env: string, artifact: string): string {
 }
 
 /**
- * Validates a decoded value and wraps it in an envelope. The event object is
- * the decoded value itself (validation checks in place and never copies).
- *
- * A record that came with a key (a Kafka message: `key` is a Buffer, a string
- * or null) must be keyed `<env>/<artifact>` of its event (SPEC §2). The
- * topics are co-partitioned by that key so that one member owns every event
- * of a key and the key's state lives in that partition's changelog; an event
- * on another partition would be judged against state its partition does not
- * hold and would move the key's state to a second changelog partition, from
- * which a restart could restore an older copy. Such a record is dead-lettered
- * with the key it should have had. File records have no key (undefined).
- * Likewise a record whose event type is not the one its topic carries
- * (`expectedType`) is dead-lettered.
- */
-/**
  * How far ahead of the wall clock an event may claim to have happened
  * (ProcessingOptions.maxFutureSkewMs). The watermark follows the newest event
  * time: one event from a producer whose clock is a day ahead, or with a
@@ -152,19 +137,27 @@ function eventTimeProblem(at: number, bound: FutureBound | undefined): { reason:
   if (bound === undefined || at - bound.now() <= bound.maxAheadMs) return undefined;
   return {
     reason:
-      `occurredAt: ${new Date(at).toISOString()} is more than ${formatSpan(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
+      `occurredAt: ${new Date(at).toISOString()} is more than ${durationText(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
       "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark",
     category: 'future_time',
   };
 }
 
-/** A span in the largest unit that keeps it ≥ 1 (5m, 2.5h, 90s): for reasons, not for parsing. */
-function formatSpan(ms: number): string {
-  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
-  for (const [unit, size] of units) if (ms >= size) return `${Math.round((ms / size) * 10) / 10}${unit}`;
-  return `${ms}ms`;
-}
-
+/**
+ * Validates a decoded value and wraps it in an envelope. The event object is
+ * the decoded value itself (validation checks in place and never copies).
+ *
+ * A record that came with a key (a Kafka message: `key` is a Buffer, a string
+ * or null) must be keyed `<env>/<artifact>` of its event (SPEC §2). The
+ * topics are co-partitioned by that key so that one member owns every event
+ * of a key and the key's state lives in that partition's changelog; an event
+ * on another partition would be judged against state its partition does not
+ * hold and would move the key's state to a second changelog partition, from
+ * which a restart could restore an older copy. Such a record is dead-lettered
+ * with the key it should have had. File records have no key (undefined).
+ * Likewise a record whose event type is not the one its topic carries
+ * (`expectedType`) is dead-lettered.
+ */
 export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBound): DecodeResult {
   const checked = validateInputEvent(value);
   if (!checked.ok) return reject(record, checked.error, 'invalid_event');

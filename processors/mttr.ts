@@ -47,7 +47,8 @@ import { MINUTE, windowStart } from '../lib/time.js';
 import type { Fact, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import { decodeTime, DirtyKeys, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
+import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
+import { KeyedEntries } from './keyed-entries.js';
 import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
 import { RollingRecoveries } from './mttr-rolling.js';
 
@@ -74,10 +75,6 @@ export interface MttrKeySnapshot {
   breaches: Array<[string, number]>;
 }
 
-interface TrackedOpen extends Open {
-  key: string;
-}
-
 export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'mttr';
   private readonly windowMs: number;
@@ -89,10 +86,8 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private readonly resolvedIds = new Set<string>();
   /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
   private readonly rolling = new RollingRecoveries();
-  private readonly open = new Map<string, TrackedOpen>();
-  /** The open incidents of each key (incidentIds), for the keyed state. */
-  private readonly openByKey = new Map<string, Set<string>>();
-  private readonly dirty = new DirtyKeys();
+  /** Open state incidents by incidentId, under their key (keyed state: they move with the key's partition). */
+  private readonly open = new KeyedEntries<Open>();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
 
@@ -152,15 +147,15 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   }
 
   drainDirtyKeys(): string[] {
-    return this.dirty.drain();
+    return this.open.drainDirtyKeys();
   }
 
   snapshotKey(key: string): MttrKeySnapshot | undefined {
-    const ids = this.openByKey.get(key);
-    if (!ids || ids.size === 0) return undefined;
+    const ids = this.open.idsOf(key);
+    if (ids.length === 0) return undefined;
     const open: MttrKeySnapshot['open'] = [];
     const breaches: MttrKeySnapshot['breaches'] = [];
-    for (const id of [...ids].sort()) {
+    for (const id of ids) {
       const { env, startedAt } = this.open.get(id)!;
       open.push([id, { env, startedAt }]);
       const due = this.timers.dueTime(id);
@@ -171,41 +166,13 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
 
   /** Replaces one key's open incidents and re-arms their pending breach timers. */
   restoreKey(key: string, state: MttrKeySnapshot): void {
-    this.forgetOpen(key);
-    for (const [id, o] of state.open) this.addOpen(id, { env: o.env, startedAt: o.startedAt, key });
+    for (const id of this.open.restoreKey(key, state.open.map(([id, o]) => [id, { env: o.env, startedAt: o.startedAt }] as const))) this.timers.cancel(id);
     for (const [id, due] of state.breaches) if (this.open.has(id)) this.timers.schedule(id, due);
   }
 
   /** Forgets one key's open incidents and their timers (its partition was revoked). */
   dropKey(key: string): void {
-    this.forgetOpen(key);
-    this.dirty.forget(key);
-  }
-
-  private forgetOpen(key: string): void {
-    for (const id of this.openByKey.get(key) ?? []) {
-      this.open.delete(id);
-      this.timers.cancel(id);
-    }
-    this.openByKey.delete(key);
-  }
-
-  private addOpen(id: string, o: TrackedOpen): void {
-    this.open.set(id, o);
-    let ids = this.openByKey.get(o.key);
-    if (!ids) this.openByKey.set(o.key, (ids = new Set()));
-    ids.add(id);
-  }
-
-  private removeOpen(id: string): void {
-    const o = this.open.get(id);
-    if (!o) return;
-    this.open.delete(id);
-    this.timers.cancel(id);
-    const ids = this.openByKey.get(o.key);
-    ids?.delete(id);
-    if (ids?.size === 0) this.openByKey.delete(o.key);
-    this.dirty.mark(o.key);
+    for (const id of this.open.dropKey(key)) this.timers.cancel(id);
   }
 
   private crossedBoundary(at: number): number | undefined {
@@ -253,7 +220,8 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
         return;
       case 'resolved': {
         if (this.resolvedIds.has(inc.incidentId)) return;
-        this.removeOpen(inc.incidentId);
+        this.open.delete(inc.incidentId);
+        this.timers.cancel(inc.incidentId);
         const resolvedAt = inc.resolvedAt ?? fact.at;
         const recoveryMs = inc.recoveryMs ?? Math.max(0, resolvedAt - inc.startedAt);
         const resolved: Resolved = { incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs };
@@ -267,9 +235,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   }
 
   private track(incidentId: string, env: string, artifact: string, startedAt: number, now: number): void {
-    const key = stateKey(env, artifact);
-    this.addOpen(incidentId, { env, startedAt, key });
-    this.dirty.mark(key);
+    this.open.set(incidentId, stateKey(env, artifact), { env, startedAt });
     const breachAt = startedAt + this.breachAfterMs;
     // Already past the breach age when we learn of it: this fact's snapshot shows it.
     if (breachAt > now) this.timers.schedule(incidentId, breachAt);

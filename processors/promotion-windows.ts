@@ -37,7 +37,8 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
+import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
+import { KeyedEntries } from './keyed-entries.js';
 
 export interface PromotionWindowsOptions {
   /** How long a `started` time is remembered waiting for its terminal event. Default 24 h. */
@@ -84,10 +85,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   /** Window timers (`w:<start>` at windowEnd) and start-time expiries (`p:<env>\0<promotionId>`). */
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
-  /** Start times by `<env>\0<promotionId>`, with the key they are kept under. */
-  private readonly startedAt = new Map<string, { at: number; key: string }>();
-  private readonly startedByKey = new Map<string, Set<string>>();
-  private readonly dirty = new DirtyKeys();
+  /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
+  private readonly startedAt = new KeyedEntries<number>();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -145,7 +144,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private fireTimers(at: number, emit: Emit): void {
     this.timers.fireDue(at, (key, time) => {
       if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
-      else this.forgetStart(key.slice(STARTED.length));
+      else this.startedAt.delete(key.slice(STARTED.length));
     });
   }
 
@@ -186,64 +185,41 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   drainDirtyKeys(): string[] {
-    return this.dirty.drain();
+    return this.startedAt.drainDirtyKeys();
   }
 
   snapshotKey(key: string): PromotionStartsSnapshot | undefined {
-    const ids = this.startedByKey.get(key);
-    if (!ids || ids.size === 0) return undefined;
-    return { startedAt: [...ids].sort().map((id) => [id, this.startedAt.get(id)!.at]) };
+    const ids = this.startedAt.idsOf(key);
+    return ids.length === 0 ? undefined : { startedAt: ids.map((id) => [id, this.startedAt.get(id)!]) };
   }
 
   /** Replaces one key's start times and re-arms their expiries. */
   restoreKey(key: string, state: PromotionStartsSnapshot): void {
-    this.forgetKey(key);
-    for (const [id, at] of state.startedAt) this.remember(id, at, key);
+    for (const id of this.startedAt.restoreKey(key, state.startedAt)) this.timers.cancel(STARTED + id);
+    for (const [id, at] of state.startedAt) this.timers.schedule(STARTED + id, at + this.startedTtlMs);
   }
 
   /** Forgets one key's start times (its partition was revoked). */
   dropKey(key: string): void {
-    this.forgetKey(key);
-    this.dirty.forget(key);
-  }
-
-  private forgetKey(key: string): void {
-    for (const id of [...(this.startedByKey.get(key) ?? [])]) this.forgetStart(id);
-  }
-
-  private remember(id: string, at: number, key: string): void {
-    this.forgetStart(id);
-    this.startedAt.set(id, { at, key });
-    let ids = this.startedByKey.get(key);
-    if (!ids) this.startedByKey.set(key, (ids = new Set()));
-    ids.add(id);
-    this.timers.schedule(STARTED + id, at + this.startedTtlMs);
-    this.dirty.mark(key);
-  }
-
-  private forgetStart(id: string): void {
-    const s = this.startedAt.get(id);
-    if (!s) return;
-    this.startedAt.delete(id);
-    this.timers.cancel(STARTED + id);
-    const ids = this.startedByKey.get(s.key);
-    ids?.delete(id);
-    if (ids?.size === 0) this.startedByKey.delete(s.key);
-    this.dirty.mark(s.key);
+    for (const id of this.startedAt.dropKey(key)) this.timers.cancel(STARTED + id);
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
   private trackDuration(event: PromotionEvent, at: number): number | undefined {
     const id = `${event.env}\u0000${event.promotionId}`;
     if (event.phase === 'started') {
-      if (!this.startedAt.has(id)) this.remember(id, at, stateKey(event.env, event.artifact));
+      if (!this.startedAt.has(id)) {
+        this.startedAt.set(id, stateKey(event.env, event.artifact), at);
+        this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+      }
       return undefined;
     }
     if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
     const started = this.startedAt.get(id);
     if (started === undefined) return undefined;
-    this.forgetStart(id);
-    return Math.max(0, at - started.at);
+    this.startedAt.delete(id);
+    this.timers.cancel(STARTED + id);
+    return Math.max(0, at - started);
   }
 
   private slot(at: number, env: string): EnvWindow {
