@@ -14,12 +14,14 @@
  * broker restarts is one), and a reader that stopped would leave every later
  * restore waiting for markers it never reads. So a crash without a restart
  * starts a new consumer in a new private group, which reads the changelog
- * from the beginning again (its view is rebuilt, not patched).
+ * from the beginning again (its view is rebuilt, not patched). So does a
+ * consumer stuck in kafkajs's own disconnect after a crash (stuck-consumer.ts).
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { disconnectWithin, watchForStuckStop } from './stuck-consumer.js';
 
 export const MARKER_PREFIX = 'm/';
 
@@ -29,12 +31,15 @@ export class ChangelogReader {
   private readonly seenMarkers = new Map<string, Set<number>>();
   private readonly waiters = new Set<() => void>();
   private stopped = false;
+  private replacing = false;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly groupPrefix: string,
     private readonly logger: Logger,
+    /** See stuck-consumer.ts (tests shorten it). */
+    private readonly stuckAfterMs?: number,
   ) {
     this.consumer = this.createConsumer();
   }
@@ -47,19 +52,36 @@ export class ChangelogReader {
       groupId: `${this.groupPrefix}.changelog-reader.${randomUUID()}`,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
-      retry: { restartOnFailure: async () => !this.stopped },
+      retry: { restartOnFailure: async () => !this.stopped && consumer === this.consumer },
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart && !this.stopped && consumer === this.consumer) void this.replace(e.payload.error);
+    });
+    watchForStuckStop(consumer, {
+      afterMs: this.stuckAfterMs,
+      stopping: () => this.stopped || consumer !== this.consumer,
+      onStuck: () => void this.replace(new Error('the changelog consumer stopped and neither restarted nor reported a crash (stuck in its disconnect)')),
     });
     return consumer;
   }
 
   /** A new consumer after the current one stopped for good (see the module comment); tried until it runs. */
   private async replace(cause: Error): Promise<void> {
+    // One replacement at a time: the consumer being replaced can still report its crash meanwhile.
+    if (this.replacing) return;
+    this.replacing = true;
+    try {
+      await this.replaceNow(cause);
+    } finally {
+      this.replacing = false;
+    }
+  }
+
+  private async replaceNow(cause: Error): Promise<void> {
     this.logger.warn({ err: cause }, 'changelog reader stopped; reading the changelog again with a new consumer');
     for (let delayMs = 500; !this.stopped; delayMs = Math.min(2 * delayMs, 10_000)) {
-      await this.consumer.disconnect().catch(() => undefined);
+      // Bounded: the consumer being replaced may be the one stuck in its disconnect.
+      await disconnectWithin(this.consumer, 5_000);
       if (this.stopped) return;
       // The markers go with the values they vouch for: a marker the old consumer saw must not satisfy a restore
       // before the new one has read the values again (kafkajs may go on with another partition's batch after the

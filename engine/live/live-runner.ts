@@ -37,6 +37,7 @@ import { restoreEngine } from './restore-engine.js';
 import { reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
+import { disconnectWithin, STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -58,12 +59,14 @@ export interface LiveRunnerOptions {
   onFact?: (fact: Fact) => void;
   /** Wall clock, injectable for tests. */
   now?: () => number;
+  /** How long a consumer may stay stopped without a crash report or a rejoin before it is replaced (stuck-consumer.ts). */
+  stuckConsumerMs?: number;
 }
 
 
 export class LiveRunner {
   private readonly log: Logger;
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly producer: TransactionalProducer;
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
@@ -110,18 +113,9 @@ export class LiveRunner {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
     this.inputTopics = [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index];
     this.topicTypes = new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type]));
-    this.consumer = opts.kafka.consumer({
-      groupId: config.kafka.groupId,
-      partitionAssigners: [coPartitionAssigner],
-      readUncommitted: false,
-      maxWaitTimeInMs: 250,
-      sessionTimeout: config.live.sessionTimeoutMs,
-      heartbeatInterval: Math.max(1_000, Math.floor(config.live.sessionTimeoutMs / 10)),
-      // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
-      retry: { restartOnFailure: async () => !this.stopping },
-    });
+    this.consumer = this.createConsumer();
     this.producer = new TransactionalProducer(opts.kafka, `driftwatch-${config.kafka.groupId}-${opts.instanceId}`, this.log);
-    this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log);
+    this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
   }
 
@@ -156,34 +150,7 @@ export class LiveRunner {
     await this.producer.connect();
     await this.admin.connect();
     await this.reader.start();
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      this.assignment = e.payload.memberAssignment as Record<string, number[]>;
-      this.generation++;
-      this.positions.reset();
-      this.readyFlag = false;
-      this.opts.metrics?.assigned(this.assignment);
-      this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
-      void reportGroupMembers(this.admin, this.opts.config.kafka.groupId, this.log, this.opts.metrics, this.generation, () => this.generation);
-    });
-    // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const key = tp(payload.topic, payload.partition);
-      this.positions.consumed(key, payload.lastOffset, payload.firstOffset);
-      if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
-    });
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.readyFlag = false;
-      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-      if (!e.payload.restart && !this.stopping) this.fail(e.payload.error);
-    });
-    for (const topic of this.inputTopics) await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
-    });
+    await this.runConsumer(this.consumer);
     // Idle partitions must not stall event time: tick the watermark and flush commits.
     const tickFailures = new RepeatedFailureLog(this.log, 'idle tick');
     this.ticker = setInterval(() => {
@@ -195,6 +162,92 @@ export class LiveRunner {
         if (isFenced(err) && !this.stopping) this.fail(err as Error);
       });
     }, 250);
+  }
+
+  /**
+   * The group member. Its events count only while it is the current one: a
+   * consumer replaced after getting stuck (stuck-consumer.ts) may still
+   * finish its crash later, and must neither restart nor move our state.
+   */
+  private createConsumer(): Consumer {
+    const { config } = this.opts;
+    const consumer = this.opts.kafka.consumer({
+      groupId: config.kafka.groupId,
+      partitionAssigners: [coPartitionAssigner],
+      readUncommitted: false,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: config.live.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1_000, Math.floor(config.live.sessionTimeoutMs / 10)),
+      // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
+      retry: { restartOnFailure: async () => !this.stopping && consumer === this.consumer },
+    });
+    const current = () => consumer === this.consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (!current()) return;
+      this.assignment = e.payload.memberAssignment as Record<string, number[]>;
+      this.generation++;
+      this.positions.reset();
+      this.readyFlag = false;
+      this.opts.metrics?.assigned(this.assignment);
+      this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
+      void reportGroupMembers(this.admin, this.opts.config.kafka.groupId, this.log, this.opts.metrics, this.generation, () => this.generation);
+    });
+    // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (!current()) return;
+      const key = tp(payload.topic, payload.partition);
+      this.positions.consumed(key, payload.lastOffset, payload.firstOffset);
+      if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!current()) return;
+      this.readyFlag = false;
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart && !this.stopping) this.fail(e.payload.error);
+    });
+    watchForStuckStop(consumer, {
+      afterMs: this.opts.stuckConsumerMs,
+      stopping: () => this.stopping || !current(),
+      onStuck: () => void this.replaceConsumer(),
+    });
+    return consumer;
+  }
+
+  private async runConsumer(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    for (const topic of this.inputTopics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
+    });
+  }
+
+  /**
+   * A new group member in place of one stuck after a crash (see
+   * stuck-consumer.ts). To the engine it is a rebalance: the new member
+   * joins, its generation's state is restored from the changelog, and it
+   * reads from the committed offsets. Tried until it runs or we stop.
+   */
+  private async replaceConsumer(): Promise<void> {
+    this.readyFlag = false;
+    this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, 'consumer stopped and neither restarted nor reported a crash; starting a new one');
+    for (let delayMs = 500; !this.stopping; delayMs = Math.min(2 * delayMs, 10_000)) {
+      const old = this.consumer;
+      this.consumer = this.createConsumer();
+      // The stuck one's disconnect may never end: do not wait for it long (it left the group as it stopped).
+      await disconnectWithin(old, 5_000);
+      if (this.stopping) return;
+      try {
+        await this.runConsumer(this.consumer);
+        this.log.info('new consumer running');
+        return;
+      } catch (err) {
+        this.log.warn({ err, retryInMs: delayMs }, 'new consumer could not start');
+        await new Promise((r) => setTimeout(r, delayMs).unref());
+      }
+    }
   }
 
   /**

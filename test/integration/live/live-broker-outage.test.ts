@@ -15,7 +15,7 @@ import { testKafka } from '../kafka/kafka-env.js';
 import { assertBuilt, storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
 import { committedCount, createDeployment, until, waitCommitted } from './live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
-import { alertLines, committedAlerts, replayReference } from './reference.js';
+import { committedAlerts, expectReplayAlerts } from './reference.js';
 import { PrivateBroker, privateBrokerProblem } from './private-broker.js';
 
 const problem = privateBrokerProblem();
@@ -61,7 +61,8 @@ if (problem && process.env.CI === 'true') {
             await broker.up();
 
             await produceRecords(kafka, d.topics, ticks);
-            await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { timeoutMs: 120_000, engines });
+            // Room for a consumer stuck after its crash to be noticed (45 s) and replaced (stuck-consumer.ts): CI met it here.
+            await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { timeoutMs: 180_000, engines });
             const alerts = await committedAlerts(kafka, d.topics.alerts);
             expect((await engine.metrics()).get('driftwatch_late_events_total')).toBe(0);
             expect((await engine.terminate()).code).toBe(0);
@@ -72,10 +73,7 @@ if (problem && process.env.CI === 'true') {
             const said = (msg: string) => engine.logs.some((l) => l.msg === msg);
             if (said('commit failed; state will be rebuilt from the changelog')) expect(said('new transactional producer after a failed transaction')).toBe(true);
 
-            const ref = await replayReference([...scenario, ...ticks], d.env);
-            expect(ref.alerts.length).toBeGreaterThan(100);
-            expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
-            expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+            const ref = await expectReplayAlerts(alerts, [...scenario, ...ticks], d.env, { moreThan: 100 });
             expect(await storeIncidents(d.storeDir('steady'))).toEqual(ref.incidents);
           },
         );
@@ -83,6 +81,6 @@ if (problem && process.env.CI === 'true') {
         await d.cleanup(kafka).catch(() => undefined);
         await broker.remove();
       }
-    }, 300_000);
+    }, 360_000);
   });
 }

@@ -17,15 +17,12 @@
  */
 import { it, expect } from 'vitest';
 import kafkajs, { type Kafka, type Producer, type ProducerConfig } from 'kafkajs';
-import { LiveRunner } from '../../../engine/live/live-runner.js';
-import { loadConfig } from '../../../config/env-config.js';
-import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import { createLogger, silentLogger } from '../../../lib/logger.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { liveSuite, waitCommitted } from './live-env.js';
+import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
-import { alertLines, committedAlerts, replayReference } from './reference.js';
+import { committedAlerts, expectReplayAlerts } from './reference.js';
 
 /**
  * `kafka` whose transactional producers fail a transaction's sendOffsets when
@@ -71,20 +68,8 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
     await produceRecords(kafka, d.topics, scenario);
 
     const logs: Array<{ msg?: string }> = [];
-    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(JSON.parse(line) as { msg?: string }) } });
-    const config = loadConfig({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'rewind' });
     const injected = failingSendOffsets(testKafka(brokers, 'driftwatch-commit-failure-test'), (n) => n === failOn);
-    const runner = new LiveRunner({
-      kafka: injected.kafka,
-      config,
-      alerts: defaultAlertsConfig(),
-      logger,
-      writer: null,
-      changelogTopic: d.topics.changelog,
-      instanceId: config.live.instanceId,
-      commitIntervalMs: config.live.commitIntervalMs,
-      idleTimeoutMs: config.live.idleTimeoutMs,
-    });
+    const runner = inProcessRunner(d, injected.kafka, 'rewind', { logger: capturingLogger(logs) });
     let exited: Error | undefined;
     void runner.failed.then((err) => (exited = err));
     await runner.start();
@@ -101,10 +86,7 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
       // Records consumed before the failure came again: more were read than were produced.
       expect(runner.consumedRecords).toBeGreaterThan(scenario.length + ticks.length);
 
-      const ref = await replayReference([...scenario, ...ticks], d.env);
-      expect(ref.alerts.length).toBeGreaterThan(20);
-      expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
-      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      await expectReplayAlerts(alerts, [...scenario, ...ticks], d.env, { moreThan: 20 });
     } finally {
       await runner.stop();
     }
@@ -122,22 +104,7 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
 
     let armed = false;
     const injected = failingSendOffsets(testKafka(brokers, 'driftwatch-stop-failure-test'), () => armed);
-    const runnerFor = (client: Kafka, instance: string, extra: Record<string, string> = {}) => {
-      const config = loadConfig({ ...d.env, DRIFTWATCH_INSTANCE_ID: instance, ...extra });
-      return new LiveRunner({
-        kafka: client,
-        config,
-        alerts: defaultAlertsConfig(),
-        logger: silentLogger,
-        writer: null,
-        changelogTopic: d.topics.changelog,
-        instanceId: instance,
-        commitIntervalMs: config.live.commitIntervalMs,
-        idleTimeoutMs: config.live.idleTimeoutMs,
-      });
-    };
-
-    const first = runnerFor(injected.kafka, 'stops', { DRIFTWATCH_COMMIT_INTERVAL: '10m' });
+    const first = inProcessRunner(d, injected.kafka, 'stops', { env: { DRIFTWATCH_COMMIT_INTERVAL: '10m' } });
     await first.start();
     let stopped = false;
     try {
@@ -154,16 +121,13 @@ describeKafka('live engine: a commit that fails on the Kafka side', (brokers) =>
       if (!stopped) await first.stop();
     }
 
-    const second = runnerFor(testKafka(brokers, 'driftwatch-stop-failure-next'), 'next');
+    const second = inProcessRunner(d, testKafka(brokers, 'driftwatch-stop-failure-next'), 'next');
     await second.start();
     try {
       await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { timeoutMs: 120_000 });
       expect(second.consumedRecords).toBeGreaterThanOrEqual(ticks.length);
       const alerts = await committedAlerts(kafka, d.topics.alerts);
-      const ref = await replayReference([...scenario, ...ticks], d.env);
-      expect(ref.alerts.length).toBeGreaterThan(20);
-      expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
-      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      await expectReplayAlerts(alerts, [...scenario, ...ticks], d.env, { moreThan: 20 });
       expect((await second.stop()).clean).toBe(true);
     } finally {
       await second.stop();

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { expect } from 'vitest';
 import { replayFile } from '../../../engine/replay.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
@@ -63,6 +64,25 @@ export async function replayReference(records: readonly InputRecord[], env: Reco
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The alerts a live run put on the alert topic are replay's of the same
+ * records: none twice, none missing. `expected` guards against a vacuous
+ * match: replay's count exactly, or more than `moreThan`.
+ */
+export async function expectReplayAlerts(
+  alerts: readonly AlertEvent[],
+  records: readonly InputRecord[],
+  env: Record<string, string>,
+  expected: { exactly: number } | { moreThan: number },
+): Promise<ReplayReference> {
+  const ref = await replayReference(records, env);
+  if ('exactly' in expected) expect(ref.alerts.length).toBe(expected.exactly);
+  else expect(ref.alerts.length).toBeGreaterThan(expected.moreThan);
+  expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+  expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+  return ref;
 }
 
 /**
