@@ -7,13 +7,33 @@
 import { it, expect } from 'vitest';
 import kafkajs from 'kafkajs';
 import { describeKafka, readToEnd } from '../kafka/kafka-env.js';
-import { storeIncidents, withEngineLogs } from './engine-process.js';
-import { liveSuite, waitCommitted } from './live-env.js';
-import { fixtureRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
-import { alertLines, committedAlerts, replayReference } from './reference.js';
+import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { liveSuite, waitCommitted, type LiveDeployment } from './live-env.js';
+import { fixtureRecords, heldTicks, lineRecord, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
+import { extremeEvents } from '../../helpers/extreme-events.js';
+import { alertLines, committedAlerts, expectReplayAlerts, replayReference } from './reference.js';
 
 describeKafka('live engine vs replay', (brokers) => {
   const { kafka, deploy } = liveSuite(brokers);
+
+  /**
+   * One engine over everything produced, to the end (all but the held ticks
+   * committed): the alert and DLQ topics as committed, after `inspect` (e.g.
+   * its metrics) and a clean exit.
+   */
+  async function runToEnd(d: LiveDeployment, instanceId: string, ticks: readonly InputRecord[], inspect?: (engine: EngineProcess) => Promise<void>) {
+    const engine = await d.startEngine(instanceId);
+    return withEngineLogs(
+      () => [engine],
+      async () => {
+        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
+        const result = { alerts: await committedAlerts(kafka, d.topics.alerts), dlq: await readToEnd(kafka, d.topics.dlq) };
+        await inspect?.(engine);
+        expect((await engine.terminate()).code).toBe(0);
+        return result;
+      },
+    );
+  }
 
   it('a scenario produced to the input topics yields the alerts and incidents of its replay', async () => {
     const d = await deploy('equiv');
@@ -25,16 +45,7 @@ describeKafka('live engine vs replay', (brokers) => {
     const records: InputRecord[] = [...scenario, ...ticks];
     await produceRecords(kafka, d.topics, records);
 
-    const engine = await d.startEngine('solo');
-    const alerts = await withEngineLogs(
-      () => [engine],
-      async () => {
-        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
-        const committed = await committedAlerts(kafka, d.topics.alerts);
-        expect((await engine.terminate()).code).toBe(0);
-        return committed;
-      },
-    );
+    const { alerts } = await runToEnd(d, 'solo', ticks);
     const incidents = await storeIncidents(d.storeDir('solo'));
 
     const ref = await replayReference(records, d.env);
@@ -43,6 +54,22 @@ describeKafka('live engine vs replay', (brokers) => {
     expect(incidents).toHaveLength(6);
     expect(incidents).toEqual(ref.incidents);
     expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+  });
+
+  // Awkward keys (quotes, control characters, NUL, separators, emoji, 5000 characters) travel as message keys,
+  // changelog keys and state: live and replay must still agree, and nothing valid may be dead-lettered.
+  it('schema-valid extreme values: alerts and incidents as in replay, nothing dead-lettered', async () => {
+    const d = await deploy('extreme');
+    const ticks = tickRecords(d.partitions);
+    const records: InputRecord[] = [...extremeEvents(4).lines.map(lineRecord), ...ticks];
+    await produceRecords(kafka, d.topics, records);
+
+    const { alerts, dlq } = await runToEnd(d, 'extreme', ticks);
+    expect(dlq).toEqual([]);
+    const ref = await expectReplayAlerts(alerts, records, d.env, { moreThan: 0 });
+    expect(ref.dlq).toEqual([]);
+    expect(ref.incidents.length).toBeGreaterThan(0);
+    expect(await storeIncidents(d.storeDir('extreme'))).toEqual(ref.incidents);
   });
 
   it('malformed records go to the DLQ with their original bytes, key and headers, and processing goes on', async () => {
@@ -91,20 +118,12 @@ describeKafka('live engine vs replay', (brokers) => {
     await producer.disconnect();
     await produceRecords(kafka, d.topics, records);
 
-    const engine = await d.startEngine('solo');
-    const { alerts, dlq } = await withEngineLogs(
-      () => [engine],
-      async () => {
-        await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
-        const result = { alerts: await committedAlerts(kafka, d.topics.alerts), dlq: await readToEnd(kafka, d.topics.dlq) };
-        // Dead letters are counted by kind: a clock problem (future_time) is told apart from malformed input.
-        const metrics = await engine.metrics();
-        expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="future_time"}`)).toBe(1);
-        expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_key"}`)).toBe(1);
-        expect((await engine.terminate()).code).toBe(0);
-        return result;
-      },
-    );
+    const { alerts, dlq } = await runToEnd(d, 'solo', ticks, async (engine) => {
+      // Dead letters are counted by kind: a clock problem (future_time) is told apart from malformed input.
+      const metrics = await engine.metrics();
+      expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="future_time"}`)).toBe(1);
+      expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_key"}`)).toBe(1);
+    });
     const ref = await replayReference(records, d.env);
     expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
     expect(alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([

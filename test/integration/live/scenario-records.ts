@@ -72,9 +72,14 @@ export function fixtureRecords(name: string, options: { artifactSuffix?: string;
       if (typeof parsed.eventId === 'string') parsed.eventId += options.artifactSuffix;
       line = JSON.stringify(parsed);
     }
-    out.push({ value: line, key: keyOf(line), type: typeOf(line) });
+    out.push(lineRecord(line));
   }
   return out;
+}
+
+/** An NDJSON line as its producer sends it: to its type's topic, keyed `<env>/<artifact>`. */
+export function lineRecord(line: string): InputRecord {
+  return { value: line, key: keyOf(line), type: typeOf(line) };
 }
 
 function eventTimeOf(r: InputRecord): number {
