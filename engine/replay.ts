@@ -135,8 +135,12 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   let lines = 0;
   try {
     for await (const chunk of options.sort ? sortedChunks(options.input) : readLineChunks(options.input)) {
-      for (const { line, text } of chunk) {
+      for (const { line, text, overLong } of chunk) {
         if (line > lines) lines = line;
+        if (overLong !== undefined) {
+          pipeline.push({ value: text, source: { line }, overLong });
+          continue;
+        }
         // Blank lines separate nothing in NDJSON; they are not events and not errors.
         if (text.trim().length === 0) continue;
         pipeline.push({ value: text, source: { line } });

@@ -39,7 +39,7 @@ export interface Envelope<E extends InputEvent = InputEvent> {
  * under the wrong key, or one whose time cannot be processed (ahead of the
  * clock — often the clock of this host or of a producer —, or before 1970).
  */
-export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'future_time' | 'before_epoch';
+export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'future_time' | 'before_epoch' | 'too_large';
 
 export interface DeadLetter {
   reason: string;

@@ -26,7 +26,7 @@ export function readNdjson<T = Record<string, unknown>>(path: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-export async function replayFixture(input: string, options: { store?: boolean } = {}): Promise<ReplayOutput> {
+export async function replayFixture(input: string, options: { store?: boolean; sort?: boolean } = {}): Promise<ReplayOutput> {
   const outDir = mkdtempSync(join(tmpdir(), 'dw-replay-'));
   const summary = await replayFile({
     input: input.includes('/') ? input : join(fixturesDir, input),
@@ -35,6 +35,7 @@ export async function replayFixture(input: string, options: { store?: boolean } 
     alerts: defaultAlertsConfig(),
     logger: silentLogger,
     store: options.store ?? false,
+    sort: options.sort ?? false,
   });
   return {
     summary,
