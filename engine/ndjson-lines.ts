@@ -3,7 +3,14 @@
  * a chunk at a time (so the caller can apply backpressure between chunks)
  * without holding the file in memory.
  *
- * A line is bounded (`maxLineChars`, default MAX_LINE_CHARS): an event is a
+ * Lines are split on bytes and each must be valid UTF-8 (RFC 8259 §8.1), as
+ * a Kafka message must (processors/decode.ts `textOf`): decoding the file
+ * as a stream of text would turn invalid bytes into U+FFFD, and the event
+ * would be processed with a corrupted field where live mode dead-letters
+ * the same bytes. A line that is not valid UTF-8 comes with its bytes
+ * (`raw`), which the decoder rejects.
+ *
+ * A line is bounded (`maxLineBytes`, default MAX_LINE_BYTES): an event is a
  * few hundred bytes, and a file that is not NDJSON at all (a binary, a dump
  * without newlines) must not make the reader gather one ever-growing line —
  * that took minutes and gigabytes before failing the whole replay with
@@ -12,65 +19,102 @@
  * full length) so it is dead-lettered like any bad line, and reading goes on
  * at the next newline.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../lib/errors.js';
 
-/** 1 Mi characters: Kafka's default message limit is 1 MB, so live mode never sees a longer event either. */
-export const MAX_LINE_CHARS = 1 << 20;
+/** 1 MiB: Kafka's default message limit is 1 MB, so live mode never sees a longer event either. */
+export const MAX_LINE_BYTES = 1 << 20;
 
-/** How much of an over-long line is kept (for its dead letter). */
-export const OVER_LONG_HEAD_CHARS = 1024;
+/** How many bytes of an over-long line are kept (for its dead letter). */
+const OVER_LONG_HEAD_BYTES = 1024;
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
 
 export interface NumberedLine {
   line: number;
+  /** The line (without its newline or a CR before it); for an over-long line its start, for invalid UTF-8 a lossy decoding. */
   text: string;
-  /** Set when the line was longer than the limit: its full length and the limit; `text` is then only its start. */
-  overLong?: { chars: number; limit: number };
+  /** Set when the line was longer than the limit: its full length in bytes and the limit. */
+  overLong?: { bytes: number; limit: number };
+  /** Set when the line is not valid UTF-8: its bytes, for the decoder to reject. */
+  raw?: Buffer;
 }
 
-export async function* readLineChunks(path: string, options: { chunkChars?: number; maxLineChars?: number } = {}): AsyncGenerator<NumberedLine[]> {
-  const maxLineChars = options.maxLineChars ?? MAX_LINE_CHARS;
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: options.chunkChars ?? 1 << 20 });
-  let carry = '';
+export interface LineReaderOptions {
+  chunkBytes?: number;
+  maxLineBytes?: number;
+}
+
+export async function* readLineChunks(path: string, options: LineReaderOptions = {}): AsyncGenerator<NumberedLine[]> {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  let carry: Buffer = EMPTY;
   let lineNo = 0;
   /** The over-long line being skipped to its newline, if any. */
-  let skipping: { line: number; head: string; chars: number } | undefined;
+  let skipping: { line: number; head: string; bytes: number } | undefined;
+  const overLong = (s: { line: number; head: string; bytes: number }): NumberedLine => ({ line: s.line, text: s.head, overLong: { bytes: s.bytes, limit: max } });
   try {
-    for await (const piece of stream as AsyncIterable<string>) {
-      const text = carry + piece;
+    for await (const piece of stream as AsyncIterable<Buffer>) {
+      const buf = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
+      carry = EMPTY;
       const out: NumberedLine[] = [];
       let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (skipping) {
-          if (nl < 0) {
-            skipping.chars += text.length - start;
-            start = text.length;
-            break;
-          }
-          skipping.chars += nl - start;
-          out.push({ line: skipping.line, text: skipping.head, overLong: { chars: skipping.chars, limit: maxLineChars } });
-          skipping = undefined;
-          start = nl + 1;
+      if (skipping) {
+        const nl = buf.indexOf(NEWLINE);
+        if (nl < 0) {
+          skipping.bytes += buf.length;
           continue;
         }
-        if (nl < 0) break;
-        lineNo++;
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (end - start > maxLineChars) out.push({ line: lineNo, text: text.slice(start, start + OVER_LONG_HEAD_CHARS), overLong: { chars: end - start, limit: maxLineChars } });
-        else out.push({ line: lineNo, text: text.slice(start, end) });
+        skipping.bytes += nl;
+        out.push(overLong(skipping));
+        skipping = undefined;
         start = nl + 1;
       }
-      carry = text.slice(start);
-      if (carry.length > maxLineChars) {
-        skipping = { line: ++lineNo, head: carry.slice(0, OVER_LONG_HEAD_CHARS), chars: carry.length };
-        carry = '';
+      const lastNl = buf.lastIndexOf(NEWLINE);
+      if (lastNl >= start) lineNo = splitLines(buf, start, lastNl, lineNo, max, out);
+      carry = buf.subarray(Math.max(start, lastNl + 1));
+      if (carry.length > max) {
+        skipping = { line: ++lineNo, head: carry.toString('utf8', 0, OVER_LONG_HEAD_BYTES), bytes: carry.length };
+        carry = EMPTY;
       }
       if (out.length > 0) yield out;
     }
   } catch (err) {
     throw new InputError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
-  if (skipping) yield [{ line: skipping.line, text: skipping.head, overLong: { chars: skipping.chars, limit: maxLineChars } }];
-  else if (carry.length > 0) yield [{ line: lineNo + 1, text: carry.endsWith('\r') ? carry.slice(0, -1) : carry }];
+  if (skipping) yield [overLong(skipping)];
+  else if (carry.length > 0) {
+    // The last line has no newline: give it one, so it is split (and stripped of a CR) like every other.
+    const out: NumberedLine[] = [];
+    splitLines(Buffer.concat([carry, Buffer.from([NEWLINE])]), 0, carry.length, lineNo, max, out);
+    yield out;
+  }
+}
+
+/**
+ * Pushes the lines of `buf[start..lastNl]` (which ends with a newline) onto
+ * `out`, numbered after `lineNo`; returns the last line number. One UTF-8
+ * check and one decoding for the whole block when it is ASCII (most files:
+ * byte offsets are then character offsets); line by line otherwise.
+ */
+function splitLines(buf: Buffer, start: number, lastNl: number, lineNo: number, max: number, out: NumberedLine[]): number {
+  const block = buf.subarray(start, lastNl + 1);
+  const valid = isUtf8(block);
+  const decoded = valid ? block.toString('utf8') : undefined;
+  const ascii = decoded !== undefined && decoded.length === block.length ? decoded : undefined;
+  let s = start;
+  while (s <= lastNl) {
+    const nl = buf.indexOf(NEWLINE, s);
+    lineNo++;
+    const e = nl > s && buf[nl - 1] === CR ? nl - 1 : nl;
+    if (e - s > max) out.push({ line: lineNo, text: buf.toString('utf8', s, s + OVER_LONG_HEAD_BYTES), overLong: { bytes: e - s, limit: max } });
+    else if (ascii !== undefined) out.push({ line: lineNo, text: ascii.slice(s - start, e - start) });
+    else if (valid || isUtf8(buf.subarray(s, e))) out.push({ line: lineNo, text: buf.toString('utf8', s, e) });
+    else out.push({ line: lineNo, text: buf.toString('utf8', s, e), raw: Buffer.from(buf.subarray(s, e)) });
+    s = nl + 1;
+  }
+  return lineNo;
 }

@@ -135,10 +135,15 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   let lines = 0;
   try {
     for await (const chunk of options.sort ? sortedChunks(options.input) : readLineChunks(options.input)) {
-      for (const { line, text, overLong } of chunk) {
+      for (const { line, text, overLong, raw } of chunk) {
         if (line > lines) lines = line;
         if (overLong !== undefined) {
           pipeline.push({ value: text, source: { line }, overLong });
+          continue;
+        }
+        // Not valid UTF-8: its bytes go to the decoder, which rejects them as it does a Kafka message's.
+        if (raw !== undefined) {
+          pipeline.push({ value: raw, source: { line } });
           continue;
         }
         // Blank lines separate nothing in NDJSON; they are not events and not errors.

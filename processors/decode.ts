@@ -33,7 +33,7 @@ export interface RawRecord {
    * the reader's limit, engine/ndjson-lines.ts): its full length and that
    * limit. Such a record is dead-lettered whatever its start holds.
    */
-  overLong?: { chars: number; limit: number };
+  overLong?: { bytes: number; limit: number };
 }
 
 /**
@@ -203,7 +203,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /** Decodes one record with any decoder; synchronous when the decoder is. Never rejects for a bad record. */
 export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, bound?: FutureBound): DecodeResult | Promise<DecodeResult> {
   if (record.overLong !== undefined) {
-    return reject(record, `line of ${record.overLong.chars} characters: longer than the ${record.overLong.limit} an input line may hold (one event; Kafka's default message limit is 1 MB); only its start was read`, 'too_large');
+    return reject(record, `line of ${record.overLong.bytes} bytes: longer than the ${record.overLong.limit} an input line may hold (one event; Kafka's default message limit is 1 MB); only its start was read`, 'too_large');
   }
   // A Kafka tombstone (null value) or an empty message: say so rather than "Unexpected end of JSON input".
   if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event', 'empty');

@@ -10,8 +10,8 @@ export const replayCommand: Command = {
   description:
     'Writes <out>/alerts.ndjson, <out>/incidents.ndjson (final state of every incident), <out>/dlq.ndjson\n' +
     '(line number + reason for every rejected line) and the embedded store <out>/store. Events may be in any\n' +
-    'order (within the allowed lateness) and of mixed types. A line longer than 1 Mi characters is rejected unread\n' +
-    '(only its start goes to dlq.ndjson). Exit 0 when the input was read, even with rejected lines.',
+    'order (within the allowed lateness) and of mixed types. A line that is not valid UTF-8, or longer than 1 MiB\n' +
+    '(then only its start goes to dlq.ndjson), is rejected. Exit 0 when the input was read, even with rejected lines.',
   options: {
     out: { type: 'string', short: 'o', doc: 'output directory (required)', valueName: '<dir>' },
     alerts: { type: 'string', doc: 'alerts.yaml to use (default: DRIFTWATCH_ALERTS_FILE, else built-in rules)', valueName: '<file>' },

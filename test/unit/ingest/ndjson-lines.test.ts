@@ -1,23 +1,26 @@
 /**
  * The NDJSON line reader: numbering, CRLF, a last line without a newline,
- * and the bound on a line's length — an over-long line comes out once, with
- * its start and its full length, wherever the chunk boundaries fall, and
- * reading goes on at the next newline (engine/ndjson-lines.ts).
+ * multi-byte characters cut by chunk boundaries, lines that are not valid
+ * UTF-8 (their bytes come along, for the decoder to reject), and the bound
+ * on a line's length — an over-long line comes out once, with its start and
+ * its full length, wherever the chunk boundaries fall, and reading goes on
+ * at the next newline (engine/ndjson-lines.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLineChunks, type NumberedLine } from '../../../engine/ndjson-lines.js';
 import { readSortedLines } from '../../../engine/sorted-lines.js';
 
-function file(text: string): string {
+function file(text: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'dw-lines-')), 'in.ndjson');
   writeFileSync(path, text);
   return path;
 }
 
-async function readAll(path: string, options: { chunkChars?: number; maxLineChars?: number } = {}): Promise<NumberedLine[]> {
+async function readAll(path: string, options: { chunkBytes?: number; maxLineBytes?: number } = {}): Promise<NumberedLine[]> {
   const out: NumberedLine[] = [];
   for await (const chunk of readLineChunks(path, options)) out.push(...chunk);
   return out;
@@ -25,7 +28,7 @@ async function readAll(path: string, options: { chunkChars?: number; maxLineChar
 
 describe('readLineChunks', () => {
   it('numbers lines from 1, drops the CR of CRLF, keeps blank lines, reads a last line without a newline', async () => {
-    expect(await readAll(file('a\r\n\nb\nc'), { chunkChars: 2 })).toEqual([
+    expect(await readAll(file('a\r\n\nb\nc'), { chunkBytes: 2 })).toEqual([
       { line: 1, text: 'a' },
       { line: 2, text: '' },
       { line: 3, text: 'b' },
@@ -33,11 +36,31 @@ describe('readLineChunks', () => {
     ]);
   });
 
+  it.each([1, 2, 3, 5, 64])('chunks of %i bytes: multi-byte characters cut by a chunk boundary come out whole', async (chunkBytes) => {
+    const lines = ['ünïcødé', '日本語', '🚀🔥', 'e\u0301', 'plain'];
+    expect((await readAll(file(lines.join('\n') + '\n'), { chunkBytes })).map((l) => l.text)).toEqual(lines);
+  });
+
+  it('a line that is not valid UTF-8 comes with its bytes; the lines around it as they are', async () => {
+    const bad = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"<ff fe>"}
+    const overlong = Buffer.from([0xc0, 0xaf]); // an overlong encoding of "/"
+    const input = Buffer.concat([Buffer.from('ok 1\n'), bad, Buffer.from('\nok é\n'), overlong, Buffer.from('\r\n')]);
+    for (const chunkBytes of [3, 1 << 20]) {
+      const lines = await readAll(file(input), { chunkBytes });
+      expect(lines.map((l) => [l.line, l.text.includes('\ufffd') ? 'lossy' : l.text, l.raw?.toString('hex')])).toEqual([
+        [1, 'ok 1', undefined],
+        [2, 'lossy', bad.toString('hex')],
+        [3, 'ok é', undefined],
+        [4, 'lossy', 'c0af'],
+      ]);
+    }
+  });
+
   const long = 'x'.repeat(2_500);
   const text = `first\n${long}\nafter\n${'y'.repeat(1_200)}\n\nlast ${long}`;
-  it.each([7, 64, 1_000, 4_096, 1 << 20])('chunks of %i characters: over-long lines come out once with their start and length, the rest as they are', async (chunkChars) => {
-    const lines = await readAll(file(text), { chunkChars, maxLineChars: 1_000 });
-    expect(lines.map((l) => [l.line, l.overLong?.chars ?? l.text])).toEqual([
+  it.each([7, 64, 1_000, 4_096, 1 << 20])('chunks of %i characters: over-long lines come out once with their start and length, the rest as they are', async (chunkBytes) => {
+    const lines = await readAll(file(text), { chunkBytes, maxLineBytes: 1_000 });
+    expect(lines.map((l) => [l.line, l.overLong?.bytes ?? l.text])).toEqual([
       [1, 'first'],
       [2, 2_500],
       [3, 'after'],
@@ -53,8 +76,8 @@ describe('readLineChunks', () => {
   });
 
   it('a line exactly at the limit is a line', async () => {
-    const lines = await readAll(file(`${'z'.repeat(1_000)}\nok\n`), { chunkChars: 300, maxLineChars: 1_000 });
-    expect(lines.map((l) => [l.line, l.overLong?.chars ?? l.text.length])).toEqual([
+    const lines = await readAll(file(`${'z'.repeat(1_000)}\nok\n`), { chunkBytes: 300, maxLineBytes: 1_000 });
+    expect(lines.map((l) => [l.line, l.overLong?.bytes ?? l.text.length])).toEqual([
       [1, 1_000],
       [2, 2],
     ]);
@@ -63,12 +86,14 @@ describe('readLineChunks', () => {
 });
 
 describe('readSortedLines (replay --sort)', () => {
-  it('bounds lines the same way: an over-long line comes first with its start and length', async () => {
+  it('bounds and checks lines the same way: over-long and invalid lines come first, to be rejected', async () => {
     const over = `{"occurredAt":"2026-01-01T00:00:00.000Z","pad":"${'p'.repeat((1 << 20) + 10)}"}`;
-    const lines = await readSortedLines(file(`{"occurredAt":"2026-01-02T00:00:00.000Z"}\n${over}\n`));
-    expect(lines.map((l) => [l.line, l.overLong?.chars])).toEqual([
-      [2, over.length],
-      [1, undefined],
+    const invalid = Buffer.from('{"occurredAt":"2026-01-01T00:00:00.000Z","x":"\xff"}', 'latin1');
+    const lines = await readSortedLines(file(Buffer.concat([Buffer.from(`{"occurredAt":"2026-01-02T00:00:00.000Z"}\n${over}\n`), invalid, Buffer.from('\n')])));
+    expect(lines.map((l) => [l.line, l.overLong?.bytes, l.raw !== undefined])).toEqual([
+      [2, over.length, false],
+      [3, undefined, true],
+      [1, undefined, false],
     ]);
   });
 });
