@@ -32,6 +32,12 @@ const OVER_LONG_HEAD_BYTES = 1024;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
+/**
+ * A UTF-8 byte order mark at the start of the file (editors and tools on
+ * Windows write one) is not part of the first line: RFC 8259 §8.1 lets a
+ * parser ignore it, and JSON.parse would reject the first event for it.
+ */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export interface NumberedLine {
   line: number;
@@ -55,6 +61,7 @@ export async function* readLineChunks(path: string, options: LineReaderOptions =
   let lineNo = 0;
   /** The over-long line being skipped to its newline, if any. */
   let skipping: { line: number; head: string; bytes: number } | undefined;
+  let atFileStart = true;
   const overLong = (s: { line: number; head: string; bytes: number }): NumberedLine => ({ line: s.line, text: s.head, overLong: { bytes: s.bytes, limit: max } });
   try {
     for await (const piece of stream as AsyncIterable<Buffer>) {
@@ -62,6 +69,14 @@ export async function* readLineChunks(path: string, options: LineReaderOptions =
       carry = EMPTY;
       const out: NumberedLine[] = [];
       let start = 0;
+      if (atFileStart) {
+        if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
+          carry = buf; // may be the start of a BOM: decide with more bytes
+          continue;
+        }
+        atFileStart = false;
+        if (buf.subarray(0, BOM.length).equals(BOM)) start = BOM.length;
+      }
       if (skipping) {
         const nl = buf.indexOf(NEWLINE);
         if (nl < 0) {

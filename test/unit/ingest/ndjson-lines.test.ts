@@ -36,6 +36,15 @@ describe('readLineChunks', () => {
     ]);
   });
 
+  it.each([1, 2, 4, 1 << 20])('chunks of %i bytes: a UTF-8 byte order mark at the start of the file is not part of the first line', async (chunkBytes) => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect((await readAll(file(Buffer.concat([bom, Buffer.from('{"a":1}\n\ufeffnot at the start\n')])), { chunkBytes })).map((l) => l.text)).toEqual([
+      '{"a":1}',
+      '\ufeffnot at the start',
+    ]);
+    expect((await readAll(file(Buffer.concat([bom.subarray(0, 2), Buffer.from('x\n')])), { chunkBytes })).map((l) => l.raw?.toString('hex'))).toEqual(['efbb78']);
+  });
+
   it.each([1, 2, 3, 5, 64])('chunks of %i bytes: multi-byte characters cut by a chunk boundary come out whole', async (chunkBytes) => {
     const lines = ['ünïcødé', '日本語', '🚀🔥', 'e\u0301', 'plain'];
     expect((await readAll(file(lines.join('\n') + '\n'), { chunkBytes })).map((l) => l.text)).toEqual(lines);
