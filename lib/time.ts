@@ -1,6 +1,7 @@
 /** Event time is carried internally as epoch milliseconds (UTC). */
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339 §5.6: "T" and "Z" may be lower case (Date.parse reads both).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * Parses an RFC 3339 timestamp; returns NaN when it is not one.

@@ -35,6 +35,15 @@ describe('decodeJsonRecord', () => {
     expect(envelopeOf(decodeJsonRecord(raw)).at).toBe(T0);
   });
 
+  it('reads the other RFC 3339 forms: lower-case t and z (§5.6), no fraction, up to 9 fraction digits', () => {
+    for (const occurredAt of ['2026-11-27t12:00:00.000z', '2026-11-27T12:00:00Z', '2026-11-27T12:00:00.000000000Z', '2026-11-27t13:00:00+01:00']) {
+      expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).at).toBe(T0);
+    }
+    for (const occurredAt of ['2026-11-27 12:00:00.000Z', '2026-11-27T12:00:00.000', '2026-11-27T12:00Z', '20261127T120000Z']) {
+      expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+    }
+  });
+
   it('dead-letters malformed JSON with the parser message and the original bytes', () => {
     const raw = Buffer.from('{"type": "index", oops}');
     const dl = deadLetterOf(decodeJsonRecord(raw, { topic: 't', partition: 2, offset: '41' }));
