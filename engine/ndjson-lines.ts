@@ -22,9 +22,10 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../lib/errors.js';
+import { MAX_EVENT_BYTES } from '../processors/decode.js';
 
-/** 1 MiB: Kafka's default message limit is 1 MB, so live mode never sees a longer event either. */
-export const MAX_LINE_BYTES = 1 << 20;
+/** As long as an input record may be in either mode (processors/decode.ts). */
+export const MAX_LINE_BYTES = MAX_EVENT_BYTES;
 
 /** How many bytes of an over-long line are kept (for its dead letter). */
 const OVER_LONG_HEAD_BYTES = 1024;

@@ -15,6 +15,14 @@ import { validateInputEvent, type InputEventType } from '../schemas/input-events
 import { durationText, parseTimestamp } from '../lib/time.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
+/**
+ * The most an input record may take, in bytes: an event is a few hundred.
+ * 1 MiB, as Kafka's default message limit; replay bounds its lines by the
+ * same figure (engine/ndjson-lines.ts), so both modes reject the same
+ * records.
+ */
+export const MAX_EVENT_BYTES = 1 << 20;
+
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
 
 /** A record as it comes off a topic or out of a file, before decoding. */
@@ -204,6 +212,10 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, bound?: FutureBound): DecodeResult | Promise<DecodeResult> {
   if (record.overLong !== undefined) {
     return reject(record, `line of ${record.overLong.bytes} bytes: longer than the ${record.overLong.limit} an input line may hold (one event; Kafka's default message limit is 1 MB); only its start was read`, 'too_large');
+  }
+  // A message (a Buffer: its length is in bytes) over the bound a replay line has, where a broker allows one.
+  if (typeof record.value !== 'string' && record.value.length > MAX_EVENT_BYTES) {
+    return reject(record, `message of ${record.value.length} bytes: longer than the ${MAX_EVENT_BYTES} an input event may take (replay rejects such a line too)`, 'too_large');
   }
   // A Kafka tombstone (null value) or an empty message: say so rather than "Unexpected end of JSON input".
   if (record.value.length === 0) return reject(record, 'empty value (a tombstone or an empty message): expected an event', 'empty');

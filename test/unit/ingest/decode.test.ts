@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { from, lastValueFrom, toArray, Subject } from 'rxjs';
-import { decodeJsonRecord, decodeRecord, decodeRecords, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
+import { decodeJsonRecord, decodeRecord, decodeRecords, MAX_EVENT_BYTES, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
 import { T0, hydration, indexOp, promotion } from './events.js';
 
 function envelopeOf(r: DecodeResult) {
@@ -33,6 +33,18 @@ describe('decodeJsonRecord', () => {
   it('parses timestamps with an offset into UTC epoch ms', () => {
     const raw = JSON.stringify({ ...promotion('p-1', T0), occurredAt: '2026-11-27T13:00:00.000+01:00' });
     expect(envelopeOf(decodeJsonRecord(raw)).at).toBe(T0);
+  });
+
+  it('a message over 1 MiB is too large, valid or not (replay rejects such a line too); one at the bound is read', () => {
+    const event = { ...promotion('p-1', T0), pad: '' };
+    const sized = (bytes: number) => {
+      const base = Buffer.byteLength(JSON.stringify(event));
+      return Buffer.from(JSON.stringify({ ...event, pad: 'x'.repeat(bytes - base) }));
+    };
+    const over = deadLetterOf(decodeJsonRecord(sized(MAX_EVENT_BYTES + 1), { topic: 't', partition: 0, offset: '7' }));
+    expect(over.category).toBe('too_large');
+    expect(over.reason).toBe(`message of ${MAX_EVENT_BYTES + 1} bytes: longer than the ${MAX_EVENT_BYTES} an input event may take (replay rejects such a line too)`);
+    expect(envelopeOf(decodeJsonRecord(sized(MAX_EVENT_BYTES))).event.eventId).toBe('p-1');
   });
 
   it('reads the other RFC 3339 forms: lower-case t and z (§5.6), no fraction, up to 9 fraction digits', () => {
