@@ -19,6 +19,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Where `replay -` reads its events (default: the process's standard input). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export interface ParsedArgs {

@@ -55,9 +55,11 @@ export interface LineReaderOptions {
   maxLineBytes?: number;
 }
 
-export async function* readLineChunks(path: string, options: LineReaderOptions = {}): AsyncGenerator<NumberedLine[]> {
+/** Reads `input`: a file's path, or a stream of bytes (e.g. standard input; `path` then only names it in errors). */
+export async function* readLineChunks(input: string | { stream: NodeJS.ReadableStream; path: string }, options: LineReaderOptions = {}): AsyncGenerator<NumberedLine[]> {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  const path = typeof input === 'string' ? input : input.path;
+  const stream = typeof input === 'string' ? createReadStream(input, { highWaterMark: options.chunkBytes ?? 1 << 20 }) : input.stream;
   let carry: Buffer = EMPTY;
   let lineNo = 0;
   /** The over-long line being skipped to its newline, if any. */
@@ -65,7 +67,9 @@ export async function* readLineChunks(path: string, options: LineReaderOptions =
   let atFileStart = true;
   const overLong = (s: { line: number; head: string; bytes: number }): NumberedLine => ({ line: s.line, text: s.head, overLong: { bytes: s.bytes, limit: max } });
   try {
-    for await (const piece of stream as AsyncIterable<Buffer>) {
+    for await (const data of stream as AsyncIterable<Buffer | string>) {
+      // A stream someone set an encoding on yields text: back to bytes, which is what the UTF-8 check needs.
+      const piece = typeof data === 'string' ? Buffer.from(data) : data;
       const buf = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
       carry = EMPTY;
       const out: NumberedLine[] = [];

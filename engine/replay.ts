@@ -12,6 +12,7 @@ import type { AlertsConfig } from '../config/alert-rules.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Logger } from '../lib/logger.js';
 import { InputError } from '../lib/errors.js';
+import { claimStdin } from '../lib/stdin-shield.js';
 import { acquireDirLock } from '../lib/dir-lock.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { IncidentBook } from './incident-book.js';
@@ -22,7 +23,10 @@ import { StoreWriter } from '../store/store-writer.js';
 import type { AlertEvent } from '../schemas/alert-event.js';
 
 export interface ReplayOptions {
+  /** The NDJSON file, or `-` for `stdin`. */
   input: string;
+  /** What `-` reads (default: the process's standard input). */
+  stdin?: NodeJS.ReadableStream;
   outDir: string;
   processing: ProcessingOptions;
   alerts: AlertsConfig;
@@ -46,6 +50,9 @@ export interface ReplaySummary extends PipelineCounters {
   alertsBySeverity: Record<string, number>;
   outDir: string;
 }
+
+/** The input name that means standard input (`driftwatch replay - --out dir`). */
+export const STDIN = '-';
 
 /** Pending rows above which reading pauses until the store catches up. */
 const MAX_PENDING_ROWS = 200_000;
@@ -88,7 +95,7 @@ const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] as cons
 const partial = (outDir: string, name: string) => join(outDir, `.${name}.partial`);
 
 export async function replayFile(options: ReplayOptions): Promise<ReplaySummary> {
-  if (!existsSync(options.input)) throw new InputError(`input file ${options.input} does not exist`);
+  if (options.input !== STDIN && !existsSync(options.input)) throw new InputError(`input file ${options.input} does not exist`);
   createOutputDir(options.outDir);
   // One run per --out at a time: a second one would write the same files and store (lib/dir-lock.ts).
   const lock = acquireDirLock(options.outDir, 'replay', `--out ${options.outDir}`);
@@ -104,6 +111,8 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
 
 async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   const log = options.logger.child({ component: 'replay', input: options.input });
+  // Standard input is claimed before the store opens: from then on the store's engine may not see it (lib/stdin-shield.ts).
+  const input = options.input === STDIN ? { stream: options.stdin ?? claimStdin(), path: 'standard input' } : options.input;
   const alertsOut = createWriteStream(partial(options.outDir, 'alerts.ndjson'));
   const dlqOut = createWriteStream(partial(options.outDir, 'dlq.ndjson'));
   const storeDir = join(options.outDir, 'store');
@@ -134,7 +143,7 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
 
   let lines = 0;
   try {
-    for await (const chunk of options.sort ? sortedChunks(options.input) : readLineChunks(options.input)) {
+    for await (const chunk of options.sort ? sortedChunks(input) : readLineChunks(input)) {
       for (const { line, text, overLong, raw } of chunk) {
         if (line > lines) lines = line;
         if (overLong !== undefined) {
@@ -182,7 +191,7 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   return summary;
 }
 
-async function* sortedChunks(path: string, size = 10_000): AsyncGenerator<NumberedLine[]> {
+async function* sortedChunks(path: Parameters<typeof readSortedLines>[0], size = 10_000): AsyncGenerator<NumberedLine[]> {
   const all = await readSortedLines(path);
   for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
 }

@@ -10,7 +10,7 @@ import { readLineChunks, type NumberedLine } from './ndjson-lines.js';
 
 const OCCURRED_AT = /"occurredAt"\s*:\s*"([^"]+)"/;
 
-export async function readSortedLines(path: string): Promise<NumberedLine[]> {
+export async function readSortedLines(path: Parameters<typeof readLineChunks>[0]): Promise<NumberedLine[]> {
   // The same reader as file order: the same line bound and UTF-8 check (ndjson-lines.ts).
   const lines: NumberedLine[] = [];
   for await (const chunk of readLineChunks(path)) for (const l of chunk) lines.push(l);

@@ -6,6 +6,7 @@ import { makeDir } from '../lib/make-dir.js';
 import { resolve } from 'node:path';
 import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
+import { shieldStdin } from '../lib/stdin-shield.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
 import { migrate, type MigrationResult } from './migrations.js';
@@ -33,7 +34,8 @@ export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedSt
   } catch (err) {
     throw new StoreError(`cannot create the embedded store directory ${dir}: ${(err as Error).message}`, { cause: err });
   }
-  // Loaded on demand: the native engine is large and only this path needs it.
+  // Loaded on demand: the native engine is large and only this path needs it. It must not see our stdin.
+  shieldStdin();
   const { Session } = await import('chdb');
   let transport: ChdbTransport;
   try {

@@ -1,17 +1,18 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { replayFile } from '../../engine/replay.js';
+import { replayFile, STDIN } from '../../engine/replay.js';
 
 export const replayCommand: Command = {
   path: ['replay'],
-  args: '<events.ndjson>',
+  args: '<events.ndjson | ->',
   summary: 'offline event-time run over an NDJSON file of input events',
   description:
     'Writes <out>/alerts.ndjson, <out>/incidents.ndjson (final state of every incident), <out>/dlq.ndjson\n' +
     '(line number + reason for every rejected line) and the embedded store <out>/store. Events may be in any\n' +
     'order (within the allowed lateness) and of mixed types. A line that is not valid UTF-8, or longer than 1 MiB\n' +
-    '(then only its start goes to dlq.ndjson), is rejected. Exit 0 when the input was read, even with rejected lines.',
+    '(then only its start goes to dlq.ndjson), is rejected. `-` reads the events from standard input.\n' +
+    'Exit 0 when the input was read, even with rejected lines.',
   options: {
     out: { type: 'string', short: 'o', doc: 'output directory (required)', valueName: '<dir>' },
     alerts: { type: 'string', doc: 'alerts.yaml to use (default: DRIFTWATCH_ALERTS_FILE, else built-in rules)', valueName: '<file>' },
@@ -31,6 +32,7 @@ export const replayCommand: Command = {
     const rt = loadRuntime(ctx, { alertsFile: args.values.alerts as string | undefined });
     const summary = await replayFile({
       input,
+      stdin: ctx.stdin,
       outDir: out,
       processing: rt.config.processing,
       alerts: rt.alerts,
@@ -41,7 +43,7 @@ export const replayCommand: Command = {
     });
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     ctx.stdout.write(
-      `replayed ${summary.records} records from ${input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
+      `replayed ${summary.records} records from ${input === STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
         `${summary.late} late, ${summary.deadLetters} rejected\n` +
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
         `wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson${args.values['no-store'] ? '' : `, ${out}/store`}\n`,
