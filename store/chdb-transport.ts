@@ -68,7 +68,8 @@ export class ChdbTransport implements StoreTransport {
     try {
       // The writer batches itself; a synchronous insert also keeps the
       // dedup token meaningful (async inserts ignore it by default).
-      const settings: Record<string, string | number> = { async_insert: 0 };
+      // No limit on the months one batch spans (see server-features.ts, max_partitions_per_insert_block).
+      const settings: Record<string, string | number> = { async_insert: 0, max_partitions_per_insert_block: 0 };
       if (opts.dedupToken !== undefined) settings.insert_deduplication_token = opts.dedupToken;
       if (opts.uniqueKeys) settings.optimize_on_insert = 0;
       if (opts.format === 'RowBinary') await this.#insertRowBinary(session, table, payload, opts, settings);

@@ -14,6 +14,12 @@
  *   batches itself, a synchronous insert makes "insert returned" mean "rows are
  *   stored", and the dedup token is ignored by async inserts. (It is on by
  *   default in recent releases, and user profiles may turn it on.)
+ * - `max_partitions_per_insert_block`: long before 22.2; sent (as 0: no
+ *   limit) only to servers the schema targets. Every table is partitioned by
+ *   month, and a batch follows arrival order: one that spans more than 100
+ *   months (a backfill of years of history, or scattered wrong-clock dates)
+ *   failed as a whole, for good, with it the replay or the live engine.
+ *   More parts per insert cost merges, not rows.
  * - The schema in sql/migrations (DateTime64, Map, TTL, LowCardinality without
  *   a flag, non_replicated_deduplication_window) is tested on 26.7 (chDB);
  *   22.2 is the oldest release assumed to carry all of it together with the
@@ -32,6 +38,8 @@ export interface ServerFeatures {
   insertDeduplicationToken: boolean;
   asyncInsertSetting: boolean;
   optimizeOnInsertSetting: boolean;
+  /** `max_partitions_per_insert_block` may be sent. */
+  partitionLimitSetting: boolean;
   /** The migrations in sql/migrations can run here. */
   schema: boolean;
 }
@@ -57,11 +65,12 @@ function atLeast(v: ServerVersion, required: string): boolean {
  * schema check does not block (the migrations themselves will tell).
  */
 export function serverFeatures(version: ServerVersion | undefined): ServerFeatures {
-  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, optimizeOnInsertSetting: false, schema: true };
+  if (version === undefined) return { insertDeduplicationToken: false, asyncInsertSetting: false, optimizeOnInsertSetting: false, partitionLimitSetting: false, schema: true };
   return {
     insertDeduplicationToken: atLeast(version, '22.2'),
     asyncInsertSetting: atLeast(version, '21.11'),
     optimizeOnInsertSetting: atLeast(version, MIN_SCHEMA_VERSION),
+    partitionLimitSetting: atLeast(version, MIN_SCHEMA_VERSION),
     schema: atLeast(version, MIN_SCHEMA_VERSION),
   };
 }
@@ -73,6 +82,7 @@ export function insertSettings(features: ServerFeatures, dedupToken: string | un
   const settings: Record<string, SettingValue> = {};
   if (features.asyncInsertSetting) settings.async_insert = 0;
   if (uniqueKeys && features.optimizeOnInsertSetting) settings.optimize_on_insert = 0;
+  if (features.partitionLimitSetting) settings.max_partitions_per_insert_block = 0;
   if (features.insertDeduplicationToken && dedupToken !== undefined && dedupToken !== '') {
     settings.insert_deduplication_token = dedupToken;
   }

@@ -4,6 +4,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { replayFixture } from '../helpers/replay-fixture.js';
 import { openEmbeddedStore } from '../../store/open-store.js';
 
@@ -35,6 +37,34 @@ describe('replay into the embedded store', () => {
         "SELECT observations o, divergent_observations dob, sources s, divergent_sources ds FROM driftwatch.drift_windows FINAL WHERE window_start = toDateTime64('2026-11-27 11:00:00', 3, 'UTC')",
       );
       expect(win).toEqual({ o: 4, dob: 2, s: 2, ds: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  // Every table is partitioned by month, and ClickHouse refuses an insert touching more than 100 partitions by
+  // default: a backfill of years of history (here 200 months, one promotion cycle and observations per month, in
+  // one batch) failed the whole replay after its retries ("Too many partitions for single INSERT block").
+  it('stores a history spanning 200 months in one batch', async () => {
+    const lines: string[] = [];
+    const month = (i: number) => new Date(Date.UTC(2009, i, 15)).toISOString();
+    for (let i = 0; i < 200; i++) {
+      const at = month(i);
+      lines.push(JSON.stringify({ type: 'promotion', eventId: `p-${i}`, occurredAt: at, env: 'prod', artifact: 'api', promotionId: `p${i}`, phase: 'succeeded', version: `v${i}`, digest: `sha256:${i}` }));
+      lines.push(JSON.stringify({ type: 'index', eventId: `i-${i}`, occurredAt: at.replace('T00:00:00.000Z', 'T00:10:00.000Z'), env: 'prod', artifact: 'api', op: 'read', instance: 'r1', servedDigest: `sha256:${i === 100 ? 'rogue' : i}`, latencyMs: 1, status: 'ok' }));
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dw-months-'));
+    writeFileSync(join(dir, 'months.ndjson'), lines.join('\n') + '\n');
+    const { outDir, summary, incidents } = await replayFixture(join(dir, 'months.ndjson'), { store: true });
+    expect(summary).toMatchObject({ events: 400, deadLetters: 0, late: 0 });
+    expect(incidents).toHaveLength(1); // the rogue digest of month 100
+    const store = await openEmbeddedStore(join(outDir, 'store'));
+    try {
+      const count = async (sql: string) => Number((await store.query<{ n: string }>(sql))[0]!.n);
+      expect(await count('SELECT count() AS n FROM driftwatch.promotion_events FINAL')).toBe(200);
+      expect(await count('SELECT count() AS n FROM driftwatch.index_events FINAL')).toBe(200);
+      expect(await count('SELECT uniqExact(toYYYYMM(occurred_at)) AS n FROM driftwatch.index_events')).toBe(200);
+      expect(await count('SELECT count() AS n FROM driftwatch.incidents FINAL')).toBe(1);
     } finally {
       await store.close();
     }

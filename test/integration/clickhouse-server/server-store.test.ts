@@ -112,7 +112,7 @@ ORDER BY (env, artifact, occurred_at, event_id)`);
   it('detects the server version and leaves out the settings it does not know', () => {
     expect(admin.serverVersion).toMatch(/^\d+\.\d+/);
     if (admin.serverVersion.startsWith('18.')) {
-      expect(admin.features).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, optimizeOnInsertSetting: false, schema: false });
+      expect(admin.features).toEqual({ insertDeduplicationToken: false, asyncInsertSetting: false, optimizeOnInsertSetting: false, partitionLimitSetting: false, schema: false });
     }
   });
 

@@ -64,7 +64,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const t = await open(url);
     expect(t.kind).toBe('server');
     expect(t.serverVersion).toBe('24.8.4.13');
-    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, optimizeOnInsertSetting: true, schema: true });
+    expect(t.features).toEqual({ insertDeduplicationToken: true, asyncInsertSetting: true, optimizeOnInsertSetting: true, partitionLimitSetting: true, schema: true });
   });
 
   it('inserts the lines as the body, with the dedup token and async_insert=0 on a current server', async () => {
@@ -75,6 +75,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     expect(seen[0]!.params.get('query')).toBe('INSERT INTO driftwatch.alerts FORMAT JSONEachRow');
     expect(seen[0]!.params.get('async_insert')).toBe('0');
     expect(seen[0]!.params.get('insert_deduplication_token')).toBe('w-7');
+    expect(seen[0]!.params.get('max_partitions_per_insert_block')).toBe('0');
     expect(seen[0]!.body).toBe('{"a":1}\n{"a":2}');
     expect(Buffer.from(seen[0]!.auth!.replace(/^Basic /, ''), 'base64').toString()).toBe('driftwatch:s3cret');
     await t.insert('driftwatch.alerts', []);
@@ -105,6 +106,7 @@ describe('ClickHouseServerTransport (fake server)', () => {
     expect(seen[0]!.params.has('insert_deduplication_token')).toBe(false);
     expect(seen[0]!.params.has('async_insert')).toBe(false);
     expect(seen[0]!.params.has('optimize_on_insert')).toBe(false);
+    expect(seen[0]!.params.has('max_partitions_per_insert_block')).toBe(false);
   });
 
   it('queries in JSONEachRow with 64-bit integers as numbers; a trailing ; or comment is harmless', async () => {
