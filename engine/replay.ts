@@ -8,6 +8,7 @@ import { accessSync, constants as fsConstants, createWriteStream, existsSync, re
 import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Logger } from '../lib/logger.js';
@@ -49,6 +50,23 @@ export interface ReplaySummary extends PipelineCounters {
   alerts: number;
   alertsBySeverity: Record<string, number>;
   outDir: string;
+}
+
+/**
+ * Standard input as the reader's input, taken before the store opens (see
+ * lib/stdin-shield.ts). A stdin that cannot be reopened (a socket) is copied
+ * to `<out>/.stdin.ndjson.partial` first — disk, not memory — and read from there.
+ */
+async function stdinInput(options: ReplayOptions): Promise<{ stream: NodeJS.ReadableStream; path: string } | string> {
+  const stream = options.stdin ?? claimStdin();
+  if (stream) return { stream, path: 'standard input' };
+  const copy = partial(options.outDir, 'stdin.ndjson');
+  try {
+    await pipeline(process.stdin, createWriteStream(copy));
+  } catch (err) {
+    throw new InputError(`cannot read standard input: ${(err as Error).message}`, { cause: err });
+  }
+  return copy;
 }
 
 /** The input name that means standard input (`driftwatch replay - --out dir`). */
@@ -104,7 +122,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     for (const name of OUTPUT_FILES) renameSync(partial(options.outDir, name), join(options.outDir, name));
     return summary;
   } finally {
-    for (const name of OUTPUT_FILES) rmSync(partial(options.outDir, name), { force: true });
+    for (const name of [...OUTPUT_FILES, 'stdin.ndjson']) rmSync(partial(options.outDir, name), { force: true });
     lock.release();
   }
 }
@@ -112,7 +130,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
 async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   const log = options.logger.child({ component: 'replay', input: options.input });
   // Standard input is claimed before the store opens: from then on the store's engine may not see it (lib/stdin-shield.ts).
-  const input = options.input === STDIN ? { stream: options.stdin ?? claimStdin(), path: 'standard input' } : options.input;
+  const input = options.input === STDIN ? await stdinInput(options) : options.input;
   const alertsOut = createWriteStream(partial(options.outDir, 'alerts.ndjson'));
   const dlqOut = createWriteStream(partial(options.outDir, 'dlq.ndjson'));
   const storeDir = join(options.outDir, 'store');

@@ -11,10 +11,10 @@
  * open /dev/null: the lowest free descriptor is 0). A command that reads
  * stdin itself (`replay -`) claims it first: `claimStdin()` opens a
  * descriptor of its own on the same input (/proc/self/fd/0: the same pipe,
- * or the same file from its start), which the shield leaves alone.
+ * or the same file from its start), which the shield leaves alone; a
+ * socket cannot be reopened so, and is read to the end (into a file) first.
  */
 import { closeSync, createReadStream, openSync } from 'node:fs';
-import { InputError } from './errors.js';
 
 let shielded = false;
 
@@ -32,15 +32,17 @@ export function shieldStdin(): void {
   if (fd !== 0) throw new Error(`could not point standard input at /dev/null (got fd ${fd}): the embedded store would read it`);
 }
 
-/** A stream of this process's standard input that survives shieldStdin(); call it before the store opens. */
-export function claimStdin(): NodeJS.ReadableStream {
+/**
+ * A stream of this process's standard input that survives shieldStdin(), or
+ * undefined when fd 0 cannot be opened a second time (a socket — what Node's
+ * `spawn` gives a child — has no /proc/self/fd/0 to open): the caller must
+ * then read stdin to the end before the store opens. Call it before the store opens.
+ */
+export function claimStdin(): NodeJS.ReadableStream | undefined {
   if (shielded) throw new Error('standard input was already taken away from the embedded store: claim it before the store opens');
-  let fd: number;
   try {
-    fd = openSync('/proc/self/fd/0', 'r');
-  } catch (err) {
-    // E.g. a socket on fd 0. Reading fd 0 itself would leave the store's inserts reading it too.
-    throw new InputError(`cannot read standard input apart from the embedded store (/proc/self/fd/0: ${(err as Error).message}); write the events to a file and pass its path`, { cause: err });
+    return createReadStream('', { fd: openSync('/proc/self/fd/0', 'r'), highWaterMark: 1 << 20 });
+  } catch {
+    return undefined;
   }
-  return createReadStream('', { fd, highWaterMark: 1 << 20 });
 }

@@ -75,11 +75,16 @@ describe('replay and standard input', () => {
     expect(await migrationRows(join(fromStdin, 'store'))).toHaveLength(migrations);
   });
 
-  it('replay - from a socket (no second handle on it): a clear error, and nothing read by the store', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'dw-stdin-socket-'));
-    const r = await cli(['replay', '-', '--out', out], readFileSync(fixture));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('driftwatch replay: cannot read standard input apart from the embedded store');
-    expect(r.stderr).toContain('write the events to a file and pass its path');
+  it('replay - from a socket (which cannot be reopened: it is copied to a file first) gives the same, and leaves no copy', async () => {
+    const fromFile = mkdtempSync(join(tmpdir(), 'dw-stdin-file2-'));
+    const fromSocket = mkdtempSync(join(tmpdir(), 'dw-stdin-socket-'));
+    expect((await cli(['replay', fixture, '--out', fromFile], '')).code).toBe(0);
+    const r = await cli(['replay', '-', '--out', fromSocket], readFileSync(fixture));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^replayed 10 records from standard input: 10 events/);
+    expect(readNdjson(join(fromSocket, 'incidents.ndjson'))).toEqual(readNdjson(join(fromFile, 'incidents.ndjson')));
+    expect(readdirSync(fromSocket).filter((f) => f.includes('stdin'))).toEqual([]);
+    expect(await migrationRows(join(fromSocket, 'store'))).toHaveLength(migrations);
   });
 });
