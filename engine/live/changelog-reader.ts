@@ -21,7 +21,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { disconnectWithin, watchForStuckStop } from './stuck-consumer.js';
+import { watchForStuckStop } from './stuck-consumer.js';
+import { disconnectWithin } from './bounded-disconnect.js';
 
 export const MARKER_PREFIX = 'm/';
 

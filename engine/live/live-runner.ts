@@ -37,7 +37,8 @@ import { restoreEngine } from './restore-engine.js';
 import { reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
-import { disconnectWithin, STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
+import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
+import { disconnectWithin } from './bounded-disconnect.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;

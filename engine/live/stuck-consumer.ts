@@ -48,17 +48,3 @@ export function watchForStuckStop(consumer: Consumer, watch: StuckWatch): void {
   consumer.on(consumer.events.CRASH, clear);
   consumer.on(consumer.events.GROUP_JOIN, clear);
 }
-
-/**
- * Disconnects a consumer that may be stuck in its own disconnect (see the
- * module comment): waits at most `ms`, then leaves it to finish, or not, in
- * the background. Errors are the caller's to ignore: the consumer is done with.
- */
-export async function disconnectWithin(consumer: Consumer, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    consumer.disconnect().catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref())),
-  ]);
-  clearTimeout(timer);
-}

@@ -17,6 +17,7 @@
 import kafkajs, { type Kafka, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
 import { inTransaction } from './transaction.js';
+import { disconnectWithin } from './bounded-disconnect.js';
 
 export class TransactionalProducer {
   private producer: Producer;
@@ -27,6 +28,8 @@ export class TransactionalProducer {
     private readonly kafka: Kafka,
     private readonly transactionalId: string,
     private readonly log: Logger,
+    /** How long the previous producer's disconnect is waited for (tests shorten it). */
+    private readonly disconnectMs = 5_000,
   ) {
     this.producer = this.create();
   }
@@ -44,7 +47,9 @@ export class TransactionalProducer {
     if (!this.suspect) return this.producer;
     const old = this.producer;
     this.producer = this.create();
-    await old.disconnect().catch((err) => this.log.warn({ err }, 'disconnecting the previous producer failed'));
+    // Bounded: after a broker restart the old producer's disconnect may wait for ever (bounded-disconnect.ts), and
+    // with it every later commit. The new producer fences it anyway when it connects.
+    await disconnectWithin(old, this.disconnectMs);
     await this.producer.connect(); // throws while the broker is away: the caller fails, and the next attempt tries again
     this.suspect = false;
     this.log.info('new transactional producer after a failed transaction');
