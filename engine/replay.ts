@@ -8,7 +8,7 @@ import { accessSync, constants as fsConstants, createWriteStream, existsSync, re
 import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
+import { pipeline as copyStream } from 'node:stream/promises';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Logger } from '../lib/logger.js';
@@ -62,7 +62,7 @@ async function stdinInput(options: ReplayOptions): Promise<{ stream: NodeJS.Read
   if (stream) return { stream, path: 'standard input' };
   const copy = partial(options.outDir, 'stdin.ndjson');
   try {
-    await pipeline(process.stdin, createWriteStream(copy));
+    await copyStream(process.stdin, createWriteStream(copy));
   } catch (err) {
     throw new InputError(`cannot read standard input: ${(err as Error).message}`, { cause: err });
   }

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { watchForStuckStop } from './stuck-consumer.js';
-import { disconnectWithin } from './bounded-disconnect.js';
+import { replaceUntilRunning } from './consumer-replacement.js';
 
 export const MARKER_PREFIX = 'm/';
 
@@ -80,24 +80,22 @@ export class ChangelogReader {
 
   private async replaceNow(cause: Error): Promise<void> {
     this.logger.warn({ err: cause }, 'changelog reader stopped; reading the changelog again with a new consumer');
-    for (let delayMs = 500; !this.stopped; delayMs = Math.min(2 * delayMs, 10_000)) {
-      // Bounded: the consumer being replaced may be the one stuck in its disconnect.
-      await disconnectWithin(this.consumer, 5_000);
-      if (this.stopped) return;
-      // The markers go with the values they vouch for: a marker the old consumer saw must not satisfy a restore
-      // before the new one has read the values again (kafkajs may go on with another partition's batch after the
-      // failing one, so the old consumer can have seen markers; a restore would then read an empty partition).
-      this.byPartition.clear();
-      this.seenMarkers.clear();
-      this.consumer = this.createConsumer();
-      try {
-        await this.start();
-        return;
-      } catch (err) {
-        this.logger.warn({ err, retryInMs: delayMs }, 'changelog reader could not start again');
-        await new Promise((r) => setTimeout(r, delayMs).unref());
-      }
-    }
+    await replaceUntilRunning({
+      stopped: () => this.stopped,
+      install: () => {
+        // The markers go with the values they vouch for: a marker the old consumer saw must not satisfy a restore
+        // before the new one has read the values again (kafkajs may go on with another partition's batch after the
+        // failing one, so the old consumer can have seen markers; a restore would then read an empty partition).
+        this.byPartition.clear();
+        this.seenMarkers.clear();
+        const old = this.consumer;
+        this.consumer = this.createConsumer();
+        return { old, fresh: this.consumer };
+      },
+      run: () => this.start(),
+      log: this.logger,
+      what: 'changelog reader',
+    });
   }
 
   async start(): Promise<void> {

@@ -38,7 +38,7 @@ import { reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
-import { disconnectWithin } from './bounded-disconnect.js';
+import { replaceUntilRunning } from './consumer-replacement.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -234,21 +234,17 @@ export class LiveRunner {
   private async replaceConsumer(): Promise<void> {
     this.readyFlag = false;
     this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, 'consumer stopped and neither restarted nor reported a crash; starting a new one');
-    for (let delayMs = 500; !this.stopping; delayMs = Math.min(2 * delayMs, 10_000)) {
-      const old = this.consumer;
-      this.consumer = this.createConsumer();
-      // The stuck one's disconnect may never end: do not wait for it long (it left the group as it stopped).
-      await disconnectWithin(old, 5_000);
-      if (this.stopping) return;
-      try {
-        await this.runConsumer(this.consumer);
-        this.log.info('new consumer running');
-        return;
-      } catch (err) {
-        this.log.warn({ err, retryInMs: delayMs }, 'new consumer could not start');
-        await new Promise((r) => setTimeout(r, delayMs).unref());
-      }
-    }
+    await replaceUntilRunning({
+      stopped: () => this.stopping,
+      install: () => {
+        const old = this.consumer;
+        this.consumer = this.createConsumer();
+        return { old, fresh: this.consumer };
+      },
+      run: (consumer) => this.runConsumer(consumer),
+      log: this.log,
+      what: 'new consumer',
+    });
   }
 
   /**
