@@ -15,7 +15,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d
 export function parseTimestamp(text: string): number {
   if (text === lastText) return lastValue;
   let value = parseCanonical(text);
-  if (value === undefined) value = RFC3339.test(text) ? Date.parse(text) : Number.NaN;
+  if (value === undefined) value = RFC3339.test(text) && isCalendarDate(text) ? Date.parse(text) : Number.NaN;
   lastText = text;
   lastValue = value;
   return value;
@@ -34,9 +34,8 @@ function digits2(text: string, i: number): number {
 /**
  * `YYYY-MM-DDTHH:MM:SS.sssZ` as epoch ms, or undefined when `text` is not in
  * that exact form or lies outside the range where Date.parse is plain
- * calendar arithmetic (years 1970–9999, hours 00–23, seconds 00–59; a day
- * past the month's end rolls over exactly as Date.parse does, e.g. Feb 30 =
- * Mar 2). Everything else takes the general path, so results never differ.
+ * calendar arithmetic (years 1970–9999, hours 00–23, seconds 00–59, a day
+ * the month has). Everything else takes the general path, so results never differ.
  */
 function parseCanonical(text: string): number | undefined {
   if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined;
@@ -52,8 +51,26 @@ function parseCanonical(text: string): number | undefined {
   const msLow = text.charCodeAt(22) - 48;
   if (century < 0 || yy < 0 || msHigh < 0 || msLow < 0 || msLow > 9) return undefined;
   const year = century * 100 + yy;
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   return daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY + hour * HOUR + minute * MINUTE + second * SECOND + msHigh * 10 + msLow;
+}
+
+/**
+ * Whether the `YYYY-MM-DD` an RFC 3339 text starts with is a day of the
+ * calendar. Date.parse rolls a day past the month's end over (Feb 30 → Mar 2):
+ * such a timestamp is not RFC 3339's (§5.7) and is rejected rather than
+ * silently moved to another day.
+ */
+function isCalendarDate(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), for year ≥ 1970. */

@@ -6,10 +6,10 @@
  * An `mttr` fact (one snapshot per scope × window) is emitted:
  * - when a state incident opens (asOf = the fact's time) or resolves
  *   (asOf = resolvedAt);
- * - when an open incident reaches `breachAfterMs` (default 30 min): a one-shot
- *   timer at startedAt + breachAfterMs, so the alerting downstream sees the
- *   breach at the moment it happens (the snapshot then has
- *   oldestOpenMs >= breachAfterMs);
+ * - when an open incident has been open longer than `breachAfterMs` (default
+ *   30 min): a one-shot timer at startedAt + breachAfterMs + 1 ms, so the
+ *   alerting downstream sees the breach at the moment it happens (the
+ *   snapshot then has oldestOpenMs > breachAfterMs);
  * - when an `event` or `incident` fact crosses a `windowMs` boundary
  *   (asOf = the latest boundary crossed, one snapshot per crossing however
  *   many boundaries the gap spans), only if there is something to report and
@@ -236,7 +236,9 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
 
   private track(incidentId: string, env: string, artifact: string, startedAt: number, now: number): void {
     this.open.set(incidentId, stateKey(env, artifact), { env, startedAt });
-    const breachAt = startedAt + this.breachAfterMs;
+    // Open *longer than* breachAfterMs (SPEC §4.6): the first millisecond past it. An incident resolved at exactly
+    // 30 min is not a breach, and its resolution (at that instant) comes before this timer.
+    const breachAt = startedAt + this.breachAfterMs + 1;
     // Already past the breach age when we learn of it: this fact's snapshot shows it.
     if (breachAt > now) this.timers.schedule(incidentId, breachAt);
   }

@@ -7,7 +7,8 @@
  * Time moves by facts and by one event-time timer per key, set no later than
  * the key's next boundary (the earliest grace end, in-flight expiry or source
  * expiry), so a lagging replica becomes divergent exactly when its grace ends
- * and a silent source is forgotten exactly `sourceTtlMs` after its last
+ * and a source silent for longer than `sourceTtlMs` (SPEC §4.2) is forgotten
+ * at the first millisecond past that, `sourceTtlMs + 1` after its last
  * observation. A timer is only ever moved earlier between firings: a timer
  * that fires before any boundary re-judges the key, finds nothing changed,
  * emits nothing and re-arms at the real boundary — far cheaper than a heap
@@ -137,7 +138,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       // A source seen before had an earlier expiry, which the key's timer is
       // already at or before (a key with a boundary always has a timer no
       // later than it), so only a new source can need an earlier timer.
-      if (previous === undefined) this.timers.scheduleNoLaterThan(key, at + this.options.sourceTtlMs);
+      if (previous === undefined) this.timers.scheduleNoLaterThan(key, at + this.options.sourceTtlMs + 1);
       return;
     }
     this.evaluate(key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);

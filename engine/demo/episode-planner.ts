@@ -91,12 +91,12 @@ export function planFailure(c: EpisodeSink, k: KeySim, T: number, sticky: boolea
     last,
     () => {
       c.observe(canary, last);
-      canary.active = false; // goes silent: the engine forgets it one source TTL later
+      canary.active = false; // goes silent: the engine forgets it once silent for longer than the source TTL
     },
   ]);
-  const ttl = c.options.engine.sourceTtlMs;
-  inj = injected(k, 'sticky-canary', { startsAt: F + grace, resolvesAt: last + ttl, expectedReason: 'source_expired', divergentDigest: next.digest });
-  return plan(k, last + ttl, steps, () => undefined, inj);
+  const forgottenAt = c.options.engine.sourceTtlMs + last + 1; // the first millisecond past the TTL (SPEC §4.2)
+  inj = injected(k, 'sticky-canary', { startsAt: F + grace, resolvesAt: forgottenAt, expectedReason: 'source_expired', divergentDigest: next.digest });
+  return plan(k, forgottenAt, steps, () => undefined, inj);
 }
 
 /** A successful promotion rolled back a few minutes later; with `stuck`, one source stays on the rolled-back digest. */

@@ -135,7 +135,7 @@ export class KeyState implements DirtyHolder {
     let divergent: Array<[string, SourceObservation]> | undefined;
     for (const entry of this.sources) {
       const s = entry[1];
-      if (s.at + this.sourceTtlMs <= t) this.sources.delete(entry[0]);
+      if (t - s.at > this.sourceTtlMs) this.sources.delete(entry[0]); // silent for longer than the TTL (SPEC §4.2), not exactly as long
       else if (this.isDivergent(s.digest, t)) (divergent ??= []).push(entry);
     }
     if (divergent === undefined) {
@@ -177,7 +177,8 @@ export class KeyState implements DirtyHolder {
   nextBoundaryAfter(t: number): number | undefined {
     let next = this.desired.nextBoundaryAfter(t) ?? Number.POSITIVE_INFINITY;
     for (const s of this.sources.values()) {
-      const expiry = s.at + this.sourceTtlMs;
+      // The first millisecond at which the source has been silent for longer than the TTL.
+      const expiry = s.at + this.sourceTtlMs + 1;
       if (expiry > t && expiry < next) next = expiry;
     }
     return next === Number.POSITIVE_INFINITY ? undefined : next;

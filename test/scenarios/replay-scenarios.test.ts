@@ -68,7 +68,7 @@ describe('replay scenarios', () => {
   it('failed promotion whose canary sticks: drift at failure + grace, resolved when the canary goes silent', async () => {
     const { incidents, alerts } = await replayFixture('failed-canary.ndjson');
     // p-5 failed at 12:11:10 → sb acceptable until 12:13:10; c1 last reported sb at 12:14:00,
-    // then went silent → forgotten at 12:29:00 (TTL 15 min).
+    // then went silent → forgotten at 12:29:00.001, the first moment it has been silent for longer than the TTL (15 min).
     expect(incidents).toEqual([
       expect.objectContaining({
         env: 'prod',
@@ -76,14 +76,14 @@ describe('replay scenarios', () => {
         severity: 'high',
         startedAt: '2026-11-27T12:13:10.000Z',
         detectedAt: '2026-11-27T12:13:10.000Z',
-        resolvedAt: '2026-11-27T12:29:00.000Z',
+        resolvedAt: '2026-11-27T12:29:00.001Z',
         reason: 'source_expired',
         expectedDigest: 'sha256:sa',
         divergentDigests: ['sha256:sb'],
-        recoveryMs: 950_000,
+        recoveryMs: 950_001,
       }),
     ]);
-    // L2 at 12:18:10, L3 at 12:28:10, resolved at 12:29:00 (before L4 at 12:43:10).
+    // L2 at 12:18:10, L3 at 12:28:10, resolved at 12:29:00.001 (before L4 at 12:43:10).
     expect(alerts.map((a) => `${a.status} L${a.escalationLevel}`)).toEqual(['firing L1', 'firing L2', 'firing L3', 'resolved L3']);
   });
 

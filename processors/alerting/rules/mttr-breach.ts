@@ -1,16 +1,17 @@
 /**
  * mttr_breach (SPEC §4.6, seed KPI MTTR < 30 min), per env, judged on every
  * `mttr` snapshot of the env for the configured window (default 1h):
- *   - an open state incident has been open for `threshold` or longer
- *     (≥: the upstream MTTR processor publishes a snapshot exactly when an
- *     incident reaches 30 min, and 30 min already misses the "< 30 min"
- *     target), or
+ *   - an open state incident has been open longer than `threshold` (SPEC
+ *     §4.6: "open longer than 30 min"; the upstream MTTR processor publishes
+ *     a snapshot at the first millisecond past it; one resolved at exactly 30
+ *     min is no breach), or
  *   - the rolling mean recovery time is above `threshold`.
  * Resolves at the first snapshot of the env where neither holds. The overall
  * scope ('*') is not alerted on: every breach belongs to some env.
  *
  * startsAt is when the breach began: the moment the oldest open incident
- * reached the threshold (asOf − (age − threshold)), or asOf for a mean breach.
+ * passed the threshold (asOf − (age − threshold) + 1 ms: the first millisecond
+ * past it), or asOf for a mean breach.
  */
 import { mttrWindows } from '../../../config/alerts-config.js';
 import { ConfigError } from '../../../lib/errors.js';
@@ -32,13 +33,13 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
       for (const snap of fact.snapshots) {
         if (snap.scope === '*' || snap.window !== window) continue;
         const labels = { env: snap.scope };
-        const ageBreach = snap.openIncidents > 0 && snap.oldestOpenMs !== null && snap.oldestOpenMs >= threshold;
+        const ageBreach = snap.openIncidents > 0 && snap.oldestOpenMs !== null && snap.oldestOpenMs > threshold;
         const meanBreach = snap.meanMs !== null && snap.meanMs > threshold;
         if (!ageBreach && !meanBreach) {
           ctx.clear(fact.at, labels);
           continue;
         }
-        const startsAt = ageBreach ? snap.asOf - (snap.oldestOpenMs! - threshold) : snap.asOf;
+        const startsAt = ageBreach ? snap.asOf - (snap.oldestOpenMs! - threshold) + 1 : snap.asOf;
         ctx.raise(fact.at, {
           labels,
           startsAt: Math.min(startsAt, fact.at),

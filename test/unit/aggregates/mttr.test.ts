@@ -64,22 +64,34 @@ describe('MttrProcessor', () => {
     expect(pick(opened, 'prod', '7d')).toMatchObject({ resolvedCount: 0, meanMs: null, openIncidents: 1, oldestOpenMs: MIN });
   });
 
-  it('fires the breach snapshot exactly at startedAt + 30 min, once', () => {
+  it('fires the breach snapshot exactly when the incident has been open longer than 30 min (startedAt + 30 min + 1 ms), once', () => {
     const out = runProcessor(make(), [
       incident(T0 + 2 * MIN, 'opened', { incidentId: 'A', startedAt: T0 }),
       advance(T0 + 30 * MIN - 1),
-      advance(T0 + 30 * MIN),
+      advance(T0 + 30 * MIN), // open exactly 30 min: not longer (SPEC §4.6)
+      advance(T0 + 30 * MIN + 1),
       advance(T0 + 40 * MIN),
       incident(T0 + 41 * MIN, 'updated', { incidentId: 'A', startedAt: T0 }),
       advance(Infinity),
     ]);
     const facts = mttr(out);
-    const breach = facts.filter((f) => f.snapshots[0]!.asOf === T0 + 30 * MIN);
+    const breach = facts.filter((f) => f.snapshots[0]!.asOf === T0 + 30 * MIN + 1);
     expect(breach).toHaveLength(1);
-    expect(breach[0]!.at).toBe(T0 + 30 * MIN);
-    expect(pick(breach[0]!.snapshots, 'prod', '1h')).toMatchObject({ openIncidents: 1, oldestOpenMs: 30 * MIN });
+    expect(breach[0]!.at).toBe(T0 + 30 * MIN + 1);
+    expect(pick(breach[0]!.snapshots, 'prod', '1h')).toMatchObject({ openIncidents: 1, oldestOpenMs: 30 * MIN + 1 });
     // opening, breach, and the boundary crossed by the update at T0+41m (asOf T0+40m): nothing else.
-    expect(facts.map((f) => f.at)).toEqual([T0 + 2 * MIN, T0 + 30 * MIN, T0 + 40 * MIN]);
+    expect(facts.map((f) => f.at)).toEqual([T0 + 2 * MIN, T0 + 30 * MIN + 1, T0 + 40 * MIN]);
+  });
+
+  it('an incident resolved at exactly 30 min has no breach snapshot (open 30 min, not longer)', () => {
+    const out = runProcessor(make(), [
+      incident(T0 + 2 * MIN, 'opened', { incidentId: 'A', startedAt: T0 }),
+      incident(T0 + 30 * MIN, 'resolved', { incidentId: 'A', startedAt: T0 }),
+      advance(Infinity),
+    ]);
+    const facts = mttr(out);
+    expect(facts.every((f) => pick(f.snapshots, 'prod', '1h')!.openIncidents === 0 || (pick(f.snapshots, 'prod', '1h')!.oldestOpenMs ?? 0) <= 30 * MIN)).toBe(true);
+    expect(facts.map((f) => f.at)).not.toContain(T0 + 30 * MIN + 1);
   });
 
   it('shares one snapshot when several incidents breach at once, and never breaches a resolved incident', () => {
@@ -91,8 +103,8 @@ describe('MttrProcessor', () => {
       advance(Infinity),
     ]);
     const breaches = mttr(out).filter((f) => f.at > T0 + 3 * MIN);
-    expect(breaches.map((f) => f.at)).toEqual([T0 + 30 * MIN]);
-    expect(pick(breaches[0]!.snapshots, '*', '1h')).toMatchObject({ openIncidents: 2, oldestOpenMs: 30 * MIN, resolvedCount: 1 });
+    expect(breaches.map((f) => f.at)).toEqual([T0 + 30 * MIN + 1]);
+    expect(pick(breaches[0]!.snapshots, '*', '1h')).toMatchObject({ openIncidents: 2, oldestOpenMs: 30 * MIN + 1, resolvedCount: 1 });
   });
 
   it('snapshots once per boundary crossing, only with something to report, never on advance alone', () => {

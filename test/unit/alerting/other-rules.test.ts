@@ -26,12 +26,13 @@ describe('mttr_breach', () => {
     c.escalation = [c.escalation[0]!];
   };
 
-  it('fires when an open incident reaches 30 min and stays while the rolling mean is above 30 min', () => {
+  it('fires when an open incident has been open longer than 30 min and stays while the rolling mean is above 30 min', () => {
     const { run } = makeProcessor(isolate);
     expect(run(mttrFact(T0 + 30 * MIN - 1, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN - 1 }))).toEqual([]);
-    const fired = run(mttrFact(T0 + 30 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN }));
-    expect(brief(fired)).toEqual([['mttr_breach', 'firing', 1, 'high', 30 * MIN]]);
-    expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod' }, startsAt: iso(T0 + 30 * MIN) });
+    expect(run(mttrFact(T0 + 30 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN }))).toEqual([]); // 30 min is not longer than 30 min
+    const fired = run(mttrFact(T0 + 30 * MIN + 1, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN + 1 }));
+    expect(brief(fired)).toEqual([['mttr_breach', 'firing', 1, 'high', 30 * MIN + 1]]);
+    expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod' }, startsAt: iso(T0 + 30 * MIN + 1) });
     expect(fired[0]!.alert.annotations.summary).toBe('MTTR breach in prod: a drift incident has been open for 30m (target < 30m)');
     // The incident resolved after 34 min: the 1h mean is 34m, still a breach.
     expect(run(mttrFact(T0 + 34 * MIN, 'prod', { resolvedCount: 1, meanMs: 34 * MIN }))).toEqual([]);
@@ -57,11 +58,11 @@ describe('mttr_breach', () => {
     expect(out[0]!.alert.annotations.summary).toBe('MTTR breach in qa: rolling 1h MTTR is 45m (target < 30m)');
   });
 
-  it('starts when the incident crossed 30 min, so a late snapshot escalates directly', () => {
+  it('starts when the incident passed 30 min, so a late snapshot escalates directly', () => {
     const { run } = makeProcessor(only('mttr_breach'));
     const out = run(mttrFact(T0 + 40 * MIN, 'prod', { openIncidents: 2, oldestOpenMs: 40 * MIN }));
     expect(brief(out)).toEqual([['mttr_breach', 'firing', 2, 'high', 40 * MIN]]);
-    expect(out[0]!.alert.startsAt).toBe(iso(T0 + 30 * MIN)); // open since T0, 30 min reached at T0+30m: 10 min old
+    expect(out[0]!.alert.startsAt).toBe(iso(T0 + 30 * MIN + 1)); // open since T0, longer than 30 min from T0+30m+1ms: 10 min old
   });
 });
 
@@ -89,7 +90,7 @@ describe('disabled rules', () => {
     snapshotEvent(T0 + SEC, false),
     promotionRow(T0 + 5 * MIN, { failed: 20, durationCount: 20, durationSumMs: 200 * MIN, gates: [gate('g', 0, 20)] }),
     envRow(T0 + 5 * MIN, 100, 100),
-    mttrFact(T0 + 30 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN }),
+    mttrFact(T0 + 30 * MIN + 1, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN + 1 }),
     advance(Number.POSITIVE_INFINITY),
   ];
 

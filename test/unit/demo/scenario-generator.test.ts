@@ -83,12 +83,12 @@ describe('scenario generator', () => {
           expect(inj.startsAt).toBe(t + GRACE);
           break;
         case 'sticky-canary': {
-          // The failed digest stays acceptable for the grace; the canary is forgotten a TTL after its last report.
+          // The failed digest stays acceptable for the grace; the canary is forgotten once silent for longer than the TTL.
           expect(trigger.phase).toBe('failed');
           expect(inj.startsAt).toBe(t + GRACE);
           const canaryReports = records.filter((r) => r.kind === 'event' && r.key === `${inj.env}/${inj.artifact}` && JSON.parse(r.value).inputDigest === inj.divergentDigest);
           const last = Math.max(...canaryReports.map((r) => r.at));
-          expect(inj.resolvesAt).toBe(last + TTL);
+          expect(inj.resolvesAt).toBe(last + TTL + 1);
           break;
         }
         case 'rogue-version': // drift starts at the rogue observation itself

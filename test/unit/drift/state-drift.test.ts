@@ -148,10 +148,23 @@ describe('StateDriftProcessor', () => {
       advance(Number.POSITIVE_INFINITY),
     ]);
     const inc = incidents(out);
-    expect(inc.map((i) => [i.change, i.at])).toEqual([['opened', t(150)], ['resolved', t(1050)]]);
-    expect(inc[1]!.incident).toMatchObject({ reason: 'source_expired', recoveryMs: 900_000 });
+    // Silent for longer than the TTL (SPEC §4.2): forgotten at the first millisecond past 900 s.
+    expect(inc.map((i) => [i.change, i.at])).toEqual([['opened', t(150)], ['resolved', t(1050) + 1]]);
+    expect(inc[1]!.incident).toMatchObject({ reason: 'source_expired', recoveryMs: 900_001 });
     expect(p.snapshotKey('prod/catalog')?.sources).toEqual([]); // desired state survives, sources do not
     expect(p.snapshotKey('prod/catalog')?.desired.desired?.digest).toBe('D1');
+  });
+
+  it('a source reporting again exactly sourceTtl after its last observation was never forgotten (silent for the TTL, not longer)', () => {
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      index(t(150), { instance: 'r1', servedDigest: 'DX' }),
+      index(t(1050), { instance: 'r1', servedDigest: 'DX' }), // exactly 900 s later
+      index(t(1060), { instance: 'r1', servedDigest: 'D1' }),
+    ]);
+    const inc = incidents(out);
+    expect(inc.map((i) => [i.change, i.at])).toEqual([['opened', t(150)], ['resolved', t(1060)]]); // one incident, not two
+    expect(inc[1]!.incident).toMatchObject({ reason: 'converged' });
   });
 
   it('drifting again later is a new incident with a new id', () => {

@@ -56,6 +56,15 @@ describe('decodeJsonRecord', () => {
     }
   });
 
+  it('dead-letters a day the month does not have instead of moving it to the next month (Date.parse\'s rollover)', () => {
+    for (const occurredAt of ['2026-02-30T12:00:12.000Z', '2026-02-29T00:00:00.000Z', '2026-04-31T00:00:00Z', '2100-02-29t00:00:00.000z', '2026-02-30T13:00:00+01:00']) {
+      expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason, occurredAt).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+    }
+    for (const [occurredAt, iso] of [['2028-02-29T00:00:00.000Z', '2028-02-29T00:00:00.000Z'], ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'], ['2026-12-31T23:59:59.999Z', '2026-12-31T23:59:59.999Z']] as const) {
+      expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).at, occurredAt).toBe(Date.parse(iso));
+    }
+  });
+
   it('dead-letters malformed JSON with the parser message and the original bytes', () => {
     const raw = Buffer.from('{"type": "index", oops}');
     const dl = deadLetterOf(decodeJsonRecord(raw, { topic: 't', partition: 2, offset: '41' }));
