@@ -80,6 +80,14 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       ctx.stdout.write(commandHelp(cmd));
       return 0;
     }
+    // An empty value is never what was meant (`--alerts "$UNSET"`, `--data-dir ""`): it would silently mean the
+    // default, or the current directory. Left out, an option takes its default; given, it must say something.
+    for (const [name, spec] of Object.entries(cmd.options)) {
+      const given = (parsed.values as Record<string, string | boolean | undefined>)[name];
+      if (spec.type === 'string' && typeof given === 'string' && given.trim() === '') {
+        throw new UsageError(`--${name}: empty value; give ${spec.valueName ?? 'a value'} or leave the option out`);
+      }
+    }
     const values: Record<string, string | boolean | undefined> = {};
     for (const [name, spec] of Object.entries(cmd.options)) values[name] = (parsed.values as Record<string, string | boolean | undefined>)[name] ?? spec.default;
     return await cmd.run({ positionals: parsed.positionals, values }, ctx);

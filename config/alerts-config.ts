@@ -7,7 +7,7 @@
  * falls back to a default. The defaults live in config/alerts.default.yaml;
  * a user file is merged over them entry by entry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
@@ -28,13 +28,43 @@ export function loadAlertsConfig(path?: string, option?: string): AlertsConfig {
   if (path === undefined || path === '') return defaultAlertsConfig();
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readAlertsFile(path);
   } catch (err) {
     throw new ConfigError(option ?? 'alerts file', `${path}: cannot read the alerts file (${(err as Error).message}); check the path`, {
       cause: err,
     });
   }
   return parseAlertsConfig(text, path);
+}
+
+/** More than any alerts.yaml needs (the defaults take 4 KB): reading stops there. */
+export const MAX_ALERTS_FILE_BYTES = 1 << 20;
+
+/**
+ * The file's text, refusing what is not a file of rules: a directory, a
+ * device (`/dev/zero` would be read until memory ran out), or more than
+ * MAX_ALERTS_FILE_BYTES. A pipe (`<(generate-rules)`) is read, bounded too.
+ */
+function readAlertsFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new Error('it is a directory');
+    if (!stat.isFile() && !stat.isFIFO()) throw new Error('it is not a regular file (a device or a socket)');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_ALERTS_FILE_BYTES) throw new Error(`it is larger than ${MAX_ALERTS_FILE_BYTES} bytes, far more than any set of alert rules`);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Parses and validates alerts.yaml text; whatever it leaves out keeps the default (or `base`). */

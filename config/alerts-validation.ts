@@ -21,19 +21,21 @@ export interface RuleParameters {
   /** Any positive duration, or one of the rolling MTTR windows (1h, 24h, 7d). */
   window?: 'any' | 'mttr';
   minSamples?: true;
+  /** The labels the rule's alerts carry: what an override may match (a typo must not silently never match). */
+  labels: readonly string[];
 }
 
 /** The tunables each rule takes; any other key on a rule is rejected. All listed ones are required after merging. */
 export const ruleParameters: Record<RuleName, RuleParameters> = {
-  drift_detected: {},
-  mttr_breach: { threshold: 'duration', window: 'mttr' },
-  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true },
-  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true },
-  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
-  snapshot_not_verified: {},
-  rollback_failed: {},
-  hydration_nondeterminism: {},
-  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+  drift_detected: { labels: ['env', 'artifact'] },
+  mttr_breach: { threshold: 'duration', window: 'mttr', labels: ['env'] },
+  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env'] },
+  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true, labels: ['env'] },
+  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env', 'gate'] },
+  snapshot_not_verified: { labels: ['env', 'artifact'] },
+  rollback_failed: { labels: ['env', 'artifact'] },
+  hydration_nondeterminism: { labels: ['env', 'artifact', 'ruleId'] },
+  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env'] },
 };
 
 /** Windows the MTTR processor publishes snapshots for, by length in ms. */
@@ -107,7 +109,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   const map = raw === undefined || raw === null ? {} : asMap(raw, path, p);
   if (!map) return undefined;
   const params = ruleParameters[name];
-  checkKeys(map, [...commonRuleKeys, ...Object.keys(params)], path, p);
+  checkKeys(map, [...commonRuleKeys, ...Object.keys(params).filter((k) => k !== 'labels')], path, p);
   const rule: RuleConfig = { enabled: true, overrides: [], ...base } as RuleConfig;
   const at = (key: string) => `${path}.${key}`;
   if (map.enabled !== undefined) {
@@ -115,7 +117,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
     else p.add(at('enabled'), `expected true or false, got ${describe(map.enabled)}`);
   }
   if (map.severity !== undefined) rule.severity = readSeverity(map.severity, at('severity'), p) ?? rule.severity;
-  if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), p);
+  if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), params.labels, p);
   for (const key of ['summary', 'runbookUrl'] as const) {
     if (map[key] === undefined) continue;
     if (typeof map[key] === 'string' && map[key] !== '') rule[key] = map[key];
@@ -146,7 +148,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   return rule;
 }
 
-function readOverrides(raw: unknown, path: string, p: Problems): SeverityOverride[] {
+function readOverrides(raw: unknown, path: string, labels: readonly string[], p: Problems): SeverityOverride[] {
   if (!Array.isArray(raw)) return p.add(path, `expected a list of overrides, got ${describe(raw)}`) ?? [];
   const out: SeverityOverride[] = [];
   raw.forEach((item, i) => {
@@ -157,6 +159,7 @@ function readOverrides(raw: unknown, path: string, p: Problems): SeverityOverrid
     const match: Record<string, string> = {};
     const rawMatch = asMap(map.match, `${here}.match`, p, 'a map of label: glob pattern');
     if (rawMatch && Object.keys(rawMatch).length === 0) p.add(`${here}.match`, 'expected at least one label pattern');
+    if (rawMatch) checkKeys(rawMatch, labels, `${here}.match`, p, 'label of this rule\'s alerts');
     for (const [label, pattern] of Object.entries(rawMatch ?? {})) {
       if (typeof pattern === 'string') match[label] = pattern;
       else p.add(`${here}.match.${label}`, `expected a glob pattern string such as "prod*", got ${describe(pattern)}`);

@@ -4,7 +4,7 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { accessSync, constants as fsConstants, createWriteStream, existsSync, readdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { accessSync, constants as fsConstants, createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -112,8 +112,39 @@ function createOutputDir(outDir: string): void {
 const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] as const;
 const partial = (outDir: string, name: string) => join(outDir, `.${name}.partial`);
 
+/**
+ * Refuses an input the run cannot read as a file of lines (a directory: it
+ * would fail only after the store was created) or one it would overwrite:
+ * an input that is one of `<out>`'s output files — `replay out/dlq.ndjson
+ * --out out`, re-driving dead letters, is the likely way there — would be
+ * replaced by the run's own output once it succeeded, the events lost. Same
+ * file = same device and inode (a hard link or another path to it counts).
+ */
+function checkInput(input: string, outDir: string): void {
+  let stat;
+  try {
+    stat = statSync(input);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`input file ${input} does not exist`);
+    throw new InputError(`input file ${input}: cannot read it (${osReason(err)})`, { cause: err });
+  }
+  if (stat.isDirectory()) throw new InputError(`input file ${input} is a directory: expected an NDJSON file`);
+  for (const name of OUTPUT_FILES) {
+    const out = join(outDir, name);
+    let existing;
+    try {
+      existing = statSync(out);
+    } catch {
+      continue; // not there yet: nothing to overwrite
+    }
+    if (existing.dev === stat.dev && existing.ino === stat.ino) {
+      throw new InputError(`input file ${input} is ${out}, which this run writes: replaying it there would overwrite the input; copy it elsewhere or choose another --out`);
+    }
+  }
+}
+
 export async function replayFile(options: ReplayOptions): Promise<ReplaySummary> {
-  if (options.input !== STDIN && !existsSync(options.input)) throw new InputError(`input file ${options.input} does not exist`);
+  if (options.input !== STDIN) checkInput(options.input, options.outDir);
   createOutputDir(options.outDir);
   // One run per --out at a time: a second one would write the same files and store (lib/dir-lock.ts).
   const lock = acquireDirLock(options.outDir, 'replay', `--out ${options.outDir}`);

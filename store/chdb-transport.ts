@@ -32,7 +32,8 @@ import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
-import { payloadBytes, type InsertOptions, type StoreTransport } from './transport.js';
+import { parseJsonEachRow } from './exact-numbers.js';
+import { payloadBytes, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
@@ -89,15 +90,19 @@ export class ChdbTransport implements StoreTransport {
     await this.command(`SET readonly = ${READ_ONLY}`);
   }
 
-  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {
     const session = this.#open('query');
     let text: string;
     try {
       text = (await session.queryAsync(sql, { format: 'JSONEachRow' })).text();
     } catch (err) {
+      // V8's string limit (~512 MB): the answer comes back as one text; say what to do rather than V8's words.
+      if (/Cannot create a string longer than/.test(String((err as Error)?.message))) {
+        throw new StoreError(`embedded store: the result of ${firstLine(sql)} is too large to read back (over 512 MB as JSON); add a LIMIT or aggregate`, { cause: err });
+      }
       throw toStoreError(err, `embedded store: ${firstLine(sql)}`);
     }
-    return parseJsonEachRow<T>(text);
+    return parseJsonEachRow<T>(text, options.exactNumbers);
   }
 
   async close(): Promise<void> {
@@ -135,18 +140,6 @@ export class ChdbTransport implements StoreTransport {
 /** ClickHouse's `readonly` level of a read-only query: reads and setting changes only (see restrictToReads). */
 export const READ_ONLY = 2;
 
-/** Parses JSONEachRow output (one JSON object per line; blank lines ignored). */
-export function parseJsonEachRow<T>(text: string): T[] {
-  const rows: T[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    if (end > start) rows.push(JSON.parse(text.slice(start, end)) as T);
-    start = end + 1;
-  }
-  return rows;
-}
 
 /**
  * ClickHouse's `file()` reads its path as a glob (`*`, `?`, `{a,b}`, `{1..3}`;

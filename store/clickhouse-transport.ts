@@ -26,10 +26,10 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../lib/errors.js';
 import { redactUrl, silentLogger, type Logger } from '../lib/logger.js';
-import { parseJsonEachRow } from './chdb-transport.js';
+import { parseJsonEachRow } from './exact-numbers.js';
 import { requestError, responseError, type ServerErrorContext } from './server-errors.js';
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
-import { payloadBytes, type InsertOptions, type StoreTransport } from './transport.js';
+import { payloadBytes, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
 
 export interface ClickHouseServerOptions {
   /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
@@ -143,14 +143,14 @@ export class ClickHouseServerTransport implements StoreTransport {
    */
   async restrictToReads(): Promise<void> {}
 
-  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {
     const what = firstLine(sql);
     const statement = sql.trim().replace(/;+\s*$/, '');
     // On its own line, so a trailing `-- comment` cannot swallow it.
     const { text } = await this.#request(`${statement}\nFORMAT JSONEachRow`, what, { settings: QUERY_SETTINGS });
     let rows: T[];
     try {
-      rows = parseJsonEachRow<T>(text);
+      rows = parseJsonEachRow<T>(text, options.exactNumbers);
     } catch {
       // A server that fails after it started streaming appends the exception as text.
       const at = text.lastIndexOf('Code: ');

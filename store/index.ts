@@ -1,6 +1,7 @@
 /** Public API of the store (ClickHouse: embedded chDB or server). */
 export type { InsertOptions, StoreTransport } from './transport.js';
-export { ChdbTransport, parseJsonEachRow } from './chdb-transport.js';
+export { ChdbTransport } from './chdb-transport.js';
+export { parseJsonEachRow } from './exact-numbers.js';
 export { clickhouseCodeOf, isTransientStoreFailure, toStoreError, TRANSIENT_CLICKHOUSE_CODES } from './store-errors.js';
 export { DATABASE, qualifiedTable, storeTables, type StoreTable } from './tables.js';
 export { RowMapper, deadLetterRow, metricRow, type Row, type RowSink, type StoreRow } from './row-mappers.js';

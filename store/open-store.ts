@@ -3,7 +3,8 @@
  * (`driftwatch sql migrate`, `driftwatch query`). The lead wires them.
  */
 import { makeDir } from '../lib/make-dir.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { shieldStdin } from '../lib/stdin-shield.js';
@@ -26,6 +27,41 @@ export interface OpenEmbeddedStoreOptions {
  * `dataDir`, and brings its schema up to date. chDB allows one open data
  * directory per process: close the returned transport before opening another.
  */
+/**
+ * The likely cause of a failed open, as far as can be told from outside: chDB
+ * says only "Failed to create connection" (the real reason goes to its own
+ * stderr). A running engine keeps `<dir>/status` with its PID while the store
+ * is open (removed on a clean close), and a directory it may not write is
+ * refused too.
+ */
+function whyNotOpened(dir: string): string {
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK);
+  } catch {
+    return 'This user may not read and write that directory (permission denied).';
+  }
+  let pid: number | undefined;
+  try {
+    pid = Number(/^PID:\s*(\d+)/m.exec(readFileSync(join(dir, 'status'), 'utf8'))?.[1]);
+  } catch {
+    // no status file: no other process has it open
+  }
+  if (pid !== undefined && Number.isInteger(pid) && pid > 0) {
+    if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
+    if (isAlive(pid)) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
+  }
+  return 'Only one embedded store can be open per process, and one process per directory.';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
 export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedStoreOptions = {}): Promise<ChdbTransport> {
   const dir = resolve(dataDir);
   const logger = options.logger ?? silentLogger;
@@ -41,11 +77,7 @@ export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedSt
   try {
     transport = new ChdbTransport(new Session(dir));
   } catch (err) {
-    throw new StoreError(
-      `cannot open the embedded store at ${dir}: ${(err as Error).message}. ` +
-        'Only one embedded store can be open per process; close the other one first.',
-      { cause: err },
-    );
+    throw new StoreError(`cannot open the embedded store at ${dir}: ${(err as Error).message}. ${whyNotOpened(dir)}`, { cause: err });
   }
   if (options.migrate !== false) {
     try {
@@ -110,11 +142,15 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
   const code = blankLiterals(statement);
   if (code.includes(';')) throw new UsageError('query: one statement at a time (the rows of several would be merged into one table)');
   // The rows are read back as JSONEachRow and printed by -f/--format; a FORMAT clause of its own would be misread.
-  if (/\bFORMAT\s+\w+\s*$/i.test(code)) throw new UsageError('query: leave out the FORMAT clause; choose the output with -f/--format (table or jsonl)');
-  if (options.write) return answer(await transport.query(statement), options);
+  if (hasFormatClause(code)) throw new UsageError('query: leave out the FORMAT clause; choose the output with -f/--format (table or jsonl)');
+  // Writes a file on this machine and answers no rows: not a read, whatever readonly says (it does not stop it).
+  if (!options.write && /\bINTO\s+OUTFILE\b/i.test(code)) {
+    throw new UsageError('query: INTO OUTFILE writes a file; it is refused in a read-only query (pass --write to run it, or use -f jsonl and redirect)');
+  }
+  if (options.write) return answer(await transport.query(statement, { exactNumbers: true }), options);
   await restrictToReads(transport);
   try {
-    return answer(await transport.query(statement), options);
+    return answer(await transport.query(statement, { exactNumbers: true }), options);
   } catch (err) {
     // READONLY: not a passing store failure to retry, but a statement that needs --write.
     if (clickhouseCodeOf(err) !== READONLY_CODE) throw err;
@@ -124,6 +160,23 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
       { cause: err },
     );
   }
+}
+
+/**
+ * Whether the statement (literals blanked) has a FORMAT clause: the keyword
+ * followed by a format name, bare or quoted, anywhere (a SETTINGS clause may
+ * follow it) — but not `format(…)`, the function, nor a column named format
+ * (after SELECT, a comma, AS, BY, an operator…).
+ */
+export function hasFormatClause(code: string): boolean {
+  for (const m of code.matchAll(/\bFORMAT\b/gi)) {
+    const after = code.slice(m.index! + m[0].length);
+    if (/^\s*\(/.test(after)) continue; // the format() function
+    const before = code.slice(0, m.index!).trimEnd();
+    if (before === '' || /[,(=<>+\-*/.]$/.test(before) || /\b(SELECT|AS|BY|DISTINCT|WHERE|AND|OR|NOT|ON|WHEN|THEN|ELSE)$/i.test(before)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** ClickHouse's READONLY error: the statement writes, or sets `readonly`, in read-only mode. */

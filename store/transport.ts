@@ -55,7 +55,7 @@ export interface StoreTransport {
    */
   insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void>;
   /** Runs a SELECT (without a FORMAT clause) and returns its rows parsed from JSONEachRow. */
-  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, options?: QueryOptions): Promise<T[]>;
   /** Releases the connection / session. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,4 +64,14 @@ export interface StoreTransport {
 export function payloadBytes(lines: string[] | string | Buffer): Buffer {
   if (Buffer.isBuffer(lines)) return lines;
   return Buffer.from(Array.isArray(lines) ? lines.join('\n') : lines, 'utf8');
+}
+
+export interface QueryOptions {
+  /**
+   * Numbers a JavaScript number cannot hold exactly (64-bit integers above
+   * 2^53, long decimals) come back as strings of their digits instead of
+   * rounded (`driftwatch query`'s output; store/exact-numbers.ts). Default:
+   * plain numbers, which is what the engine's own queries want.
+   */
+  exactNumbers?: boolean;
 }

@@ -91,6 +91,11 @@ export const demoCommand: Command = {
     const seed = intOption('seed', v.seed, 0, MAX_SEED)!;
     const envs = String(v.envs).split(',').map((e) => e.trim()).filter(Boolean);
     if (envs.length < 1 || envs.length > MAX_ENVS) throw new UsageError(`--envs: expected 1..${MAX_ENVS} comma-separated environments, got ${envs.length}`);
+    // The same env twice would make every key twice over: the tally would then report injected drift as missed.
+    const repeated = envs.find((e, i) => envs.indexOf(e) !== i);
+    if (repeated !== undefined) throw new UsageError(`--envs: "${repeated}" is listed twice; name each environment once`);
+    const badName = envs.find((e) => !/^[A-Za-z0-9_.-]+$/.test(e));
+    if (badName !== undefined) throw new UsageError(`--envs: "${badName}" is not an environment name (letters, digits, _ . -)`);
     const replicas = intOption('replicas', v.replicas, 1, MAX_REPLICAS);
     const indexInstances = intOption('index-instances', v['index-instances'], 0, MAX_INDEX_INSTANCES);
     const artifactsPerEnv = intOption('artifacts', v.artifacts, 1, MAX_ARTIFACTS);

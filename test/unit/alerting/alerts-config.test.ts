@@ -224,9 +224,19 @@ describe('severity classifier', () => {
     expect(c('drift_detected', { env: 'sandbox-1', artifact: 'billing' })).toBe('medium');
   });
 
-  it('a pattern on a label the alert does not carry never matches', () => {
-    const c = classify('rules:\n  mttr_breach:\n    overrides:\n      - { match: { artifact: "*" }, severity: low }\n');
-    expect(c('mttr_breach', { env: 'prod' })).toBe('high');
+  it('a pattern on a label the alert does not carry never matches (in a config built in code; a file is refused, below)', () => {
+    const config = defaultAlertsConfig();
+    config.rules.mttr_breach.overrides = [{ match: { artifact: '*' }, severity: 'low' }];
+    expect(createSeverityClassifier(config)('mttr_breach', { env: 'prod' })).toBe('high');
+  });
+
+  it.each([
+    ['drift_detected', 'enviroment', 'unknown label of this rule\'s alerts; (expected one of env, artifact)'],
+    ['rollback_failed', 'artefact', 'unknown label of this rule\'s alerts; did you mean "artifact"? (expected one of env, artifact)'],
+    ['mttr_breach', 'artifact', 'unknown label of this rule\'s alerts; (expected one of env)'],
+  ])('alerts.yaml: %s override matching %s, a label its alerts do not carry, is an error', (rule, label, message) => {
+    const yaml = `rules:\n  ${rule}:\n    overrides:\n      - { match: { ${label}: "x" }, severity: low }\n`;
+    expect(errorOf(yaml).message).toBe(`alerts.yaml: rules.${rule}.overrides[0].match.${label}: ${message}`);
   });
 
   it('glob: * matches any run, everything else is literal, whole string', () => {

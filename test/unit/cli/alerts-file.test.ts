@@ -1,4 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
 describe('an unreadable alerts file is reported under the option that named it', () => {
@@ -13,5 +16,24 @@ describe('an unreadable alerts file is reported under the option that named it',
     const r = await runCli(['replay', 'in.ndjson', '--out', '/tmp/never', '--alerts', path], { DRIFTWATCH_ALERTS_FILE: path });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^driftwatch replay: --alerts: \/nonexistent\/alerts\.yaml: cannot read the alerts file/);
+  });
+});
+
+describe('an alerts file that is not a file of rules is refused, not read without bound', () => {
+  it.each([
+    ['/dev/zero', /\/dev\/zero: cannot read the alerts file \(it is not a regular file \(a device or a socket\)\)/],
+    [tmpdir(), /cannot read the alerts file \(it is a directory\)/],
+  ])('%s', async (path, message) => {
+    const r = await runCli(['replay', 'in.ndjson', '--out', '/tmp/never'], { DRIFTWATCH_ALERTS_FILE: path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('over 1 MiB', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'dw-alerts-big-')), 'alerts.yaml');
+    writeFileSync(path, '#'.repeat(2 << 20));
+    const r = await runCli(['replay', 'in.ndjson', '--out', '/tmp/never'], { DRIFTWATCH_ALERTS_FILE: path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read the alerts file \(it is larger than 1048576 bytes/);
   });
 });

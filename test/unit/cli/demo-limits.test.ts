@@ -52,6 +52,8 @@ describe('demo option ranges', () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `e${i}`).join(',');
     expectUsage(await demo('--envs', names(101)), /--envs: expected 1\.\.100 comma-separated environments, got 101/);
     expectUsage(await demo('--envs', ','), /--envs: expected 1\.\.100 comma-separated environments, got 0/);
+    expectUsage(await demo('--envs', 'prod, prod'), /--envs: "prod" is listed twice; name each environment once/);
+    expectUsage(await demo('--envs', 'a/b'), /--envs: "a\/b" is not an environment name/);
     expectRan(await demo('--envs', names(100)));
   });
 

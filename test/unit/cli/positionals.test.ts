@@ -24,3 +24,18 @@ describe('commands that take no positional arguments reject them (exit 2)', () =
     expect(r.stderr).toBe('driftwatch replay: unexpected arguments: b.ndjson\n');
   });
 });
+
+describe('a string option given an empty value is a usage error (it would silently mean the default or the current directory)', () => {
+  const withStringOptions = commands.flatMap((c) => Object.entries(c.options).filter(([, s]) => s.type === 'string').map(([name]) => [c.path.join(' '), name, c.path] as const));
+  it.each(withStringOptions)('%s --%s ""', async (_name, option, path) => {
+    const r = await runCli([...path, ...(path[0] === 'replay' ? ['x.ndjson'] : path[0] === 'query' ? ['SELECT 1'] : []), `--${option}`, ' ']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^driftwatch ${path.join(' ')}: --${option}: empty value; give .+ or leave the option out\\n$`));
+  });
+
+  it('replay --alerts "" does not fall back to the built-in rules', async () => {
+    const r = await runCli(['replay', 'x.ndjson', '--out', '/tmp/never', '--alerts', '']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('driftwatch replay: --alerts: empty value; give <file> or leave the option out\n');
+  });
+});

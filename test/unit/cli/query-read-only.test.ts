@@ -82,6 +82,9 @@ describe('query takes one statement and no FORMAT clause', () => {
   it.each([
     ['SELECT 1 FORMAT CSV', /FORMAT clause.*-f\/--format \(table or jsonl\)/],
     ['SELECT 1 FORMAT JSON;', /FORMAT clause/],
+    ['SELECT 1 FORMAT Pretty SETTINGS max_threads = 1', /FORMAT clause/], // a SETTINGS clause after it once hid it
+    ['SELECT number FROM numbers(3) FORMAT `CSV`', /FORMAT clause/], // so did a quoted name
+    ["SELECT 'x' INTO OUTFILE '/tmp/dw-never-written.txt' TRUNCATE", /INTO OUTFILE writes a file; it is refused in a read-only query/],
     ['SELECT 1; SELECT 2', /one statement at a time/],
     [';', /empty SQL/],
   ])('%s is a usage error', async (sql, message) => {
@@ -95,6 +98,23 @@ describe('query takes one statement and no FORMAT clause', () => {
     const r = await query('-f', 'jsonl', 'SELECT 1 AS one;');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('{"one":1}');
+  });
+});
+
+describe('query prints numbers exactly', () => {
+  it('64-bit integers and long decimals beyond a double\'s precision come out as their digits; small ones stay numbers', async () => {
+    const sql = "SELECT toUInt64(18446744073709551615) AS u, toInt64(-9007199254740993) AS i, toDecimal128('12345678901234567890.123', 3) AS d, count() AS n, 0.5 AS h FROM numbers(3)";
+    const r = await query('-f', 'jsonl', sql);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ u: '18446744073709551615', i: '-9007199254740993', d: '12345678901234567890.123', n: 3, h: 0.5 });
+    const table = await query(sql);
+    expect(table.stdout).toContain('18446744073709551615'); // was 18446744073709552000
+  });
+
+  it('a column or function named format is not a FORMAT clause', async () => {
+    const r = await query('-f', 'jsonl', "SELECT format('{}-{}', 'a', 'b') AS format");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ format: 'a-b' });
   });
 });
 

@@ -39,4 +39,24 @@ describe('replay --out: one run at a time, whole files', () => {
     expect(second.stderr).toMatch(/store already held rows of earlier replays and keeps them/);
     expect(readFileSync(join(out, 'alerts.ndjson'), 'utf8').split('\n').length).toBe(alerts.split('\n').length); // replaced, not appended
   });
+
+  it('refuses to replay one of --out\'s own output files (it would overwrite its input) and a directory, before creating anything', async () => {
+    const out = fresh();
+    const events = readFileSync(join(fixtures, 'rogue-version.ndjson'), 'utf8');
+    for (const name of ['dlq.ndjson', 'alerts.ndjson', 'incidents.ndjson']) {
+      writeFileSync(join(out, name), events); // e.g. re-driving dead letters: replay out/dlq.ndjson --out out
+      const r = await runCli(['replay', join(out, name), '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`input file ${join(out, name)} is ${join(out, name)}, which this run writes: replaying it there would overwrite the input`);
+      expect(readFileSync(join(out, name), 'utf8')).toBe(events); // the input is untouched
+    }
+    expect(existsSync(join(out, 'store'))).toBe(false);
+
+    const dir = fresh();
+    const other = join(fresh(), 'o');
+    const r = await runCli(['replay', dir, '--out', other]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`input file ${dir} is a directory: expected an NDJSON file`);
+    expect(existsSync(other)).toBe(false); // refused before the output directory and its store were made
+  });
 });
