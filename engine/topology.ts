@@ -53,7 +53,11 @@ export function buildTopology(options: TopologyOptions): Topology {
   const promotionWindows = new PromotionWindowsProcessor(options.processing);
   // The MTTR processor emits a snapshot exactly when an open incident reaches
   // the breach age, so the mttr_breach rule fires on time without polling.
-  const mttr = new MttrProcessor(options.processing, { breachAfterMs: mttrRule.threshold ?? 30 * 60_000 });
+  // It also publishes when a slow recovery leaves the rule's window, so a breach by the rolling mean resolves then.
+  const mttr = new MttrProcessor(options.processing, {
+    breachAfterMs: mttrRule.threshold ?? 30 * 60_000,
+    ...(mttrRule.enabled && mttrRule.windowMs !== undefined ? { departureWindowMs: mttrRule.windowMs } : {}),
+  });
   const alerting = new AlertingProcessor(options.alerts, classify, options.alerting);
   const audit = new AuditTrailProcessor();
   const processors: Processor[] = [stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit];

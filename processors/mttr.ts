@@ -15,9 +15,12 @@
  *   many boundaries the gap spans), only if there is something to report and
  *   no snapshot at or after that boundary was emitted already (nor is about
  *   to be, by the incident fact being handled).
+ * - when a resolved incident leaves the mttr_breach rule's window
+ *   (`departureWindowMs`, asOf = resolvedAt + window), so the rolling mean
+ *   the rule judges is published when it changes by time alone.
  * `advance` never triggers a snapshot by itself (it only fires due breach
- * timers, which never reschedule), so the end-of-input +Infinity advance
- * terminates.
+ * timers, which never reschedule, and departures, one per resolved incident),
+ * so the end-of-input +Infinity advance terminates.
  *
  * Decisions where the SPEC is silent:
  * - Only `kind: 'state'` incidents count; determinism incidents are a
@@ -55,6 +58,13 @@ import { RollingRecoveries } from './mttr-rolling.js';
 export interface MttrOptions {
   /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
   breachAfterMs?: number;
+  /**
+   * The rolling window the mttr_breach rule judges (1h by default; unset when
+   * the rule is off): a snapshot is also emitted when a resolved incident
+   * leaves it (resolvedAt + window), so a breach by the rolling mean ends when
+   * the slow recovery ages out, not whenever the next incident comes.
+   */
+  departureWindowMs?: number;
 }
 
 /** Kept exported from here too (it was defined in this module before the split). */
@@ -90,6 +100,9 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private readonly open = new KeyedEntries<Open>();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
+  private readonly departureWindowMs: number | undefined;
+  /** When the next resolved incident leaves the departure window (Infinity: none); derived from `resolved`, not state. */
+  private nextDeparture = Infinity;
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: MttrOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -101,6 +114,11 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     }
     this.windowMs = options.windowMs;
     this.breachAfterMs = breach;
+    const departure = extra.departureWindowMs;
+    if (departure !== undefined && !(departure > 0 && Number.isFinite(departure))) {
+      throw new ConfigError('departureWindowMs', `must be a positive number of milliseconds, got ${departure}`);
+    }
+    this.departureWindowMs = departure;
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -109,11 +127,11 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     if (fact.kind === 'event' || fact.kind === 'incident') {
       const boundary = this.crossedBoundary(fact.at);
       if (boundary !== undefined) {
-        this.fireBreaches(boundary, own, emit);
+        this.fireTimed(boundary, own, emit);
         if (boundary > this.lastAsOf && boundary !== own && this.hasData(boundary)) this.emitSnapshots(boundary, boundary, emit);
       }
     }
-    this.fireBreaches(fact.at, own, emit);
+    this.fireTimed(fact.at, own, emit);
     if (fact.kind === 'incident' && fact.incident.kind === 'state') this.onIncident(fact, emit);
   }
 
@@ -144,6 +162,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     this.rolling.reset(this.resolved);
     this.lastBoundary = state.lastBoundary ?? undefined;
     this.lastAsOf = decodeTime(state.lastAsOf, -Infinity);
+    this.nextDeparture = this.departureAfter(this.lastAsOf);
   }
 
   drainDirtyKeys(): string[] {
@@ -180,6 +199,35 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     const prev = this.lastBoundary;
     if (prev === undefined || b > prev) this.lastBoundary = b;
     return prev !== undefined && b > prev ? b : undefined;
+  }
+
+  /**
+   * Breach timers and departures due by `now`, in time order (a snapshot is
+   * only emitted after the last one: an earlier one skipped would be lost).
+   * A breach at the same instant as a departure shares its snapshot.
+   */
+  private fireTimed(now: number, own: number | undefined, emit: Emit): void {
+    while (this.nextDeparture <= now && this.nextDeparture !== Infinity) {
+      const at = this.nextDeparture;
+      this.fireBreaches(at, own, emit);
+      if (at > this.lastAsOf && at !== own) this.emitSnapshots(at, at, emit);
+      this.nextDeparture = this.departureAfter(Math.max(at, this.lastAsOf));
+    }
+    this.fireBreaches(now, own, emit);
+  }
+
+  /** The first departure (resolvedAt + window) after t, or Infinity. `resolved` is in resolvedAt order. */
+  private departureAfter(t: number): number {
+    const w = this.departureWindowMs;
+    if (w === undefined) return Infinity;
+    let lo = 0;
+    let hi = this.resolved.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.resolved[mid]!.resolvedAt + w > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < this.resolved.length ? this.resolved[lo]!.resolvedAt + w : Infinity;
   }
 
   /** Runs on every fact, so the closure lives in `fireDueBreaches` (see there). */
@@ -227,6 +275,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
         const resolved: Resolved = { incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs };
         this.resolved.push(resolved);
         this.rolling.add(resolved);
+        if (this.departureWindowMs !== undefined) this.nextDeparture = Math.min(this.nextDeparture, resolvedAt + this.departureWindowMs);
         this.resolvedIds.add(inc.incidentId);
         this.emitSnapshots(resolvedAt, fact.at, emit);
         return;

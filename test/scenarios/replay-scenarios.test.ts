@@ -154,4 +154,20 @@ describe('replay scenarios', () => {
     ]);
     expect(messy.dlq[0]!.raw).toBe('this is not json');
   });
+
+  it('a slow recovery: mttr_breach fires past 30 min open and resolves when the recovery leaves the rolling hour', async () => {
+    const { incidents, alerts } = await replayFixture('slow-recovery.ndjson');
+    // p1 → d1 at 12:00:01; h1 serves dx from 12:05 (incident), back on d1 at 12:36: recovery 31 min.
+    expect(incidents).toEqual([expect.objectContaining({ startedAt: '2026-11-27T12:05:00.000Z', resolvedAt: '2026-11-27T12:36:00.000Z', recoveryMs: 31 * 60_000 })]);
+    // Open longer than 30 min from 12:35:00.001 (the breach); at 12:36 the 1 h mean is 31 min, still a breach; the
+    // incident leaves the trailing hour at 13:36:00.000, with no later event: only that departure ends the breach (it
+    // stayed firing for ever before). End of input moves event time on, so the escalations due before 13:36 come first.
+    expect(alerts.filter((a) => a.rule === 'mttr_breach').map((a) => `${a.status} L${a.escalationLevel} ${a.startsAt}${a.endsAt ? ` → ${a.endsAt}` : ''}`)).toEqual([
+      'firing L1 2026-11-27T12:35:00.001Z',
+      'firing L2 2026-11-27T12:35:00.001Z',
+      'firing L3 2026-11-27T12:35:00.001Z',
+      'firing L4 2026-11-27T12:35:00.001Z',
+      'resolved L4 2026-11-27T12:35:00.001Z → 2026-11-27T13:36:00.000Z',
+    ]);
+  });
 });

@@ -153,3 +153,39 @@ describe('MttrProcessor', () => {
     expect(p.openIncidents).toBe(0);
   });
 });
+
+describe('MttrProcessor: departures from the mttr_breach window', () => {
+  const HOUR = 60 * MIN;
+  const withDepartures = () => new MttrProcessor({ windowMs: W }, { departureWindowMs: HOUR });
+  const slow = [
+    incident(T0 + MIN, 'opened', { incidentId: 'S', startedAt: T0 }),
+    incident(T0 + 31 * MIN, 'resolved', { incidentId: 'S', startedAt: T0 }),
+    incident(T0 + 40 * MIN, 'opened', { incidentId: 'Q', startedAt: T0 + 40 * MIN, env: 'staging' }),
+    incident(T0 + 42 * MIN, 'resolved', { incidentId: 'Q', startedAt: T0 + 40 * MIN, env: 'staging' }),
+  ];
+
+  it('publishes a snapshot when each resolved incident leaves the window, in time order, with no later input', () => {
+    const facts = mttr(runProcessor(withDepartures(), [...slow, advance(Infinity)]));
+    const departures = facts.filter((f) => f.at > T0 + 42 * MIN);
+    expect(departures.map((f) => f.at)).toEqual([T0 + 31 * MIN + HOUR, T0 + 42 * MIN + HOUR]);
+    expect(stats(pick(departures[0]!.snapshots, 'prod', '1h'))).toEqual([0, null, null, null]); // S left the hour
+    expect(stats(pick(departures[0]!.snapshots, 'staging', '1h'))).toEqual([1, 2 * MIN, 2 * MIN, 2 * MIN]);
+    expect(stats(pick(departures[1]!.snapshots, '*', '1h'))).toEqual([0, null, null, null]);
+    // Without the option (mttr_breach off), none: the end-of-input advance adds nothing.
+    expect(mttr(runProcessor(make(), [...slow, advance(Infinity)])).filter((f) => f.at > T0 + 42 * MIN)).toEqual([]);
+  });
+
+  it('a later input fires the departures it passes before its own snapshot', () => {
+    const facts = mttr(runProcessor(withDepartures(), [...slow, incident(T0 + 3 * HOUR, 'opened', { incidentId: 'R', startedAt: T0 + 3 * HOUR })]));
+    expect(facts.map((f) => f.at).filter((at) => at > T0 + 42 * MIN)).toEqual([T0 + 31 * MIN + HOUR, T0 + 42 * MIN + HOUR, T0 + 3 * HOUR]);
+  });
+
+  it('a restart re-derives the pending departures from the resolved incidents (they are not stored)', () => {
+    const before = withDepartures();
+    const head = runProcessor(before, slow);
+    const after = withDepartures();
+    after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    const tail = runProcessor(after, [advance(Infinity)]);
+    expect([...head, ...tail]).toEqual(runProcessor(withDepartures(), [...slow, advance(Infinity)]));
+  });
+});
