@@ -15,7 +15,7 @@ import { severityRank } from '../schemas/alert-event.js';
 import { ruleNames, type AlertsConfig, type SeverityClassifier } from './alert-rules.js';
 import { validateAlertsDocument } from './alerts-validation.js';
 
-export { mttrWindows, ruleParameters } from './alerts-validation.js';
+export { mttrWindows, ruleLabels, ruleParameters } from './alerts-validation.js';
 
 /**
  * Reads alerts.yaml at `path`, or returns the built-in defaults when no path is given.

@@ -21,21 +21,32 @@ export interface RuleParameters {
   /** Any positive duration, or one of the rolling MTTR windows (1h, 24h, 7d). */
   window?: 'any' | 'mttr';
   minSamples?: true;
-  /** The labels the rule's alerts carry: what an override may match (a typo must not silently never match). */
-  labels: readonly string[];
 }
 
 /** The tunables each rule takes; any other key on a rule is rejected. All listed ones are required after merging. */
 export const ruleParameters: Record<RuleName, RuleParameters> = {
-  drift_detected: { labels: ['env', 'artifact'] },
-  mttr_breach: { threshold: 'duration', window: 'mttr', labels: ['env'] },
-  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env'] },
-  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true, labels: ['env'] },
-  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env', 'gate'] },
-  snapshot_not_verified: { labels: ['env', 'artifact'] },
-  rollback_failed: { labels: ['env', 'artifact'] },
-  hydration_nondeterminism: { labels: ['env', 'artifact', 'ruleId'] },
-  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true, labels: ['env'] },
+  drift_detected: {},
+  mttr_breach: { threshold: 'duration', window: 'mttr' },
+  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true },
+  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true },
+  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+  snapshot_not_verified: {},
+  rollback_failed: {},
+  hydration_nondeterminism: {},
+  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+};
+
+/** The labels each rule's alerts carry: what an override may match (a typo must not silently never match). */
+export const ruleLabels: Record<RuleName, readonly string[]> = {
+  drift_detected: ['env', 'artifact'],
+  mttr_breach: ['env'],
+  promotion_success_rate_low: ['env'],
+  promotion_duration_high: ['env'],
+  gate_failure_rate_high: ['env', 'gate'],
+  snapshot_not_verified: ['env', 'artifact'],
+  rollback_failed: ['env', 'artifact'],
+  hydration_nondeterminism: ['env', 'artifact', 'ruleId'],
+  index_error_rate_high: ['env'],
 };
 
 /** Windows the MTTR processor publishes snapshots for, by length in ms. */
@@ -109,7 +120,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   const map = raw === undefined || raw === null ? {} : asMap(raw, path, p);
   if (!map) return undefined;
   const params = ruleParameters[name];
-  checkKeys(map, [...commonRuleKeys, ...Object.keys(params).filter((k) => k !== 'labels')], path, p);
+  checkKeys(map, [...commonRuleKeys, ...Object.keys(params)], path, p);
   const rule: RuleConfig = { enabled: true, overrides: [], ...base } as RuleConfig;
   const at = (key: string) => `${path}.${key}`;
   if (map.enabled !== undefined) {
@@ -117,7 +128,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
     else p.add(at('enabled'), `expected true or false, got ${describe(map.enabled)}`);
   }
   if (map.severity !== undefined) rule.severity = readSeverity(map.severity, at('severity'), p) ?? rule.severity;
-  if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), params.labels, p);
+  if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), ruleLabels[name], p);
   for (const key of ['summary', 'runbookUrl'] as const) {
     if (map[key] === undefined) continue;
     if (typeof map[key] === 'string' && map[key] !== '') rule[key] = map[key];

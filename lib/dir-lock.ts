@@ -14,6 +14,7 @@ import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { makeDir } from './make-dir.js';
 import { join } from 'node:path';
 import { InputError } from './errors.js';
+import { isProcessAlive } from './process-alive.js';
 
 export const LOCK_FILE = '.driftwatch.lock';
 
@@ -70,13 +71,7 @@ function readOwner(path: string): Owner | undefined {
 }
 
 function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
-  }
+  return pid === process.pid || isProcessAlive(pid);
 }
 
 function lockError(what: string, path: string, err: unknown): InputError {

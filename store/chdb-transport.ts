@@ -140,7 +140,6 @@ export class ChdbTransport implements StoreTransport {
 /** ClickHouse's `readonly` level of a read-only query: reads and setting changes only (see restrictToReads). */
 export const READ_ONLY = 2;
 
-
 /**
  * ClickHouse's `file()` reads its path as a glob (`*`, `?`, `{a,b}`, `{1..3}`;
  * backslashes do not escape them): a store directory with such characters

@@ -8,6 +8,7 @@ import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { shieldStdin } from '../lib/stdin-shield.js';
+import { isProcessAlive } from '../lib/process-alive.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
 import { migrate, type MigrationResult } from './migrations.js';
@@ -27,41 +28,6 @@ export interface OpenEmbeddedStoreOptions {
  * `dataDir`, and brings its schema up to date. chDB allows one open data
  * directory per process: close the returned transport before opening another.
  */
-/**
- * The likely cause of a failed open, as far as can be told from outside: chDB
- * says only "Failed to create connection" (the real reason goes to its own
- * stderr). A running engine keeps `<dir>/status` with its PID while the store
- * is open (removed on a clean close), and a directory it may not write is
- * refused too.
- */
-function whyNotOpened(dir: string): string {
-  try {
-    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK);
-  } catch {
-    return 'This user may not read and write that directory (permission denied).';
-  }
-  let pid: number | undefined;
-  try {
-    pid = Number(/^PID:\s*(\d+)/m.exec(readFileSync(join(dir, 'status'), 'utf8'))?.[1]);
-  } catch {
-    // no status file: no other process has it open
-  }
-  if (pid !== undefined && Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
-    if (isAlive(pid)) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
-  }
-  return 'Only one embedded store can be open per process, and one process per directory.';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
-}
-
 export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedStoreOptions = {}): Promise<ChdbTransport> {
   const dir = resolve(dataDir);
   const logger = options.logger ?? silentLogger;
@@ -89,6 +55,32 @@ export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedSt
   }
   logger.debug({ dir }, 'embedded store open');
   return transport;
+}
+
+/**
+ * The likely cause of a failed open, as far as can be told from outside: chDB
+ * says only "Failed to create connection" (the real reason goes to its own
+ * stderr). A running engine keeps `<dir>/status` with its PID while the store
+ * is open (removed on a clean close), and a directory it may not write is
+ * refused too.
+ */
+function whyNotOpened(dir: string): string {
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.W_OK);
+  } catch {
+    return 'This user may not read and write that directory (permission denied).';
+  }
+  let pid: number | undefined;
+  try {
+    pid = Number(/^PID:\s*(\d+)/m.exec(readFileSync(join(dir, 'status'), 'utf8'))?.[1]);
+  } catch {
+    // no status file: no other process has it open
+  }
+  if (pid !== undefined && Number.isInteger(pid) && pid > 0) {
+    if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
+    if (isProcessAlive(pid)) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
+  }
+  return 'Only one embedded store can be open per process, and one process per directory.';
 }
 
 export interface MigrateStoreResult extends MigrationResult {

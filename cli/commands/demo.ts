@@ -13,7 +13,7 @@ import { kafkaDemoTransport } from '../../engine/demo/kafka-demo-transport.js';
 import { runDemo } from '../../engine/demo/demo-runner.js';
 import { demoStoreDir } from '../../engine/demo/demo-store.js';
 import { formatDemoSummary } from '../../engine/demo/demo-summary.js';
-import { defaultScenarioOptions, estimateRecords, keyCount, resolveScenarioOptions, type ScenarioInput } from '../../engine/demo/scenario-options.js';
+import { defaultScenarioOptions, envsProblem, estimateRecords, keyCount, resolveScenarioOptions, type ScenarioInput } from '../../engine/demo/scenario-options.js';
 
 /** A bounded demo takes about this long by default, so the progress line is visible but nobody waits. */
 const TARGET_WALL_SECONDS = 3;
@@ -91,11 +91,8 @@ export const demoCommand: Command = {
     const seed = intOption('seed', v.seed, 0, MAX_SEED)!;
     const envs = String(v.envs).split(',').map((e) => e.trim()).filter(Boolean);
     if (envs.length < 1 || envs.length > MAX_ENVS) throw new UsageError(`--envs: expected 1..${MAX_ENVS} comma-separated environments, got ${envs.length}`);
-    // The same env twice would make every key twice over: the tally would then report injected drift as missed.
-    const repeated = envs.find((e, i) => envs.indexOf(e) !== i);
-    if (repeated !== undefined) throw new UsageError(`--envs: "${repeated}" is listed twice; name each environment once`);
-    const badName = envs.find((e) => !/^[A-Za-z0-9_.-]+$/.test(e));
-    if (badName !== undefined) throw new UsageError(`--envs: "${badName}" is not an environment name (letters, digits, _ . -)`);
+    const envsWrong = envsProblem(envs);
+    if (envsWrong !== undefined) throw new UsageError(`--envs: ${envsWrong}`);
     const replicas = intOption('replicas', v.replicas, 1, MAX_REPLICAS);
     const indexInstances = intOption('index-instances', v['index-instances'], 0, MAX_INDEX_INSTANCES);
     const artifactsPerEnv = intOption('artifacts', v.artifacts, 1, MAX_ARTIFACTS);

@@ -78,6 +78,19 @@ export const defaultScenarioOptions: ScenarioOptions = {
 
 export type ScenarioInput = Partial<Omit<ScenarioOptions, 'engine'>> & { engine?: Partial<ScenarioOptions['engine']> };
 
+/**
+ * What is wrong with a list of environment names, or undefined: none, a name
+ * that is not one, or a name listed twice (every key would be simulated twice
+ * over, and the tally would report injected drift as missed).
+ */
+export function envsProblem(envs: readonly string[]): string | undefined {
+  if (envs.length === 0) return 'expected one or more names (letters, digits, _ . -)';
+  const bad = envs.find((e) => !/^[A-Za-z0-9_.-]+$/.test(e));
+  if (bad !== undefined) return `"${bad}" is not an environment name (letters, digits, _ . -)`;
+  const repeated = envs.find((e, i) => envs.indexOf(e) !== i);
+  return repeated === undefined ? undefined : `"${repeated}" is listed twice; name each environment once`;
+}
+
 function check(ok: boolean, option: string, message: string): void {
   if (!ok) throw new ConfigError(`scenario.${option}`, message);
 }
@@ -91,7 +104,8 @@ export function resolveScenarioOptions(input: ScenarioInput = {}): ScenarioOptio
   check(Number.isInteger(o.seed), 'seed', `expected an integer, got ${o.seed}`);
   check(Number.isFinite(o.startAt), 'startAt', 'expected epoch milliseconds');
   check(o.spanMs > 0, 'spanMs', `expected a positive duration, got ${o.spanMs}`);
-  check(o.envs.length > 0 && o.envs.every((e) => /^[A-Za-z0-9_.-]+$/.test(e)), 'envs', 'expected one or more names (letters, digits, _ . -)');
+  const envs = envsProblem(o.envs);
+  check(envs === undefined, 'envs', envs ?? '');
   check(Number.isInteger(o.artifactsPerEnv) && o.artifactsPerEnv >= 1, 'artifactsPerEnv', 'expected an integer ≥ 1');
   check(o.keys === undefined || (Number.isInteger(o.keys) && o.keys >= 1), 'keys', 'expected an integer ≥ 1');
   check(Number.isInteger(o.replicas) && o.replicas >= 1, 'replicas', 'expected an integer ≥ 1');

@@ -1,6 +1,6 @@
 /**
  * The labels each rule's alerts carry are what alerts.yaml overrides may
- * match (config/alerts-validation.ts `ruleParameters[rule].labels`): a rule
+ * match (config/alerts-validation.ts `ruleLabels`): a rule
  * emitting a label not listed there could never be overridden by it, so the
  * two must agree. Checked on the fixtures and a demo scenario, which between
  * them fire every rule.
@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ruleParameters } from '../../config/alerts-config.js';
+import { ruleLabels } from '../../config/alerts-config.js';
 import { optionsForRecords } from '../../engine/demo/scenario-options.js';
 import { writeScenarioFile } from '../../bench/write-scenario.js';
 import { fixturesDir, replayFixture } from '../helpers/replay-fixture.js';
@@ -24,7 +24,7 @@ describe('alert labels agree with what overrides may match', () => {
     alerts.push(...(await replayFixture(demo)).alerts);
     const seen = new Map<string, Set<string>>();
     for (const a of alerts) {
-      expect(Object.keys(a.labels).sort(), `${a.rule}`).toEqual([...ruleParameters[a.rule as keyof typeof ruleParameters].labels].sort());
+      expect(Object.keys(a.labels).sort(), `${a.rule}`).toEqual([...ruleLabels[a.rule as keyof typeof ruleLabels]].sort());
       seen.set(a.rule, new Set(Object.keys(a.labels)));
     }
     expect(seen.size).toBeGreaterThanOrEqual(5); // the check saw most rules fire
