@@ -63,7 +63,10 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       ctx.stdout.write(groupHelp(group.group, commands));
       return 0;
     }
-    ctx.stderr.write(`driftwatch: unknown command "${argv.join(' ')}"\n\n${group ? groupHelp(group.group, commands) : mainHelp(commands)}`);
+    // Name the command words only: `help bogus` runs as `bogus --help`, and options are not part of the command.
+    const firstOption = argv.findIndex((a) => a.startsWith('-'));
+    const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
+    ctx.stderr.write(`driftwatch: unknown command "${words.join(' ')}"\n\n${group ? groupHelp(group.group, commands) : mainHelp(commands)}`);
     return 2;
   }
   const { cmd, rest } = found;

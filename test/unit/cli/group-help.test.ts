@@ -32,11 +32,13 @@ describe('help of a command group', () => {
     expect(r.stderr).toContain('topics create');
   });
 
-  it('an unknown word is still an unknown command (exit 2, main help)', async () => {
-    const r = await runCli(['bogus', '--help']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('driftwatch: unknown command "bogus --help"');
-    expect(r.stderr).toContain('Commands:');
+  it('an unknown word is still an unknown command (exit 2, main help), named without its options', async () => {
+    for (const argv of [['bogus', '--help'], ['help', 'bogus'], ['bogus', '-x', 'y']]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('driftwatch: unknown command "bogus"\n');
+      expect(r.stderr).toContain('Commands:');
+    }
   });
 
   it('a full command path still gets the command help', async () => {
