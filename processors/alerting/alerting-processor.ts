@@ -52,6 +52,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly rules: Array<[RuleName, AlertRule]>;
   /** Per fact kind (filled on first use), so a fact finds its rules with a property read. */
   private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
+  /** The enabled rules that judge by time as well as by facts (AlertRule.onTime). */
+  private readonly timedRules: readonly AlertRule[];
   private readonly dirty = new DirtyKeys();
   /** Firing instances by input key (keyed rules) … */
   private readonly keyInstances = new Map<string, Set<string>>();
@@ -72,16 +74,37 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       .filter((name) => config.rules[name].enabled)
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
     for (const kind of factKinds) this.rulesFor(kind);
+    this.timedRules = this.rules.map(([, rule]) => rule).filter((rule) => rule.onTime !== undefined);
   }
 
   handle(fact: Fact, emit: Emit): void {
-    // Escalations due by this fact's time happened before it (processor contract).
+    // Rule timers and escalations due by this fact's time happened before it (processor contract).
+    if (this.timedRules.length > 0) this.fireRuleTimers(fact.at);
     this.book.fireDue(fact.at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
       const rules = this.rulesFor(fact.kind);
       for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
     }
     if (this.book.hasPending) for (const { at, alert } of this.book.drain()) emit({ kind: 'alert', at, alert });
+  }
+
+  /**
+   * The rules' own timers due strictly before `at`, earliest first, each with
+   * the escalations due before it. Strictly before: a fact at the same time
+   * (a window row ending exactly when older samples leave the window) judges
+   * the window itself, with its own samples in, instead of a judgement
+   * without them a moment earlier. An escalation at the very time a rule
+   * clears its alert does not happen: the condition ended first.
+   */
+  private fireRuleTimers(at: number): void {
+    for (;;) {
+      let due: AlertRule | undefined;
+      for (const rule of this.timedRules) if (rule.nextDue! < at && (due === undefined || rule.nextDue! < due.nextDue!)) due = rule;
+      if (due === undefined) return;
+      const time = due.nextDue!;
+      this.book.fireDue(time - 1);
+      due.onTime!(time);
+    }
   }
 
   /** The enabled rules that read facts of `kind`, in rule order (a rule passed a kind it does not read would do nothing). */

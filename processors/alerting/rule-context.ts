@@ -49,6 +49,15 @@ export interface AlertRule {
    */
   readonly keyedState?: Omit<KeyedStateStore, 'drainDirtyKeys'>;
   readonly wholeState?: WholeStateStore;
+  /**
+   * Rules whose condition can change by the passage of event time alone (a
+   * rolling window that samples leave): the earliest event time at which the
+   * rule must judge again without a fact (Infinity: none), derived from the
+   * rule's state so a restore re-derives it. The processor calls `onTime`
+   * once it is due, before the facts of later times.
+   */
+  readonly nextDue?: number;
+  onTime?(at: number): void;
 }
 
 export type RuleFactory = (ctx: RuleContext) => AlertRule;

@@ -48,5 +48,7 @@ export async function replayFixture(input: string, options: { store?: boolean; s
 
 /** The parts of an alert a scenario pins down (ids and wall-clock emittedAt vary). */
 export function alertShape(a: AlertEvent): string {
-  return `${a.rule} ${a.status} ${a.severity} L${a.escalationLevel} ${a.labels.env}/${a.labels.artifact} ${a.startsAt}${a.endsAt ? ' → ' + a.endsAt : ''}`;
+  // Per-env rules carry no artifact label: their alerts name the env alone.
+  const subject = a.labels.artifact === undefined ? a.labels.env : `${a.labels.env}/${a.labels.artifact}`;
+  return `${a.rule} ${a.status} ${a.severity} L${a.escalationLevel} ${subject} ${a.startsAt}${a.endsAt ? ' → ' + a.endsAt : ''}`;
 }

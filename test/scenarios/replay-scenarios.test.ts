@@ -170,4 +170,22 @@ describe('replay scenarios', () => {
       'resolved L4 2026-11-27T12:35:00.001Z → 2026-11-27T13:36:00.000Z',
     ]);
   });
+
+  it('a slow promotion: promotion_duration_high fires when its window closes and resolves when that window leaves the rolling hour', async () => {
+    const { incidents, alerts, dlq } = await replayFixture('slow-promotion.ndjson');
+    expect(incidents).toEqual([]); // nothing observed, so nothing can drift
+    expect(dlq).toEqual([]);
+    // p7 in qa: started 12:00, succeeded 12:10 → one terminal promotion of 10 min, in the 5-minute window
+    // [12:10, 12:15). That window closes at 12:15: the rolling-hour mean is 10 min > 5 min over 1 sample
+    // (minSamples 1) → firing at 12:15, escalating at 12:20 (L2), 12:30 (L3), 12:45 (L4). Nothing follows: the
+    // window leaves the rolling hour at 13:15, where the alert resolves — it stayed firing for ever before.
+    // One passed gate run and one success are below every other rule's minimum of samples.
+    expect(alerts.map(alertShape)).toEqual([
+      'promotion_duration_high firing medium L1 qa 2026-11-27T12:15:00.000Z',
+      'promotion_duration_high firing medium L2 qa 2026-11-27T12:15:00.000Z',
+      'promotion_duration_high firing medium L3 qa 2026-11-27T12:15:00.000Z',
+      'promotion_duration_high firing medium L4 qa 2026-11-27T12:15:00.000Z',
+      'promotion_duration_high resolved medium L4 qa 2026-11-27T12:15:00.000Z → 2026-11-27T13:15:00.000Z',
+    ]);
+  });
 });

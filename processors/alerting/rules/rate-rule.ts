@@ -6,12 +6,22 @@
  * group (env) whose windowEnd lies in (latestEnd − windowMs, latestEnd].
  *
  * Judgement, once per row, for every key of the row's group (keys missing
- * from the row are judged too: their window may just have drained):
- *   - no samples in the window            → keep the state (nothing to judge);
- *   - breach with ≥ minSamples samples     → firing (startsAt = the row's windowEnd);
+ * from the row are judged too: their window may just have drained), and
+ * again whenever samples leave a window by the passage of event time alone
+ * (at windowEnd + windowMs of the sample, `onTime`), for the keys they left:
+ *   - no rows in the window at all         → resolved: the key has not been
+ *                                             measured for a whole window (an
+ *     env whose promotions stopped, a gate no longer run, kept its alert
+ *     firing for ever before, escalating to L4);
+ *   - rows, but nothing counted in them    → keep the state (windows without a
+ *     terminal promotion or an index op are no sign of recovery);
+ *   - breach with ≥ minSamples samples     → firing (startsAt = the row's
+ *     windowEnd, or the time samples left);
  *   - breach with fewer samples            → keep the state (not enough to
  *     confirm a breach, and still no sign of recovery);
  *   - no breach, whatever the sample count → resolved (the rate is back).
+ * The next departure is derived from the entries, never stored, so a
+ * restored snapshot re-arms it.
  *
  * The rolling entries are per-env (whole) state in live mode, snapshotted in
  * their insertion order, which is the order keys are judged (and alerts
@@ -65,15 +75,51 @@ export interface RateRuleSnapshot {
 }
 
 export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule {
-  const { threshold, windowMs, minSamples } = ctx.config;
-  if (threshold === undefined || windowMs === undefined || minSamples === undefined) {
-    throw new ConfigError(`rules.${ctx.rule}`, 'threshold, window and minSamples are required for a rate rule');
-  }
+  const { threshold, windowMs, minSamples } = requiredParameters(ctx);
   /** group → key → window */
   const groups = new Map<string, Map<string, KeyWindow>>();
+  /** When the next sample leaves its window (Infinity: none); recomputed after every change. */
+  let nextDue = Infinity;
+
+  /** Judges one key's window at `at`, once its entries are those in the window. */
+  function judge(at: number, startsAt: number, w: KeyWindow): void {
+    let numerator = 0;
+    let denominator = 0;
+    for (const e of w.entries) {
+      numerator += e.numerator;
+      denominator += e.denominator;
+    }
+    if (denominator === 0) {
+      // An empty window means the key has not been measured for a whole window: its alert ends. Windows that
+      // counted nothing (no terminal promotion, no index op) are no sign of recovery: the state stays.
+      if (w.entries.length === 0) ctx.clear(at, w.labels);
+      return;
+    }
+    const value = numerator / denominator;
+    if (!spec.breaches(value, threshold)) ctx.clear(at, w.labels);
+    else if (denominator >= minSamples) {
+      const judged = { labels: w.labels, value, numerator, denominator, threshold, windowMs };
+      ctx.raise(at, { labels: w.labels, startsAt, ...spec.describe(judged) });
+    }
+  }
+
+  /** Bounded state: forget keys with nothing in the window and no live alert, and groups with no keys. */
+  function forgetEmpty(group: string, keys: Map<string, KeyWindow>): void {
+    for (const [key, w] of keys) if (w.entries.length === 0 && !ctx.isFiring(w.labels)) keys.delete(key);
+    if (keys.size === 0) groups.delete(group);
+  }
+
+  function departureAfterEntries(): number {
+    let due = Infinity;
+    for (const keys of groups.values()) for (const w of keys.values()) for (const e of w.entries) due = Math.min(due, e.end + windowMs);
+    return due;
+  }
 
   return {
     kinds: spec.kinds,
+    get nextDue() {
+      return nextDue;
+    },
     handle(fact) {
       const row = spec.rowOf(fact);
       if (!row) return;
@@ -86,22 +132,25 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator });
       }
       const horizon = row.windowEnd - windowMs;
-      for (const [key, w] of keys) {
+      for (const w of keys.values()) {
         w.entries = w.entries.filter((e) => e.end > horizon && e.end <= row.windowEnd);
-        const numerator = w.entries.reduce((sum, e) => sum + e.numerator, 0);
-        const denominator = w.entries.reduce((sum, e) => sum + e.denominator, 0);
-        if (denominator > 0) {
-          const value = numerator / denominator;
-          if (!spec.breaches(value, threshold)) ctx.clear(fact.at, w.labels);
-          else if (denominator >= minSamples) {
-            const judged = { labels: w.labels, value, numerator, denominator, threshold, windowMs };
-            ctx.raise(fact.at, { labels: w.labels, startsAt: row.windowEnd, ...spec.describe(judged) });
-          }
-        }
-        // Bounded state: forget keys with nothing in the window and no live alert.
-        if (w.entries.length === 0 && !ctx.isFiring(w.labels)) keys.delete(key);
+        judge(fact.at, row.windowEnd, w);
       }
-      if (keys.size === 0) groups.delete(row.group);
+      forgetEmpty(row.group, keys);
+      nextDue = departureAfterEntries();
+    },
+    onTime(at) {
+      // Samples whose window ended at or before `at − windowMs` have left; only the keys they left can change.
+      const horizon = at - windowMs;
+      for (const [group, keys] of groups) {
+        for (const w of keys.values()) {
+          const before = w.entries.length;
+          w.entries = w.entries.filter((e) => e.end > horizon);
+          if (w.entries.length !== before) judge(at, at, w);
+        }
+        forgetEmpty(group, keys);
+      }
+      nextDue = departureAfterEntries();
     },
     wholeState: {
       snapshot(): RateRuleSnapshot {
@@ -114,9 +163,18 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         for (const [group, windows] of state.groups) {
           groups.set(group, new Map(windows.map((w) => [labelsKey(w.labels), { labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }])));
         }
+        nextDue = departureAfterEntries();
       },
     },
   };
+}
+
+function requiredParameters(ctx: RuleContext): { threshold: number; windowMs: number; minSamples: number } {
+  const { threshold, windowMs, minSamples } = ctx.config;
+  if (threshold === undefined || windowMs === undefined || minSamples === undefined) {
+    throw new ConfigError(`rules.${ctx.rule}`, 'threshold, window and minSamples are required for a rate rule');
+  }
+  return { threshold, windowMs, minSamples };
 }
 
 function labelsKey(labels: Labels): string {

@@ -122,12 +122,27 @@ describe('disabled rules', () => {
     expect(processor.firingCount).toBe(0);
   });
 
-  it('every firing instance escalates to level 4 and then stops at end of input', () => {
+  it('every firing instance escalates until its condition ends: rate alerts resolve once their window is empty, the rest reach level 4 and stop', () => {
     const { run } = makeProcessor();
     const out = run(...everything);
-    const byFingerprint = new Map<string, number[]>();
-    for (const { alert } of out) byFingerprint.set(alert.fingerprint, [...(byFingerprint.get(alert.fingerprint) ?? []), alert.escalationLevel]);
-    for (const levels of byFingerprint.values()) expect(levels).toEqual([1, 2, 3, 4]);
+    const byRule = new Map<string, Array<[string, number, number]>>();
+    for (const { at, alert } of out) byRule.set(alert.rule, [...(byRule.get(alert.rule) ?? []), [alert.status, alert.escalationLevel, (at - T0) / MIN]]);
+    const escalated = (start: number, ...steps: Array<[string, number, number]>) => [
+      ['firing', 1, start],
+      ['firing', 2, start + 5],
+      ['firing', 3, start + 15],
+      ['firing', 4, start + 30],
+      ...steps,
+    ];
+    for (const rule of ['drift_detected', 'rollback_failed', 'hydration_nondeterminism']) expect(byRule.get(rule)).toEqual(escalated(0));
+    // The only index-op window (5-minute rule window) ends at 5m and leaves the window at 10m.
+    expect(byRule.get('index_error_rate_high')).toEqual([['firing', 1, 5], ['resolved', 1, 10]]);
+    // The promotion row of 5m leaves the rolling hour at 65m, after the alerts reached level 4.
+    for (const rule of ['promotion_success_rate_low', 'promotion_duration_high', 'gate_failure_rate_high']) {
+      expect(byRule.get(rule)).toEqual(escalated(5, ['resolved', 4, 65]));
+    }
+    expect(byRule.get('snapshot_not_verified')!.map(([status, level]) => [status, level])).toEqual([['firing', 1], ['firing', 2], ['firing', 3], ['firing', 4]]);
+    expect(byRule.get('mttr_breach')!.map(([status, level]) => [status, level])).toEqual([['firing', 1], ['firing', 2], ['firing', 3], ['firing', 4]]);
     expect(new Set(out.map((o) => o.alert.alertId)).size).toBe(out.length);
   });
 });

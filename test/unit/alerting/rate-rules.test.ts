@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertsConfig } from '../../../config/alert-rules.js';
-import { MIN, T0, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
+import { MIN, T0, advance, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
 
 /** One rule on, and a single escalation level so timing assertions see only the rule's own decisions. */
 const isolate = (rule: string) => (c: AlertsConfig) => {
@@ -78,11 +78,10 @@ describe('gate_failure_rate_high', () => {
     expect(brief(fired)).toEqual([['gate_failure_rate_high', 'firing', 1, 'medium', 5 * MIN]]);
     expect(fired[0]!.alert.labels).toEqual({ env: 'prod', gate: 'smoke' });
     expect(fired[0]!.alert.annotations.description).toBe('10 of 20 runs of gate smoke in prod failed in the last 1h.');
-    // smoke did not run: its hour still holds 10/20; after an hour it holds nothing, which changes nothing.
-    expect(run(promotionRow(T0 + 10 * MIN, { gates: [gate('build', 5, 0)] }), promotionRow(T0 + 65 * MIN, { gates: [] }))).toEqual([]);
-    expect(brief(run(promotionRow(T0 + 70 * MIN, { gates: [gate('smoke', 1, 0)] })))).toEqual([
-      ['gate_failure_rate_high', 'resolved', 1, 'medium', 70 * MIN],
-    ]);
+    // smoke did not run: its hour still holds 10/20; after an hour it holds nothing: no longer measured, resolved.
+    expect(run(promotionRow(T0 + 10 * MIN, { gates: [gate('build', 5, 0)] }))).toEqual([]);
+    expect(brief(run(promotionRow(T0 + 65 * MIN, { gates: [] })))).toEqual([['gate_failure_rate_high', 'resolved', 1, 'medium', 65 * MIN]]);
+    expect(run(promotionRow(T0 + 70 * MIN, { gates: [gate('smoke', 1, 0)] }))).toEqual([]);
   });
 });
 
@@ -97,5 +96,61 @@ describe('index_error_rate_high', () => {
     expect(run(envRow(T0 + 20 * MIN, 10, 5))).toEqual([]); // breach over too few ops: still firing
     expect(brief(run(envRow(T0 + 25 * MIN, 10, 0)))).toEqual([['index_error_rate_high', 'resolved', 1, 'medium', 25 * MIN]]);
     expect(run(envRow(T0 + 30 * MIN, 19, 19), envRow(T0 + 30 * MIN, 100, 1, 'qa'))).toEqual([]); // below minSamples; other env fine
+  });
+});
+
+describe('rate rules over event time alone (samples leaving the window without a later row)', () => {
+  const rule = 'promotion_success_rate_low';
+  const brief2 = (out: Parameters<typeof brief>[0]) => out.map((o) => [o.alert.status, (o.at - T0) / MIN, o.alert.endsAt ?? null]);
+
+  it('a firing alert resolves when its last sample leaves the window, at that moment, though no row follows', () => {
+    const { run, processor } = makeProcessor(isolate(rule));
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    // The row ending at 5m is in the windows (…, t] for t < 65m; a fact at 65m itself does not yet judge without it.
+    expect(run(advance(T0 + 64 * MIN), advance(T0 + 65 * MIN))).toEqual([]);
+    expect(brief2(run(advance(T0 + 65 * MIN + 1)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
+    expect(processor.snapshot().rules[rule]).toEqual({ groups: [] }); // nothing left to remember
+    expect(run(advance(Number.POSITIVE_INFINITY))).toEqual([]);
+  });
+
+  it('bad samples leaving the window resolve the alert when the rest is good', () => {
+    const { run } = makeProcessor(isolate(rule));
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    expect(run(promotionRow(T0 + 10 * MIN, { succeeded: 5 }))).toEqual([]); // 5/25
+    // At 65m the failures leave: 5/5.
+    expect(brief2(run(advance(T0 + 66 * MIN)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
+    expect(run(advance(Number.POSITIVE_INFINITY))).toEqual([]);
+  });
+
+  it('too few samples keep it firing until the window is empty', () => {
+    const { run } = makeProcessor(isolate(rule));
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    expect(run(promotionRow(T0 + 65 * MIN, { failed: 1 }), advance(T0 + 100 * MIN))).toEqual([]); // 0/1
+    expect(brief2(run(advance(Number.POSITIVE_INFINITY)))).toEqual([['resolved', 125, iso(T0 + 125 * MIN)]]);
+  });
+
+  it('windows that counted nothing keep the state; only an empty window ends it', () => {
+    const { run } = makeProcessor(isolate(rule));
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    // Promotions keep starting but none ends: 0 terminal promotions in the hour from 65m on, still no sign of recovery.
+    expect(run(promotionRow(T0 + 60 * MIN, { started: 2 }), advance(T0 + 90 * MIN))).toEqual([]);
+    expect(brief2(run(advance(Number.POSITIVE_INFINITY)))).toEqual([['resolved', 120, iso(T0 + 120 * MIN)]]);
+  });
+
+  it('a restored snapshot re-arms the departure (live-mode restart)', () => {
+    const first = makeProcessor(isolate(rule));
+    first.run(promotionRow(T0 + 5 * MIN, { failed: 20 }), advance(T0 + 30 * MIN));
+    const restored = makeProcessor(isolate(rule));
+    restored.processor.restore(JSON.parse(JSON.stringify(first.processor.snapshot())));
+    expect(brief2(restored.run(advance(T0 + 70 * MIN)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
+  });
+
+  it('an escalation due at the very moment the window empties does not happen', () => {
+    const { run } = makeProcessor((c) => {
+      only(rule)(c);
+      c.escalation = [c.escalation[0]!, { ...c.escalation[1]!, afterMs: 60 * MIN }];
+    });
+    run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
+    expect(brief2(run(advance(T0 + 70 * MIN)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
   });
 });
