@@ -1,7 +1,9 @@
 /**
  * index_error_rate_high: per env, index errors / index operations above
  * threshold. With the default 5m window each env-window row is judged on its
- * own; a window without index operations leaves the alert as it is.
+ * own; a window without index operations leaves the alert as it is, while an
+ * env with no activity for a whole window (drift windows emit no row for it)
+ * resolves when its last row leaves the window (see rate-rule.ts).
  */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';

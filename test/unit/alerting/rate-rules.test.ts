@@ -145,6 +145,44 @@ describe('rate rules over event time alone (samples leaving the window without a
     expect(brief2(restored.run(advance(T0 + 70 * MIN)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
   });
 
+  it('keys that are not firing are forgotten once their samples leave, by time alone (bounded state)', () => {
+    const { run, processor } = makeProcessor(isolate(rule));
+    // 20/20 in prod, 3/5 in qa (too few to judge): neither fires.
+    expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 20 }), promotionRow(T0 + 5 * MIN, { env: 'qa', succeeded: 3, failed: 2 }))).toEqual([]);
+    expect(processor.snapshot().rules[rule]).toMatchObject({ groups: [['prod', [{}]], ['qa', [{}]]] });
+    expect(run(advance(T0 + 66 * MIN))).toEqual([]);
+    expect(processor.snapshot().rules[rule]).toEqual({ groups: [] });
+  });
+
+  it('judges only the keys samples left: one gate resolves while the other, still measured, keeps firing', () => {
+    const { run, processor } = makeProcessor(isolate('gate_failure_rate_high'));
+    expect(brief(run(promotionRow(T0 + 5 * MIN, { gates: [gate('smoke', 10, 10)] })))).toEqual([['gate_failure_rate_high', 'firing', 1, 'medium', 5 * MIN]]);
+    expect(brief(run(promotionRow(T0 + 30 * MIN, { gates: [gate('build', 10, 10)] })))).toEqual([['gate_failure_rate_high', 'firing', 1, 'medium', 30 * MIN]]);
+    // smoke's only window leaves at 65m, build's at 90m.
+    const out = run(advance(T0 + 80 * MIN));
+    expect(out.map((o) => [o.alert.labels.gate, o.alert.status, (o.at - T0) / MIN])).toEqual([['smoke', 'resolved', 65]]);
+    expect(processor.firingCount).toBe(1);
+    expect(run(advance(T0 + 90 * MIN + 1)).map((o) => [o.alert.labels.gate, o.alert.status, (o.at - T0) / MIN])).toEqual([['build', 'resolved', 90]]);
+  });
+
+  it('good samples leaving can reveal a breach: it fires at that moment, as a row then would have', () => {
+    const { run } = makeProcessor(isolate(rule));
+    // 1000/1020 = 98 %: fine. At 65m the successes leave and (5m, 65m] holds 0/20.
+    expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 1000 }), promotionRow(T0 + 30 * MIN, { failed: 20 }))).toEqual([]);
+    const fired = run(advance(T0 + 66 * MIN));
+    expect(brief2(fired)).toEqual([['firing', 65, null]]);
+    expect(fired[0]!.alert.startsAt).toBe(iso(T0 + 65 * MIN));
+    expect(brief2(run(advance(Number.POSITIVE_INFINITY)))).toEqual([['resolved', 90, iso(T0 + 90 * MIN)]]);
+  });
+
+  it('index_error_rate_high (5-minute window): an env with no activity at all for a window resolves; a window without index ops does not', () => {
+    const { run } = makeProcessor(isolate('index_error_rate_high'));
+    expect(brief(run(envRow(T0 + 5 * MIN, 100, 6)))).toEqual([['index_error_rate_high', 'firing', 1, 'medium', 5 * MIN]]);
+    expect(run(envRow(T0 + 10 * MIN, 0, 0), advance(T0 + 15 * MIN))).toEqual([]); // activity, but no index op
+    // No env window ends at 15m (no activity in [10m, 15m)): from 15m on, nothing of prod is in the window.
+    expect(brief2(run(advance(T0 + 15 * MIN + 1)))).toEqual([['resolved', 15, iso(T0 + 15 * MIN)]]);
+  });
+
   it('an escalation due at the very moment the window empties does not happen', () => {
     const { run } = makeProcessor((c) => {
       only(rule)(c);
