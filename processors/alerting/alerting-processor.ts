@@ -24,7 +24,7 @@ import type { Emit, Processor } from '../processor.js';
 import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
 import { AlertBook } from './alert-book.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
-import { createRuleContext, type AlertRule } from './rule-context.js';
+import { createRuleContext, type AlertRule, type RuleTimer } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
 
 export interface AlertingOptions {
@@ -52,8 +52,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly rules: Array<[RuleName, AlertRule]>;
   /** Per fact kind (filled on first use), so a fact finds its rules with a property read. */
   private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
-  /** The enabled rules that judge by time as well as by facts (AlertRule.onTime). */
-  private readonly timedRules: readonly AlertRule[];
+  /** The timers of the enabled rules that judge by time as well as by facts (AlertRule.timer). */
+  private readonly ruleTimers: readonly RuleTimer[];
   private readonly dirty = new DirtyKeys();
   /** Firing instances by input key (keyed rules) … */
   private readonly keyInstances = new Map<string, Set<string>>();
@@ -74,12 +74,12 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       .filter((name) => config.rules[name].enabled)
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
     for (const kind of factKinds) this.rulesFor(kind);
-    this.timedRules = this.rules.map(([, rule]) => rule).filter((rule) => rule.onTime !== undefined);
+    this.ruleTimers = this.rules.flatMap(([, rule]) => (rule.timer === undefined ? [] : [rule.timer]));
   }
 
   handle(fact: Fact, emit: Emit): void {
     // Rule timers and escalations due by this fact's time happened before it (processor contract).
-    if (this.timedRules.length > 0) this.fireRuleTimers(fact.at);
+    if (this.ruleTimers.length > 0) this.fireRuleTimers(fact.at);
     this.book.fireDue(fact.at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
       const rules = this.rulesFor(fact.kind);
@@ -98,12 +98,12 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
    */
   private fireRuleTimers(at: number): void {
     for (;;) {
-      let due: AlertRule | undefined;
-      for (const rule of this.timedRules) if (rule.nextDue! < at && (due === undefined || rule.nextDue! < due.nextDue!)) due = rule;
-      if (due === undefined) return;
-      const time = due.nextDue!;
+      let next: RuleTimer | undefined;
+      for (const timer of this.ruleTimers) if (timer.due < at && (next === undefined || timer.due < next.due)) next = timer;
+      if (next === undefined) return;
+      const time = next.due;
       this.book.fireDue(time - 1);
-      due.onTime!(time);
+      next.fire(time);
     }
   }
 

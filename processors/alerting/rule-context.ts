@@ -51,13 +51,20 @@ export interface AlertRule {
   readonly wholeState?: WholeStateStore;
   /**
    * Rules whose condition can change by the passage of event time alone (a
-   * rolling window that samples leave): the earliest event time at which the
-   * rule must judge again without a fact (Infinity: none), derived from the
-   * rule's state so a restore re-derives it. The processor calls `onTime`
-   * once it is due, before the facts of later times.
+   * rolling window that samples leave) have a timer; see RuleTimer.
    */
-  readonly nextDue?: number;
-  onTime?(at: number): void;
+  readonly timer?: RuleTimer;
+}
+
+/**
+ * A rule's own event-time timer. `due` is the earliest event time at which
+ * the rule must judge again without a fact (Infinity: none), derived from the
+ * rule's state so a restore re-derives it; the processor calls `fire` once it
+ * is due, before the facts of later times.
+ */
+export interface RuleTimer {
+  readonly due: number;
+  fire(at: number): void;
 }
 
 export type RuleFactory = (ctx: RuleContext) => AlertRule;

@@ -8,7 +8,7 @@
  * Judgement, once per row, for every key of the row's group (keys missing
  * from the row are judged too: their window may just have drained), and
  * again whenever samples leave a window by the passage of event time alone
- * (at windowEnd + windowMs of the sample, `onTime`), for the keys they left:
+ * (at windowEnd + windowMs of the sample, its `timer`), for the keys they left:
  *   - no rows in the window at all         → resolved: the key has not been
  *                                             measured for a whole window (an
  *     env whose promotions stopped, a gate no longer run, kept its alert
@@ -117,9 +117,6 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
 
   return {
     kinds: spec.kinds,
-    get nextDue() {
-      return nextDue;
-    },
     handle(fact) {
       const row = spec.rowOf(fact);
       if (!row) return;
@@ -139,18 +136,23 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       forgetEmpty(row.group, keys);
       nextDue = departureAfterEntries();
     },
-    onTime(at) {
-      // Samples whose window ended at or before `at − windowMs` have left; only the keys they left can change.
-      const horizon = at - windowMs;
-      for (const [group, keys] of groups) {
-        for (const w of keys.values()) {
-          const before = w.entries.length;
-          w.entries = w.entries.filter((e) => e.end > horizon);
-          if (w.entries.length !== before) judge(at, at, w);
+    timer: {
+      get due() {
+        return nextDue;
+      },
+      fire(at) {
+        // Samples whose window ended at or before `at − windowMs` have left; only the keys they left can change.
+        const horizon = at - windowMs;
+        for (const [group, keys] of groups) {
+          for (const w of keys.values()) {
+            const before = w.entries.length;
+            w.entries = w.entries.filter((e) => e.end > horizon);
+            if (w.entries.length !== before) judge(at, at, w);
+          }
+          forgetEmpty(group, keys);
         }
-        forgetEmpty(group, keys);
-      }
-      nextDue = departureAfterEntries();
+        nextDue = departureAfterEntries();
+      },
     },
     wholeState: {
       snapshot(): RateRuleSnapshot {
