@@ -23,11 +23,27 @@
  * in-flight promotion that never terminates stops being acceptable and is
  * dropped `inFlightMaxAgeMs` (default 24 h) after it started, so a lost
  * terminal event cannot mask drift forever.
+ *
+ * Out of order: the ids of promotions whose terminal event was seen are kept
+ * (`ended`, for `inFlightMaxAgeMs` after that event, at most
+ * MAX_ENDED_PER_KEY per key), so that a `started` arriving after its
+ * terminal event (late, or with a producer clock that put it later) is not
+ * taken for a running promotion, while a late `started` of a promotion still
+ * running does make its digest acceptable — from the frontier, as every late
+ * fact's effect — instead of its canaries being flagged as drift.
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
 import { DAY } from '../lib/time.js';
 
 export const DEFAULT_IN_FLIGHT_MAX_AGE_MS = DAY;
+
+/**
+ * Ended promotions remembered per key. A key sees a few promotions a day; the
+ * cap bounds a key that sees thousands. Past it the oldest id is forgotten,
+ * and a `started` of that promotion arriving later still would be in flight
+ * until it expires.
+ */
+export const MAX_ENDED_PER_KEY = 64;
 
 export interface DesiredDigest {
   version: string;
@@ -44,6 +60,12 @@ export interface InFlightPromotion {
   startedAt: number;
 }
 
+export interface EndedPromotion {
+  promotionId: string;
+  /** occurredAt of its (first) terminal event. */
+  at: number;
+}
+
 export interface GraceEntry {
   /** null = any digest (first desired state, see the module comment). */
   digest: string | null;
@@ -57,6 +79,8 @@ export interface DesiredStateSnapshot {
   desired: DesiredDigest | null;
   inFlight: InFlightPromotion[];
   grace: GraceEntry[];
+  /** Absent in snapshots written before it existed (restored as none). */
+  ended?: EndedPromotion[];
 }
 
 export interface DesiredStateOptions {
@@ -70,6 +94,8 @@ export class DesiredState {
   private desired: DesiredDigest | null = null;
   private readonly inFlight = new Map<string, InFlightPromotion>();
   private grace: GraceEntry[] = [];
+  /** Oldest first (in arrival order, which is event-time order but for late terminals). */
+  private ended: EndedPromotion[] = [];
   private readonly graceMs: number;
   private readonly inFlightMaxAgeMs: number;
 
@@ -87,27 +113,30 @@ export class DesiredState {
     return this.desired !== null;
   }
 
-  /** Nothing worth keeping: no desired state, nothing in flight, no grace. */
+  /** Nothing worth keeping: no desired state, nothing in flight, no grace, no recently ended promotion. */
   get isEmpty(): boolean {
-    return this.desired === null && this.inFlight.size === 0 && this.grace.length === 0;
+    return this.desired === null && this.inFlight.size === 0 && this.grace.length === 0 && this.ended.length === 0;
   }
 
   /**
    * Applies a promotion event that occurred at `occurredAt`; its effects
    * (grace periods) start at `effectiveAt` — the same time for in-order events,
-   * the current frontier for late ones. A late `started` is ignored (its
-   * terminal event may already have passed, and it would then stay acceptable
-   * for a whole day). Desired state only moves forward: an event older than the
+   * the current frontier for late ones. A `started` is ignored when its
+   * promotion has already ended (it would otherwise stay acceptable for a
+   * whole day) or, late, when it is older than an in-flight promotion may
+   * be. Desired state only moves forward: an event older than the
    * current `since` (strictly older, or not newer when late) does not replace it.
    * Returns whether anything that acceptability depends on changed.
    */
   apply(event: PromotionEvent, occurredAt: number, effectiveAt: number = occurredAt, late = false): boolean {
     if (event.phase === 'started') {
-      if (late || event.digest == null) return false;
+      if (event.digest == null || this.hasEnded(event.promotionId)) return false;
+      if (late && (this.inFlight.has(event.promotionId) || occurredAt + this.inFlightMaxAgeMs <= effectiveAt)) return false;
       this.inFlight.set(event.promotionId, { promotionId: event.promotionId, digest: event.digest, startedAt: occurredAt });
       return true;
     }
     if (!terminalPhases.has(event.phase)) return false; // gate, snapshot
+    this.rememberEnded(event.promotionId, occurredAt);
 
     const flight = this.inFlight.get(event.promotionId);
     let changed = this.inFlight.delete(event.promotionId);
@@ -159,11 +188,17 @@ export class DesiredState {
     return next === Number.POSITIVE_INFINITY ? undefined : next;
   }
 
-  /** Drops grace entries and in-flight promotions that can no longer make anything acceptable at or after `t`. */
+  /**
+   * Drops grace entries and in-flight promotions that can no longer make
+   * anything acceptable at or after `t`, and ended promotions whose `started`
+   * could no longer be taken for a running one (it would be older than an
+   * in-flight promotion may be).
+   */
   prune(t: number): void {
-    // Runs on every evaluation: copy the grace list only when something in it ended.
+    // Runs on every evaluation: copy a list only when something in it ended.
     if (this.grace.some((g) => g.until <= t)) this.grace = this.grace.filter((g) => g.until > t);
     if (this.inFlight.size > 0) for (const [id, f] of this.inFlight) if (f.startedAt + this.inFlightMaxAgeMs <= t) this.inFlight.delete(id);
+    if (this.ended.length > 0 && this.ended[0]!.at + this.inFlightMaxAgeMs <= t) this.ended = this.ended.filter((e) => e.at + this.inFlightMaxAgeMs > t);
   }
 
   snapshot(): DesiredStateSnapshot {
@@ -171,6 +206,7 @@ export class DesiredState {
       desired: this.desired && { ...this.desired },
       inFlight: [...this.inFlight.values()].map((f) => ({ ...f })),
       grace: this.grace.map((g) => ({ ...g })),
+      ended: this.ended.map((e) => ({ ...e })),
     };
   }
 
@@ -179,7 +215,21 @@ export class DesiredState {
     state.desired = snapshot.desired && { ...snapshot.desired };
     for (const f of snapshot.inFlight) state.inFlight.set(f.promotionId, { ...f });
     state.grace = snapshot.grace.map((g) => ({ ...g }));
+    state.ended = (snapshot.ended ?? []).map((e) => ({ ...e }));
     return state;
+  }
+
+  private hasEnded(promotionId: string): boolean {
+    const ended = this.ended;
+    for (let i = 0; i < ended.length; i++) if (ended[i]!.promotionId === promotionId) return true;
+    return false;
+  }
+
+  /** The first terminal event of a promotion counts (a rolled_back after its succeeded changes nothing here). */
+  private rememberEnded(promotionId: string, at: number): void {
+    if (this.hasEnded(promotionId)) return;
+    if (this.ended.length >= MAX_ENDED_PER_KEY) this.ended.shift();
+    this.ended.push({ promotionId, at });
   }
 
   private desiredFrom(event: PromotionEvent, occurredAt: number): DesiredDigest | null {

@@ -28,8 +28,9 @@
  * Late facts (`kind: 'late'`): their observations are not judged (the moment
  * they describe has passed; they are counted elsewhere). A late promotion is
  * not dropped, though — desired state must not miss a promotion: a terminal
- * event ends its in-flight promotion, and a `succeeded`/`rolled_back` newer
- * than the current desired `since` becomes the desired state. Its effects
+ * event ends its in-flight promotion, a `succeeded`/`rolled_back` newer
+ * than the current desired `since` becomes the desired state, and a `started`
+ * of a promotion that has not ended puts its digest in flight. Its effects
  * (grace periods, re-judging the sources) start at the late fact's `at`, the
  * current frontier, because event time before the frontier has already been
  * judged and emitted.

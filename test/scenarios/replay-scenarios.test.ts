@@ -188,4 +188,33 @@ describe('replay scenarios', () => {
       'promotion_duration_high resolved medium L4 qa 2026-11-27T12:15:00.000Z → 2026-11-27T13:15:00.000Z',
     ]);
   });
+
+  it('a late started of a running promotion: its canary stops being drift once the start is known, not only when it succeeds', async () => {
+    const { incidents, alerts, dlq, summary } = await replayFixture('late-started.ndjson');
+    // p-1 made sha256:l1 desired at 14:00:30. Canary k1 serves sha256:l2 at 14:12:30, before the engine knows that p-2
+    // (started 14:12:00) promotes it → drifted at 14:12:30. p-2's started arrives after the 14:15:00 event: frontier
+    // 14:15:00 − 2 × 30 s = 14:14:00, so it is late, and from 14:14:00 on l2 is in flight, acceptable: the incident
+    // resolves then (reason promoted), not at p-2's succeeded (14:16:30). k1's l2 at 14:16:00 opens nothing.
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        env: 'prod',
+        artifact: 'cart',
+        severity: 'high',
+        startedAt: '2026-11-27T14:12:30.000Z',
+        detectedAt: '2026-11-27T14:12:30.000Z',
+        resolvedAt: '2026-11-27T14:14:00.000Z',
+        reason: 'promoted',
+        expectedDigest: 'sha256:l1',
+        divergentDigests: ['sha256:l2'],
+        recoveryMs: 90_000,
+      }),
+    ]);
+    // Promotion durations 30 s and 4 min 30 s (the late start still counts): mean 2.5 min, no promotion_duration_high.
+    expect(alerts.map(alertShape)).toEqual([
+      'drift_detected firing high L1 prod/cart 2026-11-27T14:12:30.000Z',
+      'drift_detected resolved high L1 prod/cart 2026-11-27T14:12:30.000Z → 2026-11-27T14:14:00.000Z',
+    ]);
+    expect(summary.late).toBe(1);
+    expect(dlq).toEqual([]);
+  });
 });

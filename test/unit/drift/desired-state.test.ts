@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { DesiredState } from '../../../processors/desired-state.js';
+import { DesiredState, MAX_ENDED_PER_KEY } from '../../../processors/desired-state.js';
 import type { PromotionEvent } from '../../../schemas/input-events.js';
 import { t, MIN } from './builders.js';
 
@@ -70,7 +70,7 @@ describe('DesiredState', () => {
     expect(s.isAcceptable('D2', t(0) + 24 * HOUR - 1)).toBe(true);
     expect(s.isAcceptable('D2', t(0) + 24 * HOUR)).toBe(false);
     s.prune(t(0) + 24 * HOUR);
-    expect(s.snapshot()).toEqual({ desired: s.current, inFlight: [], grace: [] });
+    expect(s.snapshot()).toEqual({ desired: s.current, inFlight: [], grace: [], ended: [] }); // p1's end is 24 h old too
   });
 
   it('late events: a late succeeded newer than since applies with grace from the effective time; an older one does not', () => {
@@ -82,7 +82,54 @@ describe('DesiredState', () => {
     expect(s.current).toMatchObject({ digest: 'D2', since: t(150) });
     expect(s.isAcceptable('D1', t(419))).toBe(true);
     expect(s.isAcceptable('D1', t(420))).toBe(false);
-    expect(s.apply(started('p3', 'D3'), t(160), t(300), true)).toBe(false); // late started ignored
+  });
+
+  it('a late started of a promotion still running makes its digest acceptable from the frontier until 24 h after its start', () => {
+    const s = new DesiredState({ convergenceGraceMs: grace });
+    s.apply(succeeded('p1', 'D1'), t(0));
+    expect(s.isAcceptable('D3', t(300))).toBe(false);
+    expect(s.apply(started('p3', 'D3'), t(160), t(300), true)).toBe(true);
+    expect(s.isAcceptable('D3', t(300))).toBe(true);
+    expect(s.nextBoundaryAfter(t(300))).toBe(t(160) + 24 * HOUR); // expiry counted from the real start
+    expect(s.apply(started('p3', 'D3'), t(160), t(310), true)).toBe(false); // a second copy changes nothing
+    // Its terminal event ends it as usual: a failed one leaves the digest a grace period.
+    expect(s.apply(ev('failed', 'p3', { digest: 'D3' }), t(400))).toBe(true);
+    expect(s.isAcceptable('D3', t(519))).toBe(true);
+    expect(s.isAcceptable('D3', t(520))).toBe(false);
+  });
+
+  it('a started that arrives after its promotion ended (late, or with a later clock) is not taken for a running promotion', () => {
+    const s = new DesiredState({ convergenceGraceMs: grace });
+    s.apply(succeeded('p1', 'D1'), t(0));
+    s.apply(ev('failed', 'p2', { digest: 'D2' }), t(100));
+    expect(s.apply(started('p2', 'D2'), t(90), t(300), true)).toBe(false); // late
+    expect(s.apply(started('p2', 'D2'), t(200))).toBe(false); // in order, but after its end
+    expect(s.isAcceptable('D2', t(300))).toBe(false);
+    // A succeeded-then-rolled-back promotion ended once: its id is remembered once.
+    s.apply(succeeded('p4', 'D4'), t(400));
+    s.apply(ev('rolled_back', 'p4', { rollbackTo: { version: 'v-D1', digest: 'D1' } }), t(500));
+    expect(s.snapshot().ended).toEqual([
+      { promotionId: 'p1', at: t(0) },
+      { promotionId: 'p2', at: t(100) },
+      { promotionId: 'p4', at: t(400) },
+    ]);
+  });
+
+  it('a late started older than an in-flight promotion may be is ignored (it would already have expired)', () => {
+    const s = new DesiredState({ convergenceGraceMs: grace });
+    s.apply(succeeded('p1', 'D1'), t(0));
+    expect(s.apply(started('p2', 'D2'), t(10), t(10) + 24 * HOUR, true)).toBe(false);
+    expect(s.isAcceptable('D2', t(20) + 24 * HOUR)).toBe(false);
+  });
+
+  it(`remembers at most ${MAX_ENDED_PER_KEY} ended promotions per key, the newest`, () => {
+    const s = new DesiredState({ convergenceGraceMs: grace });
+    for (let i = 0; i < MAX_ENDED_PER_KEY + 3; i++) s.apply(ev('failed', `p${i}`, { digest: `D${i}` }), t(i));
+    const ended = s.snapshot().ended!;
+    expect(ended).toHaveLength(MAX_ENDED_PER_KEY);
+    expect(ended[0]).toEqual({ promotionId: 'p3', at: t(3) });
+    expect(s.apply(started('p0', 'D0'), t(0), t(100), true)).toBe(true); // forgotten: taken for a running one
+    expect(s.apply(started('p3', 'D3'), t(3), t(100), true)).toBe(false);
   });
 
   it('round-trips through a JSON snapshot', () => {
@@ -93,5 +140,13 @@ describe('DesiredState', () => {
     expect(r.snapshot()).toEqual(s.snapshot());
     expect(r.isAcceptable('D2', t(20))).toBe(true);
     expect(r.nextBoundaryAfter(t(0))).toBe(t(120));
+  });
+
+  it('restores a snapshot written before ended promotions were kept', () => {
+    const s = new DesiredState({ convergenceGraceMs: grace });
+    s.apply(succeeded('p1', 'D1'), t(0));
+    const { ended: _, ...legacy } = s.snapshot();
+    const r = DesiredState.restore({ convergenceGraceMs: grace }, legacy);
+    expect(r.snapshot()).toEqual({ ...legacy, ended: [] });
   });
 });
