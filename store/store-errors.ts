@@ -27,6 +27,9 @@ export const TRANSIENT_CLICKHOUSE_CODES: ReadonlySet<number> = new Set([
   999, // KEEPER_EXCEPTION
 ]);
 
+/** READONLY: a write, DDL or a change of `readonly` refused in read-only mode (also a server temporarily read-only). */
+export const READONLY_CODE = 164;
+
 /** Node / HTTP-level error codes of a connection that may work next time. */
 const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 

@@ -31,10 +31,8 @@ import { openConfiguredStore } from '../../../store/configured-store.js';
 import { StoreWriter } from '../../../store/store-writer.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, T0 } from '../../unit/store/fixtures.js';
+import { SERVER_PASSWORD as PASSWORD, SERVER_URL as URL_, SERVER_USER as USER, serverSuite as suite } from './server-env.js';
 
-const URL_ = process.env.CLICKHOUSE_TEST_URL?.trim() || undefined;
-const USER = process.env.CLICKHOUSE_TEST_USER?.trim() || 'driftwatch';
-const PASSWORD = process.env.CLICKHOUSE_TEST_PASSWORD ?? 'driftwatch-secret';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../../../deploy/clickhouse/clickhouse.sh');
 const DB = `dw_it_${randomBytes(4).toString('hex')}`;
 
@@ -51,7 +49,6 @@ if (URL_ === undefined && process.env.CI === 'true') {
   console.warn('[skipped] test/integration/clickhouse-server: set CLICKHOUSE_TEST_URL (e.g. http://127.0.0.1:8123 after deploy/clickhouse/clickhouse.sh start) to run it');
 }
 
-const suite = URL_ === undefined ? describe.skip : describe;
 const run = promisify(execFile);
 const clickhouseSh = (cmd: 'start' | 'stop' | 'status') => run('bash', [SCRIPT, cmd], { timeout: 90_000 });
 
