@@ -33,7 +33,7 @@ import type { Session } from 'chdb';
 import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
 import { parseJsonEachRow } from './exact-numbers.js';
-import { payloadBytes, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
+import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
@@ -83,8 +83,7 @@ export class ChdbTransport implements StoreTransport {
   /**
    * From now on this session refuses writes and DDL (`driftwatch query`
    * without --write). chDB's queryAsync takes no per-query settings, so it is
-   * a session SET; readonly = 2, not 1, so a SELECT may still carry its own
-   * SETTINGS clause, while `readonly` itself can no longer be lowered.
+   * a session SET of READ_ONLY (see there).
    */
   async restrictToReads(): Promise<void> {
     await this.command(`SET readonly = ${READ_ONLY}`);
@@ -136,9 +135,6 @@ export class ChdbTransport implements StoreTransport {
     return this.#session;
   }
 }
-
-/** ClickHouse's `readonly` level of a read-only query: reads and setting changes only (see restrictToReads). */
-export const READ_ONLY = 2;
 
 /**
  * ClickHouse's `file()` reads its path as a glob (`*`, `?`, `{a,b}`, `{1..3}`;

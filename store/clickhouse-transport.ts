@@ -16,7 +16,11 @@
  * (`INSERT INTO t FORMAT JSONEachRow`, or `INSERT INTO t (columns) FORMAT
  * RowBinary` for raw history; the query in the URL), without parsing or
  * re-serialising them. RowBinary has been a server input format since long
- * before the oldest release the schema runs on.
+ * before the oldest release the schema runs on, and the format in the
+ * query works on 18.16 as on current servers (integration-tested).
+ *
+ * `restrictToReads()` (`driftwatch query` without --write) makes every later
+ * request carry `readonly = 2`, as the embedded store sets it on its session.
  *
  * The password is handed to the client only; it is never logged, and URLs in
  * messages go through redactUrl.
@@ -29,7 +33,8 @@ import { redactUrl, silentLogger, type Logger } from '../lib/logger.js';
 import { parseJsonEachRow } from './exact-numbers.js';
 import { requestError, responseError, type ServerErrorContext } from './server-errors.js';
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
-import { payloadBytes, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
+import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
+import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
 
 export interface ClickHouseServerOptions {
   /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
@@ -65,6 +70,12 @@ export class ClickHouseServerTransport implements StoreTransport {
   readonly #url: string;
   readonly #user: string;
   #client: ClickHouseClient | undefined;
+  /**
+   * After restrictToReads: the settings every request carries, whatever it
+   * asks for; or 'none' for a user at readonly = 1, who may change no
+   * setting at all, so its requests go without any.
+   */
+  #restriction: Readonly<Record<string, SettingValue>> | 'none' | undefined;
 
   private constructor(client: ClickHouseClient, url: string, user: string, version: string) {
     this.#client = client;
@@ -136,18 +147,42 @@ export class ClickHouseServerTransport implements StoreTransport {
   }
 
   /**
-   * On a server, what a query may do is the user's role (sql/roles/roles.sql:
-   * run `driftwatch query` as a driftwatch_analyst, whose profile is
-   * `readonly = 2`): setting `readonly` per query would be refused for such a
-   * user, whose profile forbids changing it. So nothing changes here.
+   * From now on every request carries `readonly = 2` (READ_ONLY), so the
+   * server refuses writes and DDL (`driftwatch query` without --write), as the
+   * embedded store does. A probe checks first that the server takes the
+   * setting. A user whose profile is already read-only may be refused it
+   * (READONLY, or a settings constraint): at readonly = 1
+   * (`driftwatch_reader`) no setting may change, whatever its value; an
+   * analyst's readonly = 2 passes, being unchanged. Such a user needs no
+   * setting: the refusal is accepted once the user's own level is read back
+   * as read-only, so a refusal for any other reason never lets a statement
+   * run unrestricted. At readonly = 1 the query settings go too (see
+   * QUERY_SETTINGS: 64-bit integers then come back as strings).
    */
-  async restrictToReads(): Promise<void> {}
+  async restrictToReads(): Promise<void> {
+    // Once is enough, and a second probe would go out under the first one's restriction.
+    if (this.#restriction !== undefined) return;
+    const restriction = { readonly: READ_ONLY };
+    try {
+      await this.#request(READONLY_LEVEL, 'read-only check', { settings: restriction });
+      this.#restriction = restriction;
+    } catch (err) {
+      if (!READONLY_REFUSED_CODES.has(clickhouseCodeOf(err) ?? 0)) throw err;
+      const { text } = await this.#request(READONLY_LEVEL, 'read-only check');
+      const level = Number(parseJsonEachRow<{ readonly: string | number }>(text)[0]?.readonly ?? 0);
+      if (!(level >= 1)) throw err;
+      this.#restriction = level === 1 ? 'none' : {};
+    }
+  }
 
   async query<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {
     const what = firstLine(sql);
     const statement = sql.trim().replace(/;+\s*$/, '');
-    // On its own line, so a trailing `-- comment` cannot swallow it.
-    const { text } = await this.#request(`${statement}\nFORMAT JSONEachRow`, what, { settings: QUERY_SETTINGS });
+    // On its own line, so a trailing `-- comment` cannot swallow it. Not after an
+    // INSERT (`driftwatch query --write`): it answers no rows, and there FORMAT
+    // names the format of the inserted data, which breaks `INSERT … SELECT`.
+    const sent = INSERT.test(statement) ? statement : `${statement}\nFORMAT JSONEachRow`;
+    const { text } = await this.#request(sent, what, { settings: QUERY_SETTINGS });
     let rows: T[];
     try {
       rows = parseJsonEachRow<T>(text, options.exactNumbers);
@@ -172,13 +207,29 @@ export class ClickHouseServerTransport implements StoreTransport {
   async #request(sql: string, what: string, opts: { values?: Buffer; settings?: Readonly<Record<string, SettingValue>> } = {}): Promise<Response> {
     const client = this.#client;
     if (!client) throw new StoreError(`ClickHouse server: ${what} after close(); open the store again`);
-    return request(client, this.#ctx(what), sql, what, opts);
+    const restriction = this.#restriction;
+    const settings = restriction === 'none' ? {} : { ...opts.settings, ...(restriction ?? {}) };
+    return request(client, this.#ctx(what), sql, what, { ...opts, settings });
   }
 
   #ctx(what: string): ServerErrorContext {
     return { url: this.#url, user: this.#user, what };
   }
 }
+
+/** A statement that is an INSERT, after any leading comments. */
+const INSERT = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*INSERT\b/i;
+
+/** The session's `readonly` level; `system.settings` answers it on every release (getSetting() is newer than 18.16). */
+const READONLY_LEVEL = "SELECT value AS readonly FROM system.settings WHERE name = 'readonly' FORMAT JSONEachRow";
+
+/**
+ * How a server refuses a change of `readonly`: READONLY (164) when the
+ * profile is readonly = 1, or readonly = 2 and the value differs (18.16 and
+ * current servers alike); SETTING_CONSTRAINT_VIOLATION (452) when a profile
+ * constraint pins it.
+ */
+const READONLY_REFUSED_CODES: ReadonlySet<number> = new Set([READONLY_CODE, 452]);
 
 /** One HTTP request; resolves with the body of a successful response, throws a classified StoreError otherwise. */
 async function request(

@@ -12,7 +12,7 @@ import { isProcessAlive } from '../lib/process-alive.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
 import { migrate, type MigrationResult } from './migrations.js';
-import { clickhouseCodeOf } from './store-errors.js';
+import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
 import type { StoreTransport } from './transport.js';
 
 export interface OpenEmbeddedStoreOptions {
@@ -170,9 +170,6 @@ export function hasFormatClause(code: string): boolean {
   }
   return false;
 }
-
-/** ClickHouse's READONLY error: the statement writes, or sets `readonly`, in read-only mode. */
-const READONLY_CODE = 164;
 
 function answer(rows: Array<Record<string, unknown>>, options: RunQueryOptions): QueryResult {
   return { rows, text: formatRows(rows, options.format ?? 'table') };

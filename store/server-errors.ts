@@ -5,9 +5,10 @@
  *
  * Inputs are what the transport sees: the HTTP status and body of a failed
  * response, or the error of a request that got no response at all. The
- * ClickHouse code is parsed from the text with `Code: (\d+)` because an old
- * server (18.16: `Code: 193, e.displayText() = …`) is not recognised by the
- * client's own parser, which then hands over a plain Error without a code.
+ * ClickHouse code is parsed from the text (`clickhouseCodeInText`, which reads
+ * both `Code: 193.` and an old server's `Code: 193, e.displayText() = …`)
+ * because the client's own parser does not recognise 18.16's format and then
+ * hands over a plain Error without a code.
  *
  * Retryable: no connection (refused, reset, DNS, timeout), 502/503/504 from a
  * proxy, any 5xx that carries no ClickHouse code, and the ClickHouse codes of
@@ -16,7 +17,7 @@
  */
 import { StoreError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
-import { TRANSIENT_CLICKHOUSE_CODES } from './store-errors.js';
+import { clickhouseCodeInText, TRANSIENT_CLICKHOUSE_CODES } from './store-errors.js';
 
 /** UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED (newer servers report every login failure as 516). */
 export const AUTH_FAILURE_CODES: ReadonlySet<number> = new Set([192, 193, 194, 516]);
@@ -37,12 +38,6 @@ export interface ServerErrorContext {
   what: string;
 }
 
-/** The ClickHouse error code in an error message or response body (`Code: 60.` and 18.16's `Code: 60,`). */
-export function serverErrorCode(text: string): number | undefined {
-  const m = /\bCode: (\d+)/.exec(text);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** Whether a failure with this HTTP status / ClickHouse code / node error code may pass by itself. */
 export function isRetryableServerFailure(f: { status?: number; code?: number; nodeCode?: string; message?: string }): boolean {
   if (f.code !== undefined && (AUTH_FAILURE_CODES.has(f.code) || f.code === ACCESS_DENIED || f.code === IP_ADDRESS_NOT_ALLOWED)) return false;
@@ -57,7 +52,7 @@ export function isRetryableServerFailure(f: { status?: number; code?: number; no
 
 /** A failed HTTP response (status outside 2xx, or an exception header) as a StoreError. */
 export function responseError(status: number, body: string, ctx: ServerErrorContext): StoreError {
-  const code = serverErrorCode(body);
+  const code = clickhouseCodeInText(body);
   const detail = oneLine(body) || `HTTP ${status}`;
   return classify({ status, code, message: detail }, detail, ctx, undefined);
 }
@@ -67,7 +62,7 @@ export function requestError(err: unknown, ctx: ServerErrorContext): StoreError 
   if (err instanceof StoreError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const nodeCode = typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;
-  const code = serverErrorCode(message);
+  const code = clickhouseCodeInText(message);
   return classify({ code, nodeCode, message }, oneLine(message) || nodeCode || 'unknown error', ctx, err);
 }
 

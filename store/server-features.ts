@@ -94,6 +94,8 @@ export function insertSettings(features: ServerFeatures, dedupToken: string | un
  * they do from the embedded store, so `count()` is a number whichever store
  * answers. Values above 2^53 would lose precision; no column of the schema
  * holds one (incident versions, ~7e12, are the largest). The setting exists
- * in every release since 2017.
+ * in every release since 2017. A user at `readonly = 1` may change no
+ * setting: after restrictToReads its queries go without these, and 64-bit
+ * integers come back as strings.
  */
 export const QUERY_SETTINGS: Readonly<Record<string, SettingValue>> = { output_format_json_quote_64bit_integers: 0 };

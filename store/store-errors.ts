@@ -27,10 +27,24 @@ export const TRANSIENT_CLICKHOUSE_CODES: ReadonlySet<number> = new Set([
   999, // KEEPER_EXCEPTION
 ]);
 
+/** READONLY: a write, DDL or a change of `readonly` refused in read-only mode (also a server temporarily read-only). */
+export const READONLY_CODE = 164;
+
 /** Node / HTTP-level error codes of a connection that may work next time. */
 const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
-/** The ClickHouse error code carried by an error, from a property or from "Code: N." in its message. */
+/**
+ * The ClickHouse error code in an exception text. Servers since 20.x write
+ * `Code: 516. DB::Exception: …`; older ones (Debian's 18.16) write
+ * `Code: 516, e.displayText() = DB::Exception: …`. Both are read; a number
+ * followed by anything else is not taken for a code.
+ */
+export function clickhouseCodeInText(text: string): number | undefined {
+  const m = /\bCode: (\d+)[.,]/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The ClickHouse error code carried by an error, from a property or from "Code: N." / "Code: N," in its message. */
 export function clickhouseCodeOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { clickhouseCode?: unknown; code?: unknown; message?: unknown };
@@ -38,8 +52,7 @@ export function clickhouseCodeOf(err: unknown): number | undefined {
     const n = typeof c === 'string' && /^\d+$/.test(c) ? Number(c) : c;
     if (typeof n === 'number' && Number.isInteger(n)) return n;
   }
-  const m = typeof e.message === 'string' ? /\bCode: (\d+)\./.exec(e.message) : null;
-  return m ? Number(m[1]) : undefined;
+  return typeof e.message === 'string' ? clickhouseCodeInText(e.message) : undefined;
 }
 
 export function isTransientStoreFailure(err: unknown): boolean {

@@ -60,6 +60,14 @@ export interface StoreTransport {
   close(): Promise<void>;
 }
 
+/**
+ * ClickHouse's `readonly` level of `driftwatch query` without --write (both
+ * transports' restrictToReads): reads and setting changes only. 2, not 1, so
+ * a SELECT may still carry its own SETTINGS clause, while `readonly` itself
+ * can no longer be lowered.
+ */
+export const READ_ONLY = 2;
+
 /** An insert's lines as the UTF-8 bytes both transports send (a Buffer passes through uncopied). */
 export function payloadBytes(lines: string[] | string | Buffer): Buffer {
   if (Buffer.isBuffer(lines)) return lines;

@@ -8,9 +8,15 @@
 --
 -- driftwatch_writer   the engine (CLICKHOUSE_USER of `driftwatch run` and
 --                     `driftwatch sql migrate`): reads and writes its own
---                     database, creates its tables and views (migrations) and
---                     changes their TTL / storage policy (tiering). Nothing
---                     outside driftwatch.*, no DROP, no TRUNCATE.
+--                     database (INSERT also feeds the materialized views'
+--                     target tables), creates its database, tables and
+--                     materialized views, adds columns and extends sorting
+--                     keys (migrations: ALTER … ADD COLUMN, MODIFY ORDER BY),
+--                     and changes TTL / storage policy (tiering: MODIFY TTL,
+--                     MODIFY SETTING). Exactly what those statements need
+--                     (test/unit/store/roles-sql.test.ts checks each one):
+--                     nothing outside driftwatch.*, no DROP, no TRUNCATE, no
+--                     other ALTER (no DELETE/UPDATE, MODIFY/DROP COLUMN).
 -- driftwatch_reader   Grafana dashboards: SELECT only, readonly = 1; only
 --                     max_execution_time may be changed, because the Grafana
 --                     ClickHouse data source sets it on every query.
@@ -24,6 +30,7 @@ CREATE ROLE IF NOT EXISTS driftwatch_analyst;
 
 GRANT SELECT, INSERT ON driftwatch.* TO driftwatch_writer;
 GRANT CREATE DATABASE, CREATE TABLE, CREATE VIEW ON driftwatch.* TO driftwatch_writer;
+GRANT ALTER ADD COLUMN, ALTER ORDER BY ON driftwatch.* TO driftwatch_writer;
 GRANT ALTER TTL, ALTER SETTINGS ON driftwatch.* TO driftwatch_writer;
 
 GRANT SELECT ON driftwatch.* TO driftwatch_reader;

@@ -11,6 +11,14 @@
  * CI=true, where that is a failure. The restart test stops and starts the
  * server through the script, so nothing else may use that server meanwhile.
  *
+ * `driftwatch query` (runQuery) runs first, in its own database: read-only
+ * unless --write for a user that may write (readonly = 2 sent per request)
+ * and for users whose profile is already read-only — the analyst's
+ * readonly = 2 and the reader's readonly = 1, which may change no setting
+ * (users `driftwatch_analyst` / `driftwatch_reader` of
+ * deploy/clickhouse/clickhouse.sh, same password). In this file, not one of
+ * its own: files run in parallel, and the restart test below stops the server.
+ *
  * 18.16 cannot run sql/migrations (no DateTime64, TTL, Map…), so each run
  * creates its own database (random name) with an 18.16-compatible
  * hydration_events table: same columns and ReplacingMergeTree key, event
@@ -28,6 +36,8 @@ import { MigrationError, StoreError } from '../../../lib/errors.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
 import { openConfiguredStore } from '../../../store/configured-store.js';
+import { runQuery } from '../../../store/open-store.js';
+import { compileRowEncoder, RowBinaryBuffer } from '../../../store/row-binary.js';
 import { StoreWriter } from '../../../store/store-writer.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, T0 } from '../../unit/store/fixtures.js';
@@ -80,6 +90,77 @@ async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Pro
 }
 
 const open = (password = PASSWORD, user = USER) => ClickHouseServerTransport.open({ url: URL_!, username: user, password, requestTimeoutMs: 10_000 });
+
+const RO_DB = `dw_ro_${randomBytes(4).toString('hex')}`;
+
+/** `driftwatch query`: runQuery on a transport of its own (as the CLI opens one per command). */
+async function query(user: string, sql: string, write = false) {
+  const t = await open(PASSWORD, user);
+  try {
+    return await runQuery(t, sql, { format: 'jsonl', write });
+  } finally {
+    await t.close();
+  }
+}
+
+suite('driftwatch query on a ClickHouse server', () => {
+  let admin: ClickHouseServerTransport;
+  const names = async () => (await admin.query<{ name: string }>(`SELECT name FROM ${RO_DB}.t ORDER BY name`)).map((r) => r.name);
+
+  beforeAll(async () => {
+    admin = await open();
+    await admin.command(`CREATE DATABASE ${RO_DB}`);
+    await admin.command(`CREATE TABLE ${RO_DB}.t (name String, n UInt64) ENGINE = MergeTree ORDER BY name`);
+    await admin.insert(`${RO_DB}.t`, ['{"name":"a","n":1}']);
+  });
+
+  afterAll(async () => {
+    if (!admin) return;
+    await admin.command(`DROP DATABASE IF EXISTS ${RO_DB}`).catch(() => undefined);
+    await admin.close();
+  });
+
+  it.each([USER, 'driftwatch_analyst', 'driftwatch_reader'])('as %s: reads, and every kind of write is refused with a hint at --write', async (user) => {
+    const read = await query(user, `SELECT name, n FROM ${RO_DB}.t`);
+    expect(read.rows).toHaveLength(1);
+    expect(read.rows[0]).toMatchObject({ name: 'a' });
+    expect(Number(read.rows[0]!.n)).toBe(1); // a string for the reader, who may not ask for unquoted 64-bit integers
+    // readonly = 2 (sent, or the analyst's profile) still lets a SELECT tune its settings; the reader's readonly = 1 does not.
+    if (user !== 'driftwatch_reader') expect((await query(user, 'SELECT 1 AS x SETTINGS max_threads = 1')).rows).toEqual([{ x: 1 }]);
+    for (const sql of [
+      `INSERT INTO ${RO_DB}.t VALUES ('b', 2)`,
+      `INSERT INTO ${RO_DB}.t SELECT 'c', 3`,
+      `CREATE TABLE ${RO_DB}.other (x UInt8) ENGINE = Memory`,
+      `DROP TABLE ${RO_DB}.t`,
+      `SELECT 1 SETTINGS readonly = 0`,
+    ]) {
+      await expect(query(user, sql), sql).rejects.toMatchObject({ code: 'DW_USAGE', message: expect.stringMatching(/read-only .*Code: 164.*pass --write/) });
+    }
+    expect(await names()).toEqual(['a']);
+  });
+
+  it('with --write a user that may write runs INSERT … VALUES and INSERT … SELECT', async () => {
+    expect((await query(USER, `INSERT INTO ${RO_DB}.t VALUES ('w', 4)`, true)).rows).toEqual([]);
+    expect((await query(USER, `INSERT INTO ${RO_DB}.t SELECT 'x', 5`, true)).rows).toEqual([]);
+    expect(await names()).toEqual(['a', 'w', 'x']);
+  });
+
+  it('the writer’s INSERT … FORMAT JSONEachRow and (columns) FORMAT RowBinary are accepted as they are', async () => {
+    await admin.command(`CREATE TABLE ${RO_DB}.ins (name String, n UInt64, note String DEFAULT 'default') ENGINE = MergeTree ORDER BY name`);
+    await admin.insert(`${RO_DB}.ins`, ['{"name":"json","n":1}', '{"name":"json2","n":2,"note":"given"}']);
+    const rows = new RowBinaryBuffer();
+    rows.push(['binary', 3], compileRowEncoder([{ type: 'String' }, { type: 'UInt64', orDefault: 0 }]));
+    await admin.insert(`${RO_DB}.ins`, rows.take(), { format: 'RowBinary', columns: ['name', 'n'], structure: 'name String, n UInt64' });
+    // 18.16 fills a field a JSONEachRow row omits with its type's default, not the DEFAULT expression
+    // (input_format_defaults_for_omitted_fields came later); RowBinary's omitted columns take the expression.
+    const omitted = admin.serverVersion.startsWith('18.') ? '' : 'default';
+    expect(await admin.query(`SELECT name, n, note FROM ${RO_DB}.ins ORDER BY name`)).toEqual([
+      { name: 'binary', n: 3, note: 'default' },
+      { name: 'json', n: 1, note: omitted },
+      { name: 'json2', n: 2, note: 'given' },
+    ]);
+  });
+});
 
 suite('StoreWriter on a ClickHouse server (18.16)', () => {
   let admin: ClickHouseServerTransport;

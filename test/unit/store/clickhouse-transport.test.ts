@@ -117,6 +117,16 @@ describe('ClickHouseServerTransport (fake server)', () => {
     expect(seen[0]!.params.get('output_format_json_quote_64bit_integers')).toBe('0');
   });
 
+  it('sends an INSERT (driftwatch query --write) without a FORMAT clause, which would name its input format', async () => {
+    const { url, seen } = await fakeServer('18.16.1');
+    const t = await open(url);
+    expect(await t.query("-- copy\nINSERT INTO t SELECT 'a', 1;")).toEqual([]);
+    expect(await t.query('/* x */ insert into t values (1)')).toEqual([]);
+    expect(seen.map((r) => r.body)).toEqual(["-- copy\nINSERT INTO t SELECT 'a', 1", '/* x */ insert into t values (1)']);
+    await t.query('SELECT inserted FROM t');
+    expect(seen[2]!.body).toBe('SELECT inserted FROM t\nFORMAT JSONEachRow');
+  });
+
   it('reports an exception the server wrote after it started streaming rows', async () => {
     const { url } = await fakeServer('24.8.4.13', (_s, res) => res.end('{"n":5}\nCode: 241. DB::Exception: Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)\n'));
     const t = await open(url);
@@ -156,6 +166,77 @@ describe('ClickHouseServerTransport (fake server)', () => {
     const t = await open(url, { requestTimeoutMs: 100 });
     await expect(t.command('OPTIMIZE TABLE t')).rejects.toMatchObject({ canRetry: true, message: expect.stringContaining('(HTTP 502)') });
     await expect(t.command('SLOW')).rejects.toMatchObject({ canRetry: true, message: expect.stringMatching(/\(CLICKHOUSE_URL\) is unreachable during SLOW: Timeout error/) });
+  });
+
+  describe('restrictToReads (driftwatch query without --write)', () => {
+    /** A server whose user profile has `readonly = level`; it refuses what 18.16 refuses in that mode, in 18.16's words. */
+    function readOnlyProfile(level: 0 | 1 | 2, answer = '{"n":5}\n'): Handler {
+      return (s, res) => {
+        const settings = [...s.params.keys()].filter((k) => !['query', 'query_id', 'database'].includes(k));
+        const refuse = (what: string) => {
+          res.statusCode = 500;
+          res.end(`Code: 164, e.displayText() = DB::Exception: ${what}, e.what() = DB::Exception`);
+        };
+        const sent = s.params.get('readonly');
+        if (level === 1 && settings.length > 0) return refuse(`Cannot override setting (${settings[0]}) in readonly mode`);
+        if (level === 2 && sent !== null && sent !== '2') return refuse('Setting readonly cannot be overrided in readonly mode');
+        if (s.body.startsWith('SELECT value AS readonly FROM system.settings')) return res.end(`{"readonly":"${sent ?? level}"}\n`);
+        res.end(answer);
+      };
+    }
+
+    it('sends readonly=2 with every later request, after a probe the server accepted', async () => {
+      const { url, seen } = await fakeServer('24.8.4.13', readOnlyProfile(0));
+      const t = await open(url);
+      await t.query('SELECT 1');
+      expect(seen[0]!.params.has('readonly')).toBe(false); // not restricted until asked
+      await t.restrictToReads();
+      expect(seen[1]!.params.get('readonly')).toBe('2');
+      expect(await t.query('SELECT n FROM t')).toEqual([{ n: 5 }]);
+      await t.command('DROP TABLE t');
+      await t.insert('driftwatch.alerts', '{"a":1}');
+      for (const req of seen.slice(2)) expect(req.params.get('readonly')).toBe('2');
+      expect(seen[2]!.params.get('output_format_json_quote_64bit_integers')).toBe('0');
+    });
+
+    it('an analyst (profile readonly = 2) takes the unchanged readonly=2 as well', async () => {
+      const { url, seen } = await fakeServer('18.16.1', readOnlyProfile(2));
+      const t = await open(url);
+      await t.restrictToReads();
+      expect(await t.query('SELECT n FROM t')).toEqual([{ n: 5 }]);
+      expect(seen.at(-1)!.params.get('readonly')).toBe('2');
+    });
+
+    it('a user whose profile forbids changing settings (readonly = 1) is already read-only: no settings at all from then on', async () => {
+      const { url, seen } = await fakeServer('18.16.1', readOnlyProfile(1, '{"n":"5"}\n'));
+      const t = await open(url);
+      await t.restrictToReads();
+      // The refused probe, then the level read without settings.
+      expect(seen.map((r) => r.params.get('readonly'))).toEqual(['2', null]);
+      await t.restrictToReads(); // a second call changes nothing (and probes no more)
+      expect(seen).toHaveLength(2);
+      expect(await t.query('SELECT n FROM t')).toEqual([{ n: '5' }]); // 64-bit integers stay quoted: the setting may not be sent
+      expect([...seen.at(-1)!.params.keys()].filter((k) => k !== 'query' && k !== 'query_id')).toEqual([]);
+    });
+
+    it('a refusal that does not come from a read-only profile is thrown, never followed by unrestricted queries', async () => {
+      // READONLY for the probe, yet the user's level reads 0 (e.g. a proxy rewriting settings): no way to be sure.
+      const odd = await fakeServer('24.8.4.13', (s, res) => {
+        if (s.params.has('readonly')) {
+          res.statusCode = 500;
+          return res.end("Code: 164. DB::Exception: Cannot modify 'readonly' setting in readonly mode. (READONLY)");
+        }
+        res.end('{"readonly":"0"}\n');
+      });
+      await expect((await open(odd.url)).restrictToReads()).rejects.toThrow(/Code: 164/);
+      // Any other failure of the probe (here an unknown setting) is the caller's to see.
+      const other = await fakeServer('24.8.4.13', (_s, res) => {
+        res.statusCode = 404;
+        res.end('Code: 115, e.displayText() = DB::Exception: Unknown setting readonly, e.what() = DB::Exception');
+      });
+      await expect((await open(other.url)).restrictToReads()).rejects.toThrow(/Code: 115/);
+      expect(other.seen).toHaveLength(1);
+    });
   });
 
   it('refuses calls after close()', async () => {

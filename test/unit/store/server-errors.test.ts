@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
-import { requestError, responseError, serverErrorCode } from '../../../store/server-errors.js';
+import { requestError, responseError } from '../../../store/server-errors.js';
 
 const ctx = { url: 'http://driftwatch:hunter2@ch.internal:8123', user: 'driftwatch', what: 'insert into driftwatch.alerts' };
 const nodeError = (code: string, message: string) => Object.assign(new Error(message), { code });
-
-describe('serverErrorCode', () => {
-  it('reads the code in both the 18.16 and the current message format', () => {
-    expect(serverErrorCode('Code: 193, e.displayText() = DB::Exception: Wrong password for user driftwatch, e.what() = DB::Exception')).toBe(193);
-    expect(serverErrorCode('Code: 60. DB::Exception: Table driftwatch.nope does not exist. (UNKNOWN_TABLE) (version 24.8.4.13)')).toBe(60);
-    expect(serverErrorCode('<html>502 Bad Gateway</html>')).toBeUndefined();
-  });
-});
 
 describe('responseError (the server answered with an error)', () => {
   it.each([
