@@ -135,7 +135,14 @@ export interface PromotionWindowRow {
   started: number;
   succeeded: number;
   failed: number;
+  /** Rollback events, including those of promotions that had succeeded. */
   rolledBack: number;
+  /**
+   * Rollbacks (counted in `rolledBack` too) of promotions whose success was
+   * counted earlier: promotions ended = succeeded + failed + rolledBack −
+   * rolledBackAfterSuccess, successful = succeeded − rolledBackAfterSuccess.
+   */
+  rolledBackAfterSuccess: number;
   /** Durations (terminal.occurredAt - started.occurredAt) of promotions that ended in the window. */
   durationCount: number;
   durationSumMs: number;

@@ -16,6 +16,18 @@
  *   is bounded by the promotions started in a day. A second terminal event for
  *   the same promotion (e.g. rolled_back after succeeded) is counted, but has
  *   no duration: a promotion contributes one duration.
+ * - A promotion that succeeded and was later rolled back did not succeed: the
+ *   rollback counts in `rolledBack` and also in `rolledBackAfterSuccess` (in
+ *   the rollback's window), so that promotions ended = succeeded + failed +
+ *   rolledBack − rolledBackAfterSuccess counts each promotion once and
+ *   successful promotions = succeeded − rolledBackAfterSuccess (the success
+ *   rate of the alert rule, the dashboards and sql/README). Counted successes
+ *   are remembered per (env, promotionId) for `startedTtlMs` after the
+ *   success; a rollback later than that, or of a promotion whose success was
+ *   late (not counted), is a plain rollback. Only one rollback per success
+ *   is taken. A rollback after a `failed` stays a second terminal event: a
+ *   failed promotion changed nothing (SPEC §4.1), so its rollback is rare and
+ *   not worth a column.
  * - `late` promotion events are not counted (closed windows are never
  *   reopened; drift windows count them as late). A late `started` still
  *   records its start time, and a late terminal forgets it, so durations of
@@ -56,6 +68,7 @@ interface EnvWindow {
   succeeded: number;
   failed: number;
   rolledBack: number;
+  rolledBackAfterSuccess: number;
   durations: number[];
   snapshotsVerified: number;
   snapshotsUnverified: number;
@@ -67,26 +80,35 @@ export interface PromotionWindowsSnapshot {
   windows: Array<{ start: number; envs: Array<[env: string, window: EnvWindowSnapshot]> }>;
 }
 
-/** Plain JSON form of one key's remembered start times. */
+/** Plain JSON form of one key's remembered start times and counted successes. */
 export interface PromotionStartsSnapshot {
   /** [`<env>\0<promotionId>`, started.occurredAt] */
   startedAt: Array<[string, number]>;
+  /** [`<env>\0<promotionId>`, succeeded.occurredAt]; absent in snapshots from before it was kept. */
+  succeededAt?: Array<[string, number]>;
 }
 
-type EnvWindowSnapshot = Omit<EnvWindow, 'gates'> & { gates: Array<[gate: string, acc: GateAcc]> };
+/** `rolledBackAfterSuccess` is absent in snapshots from before it was counted (restored as 0). */
+type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess'> & {
+  rolledBackAfterSuccess?: number;
+  gates: Array<[gate: string, acc: GateAcc]>;
+};
 
 const WINDOW = 'w:';
 const STARTED = 'p:';
+const SUCCEEDED = 's:';
 
 export class PromotionWindowsProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'promotion-windows';
   private readonly windowMs: number;
   private readonly startedTtlMs: number;
-  /** Window timers (`w:<start>` at windowEnd) and start-time expiries (`p:<env>\0<promotionId>`). */
+  /** Window timers (`w:<start>` at windowEnd), start-time and success expiries (`p:` / `s:` + `<env>\0<promotionId>`). */
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
   /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
   private readonly startedAt = new KeyedEntries<number>();
+  /** Counted successes by `<env>\0<promotionId>`, so a later rollback of the promotion takes its success back. */
+  private readonly succeededAt = new KeyedEntries<number>();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -114,12 +136,14 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         break;
       case 'succeeded':
         w.succeeded++;
+        this.rememberSuccess(event, fact.envelope.at);
         break;
       case 'failed':
         w.failed++;
         break;
       case 'rolled_back':
         w.rolledBack++;
+        if (this.forgetSuccess(promotionKey(event))) w.rolledBackAfterSuccess++;
         break;
       case 'snapshot':
         if (event.snapshot?.verified) w.snapshotsVerified++;
@@ -144,6 +168,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private fireTimers(at: number, emit: Emit): void {
     this.timers.fireDue(at, (key, time) => {
       if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
+      else if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
       else this.startedAt.delete(key.slice(STARTED.length));
     });
   }
@@ -177,7 +202,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     for (const { start, envs } of state.windows) {
       const byEnv = new Map<string, EnvWindow>();
       for (const [env, w] of envs) {
-        byEnv.set(env, { ...w, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
+        byEnv.set(env, { ...w, rolledBackAfterSuccess: w.rolledBackAfterSuccess ?? 0, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
       }
       this.windows.set(start, byEnv);
       this.timers.schedule(WINDOW + start, start + this.windowMs);
@@ -185,28 +210,51 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   drainDirtyKeys(): string[] {
-    return this.startedAt.drainDirtyKeys();
+    return [...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys()])];
   }
 
   snapshotKey(key: string): PromotionStartsSnapshot | undefined {
-    const ids = this.startedAt.idsOf(key);
-    return ids.length === 0 ? undefined : { startedAt: ids.map((id) => [id, this.startedAt.get(id)!]) };
+    const started = this.startedAt.idsOf(key);
+    const succeeded = this.succeededAt.idsOf(key);
+    if (started.length === 0 && succeeded.length === 0) return undefined;
+    return {
+      startedAt: started.map((id) => [id, this.startedAt.get(id)!]),
+      succeededAt: succeeded.map((id) => [id, this.succeededAt.get(id)!]),
+    };
   }
 
-  /** Replaces one key's start times and re-arms their expiries. */
+  /** Replaces one key's start times and counted successes, and re-arms their expiries. */
   restoreKey(key: string, state: PromotionStartsSnapshot): void {
+    const succeeded = state.succeededAt ?? [];
     for (const id of this.startedAt.restoreKey(key, state.startedAt)) this.timers.cancel(STARTED + id);
+    for (const id of this.succeededAt.restoreKey(key, succeeded)) this.timers.cancel(SUCCEEDED + id);
     for (const [id, at] of state.startedAt) this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+    for (const [id, at] of succeeded) this.timers.schedule(SUCCEEDED + id, at + this.startedTtlMs);
   }
 
-  /** Forgets one key's start times (its partition was revoked). */
+  /** Forgets one key's start times and successes (its partition was revoked). */
   dropKey(key: string): void {
     for (const id of this.startedAt.dropKey(key)) this.timers.cancel(STARTED + id);
+    for (const id of this.succeededAt.dropKey(key)) this.timers.cancel(SUCCEEDED + id);
+  }
+
+  private rememberSuccess(event: PromotionEvent, at: number): void {
+    const id = promotionKey(event);
+    if (this.succeededAt.has(id)) return;
+    this.succeededAt.set(id, stateKey(event.env, event.artifact), at);
+    this.timers.schedule(SUCCEEDED + id, at + this.startedTtlMs);
+  }
+
+  /** True when the promotion's success was counted and not yet taken back; takes it back. */
+  private forgetSuccess(id: string): boolean {
+    if (!this.succeededAt.delete(id)) return false;
+    this.timers.cancel(SUCCEEDED + id);
+    return true;
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
   private trackDuration(event: PromotionEvent, at: number): number | undefined {
-    const id = `${event.env}\u0000${event.promotionId}`;
+    const id = promotionKey(event);
     if (event.phase === 'started') {
       if (!this.startedAt.has(id)) {
         this.startedAt.set(id, stateKey(event.env, event.artifact), at);
@@ -232,7 +280,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     }
     let w = byEnv.get(env);
     if (!w) {
-      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
+      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, rolledBackAfterSuccess: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
       byEnv.set(env, w);
     }
     return w;
@@ -264,6 +312,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         succeeded: w.succeeded,
         failed: w.failed,
         rolledBack: w.rolledBack,
+        rolledBackAfterSuccess: w.rolledBackAfterSuccess,
         durationCount: w.durations.length,
         durationSumMs: w.durations.reduce((a, b) => a + b, 0),
         durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
@@ -276,4 +325,9 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       emit({ kind: 'promotion-window', at: end, row });
     }
   }
+}
+
+/** One promotion: its id within its target env. */
+function promotionKey(event: PromotionEvent): string {
+  return `${event.env}\u0000${event.promotionId}`;
 }

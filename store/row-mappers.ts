@@ -108,6 +108,7 @@ export class RowMapper {
           succeeded: r.succeeded,
           failed: r.failed,
           rolled_back: r.rolledBack,
+          rolled_back_after_success: r.rolledBackAfterSuccess,
           duration_count: r.durationCount,
           duration_sum_ms: r.durationSumMs,
           duration_p50_ms: r.durationP50Ms ?? undefined,

@@ -12,17 +12,21 @@
 -- (gate duration), promotions (distinct promotions that ran the gate),
 -- succeeded, failed_promotions, rolled_back, in_flight (no terminal event in
 -- the range), success_rate = succeeded / (succeeded + failed + rolled back).
--- A promotion rolled back after it succeeded counts as rolled back (its last
--- terminal event), the definition the promotion_success_rate_low alert uses.
+-- Each promotion counts once, by its last terminal event: a promotion rolled
+-- back after it succeeded counts as rolled back, not as a success — the
+-- definition of the promotion_success_rate_low alert and the dashboards
+-- (promotion_windows.rolled_back_after_success). A promotion is its id within
+-- its target env, as in the engine: the same id in two envs is two promotions.
 WITH
     outcomes AS
     (
         SELECT
+            env,
             promotion_id,
             argMaxIf(phase, occurred_at, phase IN ('succeeded', 'failed', 'rolled_back')) AS outcome
         FROM driftwatch.promotion_events FINAL
         WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
-        GROUP BY promotion_id
+        GROUP BY env, promotion_id
     ),
     gates AS
     (
@@ -48,6 +52,6 @@ SELECT
     uniqExactIf(g.promotion_id, o.outcome = '') AS in_flight,
     round(succeeded / nullIf(succeeded + failed_promotions + rolled_back, 0), 4) AS success_rate
 FROM gates AS g
-LEFT JOIN outcomes AS o ON o.promotion_id = g.promotion_id
+LEFT JOIN outcomes AS o ON o.env = g.env AND o.promotion_id = g.promotion_id
 GROUP BY env, gate
 ORDER BY env, gate;

@@ -1,11 +1,22 @@
-/** promotion_success_rate_low: per env, succeeded / terminal promotions over the rolling window below threshold (seed KPI > 95 %). */
+/**
+ * promotion_success_rate_low: per env, successful / ended promotions over the
+ * rolling window below threshold (seed KPI > 95 %). A promotion that succeeded
+ * and was rolled back later is no success, and it ended once: its rollback
+ * takes its success back (rolledBackAfterSuccess), as on the dashboards.
+ */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import { createPromotionWindowRateRule } from './rate-rule.js';
 
 export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
   return createPromotionWindowRateRule(ctx, {
-    samplesOf: (r) => [{ labels: { env: r.env }, numerator: r.succeeded, denominator: r.succeeded + r.failed + r.rolledBack }],
+    samplesOf: (r) => [
+      {
+        labels: { env: r.env },
+        numerator: r.succeeded - r.rolledBackAfterSuccess,
+        denominator: r.succeeded + r.failed + r.rolledBack - r.rolledBackAfterSuccess,
+      },
+    ],
     breaches: (value, threshold) => value < threshold,
     describe: (j) => ({
       summary: `Promotion success rate in ${j.labels.env} is ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,

@@ -89,6 +89,9 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       numerator += e.numerator;
       denominator += e.denominator;
     }
+    // A sample may take back what one before the window counted (a rollback of a promotion whose success is
+    // older than the window): the numerator of what the window saw is never below 0.
+    if (numerator < 0) numerator = 0;
     if (denominator === 0) {
       // An empty window means the key has not been measured for a whole window: its alert ends. Windows that
       // counted nothing (no terminal promotion, no index op) are no sign of recovery: the state stays.

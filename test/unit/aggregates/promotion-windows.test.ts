@@ -29,6 +29,7 @@ describe('PromotionWindowsProcessor', () => {
       succeeded: 1,
       failed: 1,
       rolledBack: 1,
+      rolledBackAfterSuccess: 0,
       durationCount: 3,
       durationSumMs: 360_000,
       durationP50Ms: 120_000,
@@ -99,9 +100,57 @@ describe('PromotionWindowsProcessor', () => {
       advance(Infinity),
     ]);
     const [first, last] = rows(out).map((f) => f.row);
-    expect(first).toMatchObject({ started: 2, succeeded: 1, rolledBack: 1, durationCount: 1, durationSumMs: 10_000 });
+    expect(first).toMatchObject({ started: 2, succeeded: 1, rolledBack: 1, rolledBackAfterSuccess: 1, durationCount: 1, durationSumMs: 10_000 });
     expect(last).toMatchObject({ succeeded: 1, durationCount: 0 });
     expect(p.pendingPromotions).toBe(0);
+  });
+
+  it('counts a rollback of a succeeded promotion as taking its success back, in the rollback window, once', () => {
+    const rollback = (at: number, id: string, env = 'prod') =>
+      promotion(at, id, 'rolled_back', { env, rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + 10 * SEC, 'p1', 'succeeded'),
+      promotion(T0 + 20 * SEC, 'p2', 'started'),
+      promotion(T0 + 30 * SEC, 'p2', 'succeeded'),
+      promotion(T0 + 40 * SEC, 'p3', 'succeeded', { env: 'qa' }),
+      rollback(T0 + W + MIN, 'p2'), // p2's success is taken back in the next window
+      rollback(T0 + W + 2 * MIN, 'p2'), // a second rollback of p2 has no success left to take back
+      rollback(T0 + W + 3 * MIN, 'p9'), // never succeeded: a plain rollback
+      rollback(T0 + W + 4 * MIN, 'p3', 'prod'), // p3 succeeded in qa, not in prod
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [f.row.windowStart, f.row.env, f.row.succeeded, f.row.rolledBack, f.row.rolledBackAfterSuccess])).toEqual([
+      [T0, 'prod', 2, 0, 0],
+      [T0, 'qa', 1, 0, 0],
+      [T0 + W, 'prod', 0, 4, 1],
+    ]);
+  });
+
+  it('forgets a success 24 h after it: a later rollback is a plain one', () => {
+    const p = make();
+    const out = runProcessor(p, [
+      promotion(T0, 'p1', 'succeeded'),
+      promotion(T0 + 24 * HOUR + MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => f.row.rolledBackAfterSuccess)).toEqual([0, 0]);
+    expect(p.snapshotKey('prod/app')).toBeUndefined();
+  });
+
+  it('a late success is not counted, so its rollback takes nothing back', () => {
+    const succeededLate = promotion(T0 + 10 * SEC, 'p1', 'succeeded');
+    const out = runProcessor(make(), [
+      promotion(T0, 'p0', 'started'),
+      advance(T0 + W + MIN),
+      late(succeededLate, T0 + W + MIN),
+      promotion(T0 + W + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [f.row.succeeded, f.row.rolledBack, f.row.rolledBackAfterSuccess])).toEqual([
+      [0, 0, 0],
+      [0, 1, 0],
+    ]);
   });
 
   it('does not count late promotion events, but a late start still gives its promotion a duration', () => {

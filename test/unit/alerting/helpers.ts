@@ -78,6 +78,7 @@ export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow
     succeeded: 0,
     failed: 0,
     rolledBack: 0,
+    rolledBackAfterSuccess: 0,
     durationCount: 0,
     durationSumMs: 0,
     durationP50Ms: null,

@@ -50,6 +50,26 @@ describe('promotion_success_rate_low', () => {
     ]); // 23/24
   });
 
+  it('a promotion that succeeded and was rolled back later counts once, as no success', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    // 20 succeeded: 100 %.
+    expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 20 }))).toEqual([]);
+    // 2 of them rolled back: 18/20 = 90 % (not 20/22 = 90.9 %, nor 22 ended).
+    const fired = run(promotionRow(T0 + 10 * MIN, { rolledBack: 2, rolledBackAfterSuccess: 2 }));
+    expect(brief(fired)).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 10 * MIN]]);
+    expect(fired[0]!.alert.annotations.description).toBe(
+      '18 of 20 promotions that ended in prod in the last 1h succeeded; 2 failed or were rolled back.',
+    );
+  });
+
+  it('a rollback whose success left the window takes back nothing below 0', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    // The success counted at 5m leaves the hour at 65m; its rollback at 70m, with 20 failures: 0/20, not -1/20.
+    run(promotionRow(T0 + 5 * MIN, { succeeded: 1 }));
+    const fired = run(promotionRow(T0 + 70 * MIN, { failed: 20, rolledBack: 1, rolledBackAfterSuccess: 1 }));
+    expect(fired[0]!.alert.annotations.summary).toBe('Promotion success rate in prod is 0% (target ≥ 95%)');
+  });
+
   it('keeps envs apart', () => {
     const { run } = makeProcessor(isolate('promotion_success_rate_low'));
     const out = run(promotionRow(T0 + 5 * MIN, { failed: 20 }), promotionRow(T0 + 5 * MIN, { env: 'qa', succeeded: 20 }));

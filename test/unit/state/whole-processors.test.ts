@@ -92,6 +92,22 @@ describe('promotion start times across a rebalance (they move with their key)', 
     expect(q.pendingPromotions).toBe(1); // p2 still running
   });
 
+  it('the member that gets the key takes back the success of a promotion rolled back after the move', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p1', 'succeeded')]);
+    const [key] = p.drainDirtyKeys();
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restoreKey(key!, JSON.parse(JSON.stringify(p.snapshotKey(key!))));
+    const out = run(q, [promotion(T0 + 7 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }), advance(T0 + 20 * MIN)]);
+    expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.rolledBack, f.row.rolledBackAfterSuccess]] : []))).toEqual([[1, 1]]);
+  });
+
+  it('a key snapshot from before successes were kept restores its start times', () => {
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restoreKey('prod/app', { startedAt: [['prod\u0000p1', T0]] });
+    expect(q.pendingPromotions).toBe(1);
+  });
+
   it('the member that lost the key forgets its start times', () => {
     const p = new PromotionWindowsProcessor(defaultProcessingOptions);
     run(p, starts);
