@@ -8,13 +8,16 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
-import { expandGrafanaSql, parseGrafanaInterval, type GrafanaQueryContext } from './grafana-macros.js';
-import { loadDashboards, queryPanels, type GrafanaPanel } from './dashboards.js';
-import { replayScenario, scenarioFrom, scenarioTo, seedEngineMetrics } from './scenario.js';
+import { expandGrafanaSql } from './grafana-macros.js';
+import type { GrafanaPanel } from './dashboards.js';
+import { replayScenario, scenarioEventTo, seedEngineMetrics } from './scenario.js';
+import { dashboards, panelContext, panelTargets as targets, runPanel, type EnvSelection } from './panel-runner.js';
 
 /** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
 const expectedColumns: Record<string, string[]> = {
-  'driftwatch-overview/System status/A': ['status', 'open_incidents', 'critical_open', 'mttr_breaches', 'success_rate', 'gate_failure_rate'],
+  'driftwatch-overview/System status/A': [
+    'status', 'open_incidents', 'critical_open', 'mttr_breaches', 'rolling_mttr_minutes', 'success_rate', 'gate_failure_rate',
+  ],
   'driftwatch-overview/Active promotions/A': ['active_promotions'],
   'driftwatch-overview/Open incidents/A': ['open_incidents'],
   'driftwatch-overview/Last drift detected/A': ['last_detected', 'severity', 'drift_key', 'kind'],
@@ -30,7 +33,7 @@ const expectedColumns: Record<string, string[]> = {
 
   'driftwatch-drift/Incidents detected/A': ['incidents'],
   'driftwatch-drift/Worst detection time (target < 5 min)/A': ['detection_max_s'],
-  'driftwatch-drift/Mean time to resolve (target < 30 min)/A': ['resolve_minutes'],
+  'driftwatch-drift/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
   'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
   'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
   'driftwatch-drift/Detection time vs 5 min target/A': ['time', 'worst_detection_s', 'p90_detection_s'],
@@ -88,21 +91,6 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-operations/Store write backlog/A': ['time', 'pending_rows'],
 };
 
-const dashboards = loadDashboards().map((d) => d.dashboard);
-const targets = dashboards.flatMap((d) =>
-  queryPanels(d).flatMap((panel) => (panel.targets ?? []).map((target) => ({ key: `${d.uid}/${panel.title}/${target.refId}`, panel, target }))),
-);
-
-/** Grafana's interval for the panel: its min interval when set, else one minute (a 6 h range on a wide panel). */
-function context(panel: GrafanaPanel, env: string[] | 'All' = 'All'): GrafanaQueryContext {
-  return {
-    from: scenarioFrom,
-    to: scenarioTo(),
-    intervalMs: panel.interval ? Math.max(parseGrafanaInterval(panel.interval), 60_000) : 60_000,
-    variables: { env: { selected: env, allValue: '.*' } },
-  };
-}
-
 let store: ChdbTransport;
 
 beforeAll(async () => {
@@ -115,20 +103,16 @@ afterAll(async () => {
   await store?.close();
 });
 
-const run = async (panelTitle: string, uid: string, env: string[] | 'All' = 'All'): Promise<Array<Record<string, unknown>>> => {
-  const t = targets.find((x) => x.key === `${uid}/${panelTitle}/A`);
-  if (!t) throw new Error(`no panel ${uid}/${panelTitle}`);
-  return store.query(expandGrafanaSql(t.target.rawSql!, context(t.panel, env)));
-};
+const run = (panelTitle: string, uid: string, env: EnvSelection = 'All', to?: Date) => runPanel(store, uid, panelTitle, env, to);
 
 describe('dashboard panel queries on the embedded engine', () => {
   it('declares the expected columns of every target, and nothing else', () => {
     expect(targets.map((t) => t.key).sort()).toEqual(Object.keys(expectedColumns).sort());
   });
 
-  for (const { key, panel, target } of targets) {
+  for (const { key, dashboard, panel, target } of targets) {
     it(`${key} returns rows with its columns`, async () => {
-      const rows = await store.query(expandGrafanaSql(target.rawSql!, context(panel)));
+      const rows = await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel)));
       expect(rows.length).toBeGreaterThanOrEqual(1);
       expect(Object.keys(rows[0]!)).toEqual(expectedColumns[key]);
       if (target.format === 0) expect(Object.keys(rows[0]!)[0]).toBe('time');
@@ -137,39 +121,74 @@ describe('dashboard panel queries on the embedded engine', () => {
 
   it('every target also runs with one and with two environments selected', async () => {
     for (const env of [['prod'], ['prod', 'qa']]) {
-      for (const { panel, target } of targets) await store.query(expandGrafanaSql(target.rawSql!, context(panel, env)));
+      for (const { dashboard, panel, target } of targets) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, env)));
     }
   });
 
   it('the env variable query lists the scenario environments', async () => {
     for (const d of dashboards) {
       const env = d.templating!.list.find((v) => v.name === 'env')!;
-      const rows = await store.query<{ env: string }>(expandGrafanaSql(env.query!, context({ title: 'env' } as GrafanaPanel)));
+      const rows = await store.query<{ env: string }>(expandGrafanaSql(env.query!, panelContext(d, { title: 'env' } as GrafanaPanel)));
       expect(rows.map((r) => r.env)).toEqual(['dev', 'prod', 'qa', 'staging']);
     }
   });
 });
 
 describe('KPI panels show the hand-checked values of the scenario', () => {
-  it('overview: MTTR 8.08 min, success 8/11, gate failures 2/5, snapshots 1/2, status YELLOW', async () => {
+  it('overview: MTTR 8.08 min, success 7/10, gate failures 2/5, snapshots 1/2, status YELLOW', async () => {
     // State incidents resolved: 7 + 6.5 + 15.83 (+1 ms: the canary is forgotten once silent for longer than the TTL) + 3
     // minutes (prod/api, staging/web, prod/search, prod/pay).
-    const [mttr] = await run('MTTR (target < 30 min)', 'driftwatch-overview');
-    expect(mttr).toEqual({ mttr_minutes: expect.closeTo((97 / 12) + 1 / 240_000, 9), resolved_incidents: 4 });
+    const mttr = { mttr_minutes: expect.closeTo((97 / 12) + 1 / 240_000, 9), resolved_incidents: 4 };
+    expect(await run('MTTR (target < 30 min)', 'driftwatch-overview')).toEqual([mttr]);
+    // The drift dashboard's MTTR is the same figure: avg(recovery_ms) of the state incidents (the dev/cfg determinism
+    // incident is not a recovery).
+    expect(await run('MTTR (target < 30 min)', 'driftwatch-drift')).toEqual([mttr]);
     const [status] = await run('System status', 'driftwatch-overview');
-    // Nothing open at the end; success 8 / (8 + 2 failed + 1 rolled back) < 95 % → YELLOW (1).
+    // Nothing open at the end, and every env's rolling 1 h MTTR has emptied (null); promotions ended: 8 succeeded, 2
+    // failed, 1 rolled back — but p-7 (rollback fixture) succeeded and was rolled back: it ended once and is no
+    // success, so 7 / 10 < 95 % → YELLOW (1). Before rolled_back_after_success this read 8 / 11.
     expect(status).toEqual({
-      status: 1, open_incidents: 0, critical_open: 0, mttr_breaches: 0,
-      success_rate: expect.closeTo(8 / 11, 9), gate_failure_rate: expect.closeTo(2 / 5, 9),
+      status: 1, open_incidents: 0, critical_open: 0, mttr_breaches: 0, rolling_mttr_minutes: null,
+      success_rate: expect.closeTo(7 / 10, 9), gate_failure_rate: expect.closeTo(2 / 5, 9),
     });
+    expect(await run('Promotion success (target > 95 %)', 'driftwatch-overview')).toEqual([{ success_rate: expect.closeTo(7 / 10, 9) }]);
+    expect(await run('Promotions ended', 'driftwatch-promotions')).toEqual([{ succeeded: 7, failed: 2, rolled_back: 1 }]);
     expect(await run('Snapshot health (target 100 %)', 'driftwatch-overview')).toEqual([{ snapshot_health: 0.5 }]);
     expect(await run('Last drift detected', 'driftwatch-overview')).toEqual([
       { last_detected: '2026-11-27 14:02:00.000', severity: 'high', drift_key: 'dev/cfg', kind: 'determinism' },
     ]);
   });
 
-  it('the env filter narrows a KPI: prod promotions 5 / (5 + 1 failed + 1 rolled back)', async () => {
-    expect(await run('Success rate (target > 95 %)', 'driftwatch-promotions', ['prod'])).toEqual([{ success_rate: expect.closeTo(5 / 7, 9) }]);
+  it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {
+    expect(await run('Success rate (target > 95 %)', 'driftwatch-promotions', ['prod'])).toEqual([{ success_rate: expect.closeTo(4 / 6, 9) }]);
+  });
+
+  it('alerts fired counts alert instances, not their escalations', async () => {
+    // 7 instances fired: drift on prod/api, staging/web, prod/search, prod/pay; rollback_failed prod/pay;
+    // hydration_nondeterminism dev/cfg; snapshot_not_verified qa/billing — in 15 firing emissions (escalations L2–L4).
+    expect(await run('Alerts fired', 'driftwatch-overview')).toEqual([{ alerts_fired: 7 }]);
+    const byRule = await run('Alerts by rule', 'driftwatch-overview');
+    expect(byRule.map((r) => [r.rule, r.severity, r.firing, r.resolved, r.max_escalation])).toEqual([
+      ['drift_detected', 'high', 3, 3, 3],
+      ['drift_detected', 'medium', 1, 1, 2],
+      ['hydration_nondeterminism', 'high', 1, 1, 2],
+      ['rollback_failed', 'critical', 1, 1, 1],
+      ['snapshot_not_verified', 'high', 1, 0, 4],
+    ]);
+  });
+
+  it('operations: the heartbeat is NULL without a metric in the day before the end of the range, else its age', async () => {
+    // The default range ends an hour past the wall clock, days after the seeded points.
+    expect(await run('Engine heartbeat', 'driftwatch-operations')).toEqual([{ seconds_since_last_metric: null }]);
+    const fiveMinutesAfterLastPoint = new Date(scenarioEventTo.getTime() + 5 * 60_000);
+    expect(await run('Engine heartbeat', 'driftwatch-operations', 'All', fiveMinutesAfterLastPoint)).toEqual([{ seconds_since_last_metric: 300 }]);
+  });
+
+  it('operations: engine CPU is the counter increase per second, not its running total', async () => {
+    // process_cpu_seconds_total grows 0.25 s per one-minute point.
+    const cpu = await run('Engine CPU', 'driftwatch-operations');
+    expect(cpu.length).toBeGreaterThan(300);
+    for (const r of cpu) expect(r.cpu_cores).toBeCloseTo(0.25 / 60, 9);
   });
 
   it('drift: severity breakdown lists all four levels', async () => {

@@ -98,7 +98,16 @@ describe('dashboards', () => {
 
       it('filters by the env variable, which offers All', () => {
         const env = dashboard.templating?.list.find((v) => v.name === 'env');
+        // allValue '.*': "All" matches every env, '' included (an alert whose labels carry no env); without it Grafana
+        // would list the env values the variable query found, and those never include ''.
         expect(env).toMatchObject({ type: 'query', includeAll: true, allValue: '.*' });
+      });
+
+      it('says so in the description of every panel that only a live engine fills (engine_metrics)', () => {
+        for (const p of queryPanels(dashboard)) {
+          if (!(p.targets ?? []).some((t) => t.rawSql?.includes('driftwatch.engine_metrics'))) continue;
+          expect(p.description, p.title).toMatch(/Live mode only/);
+        }
       });
     });
   }

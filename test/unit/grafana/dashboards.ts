@@ -22,6 +22,7 @@ export interface GrafanaPanel {
   id: number;
   type: string;
   title: string;
+  description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type?: string; uid?: string };
   interval?: string;
