@@ -4,7 +4,8 @@
  * on a store of their own: the rollback fixture alone (test/scenarios) plus
  *   - a promotion started two days before the range that never ended,
  *   - an alert whose env is '' (labels without env),
- *   - process_cpu_seconds_total points across an engine restart.
+ *   - process_cpu_seconds_total points across an engine restart,
+ *   - rolling MTTR snapshots of the next day, one above 30 min.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { RowMapper, metricRow, type Row } from '../../../store/row-mappers.js';
+import type { StoreTable } from '../../../store/tables.js';
+import type { MttrSnapshot } from '../../../processors/facts.js';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
 import { fixturesDir, replayFixture, type ReplayOutput } from '../../helpers/replay-fixture.js';
 import { runPanel, type EnvSelection } from './panel-runner.js';
@@ -28,6 +31,18 @@ const envlessAlert: AlertEvent = {
   startsAt: '2026-11-27T13:30:00.000Z', emittedAt: '2026-11-27T13:30:00.000Z',
 };
 
+/** prod's rolling 1 h MTTR the next day: 40 min at 10:00, none (every recovery left the hour) at 11:00. */
+const mttrAt = (hhmm: string, window: MttrSnapshot['window'], scope: string, meanMin: number | null): MttrSnapshot => ({
+  asOf: Date.parse(`2026-11-28T${hhmm}:00.000Z`), scope, window, resolvedCount: meanMin === null ? 0 : 1,
+  meanMs: meanMin === null ? null : meanMin * 60_000, p50Ms: null, p90Ms: null, openIncidents: 0, oldestOpenMs: null,
+});
+const mttrSnapshots = [
+  mttrAt('10:00', '1h', 'prod', 40),
+  mttrAt('10:00', '24h', 'qa', 45), // the 24 h window is not what mttr_breach judges
+  mttrAt('10:00', '1h', '*', 50), // nor the overall scope
+  mttrAt('11:00', '1h', 'prod', null),
+];
+
 /** A counter at 0, 6, 12 cpu-seconds, then (restarted) 3, 9: every one-minute step used 6 s, except 3 s after the restart. */
 const cpuPoints: Array<[minute: number, value: number]> = [[0, 0], [1, 6], [2, 12], [3, 3], [4, 9]];
 const cpuStart = Date.parse('2026-11-27T13:00:00.000Z');
@@ -41,9 +56,12 @@ beforeAll(async () => {
   writeFileSync(input, JSON.stringify(longRunning) + '\n' + readFileSync(join(fixturesDir, 'rollback.ndjson'), 'utf8'));
   replay = await replayFixture(input, { store: true });
   store = await openEmbeddedStore(join(replay.outDir, 'store'));
-  const alertRows: Row[] = [];
-  new RowMapper().map({ kind: 'alert', at: Date.parse(envlessAlert.startsAt), alert: envlessAlert }, (_t, row) => alertRows.push(row));
-  await store.insert('driftwatch.alerts', alertRows.map((r) => JSON.stringify(r)));
+  const rows: Partial<Record<StoreTable, string[]>> = {};
+  const mapper = new RowMapper();
+  const collect = (table: StoreTable, row: Row) => (rows[table] ??= []).push(JSON.stringify(row));
+  mapper.map({ kind: 'alert', at: Date.parse(envlessAlert.startsAt), alert: envlessAlert }, collect);
+  mapper.map({ kind: 'mttr', at: mttrSnapshots[0]!.asOf, snapshots: mttrSnapshots }, collect);
+  for (const [table, lines] of Object.entries(rows)) await store.insert(`driftwatch.${table}`, lines);
   await store.insert(
     'driftwatch.engine_metrics',
     cpuPoints.map(([minute, value]) => JSON.stringify(metricRow('process_cpu_seconds_total', value, {}, cpuStart + minute * 60_000))),
@@ -54,7 +72,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-const run = (uid: string, title: string, env: EnvSelection = 'All') => runPanel(store, uid, title, env);
+const run = (uid: string, title: string, env: EnvSelection = 'All', to?: Date) => runPanel(store, uid, title, env, to);
 
 describe('panels over the rollback fixture', () => {
   it('success rate is 1 of 2 promotions: p-6 succeeded; p-7 succeeded, then was rolled back (not 2 of 3)', async () => {
@@ -69,6 +87,18 @@ describe('panels over the rollback fixture', () => {
       { time: '2026-11-27 13:00:00', env: 'prod', success_rate: 1 },
       { time: '2026-11-27 13:05:00', env: 'prod', success_rate: 0 },
     ]);
+  });
+
+  it('system status is RED while an env\'s latest rolling 1 h MTTR is above 30 min, and not once it has emptied', async () => {
+    const at = (hhmm: string) => new Date(`2026-11-28T${hhmm}:00.000Z`);
+    expect((await run('driftwatch-overview', 'System status', 'All', at('10:30')))[0]).toMatchObject({
+      status: 2, open_incidents: 0, mttr_breaches: 1, rolling_mttr_minutes: 40,
+    });
+    expect((await run('driftwatch-overview', 'System status', ['qa'], at('10:30')))[0]).toMatchObject({ status: 0, mttr_breaches: 0 });
+    // At 11:00 prod's mean is NULL: no breach, even though an older snapshot said 40 min. Success 1/2 keeps it YELLOW.
+    expect((await run('driftwatch-overview', 'System status', 'All', at('11:30')))[0]).toMatchObject({
+      status: 1, mttr_breaches: 0, rolling_mttr_minutes: null,
+    });
   });
 
   it('the rollback fixture fires no promotion_success_rate_low alert: 2 promotions, fewer than its 20', () => {
