@@ -67,6 +67,7 @@ export const configOptions = {
   alertFormat: option({ env: 'DRIFTWATCH_ALERT_FORMAT', default: 'json', doc: 'Encoding of alert events: json or avro (avro needs SCHEMA_REGISTRY_URL).', parse: p.alertFormat }),
   storeBatchRows: option({ env: 'DRIFTWATCH_STORE_BATCH_ROWS', default: '5000', doc: 'Rows per store insert batch.', parse: p.positiveInteger }),
   storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
+  metricsStoreIntervalMs: option({ env: 'DRIFTWATCH_METRICS_STORE_INTERVAL', default: '15s', doc: 'Live mode: how often the engine writes its own metrics (lag, watermark delay, memory, CPU, store backlog) to the engine_metrics table for the Operational Metrics dashboard; 0 = never. At most 2147483647ms (about 24.8 days).', parse: p.timerDurationOrOff }),
   metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
   instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
   idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
@@ -115,6 +116,8 @@ export interface DriftwatchConfig {
   store: { batchRows: number; flushIntervalMs: number };
   /** 0 = no metrics endpoint. */
   metricsPort: number;
+  /** Live mode: interval of the engine_metrics rows (0 = none). */
+  metricsStoreIntervalMs: number;
   live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; sessionTimeoutMs: number; dedupIdsPerKey: number };
 }
 
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     alertFormat: v.alertFormat,
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,
+    metricsStoreIntervalMs: v.metricsStoreIntervalMs,
     live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, sessionTimeoutMs: v.sessionTimeoutMs, dedupIdsPerKey: v.dedupIdsPerKey },
   };
 }

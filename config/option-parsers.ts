@@ -85,6 +85,8 @@ export const p = {
   positiveEventDuration: durationIn(MAX_EVENT_TIME_MS, true),
   /** Durations used as (or like) timer delays: capped at what setTimeout takes. */
   timerDuration: durationIn(MAX_TIMER_MS, true, 'the longest timer Node.js supports, about 24.8 days'),
+  /** Timer delays where 0 turns the timer off. */
+  timerDurationOrOff: durationIn(MAX_TIMER_MS, false, 'the longest timer Node.js supports, about 24.8 days'),
   /**
    * A consumer-group session timeout: within the broker's default bounds
    * (group.min.session.timeout.ms 6 s, group.max.session.timeout.ms 30 min),

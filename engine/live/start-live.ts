@@ -1,6 +1,6 @@
 /**
  * Wires live mode together: Kafka client, store and writer, metrics endpoint
- * (/metrics, /healthz, /readyz) and the runner. Returns a handle that stops
+ * (/metrics, /healthz, /readyz), the metrics' rows in engine_metrics, and the runner. Returns a handle that stops
  * everything in reverse order.
  */
 import type { Runtime } from '../../cli/runtime.js';
@@ -12,6 +12,7 @@ import { createDriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
 import { startConfiguredMetricsServer } from '../metrics/metrics-server.js';
 import { LiveRunner } from './live-runner.js';
 import { liveMetrics } from './live-metrics.js';
+import { startMetricsToStore } from './metrics-to-store.js';
 import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } from '../../schemas/registry/index.js';
 
 export interface LiveEngine {
@@ -67,10 +68,18 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     isReady: () => (runner.ready ? true : { ready: false, reason: 'joining the group / restoring state' }),
   });
   await runner.start();
+  const stopMetricsToStore = startMetricsToStore({
+    registry: metrics.registry,
+    writer,
+    intervalMs: config.metricsStoreIntervalMs,
+    instanceId: config.live.instanceId,
+    logger,
+  });
   return {
     runner,
     metricsUrl: server?.url ?? null,
     async stop() {
+      stopMetricsToStore();
       let { clean } = await runner.stop();
       await server?.close();
       await writer.close().catch((err) => {

@@ -202,9 +202,15 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 
 /** Final state of every incident in an embedded store (the engine that wrote it must have exited). */
 export async function storeIncidents(storeDir: string): Promise<Array<Record<string, unknown>>> {
-  const sql =
+  return storeRows(
+    storeDir,
     'SELECT incident_id, kind, env, artifact, rule_id, severity, started_at, detected_at, resolved_at, reason, expected_digest, ' +
-    'divergent_digests, recovery_ms, change, changed_at FROM driftwatch.incidents FINAL ORDER BY env, artifact, incident_id';
+      'divergent_digests, recovery_ms, change, changed_at FROM driftwatch.incidents FINAL ORDER BY env, artifact, incident_id',
+  );
+}
+
+/** The rows of `sql` run by `driftwatch query` on an (idle) engine's embedded store. */
+export async function storeRows(storeDir: string, sql: string): Promise<Array<Record<string, unknown>>> {
   const out = await runCli(['query', '--format', 'jsonl', '--data-dir', storeDir, sql], {});
   return out
     .split('\n')

@@ -76,6 +76,7 @@ export async function createDeployment(brokers: string[], label: string, options
     DRIFTWATCH_COMMIT_INTERVAL: '200ms',
     DRIFTWATCH_METRICS_PORT: '0',
     DRIFTWATCH_STORE_FLUSH_INTERVAL: '200ms',
+    DRIFTWATCH_METRICS_STORE_INTERVAL: '500ms',
     ...options.env,
   };
   await runCli(['topics', 'create'], env);

@@ -8,7 +8,7 @@
 import { it, expect } from 'vitest';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
-import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { storeIncidents, storeRows, withEngineLogs, type EngineProcess } from './engine-process.js';
 import { committedCount, liveSuite, groupMembers, until, waitCommitted, type LiveDeployment } from './live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { alertLines, committedAlerts, replayReference, expectReplayAlerts } from './reference.js';
@@ -109,6 +109,16 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
       const ref = await replayReference([...scenario, ...ticks], d.env);
       expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
       expect(incidents).toEqual(ref.incidents);
+
+      // Its own metrics went to engine_metrics (every 500 ms here) for the Operational Metrics dashboard.
+      const series = await storeRows(
+        d.storeDir('graceful'),
+        "SELECT name, count() AS points, uniqExact(labels['partition']) AS partitions FROM driftwatch.engine_metrics WHERE labels['instance'] = 'graceful' " +
+          "AND name IN ('consumer_lag', 'watermark_delay_seconds', 'process_cpu_seconds_total', 'events_in_total') GROUP BY name ORDER BY name",
+      );
+      expect(series.map((r) => r.name)).toEqual(['consumer_lag', 'events_in_total', 'process_cpu_seconds_total', 'watermark_delay_seconds']);
+      expect(series.every((r) => Number(r.points) >= 1)).toBe(true);
+      expect(Number(series.find((r) => r.name === 'consumer_lag')!.partitions)).toBe(d.partitions);
     });
   }, 120_000);
 

@@ -77,7 +77,7 @@ export async function replayScenario(): Promise<ReplayOutput> {
 export const engineMetricSeries: ReadonlyArray<{ name: string; labels: Record<string, string>; value: (i: number) => number }> = [
   { name: 'consumer_lag', labels: { topic: 'driftwatch.promotion.v1', partition: '0' }, value: (i) => i % 40 },
   { name: 'consumer_lag', labels: { topic: 'driftwatch.index.v1', partition: '1' }, value: (i) => (i * 7) % 90 },
-  { name: 'watermark_delay_ms', labels: {}, value: (i) => 30_000 + (i % 10) * 100 },
+  { name: 'watermark_delay_seconds', labels: {}, value: (i) => 30 + (i % 10) * 0.1 },
   { name: 'process_resident_memory_bytes', labels: {}, value: () => 180_000_000 },
   { name: 'process_cpu_seconds_total', labels: {}, value: (i) => i * 0.25 },
   { name: 'store_pending_rows', labels: {}, value: (i) => i % 25 },
