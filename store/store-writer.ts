@@ -15,12 +15,16 @@
  *
  * A failed batch is retried with exponential backoff when the error is
  * transient (StoreError.canRetry), up to `maxAttempts`; every attempt of a
- * batch carries the same dedup token. When a batch finally fails the writer
+ * batch carries the same dedup token (`insert_deduplication_token`, see
+ * batchToken), derived from the batch's rows — which are derived from the
+ * input alone (source offsets or lines, window ids, incident versions; no
+ * wall-clock column: `ingested_at` is the table's DEFAULT) — so the server
+ * drops a batch it already has, whichever writer or run sends it again. When a batch finally fails the writer
  * is failed: `write` throws, `flush` rejects, and `onFailure` listeners hear
  * it once — the owner restarts from its last committed position, and the
  * idempotent tables absorb whatever is written twice.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { StoreError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
@@ -70,12 +74,10 @@ export class StoreWriter {
   #settleWaiters: Array<() => void> = [];
   readonly #opts: Required<Omit<StoreWriterOptions, 'logger' | 'instanceId'>> & { logger: Logger };
   /** Batch ids are `<writer id>-<n>`: unique per batch, the same for each retry of it. */
-  readonly #writerId = randomUUID();
   #buffered = 0;
   #inFlight = 0;
   #batches = 0;
   #retries = 0;
-  #seq = 0;
   #tail: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #failure: StoreError | undefined;
@@ -216,15 +218,15 @@ export class StoreWriter {
     const lines = buffer.take();
     this.#buffered -= rows;
     this.#inFlight += rows;
-    const token = `${this.#writerId}-${++this.#seq}`;
-    this.#tail = this.#tail.then(() => this.#send(table, lines, rows, token));
+    this.#tail = this.#tail.then(() => this.#send(table, lines, rows));
   }
 
   /** Never rejects: a final failure is recorded in #failure. */
-  async #send(table: StoreTable, lines: Buffer, rows: number, token: string): Promise<void> {
+  async #send(table: StoreTable, lines: Buffer, rows: number): Promise<void> {
     try {
       if (this.#failure) return; // the writer already failed: these rows are not written
       const target = qualifiedTable(table, this.#opts.database);
+      const token = batchToken(table, rows, lines);
       for (let attempt = 1; ; attempt++) {
         try {
           await this.#transport.insert(
@@ -283,4 +285,21 @@ class RowBuffer extends BatchBytes {
     this.length += this.bytes.write(line, this.length, 'utf8');
     this.rows++;
   }
+}
+
+/**
+ * The dedup token of a batch: its table, row count and a SHA-256 of its
+ * encoded rows. Equal batches get equal tokens: a retry, and a batch derived
+ * again from the same input (a restart from the last commit, whose batches
+ * start at that commit because a commit waits for the writer to flush; a
+ * second replay into the same store), which the server then drops within
+ * the table's `non_replicated_deduplication_window`. This is also what
+ * ClickHouse does unasked (a block's checksum), which a token per writer had
+ * switched off. A batch cut differently (a time-triggered flush in another
+ * place) gets another token; the ReplacingMergeTree keys still collapse its
+ * rows in merges and FINAL. Hashing costs ≈ 1 ms per MB of rows, once per
+ * batch, not per attempt.
+ */
+export function batchToken(table: string, rows: number, payload: Buffer): string {
+  return `${table}-${rows}-${createHash('sha256').update(payload).digest('base64url')}`;
 }

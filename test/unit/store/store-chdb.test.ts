@@ -104,8 +104,11 @@ describe('StoreWriter on chDB', () => {
     const t = await store();
     await writeAll(t);
     const once = await counts(t, true);
-    await writeAll(t); // a second run: new writer, new batch tokens, same facts
+    const stored = await counts(t, false);
+    await writeAll(t); // a second run: new writer, same facts, so the same batches and batch tokens
     expect(await counts(t, true)).toEqual(once);
+    // The server dropped every batch it already had (insert_deduplication_token): no row was stored twice, even before a merge.
+    expect(await counts(t, false)).toEqual(stored);
     await t.command('OPTIMIZE TABLE driftwatch.hydration_events FINAL');
     expect(await counts(t, false)).toMatchObject({ hydration_events: 1 });
   });

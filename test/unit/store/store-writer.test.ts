@@ -151,6 +151,26 @@ describe('StoreWriter RowBinary raw-history rows', () => {
   });
 });
 
+describe('StoreWriter dedup tokens', () => {
+  it('derives each batch token from its rows: two writers of the same facts send the same tokens, other rows another', async () => {
+    const tokensOf = async (facts: Fact[]) => {
+      const t = new FakeTransport();
+      const w = new StoreWriter(t, { batchRows: 4, flushIntervalMs: 0 });
+      for (const f of facts) w.write(f);
+      await w.close();
+      return t.calls.map((c) => c.token!);
+    };
+    const first = await tokensOf(hydrations(10));
+    expect(first).toHaveLength(3); // 4 + 4 + 2 rows
+    expect(new Set(first).size).toBe(3);
+    expect(await tokensOf(hydrations(10))).toEqual(first);
+    const other = await tokensOf([...hydrations(9), hydration(T0 + 99, 'h-other')]);
+    expect(other.slice(0, 2)).toEqual(first.slice(0, 2));
+    expect(other[2]).not.toBe(first[2]);
+    expect(first[0]).toMatch(/^hydration_events-4-[\w-]{43}$/);
+  });
+});
+
 describe('StoreWriter retries and failure', () => {
   it('retries a transient failure with exponential backoff and the same dedup token', async () => {
     const t = new FakeTransport();
