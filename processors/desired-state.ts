@@ -26,9 +26,8 @@
  *
  * Out of order: the ids of promotions whose terminal event was seen are kept
  * (`ended`, for `inFlightMaxAgeMs` after that event, at most
- * MAX_ENDED_PER_KEY per key), so that a `started` arriving after its
- * terminal event (late, or with a producer clock that put it later) is not
- * taken for a running promotion, while a late `started` of a promotion still
+ * MAX_ENDED_PER_KEY per key), so that a late `started` arriving after its
+ * terminal event is not taken for a running promotion, while a late `started` of a promotion still
  * running does make its digest acceptable — from the frontier, as every late
  * fact's effect — instead of its canaries being flagged as drift.
  */
@@ -121,17 +120,19 @@ export class DesiredState {
   /**
    * Applies a promotion event that occurred at `occurredAt`; its effects
    * (grace periods) start at `effectiveAt` — the same time for in-order events,
-   * the current frontier for late ones. A `started` is ignored when its
+   * the current frontier for late ones. A late `started` is ignored when its
    * promotion has already ended (it would otherwise stay acceptable for a
-   * whole day) or, late, when it is older than an in-flight promotion may
-   * be. Desired state only moves forward: an event older than the
+   * whole day) or when it is older than an in-flight promotion may be. An
+   * in-order `started` always starts its promotion, even under an id that
+   * ended before (a producer that retries a promotion under its id: the
+   * retry is running). Desired state only moves forward: an event older than the
    * current `since` (strictly older, or not newer when late) does not replace it.
    * Returns whether anything that acceptability depends on changed.
    */
   apply(event: PromotionEvent, occurredAt: number, effectiveAt: number = occurredAt, late = false): boolean {
     if (event.phase === 'started') {
-      if (event.digest == null || this.hasEnded(event.promotionId)) return false;
-      if (late && (this.inFlight.has(event.promotionId) || occurredAt + this.inFlightMaxAgeMs <= effectiveAt)) return false;
+      if (event.digest == null) return false;
+      if (late && (this.hasEnded(event.promotionId) || this.inFlight.has(event.promotionId) || occurredAt + this.inFlightMaxAgeMs <= effectiveAt)) return false;
       this.inFlight.set(event.promotionId, { promotionId: event.promotionId, digest: event.digest, startedAt: occurredAt });
       return true;
     }

@@ -98,13 +98,16 @@ describe('DesiredState', () => {
     expect(s.isAcceptable('D3', t(520))).toBe(false);
   });
 
-  it('a started that arrives after its promotion ended (late, or with a later clock) is not taken for a running promotion', () => {
+  it('a late started that arrives after its promotion ended is not taken for a running promotion; an in-order one (a retry under the same id) is', () => {
     const s = new DesiredState({ convergenceGraceMs: grace });
     s.apply(succeeded('p1', 'D1'), t(0));
     s.apply(ev('failed', 'p2', { digest: 'D2' }), t(100));
     expect(s.apply(started('p2', 'D2'), t(90), t(300), true)).toBe(false); // late
-    expect(s.apply(started('p2', 'D2'), t(200))).toBe(false); // in order, but after its end
     expect(s.isAcceptable('D2', t(300))).toBe(false);
+    expect(s.apply(started('p2', 'D2'), t(400))).toBe(true); // in order: the retry runs
+    expect(s.isAcceptable('D2', t(410))).toBe(true);
+    s.apply(ev('failed', 'p2', { digest: 'D2' }), t(500));
+    expect(s.isAcceptable('D2', t(620))).toBe(false);
     // A succeeded-then-rolled-back promotion ended once: its id is remembered once.
     s.apply(succeeded('p4', 'D4'), t(400));
     s.apply(ev('rolled_back', 'p4', { rollbackTo: { version: 'v-D1', digest: 'D1' } }), t(500));
