@@ -42,7 +42,8 @@ const durationHint = 'a duration such as 30s, 5m or 1h (units ms, s, m, h, d)';
  */
 function durationIn(max: number, positive: boolean, why?: string): (text: string) => number {
   return (text: string): number => {
-    const raw = parseDuration(text);
+    // Zero needs no unit: "0" is what the docs write for "off" (DRIFTWATCH_METRICS_STORE_INTERVAL).
+    const raw = !positive && text.trim() === '0' ? 0 : parseDuration(text);
     if (Number.isNaN(raw)) throw bad(durationHint, text);
     const ms = Math.round(raw);
     if (positive && ms <= 0) throw bad('a duration above zero such as 30s, 5m or 1h', text);

@@ -16,13 +16,17 @@
  * A failed batch is retried with exponential backoff when the error is
  * transient (StoreError.canRetry), up to `maxAttempts`; every attempt of a
  * batch carries the same dedup token (`insert_deduplication_token`, see
- * batchToken), derived from the batch's rows — which are derived from the
- * input alone (source offsets or lines, window ids, incident versions; no
- * wall-clock column: `ingested_at` is the table's DEFAULT) — so the server
- * drops a batch it already has, whichever writer or run sends it again. When a batch finally fails the writer
+ * batchToken), a hash of the batch's encoded rows. The rows hold what the
+ * input determines (source offsets or lines, window ids, incident versions;
+ * `ingested_at` is the table's DEFAULT, never sent) — except an alert's
+ * `alert_id` and `emitted_at` and a metric point's `at`, which are new on
+ * every run. So the server drops a batch it already has, whichever writer or
+ * run sends it again, as long as the batch is cut in the same place: always
+ * for a retry and for a second file replay (cut by `batchRows` only), seldom
+ * after a live restart (see batchToken). When a batch finally fails the writer
  * is failed: `write` throws, `flush` rejects, and `onFailure` listeners hear
  * it once — the owner restarts from its last committed position, and the
- * idempotent tables absorb whatever is written twice.
+ * ReplacingMergeTree keys absorb whatever is written twice.
  */
 import { createHash } from 'node:crypto';
 import { StoreError } from '../lib/errors.js';
@@ -73,7 +77,6 @@ export class StoreWriter {
   readonly #failureListeners = new Set<(err: StoreError) => void>();
   #settleWaiters: Array<() => void> = [];
   readonly #opts: Required<Omit<StoreWriterOptions, 'logger' | 'instanceId'>> & { logger: Logger };
-  /** Batch ids are `<writer id>-<n>`: unique per batch, the same for each retry of it. */
   #buffered = 0;
   #inFlight = 0;
   #batches = 0;
@@ -289,16 +292,26 @@ class RowBuffer extends BatchBytes {
 
 /**
  * The dedup token of a batch: its table, row count and a SHA-256 of its
- * encoded rows. Equal batches get equal tokens: a retry, and a batch derived
- * again from the same input (a restart from the last commit, whose batches
- * start at that commit because a commit waits for the writer to flush; a
- * second replay into the same store), which the server then drops within
- * the table's `non_replicated_deduplication_window`. This is also what
- * ClickHouse does unasked (a block's checksum), which a token per writer had
- * switched off. A batch cut differently (a time-triggered flush in another
- * place) gets another token; the ReplacingMergeTree keys still collapse its
- * rows in merges and FINAL. Hashing costs ≈ 1 ms per MB of rows, once per
- * batch, not per attempt.
+ * encoded rows, computed once per batch (≈ 1 ms per MB), not per row and not
+ * per attempt. Equal batches get equal tokens, and the server drops a batch
+ * whose token it has seen within the table's
+ * `non_replicated_deduplication_window` — what ClickHouse does unasked by
+ * block checksum, which a random token per writer had switched off.
+ *
+ * What that covers: every retry of a batch (including one whose first
+ * attempt's outcome was unknown), and a batch derived again from the same
+ * input and cut in the same place — a second replay of a file into the same
+ * store (replay cuts by `batchRows` only). After a live restart the
+ * re-derived batches start where the last commit flushed the writer (a
+ * commit cuts every table's buffer), but seldom end in the same place: the
+ * next commit and the flush timer cut on the wall clock, and the records of
+ * several partitions interleave as they are fetched, so those batches
+ * usually get other tokens. Alert rows (`alert_id`, `emitted_at`) and metric
+ * points (`at`) differ on every run; alerts are deliberately not tokened by
+ * their identity alone: a run's alerts may be in a Kafka transaction that
+ * aborted, and `alerts` keeps the last insert, the one the alert topic
+ * carries. For all of these the ReplacingMergeTree keys remain the
+ * guarantee: duplicates collapse in merges and under FINAL.
  */
 export function batchToken(table: string, rows: number, payload: Buffer): string {
   return `${table}-${rows}-${createHash('sha256').update(payload).digest('base64url')}`;

@@ -11,9 +11,10 @@
  */
 export interface InsertOptions {
   /**
-   * Sent as `insert_deduplication_token`: a retried batch carrying the same
-   * token is applied once even if the first attempt's outcome was unknown
-   * (tables declare `non_replicated_deduplication_window`).
+   * Sent as `insert_deduplication_token`: a batch carrying a token the table
+   * has seen is dropped — a retry whose first attempt's outcome was unknown,
+   * or the same rows sent again (the writer derives the token from the rows;
+   * tables declare `non_replicated_deduplication_window`).
    */
   dedupToken?: string;
   /**

@@ -73,6 +73,19 @@ describe('duration limits', () => {
     }
   });
 
+  it('DRIFTWATCH_METRICS_STORE_INTERVAL: 15s by default, 0 turns it off, a bad value is named', () => {
+    expect(loadConfig({}).metricsStoreIntervalMs).toBe(15_000);
+    expect(loadConfig({ DRIFTWATCH_METRICS_STORE_INTERVAL: '1m' }).metricsStoreIntervalMs).toBe(60_000);
+    expect(loadConfig({ DRIFTWATCH_METRICS_STORE_INTERVAL: '0s' }).metricsStoreIntervalMs).toBe(0);
+    expect(loadConfig({ DRIFTWATCH_METRICS_STORE_INTERVAL: '0' }).metricsStoreIntervalMs).toBe(0); // as the doc writes it
+    for (const value of ['often', '-5s', '30d']) {
+      const err = errorFor({ DRIFTWATCH_METRICS_STORE_INTERVAL: value });
+      expect(err.option).toBe('DRIFTWATCH_METRICS_STORE_INTERVAL');
+      expect(err.message).toMatch(/^DRIFTWATCH_METRICS_STORE_INTERVAL: expected a duration /);
+    }
+    expect(configReference().find((r) => r.env === 'DRIFTWATCH_METRICS_STORE_INTERVAL')!.doc).toContain('At most 2147483647ms');
+  });
+
   it('still says what a duration looks like for text that is not one', () => {
     expect(errorFor({ DRIFTWATCH_COMMIT_INTERVAL: 'Infinity' }).message).toBe(
       'DRIFTWATCH_COMMIT_INTERVAL: expected a duration such as 30s, 5m or 1h (units ms, s, m, h, d), got "Infinity"',

@@ -113,6 +113,19 @@ describe('StoreWriter on chDB', () => {
     expect(await counts(t, false)).toMatchObject({ hydration_events: 1 });
   });
 
+  it('honours insert_deduplication_token on a table with non_replicated_deduplication_window: the token decides, not the rows', async () => {
+    const t = await store();
+    const rows = (id: string) => [JSON.stringify({ at: T0, name: 'events_total', labels: { id }, value: 1 })];
+    const stored = async () => Number((await t.query<{ n: number }>('SELECT count() AS n FROM driftwatch.engine_metrics'))[0]!.n);
+    await t.insert('driftwatch.engine_metrics', rows('a'), { dedupToken: 'engine_metrics-1-x' });
+    await t.insert('driftwatch.engine_metrics', rows('a'), { dedupToken: 'engine_metrics-1-x' }); // a retry, or the same batch derived again
+    expect(await stored()).toBe(1);
+    await t.insert('driftwatch.engine_metrics', rows('b'), { dedupToken: 'engine_metrics-1-x' }); // a seen token drops even other rows
+    expect(await stored()).toBe(1);
+    await t.insert('driftwatch.engine_metrics', rows('a'), { dedupToken: 'engine_metrics-1-y' }); // the same rows under a new token are stored again:
+    expect(await stored()).toBe(2); // why a random token per writer defeated the dedup
+  });
+
   it('keeps each instance\'s share of an env-level window, so sums over them are exact; an instance\'s rewrite replaces its own', async () => {
     const t = await store();
     const envLevel = oneOfEachKind().filter((f) => f.kind === 'env-window' || f.kind === 'promotion-window' || f.kind === 'mttr');

@@ -169,6 +169,26 @@ describe('StoreWriter dedup tokens', () => {
     expect(other[2]).not.toBe(first[2]);
     expect(first[0]).toMatch(/^hydration_events-4-[\w-]{43}$/);
   });
+
+  it('derives no token from the wall clock or the writer: every table of every fact kind, written at two times by two writers, gets the same tokens', async () => {
+    vi.useFakeTimers();
+    try {
+      const tokensAt = async (wallClock: string) => {
+        vi.setSystemTime(Date.parse(wallClock));
+        const t = new FakeTransport();
+        const w = new StoreWriter(t, { flushIntervalMs: 0, instanceId: 'engine-a' });
+        for (const f of oneOfEachKind()) w.write(f);
+        w.writeDeadLetter({ reason: 'bad', raw: '{"type":"index"}', source: { topic: 'driftwatch.index.v1', partition: 1, offset: '7' } });
+        await w.close();
+        return new Map(t.calls.map((c) => [c.table, c.token]));
+      };
+      const first = await tokensAt('2026-12-05T12:00:00Z');
+      expect(first.size).toBeGreaterThanOrEqual(12);
+      expect(await tokensAt('2027-01-01T00:00:00Z')).toEqual(first);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('StoreWriter retries and failure', () => {
