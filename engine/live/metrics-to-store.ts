@@ -11,12 +11,13 @@
  * usual Prometheus names. Every row carries the `instance` label, so the
  * members of a group write separate series. Writing a point is cheap and
  * synchronous (StoreWriter.writeMetric buffers); a writer that has failed
- * throws, which is logged once per failure streak and does not stop the
- * timer — the engine's own failure handling restarts from the last commit.
+ * throws, which is logged without flooding (RepeatedFailureLog) and does not
+ * stop the timer — the engine's own failure handling restarts from the last commit.
  */
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { Logger } from '../../lib/logger.js';
+import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 
 export interface ProcessStats {
   residentBytes: number;
@@ -60,14 +61,13 @@ export function writeMetricsPoint(opts: MetricsToStoreOptions, at: number): numb
 export function startMetricsToStore(opts: MetricsToStoreOptions): () => void {
   if (opts.intervalMs <= 0) return () => {};
   const now = opts.now ?? Date.now;
-  let failing = false;
+  const failures = new RepeatedFailureLog(opts.logger, 'writing engine metrics to the store', 30_000, now);
   const timer = setInterval(() => {
     try {
       writeMetricsPoint(opts, now());
-      failing = false;
+      failures.succeeded();
     } catch (err) {
-      if (!failing) opts.logger.warn({ err }, 'engine metrics not written to the store');
-      failing = true;
+      failures.failed(err);
     }
   }, opts.intervalMs);
   // A metrics timer must never keep a stopping process alive.

@@ -74,8 +74,9 @@ describe('engine metrics to the store (live mode)', () => {
     expect(points).toEqual([]);
   });
 
-  it('a failed writer is logged once per failure streak and the timer goes on', () => {
-    const warn = vi.fn();
+  it('a failed writer is logged once, not at every point, and the timer goes on; recovery is logged', () => {
+    const error = vi.fn();
+    const info = vi.fn();
     let failing = true;
     const points: string[] = [];
     const writer = {
@@ -84,13 +85,14 @@ describe('engine metrics to the store (live mode)', () => {
         points.push(name);
       },
     };
-    const { opts } = setup({ writer, logger: { ...silentLogger, warn } as unknown as MetricsToStoreOptions['logger'] });
+    const { opts } = setup({ writer, logger: { ...silentLogger, error, info } as unknown as MetricsToStoreOptions['logger'] });
     const stop = startMetricsToStore(opts);
-    vi.advanceTimersByTime(45_000);
-    expect(warn).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(30_000); // two failed points
+    expect(error).toHaveBeenCalledTimes(1);
     failing = false;
     vi.advanceTimersByTime(15_000);
     expect(points.length).toBeGreaterThan(0);
+    expect(info).toHaveBeenCalledWith(expect.objectContaining({ failures: 2 }), 'writing engine metrics to the store works again');
     stop();
   });
 
