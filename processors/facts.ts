@@ -139,10 +139,15 @@ export interface PromotionWindowRow {
   rolledBack: number;
   /**
    * Rollbacks (counted in `rolledBack` too) of promotions whose success was
-   * counted earlier: promotions ended = succeeded + failed + rolledBack −
-   * rolledBackAfterSuccess, successful = succeeded − rolledBackAfterSuccess.
+   * counted earlier: successful promotions = succeeded − rolledBackAfterSuccess.
    */
   rolledBackAfterSuccess: number;
+  /**
+   * Promotions that ended in the window, each once: its first terminal event
+   * counts, a rollback after a counted success or failure does not. The
+   * success rate is (succeeded − rolledBackAfterSuccess) / promotionsEnded.
+   */
+  promotionsEnded: number;
   /** Durations (terminal.occurredAt - started.occurredAt) of promotions that ended in the window. */
   durationCount: number;
   durationSumMs: number;

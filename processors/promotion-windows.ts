@@ -16,18 +16,22 @@
  *   is bounded by the promotions started in a day. A second terminal event for
  *   the same promotion (e.g. rolled_back after succeeded) is counted, but has
  *   no duration: a promotion contributes one duration.
+ * - Each promotion ends once (`promotionsEnded`, in the window of its first
+ *   terminal event), even when a rollback follows its `succeeded` or
+ *   `failed`: CD tools commonly roll a failed canary back, and counting that
+ *   promotion twice would lower the success rate and reach the success-rate
+ *   rule's minimum of promotions early. `rolledBack` still counts every
+ *   rollback event (the rollback panels show them all).
  * - A promotion that succeeded and was later rolled back did not succeed: the
- *   rollback counts in `rolledBack` and also in `rolledBackAfterSuccess` (in
- *   the rollback's window), so that promotions ended = succeeded + failed +
- *   rolledBack − rolledBackAfterSuccess counts each promotion once and
- *   successful promotions = succeeded − rolledBackAfterSuccess (the success
- *   rate of the alert rule, the dashboards and sql/README). Counted successes
- *   are remembered per (env, promotionId) for `startedTtlMs` after the
- *   success; a rollback later than that, or of a promotion whose success was
- *   late (not counted), is a plain rollback. Only one rollback per success
- *   is taken. A rollback after a `failed` stays a second terminal event: a
- *   failed promotion changed nothing (SPEC §4.1), so its rollback is rare and
- *   not worth a column.
+ *   rollback also counts in `rolledBackAfterSuccess` (in the rollback's
+ *   window), so successful promotions = succeeded − rolledBackAfterSuccess
+ *   and the success rate is that over promotionsEnded (the alert rule, the
+ *   dashboards and sql/README). Counted outcomes (succeeded or failed) are
+ *   remembered per (env, promotionId) for `startedTtlMs` after them; a
+ *   rollback later than that, or of a promotion whose outcome was late (not
+ *   counted), is a plain rollback that ends its promotion. Only one rollback
+ *   per outcome is taken. A `succeeded` or `failed` under an id that already
+ *   ended is a retry and ends again.
  * - `late` promotion events are not counted (closed windows are never
  *   reopened; drift windows count them as late). A late `started` still
  *   records its start time, and a late terminal forgets it, so durations of
@@ -69,6 +73,7 @@ interface EnvWindow {
   failed: number;
   rolledBack: number;
   rolledBackAfterSuccess: number;
+  promotionsEnded: number;
   durations: number[];
   snapshotsVerified: number;
   snapshotsUnverified: number;
@@ -80,35 +85,45 @@ export interface PromotionWindowsSnapshot {
   windows: Array<{ start: number; envs: Array<[env: string, window: EnvWindowSnapshot]> }>;
 }
 
-/** Plain JSON form of one key's remembered start times and counted successes. */
+/** Plain JSON form of one key's remembered start times and counted outcomes. */
 export interface PromotionStartsSnapshot {
   /** [`<env>\0<promotionId>`, started.occurredAt] */
   startedAt: Array<[string, number]>;
   /** [`<env>\0<promotionId>`, succeeded.occurredAt]; absent in snapshots from before it was kept. */
   succeededAt?: Array<[string, number]>;
+  /** [`<env>\0<promotionId>`, failed.occurredAt]; absent in snapshots from before it was kept. */
+  failedAt?: Array<[string, number]>;
 }
 
-/** `rolledBackAfterSuccess` is absent in snapshots from before it was counted (restored as 0). */
-type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess'> & {
+/**
+ * `rolledBackAfterSuccess` and `promotionsEnded` are absent in snapshots from
+ * before they were counted: restored as 0 and as what the window's counts
+ * meant then (succeeded + failed + rolledBack − rolledBackAfterSuccess).
+ */
+type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded'> & {
   rolledBackAfterSuccess?: number;
+  promotionsEnded?: number;
   gates: Array<[gate: string, acc: GateAcc]>;
 };
 
 const WINDOW = 'w:';
 const STARTED = 'p:';
 const SUCCEEDED = 's:';
+const FAILED = 'f:';
 
 export class PromotionWindowsProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'promotion-windows';
   private readonly windowMs: number;
   private readonly startedTtlMs: number;
-  /** Window timers (`w:<start>` at windowEnd), start-time and success expiries (`p:` / `s:` + `<env>\0<promotionId>`). */
+  /** Window timers (`w:<start>` at windowEnd), start-time, success and failure expiries (`p:` / `s:` / `f:` + `<env>\0<promotionId>`). */
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
   /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
   private readonly startedAt = new KeyedEntries<number>();
   /** Counted successes by `<env>\0<promotionId>`, so a later rollback of the promotion takes its success back. */
   private readonly succeededAt = new KeyedEntries<number>();
+  /** Counted failures by `<env>\0<promotionId>`, so a later rollback of the promotion does not end it a second time. */
+  private readonly failedAt = new KeyedEntries<number>();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -136,15 +151,21 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         break;
       case 'succeeded':
         w.succeeded++;
-        this.rememberSuccess(event, fact.envelope.at);
+        w.promotionsEnded++;
+        this.rememberOutcome(this.succeededAt, SUCCEEDED, event, fact.envelope.at);
         break;
       case 'failed':
         w.failed++;
+        w.promotionsEnded++;
+        this.rememberOutcome(this.failedAt, FAILED, event, fact.envelope.at);
         break;
-      case 'rolled_back':
+      case 'rolled_back': {
         w.rolledBack++;
-        if (this.forgetSuccess(promotionKey(event))) w.rolledBackAfterSuccess++;
+        const id = promotionKey(event);
+        if (this.forgetOutcome(this.succeededAt, SUCCEEDED, id)) w.rolledBackAfterSuccess++;
+        else if (!this.forgetOutcome(this.failedAt, FAILED, id)) w.promotionsEnded++;
         break;
+      }
       case 'snapshot':
         if (event.snapshot?.verified) w.snapshotsVerified++;
         else w.snapshotsUnverified++;
@@ -169,6 +190,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     this.timers.fireDue(at, (key, time) => {
       if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
       else if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
+      else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
       else this.startedAt.delete(key.slice(STARTED.length));
     });
   }
@@ -202,7 +224,9 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     for (const { start, envs } of state.windows) {
       const byEnv = new Map<string, EnvWindow>();
       for (const [env, w] of envs) {
-        byEnv.set(env, { ...w, rolledBackAfterSuccess: w.rolledBackAfterSuccess ?? 0, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
+        const rolledBackAfterSuccess = w.rolledBackAfterSuccess ?? 0;
+        const promotionsEnded = w.promotionsEnded ?? w.succeeded + w.failed + w.rolledBack - rolledBackAfterSuccess;
+        byEnv.set(env, { ...w, rolledBackAfterSuccess, promotionsEnded, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
       }
       this.windows.set(start, byEnv);
       this.timers.schedule(WINDOW + start, start + this.windowMs);
@@ -210,45 +234,52 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   drainDirtyKeys(): string[] {
-    return [...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys()])];
+    return [...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys()])];
   }
 
   snapshotKey(key: string): PromotionStartsSnapshot | undefined {
     const started = this.startedAt.idsOf(key);
     const succeeded = this.succeededAt.idsOf(key);
-    if (started.length === 0 && succeeded.length === 0) return undefined;
+    const failed = this.failedAt.idsOf(key);
+    if (started.length === 0 && succeeded.length === 0 && failed.length === 0) return undefined;
     return {
       startedAt: started.map((id) => [id, this.startedAt.get(id)!]),
       succeededAt: succeeded.map((id) => [id, this.succeededAt.get(id)!]),
+      failedAt: failed.map((id) => [id, this.failedAt.get(id)!]),
     };
   }
 
-  /** Replaces one key's start times and counted successes, and re-arms their expiries. */
+  /** Replaces one key's start times and counted outcomes, and re-arms their expiries. */
   restoreKey(key: string, state: PromotionStartsSnapshot): void {
-    const succeeded = state.succeededAt ?? [];
-    for (const id of this.startedAt.restoreKey(key, state.startedAt)) this.timers.cancel(STARTED + id);
-    for (const id of this.succeededAt.restoreKey(key, succeeded)) this.timers.cancel(SUCCEEDED + id);
-    for (const [id, at] of state.startedAt) this.timers.schedule(STARTED + id, at + this.startedTtlMs);
-    for (const [id, at] of succeeded) this.timers.schedule(SUCCEEDED + id, at + this.startedTtlMs);
+    this.restoreEntries(this.startedAt, STARTED, key, state.startedAt);
+    this.restoreEntries(this.succeededAt, SUCCEEDED, key, state.succeededAt ?? []);
+    this.restoreEntries(this.failedAt, FAILED, key, state.failedAt ?? []);
   }
 
-  /** Forgets one key's start times and successes (its partition was revoked). */
+  /** Forgets one key's start times and outcomes (its partition was revoked). */
   dropKey(key: string): void {
     for (const id of this.startedAt.dropKey(key)) this.timers.cancel(STARTED + id);
     for (const id of this.succeededAt.dropKey(key)) this.timers.cancel(SUCCEEDED + id);
+    for (const id of this.failedAt.dropKey(key)) this.timers.cancel(FAILED + id);
   }
 
-  private rememberSuccess(event: PromotionEvent, at: number): void {
+  private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
+    for (const id of entries.restoreKey(key, state)) this.timers.cancel(prefix + id);
+    for (const [id, at] of state) this.timers.schedule(prefix + id, at + this.startedTtlMs);
+  }
+
+  /** Remembers a counted success or failure of the promotion (expiring `startedTtlMs` after it). */
+  private rememberOutcome(entries: KeyedEntries<number>, prefix: string, event: PromotionEvent, at: number): void {
     const id = promotionKey(event);
-    if (this.succeededAt.has(id)) return;
-    this.succeededAt.set(id, stateKey(event.env, event.artifact), at);
-    this.timers.schedule(SUCCEEDED + id, at + this.startedTtlMs);
+    if (entries.has(id)) return;
+    entries.set(id, stateKey(event.env, event.artifact), at);
+    this.timers.schedule(prefix + id, at + this.startedTtlMs);
   }
 
-  /** True when the promotion's success was counted and not yet taken back; takes it back. */
-  private forgetSuccess(id: string): boolean {
-    if (!this.succeededAt.delete(id)) return false;
-    this.timers.cancel(SUCCEEDED + id);
+  /** True when the promotion's outcome was counted and not yet taken by a rollback; takes it. */
+  private forgetOutcome(entries: KeyedEntries<number>, prefix: string, id: string): boolean {
+    if (!entries.delete(id)) return false;
+    this.timers.cancel(prefix + id);
     return true;
   }
 
@@ -280,7 +311,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     }
     let w = byEnv.get(env);
     if (!w) {
-      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, rolledBackAfterSuccess: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
+      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, rolledBackAfterSuccess: 0, promotionsEnded: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
       byEnv.set(env, w);
     }
     return w;
@@ -313,6 +344,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         failed: w.failed,
         rolledBack: w.rolledBack,
         rolledBackAfterSuccess: w.rolledBackAfterSuccess,
+        promotionsEnded: w.promotionsEnded,
         durationCount: w.durations.length,
         durationSumMs: w.durations.reduce((a, b) => a + b, 0),
         durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,

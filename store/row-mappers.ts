@@ -109,6 +109,7 @@ export class RowMapper {
           failed: r.failed,
           rolled_back: r.rolledBack,
           rolled_back_after_success: r.rolledBackAfterSuccess,
+          promotions_ended: r.promotionsEnded,
           duration_count: r.durationCount,
           duration_sum_ms: r.durationSumMs,
           duration_p50_ms: r.durationP50Ms ?? undefined,

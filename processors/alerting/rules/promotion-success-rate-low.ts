@@ -1,8 +1,9 @@
 /**
  * promotion_success_rate_low: per env, successful / ended promotions over the
- * rolling window below threshold (seed KPI > 95 %). A promotion that succeeded
- * and was rolled back later is no success, and it ended once: its rollback
- * takes its success back (rolledBackAfterSuccess), as on the dashboards.
+ * rolling window below threshold (seed KPI > 95 %). Each promotion ended once
+ * (promotionsEnded: a rollback after its success or failure does not end it
+ * again), and one that succeeded and was rolled back later is no success: its
+ * rollback takes its success back (rolledBackAfterSuccess), as on the dashboards.
  */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
@@ -14,7 +15,7 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
       {
         labels: { env: r.env },
         numerator: r.succeeded - r.rolledBackAfterSuccess,
-        denominator: r.succeeded + r.failed + r.rolledBack - r.rolledBackAfterSuccess,
+        denominator: r.promotionsEnded,
       },
     ],
     breaches: (value, threshold) => value < threshold,

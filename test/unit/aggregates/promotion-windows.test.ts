@@ -30,6 +30,7 @@ describe('PromotionWindowsProcessor', () => {
       failed: 1,
       rolledBack: 1,
       rolledBackAfterSuccess: 0,
+      promotionsEnded: 3,
       durationCount: 3,
       durationSumMs: 360_000,
       durationP50Ms: 120_000,
@@ -125,6 +126,37 @@ describe('PromotionWindowsProcessor', () => {
       [T0, 'qa', 1, 0, 0],
       [T0 + W, 'prod', 0, 4, 1],
     ]);
+  });
+
+  it('ends each promotion once: a rollback after its success or failure does not end it again', () => {
+    const rollback = (at: number, id: string) => promotion(at, id, 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'succeeded'),
+      promotion(T0 + 10 * SEC, 'p2', 'failed'), // a failed canary…
+      promotion(T0 + 20 * SEC, 'p3', 'failed'),
+      promotion(T0 + 30 * SEC, 'p4', 'failed'),
+      promotion(T0 + 40 * SEC, 'p4', 'succeeded'), // …retried under its id: a second attempt ends too
+      rollback(T0 + W + MIN, 'p1'), // takes p1's success back, ends nothing
+      rollback(T0 + W + 2 * MIN, 'p2'), // …rolled back: p2 ended with its failure
+      rollback(T0 + W + 3 * MIN, 'p2'), // a second rollback of p2 has no outcome left: it ends p2 again
+      rollback(T0 + W + 4 * MIN, 'p9'), // no outcome seen: the rollback ends p9
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.failed, f.row.rolledBack, f.row.rolledBackAfterSuccess, f.row.promotionsEnded])).toEqual([
+      [T0, 2, 3, 0, 0, 5],
+      [T0 + W, 0, 0, 4, 1, 2],
+    ]);
+  });
+
+  it('forgets a failure 24 h after it: a later rollback ends its promotion', () => {
+    const p = make();
+    const out = runProcessor(p, [
+      promotion(T0, 'p1', 'failed'),
+      promotion(T0 + 24 * HOUR + MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => f.row.promotionsEnded)).toEqual([1, 1]);
+    expect(p.snapshotKey('prod/app')).toBeUndefined();
   });
 
   it('forgets a success 24 h after it: a later rollback is a plain one', () => {

@@ -69,8 +69,9 @@ export const incidentFact = (at: number, change: 'opened' | 'updated' | 'resolve
   incident,
 });
 
+/** A promotion window; `promotionsEnded` defaults to what its counts give when no rollback followed a failure. */
 export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow> = {}): Fact {
-  const row: PromotionWindowRow = {
+  const counts: Omit<PromotionWindowRow, 'promotionsEnded'> = {
     windowStart: windowEnd - 5 * MIN,
     windowEnd,
     env: 'prod',
@@ -89,7 +90,8 @@ export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow
     gates: [],
     ...over,
   };
-  return { kind: 'promotion-window', at: windowEnd, row };
+  const promotionsEnded = over.promotionsEnded ?? counts.succeeded + counts.failed + counts.rolledBack - counts.rolledBackAfterSuccess;
+  return { kind: 'promotion-window', at: windowEnd, row: { ...counts, promotionsEnded } };
 }
 
 export const gate = (name: string, passed: number, failed: number): GateWindowRow => ({

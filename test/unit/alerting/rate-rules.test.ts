@@ -62,6 +62,14 @@ describe('promotion_success_rate_low', () => {
     );
   });
 
+  it('a promotion that failed and was rolled back afterwards ends once', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    // 19 succeeded, 1 failed: 20 ended, 95 % — at the threshold, no breach.
+    expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 19, failed: 1 }))).toEqual([]);
+    // The failed canary is rolled back: still 19 of 20 (not 19 of 21 = 90.5 %), so nothing fires.
+    expect(run(promotionRow(T0 + 10 * MIN, { rolledBack: 1, promotionsEnded: 0 }))).toEqual([]);
+  });
+
   it('a rollback whose success left the window takes back nothing below 0', () => {
     const { run } = makeProcessor(isolate('promotion_success_rate_low'));
     // The success counted at 5m leaves the hour at 65m; its rollback at 70m, with 20 failures: 0/20, not -1/20.

@@ -92,14 +92,31 @@ describe('promotion start times across a rebalance (they move with their key)', 
     expect(q.pendingPromotions).toBe(1); // p2 still running
   });
 
-  it('the member that gets the key takes back the success of a promotion rolled back after the move', () => {
+  /** p1 ends with `outcome` on one member; the key moves; the new owner sees its rollback. Its window rows. */
+  function rolledBackAfterMove(outcome: 'succeeded' | 'failed') {
     const p = new PromotionWindowsProcessor(defaultProcessingOptions);
-    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p1', 'succeeded')]);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p1', outcome)]);
     const [key] = p.drainDirtyKeys();
     const q = new PromotionWindowsProcessor(defaultProcessingOptions);
     q.restoreKey(key!, JSON.parse(JSON.stringify(p.snapshotKey(key!))));
     const out = run(q, [promotion(T0 + 7 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }), advance(T0 + 20 * MIN)]);
-    expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.rolledBack, f.row.rolledBackAfterSuccess]] : []))).toEqual([[1, 1]]);
+    return out.flatMap((f) => (f.kind === 'promotion-window' ? [f.row] : []));
+  }
+
+  it('the member that gets the key takes back the success of a promotion rolled back after the move', () => {
+    expect(rolledBackAfterMove('succeeded').map((r) => [r.rolledBack, r.rolledBackAfterSuccess, r.promotionsEnded])).toEqual([[1, 1, 0]]);
+  });
+
+  it('the member that gets the key does not end a failed promotion again when it is rolled back after the move', () => {
+    expect(rolledBackAfterMove('failed').map((r) => [r.rolledBack, r.rolledBackAfterSuccess, r.promotionsEnded])).toEqual([[1, 0, 0]]);
+  });
+
+  it('an open window from before promotionsEnded was counted restores it from its counts', () => {
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    const w = { started: 3, succeeded: 2, failed: 1, rolledBack: 1, rolledBackAfterSuccess: 1, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: [] };
+    q.restore({ windows: [{ start: T0, envs: [['prod', w]] }] });
+    const out = run(q, [advance(T0 + 20 * MIN)]);
+    expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [f.row.promotionsEnded] : []))).toEqual([3]);
   });
 
   it('a key snapshot from before successes were kept restores its start times', () => {

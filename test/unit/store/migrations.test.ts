@@ -109,6 +109,22 @@ describe('migrate on the embedded store (chDB)', () => {
     expect(await t.query("SELECT name FROM system.tables WHERE database = 'driftwatch' AND name = 'extra'")).toHaveLength(0);
   });
 
+  it('0008: promotion windows written before it read promotions_ended as the denominator they were computed with', async () => {
+    const dir = tempDir();
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    rmSync(join(dir, '0008_promotions_ended.sql'));
+    const t = await open(tempDir());
+    await migrate(t, { dir });
+    // Written before 0008: 2 succeeded (one rolled back since), 1 failed, 1 rollback → 3 ended by 0007's formula.
+    const old = { window_start: 1_000, window_end: 301_000, env: 'prod', succeeded: 2, failed: 1, rolled_back: 1, rolled_back_after_success: 1 };
+    await t.insert('driftwatch.promotion_windows', [JSON.stringify(old)]);
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    expect(await migrate(t, { dir })).toMatchObject({ applied: ['0008_promotions_ended.sql'] });
+    await t.insert('driftwatch.promotion_windows', [JSON.stringify({ ...old, env: 'qa', promotions_ended: 2 })]);
+    const rows = await t.query<{ env: string; promotions_ended: number }>('SELECT env, promotions_ended FROM driftwatch.promotion_windows FINAL ORDER BY env');
+    expect(rows.map((r) => [r.env, Number(r.promotions_ended)])).toEqual([['prod', 3], ['qa', 2]]);
+  });
+
   it('reports the failing file and statement of a broken migration', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, '0001_ok.sql'), 'CREATE DATABASE IF NOT EXISTS driftwatch;\n');
