@@ -12,6 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // chDB is a native in-process engine; one fork per file keeps sessions apart.
     pool: 'forks',
+    // Every file's temporary files under a directory of its own, removed after it (test/helpers/temp-root.ts).
+    setupFiles: ['test/helpers/temp-root.ts'],
     projects: [
       {
         extends: true,
