@@ -42,6 +42,31 @@ describe('replay into the embedded store', () => {
     }
   });
 
+  it('a failed canary rolled back: no drift, and the promotion ends once (success rate 1 of 2, not 1 of 3)', async () => {
+    const { outDir, incidents, alerts } = await replayFixture('failed-canary-rolled-back.ndjson', { store: true });
+    // p-2's canary r1 served w2 from 10:01; p-2 failed at 10:03 (w2 acceptable until 10:05, the grace after a
+    // failure) and was rolled back to w1 at 10:04; r1 served w1 again at 10:04:30, inside the grace: never drift.
+    expect(incidents).toEqual([]);
+    expect(alerts).toEqual([]);
+    const store = await openEmbeddedStore(join(outDir, 'store'));
+    try {
+      const windows = await store.query<Record<string, unknown>>(
+        'SELECT toString(window_start) w, started, succeeded, failed, rolled_back, rolled_back_after_success rbas, promotions_ended ended FROM driftwatch.promotion_windows FINAL ORDER BY window_start',
+      );
+      expect(windows).toEqual([
+        { w: '2026-11-27 09:50:00.000', started: 1, succeeded: 1, failed: 0, rolled_back: 0, rbas: 0, ended: 1 },
+        { w: '2026-11-27 10:00:00.000', started: 1, succeeded: 0, failed: 1, rolled_back: 1, rbas: 0, ended: 1 },
+      ]);
+      // The success rate as sql/README.md, the dashboards and promotion_success_rate_low compute it.
+      const [rate] = await store.query<{ r: number }>(
+        'SELECT sum(succeeded - rolled_back_after_success) / nullIf(sum(promotions_ended), 0) AS r FROM driftwatch.promotion_windows FINAL',
+      );
+      expect(rate!.r).toBe(0.5);
+    } finally {
+      await store.close();
+    }
+  });
+
   // Every table is partitioned by month, and ClickHouse refuses an insert touching more than 100 partitions by
   // default: a backfill of years of history (here 200 months, one promotion cycle and observations per month, in
   // one batch) failed the whole replay after its retries ("Too many partitions for single INSERT block").

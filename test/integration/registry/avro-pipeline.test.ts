@@ -100,7 +100,9 @@ describeRegistry('engine on Avro input (real registry)', (url) => {
   it.each(fixtures)('%s: Avro-encoded events give the same incidents, alerts and dead letters as JSON', async (fixture) => {
     const lines = fixtureLines(fixture);
     const json = await runPipeline(lines.map((l) => Buffer.from(l)));
-    expect(json.incidents.length + json.alerts.length).toBeGreaterThan(0); // a comparison worth making
+    // A comparison worth making: every fixture yields incidents or alerts, except failed-canary-rolled-back, whose point
+    // is that none come (its events, counted in `counters`, are still compared).
+    expect(json.incidents.length + json.alerts.length > 0 || fixture === 'failed-canary-rolled-back.ndjson').toBe(true);
     const { values, avro } = await toAvro(lines);
     expect(avro).toBeGreaterThan(0);
     const decoder = createRegistryDecoder({ registry: createRegistryClient(url), logger: silentLogger });
