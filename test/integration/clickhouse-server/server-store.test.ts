@@ -63,7 +63,13 @@ if (URL_ === undefined && process.env.CI === 'true') {
 
 const suite = URL_ === undefined ? describe.skip : describe;
 const run = promisify(execFile);
-const clickhouseSh = (cmd: 'start' | 'stop' | 'status') => run('bash', [SCRIPT, cmd], { timeout: 90_000 });
+/**
+ * The script starts on CLICKHOUSE_HTTP_PORT (default 8123): a restart must come back on the port the tests talk to,
+ * also when only CLICKHOUSE_TEST_URL says which (else the test waited 2 minutes for a server listening elsewhere).
+ */
+const httpPort = () => process.env.CLICKHOUSE_HTTP_PORT || new URL(URL_!).port || '8123';
+const clickhouseSh = (cmd: 'start' | 'stop' | 'status') =>
+  run('bash', [SCRIPT, cmd], { timeout: 90_000, env: { ...process.env, CLICKHOUSE_HTTP_PORT: httpPort() } });
 
 /** A transport that counts inserts (one per writer batch). */
 function counting(inner: StoreTransport): StoreTransport & { inserts: number } {
