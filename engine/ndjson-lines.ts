@@ -19,7 +19,7 @@
  * full length) so it is dead-lettered like any bad line, and reading goes on
  * at the next newline.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../lib/errors.js';
 import { MAX_EVENT_BYTES } from '../processors/decode.js';
@@ -116,14 +116,17 @@ export async function* readLineChunks(input: string | { stream: NodeJS.ReadableS
 
 /**
  * Pushes the lines of `buf[start..lastNl]` (which ends with a newline) onto
- * `out`, numbered after `lineNo`; returns the last line number. One UTF-8
- * check and one decoding for the whole block when it is ASCII (most files:
- * byte offsets are then character offsets); line by line otherwise.
+ * `out`, numbered after `lineNo`; returns the last line number. One check
+ * and one decoding for the whole block when it is ASCII (most files: byte
+ * offsets are then character offsets); line by line otherwise.
  */
 function splitLines(buf: Buffer, start: number, lastNl: number, lineNo: number, max: number, out: NumberedLine[]): number {
   const block = buf.subarray(start, lastNl + 1);
-  const valid = isUtf8(block);
-  const decoded = valid ? block.toString('utf8') : undefined;
+  // ASCII is checked first and decoded as latin1, which for ASCII bytes is the same text: V8's UTF-8 decoder
+  // takes ~4 ns a byte even on pure ASCII (the largest single cost of reading a file), a latin1 copy a tenth of that.
+  const isAsciiBlock = isAscii(block);
+  const valid = isAsciiBlock || isUtf8(block);
+  const decoded = isAsciiBlock ? block.toString('latin1') : valid ? block.toString('utf8') : undefined;
   const ascii = decoded !== undefined && decoded.length === block.length ? decoded : undefined;
   let s = start;
   while (s <= lastNl) {
