@@ -133,7 +133,7 @@ function splitLines(buf: Buffer, start: number, lastNl: number, lineNo: number, 
     const nl = buf.indexOf(NEWLINE, s);
     lineNo++;
     const e = nl > s && buf[nl - 1] === CR ? nl - 1 : nl;
-    if (e - s > max) out.push({ line: lineNo, text: buf.toString('utf8', s, s + OVER_LONG_HEAD_BYTES), overLong: { bytes: e - s, limit: max } });
+    if (e - s > max) out.push({ line: lineNo, text: buf.toString('utf8', s, Math.min(e, s + OVER_LONG_HEAD_BYTES)), overLong: { bytes: e - s, limit: max } });
     else if (ascii !== undefined) out.push({ line: lineNo, text: ascii.slice(s - start, e - start) });
     else if (valid || isUtf8(buf.subarray(s, e))) out.push({ line: lineNo, text: buf.toString('utf8', s, e) });
     else out.push({ line: lineNo, text: buf.toString('utf8', s, e), raw: Buffer.from(buf.subarray(s, e)) });

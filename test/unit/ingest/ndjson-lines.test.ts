@@ -84,6 +84,15 @@ describe('readLineChunks', () => {
     }
   });
 
+  it('the start kept of an over-long line is that line alone, also when it is shorter than the start kept', async () => {
+    // Limit 1000, line of 1010 bytes: its head (up to 1024 bytes) used to run on into the next line.
+    const lines = await readAll(file(`${'w'.repeat(1_010)}\nnext\n`), { maxLineBytes: 1_000 });
+    expect(lines.map((l) => [l.line, l.text, l.overLong?.bytes])).toEqual([
+      [1, 'w'.repeat(1_010), 1_010],
+      [2, 'next', undefined],
+    ]);
+  });
+
   it('a line exactly at the limit is a line', async () => {
     const lines = await readAll(file(`${'z'.repeat(1_000)}\nok\n`), { chunkBytes: 300, maxLineBytes: 1_000 });
     expect(lines.map((l) => [l.line, l.overLong?.bytes ?? l.text.length])).toEqual([
