@@ -138,12 +138,14 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     if (fact.kind !== 'event' && fact.kind !== 'late') return;
     const event = fact.envelope.event;
     if (event.type !== 'promotion') return;
+    // One id per event, shared by the start-time and outcome bookkeeping below.
+    const id = promotionKey(event);
     if (fact.kind === 'late') {
-      this.trackDuration(event, fact.envelope.at);
+      this.trackDuration(id, event, fact.envelope.at);
       return;
     }
     const w = this.slot(fact.at, event.env);
-    const duration = this.trackDuration(event, fact.envelope.at);
+    const duration = this.trackDuration(id, event, fact.envelope.at);
     if (duration !== undefined) w.durations.push(duration);
     switch (event.phase) {
       case 'started':
@@ -152,20 +154,18 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       case 'succeeded':
         w.succeeded++;
         w.promotionsEnded++;
-        this.rememberOutcome(this.succeededAt, SUCCEEDED, event, fact.envelope.at);
+        this.rememberOutcome(this.succeededAt, SUCCEEDED, id, event, fact.envelope.at);
         break;
       case 'failed':
         w.failed++;
         w.promotionsEnded++;
-        this.rememberOutcome(this.failedAt, FAILED, event, fact.envelope.at);
+        this.rememberOutcome(this.failedAt, FAILED, id, event, fact.envelope.at);
         break;
-      case 'rolled_back': {
+      case 'rolled_back':
         w.rolledBack++;
-        const id = promotionKey(event);
         if (this.forgetOutcome(this.succeededAt, SUCCEEDED, id)) w.rolledBackAfterSuccess++;
         else if (!this.forgetOutcome(this.failedAt, FAILED, id)) w.promotionsEnded++;
         break;
-      }
       case 'snapshot':
         if (event.snapshot?.verified) w.snapshotsVerified++;
         else w.snapshotsUnverified++;
@@ -269,8 +269,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   /** Remembers a counted success or failure of the promotion (expiring `startedTtlMs` after it). */
-  private rememberOutcome(entries: KeyedEntries<number>, prefix: string, event: PromotionEvent, at: number): void {
-    const id = promotionKey(event);
+  private rememberOutcome(entries: KeyedEntries<number>, prefix: string, id: string, event: PromotionEvent, at: number): void {
     if (entries.has(id)) return;
     entries.set(id, stateKey(event.env, event.artifact), at);
     this.timers.schedule(prefix + id, at + this.startedTtlMs);
@@ -284,8 +283,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
-  private trackDuration(event: PromotionEvent, at: number): number | undefined {
-    const id = promotionKey(event);
+  private trackDuration(id: string, event: PromotionEvent, at: number): number | undefined {
     if (event.phase === 'started') {
       if (!this.startedAt.has(id)) {
         this.startedAt.set(id, stateKey(event.env, event.artifact), at);
