@@ -99,10 +99,11 @@ export class LiveRunner {
   private fail: (err: Error) => void = () => {};
   /**
    * Settles with the error when the consumer has stopped for good: kafkajs
-   * does not restart it after a non-retriable error (from a batch, a commit
-   * or the broker), and the process would otherwise live on, reading nothing.
-   * `driftwatch run` then exits non-zero so its supervisor restarts the
-   * instance, which resumes from the last commit.
+   * does not restart it after a non-retriable error, and the process would
+   * otherwise live on, reading nothing. A Kafka error other than fencing gets
+   * a new group member instead (see the CRASH handler); fencing, a failed
+   * store or an error of ours settles this, and `driftwatch run` exits
+   * non-zero so its supervisor restarts the instance from the last commit.
    */
   readonly failed: Promise<Error> = new Promise((resolve) => (this.fail = resolve));
 
@@ -204,12 +205,18 @@ export class LiveRunner {
       if (!current()) return;
       this.readyFlag = false;
       this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-      if (!e.payload.restart && !this.stopping) this.fail(e.payload.error);
+      if (e.payload.restart || this.stopping) return;
+      // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
+      // coordinator not found while it rejoins): a Kafka failure other than fencing is ridden out with a new group
+      // member, as a failed commit is (same classification); fencing, a failed store and our own errors still end
+      // the instance for its supervisor.
+      if (isKafkaError(e.payload.error) && !isFenced(e.payload.error)) void this.replaceConsumer('crashed without a restart');
+      else this.fail(e.payload.error);
     });
     watchForStuckStop(consumer, {
       afterMs: this.opts.stuckConsumerMs,
       stopping: () => this.stopping || !current(),
-      onStuck: () => void this.replaceConsumer(),
+      onStuck: () => void this.replaceConsumer('stopped and neither restarted nor reported a crash'),
     });
     return consumer;
   }
@@ -227,13 +234,14 @@ export class LiveRunner {
 
   /**
    * A new group member in place of one stuck after a crash (see
-   * stuck-consumer.ts). To the engine it is a rebalance: the new member
+   * stuck-consumer.ts) or one kafkajs will not restart after a Kafka error
+   * (a broker restart). To the engine it is a rebalance: the new member
    * joins, its generation's state is restored from the changelog, and it
    * reads from the committed offsets. Tried until it runs or we stop.
    */
-  private async replaceConsumer(): Promise<void> {
+  private async replaceConsumer(why: string): Promise<void> {
     this.readyFlag = false;
-    this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, 'consumer stopped and neither restarted nor reported a crash; starting a new one');
+    this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, `consumer ${why}; starting a new one`);
     await replaceUntilRunning({
       stopped: () => this.stopping,
       install: () => {
