@@ -6,8 +6,8 @@
  * @kafkajs/confluent-schema-registry are exercised.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closedLoopbackPort, listenLoopback } from '../../helpers/loopback-server.js';
 import { createLogger } from '../../../lib/logger.js';
 import { RegistryAdmin } from '../../../schemas/registry/registry-admin.js';
 import { createRegistryClient } from '../../../schemas/registry/registry-client.js';
@@ -33,29 +33,13 @@ afterEach(async () => {
 /** A fake registry on a free loopback port, closed after the test; answers every request with `answer`. */
 async function fakeRegistry(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ hostPort: string; seen: Seen[] }> {
   const seen: Seen[] = [];
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     req.resume();
     req.on('end', () => answer(req, res));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return { hostPort: `127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-/** A loopback port nobody listens on (a server was there a moment ago). */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return `127.0.0.1:${port}`;
+  cleanups.push(server.close);
+  return { hostPort: server.hostPort, seen };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -146,7 +130,7 @@ describe('RegistryAdmin with credentials in the URL', () => {
   });
 
   it('never shows the password when the registry cannot be reached, and retries that as an outage', async () => {
-    const admin = new RegistryAdmin(`http://reg:${PASSWORD}@${await closedPort()}/apis/ccompat/v7`);
+    const admin = new RegistryAdmin(`http://reg:${PASSWORD}@${await closedLoopbackPort()}/apis/ccompat/v7`);
     const err = await failure(admin.getCompatibility('t-value'));
     expect(err).toBeInstanceOf(SchemaRegistryError);
     expect(err.message).toMatch(/cannot reach the schema registry at http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7 \(ECONNREFUSED\)/);
@@ -194,7 +178,7 @@ describe('RegistryAdmin with credentials in the URL', () => {
   it('keeps the password out of `schemas register` output and logs while it waits for the registry', async () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', destination: { write: (l: string) => lines.push(l) } });
-    const admin = new RegistryAdmin(`http://reg:${PASSWORD}@${await closedPort()}/apis/ccompat/v7`, { timeoutMs: 1000 });
+    const admin = new RegistryAdmin(`http://reg:${PASSWORD}@${await closedLoopbackPort()}/apis/ccompat/v7`, { timeoutMs: 1000 });
     const retry = new RegistryRetry({ maxElapsedMs: 50, initialDelayMs: 5, logger, what: 'schema registration' });
     const err = await failure(retry.run(() => registerSubject(admin, driftwatchSubjects(topics)[0]!)));
     expect(err.message).toMatch(/schema registry unavailable .* giving up: cannot reach the schema registry/);
@@ -219,7 +203,7 @@ describe('createRegistryClient with credentials in the URL', () => {
   });
 
   it('never shows the password when the registry cannot be reached', async () => {
-    const client = createRegistryClient(`http://reg:${PASSWORD}@${await closedPort()}`);
+    const client = createRegistryClient(`http://reg:${PASSWORD}@${await closedLoopbackPort()}`);
     const err = await failure(client.getSchema(1));
     expect(isTransientRegistryError(err)).toBe(true);
     expect(allText(err)).not.toContain(PASSWORD);

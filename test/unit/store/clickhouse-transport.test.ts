@@ -5,8 +5,8 @@
  * test/integration/clickhouse-server.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback } from '../../helpers/loopback-server.js';
 import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
 import { compileRowEncoder, RowBinaryBuffer } from '../../../store/row-binary.js';
 
@@ -24,16 +24,9 @@ afterEach(async () => {
 
 /** An HTTP server on a free loopback port, closed after the test. */
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLoopback(handler);
+  cleanups.push(server.close);
+  return `http://${server.hostPort}`;
 }
 
 /** A fake server answering `SELECT version()` with `version`, and everything else with `handler`. */

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -10,6 +8,7 @@ import { ConfigError, MigrationError } from '../../../lib/errors.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { ClickHouseServerTransport } from '../../../store/clickhouse-transport.js';
 import { openConfiguredStore } from '../../../store/configured-store.js';
+import { listenLoopback } from '../../helpers/loopback-server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -21,7 +20,7 @@ const rt = (env: Record<string, string>, logger = silentLogger) => ({ config: lo
 /** A fake server that reports `version` and records every other statement. */
 async function fakeServer(version: string): Promise<{ url: string; statements: string[] }> {
   const statements: string[] = [];
-  const server = createServer((req, res) => {
+  const server = await listenLoopback((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -30,15 +29,8 @@ async function fakeServer(version: string): Promise<{ url: string; statements: s
       res.end('');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, statements };
+  cleanups.push(server.close);
+  return { url: `http://${server.hostPort}`, statements };
 }
 
 describe('ClickHouse options in the configuration', () => {
