@@ -32,6 +32,8 @@ interface PartitionState {
   next: number;
   /** Offsets to skip (restored from the last checkpoint). */
   skip: Set<number>;
+  /** The restored checkpoint's safe offset (−1: none): every record below it is in the restored state. */
+  restoredSafe: number;
 }
 
 interface Part {
@@ -56,7 +58,7 @@ export class OffsetTracker {
     if (ofTopic === undefined) this.byTopic.set(topic, (ofTopic = []));
     let p = ofTopic[partition];
     if (p === undefined) {
-      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1, skip: new Set() } };
+      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1, skip: new Set(), restoredSafe: -1 } };
       ofTopic[partition] = p;
       this.parts.push(p);
     }
@@ -68,12 +70,19 @@ export class OffsetTracker {
     const s = this.state(progress.topic, progress.partition);
     s.skip = new Set(progress.doneAbove.map(Number));
     s.next = Number(progress.safeOffset);
+    s.restoredSafe = s.next;
   }
 
-  /** True when the record was already processed before the last checkpoint (a re-delivery to skip). */
+  /**
+   * True when the record was already processed before the last checkpoint (a re-delivery to skip): listed
+   * above its safe offset, or below it. The consumer may start below it: a commit still in flight when a new
+   * group member fetched the committed offsets lands before the restore (which waits for it), so the restored
+   * state holds records the consumer then reads again.
+   */
   shouldSkip(topic: string, partition: number, offset: string): boolean {
     const s = this.state(topic, partition);
     const o = Number(offset);
+    if (o < s.restoredSafe) return true;
     if (o + 1 > s.next) s.next = o + 1;
     if (s.skip.size > 0 && s.skip.has(o)) {
       s.skip.delete(o);

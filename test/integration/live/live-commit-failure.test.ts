@@ -16,13 +16,14 @@
  * changelog. The runner runs in this process so the wrapper can reach it.
  */
 import { it, expect } from 'vitest';
-import kafkajs, { type Kafka, type Producer, type ProducerConfig } from 'kafkajs';
+import type { Kafka, Producer, ProducerConfig } from 'kafkajs';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { liveSuite, waitCommitted } from './live-env.js';
 import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { committedAlerts, expectReplayAlerts } from './reference.js';
+import { groupCoordinatorNotFound } from './kafka-errors.js';
 
 /**
  * `kafka` whose transactional producers fail a transaction's sendOffsets when
@@ -43,9 +44,7 @@ function failingSendOffsets(kafka: Kafka, failOn: (n: number) => boolean): { kaf
       tx.sendOffsets = async (offsets) => {
         if (failOn(n)) {
           failures++;
-          // kafkajs's own classes, constructed as its cluster code does (its typings omit these constructors' arguments).
-          const notFound = new (kafkajs.KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error)('Failed to find group coordinator');
-          throw new (kafkajs.KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(notFound, { cause: notFound });
+          throw groupCoordinatorNotFound();
         }
         return sendOffsets(offsets);
       };
