@@ -135,6 +135,14 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     if (fact.kind === 'incident' && fact.incident.kind === 'state') this.onIncident(fact, emit);
   }
 
+  /**
+   * When the next resolved incident leaves the alert rule's window (and a
+   * snapshot is published for it); Infinity when none will.
+   */
+  get nextDepartureAt(): number {
+    return this.nextDeparture;
+  }
+
   /** Open state incidents tracked (tests, metrics). */
   get openIncidents(): number {
     return this.open.size;

@@ -195,6 +195,11 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     });
   }
 
+  /** Windows not closed yet (per-env state: each closes, and emits its row, when event time passes its end). */
+  get openWindows(): number {
+    return this.windows.size;
+  }
+
   /** Remembered start times (tests, metrics). */
   get pendingPromotions(): number {
     return this.startedAt.size;

@@ -47,8 +47,12 @@ export class RowMapper {
    */
   readonly #lastVersion = new Map<string, number>();
 
-  /** Calls `out` for every row `fact` stores; kinds that are not stored (advance, observation) give none. */
-  map(fact: Fact, out: RowSink): void {
+  /**
+   * Calls `out` for every row `fact` stores; kinds that are not stored
+   * (advance, observation) give none. `instanceId` overrides the mapper's
+   * own for env-level rows (a departed instance's share, finished by another).
+   */
+  map(fact: Fact, out: RowSink, instanceId: string | undefined = this.#instanceId): void {
     switch (fact.kind) {
       case 'event':
         eventRow(fact.envelope, false, out);
@@ -86,7 +90,7 @@ export class RowMapper {
           window_start: r.windowStart,
           window_end: r.windowEnd,
           env: r.env,
-          instance_id: this.#instanceId,
+          instance_id: instanceId,
           observations: r.observations,
           divergent_observations: r.divergentObservations,
           hydrations: r.hydrations,
@@ -103,7 +107,7 @@ export class RowMapper {
           window_start: r.windowStart,
           window_end: r.windowEnd,
           env: r.env,
-          instance_id: this.#instanceId,
+          instance_id: instanceId,
           started: r.started,
           succeeded: r.succeeded,
           failed: r.failed,
@@ -124,7 +128,7 @@ export class RowMapper {
             window_end: r.windowEnd,
             env: r.env,
             gate: g.gate,
-            instance_id: this.#instanceId,
+            instance_id: instanceId,
             passed: g.passed,
             failed: g.failed,
             duration_p50_ms: g.durationP50Ms ?? undefined,
@@ -138,7 +142,7 @@ export class RowMapper {
           out('mttr_snapshots', {
             as_of: s.asOf,
             scope: s.scope,
-            instance_id: this.#instanceId,
+            instance_id: instanceId,
             window: s.window,
             resolved_count: s.resolvedCount,
             mean_ms: s.meanMs ?? undefined,

@@ -102,8 +102,12 @@ export class StoreWriter {
     if (!(this.#opts.batchRows >= 1)) throw new StoreError(`batchRows must be at least 1, got ${options.batchRows}`);
   }
 
-  /** Buffers the rows `fact` stores (kinds that are not stored are ignored). Throws once the writer has failed or closed. */
-  write(fact: Fact): void {
+  /**
+   * Buffers the rows `fact` stores (kinds that are not stored are ignored).
+   * Throws once the writer has failed or closed. `instanceId`: the engine
+   * instance whose share env-level rows are, when not the writer's own.
+   */
+  write(fact: Fact, instanceId?: string): void {
     this.#checkWritable();
     // Raw history, one row per event: straight to a RowBinary row (see event-rows.ts).
     if (fact.kind === 'event' || fact.kind === 'late') {
@@ -114,7 +118,8 @@ export class StoreWriter {
       this.#added(table, buffer);
       return;
     }
-    this.#mapper.map(fact, this.#push);
+    if (instanceId === undefined) this.#mapper.map(fact, this.#push);
+    else this.#mapper.map(fact, this.#push, instanceId);
   }
 
   writeDeadLetter(deadLetter: DeadLetter): void {

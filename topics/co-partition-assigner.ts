@@ -18,6 +18,12 @@
  *
  * Not sticky: a membership change may move partitions that could have
  * stayed. State is restored from the changelog on every assignment anyway.
+ *
+ * A member built with `coPartitionAssignerFor(instanceId)` puts its engine
+ * instance id in its subscription's user data, so any member can tell from
+ * the group's description which instances are in it (`memberInstanceIds`):
+ * the per-env state of one that is not has been left behind
+ * (engine/live/retiring-shares.ts). The assignment does not depend on it.
  */
 import kafkajs, { type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
 
@@ -76,6 +82,38 @@ export function partitionCountMismatch(partitionsByTopic: Readonly<Record<string
 function subscriptionOf(member: GroupMember, groupTopics: readonly string[]): MemberSubscription {
   const decoded = kafkajs.AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
   return { memberId: member.memberId, topics: decoded?.topics ?? groupTopics };
+}
+
+/**
+ * The engine instance ids of a group's members, from their subscription's
+ * user data (DescribeGroups' `memberMetadata`); null when some member did
+ * not say (a version from before it did, another client): who left cannot
+ * be told then.
+ */
+export function memberInstanceIds(members: ReadonlyArray<{ memberMetadata: Buffer }>): Set<string> | null {
+  const ids = new Set<string>();
+  for (const member of members) {
+    let id = '';
+    try {
+      id = kafkajs.AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.userData.toString('utf8') ?? '';
+    } catch {
+      // Not our protocol's metadata: unknown.
+    }
+    if (id === '') return null;
+    ids.add(id);
+  }
+  return ids;
+}
+
+/** `coPartitionAssigner`, with this member's engine instance id in its subscription (see `memberInstanceIds`). */
+export function coPartitionAssignerFor(instanceId: string): PartitionAssigner {
+  return (config) => ({
+    ...coPartitionAssigner(config),
+    protocol: ({ topics }) => ({
+      name: CO_PARTITION_ASSIGNER_NAME,
+      metadata: kafkajs.AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(instanceId, 'utf8') }),
+    }),
+  });
 }
 
 /**

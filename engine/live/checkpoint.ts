@@ -5,7 +5,9 @@
  *   k/<env>/<artifact>        per-key processor state (tombstone when empty)
  *   p/<topic>/<partition>     commit position of one input partition (safe offset + offsets already done above it)
  *                             and the event-time frontier of the engine that committed it
- *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0)
+ *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0);
+ *                             an instance no longer in the group has its record run on, then tombstoned, by the
+ *                             owner of partition 0 (retiring-shares.ts)
  *   m/<instanceId>            catch-up markers (see ChangelogReader)
  */
 import type { Message } from 'kafkajs';

@@ -37,6 +37,7 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
     ...snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state)),
     ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
     wholeMessage(instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
+    ...engine.retiring.checkpointMessages(),
   ];
   const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
   for (const p of progress) push(offsets, p.topic, { partition: p.partition, offset: p.safeOffset });

@@ -7,6 +7,7 @@
  * scaling out must see that, not find it in a dashboard. Best effort: a failed look-up is only logged.
  */
 import type { Admin } from 'kafkajs';
+import { memberInstanceIds } from '../../topics/co-partition-assigner.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LiveMetrics } from './live-metrics.js';
 
@@ -32,5 +33,27 @@ export async function reportGroupMembers(
     }
   } catch (err) {
     log.debug({ err }, 'could not describe the consumer group');
+  }
+}
+
+/**
+ * The engine instance ids of the group's members (their subscriptions say),
+ * or null when that cannot be told: the group is still settling after a few
+ * tries, a member did not say, or the look-up failed (logged). The caller's
+ * next assignment asks again.
+ */
+export async function groupInstanceIds(admin: Admin, groupId: string, log: Logger, tries = 5, pauseMs = 500): Promise<Set<string> | null> {
+  try {
+    for (let i = 0; i < tries; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      const { groups } = await admin.describeGroups([groupId]);
+      const group = groups[0];
+      // Members that joined but have not synced yet would be missing from a group that is not Stable.
+      if (group?.state === 'Stable' && group.members.length > 0) return memberInstanceIds(group.members);
+    }
+    return null;
+  } catch (err) {
+    log.warn({ err }, 'could not describe the consumer group: per-env state of departed instances is not taken over this time');
+    return null;
   }
 }

@@ -16,7 +16,9 @@ import { OffsetTracker } from './offset-tracker.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
+import { RetiringShares } from './retiring-shares.js';
 import { tp } from './topic-partition.js';
+import type { AlertEvent } from '../../schemas/alert-event.js';
 
 export interface Engine {
   generation: number;
@@ -29,6 +31,14 @@ export interface Engine {
   alertsWaiting: number;
   /** Records were processed since the last commit (their offsets and state are not committed yet). */
   progressed: boolean;
+  /** Per-env shares of instances that left the group, run on by this one (owner of partition 0). */
+  retiring: RetiringShares;
+}
+
+/** Moves event time to the combined watermark: the pipeline, then the departed instances' shares to where it got. */
+export function advanceEngine(engine: Engine, frontier: number): void {
+  engine.pipeline.advanceTo(frontier);
+  engine.retiring.advanceTo(engine.pipeline.orderer.frontier);
 }
 
 export interface LiveEngineDeps {
@@ -50,7 +60,22 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
   const keyPartition = new Map<string, number>();
   const tracker = new OffsetTracker();
   const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, deps.idleTimeoutMs);
-  const engine: Engine = { generation, pipeline: undefined as unknown as Pipeline, tracker, watermarks, keyPartition, outbox, alertsWaiting: 0, progressed: false };
+  const engine: Engine = {
+    generation,
+    pipeline: undefined as unknown as Pipeline,
+    tracker,
+    watermarks,
+    keyPartition,
+    outbox,
+    alertsWaiting: 0,
+    progressed: false,
+    retiring: undefined as unknown as RetiringShares,
+  };
+  const emitAlert = (alert: AlertEvent) => {
+    const encoder = deps.alertEncoder;
+    outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(alert, encoder) : alertMessage(alert) });
+    engine.alertsWaiting++;
+  };
   const done = (e: Envelope | DeadLetter) => {
     const s = e.source;
     engine.progressed = true;
@@ -85,13 +110,18 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
         done(fact.envelope);
         if (fact.kind === 'late') metrics?.late();
       } else if (fact.kind === 'alert') {
-        const encoder = deps.alertEncoder;
-        outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(fact.alert, encoder) : alertMessage(fact.alert) });
-        engine.alertsWaiting++;
+        emitAlert(fact.alert);
       } else if (fact.kind === 'incident') {
         metrics?.incident(fact.change, fact.incident.kind);
       }
     },
+  });
+  const alerting = engine.pipeline.topology.alerting;
+  engine.retiring = new RetiringShares({
+    topology: { processing: config.processing, alerts: deps.alerts },
+    writer: deps.writer,
+    firingHere: (fingerprint) => alerting.isFiring(fingerprint),
+    emitAlert,
   });
   return engine;
 }

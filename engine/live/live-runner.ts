@@ -25,16 +25,16 @@ import type { Fact } from '../../processors/facts.js';
 import type { Decoder, RawRecord } from '../../processors/decode.js';
 import type { AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import type { PipelineCounters } from '../pipeline.js';
-import { createLiveEngine, type Engine } from './live-engine.js';
+import { advanceEngine, createLiveEngine, type Engine } from './live-engine.js';
 import { assignedTps, splitTp, tp } from './topic-partition.js';
 import { prepareCommit, publishCommit } from './commit.js';
-import { coPartitionAssigner } from '../../topics/co-partition-assigner.js';
+import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
 import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { isFenced, TransactionalProducer } from './transactional-producer.js';
 import { restoreEngine } from './restore-engine.js';
-import { reportGroupMembers } from './group-members.js';
+import { groupInstanceIds, reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
@@ -137,7 +137,7 @@ export class LiveRunner {
   async finishInput(): Promise<void> {
     await this.exclusive(async () => {
       const engine = await this.ensureEngine();
-      engine.pipeline.advanceTo(Number.POSITIVE_INFINITY);
+      advanceEngine(engine, Number.POSITIVE_INFINITY);
       await this.commit({ wait: true });
     });
   }
@@ -175,7 +175,7 @@ export class LiveRunner {
     const { config } = this.opts;
     const consumer = this.opts.kafka.consumer({
       groupId: config.kafka.groupId,
-      partitionAssigners: [coPartitionAssigner],
+      partitionAssigners: [coPartitionAssignerFor(this.opts.instanceId)],
       readUncommitted: false,
       maxWaitTimeInMs: 250,
       sessionTimeout: config.live.sessionTimeoutMs,
@@ -327,7 +327,7 @@ export class LiveRunner {
     this.consumedRecords += pushed;
     if (pushed > 0) this.opts.metrics?.eventsIn(batch.topic, pushed);
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
-    engine.pipeline.advanceTo(engine.watermarks.frontier(now));
+    advanceEngine(engine, engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await heartbeat();
     await engine.pipeline.waitForCapacity(100_000);
@@ -341,7 +341,7 @@ export class LiveRunner {
     // it must report ready without waiting for input.
     const engine = this.engine && this.engine.generation === this.generation ? this.engine : await this.ensureEngine();
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
-    engine.pipeline.advanceTo(engine.watermarks.frontier(this.now()));
+    advanceEngine(engine, engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
     this.opts.metrics?.storePending(this.opts.writer?.pendingRows ?? 0);
     // Idle advances release records too: commit them (offsets, state, outputs) without waiting for the next batch.
@@ -370,7 +370,7 @@ export class LiveRunner {
       },
       generation,
     );
-    const { partitions, keys, startOffsets } = await restoreEngine(engine, {
+    const { partitions, keys, startOffsets, adopted } = await restoreEngine(engine, {
       reader: this.reader,
       producer: this.producer,
       changelogTopic: this.opts.changelogTopic,
@@ -379,12 +379,16 @@ export class LiveRunner {
       assignment: this.assignment,
       positions: this.positions,
       now: this.now,
+      groupInstanceIds: () => groupInstanceIds(this.admin, this.opts.config.kafka.groupId, this.log),
     });
     if (this.rewindOnRestore) this.rewind(startOffsets);
     this.engine = engine;
     this.lastCommit = this.now();
     this.readyFlag = true;
     this.log.info({ generation, partitions, keys, ms: this.now() - started }, 'state restored');
+    if (adopted.length > 0) {
+      this.log.warn({ generation, instances: adopted }, 'took over the per-env state of instances no longer in the group: their windows close and their alerts resolve as event time moves on');
+    }
     return engine;
   }
 

@@ -9,7 +9,9 @@
  * 2. the owned partitions' keyed state, commit progress and this instance's
  *    whole state go back into the processors, the offset tracker, the
  *    watermarks and the partition positions;
- * 3. event time continues where the commits left it.
+ * 3. event time continues where the commits left it;
+ * 4. the owner of partition 0 takes over the per-env share of every instance
+ *    that has a record there but is not in the group (retiring-shares.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { restoreTopology } from '../topology-state.js';
@@ -31,6 +33,8 @@ export interface RestoreContext {
   assignment: Record<string, number[]>;
   positions: PartitionPositions;
   now: () => number;
+  /** The engine instance ids in the group now; null when that cannot be told (then no share is taken over). */
+  groupInstanceIds?: () => Promise<Set<string> | null>;
 }
 
 export interface Restored {
@@ -40,6 +44,8 @@ export interface Restored {
   keys: number;
   /** tp key → committed (safe) offset, for the owned input partitions with a commit. */
   startOffsets: ReadonlyMap<string, string>;
+  /** Instances not in the group whose per-env share this member took over. */
+  adopted: string[];
 }
 
 /** Restores `engine` for the owned partitions. */
@@ -95,5 +101,21 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
     if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), ctx.now());
     engine.pipeline.advanceTo(engine.watermarks.frontier(ctx.now()));
   }
-  return { partitions: owned, keys: keyed.length, startOffsets };
+  const adopted = owned.includes(0) ? await adoptDepartedShares(engine, ctx) : [];
+  return { partitions: owned, keys: keyed.length, startOffsets, adopted };
+}
+
+/** Every `w/` record of partition 0 but ours and those of instances in the group: a share left behind. */
+async function adoptDepartedShares(engine: Engine, ctx: RestoreContext): Promise<string[]> {
+  const members = await ctx.groupInstanceIds?.();
+  if (!members) return [];
+  const adopted: string[] = [];
+  for (const [key, value] of ctx.reader.entries(0)) {
+    if (!key.startsWith(WHOLE_PREFIX)) continue;
+    const instanceId = key.slice(WHOLE_PREFIX.length);
+    if (instanceId === ctx.instanceId || members.has(instanceId)) continue;
+    engine.retiring.adopt(instanceId, JSON.parse(value) as WholeCheckpoint, engine.pipeline.orderer.frontier);
+    adopted.push(instanceId);
+  }
+  return adopted;
 }

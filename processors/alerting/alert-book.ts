@@ -90,6 +90,16 @@ export class AlertBook {
     return this.firing.has(alertFingerprint(rule, labels));
   }
 
+  /** Resolves the firing instance with this fingerprint (see `clear`); unknown fingerprints are ignored. */
+  clearFingerprint(at: number, fingerprint: string): void {
+    const instance = this.firing.get(fingerprint);
+    if (instance) this.clear(at, instance.rule, instance.labels);
+  }
+
+  isFiringFingerprint(fingerprint: string): boolean {
+    return this.firing.has(fingerprint);
+  }
+
   /** Number of firing instances (metrics, tests). */
   get size(): number {
     return this.firing.size;

@@ -122,6 +122,26 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     return this.book.size;
   }
 
+  /** Whether the alert instance with this fingerprint is firing here. */
+  isFiring(fingerprint: string): boolean {
+    return this.book.isFiringFingerprint(fingerprint);
+  }
+
+  /**
+   * Resolves every per-env alert still firing, at `at`: for the per-env
+   * share of an engine instance that left its group, once nothing in it can
+   * judge them again (engine/live/retiring-shares.ts). The resolved events
+   * are emitted with the next fact handled.
+   */
+  resolveWholeInstances(at: number): void {
+    for (const fingerprint of [...this.wholeInstances]) this.book.clearFingerprint(at, fingerprint);
+  }
+
+  /** No per-env rule keeps anything (samples in a rolling window): no judgement of a per-env alert is still to come from time alone. */
+  get wholeRulesEmpty(): boolean {
+    return this.rules.every(([, rule]) => rule.wholeState?.empty ?? true);
+  }
+
   drainDirtyKeys(): string[] {
     return this.dirty.drain();
   }

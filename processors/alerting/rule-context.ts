@@ -48,7 +48,8 @@ export interface AlertRule {
    * labels, so the processor's dirty tracking covers it.
    */
   readonly keyedState?: Omit<KeyedStateStore, 'drainDirtyKeys'>;
-  readonly wholeState?: WholeStateStore;
+  /** `empty`: nothing kept (a state that only time could still change must not say so). */
+  readonly wholeState?: WholeStateStore & { readonly empty: boolean };
   /**
    * Rules whose condition can change by the passage of event time alone (a
    * rolling window that samples leave) have a timer; see RuleTimer.

@@ -158,6 +158,9 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       },
     },
     wholeState: {
+      get empty() {
+        return groups.size === 0;
+      },
       snapshot(): RateRuleSnapshot {
         return {
           groups: [...groups].map(([group, keys]) => [group, [...keys.values()].map((w) => ({ labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }))]),

@@ -4,6 +4,8 @@ import {
   CO_PARTITION_ASSIGNER_NAME,
   assignCoPartitioned,
   coPartitionAssigner,
+  coPartitionAssignerFor,
+  memberInstanceIds,
   partitionCountMismatch,
 } from '../../../topics/co-partition-assigner.js';
 
@@ -96,5 +98,28 @@ describe('coPartitionAssigner (kafkajs protocol)', () => {
     const members = [{ memberId: 'm1', memberMetadata: assigner.protocol({ topics: inputs }).metadata }];
     await assigner.assign({ members, topics: inputs });
     expect(warnings).toEqual(['subscribed topics are not co-partitioned (promotion=4, hydration=4, index=3): events of one key may reach different members']);
+  });
+});
+
+describe('engine instance ids in the subscription', () => {
+  const logger = { warn() {}, info() {}, error() {}, debug() {}, namespace: () => logger, setLogLevel() {} } as unknown as Logger;
+  const cluster = { findTopicPartitionMetadata: () => [0, 1].map((partitionId) => ({ partitionId })) } as unknown as Cluster;
+  const metadataOf = (instanceId?: string) =>
+    (instanceId === undefined ? coPartitionAssigner : coPartitionAssignerFor(instanceId))({ cluster, groupId: 'g', logger }).protocol({ topics: inputs }).metadata;
+
+  it("tell which instances are in the group, and leave the assignment as it was", async () => {
+    expect(memberInstanceIds([{ memberMetadata: metadataOf('engine-a') }, { memberMetadata: metadataOf('engine-b') }])).toEqual(new Set(['engine-a', 'engine-b']));
+    const withIds = coPartitionAssignerFor('engine-a')({ cluster, groupId: 'g', logger });
+    const members = [{ memberId: 'm1', memberMetadata: metadataOf('engine-a') }, { memberId: 'm2', memberMetadata: metadataOf() }];
+    const result = await withIds.assign({ members, topics: inputs });
+    expect(result.map((r) => kafkajs.AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment)).toEqual([
+      { hydration: [0], index: [0], promotion: [0] },
+      { hydration: [1], index: [1], promotion: [1] },
+    ]);
+  });
+
+  it('cannot be told when a member does not say (an older version) or its metadata is not ours', () => {
+    expect(memberInstanceIds([{ memberMetadata: metadataOf('engine-a') }, { memberMetadata: metadataOf() }])).toBeNull();
+    expect(memberInstanceIds([{ memberMetadata: metadataOf('engine-a') }, { memberMetadata: Buffer.from([1, 2]) }])).toBeNull();
   });
 });

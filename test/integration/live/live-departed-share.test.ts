@@ -1,0 +1,104 @@
+/**
+ * The per-env share of an instance that left the group for good is taken
+ * over by the owner of partition 0 (engine/live/retiring-shares.ts).
+ *
+ * The departed instance is a changelog record `w/ghost` written here, as an
+ * instance "ghost" would have left it: 20 failed promotions in prod made
+ * promotion_success_rate_low fire, and a window is still open. A single
+ * engine then starts; a tick per partition at the current time moves event
+ * time past everything in the share, so it all runs out — the open window is
+ * stored under ghost's instance id, the alert escalates as it would have and
+ * resolves once its samples left the rolling hour (exactly one resolved, on
+ * the alert topic, read_committed), and the record becomes a tombstone.
+ */
+import { expect, it } from 'vitest';
+import { describeKafka } from '../kafka/kafka-env.js';
+import { readToEnd } from '../kafka/read-to-end.js';
+import { departedShare, failingPromotions } from '../../helpers/departed-share.js';
+import { MIN, T0 } from '../../unit/aggregates/facts.js';
+import { storeRows, withEngineLogs, type EngineProcess } from './engine-process.js';
+import { liveSuite, until } from './live-env.js';
+import { committedAlerts } from './reference.js';
+import { produceRecords, tickRecords } from './scenario-records.js';
+
+describeKafka('live engine: the per-env share of a departed instance', (brokers) => {
+  const { kafka, engines, deploy } = liveSuite(brokers);
+
+  it('is run on by the owner of partition 0 until nothing is left: windows stored, alert resolved, record tombstoned', async () => {
+    const d = await deploy('departed');
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: d.topics.changelog, messages: [{ key: 'w/ghost', partition: 0, value: JSON.stringify(departedShare(failingPromotions())) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    await produceRecords(kafka, d.topics, tickRecords(d.partitions));
+
+    await withEngineLogs(() => engines, async () => {
+      const engine: EngineProcess = await d.startEngine('engine-a');
+      engines.push(engine);
+      const adopted = await engine.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('took over the per-env state'));
+      expect(adopted.instances).toEqual(['ghost']);
+
+      const alerts = await until(
+        'the departed share\'s alert to resolve',
+        async () => {
+          const all = await committedAlerts(kafka, d.topics.alerts);
+          return all.some((a) => a.status === 'resolved') ? all : undefined;
+        },
+        { timeoutMs: 60_000, engines },
+      );
+      expect(alerts.map((a) => [a.rule, a.status, a.escalationLevel, a.labels.env, a.startsAt, a.endsAt ?? null])).toEqual([
+        ['promotion_success_rate_low', 'firing', 2, 'prod', new Date(T0 + 5 * MIN).toISOString(), null],
+        ['promotion_success_rate_low', 'firing', 3, 'prod', new Date(T0 + 5 * MIN).toISOString(), null],
+        ['promotion_success_rate_low', 'firing', 4, 'prod', new Date(T0 + 5 * MIN).toISOString(), null],
+        ['promotion_success_rate_low', 'resolved', 4, 'prod', new Date(T0 + 5 * MIN).toISOString(), new Date(T0 + 70 * MIN).toISOString()],
+      ]);
+
+      const ghostRecord = async () => (await readToEnd(kafka, d.topics.changelog)).filter((r) => r.key === 'w/ghost').at(-1);
+      await until('the record of the departed instance to become a tombstone', async () => ((await ghostRecord())?.value === null ? true : undefined), { timeoutMs: 30_000, engines });
+
+      expect((await engine.terminate()).code).toBe(0);
+      // The window that was open is stored as ghost's share (the engine's own rows would say engine-a).
+      expect(await storeRows(d.storeDir('engine-a'), "SELECT instance_id, env, started, failed FROM driftwatch.promotion_windows FINAL ORDER BY window_start")).toEqual([
+        { instance_id: 'ghost', env: 'prod', started: 1, failed: 0 },
+      ]);
+      // Nothing else happened: one alert instance, resolved once.
+      expect((await committedAlerts(kafka, d.topics.alerts)).filter((a) => a.status === 'resolved')).toHaveLength(1);
+    });
+  }, 120_000);
+
+  it('never takes over the record of an instance that is in the group', async () => {
+    const d = await deploy('members');
+    // Ticks at these times (minutes before now), each round releasing the one before: every engine then
+    // processes, commits and so writes its own record.
+    const ticksAt = (minutesAgo: number) => tickRecords(d.partitions, new Date(Date.now() - minutesAgo * MIN).toISOString());
+    const recordOf = async (instanceId: string) => ((await readToEnd(kafka, d.topics.changelog)).some((r) => r.key === `w/${instanceId}` && r.value !== null) ? true : undefined);
+    const restores = (e: EngineProcess) => e.logs.filter((l) => l.msg === 'state restored').length;
+    await withEngineLogs(() => engines, async () => {
+      const b = await d.startEngine('engine-b');
+      engines.push(b);
+      await b.waitRestored();
+      await produceRecords(kafka, d.topics, [...ticksAt(10), ...ticksAt(8)]);
+      await until('engine-b to write its record', () => recordOf('engine-b'), { engines });
+
+      const a = await d.startEngine('engine-a');
+      engines.push(a);
+      await a.waitRestored();
+      await until('engine-b to restore again, in the generation with both', async () => (restores(b) >= 2 ? true : undefined), { engines });
+      await produceRecords(kafka, d.topics, ticksAt(6));
+      await until('engine-a to write its record', () => recordOf('engine-a'), { engines });
+
+      // A third member makes every partition move again: whoever owns partition 0 now finds the records of both others.
+      const c = await d.startEngine('engine-c');
+      engines.push(c);
+      await c.waitRestored();
+      await until('a and b to restore in the generation with c', async () => (restores(a) >= 2 && restores(b) >= 3 ? true : undefined), { engines });
+      await produceRecords(kafka, d.topics, ticksAt(4));
+      const takeovers = [...a.logs, ...b.logs, ...c.logs].filter((l) => typeof l.msg === 'string' && l.msg.startsWith('took over the per-env state'));
+      expect(takeovers).toEqual([]);
+      for (const e of [a, b, c]) expect((await e.terminate()).code).toBe(0);
+    });
+  }, 150_000);
+});
