@@ -20,6 +20,22 @@ export const WHOLE_PREFIX = 'w/';
 export interface WholeCheckpoint {
   processors: Record<string, unknown>;
   watermarks: Array<[string, number]>;
+  /**
+   * The event-time frontier the state was taken at (null: none yet; absent
+   * in records written before it was kept): whoever runs a departed
+   * instance's share on goes on from there, never back (retiring-shares.ts).
+   */
+  frontier?: number | null;
+}
+
+/** A frontier as a checkpoint keeps it (JSON has no infinities) … */
+export function storedFrontier(frontier: number): number | null {
+  return Number.isFinite(frontier) ? frontier : null;
+}
+
+/** … and back. */
+export function restoredFrontier(stored: number | null | undefined): number {
+  return stored ?? Number.NEGATIVE_INFINITY;
 }
 
 export function keyStateMessage(key: string, partition: number, state: unknown | undefined): Message & { partition: number } {
@@ -38,7 +54,7 @@ export interface StoredProgress extends PartitionProgress {
 }
 
 export function progressMessage(progress: PartitionProgress, frontier?: number): Message & { partition: number } {
-  const stored: StoredProgress = frontier === undefined ? progress : { ...progress, frontier: Number.isFinite(frontier) ? frontier : null };
+  const stored: StoredProgress = frontier === undefined ? progress : { ...progress, frontier: storedFrontier(frontier) };
   return { key: `${PROGRESS_PREFIX}${progress.topic}/${progress.partition}`, partition: progress.partition, value: JSON.stringify(stored) };
 }
 

@@ -10,7 +10,7 @@
 import type { Message } from 'kafkajs';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { snapshotTopology } from '../topology-state.js';
-import { keyStateMessage, progressMessage, wholeMessage } from './checkpoint.js';
+import { keyStateMessage, progressMessage, storedFrontier, wholeMessage } from './checkpoint.js';
 import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
 import type { TransactionalProducer } from './transactional-producer.js';
@@ -36,7 +36,7 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
   const changelog: Message[] = [
     ...snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state)),
     ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
-    wholeMessage(instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot() }),
+    wholeMessage(instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot(), frontier: storedFrontier(engine.pipeline.orderer.frontier) }),
     ...engine.retiring.checkpointMessages(),
   ];
   const offsets = new Map<string, Array<{ partition: number; offset: string }>>();

@@ -40,9 +40,11 @@ export async function reportGroupMembers(
  * The engine instance ids of the group's members (their subscriptions say),
  * or null when that cannot be told: the group is still settling after a few
  * tries, a member did not say, or the look-up failed (logged). The caller's
- * next assignment asks again.
+ * next assignment asks again. (Asked right after this member's own join,
+ * the group is Stable already unless another rebalance has begun, which
+ * the tries would only hold up: they are few and short.)
  */
-export async function groupInstanceIds(admin: Admin, groupId: string, log: Logger, tries = 5, pauseMs = 500): Promise<Set<string> | null> {
+export async function groupInstanceIds(admin: Admin, groupId: string, log: Logger, tries = 3, pauseMs = 300): Promise<Set<string> | null> {
   try {
     for (let i = 0; i < tries; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));

@@ -96,6 +96,14 @@ export class LiveRunner {
   private commitWanted = false;
   private stopping = false;
   private readyFlag = false;
+  /**
+   * A member of the group with the current assignment: from GROUP_JOIN until
+   * kafkajs starts rejoining (REBALANCING) or the consumer crashes or is
+   * replaced. Outside it the partitions may already be another member's, which
+   * restores them from the changelog: this instance must not commit state,
+   * outputs or offsets for them then (idle ticks would), or both would.
+   */
+  private inGroup = false;
   private fail: (err: Error) => void = () => {};
   /**
    * Settles with the error when the consumer has stopped for good: kafkajs
@@ -188,6 +196,7 @@ export class LiveRunner {
       if (!current()) return;
       this.assignment = e.payload.memberAssignment as Record<string, number[]>;
       this.generation++;
+      this.inGroup = true;
       this.positions.reset();
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
@@ -201,9 +210,13 @@ export class LiveRunner {
       this.positions.consumed(key, payload.lastOffset, payload.firstOffset);
       if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
     });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (current()) this.inGroup = false;
+    });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!current()) return;
       this.readyFlag = false;
+      this.inGroup = false; // kafkajs disconnects a crashed consumer: it has left the group, restarted or not
       this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
       if (e.payload.restart || this.stopping) return;
       // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
@@ -241,6 +254,7 @@ export class LiveRunner {
    */
   private async replaceConsumer(why: string): Promise<void> {
     this.readyFlag = false;
+    this.inGroup = false;
     this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, `consumer ${why}; starting a new one`);
     await replaceUntilRunning({
       stopped: () => this.stopping,
@@ -269,11 +283,13 @@ export class LiveRunner {
     if (this.ticker) clearInterval(this.ticker);
     let clean = true;
     await this.exclusive(async () => {
-      const engine = this.engine && this.engine.generation === this.generation ? this.engine : null;
+      const current = this.engine && this.engine.generation === this.generation ? this.engine : null;
+      // Out of the group (crashed, rejoining), its partitions are not ours to commit: work since the last commit is redone.
+      const engine = this.inGroup ? current : null;
       if (engine) await this.commit({ wait: true });
       await this.publishing;
       // A failed commit drops the engine (see commit()), so "still ours" means every commit it made went through.
-      clean = engine ? this.engine === engine : !this.rewindOnRestore && this.publishError === null;
+      clean = engine ? this.engine === engine : !this.rewindOnRestore && this.publishError === null && !current?.progressed;
       if (!clean) this.log.error('final commit failed: the records since the last commit will be read again by the next owner of their partitions');
     }).catch((err) => {
       clean = false;
@@ -331,11 +347,12 @@ export class LiveRunner {
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await heartbeat();
     await engine.pipeline.waitForCapacity(100_000);
-    if (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs) await this.commit();
+    // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
+    if (this.inGroup && (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs)) await this.commit();
   }
 
   private async onTick(): Promise<void> {
-    if (this.stopping || this.generation === 0) return;
+    if (this.stopping || this.generation === 0 || !this.inGroup) return;
     // A member that joined but has read no record yet (e.g. restarted into a quiet period) restores its state
     // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
     // it must report ready without waiting for input.

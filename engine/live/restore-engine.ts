@@ -107,13 +107,15 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
 
 /** Every `w/` record of partition 0 but ours and those of instances in the group: a share left behind. */
 async function adoptDepartedShares(engine: Engine, ctx: RestoreContext): Promise<string[]> {
+  const others = ctx.reader.entries(0).filter(([key]) => key.startsWith(WHOLE_PREFIX) && key !== WHOLE_PREFIX + ctx.instanceId);
+  // Only then ask the group who is in it (one instance alone, the usual case, never asks).
+  if (others.length === 0) return [];
   const members = await ctx.groupInstanceIds?.();
   if (!members) return [];
   const adopted: string[] = [];
-  for (const [key, value] of ctx.reader.entries(0)) {
-    if (!key.startsWith(WHOLE_PREFIX)) continue;
+  for (const [key, value] of others) {
     const instanceId = key.slice(WHOLE_PREFIX.length);
-    if (instanceId === ctx.instanceId || members.has(instanceId)) continue;
+    if (members.has(instanceId)) continue;
     engine.retiring.adopt(instanceId, JSON.parse(value) as WholeCheckpoint, engine.pipeline.orderer.frontier);
     adopted.push(instanceId);
   }

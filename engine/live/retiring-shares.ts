@@ -30,7 +30,7 @@ import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { buildTopology, type Topology, type TopologyOptions } from '../topology.js';
 import { restoreTopology, snapshotTopology } from '../topology-state.js';
-import { WHOLE_PREFIX, wholeMessage, type WholeCheckpoint } from './checkpoint.js';
+import { restoredFrontier, storedFrontier, WHOLE_PREFIX, wholeMessage, type WholeCheckpoint } from './checkpoint.js';
 
 export interface RetiringSharesDeps {
   topology: TopologyOptions;
@@ -59,11 +59,14 @@ export class RetiringShares {
     return [...this.shares.keys()];
   }
 
-  /** Takes over a departed instance's whole state and runs it on to `at`. */
+  /** Takes over a departed instance's whole state and runs it on to `at` (from its own frontier on). */
   adopt(instanceId: string, checkpoint: WholeCheckpoint, at: number): void {
     const topology = buildTopology({ ...this.deps.topology, stateStores: [] });
     restoreTopology(topology, { whole: checkpoint.processors });
-    const share: Share = { topology, chain: new ProcessorChain(topology.processors, (fact) => this.deliver(instanceId, fact)), advancedTo: -Infinity, retired: false };
+    // Its own frontier first: what it decided up to there must not be undone at an earlier time (the adopter's
+    // frontier, the lowest of its partitions' committed ones, may be behind).
+    const advancedTo = restoredFrontier(checkpoint.frontier);
+    const share: Share = { topology, chain: new ProcessorChain(topology.processors, (fact) => this.deliver(instanceId, fact)), advancedTo, retired: false };
     this.shares.set(instanceId, share);
     this.advanceShare(share, at);
   }
@@ -85,7 +88,7 @@ export class RetiringShares {
         out.push({ key: WHOLE_PREFIX + instanceId, partition: 0, value: null });
         this.shares.delete(instanceId);
       } else {
-        out.push(wholeMessage(instanceId, { processors: snapshotTopology(share.topology).whole, watermarks: [] }));
+        out.push(wholeMessage(instanceId, { processors: snapshotTopology(share.topology).whole, watermarks: [], frontier: storedFrontier(share.advancedTo) }));
       }
     }
     return out;

@@ -16,7 +16,7 @@
  * changelog. The runner runs in this process so the wrapper can reach it.
  */
 import { it, expect } from 'vitest';
-import type { Kafka, Producer, ProducerConfig } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { liveSuite, waitCommitted } from './live-env.js';
@@ -24,6 +24,7 @@ import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { committedAlerts, expectReplayAlerts } from './reference.js';
 import { groupCoordinatorNotFound } from './kafka-errors.js';
+import { withTransactionHook } from './transaction-hook.js';
 
 /**
  * `kafka` whose transactional producers fail a transaction's sendOffsets when
@@ -32,26 +33,17 @@ import { groupCoordinatorNotFound } from './kafka-errors.js';
 function failingSendOffsets(kafka: Kafka, failOn: (n: number) => boolean): { kafka: Kafka; failures: () => number } {
   let transactions = 0;
   let failures = 0;
-  const wrapped = Object.create(kafka) as Kafka;
-  wrapped.producer = (config?: ProducerConfig): Producer => {
-    const producer = kafka.producer(config);
-    if (!config?.transactionalId) return producer;
-    const transaction = producer.transaction.bind(producer);
-    producer.transaction = async () => {
-      const tx = await transaction();
-      const n = ++transactions;
-      const sendOffsets = tx.sendOffsets.bind(tx);
-      tx.sendOffsets = async (offsets) => {
-        if (failOn(n)) {
-          failures++;
-          throw groupCoordinatorNotFound();
-        }
-        return sendOffsets(offsets);
-      };
-      return tx;
+  const wrapped = withTransactionHook(kafka, (tx) => {
+    const n = ++transactions;
+    const sendOffsets = tx.sendOffsets.bind(tx);
+    tx.sendOffsets = async (offsets) => {
+      if (failOn(n)) {
+        failures++;
+        throw groupCoordinatorNotFound();
+      }
+      return sendOffsets(offsets);
     };
-    return producer;
-  };
+  });
   return { kafka: wrapped, failures: () => failures };
 }
 

@@ -37,6 +37,7 @@ import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { committedAlerts, expectReplayAlerts } from './reference.js';
 import { groupCoordinatorNotFound, producerFenced } from './kafka-errors.js';
+import { withTransactionHook } from './transaction-hook.js';
 
 /**
  * `kafka` whose consumers of `groupId` (the engine's group member, not the
@@ -70,6 +71,33 @@ function crashOnNextBatch(kafka: Kafka, groupId: string): { kafka: Kafka; arm: (
     return consumer;
   };
   return { kafka: wrapped, arm: (err) => (armed = err), thrown };
+}
+
+/**
+ * `kafka` that records, in order, when a transactional producer begins a
+ * transaction ('tx') and when a consumer of `groupId` joins it ('join'), and
+ * holds every consumer of the group after the first `delayMs` in connect():
+ * the time between a crash and the new member's join, made long enough for
+ * idle ticks to want a commit (a mock of timing only).
+ */
+function recordingTransactionsAndJoins(kafka: Kafka, groupId: string, delayMs: number): { kafka: Kafka; events: string[] } {
+  const events: string[] = [];
+  let consumers = 0;
+  const wrapped = withTransactionHook(kafka, () => events.push('tx'));
+  wrapped.consumer = (config: ConsumerConfig): Consumer => {
+    const consumer = kafka.consumer(config);
+    if (config.groupId !== groupId) return consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => events.push('join'));
+    if (++consumers > 1) {
+      const connect = consumer.connect.bind(consumer);
+      consumer.connect = async () => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        return connect();
+      };
+    }
+    return consumer;
+  };
+  return { kafka: wrapped, events };
 }
 
 type LogLine = { msg?: string; restart?: boolean };
@@ -141,4 +169,35 @@ describeKafka('live engine: a consumer crash kafkajs will not restart', (brokers
       await runner.stop();
     }
   }, 120_000);
+
+  it('between the crash and the new member joining, the instance commits nothing: its partitions may be another member\'s by then', async () => {
+    const d = await deploy('crashgap');
+    const scenario = generatedRecords(optionsForRecords(6_000, 12, { seed: 26 }));
+    const ticks = tickRecords(d.partitions);
+    await produceRecords(kafka, d.topics, scenario);
+
+    const logs: LogLine[] = [];
+    const recorded = recordingTransactionsAndJoins(testKafka(brokers, 'driftwatch-consumer-gap-test'), d.groupId, 3_000);
+    const injected = crashOnNextBatch(recorded.kafka, d.groupId);
+    const runner = inProcessRunner(d, injected.kafka, 'crashgap', { logger: capturingLogger(logs) });
+    await runner.start();
+    try {
+      await until('a first commit', async () => ((await committedCount(kafka, d.groupId, d.inputs)) > 0 ? true : undefined), { timeoutMs: 60_000 });
+      const crash = groupCoordinatorNotFound();
+      injected.arm(crash);
+      // The ticks reach the consumer as a batch, which crashes; meanwhile idle ticks move event time on and release
+      // what the orderer held: work that, before, was committed while the new member was still connecting.
+      await produceRecords(kafka, d.topics, ticks);
+      await until('the crash', async () => (injected.thrown.length > 0 ? true : undefined), { timeoutMs: 60_000 });
+      recorded.events.push('crash');
+      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { timeoutMs: 120_000 });
+
+      const afterCrash = recorded.events.slice(recorded.events.indexOf('crash') + 1);
+      expect(afterCrash.indexOf('join')).toBeGreaterThanOrEqual(0);
+      expect(afterCrash.slice(0, afterCrash.indexOf('join'))).toEqual([]);
+      await expectReplayAlerts(await committedAlerts(kafka, d.topics.alerts), [...scenario, ...ticks], d.env, { moreThan: 5 });
+    } finally {
+      await runner.stop();
+    }
+  }, 180_000);
 });

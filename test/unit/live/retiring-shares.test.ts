@@ -98,4 +98,15 @@ describe('RetiringShares', () => {
     expect([alerts, rows]).toEqual([[], []]);
     expect(shares.checkpointMessages()[0]!.value).not.toBeNull();
   });
+
+  it("goes on from the departed instance's own frontier, never back: an adopter behind it does not undo its decisions", () => {
+    const breached = { ...departedShare([mttrFact(T0 + 40 * MIN, 'prod', { openIncidents: 1, oldestOpenMs: 40 * MIN })]), frontier: T0 + 40 * MIN };
+    const { shares, alerts } = harness();
+    shares.adopt('ghost', breached, T0 + 20 * MIN);
+    shares.advanceTo(T0 + 40 * MIN);
+    expect(alerts).toEqual([]);
+    expect(JSON.parse(String(shares.checkpointMessages()[0]!.value))).toMatchObject({ frontier: T0 + 40 * MIN });
+    shares.advanceTo(T0 + 41 * MIN);
+    expect(alerts.map((a) => [a.rule, a.status, a.endsAt])).toEqual([['mttr_breach', 'resolved', new Date(T0 + 41 * MIN).toISOString()]]);
+  });
 });
