@@ -51,8 +51,14 @@ interface Share {
 
 export class RetiringShares {
   private readonly shares = new Map<string, Share>();
+  /** Something was emitted or a share retired since the last checkpoint: worth a commit even when no input came. */
+  private changedSinceCheckpoint = false;
 
   constructor(private readonly deps: RetiringSharesDeps) {}
+
+  get changed(): boolean {
+    return this.changedSinceCheckpoint;
+  }
 
   /** Instance ids of the shares being run on (tests, logs). */
   get instanceIds(): string[] {
@@ -83,6 +89,7 @@ export class RetiringShares {
    */
   checkpointMessages(): Array<Message & { partition: number }> {
     const out: Array<Message & { partition: number }> = [];
+    this.changedSinceCheckpoint = false;
     for (const [instanceId, share] of this.shares) {
       if (share.retired) {
         out.push({ key: WHOLE_PREFIX + instanceId, partition: 0, value: null });
@@ -104,9 +111,11 @@ export class RetiringShares {
     share.topology.alerting.resolveWholeInstances(at);
     share.chain.push({ kind: 'advance', at });
     share.retired = true;
+    this.changedSinceCheckpoint = true;
   }
 
   private deliver(instanceId: string, fact: Fact): void {
+    if (fact.kind !== 'advance') this.changedSinceCheckpoint = true;
     if (fact.kind === 'alert') {
       if (this.deps.firingHere(fact.alert.fingerprint)) return;
       this.deps.emitAlert(fact.alert);

@@ -49,9 +49,13 @@ describe('RetiringShares', () => {
     expect(shares.instanceIds).toEqual(['ghost']);
     expect(alerts).toEqual([]);
 
+    expect(shares.changed).toBe(false);
     shares.advanceTo(T0 + 11 * MIN);
     expect(rows.filter((r) => r.kind === 'promotion-window')).toEqual([{ kind: 'promotion-window', instanceId: 'ghost', started: 1 }]);
+    // A window row is worth a commit (the record moves on with it) even when no input comes.
+    expect(shares.changed).toBe(true);
     const [kept] = shares.checkpointMessages();
+    expect(shares.changed).toBe(false);
     expect(kept).toMatchObject({ key: 'w/ghost', partition: 0 });
     expect(kept!.value).not.toBeNull();
 
@@ -68,6 +72,7 @@ describe('RetiringShares', () => {
     expect(rows.filter((r) => r.kind === 'alert')).toHaveLength(4);
     expect(new Set(rows.map((r) => r.instanceId))).toEqual(new Set(['ghost']));
 
+    expect(shares.changed).toBe(true);
     expect(shares.checkpointMessages()).toEqual([{ key: 'w/ghost', partition: 0, value: null }]);
     expect(shares.instanceIds).toEqual([]);
     expect(shares.checkpointMessages()).toEqual([]);
