@@ -345,7 +345,16 @@ export class LiveRunner {
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     advanceEngine(engine, engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
-    await heartbeat();
+    await heartbeat().catch(async (err: unknown) => {
+      if (isRebalancing(err)) {
+        // kafkajs rejoins once this batch returns, and our partitions may go to a member that restores them from
+        // the changelog: let the commit in flight land first, so that restore sees it rather than being followed by
+        // it (kafkajs commits its own offsets at this point for the same reason). Nothing new is committed.
+        this.inGroup = false;
+        await this.publishing;
+      }
+      throw err;
+    });
     await engine.pipeline.waitForCapacity(100_000);
     // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
     if (this.inGroup && (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs)) await this.commit();
@@ -483,6 +492,12 @@ export class LiveRunner {
 
 /** kafkajs's sentinel offset for the start of a partition's log. */
 const EARLIEST_OFFSET = '-2';
+
+/** What kafkajs takes for a rebalance that has begun (its errors.js `isRebalancing`, which it does not export). */
+function isRebalancing(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+}
 
 /** Errors raised by kafkajs (broker, coordinator, connection, transaction), as opposed to the store's or ours. */
 function isKafkaError(err: unknown): boolean {

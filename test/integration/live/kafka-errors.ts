@@ -22,6 +22,12 @@ export function producerFenced(): Error {
   return nonRetriable(new (kafkajs.KafkaJSProtocolError as unknown as new (e: typeof epoch) => Error)(epoch));
 }
 
+/** The coordinator's answer to a heartbeat once a rebalance has begun (protocol/error.js, code 27), as the group heartbeat throws it. */
+export function rebalanceInProgress(): Error {
+  const rebalancing = { type: 'REBALANCE_IN_PROGRESS', code: 27, retriable: false, message: 'The group is rebalancing, so a rejoin is needed' };
+  return new (kafkajs.KafkaJSProtocolError as unknown as new (e: typeof rebalancing) => Error)(rebalancing);
+}
+
 /** kafkajs's retrier on an error it may not retry (retry/index.js): the cause kept. */
 function nonRetriable(cause: Error): Error {
   return new (kafkajs.KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(cause, { cause });

@@ -24,7 +24,7 @@ import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { committedAlerts, expectReplayAlerts } from './reference.js';
 import { groupCoordinatorNotFound } from './kafka-errors.js';
-import { withTransactionHook } from './transaction-hook.js';
+import { withTransactionHook } from './client-hooks.js';
 
 /**
  * `kafka` whose transactional producers fail a transaction's sendOffsets when

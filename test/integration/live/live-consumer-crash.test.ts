@@ -37,7 +37,7 @@ import { capturingLogger, inProcessRunner } from './in-process-runner.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
 import { committedAlerts, expectReplayAlerts } from './reference.js';
 import { groupCoordinatorNotFound, producerFenced } from './kafka-errors.js';
-import { withTransactionHook } from './transaction-hook.js';
+import { withEachBatchHook, withTransactionHook } from './client-hooks.js';
 
 /**
  * `kafka` whose consumers of `groupId` (the engine's group member, not the
@@ -47,29 +47,15 @@ import { withTransactionHook } from './transaction-hook.js';
 function crashOnNextBatch(kafka: Kafka, groupId: string): { kafka: Kafka; arm: (err: Error) => void; thrown: Error[] } {
   let armed: Error | null = null;
   const thrown: Error[] = [];
-  const wrapped = Object.create(kafka) as Kafka;
-  wrapped.consumer = (config: ConsumerConfig): Consumer => {
-    const consumer = kafka.consumer(config);
-    if (config.groupId !== groupId) return consumer;
-    const run = consumer.run.bind(consumer);
-    consumer.run = (runConfig?: ConsumerRunConfig) => {
-      const eachBatch = runConfig?.eachBatch;
-      if (!eachBatch) return run(runConfig);
-      return run({
-        ...runConfig,
-        eachBatch: async (payload) => {
-          if (armed) {
-            const err = armed;
-            armed = null;
-            thrown.push(err);
-            throw err;
-          }
-          return eachBatch(payload);
-        },
-      });
-    };
-    return consumer;
-  };
+  const wrapped = withEachBatchHook(kafka, groupId, async (payload, eachBatch) => {
+    if (armed) {
+      const err = armed;
+      armed = null;
+      thrown.push(err);
+      throw err;
+    }
+    return eachBatch(payload);
+  });
   return { kafka: wrapped, arm: (err) => (armed = err), thrown };
 }
 

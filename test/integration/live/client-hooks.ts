@@ -1,0 +1,49 @@
+/**
+ * Wrapped kafkajs clients for the live tests that inject a failure the real
+ * broker produces only at moments a test cannot time (a mock, which each
+ * test says), or record what the engine does when: every transaction a
+ * transactional producer begins, or every batch the engine's group consumer
+ * is handed, passes through a hook first.
+ */
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload, Kafka, Producer, ProducerConfig, Transaction } from 'kafkajs';
+
+export function withTransactionHook(kafka: Kafka, hook: (tx: Transaction) => void): Kafka {
+  const wrapped = Object.create(kafka) as Kafka;
+  wrapped.producer = (config?: ProducerConfig): Producer => {
+    const producer = kafka.producer(config);
+    if (!config?.transactionalId) return producer;
+    const transaction = producer.transaction.bind(producer);
+    producer.transaction = async () => {
+      const tx = await transaction();
+      hook(tx);
+      return tx;
+    };
+    return producer;
+  };
+  return wrapped;
+}
+
+/**
+ * `kafka` whose consumers of `groupId` (the engine's group member, not the
+ * changelog reader) hand each batch to `hook` with the engine's own handler,
+ * which the hook calls (or not) as it likes.
+ */
+export function withEachBatchHook(
+  kafka: Kafka,
+  groupId: string,
+  hook: (payload: EachBatchPayload, eachBatch: (payload: EachBatchPayload) => Promise<void>) => Promise<void>,
+): Kafka {
+  const wrapped = Object.create(kafka) as Kafka;
+  wrapped.consumer = (config: ConsumerConfig): Consumer => {
+    const consumer = kafka.consumer(config);
+    if (config.groupId !== groupId) return consumer;
+    const run = consumer.run.bind(consumer);
+    consumer.run = (runConfig?: ConsumerRunConfig) => {
+      const eachBatch = runConfig?.eachBatch;
+      if (!eachBatch) return run(runConfig);
+      return run({ ...runConfig, eachBatch: (payload) => hook(payload, eachBatch) });
+    };
+    return consumer;
+  };
+  return wrapped;
+}
