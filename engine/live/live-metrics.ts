@@ -15,6 +15,7 @@ export interface LiveMetrics {
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
   assigned(assignment: Record<string, number[]>): void;
   groupMembers(count: number): void;
+  departedShares(count: number): void;
   lag(topic: string, partition: number, records: number): void;
   storePending(rows: number): void;
 }
@@ -42,6 +43,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       for (const [topic, partitions] of Object.entries(assignment)) m.partitionsAssigned.set({ topic }, partitions.length);
     },
     groupMembers: (count) => m.groupMembers.set(undefined, count),
+    departedShares: (count) => m.departedShares.set(undefined, count),
     lag: (topic, partition, records) => m.consumerLag.set({ topic, partition }, records),
     storePending: (rows) => m.storePendingRows.set(undefined, rows),
   };

@@ -370,6 +370,7 @@ export class LiveRunner {
     advanceEngine(engine, engine.watermarks.frontier(this.now()));
     this.opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(this.now()), this.now());
     this.opts.metrics?.storePending(this.opts.writer?.pendingRows ?? 0);
+    this.opts.metrics?.departedShares(engine.retiring.instanceIds.length);
     // Idle advances release records too: commit them (offsets, state, outputs) without waiting for the next batch.
     const uncommitted = engine.outbox.length > 0 || engine.progressed || engine.retiring.changed;
     if (engine.alertsWaiting > 0 || (uncommitted && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();

@@ -51,6 +51,8 @@ export interface DriftwatchMetrics {
   rebalances: Counter;
   /** driftwatch_group_members: members of the consumer group at this member's latest assignment. */
   groupMembers: Gauge;
+  /** driftwatch_departed_shares: per-env shares of instances no longer in the group that this member runs on until they retire. */
+  departedShares: Gauge;
 }
 
 /** Declares every driftwatch metric on `registry` (a fresh one by default). */
@@ -76,6 +78,10 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     groupMembers: registry.gauge({
       name: 'driftwatch_group_members',
       help: 'Members of the consumer group at the latest assignment; above 1, env-level rollups are per-member shares (README: Known limits).',
+    }),
+    departedShares: registry.gauge({
+      name: 'driftwatch_departed_shares',
+      help: 'Per-env shares of instances no longer in the group that this member (the owner of partition 0) runs on until nothing in them can change.',
     }),
   };
   // Known label values start at 0, so dashboards show "0 open" rather than "no data".

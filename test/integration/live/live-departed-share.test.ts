@@ -5,8 +5,9 @@
  * The departed instance is a changelog record `w/ghost` written here, as an
  * instance "ghost" would have left it: 20 failed promotions in prod made
  * promotion_success_rate_low fire, and a window is still open. A single
- * engine then starts; a tick per partition at the current time moves event
- * time past everything in the share, so it all runs out — the open window is
+ * engine then starts and takes it over (driftwatch_departed_shares 1); a
+ * tick per partition at the current time moves event time past everything
+ * in the share, so it all runs out — the open window is
  * stored under ghost's instance id, the alert escalates as it would have and
  * resolves once its samples left the rolling hour (exactly one resolved, on
  * the alert topic, read_committed), and the record becomes a tombstone.
@@ -33,13 +34,16 @@ describeKafka('live engine: the per-env share of a departed instance', (brokers)
     } finally {
       await producer.disconnect();
     }
-    await produceRecords(kafka, d.topics, tickRecords(d.partitions));
 
     await withEngineLogs(() => engines, async () => {
       const engine: EngineProcess = await d.startEngine('engine-a');
       engines.push(engine);
       const adopted = await engine.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('took over the per-env state'));
       expect(adopted.instances).toEqual(['ghost']);
+      const departedShares = async () => (await engine.metrics()).get('driftwatch_departed_shares');
+      // No event time yet (no input): the share waits, and says so.
+      await until('the share to show in /metrics', async () => ((await departedShares()) === 1 ? true : undefined), { engines });
+      await produceRecords(kafka, d.topics, tickRecords(d.partitions));
 
       const alerts = await until(
         'the departed share\'s alert to resolve',
@@ -59,6 +63,7 @@ describeKafka('live engine: the per-env share of a departed instance', (brokers)
       const ghostRecord = async () => (await readToEnd(kafka, d.topics.changelog)).filter((r) => r.key === 'w/ghost').at(-1);
       await until('the record of the departed instance to become a tombstone', async () => ((await ghostRecord())?.value === null ? true : undefined), { timeoutMs: 30_000, engines });
 
+      await until('the share to be gone from /metrics', async () => ((await departedShares()) === 0 ? true : undefined), { engines });
       expect((await engine.terminate()).code).toBe(0);
       // The window that was open is stored as ghost's share (the engine's own rows would say engine-a).
       expect(await storeRows(d.storeDir('engine-a'), "SELECT instance_id, env, started, failed FROM driftwatch.promotion_windows FINAL ORDER BY window_start")).toEqual([

@@ -7,7 +7,7 @@ describe('createDriftwatchMetrics', () => {
     const declared = [
       m.eventsIn, m.eventsOut, m.deadLettered, m.lateEvents, m.duplicateEvents, m.consumerLag, m.watermarkDelay,
       m.incidentsOpen, m.incidentChanges, m.alertsEmitted, m.processingLatency, m.storePendingRows, m.storeWriteFailures,
-      m.partitionsAssigned, m.consumerPaused, m.rebalances, m.groupMembers,
+      m.partitionsAssigned, m.consumerPaused, m.rebalances, m.groupMembers, m.departedShares,
     ].map((x) => `${x.type} ${x.name}{${x.labelNames.join(',')}}`);
     expect(declared).toEqual([
       'counter driftwatch_events_in_total{topic}',
@@ -27,6 +27,7 @@ describe('createDriftwatchMetrics', () => {
       'gauge driftwatch_consumer_paused{}',
       'counter driftwatch_rebalances_total{}',
       'gauge driftwatch_group_members{}',
+      'gauge driftwatch_departed_shares{}',
     ]);
     for (const x of declared) expect(x.split(' ')[1]).toMatch(/^driftwatch_/);
   });
