@@ -118,8 +118,7 @@ export class StoreWriter {
       this.#added(table, buffer);
       return;
     }
-    if (instanceId === undefined) this.#mapper.map(fact, this.#push);
-    else this.#mapper.map(fact, this.#push, instanceId);
+    this.#mapper.map(fact, this.#push, instanceId); // undefined: the mapper's own instance id (a default parameter)
   }
 
   writeDeadLetter(deadLetter: DeadLetter): void {

@@ -105,48 +105,47 @@ export function memberInstanceIds(members: ReadonlyArray<{ memberMetadata: Buffe
   return ids;
 }
 
-/** `coPartitionAssigner`, with this member's engine instance id in its subscription (see `memberInstanceIds`). */
-export function coPartitionAssignerFor(instanceId: string): PartitionAssigner {
-  return (config) => ({
-    ...coPartitionAssigner(config),
-    protocol: ({ topics }) => ({
-      name: CO_PARTITION_ASSIGNER_NAME,
-      metadata: kafkajs.AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(instanceId, 'utf8') }),
-    }),
-  });
-}
-
 /**
  * The kafkajs `PartitionAssigner`: pass it as
  * `kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner] })`.
  * Every member of the group must offer it (kafkajs picks a protocol all members support).
  */
-export const coPartitionAssigner: PartitionAssigner = ({ cluster, logger }): Assigner => ({
-  name: CO_PARTITION_ASSIGNER_NAME,
-  version: VERSION,
+export const coPartitionAssigner: PartitionAssigner = assignerAnnouncing(Buffer.alloc(0));
 
-  async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
-    const partitionsByTopic: Record<string, number[]> = {};
-    for (const topic of topics) partitionsByTopic[topic] = cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId);
-    const mismatch = partitionCountMismatch(partitionsByTopic);
-    if (mismatch) {
-      // Assign anyway (refusing would stop the whole group); `topics create` and the runner's start-up check report it as an error.
-      logger.warn(`subscribed topics are not co-partitioned (${mismatch}): events of one key may reach different members`, { mismatch });
-    }
-    const assignment = assignCoPartitioned(
-      members.map((m) => subscriptionOf(m, topics)),
-      partitionsByTopic,
-    );
-    return Object.entries(assignment).map(([memberId, perTopic]) => ({
-      memberId,
-      memberAssignment: kafkajs.AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: perTopic, userData: Buffer.alloc(0) }),
-    }));
-  },
+/** `coPartitionAssigner`, with this member's engine instance id in its subscription (see `memberInstanceIds`). */
+export function coPartitionAssignerFor(instanceId: string): PartitionAssigner {
+  return assignerAnnouncing(Buffer.from(instanceId, 'utf8'));
+}
 
-  protocol({ topics }) {
-    return {
-      name: CO_PARTITION_ASSIGNER_NAME,
-      metadata: kafkajs.AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.alloc(0) }),
-    };
-  },
-});
+/** The assigner, with `userData` in this member's subscription (the assignment does not read it). */
+function assignerAnnouncing(userData: Buffer): PartitionAssigner {
+  return ({ cluster, logger }): Assigner => ({
+    name: CO_PARTITION_ASSIGNER_NAME,
+    version: VERSION,
+
+    async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
+      const partitionsByTopic: Record<string, number[]> = {};
+      for (const topic of topics) partitionsByTopic[topic] = cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId);
+      const mismatch = partitionCountMismatch(partitionsByTopic);
+      if (mismatch) {
+        // Assign anyway (refusing would stop the whole group); `topics create` and the runner's start-up check report it as an error.
+        logger.warn(`subscribed topics are not co-partitioned (${mismatch}): events of one key may reach different members`, { mismatch });
+      }
+      const assignment = assignCoPartitioned(
+        members.map((m) => subscriptionOf(m, topics)),
+        partitionsByTopic,
+      );
+      return Object.entries(assignment).map(([memberId, perTopic]) => ({
+        memberId,
+        memberAssignment: kafkajs.AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: perTopic, userData: Buffer.alloc(0) }),
+      }));
+    },
+
+    protocol({ topics }) {
+      return {
+        name: CO_PARTITION_ASSIGNER_NAME,
+        metadata: kafkajs.AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData }),
+      };
+    },
+  });
+}
