@@ -81,6 +81,20 @@ export class AlertTransitionError extends DriftwatchError {
   static override readonly code = 'DW_ALERT_TRANSITION';
 }
 
+/**
+ * A live commit given up on purpose: this instance stopped being a member of
+ * the group (a rebalance began) while the commit was being built, so its
+ * partitions may already be another member's (engine/live/commit.ts). The
+ * transaction is aborted and the state rebuilt from the changelog; nothing is
+ * lost (the records are read again from the committed offsets).
+ */
+export class CommitAbandonedError extends DriftwatchError {
+  static override readonly code = 'DW_COMMIT_ABANDONED';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, canRetry: true });
+  }
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,
@@ -94,4 +108,5 @@ export const errorClasses = [
   SchemaRegistryError,
   SchemaIncompatibleError,
   AlertTransitionError,
+  CommitAbandonedError,
 ] as const;

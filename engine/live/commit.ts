@@ -6,9 +6,23 @@
  * + state + offsets in ONE transaction — its records are sent while the store
  * writes, but it commits only once the store has them, so nothing of it is
  * visible to read_committed consumers before both are durable.
+ *
+ * A commit is for the partitions of one group generation. If this instance
+ * stops being a member while the commit is being built (kafkajs learnt of a
+ * rebalance from its own fetch loop and is rejoining: nothing holds it back
+ * until our commit lands), the partitions may go to a member that restores
+ * them from the changelog and reads from the committed offsets — possibly
+ * before this commit would land, and then both would produce the same
+ * alerts. So membership is checked before the transaction begins and again
+ * right before it commits; lost, the transaction is aborted
+ * (CommitAbandonedError) and the caller rebuilds its state from the
+ * changelog. What is left is the commit request itself in flight (a few ms,
+ * against a rebalance round trip and a restore that waits for open
+ * transactions on the changelog: read_committed stops at them).
  */
 import type { Message } from 'kafkajs';
 import type { StoreWriter } from '../../store/store-writer.js';
+import { CommitAbandonedError } from '../../lib/errors.js';
 import { snapshotTopology } from '../topology-state.js';
 import { keyStateMessage, progressMessage, storedFrontier, wholeMessage } from './checkpoint.js';
 import { chunkMessages } from './send-chunks.js';
@@ -47,12 +61,24 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
   return { started: now, byTopic, changelog, offsets };
 }
 
-export async function publishCommit(
-  target: { producer: TransactionalProducer; writer: StoreWriter | null; changelogTopic: string; groupId: string },
-  { byTopic, changelog, offsets }: PreparedCommit,
-): Promise<void> {
+export interface CommitTarget {
+  producer: TransactionalProducer;
+  writer: StoreWriter | null;
+  changelogTopic: string;
+  groupId: string;
+  /** Whether this instance is still the group member the commit was prepared for (see the module comment). */
+  stillMember: () => boolean;
+}
+
+function checkMember(target: CommitTarget, when: string): void {
+  if (!target.stillMember()) throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (a rebalance began)`);
+}
+
+export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets }: PreparedCommit): Promise<void> {
   const stored = target.writer?.flush();
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
+  // Store rows are idempotent (deduplication tokens): their flush goes on either way, harmless for partitions that moved.
+  checkMember(target, 'before its transaction');
   await target.producer.run(async (tx) => {
     // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
     for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
@@ -61,5 +87,6 @@ export async function publishCommit(
       await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
     }
     await stored;
+    checkMember(target, 'before its transaction committed');
   });
 }

@@ -20,6 +20,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
+import { CommitAbandonedError } from '../../lib/errors.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { Fact } from '../../processors/facts.js';
 import type { Decoder, RawRecord } from '../../processors/decode.js';
@@ -462,16 +463,24 @@ export class LiveRunner {
     if (!engine || engine.generation !== this.generation) return;
     const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
     this.lastCommit = this.now();
-    const target = { writer: this.opts.writer, changelogTopic: this.opts.changelogTopic, groupId: this.opts.config.kafka.groupId };
+    const generation = this.generation;
+    const target = {
+      writer: this.opts.writer,
+      changelogTopic: this.opts.changelogTopic,
+      groupId: this.opts.config.kafka.groupId,
+      // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed or replaced since.
+      stillMember: () => this.inGroup && this.generation === generation,
+    };
     const run: Promise<void> = publishCommit({ ...target, producer: this.producer }, prepared)
       .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
       .catch((err: unknown) => {
         // Kafka now holds less than the in-memory state: drop the engine, to be rebuilt from the changelog. A Kafka
         // failure (e.g. the group coordinator not found again yet inside a broker restart: kafkajs gives up on that
         // at once, whatever its retries) is ridden out: the rebuilt engine reads again from the committed offsets
-        // (rewind). Fencing, or a store that failed for good, fails the next batch instead: the consumer stops and
-        // the process exits for its supervisor to restart it.
-        const rewind = isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure;
+        // (rewind), as is a commit abandoned because a rebalance began. Fencing, or a store that failed for good,
+        // fails the next batch instead: the consumer stops and the process exits for its supervisor to restart it.
+        const abandoned = err instanceof CommitAbandonedError;
+        const rewind = abandoned || (isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure);
         if (rewind) this.rewindOnRestore = true;
         else this.publishError = err;
         if (this.engine === engine) {
@@ -479,7 +488,8 @@ export class LiveRunner {
           this.generation++;
           this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
         }
-        this.log.error({ err, rewind }, 'commit failed; state will be rebuilt from the changelog');
+        if (abandoned) this.log.warn({ err }, 'commit abandoned: a rebalance began; state will be rebuilt from the changelog');
+        else this.log.error({ err, rewind }, 'commit failed; state will be rebuilt from the changelog');
       })
       .finally(() => {
         if (this.publishing === run) this.publishing = null;

@@ -16,6 +16,7 @@
  */
 import kafkajs, { type Kafka, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
+import { CommitAbandonedError } from '../../lib/errors.js';
 import { inTransaction } from './transaction.js';
 import { disconnectWithin } from './bounded-disconnect.js';
 
@@ -65,7 +66,8 @@ export class TransactionalProducer {
     try {
       return await inTransaction(await this.forTransaction(), work);
     } catch (err) {
-      if (!isFenced(err)) this.suspect = true;
+      // A commit abandoned on purpose was aborted cleanly (its abort failing would fail the next transaction, and that then counts).
+      if (!isFenced(err) && !(err instanceof CommitAbandonedError)) this.suspect = true;
       throw err;
     }
   }

@@ -47,3 +47,14 @@ export function withEachBatchHook(
   };
   return wrapped;
 }
+
+/** `kafka` whose consumers of `groupId` (the engine's group member) are first handed to `hook`, e.g. to listen to its events. */
+export function withGroupConsumerHook(kafka: Kafka, groupId: string, hook: (consumer: Consumer) => void): Kafka {
+  const wrapped = Object.create(kafka) as Kafka;
+  wrapped.consumer = (config: ConsumerConfig): Consumer => {
+    const consumer = kafka.consumer(config);
+    if (config.groupId === groupId) hook(consumer);
+    return consumer;
+  };
+  return wrapped;
+}

@@ -13,7 +13,7 @@ import { it, expect } from 'vitest';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
 import { liveSuite, until, waitCommitted, type LiveDeployment } from './live-env.js';
-import { fixtureRecords, generatedRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
+import { generatedRecords, heldTicks, produceRecords, threeCopiesOfEveryFixture, tickRecords, type InputRecord } from './scenario-records.js';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { committedAlerts, mergeIncidents, expectReplayAlerts } from './reference.js';
 
@@ -30,14 +30,6 @@ const held = (e: EngineProcess): number[] | undefined => {
   const last = e.assignments().at(-1);
   return last ? [...new Set(Object.values(last).flat())].sort((a, b) => a - b) : undefined;
 };
-
-/** Three copies of every fixture (18 keys; only per-key rules fire), interleaved by event time. */
-function threeCopiesOfEveryFixture(): InputRecord[] {
-  const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
-  return mergeByEventTime(
-    names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
-  );
-}
 
 describeKafka('live engine: two instances in one group', (brokers) => {
   const { kafka, engines, deploy } = liveSuite(brokers);

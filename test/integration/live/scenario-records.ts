@@ -117,6 +117,19 @@ export function mergeByEventTime(streams: ReadonlyArray<readonly InputRecord[]>)
   }
 }
 
+/**
+ * Three copies of every fixture (18 keys, interleaved by event time) with
+ * their late lines left out: only per-key rules fire, so what several engine
+ * instances produce together is what one produces (env-level rules judge each
+ * instance's share: README, Known limits).
+ */
+export function threeCopiesOfEveryFixture(): InputRecord[] {
+  const names = ['lagging-replica', 'failed-canary', 'rollback', 'rogue-version', 'messy-rogue-version', 'nondeterministic-rule'];
+  return mergeByEventTime(
+    names.flatMap((n, i) => ['a', 'b', 'c'].map((copy) => fixtureRecords(`${n}.ndjson`, { artifactSuffix: `-${copy}${i}`, skipEventIds: /^late-/ }))),
+  );
+}
+
 /** Records of the demo's synthetic scenario (promotions, observations, injected incidents, a few duplicates and malformed lines). */
 export function generatedRecords(input: ScenarioInput): InputRecord[] {
   const out: InputRecord[] = [];
