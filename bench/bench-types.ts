@@ -1,8 +1,16 @@
 /** What one benchmark worker measures and reports (shared by the worker and the orchestrator). */
 import type { MemoryPeaks } from './memory-sampler.js';
 
-export type BenchMode = 'baseline' | 'replay' | 'replay-nostore';
-export const benchModes: readonly BenchMode[] = ['baseline', 'replay', 'replay-nostore'];
+export type BenchMode = 'baseline' | 'replay' | 'replay-nostore' | 'frame' | 'store-only';
+export const benchModes: readonly BenchMode[] = ['baseline', 'replay', 'replay-nostore', 'frame', 'store-only'];
+/**
+ * The floor under replay's cost, measured at the full size only: the
+ * engine's framing with no processors (read, decode + validate, dedup,
+ * event-time order) and storing the raw history alone (what SPEC §5 asks
+ * for even before any aggregate). Not jobs anyone runs: they say how much of
+ * the target's budget goes before any detection logic (bench/README.md).
+ */
+export const floorModes: readonly BenchMode[] = ['frame', 'store-only'];
 
 export interface WorkerResult extends MemoryPeaks {
   mode: BenchMode;

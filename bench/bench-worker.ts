@@ -5,6 +5,10 @@
  *   baseline        read the file in chunks, split lines, JSON.parse each
  *   replay          replayFile with the embedded store (the real job)
  *   replay-nostore  replayFile with store: false (the engine's own cost)
+ *   frame           read, decode + validate, dedup and event-time order, with
+ *                   no processor behind them (the engine's framing alone)
+ *   store-only      read, decode + validate, and store each event's raw-history
+ *                   row in the embedded store (no dedup, order or processors)
  *
  * Prints one JSON line with the result on stdout.
  */
@@ -12,6 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLineChunks } from '../engine/ndjson-lines.js';
+import { decodeJsonRecord } from '../processors/decode.js';
+import { EventDeduplicator } from '../processors/dedup.js';
+import { EventTimeOrderer } from '../processors/event-time.js';
+import { openEmbeddedStore } from '../store/open-store.js';
+import { StoreWriter } from '../store/store-writer.js';
+import type { Envelope, Fact } from '../processors/facts.js';
 import { replayFile } from '../engine/replay.js';
 import { defaultProcessingOptions } from '../config/processing-options.js';
 import { defaultAlertsConfig } from '../config/alerts-config.js';
@@ -36,6 +46,64 @@ async function baseline(file: string): Promise<{ records: number; events: number
   return { records, events: parsed };
 }
 
+/** The file's lines decoded as replay decodes them (same future bound, same line numbers): per chunk, its line count and valid envelopes. */
+async function* decodedChunks(file: string): AsyncGenerator<{ lines: number; envelopes: Envelope[] }> {
+  const bound = { maxAheadMs: defaultProcessingOptions.maxFutureSkewMs, now: Date.now };
+  for await (const chunk of readLineChunks(file)) {
+    const envelopes: Envelope[] = [];
+    for (const { line, text } of chunk) {
+      const r = decodeJsonRecord(text, { line }, bound);
+      if (r.ok) envelopes.push(r.envelope);
+    }
+    yield { lines: chunk.length, envelopes };
+  }
+}
+
+/** The engine's framing with nothing behind it: what every record costs before any processor sees it. */
+async function frame(file: string): Promise<{ records: number; events: number }> {
+  const dedup = new EventDeduplicator(defaultProcessingOptions);
+  // As the pipeline configures it (engine/pipeline.ts).
+  const orderer = new EventTimeOrderer({ allowedLatenessMs: defaultProcessingOptions.allowedLatenessMs, advanceGranularityMs: 1000 });
+  let records = 0;
+  let released = 0;
+  const sink = (fact: Fact) => {
+    if (fact.kind === 'event' || fact.kind === 'late') released++;
+  };
+  for await (const { lines, envelopes } of decodedChunks(file)) {
+    records += lines;
+    for (const envelope of envelopes) {
+      if (dedup.isDuplicate(envelope)) continue;
+      orderer.push(envelope, sink);
+      orderer.flush(sink);
+    }
+  }
+  orderer.finish(sink);
+  return { records, events: released };
+}
+
+/** Decoding and storing the raw history alone, through the writer replay uses, with replay's batch size and backpressure. */
+async function storeOnly(file: string): Promise<{ records: number; events: number }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'dw-bench-'));
+  const transport = await openEmbeddedStore(join(outDir, 'store'), { logger: silentLogger });
+  const writer = new StoreWriter(transport, { logger: silentLogger, batchRows: 50_000, flushIntervalMs: 0 });
+  let records = 0;
+  let events = 0;
+  try {
+    for await (const { lines, envelopes } of decodedChunks(file)) {
+      records += lines;
+      events += envelopes.length;
+      for (const envelope of envelopes) writer.write({ kind: 'event', at: envelope.at, envelope });
+      if (writer.pendingRows > 200_000) await writer.waitForCapacity(200_000);
+    }
+    await writer.flush();
+  } finally {
+    await writer.close().catch(() => undefined);
+    await transport.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  return { records, events };
+}
+
 async function replay(file: string, store: boolean): Promise<{ records: number; events: number; incidents: number; alerts: number }> {
   const outDir = mkdtempSync(join(tmpdir(), 'dw-bench-'));
   try {
@@ -46,6 +114,19 @@ async function replay(file: string, store: boolean): Promise<{ records: number; 
   }
 }
 
+function measure(mode: BenchMode, file: string): Promise<{ records: number; events: number; incidents?: number; alerts?: number }> {
+  switch (mode) {
+    case 'baseline':
+      return baseline(file);
+    case 'frame':
+      return frame(file);
+    case 'store-only':
+      return storeOnly(file);
+    default:
+      return replay(file, mode === 'replay');
+  }
+}
+
 async function main(): Promise<void> {
   const [mode, file] = process.argv.slice(2) as [BenchMode, string];
   if (!benchModes.includes(mode) || !file) throw new Error(`usage: bench-worker.js <${benchModes.join('|')}> <events.ndjson>`);
@@ -53,7 +134,7 @@ async function main(): Promise<void> {
   sampler.start();
   const cpuBefore = cpuTimes();
   const started = performance.now();
-  const counts = mode === 'baseline' ? await baseline(file) : await replay(file, mode === 'replay');
+  const counts = await measure(mode, file);
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = cpuTimes();
   const peaks = sampler.stop();

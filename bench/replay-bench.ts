@@ -8,7 +8,9 @@
  *    temporary NDJSON files.
  * 2. Runs, each in its own `node --expose-gc` child (so memory peaks do not
  *    mix): the baseline (read, split, JSON.parse), replay with the embedded
- *    store (the real job), and replay without the store (the engine alone).
+ *    store (the real job), and replay without the store (the engine alone);
+ *    at the full size also the floor under replay: the framing with no
+ *    processor, and storing the raw history with no engine (bench-types.ts).
  * 3. Prints a table and the ratios, and writes bench/results/replay-latest.json.
  *    Besides wall time, each run reports the CPU time of its main thread and
  *    of all its threads (bench/thread-cpu.ts): the main thread is where the
@@ -36,7 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { optionsForRecords } from '../engine/demo/scenario-options.js';
-import { benchModes, type BenchMode, type WorkerResult } from './bench-types.js';
+import { benchModes, floorModes, type BenchMode, type WorkerResult } from './bench-types.js';
 import { resultsTable } from './bench-table.js';
 import { writeScenarioFile, type WrittenScenario } from './write-scenario.js';
 
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
     const runs: Array<WorkerResult & { size: string }> = [];
     for (const s of [...sizes].reverse()) {
       for (const mode of benchModes) {
+        if (s.size !== 'full' && floorModes.includes(mode)) continue; // the floor needs one size only
         log(`${s.size}: ${mode}…`);
         const r = await runWorker(mode, files[s.size]!.path, profileDir);
         runs.push({ ...r, size: s.size });
@@ -111,6 +114,8 @@ async function main(): Promise<void> {
       replayNoStoreVsBaseline: get('full', 'replay-nostore').recordsPerSecond / base.recordsPerSecond,
       replayMainThreadCpuVsBaseline: cpuRatio('replay'),
       replayNoStoreMainThreadCpuVsBaseline: cpuRatio('replay-nostore'),
+      frameVsBaseline: get('full', 'frame').recordsPerSecond / base.recordsPerSecond,
+      storeOnlyVsBaseline: get('full', 'store-only').recordsPerSecond / base.recordsPerSecond,
     };
     const memory = Object.fromEntries(
       (['replay', 'replay-nostore'] as const).map((mode) => [
@@ -149,6 +154,8 @@ async function main(): Promise<void> {
           ? ''
           : `main-thread CPU per record, baseline / mode: replay ${pct(ratios.replayMainThreadCpuVsBaseline)}, replay (store off) ${pct(ratios.replayNoStoreMainThreadCpuVsBaseline ?? 0)}\n`) +
         budgetLine(base.recordsPerSecond, get('full', 'replay-nostore'), get('full', 'replay')) +
+        `the floor, each alone / baseline: framing with no processor (decode, validate, dedup, order) ${pct(ratios.frameVsBaseline)}, ` +
+        `storing the raw history with no engine ${pct(ratios.storeOnlyVsBaseline)}\n` +
         `memory, ${keys} keys, ${files.half!.records.toLocaleString('en-US')} vs ${files.full!.records.toLocaleString('en-US')} records: ` +
         (['replay', 'replay-nostore'] as const)
           .map((m) => `${m} peak RSS ${memory[m]!.halfPeakRssMB.toFixed(0)} vs ${memory[m]!.fullPeakRssMB.toFixed(0)} MB, peak heap ${memory[m]!.halfPeakHeapMB.toFixed(0)} vs ${memory[m]!.fullPeakHeapMB.toFixed(0)} MB, live heap ${memory[m]!.halfLiveHeapMB.toFixed(0)} vs ${memory[m]!.fullLiveHeapMB.toFixed(0)} MB`)
