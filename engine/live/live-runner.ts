@@ -34,6 +34,7 @@ import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { isFenced, TransactionalProducer } from './transactional-producer.js';
 import { restoreEngine } from './restore-engine.js';
+import { GroupDescriber } from './group-description.js';
 import { groupInstanceIds, reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
@@ -72,6 +73,8 @@ export class LiveRunner {
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
   private readonly admin: Admin;
+  /** The group's description, shared by the member count and the restore of one generation. */
+  private readonly groupDescriber: GroupDescriber;
   private readonly positions = new PartitionPositions();
   private readonly inputTopics: string[];
   /** The event type each input topic carries: an event of another type there is dead-lettered. */
@@ -127,6 +130,7 @@ export class LiveRunner {
     this.producer = new TransactionalProducer(opts.kafka, `driftwatch-${config.kafka.groupId}-${opts.instanceId}`, this.log);
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
+    this.groupDescriber = new GroupDescriber(this.admin, config.kafka.groupId);
   }
 
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
@@ -201,7 +205,7 @@ export class LiveRunner {
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
-      void reportGroupMembers(this.admin, this.opts.config.kafka.groupId, this.log, this.opts.metrics, this.generation, () => this.generation);
+      void reportGroupMembers(this.groupDescriber, this.log, this.opts.metrics, this.generation, () => this.generation);
     });
     // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -406,7 +410,7 @@ export class LiveRunner {
       assignment: this.assignment,
       positions: this.positions,
       now: this.now,
-      groupInstanceIds: () => groupInstanceIds(this.admin, this.opts.config.kafka.groupId, this.log),
+      groupInstanceIds: () => groupInstanceIds(this.groupDescriber, generation, this.log),
     });
     if (this.rewindOnRestore) this.rewind(startOffsets);
     this.engine = engine;
