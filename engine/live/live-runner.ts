@@ -233,7 +233,7 @@ export class LiveRunner {
     watchForStuckStop(consumer, {
       afterMs: this.opts.stuckConsumerMs,
       stopping: () => this.stopping || !current(),
-      onStuck: () => void this.replaceConsumer('stopped and neither restarted nor reported a crash'),
+      onStuck: () => void this.replaceConsumer('stopped and neither restarted nor reported a crash', { stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }),
     });
     return consumer;
   }
@@ -255,11 +255,13 @@ export class LiveRunner {
    * (a broker restart). To the engine it is a rebalance: the new member
    * joins, its generation's state is restored from the changelog, and it
    * reads from the committed offsets. Tried until it runs or we stop.
+   * `details` go on the log line: what applies to this cause only (the bound
+   * a stuck consumer overran; a crash was logged with its error just before).
    */
-  private async replaceConsumer(why: string): Promise<void> {
+  private async replaceConsumer(why: string, details: Record<string, unknown> = {}): Promise<void> {
     this.readyFlag = false;
     this.inGroup = false;
-    this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, `consumer ${why}; starting a new one`);
+    this.log.error(details, `consumer ${why}; starting a new one`);
     await replaceUntilRunning({
       stopped: () => this.stopping,
       install: () => {
