@@ -168,11 +168,25 @@ export class ClickHouseServerTransport implements StoreTransport {
       this.#restriction = restriction;
     } catch (err) {
       if (!READONLY_REFUSED_CODES.has(clickhouseCodeOf(err) ?? 0)) throw err;
-      const { text } = await this.#request(READONLY_LEVEL, 'read-only check');
-      const level = Number(parseJsonEachRow<{ readonly: string | number }>(text)[0]?.readonly ?? 0);
+      const level = await this.profileReadonlyLevel();
       if (!(level >= 1)) throw err;
       this.#restriction = level === 1 ? 'none' : {};
     }
+  }
+
+  /** CLICKHOUSE_USER, as the server knows the login (for messages about what this user may do). */
+  get user(): string {
+    return this.#user;
+  }
+
+  /**
+   * The `readonly` level the login's own profile sets (0: it may write), as
+   * the server reports it. Meaningful before restrictToReads, whose setting
+   * would be reported instead.
+   */
+  async profileReadonlyLevel(): Promise<number> {
+    const { text } = await this.#request(READONLY_LEVEL, 'read-only check');
+    return Number(parseJsonEachRow<{ readonly: string | number }>(text)[0]?.readonly ?? 0);
   }
 
   async query<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {

@@ -12,6 +12,7 @@ import { isProcessAlive } from '../lib/process-alive.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
 import { migrate, type MigrationResult } from './migrations.js';
+import { explainReadOnlyLogin } from './read-only-login.js';
 import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
 import type { StoreTransport } from './transport.js';
 
@@ -139,7 +140,13 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
   if (!options.write && /\bINTO\s+OUTFILE\b/i.test(code)) {
     throw new UsageError('query: INTO OUTFILE writes a file; it is refused in a read-only query (pass --write to run it, or use -f jsonl and redirect)');
   }
-  if (options.write) return answer(await transport.query(statement, { exactNumbers: true }), options);
+  if (options.write) {
+    try {
+      return answer(await transport.query(statement, { exactNumbers: true }), options);
+    } catch (err) {
+      throw await explainReadOnlyLogin(transport, err);
+    }
+  }
   await restrictToReads(transport);
   try {
     return answer(await transport.query(statement, { exactNumbers: true }), options);

@@ -6,14 +6,13 @@
  * (README: Known limits; the store keeps every member's share) — an operator
  * scaling out must see that, not find it in a dashboard. Best effort: a failed look-up is only logged.
  */
-import type { Admin } from 'kafkajs';
 import { memberInstanceIds } from '../../topics/co-partition-assigner.js';
 import type { Logger } from '../../lib/logger.js';
+import type { GroupDescriber } from './group-description.js';
 import type { LiveMetrics } from './live-metrics.js';
 
 export async function reportGroupMembers(
-  admin: Admin,
-  groupId: string,
+  describer: GroupDescriber,
   log: Logger,
   metrics: LiveMetrics | undefined,
   generation: number,
@@ -21,8 +20,8 @@ export async function reportGroupMembers(
   currentGeneration: () => number,
 ): Promise<void> {
   try {
-    const { groups } = await admin.describeGroups([groupId]);
-    const members = groups[0]?.members.length ?? 0;
+    const group = await describer.forGeneration(generation);
+    const members = group?.members.length ?? 0;
     if (generation !== currentGeneration() || members === 0) return;
     metrics?.groupMembers(members);
     if (members > 1) {
@@ -42,14 +41,21 @@ export async function reportGroupMembers(
  * tries, a member did not say, or the look-up failed (logged). The caller's
  * next assignment asks again. (Asked right after this member's own join,
  * the group is Stable already unless another rebalance has begun, which
- * the tries would only hold up: they are few and short.)
+ * the tries would only hold up: they are few and short.) The first try is
+ * the generation's shared description (the member count's, on the join);
+ * a retry describes the group anew.
  */
-export async function groupInstanceIds(admin: Admin, groupId: string, log: Logger, tries = 3, pauseMs = 300): Promise<Set<string> | null> {
+export async function groupInstanceIds(
+  describer: GroupDescriber,
+  generation: number,
+  log: Logger,
+  tries = 3,
+  pauseMs = 300,
+): Promise<Set<string> | null> {
   try {
     for (let i = 0; i < tries; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
-      const { groups } = await admin.describeGroups([groupId]);
-      const group = groups[0];
+      const group = i === 0 ? await describer.forGeneration(generation) : await describer.describeNow();
       // Members that joined but have not synced yet would be missing from a group that is not Stable.
       if (group?.state === 'Stable' && group.members.length > 0) return memberInstanceIds(group.members);
     }

@@ -35,6 +35,7 @@ import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { isFenced, TransactionalProducer } from './transactional-producer.js';
 import { restoreEngine } from './restore-engine.js';
+import { GroupDescriber } from './group-description.js';
 import { groupInstanceIds, reportGroupMembers } from './group-members.js';
 import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
@@ -73,6 +74,8 @@ export class LiveRunner {
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
   private readonly admin: Admin;
+  /** The group's description, shared by the member count and the restore of one generation. */
+  private readonly groupDescriber: GroupDescriber;
   private readonly positions = new PartitionPositions();
   private readonly inputTopics: string[];
   /** The event type each input topic carries: an event of another type there is dead-lettered. */
@@ -128,6 +131,7 @@ export class LiveRunner {
     this.producer = new TransactionalProducer(opts.kafka, `driftwatch-${config.kafka.groupId}-${opts.instanceId}`, this.log);
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
+    this.groupDescriber = new GroupDescriber(this.admin, config.kafka.groupId);
   }
 
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
@@ -202,7 +206,7 @@ export class LiveRunner {
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
-      void reportGroupMembers(this.admin, this.opts.config.kafka.groupId, this.log, this.opts.metrics, this.generation, () => this.generation);
+      void reportGroupMembers(this.groupDescriber, this.log, this.opts.metrics, this.generation, () => this.generation);
     });
     // Every batch (also one of transaction markers only) moves the consumed position and says whether more records wait.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -230,7 +234,7 @@ export class LiveRunner {
     watchForStuckStop(consumer, {
       afterMs: this.opts.stuckConsumerMs,
       stopping: () => this.stopping || !current(),
-      onStuck: () => void this.replaceConsumer('stopped and neither restarted nor reported a crash'),
+      onStuck: () => void this.replaceConsumer('stopped and neither restarted nor reported a crash', { stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }),
     });
     return consumer;
   }
@@ -252,11 +256,13 @@ export class LiveRunner {
    * (a broker restart). To the engine it is a rebalance: the new member
    * joins, its generation's state is restored from the changelog, and it
    * reads from the committed offsets. Tried until it runs or we stop.
+   * `details` go on the log line: what applies to this cause only (the bound
+   * a stuck consumer overran; a crash was logged with its error just before).
    */
-  private async replaceConsumer(why: string): Promise<void> {
+  private async replaceConsumer(why: string, details: Record<string, unknown> = {}): Promise<void> {
     this.readyFlag = false;
     this.inGroup = false;
-    this.log.error({ stuckAfterMs: this.opts.stuckConsumerMs ?? STUCK_CONSUMER_MS }, `consumer ${why}; starting a new one`);
+    this.log.error(details, `consumer ${why}; starting a new one`);
     await replaceUntilRunning({
       stopped: () => this.stopping,
       install: () => {
@@ -407,7 +413,7 @@ export class LiveRunner {
       assignment: this.assignment,
       positions: this.positions,
       now: this.now,
-      groupInstanceIds: () => groupInstanceIds(this.admin, this.opts.config.kafka.groupId, this.log),
+      groupInstanceIds: () => groupInstanceIds(this.groupDescriber, generation, this.log),
     });
     if (this.rewindOnRestore) this.rewind(startOffsets);
     this.engine = engine;

@@ -14,8 +14,9 @@
  * `driftwatch query` (runQuery) runs first, in its own database: read-only
  * unless --write for a user that may write (readonly = 2 sent per request)
  * and for users whose profile is already read-only — the analyst's
- * readonly = 2 and the reader's readonly = 1, which may change no setting
- * (users `driftwatch_analyst` / `driftwatch_reader` of
+ * readonly = 2 and the reader's readonly = 1, which may change no setting;
+ * with --write those two are told they are read-only (users
+ * `driftwatch_analyst` / `driftwatch_reader` of
  * deploy/clickhouse/clickhouse.sh, same password). In this file, not one of
  * its own: files run in parallel, and the restart test below stops the server.
  *
@@ -149,6 +150,22 @@ suite('driftwatch query on a ClickHouse server', () => {
     expect((await query(USER, `INSERT INTO ${RO_DB}.t VALUES ('w', 4)`, true)).rows).toEqual([]);
     expect((await query(USER, `INSERT INTO ${RO_DB}.t SELECT 'x', 5`, true)).rows).toEqual([]);
     expect(await names()).toEqual(['a', 'w', 'x']);
+  });
+
+  it.each(['driftwatch_analyst', 'driftwatch_reader'])('as %s with --write: refused, naming the read-only user and what --write needs', async (user) => {
+    // The reader, at readonly = 1, is refused even a SELECT: on the settings every query carries (before, that was
+    // all the message said); the analyst's readonly = 2 lets a SELECT through.
+    const before = await names();
+    const statements = [`INSERT INTO ${RO_DB}.t VALUES ('r', 6)`, `CREATE TABLE ${RO_DB}.other (x UInt8) ENGINE = Memory`];
+    if (user === 'driftwatch_reader') statements.push(`SELECT name FROM ${RO_DB}.t`);
+    else expect((await query(user, `SELECT name FROM ${RO_DB}.t`, true)).rows.map((r) => r.name)).toEqual(before);
+    for (const sql of statements) {
+      await expect(query(user, sql, true), sql).rejects.toMatchObject({
+        code: 'DW_USAGE',
+        message: expect.stringMatching(new RegExp(`CLICKHOUSE_USER "${user}" is read-only \\(its profile sets readonly = [12]\\).*--write needs a user that may write.*Code: 164`)),
+      });
+    }
+    expect(await names()).toEqual(before);
   });
 
   it('the writer’s INSERT … FORMAT JSONEachRow and (columns) FORMAT RowBinary are accepted as they are', async () => {

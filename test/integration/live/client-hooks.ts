@@ -2,10 +2,11 @@
  * Wrapped kafkajs clients for the live tests that inject a failure the real
  * broker produces only at moments a test cannot time (a mock, which each
  * test says), or record what the engine does when: every transaction a
- * transactional producer begins, or every batch the engine's group consumer
- * is handed, passes through a hook first.
+ * transactional producer begins, every batch the engine's group consumer
+ * is handed, or every group description an admin client asks for, passes
+ * through a hook first.
  */
-import type { Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload, Kafka, Producer, ProducerConfig, Transaction } from 'kafkajs';
+import type { Admin, AdminConfig, Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload, Kafka, Producer, ProducerConfig, Transaction } from 'kafkajs';
 
 export function withTransactionHook(kafka: Kafka, hook: (tx: Transaction) => void): Kafka {
   const wrapped = Object.create(kafka) as Kafka;
@@ -19,6 +20,21 @@ export function withTransactionHook(kafka: Kafka, hook: (tx: Transaction) => voi
       return tx;
     };
     return producer;
+  };
+  return wrapped;
+}
+
+/** `kafka` whose admin clients tell `hook` the group ids of every describeGroups request before they send it. */
+export function withDescribeGroupsHook(kafka: Kafka, hook: (groupIds: string[]) => void): Kafka {
+  const wrapped = Object.create(kafka) as Kafka;
+  wrapped.admin = (config?: AdminConfig): Admin => {
+    const admin = kafka.admin(config);
+    const describeGroups = admin.describeGroups.bind(admin);
+    admin.describeGroups = (groupIds: string[]) => {
+      hook(groupIds);
+      return describeGroups(groupIds);
+    };
+    return admin;
   };
   return wrapped;
 }

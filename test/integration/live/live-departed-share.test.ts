@@ -11,22 +11,26 @@
  * stored under ghost's instance id, the alert escalates as it would have and
  * resolves once its samples left the rolling hour (exactly one resolved, on
  * the alert topic, read_committed), and the record becomes a tombstone.
+ * In process, through a wrapped admin client: the join that finds such a
+ * record describes the group once, for the member count and the check alike.
  */
 import { expect, it } from 'vitest';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { readToEnd } from '../kafka/read-to-end.js';
 import { departedShare, failingPromotions } from '../../helpers/departed-share.js';
 import { MIN, T0 } from '../../unit/aggregates/facts.js';
+import { withDescribeGroupsHook } from './client-hooks.js';
 import { storeRows, withEngineLogs, type EngineProcess } from './engine-process.js';
-import { liveSuite, until } from './live-env.js';
+import { capturingLogger, inProcessRunner } from './in-process-runner.js';
+import { liveSuite, until, type LiveDeployment } from './live-env.js';
 import { committedAlerts } from './reference.js';
 import { produceRecords, tickRecords } from './scenario-records.js';
 
 describeKafka('live engine: the per-env share of a departed instance', (brokers) => {
   const { kafka, engines, deploy } = liveSuite(brokers);
 
-  it('is run on by the owner of partition 0 until nothing is left: windows stored, alert resolved, record tombstoned', async () => {
-    const d = await deploy('departed');
+  /** The changelog record `w/ghost` as an instance "ghost" that left the group would have left it. */
+  async function writeGhostRecord(d: LiveDeployment): Promise<void> {
     const producer = kafka.producer();
     await producer.connect();
     try {
@@ -34,6 +38,11 @@ describeKafka('live engine: the per-env share of a departed instance', (brokers)
     } finally {
       await producer.disconnect();
     }
+  }
+
+  it('is run on by the owner of partition 0 until nothing is left: windows stored, alert resolved, record tombstoned', async () => {
+    const d = await deploy('departed');
+    await writeGhostRecord(d);
 
     await withEngineLogs(() => engines, async () => {
       const engine: EngineProcess = await d.startEngine('engine-a');
@@ -72,6 +81,24 @@ describeKafka('live engine: the per-env share of a departed instance', (brokers)
       // Nothing else happened: one alert instance, resolved once.
       expect((await committedAlerts(kafka, d.topics.alerts)).filter((a) => a.status === 'resolved')).toHaveLength(1);
     });
+  }, 120_000);
+
+  it('on a join, one describeGroups serves both the member count and the check for departed instances', async () => {
+    const d = await deploy('describe');
+    await writeGhostRecord(d);
+    const described: string[][] = [];
+    const logs: Array<{ msg?: string; instances?: string[] }> = [];
+    const runner = inProcessRunner(d, withDescribeGroupsHook(kafka, (ids) => described.push(ids)), 'engine-a', { logger: capturingLogger(logs) });
+    await runner.start();
+    try {
+      // ghost's record makes the restore ask who is in the group; the join's member count asked already.
+      const adopted = await until('the takeover', async () => logs.find((l) => l.msg?.startsWith('took over the per-env state')));
+      expect(adopted.instances).toEqual(['ghost']);
+      await new Promise((r) => setTimeout(r, 1_000)); // a second request, were there one, has been sent by now
+      expect(described).toEqual([[d.groupId]]);
+    } finally {
+      await runner.stop();
+    }
   }, 120_000);
 
   it('never takes over the record of an instance that is in the group', async () => {

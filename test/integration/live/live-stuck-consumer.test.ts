@@ -67,6 +67,7 @@ describeKafka('live engine: a consumer stuck after a crash', (brokers) => {
       expect(exited).toBeUndefined();
       const said = (msg: string) => logs.some((l) => l.msg === msg);
       expect(said('consumer stopped and neither restarted nor reported a crash; starting a new one')).toBe(true);
+      expect(logs.find((l) => l.msg === 'consumer stopped and neither restarted nor reported a crash; starting a new one')).toMatchObject({ stuckAfterMs: 3_000 });
       expect(said('changelog reader stopped; reading the changelog again with a new consumer')).toBe(true);
       expect(recorded.consumers.filter((c) => c.groupId === d.groupId).length).toBe(2);
 

@@ -11,7 +11,7 @@ import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { expandGrafanaSql } from './grafana-macros.js';
 import type { GrafanaPanel } from './dashboards.js';
 import { replayScenario, scenarioEventTo, seedEngineMetrics } from './scenario.js';
-import { dashboards, panelContext, panelTargets as targets, runPanel, type EnvSelection } from './panel-runner.js';
+import { dashboards, panelContext, panelTargets as targets, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
 
 /** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
 const expectedColumns: Record<string, string[]> = {
@@ -103,7 +103,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-const run = (panelTitle: string, uid: string, env: EnvSelection = 'All', to?: Date) => runPanel(store, uid, panelTitle, env, to);
+const run = (panelTitle: string, uid: string, env: EnvSelection = 'All', to?: Date, choices?: VariableChoices) =>
+  runPanel(store, uid, panelTitle, env, to, choices);
 
 describe('dashboard panel queries on the embedded engine', () => {
   it('declares the expected columns of every target, and nothing else', () => {
@@ -122,6 +123,14 @@ describe('dashboard panel queries on the embedded engine', () => {
   it('every target also runs with one and with two environments selected', async () => {
     for (const env of [['prod'], ['prod', 'qa']]) {
       for (const { dashboard, panel, target } of targets) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, env)));
+    }
+  });
+
+  it('every target also runs with each value of the custom variables (mttr_window)', async () => {
+    for (const { dashboard, panel, target } of targets) {
+      for (const v of dashboard.templating!.list.filter((x) => x.type === 'custom')) {
+        for (const o of v.options!) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', undefined, { [v.name]: [o.value] })));
+      }
     }
   });
 
@@ -157,6 +166,17 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await run('Last drift detected', 'driftwatch-overview')).toEqual([
       { last_detected: '2026-11-27 14:02:00.000', severity: 'high', drift_key: 'dev/cfg', kind: 'determinism' },
     ]);
+  });
+
+  it("overview: System status reads the rolling MTTR of the mttr_breach rule's window (variable mttr_window, default 1h)", async () => {
+    // At the end of the range every env's 1 h window has emptied; a 24 h or 7 d window still holds the recoveries of
+    // the day: prod (7 + 15 5/6 + 3) / 3 minutes is the worst env (staging 6.5). No breach either way (< 30 min).
+    const rolling = async (choices?: VariableChoices) => (await run('System status', 'driftwatch-overview', 'All', undefined, choices))[0]!;
+    expect(await rolling()).toMatchObject({ rolling_mttr_minutes: null, mttr_breaches: 0 });
+    expect(await rolling({ mttr_window: ['1h'] })).toMatchObject({ rolling_mttr_minutes: null, mttr_breaches: 0 });
+    for (const window of ['24h', '7d']) {
+      expect(await rolling({ mttr_window: [window] }), window).toMatchObject({ rolling_mttr_minutes: expect.closeTo((7 + 95 / 6 + 3) / 3, 4), mttr_breaches: 0 });
+    }
   });
 
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {

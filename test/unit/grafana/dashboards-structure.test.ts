@@ -4,6 +4,8 @@
  * panel queries that data source and sits on the 24-column grid.
  */
 import { describe, it, expect } from 'vitest';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import { mttrWindows } from '../../../config/alerts-validation.js';
 import { allPanels, loadDashboardProviders, loadDashboards, loadDatasources, queryPanels } from './dashboards.js';
 
 const dashboards = loadDashboards();
@@ -26,6 +28,19 @@ describe('Grafana provisioning', () => {
     expect(loadDashboardProviders()).toEqual([
       expect.objectContaining({ name: 'driftwatch', type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards/driftwatch' }) }),
     ]);
+  });
+});
+
+describe('the overview\'s mttr_window variable', () => {
+  it("offers the MTTR windows the store keeps and opens at the default mttr_breach rule's window", () => {
+    const overview = dashboards.find((d) => d.dashboard.uid === 'driftwatch-overview')!.dashboard;
+    const v = overview.templating!.list.find((x) => x.name === 'mttr_window')!;
+    expect(v).toMatchObject({ type: 'custom', multi: false, includeAll: false, query: [...mttrWindows.values()].join(',') });
+    expect(v.options!.map((o) => o.value)).toEqual([...mttrWindows.values()]);
+    const defaultWindow = mttrWindows.get(defaultAlertsConfig().rules.mttr_breach.windowMs!);
+    expect(v.current?.value).toBe(defaultWindow);
+    expect(v.options!.filter((o) => o.selected).map((o) => o.value)).toEqual([defaultWindow]);
+    expect(v.description).toMatch(/set to your mttr_breach window/i);
   });
 });
 
@@ -91,8 +106,9 @@ describe('dashboards', () => {
             expect(t.queryType, p.title).toBe(p.type === 'timeseries' ? 'timeseries' : 'table');
           }
         }
+        // A custom variable lists its values itself and queries nothing.
         for (const v of dashboard.templating?.list ?? []) {
-          expect(v.datasource, v.name).toEqual(ds);
+          if (v.type !== 'custom') expect(v.datasource, v.name).toEqual(ds);
         }
       });
 

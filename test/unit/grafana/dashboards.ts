@@ -34,10 +34,17 @@ export interface GrafanaPanel {
 export interface GrafanaVariable {
   name: string;
   type: string;
+  label?: string;
+  description?: string;
   datasource?: { type?: string; uid?: string };
+  /** A query variable's SQL; a custom variable's comma-separated values. */
   query?: string;
   allValue?: string;
   includeAll?: boolean;
+  multi?: boolean;
+  /** The value the dashboard opens with. */
+  current?: { text?: string | string[]; value?: string | string[] };
+  options?: Array<{ text: string; value: string; selected?: boolean }>;
 }
 
 export interface GrafanaDashboard {

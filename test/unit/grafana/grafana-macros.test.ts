@@ -38,6 +38,12 @@ describe('expandGrafanaSql (grafana-clickhouse-datasource macros)', () => {
     expect(expandGrafanaSql(sql, two)).toBe("match(env, '^((prod|qa))$')");
   });
 
+  it("interpolates ${var:sqlstring}: each value quoted, ' doubled, joined by commas", () => {
+    const sql = 'window IN (${w:sqlstring})';
+    expect(expandGrafanaSql(sql, { ...ctx, variables: { w: { selected: ['24h'] } } })).toBe("window IN ('24h')");
+    expect(expandGrafanaSql(sql, { ...ctx, variables: { w: { selected: ["it's", '7d'] } } })).toBe("window IN ('it''s','7d')");
+  });
+
   it('rejects macros and variables it does not model', () => {
     expect(() => expandGrafanaSql('WHERE $__timeFilter_ms(at)', ctx)).toThrow(/unsupported macro \$__timeFilter_ms/);
     expect(() => expandGrafanaSql('WHERE env = $env', ctx)).toThrow(/unexpanded variable or macro "\$env"/);

@@ -2,9 +2,11 @@
  * A small stand-in for what Grafana does to a panel's SQL before ClickHouse
  * sees it, so the dashboards' queries can run on the embedded engine:
  *
- * 1. Grafana interpolates dashboard variables. Only the form the dashboards
- *    use is supported: `${name:regex}` (values regex-escaped and joined as
- *    `(a|b)`; "All" becomes the variable's `allValue`, unescaped).
+ * 1. Grafana interpolates dashboard variables. Only the forms the dashboards
+ *    use are supported: `${name:regex}` (values regex-escaped and joined as
+ *    `(a|b)`; "All" becomes the variable's `allValue`, unescaped) and
+ *    `${name:sqlstring}` (each value in single quotes, `'` doubled, joined
+ *    with commas).
  * 2. The ClickHouse plugin (grafana-clickhouse-datasource 4.x,
  *    pkg/macros/macros.go) expands its macros, with these documented outputs:
  *      $__timeFilter(c)   c >= toDateTime(<from s>) AND c <= toDateTime(<to s>)
@@ -33,14 +35,17 @@ const macrosWithArgs = new Set(['timeFilter', 'timeInterval']);
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 const escapeRegex = (s: string): string => s.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
 
+const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
 function interpolateVariables(sql: string, ctx: GrafanaQueryContext): string {
-  return sql.replace(/\$\{(\w+):regex\}/g, (_m, name: string) => {
+  return sql.replace(/\$\{(\w+):(regex|sqlstring)\}/g, (_m, name: string, format: 'regex' | 'sqlstring') => {
     const v = ctx.variables?.[name];
     if (!v) throw new Error(`variable \${${name}} has no value in the test context`);
     if (v.selected === 'All') {
       if (v.allValue === undefined) throw new Error(`variable ${name}: "All" needs an allValue`);
       return v.allValue;
     }
+    if (format === 'sqlstring') return v.selected.map(sqlString).join(',');
     const escaped = v.selected.map(escapeRegex);
     return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
   });

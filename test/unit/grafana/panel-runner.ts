@@ -24,18 +24,34 @@ export const panelTargets: PanelTarget[] = dashboards.flatMap((d) =>
   queryPanels(d).flatMap((panel) => (panel.targets ?? []).map((target) => ({ key: `${d.uid}/${panel.title}/${target.refId}`, dashboard: d, panel, target }))),
 );
 
+/** Values chosen for the dashboard's other variables (not env), by name; the rest keep the value the dashboard opens with. */
+export type VariableChoices = Record<string, string[]>;
+
 /**
  * Grafana's interval for the panel: its min interval when set, else one
  * minute (a 6 h range on a wide panel). "All" of the env variable becomes the
- * dashboard's own `allValue`, as in Grafana.
+ * dashboard's own `allValue`, as in Grafana. Every other variable takes its
+ * value from `choices`, else its `current` one, as a dashboard just opened.
  */
-export function panelContext(dashboard: GrafanaDashboard, panel: GrafanaPanel, env: EnvSelection = 'All', to: Date = scenarioTo()): GrafanaQueryContext {
+export function panelContext(
+  dashboard: GrafanaDashboard,
+  panel: GrafanaPanel,
+  env: EnvSelection = 'All',
+  to: Date = scenarioTo(),
+  choices: VariableChoices = {},
+): GrafanaQueryContext {
+  const variables: NonNullable<GrafanaQueryContext['variables']> = {};
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.name === 'env') continue;
+    const current = v.current?.value;
+    variables[v.name] = { selected: choices[v.name] ?? (current === undefined ? [] : [current].flat()) };
+  }
   const allValue = dashboard.templating?.list.find((v) => v.name === 'env')?.allValue;
   return {
     from: scenarioFrom,
     to,
     intervalMs: panel.interval ? Math.max(parseGrafanaInterval(panel.interval), 60_000) : 60_000,
-    variables: { env: { selected: env, ...(allValue === undefined ? {} : { allValue }) } },
+    variables: { ...variables, env: { selected: env, ...(allValue === undefined ? {} : { allValue }) } },
   };
 }
 
@@ -46,8 +62,9 @@ export async function runPanel(
   title: string,
   env: EnvSelection = 'All',
   to?: Date,
+  choices?: VariableChoices,
 ): Promise<Array<Record<string, unknown>>> {
   const t = panelTargets.find((x) => x.key === `${uid}/${title}/A`);
   if (!t) throw new Error(`no panel ${uid}/${title}`);
-  return store.query(expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, env, to)));
+  return store.query(expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, env, to, choices)));
 }

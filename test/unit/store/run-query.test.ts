@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../../lib/errors.js';
 import { blankLiterals, runQuery } from '../../../store/open-store.js';
 import { formatRows, MAX_TABLE_ROWS } from '../../../store/format-rows.js';
 import type { StoreTransport } from '../../../store/transport.js';
@@ -62,6 +63,46 @@ describe('runQuery is read-only unless told to write', () => {
   it('refuses to run read-only on a transport that cannot refuse writes', async () => {
     const t: StoreTransport = { ...recordingStore(), restrictToReads: undefined } as unknown as StoreTransport;
     await expect(runQuery(t, 'SELECT 1')).rejects.toMatchObject({ code: 'DW_STORE_FAILED', message: expect.stringMatching(/--write/) });
+  });
+});
+
+/** A server store logged in as a user whose profile sets `level`, refusing every statement as such a server does. */
+function profiledStore(level: number | Error, refusal = 'Code: 164, e.displayText() = DB::Exception: Cannot override setting (output_format_json_quote_64bit_integers) in readonly mode') {
+  return {
+    kind: 'server' as const,
+    user: 'driftwatch_reader',
+    profileReadonlyLevel: async () => {
+      if (level instanceof Error) throw level;
+      return level;
+    },
+    command: async () => {},
+    insert: async () => {},
+    query: async <T>(): Promise<T[]> => {
+      throw new StoreError(`SELECT 1 on http://127.0.0.1:8123/ failed (HTTP 500): ${refusal}`);
+    },
+    close: async () => {},
+  };
+}
+
+describe('runQuery --write as a user whose profile is read-only', () => {
+  it('says the user is read-only and that --write needs a user that may write, keeping the server\'s words', async () => {
+    for (const level of [1, 2]) {
+      await expect(runQuery(profiledStore(level), 'SELECT 1', { write: true })).rejects.toMatchObject({
+        code: 'DW_USAGE',
+        message: expect.stringMatching(
+          new RegExp(`CLICKHOUSE_USER "driftwatch_reader" is read-only \\(its profile sets readonly = ${level}\\).*--write needs a user that may write.*Cannot override setting`),
+        ),
+      });
+    }
+  });
+
+  it('leaves other failures, and a READONLY the user\'s own level does not explain, as the server said them', async () => {
+    const cases = [
+      profiledStore(0, 'Code: 164, e.displayText() = DB::Exception: Cannot insert into table in readonly mode'), // SETTINGS readonly = … of its own
+      profiledStore(1, 'Code: 60, e.displayText() = DB::Exception: Table db.t doesn\'t exist.'),
+      profiledStore(new StoreError('read-only check failed')),
+    ];
+    for (const store of cases) await expect(runQuery(store, 'SELECT 1', { write: true })).rejects.toMatchObject({ code: 'DW_STORE_FAILED' });
   });
 });
 
