@@ -49,19 +49,14 @@ export function withEachBatchHook(
   groupId: string,
   hook: (payload: EachBatchPayload, eachBatch: (payload: EachBatchPayload) => Promise<void>) => Promise<void>,
 ): Kafka {
-  const wrapped = Object.create(kafka) as Kafka;
-  wrapped.consumer = (config: ConsumerConfig): Consumer => {
-    const consumer = kafka.consumer(config);
-    if (config.groupId !== groupId) return consumer;
+  return withGroupConsumerHook(kafka, groupId, (consumer) => {
     const run = consumer.run.bind(consumer);
     consumer.run = (runConfig?: ConsumerRunConfig) => {
       const eachBatch = runConfig?.eachBatch;
       if (!eachBatch) return run(runConfig);
       return run({ ...runConfig, eachBatch: (payload) => hook(payload, eachBatch) });
     };
-    return consumer;
-  };
-  return wrapped;
+  });
 }
 
 /** `kafka` whose consumers of `groupId` (the engine's group member) are first handed to `hook`, e.g. to listen to its events. */
