@@ -20,7 +20,6 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
-import { CommitAbandonedError } from '../../lib/errors.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { Fact } from '../../processors/facts.js';
 import type { Decoder, RawRecord } from '../../processors/decode.js';
@@ -28,12 +27,12 @@ import type { AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import type { PipelineCounters } from '../pipeline.js';
 import { advanceEngine, createLiveEngine, type Engine } from './live-engine.js';
 import { assignedTps, splitTp, tp } from './topic-partition.js';
-import { prepareCommit, publishCommit } from './commit.js';
+import { CommitScheduler } from './commit-scheduler.js';
 import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
 import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
-import { isFenced, TransactionalProducer } from './transactional-producer.js';
+import { isFenced, isKafkaError, TransactionalProducer } from './transactional-producer.js';
 import { restoreEngine } from './restore-engine.js';
 import { GroupDescriber } from './group-description.js';
 import { groupInstanceIds, reportGroupMembers } from './group-members.js';
@@ -86,18 +85,11 @@ export class LiveRunner {
   private assignment: Record<string, number[]> = {};
   private generation = 0;
   private engine: Engine | null = null;
-  private lastCommit = 0;
   /** Serialises batch handling, idle ticks, commits and shutdown. */
   private lock: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
-  /** The commit being published (store flush + transaction), if any; it never rejects (see commit). */
-  private publishing: Promise<void> | null = null;
-  /** A commit that failed in the background for good (fenced, store failed), thrown by the next batch. */
-  private publishError: unknown = null;
-  /** A commit failed on the Kafka side: once the engine is rebuilt, read again from the committed offsets. */
-  private rewindOnRestore = false;
-  /** A commit was asked for while one was being published. */
-  private commitWanted = false;
+  /** Publishes checkpoints in the background, one at a time (commit-scheduler.ts). */
+  private readonly commits: CommitScheduler;
   private stopping = false;
   private readyFlag = false;
   /**
@@ -132,6 +124,32 @@ export class LiveRunner {
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
     this.groupDescriber = new GroupDescriber(this.admin, config.kafka.groupId);
+    this.commits = new CommitScheduler({
+      producer: this.producer,
+      writer: opts.writer,
+      changelogTopic: opts.changelogTopic,
+      groupId: config.kafka.groupId,
+      instanceId: opts.instanceId,
+      metrics: opts.metrics,
+      log: this.log,
+      now: this.now,
+      intervalMs: this.commitIntervalMs,
+      current: () => {
+        const engine = this.engine;
+        if (!engine || engine.generation !== this.generation) return null;
+        const generation = this.generation;
+        // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed or replaced since.
+        return { engine, stillMember: () => this.inGroup && this.generation === generation };
+      },
+      onFailed: (engine) => {
+        if (this.engine !== engine) return;
+        this.engine = null;
+        this.generation++;
+        this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
+      },
+      serialise: (work) => this.exclusive(work),
+      stopping: () => this.stopping,
+    });
   }
 
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
@@ -151,7 +169,7 @@ export class LiveRunner {
     await this.exclusive(async () => {
       const engine = await this.ensureEngine();
       advanceEngine(engine, Number.POSITIVE_INFINITY);
-      await this.commit({ wait: true });
+      await this.commits.commit({ wait: true });
     });
   }
 
@@ -293,10 +311,10 @@ export class LiveRunner {
       const current = this.engine && this.engine.generation === this.generation ? this.engine : null;
       // Out of the group (crashed, rejoining), its partitions are not ours to commit: work since the last commit is redone.
       const engine = this.inGroup ? current : null;
-      if (engine) await this.commit({ wait: true });
-      await this.publishing;
-      // A failed commit drops the engine (see commit()), so "still ours" means every commit it made went through.
-      clean = engine ? this.engine === engine : !this.rewindOnRestore && this.publishError === null && !current?.progressed;
+      if (engine) await this.commits.commit({ wait: true });
+      await this.commits.settled();
+      // A failed commit drops the engine (commit-scheduler.ts), so "still ours" means every commit it made went through.
+      clean = engine ? this.engine === engine : !this.commits.failurePending && !current?.progressed;
       if (!clean) this.log.error('final commit failed: the records since the last commit will be read again by the next owner of their partitions');
     }).catch((err) => {
       clean = false;
@@ -321,11 +339,8 @@ export class LiveRunner {
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
-    if (this.publishError !== null) {
-      const err = this.publishError;
-      this.publishError = null;
-      throw err;
-    }
+    const failed = this.commits.takeError();
+    if (failed !== null) throw failed;
     const engine = await this.ensureEngine();
     const now = this.now();
     const key = tp(batch.topic, batch.partition);
@@ -358,13 +373,13 @@ export class LiveRunner {
         // the changelog: let the commit in flight land first, so that restore sees it rather than being followed by
         // it (kafkajs commits its own offsets at this point for the same reason). Nothing new is committed.
         this.inGroup = false;
-        await this.publishing;
+        await this.commits.settled();
       }
       throw err;
     });
     await engine.pipeline.waitForCapacity(100_000);
     // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
-    if (this.inGroup && (engine.alertsWaiting > 0 || now - this.lastCommit >= this.commitIntervalMs)) await this.commit();
+    if (this.inGroup && (engine.alertsWaiting > 0 || this.commits.isDue(now))) await this.commits.commit();
   }
 
   private async onTick(): Promise<void> {
@@ -380,14 +395,14 @@ export class LiveRunner {
     this.opts.metrics?.departedShares(engine.retiring.instanceIds.length);
     // Idle advances release records too: commit them (offsets, state, outputs) without waiting for the next batch.
     const uncommitted = engine.outbox.length > 0 || engine.progressed || engine.retiring.changed;
-    if (engine.alertsWaiting > 0 || (uncommitted && this.now() - this.lastCommit >= this.commitIntervalMs)) await this.commit();
+    if (engine.alertsWaiting > 0 || (uncommitted && this.commits.isDue(this.now()))) await this.commits.commit();
   }
 
   /** A fresh engine for the current assignment, restored from the changelog. */
   private async ensureEngine(): Promise<Engine> {
     if (this.engine && this.engine.generation === this.generation) return this.engine;
     // The producer runs one transaction at a time, and the restore must see the last commit.
-    await this.publishing;
+    await this.commits.settled();
     const generation = this.generation;
     const started = this.now();
     const engine = createLiveEngine(
@@ -415,9 +430,9 @@ export class LiveRunner {
       now: this.now,
       groupInstanceIds: () => groupInstanceIds(this.groupDescriber, generation, this.log),
     });
-    if (this.rewindOnRestore) this.rewind(startOffsets);
+    if (this.commits.takeRewind()) this.rewind(startOffsets);
     this.engine = engine;
-    this.lastCommit = this.now();
+    this.commits.restarted();
     this.readyFlag = true;
     this.log.info({ generation, partitions, keys, ms: this.now() - started }, 'state restored');
     if (adopted.length > 0) {
@@ -440,70 +455,7 @@ export class LiveRunner {
       this.consumer.seek({ topic, partition, offset: committed.get(key) ?? EARLIEST_OFFSET });
     }
     this.positions.rewind(owned, committed);
-    this.rewindOnRestore = false;
     this.log.warn({ partitions: Object.fromEntries(committed) }, 'reading again from the committed offsets after a failed commit');
-  }
-
-  /**
-   * Checkpoints what has been processed: a snapshot taken now (state, commit
-   * positions, outputs so far), then — while processing goes on — the store
-   * flushed first and outputs + state + offsets in one transaction.
-   * Overlapping the store flush and the transaction with processing hides
-   * their cost (a third of the engine's time when done inline, and with
-   * alerts flowing every batch waited for the previous commit).
-   *
-   * One commit is published at a time. Asked for while one is in flight, the
-   * next starts as soon as it ends (`wait`: the caller waits for that too,
-   * e.g. on shutdown). Memory stays bounded meanwhile by the store's backpressure.
-   */
-  private async commit(options: { wait?: boolean } = {}): Promise<void> {
-    if (this.publishing) {
-      if (!options.wait) {
-        this.commitWanted = true;
-        return;
-      }
-      await this.publishing;
-    }
-    this.commitWanted = false;
-    const engine = this.engine;
-    if (!engine || engine.generation !== this.generation) return;
-    const prepared = prepareCommit(engine, this.opts.instanceId, this.now());
-    this.lastCommit = this.now();
-    const generation = this.generation;
-    const target = {
-      writer: this.opts.writer,
-      changelogTopic: this.opts.changelogTopic,
-      groupId: this.opts.config.kafka.groupId,
-      // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed or replaced since.
-      stillMember: () => this.inGroup && this.generation === generation,
-    };
-    const run: Promise<void> = publishCommit({ ...target, producer: this.producer }, prepared)
-      .then(() => this.opts.metrics?.committed(prepared.byTopic, this.now() - prepared.started))
-      .catch((err: unknown) => {
-        // Kafka now holds less than the in-memory state: drop the engine, to be rebuilt from the changelog. A Kafka
-        // failure (e.g. the group coordinator not found again yet inside a broker restart: kafkajs gives up on that
-        // at once, whatever its retries) is ridden out: the rebuilt engine reads again from the committed offsets
-        // (rewind), as is a commit abandoned because a rebalance began. Fencing, or a store that failed for good,
-        // fails the next batch instead: the consumer stops and the process exits for its supervisor to restart it.
-        const abandoned = err instanceof CommitAbandonedError;
-        const rewind = abandoned || (isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure);
-        if (rewind) this.rewindOnRestore = true;
-        else this.publishError = err;
-        if (this.engine === engine) {
-          this.engine = null;
-          this.generation++;
-          this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
-        }
-        if (abandoned) this.log.warn({ err }, 'commit abandoned: a rebalance began; state will be rebuilt from the changelog');
-        else this.log.error({ err, rewind }, 'commit failed; state will be rebuilt from the changelog');
-      })
-      .finally(() => {
-        if (this.publishing === run) this.publishing = null;
-        // Asked for meanwhile (alerts waiting, the interval passed): go on at once, between batches.
-        if (this.commitWanted && !this.stopping) void this.exclusive(() => this.commit()).catch((err) => this.log.error({ err }, 'commit failed'));
-      });
-    this.publishing = run;
-    if (options.wait) await run;
   }
 }
 
@@ -514,9 +466,4 @@ const EARLIEST_OFFSET = '-2';
 function isRebalancing(err: unknown): boolean {
   const type = (err as { type?: unknown } | null)?.type;
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
-}
-
-/** Errors raised by kafkajs (broker, coordinator, connection, transaction), as opposed to the store's or ours. */
-function isKafkaError(err: unknown): boolean {
-  return err instanceof Error && err.name.startsWith('KafkaJS');
 }
