@@ -126,7 +126,7 @@ describe('dashboard panel queries on the embedded engine', () => {
     }
   });
 
-  it('every target also runs with each value of the custom variables (mttr_window)', async () => {
+  it('every target also runs with each value of the custom variables (mttr_window, mttr_threshold_minutes)', async () => {
     for (const { dashboard, panel, target } of targets) {
       for (const v of dashboard.templating!.list.filter((x) => x.type === 'custom')) {
         for (const o of v.options!) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', undefined, { [v.name]: [o.value] })));
@@ -177,6 +177,24 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     for (const window of ['24h', '7d']) {
       expect(await rolling({ mttr_window: [window] }), window).toMatchObject({ rolling_mttr_minutes: expect.closeTo((7 + 95 / 6 + 3) / 3, 4), mttr_breaches: 0 });
     }
+  });
+
+  it("overview: System status judges against the mttr_breach rule's threshold (variable mttr_threshold_minutes, default 30)", async () => {
+    const status = async (to: Date | undefined, choices: VariableChoices) => (await run('System status', 'driftwatch-overview', 'All', to, choices))[0]!;
+    // The rolling MTTR over 24 h is prod's (7 + 15 5/6 + 3) / 3 ≈ 8.6 min at the end of the range: above a 5-minute
+    // threshold it is a breach (RED), below 10 or the default 30 it is not (YELLOW: promotion success 7/10).
+    const day = { mttr_window: ['24h'] };
+    const rolling = expect.closeTo((7 + 95 / 6 + 3) / 3, 4);
+    expect(await status(undefined, day)).toMatchObject({ status: 1, mttr_breaches: 0, rolling_mttr_minutes: rolling });
+    expect(await status(undefined, { ...day, mttr_threshold_minutes: ['30'] })).toMatchObject({ status: 1, mttr_breaches: 0 });
+    expect(await status(undefined, { ...day, mttr_threshold_minutes: ['10'] })).toMatchObject({ status: 1, mttr_breaches: 0 });
+    expect(await status(undefined, { ...day, mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 2, mttr_breaches: 1, rolling_mttr_minutes: rolling });
+    // prod/search's state incident opened at 12:13:10: at 12:20 it has been open 6 min 50 s, longer than 5 minutes but
+    // not 30; at 12:15 (1 min 50 s) it is within both. Its env's 1 h window holds no recovery yet (null).
+    const at = (hhmm: string) => new Date(`2026-11-27T${hhmm}:00.000Z`);
+    expect(await status(at('12:20'), {})).toMatchObject({ status: 1, open_incidents: 1, mttr_breaches: 0, rolling_mttr_minutes: null });
+    expect(await status(at('12:20'), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 2, open_incidents: 1, mttr_breaches: 1 });
+    expect(await status(at('12:15'), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 1, open_incidents: 1, mttr_breaches: 0 });
   });
 
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {

@@ -44,6 +44,27 @@ describe('the overview\'s mttr_window variable', () => {
   });
 });
 
+describe('the overview\'s mttr_threshold_minutes variable', () => {
+  const overview = dashboards.find((d) => d.dashboard.uid === 'driftwatch-overview')!.dashboard;
+
+  it("opens at the default mttr_breach rule's threshold and offers whole minutes, default among them", () => {
+    const v = overview.templating!.list.find((x) => x.name === 'mttr_threshold_minutes')!;
+    const values = v.options!.map((o) => o.value);
+    expect(v).toMatchObject({ type: 'custom', multi: false, includeAll: false, query: values.join(',') });
+    for (const value of values) expect(value, value).toMatch(/^[1-9]\d*$/); // the query casts it with toUInt32
+    const defaultMinutes = String(defaultAlertsConfig().rules.mttr_breach.threshold! / 60_000);
+    expect(v.current?.value).toBe(defaultMinutes);
+    expect(v.options!.filter((o) => o.selected).map((o) => o.value)).toEqual([defaultMinutes]);
+    expect(v.description).toMatch(/set to your rules\.mttr_breach\.threshold/i);
+  });
+
+  it('is what System status compares against, for incidents open too long and for the rolling MTTR', () => {
+    const sql = allPanels(overview).find((p) => p.title === 'System status')!.targets![0]!.rawSql!;
+    expect(sql.match(/\$\{mttr_threshold_minutes:sqlstring\}/g)).toHaveLength(2);
+    expect(sql).not.toMatch(/INTERVAL 30 MINUTE|> 30\b/);
+  });
+});
+
 describe('dashboards', () => {
   it('are the five dashboards of the seed, with unique uids', () => {
     expect(dashboards.map((d) => d.dashboard.title).sort()).toEqual([
