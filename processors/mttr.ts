@@ -123,15 +123,16 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
 
   handle(fact: Fact, emit: Emit): void {
     // A snapshot this fact emits itself supersedes a boundary or breach snapshot at the same instant.
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
     const own = this.ownSnapshotAsOf(fact);
     if (fact.kind === 'event' || fact.kind === 'incident') {
-      const boundary = this.crossedBoundary(fact.at);
+      const boundary = this.crossedBoundary(at);
       if (boundary !== undefined) {
         this.fireTimed(boundary, own, emit);
         if (boundary > this.lastAsOf && boundary !== own && this.hasData(boundary)) this.emitSnapshots(boundary, boundary, emit);
       }
     }
-    this.fireTimed(fact.at, own, emit);
+    this.fireTimed(at, own, emit);
     if (fact.kind === 'incident' && fact.incident.kind === 'state') this.onIncident(fact, emit);
   }
 
