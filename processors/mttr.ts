@@ -54,6 +54,7 @@ import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeState
 import { KeyedEntries } from './keyed-entries.js';
 import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
 import { RollingRecoveries } from './mttr-rolling.js';
+import { OpenStarts } from './mttr-open-starts.js';
 
 export interface MttrOptions {
   /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
@@ -97,7 +98,9 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
   private readonly rolling = new RollingRecoveries();
   /** Open state incidents by incidentId, under their key (keyed state: they move with the key's partition). */
-  private readonly open = new KeyedEntries<Open>();
+  private readonly open: KeyedEntries<Open>;
+  /** The open incidents' start times by scope, kept in step with `open` (derived, not state): what a snapshot reads of them. */
+  private readonly openStarts = new OpenStarts();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
   private readonly departureWindowMs: number | undefined;
@@ -119,6 +122,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
       throw new ConfigError('departureWindowMs', `must be a positive number of milliseconds, got ${departure}`);
     }
     this.departureWindowMs = departure;
+    this.open = new KeyedEntries<Open>(this.openStarts);
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -320,6 +324,6 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
     this.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.open.values()) });
+    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.openStarts, this.open.values()) });
   }
 }
