@@ -95,9 +95,10 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   ) {}
 
   handle(fact: Fact, emit: Emit): void {
-    if (this.timers.hasDue(fact.at)) this.fireTimers(fact.at, emit);
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
+    if (this.timers.hasDue(at)) this.fireTimers(at, emit);
     if (fact.kind === 'event' && fact.envelope.event.type === 'hydration') {
-      this.onHydration(fact.envelope.key, fact.envelope.event, fact.at, emit);
+      this.onHydration(fact.envelope.key, fact.envelope.event, at, emit);
     }
   }
 

@@ -86,12 +86,13 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
 
   handle(fact: Fact, emit: Emit): void {
     // Timer key is the window start; the timer time is the window end.
-    if (this.timers.hasDue(fact.at)) this.fireTimers(fact.at, emit);
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
+    if (this.timers.hasDue(at)) this.fireTimers(at, emit);
 
     switch (fact.kind) {
       case 'observation': {
         const o = fact.observation;
-        const w = this.slot(fact.at, o.key, o.env, o.artifact);
+        const w = this.slot(at, o.key, o.env, o.artifact);
         w.observations++;
         w.sources.add(o.sourceId);
         if (o.divergent) {
@@ -103,11 +104,11 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
       case 'event': {
         const { event, key } = fact.envelope;
         if (event.type === 'hydration') {
-          const w = this.slot(fact.at, key, event.env, event.artifact);
+          const w = this.slot(at, key, event.env, event.artifact);
           w.hydrations++;
           if (event.status === 'error') w.hydrationErrors++;
         } else if (event.type === 'index') {
-          const w = this.slot(fact.at, key, event.env, event.artifact);
+          const w = this.slot(at, key, event.env, event.artifact);
           w.indexOps++;
           if (event.status === 'error') w.indexErrors++;
           w.indexLatencies.push(event.latencyMs);
@@ -116,7 +117,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore {
       }
       case 'late': {
         const { event, key } = fact.envelope;
-        this.slot(fact.at, key, event.env, event.artifact).lateEvents++;
+        this.slot(at, key, event.env, event.artifact).lateEvents++;
         return;
       }
       default:

@@ -11,10 +11,18 @@
  */
 import { DirtyKeys } from './stateful.js';
 
+/** Told of every value that enters or leaves the entries (an index kept beside them). */
+export interface KeyedEntriesListener<V> {
+  added(value: V): void;
+  removed(value: V): void;
+}
+
 export class KeyedEntries<V> {
   private readonly byId = new Map<string, { key: string; value: V }>();
   private readonly byKey = new Map<string, Set<string>>();
   private readonly dirty = new DirtyKeys();
+
+  constructor(private readonly listener?: KeyedEntriesListener<V>) {}
 
   get size(): number {
     return this.byId.size;
@@ -72,6 +80,7 @@ export class KeyedEntries<V> {
 
   private add(id: string, key: string, value: V): void {
     this.byId.set(id, { key, value });
+    this.listener?.added(value);
     let ids = this.byKey.get(key);
     if (!ids) this.byKey.set(key, (ids = new Set()));
     ids.add(id);
@@ -81,6 +90,7 @@ export class KeyedEntries<V> {
     const e = this.byId.get(id);
     if (!e) return false;
     this.byId.delete(id);
+    this.listener?.removed(e.value);
     const ids = this.byKey.get(e.key);
     ids?.delete(id);
     if (ids?.size === 0) this.byKey.delete(e.key);
@@ -90,7 +100,11 @@ export class KeyedEntries<V> {
 
   private removeKey(key: string): string[] {
     const ids = [...(this.byKey.get(key) ?? [])];
-    for (const id of ids) this.byId.delete(id);
+    for (const id of ids) {
+      const e = this.byId.get(id);
+      this.byId.delete(id);
+      if (e) this.listener?.removed(e.value);
+    }
     this.byKey.delete(key);
     return ids;
   }

@@ -26,6 +26,7 @@
 import type { MttrSnapshot } from './facts.js';
 import { quantileOfSorted } from '../lib/quantiles.js';
 import { mttrWindows, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
+import type { OpenStarts } from './mttr-open-starts.js';
 
 interface WindowState {
   /** Absolute indexes [lo, hi) of the scope's list covered by `sorted`. */
@@ -88,18 +89,14 @@ export class RollingRecoveries {
     }
   }
 
-  /** What `rollingSnapshots(asOf, resolved, open)` returns; `resolved` is the processor's list. */
-  snapshots(asOf: number, resolved: readonly Resolved[], open: Iterable<Open>): MttrSnapshot[] {
-    if (!this.exact) return rollingSnapshots(asOf, resolved, open);
-    const openBy = new Map<string, Open[]>([['*', []]]);
-    for (const o of open) {
-      if (o.startedAt > asOf) continue;
-      openBy.get('*')!.push(o);
-      const list = openBy.get(o.env);
-      if (list) list.push(o);
-      else openBy.set(o.env, [o]);
-    }
-    const envs = new Set<string>(openBy.keys());
+  /**
+   * What `rollingSnapshots(asOf, resolved, open)` returns; `resolved` is the
+   * processor's list, `openStarts` the start times of `open` by scope (which
+   * is only walked when those cannot be trusted).
+   */
+  snapshots(asOf: number, resolved: readonly Resolved[], openStarts: OpenStarts, open: Iterable<Open>): MttrSnapshot[] {
+    if (!this.exact || !openStarts.exact) return rollingSnapshots(asOf, resolved, open);
+    const envs = new Set<string>(openStarts.envsOpenAt(asOf));
     for (const [scope, list] of this.scopes) {
       const first = list.entries[list.head - list.base];
       if (first === undefined) this.scopes.delete(scope);
@@ -109,9 +106,8 @@ export class RollingRecoveries {
     const out: MttrSnapshot[] = [];
     for (const scope of ['*', ...[...envs].sort()]) {
       const list = this.scopes.get(scope);
-      const openList = openBy.get(scope) ?? [];
-      let oldest = Infinity;
-      for (const o of openList) oldest = Math.min(oldest, o.startedAt);
+      const openCount = openStarts.countAt(scope, asOf);
+      const oldest = openStarts.oldest(scope);
       for (let w = 0; w < mttrWindows.length; w++) {
         const [window, size] = mttrWindows[w]!;
         const state = list ? slide(list, list.windows[w]!, asOf - size, asOf) : undefined;
@@ -128,8 +124,8 @@ export class RollingRecoveries {
           meanMs: n === 0 ? null : state!.sum / n,
           p50Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.5)!,
           p90Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.9)!,
-          openIncidents: openList.length,
-          oldestOpenMs: openList.length > 0 ? asOf - oldest : null,
+          openIncidents: openCount,
+          oldestOpenMs: openCount > 0 ? asOf - oldest : null,
         });
       }
     }

@@ -54,6 +54,7 @@ import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeState
 import { KeyedEntries } from './keyed-entries.js';
 import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
 import { RollingRecoveries } from './mttr-rolling.js';
+import { OpenStarts } from './mttr-open-starts.js';
 
 export interface MttrOptions {
   /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
@@ -97,7 +98,9 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
   private readonly rolling = new RollingRecoveries();
   /** Open state incidents by incidentId, under their key (keyed state: they move with the key's partition). */
-  private readonly open = new KeyedEntries<Open>();
+  private readonly open: KeyedEntries<Open>;
+  /** The open incidents' start times by scope, kept in step with `open` (derived, not state): what a snapshot reads of them. */
+  private readonly openStarts = new OpenStarts();
   private lastBoundary: number | undefined;
   private lastAsOf = -Infinity;
   private readonly departureWindowMs: number | undefined;
@@ -119,19 +122,21 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
       throw new ConfigError('departureWindowMs', `must be a positive number of milliseconds, got ${departure}`);
     }
     this.departureWindowMs = departure;
+    this.open = new KeyedEntries<Open>(this.openStarts);
   }
 
   handle(fact: Fact, emit: Emit): void {
     // A snapshot this fact emits itself supersedes a boundary or breach snapshot at the same instant.
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
     const own = this.ownSnapshotAsOf(fact);
     if (fact.kind === 'event' || fact.kind === 'incident') {
-      const boundary = this.crossedBoundary(fact.at);
+      const boundary = this.crossedBoundary(at);
       if (boundary !== undefined) {
         this.fireTimed(boundary, own, emit);
         if (boundary > this.lastAsOf && boundary !== own && this.hasData(boundary)) this.emitSnapshots(boundary, boundary, emit);
       }
     }
-    this.fireTimed(fact.at, own, emit);
+    this.fireTimed(at, own, emit);
     if (fact.kind === 'incident' && fact.incident.kind === 'state') this.onIncident(fact, emit);
   }
 
@@ -319,6 +324,6 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
     this.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.open.values()) });
+    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.openStarts, this.open.values()) });
   }
 }

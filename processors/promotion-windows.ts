@@ -134,7 +134,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   }
 
   handle(fact: Fact, emit: Emit): void {
-    if (this.timers.hasDue(fact.at)) this.fireTimers(fact.at, emit);
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
+    if (this.timers.hasDue(at)) this.fireTimers(at, emit);
     if (fact.kind !== 'event' && fact.kind !== 'late') return;
     const event = fact.envelope.event;
     if (event.type !== 'promotion') return;
@@ -144,7 +145,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       this.trackDuration(id, event, fact.envelope.at);
       return;
     }
-    const w = this.slot(fact.at, event.env);
+    const w = this.slot(at, event.env);
     const duration = this.trackDuration(id, event, fact.envelope.at);
     if (duration !== undefined) w.durations.push(duration);
     switch (event.phase) {

@@ -79,8 +79,9 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   handle(fact: Fact, emit: Emit): void {
     // Rule timers and escalations due by this fact's time happened before it (processor contract).
-    if (this.ruleTimers.length > 0) this.fireRuleTimers(fact.at);
-    this.book.fireDue(fact.at);
+    const at = fact.at; // read once: see readsAtOnce in processor.ts
+    if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
+    this.book.fireDue(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
       const rules = this.rulesFor(fact.kind);
       for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
