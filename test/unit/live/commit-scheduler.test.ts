@@ -1,0 +1,160 @@
+/**
+ * The commit scheduler's decisions, on a stand-in Kafka client (a mock, said
+ * so: what is tested is what the scheduler does with a transaction's
+ * outcome, which the live integration tests show against the real broker):
+ * one commit in flight and the follow-up asked for meanwhile; a commit that
+ * lost its group membership is abandoned — never begun, or aborted before
+ * its commit — and read again from the committed offsets, on the same
+ * producer; fencing is kept for the next batch; another Kafka failure rewinds.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Kafka, Producer } from 'kafkajs';
+import { CommitScheduler } from '../../../engine/live/commit-scheduler.js';
+import { createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
+import { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
+import { loadConfig } from '../../../config/env-config.js';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import { CommitAbandonedError } from '../../../lib/errors.js';
+import { silentLogger } from '../../../lib/logger.js';
+
+interface Stats {
+  producers: number;
+  begun: number;
+  committed: number;
+  aborted: number;
+}
+
+/** A Kafka client whose producers run transactions in memory; `during` runs inside each transaction's sends. */
+function standInKafka(during: () => Promise<void> = async () => undefined): { kafka: Kafka; stats: Stats } {
+  const stats: Stats = { producers: 0, begun: 0, committed: 0, aborted: 0 };
+  const kafka = {
+    producer: (): Producer => {
+      stats.producers++;
+      return {
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        transaction: async () => {
+          stats.begun++;
+          return {
+            send: async () => during(),
+            sendOffsets: async () => during(),
+            commit: async () => void stats.committed++,
+            abort: async () => void stats.aborted++,
+          };
+        },
+      } as unknown as Producer;
+    },
+  } as unknown as Kafka;
+  return { kafka, stats };
+}
+
+function kafkaError(type: string): Error {
+  const err = new Error(type);
+  err.name = 'KafkaJSProtocolError';
+  (err as Error & { type: string }).type = type;
+  return err;
+}
+
+function setup(options: { during?: () => Promise<void>; member?: () => boolean } = {}) {
+  const { kafka, stats } = standInKafka(options.during);
+  const engine = createLiveEngine(
+    { config: loadConfig({}), alerts: defaultAlertsConfig(), writer: null, idleTimeoutMs: 10_000, now: () => 0 },
+    1,
+  );
+  const failed: Engine[] = [];
+  const followUps: Array<Promise<void>> = [];
+  const scheduler: CommitScheduler = new CommitScheduler({
+    producer: new TransactionalProducer(kafka, 'driftwatch-g-i', silentLogger),
+    writer: null,
+    changelogTopic: 'changelog',
+    groupId: 'g',
+    instanceId: 'i',
+    log: silentLogger,
+    now: () => 0,
+    intervalMs: 1000,
+    current: () => (failed.includes(engine) ? null : { engine, stillMember: options.member ?? (() => true) }),
+    onFailed: (e) => void failed.push(e),
+    serialise: (work) => {
+      const run = work();
+      followUps.push(run);
+      return run;
+    },
+    stopping: () => false,
+  });
+  return { scheduler, stats, engine, failed, followUps };
+}
+
+describe('CommitScheduler', () => {
+  it('publishes one commit at a time; one asked for meanwhile follows at once', async () => {
+    let release: () => void = () => undefined;
+    let held = true;
+    const { scheduler, stats, followUps } = setup({ during: () => (held ? new Promise<void>((r) => (release = r)) : Promise.resolve()) });
+    await scheduler.commit();
+    await scheduler.commit(); // in flight: only noted
+    expect(stats.begun).toBe(1);
+    held = false;
+    release();
+    await scheduler.settled();
+    await Promise.all(followUps); // the follow-up started, in the background
+    await scheduler.settled();
+    expect(followUps).toHaveLength(1);
+    expect(stats).toMatchObject({ begun: 2, committed: 2, aborted: 0 });
+    expect(scheduler.failurePending).toBe(false);
+  });
+
+  it('out of the group before it begins: no transaction, the engine dropped, a rewind on the next restore, the same producer after', async () => {
+    let member = false;
+    const { scheduler, stats, engine, failed } = setup({ member: () => member });
+    await scheduler.commit({ wait: true });
+    expect(stats).toMatchObject({ begun: 0, committed: 0, aborted: 0 });
+    expect(failed).toEqual([engine]);
+    expect(scheduler.takeError()).toBeNull();
+    expect(scheduler.takeRewind()).toBe(true);
+    expect(scheduler.takeRewind()).toBe(false);
+    member = true;
+    failed.length = 0;
+    await scheduler.commit({ wait: true });
+    expect(stats).toMatchObject({ producers: 1, begun: 1, committed: 1 });
+  });
+
+  it('membership lost while the transaction is built: it aborts instead of committing, the records are read again, the producer stays', async () => {
+    let member = true;
+    let rebalanceOnce = true;
+    const during = async () => {
+      if (rebalanceOnce) member = false;
+    };
+    const { scheduler, stats, failed } = setup({ member: () => member, during });
+    await scheduler.commit({ wait: true });
+    expect(stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 });
+    expect(failed).toHaveLength(1);
+    expect(scheduler.takeRewind()).toBe(true);
+    expect(scheduler.takeError()).toBeNull();
+    // A clean abort: the next transaction (a rebuilt engine's) runs on the same producer, not a new one.
+    rebalanceOnce = false;
+    member = true;
+    failed.length = 0;
+    await scheduler.commit({ wait: true });
+    expect(stats).toMatchObject({ producers: 1, begun: 2, committed: 1, aborted: 1 });
+  });
+
+  it('fencing is kept for the next batch to throw; another Kafka failure rewinds', async () => {
+    const fenced = kafkaError('PRODUCER_FENCED');
+    const a = setup({ during: () => Promise.reject(fenced) });
+    await a.scheduler.commit({ wait: true });
+    expect(a.scheduler.takeRewind()).toBe(false);
+    expect(a.scheduler.takeError()).toBe(fenced);
+    expect(a.scheduler.takeError()).toBeNull();
+
+    const b = setup({ during: () => Promise.reject(kafkaError('NOT_COORDINATOR')) });
+    await b.scheduler.commit({ wait: true });
+    expect(b.scheduler.takeError()).toBeNull();
+    expect(b.scheduler.takeRewind()).toBe(true);
+    expect(b.failed).toHaveLength(1);
+  });
+
+  it('an abandoned commit is an error of its own kind, retryable', () => {
+    const err = new CommitAbandonedError('x');
+    expect(err.code).toBe('DW_COMMIT_ABANDONED');
+    expect(err.canRetry).toBe(true);
+  });
+});
