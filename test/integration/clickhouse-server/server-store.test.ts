@@ -264,7 +264,16 @@ ORDER BY (env, artifact, occurred_at, event_id)`);
     expect((err as Error).message).toMatch(/runs 18\.16\.1; sql\/migrations need 22\.2 or newer/);
   });
 
-  it('server stopped mid-run: the writer retries and backpressures, then every row lands once', { timeout: 120_000 }, async () => {
+  it('server stopped mid-run: the writer retries and backpressures, then every row lands once', { timeout: 120_000 }, async (ctx) => {
+    // The test stops and restarts the server through this checkout's script, which only knows a server it started
+    // (its pid file). Another checkout's (a git worktree beside a developer's running services) is not ours to stop.
+    const owned = await clickhouseSh('status').then(() => true, () => false);
+    if (!owned) {
+      const why = `the ClickHouse server at ${URL_} was not started by ${SCRIPT} of this checkout, so this test cannot stop and restart it`;
+      if (process.env.CI === 'true') throw new Error(why);
+      console.warn(`[skipped] ${why}`);
+      ctx.skip();
+    }
     await admin.command(`TRUNCATE TABLE ${DB}.hydration_events`);
     const cap = 120;
     const w = new StoreWriter(admin, { database: DB, batchRows: 50, flushIntervalMs: 0, maxAttempts: 1000, initialBackoffMs: 50, maxBackoffMs: 300 });
