@@ -34,7 +34,10 @@ describeKafka('live engine: crash, shutdown, restart', (brokers) => {
   }
 
   it('kill -9 in the middle of a scenario, restart: no alert twice, none missing, same incidents', async () => {
-    const d = await deploy('crash');
+    // A 5 s idle timeout (the suite's is 1 s): on a loaded machine the test's own production can stall for more than a
+    // second; a partition it has not reached yet is then confirmed idle, event time moves past it, and its records come
+    // late — the likely cause of one CI run's 1264 late events here.
+    const d = await deploy('crash', { env: { DRIFTWATCH_IDLE_TIMEOUT: '5s' } });
     // The demo generator: 24 keys, injected incidents of every kind, a few duplicates and malformed lines.
     const scenario = generatedRecords(optionsForRecords(60_000, 24, { seed: 7 }));
     const [first, rest] = [scenario.slice(0, 15_000), scenario.slice(15_000)];
