@@ -52,8 +52,12 @@ export class CommitScheduler {
   #publishing: Promise<void> | null = null;
   /** A commit that failed for good (fenced, store failed), thrown by the next batch. */
   #error: unknown = null;
-  /** A commit failed on the Kafka side: once the engine is rebuilt, read again from the committed offsets. */
-  #rewind = false;
+  /**
+   * Once the engine is rebuilt, read again from the committed offsets: a
+   * commit failed on the Kafka side, or was abandoned because a rebalance
+   * began (the protocol at work, not a failure: see `failurePending`).
+   */
+  #rewind: 'failure' | 'abandoned' | null = null;
   /** A commit was asked for while one was being published. */
   #wanted = false;
   #last = 0;
@@ -74,14 +78,19 @@ export class CommitScheduler {
 
   /** Whether the engine about to be restored must read again from the committed offsets; cleared. */
   takeRewind(): boolean {
-    const rewind = this.#rewind;
-    this.#rewind = false;
+    const rewind = this.#rewind !== null;
+    this.#rewind = null;
     return rewind;
   }
 
-  /** A commit failed and its consequence (a rewind, or an error for the next batch) is still pending. */
+  /**
+   * A commit failed and its consequence (a rewind, or an error for the next
+   * batch) is still pending. A commit abandoned for a rebalance does not
+   * count: its records go to whoever owns the partitions now, as in any
+   * handover, so a stop right after one is still a clean stop.
+   */
   get failurePending(): boolean {
-    return this.#rewind || this.#error !== null;
+    return this.#rewind === 'failure' || this.#error !== null;
   }
 
   /** A restored engine starts its commit interval now. */
@@ -125,7 +134,7 @@ export class CommitScheduler {
   #failed(engine: Engine, err: unknown): void {
     const abandoned = err instanceof CommitAbandonedError;
     const rewind = abandoned || (isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure);
-    if (rewind) this.#rewind = true;
+    if (rewind) this.#rewind = abandoned ? 'abandoned' : 'failure';
     else this.#error = err;
     this.opts.onFailed(engine);
     if (abandoned) this.opts.log.warn({ err }, 'commit abandoned: a rebalance began; state will be rebuilt from the changelog');

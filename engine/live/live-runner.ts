@@ -313,8 +313,9 @@ export class LiveRunner {
       const engine = this.inGroup ? current : null;
       if (engine) await this.commits.commit({ wait: true });
       await this.commits.settled();
-      // A failed commit drops the engine (commit-scheduler.ts), so "still ours" means every commit it made went through.
-      clean = engine ? this.engine === engine : !this.commits.failurePending && !current?.progressed;
+      // A failed commit drops the engine (commit-scheduler.ts), so "still ours" means every commit it made went through
+      // — or the last was abandoned for a rebalance, a handover rather than a failure (CommitScheduler.failurePending).
+      clean = engine ? this.engine === engine || !this.commits.failurePending : !this.commits.failurePending && !current?.progressed;
       if (!clean) this.log.error('final commit failed: the records since the last commit will be read again by the next owner of their partitions');
     }).catch((err) => {
       clean = false;

@@ -108,6 +108,7 @@ describe('CommitScheduler', () => {
     await scheduler.commit({ wait: true });
     expect(stats).toMatchObject({ begun: 0, committed: 0, aborted: 0 });
     expect(failed).toEqual([engine]);
+    expect(scheduler.failurePending).toBe(false); // a handover, not a failure: a stop now is clean
     expect(scheduler.takeError()).toBeNull();
     expect(scheduler.takeRewind()).toBe(true);
     expect(scheduler.takeRewind()).toBe(false);
@@ -147,6 +148,7 @@ describe('CommitScheduler', () => {
 
     const b = setup({ during: () => Promise.reject(kafkaError('NOT_COORDINATOR')) });
     await b.scheduler.commit({ wait: true });
+    expect(b.scheduler.failurePending).toBe(true);
     expect(b.scheduler.takeError()).toBeNull();
     expect(b.scheduler.takeRewind()).toBe(true);
     expect(b.failed).toHaveLength(1);
