@@ -22,7 +22,7 @@ import { EventTimeOrderer } from '../processors/event-time.js';
 import { openEmbeddedStore } from '../store/open-store.js';
 import { StoreWriter } from '../store/store-writer.js';
 import type { Envelope, Fact } from '../processors/facts.js';
-import { replayFile } from '../engine/replay.js';
+import { MAX_PENDING_ROWS, replayFile } from '../engine/replay.js';
 import { defaultProcessingOptions } from '../config/processing-options.js';
 import { defaultAlertsConfig } from '../config/alerts-config.js';
 import { silentLogger } from '../lib/logger.js';
@@ -85,7 +85,7 @@ async function frame(file: string): Promise<{ records: number; events: number }>
 async function storeOnly(file: string): Promise<{ records: number; events: number }> {
   const outDir = mkdtempSync(join(tmpdir(), 'dw-bench-'));
   const transport = await openEmbeddedStore(join(outDir, 'store'), { logger: silentLogger });
-  const writer = new StoreWriter(transport, { logger: silentLogger, batchRows: 50_000, flushIntervalMs: 0 });
+  const writer = new StoreWriter(transport, { logger: silentLogger, flushIntervalMs: 0 }); // replay's batch size: the writer's default
   let records = 0;
   let events = 0;
   try {
@@ -93,7 +93,7 @@ async function storeOnly(file: string): Promise<{ records: number; events: numbe
       records += lines;
       events += envelopes.length;
       for (const envelope of envelopes) writer.write({ kind: 'event', at: envelope.at, envelope });
-      if (writer.pendingRows > 200_000) await writer.waitForCapacity(200_000);
+      if (writer.pendingRows > MAX_PENDING_ROWS) await writer.waitForCapacity(MAX_PENDING_ROWS);
     }
     await writer.flush();
   } finally {

@@ -73,7 +73,7 @@ async function stdinInput(options: ReplayOptions): Promise<{ stream: NodeJS.Read
 export const STDIN = '-';
 
 /** Pending rows above which reading pauses until the store catches up. */
-const MAX_PENDING_ROWS = 200_000;
+export const MAX_PENDING_ROWS = 200_000;
 
 async function writeLine(stream: WriteStream, value: unknown): Promise<void> {
   if (!stream.write(JSON.stringify(value) + '\n')) await once(stream, 'drain');

@@ -372,9 +372,10 @@ export class LiveRunner {
       if (isRebalancing(err)) {
         // kafkajs rejoins once this batch returns, and our partitions may go to a member that restores them from
         // the changelog: let the commit in flight land first, so that restore sees it rather than being followed by
-        // it (kafkajs commits its own offsets at this point for the same reason). Nothing new is committed.
-        this.inGroup = false;
+        // it (kafkajs commits its own offsets at this point for the same reason). Still a member until it has
+        // landed (else commit.ts would abandon it); out of the group after, so nothing new is committed.
         await this.commits.settled();
+        this.inGroup = false;
       }
       throw err;
     });
