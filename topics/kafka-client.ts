@@ -7,6 +7,7 @@
 import kafkajs, { type Kafka, type LogEntry, type logCreator } from 'kafkajs';
 import { ConfigError, KafkaError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { kafkajsLogMethod } from './kafkajs-log-level.js';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -21,28 +22,17 @@ export interface KafkaClientOptions {
 const { logLevel: KafkaLogLevel } = kafkajs;
 type KafkaLogLevel = kafkajs.logLevel;
 
-/** kafkajs levels → pino methods. kafkajs INFO is group membership chatter, so it stays at info. */
-function pinoMethod(level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' {
-  switch (level) {
-    case KafkaLogLevel.ERROR:
-      return 'error';
-    case KafkaLogLevel.WARN:
-      return 'warn';
-    case KafkaLogLevel.INFO:
-      return 'info';
-    default:
-      return 'debug';
-  }
-}
-
-/** A kafkajs logCreator that writes to `logger` (child `component: kafkajs`). */
+/**
+ * A kafkajs logCreator that writes to `logger` (child `component: kafkajs`),
+ * at the level kafkajsLogMethod gives. `logger` must not bind `component`
+ * itself: pino would write the key twice in every line.
+ */
 export function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const { message, timestamp: _ignored, logger: _name, ...fields } = log as LogEntry['log'] & { logger?: unknown };
-      child[pinoMethod(level)]({ namespace, ...fields }, message);
-    };
+  return () => (entry: LogEntry) => {
+    const { message, timestamp: _ignored, logger: _name, ...fields } = entry.log as LogEntry['log'] & { logger?: unknown };
+    child[kafkajsLogMethod(entry)]({ namespace: entry.namespace, ...fields }, message);
+  };
 }
 
 /** kafkajs only logs what its own level lets through; follow pino's level so debug shows protocol detail. */

@@ -46,7 +46,8 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
     const id = randomUUID().slice(0, 8);
     const config = demoConfig(options.config, id);
     const log = options.logger.child({ component: 'demo-kafka', demoId: id });
-    const kafka: Kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-demo`, logger: log });
+    // Not `log`: the client names its own lines `component: kafkajs` (a second `component` key otherwise).
+    const kafka: Kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-demo`, logger: options.logger.child({ demoId: id }) });
     const definitions = topicDefinitions(config.kafka);
     const admin = kafka.admin();
     await admin.connect();

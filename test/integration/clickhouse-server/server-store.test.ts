@@ -158,7 +158,7 @@ suite('driftwatch query on a ClickHouse server', () => {
     const before = await names();
     const statements = [`INSERT INTO ${RO_DB}.t VALUES ('r', 6)`, `CREATE TABLE ${RO_DB}.other (x UInt8) ENGINE = Memory`];
     if (user === 'driftwatch_reader') statements.push(`SELECT name FROM ${RO_DB}.t`);
-    else expect((await query(user, `SELECT name FROM ${RO_DB}.t`, true)).rows.map((r) => r.name)).toEqual(before);
+    else expect((await query(user, `SELECT name FROM ${RO_DB}.t ORDER BY name`, true)).rows.map((r) => r.name)).toEqual(before);
     for (const sql of statements) {
       await expect(query(user, sql, true), sql).rejects.toMatchObject({
         code: 'DW_USAGE',

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import kafkajs, { type LogEntry } from 'kafkajs';
+import { createLogger } from '../../../lib/logger.js';
+import { pinoLogCreator } from '../../../topics/kafka-client.js';
+
+const { logLevel } = kafkajs;
+
+/** Log lines as pino writes them, through the logCreator the engine gives kafkajs. */
+function kafkajsLogger(level: string): { log: (entry: Omit<LogEntry, 'label'>) => void; lines: Array<Record<string, unknown>>; raw: string[] } {
+  const raw: string[] = [];
+  const logger = createLogger({ level, destination: { write: (l: string) => void raw.push(l) } }).child({ demoId: 'd1' });
+  const write = pinoLogCreator(logger)(logLevel.DEBUG);
+  return {
+    log: (entry) => write({ label: '', ...entry }),
+    get lines() {
+      return raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    raw,
+  };
+}
+
+const response = (api: string, error: string): Omit<LogEntry, 'label'> => ({
+  namespace: 'Connection',
+  level: logLevel.ERROR,
+  log: { timestamp: '', message: `Response ${api}`, error, correlationId: 9, size: 108 } as LogEntry['log'],
+});
+
+describe('kafkajs log lines in pino', () => {
+  it('logs the heartbeat responses of an ordinary rebalance at debug, not as errors', () => {
+    const k = kafkajsLogger('debug');
+    k.log(response('Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'));
+    k.log(response('JoinGroup(key: 11, version: 5)', 'The group member needs to have a valid member id before actually entering a consumer group'));
+    expect(k.lines.map((l) => l.level)).toEqual([20, 20]);
+    // At the default level they are not written at all.
+    const quiet = kafkajsLogger('info');
+    quiet.log(response('Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'));
+    expect(quiet.raw).toEqual([]);
+  });
+
+  it('logs a retriable error response (kafkajs retries it) as a warning', () => {
+    const k = kafkajsLogger('info');
+    k.log(response('Metadata(key: 3, version: 6)', 'This server does not host this topic-partition'));
+    k.log(response('AddOffsetsToTxn(key: 25, version: 1)', 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing'));
+    expect(k.lines.map((l) => [l.level, l.error])).toEqual([
+      [40, 'This server does not host this topic-partition'],
+      [40, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing'],
+    ]);
+  });
+
+  it('keeps other error responses and errors of other namespaces at error', () => {
+    const k = kafkajsLogger('info');
+    k.log(response('Produce(key: 0, version: 7)', 'Not authorized to access topics: [Topic authorization failed]'));
+    k.log(response('Produce(key: 0, version: 7)', 'some message kafkajs does not know'));
+    k.log({ namespace: 'Consumer', level: logLevel.ERROR, log: { timestamp: '', message: 'Crash: KafkaJSNumberOfRetriesExceeded' } as LogEntry['log'] });
+    expect(k.lines.map((l) => l.level)).toEqual([50, 50, 50]);
+  });
+
+  it("lowers kafkajs' idempotent-producer retry warning (exactly-once rests on transactions) and no other warning", () => {
+    const k = kafkajsLogger('info');
+    const warn = (namespace: string, message: string) => k.log({ namespace, level: logLevel.WARN, log: { timestamp: '', message } as LogEntry['log'] });
+    warn('Producer', 'Limiting retries for the idempotent producer may invalidate EoS guarantees');
+    warn('Runner', 'The group is rebalancing, re-joining');
+    expect(k.lines.map((l) => [l.level, l.msg])).toEqual([[40, 'The group is rebalancing, re-joining']]);
+  });
+
+  it('names each line component: kafkajs once, with the bindings of the logger it was given', () => {
+    const k = kafkajsLogger('info');
+    k.log({ namespace: 'Consumer', level: logLevel.INFO, log: { timestamp: '', message: 'Starting', groupId: 'g' } as LogEntry['log'] });
+    expect(k.raw[0].match(/"component":/g)).toHaveLength(1);
+    expect(k.lines[0]).toMatchObject({ level: 30, component: 'kafkajs', demoId: 'd1', namespace: 'Consumer', groupId: 'g', msg: 'Starting' });
+  });
+});

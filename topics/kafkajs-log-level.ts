@@ -1,0 +1,76 @@
+/**
+ * The pino level of a kafkajs log entry.
+ *
+ * kafkajs logs every error response of the broker at ERROR from its
+ * `Connection` ("Response Heartbeat(key: 12, version: 3)", with the protocol
+ * error's message) before its caller handles it. Most are handled: a
+ * retriable error is retried, and REBALANCE_IN_PROGRESS and its kin make the
+ * consumer rejoin — one ordinary scale-out of a group logged some twenty ERROR
+ * lines per member, which pages whoever alerts on error logs. What kafkajs
+ * cannot handle reaches the engine as an exception, which it logs with its
+ * own context. So these responses are logged lower: the group-protocol steps
+ * of a normal rebalance at debug (kafkajs' runner says "re-joining" once, as
+ * a warning), other retriable errors at warn (a leader election, a
+ * coordinator moving: worth seeing, nothing to do). Other error responses
+ * (authorization, fencing, …) stay errors.
+ *
+ * kafkajs also warns "Limiting retries for the idempotent producer may
+ * invalidate EoS guarantees" for any idempotent producer with a retry limit.
+ * The engine's exactly-once rests on transactions: a send that fails after
+ * its retries aborts the transaction, and read_committed consumers never see
+ * what it wrote, so the warning does not apply (engine/live/transaction.ts);
+ * the demo producer's records carry eventIds, deduplicated by the engine.
+ * It is logged at debug.
+ */
+import { createRequire } from 'node:module';
+import kafkajs, { type LogEntry } from 'kafkajs';
+
+export type PinoMethod = 'error' | 'warn' | 'info' | 'debug';
+
+interface ProtocolErrorCode {
+  type: string;
+  retriable: boolean;
+  message: string;
+}
+
+// kafkajs 2.2.4 (pinned in package.json, its last release) does not export its
+// table of protocol errors from the package root; this is the table it throws from.
+const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: ProtocolErrorCode[] };
+
+/** Steps of a normal rebalance: kafkajs rejoins the group on each. */
+const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'MEMBER_ID_REQUIRED']);
+
+const handledResponseErrors = new Map<string, PinoMethod>();
+for (const code of errorCodes) {
+  if (REJOIN_TYPES.has(code.type)) handledResponseErrors.set(code.message, 'debug');
+  else if (code.retriable) handledResponseErrors.set(code.message, 'warn');
+}
+
+const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+const { logLevel } = kafkajs;
+
+/** kafkajs' own level → pino method (kafkajs INFO is group membership chatter, so it stays at info). */
+function byKafkaLevel(level: kafkajs.logLevel): PinoMethod {
+  switch (level) {
+    case logLevel.ERROR:
+      return 'error';
+    case logLevel.WARN:
+      return 'warn';
+    case logLevel.INFO:
+      return 'info';
+    default:
+      return 'debug';
+  }
+}
+
+/** Where a kafkajs log entry goes in pino (see the module comment for what is lowered and why). */
+export function kafkajsLogMethod({ namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>): PinoMethod {
+  const method = byKafkaLevel(level);
+  if (method === 'error' && namespace === 'Connection' && log.message.startsWith('Response ')) {
+    const error = (log as { error?: unknown }).error;
+    return (typeof error === 'string' && handledResponseErrors.get(error)) || method;
+  }
+  if (method === 'warn' && namespace === 'Producer' && log.message === IDEMPOTENT_RETRIES_WARNING) return 'debug';
+  return method;
+}
