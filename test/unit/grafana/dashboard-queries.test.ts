@@ -195,6 +195,11 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await status(at('12:20'), {})).toMatchObject({ status: 1, open_incidents: 1, mttr_breaches: 0, rolling_mttr_minutes: null });
     expect(await status(at('12:20'), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 2, open_incidents: 1, mttr_breaches: 1 });
     expect(await status(at('12:15'), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 1, open_incidents: 1, mttr_breaches: 0 });
+    // Open exactly the threshold is not yet "longer than" it (the rule: age > threshold); a second more is ($__toTime
+    // has second precision in the plugin's macros).
+    const tie = new Date('2026-11-27T12:18:10.000Z');
+    expect(await status(tie, { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 1, open_incidents: 1, mttr_breaches: 0 });
+    expect(await status(new Date(tie.getTime() + 1000), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 2, open_incidents: 1, mttr_breaches: 1 });
   });
 
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {
