@@ -111,7 +111,9 @@ export const s = {
   /** A finite number (Avro double). */
   number(opts: { min?: number; doc?: string } = {}): Base<number> {
     return leaf('number', 'double', { type: 'number', min: opts.min }, (v) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a number, got ${describe(v)}`;
+      if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
+      // JSON.parse reads 1e999 as Infinity (and Avro doubles may be NaN): a number, but not one to compute with.
+      if (!Number.isFinite(v)) return `expected a finite number, got ${v}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
       return undefined;
     }, opts.doc);

@@ -89,6 +89,8 @@ describe('decodeJsonRecord', () => {
     expect(deadLetterOf(decodeJsonRecord(JSON.stringify(noDigest))).reason).toBe('servedDigest: is required');
     const badType = JSON.stringify(hydration('h-2', T0, { durationMs: 'slow' }));
     expect(deadLetterOf(decodeJsonRecord(badType)).reason).toBe('durationMs: expected a number, got "slow"');
+    const overflow = JSON.stringify(hydration('h-4', T0, { durationMs: 1 })).replace('"durationMs":1', '"durationMs":1e999');
+    expect(deadLetterOf(decodeJsonRecord(overflow)).reason).toBe('durationMs: expected a finite number, got Infinity');
     const badTime = JSON.stringify({ ...hydration('h-3', T0), occurredAt: 'yesterday' });
     expect(deadLetterOf(decodeJsonRecord(badTime)).reason).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
   });
