@@ -28,6 +28,7 @@ import type { PipelineCounters } from '../pipeline.js';
 import { advanceEngine, createLiveEngine, type Engine } from './live-engine.js';
 import { assignedTps, splitTp, tp } from './topic-partition.js';
 import { CommitScheduler } from './commit-scheduler.js';
+import { isCleanStop, type OutOfGroupCause } from './clean-stop.js';
 import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
 import { ChangelogReader } from './changelog-reader.js';
@@ -100,6 +101,8 @@ export class LiveRunner {
    * outputs or offsets for them then (idle ticks would), or both would.
    */
   private inGroup = false;
+  /** Why the instance last left the group: decides whether a stop out of it is clean (clean-stop.ts). */
+  private outOfGroupFor: OutOfGroupCause = 'rebalance';
   private fail: (err: Error) => void = () => {};
   /**
    * Settles with the error when the consumer has stopped for good: kafkajs
@@ -234,12 +237,16 @@ export class LiveRunner {
       if (this.engine && this.engine.generation === this.generation) this.engine.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
     });
     consumer.on(consumer.events.REBALANCING, () => {
-      if (current()) this.inGroup = false;
+      if (!current()) return;
+      // Out already (a crash): the records it left uncommitted stay a failure's.
+      if (this.inGroup) this.outOfGroupFor = 'rebalance';
+      this.inGroup = false;
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!current()) return;
       this.readyFlag = false;
       this.inGroup = false; // kafkajs disconnects a crashed consumer: it has left the group, restarted or not
+      this.outOfGroupFor = 'failure';
       this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
       if (e.payload.restart || this.stopping) return;
       // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
@@ -280,6 +287,7 @@ export class LiveRunner {
   private async replaceConsumer(why: string, details: Record<string, unknown> = {}): Promise<void> {
     this.readyFlag = false;
     this.inGroup = false;
+    this.outOfGroupFor = 'failure';
     this.log.error(details, `consumer ${why}; starting a new one`);
     await replaceUntilRunning({
       stopped: () => this.stopping,
@@ -296,11 +304,13 @@ export class LiveRunner {
 
   /**
    * Graceful stop: finish the batch, commit, leave the group. Resolves
-   * `clean: false` when what this instance consumed is not all committed: the
-   * final commit failed, or an earlier failed commit dropped the state and it
-   * was not rebuilt before the stop. Nothing is lost either way (the next
-   * owner reads those records again from the committed offsets), but the
-   * process should not report a clean exit (`driftwatch run` exits 1).
+   * `clean: false` when a failure left what this instance consumed
+   * uncommitted: the final commit failed, an earlier failed commit dropped the
+   * state and it was not rebuilt before the stop, or the consumer crashed
+   * after processing records it could not commit. Nothing is lost either way
+   * (the next owner reads those records again from the committed offsets),
+   * but the process should not report a clean exit (`driftwatch run` exits 1).
+   * A rebalance is a handover, not a failure (clean-stop.ts).
    */
   async stop(): Promise<{ clean: boolean }> {
     if (this.stopping) return { clean: true };
@@ -313,10 +323,17 @@ export class LiveRunner {
       const engine = this.inGroup ? current : null;
       if (engine) await this.commits.commit({ wait: true });
       await this.commits.settled();
-      // A failed commit drops the engine (commit-scheduler.ts), so "still ours" means every commit it made went through
-      // — or the last was abandoned for a rebalance, a handover rather than a failure (CommitScheduler.failurePending).
-      clean = engine ? this.engine === engine || !this.commits.failurePending : !this.commits.failurePending && !current?.progressed;
-      if (!clean) this.log.error('final commit failed: the records since the last commit will be read again by the next owner of their partitions');
+      clean = isCleanStop({
+        finalCommit: engine !== null,
+        engineKept: engine !== null && this.engine === engine,
+        failurePending: this.commits.failurePending,
+        progressed: current?.progressed ?? false,
+        outOfGroupFor: this.outOfGroupFor,
+      });
+      if (!clean) {
+        const what = engine ? 'final commit failed' : 'stopped out of the group after a failure';
+        this.log.error(`${what}: the records since the last commit will be read again by the next owner of their partitions`);
+      }
     }).catch((err) => {
       clean = false;
       this.log.error({ err }, 'final commit failed');
@@ -376,6 +393,7 @@ export class LiveRunner {
         // landed (else commit.ts would abandon it); out of the group after, so nothing new is committed.
         await this.commits.settled();
         this.inGroup = false;
+        this.outOfGroupFor = 'rebalance';
       }
       throw err;
     });
