@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       clickhouse: { url: null, user: 'default', password: '', database: 'driftwatch' },
       schemaRegistryUrl: null,
       alertFormat: 'json',
-      store: { batchRows: 5000, flushIntervalMs: 1000 },
+      store: { batchRows: 25000, flushIntervalMs: 1000 },
       metricsPort: 9464,
     });
   });

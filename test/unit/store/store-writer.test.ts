@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
 import type { Fact } from '../../../processors/facts.js';
-import { StoreWriter } from '../../../store/store-writer.js';
+import { MAX_CONCURRENT_INSERTS, StoreWriter } from '../../../store/store-writer.js';
 import { RowMapper } from '../../../store/row-mappers.js';
 import { eventCodecs, eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
@@ -70,6 +70,43 @@ describe('StoreWriter batching', () => {
     expect(t.calls.flatMap((c) => c.rows.map((r) => r.event_id))).toEqual(['h-0', 'h-1', 'h-2', 'h-3', 'h-4', 'h-5', 'h-6']);
     expect(w.pendingRows).toBe(0);
     expect(w.stats()).toMatchObject({ rowsWritten: { hydration_events: 7 }, batches: 3, retries: 0 });
+  });
+
+  it("sends batches of different tables side by side (at most MAX_CONCURRENT_INSERTS), each table's in order", async () => {
+    // Inserts in flight right now, per table, and the most seen at once.
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    let mostOfOneTable = 0;
+    class CountingTransport extends FakeTransport {
+      override async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
+        inFlight.set(table, (inFlight.get(table) ?? 0) + 1);
+        most = Math.max(most, [...inFlight.values()].reduce((a, b) => a + b, 0));
+        mostOfOneTable = Math.max(mostOfOneTable, ...inFlight.values());
+        try {
+          await super.insert(table, lines, opts);
+        } finally {
+          inFlight.set(table, inFlight.get(table)! - 1);
+        }
+      }
+    }
+    const t = new CountingTransport();
+    t.hold = true;
+    const w = new StoreWriter(t, { batchRows: 1, flushIntervalMs: 0 });
+    for (const f of hydrations(3)) w.write(f); // three batches of one table
+    for (const f of oneOfEachKind()) w.write(f); // and one or two of each of ten more
+    await tick();
+    expect(t.attempts).toHaveLength(MAX_CONCURRENT_INSERTS);
+    const flushed = w.flush();
+    while (t.held.length > 0) {
+      t.release();
+      await tick();
+    }
+    await flushed;
+    expect(most).toBe(MAX_CONCURRENT_INSERTS);
+    expect(mostOfOneTable).toBe(1);
+    const hydrationRows = t.calls.filter((c) => c.table === 'driftwatch.hydration_events').map((c) => c.rows[0]!.event_id);
+    expect(hydrationRows.slice(0, 3)).toEqual(['h-0', 'h-1', 'h-2']);
+    expect(t.calls).toHaveLength(3 + 15); // a batch per row: oneOfEachKind makes 15 rows (see the next test)
   });
 
   it('keeps one buffer per table and writes every stored kind', async () => {
@@ -240,7 +277,7 @@ describe('StoreWriter backpressure', () => {
     const w = new StoreWriter(t, { batchRows: 2, flushIntervalMs: 0 });
     for (const f of hydrations(5)) w.write(f);
     await tick();
-    expect(t.attempts).toHaveLength(1); // one batch at a time
+    expect(t.attempts).toHaveLength(1); // a table's batches one at a time
     expect(w.pendingRows).toBe(5);
 
     let below3 = false;
