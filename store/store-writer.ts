@@ -258,15 +258,16 @@ export class StoreWriter {
     );
   }
 
-  /** Runs `send` once fewer than MAX_CONCURRENT_INSERTS batches are being sent. */
+  /** Runs `send` once fewer than MAX_CONCURRENT_INSERTS batches are being sent; waiting batches go first come, first served. */
   async #inSlot(send: () => Promise<void>): Promise<void> {
-    while (this.#sending >= MAX_CONCURRENT_INSERTS) await new Promise<void>((r) => this.#slotWaiters.push(r));
-    this.#sending++;
+    if (this.#sending < MAX_CONCURRENT_INSERTS) this.#sending++;
+    else await new Promise<void>((r) => this.#slotWaiters.push(r)); // handed a slot that stays counted
     try {
       await send();
     } finally {
-      this.#sending--;
-      this.#slotWaiters.shift()?.();
+      const next = this.#slotWaiters.shift();
+      if (next) next();
+      else this.#sending--;
     }
   }
 
