@@ -97,8 +97,10 @@ export async function migrateStore(
   const logger = options.logger ?? silentLogger;
   const result = await migrate(transport, {
     dir: options.dir,
-    onApply: (m) => logger.info({ migration: m.name, statements: m.statements.length }, 'applying migration'),
+    onApply: (m) => logger.debug({ migration: m.name, statements: m.statements.length }, 'applying migration'),
   });
+  // One line, not one per migration: every replay into a new directory applies them all.
+  if (result.applied.length > 0) logger.info({ applied: result.applied, upToDate: result.skipped.length }, 'store schema migrated');
   const lines = [
     ...result.applied.map((n) => `applied  ${n}`),
     `${result.applied.length} applied, ${result.skipped.length} already up to date`,
