@@ -179,6 +179,26 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     }
   });
 
+  it("drift: Rolling MTTR comes from the incidents, and agrees with a single instance's own 24 h snapshots", async () => {
+    // A range ending with the scenario's events, where the engine's last snapshots were taken.
+    const rows = (await run('Rolling MTTR (24 h) vs 30 min target', 'driftwatch-drift', 'All', scenarioEventTo)) as Array<{ time: string; env: string; mttr_minutes: number }>;
+    const at = (env: string, hhmm: string) => rows.find((r) => r.env === env && r.time === `2026-11-27 ${hhmm}:00`)?.mttr_minutes;
+    const last = (env: string) => rows.filter((r) => r.env === env).at(-1)!.mttr_minutes;
+    // Each minute's value is as of its end: prod's first recovery (7 min, resolved at 10:20:00.000) counts in the minute
+    // ending then, its second (15 min 50 s, resolved at 12:29:00.001) from the minute after 12:29.
+    expect(at('prod', '10:18')).toBeUndefined();
+    expect(at('prod', '10:19')).toBeCloseTo(7, 6);
+    expect(at('prod', '12:28')).toBeCloseTo(7, 6);
+    expect(at('prod', '12:29')).toBeCloseTo((7 + 95 / 6) / 2, 4);
+    expect(last('prod')).toBeCloseTo((7 + 95 / 6 + 3) / 3, 4);
+    expect(last('staging')).toBeCloseTo(6.5, 4);
+    const engine = await store.query<{ scope: string; mttr_minutes: number }>(
+      "SELECT scope, argMax(mean_ms, as_of) / 60000 AS mttr_minutes FROM driftwatch.mttr_snapshots FINAL WHERE window = '24h' AND scope != '*' AND mean_ms IS NOT NULL GROUP BY scope ORDER BY scope",
+    );
+    expect(engine.map((e) => e.scope)).toEqual(['prod', 'staging']);
+    for (const { scope, mttr_minutes } of engine) expect(last(scope), scope).toBeCloseTo(mttr_minutes, 6);
+  });
+
   it("overview: System status judges against the mttr_breach rule's threshold (variable mttr_threshold_minutes, default 30)", async () => {
     const status = async (to: Date | undefined, choices: VariableChoices) => (await run('System status', 'driftwatch-overview', 'All', to, choices))[0]!;
     // The rolling MTTR over 24 h is prod's (7 + 15 5/6 + 3) / 3 ≈ 8.6 min at the end of the range: above a 5-minute
