@@ -153,9 +153,14 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     for (const name of OUTPUT_FILES) renameSync(partial(options.outDir, name), join(options.outDir, name));
     return summary;
   } finally {
-    for (const name of [...OUTPUT_FILES, 'stdin.ndjson']) rmSync(partial(options.outDir, name), { force: true });
+    removePartialOutputs(options.outDir);
     lock.release();
   }
+}
+
+/** Removes a run's unfinished output files (also for a run ended by a signal, which skips replayFile's own cleanup). */
+export function removePartialOutputs(outDir: string): void {
+  for (const name of [...OUTPUT_FILES, 'stdin.ndjson']) rmSync(partial(outDir, name), { force: true });
 }
 
 async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { replayFile, STDIN } from '../../engine/replay.js';
+import { removePartialOutputs, replayFile, STDIN } from '../../engine/replay.js';
 
 export const replayCommand: Command = {
   path: ['replay'],
@@ -30,6 +30,21 @@ export const replayCommand: Command = {
     const out = args.values.out as string | undefined;
     if (!out) throw new UsageError('--out <dir> is required: where alerts.ndjson, incidents.ndjson, dlq.ndjson and the store go');
     const rt = loadRuntime(ctx, { alertsFile: args.values.alerts as string | undefined });
+    // Ctrl-C / SIGTERM: by default the process would end without a word, its unfinished outputs left behind.
+    const onSignal = (signal: NodeJS.Signals) => {
+      removePartialOutputs(out);
+      ctx.stderr.write(
+        `driftwatch replay: interrupted (${signal}); nothing written to ${out}/*.ndjson (they are written when a replay completes), ` +
+          `while ${out}/store keeps the rows stored so far: replay again to complete it (rows stored twice count once under FINAL)\n`,
+      );
+      // Ended by the signal itself (exit status 128 + its number), as without a handler: process.exit would wait for
+      // a thread blocked reading the input (a FIFO, or stdin with its writer still open), which can be for ever.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     const summary = await replayFile({
       input,
       stdin: ctx.stdin,
@@ -40,6 +55,9 @@ export const replayCommand: Command = {
       store: !args.values['no-store'],
       sort: Boolean(args.values.sort),
       storeBatchRows: Math.max(rt.config.store.batchRows, 20_000),
+    }).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     ctx.stdout.write(

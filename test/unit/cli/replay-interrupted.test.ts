@@ -1,0 +1,56 @@
+/**
+ * A replay stopped by Ctrl-C or SIGTERM says what it left (no .ndjson
+ * outputs, the rows stored so far) and ends by the signal, instead of ending
+ * without a word and leaving its unfinished output files behind. The
+ * built CLI runs in a process of its own (signals), reading its events from a
+ * FIFO the test keeps open, so it is mid-input when the signal comes.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cliMain, repoRoot, runCli } from '../../integration/live/engine-process.js';
+import { fixturesDir } from '../../helpers/replay-fixture.js';
+
+async function interruptedReplay(signal: 'SIGINT' | 'SIGTERM'): Promise<{ endedBy: NodeJS.Signals | null; stderr: string; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-interrupted-'));
+  const fifo = join(dir, 'events.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const out = join(dir, 'out');
+  const child = spawn(process.execPath, [cliMain, 'replay', fifo, '--out', out], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, endedBy) => resolve(endedBy)));
+  // Some events, and the FIFO kept open: the replay waits for more.
+  const writer = createWriteStream(fifo);
+  writer.write(readFileSync(join(fixturesDir, 'rogue-version.ndjson')));
+  const started = join(out, '.alerts.ndjson.partial');
+  for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(existsSync(started)).toBe(true);
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill(signal);
+  const endedBy = await exited;
+  writer.destroy();
+  return { endedBy, stderr, out };
+}
+
+describe('an interrupted replay', () => {
+  beforeAll(() => assertBuilt());
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s: says what it left, removes its unfinished files, and ends by the signal', async (signal) => {
+    const { endedBy, stderr, out } = await interruptedReplay(signal);
+    expect(endedBy).toBe(signal); // exit status 128 + the signal's number to a shell, as without a handler
+    expect(stderr).toContain(`driftwatch replay: interrupted (${signal}); nothing written to ${out}/*.ndjson`);
+    // No .partial files; the lock of the ended process is taken over by the next run (lib/dir-lock.ts).
+    expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
+    // Replaying again into the same --out completes it.
+    expect(await runCli(['replay', join(fixturesDir, 'rogue-version.ndjson'), '--out', out], {})).toContain('wrote');
+    expect(existsSync(join(out, 'alerts.ndjson'))).toBe(true);
+  }, 60_000);
+});
