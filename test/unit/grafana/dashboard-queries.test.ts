@@ -16,7 +16,8 @@ import { dashboards, panelContext, panelTargets as targets, runPanel, type EnvSe
 /** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
 const expectedColumns: Record<string, string[]> = {
   'driftwatch-overview/System status/A': [
-    'status', 'open_incidents', 'critical_open', 'mttr_breaches', 'rolling_mttr_minutes', 'success_rate', 'gate_failure_rate',
+    'status', 'open_incidents', 'critical_open', 'critical_firing', 'mttr_breaches', 'rolling_mttr_minutes', 'success_rate', 'gate_failure_rate',
+    'snapshot_health', 'mean_duration_minutes',
   ],
   'driftwatch-overview/Active promotions/A': ['active_promotions'],
   'driftwatch-overview/Open incidents/A': ['open_incidents'],
@@ -157,8 +158,11 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     // failed, 1 rolled back — but p-7 (rollback fixture) succeeded and was rolled back: it ended once and is no
     // success, so 7 / 10 < 95 % → YELLOW (1). Before rolled_back_after_success this read 8 / 11.
     expect(status).toEqual({
-      status: 1, open_incidents: 0, critical_open: 0, mttr_breaches: 0, rolling_mttr_minutes: null,
+      status: 1, open_incidents: 0, critical_open: 0, critical_firing: 0, mttr_breaches: 0, rolling_mttr_minutes: null,
       success_rate: expect.closeTo(7 / 10, 9), gate_failure_rate: expect.closeTo(2 / 5, 9),
+      // Snapshots: qa's p-9 verified, p-10 not. Durations, started → terminal: 30 + 60 + 40 + 30 + 70 (p-5 failed) + 30 +
+      // 60 + 20 + 60 + 60 (p-10 failed) = 460 s over 10 promotions.
+      snapshot_health: 0.5, mean_duration_minutes: expect.closeTo(46 / 60, 9),
     });
     expect(await run('Promotion success (target > 95 %)', 'driftwatch-overview')).toEqual([{ success_rate: expect.closeTo(7 / 10, 9) }]);
     expect(await run('Promotions ended', 'driftwatch-promotions')).toEqual([{ succeeded: 7, failed: 2, rolled_back: 1 }]);
@@ -222,6 +226,19 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await status(new Date(tie.getTime() + 1000), { mttr_threshold_minutes: ['5'] })).toMatchObject({ status: 2, open_incidents: 1, mttr_breaches: 1 });
   });
 
+  it('overview: System status is RED while a critical alert fires, whatever the severity of the incidents', async () => {
+    const status = async (hhmmss: string, env: EnvSelection = 'All') =>
+      (await run('System status', 'driftwatch-overview', env, new Date(`2026-11-27T${hhmmss}.000Z`)))[0]!;
+    // rollback_failed prod/pay (critical by default) fires at 13:10:00 and resolves at 13:13:00; the drift incident
+    // open on prod/pay meanwhile is high, not critical.
+    expect(await status('13:09:59')).toMatchObject({ critical_firing: 0, critical_open: 0 });
+    expect(await status('13:10:00')).toMatchObject({ status: 2, critical_firing: 1, critical_open: 0 });
+    expect(await status('13:12:59')).toMatchObject({ status: 2, critical_firing: 1, critical_open: 0 });
+    expect(await status('13:13:00')).toMatchObject({ critical_firing: 0 });
+    // The env filter applies: nothing critical fires in staging.
+    expect(await status('13:12:00', ['staging'])).toMatchObject({ critical_firing: 0 });
+  });
+
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {
     expect(await run('Success rate (target > 95 %)', 'driftwatch-promotions', ['prod'])).toEqual([{ success_rate: expect.closeTo(4 / 6, 9) }]);
   });
@@ -276,5 +293,23 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
       { rule_id: 'r-merge', input_windows: 3, inconsistent: 2, consistency: expect.closeTo(1 / 3, 9) },
       { rule_id: 'r-render', input_windows: 19, inconsistent: 0, consistency: 1 },
     ]);
+  });
+
+  it('overview: System status is YELLOW on a missed promotion KPI alone (snapshot health < 100 %, mean duration > 5 min)', async () => {
+    // Three qa windows a week before the scenario, each a range of its own; every promotion succeeded, no gate ran.
+    // Last in the file: the rows stay, outside every range the other tests query.
+    const cols = 'window_start, window_end, env, instance_id, started, succeeded, promotions_ended, duration_count, duration_sum_ms, snapshots_verified, snapshots_unverified';
+    await store.command(`INSERT INTO driftwatch.promotion_windows (${cols}) VALUES
+      ('2026-11-20 10:00:00.000', '2026-11-20 10:05:00.000', 'qa', '', 1, 1, 1, 1, 60000, 1, 0),
+      ('2026-11-20 10:05:00.000', '2026-11-20 10:10:00.000', 'qa', '', 1, 1, 1, 1, 60000, 0, 1),
+      ('2026-11-20 10:10:00.000', '2026-11-20 10:15:00.000', 'qa', '', 1, 1, 1, 1, 360000, 1, 0)`);
+    const status = async (from: string) => {
+      const start = new Date(`2026-11-20T${from}:00.000Z`);
+      return (await runPanel(store, 'driftwatch-overview', 'System status', ['qa'], new Date(start.getTime() + 299_000), {}, start))[0]!;
+    };
+    const met = { open_incidents: 0, critical_firing: 0, mttr_breaches: 0, success_rate: 1, gate_failure_rate: null };
+    expect(await status('10:00')).toMatchObject({ ...met, status: 0, snapshot_health: 1, mean_duration_minutes: 1 });
+    expect(await status('10:05')).toMatchObject({ ...met, status: 1, snapshot_health: 0, mean_duration_minutes: 1 });
+    expect(await status('10:10')).toMatchObject({ ...met, status: 1, snapshot_health: 1, mean_duration_minutes: 6 });
   });
 });

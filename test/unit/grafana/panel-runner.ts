@@ -39,6 +39,7 @@ export function panelContext(
   env: EnvSelection = 'All',
   to: Date = scenarioTo(),
   choices: VariableChoices = {},
+  from: Date = scenarioFrom,
 ): GrafanaQueryContext {
   const variables: NonNullable<GrafanaQueryContext['variables']> = {};
   for (const v of dashboard.templating?.list ?? []) {
@@ -48,14 +49,14 @@ export function panelContext(
   }
   const allValue = dashboard.templating?.list.find((v) => v.name === 'env')?.allValue;
   return {
-    from: scenarioFrom,
+    from,
     to,
     intervalMs: panel.interval ? Math.max(parseGrafanaInterval(panel.interval), 60_000) : 60_000,
     variables: { ...variables, env: { selected: env, ...(allValue === undefined ? {} : { allValue }) } },
   };
 }
 
-/** The rows of target A of the panel `title` of dashboard `uid`, over the scenario range (or one ending at `to`). */
+/** The rows of target A of the panel `title` of dashboard `uid`, over the scenario range (or one ending at `to`, or starting at `from`). */
 export async function runPanel(
   store: StoreTransport,
   uid: string,
@@ -63,8 +64,9 @@ export async function runPanel(
   env: EnvSelection = 'All',
   to?: Date,
   choices?: VariableChoices,
+  from?: Date,
 ): Promise<Array<Record<string, unknown>>> {
   const t = panelTargets.find((x) => x.key === `${uid}/${title}/A`);
   if (!t) throw new Error(`no panel ${uid}/${title}`);
-  return store.query(expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, env, to, choices)));
+  return store.query(expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, env, to, choices, from)));
 }
