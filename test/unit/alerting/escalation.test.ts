@@ -8,11 +8,13 @@ import { MIN, SEC, T0, advance, brief, incidentFact, makeProcessor, only, stateI
 const opened = incidentFact(T0 + 10 * SEC, 'opened', stateIncident());
 
 describe('escalation by age in event time', () => {
-  it('re-emits exactly at 5, 15 and 30 min with levels 2, 3, 4, and not otherwise', () => {
+  it('re-emits at 5, 15 and 30 min with levels 2, 3, 4, and not otherwise', () => {
     const { run } = makeProcessor(only('drift_detected'));
     expect(brief(run(opened))).toEqual([['drift_detected', 'firing', 1, 'medium', 10 * SEC]]);
     expect(run(advance(T0 + 5 * MIN - 1))).toEqual([]);
-    expect(brief(run(advance(T0 + 5 * MIN)))).toEqual([['drift_detected', 'firing', 2, 'medium', 5 * MIN]]);
+    // Emitted once event time is past the instant (a fact at the instant itself may still end the condition), at its own time.
+    expect(run(advance(T0 + 5 * MIN))).toEqual([]);
+    expect(brief(run(advance(T0 + 5 * MIN + 1)))).toEqual([['drift_detected', 'firing', 2, 'medium', 5 * MIN]]);
     // One fact can be late past several steps: each is emitted at its own time.
     expect(run(advance(T0 + 14 * MIN), advance(T0 + 15 * MIN - 1))).toEqual([]);
     expect(brief(run(advance(T0 + 31 * MIN)))).toEqual([
@@ -42,6 +44,21 @@ describe('escalation by age in event time', () => {
     expect(processor.firingCount).toBe(0);
   });
 
+  it('a condition ending at the very instant of an escalation does not escalate, whichever fact of the instant comes first', () => {
+    const resolvedAt = (at: number) => incidentFact(at, 'resolved', stateIncident({ resolvedAt: at }));
+    for (const [minutes, level] of [[5, 1], [30, 3]] as const) {
+      const { run } = makeProcessor(only('drift_detected'));
+      run(opened);
+      const at = T0 + minutes * MIN;
+      // Another fact at the same instant first (an advance, then another key's incident), then the resolution.
+      const other = incidentFact(at, 'opened', stateIncident({ incidentId: 'inc-2', artifact: 'api', startedAt: at }));
+      const out = run(advance(at - 1), advance(at), other, resolvedAt(at), advance(Number.POSITIVE_INFINITY));
+      const web = brief(out.filter((a) => a.alert.labels.artifact === 'web' && a.at >= at));
+      // At the instant, nothing but the resolution, at the level the alert had reached before it.
+      expect(web, `${minutes} min`).toEqual([['drift_detected', 'resolved', level, 'medium', minutes * MIN]]);
+    }
+  });
+
   it('an alert first fired when already old starts at its level and keeps escalating', () => {
     const { run } = makeProcessor(only('drift_detected'));
     const late = incidentFact(T0 + 16 * MIN, 'opened', stateIncident({ detectedAt: T0 + 16 * MIN }));
@@ -55,7 +72,7 @@ describe('escalation by age in event time', () => {
       const { processor } = makeProcessor(only('drift_detected'));
       const facts = cold<Fact>('a-b-(c|)', {
         a: opened,
-        b: advance(T0 + 5 * MIN),
+        b: advance(T0 + 5 * MIN + 1),
         c: advance(Number.POSITIVE_INFINITY),
       });
       const levels = facts.pipe(
