@@ -56,6 +56,13 @@ describe('decodeJsonRecord', () => {
     }
   });
 
+  it("dead-letters hour 24 (RFC 3339 hours run 00-23; Date.parse would read it as the next day's midnight) and other clock values out of range", () => {
+    for (const occurredAt of ['2026-11-27T24:00:00.000Z', '2026-11-27T24:00:00Z', '2026-11-27T24:00:00+01:00', '2026-11-27T23:60:00Z', '2026-11-27T23:59:60Z', '2026-11-27T10:00:00+24:00']) {
+      expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason, occurredAt).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+    }
+    expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt: '2026-11-27T23:59:59+01:00' }))).at).toBe(Date.parse('2026-11-27T22:59:59.000Z'));
+  });
+
   it('dead-letters a day the month does not have instead of moving it to the next month (Date.parse\'s rollover)', () => {
     for (const occurredAt of ['2026-02-30T12:00:12.000Z', '2026-02-29T00:00:00.000Z', '2026-04-31T00:00:00Z', '2100-02-29t00:00:00.000z', '2026-02-30T13:00:00+01:00']) {
       expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason, occurredAt).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
