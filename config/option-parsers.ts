@@ -73,6 +73,8 @@ function httpUrl(text: string): string | null {
   return t;
 }
 
+const eventDurationOrOffBase = durationIn(MAX_EVENT_TIME_MS, false, 'or off');
+
 /** The parsers of configOptions, by the kind of value they take. */
 export const p = {
   text: (text: string): string => text,
@@ -82,6 +84,8 @@ export const p = {
   },
   /** Event-time durations that may be zero (lateness, grace, dedup horizon). */
   eventDuration: durationIn(MAX_EVENT_TIME_MS, false),
+  /** An event-time bound that `off` lifts (Infinity: nothing is beyond it); otherwise as eventDuration. */
+  eventDurationOrOff: (text: string): number => (text.trim().toLowerCase() === 'off' ? Number.POSITIVE_INFINITY : eventDurationOrOffBase(text)),
   /** Event-time durations above zero (window, source TTL). */
   positiveEventDuration: durationIn(MAX_EVENT_TIME_MS, true),
   /** Durations used as (or like) timer delays: capped at what setTimeout takes. */

@@ -90,3 +90,23 @@ describe('driftwatch replay --out <path> that cannot be a directory', () => {
     expect(existsSync(join(out, 'alerts.ndjson'))).toBe(true);
   });
 });
+
+describe('driftwatch replay of events dated ahead of the clock', () => {
+  // Synthetic data for a day to come: dead-lettered under the default bound (5 min), replayed with the bound off.
+  const future = (i: number) => JSON.stringify({
+    type: 'promotion', eventId: `f-${i}`, occurredAt: `2099-01-01T00:0${i}:00.000Z`, env: 'prod', artifact: 'api',
+    promotionId: 'p-1', phase: i === 0 ? 'started' : 'succeeded', version: '1.0.0', digest: 'sha256:a',
+  });
+  it('dead-letters them by default, naming DRIFTWATCH_MAX_FUTURE_SKEW; processes them with DRIFTWATCH_MAX_FUTURE_SKEW=off', async () => {
+    const input = join(tmp, 'future.ndjson');
+    writeFileSync(input, `${future(0)}\n${future(1)}\n`);
+    const bounded = await runCli(['replay', input, '--out', join(tmp, 'future-bounded'), '--no-store']);
+    expect(bounded.code).toBe(0);
+    expect(bounded.stdout).toContain('0 events');
+    expect(bounded.stdout).toContain('2 rejected');
+    const off = await runCli(['replay', input, '--out', join(tmp, 'future-off'), '--no-store'], { DRIFTWATCH_MAX_FUTURE_SKEW: 'off' });
+    expect(off.code).toBe(0);
+    expect(off.stdout).toContain('2 events');
+    expect(off.stdout).toContain('0 rejected');
+  });
+});

@@ -37,8 +37,14 @@ describe('duration limits', () => {
       const err = errorFor({ [name]: value });
       expect(err.code).toBe('DW_CONFIG_INVALID');
       expect(err.option).toBe(name);
-      expect(err.message).toMatch(new RegExp(`^${name}: expected a duration from [01]ms to 365d, got "${value}"$`));
+      expect(err.message).toMatch(new RegExp(`^${name}: expected a duration from [01]ms to 365d( \\(or off\\))?, got "${value}"$`));
     }
+  });
+
+  it('DRIFTWATCH_MAX_FUTURE_SKEW=off lifts the bound (Infinity); its error says off is a value', () => {
+    for (const off of ['off', 'OFF', ' off ']) expect(loadConfig({ DRIFTWATCH_MAX_FUTURE_SKEW: off }).processing.maxFutureSkewMs).toBe(Number.POSITIVE_INFINITY);
+    expect(errorFor({ DRIFTWATCH_MAX_FUTURE_SKEW: '400d' }).message).toBe('DRIFTWATCH_MAX_FUTURE_SKEW: expected a duration from 0ms to 365d (or off), got "400d"');
+    expect(errorFor({ DRIFTWATCH_MAX_FUTURE_SKEW: 'of' }).option).toBe('DRIFTWATCH_MAX_FUTURE_SKEW');
   });
 
   it('names DRIFTWATCH_WINDOW, not an internal field, for a window that overflows', () => {
