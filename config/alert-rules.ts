@@ -46,8 +46,18 @@ export interface EscalationLevel {
   notify: string[];
 }
 
+/** How an alert of one severity reaches people (seed alert categories); carried in the alert's annotations, informational. */
+export interface SeverityRoute {
+  /** Notification channels, e.g. pagerduty, slack, email. */
+  channels: string[];
+  /** The response target for the severity (ms). */
+  respondWithinMs: number;
+}
+
 export interface AlertsConfig {
   escalation: EscalationLevel[];
+  /** Per severity: channels and response target. */
+  routing: Record<Severity, SeverityRoute>;
   rules: Record<RuleName, RuleConfig>;
 }
 

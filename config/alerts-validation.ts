@@ -13,6 +13,7 @@ import {
   type RuleConfig,
   type RuleName,
   type SeverityOverride,
+  type SeverityRoute,
 } from './alert-rules.js';
 
 export interface RuleParameters {
@@ -77,15 +78,18 @@ export const alertLimits = {
   minSamples: 1_000_000,
   /** Escalation `after`: an alert firing for a year has escalated as far as it will. */
   escalationAfterMs: 365 * DAY,
+  /** A severity's response target: a year is no target. */
+  respondWithinMs: 365 * DAY,
 } as const;
 
 /** Validates a parsed alerts.yaml document and merges it over `base` (complete-file mode when `base` is undefined). */
 export function validateAlertsDocument(doc: unknown, source: string, base: AlertsConfig | undefined): AlertsConfig {
   const problems = new Problems();
   const top = asMap(doc ?? {}, '', problems, 'a map with `escalation` and `rules`') ?? {};
-  checkKeys(top, ['escalation', 'rules'], '', problems);
+  checkKeys(top, ['escalation', 'routing', 'rules'], '', problems);
   const escalation = top.escalation === undefined ? base?.escalation : readEscalation(top.escalation, problems);
   if (!escalation && top.escalation === undefined) problems.add('escalation', 'missing (required)');
+  const routing = readRouting(top.routing, base?.routing, problems);
   const rawRules = top.rules === undefined || top.rules === null ? {} : asMap(top.rules, 'rules', problems) ?? {};
   checkKeys(rawRules, ruleNames, 'rules', problems, 'rule');
   const rules = {} as Record<RuleName, RuleConfig>;
@@ -94,7 +98,7 @@ export function validateAlertsDocument(doc: unknown, source: string, base: Alert
     if (rule) rules[name] = rule;
   }
   problems.throwIfAny(source);
-  return { escalation: escalation!, rules };
+  return { escalation: escalation!, routing: routing!, rules };
 }
 
 type Raw = Record<string, unknown>;
@@ -210,6 +214,34 @@ function readEscalation(raw: unknown, p: Problems): EscalationLevel[] | undefine
     levels.push({ level: (i + 1) as EscalationLevel['level'], afterMs: afterMs ?? Number.NaN, notify: Array.isArray(notify) ? notify.map(String) : [] });
   });
   return levels;
+}
+
+/**
+ * `routing`: per severity, `channels` (a list of names) and `respondWithin`
+ * (a duration). A severity or key left out keeps `base`'s; without a base
+ * (the built-in file) every severity needs both.
+ */
+function readRouting(raw: unknown, base: AlertsConfig['routing'] | undefined, p: Problems): AlertsConfig['routing'] | undefined {
+  const map = raw === undefined || raw === null ? {} : asMap(raw, 'routing', p);
+  if (!map) return undefined;
+  checkKeys(map, severities, 'routing', p, 'severity');
+  const routing = {} as AlertsConfig['routing'];
+  for (const severity of severities) {
+    const here = `routing.${severity}`;
+    const given = map[severity] === undefined || map[severity] === null ? {} : asMap(map[severity], here, p);
+    if (!given) continue;
+    checkKeys(given, ['channels', 'respondWithin'], here, p);
+    const route: Partial<SeverityRoute> = { ...base?.[severity] };
+    if (given.channels !== undefined) {
+      if (Array.isArray(given.channels) && given.channels.every((c) => typeof c === 'string' && c !== '')) route.channels = given.channels.map(String);
+      else p.add(`${here}.channels`, `expected a list of channel names such as [slack, email], got ${describe(given.channels)}`);
+    }
+    if (given.respondWithin !== undefined) route.respondWithinMs = readDuration(given.respondWithin, `${here}.respondWithin`, p, false, alertLimits.respondWithinMs);
+    if (route.channels === undefined && given.channels === undefined) p.add(`${here}.channels`, 'missing (required)');
+    if (route.respondWithinMs === undefined && given.respondWithin === undefined) p.add(`${here}.respondWithin`, 'missing (required)');
+    routing[severity] = route as SeverityRoute;
+  }
+  return routing;
 }
 
 function readSeverity(raw: unknown, path: string, p: Problems): Severity | undefined {

@@ -17,7 +17,14 @@ export const alertEventSchema = s.object(
     escalationLevel: s.integer({ min: 1 }),
     labels: s.map(s.string(), { doc: 'env, artifact and rule-specific identifying labels' }),
     annotations: s.object(
-      { summary: s.string(), description: s.string(), runbookUrl: s.optional(s.string()) },
+      {
+        summary: s.string(),
+        description: s.string(),
+        runbookUrl: s.optional(s.string()),
+        notify: s.optional(s.string({ doc: 'who the current escalation level names (alerts.yaml escalation[].notify), comma-separated' })),
+        channels: s.optional(s.string({ doc: "notification channels of the alert's severity (alerts.yaml routing), comma-separated" })),
+        respondWithin: s.optional(s.string({ doc: "response target of the alert's severity (alerts.yaml routing), a duration such as 30m" })),
+      },
       { name: 'AlertAnnotations' },
     ),
     startsAt: s.timestamp(),

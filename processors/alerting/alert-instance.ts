@@ -18,7 +18,8 @@ import { AlertTransitionError } from '../../lib/errors.js';
 import { stableId } from '../../lib/ids.js';
 import { formatTimestamp } from '../../lib/time.js';
 import type { AlertEvent, Severity } from '../../schemas/alert-event.js';
-import type { EscalationLevel, RuleName } from '../../config/alert-rules.js';
+import type { AlertsConfig, EscalationLevel, RuleName } from '../../config/alert-rules.js';
+import { routingAnnotations } from './routing-annotations.js';
 
 export type Labels = Record<string, string>;
 export type AlertPhase = 'inactive' | 'firing' | 'resolved';
@@ -45,6 +46,8 @@ export interface AlertDetails {
 
 export interface AlertInstanceDeps {
   escalation: readonly EscalationLevel[];
+  /** Channels and response target per severity, carried in each event's annotations (none when unset). */
+  routing?: AlertsConfig['routing'];
   /** Wall clock for `emittedAt` only (ms). */
   now: () => number;
   /** Unique id per emission. */
@@ -176,7 +179,7 @@ export class AlertInstance {
       severity: d.severity,
       escalationLevel: this.level,
       labels: { ...this.labels },
-      annotations: { ...d.annotations },
+      annotations: { ...d.annotations, ...routingAnnotations(this.deps, d.severity, this.level) },
       startsAt: formatTimestamp(d.startsAt),
       emittedAt: formatTimestamp(this.deps.now()),
     };

@@ -64,6 +64,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     this.book = new AlertBook(
       {
         escalation: [...config.escalation].sort((a, b) => a.level - b.level),
+        routing: config.routing,
         now: options.now ?? Date.now,
         newAlertId: options.newAlertId ?? (() => uniqueId('alert')),
       },

@@ -48,7 +48,8 @@ describe('alert instance state machine', () => {
       severity: 'high',
       escalationLevel: 1,
       labels: { env: 'prod', artifact: 'web' },
-      annotations: { summary: 's', description: 'd' },
+      // Level 1 of the default escalation names the on-call engineer; these deps route no severity.
+      annotations: { summary: 's', description: 'd', notify: 'On-Call Engineer' },
       startsAt: iso(T0),
       incidentId: 'inc-1',
       emittedAt: iso(WALL),

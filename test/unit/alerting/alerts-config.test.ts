@@ -51,6 +51,31 @@ describe('alerts config: defaults', () => {
     expect(loadAlertsConfig(root.pathname)).toEqual(loadAlertsConfig());
   });
 
+  it('routes each severity as the seed does by default: channels and response target', () => {
+    expect(defaultAlertsConfig().routing).toEqual({
+      critical: { channels: ['pagerduty', 'slack', 'email'], respondWithinMs: 5 * MIN },
+      high: { channels: ['slack', 'email'], respondWithinMs: 30 * MIN },
+      medium: { channels: ['slack'], respondWithinMs: 120 * MIN },
+      low: { channels: ['email'], respondWithinMs: 24 * 60 * MIN },
+    });
+  });
+
+  it('merges routing per severity and key: what a file leaves out keeps the default', () => {
+    const c = parseAlertsConfig(['routing:', '  low:', '    channels: [teams]', '  critical:', '    respondWithin: 1m'].join('\n'), 'alerts.yaml');
+    expect(c.routing.low).toEqual({ channels: ['teams'], respondWithinMs: 24 * 60 * MIN });
+    expect(c.routing.critical).toEqual({ channels: ['pagerduty', 'slack', 'email'], respondWithinMs: MIN });
+    expect(c.routing.high).toEqual(defaultAlertsConfig().routing.high);
+  });
+
+  it('rejects bad routing, naming the entry', () => {
+    expect(errorOf('routing:\n  hihg:\n    channels: [slack]\n').message).toMatch(/^alerts\.yaml: routing\.hihg: unknown severity; did you mean "high"\?/);
+    expect(errorOf('routing:\n  high:\n    channels: slack\n').message).toBe(
+      'alerts.yaml: routing.high.channels: expected a list of channel names such as [slack, email], got "slack"',
+    );
+    expect(errorOf('routing:\n  high:\n    respondWithin: soon\n').message).toMatch(/^alerts\.yaml: routing\.high\.respondWithin: expected a positive duration/);
+    expect(errorOf('routing:\n  high:\n    respondWithn: 5m\n').message).toMatch(/^alerts\.yaml: routing\.high\.respondWithn: unknown key; did you mean "respondWithin"\?/);
+  });
+
   it('merges a partial file over the defaults', () => {
     const c = parseAlertsConfig(
       ['rules:', '  gate_failure_rate_high:', '    threshold: 0.1', '  rollback_failed:', '    enabled: false'].join('\n'),

@@ -26,6 +26,24 @@ describe('escalation by age in event time', () => {
     expect(brief(resolved)).toEqual([['drift_detected', 'resolved', 4, 'medium', 11 * 60 * MIN]]);
   });
 
+  it('each emission names who its level notifies and routes by its severity (alerts.yaml escalation[].notify, routing)', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    const routing = (out: Array<{ alert: { annotations: Record<string, unknown> } }>) =>
+      out.map(({ alert: { annotations: a } }) => [a.notify, a.channels, a.respondWithin]);
+    expect(routing(run(opened))).toEqual([['On-Call Engineer', 'slack', '2h']]);
+    expect(routing(run(advance(T0 + 31 * MIN)))).toEqual([
+      ['Senior Engineer', 'slack', '2h'],
+      ['Engineering Manager', 'slack', '2h'],
+      ['Director of Engineering', 'slack', '2h'],
+    ]);
+    // Another severity, other routes: the rule set to critical.
+    const other = makeProcessor((c) => {
+      only('drift_detected')(c);
+      c.rules.drift_detected.severity = 'critical';
+    });
+    expect(routing(other.run(opened))).toEqual([['On-Call Engineer', 'pagerduty, slack, email', '5m']]);
+  });
+
   it('timers fire on any fact, not only on advance', () => {
     const { run } = makeProcessor(only('drift_detected'));
     run(opened);

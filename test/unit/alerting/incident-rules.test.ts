@@ -24,6 +24,10 @@ describe('drift_detected', () => {
             description:
               'web in prod has diverged from its desired state since 2026-11-27T12:00:00.000Z. ' +
               'Expected digest: sha256:aaa (set by a promotion). Divergent digest(s) observed: sha256:bbb. Incident inc-1.',
+            // Routing from the default alerts.yaml: level 1's notify, high's channels and response target.
+            notify: 'On-Call Engineer',
+            channels: 'slack, email',
+            respondWithin: '30m',
           },
           startsAt: iso(T0),
           incidentId: 'inc-1',

@@ -17,7 +17,7 @@ const rule = (name: string, body: string) => `rules:\n  ${name}:\n    ${body}\n`
 
 describe('alerts.yaml limits', () => {
   it('documents sane maxima', () => {
-    expect(alertLimits).toEqual({ thresholdMs: 365 * DAY, windowMs: 30 * DAY, minSamples: 1_000_000, escalationAfterMs: 365 * DAY });
+    expect(alertLimits).toEqual({ thresholdMs: 365 * DAY, windowMs: 30 * DAY, minSamples: 1_000_000, escalationAfterMs: 365 * DAY, respondWithinMs: 365 * DAY });
   });
 
   it.each([
