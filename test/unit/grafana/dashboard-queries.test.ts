@@ -63,6 +63,10 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-promotions/Rollback events/A': [
     'occurred_at', 'env', 'artifact', 'promotion_id', 'rollback_version', 'rollback_digest', 'actor', 'reason', 'correlation_id',
   ],
+  'driftwatch-promotions/Active promotions (in flight)/A': [
+    'env', 'artifact', 'promotion_id', 'version', 'actor', 'started_at', 'last_step', 'last_step_at', 'gates_passed', 'gates_failed', 'snapshot',
+    'running_minutes',
+  ],
 
   'driftwatch-hydration/Determinism incidents/A': ['determinism_incidents'],
   'driftwatch-hydration/Output consistency/A': ['consistency'],
@@ -92,6 +96,12 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-operations/Store write backlog/A': ['time', 'pending_rows'],
 };
 
+/** Panels whose rows describe the state at the end of the range and have none at the scenario's end: an end where they do. */
+const rangeEndWithRows: Record<string, Date> = {
+  // Every promotion of the scenario has ended by its end; p-10 (qa) runs from 14:40:00 to 14:41:00.
+  'driftwatch-promotions/Active promotions (in flight)/A': new Date('2026-11-27T14:40:45.000Z'),
+};
+
 let store: ChdbTransport;
 
 beforeAll(async () => {
@@ -114,7 +124,7 @@ describe('dashboard panel queries on the embedded engine', () => {
 
   for (const { key, dashboard, panel, target } of targets) {
     it(`${key} returns rows with its columns`, async () => {
-      const rows = await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel)));
+      const rows = await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', rangeEndWithRows[key])));
       expect(rows.length).toBeGreaterThanOrEqual(1);
       expect(Object.keys(rows[0]!)).toEqual(expectedColumns[key]);
       if (target.format === 0) expect(Object.keys(rows[0]!)[0]).toBe('time');
@@ -237,6 +247,23 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await status('13:13:00')).toMatchObject({ critical_firing: 0 });
     // The env filter applies: nothing critical fires in staging.
     expect(await status('13:12:00', ['staging'])).toMatchObject({ critical_firing: 0 });
+  });
+
+  it('promotions: the promotions in flight at the end of the range, each with its latest step, gates and snapshot so far', async () => {
+    const at = (hhmmss: string, env: EnvSelection = 'All') => run('Active promotions (in flight)', 'driftwatch-promotions', env, new Date(`2026-11-27T${hhmmss}.000Z`));
+    const p9 = { env: 'qa', artifact: 'billing', promotion_id: 'p-9', version: '1.0.0', actor: 'ci-bot', started_at: '2026-11-27 14:30:00.000' };
+    // 14:30:45: p-9 passed unit (14:30:20) and smoke (14:30:40), no snapshot yet, 45 s in.
+    expect(await at('14:30:45')).toEqual([
+      { ...p9, last_step: 'gate', last_step_at: '2026-11-27 14:30:40.000', gates_passed: 2, gates_failed: 0, snapshot: 'none', running_minutes: 0.75 },
+    ]);
+    // 14:30:55: its snapshot verified at 14:30:50; it succeeds at 14:31:00 and leaves the table.
+    expect(await at('14:30:55')).toMatchObject([{ promotion_id: 'p-9', last_step: 'snapshot', snapshot: 'verified' }]);
+    expect(await at('14:31:00')).toEqual([]);
+    // 14:40:45: p-10 failed its security gate and its snapshot is not verified — still running until it fails at 14:41.
+    expect(await at('14:40:45')).toMatchObject([{ promotion_id: 'p-10', last_step: 'snapshot', gates_passed: 1, gates_failed: 1, snapshot: 'not verified', running_minutes: 0.75 }]);
+    // Agrees with the Overview's count, and the env filter applies.
+    expect(await run('Active promotions', 'driftwatch-overview', 'All', new Date('2026-11-27T14:40:45.000Z'))).toEqual([{ active_promotions: 1 }]);
+    expect(await at('14:40:45', ['prod'])).toEqual([]);
   });
 
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {
