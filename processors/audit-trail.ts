@@ -17,7 +17,9 @@
  *   behind the frontier).
  * Stateless and cheap: ok observations, ok hydrations/index ops and derived
  * rows are not audited (their history and windows are stored elsewhere).
- * The inputs carry no authentication events, so nothing maps to `security`.
+ * The inputs carry no authentication events, so nothing here maps to
+ * `security`: those records come from the hand-made store changes of
+ * `query --write` and `sql migrate` (store/admin-audit.ts).
  * Record `at` is the fact's event time (for late events: the frontier when
  * the event arrived; its own occurredAt is in details).
  */

@@ -7,6 +7,8 @@ import { loadRuntime } from '../runtime.js';
 import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
 import { requireDriftwatchSchema, runQuery } from '../../store/open-store.js';
 import { DATABASE } from '../../store/tables.js';
+import { adminActor, auditAdminAction } from '../../store/admin-audit.js';
+import type { Runtime } from '../runtime.js';
 
 export const sqlMigrateCommand: Command = {
   path: ['sql', 'migrate'],
@@ -20,6 +22,7 @@ export const sqlMigrateCommand: Command = {
     const transport = await openConfiguredStore(rt, { dataDir: args.values['data-dir'] as string | undefined, migrate: false });
     try {
       const result = await migrateConfiguredStore(rt, transport);
+      if (result.applied.length > 0) await auditAdminAction(transport, actorOf(rt), { action: 'store.migrate', applied: result.applied }, rt.logger);
       ctx.stdout.write(`applied: ${result.applied.length ? result.applied.join(', ') : 'none'}; already applied: ${result.skipped.length}\n`);
     } finally {
       await transport.close();
@@ -51,7 +54,16 @@ export const queryCommand: Command = {
     const transport = await openConfiguredStore(rt, { dataDir, migrate: false });
     try {
       if (embedded) await requireDriftwatchSchema(transport, where);
-      const result = await runQuery(transport, sql, { format, write: args.values.write === true });
+      const write = args.values.write === true;
+      let result;
+      try {
+        result = await runQuery(transport, sql, { format, write });
+      } catch (err) {
+        if (write) await auditAdminAction(transport, actorOf(rt), { action: 'store.write', statement: sql, error: err }, rt.logger);
+        throw err;
+      }
+      // A statement run with --write may change history: a security audit record (store/admin-audit.ts).
+      if (write) await auditAdminAction(transport, actorOf(rt), { action: 'store.write', statement: sql }, rt.logger);
       ctx.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
     } finally {
       await transport.close();
@@ -59,6 +71,11 @@ export const queryCommand: Command = {
     return 0;
   },
 };
+
+/** Who acts on the store: the OS user, and the store login (a server's CLICKHOUSE_USER). */
+function actorOf(rt: Runtime) {
+  return adminActor(rt.config.clickhouse.url === null ? 'embedded' : rt.config.clickhouse.user);
+}
 
 function describeStoreDir(dir: string, fromFlag: boolean): string {
   return fromFlag ? `--data-dir ${dir}` : `${dir} (DRIFTWATCH_DATA_DIR/store)`;
