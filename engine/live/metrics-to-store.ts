@@ -8,7 +8,8 @@
  * Each point is the registry's snapshot (every sample, histograms as _sum and
  * _count) named without the `driftwatch_` prefix (the table holds nothing
  * else), plus the process's resident memory and CPU seconds under their
- * usual Prometheus names. Every row carries the `instance` label, so the
+ * usual Prometheus names, and its disk and network byte counters where /proc
+ * gives them (process-io.ts). Every row carries the `instance` label, so the
  * members of a group write separate series. Writing a point is cheap and
  * synchronous (StoreWriter.writeMetric buffers); a writer that has failed
  * throws, which is logged without flooding (RepeatedFailureLog) and does not
@@ -18,8 +19,9 @@ import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import type { Logger } from '../../lib/logger.js';
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
+import { currentProcessIo, type ProcessIo } from './process-io.js';
 
-export interface ProcessStats {
+export interface ProcessStats extends ProcessIo {
   residentBytes: number;
   cpuSeconds: number;
 }
@@ -39,8 +41,16 @@ const PREFIX = 'driftwatch_';
 
 function currentProcessStats(): ProcessStats {
   const cpu = process.cpuUsage();
-  return { residentBytes: process.memoryUsage.rss(), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { residentBytes: process.memoryUsage.rss(), cpuSeconds: (cpu.user + cpu.system) / 1e6, ...currentProcessIo() };
 }
+
+/** The counters of process-io.ts under their Prometheus-style names (node_exporter's for the network). */
+const ioMetrics: ReadonlyArray<[keyof ProcessIo, string]> = [
+  ['diskReadBytes', 'process_disk_read_bytes_total'],
+  ['diskWriteBytes', 'process_disk_write_bytes_total'],
+  ['networkReceiveBytes', 'network_receive_bytes_total'],
+  ['networkTransmitBytes', 'network_transmit_bytes_total'],
+];
 
 /** Writes one point of every metric at `at`. */
 export function writeMetricsPoint(opts: MetricsToStoreOptions, at: number): number {
@@ -54,7 +64,14 @@ export function writeMetricsPoint(opts: MetricsToStoreOptions, at: number): numb
   const stats = (opts.processStats ?? currentProcessStats)();
   opts.writer.writeMetric('process_resident_memory_bytes', stats.residentBytes, instance, at);
   opts.writer.writeMetric('process_cpu_seconds_total', stats.cpuSeconds, instance, at);
-  return rows + 2;
+  rows += 2;
+  for (const [field, name] of ioMetrics) {
+    const value = stats[field];
+    if (value === undefined) continue;
+    opts.writer.writeMetric(name, value, instance, at);
+    rows++;
+  }
+  return rows;
 }
 
 /** Starts the periodic writes; the returned function stops them (and writes nothing more). */

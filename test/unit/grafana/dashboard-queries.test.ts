@@ -94,6 +94,8 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-operations/Engine memory/A': ['time', 'resident_memory_bytes'],
   'driftwatch-operations/Engine CPU/A': ['time', 'cpu_cores'],
   'driftwatch-operations/Store write backlog/A': ['time', 'pending_rows'],
+  'driftwatch-operations/Engine disk I/O/A': ['time', 'direction', 'bytes_per_s'],
+  'driftwatch-operations/Network traffic/A': ['time', 'direction', 'bytes_per_s'],
 };
 
 /** Panels whose rows describe the state at the end of the range and have none at the scenario's end: an end where they do. */
@@ -296,6 +298,17 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     const cpu = await run('Engine CPU', 'driftwatch-operations');
     expect(cpu.length).toBeGreaterThan(300);
     for (const r of cpu) expect(r.cpu_cores).toBeCloseTo(0.25 / 60, 9);
+  });
+
+  it('operations: disk and network bytes per second from their counters, one series per direction', async () => {
+    // Per one-minute point: disk read 6 kB, write 60 kB; network receive 120 kB, transmit 30 kB.
+    const rates = async (title: string) => {
+      const rows = (await run(title, 'driftwatch-operations')) as Array<{ direction: string; bytes_per_s: number }>;
+      expect(rows.length).toBeGreaterThan(300);
+      return Object.fromEntries(['read', 'write', 'receive', 'transmit'].map((d) => [d, [...new Set(rows.filter((r) => r.direction === d).map((r) => r.bytes_per_s))]]));
+    };
+    expect(await rates('Engine disk I/O')).toEqual({ read: [100], write: [1000], receive: [], transmit: [] });
+    expect(await rates('Network traffic')).toEqual({ read: [], write: [], receive: [2000], transmit: [500] });
   });
 
   it('drift: severity breakdown lists all four levels', async () => {

@@ -81,6 +81,10 @@ export const engineMetricSeries: ReadonlyArray<{ name: string; labels: Record<st
   { name: 'process_resident_memory_bytes', labels: {}, value: () => 180_000_000 },
   { name: 'process_cpu_seconds_total', labels: {}, value: (i) => i * 0.25 },
   { name: 'store_pending_rows', labels: {}, value: (i) => i % 25 },
+  { name: 'process_disk_read_bytes_total', labels: {}, value: (i) => i * 6_000 },
+  { name: 'process_disk_write_bytes_total', labels: {}, value: (i) => i * 60_000 },
+  { name: 'network_receive_bytes_total', labels: {}, value: (i) => i * 120_000 },
+  { name: 'network_transmit_bytes_total', labels: {}, value: (i) => i * 30_000 },
 ];
 
 export async function seedEngineMetrics(store: StoreTransport): Promise<number> {

@@ -48,6 +48,21 @@ describe('engine metrics to the store (live mode)', () => {
     expect(points.every((p) => !p.name.startsWith('driftwatch_') && p.labels.instance === 'engine-a' && p.at === 1000)).toBe(true);
   });
 
+  it('writes the disk and network counters under their names when the process has them, and leaves out those it has not', () => {
+    const withIo = setup({ processStats: () => ({ residentBytes: 1, cpuSeconds: 1, diskReadBytes: 10, diskWriteBytes: 20, networkReceiveBytes: 30, networkTransmitBytes: 40 }) });
+    writeMetricsPoint(withIo.opts, 1000);
+    const io = withIo.points.filter((p) => /disk|network/.test(p.name)).map((p) => [p.name, p.value, p.labels.instance]);
+    expect(io).toEqual([
+      ['process_disk_read_bytes_total', 10, 'engine-a'],
+      ['process_disk_write_bytes_total', 20, 'engine-a'],
+      ['network_receive_bytes_total', 30, 'engine-a'],
+      ['network_transmit_bytes_total', 40, 'engine-a'],
+    ]);
+    const partial = setup({ processStats: () => ({ residentBytes: 1, cpuSeconds: 1, diskWriteBytes: 20 }) });
+    writeMetricsPoint(partial.opts, 1000);
+    expect(partial.points.filter((p) => /disk|network/.test(p.name)).map((p) => p.name)).toEqual(['process_disk_write_bytes_total']);
+  });
+
   it('writes a point every interval on the wall clock, and nothing after stop', () => {
     const { m, points, opts } = setup();
     const stop = startMetricsToStore(opts);
