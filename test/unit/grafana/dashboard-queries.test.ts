@@ -35,6 +35,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-drift/Incidents detected/A': ['incidents'],
   'driftwatch-drift/Worst detection time (target < 5 min)/A': ['detection_max_s'],
   'driftwatch-drift/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
+  'driftwatch-drift/Recovery success (target > 95 %)/A': ['recovery_success', 'resolved_incidents'],
   'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
   'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
   'driftwatch-drift/Detection time vs 5 min target/A': ['time', 'worst_detection_s', 'p90_detection_s'],
@@ -54,6 +55,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-promotions/Gate failure rate (target < 5 %)/A': ['gate_failure_rate'],
   'driftwatch-promotions/Snapshot health (target 100 %)/A': ['snapshot_health'],
   'driftwatch-promotions/Rollbacks/A': ['rollbacks'],
+  'driftwatch-promotions/Rollback success (target > 99 %)/A': ['rollback_success', 'rollbacks', 'failed_rollbacks'],
   'driftwatch-promotions/Success rate by environment/A': ['time', 'env', 'success_rate'],
   'driftwatch-promotions/Promotions/A': ['time', 'started', 'succeeded', 'failed', 'rolled_back'],
   'driftwatch-promotions/Promotion duration vs 5 min target/A': ['time', 'mean_s', 'p90_s', 'max_s'],
@@ -266,6 +268,15 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     // Agrees with the Overview's count, and the env filter applies.
     expect(await run('Active promotions', 'driftwatch-overview', 'All', new Date('2026-11-27T14:40:45.000Z'))).toEqual([{ active_promotions: 1 }]);
     expect(await at('14:40:45', ['prod'])).toEqual([]);
+  });
+
+  it('recovery KPIs: 3 of the 4 resolved state incidents recovered; the one rollback failed', async () => {
+    // prod/api, staging/web and prod/pay converged; prod/search ended when its canary fell silent (source_expired).
+    expect(await run('Recovery success (target > 95 %)', 'driftwatch-drift')).toEqual([{ recovery_success: 0.75, resolved_incidents: 4 }]);
+    expect(await run('Recovery success (target > 95 %)', 'driftwatch-drift', ['staging'])).toEqual([{ recovery_success: 1, resolved_incidents: 1 }]);
+    // p-7 rolled prod/pay back at 13:05, and the key drifted from 13:10 (rollback_failed, one instance of three emissions).
+    expect(await run('Rollback success (target > 99 %)', 'driftwatch-promotions')).toEqual([{ rollback_success: 0, rollbacks: 1, failed_rollbacks: 1 }]);
+    expect(await run('Rollback success (target > 99 %)', 'driftwatch-promotions', ['qa'])).toEqual([{ rollback_success: null, rollbacks: 0, failed_rollbacks: 0 }]);
   });
 
   it('the env filter narrows a KPI: prod promotions (5 − 1 rolled back after success) / (5 + 1 failed + 1 rolled back − 1)', async () => {
