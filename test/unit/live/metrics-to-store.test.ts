@@ -26,7 +26,7 @@ function setup(overrides: Partial<MetricsToStoreOptions> = {}) {
     instanceId: 'engine-a',
     logger: silentLogger,
     now: () => Date.now(),
-    processStats: () => ({ residentBytes: 123_000_000, cpuSeconds: 4.25 }),
+    processStats: () => ({ residentBytes: 123_000_000, cpuSeconds: 4.25, diskReadBytes: 1, diskWriteBytes: 2, networkReceiveBytes: 3, networkTransmitBytes: 4 }),
     ...overrides,
   };
   return { m, points, opts };
@@ -115,7 +115,9 @@ describe('engine metrics to the store (live mode)', () => {
     const { points, opts } = setup();
     writeMetricsPoint(opts, 0);
     const dashboard = readFileSync(fileURLToPath(new URL('../../../deploy/grafana/dashboards/operational-metrics.json', import.meta.url)), 'utf8');
-    const read = [...new Set([...dashboard.matchAll(/name = '([a-z_]+)'/g)].map((x) => x[1]!))].sort();
+    const listed = [...dashboard.matchAll(/name IN \(([^)]*)\)/g)].flatMap((x) => [...x[1]!.matchAll(/'([a-z_]+)'/g)].map((y) => y[1]!));
+    const read = [...new Set([...[...dashboard.matchAll(/name = '([a-z_]+)'/g)].map((x) => x[1]!), ...listed])].sort();
+    expect(read).toContain('process_disk_write_bytes_total');
     expect(read.length).toBeGreaterThanOrEqual(5);
     const written = new Set(points.map((p) => p.name));
     expect(read.filter((name) => !written.has(name))).toEqual([]);
