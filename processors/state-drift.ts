@@ -25,9 +25,10 @@
  * run's pending timer is at that earliest boundary or before it, where it
  * fires without effect, so both emit the same facts.
  *
- * Late facts (`kind: 'late'`): their observations are not judged (the moment
- * they describe has passed; they are counted elsewhere). A late promotion is
- * not dropped, though — desired state must not miss a promotion: a terminal
+ * Late facts (`kind: 'late'`): a late observation updates its source only
+ * when it is the newest the source has reported, judged from the frontier on
+ * (`onLateObservation`: a replica whose clock runs behind sends nothing else).
+ * A late promotion is not dropped either — desired state must not miss a promotion: a terminal
  * event ends its in-flight promotion, a `succeeded`/`rolled_back` newer
  * than the current desired `since` becomes the desired state, and a `started`
  * of a promotion that has not ended puts its digest in flight. Its effects
@@ -147,11 +148,39 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   }
 
   private onLate(envelope: Envelope, at: number, emit: Emit): void {
-    if (envelope.event.type !== 'promotion') return; // late observations are not judged
+    if (envelope.event.type !== 'promotion') {
+      this.onLateObservation(envelope, at, emit);
+      return;
+    }
     const ks = this.keyState(envelope);
     if (ks.desired.apply(envelope.event as PromotionEvent, envelope.at, at, true)) {
       this.evaluate(envelope.key, ks, at, { type: 'promotion' }, emit);
     }
+    this.forgetIfEmpty(envelope.key, ks);
+  }
+
+  /**
+   * A late observation still updates its source when it is the newest that
+   * source has reported (by occurredAt): a replica whose clock runs behind by
+   * more than the allowed lateness sends nothing but late events, and without
+   * this whatever it runs would never be judged. Like a late promotion, it
+   * is judged from the frontier (`at`) on — the moment it describes has
+   * passed — and it counts in no drift window (closed windows stay closed).
+   * An older one, or one whose source would already have expired by the
+   * frontier, changes nothing.
+   */
+  private onLateObservation(envelope: Envelope, at: number, emit: Emit): void {
+    const event = envelope.event as HydrationEvent | IndexEvent;
+    const digest = observedDigest(event);
+    if (digest === undefined || at - envelope.at > this.options.sourceTtlMs) return;
+    const existing = this.keys.get(envelope.key);
+    const known = existing?.sources.get(existing.sourceIdOf(event.type, event.instance));
+    if (known !== undefined && known.at >= envelope.at) return;
+    const ks = this.keyState(envelope);
+    const sourceId = ks.sourceIdOf(event.type, event.instance);
+    const correlationId = event.correlationId;
+    ks.record(sourceId, known, digest, envelope.at, correlationId);
+    this.evaluate(envelope.key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
     this.forgetIfEmpty(envelope.key, ks);
   }
 

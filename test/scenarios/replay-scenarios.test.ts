@@ -41,6 +41,27 @@ describe('replay scenarios', () => {
     expect(dlq).toEqual([]);
   });
 
+  it('a replica whose clock runs 2 min behind: every report of it is late, and it is still judged, from the frontier', async () => {
+    const { incidents, alerts, summary } = await replayFixture('clock-behind-replica.ndjson');
+    // Events are released once 2 × 30 s behind the newest: i2's reports, stamped 115-180 s behind i1's, are all late.
+    expect(summary).toMatchObject({ events: 6, late: 4 });
+    // p-cb → c3 at 09:00:10 (any digest acceptable until 09:02:10, the key's first desired state). i2's c2 "at 09:02:05"
+    // arrives after i1's 09:04:00 read, when the frontier is 09:04:00 − 60 s = 09:03:00: drifted from 09:03:00. Its c2
+    // "at 09:03:05" changes nothing; its c3 "at 09:01:30" is older than its newest report and is ignored (it would
+    // have resolved the incident at 09:04); its c3 "at 09:04:05" arrives with the frontier at 09:05:00: converged.
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        env: 'prod', artifact: 'cart', severity: 'high', startedAt: '2026-11-27T09:03:00.000Z', detectedAt: '2026-11-27T09:03:00.000Z',
+        resolvedAt: '2026-11-27T09:05:00.000Z', reason: 'converged', expectedDigest: 'sha256:c3', divergentDigests: ['sha256:c2'],
+        recoveryMs: 120_000, correlationId: 'corr-i2',
+      }),
+    ]);
+    expect(alerts.map(alertShape)).toEqual([
+      'drift_detected firing high L1 prod/cart 2026-11-27T09:03:00.000Z',
+      'drift_detected resolved high L1 prod/cart 2026-11-27T09:03:00.000Z → 2026-11-27T09:05:00.000Z',
+    ]);
+  });
+
   it('rogue version: detected at the first divergent observation', async () => {
     const { incidents, alerts } = await replayFixture('rogue-version.ndjson');
     expect(incidents).toHaveLength(1);

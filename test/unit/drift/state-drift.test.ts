@@ -3,7 +3,7 @@ import { StateDriftProcessor } from '../../../processors/state-drift.js';
 import { runProcessor } from '../../../processors/processor.js';
 import type { Fact } from '../../../processors/facts.js';
 import { stableId } from '../../../lib/ids.js';
-import { advance, classify, hydration, incidents, index, late, observations, options, promoted, promotion, t } from './builders.js';
+import { advance, classify, hydration, incidents, index, late, observations, options, promoted, promotion, SEC, t } from './builders.js';
 
 const run = (facts: Fact[]) => runProcessor(new StateDriftProcessor(options, classify), facts);
 const incId = (startedAt: number) => stableId('inc', 'state', 'prod', 'catalog', startedAt);
@@ -218,12 +218,12 @@ describe('StateDriftProcessor', () => {
     expect(out).toEqual([]);
   });
 
-  it('late facts: observations are not judged; a late newer promotion still moves the desired state', () => {
+  it('late facts: an observation older than its source\'s newest changes nothing; a late newer promotion still moves the desired state', () => {
     const p = new StateDriftProcessor(options, classify);
     const first = runProcessor(p, [
       ...promoted(t(0), 'p1', 'D1'),
       index(t(10), { instance: 'r1', servedDigest: 'D1' }),
-      late(index(t(20), { instance: 'r2', servedDigest: 'DX' }), t(300)),
+      late(index(t(5), { instance: 'r1', servedDigest: 'DX' }), t(300)), // r1 reported D1 since
       late(promotion(t(-5), { promotionId: 'p0', phase: 'succeeded', version: 'v0', digest: 'D0' }), t(300)), // older than since
     ]);
     expect(observations(first)).toHaveLength(1);
@@ -236,6 +236,38 @@ describe('StateDriftProcessor', () => {
     // D1 stays acceptable until the late fact's time + grace (300 + 120)
     expect(incidents(out).map((i) => [i.change, i.at, i.incident.expectedDigest, i.incident.divergentDigests])).toEqual([
       ['opened', t(420), 'D2', ['D1']],
+    ]);
+  });
+
+  it('a replica whose clock runs behind (every report late) is judged from the frontier, on its newest report', () => {
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      index(t(200), { instance: 'r1', servedDigest: 'D1' }),
+      // r2's clock is 100 s behind: DX reported "at" 100 s, learnt when the frontier is at 200 s — drifted from then.
+      late(index(t(100), { instance: 'r2', servedDigest: 'DX' }), t(200)),
+      late(index(t(90), { instance: 'r2', servedDigest: 'D1' }), t(210)), // older than r2's newest report: nothing
+      late(index(t(150), { instance: 'r2', servedDigest: 'D1' }), t(260)), // back on D1: resolved, converged
+      advance(t(2000)),
+    ]);
+    expect(incidents(out).map((i) => [i.change, i.at, i.incident.divergentDigests, i.incident.reason ?? null])).toEqual([
+      ['opened', t(200), ['DX'], null],
+      ['resolved', t(260), ['DX'], 'converged'],
+    ]);
+    // Late observations count in no drift window: the one observation fact is r1's.
+    expect(observations(out)).toHaveLength(1);
+  });
+
+  it('a late report its source would already have outlived (older than the source TTL at the frontier) changes nothing', () => {
+    const ttl = options.sourceTtlMs / SEC;
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      late(index(t(200), { instance: 'r2', servedDigest: 'DX' }), t(200 + ttl) + 1),
+      late(index(t(201), { instance: 'r3', servedDigest: 'DX' }), t(200 + ttl) + 1), // exactly the TTL old: still counts
+      advance(t(5000)),
+    ]);
+    expect(incidents(out).map((i) => [i.change, i.at])).toEqual([
+      ['opened', t(200 + ttl) + 1],
+      ['resolved', t(201 + ttl) + 1],
     ]);
   });
 

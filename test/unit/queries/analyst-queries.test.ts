@@ -120,9 +120,10 @@ describe('sql/queries', () => {
     expect(rows.find((r) => r.gate === 'unit')).toMatchObject({ p50_ms: 15000, p90_ms: 15000, in_flight: 0 });
   });
 
-  it('late-events-per-source: the one late index read of instance i3', async () => {
+  it('late-events-per-source: the one late index read of instance i1, of its 4 reads', async () => {
+    // i1 on staging/web: 11:01, 11:06, 11:12 on time, and the 10:50 read that arrived after 11:06 (two more i1 lines are dead letters).
     expect(await run('late-events-per-source.sql', day)).toEqual([
-      { source: 'index:i3', env: 'staging', events: 1, late_events: 1, late_ratio: 1, first_late_at: '2026-11-27 10:50:00.000', last_late_at: '2026-11-27 10:50:00.000' },
+      { source: 'index:i1', env: 'staging', events: 4, late_events: 1, late_ratio: 0.25, first_late_at: '2026-11-27 10:50:00.000', last_late_at: '2026-11-27 10:50:00.000' },
     ]);
   });
 
