@@ -26,6 +26,8 @@ export interface StateDriftKeySnapshot {
   sources: Array<{ sourceId: string } & SourceObservation>;
   /** The open incident, if any. */
   incident: Incident | null;
+  /** See KeyState.starts; absent when no incident started at the latest instant judged (and in older snapshots). */
+  starts?: { at: number; count: number };
 }
 
 /**
@@ -88,6 +90,15 @@ export class KeyState implements DirtyHolder {
    * fresh instance string of each event.
    */
   private readonly sourceIds = { hydration: new SourceIdCache('hydration'), index: new SourceIdCache('index') };
+  /**
+   * How many incidents of the key started at the instant `at`, while event
+   * time is still at it. An incident's id derives from its key and start, so
+   * one that ends at the very instant it began (a source flipping digests
+   * within one millisecond) would share its id with the next one starting
+   * then; the second and later get the count in their id instead. Cleared
+   * once event time moves past the instant, so it is rarely in a snapshot.
+   */
+  private starts: { at: number; count: number } | undefined;
 
   constructor(
     readonly env: string,
@@ -130,6 +141,7 @@ export class KeyState implements DirtyHolder {
 
   evaluate(t: number, trigger: Trigger, classify: SeverityClassifier): IncidentChange[] {
     this.desired.prune(t);
+    if (this.starts !== undefined && this.starts.at < t) this.starts = undefined;
     // One pass: forget expired sources, judge the others (pruning cannot change
     // what is acceptable at t: it only drops entries that ended at or before t).
     let divergent: Array<[string, SourceObservation]> | undefined;
@@ -153,8 +165,10 @@ export class KeyState implements DirtyHolder {
         ? trigger.correlationId
         : divergent[0]![1].correlationId;
       const labels = { env: this.env, artifact: this.artifact };
+      const before = this.starts?.count ?? 0;
+      this.starts = { at: t, count: before + 1 };
       const incident = this.lifecycle.open({
-        incidentId: stableId('inc', 'state', this.env, this.artifact, t),
+        incidentId: before === 0 ? stableId('inc', 'state', this.env, this.artifact, t) : stableId('inc', 'state', this.env, this.artifact, t, before),
         kind: 'state',
         env: this.env,
         artifact: this.artifact,
@@ -191,6 +205,7 @@ export class KeyState implements DirtyHolder {
       desired: this.desired.snapshot(),
       sources: [...this.sources].map(([sourceId, s]) => ({ sourceId, ...s })),
       incident: this.lifecycle.current && { ...this.lifecycle.current, divergentDigests: [...this.lifecycle.current.divergentDigests] },
+      ...(this.starts === undefined ? {} : { starts: { ...this.starts } }),
     };
   }
 
@@ -198,6 +213,7 @@ export class KeyState implements DirtyHolder {
     const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs);
     for (const { sourceId, ...s } of state.sources) ks.sources.set(sourceId, s);
     ks.lifecycle.restore(state.incident);
+    if (state.starts !== undefined) ks.starts = { ...state.starts };
     return ks;
   }
 }

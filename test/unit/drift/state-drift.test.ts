@@ -182,6 +182,32 @@ describe('StateDriftProcessor', () => {
     ]);
   });
 
+  it('incidents starting at one instant get distinct ids (a source flipping within a millisecond), also across a restore', () => {
+    const flip = (digests: string[]) => digests.map((d) => index(t(150), { instance: 'r1', servedDigest: d }));
+    const p = new StateDriftProcessor(options, classify);
+    const out = runProcessor(p, [...promoted(t(0), 'p1', 'D1'), ...flip(['DX', 'D1', 'DX', 'D1'])]);
+    const ids = incidents(out).map((i) => [i.change, i.incident.incidentId]);
+    expect(ids).toEqual([
+      ['opened', incId(t(150))],
+      ['resolved', incId(t(150))],
+      ['opened', stableId('inc', 'state', 'prod', 'catalog', t(150), 1)],
+      ['resolved', stableId('inc', 'state', 'prod', 'catalog', t(150), 1)],
+    ]);
+    // The count moves with the key's state: a restored key goes on numbering within the instant…
+    const restored = new StateDriftProcessor(options, classify);
+    restored.restoreKey('prod/catalog', p.snapshotKey('prod/catalog')!);
+    const again = runProcessor(restored, flip(['DX']));
+    expect(incidents(again).map((i) => i.incident.incidentId)).toEqual([stableId('inc', 'state', 'prod', 'catalog', t(150), 2)]);
+    // … and forgets it once event time moved on: a later start has the plain id, and the snapshot no count.
+    const later = runProcessor(restored, [index(t(160), { instance: 'r1', servedDigest: 'D1' }), index(t(170), { instance: 'r1', servedDigest: 'DX' })]);
+    expect(incidents(later).map((i) => [i.change, i.incident.incidentId])).toEqual([
+      ['resolved', stableId('inc', 'state', 'prod', 'catalog', t(150), 2)],
+      ['opened', incId(t(170))],
+    ]);
+    runProcessor(restored, [index(t(180), { instance: 'r1', servedDigest: 'D1' })]);
+    expect(restored.snapshotKey('prod/catalog')).not.toHaveProperty('starts');
+  });
+
   it('an unmanaged key is observed and counted, never judged, and forgotten when its sources expire', () => {
     const p = new StateDriftProcessor(options, classify);
     const out = runProcessor(p, [
