@@ -21,6 +21,8 @@ export interface CommandContext {
   stderr: NodeJS.WritableStream;
   /** Where `replay -` reads its events (default: the process's standard input). */
   stdin?: NodeJS.ReadableStream;
+  /** The run's correlation id, already bound to `logger` (set by main for each command run). */
+  runId?: string;
 }
 
 export interface ParsedArgs {

@@ -10,6 +10,8 @@ import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { commands } from './commands/index.js';
 import { ConfigError, DriftwatchError, UsageError } from '../lib/errors.js';
 import { logLevelOr } from '../lib/logger.js';
+import { uniqueId } from '../lib/ids.js';
+import { packageVersion } from './version.js';
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
@@ -52,6 +54,10 @@ function describeUnexpected(err: unknown, withStack: boolean): string {
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
   // `driftwatch help topics` = `driftwatch topics --help`, `help sql migrate` = `sql migrate --help`.
   if (argv[0] === 'help' && argv.length > 1) return main([...argv.slice(1), '--help'], ctx);
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === '-V' || argv[0] === 'version')) {
+    ctx.stdout.write(`driftwatch ${packageVersion()}\n`);
+    return 0;
+  }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     ctx.stdout.write(mainHelp(commands));
     return argv.length === 0 ? 2 : 0;
@@ -70,6 +76,9 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     return 2;
   }
   const { cmd, rest } = found;
+  // One correlation id for the whole run, bound before anything is logged: a failure's log line carries it too.
+  const runId = uniqueId('run');
+  ctx = { ...ctx, runId, logger: ctx.logger.child({ runId }) };
   try {
     const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
     for (const [name, spec] of Object.entries(cmd.options)) options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };

@@ -24,7 +24,7 @@ export function mainHelp(commands: readonly Command[]): string {
     'Commands:',
   ];
   for (const c of commands) lines.push(`  ${(c.path.join(' ') + (c.args ? ' ' + c.args : '')).padEnd(34)} ${c.summary}`);
-  lines.push('', 'Run `driftwatch <command> --help` for the options of one command.', '', 'Environment (every option has a default):');
+  lines.push('', 'Run `driftwatch <command> --help` for the options of one command; `driftwatch --version` prints the version.', '', 'Environment (every option has a default):');
   for (const o of configReference()) lines.push(`  ${o.env.padEnd(32)} ${o.doc} (default: ${o.default === '' ? 'unset' : o.default})`);
   return lines.join('\n') + '\n';
 }

@@ -22,8 +22,9 @@ export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: strin
   // The error for an unreadable file names the option that gave its path.
   const alerts =
     overrides.alertsFile !== undefined ? loadAlertsConfig(overrides.alertsFile, '--alerts') : loadAlertsConfig(config.alertsFile ?? undefined, 'DRIFTWATCH_ALERTS_FILE');
-  const runId = uniqueId('run');
-  const logger = ctx.logger.child({ runId });
+  const runId = ctx.runId ?? uniqueId('run');
+  // A child either way: the level set below must not change the caller's logger.
+  const logger = ctx.runId === undefined ? ctx.logger.child({ runId }) : ctx.logger.child({});
   logger.level = config.logLevel;
   for (const name of unknownDriftwatchVariables(ctx.env)) logger.warn({ variable: name }, `unknown variable ${name} is ignored (typo?)`);
   logger.debug({ config: describeConfig(config) }, 'configuration loaded');

@@ -52,7 +52,7 @@ export const configOptions = {
   retentionInputMs: option({ env: 'DRIFTWATCH_RETENTION_INPUT', default: '7d', doc: 'retention.ms of the input topics created by `topics create` (how far back a replay from Kafka can go).', parse: p.retentionDuration }),
   retentionAlertsMs: option({ env: 'DRIFTWATCH_RETENTION_ALERTS', default: '7d', doc: 'retention.ms of the alerts topic (alerts are events: delete policy, not compacted).', parse: p.retentionDuration }),
   retentionDlqMs: option({ env: 'DRIFTWATCH_RETENTION_DLQ', default: '14d', doc: 'retention.ms of the dead-letter topic (long enough to inspect and re-drive rejected records).', parse: p.retentionDuration }),
-  clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR.', parse: p.httpUrl }),
+  clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR. A user:password in it (percent-encoded) is used instead of CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.', parse: p.httpUrl }),
   clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
   clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
   clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database.', parse: p.identifier }),

@@ -41,23 +41,33 @@ export function logLevelOr(level: string | undefined, fallback: string): string 
 /** Userinfo as it appears in free text: `//user:pass@` (the scheme's `//` up to the first `@`). */
 export const URL_USERINFO = /\/\/[^/@\s]*@/g;
 
-/**
- * Removes `user:pass@` from any URL inside `text` (error messages of fetch,
- * of an HTTP library, of a server that echoes a URL), so no password is ever
- * logged or shown.
- */
-export function redactCredentials(text: string): string {
-  return text.replace(URL_USERINFO, '//[redacted]@');
+/** The query string of a URL in free text: from `?` after `scheme://…` up to whitespace, `#` or a closing quote. */
+const URL_QUERY = /(\bhttps?:\/\/[^\s?#"']*\?)([^\s#"']*)/gi;
+
+/** Every `name=value` of a query string with its value replaced: a token may go by any name (token, sig, apikey…). */
+function redactQuery(query: string): string {
+  return query.replace(/=[^&]*/g, '=redacted');
 }
 
 /**
- * Removes user:password from a URL before it is logged or shown. Text that
- * does not parse as a URL still loses whatever sits between `//` and `@`.
+ * Removes `user:pass@` from any URL inside `text` (error messages of fetch,
+ * of an HTTP library, of a server that echoes a URL), and the values of its
+ * query string, so no password or token is ever logged or shown.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_USERINFO, '//[redacted]@').replace(URL_QUERY, (_m, head: string, query: string) => head + redactQuery(query));
+}
+
+/**
+ * Removes the password and the query values (`?token=…`) from a URL before it
+ * is logged or shown. Text that does not parse as a URL still loses whatever
+ * sits between `//` and `@`, and its query values.
  */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = 'redacted';
+    for (const key of new Set(u.searchParams.keys())) u.searchParams.set(key, 'redacted');
     return u.toString();
   } catch {
     return redactCredentials(url);

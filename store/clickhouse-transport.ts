@@ -28,8 +28,9 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { StoreError } from '../lib/errors.js';
-import { redactUrl, silentLogger, type Logger } from '../lib/logger.js';
+import { ConfigError, StoreError } from '../lib/errors.js';
+import { redactCredentials, redactUrl, silentLogger, type Logger } from '../lib/logger.js';
+import { clickhouseLogin } from './clickhouse-url.js';
 import { parseJsonEachRow } from './exact-numbers.js';
 import { requestError, responseError, type ServerErrorContext } from './server-errors.js';
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
@@ -91,7 +92,11 @@ export class ClickHouseServerTransport implements StoreTransport {
    * naming CLICKHOUSE_USER/CLICKHOUSE_PASSWORD) when the login is rejected.
    */
   static async open(options: ClickHouseServerOptions): Promise<ClickHouseServerTransport> {
-    const user = options.username ?? 'default';
+    const login = clickhouseLogin(options.url, options.username ?? 'default', options.password ?? '');
+    const user = login.username;
+    if (login.fromUrl && options.password) {
+      (options.logger ?? silentLogger).warn('CLICKHOUSE_URL carries a user and password: they are used, and CLICKHOUSE_USER / CLICKHOUSE_PASSWORD are not');
+    }
     let ca: Buffer | undefined;
     if (options.tlsCaFile !== undefined) {
       try {
@@ -100,18 +105,7 @@ export class ClickHouseServerTransport implements StoreTransport {
         throw new StoreError(`CLICKHOUSE_TLS_CA_FILE: cannot read ${options.tlsCaFile}: ${(err as Error).message}`, { cause: err });
       }
     }
-    const client = createClient({
-      url: options.url,
-      username: user,
-      password: options.password ?? '',
-      ...(options.database === undefined ? {} : { database: options.database }),
-      ...(ca === undefined ? {} : { tls: { ca_cert: ca } }),
-      request_timeout: options.requestTimeoutMs ?? 30_000,
-      application: 'driftwatch',
-      // Failures are reported by this module (as StoreError) and logged by
-      // its callers; the client's own logger would print them a second time.
-      log: { level: ClickHouseLogLevel.OFF },
-    });
+    const client = createClientFor(options, login.url, user, login.password, ca);
     const probe = { url: options.url, user };
     let version: string;
     try {
@@ -281,4 +275,28 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> 
 function firstLine(sql: string): string {
   const line = sql.trim().split('\n').find((l) => !/^\s*(--.*)?$/.test(l)) ?? '';
   return line.length > 120 ? `${line.slice(0, 117)}...` : line.trim();
+}
+
+/**
+ * The client for `url` (without credentials). The client checks the URL's
+ * parameters as it is created: an unknown one (`?foo=1`) is a configuration
+ * error naming CLICKHOUSE_URL, not an unexpected failure.
+ */
+function createClientFor(options: ClickHouseServerOptions, url: string, username: string, password: string, ca: Buffer | undefined): ClickHouseClient {
+  try {
+    return createClient({
+      url,
+      username,
+      password,
+      ...(options.database === undefined ? {} : { database: options.database }),
+      ...(ca === undefined ? {} : { tls: { ca_cert: ca } }),
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      application: 'driftwatch',
+      // Failures are reported by this module (as StoreError) and logged by
+      // its callers; the client's own logger would print them a second time.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+  } catch (err) {
+    throw new ConfigError('CLICKHOUSE_URL', `${redactUrl(options.url)}: ${redactCredentials((err as Error).message)}`, { cause: err });
+  }
 }

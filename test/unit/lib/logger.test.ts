@@ -7,6 +7,11 @@ describe('redactUrl', () => {
     expect(redactUrl('http://ch.example:8123/')).toBe('http://ch.example:8123/');
   });
 
+  it('replaces the values of the query string, whatever their names (a token, a signature)', () => {
+    expect(redactUrl('http://reg:pw@h:8081/apis/ccompat/v7?token=pa55tok&sig=abc&sig=def')).toBe('http://reg:redacted@h:8081/apis/ccompat/v7?token=redacted&sig=redacted');
+    expect(redactUrl('http://h:8123/?password=pa55q')).toBe('http://h:8123/?password=redacted');
+  });
+
   it('still hides the credentials of text that does not parse as a URL', () => {
     expect(redactUrl('http://bob:s3cret@[bad')).toBe('http://[redacted]@[bad');
     expect(redactUrl('no credentials here')).toBe('no credentials here');

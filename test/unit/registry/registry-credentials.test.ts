@@ -96,6 +96,13 @@ describe('redactCredentials', () => {
     expect(redactCredentials('http://127.0.0.1:2/path')).toBe('http://127.0.0.1:2/path');
   });
 
+  it('replaces query values of URLs in free text, up to the end of the URL', () => {
+    expect(redactCredentials('cannot reach the schema registry at http://127.0.0.1:59999/apis/ccompat/v7?token=pa55tok&x=1 (ECONNREFUSED)')).toBe(
+      'cannot reach the schema registry at http://127.0.0.1:59999/apis/ccompat/v7?token=redacted&x=redacted (ECONNREFUSED)',
+    );
+    expect(redactCredentials('"http://h/?a=b" and what? it=stays')).toBe('"http://h/?a=redacted" and what? it=stays');
+  });
+
   it('is applied to messages of the registry client library', () => {
     expect(registryMessage(new Error(`Confluent_Schema_Registry - Error, status 401: http://reg:${PASSWORD}@h/x`))).toBe('Error, status 401: http://[redacted]@h/x');
   });
