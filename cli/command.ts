@@ -28,6 +28,8 @@ export interface CommandContext {
 export interface ParsedArgs {
   positionals: string[];
   values: Record<string, string | boolean | undefined>;
+  /** The options given on the command line (`values` also holds the defaults of the others). */
+  given?: ReadonlySet<string>;
 }
 
 export interface Command {

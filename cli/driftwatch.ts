@@ -102,7 +102,8 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     }
     const values: Record<string, string | boolean | undefined> = {};
     for (const [name, spec] of Object.entries(cmd.options)) values[name] = (parsed.values as Record<string, string | boolean | undefined>)[name] ?? spec.default;
-    return await cmd.run({ positionals: parsed.positionals, values }, ctx);
+    const given = new Set(Object.keys(parsed.values).filter((k) => (parsed.values as Record<string, unknown>)[k] !== undefined));
+    return await cmd.run({ positionals: parsed.positionals, values, given }, ctx);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: ${err.message}\n`);

@@ -4,7 +4,7 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { accessSync, constants as fsConstants, createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, createWriteStream, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -129,6 +129,9 @@ function checkInput(input: string, outDir: string): void {
     throw new InputError(`input file ${input}: cannot read it (${osReason(err)})`, { cause: err });
   }
   if (stat.isDirectory()) throw new InputError(`input file ${input} is a directory: expected an NDJSON file`);
+  if (stat.isFile() && isGzip(input)) {
+    throw new InputError(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${outDir}`);
+  }
   for (const name of OUTPUT_FILES) {
     const out = join(outDir, name);
     let existing;
@@ -140,6 +143,20 @@ function checkInput(input: string, outDir: string): void {
     if (existing.dev === stat.dev && existing.ino === stat.ino) {
       throw new InputError(`input file ${input} is ${out}, which this run writes: replaying it there would overwrite the input; copy it elsewhere or choose another --out`);
     }
+  }
+}
+
+/** Whether the file starts with gzip's magic bytes (1f 8b): every line of it would be a dead letter "not valid UTF-8". */
+function isGzip(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch {
+    return false; // unreadable here: the reader reports it with its reason
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -83,6 +83,8 @@ export const demoCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const v = args.values;
     const forever = v.forever === true;
+    // --duration bounds a run that --forever never ends: one of them was not meant (it used to be ignored silently).
+    if (forever && args.given?.has('duration')) throw new UsageError('--duration bounds a run and --forever runs until stopped: give one of them');
     // Sizes first, before the runtime and the store: a run too big to finish fails before anything is touched.
     const spanMs = parseDuration(String(v.duration));
     if (!(spanMs > 0 && spanMs <= MAX_DURATION_MS)) {

@@ -17,23 +17,32 @@ export const runCommand: Command = {
   async run(args, ctx) {
     if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);
-    const live = await startLiveEngine(rt);
-    ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
+    // Signals are handled from the start. During start-up (opening the store, joining the group, or retrying an
+    // unreachable broker for up to ≈ 2 minutes) nothing has been processed, so there is nothing to finish or commit:
+    // the process ends at once, cleanly, rather than being killed by its supervisor's deadline without a word.
     let signals = 0;
-    const failure = await new Promise<Error | null>((resolve) => {
-      const onSignal = (signal: string) => {
-        // A second signal while stopping (e.g. stuck on an unreachable broker) means: stop now.
-        if (++signals > 1) {
-          rt.logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
-          process.exit(1);
-        }
-        rt.logger.info({ signal }, 'shutting down');
-        resolve(null);
-      };
-      process.on('SIGTERM', () => onSignal('SIGTERM'));
-      process.on('SIGINT', () => onSignal('SIGINT'));
-      void live.runner.failed.then(resolve);
-    });
+    let started = false;
+    let stopRequested!: () => void;
+    const stopRequest = new Promise<null>((resolve) => (stopRequested = () => resolve(null)));
+    const onSignal = (signal: string) => {
+      if (!started) {
+        rt.logger.info({ signal }, 'signal during start-up: nothing processed yet; exiting');
+        process.exit(0);
+      }
+      // A second signal while stopping (e.g. stuck on an unreachable broker) means: stop now.
+      if (++signals > 1) {
+        rt.logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+        process.exit(1);
+      }
+      rt.logger.info({ signal }, 'shutting down');
+      stopRequested();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    const live = await startLiveEngine(rt);
+    started = true;
+    ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
+    const failure = await Promise.race([stopRequest, live.runner.failed]);
     if (failure) {
       // Not a clean stop: exit non-zero so a supervisor restarts the instance (it resumes from the last commit).
       rt.logger.error({ err: failure }, 'consumer stopped after a non-retriable error; exiting');

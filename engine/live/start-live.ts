@@ -4,7 +4,7 @@
  * everything in reverse order.
  */
 import type { Runtime } from '../../cli/runtime.js';
-import { createKafkaClient } from '../../topics/kafka-client.js';
+import { createKafkaClient, kafkaFailure } from '../../topics/kafka-client.js';
 import { checkTopicNames } from '../../topics/topic-definitions.js';
 import { openConfiguredStore } from '../../store/configured-store.js';
 import { StoreWriter } from '../../store/store-writer.js';
@@ -67,7 +67,15 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     logger,
     isReady: () => (runner.ready ? true : { ready: false, reason: 'joining the group / restoring state' }),
   });
-  await runner.start();
+  try {
+    await runner.start();
+  } catch (err) {
+    // Nothing started: release what did, and say which brokers could not be reached rather than kafkajs' bare error.
+    await server?.close().catch(() => undefined);
+    await writer.close().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+    throw isKafkaJsError(err) ? kafkaFailure('joining the consumer group', config.kafka.brokers, err) : err;
+  }
   const stopMetricsToStore = startMetricsToStore({
     registry: metrics.registry,
     writer,
@@ -90,4 +98,9 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
       return { clean };
     },
   };
+}
+
+/** kafkajs' own errors (KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded…), by their names. */
+function isKafkaJsError(err: unknown): boolean {
+  return err instanceof Error && err.name.startsWith('KafkaJS');
 }

@@ -108,4 +108,10 @@ describe('demo option ranges', () => {
       expect(r.stdout).toContain(range);
     }
   });
+
+  it('--forever with --duration is a usage error: one bounds the run, the other never ends it', async () => {
+    const r = await runCli(['demo', '--forever', '--duration', '1h'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--duration bounds a run and --forever runs until stopped: give one of them');
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from '../../helpers/replay-fixture.js';
@@ -108,5 +109,15 @@ describe('driftwatch replay of events dated ahead of the clock', () => {
     expect(off.code).toBe(0);
     expect(off.stdout).toContain('2 events');
     expect(off.stdout).toContain('0 rejected');
+  });
+});
+
+describe('driftwatch replay of a gzip file', () => {
+  it('says it is compressed and how to replay it, rather than dead-lettering every line as not UTF-8', async () => {
+    const input = join(tmp, 'events.ndjson.gz');
+    writeFileSync(input, gzipSync(readFileSync(fixture)));
+    const r = await runCli(['replay', input, '--out', join(tmp, 'gz-out'), '--no-store']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${join(tmp, 'gz-out')}`);
   });
 });
