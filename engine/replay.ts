@@ -22,6 +22,8 @@ import { readSortedLines } from './sorted-lines.js';
 import { openEmbeddedStore } from '../store/open-store.js';
 import { StoreWriter } from '../store/store-writer.js';
 import type { AlertEvent } from '../schemas/alert-event.js';
+import type { DeadLetter } from '../processors/facts.js';
+import { isUtf8 } from 'node:buffer';
 
 export interface ReplayOptions {
   /** The NDJSON file, or `-` for `stdin`. */
@@ -160,6 +162,18 @@ function isGzip(path: string): boolean {
   }
 }
 
+/**
+ * One `dlq.ndjson` line: the line number, the reason and the line as text. A
+ * line that is not valid UTF-8 reads as text only with U+FFFD in place of its
+ * bad bytes, so its exact bytes come too, in `rawBase64` (as the store's
+ * dead_letters keep them), for whoever re-drives it.
+ */
+function dlqLine(dl: DeadLetter): { line: number | undefined; reason: string; raw: string; rawBase64?: string } {
+  const out: { line: number | undefined; reason: string; raw: string; rawBase64?: string } = { line: dl.source?.line, reason: dl.reason, raw: String(dl.raw) };
+  if (typeof dl.raw !== 'string' && !isUtf8(dl.raw)) out.rawBase64 = dl.raw.toString('base64');
+  return out;
+}
+
 export async function replayFile(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.input !== STDIN) checkInput(options.input, options.outDir);
   createOutputDir(options.outDir);
@@ -209,7 +223,7 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
         pendingWrites.push(fact.alert);
       }
     },
-    onDeadLetter: (dl) => deadLines.push({ line: dl.source?.line, reason: dl.reason, raw: String(dl.raw) }),
+    onDeadLetter: (dl) => deadLines.push(dlqLine(dl)),
   });
 
   let lines = 0;

@@ -62,7 +62,10 @@ describe('replay of a file with unreadable lines', () => {
 
     const clean = await replayFixture(withoutLine, { sort });
     const out = await replayFixture(withLine, { sort });
-    expect(out.dlq).toEqual([...clean.dlq, { line: middle + 1, reason: 'invalid JSON: not valid UTF-8', raw: corrupted.toString('utf8') }].sort((a, b) => a.line - b.line));
+    // The text, readable but with U+FFFD for the bad byte, and the exact bytes to re-drive the line.
+    const dead = { line: middle + 1, reason: 'invalid JSON: not valid UTF-8', raw: corrupted.toString('utf8'), rawBase64: corrupted.toString('base64') };
+    expect(out.dlq).toEqual([...clean.dlq, dead].sort((a, b) => a.line - b.line));
+    expect(Buffer.from(dead.rawBase64, 'base64').equals(corrupted)).toBe(true);
     expect(out.summary.events).toBe(clean.summary.events);
     expect(out.incidents).toEqual(clean.incidents);
     expect(out.alerts.map(alertShape)).toEqual(clean.alerts.map(alertShape));
