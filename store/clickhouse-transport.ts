@@ -106,7 +106,7 @@ export class ClickHouseServerTransport implements StoreTransport {
       }
     }
     const client = createClientFor(options, login.url, user, login.password, ca);
-    const probe = { url: options.url, user };
+    const probe = { url: options.url, user, loginInUrl: login.fromUrl };
     let version: string;
     try {
       const text = (await request(client, probe, 'SELECT version() AS version FORMAT JSONEachRow', 'login check (SELECT version())')).text;

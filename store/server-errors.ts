@@ -34,6 +34,8 @@ export interface ServerErrorContext {
   /** The server URL (credentials in it are redacted before use). */
   url: string;
   user: string;
+  /** The login came from CLICKHOUSE_URL's `user:password@` rather than CLICKHOUSE_USER / CLICKHOUSE_PASSWORD. */
+  loginInUrl?: boolean;
   /** What was attempted, e.g. `insert into driftwatch.alerts`. */
   what: string;
 }
@@ -76,7 +78,9 @@ function classify(
   const canRetry = isRetryableServerFailure(f);
   let message: string;
   if ((f.code !== undefined && AUTH_FAILURE_CODES.has(f.code)) || (f.code === undefined && f.status === 401)) {
-    message = `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD rejected by ${url}: ${detail} (user "${ctx.user}"; check both variables)`;
+    message = ctx.loginInUrl
+      ? `the user and password in CLICKHOUSE_URL rejected by ${url}: ${detail} (user "${ctx.user}"; they take precedence over CLICKHOUSE_USER/CLICKHOUSE_PASSWORD)`
+      : `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD rejected by ${url}: ${detail} (user "${ctx.user}"; check both variables)`;
   } else if (f.code === IP_ADDRESS_NOT_ALLOWED) {
     message = `CLICKHOUSE_USER "${ctx.user}" may not connect to ${url} from this host: ${detail} (the server's user config restricts its networks)`;
   } else if (f.code === ACCESS_DENIED || (f.code === undefined && f.status === 403)) {

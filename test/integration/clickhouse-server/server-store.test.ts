@@ -244,6 +244,25 @@ ORDER BY (env, artifact, occurred_at, event_id)`);
     }
   });
 
+  it('a login in CLICKHOUSE_URL is used (over CLICKHOUSE_USER / CLICKHOUSE_PASSWORD), and a wrong one says it came from the URL', async () => {
+    const withLogin = (user: string, password: string) => {
+      const u = new URL(URL_!);
+      u.username = encodeURIComponent(user);
+      u.password = encodeURIComponent(password);
+      return u.toString();
+    };
+    const t = await ClickHouseServerTransport.open({ url: withLogin(USER, PASSWORD), username: 'ghost', password: 'ghost-password' });
+    try {
+      expect(await t.query('SELECT 1 + 1 AS two')).toEqual([{ two: 2 }]);
+    } finally {
+      await t.close();
+    }
+    const err = await ClickHouseServerTransport.open({ url: withLogin(USER, 'not-the-password'), username: USER, password: PASSWORD }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ canRetry: false });
+    expect((err as Error).message).toMatch(/^the user and password in CLICKHOUSE_URL rejected by http:\/\/[^ ]+: Code: 193/);
+    expect((err as Error).message).not.toContain('not-the-password');
+  });
+
   it('an unreachable server fails at open with a retryable StoreError naming CLICKHOUSE_URL', async () => {
     const err = await ClickHouseServerTransport.open({ url: 'http://127.0.0.1:1', username: USER, password: PASSWORD }).catch((e: unknown) => e);
     expect(err).toMatchObject({ canRetry: true, message: expect.stringMatching(/^ClickHouse at http:\/\/127\.0\.0\.1:1\/ \(CLICKHOUSE_URL\) is unreachable .*ECONNREFUSED/) });
