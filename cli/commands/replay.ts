@@ -68,10 +68,12 @@ export const replayCommand: Command = {
     );
     if (summary.late > 0 && !args.values.sort) {
       ctx.stderr.write(
-        `note: ${summary.late} events came later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS) and were stored as late, not judged; ` +
-          'if the file is not in arrival order, replay it with --sort\n',
+        `note: ${summary.late} events came later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS): stored as late, and judged only from the ` +
+          'moment they arrived, never in the past they describe (a closed window stays closed); if the file is not in arrival order, replay it with --sort\n',
       );
     }
+    // A closed or empty standard input (`replay - <&-`), or an empty file, is more likely a mistake than a run.
+    if (summary.lines === 0) ctx.stderr.write(`note: ${input === STDIN ? 'standard input' : input} held no lines: nothing was replayed\n`);
     if (summary.storeHadData) {
       ctx.stderr.write(
         `note: ${out}/store already held rows of earlier replays and keeps them (the same input again changes nothing under FINAL); ` +

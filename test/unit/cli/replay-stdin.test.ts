@@ -8,7 +8,7 @@
  * `replay -` reads its events from stdin, as a file gives them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,18 @@ async function migrationRows(store: string): Promise<Array<Record<string, unknow
 
 describe('replay and standard input', () => {
   beforeAll(() => assertBuilt());
+
+  it('an empty standard input (closed, or nothing piped) or an empty file: exit 0, with a note that nothing was replayed', async () => {
+    const r = await cli(['replay', '-', '--out', mkdtempSync(join(tmpdir(), 'dw-stdin-empty-')), '--no-store'], '');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('replayed 0 records from standard input');
+    expect(r.stderr).toBe('note: standard input held no lines: nothing was replayed\n');
+    const empty = join(mkdtempSync(join(tmpdir(), 'dw-empty-file-')), 'empty.ndjson');
+    writeFileSync(empty, '');
+    const f = await cli(['replay', empty, '--out', mkdtempSync(join(tmpdir(), 'dw-empty-out-')), '--no-store'], '');
+    expect(f.code).toBe(0);
+    expect(f.stderr).toBe(`note: ${empty} held no lines: nothing was replayed\n`);
+  });
 
   it('data piped to a replay of a file never reaches the store', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dw-stdin-'));
