@@ -15,7 +15,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d
 export function parseTimestamp(text: string): number {
   if (text === lastText) return lastValue;
   let value = parseCanonical(text);
-  if (value === undefined) value = RFC3339.test(text) && isCalendarDate(text) && text.slice(11, 13) !== '24' ? Date.parse(text) : Number.NaN;
+  if (value === undefined) value = RFC3339.test(text) && isCalendarDateTime(text) ? Date.parse(text) : Number.NaN;
   lastText = text;
   lastValue = value;
   return value;
@@ -56,16 +56,16 @@ function parseCanonical(text: string): number | undefined {
 }
 
 /**
- * (Hour 24 is refused before this: Date.parse reads `T24:00:00` as the next
- * day's midnight, ECMAScript's end of day, while RFC 3339 hours run 00–23;
- * minutes and seconds out of range, and offsets, Date.parse refuses itself.)
- *
  * Whether the `YYYY-MM-DD` an RFC 3339 text starts with is a day of the
- * calendar. Date.parse rolls a day past the month's end over (Feb 30 → Mar 2):
- * such a timestamp is not RFC 3339's (§5.7) and is rejected rather than
- * silently moved to another day.
+ * calendar, and its hour one of the day's. Date.parse rolls a day past the
+ * month's end over (Feb 30 → Mar 2) and reads `T24:00:00` as the next day's
+ * midnight (ECMAScript's end of day), while RFC 3339 hours run 00–23: such a
+ * timestamp is not RFC 3339's (§5.6, §5.7) and is rejected rather than
+ * silently moved to another day. Minutes, seconds and offsets out of range
+ * Date.parse refuses itself.
  */
-function isCalendarDate(text: string): boolean {
+function isCalendarDateTime(text: string): boolean {
+  if (text.slice(11, 13) === '24') return false;
   const year = Number(text.slice(0, 4));
   const month = Number(text.slice(5, 7));
   const day = Number(text.slice(8, 10));

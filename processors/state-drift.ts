@@ -144,7 +144,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       if (previous === undefined) this.timers.scheduleNoLaterThan(key, at + this.options.sourceTtlMs + 1);
       return;
     }
-    this.evaluate(key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
+    this.evaluate(key, ks, at, observationTrigger(sourceId, correlationId), emit);
   }
 
   private onLate(envelope: Envelope, at: number, emit: Emit): void {
@@ -180,7 +180,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     const sourceId = ks.sourceIdOf(event.type, event.instance);
     const correlationId = event.correlationId;
     ks.record(sourceId, known, digest, envelope.at, correlationId);
-    this.evaluate(envelope.key, ks, at, correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId }, emit);
+    this.evaluate(envelope.key, ks, at, observationTrigger(sourceId, correlationId), emit);
     this.forgetIfEmpty(envelope.key, ks);
   }
 
@@ -227,6 +227,11 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.keys.delete(key);
     this.timers.cancel(key);
   }
+}
+
+/** The trigger of an observation, without a correlationId key when it has none (one shape per case). */
+function observationTrigger(sourceId: string, correlationId: string | undefined): Trigger {
+  return correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId };
 }
 
 function observedDigest(event: HydrationEvent | IndexEvent): string | undefined {

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { Logger } from '../lib/logger.js';
 import { clickhouseCodeOf } from './store-errors.js';
+import { mapSqlLiterals } from './sql-literals.js';
 import type { StoreTransport } from './transport.js';
 
 /** Longest statement text kept in a record (the hash covers all of it). */
@@ -42,11 +43,9 @@ export function adminActor(storeUser: string): AdminActor {
   return { actor: `${user}@${hostname()}`, storeUser };
 }
 
-/** Comments removed first (one may hold an apostrophe that would pair with a literal's quote), then every '…' literal masked. */
+/** Comments removed and every '…' literal masked (sql-literals.ts: one scan, so a quote inside a comment pairs with nothing). */
 export function maskStatement(sql: string): string {
-  const masked = sql
-    .replace(/--[^\n]*|\/\*[\s\S]*?(\*\/|$)/g, ' ')
-    .replace(/'(?:[^'\\]|\\[\s\S]|'')*('|$)/g, "'…'")
+  const masked = mapSqlLiterals(sql, (kind, text) => (kind === 'string' ? "'…'" : kind === 'comment' ? ' ' : text))
     .replace(/\s+/g, ' ')
     .trim();
   return masked.length <= MAX_AUDITED_STATEMENT ? masked : `${masked.slice(0, MAX_AUDITED_STATEMENT)}…`;

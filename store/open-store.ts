@@ -11,6 +11,7 @@ import { shieldStdin } from '../lib/stdin-shield.js';
 import { isProcessAlive } from '../lib/process-alive.js';
 import { ChdbTransport } from './chdb-transport.js';
 import { formatRows, type RowsFormat } from './format-rows.js';
+import { mapSqlLiterals } from './sql-literals.js';
 import { migrate, type MigrationResult } from './migrations.js';
 import { explainReadOnlyLogin } from './read-only-login.js';
 import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
@@ -208,20 +209,5 @@ export async function requireDriftwatchSchema(transport: StoreTransport, where: 
 
 /** `sql` with the contents of string literals, quoted identifiers and comments replaced by spaces (same length). */
 export function blankLiterals(sql: string): string {
-  let out = '';
-  for (let i = 0; i < sql.length; ) {
-    const c = sql[i]!;
-    const close = c === "'" ? "'" : c === '"' ? '"' : c === '`' ? '`' : sql.startsWith('--', i) ? '\n' : sql.startsWith('/*', i) ? '*/' : null;
-    if (close === null) {
-      out += c;
-      i++;
-      continue;
-    }
-    let j = i + (close === '\n' || close === '*/' ? 2 : 1);
-    while (j < sql.length && !sql.startsWith(close, j)) j += sql[j] === '\\' ? 2 : 1;
-    j = Math.min(sql.length, j + close.length);
-    out += ' '.repeat(j - i);
-    i = j;
-  }
-  return out;
+  return mapSqlLiterals(sql, (_kind, text) => ' '.repeat(text.length));
 }

@@ -41,9 +41,14 @@ export class AlertBook {
     private readonly onChange: AlertBookListener = () => {},
   ) {}
 
-  /** Fires the escalation timers due at or before `at`, each at its own time. */
-  fireDue(at: number): void {
-    if (this.timers.hasDue(at)) this.fireDueTimers(at);
+  /**
+   * Fires the escalation timers due strictly before `at`, each at its own
+   * time. Strictly: one due at `at` itself waits until whatever happens at
+   * that instant is known — an alert whose condition ends then was firing
+   * for [startsAt, at) and never reached the age (event times are whole ms).
+   */
+  fireDueBefore(at: number): void {
+    if (this.timers.hasDue(at - 1)) this.fireDueTimers(at - 1);
   }
 
   /** A closure written in `fireDue` (called per fact) would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */

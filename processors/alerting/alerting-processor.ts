@@ -80,12 +80,12 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   handle(fact: Fact, emit: Emit): void {
     // Rule timers and escalations due before this fact's time happened before it (processor contract). An
-    // escalation due exactly at `at` waits for a later fact: an alert whose condition ends at that very instant
-    // was firing for [startsAt, at) and never reached the age, so it must not page the next level on its way out
-    // (whichever of the instant's facts comes first). The same "strictly before" as the rule timers below.
+    // escalation due exactly at `at` waits for a later fact (AlertBook.fireDueBefore): an alert whose condition
+    // ends at that very instant must not page the next level on its way out, whichever of the instant's facts
+    // comes first. The same "strictly before" as the rule timers below.
     const at = fact.at; // read once: see readsAtOnce in processor.ts
     if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
-    this.book.fireDue(at - 1);
+    this.book.fireDueBefore(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
       const rules = this.rulesFor(fact.kind);
       for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
@@ -107,7 +107,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       for (const timer of this.ruleTimers) if (timer.due < at && (next === undefined || timer.due < next.due)) next = timer;
       if (next === undefined) return;
       const time = next.due;
-      this.book.fireDue(time - 1);
+      this.book.fireDueBefore(time);
       next.fire(time);
     }
   }
