@@ -304,22 +304,40 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await run('Engine heartbeat', 'driftwatch-operations', 'All', fiveMinutesAfterLastPoint)).toEqual([{ seconds_since_last_metric: 300 }]);
   });
 
-  it('operations: engine CPU is the counter increase per second, not its running total', async () => {
-    // process_cpu_seconds_total grows 0.25 s per one-minute point.
+  it('operations: engine CPU is the counter increase per second, not its running total, summed over the instances', async () => {
+    // process_cpu_seconds_total grows 0.25 s per one-minute point on engine-a and 0.5 s on engine-b: 0.75 s per minute
+    // for the group (the mean of the two instances, 0.375 s, is what a sum over both before dividing gave).
     const cpu = await run('Engine CPU', 'driftwatch-operations');
     expect(cpu.length).toBeGreaterThan(300);
-    for (const r of cpu) expect(r.cpu_cores).toBeCloseTo(0.25 / 60, 9);
+    for (const r of cpu) expect(r.cpu_cores).toBeCloseTo(0.75 / 60, 9);
   });
 
   it('operations: disk and network bytes per second from their counters, one series per direction', async () => {
-    // Per one-minute point: disk read 6 kB, write 60 kB; network receive 120 kB, transmit 30 kB.
+    // Per one-minute point: disk read 6 kB (engine-a) + 3 kB (engine-b), write 60 kB (engine-a); network receive 120 kB
+    // (engine-a), transmit 30 kB (engine-a) + 90 kB (engine-b). Summed over the instances: read 150 B/s, transmit 2000 B/s.
     const rates = async (title: string) => {
       const rows = (await run(title, 'driftwatch-operations')) as Array<{ direction: string; bytes_per_s: number }>;
       expect(rows.length).toBeGreaterThan(300);
       return Object.fromEntries(['read', 'write', 'receive', 'transmit'].map((d) => [d, [...new Set(rows.filter((r) => r.direction === d).map((r) => r.bytes_per_s))]]));
     };
-    expect(await rates('Engine disk I/O')).toEqual({ read: [100], write: [1000], receive: [], transmit: [] });
-    expect(await rates('Network traffic')).toEqual({ read: [], write: [], receive: [2000], transmit: [500] });
+    expect(await rates('Engine disk I/O')).toEqual({ read: [150], write: [1000], receive: [], transmit: [] });
+    expect(await rates('Network traffic')).toEqual({ read: [], write: [], receive: [2000], transmit: [2000] });
+  });
+
+  it("drift: the daily panel selects UTC days whatever the server's time zone", async () => {
+    // drift_detection_daily.day is a UTC date; the scenario's incidents all open on 2026-11-27 (UTC).
+    const t = targets.find((x) => x.key === 'driftwatch-drift/Daily incidents and worst detection time/A')!;
+    const daysIn = async (from: string, to: string, timeZone: string) => {
+      const sql = expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, 'All', new Date(to), {}, new Date(from)));
+      const rows = await store.query(`${sql} SETTINGS session_timezone = '${timeZone}'`);
+      return rows.map((r) => String(r.time).slice(0, 10));
+    };
+    for (const timeZone of ['UTC', 'Asia/Tokyo', 'America/Los_Angeles']) {
+      // 15:30Z on the 27th is already the 28th in Tokyo: the 27th's row must still be in range.
+      expect(await daysIn('2026-11-27T15:30:00Z', '2026-11-28T03:00:00Z', timeZone), timeZone).toEqual(['2026-11-27']);
+      // 00:30Z on the 28th is still the 27th in Los Angeles: the 27th's row must not be.
+      expect(await daysIn('2026-11-28T00:30:00Z', '2026-11-28T06:00:00Z', timeZone), timeZone).toEqual([]);
+    }
   });
 
   it('drift: severity breakdown lists all four levels', async () => {

@@ -79,12 +79,16 @@ export const engineMetricSeries: ReadonlyArray<{ name: string; labels: Record<st
   { name: 'consumer_lag', labels: { topic: 'driftwatch.index.v1', partition: '1' }, value: (i) => (i * 7) % 90 },
   { name: 'watermark_delay_seconds', labels: {}, value: (i) => 30 + (i % 10) * 0.1 },
   { name: 'process_resident_memory_bytes', labels: {}, value: () => 180_000_000 },
-  { name: 'process_cpu_seconds_total', labels: {}, value: (i) => i * 0.25 },
   { name: 'store_pending_rows', labels: {}, value: (i) => i % 25 },
-  { name: 'process_disk_read_bytes_total', labels: {}, value: (i) => i * 6_000 },
-  { name: 'process_disk_write_bytes_total', labels: {}, value: (i) => i * 60_000 },
-  { name: 'network_receive_bytes_total', labels: {}, value: (i) => i * 120_000 },
-  { name: 'network_transmit_bytes_total', labels: {}, value: (i) => i * 30_000 },
+  // Counters from two instances of one group: the panels show the group's total.
+  { name: 'process_cpu_seconds_total', labels: { instance: 'engine-a' }, value: (i) => i * 0.25 },
+  { name: 'process_cpu_seconds_total', labels: { instance: 'engine-b' }, value: (i) => i * 0.5 },
+  { name: 'process_disk_read_bytes_total', labels: { instance: 'engine-a' }, value: (i) => i * 6_000 },
+  { name: 'process_disk_read_bytes_total', labels: { instance: 'engine-b' }, value: (i) => i * 3_000 },
+  { name: 'process_disk_write_bytes_total', labels: { instance: 'engine-a' }, value: (i) => i * 60_000 },
+  { name: 'network_receive_bytes_total', labels: { instance: 'engine-a' }, value: (i) => i * 120_000 },
+  { name: 'network_transmit_bytes_total', labels: { instance: 'engine-a' }, value: (i) => i * 30_000 },
+  { name: 'network_transmit_bytes_total', labels: { instance: 'engine-b' }, value: (i) => i * 90_000 },
 ];
 
 export async function seedEngineMetrics(store: StoreTransport): Promise<number> {
