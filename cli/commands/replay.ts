@@ -77,7 +77,8 @@ export const replayCommand: Command = {
     if (summary.storeHadData) {
       ctx.stderr.write(
         `note: ${out}/store already held rows of earlier replays and keeps them (the same input again changes nothing under FINAL); ` +
-          `the .ndjson files are this run's only — use a fresh --out for a separate store\n`,
+          `the .ndjson files are this run's only — use a fresh --out for a separate store, and for a longer or corrected ` +
+          `version of an input replayed there before: incidents that an earlier run ended at its end of input stay ended there\n`,
       );
     }
     return 0;
