@@ -10,15 +10,17 @@
  *
  * Only a record that cannot be decoded makes `decode` throw/reject, which
  * dead-letters it with the reason (unknown schema id, truncated body, not
- * JSON). A registry that cannot be reached is not the record's fault: the
- * look-up waits with backoff until the registry answers (registry-retry.ts),
- * holding back later records so their order is kept.
+ * JSON). A registry that cannot be reached, that refuses the credentials
+ * (401/403) or a URL that is not its API (a 404 without a registry error) is
+ * not the record's fault: the look-up waits with backoff until the registry
+ * answers (registry-retry.ts), holding back later records so their order is
+ * kept.
  */
 import { textOf, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
 import { redactCredentials } from './registry-endpoint.js';
-import { registryMessage, registryStatus } from './registry-errors.js';
+import { isRecordIndependentRegistryError, registryMessage, registryStatus } from './registry-errors.js';
 import { RegistryRetry, type RetryOptions } from './registry-retry.js';
 import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
 import { plainFromAvro } from './plain-value.js';
@@ -39,7 +41,7 @@ export interface RegistryDecoder extends Decoder {
 
 function why(err: unknown, schemaId: number): string {
   const status = registryStatus(err);
-  if (status === 404) return `schema id ${schemaId} is not in the schema registry (${registryMessage(err)})`;
+  if (status === 404) return `schema id ${schemaId} is not in the schema registry (${registryMessage(err)})`; // the registry's own 404: others are waited out
   if (status !== undefined) return `schema id ${schemaId}: schema registry answered ${status}: ${registryMessage(err)}`;
   return `schema id ${schemaId}: ${redactCredentials(err instanceof Error ? err.message : String(err))}`;
 }
@@ -47,7 +49,8 @@ function why(err: unknown, schemaId: number): string {
 export function createRegistryDecoder(options: RegistryDecoderOptions): RegistryDecoder {
   const { registry } = options;
   const logger = options.logger?.child({ component: 'registry-decoder' });
-  const retry = new RegistryRetry({ ...options.retry, logger, what: 'schema look-up' });
+  // Refused credentials and a misrouted URL are waited out like an outage: they are not the record's fault.
+  const retry = new RegistryRetry({ isTransient: isRecordIndependentRegistryError, ...options.retry, logger, what: 'schema look-up' });
   const counts = { avro: 0, json: 0 };
   const stats = {
     get avro() {

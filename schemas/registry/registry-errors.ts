@@ -52,6 +52,38 @@ export function isTransientRegistryError(err: unknown): boolean {
   return (status === undefined || status === 400) && NETWORK_MESSAGE.test(message);
 }
 
+/**
+ * A 404 the registry itself gave: its body names the error ("Schema 7 not
+ * found", error_code 40403), which the library puts in the message. Whatever
+ * else answers 404 at that URL (a path that is not the API root, an ingress)
+ * has no such body, and the library's message reads "Error, status 404…".
+ */
+export function isRegistryNotFound(err: unknown): boolean {
+  return registryStatus(err) === 404 && !/^Error, status 404\b/.test(registryMessage(err));
+}
+
+/**
+ * True when the failure says nothing about the record being decoded, so it
+ * must be waited out and never dead-letter a good record (whose offset would
+ * then be committed: lost): a transient failure, credentials the registry
+ * refuses (401/403 — expired, or an auth proxy in front of it), or a 404 that
+ * is not the registry's own "not found" (SCHEMA_REGISTRY_URL is not the API
+ * root). Each is fixed outside the engine, after which the records decode.
+ */
+export function isRecordIndependentRegistryError(err: unknown): boolean {
+  if (isTransientRegistryError(err)) return true;
+  const status = registryStatus(err);
+  return status === 401 || status === 403 || (status === 404 && !isRegistryNotFound(err));
+}
+
+/** What an operator should check, for a failure that is not the record's: appended to the log line of the wait. */
+export function registryHint(err: unknown): string {
+  const status = registryStatus(err);
+  if (status === 401 || status === 403) return ' (the registry refused the credentials: check the user and password of SCHEMA_REGISTRY_URL)';
+  if (status === 404 && !isRegistryNotFound(err)) return ' (not an answer of the registry API: is SCHEMA_REGISTRY_URL its root? Apicurio serves it under /apis/ccompat/v7)';
+  return '';
+}
+
 /** The registry's own words, without the library's client-name prefix (and without any URL credentials). */
 export function registryMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);

@@ -14,7 +14,7 @@
  */
 import type { Logger } from '../../lib/logger.js';
 import { redactCredentials } from './registry-endpoint.js';
-import { isTransientRegistryError, SchemaRegistryError } from './registry-errors.js';
+import { isTransientRegistryError, registryHint, SchemaRegistryError } from './registry-errors.js';
 
 export interface RetryOptions {
   /** First wait after a failure. @default 250 ms */
@@ -66,7 +66,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 
 /** An error for a log line or the give-up message; errors of HTTP clients may carry the request URL. */
 function describe(err: unknown): string {
-  return redactCredentials(err instanceof Error ? err.message : String(err));
+  return redactCredentials(err instanceof Error ? err.message : String(err)) + registryHint(err);
 }
 
 export class RegistryRetry {

@@ -85,4 +85,50 @@ describeRegistry('schema registry outage (real sockets)', (url) => {
     expect(decoder.stats.retries).toBeGreaterThanOrEqual(1);
     expect(decoder.waitingForRegistry).toBe(false);
   });
+
+  it('waits, rather than dead-lettering, while SCHEMA_REGISTRY_URL is not the API root, and decodes once it is', async () => {
+    // Apicurio answers a path outside /apis/ccompat/v7 with a 404 of its own web layer, not a registry "schema not
+    // found": the record is not at fault, and dead-lettering it would commit its offset (a good event lost).
+    const spec = driftwatchSubjects(uniqueTopics())[0]!; // promotion-event
+    subjects.push(spec.subject);
+    const { id } = await registerSubject(new RegistryAdmin(url), spec);
+    const event = {
+      type: 'promotion', eventId: 'p-1', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api',
+      promotionId: 'pr-1', phase: 'started', version: '1.0.0', digest: 'sha256:a',
+    };
+    const bytes = await createRegistryClient(url).encode(id, event);
+    const real = new URL(url);
+    const port = await freePort();
+    // A proxy to the registry's host that forwards request paths as they come (the API root missing: Apicurio's own
+    // 404) until the operator's fix, from which on it puts the root in front of every request line.
+    let fixed = false;
+    const apiRoot = real.pathname.replace(/\/$/, '');
+    const sockets = new Set<Socket>();
+    const server = createServer((client) => {
+      const upstream = connect(Number(real.port || 80), real.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+      }
+      client.on('data', (chunk: Buffer) => {
+        upstream.write(fixed ? Buffer.from(chunk.toString('latin1').replace(/^([A-Z]+) \//, `$1 ${apiRoot}/`), 'latin1') : chunk);
+      });
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    proxy = { server, sockets };
+    const decoder = createRegistryDecoder({
+      registry: createRegistryClient(`http://127.0.0.1:${port}`), // SCHEMA_REGISTRY_URL without /apis/ccompat/v7
+      logger: silentLogger,
+      retry: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
+    let settled: DecodeResult | null = null;
+    const pending = Promise.resolve(decodeRecord({ value: bytes }, decoder)).then((r) => (settled = r));
+    await until(() => decoder.waitingForRegistry && decoder.stats.retries >= 1);
+    expect(settled).toBeNull();
+    fixed = true;
+    const result = await pending;
+    expect(result.ok ? result.envelope.event : result.deadLetter.reason).toEqual(event);
+  });
 });

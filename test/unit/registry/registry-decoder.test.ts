@@ -24,11 +24,12 @@ const responseError = (status: number, message: string) => Object.assign(new Err
  * `down` makes every call fail like a refused connection.
  */
 function fakeRegistry() {
-  const state = { down: false, decodes: 0 };
+  const state: { down: boolean; decodes: number; refusal?: Error } = { down: false, decodes: 0 };
   const registry = {
     async decode(buffer: Buffer) {
       state.decodes++;
       if (state.down) throw responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:8081');
+      if (state.refusal) throw state.refusal;
       const id = buffer.readUInt32BE(1);
       if (id !== 1) throw responseError(404, `No content with ID '${id}' was found.`);
       const body = buffer.subarray(5).toString('utf8');
@@ -132,4 +133,30 @@ describe('createRegistryDecoder', () => {
     expect(decoder.stats).toMatchObject({ avro: 2, json: 1, outages: 1, retries: 3 });
     expect(decoder.waitingForRegistry).toBe(false);
   });
+
+  // Answers that are not about the record: dead-lettering would commit a good event's offset, losing it.
+  const refusals: Array<[string, Error]> = [
+    ['refused credentials (401)', responseError(401, 'Unauthorized')],
+    ['forbidden (403)', responseError(403, 'Forbidden')],
+    // What the library makes of a 404 with a body that is not a registry error (here Apicurio without /apis/ccompat/v7).
+    ['a 404 that is not the registry API', responseError(404, 'Error, status 404: [object Object]')],
+  ];
+  for (const [what, refusal] of refusals) {
+    it(`waits out ${what} instead of dead-lettering the record, and logs what to check`, async () => {
+      const { registry, state } = fakeRegistry();
+      const { waits, retry } = instantRetry();
+      const warnings: string[] = [];
+      const logger = { child: () => logger, warn: (o: { err: string }) => void warnings.push(o.err), info: () => undefined } as never;
+      // The operator fixes the configuration after the second wait.
+      const sleep = async (ms: number) => {
+        await retry.sleep(ms);
+        if (waits.length === 2) state.refusal = undefined;
+      };
+      state.refusal = refusal;
+      const decoder = createRegistryDecoder({ registry, logger, retry: { ...retry, sleep } });
+      expect(envelopeOf(await decodeRecord({ value: avro(promotion('p-1', T0)) }, decoder)).event.eventId).toBe('p-1');
+      expect(waits).toHaveLength(2);
+      expect(warnings[0]).toMatch(/SCHEMA_REGISTRY_URL/);
+    });
+  }
 });
