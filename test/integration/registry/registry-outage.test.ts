@@ -52,7 +52,8 @@ describeRegistry('schema registry outage (real sockets)', (url) => {
     await deleteSubjects(url, subjects.splice(0));
   });
 
-  it('waits while the registry is unreachable and decodes the record once it answers', async () => {
+  /** A hydration event in the wire format, its schema registered under a subject of this test. */
+  async function registeredHydration(): Promise<{ event: Record<string, unknown>; bytes: Buffer }> {
     const spec = driftwatchSubjects(uniqueTopics())[1]!; // hydration-event
     subjects.push(spec.subject);
     const { id } = await registerSubject(new RegistryAdmin(url), spec);
@@ -60,7 +61,11 @@ describeRegistry('schema registry outage (real sockets)', (url) => {
       type: 'hydration', eventId: 'h-1', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api',
       ruleId: 'r', instance: 'i-1', inputDigest: 'sha256:a', outputDigest: 'sha256:b', durationMs: 4, status: 'ok',
     };
-    const bytes = await createRegistryClient(url).encode(id, event);
+    return { event, bytes: await createRegistryClient(url).encode(id, event) };
+  }
+
+  it('waits while the registry is unreachable and decodes the record once it answers', async () => {
+    const { event, bytes } = await registeredHydration();
 
     const real = new URL(url);
     const port = await freePort();
@@ -89,14 +94,7 @@ describeRegistry('schema registry outage (real sockets)', (url) => {
   it('waits, rather than dead-lettering, while SCHEMA_REGISTRY_URL is not the API root, and decodes once it is', async () => {
     // Apicurio answers a path outside /apis/ccompat/v7 with a 404 of its own web layer, not a registry "schema not
     // found": the record is not at fault, and dead-lettering it would commit its offset (a good event lost).
-    const spec = driftwatchSubjects(uniqueTopics())[0]!; // promotion-event
-    subjects.push(spec.subject);
-    const { id } = await registerSubject(new RegistryAdmin(url), spec);
-    const event = {
-      type: 'promotion', eventId: 'p-1', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api',
-      promotionId: 'pr-1', phase: 'started', version: '1.0.0', digest: 'sha256:a',
-    };
-    const bytes = await createRegistryClient(url).encode(id, event);
+    const { event, bytes } = await registeredHydration();
     const real = new URL(url);
     const port = await freePort();
     // A proxy to the registry's host that forwards request paths as they come (the API root missing: Apicurio's own
