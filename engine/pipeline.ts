@@ -27,8 +27,20 @@ export interface PipelineOptions extends TopologyOptions {
   onFact?: (fact: Fact) => void;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   onDuplicate?: (envelope: Envelope) => void;
-  /** Every valid envelope right after decoding (live mode tracks per-partition watermarks with it). */
-  onEnvelope?: (envelope: Envelope) => void;
+  /**
+   * Every valid envelope right after decoding, and whether it is a duplicate
+   * (live mode tracks per-partition watermarks with the others).
+   */
+  onEnvelope?: (envelope: Envelope, duplicate: boolean) => void;
+  /**
+   * Called once, at once, when the pipeline stops on an error (a processor
+   * invariant, a store write that throws, an `onFact` that throws): from then
+   * on it drops every record. `end()` rejects with the error too, but only
+   * once the rows already accepted are stored, and live mode never calls
+   * `end()`: without this it would go on consuming records that are never
+   * processed, and could commit state a failed fact left half applied.
+   */
+  onFailure?: (err: unknown) => void;
   /**
    * Live mode: the frontier is set by the runner (`advanceTo`) from the
    * per-partition watermarks instead of from the newest event seen.
@@ -140,13 +152,18 @@ function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResu
   const operator: OperatorFunction<DecodeResult, never> = (source) =>
     new Observable<never>((subscriber) => {
       let stopped = false;
-      const failNow = (err: unknown) => {
+      const stop = (err: unknown) => {
+        if (stopped) return;
         stopped = true;
+        ctx.onFailure?.(err);
+      };
+      const failNow = (err: unknown) => {
+        stop(err);
         subscriber.error(err);
       };
       const failAfterFlush = (err: unknown) => {
         if (stopped) return;
-        stopped = true;
+        stop(err);
         if (!writer) subscriber.error(err);
         else writer.flush().then(() => subscriber.error(err), () => subscriber.error(err));
       };
@@ -227,8 +244,9 @@ function accept(ctx: StageContext, result: DecodeResult, ordered: FactSink): voi
     return;
   }
   const envelope = result.envelope;
-  ctx.onEnvelope?.(envelope);
-  if (ctx.dedup.isDuplicate(envelope)) {
+  const duplicate = ctx.dedup.isDuplicate(envelope);
+  ctx.onEnvelope?.(envelope, duplicate);
+  if (duplicate) {
     ctx.counters.duplicates++;
     ctx.onDuplicate?.(envelope);
     return;

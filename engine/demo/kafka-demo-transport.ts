@@ -67,6 +67,9 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
       onFact: engineSide.onFact,
     });
     await runner.start();
+    // A failed engine consumes no more (live-runner.ts, pipelineFailed): say so rather than wait for the records.
+    let failure: Error | null = null;
+    void runner.failed.then((err) => (failure = err));
     let produced = 0;
     return {
       name: `kafka (${config.kafka.brokers.join(',')}, topics driftwatch.demo.${id}.*)`,
@@ -86,6 +89,7 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
         // Everything produced must have been consumed before the input is declared finished.
         const deadline = Date.now() + 120_000;
         while (runner.consumedRecords < produced) {
+          if (failure) throw failure;
           if (Date.now() > deadline) throw new Error(`the live engine consumed ${runner.consumedRecords} of ${produced} records within 120 s`);
           await new Promise((r) => setTimeout(r, 100));
         }

@@ -50,6 +50,8 @@ export interface LiveEngineDeps {
   alertEncoder?: AlertEncoder;
   metrics?: LiveMetrics;
   onFact?: (fact: Fact) => void;
+  /** The pipeline stopped on an error (see PipelineOptions.onFailure): this engine's state may not be committed. */
+  onFailure?: (err: unknown) => void;
   now: () => number;
 }
 
@@ -89,12 +91,16 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     externalFrontier: true,
     recentIdsPerKey: config.live.dedupIdsPerKey,
     now: deps.now,
-    onEnvelope: (env) => {
+    onEnvelope: (env, duplicate) => {
       if (env.source?.partition !== undefined) {
         keyPartition.set(env.key, env.source.partition);
-        watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, deps.now());
+        // Only an event that will be processed moves its partition's event time and keeps the partition from being
+        // idle. A duplicate repeats an event time already seen: a partition that delivers nothing else must not hold
+        // every other partition's events back any more than a silent one does (dead letters never get here).
+        if (!duplicate) watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, deps.now());
       }
     },
+    onFailure: deps.onFailure,
     onDuplicate: (env) => {
       done(env);
       metrics?.duplicate();

@@ -41,6 +41,7 @@ import { inputEventTypes, type InputEventType } from '../../schemas/input-events
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
+import { DriftwatchError } from '../../lib/errors.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -104,6 +105,8 @@ export class LiveRunner {
   /** Why the instance last left the group: decides whether a stop out of it is clean (clean-stop.ts). */
   private outOfGroupFor: OutOfGroupCause = 'rebalance';
   private fail: (err: Error) => void = () => {};
+  /** Set once an engine's pipeline failed (see `pipelineFailed`): nothing more is processed or committed. */
+  private halted: Error | null = null;
   /**
    * Settles with the error when the consumer has stopped for good: kafkajs
    * does not restart it after a non-retriable error, and the process would
@@ -139,7 +142,7 @@ export class LiveRunner {
       intervalMs: this.commitIntervalMs,
       current: () => {
         const engine = this.engine;
-        if (!engine || engine.generation !== this.generation) return null;
+        if (!engine || engine.generation !== this.generation || this.halted) return null;
         const generation = this.generation;
         // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed or replaced since.
         return { engine, stillMember: () => this.inGroup && this.generation === generation };
@@ -170,15 +173,16 @@ export class LiveRunner {
    */
   async finishInput(): Promise<void> {
     await this.exclusive(async () => {
+      if (this.halted) throw this.halted;
       const engine = await this.ensureEngine();
       advanceEngine(engine, Number.POSITIVE_INFINITY);
       await this.commits.commit({ wait: true });
     });
   }
 
-  /** Ready = member of the group with its state restored. */
+  /** Ready = member of the group with its state restored, and processing (not failed). */
   get ready(): boolean {
-    return this.readyFlag;
+    return this.readyFlag && !this.halted;
   }
 
   async start(): Promise<void> {
@@ -320,10 +324,11 @@ export class LiveRunner {
     await this.exclusive(async () => {
       const current = this.engine && this.engine.generation === this.generation ? this.engine : null;
       // Out of the group (crashed, rejoining), its partitions are not ours to commit: work since the last commit is redone.
-      const engine = this.inGroup ? current : null;
+      // So is it after a processing failure: the engine's state may hold a fact half applied.
+      const engine = this.inGroup && !this.halted ? current : null;
       if (engine) await this.commits.commit({ wait: true });
       await this.commits.settled();
-      clean = isCleanStop({
+      clean = !this.halted && isCleanStop({
         finalCommit: engine !== null,
         engineKept: engine !== null && this.engine === engine,
         failurePending: this.commits.failurePending,
@@ -331,7 +336,7 @@ export class LiveRunner {
         outOfGroupFor: this.outOfGroupFor,
       });
       if (!clean) {
-        const what = engine ? 'final commit failed' : 'stopped out of the group after a failure';
+        const what = engine ? 'final commit failed' : this.halted ? 'stopped after a processing failure' : 'stopped out of the group after a failure';
         this.log.error(`${what}: the records since the last commit will be read again by the next owner of their partitions`);
       }
     }).catch((err) => {
@@ -356,17 +361,19 @@ export class LiveRunner {
   }
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.halted) return;
     const failed = this.commits.takeError();
     if (failed !== null) throw failed;
     const engine = await this.ensureEngine();
     const now = this.now();
-    const key = tp(batch.topic, batch.partition);
-    engine.watermarks.touch(key, now);
+    // No batch marks its partition active: only the events in it do (live-engine.ts, `observe`). One of dead letters
+    // or duplicates only leaves the partition's event time where it was, so counting it as activity kept such a
+    // partition from going idle and held every other partition's events back for as long as they came. Records
+    // still waiting behind this batch keep it from idleness through its offset lag (END_BATCH_PROCESS → setBacklog).
     let pushed = 0;
     const expectedType = this.topicTypes.get(batch.topic);
     for (const message of batch.messages) {
-      if (isStale() || this.stopping) break;
+      if (isStale() || this.stopping || this.halted) break;
       if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
       engine.tracker.consumed(batch.topic, batch.partition, message.offset);
       const record: RawRecord = {
@@ -382,6 +389,7 @@ export class LiveRunner {
     }
     this.consumedRecords += pushed;
     if (pushed > 0) this.opts.metrics?.eventsIn(batch.topic, pushed);
+    if (this.halted) return;
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     advanceEngine(engine, engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
@@ -403,7 +411,7 @@ export class LiveRunner {
   }
 
   private async onTick(): Promise<void> {
-    if (this.stopping || this.generation === 0 || !this.inGroup) return;
+    if (this.stopping || this.halted || this.generation === 0 || !this.inGroup) return;
     // A member that joined but has read no record yet (e.g. restarted into a quiet period) restores its state
     // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
     // it must report ready without waiting for input.
@@ -435,6 +443,7 @@ export class LiveRunner {
         alertEncoder: this.opts.alertEncoder,
         metrics: this.opts.metrics,
         onFact: this.opts.onFact,
+        onFailure: (err) => this.pipelineFailed(err),
         now: this.now,
       },
       generation,
@@ -459,6 +468,24 @@ export class LiveRunner {
       this.log.warn({ generation, instances: adopted }, 'took over the per-env state of instances no longer in the group: their windows close and their alerts resolve as event time moves on');
     }
     return engine;
+  }
+
+  /**
+   * An engine's pipeline stopped on an error — a processor invariant, a store
+   * write that throws, an alert the encoder rejects. It drops every record
+   * from then on, and its state may hold the failed fact half applied, so
+   * nothing more may be processed or committed. The instance stops as it does
+   * after fencing (`failed`: `driftwatch run` exits 1), and its supervisor
+   * restarts it from the last commit, where the records since are read again.
+   * Without this the RxJS stream died unseen: records were taken as consumed
+   * and never processed, nothing committed, and /readyz still said ready.
+   */
+  private pipelineFailed(err: unknown): void {
+    if (this.halted) return;
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.halted = new DriftwatchError(`processing failed: ${cause.message}`, { cause });
+    this.log.error({ err: cause }, 'processing failed: nothing more is processed or committed; the records since the last commit are read again after a restart');
+    this.fail(this.halted);
   }
 
   /**

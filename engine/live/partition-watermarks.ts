@@ -1,6 +1,6 @@
 /**
  * Per-partition watermarks, combined as the minimum over owned partitions
- * (SPEC §4.7). A partition that has been idle (no records) for longer than
+ * (SPEC §4.7). A partition that has been idle (no events) for longer than
  * the idle timeout is left out of the minimum — like Flink's `withIdleness` —
  * so one quiet partition cannot stall detection. When every partition is
  * idle, event time is assumed to go on at wall-clock speed from the newest
@@ -20,6 +20,13 @@
  * confirmations are dropped whenever any idle partition (confirmed or not) wakes up (records
  * usually arrive everywhere at once: the others must be looked at again).
  * A partition whose last batch said more records wait (offset lag) is never idle.
+ *
+ * Activity is an event that will be processed (`observe`), not a batch read:
+ * records without an event time of their own — dead letters, duplicates —
+ * leave the partition's event time where it was, so a partition delivering
+ * only those would otherwise never go idle and hold the minimum, and with it
+ * every other partition's events, at its last event for as long as they come.
+ * Records of that kind still waiting to be read are covered by the backlog.
  */
 export class PartitionWatermarks {
   private readonly maxSeen = new Map<string, number>();
@@ -46,14 +53,10 @@ export class PartitionWatermarks {
     for (const k of partitions) if (!this.lastActive.has(k)) this.lastActive.set(k, now);
   }
 
+  /** An event of `partition` that will be processed: its event time, and the partition is active. */
   observe(partition: string, eventTime: number, now: number): void {
     const prev = this.maxSeen.get(partition);
     if (prev === undefined || eventTime > prev) this.maxSeen.set(partition, eventTime);
-    this.active(partition, now);
-  }
-
-  /** Marks a partition active without an event (e.g. a fetch returned records that were all skipped). */
-  touch(partition: string, now: number): void {
     this.active(partition, now);
   }
 

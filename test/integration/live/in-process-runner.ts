@@ -7,7 +7,8 @@ import type { Kafka } from 'kafkajs';
 import { LiveRunner } from '../../../engine/live/live-runner.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import { createLogger, silentLogger, type Logger } from '../../../lib/logger.js';
+import { silentLogger, type Logger } from '../../../lib/logger.js';
+export { capturingLogger } from '../../helpers/capturing-logger.js';
 import type { LiveDeployment } from './live-env.js';
 
 export interface InProcessRunnerOptions {
@@ -31,9 +32,4 @@ export function inProcessRunner(d: LiveDeployment, kafka: Kafka, instanceId: str
     idleTimeoutMs: config.live.idleTimeoutMs,
     stuckConsumerMs: options.stuckConsumerMs,
   });
-}
-
-/** A logger whose lines land in `lines` (parsed), for tests that assert on what the runner said. */
-export function capturingLogger(lines: Array<{ msg?: string }>): Logger {
-  return createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) } });
 }

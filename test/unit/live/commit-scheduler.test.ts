@@ -8,7 +8,6 @@
  * producer; fencing is kept for the next batch; another Kafka failure rewinds.
  */
 import { describe, expect, it } from 'vitest';
-import type { Kafka, Producer } from 'kafkajs';
 import { CommitScheduler } from '../../../engine/live/commit-scheduler.js';
 import { createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
 import { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
@@ -16,37 +15,7 @@ import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { CommitAbandonedError } from '../../../lib/errors.js';
 import { silentLogger } from '../../../lib/logger.js';
-
-interface Stats {
-  producers: number;
-  begun: number;
-  committed: number;
-  aborted: number;
-}
-
-/** A Kafka client whose producers run transactions in memory; `during` runs inside each transaction's sends. */
-function standInKafka(during: () => Promise<void> = async () => undefined): { kafka: Kafka; stats: Stats } {
-  const stats: Stats = { producers: 0, begun: 0, committed: 0, aborted: 0 };
-  const kafka = {
-    producer: (): Producer => {
-      stats.producers++;
-      return {
-        connect: async () => undefined,
-        disconnect: async () => undefined,
-        transaction: async () => {
-          stats.begun++;
-          return {
-            send: async () => during(),
-            sendOffsets: async () => during(),
-            commit: async () => void stats.committed++,
-            abort: async () => void stats.aborted++,
-          };
-        },
-      } as unknown as Producer;
-    },
-  } as unknown as Kafka;
-  return { kafka, stats };
-}
+import { StandInKafka } from '../../helpers/stand-in-kafka.js';
 
 function kafkaError(type: string): Error {
   const err = new Error(type);
@@ -56,7 +25,8 @@ function kafkaError(type: string): Error {
 }
 
 function setup(options: { during?: () => Promise<void>; member?: () => boolean } = {}) {
-  const { kafka, stats } = standInKafka(options.during);
+  const standIn = new StandInKafka(1, options.during);
+  const { client: kafka, stats } = standIn;
   const engine = createLiveEngine(
     { config: loadConfig({}), alerts: defaultAlertsConfig(), writer: null, idleTimeoutMs: 10_000, now: () => 0 },
     1,
