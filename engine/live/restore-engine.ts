@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { restoreTopology } from '../topology-state.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { MARKER_PREFIX } from './changelog-reader.js';
-import { readPartitionEntries, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
+import { readPartitionEntries, restoredFrontier, WHOLE_PREFIX, type WholeCheckpoint } from './checkpoint.js';
 import type { Engine } from './live-engine.js';
 import type { PartitionPositions } from './partition-backlog.js';
 import { assignedTps, tp } from './topic-partition.js';
@@ -91,8 +91,18 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
     // that come again are not older than their own committer's). The per-partition watermarks are not
     // restored: they counted records consumed but not committed, which come again and must not find event
     // time already past them. They are rebuilt from the records read from now on.
-    if (frontiers.length > 0) {
-      const frontier = Math.min(...frontiers);
+    //
+    // But never before this instance's own frontier (`w/<id>`, taken with the same commit as its partitions'):
+    // its whole state — per-env windows, MTTR, rate rules, per-env alerts — has been judged up to there, and event
+    // time going back under it undoes what it decided (a snapshot at the earlier time no longer shows an MTTR
+    // breach: a false `resolved` and a second page; a promotion window it closed opens again and its row is
+    // replaced by a partial one). Records of a moved partition older than that are late (SPEC §4.7), as they
+    // would be for any partition behind the others. The same rule as a departed instance's share
+    // (retiring-shares.ts: its own frontier first). After a crash of a single instance its own frontier is
+    // its partitions' (one commit wrote them all): nothing changes there.
+    const committed = frontiers.length > 0 ? Math.min(...frontiers) : Number.NEGATIVE_INFINITY;
+    const frontier = Math.max(restoredFrontier(whole?.frontier), committed);
+    if (Number.isFinite(frontier)) {
       engine.pipeline.advanceTo(frontier);
       engine.watermarks.resume(frontier);
     }

@@ -129,11 +129,20 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         const key = labelsKey(s.labels);
         let w = keys.get(key);
         if (!w) keys.set(key, (w = { labels: s.labels, entries: [] }));
-        w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator });
+        // A second row for a window already counted corrects it (an env rollup closed again after a rebalance
+        // brought a moved key's share of it, drift-windows.ts): it replaces that window's sample, never adds to it.
+        const counted = w.entries.find((e) => e.end === row.windowEnd);
+        if (counted) {
+          counted.numerator = s.numerator;
+          counted.denominator = s.denominator;
+        } else w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator });
       }
-      const horizon = row.windowEnd - windowMs;
+      // Judged up to the group's latest window: a correction of an earlier one does not take later samples out.
+      let latest = row.windowEnd;
+      for (const w of keys.values()) for (const e of w.entries) if (e.end > latest) latest = e.end;
+      const horizon = latest - windowMs;
       for (const w of keys.values()) {
-        w.entries = w.entries.filter((e) => e.end > horizon && e.end <= row.windowEnd);
+        w.entries = w.entries.filter((e) => e.end > horizon);
         judge(fact.at, row.windowEnd, w);
       }
       forgetEmpty(row.group, keys);

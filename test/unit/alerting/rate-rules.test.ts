@@ -125,6 +125,14 @@ describe('index_error_rate_high', () => {
     expect(brief(run(envRow(T0 + 25 * MIN, 10, 0)))).toEqual([['index_error_rate_high', 'resolved', 1, 'medium', 25 * MIN]]);
     expect(run(envRow(T0 + 30 * MIN, 19, 19), envRow(T0 + 30 * MIN, 100, 1, 'qa'))).toEqual([]); // below minSamples; other env fine
   });
+
+  it('a second row for a window already counted replaces its sample (an env rollup closed again after a rebalance)', () => {
+    const { run } = makeProcessor(isolate('index_error_rate_high'));
+    expect(brief(run(envRow(T0 + 5 * MIN, 100, 10)))).toEqual([['index_error_rate_high', 'firing', 1, 'medium', 5 * MIN]]);
+    // The same window with a moved key's ops in it too: 10 errors in 200 ops is 5 %, no breach. (Added to the
+    // first, 20 in 300 would still breach.)
+    expect(brief(run(envRow(T0 + 5 * MIN, 200, 10)))).toEqual([['index_error_rate_high', 'resolved', 1, 'medium', 5 * MIN]]);
+  });
 });
 
 describe('rate rules over event time alone (samples leaving the window without a later row)', () => {

@@ -1,0 +1,97 @@
+/**
+ * Live engines driven by hand through a rebalance: each instance's commits
+ * (prepareCommit) go into an in-memory changelog, and a new generation is
+ * restored from it with restoreEngine, as `driftwatch run` does on every
+ * assignment — without a broker, so event time is moved by the test.
+ */
+import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
+import { prepareCommit } from '../../../engine/live/commit.js';
+import { restoreEngine } from '../../../engine/live/restore-engine.js';
+import { PartitionPositions } from '../../../engine/live/partition-backlog.js';
+import { loadConfig } from '../../../config/env-config.js';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import type { Fact } from '../../../processors/facts.js';
+import type { ChangelogReader } from '../../../engine/live/changelog-reader.js';
+import type { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
+
+export const config = loadConfig({});
+export const T = config.kafka.topics;
+const inputTopics = [T.promotion, T.hydration, T.index];
+const NOW = Date.parse('2026-11-27T13:00:00.000Z');
+
+/** The compacted state changelog: the latest value of each key, per partition. */
+export class Changelog {
+  private readonly parts = new Map<number, Map<string, string>>();
+
+  apply(messages: Array<{ key?: unknown; value?: unknown; partition?: number }>): void {
+    for (const m of messages) {
+      const p = m.partition ?? 0;
+      let map = this.parts.get(p);
+      if (!map) this.parts.set(p, (map = new Map()));
+      if (m.value === null || m.value === undefined) map.delete(String(m.key));
+      else map.set(String(m.key), String(m.value));
+    }
+  }
+
+  reader(): ChangelogReader {
+    return {
+      waitForMarker: async () => undefined,
+      entries: (p: number) => [...(this.parts.get(p) ?? new Map<string, string>()).entries()],
+      get: (p: number, k: string) => this.parts.get(p)?.get(k),
+    } as unknown as ChangelogReader;
+  }
+}
+
+const fakeProducer = { run: async (fn: (tx: unknown) => Promise<unknown>) => fn({ send: async () => undefined }) } as unknown as TransactionalProducer;
+
+/** One engine generation of one instance, and every fact it produced. */
+export interface Live {
+  engine: Engine;
+  facts: Fact[];
+}
+
+/** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input). */
+export async function startGeneration(log: Changelog, instanceId: string, partitions: number[], generation = 1): Promise<Live> {
+  const facts: Fact[] = [];
+  const engine = createLiveEngine(
+    { config, alerts: defaultAlertsConfig(), writer: null, idleTimeoutMs: 10_000, now: () => NOW, onFact: (f) => facts.push(f) },
+    generation,
+  );
+  await restoreEngine(engine, {
+    reader: log.reader(),
+    producer: fakeProducer,
+    changelogTopic: 'state-changelog',
+    instanceId,
+    inputTopics,
+    assignment: Object.fromEntries(inputTopics.map((t) => [t, partitions])),
+    positions: new PartitionPositions(),
+    now: () => NOW,
+    groupInstanceIds: async () => new Set([instanceId]),
+  });
+  return { engine, facts };
+}
+
+/** A commit of the instance's state and positions into the changelog (its outputs are in `facts`). */
+export function commit(live: Live, log: Changelog, instanceId: string): void {
+  log.apply(prepareCommit(live.engine, instanceId, NOW).changelog as Array<{ key?: unknown; value?: unknown; partition?: number }>);
+}
+
+/** A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint covers it). */
+export function push(live: Live, topic: string, partition: number, offset: number, event: Record<string, unknown>): void {
+  if (live.engine.tracker.shouldSkip(topic, partition, String(offset))) return;
+  live.engine.tracker.consumed(topic, partition, String(offset));
+  live.engine.pipeline.push({
+    value: Buffer.from(JSON.stringify(event)),
+    key: Buffer.from(`${event.env}/${event.artifact}`),
+    source: { topic, partition, offset: String(offset) },
+    expectedType: event.type as 'promotion',
+  });
+}
+
+/** Event time moved by the runner (the combined watermark's frontier). */
+export function advance(live: Live, hms: string): void {
+  advanceEngine(live.engine, at(hms));
+}
+
+export const at = (hms: string) => Date.parse(`2026-11-27T${hms}.000Z`);
+export const iso = (hms: string) => `2026-11-27T${hms}.000Z`;
