@@ -145,9 +145,21 @@ export interface PromotionWindowRow {
   /**
    * Promotions that ended in the window, each once: its first terminal event
    * counts, a rollback after a counted success or failure does not. The
-   * success rate is (succeeded − rolledBackAfterSuccess) / promotionsEnded.
+   * Kept for the `promotion_windows` columns; the success rate is no longer
+   * (succeeded − rolledBackAfterSuccess) / promotionsEnded summed over windows
+   * (that mixed promotions of different windows): see `successesTakenBack`
+   * and `PromotionOutcome`.
    */
   promotionsEnded: number;
+  /**
+   * The rollbacks of this window that took back a success counted earlier
+   * (`rolledBackAfterSuccess`), by the windowEnd of the window that counted
+   * the success (its promotion's first end; possibly this window itself),
+   * ascending. The promotion_success_rate_low rule amends those windows, so
+   * each promotion counts once, in the window it first ended in, with the
+   * outcome it has had since. Not stored.
+   */
+  successesTakenBack: Array<{ windowEnd: number; count: number }>;
   /** Durations (terminal.occurredAt - started.occurredAt) of promotions that ended in the window. */
   durationCount: number;
   durationSumMs: number;
@@ -157,6 +169,32 @@ export interface PromotionWindowRow {
   snapshotsVerified: number;
   snapshotsUnverified: number;
   gates: GateWindowRow[];
+}
+
+/**
+ * What became of one promotion (sql/migrations/0010, table
+ * `promotion_outcomes`): each promotion counts once, at the time it first
+ * ended, with its latest outcome. Emitted when it first ends and again when
+ * its outcome changes (a rollback after its success or failure, a retry):
+ * the row with the highest `version` is the promotion's outcome.
+ */
+export interface PromotionOutcome {
+  env: string;
+  artifact: string;
+  promotionId: string;
+  /** Event time of its first counted terminal event (succeeded, failed, or rolled_back when nothing ended it before). */
+  firstEndedAt: number;
+  /**
+   * succeeded; failed (also when rolled back afterwards: a failed canary
+   * rolled back is a failure); rolled_back (ended by a rollback);
+   * succeeded_then_rolled_back (no success: its rollback took it back).
+   */
+  outcome: 'succeeded' | 'failed' | 'rolled_back' | 'succeeded_then_rolled_back';
+  /** Event time of the event that decided this outcome. */
+  decidedAt: number;
+  /** Event time of its rollback, if any. */
+  rolledBackAt?: number;
+  correlationId?: string;
 }
 
 export interface GateWindowRow {
@@ -210,6 +248,7 @@ export type Fact =
   | { kind: 'drift-window'; at: number; row: DriftWindowRow }
   | { kind: 'env-window'; at: number; row: EnvWindowRow }
   | { kind: 'promotion-window'; at: number; row: PromotionWindowRow }
+  | { kind: 'promotion-outcome'; at: number; outcome: PromotionOutcome }
   | { kind: 'mttr'; at: number; snapshots: MttrSnapshot[] }
   | { kind: 'alert'; at: number; alert: AlertEvent }
   | { kind: 'audit'; at: number; record: AuditRecord };

@@ -24,18 +24,32 @@
  *   rollback event (the rollback panels show them all).
  * - A promotion that succeeded and was later rolled back did not succeed: the
  *   rollback also counts in `rolledBackAfterSuccess` (in the rollback's
- *   window), so successful promotions = succeeded − rolledBackAfterSuccess
- *   and the success rate is that over promotionsEnded (the alert rule, the
- *   dashboards and sql/README). Counted outcomes (succeeded or failed) are
+ *   window; a column kept for compatibility) and in `successesTakenBack`
+ *   under the window of the success, which is where the success rate counts
+ *   it: sum(succeeded − rolledBackAfterSuccess) / sum(promotionsEnded) over
+ *   a range mixed promotions of different windows (a rollback in a later
+ *   window than its success took a success from promotions that ended in
+ *   that later window: rates of 0, below 0 or above 1).
+ * - Each promotion's outcome is also emitted as a `promotion-outcome` fact
+ *   (table promotion_outcomes, what the dashboards and sql/ compute the
+ *   success rate from): when it first ends, attributed to that time, and
+ *   again, same first end, when a rollback follows its success
+ *   (succeeded_then_rolled_back) or failure (failed, rolledBackAt set), or a
+ *   retry ends it again (its outcome; the first end stays while remembered).
+ *   Counted outcomes (succeeded or failed) are
  *   remembered per (env, promotionId) for `startedTtlMs` after them; a
  *   rollback later than that, or of a promotion whose outcome was late (not
- *   counted), is a plain rollback that ends its promotion. Only one rollback
- *   per outcome is taken. A `succeeded` or `failed` under an id that already
- *   ended is a retry and ends again.
+ *   counted), is a plain rollback that ends its promotion (a new first end
+ *   for promotion_outcomes). Only one rollback per outcome is taken. A
+ *   `succeeded` or `failed` under an id that already ended is a retry and
+ *   ends again (windows count it twice; promotion_outcomes keeps one row per
+ *   promotion, with the retry's outcome).
  * - `late` promotion events are not counted (closed windows are never
  *   reopened; drift windows count them as late). A late `started` still
  *   records its start time, and a late terminal forgets it, so durations of
- *   promotions whose other end arrives in order stay right.
+ *   promotions whose other end arrives in order stay right. Late events
+ *   give no promotion-outcome either (the alert rule, judging closed
+ *   windows, could not count them: the dashboards agree with it).
  *
  * Live-mode state: the open windows are per env, so whole (WholeStateStore);
  * the remembered start times are keyed (KeyedStateStore, under the
@@ -50,7 +64,7 @@ import { ConfigError } from '../lib/errors.js';
 import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { DAY, windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
-import type { Fact, GateWindowRow, PromotionWindowRow } from './facts.js';
+import type { Fact, GateWindowRow, PromotionOutcome, PromotionWindowRow } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
@@ -74,6 +88,8 @@ interface EnvWindow {
   rolledBack: number;
   rolledBackAfterSuccess: number;
   promotionsEnded: number;
+  /** Successes of earlier windows (or this one) taken back by this window's rollbacks, by windowEnd of the success. */
+  successesTakenBack: Map<number, number>;
   durations: number[];
   snapshotsVerified: number;
   snapshotsUnverified: number;
@@ -99,10 +115,14 @@ export interface PromotionStartsSnapshot {
  * `rolledBackAfterSuccess` and `promotionsEnded` are absent in snapshots from
  * before they were counted: restored as 0 and as what the window's counts
  * meant then (succeeded + failed + rolledBack − rolledBackAfterSuccess).
+ * `successesTakenBack` ([windowEnd, count]) is absent in snapshots from
+ * before it was kept: its rollbacks are then taken back in their own window,
+ * as they were counted then.
  */
-type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded'> & {
+type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'successesTakenBack'> & {
   rolledBackAfterSuccess?: number;
   promotionsEnded?: number;
+  successesTakenBack?: Array<[windowEnd: number, count: number]>;
   gates: Array<[gate: string, acc: GateAcc]>;
 };
 
@@ -146,27 +166,43 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       return;
     }
     const w = this.slot(at, event.env);
-    const duration = this.trackDuration(id, event, fact.envelope.at);
+    const eventAt = fact.envelope.at;
+    const duration = this.trackDuration(id, event, eventAt);
     if (duration !== undefined) w.durations.push(duration);
     switch (event.phase) {
       case 'started':
         w.started++;
         break;
       case 'succeeded':
-        w.succeeded++;
+      case 'failed': {
+        if (event.phase === 'succeeded') w.succeeded++;
+        else w.failed++;
         w.promotionsEnded++;
-        this.rememberOutcome(this.succeededAt, SUCCEEDED, id, event, fact.envelope.at);
+        // A retry keeps the promotion's first end while an earlier outcome is remembered.
+        const firstEndedAt = Math.min(this.succeededAt.get(id) ?? Infinity, this.failedAt.get(id) ?? Infinity, eventAt);
+        if (event.phase === 'succeeded') this.rememberOutcome(this.succeededAt, SUCCEEDED, id, event, eventAt);
+        else this.rememberOutcome(this.failedAt, FAILED, id, event, eventAt);
+        emitOutcome(emit, event, at, { firstEndedAt, outcome: event.phase, decidedAt: eventAt });
         break;
-      case 'failed':
-        w.failed++;
-        w.promotionsEnded++;
-        this.rememberOutcome(this.failedAt, FAILED, id, event, fact.envelope.at);
-        break;
-      case 'rolled_back':
+      }
+      case 'rolled_back': {
         w.rolledBack++;
-        if (this.forgetOutcome(this.succeededAt, SUCCEEDED, id)) w.rolledBackAfterSuccess++;
-        else if (!this.forgetOutcome(this.failedAt, FAILED, id)) w.promotionsEnded++;
+        const succeededAt = this.succeededAt.get(id);
+        const failedAt = this.failedAt.get(id);
+        if (this.forgetOutcome(this.succeededAt, SUCCEEDED, id)) {
+          w.rolledBackAfterSuccess++;
+          const successEnd = windowStart(succeededAt!, this.windowMs) + this.windowMs;
+          w.successesTakenBack.set(successEnd, (w.successesTakenBack.get(successEnd) ?? 0) + 1);
+          const firstEndedAt = Math.min(succeededAt!, failedAt ?? Infinity);
+          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+        } else if (this.forgetOutcome(this.failedAt, FAILED, id)) {
+          emitOutcome(emit, event, at, { firstEndedAt: failedAt!, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
+        } else {
+          w.promotionsEnded++;
+          emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+        }
         break;
+      }
       case 'snapshot':
         if (event.snapshot?.verified) w.snapshotsVerified++;
         else w.snapshotsUnverified++;
@@ -212,7 +248,12 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         start,
         envs: [...byEnv].map(([env, w]) => [
           env,
-          { ...w, durations: [...w.durations], gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]) },
+          {
+            ...w,
+            successesTakenBack: [...w.successesTakenBack],
+            durations: [...w.durations],
+            gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]),
+          },
         ]),
       })),
     };
@@ -232,7 +273,15 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       for (const [env, w] of envs) {
         const rolledBackAfterSuccess = w.rolledBackAfterSuccess ?? 0;
         const promotionsEnded = w.promotionsEnded ?? w.succeeded + w.failed + w.rolledBack - rolledBackAfterSuccess;
-        byEnv.set(env, { ...w, rolledBackAfterSuccess, promotionsEnded, durations: [...w.durations], gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])) });
+        const successesTakenBack = new Map(w.successesTakenBack ?? (rolledBackAfterSuccess > 0 ? [[start + this.windowMs, rolledBackAfterSuccess]] : []));
+        byEnv.set(env, {
+          ...w,
+          rolledBackAfterSuccess,
+          promotionsEnded,
+          successesTakenBack,
+          durations: [...w.durations],
+          gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])),
+        });
       }
       this.windows.set(start, byEnv);
       this.timers.schedule(WINDOW + start, start + this.windowMs);
@@ -315,7 +364,19 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     }
     let w = byEnv.get(env);
     if (!w) {
-      w = { started: 0, succeeded: 0, failed: 0, rolledBack: 0, rolledBackAfterSuccess: 0, promotionsEnded: 0, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: new Map() };
+      w = {
+        started: 0,
+        succeeded: 0,
+        failed: 0,
+        rolledBack: 0,
+        rolledBackAfterSuccess: 0,
+        promotionsEnded: 0,
+        successesTakenBack: new Map(),
+        durations: [],
+        snapshotsVerified: 0,
+        snapshotsUnverified: 0,
+        gates: new Map(),
+      };
       byEnv.set(env, w);
     }
     return w;
@@ -349,6 +410,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         rolledBack: w.rolledBack,
         rolledBackAfterSuccess: w.rolledBackAfterSuccess,
         promotionsEnded: w.promotionsEnded,
+        successesTakenBack: [...w.successesTakenBack].sort(([a], [b]) => a - b).map(([windowEnd, count]) => ({ windowEnd, count })),
         durationCount: w.durations.length,
         durationSumMs: w.durations.reduce((a, b) => a + b, 0),
         durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
@@ -366,4 +428,11 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
 /** One promotion: its id within its target env. */
 function promotionKey(event: PromotionEvent): string {
   return `${event.env}\u0000${event.promotionId}`;
+}
+
+/** Emits what became of the promotion of `event` (at the event's time: facts stay in `at` order). */
+function emitOutcome(emit: Emit, event: PromotionEvent, at: number, o: Pick<PromotionOutcome, 'firstEndedAt' | 'outcome' | 'decidedAt' | 'rolledBackAt'>): void {
+  const outcome: PromotionOutcome = { env: event.env, artifact: event.artifact, promotionId: event.promotionId, ...o };
+  if (event.correlationId !== undefined) outcome.correlationId = event.correlationId;
+  emit({ kind: 'promotion-outcome', at, outcome });
 }

@@ -137,6 +137,23 @@ export class RowMapper {
         }
         return;
       }
+      case 'promotion-outcome': {
+        // Per promotion, not env-level: a promotion is one key's, so one instance's (no instance_id, migration 0010).
+        const o = fact.outcome;
+        out('promotion_outcomes', {
+          env: o.env,
+          promotion_id: o.promotionId,
+          artifact: o.artifact,
+          first_ended_at: o.firstEndedAt,
+          outcome: o.outcome,
+          decided_at: o.decidedAt,
+          rolled_back_at: o.rolledBackAt,
+          correlation_id: o.correlationId,
+          // The latest decision wins; a rollback decided in the same ms as the success it takes back wins too.
+          version: o.decidedAt * 2 + (o.rolledBackAt === o.decidedAt ? 1 : 0),
+        });
+        return;
+      }
       case 'mttr':
         for (const s of fact.snapshots) {
           out('mttr_snapshots', {

@@ -54,6 +54,7 @@ export const TABLE_RETENTION: ReadonlyArray<{ table: string; at: string; keep: s
   { table: 'env_windows', at: RAW('window_start'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
   { table: 'promotion_windows', at: RAW('window_start'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
   { table: 'gate_windows', at: RAW('window_start'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
+  { table: 'promotion_outcomes', at: RAW('first_ended_at'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
   { table: 'incidents', at: RAW('started_at'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
   { table: 'mttr_snapshots', at: RAW('as_of'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
   { table: 'alerts', at: RAW('event_time'), keep: 'toIntervalYear(1)', keepMs: YEAR },

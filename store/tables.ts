@@ -9,6 +9,7 @@ export const storeTables = [
   'env_windows',
   'promotion_windows',
   'gate_windows',
+  'promotion_outcomes',
   'incidents',
   'mttr_snapshots',
   'alerts',

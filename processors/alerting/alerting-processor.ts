@@ -35,7 +35,7 @@ export interface AlertingOptions {
 }
 
 /** Every fact kind, to index the rules by kind up front (an unknown kind is indexed on first sight). */
-const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation', 'incident', 'drift-window', 'env-window', 'promotion-window', 'mttr', 'alert', 'audit'];
+const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation', 'incident', 'drift-window', 'env-window', 'promotion-window', 'promotion-outcome', 'mttr', 'alert', 'audit'];
 
 /** Rules whose alert labels include the env and artifact of one input key. */
 export const keyedRules: ReadonlySet<RuleName> = new Set<RuleName>(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);

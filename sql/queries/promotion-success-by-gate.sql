@@ -10,23 +10,27 @@
 --
 -- Columns: env, gate, runs, passed, failed, gate_failure_rate, p50_ms, p90_ms
 -- (gate duration), promotions (distinct promotions that ran the gate),
--- succeeded, failed_promotions, rolled_back, in_flight (no terminal event in
--- the range), success_rate = succeeded / (succeeded + failed + rolled back).
--- Each promotion counts once, by its last terminal event: a promotion rolled
--- back after it succeeded counts as rolled back, not as a success — the
--- definition of the promotion_success_rate_low alert and the dashboards
--- (promotion_windows.rolled_back_after_success). A promotion is its id within
--- its target env, as in the engine: the same id in two envs is two promotions.
+-- succeeded, failed_promotions, rolled_back, in_flight (not ended yet),
+-- success_rate = succeeded / (succeeded + failed + rolled back).
+-- Each promotion counts once, with its latest outcome, whenever it ended
+-- (driftwatch.promotion_outcomes, 0010): a promotion rolled back after it
+-- succeeded counts as rolled back, not as a success, even when the rollback
+-- came after the range — the definition of the promotion_success_rate_low
+-- alert and the dashboards. (This query took the last terminal event inside
+-- the range from promotion_events, so a rollback after the range was not
+-- seen.) A failed promotion rolled back afterwards stays failed. A promotion
+-- is its id within its target env, as in the engine: the same id in two envs
+-- is two promotions.
 WITH
     outcomes AS
     (
-        SELECT
-            env,
-            promotion_id,
-            argMaxIf(phase, occurred_at, phase IN ('succeeded', 'failed', 'rolled_back')) AS outcome
-        FROM driftwatch.promotion_events FINAL
-        WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
-        GROUP BY env, promotion_id
+        SELECT env, promotion_id, outcome
+        FROM driftwatch.promotion_outcomes FINAL
+        WHERE (env, promotion_id) IN
+        (
+            SELECT env, promotion_id FROM driftwatch.promotion_events
+            WHERE phase = 'gate' AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+        )
     ),
     gates AS
     (
@@ -48,7 +52,7 @@ SELECT
     uniqExact(g.promotion_id) AS promotions,
     uniqExactIf(g.promotion_id, o.outcome = 'succeeded') AS succeeded,
     uniqExactIf(g.promotion_id, o.outcome = 'failed') AS failed_promotions,
-    uniqExactIf(g.promotion_id, o.outcome = 'rolled_back') AS rolled_back,
+    uniqExactIf(g.promotion_id, o.outcome IN ('rolled_back', 'succeeded_then_rolled_back')) AS rolled_back,
     uniqExactIf(g.promotion_id, o.outcome = '') AS in_flight,
     round(succeeded / nullIf(succeeded + failed_promotions + rolled_back, 0), 4) AS success_rate
 FROM gates AS g

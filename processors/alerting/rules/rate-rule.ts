@@ -1,7 +1,8 @@
 /**
  * Shared machinery of the rolling-rate rules (promotion success rate,
  * promotion duration, gate failure rate, index error rate). Each closed
- * 5-minute window row contributes (numerator, denominator) per alert key;
+ * 5-minute window row contributes (numerator, denominator) per alert key,
+ * and may amend the numerator of an earlier window's sample (RateRow.amends);
  * the rule judges numerator / denominator summed over the rows of the same
  * group (env) whose windowEnd lies in (latestEnd − windowMs, latestEnd].
  *
@@ -38,11 +39,28 @@ export interface RateSample {
   denominator: number;
 }
 
+/** A change to the numerator of an earlier window's sample (see RateRow.amends). */
+export interface RateAmend {
+  labels: Labels;
+  /** windowEnd of the sample to change. */
+  windowEnd: number;
+  numerator: number;
+}
+
 /** One closed window's contribution: its group, windowEnd, and a sample per key present in it. */
 export interface RateRow {
   group: string;
   windowEnd: number;
   samples: RateSample[];
+  /**
+   * Changes to samples of earlier windows of the group (or of this row's own),
+   * applied after this row's samples are added and before judging: a
+   * rollback in this window of a promotion whose success an earlier window
+   * counted takes that success back where it was counted. An amend of a
+   * window no longer (or never) in the rolling window changes nothing: that
+   * promotion is not among those the window judges.
+   */
+  amends?: RateAmend[];
 }
 
 export interface Judged {
@@ -89,8 +107,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       numerator += e.numerator;
       denominator += e.denominator;
     }
-    // A sample may take back what one before the window counted (a rollback of a promotion whose success is
-    // older than the window): the numerator of what the window saw is never below 0.
+    // Rates are never below 0 (a rule's samples could, in principle, take back more than they counted).
     if (numerator < 0) numerator = 0;
     if (denominator === 0) {
       // An empty window means the key has not been measured for a whole window: its alert ends. Windows that
@@ -136,6 +153,12 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
           counted.numerator = s.numerator;
           counted.denominator = s.denominator;
         } else w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator });
+      }
+      for (const a of row.amends ?? []) {
+        const entry = keys.get(labelsKey(a.labels))?.entries.find((e) => e.end === a.windowEnd);
+        // Never below 0: in live mode a key that moved between instances may take back a success its new owner's
+        // share did not count (each instance judges its share, README: Known limits).
+        if (entry) entry.numerator = Math.max(0, entry.numerator + a.numerator);
       }
       // Judged up to the group's latest window: a correction of an earlier one does not take later samples out.
       let latest = row.windowEnd;
@@ -205,11 +228,17 @@ function labelsKey(labels: Labels): string {
  */
 export function createPromotionWindowRateRule(
   ctx: RuleContext,
-  spec: Omit<RateRuleSpec, 'kinds' | 'rowOf'> & { samplesOf: (row: PromotionWindowRow) => RateSample[] },
+  spec: Omit<RateRuleSpec, 'kinds' | 'rowOf'> & {
+    samplesOf: (row: PromotionWindowRow) => RateSample[];
+    amendsOf?: (row: PromotionWindowRow) => RateAmend[];
+  },
 ): AlertRule {
   return createRateRule(ctx, {
     kinds: ['promotion-window'],
-    rowOf: (fact) => (fact.kind === 'promotion-window' ? { group: fact.row.env, windowEnd: fact.row.windowEnd, samples: spec.samplesOf(fact.row) } : undefined),
+    rowOf: (fact) =>
+      fact.kind === 'promotion-window'
+        ? { group: fact.row.env, windowEnd: fact.row.windowEnd, samples: spec.samplesOf(fact.row), amends: spec.amendsOf?.(fact.row) }
+        : undefined,
     breaches: spec.breaches,
     describe: spec.describe,
   });

@@ -31,6 +31,7 @@ describe('PromotionWindowsProcessor', () => {
       rolledBack: 1,
       rolledBackAfterSuccess: 0,
       promotionsEnded: 3,
+      successesTakenBack: [],
       durationCount: 3,
       durationSumMs: 360_000,
       durationP50Ms: 120_000,
@@ -146,6 +147,41 @@ describe('PromotionWindowsProcessor', () => {
       [T0, 2, 3, 0, 0, 5],
       [T0 + W, 0, 0, 4, 1, 2],
     ]);
+  });
+
+  it('emits each promotion\'s outcome, attributed to its first end, and takes a rolled-back success back from the window that counted it', () => {
+    const rollback = (at: number, id: string) => promotion(at, id, 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'succeeded'),
+      promotion(T0 + 10 * SEC, 'p2', 'failed'),
+      promotion(T0 + 30 * SEC, 'p4', 'failed'),
+      promotion(T0 + 40 * SEC, 'p4', 'succeeded'), // a retry: its outcome, p4's first end stays
+      rollback(T0 + 2 * W + MIN, 'p1'), // two windows later: no success, still ended at T0
+      rollback(T0 + 2 * W + 2 * MIN, 'p2'), // a failed canary rolled back: still failed
+      rollback(T0 + 2 * W + 3 * MIN, 'p9'), // nothing ended p9 before: ended by its rollback
+      advance(Infinity),
+    ]);
+    const t = (ms: number) => (ms - T0) / SEC;
+    expect(ofKind(out, 'promotion-outcome').map(({ at, outcome: o }) => [t(at), o.promotionId, t(o.firstEndedAt), o.outcome, t(o.decidedAt), o.rolledBackAt === undefined ? null : t(o.rolledBackAt)])).toEqual([
+      [0, 'p1', 0, 'succeeded', 0, null],
+      [10, 'p2', 10, 'failed', 10, null],
+      [30, 'p4', 30, 'failed', 30, null],
+      [40, 'p4', 30, 'succeeded', 40, null],
+      [660, 'p1', 0, 'succeeded_then_rolled_back', 660, 660],
+      [720, 'p2', 10, 'failed', 720, 720],
+      [780, 'p9', 780, 'rolled_back', 780, 780],
+    ]);
+    // p1's rollback (window 2) takes back the success counted in window 0 (ending at T0 + W), not one of window 2.
+    expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.rolledBackAfterSuccess, f.row.promotionsEnded, f.row.successesTakenBack])).toEqual([
+      [T0, 2, 0, 4, []],
+      [T0 + 2 * W, 0, 1, 1, [{ windowEnd: T0 + W, count: 1 }]],
+    ]);
+  });
+
+  it('a late rollback gives no outcome (as it counts in no window)', () => {
+    const rolledBackLate = promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [promotion(T0, 'p1', 'succeeded'), advance(T0 + W + MIN), late(rolledBackLate, T0 + W + MIN), advance(Infinity)]);
+    expect(ofKind(out, 'promotion-outcome').map((f) => f.outcome.outcome)).toEqual(['succeeded']);
   });
 
   it.each(['succeeded', 'failed'] as const)('forgets an outcome (%s) 24 h after it: a later rollback is a plain one, ending its promotion', (outcome) => {

@@ -80,6 +80,7 @@ export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow
     failed: 0,
     rolledBack: 0,
     rolledBackAfterSuccess: 0,
+    successesTakenBack: [],
     durationCount: 0,
     durationSumMs: 0,
     durationP50Ms: null,

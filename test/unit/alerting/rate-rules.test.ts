@@ -54,8 +54,9 @@ describe('promotion_success_rate_low', () => {
     const { run } = makeProcessor(isolate('promotion_success_rate_low'));
     // 20 succeeded: 100 %.
     expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 20 }))).toEqual([]);
-    // 2 of them rolled back: 18/20 = 90 % (not 20/22 = 90.9 %, nor 22 ended).
-    const fired = run(promotionRow(T0 + 10 * MIN, { rolledBack: 2, rolledBackAfterSuccess: 2 }));
+    // 2 of them rolled back: 18/20 = 90 % (not 20/22 = 90.9 %, nor 22 ended). The rollbacks take the 2 successes
+    // back from the window that counted them (ending at 5m).
+    const fired = run(promotionRow(T0 + 10 * MIN, { rolledBack: 2, rolledBackAfterSuccess: 2, successesTakenBack: [{ windowEnd: T0 + 5 * MIN, count: 2 }] }));
     expect(brief(fired)).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 10 * MIN]]);
     expect(fired[0]!.alert.annotations.description).toBe(
       '18 of 20 promotions that ended in prod in the last 1h succeeded; 2 failed or were rolled back.',
@@ -70,11 +71,11 @@ describe('promotion_success_rate_low', () => {
     expect(run(promotionRow(T0 + 10 * MIN, { rolledBack: 1, promotionsEnded: 0 }))).toEqual([]);
   });
 
-  it('a rollback whose success left the window takes back nothing below 0', () => {
+  it('a rollback whose success left the window takes back nothing', () => {
     const { run } = makeProcessor(isolate('promotion_success_rate_low'));
     // The success counted at 5m leaves the hour at 65m; its rollback at 70m, with 20 failures: 0/20, not -1/20.
     run(promotionRow(T0 + 5 * MIN, { succeeded: 1 }));
-    const fired = run(promotionRow(T0 + 70 * MIN, { failed: 20, rolledBack: 1, rolledBackAfterSuccess: 1 }));
+    const fired = run(promotionRow(T0 + 70 * MIN, { failed: 20, rolledBack: 1, rolledBackAfterSuccess: 1, successesTakenBack: [{ windowEnd: T0 + 5 * MIN, count: 1 }] }));
     expect(fired[0]!.alert.annotations.summary).toBe('Promotion success rate in prod is 0% (target ≥ 95%)');
   });
 

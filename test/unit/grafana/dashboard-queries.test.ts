@@ -372,6 +372,11 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
       ('2026-11-20 10:00:00.000', '2026-11-20 10:05:00.000', 'qa', '', 1, 1, 1, 1, 60000, 1, 0),
       ('2026-11-20 10:05:00.000', '2026-11-20 10:10:00.000', 'qa', '', 1, 1, 1, 1, 60000, 0, 1),
       ('2026-11-20 10:10:00.000', '2026-11-20 10:15:00.000', 'qa', '', 1, 1, 1, 1, 360000, 1, 0)`);
+    // The success rate reads promotion_outcomes (0010): the three promotions, one per window, each succeeded.
+    await store.command(`INSERT INTO driftwatch.promotion_outcomes (env, promotion_id, artifact, first_ended_at, outcome, decided_at, version) VALUES
+      ('qa', 'wk-1', 'pay', '2026-11-20 10:01:00.000', 'succeeded', '2026-11-20 10:01:00.000', 1),
+      ('qa', 'wk-2', 'pay', '2026-11-20 10:06:00.000', 'succeeded', '2026-11-20 10:06:00.000', 1),
+      ('qa', 'wk-3', 'pay', '2026-11-20 10:11:00.000', 'succeeded', '2026-11-20 10:11:00.000', 1)`);
     const status = async (from: string) => {
       const start = new Date(`2026-11-20T${from}:00.000Z`);
       return (await runPanel(store, 'driftwatch-overview', 'System status', ['qa'], new Date(start.getTime() + 299_000), {}, start))[0]!;
