@@ -5,13 +5,16 @@
  *                                   └─▶ dead letters (with reason)
  *
  * The driver pushes records with `push` (synchronously, for JSON) and applies
- * backpressure between chunks with `waitForCapacity`; `end` completes the
+ * backpressure between chunks with `waitForCapacity` (the store's pending
+ * rows, and the records still waiting to be decoded: an Avro record waits
+ * for its schema, through a registry outage if need be, and every record
+ * pushed after it waits behind it to keep the order); `end` completes the
  * input, lets the watermark advance past every window and timer, and resolves
  * once every derived row is stored.
  */
 import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
-import { decodeRecords, jsonDecoder, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
+import { decodeRecords, jsonDecoder, type DecodeQueueListener, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator } from '../processors/dedup.js';
 import { RecentEventIds } from '../processors/recent-event-ids.js';
 import { EventTimeOrderer, type FactSink } from '../processors/event-time.js';
@@ -70,10 +73,22 @@ export interface Pipeline {
   readonly dedup: EventDeduplicator;
   readonly counters: PipelineCounters;
   push(record: RawRecord): void;
+  /**
+   * Records pushed and not decoded yet: they wait for an asynchronous decoder
+   * (a schema look-up, or a registry outage waited out) or behind a record
+   * that does. 0 whenever decoding is synchronous (JSON).
+   */
+  readonly undecoded: number;
+  /** The part of `undecoded` that came from one input partition (`RawRecord.source`). */
+  undecodedIn(topic: string, partition: number): number;
   /** Moves the frontier (live mode: the combined watermark − lateness); releases what it covers. */
   advanceTo(frontier: number): void;
-  /** Resolves when the store has room for more rows (backpressure between chunks). */
-  waitForCapacity(maxPendingRows: number): Promise<void>;
+  /**
+   * Backpressure between chunks: resolves once at most `maxUndecoded`
+   * records wait to be decoded and the store has at most `maxPendingRows`
+   * pending rows. Rejects if the store fails meanwhile.
+   */
+  waitForCapacity(maxPendingRows: number, maxUndecoded?: number): Promise<void>;
   /** Ends the input; resolves when everything derived is stored. */
   end(): Promise<void>;
 }
@@ -95,9 +110,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const input = new Subject<RawRecord>();
   const stage = engineStage({ ...options, topology, orderer, dedup, recentIds, counters });
+  const waiting = new DecodeQueue();
   const done = new Promise<void>((resolve, reject) => {
     const bound = { maxAheadMs: options.processing.maxFutureSkewMs, now: options.now ?? Date.now };
-    input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound), stage.operator).subscribe({ error: reject, complete: resolve });
+    input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound, waiting), stage.operator).subscribe({ error: reject, complete: resolve });
   }).then(async () => {
     await options.writer?.flush();
   });
@@ -113,10 +129,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       counters.records++;
       input.next(record);
     },
+    get undecoded() {
+      return waiting.total;
+    },
+    undecodedIn(topic, partition) {
+      return waiting.in(topic, partition);
+    },
     advanceTo(frontier) {
       stage.advanceTo(frontier);
     },
-    async waitForCapacity(maxPendingRows) {
+    async waitForCapacity(maxPendingRows, maxUndecoded = Number.POSITIVE_INFINITY) {
+      // Decoded records make rows: the store's room is looked at after the decoder's.
+      await waiting.roomFor(maxUndecoded);
       const writer = options.writer;
       if (writer && writer.pendingRows > maxPendingRows) await writer.waitForCapacity(maxPendingRows);
     },
@@ -125,6 +149,56 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       await done;
     },
   };
+}
+
+/**
+ * The records waiting in the decode queue (decodeRecords reports them): how
+ * many in all and per input partition, and who waits for the count to drop.
+ * Only records that wait are counted, so synchronous (JSON) decoding costs
+ * nothing here.
+ */
+class DecodeQueue implements DecodeQueueListener {
+  total = 0;
+  private readonly byPartition = new Map<string, Map<number, number>>();
+  private readonly waiters: Array<{ max: number; resolve: () => void }> = [];
+
+  in(topic: string, partition: number): number {
+    return this.total === 0 ? 0 : (this.byPartition.get(topic)?.get(partition) ?? 0);
+  }
+
+  queued(record: RawRecord): void {
+    this.total++;
+    this.count(record, 1);
+  }
+
+  released(record: RawRecord): void {
+    this.total--;
+    this.count(record, -1);
+    if (this.waiters.length === 0) return;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (this.total <= w.max) {
+        this.waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Resolves once at most `max` records wait. */
+  roomFor(max: number): Promise<void> | undefined {
+    if (this.total <= max) return undefined;
+    return new Promise((resolve) => this.waiters.push({ max, resolve }));
+  }
+
+  private count(record: RawRecord, by: number): void {
+    const { topic, partition } = record.source ?? {};
+    if (topic === undefined || partition === undefined) return;
+    let partitions = this.byPartition.get(topic);
+    if (partitions === undefined) this.byPartition.set(topic, (partitions = new Map()));
+    const n = (partitions.get(partition) ?? 0) + by;
+    if (n === 0) partitions.delete(partition);
+    else partitions.set(partition, n);
+  }
 }
 
 interface StageContext extends PipelineOptions {

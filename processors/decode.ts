@@ -233,13 +233,24 @@ export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, 
 }
 
 /**
+ * Told of every record that waits in the decode queue (see `decodeRecords`):
+ * `queued` when it joins, `released` right before its result is emitted.
+ * Records decoded synchronously never wait and are not reported.
+ */
+export interface DecodeQueueListener {
+  queued(record: RawRecord): void;
+  released(record: RawRecord): void;
+}
+
+/**
  * RxJS operator: raw records in, one DecodeResult out per record, in input
  * order. Results are emitted synchronously while the decoder answers
  * synchronously; once a decoder returns a promise, later records queue behind
  * it (decoding still starts at once) so order is kept. Completion waits for
- * the queue to drain.
+ * the queue to drain. `queue` hears of the records that wait (the pipeline
+ * counts them: a registry outage holds them all, engine/pipeline.ts).
  */
-export function decodeRecords(decoder: Decoder = jsonDecoder, bound?: FutureBound): OperatorFunction<RawRecord, DecodeResult> {
+export function decodeRecords(decoder: Decoder = jsonDecoder, bound?: FutureBound, queue?: DecodeQueueListener): OperatorFunction<RawRecord, DecodeResult> {
   return (source) =>
     new Observable<DecodeResult>((subscriber) => {
       let tail: Promise<void> | null = null;
@@ -262,8 +273,13 @@ export function decodeRecords(decoder: Decoder = jsonDecoder, bound?: FutureBoun
             return;
           }
           pending++;
+          queue?.queued(record);
           const settled = Promise.resolve(result);
-          tail = (tail ?? Promise.resolve()).then(() => settled).then(emit, fail);
+          const release = (decoded: DecodeResult): void => {
+            queue?.released(record);
+            emit(decoded);
+          };
+          tail = (tail ?? Promise.resolve()).then(() => settled).then(release, fail);
         },
         error: (err) => subscriber.error(err),
         complete: () => {

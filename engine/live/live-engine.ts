@@ -17,7 +17,7 @@ import { PartitionWatermarks } from './partition-watermarks.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
-import { tp } from './topic-partition.js';
+import { splitTp, tp } from './topic-partition.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 
 export interface Engine {
@@ -61,7 +61,14 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
   const outbox: Engine['outbox'] = [];
   const keyPartition = new Map<string, number>();
   const tracker = new OffsetTracker();
-  const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, deps.idleTimeoutMs);
+  // Records still waiting to be decoded (a registry outage) keep their partition from idleness (partition-watermarks.ts).
+  const waitingToDecode = (key: string): boolean => {
+    const pipeline = engine.pipeline;
+    if (pipeline.undecoded === 0) return false;
+    const [topic, partition] = splitTp(key);
+    return pipeline.undecodedIn(topic, partition) > 0;
+  };
+  const watermarks = new PartitionWatermarks(config.processing.allowedLatenessMs, deps.idleTimeoutMs, waitingToDecode);
   const engine: Engine = {
     generation,
     pipeline: undefined as unknown as Pipeline,

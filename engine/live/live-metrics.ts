@@ -18,6 +18,8 @@ export interface LiveMetrics {
   departedShares(count: number): void;
   lag(topic: string, partition: number, records: number): void;
   storePending(rows: number): void;
+  /** Consumption waits for backpressure (store or decoder full: live-runner.ts `waitForCapacity`), or no longer. */
+  paused(waiting: boolean): void;
 }
 
 export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
@@ -46,5 +48,6 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     departedShares: (count) => m.departedShares.set(undefined, count),
     lag: (topic, partition, records) => m.consumerLag.set({ topic, partition }, records),
     storePending: (rows) => m.storePendingRows.set(undefined, rows),
+    paused: (waiting) => m.consumerPaused.set(undefined, waiting ? 1 : 0),
   };
 }

@@ -275,8 +275,76 @@ export class LiveRunner {
       autoCommit: false,
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
+      eachBatch: async (payload) => {
+        const engine = await this.exclusive(() => this.onBatch(payload));
+        // Outside the lock: idle ticks (metrics, commits of what was processed) go on while consumption waits.
+        if (engine) await this.waitForCapacity(engine, payload);
+      },
     });
+  }
+
+  /**
+   * Backpressure, between batches: kafkajs fetches the next batch only once
+   * this returns. Waits while the store writer has too many pending rows
+   * (ClickHouse down) or too many records wait to be decoded (a schema
+   * registry outage: every record fetched after a held Avro record waits
+   * behind it, in memory). Heartbeats go on meanwhile, so the member stays in
+   * the group for as long as the wait lasts; a rebalance (the heartbeat says
+   * so), a stop, a pipeline failure or a replaced engine ends the wait: the
+   * next batch is then someone else's concern or never comes.
+   */
+  private async waitForCapacity(engine: Engine, { heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    let room = false;
+    const capacity = engine.pipeline.waitForCapacity(MAX_PENDING_ROWS, MAX_UNDECODED_RECORDS).then(() => {
+      room = true;
+    });
+    capacity.catch(() => undefined); // awaited below unless the wait ends first
+    const interval = Math.max(1_000, Math.floor(this.opts.config.live.sessionTimeoutMs / 10));
+    let paused = false;
+    try {
+      for (;;) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([capacity, new Promise<void>((resolve) => (timer = setTimeout(resolve, interval)))]).finally(() => clearTimeout(timer));
+        if (room) return;
+        if (this.stopping || this.halted || isStale() || this.engine !== engine || !this.inGroup) return;
+        if (!paused) {
+          paused = true;
+          this.opts.metrics?.paused(true);
+          this.log.warn({ undecoded: engine.pipeline.undecoded, storePendingRows: this.opts.writer?.pendingRows ?? 0 }, 'consumption paused: records wait to be decoded (schema registry) or stored; heartbeats go on');
+        }
+        await this.heartbeat(heartbeat, false);
+      }
+    } finally {
+      if (paused) {
+        this.opts.metrics?.paused(false);
+        this.log.info({ undecoded: engine.pipeline.undecoded }, 'consumption resumed');
+      }
+    }
+  }
+
+  /**
+   * kafkajs's heartbeat. When it says a rebalance has begun, kafkajs rejoins
+   * once the batch returns, and our partitions may go to a member that
+   * restores them from the changelog: the commit in flight lands first, so
+   * that restore sees it rather than being followed by it (kafkajs commits its
+   * own offsets at this point for the same reason). Still a member until it
+   * has landed (else commit.ts would abandon it); out of the group after, so
+   * nothing new is committed. `locked`: called holding the lock (a batch).
+   */
+  private async heartbeat(heartbeat: () => Promise<void>, locked: boolean): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (err) {
+      if (isRebalancing(err)) {
+        const leave = async (): Promise<void> => {
+          await this.commits.settled();
+          this.inGroup = false;
+          this.outOfGroupFor = 'rebalance';
+        };
+        await (locked ? leave() : this.exclusive(leave));
+      }
+      throw err;
+    }
   }
 
   /**
@@ -360,8 +428,9 @@ export class LiveRunner {
     return run;
   }
 
-  private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
-    if (this.stopping || this.halted) return;
+  /** Handles one batch; the engine that took it (its backpressure is waited for after), or null. */
+  private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<Engine | null> {
+    if (this.stopping || this.halted) return null;
     const failed = this.commits.takeError();
     if (failed !== null) throw failed;
     const engine = await this.ensureEngine();
@@ -389,25 +458,14 @@ export class LiveRunner {
     }
     this.consumedRecords += pushed;
     if (pushed > 0) this.opts.metrics?.eventsIn(batch.topic, pushed);
-    if (this.halted) return;
+    if (this.halted) return null;
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     advanceEngine(engine, engine.watermarks.frontier(now));
     this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
-    await heartbeat().catch(async (err: unknown) => {
-      if (isRebalancing(err)) {
-        // kafkajs rejoins once this batch returns, and our partitions may go to a member that restores them from
-        // the changelog: let the commit in flight land first, so that restore sees it rather than being followed by
-        // it (kafkajs commits its own offsets at this point for the same reason). Still a member until it has
-        // landed (else commit.ts would abandon it); out of the group after, so nothing new is committed.
-        await this.commits.settled();
-        this.inGroup = false;
-        this.outOfGroupFor = 'rebalance';
-      }
-      throw err;
-    });
-    await engine.pipeline.waitForCapacity(100_000);
+    await this.heartbeat(heartbeat, true);
     // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
     if (this.inGroup && (engine.alertsWaiting > 0 || this.commits.isDue(now))) await this.commits.commit();
+    return engine;
   }
 
   private async onTick(): Promise<void> {
@@ -505,6 +563,17 @@ export class LiveRunner {
     this.log.warn({ partitions: Object.fromEntries(committed) }, 'reading again from the committed offsets after a failed commit');
   }
 }
+
+/** Backpressure (see `waitForCapacity`): store rows accepted and not written yet. */
+const MAX_PENDING_ROWS = 100_000;
+/**
+ * Backpressure: records consumed and not decoded yet. Only an asynchronous
+ * decoder (Avro) queues records, and with the registry answering (schemas
+ * cached) the queue drains within the batch; so this bounds the memory a
+ * registry outage takes: the records then wait in Kafka, not in the heap.
+ * One batch more may come on top (a fetch: 1 MB per partition).
+ */
+const MAX_UNDECODED_RECORDS = 10_000;
 
 /** kafkajs's sentinel offset for the start of a partition's log. */
 const EARLIEST_OFFSET = '-2';

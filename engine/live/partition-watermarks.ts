@@ -27,6 +27,17 @@
  * only those would otherwise never go idle and hold the minimum, and with it
  * every other partition's events, at its last event for as long as they come.
  * Records of that kind still waiting to be read are covered by the backlog.
+ *
+ * Nor is a partition idle while records it delivered wait to be decoded
+ * (`waitingToDecode`: an Avro record waiting for its schema, through a
+ * schema-registry outage, and the records queued behind it). They count as
+ * consumed, so the broker confirms nothing is left past the consumed
+ * position; taken for idle, the partition — and when all are, event time at
+ * wall-clock speed — would carry the frontier past the held records, and
+ * when the registry answered they would all be late, with grace ends and
+ * escalations fired without them (replay of the same input sees them as
+ * events). Such a partition holds the minimum at its last event time until
+ * its records are decoded.
  */
 export class PartitionWatermarks {
   private readonly maxSeen = new Map<string, number>();
@@ -41,6 +52,8 @@ export class PartitionWatermarks {
   constructor(
     private readonly allowedLatenessMs: number,
     private readonly idleTimeoutMs: number,
+    /** Whether records of `partition` were consumed and wait to be decoded (engine/pipeline.ts `undecodedIn`). */
+    private readonly waitingToDecode: (partition: string) => boolean = () => false,
   ) {}
 
   /** Partitions the engine owns now; others are forgotten. */
@@ -80,11 +93,14 @@ export class PartitionWatermarks {
     }
   }
 
-  /** Partitions past the idle timeout, without a known backlog, not yet confirmed empty: ask the broker about these. */
+  /**
+   * Partitions past the idle timeout, without a known backlog, not yet confirmed empty, with no records waiting to be
+   * decoded: ask the broker about these.
+   */
   idleCandidates(now: number): string[] {
     const out: string[] = [];
     for (const [k, last] of this.lastActive) {
-      if (now - last > this.idleTimeoutMs && !this.backlog.has(k) && !this.confirmed.has(k)) out.push(k);
+      if (now - last > this.idleTimeoutMs && !this.backlog.has(k) && !this.confirmed.has(k) && !this.waitingToDecode(k)) out.push(k);
     }
     return out;
   }
@@ -110,7 +126,8 @@ export class PartitionWatermarks {
 
   /**
    * Combined watermark: min over active partitions of (maxSeen − lateness).
-   * A partition with no event yet holds the watermark back until it goes idle.
+   * A partition with no event yet holds the watermark back until it goes idle;
+   * one with records waiting to be decoded is never left out.
    * When every partition is idle, the max over partitions is used so the
    * engine still finishes windows and timers of the data it has.
    */
@@ -123,7 +140,7 @@ export class PartitionWatermarks {
       const seen = this.maxSeen.get(k) ?? Number.NEGATIVE_INFINITY;
       if (seen > max) max = seen;
       if (last > lastActivity) lastActivity = last;
-      if (now - last > this.idleTimeoutMs && this.confirmed.has(k)) continue;
+      if (now - last > this.idleTimeoutMs && this.confirmed.has(k) && !this.waitingToDecode(k)) continue;
       active++;
       if (seen < min) min = seen;
     }

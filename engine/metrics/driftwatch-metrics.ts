@@ -45,7 +45,7 @@ export interface DriftwatchMetrics {
   storeWriteFailures: Counter;
   /** driftwatch_partitions_assigned: input partitions (per topic) this member owns. */
   partitionsAssigned: Gauge<'topic'>;
-  /** driftwatch_consumer_paused: 1 while consumption is paused for backpressure (store unavailable), else 0. */
+  /** driftwatch_consumer_paused: 1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0. */
   consumerPaused: Gauge;
   /** driftwatch_rebalances_total: partition assignments received by this member. */
   rebalances: Counter;
@@ -73,7 +73,7 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     storePendingRows: registry.gauge({ name: 'driftwatch_store_pending_rows', help: 'Rows buffered or in flight to the store.' }),
     storeWriteFailures: registry.counter({ name: 'driftwatch_store_write_failures_total', help: 'Store batches that failed after every retry.' }),
     partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
-    consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable), else 0.' }),
+    consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0.' }),
     rebalances: registry.counter({ name: 'driftwatch_rebalances_total', help: 'Partition assignments received by this member.' }),
     groupMembers: registry.gauge({
       name: 'driftwatch_group_members',

@@ -45,6 +45,8 @@ const EVENTS = {
 export class StandInConsumer {
   readonly events = EVENTS;
   readonly topics: string[] = [];
+  /** Heartbeats the consumer sent from its batches (eachBatch's `heartbeat`). */
+  heartbeats = 0;
   private readonly emitter = new EventEmitter();
   private config: ConsumerRunConfig | undefined;
 
@@ -104,7 +106,10 @@ export class StandInConsumer {
       attributes: 0,
     }));
     const batch = { topic, partition, messages, firstOffset: () => String(from), lastOffset: () => lastOffset, offsetLag: () => String(waiting) };
-    await eachBatch({ batch, isStale: () => false, isRunning: () => true, heartbeat: async () => undefined } as unknown as EachBatchPayload);
+    const heartbeat = async (): Promise<void> => {
+      this.heartbeats++;
+    };
+    await eachBatch({ batch, isStale: () => false, isRunning: () => true, heartbeat } as unknown as EachBatchPayload);
     this.emitter.emit(EVENTS.END_BATCH_PROCESS, { payload: { topic, partition, firstOffset: String(from), lastOffset, offsetLag: String(waiting) } });
   }
 }

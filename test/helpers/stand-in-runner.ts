@@ -31,7 +31,7 @@ export interface StandInRunner {
 
 /** A started runner, a member of its group with every partition of the input topics (`partitions` each). */
 export async function startStandInRunner(
-  options: { partitions?: number } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs'>> = {},
+  options: { partitions?: number } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics'>> = {},
 ): Promise<StandInRunner> {
   const partitions = options.partitions ?? 1;
   const config = loadConfig({});
@@ -49,6 +49,8 @@ export async function startStandInRunner(
     commitIntervalMs: options.commitIntervalMs ?? 1000,
     idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
     onFact: options.onFact,
+    decoder: options.decoder,
+    metrics: options.metrics,
     now: () => clock.now,
   });
   await runner.start();

@@ -69,6 +69,40 @@ describe('PartitionWatermarks idleness', () => {
     expect(w.frontier(10_000)).toBe(80_000 - 2 * L); // b and c hold event time until confirmed idle again
   });
 
+  it('never calls a partition idle while records it delivered wait to be decoded (a registry outage), even once confirmed empty', () => {
+    const undecoded = new Set<string>();
+    const w = new PartitionWatermarks(L, IDLE, (k) => undecoded.has(k));
+    w.assign(['a#0', 'b#0'], 0);
+    w.observe('a#0', 100_000, 0);
+    w.observe('b#0', 100_000, 0);
+    w.confirmIdle('a#0');
+    w.confirmIdle('b#0');
+    expect(w.frontier(8000)).toBe(100_000 + 3000 - 2 * L); // both idle: wall-clock speed
+    undecoded.add('b#0'); // b delivered an Avro record; the registry is down (the broker still says b holds nothing more)
+    for (const now of [8000, 60_000, 600_000]) {
+      expect(w.idleCandidates(now)).toEqual([]); // a is confirmed already; b is not asked about
+      expect(w.frontier(now)).toBe(100_000 - 2 * L); // held at b's last event: its record will not be late
+    }
+    undecoded.delete('b#0'); // decoded: a dead letter (no event time) — b is idle again, event time moves on
+    expect(w.frontier(600_000)).toBe(100_000 + 595_000 - 2 * L);
+  });
+
+  it('holds only at the partitions whose records wait to be decoded: the others may still be left out', () => {
+    const undecoded = new Set<string>(['b#0']);
+    const w = new PartitionWatermarks(L, IDLE, (k) => undecoded.has(k));
+    w.assign(['a#0', 'b#0', 'c#0'], 0);
+    w.observe('a#0', 100_000, 0);
+    w.observe('b#0', 90_000, 0);
+    w.observe('c#0', 80_000, 0);
+    expect(w.idleCandidates(10_000)).toEqual(['a#0', 'c#0']);
+    w.confirmIdle('a#0');
+    w.confirmIdle('c#0');
+    expect(w.frontier(10_000)).toBe(90_000 - 2 * L);
+    undecoded.delete('b#0');
+    w.observe('b#0', 95_000, 10_000); // its record decoded: an event; b woke after the timeout, so the others are looked at again
+    expect(w.frontier(10_000)).toBe(80_000 - 2 * L);
+  });
+
   it('moves on at wall-clock speed from the newest event once every partition is confirmed idle', () => {
     const w = twoPartitions();
     w.confirmIdle('a#0');
