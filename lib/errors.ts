@@ -95,6 +95,20 @@ export class CommitAbandonedError extends DriftwatchError {
   }
 }
 
+/**
+ * A live commit's transaction aborted on purpose because the store began
+ * failing while the transaction waited for its rows (engine/live/commit.ts):
+ * kept open through an outage, the broker would abort it after the
+ * producer's transaction timeout and fence the producer. The commit waits
+ * for the store and then runs its transaction again; nothing failed.
+ */
+export class CommitDeferredError extends DriftwatchError {
+  static override readonly code = 'DW_COMMIT_DEFERRED';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, canRetry: true });
+  }
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,
@@ -109,4 +123,5 @@ export const errorClasses = [
   SchemaIncompatibleError,
   AlertTransitionError,
   CommitAbandonedError,
+  CommitDeferredError,
 ] as const;

@@ -16,7 +16,13 @@
  * while the store is slow or down (SPEC §5 backpressure).
  *
  * A failed batch is retried with exponential backoff when the error is
- * transient (StoreError.canRetry), up to `maxAttempts`; every attempt of a
+ * transient (StoreError.canRetry), up to `maxAttempts` — without limit in
+ * live mode (`maxAttempts: Infinity`, jittered delays capped at
+ * `maxBackoffMs`), where a server outage is waited out while
+ * `waitForCapacity` holds the consumer back, until it ends or the owner calls
+ * `giveUpRetrying` (shutdown). An outage is logged once at warn when its first
+ * retry is scheduled and once at info when a batch lands again; the attempts
+ * in between only at debug. Every attempt of a
  * batch carries the same dedup token (`insert_deduplication_token`, see
  * batchToken), a hash of the batch's encoded rows. The rows hold what the
  * input determines (source offsets or lines, window ids, incident versions;
@@ -56,12 +62,25 @@ export interface StoreWriterOptions {
   batchRows?: number;
   /** Send a table's rows at most this long after its first buffered row; 0 disables the timer. @default 1000 */
   flushIntervalMs?: number;
-  /** Attempts per batch (1 = no retry). @default 5 */
+  /**
+   * Attempts per batch (1 = no retry); `Infinity`: a retryable failure is
+   * retried until it passes (or `giveUpRetrying`), live mode's setting. A
+   * failure that cannot pass (rejected login, bad SQL, unknown table) fails
+   * the writer at once whatever this says. @default 5
+   */
   maxAttempts?: number;
   /** Delay before the first retry, doubled for each further one. @default 200 */
   initialBackoffMs?: number;
   /** Upper bound of the retry delay. @default 5000 */
   maxBackoffMs?: number;
+  /**
+   * Each retry waits a random time between half and all of its exponential
+   * delay, so the batches retried side by side (and other instances) do not
+   * hit a recovering server in step. @default false
+   */
+  jitter?: boolean;
+  /** Called for every retry scheduled (a retryable failure that will be tried again), e.g. to count it. */
+  onRetry?: (err: StoreError) => void;
   /** @default 'driftwatch' */
   database?: string;
   /** Live mode: DRIFTWATCH_INSTANCE_ID, written with env-level rows (see RowMapper). @default '' */
@@ -69,6 +88,10 @@ export interface StoreWriterOptions {
   logger?: Logger;
   /** Injectable for tests (virtual time). */
   sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests: the clock of the outage log lines (ms). @default Date.now */
+  now?: () => number;
+  /** Injectable for tests: the jitter's random numbers in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 export interface StoreWriterStats {
@@ -99,7 +122,7 @@ export class StoreWriter {
   readonly #rowsWritten: Partial<Record<StoreTable, number>> = {};
   readonly #failureListeners = new Set<(err: StoreError) => void>();
   #settleWaiters: Array<() => void> = [];
-  readonly #opts: Required<Omit<StoreWriterOptions, 'logger' | 'instanceId'>> & { logger: Logger };
+  readonly #opts: Required<Omit<StoreWriterOptions, 'logger' | 'instanceId' | 'onRetry'>> & { logger: Logger; onRetry?: (err: StoreError) => void };
   #buffered = 0;
   #inFlight = 0;
   #batches = 0;
@@ -111,6 +134,13 @@ export class StoreWriter {
   #timer: NodeJS.Timeout | undefined;
   #failure: StoreError | undefined;
   #closed = false;
+  /** Since when batches are being retried (the first retry of an outage) and how many retries since; undefined: none. */
+  #outage: { since: number; retries: number } | undefined;
+  readonly #outageListeners = new Set<() => void>();
+  /** Set by giveUpRetrying: why no batch is retried any more. */
+  #givenUp: string | undefined;
+  /** Ends the backoff waits in progress (giveUpRetrying). */
+  readonly #backoffWakers = new Set<() => void>();
 
   constructor(transport: StoreTransport, options: StoreWriterOptions = {}) {
     this.#transport = transport;
@@ -121,11 +151,16 @@ export class StoreWriter {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       initialBackoffMs: options.initialBackoffMs ?? 200,
       maxBackoffMs: options.maxBackoffMs ?? 5000,
+      jitter: options.jitter ?? false,
+      onRetry: options.onRetry,
       database: options.database ?? DATABASE,
       logger: options.logger ?? silentLogger,
       sleep: options.sleep ?? realSleep,
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
     };
     if (!(this.#opts.batchRows >= 1)) throw new StoreError(`batchRows must be at least 1, got ${options.batchRows}`);
+    if (Number.isNaN(this.#opts.maxAttempts)) throw new StoreError(`maxAttempts must be a number of attempts or Infinity, got ${options.maxAttempts}`);
   }
 
   /**
@@ -170,6 +205,32 @@ export class StoreWriter {
 
   stats(): StoreWriterStats {
     return { rowsWritten: { ...this.#rowsWritten }, batches: this.#batches, retries: this.#retries, pendingRows: this.pendingRows };
+  }
+
+  /** A batch is waiting to be retried (the store is failing, e.g. a server outage); false again once a batch lands. */
+  get retrying(): boolean {
+    return this.#outage !== undefined;
+  }
+
+  /**
+   * Calls `listener` whenever an outage begins: the first retry after
+   * writes went through (see `retrying`). Returns an unsubscribe function.
+   */
+  onOutage(listener: () => void): () => void {
+    this.#outageListeners.add(listener);
+    return () => this.#outageListeners.delete(listener);
+  }
+
+  /**
+   * No batch is retried any more (a shutdown that must not wait out an
+   * outage): batches waiting for a retry fail the writer now, naming
+   * `reason`, and so does the next retryable failure. Batches not tried yet
+   * still get their first attempt.
+   */
+  giveUpRetrying(reason: string): void {
+    if (this.#givenUp !== undefined) return;
+    this.#givenUp = reason;
+    for (const wake of this.#backoffWakers) wake();
   }
 
   /** Calls `listener` once when a batch finally fails. Returns an unsubscribe function. */
@@ -286,22 +347,23 @@ export class StoreWriter {
           );
           this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
+          this.#recovered();
           return;
         } catch (err) {
           const e = toStoreError(err, `insert into ${target}`);
-          if (!e.canRetry || attempt >= this.#opts.maxAttempts) {
-            this.#fail(
-              new StoreError(`writing ${rows} rows to ${target} failed after ${attempt} attempt(s): ${e.message}`, {
-                cause: e,
-                canRetry: e.canRetry,
-              }),
-            );
+          if (!e.canRetry || attempt >= this.#opts.maxAttempts || this.#givenUp !== undefined) {
+            this.#giveUp(e, rows, target, attempt);
             return;
           }
-          const delay = Math.min(this.#opts.maxBackoffMs, this.#opts.initialBackoffMs * 2 ** (attempt - 1));
+          const delay = this.#backoff(attempt);
           this.#retries++;
-          this.#opts.logger.warn({ table, attempt, delayMs: delay, err: e.message }, 'store insert failed; retrying');
-          await this.#opts.sleep(delay);
+          this.#retryScheduled(table, e, attempt, delay);
+          // giveUpRetrying ends the wait at once: a shutdown does not sit out the backoff (up to maxBackoffMs).
+          await this.#backoffWait(delay);
+          if (this.#givenUp !== undefined) {
+            this.#giveUp(e, rows, target, attempt);
+            return;
+          }
         }
       }
     } finally {
@@ -310,6 +372,69 @@ export class StoreWriter {
       this.#settleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** `sleep(ms)`, ended early by giveUpRetrying (a listener removed after each wait, not a race kept for ever). */
+  #backoffWait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#backoffWakers.delete(done);
+        resolve();
+      };
+      this.#backoffWakers.add(done);
+      this.#opts.sleep(ms).then(done, done);
+    });
+  }
+
+  /** The delay before retry number `attempt`: exponential, capped, and with `jitter` drawn from [half, all] of it. */
+  #backoff(attempt: number): number {
+    const full = Math.min(this.#opts.maxBackoffMs, this.#opts.initialBackoffMs * 2 ** (attempt - 1));
+    return this.#opts.jitter ? Math.round(full / 2 + this.#opts.random() * (full / 2)) : full;
+  }
+
+  #giveUp(e: StoreError, rows: number, target: string, attempt: number): void {
+    const why = e.canRetry && this.#givenUp !== undefined && attempt < this.#opts.maxAttempts ? ` (retries stopped: ${this.#givenUp})` : '';
+    this.#fail(
+      new StoreError(`writing ${rows} rows to ${target} failed after ${attempt} attempt(s)${why}: ${e.message}`, {
+        cause: e,
+        canRetry: e.canRetry,
+      }),
+    );
+  }
+
+  /** The first retry of an outage is logged at warn (and heard by onOutage listeners), later ones at debug only. */
+  #retryScheduled(table: StoreTable, e: StoreError, attempt: number, delay: number): void {
+    try {
+      this.#opts.onRetry?.(e);
+    } catch {
+      // a metric's failure must not stop the retry
+    }
+    if (this.#outage !== undefined) {
+      this.#outage.retries++;
+      this.#opts.logger.debug({ table, attempt, delayMs: delay, err: e.message }, 'store insert failed again; retrying');
+      return;
+    }
+    this.#outage = { since: this.#opts.now(), retries: 1 };
+    const until = Number.isFinite(this.#opts.maxAttempts) ? `up to ${this.#opts.maxAttempts} attempts per batch` : 'until it works again';
+    this.#opts.logger.warn(
+      { table, attempt, delayMs: delay, err: e.message, pendingRows: this.pendingRows },
+      `store insert failed; retrying with backoff ${until} (rows are kept; consumption waits while too many are pending)`,
+    );
+    for (const l of this.#outageListeners) {
+      try {
+        l();
+      } catch {
+        // a listener's own failure must not stop the retry
+      }
+    }
+  }
+
+  /** A batch landed: an outage (if any) is over. */
+  #recovered(): void {
+    if (this.#outage === undefined) return;
+    const { since, retries } = this.#outage;
+    this.#outage = undefined;
+    this.#opts.logger.info({ failedForMs: this.#opts.now() - since, retries, pendingRows: this.pendingRows }, 'store inserts work again');
   }
 
   #fail(err: StoreError): void {

@@ -19,10 +19,18 @@
  * changelog. What is left is the commit request itself in flight (a few ms,
  * against a rebalance round trip and a restore that waits for open
  * transactions on the changelog: read_committed stops at them).
+ *
+ * The store down (live mode retries it without limit, see start-live.ts): no
+ * transaction is held open through the outage — the broker would abort it
+ * after the producer's transaction timeout (kafkajs: 60 s) and fence the
+ * producer, and the instance would exit. A commit that finds the writer
+ * retrying waits for its rows before it begins; one whose transaction is
+ * waiting when the store begins failing aborts it (CommitDeferredError),
+ * waits, and runs it again with the same records.
  */
 import type { Message } from 'kafkajs';
 import type { StoreWriter } from '../../store/store-writer.js';
-import { CommitAbandonedError } from '../../lib/errors.js';
+import { CommitAbandonedError, CommitDeferredError } from '../../lib/errors.js';
 import { snapshotTopology } from '../topology-state.js';
 import { keyStateMessage, progressMessage, storedFrontier, wholeMessage } from './checkpoint.js';
 import { chunkMessages } from './send-chunks.js';
@@ -75,18 +83,47 @@ function checkMember(target: CommitTarget, when: string): void {
 }
 
 export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets }: PreparedCommit): Promise<void> {
-  const stored = target.writer?.flush();
+  const writer = target.writer;
+  const stored = writer?.flush();
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
   // Store rows are idempotent (deduplication tokens): their flush goes on either way, harmless for partitions that moved.
   checkMember(target, 'before its transaction');
-  await target.producer.run(async (tx) => {
-    // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
-    for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
-    for (const chunk of chunkMessages(changelog)) await tx.send({ topic: target.changelogTopic, messages: chunk });
-    if (offsets.size > 0) {
-      await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+  for (;;) {
+    if (writer?.retrying && stored) {
+      await stored; // the store is down: its rows first, then the transaction (see the module comment)
+      checkMember(target, 'after the store came back');
     }
-    await stored;
-    checkMember(target, 'before its transaction committed');
-  });
+    try {
+      await target.producer.run(async (tx) => {
+        // In runs the broker accepts (send-chunks.ts); all of them commit or abort together.
+        for (const [topic, messages] of byTopic) for (const chunk of chunkMessages(messages)) await tx.send({ topic, messages: chunk });
+        for (const chunk of chunkMessages(changelog)) await tx.send({ topic: target.changelogTopic, messages: chunk });
+        if (offsets.size > 0) {
+          await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+        }
+        if (writer && stored) await storedUnlessOutage(writer, stored);
+        checkMember(target, 'before its transaction committed');
+      });
+      return;
+    } catch (err) {
+      if (!(err instanceof CommitDeferredError)) throw err;
+      // Aborted: the loop waits for the store, then sends the same records in a new transaction.
+    }
+  }
+}
+
+/**
+ * Resolves when `stored` does; rejects with CommitDeferredError if the store
+ * is failing (now, or from any moment before `stored` settles). A flush that
+ * has already landed wins over retries of rows written after it.
+ */
+function storedUnlessOutage(writer: StoreWriter, stored: Promise<void>): Promise<void> {
+  let off: () => void = () => undefined;
+  return new Promise<void>((resolve, reject) => {
+    const defer = () => reject(new CommitDeferredError('commit deferred: the store began failing while its transaction waited for the rows; it runs again once they are written'));
+    stored.then(resolve, reject);
+    off = writer.onOutage(defer);
+    // After the reactions of a `stored` that has already settled (microtasks run before setImmediate).
+    if (writer.retrying) setImmediate(defer);
+  }).finally(() => off());
 }

@@ -193,8 +193,15 @@ export class LiveRunner {
     await this.runConsumer(this.consumer);
     // Idle partitions must not stall event time: tick the watermark and flush commits.
     const tickFailures = new RepeatedFailureLog(this.log, 'idle tick');
+    let tickQueued = false;
     this.ticker = setInterval(() => {
-      void this.exclusive(() => this.onTick()).then(() => tickFailures.succeeded(), (err: unknown) => {
+      // One tick waiting behind a batch is enough: a batch held by backpressure through a store outage would
+      // otherwise queue four a second for as long as the outage lasts.
+      if (tickQueued) return;
+      tickQueued = true;
+      const tick = this.exclusive(() => this.onTick());
+      void tick.finally(() => (tickQueued = false)).catch(() => undefined);
+      void tick.then(() => tickFailures.succeeded(), (err: unknown) => {
         tickFailures.failed(err);
         // This instance's producer was fenced by a newer one with the same instance id: nothing it does can commit
         // again, so stop as a crashed consumer would. Anything else (a broker outage longer than kafkajs's retries
@@ -217,7 +224,7 @@ export class LiveRunner {
       readUncommitted: false,
       maxWaitTimeInMs: 250,
       sessionTimeout: config.live.sessionTimeoutMs,
-      heartbeatInterval: Math.max(1_000, Math.floor(config.live.sessionTimeoutMs / 10)),
+      heartbeatInterval: this.heartbeatMs,
       // See ChangelogReader: once stopping, a crashed consumer must not come back and rejoin the group.
       retry: { restartOnFailure: async () => !this.stopping && consumer === this.consumer },
     });
@@ -299,7 +306,7 @@ export class LiveRunner {
       room = true;
     });
     capacity.catch(() => undefined); // awaited below unless the wait ends first
-    const interval = Math.max(1_000, Math.floor(this.opts.config.live.sessionTimeoutMs / 10));
+    const interval = this.heartbeatMs;
     let paused = false;
     try {
       for (;;) {
@@ -466,6 +473,11 @@ export class LiveRunner {
     // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
     if (this.inGroup && (engine.alertsWaiting > 0 || this.commits.isDue(now))) await this.commits.commit();
     return engine;
+  }
+
+  /** The consumer's heartbeat interval: a tenth of the session timeout, at least 1 s. */
+  private get heartbeatMs(): number {
+    return Math.max(1_000, Math.floor(this.opts.config.live.sessionTimeoutMs / 10));
   }
 
   private async onTick(): Promise<void> {

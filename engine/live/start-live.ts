@@ -7,12 +7,13 @@ import type { Runtime } from '../../cli/runtime.js';
 import { createKafkaClient, kafkaFailure } from '../../topics/kafka-client.js';
 import { checkTopicNames } from '../../topics/topic-definitions.js';
 import { openConfiguredStore } from '../../store/configured-store.js';
-import { StoreWriter } from '../../store/store-writer.js';
+import { StoreWriter, type StoreWriterOptions } from '../../store/store-writer.js';
 import { createDriftwatchMetrics } from '../metrics/driftwatch-metrics.js';
 import { startConfiguredMetricsServer } from '../metrics/metrics-server.js';
 import { LiveRunner } from './live-runner.js';
 import { liveMetrics } from './live-metrics.js';
 import { startMetricsToStore } from './metrics-to-store.js';
+import { openWaiting } from './open-store-waiting.js';
 import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } from '../../schemas/registry/index.js';
 
 export interface LiveEngine {
@@ -25,6 +26,22 @@ export interface LiveEngine {
 /** Retries of every Kafka request of the live engine (see startLiveEngine). */
 const LIVE_KAFKA_RETRIES = 10;
 
+/**
+ * Longest wait between two attempts of a store batch while the store is down. Live mode retries a retryable store
+ * failure (server unreachable, 5xx, timeout) without limit: consumption waits on the writer's backpressure meanwhile
+ * (memory bounded, offsets uncommitted), and the engine goes on where it was once the server is back — no exit, no
+ * restart, and the batches keep their dedup tokens. A failure that cannot pass (login, privileges, SQL, schema)
+ * still fails the writer at once, and the process exits 1.
+ */
+export const LIVE_STORE_MAX_BACKOFF_MS = 30_000;
+/** The live writer's retry settings (LIVE_STORE_MAX_BACKOFF_MS): retryable failures without limit, capped jittered backoff. */
+export const LIVE_STORE_RETRY = { maxAttempts: Infinity, maxBackoffMs: LIVE_STORE_MAX_BACKOFF_MS, jitter: true } as const satisfies StoreWriterOptions;
+/**
+ * On shutdown, how long store batches waiting for a retry are still retried before the writer gives up (the final
+ * commit then fails: exit 1, nothing lost). Well inside run's own deadline (30 s).
+ */
+export const LIVE_STORE_STOP_GRACE_MS = 10_000;
+
 export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
   const { config, logger } = rt;
   checkTopicNames(config.kafka.topics);
@@ -33,15 +50,19 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   // the consumer, which then stops for good (seen in the broker-outage test). 10 retries back off for ≈ 2 minutes
   // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, retries: LIVE_KAFKA_RETRIES });
-  const transport = await openConfiguredStore(rt);
+  // A server restarting (or not up yet) when the engine starts is waited for, not a crash loop (open-store-waiting.ts).
+  const transport = await openWaiting(() => openConfiguredStore(rt), { logger, what: 'the store' });
+  const metrics = createDriftwatchMetrics();
   const writer = new StoreWriter(transport, {
     logger,
     batchRows: config.store.batchRows,
     flushIntervalMs: config.store.flushIntervalMs,
     // Env-level rows are this instance's share of its group's partitions: keyed by it, so no share replaces another.
     instanceId: config.live.instanceId,
+    // A store outage is waited out (see LIVE_STORE_MAX_BACKOFF_MS), the consumer held back by waitForCapacity.
+    ...LIVE_STORE_RETRY,
+    onRetry: () => metrics.storeWriteRetries.inc(),
   });
-  const metrics = createDriftwatchMetrics();
   // With a registry, inputs may be Avro (Confluent wire format) or JSON on the same topics; alerts follow DRIFTWATCH_ALERT_FORMAT.
   const registry = config.schemaRegistryUrl ? createRegistryClient(config.schemaRegistryUrl) : null;
   const decoder = registry ? createRegistryDecoder({ registry, logger }) : undefined;
@@ -72,6 +93,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   } catch (err) {
     // Nothing started: release what did, and say which brokers could not be reached rather than kafkajs' bare error.
     await server?.close().catch(() => undefined);
+    writer.giveUpRetrying('start-up failed'); // nothing was consumed: no row to wait for a store outage for
     await writer.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     throw isKafkaJsError(err) ? kafkaFailure('joining the consumer group', config.kafka.brokers, err) : err;
@@ -88,14 +110,24 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     metricsUrl: server?.url ?? null,
     async stop() {
       stopMetricsToStore();
-      let { clean } = await runner.stop();
-      await server?.close();
-      await writer.close().catch((err) => {
-        clean = false;
-        logger.error({ err }, 'store writer did not flush on shutdown');
-      });
-      await transport.close();
-      return { clean };
+      // A store that is down would hold the final commit (and the writer's flush) for as long as it stays down.
+      const giveUp = setTimeout(() => {
+        if (writer.retrying) logger.warn({ graceMs: LIVE_STORE_STOP_GRACE_MS }, 'store still failing on shutdown; giving up its retries');
+        writer.giveUpRetrying('shutting down');
+      }, LIVE_STORE_STOP_GRACE_MS);
+      giveUp.unref();
+      try {
+        let { clean } = await runner.stop();
+        await server?.close();
+        await writer.close().catch((err) => {
+          clean = false;
+          logger.error({ err }, 'store writer did not flush on shutdown');
+        });
+        await transport.close();
+        return { clean };
+      } finally {
+        clearTimeout(giveUp);
+      }
     },
   };
 }

@@ -16,7 +16,7 @@
  */
 import kafkajs, { type Kafka, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
-import { CommitAbandonedError } from '../../lib/errors.js';
+import { CommitAbandonedError, CommitDeferredError } from '../../lib/errors.js';
 import { inTransaction } from './transaction.js';
 import { disconnectWithin } from './bounded-disconnect.js';
 
@@ -66,8 +66,8 @@ export class TransactionalProducer {
     try {
       return await inTransaction(await this.forTransaction(), work);
     } catch (err) {
-      // A commit abandoned on purpose was aborted cleanly (its abort failing would fail the next transaction, and that then counts).
-      if (!isFenced(err) && !(err instanceof CommitAbandonedError)) this.suspect = true;
+      // A commit abandoned or deferred on purpose was aborted cleanly (its abort failing would fail the next transaction, and that then counts).
+      if (!isFenced(err) && !(err instanceof CommitAbandonedError) && !(err instanceof CommitDeferredError)) this.suspect = true;
       throw err;
     }
   }

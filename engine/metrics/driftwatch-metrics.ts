@@ -43,6 +43,8 @@ export interface DriftwatchMetrics {
   storePendingRows: Gauge;
   /** driftwatch_store_write_failures_total: store batches that failed after every retry. */
   storeWriteFailures: Counter;
+  /** driftwatch_store_write_retries_total: store inserts that failed with a retryable error and were scheduled again (a server outage shows here). */
+  storeWriteRetries: Counter;
   /** driftwatch_partitions_assigned: input partitions (per topic) this member owns. */
   partitionsAssigned: Gauge<'topic'>;
   /** driftwatch_consumer_paused: 1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0. */
@@ -72,6 +74,10 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     processingLatency: registry.histogram({ name: 'driftwatch_processing_latency_seconds', help: 'Wall time from fetching a batch to committing its offsets.', buckets: LATENCY_BUCKETS }),
     storePendingRows: registry.gauge({ name: 'driftwatch_store_pending_rows', help: 'Rows buffered or in flight to the store.' }),
     storeWriteFailures: registry.counter({ name: 'driftwatch_store_write_failures_total', help: 'Store batches that failed after every retry.' }),
+    storeWriteRetries: registry.counter({
+      name: 'driftwatch_store_write_retries_total',
+      help: 'Store inserts that failed with a retryable error (server unreachable, overloaded, 5xx) and were scheduled again; rising while the store is down.',
+    }),
     partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
     consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0.' }),
     rebalances: registry.counter({ name: 'driftwatch_rebalances_total', help: 'Partition assignments received by this member.' }),

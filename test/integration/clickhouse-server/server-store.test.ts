@@ -40,6 +40,7 @@ import { openConfiguredStore } from '../../../store/configured-store.js';
 import { runQuery } from '../../../store/open-store.js';
 import { compileRowEncoder, RowBinaryBuffer } from '../../../store/row-binary.js';
 import { StoreWriter } from '../../../store/store-writer.js';
+import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, T0 } from '../../unit/store/fixtures.js';
 
@@ -295,7 +296,8 @@ ORDER BY (env, artifact, occurred_at, event_id)`);
     }
     await admin.command(`TRUNCATE TABLE ${DB}.hydration_events`);
     const cap = 120;
-    const w = new StoreWriter(admin, { database: DB, batchRows: 50, flushIntervalMs: 0, maxAttempts: 1000, initialBackoffMs: 50, maxBackoffMs: 300 });
+    // Live mode's retry settings (retryable failures without limit, jittered), with a shorter cap for the test.
+    const w = new StoreWriter(admin, { ...LIVE_STORE_RETRY, database: DB, batchRows: 50, flushIntervalMs: 0, initialBackoffMs: 50, maxBackoffMs: 300 });
     let produced = 0;
     let total = Number.POSITIVE_INFINITY;
     // A consumer that pauses (waitForCapacity) instead of buffering without

@@ -13,7 +13,10 @@ import { createLiveEngine, type Engine } from '../../../engine/live/live-engine.
 import { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import { CommitAbandonedError } from '../../../lib/errors.js';
+import { CommitAbandonedError, StoreError } from '../../../lib/errors.js';
+import { StoreWriter } from '../../../store/store-writer.js';
+import type { StoreTransport } from '../../../store/transport.js';
+import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { StandInKafka } from '../../helpers/stand-in-kafka.js';
 
@@ -24,7 +27,7 @@ function kafkaError(type: string): Error {
   return err;
 }
 
-function setup(options: { during?: () => Promise<void>; member?: () => boolean } = {}) {
+function setup(options: { during?: () => Promise<void>; member?: () => boolean; writer?: StoreWriter } = {}) {
   const standIn = new StandInKafka(1, options.during);
   const { client: kafka, stats } = standIn;
   const engine = createLiveEngine(
@@ -35,7 +38,7 @@ function setup(options: { during?: () => Promise<void>; member?: () => boolean }
   const followUps: Array<Promise<void>> = [];
   const scheduler: CommitScheduler = new CommitScheduler({
     producer: new TransactionalProducer(kafka, 'driftwatch-g-i', silentLogger),
-    writer: null,
+    writer: options.writer ?? null,
     changelogTopic: 'changelog',
     groupId: 'g',
     instanceId: 'i',
@@ -128,5 +131,87 @@ describe('CommitScheduler', () => {
     const err = new CommitAbandonedError('x');
     expect(err.code).toBe('DW_COMMIT_ABANDONED');
     expect(err.canRetry).toBe(true);
+  });
+
+  describe('through a store outage (the live writer retries it without limit)', () => {
+    /**
+     * A store that is down while `down`; the writer's backoff waits until
+     * `recover()`; `held`: the next insert waits for `release()` first.
+     */
+    function outage() {
+      const state = { down: false, inserted: 0 };
+      let recover: () => void = () => undefined;
+      const recovered = new Promise<void>((r) => (recover = r));
+      let release: () => void = () => undefined;
+      let held: Promise<void> | null = null;
+      const transport = {
+        kind: 'server',
+        insert: async () => {
+          if (held) await held;
+          if (state.down) throw new StoreError('ClickHouse at http://ch:8123 (CLICKHOUSE_URL) is unreachable during insert: ECONNREFUSED', { canRetry: true });
+          state.inserted++;
+        },
+      } as unknown as StoreTransport;
+      const writer = new StoreWriter(transport, { ...LIVE_STORE_RETRY, flushIntervalMs: 0, sleep: () => recovered });
+      return {
+        state,
+        writer,
+        hold: () => (held = new Promise<void>((r) => (release = r))),
+        release: () => release(),
+        recover: () => {
+          state.down = false;
+          recover();
+        },
+      };
+    }
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+    };
+
+    it('an outage beginning while the transaction waits for the store aborts it (no transaction held open to its timeout); it runs again once the rows land', async () => {
+      const o = outage();
+      o.hold();
+      let first = true;
+      // Inside the transaction's sends: the store goes down and the held insert fails.
+      const during = async () => {
+        if (!first) return;
+        first = false;
+        o.state.down = true;
+        o.release();
+      };
+      const { scheduler, stats } = setup({ writer: o.writer, during });
+      o.writer.writeMetric('m', 1, {}, 0);
+      const committing = scheduler.commit({ wait: true });
+      await settle();
+      expect(o.writer.retrying).toBe(true);
+      expect(stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 }); // aborted, not left open
+      await settle();
+      expect(stats.begun).toBe(1); // no new transaction while the store is down
+      o.recover();
+      await committing;
+      expect(o.state.inserted).toBe(1);
+      expect(stats).toMatchObject({ producers: 1, begun: 2, committed: 1, aborted: 1 }); // same producer: a clean abort
+      expect(scheduler.failurePending).toBe(false);
+      expect(scheduler.takeError()).toBeNull();
+      expect(scheduler.takeRewind()).toBe(false);
+      expect(o.writer.failure).toBeUndefined();
+    });
+
+    it('a commit that finds the store already down begins no transaction until its rows land', async () => {
+      const o = outage();
+      o.state.down = true;
+      const { scheduler, stats } = setup({ writer: o.writer });
+      o.writer.writeMetric('m', 1, {}, 0);
+      void o.writer.flush().catch(() => undefined); // sent (the flush timer's doing, live); failing
+      await settle();
+      expect(o.writer.retrying).toBe(true);
+      const committing = scheduler.commit({ wait: true });
+      await settle();
+      expect(stats.begun).toBe(0);
+      o.recover();
+      await committing;
+      expect(stats).toMatchObject({ begun: 1, committed: 1, aborted: 0 });
+      expect(scheduler.failurePending).toBe(false);
+    });
   });
 });

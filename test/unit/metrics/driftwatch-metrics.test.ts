@@ -6,7 +6,7 @@ describe('createDriftwatchMetrics', () => {
     const m = createDriftwatchMetrics();
     const declared = [
       m.eventsIn, m.eventsOut, m.deadLettered, m.lateEvents, m.duplicateEvents, m.consumerLag, m.watermarkDelay,
-      m.incidentsOpen, m.incidentChanges, m.alertsEmitted, m.processingLatency, m.storePendingRows, m.storeWriteFailures,
+      m.incidentsOpen, m.incidentChanges, m.alertsEmitted, m.processingLatency, m.storePendingRows, m.storeWriteFailures, m.storeWriteRetries,
       m.partitionsAssigned, m.consumerPaused, m.rebalances, m.groupMembers, m.departedShares,
     ].map((x) => `${x.type} ${x.name}{${x.labelNames.join(',')}}`);
     expect(declared).toEqual([
@@ -23,6 +23,7 @@ describe('createDriftwatchMetrics', () => {
       'histogram driftwatch_processing_latency_seconds{}',
       'gauge driftwatch_store_pending_rows{}',
       'counter driftwatch_store_write_failures_total{}',
+      'counter driftwatch_store_write_retries_total{}',
       'gauge driftwatch_partitions_assigned{topic}',
       'gauge driftwatch_consumer_paused{}',
       'counter driftwatch_rebalances_total{}',

@@ -7,6 +7,8 @@ import { eventCodecs, eventColumns, eventTables, type EventTable } from '../../.
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, oneOfEachKind, T0 } from './fixtures.js';
+import { capturingLogger } from '../../helpers/capturing-logger.js';
+import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 
 interface InsertCall {
   table: string;
@@ -298,5 +300,130 @@ describe('StoreWriter backpressure', () => {
     await wait0;
     expect(w.pendingRows).toBe(0);
     expect(t.calls.map((c) => c.rows.length)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('StoreWriter through a server outage (live mode: LIVE_STORE_RETRY, retryable failures without limit)', () => {
+  const unreachable = () =>
+    new StoreError('ClickHouse at http://ch:8123 (CLICKHOUSE_URL) is unreachable during insert: connect ECONNREFUSED', { canRetry: true });
+
+  /** A transport down from `from` to `to` on the virtual clock `clock.now`, which only the writer's sleep moves. */
+  class OutageTransport extends FakeTransport {
+    constructor(
+      private readonly clock: { now: number },
+      private readonly from: number,
+      private readonly to: number,
+      private readonly failure: () => unknown = unreachable,
+    ) {
+      super();
+    }
+    override async insert(table: string, lines: string[] | string | Buffer, opts?: InsertOptions): Promise<void> {
+      if (this.clock.now >= this.from && this.clock.now < this.to) {
+        this.attempts.push({ table, rows: [], token: opts?.dedupToken });
+        throw this.failure();
+      }
+      return super.insert(table, lines, opts);
+    }
+  }
+
+  it('waits out a 60 s outage of retryable errors: the producer is held back, every row lands once, one warn and one info line', async () => {
+    const clock = { now: 0 };
+    const t = new OutageTransport(clock, 0, 60_000);
+    const lines: Array<{ msg?: string; level?: number; failedForMs?: number }> = [];
+    const delays: number[] = [];
+    let retriesHeard = 0;
+    const w = new StoreWriter(t, {
+      ...LIVE_STORE_RETRY,
+      batchRows: 10,
+      flushIntervalMs: 0,
+      random: () => 0.5,
+      logger: capturingLogger(lines),
+      now: () => clock.now,
+      onRetry: () => retriesHeard++,
+      sleep: async (ms) => {
+        delays.push(ms);
+        clock.now += ms;
+        await tick();
+      },
+    });
+    const cap = 25;
+    const total = 200;
+    let produced = 0;
+    let mostPending = 0;
+    const facts = hydrations(total);
+    for (const f of facts) {
+      await w.waitForCapacity(cap); // the live runner's backpressure (pipeline.waitForCapacity)
+      mostPending = Math.max(mostPending, w.pendingRows);
+      if (clock.now < 60_000) expect(t.calls).toHaveLength(0);
+      w.write(f);
+      produced++;
+    }
+    await w.flush();
+    expect(w.failure).toBeUndefined();
+    expect(clock.now).toBeGreaterThanOrEqual(60_000); // the whole outage was waited out
+    expect(mostPending).toBeLessThanOrEqual(cap + 1); // bounded while down: the producer waited instead
+    const ids = t.calls.flatMap((c) => c.rows.map((r) => r.event_id));
+    expect(ids).toHaveLength(total);
+    expect(new Set(ids).size).toBe(total);
+    // Capped (30 s), jittered (random 0.5: three quarters of the exponential delay), exponential before the cap.
+    expect(delays.slice(0, 3)).toEqual([150, 300, 600]);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(30_000);
+    expect(retriesHeard).toBe(w.stats().retries);
+    expect(retriesHeard).toBeGreaterThan(5);
+    const warns = lines.filter((l) => l.level === 40);
+    const infos = lines.filter((l) => l.level === 30);
+    expect(warns.map((l) => l.msg)).toEqual([expect.stringMatching(/store insert failed; retrying with backoff until it works again/)]);
+    expect(infos.map((l) => l.msg)).toEqual(['store inserts work again']);
+    expect(infos[0]!.failedForMs).toBeGreaterThanOrEqual(60_000);
+    expect(lines.filter((l) => (l.level ?? 0) >= 50)).toEqual([]); // no error line per attempt
+    expect(w.retrying).toBe(false);
+  });
+
+  it('retries without limit, so a retry carries the same dedup token however long it takes', async () => {
+    const clock = { now: 0 };
+    const t = new OutageTransport(clock, 0, 10 * 60_000);
+    const w = new StoreWriter(t, { ...LIVE_STORE_RETRY, batchRows: 10, flushIntervalMs: 0, sleep: async (ms) => void (clock.now += ms) });
+    w.write(hydration(T0));
+    await w.flush();
+    expect(t.calls).toHaveLength(1);
+    expect(t.attempts.length).toBeGreaterThan(20);
+    expect(new Set(t.attempts.map((a) => a.token)).size).toBe(1);
+  });
+
+  it('still fails at once on an error that cannot pass (rejected login), with its message', async () => {
+    const clock = { now: 0 };
+    const denied = () =>
+      new StoreError('CLICKHOUSE_USER/CLICKHOUSE_PASSWORD rejected by http://ch:8123: Code: 516. Authentication failed', { canRetry: false });
+    const t = new OutageTransport(clock, 0, 60_000, denied);
+    const heard: StoreError[] = [];
+    const w = new StoreWriter(t, { ...LIVE_STORE_RETRY, batchRows: 10, flushIntervalMs: 0, sleep: async (ms) => void (clock.now += ms) });
+    w.onFailure((e) => heard.push(e));
+    w.write(hydration(T0));
+    const err = (await w.flush().catch((e: unknown) => e)) as StoreError;
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.canRetry).toBe(false);
+    expect(err.message).toMatch(/failed after 1 attempt\(s\): CLICKHOUSE_USER\/CLICKHOUSE_PASSWORD rejected/);
+    expect(t.attempts).toHaveLength(1);
+    expect(heard).toEqual([err]);
+    await expect(w.waitForCapacity(0)).rejects.toBe(err); // backpressure does not hide the failure
+    expect(() => w.write(hydration(T0))).toThrow(err);
+  });
+
+  it('giveUpRetrying ends a backoff wait at once and fails the writer (a shutdown in an outage)', async () => {
+    const t = new OutageTransport({ now: 0 }, 0, Number.POSITIVE_INFINITY);
+    // A sleep that never ends by itself: only giveUpRetrying can end the wait.
+    const w = new StoreWriter(t, { ...LIVE_STORE_RETRY, batchRows: 10, flushIntervalMs: 0, sleep: () => new Promise<void>(() => undefined) });
+    const outages: number[] = [];
+    w.onOutage(() => outages.push(1));
+    w.write(hydration(T0));
+    const flushed = w.flush().catch((e: unknown) => e);
+    await tick();
+    expect(w.retrying).toBe(true);
+    expect(outages).toHaveLength(1);
+    w.giveUpRetrying('shutting down');
+    const err = (await flushed) as StoreError;
+    expect(err.message).toMatch(/failed after 1 attempt\(s\) \(retries stopped: shutting down\): .*unreachable/);
+    expect(err.canRetry).toBe(true);
+    expect(t.attempts).toHaveLength(1);
   });
 });
