@@ -12,7 +12,7 @@
  * input, lets the watermark advance past every window and timer, and resolves
  * once every derived row is stored.
  */
-import { Observable, Subject, type OperatorFunction } from 'rxjs';
+import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
 import { decodeRecords, jsonDecoder, type DecodeQueueListener, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator } from '../processors/dedup.js';
@@ -91,6 +91,13 @@ export interface Pipeline {
   waitForCapacity(maxPendingRows: number, maxUndecoded?: number): Promise<void>;
   /** Ends the input; resolves when everything derived is stored. */
   end(): Promise<void>;
+  /**
+   * Drops the pipeline without ending it (live mode: an engine replaced after
+   * a rebalance or a failed commit): it stops listening to the store writer,
+   * which outlives it. The writer held every replaced engine through that
+   * listener — its whole keyed state — for as long as the process ran.
+   */
+  dispose(): void;
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -111,9 +118,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const input = new Subject<RawRecord>();
   const stage = engineStage({ ...options, topology, orderer, dedup, recentIds, counters });
   const waiting = new DecodeQueue();
+  let subscription: Subscription | undefined;
   const done = new Promise<void>((resolve, reject) => {
     const bound = { maxAheadMs: options.processing.maxFutureSkewMs, now: options.now ?? Date.now };
-    input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound, waiting), stage.operator).subscribe({ error: reject, complete: resolve });
+    subscription = input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound, waiting), stage.operator).subscribe({ error: reject, complete: resolve });
   }).then(async () => {
     await options.writer?.flush();
   });
@@ -147,6 +155,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async end() {
       input.complete();
       await done;
+    },
+    dispose() {
+      subscription?.unsubscribe();
     },
   };
 }
@@ -299,6 +310,7 @@ function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResu
       return () => {
         stopListening();
         subscription.unsubscribe();
+        orderedOut = null; // an advance after the end (or a dispose) releases nothing
       };
     });
   return {

@@ -150,6 +150,7 @@ export class LiveRunner {
       onFailed: (engine) => {
         if (this.engine !== engine) return;
         this.engine = null;
+        engine.pipeline.dispose();
         this.generation++;
         this.readyFlag = false; // not ready again until the state is rebuilt (next tick or batch)
       },
@@ -501,6 +502,8 @@ export class LiveRunner {
     if (this.engine && this.engine.generation === this.generation) return this.engine;
     // The producer runs one transaction at a time, and the restore must see the last commit.
     await this.commits.settled();
+    // The engine of an earlier generation is done with: let it go (Pipeline.dispose).
+    this.engine?.pipeline.dispose();
     const generation = this.generation;
     const started = this.now();
     const engine = createLiveEngine(
