@@ -22,9 +22,11 @@
  * `waitForCapacity` holds the consumer back, until it ends or the owner calls
  * `giveUpRetrying` (shutdown). An outage is logged once at warn when its first
  * retry is scheduled and once at info when a batch lands again; the attempts
- * in between only at debug. Every attempt of a
- * batch carries the same dedup token (`insert_deduplication_token`, see
- * batchToken), a hash of the batch's encoded rows. The rows hold what the
+ * in between only at debug.
+ *
+ * Every attempt of a batch carries the same dedup token
+ * (`insert_deduplication_token`, see batchToken), a hash of the batch's
+ * encoded rows. The rows hold what the
  * input determines (source offsets or lines, window ids, incident versions;
  * `ingested_at` is the table's DEFAULT, never sent) — except an alert's
  * `alert_id` and `emitted_at` and a metric point's `at`, which are new on
