@@ -63,8 +63,21 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
 /** Wraps a kafkajs failure as a coded, retryable KafkaError whose message says where it went. */
 export function kafkaFailure(action: string, brokers: string[], err: unknown): KafkaError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new KafkaError(`${action} failed against KAFKA_BROKERS=${brokers.join(',')}: ${reason} (is the broker reachable?)`, {
+  return new KafkaError(`${action} failed against KAFKA_BROKERS=${brokers.join(',')}: ${reason} (${hintFor(err)})`, {
     cause: err,
     canRetry: true,
   });
+}
+
+/**
+ * What to check for a kafkajs failure: a broker that answered "unknown topic"
+ * is reachable — the topics are missing (or named otherwise); anything else
+ * is most often a broker that cannot be reached.
+ */
+function hintFor(err: unknown): string {
+  const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return 'the broker answered, but a topic is missing: run `driftwatch topics create`, or check DRIFTWATCH_TOPIC_PROMOTION, _HYDRATION, _INDEX, _ALERTS, _DLQ';
+  }
+  return 'is the broker reachable?';
 }

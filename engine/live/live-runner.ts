@@ -392,6 +392,21 @@ export class LiveRunner {
    * but the process should not report a clean exit (`driftwatch run` exits 1).
    * A rebalance is a handover, not a failure (clean-stop.ts).
    */
+  /**
+   * After a failed `start`: lets go of what it connected (producer, admin,
+   * changelog reader, consumer). Nothing was processed, so nothing is
+   * committed. Without this their sockets kept a failed `driftwatch run`
+   * alive, doing nothing, after it had reported the failure.
+   */
+  async release(): Promise<void> {
+    this.stopping = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.reader.stop().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
   async stop(): Promise<{ clean: boolean }> {
     if (this.stopping) return { clean: true };
     this.stopping = true;

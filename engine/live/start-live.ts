@@ -92,6 +92,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     await runner.start();
   } catch (err) {
     // Nothing started: release what did, and say which brokers could not be reached rather than kafkajs' bare error.
+    await runner.release();
     await server?.close().catch(() => undefined);
     writer.giveUpRetrying('start-up failed'); // nothing was consumed: no row to wait for a store outage for
     await writer.close().catch(() => undefined);

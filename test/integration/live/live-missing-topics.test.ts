@@ -1,0 +1,35 @@
+/**
+ * `driftwatch run` against a reachable broker whose input topics do not
+ * exist (nobody ran `driftwatch topics create`): it must fail fast with exit
+ * 1 and say the topics are missing. It used to report the failure as "is the
+ * broker reachable?" and then stay alive, doing nothing, for ever — the
+ * producer, admin client and changelog reader it had connected kept the
+ * process up — and a SIGTERM then ended it with exit 0, a clean stop to its
+ * supervisor.
+ */
+import { it, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeKafka } from '../kafka/kafka-env.js';
+import { isolatedDeployment } from '../../../topics/isolated-deployment.js';
+import { assertBuilt, EngineProcess } from './engine-process.js';
+
+describeKafka('driftwatch run without its topics', (brokers) => {
+  it('exits 1 on its own, naming the missing topics and how to create them', async () => {
+    assertBuilt();
+    const { env } = isolatedDeployment('dwtest', 'missing-topics', brokers, 1);
+    const dataDir = mkdtempSync(join(tmpdir(), 'dw-missing-topics-'));
+    const engine = EngineProcess.start('missing-topics', { ...env, DRIFTWATCH_DATA_DIR: dataDir, DRIFTWATCH_METRICS_PORT: '0', DRIFTWATCH_INSTANCE_ID: 'missing-topics' });
+    try {
+      const exit = await Promise.race([engine.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 90_000))]);
+      expect(exit).toEqual({ code: 1, signal: null });
+      const said = engine.logs.map((l) => String(l.msg ?? '')).join('\n');
+      expect(said).toMatch(/a topic is missing: run `driftwatch topics create`/);
+      expect(said).not.toMatch(/is the broker reachable/);
+    } finally {
+      await engine.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
