@@ -107,6 +107,13 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     this.timers.fireDue(at, (key, time) => this.closeWindow(key, time, emit));
   }
 
+  /** How many rules have an open incident (see StateDriftProcessor.openIncidents). */
+  openIncidents(): number {
+    let open = 0;
+    for (const rule of this.rules.values()) if (rule.lifecycle.phase === 'open') open++;
+    return open;
+  }
+
   /** Rules with state (an open window or an open incident). */
   get activeRules(): number {
     return this.rules.size;

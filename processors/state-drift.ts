@@ -75,6 +75,13 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.timers.fireDue(at, (key, time) => this.onTimer(key, time, emit));
   }
 
+  /** How many keys have an open incident (the live incidents-open gauge, set from state rather than counted from changes). */
+  openIncidents(): number {
+    let open = 0;
+    for (const ks of this.keys.values()) if (ks.lifecycle.phase === 'open') open++;
+    return open;
+  }
+
   /** Keys with state (desired state, sources or an open incident). */
   keyNames(): string[] {
     return [...this.keys.keys()];

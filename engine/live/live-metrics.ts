@@ -28,17 +28,26 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     duplicate: () => m.duplicateEvents.inc(),
     late: () => m.lateEvents.inc(),
     deadLetter: (topic, category) => m.deadLettered.inc({ topic, category }),
-    incident: (change, kind) => {
-      m.incidentChanges.inc({ kind, change });
-      if (change === 'opened') m.incidentsOpen.inc({ kind });
-      else if (change === 'resolved') m.incidentsOpen.dec({ kind });
-    },
+    incident: (change, kind) => m.incidentChanges.inc({ kind, change }),
     committed: (byTopic, ms) => {
-      for (const [topic, messages] of byTopic) m.eventsOut.inc({ topic }, messages.length);
+      for (const [topic, messages] of byTopic) {
+        m.eventsOut.inc({ topic }, messages.length);
+        // Alerts are counted once produced for good (committed), from the headers every alert carries: an alert of a
+        // batch whose commit failed is emitted again and must not count twice.
+        for (const message of messages) {
+          const rule = header(message, 'dw-rule');
+          const status = header(message, 'dw-status');
+          if (rule !== undefined && status !== undefined) m.alertsEmitted.inc({ rule, severity: header(message, 'dw-severity') ?? '', status });
+        }
+      }
       m.processingLatency.observe(undefined, ms / 1000);
     },
-    observeEngine: (_pipeline, _pending, watermark, now) => {
+    observeEngine: (pipeline, _pending, watermark, now) => {
       if (Number.isFinite(watermark)) m.watermarkDelay.set(undefined, Math.max(0, (now - watermark) / 1000));
+      // From the state, not counted from changes: a restart or a rebalance restores open incidents this process never
+      // saw open (counting from 0 read 0 with one open, then −1 once it resolved), and a revoked key takes its own away.
+      m.incidentsOpen.set({ kind: 'state' }, pipeline.topology.stateDrift.openIncidents());
+      m.incidentsOpen.set({ kind: 'determinism' }, pipeline.topology.determinism.openIncidents());
     },
     assigned: (assignment) => {
       m.rebalances.inc();
@@ -50,4 +59,11 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     storePending: (rows) => m.storePendingRows.set(undefined, rows),
     paused: (waiting) => m.consumerPaused.set(undefined, waiting ? 1 : 0),
   };
+}
+
+/** A header of a produced message as text (kafkajs takes strings or Buffers). */
+function header(message: Message, name: string): string | undefined {
+  const value = message.headers?.[name];
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? String(value[0]) : String(value);
 }
