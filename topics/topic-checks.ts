@@ -38,16 +38,9 @@ export function checkCoPartitioning(definitions: readonly TopicDefinition[], exi
     .filter((d) => d.coPartitioned && existing.has(d.name))
     .map((d) => ({ name: d.name, wanted: d.partitions, actual: existing.get(d.name)!.partitions }));
   if (present.length === 0) return;
-  const counts = new Set(present.map((t) => t.actual));
+  checkPartitionCountsAgree(present.map((t) => ({ name: t.name, partitions: t.actual })));
   const list = present.map((t) => `${t.name} has ${t.actual}`).join(', ');
-  if (counts.size > 1) {
-    throw new KafkaError(
-      `co-partitioned topics disagree on their partition count (${list}): events of one <env>/<artifact> key would land on ` +
-        `different partition numbers, so no consumer could own all of them. Give them all the same count ` +
-        `(add partitions to the smaller ones with kafka-topics --alter --partitions, which moves keys: replay afterwards), or recreate them.`,
-    );
-  }
-  const [actual] = counts;
+  const actual = present[0]!.actual;
   const wanted = present[0]!.wanted;
   if (actual !== wanted) {
     throw new ConfigError(
@@ -56,6 +49,21 @@ export function checkCoPartitioning(definitions: readonly TopicDefinition[], exi
         `set ${PARTITIONS_OPTION}=${actual} so new topics match them, or recreate the existing ones with ${wanted}.`,
     );
   }
+}
+
+/**
+ * Throws when co-partitioned topics disagree on their partition count: `topics
+ * create` before creating anything, and `run` before joining its group (whose
+ * assigner can only warn: refusing would stop every member).
+ */
+export function checkPartitionCountsAgree(topics: ReadonlyArray<{ name: string; partitions: number }>): void {
+  if (new Set(topics.map((t) => t.partitions)).size <= 1) return;
+  const list = topics.map((t) => `${t.name} has ${t.partitions}`).join(', ');
+  throw new KafkaError(
+    `co-partitioned topics disagree on their partition count (${list}): events of one <env>/<artifact> key would land on ` +
+      `different partition numbers, so no consumer could own all of them. Give them all the same count ` +
+      `(add partitions to the smaller ones with kafka-topics --alter --partitions, which moves keys: replay afterwards), or recreate them.`,
+  );
 }
 
 /** `compact,delete` and `delete, compact` are the same policy. */

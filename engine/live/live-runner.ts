@@ -42,6 +42,7 @@ import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
 import { DriftwatchError } from '../../lib/errors.js';
+import { checkPartitionCountsAgree } from '../../topics/topic-checks.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -190,6 +191,10 @@ export class LiveRunner {
     await this.opts.alertEncoder?.ready();
     await this.producer.connect();
     await this.admin.connect();
+    // Inputs that are not co-partitioned would split a key's events between members; the group's assigner can only
+    // warn (refusing would stop every member), so refuse here, before joining. Missing topics fail here too.
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [...this.inputTopics, this.opts.changelogTopic] });
+    checkPartitionCountsAgree(topics.map((t) => ({ name: t.name, partitions: t.partitions.length })));
     await this.reader.start();
     await this.runConsumer(this.consumer);
     // Idle partitions must not stall event time: tick the watermark and flush commits.

@@ -208,6 +208,9 @@ export class StandInKafka {
           return { partition, offset: high, high, low: '0' };
         }),
       describeGroups: async () => ({ groups: [] }),
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+        topics: topics.map((name) => ({ name, partitions: Array.from({ length: this.partitions }, (_, partitionId) => ({ partitionId })) })),
+      }),
     } as unknown as Admin;
   }
 }

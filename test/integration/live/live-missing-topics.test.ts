@@ -11,11 +11,11 @@ import { it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeKafka } from '../kafka/kafka-env.js';
+import { deleteTopics, describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { isolatedDeployment } from '../../../topics/isolated-deployment.js';
 import { assertBuilt, EngineProcess } from './engine-process.js';
 
-describeKafka('driftwatch run without its topics', (brokers) => {
+describeKafka('driftwatch run without usable topics', (brokers) => {
   it('exits 1 on its own, naming the missing topics and how to create them', async () => {
     assertBuilt();
     const { env } = isolatedDeployment('dwtest', 'missing-topics', brokers, 1);
@@ -30,6 +30,30 @@ describeKafka('driftwatch run without its topics', (brokers) => {
     } finally {
       await engine.kill();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('exits 1 before joining when its input topics are not co-partitioned', async () => {
+    // Created by hand, not by `topics create` (which refuses): promotions on 2 partitions, everything else on 1.
+    assertBuilt();
+    const { env, topics } = isolatedDeployment('dwtest', 'not-copartitioned', brokers, 1);
+    const kafka = testKafka(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const names = Object.values(topics);
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: topic === topics.promotion ? 2 : 1, replicationFactor: 1 })) });
+    await admin.disconnect();
+    const dataDir = mkdtempSync(join(tmpdir(), 'dw-not-copartitioned-'));
+    const engine = EngineProcess.start('not-copartitioned', { ...env, DRIFTWATCH_DATA_DIR: dataDir, DRIFTWATCH_METRICS_PORT: '0', DRIFTWATCH_INSTANCE_ID: 'not-copartitioned' });
+    try {
+      const exit = await Promise.race([engine.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 90_000))]);
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(engine.logs.map((l) => String(l.msg ?? '')).join('\n')).toMatch(/co-partitioned topics disagree on their partition count \(.*has 2/);
+      expect(engine.logs.some((l) => l.msg === 'state restored')).toBe(false);
+    } finally {
+      await engine.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+      await deleteTopics(kafka, names);
     }
   }, 120_000);
 });
