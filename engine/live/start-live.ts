@@ -50,9 +50,22 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   // the consumer, which then stops for good (seen in the broker-outage test). 10 retries back off for ≈ 2 minutes
   // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, retries: LIVE_KAFKA_RETRIES });
-  // A server restarting (or not up yet) when the engine starts is waited for, not a crash loop (open-store-waiting.ts).
-  const transport = await openWaiting(() => openConfiguredStore(rt), { logger, what: 'the store' });
   const metrics = createDriftwatchMetrics();
+  // /healthz answers from the start, /readyz says what start-up waits for: a liveness probe must not restart an
+  // instance that waits for its store (the crash loop the wait avoids) or for the broker.
+  let runner: LiveRunner | undefined;
+  let startingUp = 'opening the store';
+  const server = await startConfiguredMetricsServer(config.metricsPort, {
+    registry: metrics.registry,
+    logger,
+    isReady: () => (runner?.ready ? true : { ready: false, reason: startingUp }),
+  });
+  // A server restarting (or not up yet) when the engine starts is waited for, not a crash loop (open-store-waiting.ts).
+  const transport = await openWaiting(() => openConfiguredStore(rt), { logger, what: 'the store' }).catch(async (err: unknown) => {
+    await server?.close().catch(() => undefined);
+    throw err;
+  });
+  startingUp = 'joining the group / restoring state';
   const writer = new StoreWriter(transport, {
     logger,
     batchRows: config.store.batchRows,
@@ -69,7 +82,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   const alertEncoder =
     registry && config.alertFormat === 'avro' ? createAvroAlertEncoder({ registry, subject: `${config.kafka.topics.alerts}-value`, logger }) : undefined;
   writer.onFailure(() => metrics.storeWriteFailures.inc());
-  const runner = new LiveRunner({
+  runner = new LiveRunner({
     kafka,
     config,
     alerts: rt.alerts,
@@ -82,11 +95,6 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     metrics: liveMetrics(metrics),
     decoder,
     alertEncoder,
-  });
-  const server = await startConfiguredMetricsServer(config.metricsPort, {
-    registry: metrics.registry,
-    logger,
-    isReady: () => (runner.ready ? true : { ready: false, reason: 'joining the group / restoring state' }),
   });
   try {
     await runner.start();

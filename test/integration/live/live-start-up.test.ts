@@ -1,5 +1,5 @@
 /**
- * `driftwatch run` against a reachable broker whose input topics do not
+ * `driftwatch run` at start-up. Against a reachable broker whose input topics do not
  * exist (nobody ran `driftwatch topics create`): it must fail fast with exit
  * 1 and say the topics are missing. It used to report the failure as "is the
  * broker reachable?" and then stay alive, doing nothing, for ever — the
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { deleteTopics, describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { isolatedDeployment } from '../../../topics/isolated-deployment.js';
 import { assertBuilt, EngineProcess } from './engine-process.js';
+import { freePort } from '../../../lib/free-port.js';
 
 describeKafka('driftwatch run without usable topics', (brokers) => {
   it('exits 1 on its own, naming the missing topics and how to create them', async () => {
@@ -54,6 +55,25 @@ describeKafka('driftwatch run without usable topics', (brokers) => {
       await engine.kill();
       rmSync(dataDir, { recursive: true, force: true });
       await deleteTopics(kafka, names);
+    }
+  }, 120_000);
+
+  it('answers /healthz while it waits for its store at start-up, and /readyz says what it waits for', async () => {
+    // A liveness probe that found no /healthz while the store was unreachable would restart the instance: the very
+    // crash loop that waiting for the store avoids. (Nothing listens on port 1.)
+    assertBuilt();
+    const { env } = isolatedDeployment('dwtest', 'store-wait', brokers, 1);
+    const port = await freePort();
+    const engine = EngineProcess.start('store-wait', { ...env, CLICKHOUSE_URL: 'http://127.0.0.1:1', DRIFTWATCH_METRICS_PORT: String(port), DRIFTWATCH_INSTANCE_ID: 'store-wait' });
+    try {
+      await engine.waitForLog((l) => String(l.msg ?? '').startsWith('cannot open the store at start-up'), 60_000);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toMatch(/opening the store/);
+    } finally {
+      await engine.kill();
     }
   }, 120_000);
 });
