@@ -4,6 +4,7 @@
  * partition each key came from, the outbox of alerts and dead letters). A new
  * one is built, and restored from the changelog, on every assignment.
  */
+import type { Logger } from '../../lib/logger.js';
 import type { Message } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
@@ -42,6 +43,8 @@ export function advanceEngine(engine: Engine, frontier: number): void {
 }
 
 export interface LiveEngineDeps {
+  /** Logs each incident change and alert emitted, with their correlation ids (what an SRE greps for). */
+  logger?: Logger;
   config: DriftwatchConfig;
   alerts: AlertsConfig;
   writer: StoreWriter | null;
@@ -124,8 +127,18 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
         if (fact.kind === 'late') metrics?.late();
       } else if (fact.kind === 'alert') {
         emitAlert(fact.alert);
+        const a = fact.alert;
+        deps.logger?.info(
+          { fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, status: a.status, escalationLevel: a.escalationLevel, correlationId: a.correlationId },
+          `alert ${a.status}: ${a.rule}`,
+        );
       } else if (fact.kind === 'incident') {
         metrics?.incident(fact.change, fact.incident.kind);
+        const i = fact.incident;
+        deps.logger?.info(
+          { incidentId: i.incidentId, kind: i.kind, env: i.env, artifact: i.artifact, severity: i.severity, correlationId: i.correlationId },
+          `incident ${fact.change}`,
+        );
       }
     },
   });

@@ -528,6 +528,7 @@ export class LiveRunner {
     const started = this.now();
     const engine = createLiveEngine(
       {
+        logger: this.log,
         config: this.opts.config,
         alerts: this.opts.alerts,
         writer: this.opts.writer,
