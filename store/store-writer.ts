@@ -42,6 +42,7 @@ import { createHash } from 'node:crypto';
 import { StoreError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
+import { backoffDelay } from '../lib/backoff.js';
 import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
 import { eventInsertOptions, eventTable, eventTables, writeEventRow, type EventTable } from './event-rows.js';
 import { RowBinaryBuffer } from './row-binary.js';
@@ -388,11 +389,11 @@ export class StoreWriter {
     });
   }
 
-  /** The delay before retry number `attempt`: exponential, capped, and with `jitter` drawn from [half, all] of it. */
+  /** The delay before retry number `attempt` (lib/backoff.ts), jittered when `jitter` is set. */
   #backoff(attempt: number): number {
-    const full = Math.min(this.#opts.maxBackoffMs, this.#opts.initialBackoffMs * 2 ** (attempt - 1));
-    return this.#opts.jitter ? Math.round(full / 2 + this.#opts.random() * (full / 2)) : full;
+    return backoffDelay(attempt, { initialMs: this.#opts.initialBackoffMs, maxMs: this.#opts.maxBackoffMs, random: this.#opts.jitter ? this.#opts.random : undefined });
   }
+
 
   #giveUp(e: StoreError, rows: number, target: string, attempt: number): void {
     const why = e.canRetry && this.#givenUp !== undefined && attempt < this.#opts.maxAttempts ? ` (retries stopped: ${this.#givenUp})` : '';

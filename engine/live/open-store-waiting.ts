@@ -15,6 +15,7 @@
  */
 import { DriftwatchError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { backoffDelay } from '../../lib/backoff.js';
 
 export interface OpenWaitingOptions {
   logger: Logger;
@@ -51,8 +52,7 @@ export async function openWaiting<T>(open: () => Promise<T>, options: OpenWaitin
       return opened;
     } catch (err) {
       if (!mayPass(err)) throw err;
-      const full = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
-      const delay = Math.round(full / 2 + random() * (full / 2));
+      const delay = backoffDelay(attempt, { initialMs: initialDelayMs, maxMs: maxDelayMs, random });
       if (since === undefined) {
         since = now();
         logger.warn({ err: (err as Error).message, delayMs: delay }, `cannot open ${what} at start-up; waiting for it with backoff (SIGTERM/SIGINT exits)`);

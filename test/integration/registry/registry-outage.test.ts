@@ -16,8 +16,8 @@ import { silentLogger } from '../../../lib/logger.js';
 import { freePort } from '../../../lib/free-port.js';
 import { deleteSubjects, describeRegistry, uniqueTopics } from './registry-env.js';
 
-/** Forwards every connection on 127.0.0.1:`port` to `target`. */
-async function startProxy(port: number, target: URL): Promise<{ server: Server; sockets: Set<Socket> }> {
+/** Forwards every connection on 127.0.0.1:`port` to `target`; `rewrite` may change what the client sends. */
+async function startProxy(port: number, target: URL, rewrite?: (chunk: Buffer) => Buffer): Promise<{ server: Server; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 80), target.hostname);
@@ -26,7 +26,9 @@ async function startProxy(port: number, target: URL): Promise<{ server: Server; 
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    client.pipe(upstream).pipe(client);
+    if (rewrite) client.on('data', (chunk: Buffer) => upstream.write(rewrite(chunk)));
+    else client.pipe(upstream);
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { server, sockets };
@@ -101,21 +103,9 @@ describeRegistry('schema registry outage (real sockets)', (url) => {
     // 404) until the operator's fix, from which on it puts the root in front of every request line.
     let fixed = false;
     const apiRoot = real.pathname.replace(/\/$/, '');
-    const sockets = new Set<Socket>();
-    const server = createServer((client) => {
-      const upstream = connect(Number(real.port || 80), real.hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => sockets.delete(s));
-      }
-      client.on('data', (chunk: Buffer) => {
-        upstream.write(fixed ? Buffer.from(chunk.toString('latin1').replace(/^([A-Z]+) \//, `$1 ${apiRoot}/`), 'latin1') : chunk);
-      });
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    proxy = { server, sockets };
+    proxy = await startProxy(port, real, (chunk) =>
+      fixed ? Buffer.from(chunk.toString('latin1').replace(/^([A-Z]+) \//, `$1 ${apiRoot}/`), 'latin1') : chunk,
+    );
     const decoder = createRegistryDecoder({
       registry: createRegistryClient(`http://127.0.0.1:${port}`), // SCHEMA_REGISTRY_URL without /apis/ccompat/v7
       logger: silentLogger,
