@@ -63,7 +63,8 @@ export const configOptions = {
   volumeCold: option({ env: 'DRIFTWATCH_VOLUME_COLD', default: 'cold', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_COLD_AFTER, until deleted.', parse: p.storageName }),
   tierWarmAfterMs: option({ env: 'DRIFTWATCH_TIER_WARM_AFTER', default: '7d', doc: 'Age at which rows move from the hot to the warm volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.retentionDuration }),
   tierColdAfterMs: option({ env: 'DRIFTWATCH_TIER_COLD_AFTER', default: '30d', doc: 'Age at which rows move from the warm to the cold volume (with DRIFTWATCH_STORAGE_POLICY).', parse: p.retentionDuration }),
-  schemaRegistryUrl: option({ env: 'SCHEMA_REGISTRY_URL', default: '', doc: 'Confluent-compatible Schema Registry URL; empty = JSON only.', parse: p.httpUrl }),
+  schemaRegistryUrl: option({ env: 'SCHEMA_REGISTRY_URL', default: '', doc: 'Confluent-compatible Schema Registry URL, its API root (Apicurio: …/apis/ccompat/v7); empty = JSON only. A user:password in it (percent-encoded) is sent as basic auth. No query string or fragment: request paths are appended to it.', parse: p.registryUrl }),
+  unknownSchemaTtlMs: option({ env: 'DRIFTWATCH_UNKNOWN_SCHEMA_TTL', default: '60s', doc: 'With SCHEMA_REGISTRY_URL: how long the registry\'s "schema not found" for an id is remembered, so further records with that id are dead-lettered at once with the same reason instead of each asking the registry (a producer on a wrong id); then the id is asked again. Outages and refused credentials are never remembered. At most 10000 ids; 0 = ask for every record. At most 2147483647ms (about 24.8 days).', parse: p.timerDurationOrOff }),
   alertFormat: option({ env: 'DRIFTWATCH_ALERT_FORMAT', default: 'json', doc: 'Encoding of alert events: json or avro (avro needs SCHEMA_REGISTRY_URL).', parse: p.alertFormat }),
   // 25000: in live mode 5000-row batches left the engine waiting on the store for a sixth of a bench:kafka run
   // (25000: +14 % events/s in interleaved runs; 50000 was slower again). A commit and the flush interval cut smaller ones.
@@ -114,6 +115,8 @@ export interface DriftwatchConfig {
   /** null = no tiering (plain TTL DELETE of the migrations). */
   storageTiering: { policy: string; warmVolume: string; coldVolume: string; warmAfterMs: number; coldAfterMs: number } | null;
   schemaRegistryUrl: string | null;
+  /** How long a schema id the registry does not know is remembered (0 = not at all). */
+  unknownSchemaTtlMs: number;
   alertFormat: 'json' | 'avro';
   store: { batchRows: number; flushIntervalMs: number };
   /** 0 = no metrics endpoint. */
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
         ? null
         : { policy: v.storagePolicy, warmVolume: v.volumeWarm, coldVolume: v.volumeCold, warmAfterMs: v.tierWarmAfterMs, coldAfterMs: v.tierColdAfterMs },
     schemaRegistryUrl: v.schemaRegistryUrl,
+    unknownSchemaTtlMs: v.unknownSchemaTtlMs,
     alertFormat: v.alertFormat,
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,

@@ -73,6 +73,28 @@ function httpUrl(text: string): string | null {
   return t;
 }
 
+/**
+ * The schema registry's API root. Both registry clients append request paths
+ * (`/schemas/ids/7`) to it as text, so a query string or a fragment would end
+ * up in front of them (`…/v7?x=1/schemas/ids/7`: every request misrouted, and
+ * waited out as an outage); neither client can carry query parameters of
+ * its own, so such a URL is refused here.
+ */
+function registryUrl(text: string): string | null {
+  const t = httpUrl(text);
+  if (t === null) return null;
+  const url = new URL(t);
+  url.username = '';
+  url.password = '';
+  // href, not search/hash: a bare trailing "?" or "#" has an empty search/hash but is still appended to.
+  if (/[?#]/.test(url.href)) {
+    // Shown without its password, query values or fragment: any of them may hold a token.
+    const shown = redactUrl(t).replace(/#.+$/, '#redacted');
+    throw bad('the registry API root without a query string or fragment (request paths are appended to it), such as http://localhost:8081/apis/ccompat/v7', shown);
+  }
+  return t;
+}
+
 const eventDurationOrOffBase = durationIn(MAX_EVENT_TIME_MS, false, 'or off');
 
 /** The parsers of configOptions, by the kind of value they take. */
@@ -142,6 +164,7 @@ export const p = {
     return t;
   },
   httpUrl,
+  registryUrl,
   /** Storage policy / volume names end up in SQL string literals: only characters that need no escaping. */
   storageName: (text: string): string => {
     const t = text.trim();

@@ -78,7 +78,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   });
   // With a registry, inputs may be Avro (Confluent wire format) or JSON on the same topics; alerts follow DRIFTWATCH_ALERT_FORMAT.
   const registry = config.schemaRegistryUrl ? createRegistryClient(config.schemaRegistryUrl) : null;
-  const decoder = registry ? createRegistryDecoder({ registry, logger }) : undefined;
+  const decoder = registry ? createRegistryDecoder({ registry, logger, unknownIds: { ttlMs: config.unknownSchemaTtlMs } }) : undefined;
   const alertEncoder =
     registry && config.alertFormat === 'avro' ? createAvroAlertEncoder({ registry, subject: `${config.kafka.topics.alerts}-value`, logger }) : undefined;
   writer.onFailure(() => metrics.storeWriteFailures.inc());

@@ -3,6 +3,7 @@ export { createRegistryClient, avroConfluentSchema } from './registry-client.js'
 export type { AvroRegistry, RegistryClientOptions } from './registry-client.js';
 export { createRegistryDecoder } from './registry-decoder.js';
 export type { RegistryDecoder, RegistryDecoderOptions } from './registry-decoder.js';
+export type { UnknownSchemaIdsOptions } from './unknown-schema-ids.js';
 export { createAvroAlertEncoder, jsonAlertEncoder, encodeAlertMessage, alertAvroSchema } from './alert-encoder.js';
 export type { AlertEncoder, AvroAlertEncoderOptions } from './alert-encoder.js';
 export { RegistryAdmin, compatibilityLevels } from './registry-admin.js';

@@ -10,18 +10,21 @@
  *
  * Only a record that cannot be decoded makes `decode` throw/reject, which
  * dead-letters it with the reason (unknown schema id, truncated body, not
- * JSON). A registry that cannot be reached, that refuses the credentials
- * (401/403) or a URL that is not its API (a 404 without a registry error) is
- * not the record's fault: the look-up waits with backoff until the registry
- * answers (registry-retry.ts), holding back later records so their order is
- * kept.
+ * JSON). The registry's "schema not found" is remembered per id for a while
+ * (unknown-schema-ids.ts), so a producer stuck on a wrong id does not cost a
+ * registry round trip per record. A registry that cannot be reached, that
+ * refuses the credentials (401/403) or a URL that is not its API (a 404
+ * without a registry error) is not the record's fault: the look-up waits with
+ * backoff until the registry answers (registry-retry.ts), holding back later
+ * records so their order is kept; none of these is remembered.
  */
 import { textOf, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
 import { redactCredentials } from './registry-endpoint.js';
-import { isRecordIndependentRegistryError, registryMessage, registryStatus } from './registry-errors.js';
+import { isRecordIndependentRegistryError, isRegistryNotFound, registryMessage, registryStatus } from './registry-errors.js';
 import { RegistryRetry, type RetryOptions } from './registry-retry.js';
+import { UnknownSchemaIds, type UnknownSchemaIdsOptions } from './unknown-schema-ids.js';
 import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
 import { plainFromAvro } from './plain-value.js';
 
@@ -30,11 +33,13 @@ export interface RegistryDecoderOptions {
   logger?: Logger;
   /** Backoff while the registry is unreachable; default: wait as long as it takes. */
   retry?: Omit<RetryOptions, 'logger' | 'what'>;
+  /** How long (`ttlMs`, DRIFTWATCH_UNKNOWN_SCHEMA_TTL) and how many ids the registry did not know are remembered. */
+  unknownIds?: UnknownSchemaIdsOptions;
 }
 
 export interface RegistryDecoder extends Decoder {
   /** Records decoded per encoding, and the outages waited out so far (live counts). */
-  readonly stats: { avro: number; json: number; outages: number; retries: number };
+  readonly stats: { avro: number; json: number; outages: number; retries: number; unknownIdHits: number };
   /** True while a registry outage is being waited out. */
   readonly waitingForRegistry: boolean;
 }
@@ -51,7 +56,8 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
   const logger = options.logger?.child({ component: 'registry-decoder' });
   // Refused credentials and a misrouted URL are waited out like an outage: they are not the record's fault.
   const retry = new RegistryRetry({ isTransient: isRecordIndependentRegistryError, ...options.retry, logger, what: 'schema look-up' });
-  const counts = { avro: 0, json: 0 };
+  const unknownIds = new UnknownSchemaIds(options.unknownIds);
+  const counts = { avro: 0, json: 0, unknownIdHits: 0 };
   const stats = {
     get avro() {
       return counts.avro;
@@ -65,6 +71,10 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
     get retries() {
       return retry.stats.retries;
     },
+    /** Records dead-lettered on a remembered "schema not found", without asking the registry. */
+    get unknownIdHits() {
+      return counts.unknownIdHits;
+    },
   };
 
   async function decodeAvro(raw: Buffer): Promise<unknown> {
@@ -72,11 +82,28 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
     if (schemaId === null) {
       throw new Error(`starts with the Avro magic byte 0 but has ${raw.length} bytes, fewer than the ${HEADER_BYTES}-byte Confluent header`);
     }
+    const known = unknownIds.reasonFor(schemaId);
+    if (known !== undefined) {
+      counts.unknownIdHits++;
+      throw new Error(known);
+    }
     let value: unknown;
     try {
       value = await retry.run(() => registry.decode(raw));
     } catch (err) {
-      throw new Error(why(err, schemaId), { cause: err });
+      const reason = why(err, schemaId);
+      // Only the registry's own "not found" is the id's fault; everything else is asked again on the next record.
+      if (isRegistryNotFound(err)) {
+        const firstTime = unknownIds.remember(schemaId, reason);
+        // Once per id and TTL, not per record: a producer on a wrong id would otherwise flood the log too.
+        if (firstTime) {
+          logger?.warn(
+            { schemaId, reason, forgetInMs: unknownIds.ttlMs },
+            'schema id not in the schema registry: its records are dead-lettered without asking it again until forgetInMs has passed',
+          );
+        }
+      }
+      throw new Error(reason, { cause: err });
     }
     counts.avro++;
     return plainFromAvro(value);

@@ -20,18 +20,18 @@ class PromotionEventRecord {
 const responseError = (status: number, message: string) => Object.assign(new Error(`Confluent_Schema_Registry - ${message}`), { status });
 
 /**
- * A stand-in registry: schema id 1 "decodes" a JSON body into a PromotionEventRecord.
+ * A stand-in registry: the ids in `known` (1) "decode" a JSON body into a PromotionEventRecord.
  * `down` makes every call fail like a refused connection.
  */
 function fakeRegistry() {
-  const state: { down: boolean; decodes: number; refusal?: Error } = { down: false, decodes: 0 };
+  const state: { down: boolean; decodes: number; refusal?: Error; known: Set<number> } = { down: false, decodes: 0, known: new Set([1]) };
   const registry = {
     async decode(buffer: Buffer) {
       state.decodes++;
       if (state.down) throw responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:8081');
       if (state.refusal) throw state.refusal;
       const id = buffer.readUInt32BE(1);
-      if (id !== 1) throw responseError(404, `No content with ID '${id}' was found.`);
+      if (!state.known.has(id)) throw responseError(404, `No content with ID '${id}' was found.`);
       const body = buffer.subarray(5).toString('utf8');
       if (body === '') throw new Error('truncated buffer');
       return new PromotionEventRecord(JSON.parse(body));
@@ -159,4 +159,114 @@ describe('createRegistryDecoder', () => {
       expect(warnings[0]).toMatch(/SCHEMA_REGISTRY_URL/);
     });
   }
+});
+
+/**
+ * The registry's own "not found" for a schema id is remembered for a while.
+ * A counting stand-in registry (`state.decodes`: one per look-up) and a
+ * virtual clock: the real registry cannot show the count, and the TTL is
+ * not waited out on the wall clock (the real-registry count is in
+ * test/integration/registry/unknown-schema-id.test.ts).
+ */
+describe('createRegistryDecoder: schema ids the registry does not know', () => {
+  const unknownReason = "invalid Avro/JSON: schema id 999 is not in the schema registry (No content with ID '999' was found.)";
+
+  function setup(unknownIds: { ttlMs?: number; maxIds?: number } = {}) {
+    const { registry, state } = fakeRegistry();
+    const clock = { now: 1_000_000 };
+    const warnings: Array<Record<string, unknown>> = [];
+    const logger = { child: () => logger, warn: (o: Record<string, unknown>) => void warnings.push(o), info: () => undefined } as never;
+    const { retry } = instantRetry();
+    const decoder = createRegistryDecoder({ registry, logger, retry: { ...retry, maxElapsedMs: 0 }, unknownIds: { ...unknownIds, now: () => clock.now } });
+    /** Decodes one record after the other, as records that trickle in: each waits for the previous answer. */
+    const decodeEach = async (values: Buffer[]) => {
+      const out: string[] = [];
+      for (const value of values) {
+        const r = await decodeRecord({ value }, decoder);
+        out.push(r.ok ? r.envelope.event.eventId : reasonOf(r));
+      }
+      return out;
+    };
+    return { decoder, state, clock, warnings, decodeEach };
+  }
+  const records = (n: number, id: number) => Array.from({ length: n }, (_, i) => avro(promotion(`p-${i}`, T0), id));
+
+  it('asks the registry once for 1000 records of one unknown id, and dead-letters each with the registry\'s reason', async () => {
+    const { decoder, state, warnings, decodeEach } = setup();
+    const reasons = await decodeEach(records(1000, 999));
+    expect(reasons).toEqual(Array(1000).fill(unknownReason));
+    expect(state.decodes).toBe(1);
+    expect(decoder.stats.unknownIdHits).toBe(999);
+    // One warning for the id, not one per record.
+    expect(warnings).toEqual([{ schemaId: 999, reason: unknownReason.replace('invalid Avro/JSON: ', ''), forgetInMs: 60_000 }]);
+    // Other ids are not affected.
+    expect(await decodeEach([avro(promotion('p-ok', T0))])).toEqual(['p-ok']);
+  });
+
+  it('asks again once the TTL has passed (the schema may have been registered since)', async () => {
+    const { state, clock, decodeEach } = setup({ ttlMs: 60_000 });
+    await decodeEach(records(3, 999));
+    clock.now += 59_999;
+    expect(await decodeEach(records(1, 999))).toEqual([unknownReason]);
+    expect(state.decodes).toBe(1);
+    clock.now += 1;
+    expect(await decodeEach(records(2, 999))).toEqual([unknownReason, unknownReason]);
+    expect(state.decodes).toBe(2); // asked again, then remembered anew
+  });
+
+  it('decodes an id at once when its schema was registered after the TTL', async () => {
+    const { registry, state } = fakeRegistry();
+    const clock = { now: 0 };
+    const decoder = createRegistryDecoder({ registry, unknownIds: { ttlMs: 1_000, now: () => clock.now } });
+    expect((await decodeRecord({ value: avro(promotion('p-1', T0), 7) }, decoder)).ok).toBe(false);
+    state.known.add(7); // the producer's schema is registered
+    expect((await decodeRecord({ value: avro(promotion('p-2', T0), 7) }, decoder)).ok).toBe(false); // still remembered
+    clock.now = 1_000;
+    expect(envelopeOf(await decodeRecord({ value: avro(promotion('p-3', T0), 7) }, decoder)).event.eventId).toBe('p-3');
+    expect(state.decodes).toBe(2);
+  });
+
+  it('never remembers with a TTL of 0', async () => {
+    const { state, warnings, decodeEach } = setup({ ttlMs: 0 });
+    expect(await decodeEach(records(5, 999))).toEqual(Array(5).fill(unknownReason));
+    expect(state.decodes).toBe(5);
+    expect(warnings).toEqual([]);
+  });
+
+  it('remembers at most maxIds ids, forgetting the oldest answer first', async () => {
+    const { state, decodeEach } = setup({ maxIds: 2 });
+    await decodeEach([7, 8, 9].map((id) => avro(promotion('p', T0), id)));
+    expect(state.decodes).toBe(3);
+    await decodeEach([8, 9].map((id) => avro(promotion('p', T0), id)));
+    expect(state.decodes).toBe(3); // 8 and 9 remembered
+    await decodeEach([avro(promotion('p', T0), 7)]);
+    expect(state.decodes).toBe(4); // 7 was forgotten to make room for 9
+  });
+
+  // Failures that are not the id's: never remembered, so the next record asks again (and decodes once the registry is back).
+  const notTheIds: Array<[string, Error]> = [
+    ['a refused connection', responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:8081')],
+    ['a 503', responseError(503, 'Service Unavailable')],
+    ['refused credentials (401)', responseError(401, 'Unauthorized')],
+    ['forbidden (403)', responseError(403, 'Forbidden')],
+    ['a 404 that is not the registry API', responseError(404, 'Error, status 404: [object Object]')],
+  ];
+  for (const [what, failure] of notTheIds) {
+    it(`does not remember ${what}: the next record of the id asks the registry again`, async () => {
+      const { state, decodeEach } = setup();
+      state.refusal = failure;
+      // maxElapsedMs 0: the look-up gives up at once instead of waiting (the live decoder waits as long as it takes).
+      const [first] = await decodeEach([avro(promotion('p-1', T0))]);
+      expect(first).toMatch(/^invalid Avro\/JSON: schema id 1: /);
+      state.refusal = undefined;
+      expect(await decodeEach([avro(promotion('p-2', T0))])).toEqual(['p-2']);
+      expect(state.decodes).toBe(2);
+    });
+  }
+
+  it('does not remember a record that fails to decode after its schema was found', async () => {
+    const { state, decodeEach } = setup();
+    expect(await decodeEach([toWireFormat(1, Buffer.alloc(0)), avro(promotion('p-2', T0))])).toEqual(['invalid Avro/JSON: schema id 1: truncated buffer', 'p-2']);
+    expect(state.decodes).toBe(2);
+  });
 });
