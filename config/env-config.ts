@@ -75,6 +75,7 @@ export const configOptions = {
   instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group.', parse: (t: string) => t.trim() || hostname() }),
   idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   sessionTimeoutMs: option({ env: 'DRIFTWATCH_SESSION_TIMEOUT', default: '30s', doc: 'Live mode: consumer-group session timeout — how long the group waits for a member that stopped without leaving (kill -9, a lost host) before its partitions move to the others. From 6s to 30m.', parse: p.sessionTimeout }),
+  lagIntervalMs: option({ env: 'DRIFTWATCH_LAG_INTERVAL', default: '15s', doc: 'Live mode: how often driftwatch_consumer_lag is read from the broker for every owned input partition (end offset minus this instance\'s position; one request per input topic), besides at each assignment. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   commitIntervalMs: option({ env: 'DRIFTWATCH_COMMIT_INTERVAL', default: '1s', doc: 'Live mode: longest time between transactions (alerts are committed at once). At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   dedupIdsPerKey: option({ env: 'DRIFTWATCH_DEDUP_IDS_PER_KEY', default: '16', doc: 'Live mode: newest eventIds per key kept in the state changelog, so a producer retry is still caught as a duplicate after a restart or a rebalance.', parse: p.positiveInteger }),
 };
@@ -123,7 +124,7 @@ export interface DriftwatchConfig {
   metricsPort: number;
   /** Live mode: interval of the engine_metrics rows (0 = none). */
   metricsStoreIntervalMs: number;
-  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; sessionTimeoutMs: number; dedupIdsPerKey: number };
+  live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; sessionTimeoutMs: number; dedupIdsPerKey: number; lagIntervalMs: number };
 }
 
 /** Reads and validates every option; throws one ConfigError listing every bad variable. */
@@ -196,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     store: { batchRows: v.storeBatchRows, flushIntervalMs: v.storeFlushIntervalMs },
     metricsPort: v.metricsPort,
     metricsStoreIntervalMs: v.metricsStoreIntervalMs,
-    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, sessionTimeoutMs: v.sessionTimeoutMs, dedupIdsPerKey: v.dedupIdsPerKey },
+    live: { instanceId: v.instanceId, idleTimeoutMs: v.idleTimeoutMs, commitIntervalMs: v.commitIntervalMs, sessionTimeoutMs: v.sessionTimeoutMs, dedupIdsPerKey: v.dedupIdsPerKey, lagIntervalMs: v.lagIntervalMs },
   };
 }
 

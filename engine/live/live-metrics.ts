@@ -16,7 +16,10 @@ export interface LiveMetrics {
   assigned(assignment: Record<string, number[]>): void;
   groupMembers(count: number): void;
   departedShares(count: number): void;
+  /** Records of an owned input partition past this instance's position, read from the broker (partition-lag.ts). */
   lag(topic: string, partition: number, records: number): void;
+  /** The partition is no longer owned: its lag series goes. */
+  forgetLag(topic: string, partition: number): void;
   storePending(rows: number): void;
   /** Consumption waits for backpressure (store or decoder full: live-runner.ts `waitForCapacity`), or no longer. */
   paused(waiting: boolean): void;
@@ -43,7 +46,10 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       m.processingLatency.observe(undefined, ms / 1000);
     },
     observeEngine: (pipeline, _pending, watermark, now) => {
+      // No watermark (no event yet, or an owned partition without one holds it back): no delay either. 0 would read
+      // "keeping up" for an instance that has processed nothing, and the previous value would stand still.
       if (Number.isFinite(watermark)) m.watermarkDelay.set(undefined, Math.max(0, (now - watermark) / 1000));
+      else m.watermarkDelay.reset();
       // From the state, not counted from changes: a restart or a rebalance restores open incidents this process never
       // saw open (counting from 0 read 0 with one open, then −1 once it resolved), and a revoked key takes its own away.
       m.incidentsOpen.set({ kind: 'state' }, pipeline.topology.stateDrift.openIncidents());
@@ -56,6 +62,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     groupMembers: (count) => m.groupMembers.set(undefined, count),
     departedShares: (count) => m.departedShares.set(undefined, count),
     lag: (topic, partition, records) => m.consumerLag.set({ topic, partition }, records),
+    forgetLag: (topic, partition) => m.consumerLag.remove({ topic, partition }),
     storePending: (rows) => m.storePendingRows.set(undefined, rows),
     paused: (waiting) => m.consumerPaused.set(undefined, waiting ? 1 : 0),
   };

@@ -31,6 +31,7 @@ import { CommitScheduler } from './commit-scheduler.js';
 import { isCleanStop, type OutOfGroupCause } from './clean-stop.js';
 import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { PartitionPositions, settleIdlePartitions } from './partition-backlog.js';
+import { PartitionLag } from './partition-lag.js';
 import { ChangelogReader } from './changelog-reader.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { isFenced, isKafkaError, TransactionalProducer } from './transactional-producer.js';
@@ -79,6 +80,8 @@ export class LiveRunner {
   /** The group's description, shared by the member count and the restore of one generation. */
   private readonly groupDescriber: GroupDescriber;
   private readonly positions = new PartitionPositions();
+  /** driftwatch_consumer_lag of the owned partitions, from the broker (partition-lag.ts). */
+  private readonly lag: PartitionLag;
   private readonly inputTopics: string[];
   /** The event type each input topic carries: an event of another type there is dead-lettered. */
   private readonly topicTypes: ReadonlyMap<string, InputEventType>;
@@ -131,6 +134,14 @@ export class LiveRunner {
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
     this.groupDescriber = new GroupDescriber(this.admin, config.kafka.groupId);
+    this.lag = new PartitionLag({
+      admin: this.admin,
+      groupId: config.kafka.groupId,
+      position: (key) => this.positions.position(key),
+      metrics: opts.metrics,
+      log: this.log,
+      intervalMs: config.live.lagIntervalMs,
+    });
     this.commits = new CommitScheduler({
       producer: this.producer,
       writer: opts.writer,
@@ -197,6 +208,7 @@ export class LiveRunner {
     checkPartitionCountsAgree(topics.map((t) => ({ name: t.name, partitions: t.partitions.length })));
     await this.reader.start();
     await this.runConsumer(this.consumer);
+    this.lag.start();
     // Idle partitions must not stall event time: tick the watermark and flush commits.
     const tickFailures = new RepeatedFailureLog(this.log, 'idle tick');
     let tickQueued = false;
@@ -243,6 +255,8 @@ export class LiveRunner {
       this.positions.reset();
       this.readyFlag = false;
       this.opts.metrics?.assigned(this.assignment);
+      // Revoked partitions' lag goes; the new ones' is read now, before anything is fetched from them.
+      void this.lag.assign(assignedTps(this.inputTopics, this.assignment));
       this.log.info({ assignment: this.assignment, generation: this.generation }, 'joined group; state will be restored');
       void reportGroupMembers(this.groupDescriber, this.log, this.opts.metrics, this.generation, () => this.generation);
     });
@@ -406,6 +420,7 @@ export class LiveRunner {
   async release(): Promise<void> {
     this.stopping = true;
     if (this.ticker) clearInterval(this.ticker);
+    this.lag.stop();
     await this.consumer.disconnect().catch(() => undefined);
     await this.reader.stop().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
@@ -416,6 +431,7 @@ export class LiveRunner {
     if (this.stopping) return { clean: true };
     this.stopping = true;
     if (this.ticker) clearInterval(this.ticker);
+    this.lag.stop();
     let clean = true;
     await this.exclusive(async () => {
       const current = this.engine && this.engine.generation === this.generation ? this.engine : null;
@@ -489,7 +505,6 @@ export class LiveRunner {
     if (this.halted) return null;
     await settleIdlePartitions(engine.watermarks, this.positions, this.admin, this.now(), this.log);
     advanceEngine(engine, engine.watermarks.frontier(now));
-    this.opts.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
     await this.heartbeat(heartbeat, true);
     // A rebalance that began during the batch: the records are read again by whoever gets the partitions.
     if (this.inGroup && (engine.alertsWaiting > 0 || this.commits.isDue(now))) await this.commits.commit();

@@ -27,9 +27,12 @@ export interface DriftwatchMetrics {
   lateEvents: Counter;
   /** driftwatch_duplicate_events_total: events dropped because their eventId was already processed. */
   duplicateEvents: Counter;
-  /** driftwatch_consumer_lag{topic,partition}: high watermark minus next offset to consume, per owned partition. */
+  /**
+   * driftwatch_consumer_lag{topic,partition}: the partition's end offset minus this instance's next offset to consume,
+   * read from the broker every DRIFTWATCH_LAG_INTERVAL and at each assignment, for every owned partition (none other).
+   */
   consumerLag: Gauge<'topic' | 'partition'>;
-  /** driftwatch_watermark_delay_seconds: wall clock minus the combined event-time watermark. */
+  /** driftwatch_watermark_delay_seconds: wall clock minus the combined event-time watermark; absent while there is none. */
   watermarkDelay: Gauge;
   /** driftwatch_incidents_open{kind}: incidents currently open (state, determinism). */
   incidentsOpen: Gauge<'kind'>;
@@ -66,8 +69,12 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, future_time, before_epoch, too_large).', labelNames: ['topic', 'category'] }),
     lateEvents: registry.counter({ name: 'driftwatch_late_events_total', help: 'Events older than the event-time frontier on arrival (stored and counted, not windowed).' }),
     duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because their eventId was already processed.' }),
-    consumerLag: registry.gauge({ name: 'driftwatch_consumer_lag', help: 'Records behind the partition high watermark, per owned input partition.', labelNames: ['topic', 'partition'] }),
-    watermarkDelay: registry.gauge({ name: 'driftwatch_watermark_delay_seconds', help: 'Wall clock minus the combined event-time watermark of the owned partitions.' }),
+    consumerLag: registry.gauge({ name: 'driftwatch_consumer_lag', help: 'Records of an owned input partition past this instance\'s position (end offset minus next offset to consume), read from the broker every DRIFTWATCH_LAG_INTERVAL.', labelNames: ['topic', 'partition'] }),
+    watermarkDelay: registry.gauge({
+      name: 'driftwatch_watermark_delay_seconds',
+      help: 'Wall clock minus the combined event-time watermark of the owned partitions; absent while there is no watermark (no event yet).',
+      absentUntilSet: true,
+    }),
     incidentsOpen: registry.gauge({ name: 'driftwatch_incidents_open', help: 'Drift incidents currently open, by kind.', labelNames: ['kind'] }),
     incidentChanges: registry.counter({ name: 'driftwatch_incident_changes_total', help: 'Incident lifecycle transitions, by kind and change.', labelNames: ['kind', 'change'] }),
     alertsEmitted: registry.counter({ name: 'driftwatch_alerts_emitted_total', help: 'Alert events produced, by rule, severity and status.', labelNames: ['rule', 'severity', 'status'] }),

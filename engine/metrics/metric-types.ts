@@ -20,6 +20,14 @@ export interface MetricOptions<L extends string> {
   name: string;
   help: string;
   labelNames?: readonly L[];
+  /**
+   * An unlabeled metric is exposed at 0 before its first update, so "nothing
+   * happened yet" reads as a value (0 events, 0 open). For a value that does
+   * not exist yet — the watermark delay before there is a watermark — 0
+   * would say something false: with this, the series is absent until set,
+   * and `reset()` makes it absent again.
+   */
+  absentUntilSet?: boolean;
 }
 
 abstract class Metric<L extends string, S> {
@@ -27,12 +35,14 @@ abstract class Metric<L extends string, S> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
+  readonly absentUntilSet: boolean;
   protected readonly series = new Map<string, { pairs: Pairs; state: S }>();
 
   constructor(options: MetricOptions<L>) {
     this.name = options.name;
     this.help = options.help;
     this.labelNames = options.labelNames ?? [];
+    this.absentUntilSet = options.absentUntilSet ?? false;
     for (const l of this.labelNames) assertLabelName(this.name, l);
     if (new Set(this.labelNames).size !== this.labelNames.length) throw new TypeError(`duplicate label name on ${this.name}`);
   }
@@ -70,9 +80,9 @@ abstract class Metric<L extends string, S> {
     this.series.clear();
   }
 
-  /** Series to expose; an unlabeled metric always has its one series, at its initial value. */
+  /** Series to expose; an unlabeled metric always has its one series, at its initial value (unless absentUntilSet). */
   protected entries(): Array<{ pairs: Pairs; state: S }> {
-    if (this.labelNames.length === 0 && this.series.size === 0) return [{ pairs: [], state: this.initial() }];
+    if (this.labelNames.length === 0 && this.series.size === 0 && !this.absentUntilSet) return [{ pairs: [], state: this.initial() }];
     return [...this.series.values()];
   }
 

@@ -3,9 +3,11 @@
  * the text exposition format 0.0.4 on scrape. No dependency: the engine needs
  * three metric types and one output format, not a client library.
  *
- * Values that are cheap to read but costly to push on every change (consumer
- * lag, watermark delay against the wall clock) are refreshed by
- * `beforeCollect` hooks that run at each scrape/snapshot.
+ * A value that is cheap to read but costly to push on every change can be
+ * refreshed by a `beforeCollect` hook, run at each scrape/snapshot. The live
+ * engine's are not: the watermark delay is set on its 250 ms tick, and the
+ * consumer lag on a timer of its own (engine/live/partition-lag.ts), since
+ * it costs broker requests that a scrape must not multiply.
  */
 import { assertMetricName, escapeHelp } from './exposition.js';
 import { Counter, Gauge, Histogram, type AnyMetric, type MetricOptions, type MetricSample } from './metric-types.js';

@@ -167,13 +167,7 @@ export class EngineProcess {
   async metrics(): Promise<Map<string, number>> {
     const port = Number(this.env.DRIFTWATCH_METRICS_PORT ?? 0);
     if (!port) throw new Error(`engine ${this.name} has no metrics port`);
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const out = new Map<string, number>();
-    for (const line of text.split('\n')) {
-      const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-      if (m) out.set(m[1]!, Number(m[2]));
-    }
-    return out;
+    return scrapeMetrics(`http://127.0.0.1:${port}`);
   }
 
   /** Last log lines and stdout, for failure messages. */
@@ -181,6 +175,17 @@ export class EngineProcess {
     const tail = this.logs.slice(-lines).map((l) => JSON.stringify(l)).join('\n');
     return `--- ${this.name} (pid ${this.child.pid}) stdout:\n${this.stdout}--- last log lines:\n${tail}${this.stderrTail ? '\n' + this.stderrTail : ''}`;
   }
+}
+
+/** The samples of a /metrics endpoint at `baseUrl` (name{labels} → value). */
+export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
 }
 
 /** Runs the CLI once (not `run`) and returns its stdout; rejects on a non-zero exit. */

@@ -8,7 +8,7 @@ const errorFor = (env: Record<string, string>): ConfigError => configErrorOf(() 
 
 /** 320 nines: parses to Infinity. */
 const HUGE = `${'9'.repeat(320)}d`;
-const timerOptions = ['DRIFTWATCH_STORE_FLUSH_INTERVAL', 'DRIFTWATCH_COMMIT_INTERVAL', 'DRIFTWATCH_IDLE_TIMEOUT', 'CLICKHOUSE_REQUEST_TIMEOUT'];
+const timerOptions = ['DRIFTWATCH_STORE_FLUSH_INTERVAL', 'DRIFTWATCH_COMMIT_INTERVAL', 'DRIFTWATCH_IDLE_TIMEOUT', 'DRIFTWATCH_LAG_INTERVAL', 'CLICKHOUSE_REQUEST_TIMEOUT'];
 const eventTimeOptions = ['DRIFTWATCH_ALLOWED_LATENESS', 'DRIFTWATCH_CONVERGENCE_GRACE', 'DRIFTWATCH_SOURCE_TTL', 'DRIFTWATCH_WINDOW', 'DRIFTWATCH_DEDUP_HORIZON', 'DRIFTWATCH_MAX_FUTURE_SKEW'];
 const retentionOptions = ['DRIFTWATCH_RETENTION_INPUT', 'DRIFTWATCH_RETENTION_ALERTS', 'DRIFTWATCH_RETENTION_DLQ', 'DRIFTWATCH_TIER_WARM_AFTER', 'DRIFTWATCH_TIER_COLD_AFTER'];
 
@@ -22,7 +22,7 @@ describe('duration limits', () => {
 
   it.each(timerOptions)('%s: accepts 2147483647ms, rejects one more, 30d and Infinity, naming the variable', (name) => {
     const c = loadConfig({ [name]: '2147483647ms' });
-    expect([c.store.flushIntervalMs, c.live.commitIntervalMs, c.live.idleTimeoutMs, c.clickhouse.requestTimeoutMs]).toContain(MAX_TIMER_MS);
+    expect([c.store.flushIntervalMs, c.live.commitIntervalMs, c.live.idleTimeoutMs, c.live.lagIntervalMs, c.clickhouse.requestTimeoutMs]).toContain(MAX_TIMER_MS);
     for (const value of ['2147483648ms', '25d', '30d', HUGE]) {
       const err = errorFor({ [name]: value });
       expect(err.option).toBe(name);

@@ -40,4 +40,19 @@ describe('live metrics', () => {
     expect(text).toContain('driftwatch_alerts_emitted_total{rule="drift_detected",severity="high",status="resolved"} 1\n');
     expect(text).not.toMatch(/driftwatch_alerts_emitted_total\{[^}]*bad/);
   });
+
+  it('driftwatch_watermark_delay_seconds is absent while there is no watermark, not 0 ("no delay")', () => {
+    const m = createDriftwatchMetrics();
+    const live = liveMetrics(m);
+    const delayLine = () => m.registry.metrics().split('\n').filter((l) => l.startsWith('driftwatch_watermark_delay_seconds'));
+    expect(delayLine()).toEqual([]); // a process that processed nothing yet
+    live.observeEngine(pipelineOf(), 0, Number.NEGATIVE_INFINITY, 10_000);
+    expect(delayLine()).toEqual([]);
+    expect(m.registry.snapshot().some((s) => s.name === 'driftwatch_watermark_delay_seconds')).toBe(false); // nor an engine_metrics row
+    live.observeEngine(pipelineOf(), 0, 7_500, 10_000);
+    expect(delayLine()).toEqual(['driftwatch_watermark_delay_seconds 2.5']);
+    // A new assignment whose partitions have no event yet: no watermark again, and no stale delay either.
+    live.observeEngine(pipelineOf(), 0, Number.NEGATIVE_INFINITY, 20_000);
+    expect(delayLine()).toEqual([]);
+  });
 });
