@@ -144,23 +144,36 @@ export interface PromotionWindowRow {
   rolledBackAfterSuccess: number;
   /**
    * Promotions that ended in the window, each once: its first terminal event
-   * counts, a rollback after a counted success or failure does not. The
-   * Kept for the `promotion_windows` columns; the success rate is no longer
-   * (succeeded − rolledBackAfterSuccess) / promotionsEnded summed over windows
-   * (that mixed promotions of different windows): see `successesTakenBack`
-   * and `PromotionOutcome`.
+   * counts; a rollback after a counted success or failure does not, nor does
+   * a retry (a `succeeded` or `failed` under an id that already ended: it
+   * changes the outcome of the promotion counted at its first end, see
+   * `successChanges`). Also the `promotion_windows` column; the success rate
+   * is not (succeeded − rolledBackAfterSuccess) / promotionsEnded summed over
+   * windows (that mixed promotions of different windows): see
+   * `endedSucceeded`, `successChanges` and `PromotionOutcome`.
    */
   promotionsEnded: number;
   /**
-   * The rollbacks of this window that took back a success counted earlier
-   * (`rolledBackAfterSuccess`), by the windowEnd of the window that counted
-   * the success (its promotion's first end; possibly this window itself),
-   * ascending. The promotion_success_rate_low rule amends those windows, so
-   * each promotion counts once, in the window it first ended in, with the
-   * outcome it has had since. Not stored.
+   * Of `promotionsEnded`, those whose first end was a success (no retries:
+   * `succeeded` counts every succeeded event). Not stored.
    */
-  successesTakenBack: Array<{ windowEnd: number; count: number }>;
-  /** Durations (terminal.occurredAt - started.occurredAt) of promotions that ended in the window. */
+  endedSucceeded: number;
+  /**
+   * How this window's events changed the outcome of promotions counted
+   * earlier, by the windowEnd of the window that counted them (their first
+   * end; possibly this window itself), ascending: −1 for each success taken
+   * back (a rollback after it, `rolledBackAfterSuccess`, or a retry that
+   * failed), +1 for each failure retried into a success. The
+   * promotion_success_rate_low rule amends those windows, so each promotion
+   * counts once, in the window it first ended in, with the outcome it has
+   * had since. Not stored.
+   */
+  successChanges: Array<{ windowEnd: number; delta: number }>;
+  /**
+   * Durations (terminal.occurredAt − started.occurredAt) of the attempts that
+   * ended in the window: a promotion retried under its id after a failure
+   * (started again) has one per attempt, each run taking its own time.
+   */
   durationCount: number;
   durationSumMs: number;
   durationP50Ms: number | null;

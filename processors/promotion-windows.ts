@@ -15,7 +15,11 @@
  *   event or for `startedTtlMs` (default 24 h), whichever comes first, so state
  *   is bounded by the promotions started in a day. A second terminal event for
  *   the same promotion (e.g. rolled_back after succeeded) is counted, but has
- *   no duration: a promotion contributes one duration.
+ *   no duration: an attempt (a `started` and its terminal event) contributes
+ *   one duration. A promotion retried under its id after a failure (started
+ *   again) contributes one per attempt: each run took its time, and the time
+ *   between the failure and the retry (often a person deciding) is no
+ *   promotion's. Gate runs are per run too: a retried gate counts again.
  * - Each promotion ends once (`promotionsEnded`, in the window of its first
  *   terminal event), even when a rollback follows its `succeeded` or
  *   `failed`: CD tools commonly roll a failed canary back, and counting that
@@ -24,26 +28,33 @@
  *   rollback event (the rollback panels show them all).
  * - A promotion that succeeded and was later rolled back did not succeed: the
  *   rollback also counts in `rolledBackAfterSuccess` (in the rollback's
- *   window; a column kept for compatibility) and in `successesTakenBack`
- *   under the window of the success, which is where the success rate counts
- *   it: sum(succeeded − rolledBackAfterSuccess) / sum(promotionsEnded) over
- *   a range mixed promotions of different windows (a rollback in a later
+ *   window; a column kept for compatibility) and in `successChanges` (−1)
+ *   under the window of the promotion's first end, which is where the
+ *   success rate counts it (`endedSucceeded` of `promotionsEnded`):
+ *   sum(succeeded − rolledBackAfterSuccess) / sum(promotionsEnded) over a
+ *   range mixed promotions of different windows (a rollback in a later
  *   window than its success took a success from promotions that ended in
  *   that later window: rates of 0, below 0 or above 1).
+ * - A `succeeded` or `failed` under an id that already ended (and is still
+ *   remembered) is a retry: the promotion keeps its first end, and its
+ *   outcome is the retry's. It ends nothing again (`succeeded` / `failed`
+ *   still count the event); when it changes the outcome, `successChanges`
+ *   carries +1 (a failure retried into a success) or −1 (a success re-run
+ *   and failed) under the window of the first end, which may have closed
+ *   long before: the rule amends it there. started → failed → started →
+ *   succeeded is one successful promotion, as in promotion_outcomes.
  * - Each promotion's outcome is also emitted as a `promotion-outcome` fact
  *   (table promotion_outcomes, what the dashboards and sql/ compute the
  *   success rate from): when it first ends, attributed to that time, and
  *   again, same first end, when a rollback follows its success
  *   (succeeded_then_rolled_back) or failure (failed, rolledBackAt set), or a
- *   retry ends it again (its outcome; the first end stays while remembered).
- *   Counted outcomes (succeeded or failed) are
- *   remembered per (env, promotionId) for `startedTtlMs` after them; a
- *   rollback later than that, or of a promotion whose outcome was late (not
- *   counted), is a plain rollback that ends its promotion (a new first end
- *   for promotion_outcomes). Only one rollback per outcome is taken. A
- *   `succeeded` or `failed` under an id that already ended is a retry and
- *   ends again (windows count it twice; promotion_outcomes keeps one row per
- *   promotion, with the retry's outcome).
+ *   retry changes it (its outcome; the first end stays while remembered).
+ *   Counted outcomes (succeeded or failed) are remembered per (env,
+ *   promotionId), under the first end, for `startedTtlMs` after it; a
+ *   rollback or retry later than that, or of a promotion whose outcome was
+ *   late (not counted), ends its promotion anew (a new first end for
+ *   promotion_outcomes). Only one rollback per outcome is taken: after it
+ *   the promotion is forgotten, and a retry after a rollback ends it anew.
  * - `late` promotion events are not counted (closed windows are never
  *   reopened; drift windows count them as late). A late `started` still
  *   records its start time, and a late terminal forgets it, so durations of
@@ -88,8 +99,9 @@ interface EnvWindow {
   rolledBack: number;
   rolledBackAfterSuccess: number;
   promotionsEnded: number;
-  /** Successes of earlier windows (or this one) taken back by this window's rollbacks, by windowEnd of the success. */
-  successesTakenBack: Map<number, number>;
+  endedSucceeded: number;
+  /** Changes of the success of promotions counted in earlier windows (or this one), by their windowEnd (PromotionWindowRow.successChanges). */
+  successChanges: Map<number, number>;
   durations: number[];
   snapshotsVerified: number;
   snapshotsUnverified: number;
@@ -105,9 +117,13 @@ export interface PromotionWindowsSnapshot {
 export interface PromotionStartsSnapshot {
   /** [`<env>\0<promotionId>`, started.occurredAt] */
   startedAt: Array<[string, number]>;
-  /** [`<env>\0<promotionId>`, succeeded.occurredAt]; absent in snapshots from before it was kept. */
+  /**
+   * [`<env>\0<promotionId>`, first end] of promotions whose outcome is a
+   * success; absent in snapshots from before it was kept. (Before retries
+   * kept the first end: the time of the success, see endedOf.)
+   */
   succeededAt?: Array<[string, number]>;
-  /** [`<env>\0<promotionId>`, failed.occurredAt]; absent in snapshots from before it was kept. */
+  /** [`<env>\0<promotionId>`, first end] of promotions whose outcome is a failure; as `succeededAt`. */
   failedAt?: Array<[string, number]>;
 }
 
@@ -115,13 +131,18 @@ export interface PromotionStartsSnapshot {
  * `rolledBackAfterSuccess` and `promotionsEnded` are absent in snapshots from
  * before they were counted: restored as 0 and as what the window's counts
  * meant then (succeeded + failed + rolledBack − rolledBackAfterSuccess).
- * `successesTakenBack` ([windowEnd, count]) is absent in snapshots from
- * before it was kept: its rollbacks are then taken back in their own window,
- * as they were counted then.
+ * `successChanges` ([windowEnd, delta]) is absent in snapshots from before
+ * retries changed outcomes: those hold `successesTakenBack` ([windowEnd,
+ * count], successes taken back by rollbacks, i.e. −count), or, older still,
+ * neither: their rollbacks are then taken back in their own window, as they
+ * were counted then. `endedSucceeded` is absent before retries ended once:
+ * `succeeded` was what the rule counted then.
  */
-type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'successesTakenBack'> & {
+type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'successChanges'> & {
   rolledBackAfterSuccess?: number;
   promotionsEnded?: number;
+  endedSucceeded?: number;
+  successChanges?: Array<[windowEnd: number, delta: number]>;
   successesTakenBack?: Array<[windowEnd: number, count: number]>;
   gates: Array<[gate: string, acc: GateAcc]>;
 };
@@ -140,9 +161,9 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
   /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
   private readonly startedAt = new KeyedEntries<number>();
-  /** Counted successes by `<env>\0<promotionId>`, so a later rollback of the promotion takes its success back. */
+  /** First ends of the counted promotions that succeeded, by `<env>\0<promotionId>`, so a later rollback or failed retry takes the success back where it was counted. */
   private readonly succeededAt = new KeyedEntries<number>();
-  /** Counted failures by `<env>\0<promotionId>`, so a later rollback of the promotion does not end it a second time. */
+  /** First ends of the counted promotions that failed, by `<env>\0<promotionId>`, so a later rollback does not end it a second time and a successful retry gives it its success. */
   private readonly failedAt = new KeyedEntries<number>();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
@@ -175,28 +196,36 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         break;
       case 'succeeded':
       case 'failed': {
-        if (event.phase === 'succeeded') w.succeeded++;
+        const success = event.phase === 'succeeded';
+        if (success) w.succeeded++;
         else w.failed++;
-        w.promotionsEnded++;
-        // A retry keeps the promotion's first end while an earlier outcome is remembered.
-        const firstEndedAt = Math.min(this.succeededAt.get(id) ?? Infinity, this.failedAt.get(id) ?? Infinity, eventAt);
-        if (event.phase === 'succeeded') this.rememberOutcome(this.succeededAt, SUCCEEDED, id, event, eventAt);
-        else this.rememberOutcome(this.failedAt, FAILED, id, event, eventAt);
-        emitOutcome(emit, event, at, { firstEndedAt, outcome: event.phase, decidedAt: eventAt });
+        const ended = this.endedOf(id);
+        if (!ended) {
+          w.promotionsEnded++;
+          if (success) w.endedSucceeded++;
+          this.rememberOutcome(id, event, success, eventAt);
+          emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
+          break;
+        }
+        // A retry under the same id: the promotion stays counted once, at its first end, now with this outcome.
+        if (ended.succeeded !== success) {
+          this.changeSuccess(w, ended.firstEndedAt, success ? 1 : -1);
+          this.forgetOutcome(id);
+          this.rememberOutcome(id, event, success, ended.firstEndedAt);
+        }
+        emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
         break;
       }
       case 'rolled_back': {
         w.rolledBack++;
-        const succeededAt = this.succeededAt.get(id);
-        const failedAt = this.failedAt.get(id);
-        if (this.forgetOutcome(this.succeededAt, SUCCEEDED, id)) {
+        const ended = this.endedOf(id);
+        this.forgetOutcome(id);
+        if (ended?.succeeded) {
           w.rolledBackAfterSuccess++;
-          const successEnd = windowStart(succeededAt!, this.windowMs) + this.windowMs;
-          w.successesTakenBack.set(successEnd, (w.successesTakenBack.get(successEnd) ?? 0) + 1);
-          const firstEndedAt = Math.min(succeededAt!, failedAt ?? Infinity);
-          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
-        } else if (this.forgetOutcome(this.failedAt, FAILED, id)) {
-          emitOutcome(emit, event, at, { firstEndedAt: failedAt!, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
+          this.changeSuccess(w, ended.firstEndedAt, -1);
+          emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+        } else if (ended) {
+          emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
         } else {
           w.promotionsEnded++;
           emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
@@ -250,7 +279,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
           env,
           {
             ...w,
-            successesTakenBack: [...w.successesTakenBack],
+            successChanges: [...w.successChanges],
             durations: [...w.durations],
             gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]),
           },
@@ -273,12 +302,18 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       for (const [env, w] of envs) {
         const rolledBackAfterSuccess = w.rolledBackAfterSuccess ?? 0;
         const promotionsEnded = w.promotionsEnded ?? w.succeeded + w.failed + w.rolledBack - rolledBackAfterSuccess;
-        const successesTakenBack = new Map(w.successesTakenBack ?? (rolledBackAfterSuccess > 0 ? [[start + this.windowMs, rolledBackAfterSuccess]] : []));
+        const successChanges = new Map(
+          w.successChanges ??
+            w.successesTakenBack?.map(([end, count]): [number, number] => [end, -count]) ??
+            (rolledBackAfterSuccess > 0 ? [[start + this.windowMs, -rolledBackAfterSuccess]] : []),
+        );
+        const { successesTakenBack: _legacy, ...counts } = w;
         byEnv.set(env, {
-          ...w,
+          ...counts,
           rolledBackAfterSuccess,
           promotionsEnded,
-          successesTakenBack,
+          endedSucceeded: w.endedSucceeded ?? w.succeeded,
+          successChanges,
           durations: [...w.durations],
           gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])),
         });
@@ -323,18 +358,44 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     for (const [id, at] of state) this.timers.schedule(prefix + id, at + this.startedTtlMs);
   }
 
-  /** Remembers a counted success or failure of the promotion (expiring `startedTtlMs` after it). */
-  private rememberOutcome(entries: KeyedEntries<number>, prefix: string, id: string, event: PromotionEvent, at: number): void {
-    if (entries.has(id)) return;
-    entries.set(id, stateKey(event.env, event.artifact), at);
-    this.timers.schedule(prefix + id, at + this.startedTtlMs);
+  /**
+   * The promotion's counted end, while remembered: its first end and whether
+   * its outcome is a success now. A snapshot from before retries kept the
+   * first end may hold both a success and a failure (their own times): the
+   * later one is its outcome, the earlier its first end.
+   */
+  private endedOf(id: string): { firstEndedAt: number; succeeded: boolean } | undefined {
+    const succeededAt = this.succeededAt.get(id);
+    const failedAt = this.failedAt.get(id);
+    if (succeededAt === undefined && failedAt === undefined) return undefined;
+    if (failedAt === undefined) return { firstEndedAt: succeededAt!, succeeded: true };
+    if (succeededAt === undefined) return { firstEndedAt: failedAt, succeeded: false };
+    return { firstEndedAt: Math.min(succeededAt, failedAt), succeeded: succeededAt > failedAt };
   }
 
-  /** True when the promotion's outcome was counted and not yet taken by a rollback; takes it. */
-  private forgetOutcome(entries: KeyedEntries<number>, prefix: string, id: string): boolean {
-    if (!entries.delete(id)) return false;
-    this.timers.cancel(prefix + id);
-    return true;
+  /**
+   * Remembers the promotion's outcome, under its first end (it expires
+   * `startedTtlMs` after that end, whatever retries came since: the expiry
+   * is re-derived from the value on restore).
+   */
+  private rememberOutcome(id: string, event: PromotionEvent, succeeded: boolean, firstEndedAt: number): void {
+    const [entries, prefix] = succeeded ? [this.succeededAt, SUCCEEDED] : [this.failedAt, FAILED];
+    entries.set(id, stateKey(event.env, event.artifact), firstEndedAt);
+    this.timers.schedule(prefix + id, firstEndedAt + this.startedTtlMs);
+  }
+
+  /** Forgets the promotion's remembered outcome (a rollback took it, or a retry changes it). */
+  private forgetOutcome(id: string): void {
+    if (this.succeededAt.delete(id)) this.timers.cancel(SUCCEEDED + id);
+    if (this.failedAt.delete(id)) this.timers.cancel(FAILED + id);
+  }
+
+  /** Records in `w` a change of the success of a promotion counted in the window of `firstEndedAt` (see successChanges). */
+  private changeSuccess(w: EnvWindow, firstEndedAt: number, delta: number): void {
+    const end = windowStart(firstEndedAt, this.windowMs) + this.windowMs;
+    const changed = (w.successChanges.get(end) ?? 0) + delta;
+    if (changed === 0) w.successChanges.delete(end);
+    else w.successChanges.set(end, changed);
   }
 
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
@@ -371,7 +432,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         rolledBack: 0,
         rolledBackAfterSuccess: 0,
         promotionsEnded: 0,
-        successesTakenBack: new Map(),
+        endedSucceeded: 0,
+        successChanges: new Map(),
         durations: [],
         snapshotsVerified: 0,
         snapshotsUnverified: 0,
@@ -410,7 +472,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         rolledBack: w.rolledBack,
         rolledBackAfterSuccess: w.rolledBackAfterSuccess,
         promotionsEnded: w.promotionsEnded,
-        successesTakenBack: [...w.successesTakenBack].sort(([a], [b]) => a - b).map(([windowEnd, count]) => ({ windowEnd, count })),
+        endedSucceeded: w.endedSucceeded,
+        successChanges: [...w.successChanges].sort(([a], [b]) => a - b).map(([windowEnd, delta]) => ({ windowEnd, delta })),
         durationCount: w.durations.length,
         durationSumMs: w.durations.reduce((a, b) => a + b, 0),
         durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,

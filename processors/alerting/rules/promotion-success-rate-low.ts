@@ -5,21 +5,29 @@
  * Which promotions a rolling window (t − window, t] judges: those that first
  * ended in it (in a 5-minute window whose end lies in it), each once
  * (promotionsEnded: a rollback after its success or failure does not end it
- * again), with the outcome it has at t. A promotion that succeeded and was
- * rolled back counts as no success from its rollback on (from the close of
- * the rollback's 5-minute window, when the rule hears of it): the rollback
- * takes the success back from the window the success was counted in
- * (successesTakenBack → amends), not from the rollback's own. A rollback of
- * a success that has left the rolling window changes nothing: that promotion
- * is no longer judged. This is the dashboards' definition (promotion_outcomes:
- * promotions whose first end is in the range, by their outcome) seen at t:
- * for a range ending now the two agree, up to the 5-minute windows.
+ * again, nor does a retry under the same promotionId), with the outcome it
+ * has at t: its latest. When that outcome changes after its first end (from
+ * the close of the 5-minute window of the change, when the rule hears of
+ * it), the change amends the window the promotion was counted in
+ * (successChanges → amends), not the change's own:
+ * - a rollback after its success, or a retry that failed, takes the success
+ *   back (succeeded_then_rolled_back / failed);
+ * - a retry that succeeded after its failure gives it one (started → failed
+ *   → started → succeeded is one successful promotion, not one failed and
+ *   one successful), also when the failure's window closed long before.
+ * A change to a promotion whose first end has left the rolling window
+ * changes nothing: that promotion is no longer judged. This is the
+ * dashboards' definition (promotion_outcomes: promotions whose first end is
+ * in the range, by their latest outcome) seen at t: for a range ending now
+ * the two agree, up to the 5-minute windows.
  *
  * Before, rollbacks counted in their own window (succeeded −
  * rolledBackAfterSuccess summed over the rolling window), so a promotion of
  * an earlier window took a success from those that ended in the later one,
  * and one whose success had left the window took one from promotions it was
- * not among (the rate could read 0 with every judged promotion successful).
+ * not among (the rate could read 0 with every judged promotion successful);
+ * and each terminal event of a retried promotion counted as a promotion (20
+ * promotions, two retried into a success, read 20 of 22).
  */
 import { duration, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
@@ -30,11 +38,11 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
     samplesOf: (r) => [
       {
         labels: { env: r.env },
-        numerator: r.succeeded,
+        numerator: r.endedSucceeded,
         denominator: r.promotionsEnded,
       },
     ],
-    amendsOf: (r) => r.successesTakenBack.map((t) => ({ labels: { env: r.env }, windowEnd: t.windowEnd, numerator: -t.count })),
+    amendsOf: (r) => r.successChanges.map((c) => ({ labels: { env: r.env }, windowEnd: c.windowEnd, numerator: c.delta })),
     breaches: (value, threshold) => value < threshold,
     describe: (j) => ({
       summary: `Promotion success rate in ${j.labels.env} is ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,

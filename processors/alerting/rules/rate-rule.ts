@@ -55,8 +55,9 @@ export interface RateRow {
   /**
    * Changes to samples of earlier windows of the group (or of this row's own),
    * applied after this row's samples are added and before judging: a
-   * rollback in this window of a promotion whose success an earlier window
-   * counted takes that success back where it was counted. An amend of a
+   * rollback or a failed retry in this window of a promotion whose success
+   * an earlier window counted takes that success back where it was counted,
+   * a successful retry of one counted as failed gives it one. An amend of a
    * window no longer (or never) in the rolling window changes nothing: that
    * promotion is not among those the window judges.
    */
@@ -156,9 +157,9 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       }
       for (const a of row.amends ?? []) {
         const entry = keys.get(labelsKey(a.labels))?.entries.find((e) => e.end === a.windowEnd);
-        // Never below 0: in live mode a key that moved between instances may take back a success its new owner's
-        // share did not count (each instance judges its share, README: Known limits).
-        if (entry) entry.numerator = Math.max(0, entry.numerator + a.numerator);
+        // Within [0, denominator]: in live mode a key that moved between instances may take back (or give) a
+        // success its new owner's share did not count (each instance judges its share, README: Known limits).
+        if (entry) entry.numerator = Math.min(entry.denominator, Math.max(0, entry.numerator + a.numerator));
       }
       // Judged up to the group's latest window: a correction of an earlier one does not take later samples out.
       let latest = row.windowEnd;

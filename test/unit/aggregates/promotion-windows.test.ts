@@ -31,7 +31,8 @@ describe('PromotionWindowsProcessor', () => {
       rolledBack: 1,
       rolledBackAfterSuccess: 0,
       promotionsEnded: 3,
-      successesTakenBack: [],
+      endedSucceeded: 1,
+      successChanges: [],
       durationCount: 3,
       durationSumMs: 360_000,
       durationP50Ms: 120_000,
@@ -129,14 +130,14 @@ describe('PromotionWindowsProcessor', () => {
     ]);
   });
 
-  it('ends each promotion once: a rollback after its success or failure does not end it again', () => {
+  it('ends each promotion once: a rollback after its success or failure, or a retry under its id, does not end it again', () => {
     const rollback = (at: number, id: string) => promotion(at, id, 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
     const out = runProcessor(make(), [
       promotion(T0, 'p1', 'succeeded'),
       promotion(T0 + 10 * SEC, 'p2', 'failed'), // a failed canary…
       promotion(T0 + 20 * SEC, 'p3', 'failed'),
       promotion(T0 + 30 * SEC, 'p4', 'failed'),
-      promotion(T0 + 40 * SEC, 'p4', 'succeeded'), // …retried under its id: a second attempt ends too
+      promotion(T0 + 40 * SEC, 'p4', 'succeeded'), // …retried under its id: p4 ended at its failure, and now succeeded
       rollback(T0 + W + MIN, 'p1'), // takes p1's success back, ends nothing
       rollback(T0 + W + 2 * MIN, 'p2'), // …rolled back: p2 ended with its failure
       rollback(T0 + W + 3 * MIN, 'p2'), // a second rollback of p2 has no outcome left: it ends p2 again
@@ -144,7 +145,7 @@ describe('PromotionWindowsProcessor', () => {
       advance(Infinity),
     ]);
     expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.failed, f.row.rolledBack, f.row.rolledBackAfterSuccess, f.row.promotionsEnded])).toEqual([
-      [T0, 2, 3, 0, 0, 5],
+      [T0, 2, 3, 0, 0, 4],
       [T0 + W, 0, 0, 4, 1, 2],
     ]);
   });
@@ -172,10 +173,45 @@ describe('PromotionWindowsProcessor', () => {
       [780, 'p9', 780, 'rolled_back', 780, 780],
     ]);
     // p1's rollback (window 2) takes back the success counted in window 0 (ending at T0 + W), not one of window 2.
-    expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.rolledBackAfterSuccess, f.row.promotionsEnded, f.row.successesTakenBack])).toEqual([
-      [T0, 2, 0, 4, []],
-      [T0 + 2 * W, 0, 1, 1, [{ windowEnd: T0 + W, count: 1 }]],
+    // p4's retry ends nothing: it gives p4, counted as failed in window 0, its success there (+1, in window 0 itself).
+    expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.rolledBackAfterSuccess, f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges])).toEqual([
+      [T0, 2, 0, 3, 1, [{ windowEnd: T0 + W, delta: 1 }]],
+      [T0 + 2 * W, 0, 1, 1, 0, [{ windowEnd: T0 + W, delta: -1 }]],
     ]);
+  });
+
+  it('a retry under the same id changes the outcome counted at the first end, in the window that counted it', () => {
+    const rollback = (at: number, id: string) => promotion(at, id, 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + MIN, 'p1', 'failed'), // window 0: p1 ends, failed
+      promotion(T0 + 2 * MIN, 'p2', 'succeeded'), // window 0: p2 ends, succeeded
+      promotion(T0 + 3 * MIN, 'p3', 'failed'), // window 0: p3 ends, failed
+      promotion(T0 + W + MIN, 'p1', 'started'), // window 1: p1 retried…
+      promotion(T0 + W + 2 * MIN, 'p1', 'succeeded'), // …into a success: +1 in window 0, no second end
+      promotion(T0 + W + 3 * MIN, 'p3', 'failed'), // a retry failing again changes nothing
+      promotion(T0 + 2 * W, 'p2', 'failed'), // window 2: p2 re-run and failed: its success taken back from window 0
+      rollback(T0 + 3 * W, 'p1'), // window 3: p1's (retried) success rolled back: taken back from window 0 too
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [(f.row.windowStart - T0) / W, f.row.succeeded, f.row.failed, f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges])).toEqual([
+      [0, 1, 2, 3, 1, []],
+      [1, 1, 1, 0, 0, [{ windowEnd: T0 + W, delta: 1 }]],
+      [2, 0, 1, 0, 0, [{ windowEnd: T0 + W, delta: -1 }]],
+      [3, 0, 0, 0, 0, [{ windowEnd: T0 + W, delta: -1 }]],
+    ]);
+    const t = (ms: number) => (ms - T0) / MIN;
+    expect(ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.promotionId, t(o.firstEndedAt), o.outcome, t(o.decidedAt)])).toEqual([
+      ['p1', 1, 'failed', 1],
+      ['p2', 2, 'succeeded', 2],
+      ['p3', 3, 'failed', 3],
+      ['p1', 1, 'succeeded', 7],
+      ['p3', 3, 'failed', 8],
+      ['p2', 2, 'failed', 10],
+      ['p1', 1, 'succeeded_then_rolled_back', 15],
+    ]);
+    // Each attempt has its own duration: p1's first (1 min, window 0) and its retry's (1 min, window 1).
+    expect(rows(out).map((f) => f.row.durationCount)).toEqual([1, 1, 0, 0]);
   });
 
   it('a late rollback gives no outcome (as it counts in no window)', () => {

@@ -69,9 +69,12 @@ export const incidentFact = (at: number, change: 'opened' | 'updated' | 'resolve
   incident,
 });
 
-/** A promotion window; `promotionsEnded` defaults to what its counts give when no rollback followed a failure. */
+/**
+ * A promotion window; `promotionsEnded` defaults to what its counts give when
+ * no rollback followed a failure, `endedSucceeded` to `succeeded` (no retries).
+ */
 export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow> = {}): Fact {
-  const counts: Omit<PromotionWindowRow, 'promotionsEnded'> = {
+  const counts: Omit<PromotionWindowRow, 'promotionsEnded' | 'endedSucceeded'> = {
     windowStart: windowEnd - 5 * MIN,
     windowEnd,
     env: 'prod',
@@ -80,7 +83,7 @@ export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow
     failed: 0,
     rolledBack: 0,
     rolledBackAfterSuccess: 0,
-    successesTakenBack: [],
+    successChanges: [],
     durationCount: 0,
     durationSumMs: 0,
     durationP50Ms: null,
@@ -92,7 +95,7 @@ export function promotionRow(windowEnd: number, over: Partial<PromotionWindowRow
     ...over,
   };
   const promotionsEnded = over.promotionsEnded ?? counts.succeeded + counts.failed + counts.rolledBack - counts.rolledBackAfterSuccess;
-  return { kind: 'promotion-window', at: windowEnd, row: { ...counts, promotionsEnded } };
+  return { kind: 'promotion-window', at: windowEnd, row: { ...counts, promotionsEnded, endedSucceeded: over.endedSucceeded ?? counts.succeeded } };
 }
 
 export const gate = (name: string, passed: number, failed: number): GateWindowRow => ({

@@ -56,7 +56,7 @@ describe('promotion_success_rate_low', () => {
     expect(run(promotionRow(T0 + 5 * MIN, { succeeded: 20 }))).toEqual([]);
     // 2 of them rolled back: 18/20 = 90 % (not 20/22 = 90.9 %, nor 22 ended). The rollbacks take the 2 successes
     // back from the window that counted them (ending at 5m).
-    const fired = run(promotionRow(T0 + 10 * MIN, { rolledBack: 2, rolledBackAfterSuccess: 2, successesTakenBack: [{ windowEnd: T0 + 5 * MIN, count: 2 }] }));
+    const fired = run(promotionRow(T0 + 10 * MIN, { rolledBack: 2, rolledBackAfterSuccess: 2, successChanges: [{ windowEnd: T0 + 5 * MIN, delta: -2 }] }));
     expect(brief(fired)).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 10 * MIN]]);
     expect(fired[0]!.alert.annotations.description).toBe(
       '18 of 20 promotions that ended in prod in the last 1h succeeded; 2 failed or were rolled back.',
@@ -71,11 +71,21 @@ describe('promotion_success_rate_low', () => {
     expect(run(promotionRow(T0 + 10 * MIN, { rolledBack: 1, promotionsEnded: 0 }))).toEqual([]);
   });
 
+  it('a promotion that failed and was retried into a success under its id counts once, as a success', () => {
+    const { run } = makeProcessor(isolate('promotion_success_rate_low'));
+    // 18 succeeded, 2 failed: 90 % of 20 → firing when that window closes.
+    expect(brief(run(promotionRow(T0 + 5 * MIN, { succeeded: 18, failed: 2 })))).toEqual([['promotion_success_rate_low', 'firing', 1, 'high', 5 * MIN]]);
+    // Both retried and succeeded in the next window: they end nothing there and give their window their successes:
+    // 20 of 20 (not 20 of 22 = 90.9 %) → resolved.
+    const resolved = run(promotionRow(T0 + 10 * MIN, { succeeded: 2, promotionsEnded: 0, endedSucceeded: 0, successChanges: [{ windowEnd: T0 + 5 * MIN, delta: 2 }] }));
+    expect(brief(resolved)).toEqual([['promotion_success_rate_low', 'resolved', 1, 'high', 10 * MIN]]);
+  });
+
   it('a rollback whose success left the window takes back nothing', () => {
     const { run } = makeProcessor(isolate('promotion_success_rate_low'));
     // The success counted at 5m leaves the hour at 65m; its rollback at 70m, with 20 failures: 0/20, not -1/20.
     run(promotionRow(T0 + 5 * MIN, { succeeded: 1 }));
-    const fired = run(promotionRow(T0 + 70 * MIN, { failed: 20, rolledBack: 1, rolledBackAfterSuccess: 1, successesTakenBack: [{ windowEnd: T0 + 5 * MIN, count: 1 }] }));
+    const fired = run(promotionRow(T0 + 70 * MIN, { failed: 20, rolledBack: 1, rolledBackAfterSuccess: 1, successChanges: [{ windowEnd: T0 + 5 * MIN, delta: -1 }] }));
     expect(fired[0]!.alert.annotations.summary).toBe('Promotion success rate in prod is 0% (target ≥ 95%)');
   });
 

@@ -20,41 +20,23 @@
  * judges the promotions that ended in its rolling window with the outcome
  * they have then; with minSamples 1 so that three promotions can fire it.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { join } from 'node:path';
-import { openEmbeddedStore } from '../../../store/open-store.js';
-import type { ChdbTransport } from '../../../store/chdb-transport.js';
-import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
-import type { Fact } from '../../../processors/facts.js';
-import type { InputEvent } from '../../../schemas/input-events.js';
-import { defaultProcessingOptions } from '../../../config/processing-options.js';
-import { fixturesDir, readNdjson, replayFixture, type ReplayOutput } from '../../helpers/replay-fixture.js';
-import { makeProcessor, only } from '../alerting/helpers.js';
+import { describe, it, expect } from 'vitest';
+import { replayedStore } from '../../helpers/replayed-store.js';
+import { judgeSuccessRate } from '../../helpers/judge-success-rate.js';
 import { runPanel } from './panel-runner.js';
 
 const FIXTURE = 'rollback-in-later-window.ndjson';
 const at = (hhmm: string) => new Date(`2026-11-27T${hhmm}:00.000Z`);
 const MIN = 60_000;
-
-let store: ChdbTransport;
-let replay: ReplayOutput;
-
-beforeAll(async () => {
-  replay = await replayFixture(FIXTURE, { store: true });
-  store = await openEmbeddedStore(join(replay.outDir, 'store'));
-});
-
-afterAll(async () => {
-  await store?.close();
-});
+const replayed = replayedStore(FIXTURE);
 
 /** Panel rows over [from, to]. */
-const panel = (uid: string, title: string, from: string, to: string) => runPanel(store, uid, title, 'All', at(to), {}, at(from));
+const panel = (uid: string, title: string, from: string, to: string) => runPanel(replayed.store, uid, title, 'All', at(to), {}, at(from));
 
 describe('a promotion rolled back in a later window than its success', () => {
   it('promotion_outcomes holds each promotion once, at its first end, with its latest outcome', async () => {
     expect(
-      await store.query(
+      await replayed.store.query(
         'SELECT promotion_id, toString(first_ended_at) AS first_ended_at, outcome, toString(rolled_back_at) AS rolled_back_at FROM driftwatch.promotion_outcomes FINAL ORDER BY promotion_id',
       ),
     ).toEqual([
@@ -99,33 +81,12 @@ describe('a promotion rolled back in a later window than its success', () => {
   });
 
   it('the default rule (≥ 20 promotions) fires nothing on three promotions', () => {
-    expect(replay.alerts).toEqual([]);
+    expect(replayed.replay.alerts).toEqual([]);
   });
 });
 
 describe('promotion_success_rate_low on virtual time over the fixture (minSamples 1)', () => {
-  /** The fixture through the promotion windows and the rule, then event time advanced to `until`; alerts as [status, startsAt, emitted at]. */
-  function judge(windowMs: number, until: string[]): Array<[string, string, string]> {
-    const { run } = makeProcessor((c) => {
-      only('promotion_success_rate_low')(c);
-      c.escalation = [c.escalation[0]!];
-      c.rules.promotion_success_rate_low.windowMs = windowMs;
-      c.rules.promotion_success_rate_low.minSamples = 1;
-    });
-    const windows = new PromotionWindowsProcessor(defaultProcessingOptions);
-    const out: Array<{ at: number; alert: { status: string; startsAt: string } }> = [];
-    const feed = (fact: Fact) => {
-      windows.handle(fact, (emitted) => out.push(...run(emitted)));
-      out.push(...run(fact));
-    };
-    for (const event of readNdjson<InputEvent>(join(fixturesDir, FIXTURE))) {
-      const t = Date.parse(event.occurredAt);
-      feed({ kind: 'event', at: t, envelope: { event, at: t, key: `${event.env}/${event.artifact}` } });
-    }
-    for (const hhmm of until) feed({ kind: 'advance', at: at(hhmm).getTime() + 1 });
-    const hm = (ms: number | string) => new Date(ms).toISOString().slice(11, 16);
-    return out.map((o) => [o.alert.status, hm(o.alert.startsAt), hm(o.at)]);
-  }
+  const judge = (windowMs: number, until: string[]) => judgeSuccessRate(FIXTURE, windowMs, until);
 
   it('over a rolling 20 min: never fires — each window judged holds one promotion, which succeeded', () => {
     // At 10:25 the window (10:05, 10:25] holds pB only (pA ended in the window ending 10:05): 1/1. It used to

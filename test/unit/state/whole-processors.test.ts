@@ -111,6 +111,29 @@ describe('promotion start times across a rebalance (they move with their key)', 
     expect(rolledBackAfterMove('failed').map((r) => [r.rolledBack, r.rolledBackAfterSuccess, r.promotionsEnded])).toEqual([[1, 0, 0]]);
   });
 
+  it('the member that gets the key counts a failed promotion retried into a success after the move once, where it failed', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p1', 'failed')]);
+    const [key] = p.drainDirtyKeys();
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restoreKey(key!, JSON.parse(JSON.stringify(p.snapshotKey(key!))));
+    const out = run(q, [promotion(T0 + 7 * MIN, 'p1', 'started'), promotion(T0 + 8 * MIN, 'p1', 'succeeded'), advance(T0 + 20 * MIN)]);
+    expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges]] : []))).toEqual([
+      [0, 0, [{ windowEnd: T0 + 5 * MIN, delta: 1 }]],
+    ]);
+  });
+
+  it('an open window from before retries ended once restores what the rule counted then', () => {
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    const w = {
+      started: 3, succeeded: 2, failed: 1, rolledBack: 1, rolledBackAfterSuccess: 1, promotionsEnded: 3, successesTakenBack: [[T0 - 5 * MIN, 1]] as Array<[number, number]>,
+      durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: [],
+    };
+    q.restore({ windows: [{ start: T0, envs: [['prod', w]] }] });
+    const out = run(q, [advance(T0 + 20 * MIN)]);
+    expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.endedSucceeded, f.row.successChanges]] : []))).toEqual([[2, [{ windowEnd: T0 - 5 * MIN, delta: -1 }]]]);
+  });
+
   it('an open window from before promotionsEnded was counted restores it from its counts', () => {
     const q = new PromotionWindowsProcessor(defaultProcessingOptions);
     const w = { started: 3, succeeded: 2, failed: 1, rolledBack: 1, rolledBackAfterSuccess: 1, durations: [], snapshotsVerified: 0, snapshotsUnverified: 0, gates: [] };

@@ -154,7 +154,7 @@ export function oneOfEachKind(): Fact[] {
       kind: 'promotion-window',
       at: T0 + 5 * MIN,
       row: {
-        ...w, env: 'prod', started: 2, succeeded: 1, failed: 1, rolledBack: 0, rolledBackAfterSuccess: 0, promotionsEnded: 2, successesTakenBack: [], durationCount: 2, durationSumMs: 90_000,
+        ...w, env: 'prod', started: 2, succeeded: 1, failed: 1, rolledBack: 0, rolledBackAfterSuccess: 0, promotionsEnded: 2, endedSucceeded: 1, successChanges: [], durationCount: 2, durationSumMs: 90_000,
         durationP50Ms: 30_000, durationP90Ms: 60_000, durationMaxMs: 60_000, snapshotsVerified: 1, snapshotsUnverified: 0,
         gates: [
           { gate: 'smoke', passed: 1, failed: 1, durationP50Ms: 1500, durationP90Ms: 1500 },
