@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createScenario } from '../engine/demo/scenario-generator.js';
-import { benchProducer, topicMessages, type BenchDeployment, type BenchRecord } from './kafka-bench-setup.js';
+import { benchProducer, sendRecords, type BenchDeployment, type BenchRecord } from './kafka-bench-setup.js';
 
 export interface LatencyOptions {
   ratePerSec: number;
@@ -101,7 +101,7 @@ export async function measureLatency(kafka: Kafka, d: BenchDeployment, o: Latenc
   try {
     const keysNeeded = Math.ceil(o.durationMs / o.injectEveryMs) + 1;
     const promotions = Array.from({ length: keysNeeded }, (_, i) => promotion(i, started - 3_600_000)).flat();
-    await producer.sendBatch({ topicMessages: topicMessages(d, promotions), acks: -1 });
+    await sendRecords(producer, d, promotions);
     for (;;) {
       const now = Date.now();
       if (now >= started + o.durationMs) break;
@@ -118,7 +118,7 @@ export async function measureLatency(kafka: Kafka, d: BenchDeployment, o: Latenc
       }
       if (batch.length > 0) {
         for (const a of rogueNow) sentAt.set(a, now);
-        await producer.sendBatch({ topicMessages: topicMessages(d, batch), acks: -1 });
+        await sendRecords(producer, d, batch);
         sent += batch.length;
       }
       // Every 50 ms: event time stays within 50 ms of wall time, and the producer (same machine) stays light.
@@ -134,7 +134,7 @@ export async function measureLatency(kafka: Kafka, d: BenchDeployment, o: Latenc
         scenario.next();
         batch.push({ value: r.value, key: r.key, type: r.type });
       }
-      if (batch.length > 0) await producer.sendBatch({ topicMessages: topicMessages(d, batch), acks: -1 });
+      if (batch.length > 0) await sendRecords(producer, d, batch);
       await new Promise((r) => setTimeout(r, 10));
     }
   } finally {

@@ -4,7 +4,7 @@
  * create` does, the environment engines get, and the producer of input
  * records (each to its type's topic, key `<env>/<artifact>`).
  */
-import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { loadConfig } from '../config/env-config.js';
 import { topicDefinitions } from '../topics/topic-definitions.js';
 import { ensureTopics } from '../topics/topic-admin.js';
@@ -102,6 +102,22 @@ export function topicMessages(deployment: BenchDeployment, records: readonly Ben
     list.push(r.partition === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, partition: r.partition });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * Most records per produce request. A partition's records in one request form
+ * one record batch, which the broker refuses above `message.max.bytes` (1 MB
+ * by default, MESSAGE_TOO_LARGE). When the latency producer falls behind its
+ * schedule on a loaded machine its catch-up batch grows with the delay, so
+ * every send is cut into requests of at most this many records (~0.3 MB).
+ */
+const MAX_RECORDS_PER_REQUEST = 1000;
+
+/** Sends records in order, in requests small enough for the broker's batch limit (see MAX_RECORDS_PER_REQUEST). */
+export async function sendRecords(producer: Producer, deployment: BenchDeployment, records: readonly BenchRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
+    await producer.sendBatch({ topicMessages: topicMessages(deployment, records.slice(i, i + MAX_RECORDS_PER_REQUEST)), acks: -1 });
+  }
 }
 
 /** Per input partition, the group's committed offset and the end offset. */
