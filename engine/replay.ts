@@ -22,7 +22,7 @@ import { readSortedLines } from './sorted-lines.js';
 import { openEmbeddedStore } from '../store/open-store.js';
 import { StoreWriter } from '../store/store-writer.js';
 import type { AlertEvent } from '../schemas/alert-event.js';
-import type { DeadLetter } from '../processors/facts.js';
+import type { DeadLetter, DeadLetterCategory } from '../processors/facts.js';
 import { isUtf8 } from 'node:buffer';
 
 export interface ReplayOptions {
@@ -51,6 +51,8 @@ export interface ReplaySummary extends PipelineCounters {
   openIncidents: number;
   alerts: number;
   alertsBySeverity: Record<string, number>;
+  /** Rejected lines by dead-letter category (their reasons are in dlq.ndjson). */
+  deadLettersByCategory: Partial<Record<DeadLetterCategory, number>>;
   outDir: string;
 }
 
@@ -210,6 +212,7 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   // File writes are queued, not awaited per fact: the fact stream is synchronous.
   const pendingWrites: AlertEvent[] = [];
   const deadLines: unknown[] = [];
+  const deadLettersByCategory: ReplaySummary['deadLettersByCategory'] = {};
 
   const pipeline = createPipeline({
     processing: options.processing,
@@ -223,7 +226,11 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
         pendingWrites.push(fact.alert);
       }
     },
-    onDeadLetter: (dl) => deadLines.push(dlqLine(dl)),
+    onDeadLetter: (dl) => {
+      const category = dl.category ?? 'invalid_event';
+      deadLettersByCategory[category] = (deadLettersByCategory[category] ?? 0) + 1;
+      deadLines.push(dlqLine(dl));
+    },
   });
 
   let lines = 0;
@@ -270,6 +277,7 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
     openIncidents: records.filter((r) => r.resolvedAt === null).length,
     alerts,
     alertsBySeverity,
+    deadLettersByCategory,
     outDir: options.outDir,
   };
   log.info({ summary }, 'replay finished');

@@ -109,6 +109,28 @@ export class CommitDeferredError extends DriftwatchError {
   }
 }
 
+/**
+ * Another process runs with this instance's DRIFTWATCH_INSTANCE_ID in the same consumer group
+ * (engine/live/duplicate-instance.ts): both have one transactional id, so each fences the other in turn. Not
+ * retryable: restarted, the instance would only fence the other one again.
+ */
+export class DuplicateInstanceError extends DriftwatchError {
+  static override readonly code = 'DW_DUPLICATE_INSTANCE';
+  constructor(
+    readonly instanceId: string,
+    readonly groupId: string,
+    /** What showed it (a member announcing the id at start-up, or this producer fenced). */
+    evidence: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`another instance runs with DRIFTWATCH_INSTANCE_ID=${instanceId} in consumer group ${groupId} (${evidence}); each instance needs a unique id`, options);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), instanceId: this.instanceId, groupId: this.groupId };
+  }
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,
@@ -124,4 +146,5 @@ export const errorClasses = [
   AlertTransitionError,
   CommitAbandonedError,
   CommitDeferredError,
+  DuplicateInstanceError,
 ] as const;

@@ -93,16 +93,20 @@ function subscriptionOf(member: GroupMember, groupTopics: readonly string[]): Me
 export function memberInstanceIds(members: ReadonlyArray<{ memberMetadata: Buffer }>): Set<string> | null {
   const ids = new Set<string>();
   for (const member of members) {
-    let id = '';
-    try {
-      id = kafkajs.AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.userData.toString('utf8') ?? '';
-    } catch {
-      // Not our protocol's metadata: unknown.
-    }
+    const id = memberInstanceId(member);
     if (id === '') return null;
     ids.add(id);
   }
   return ids;
+}
+
+/** The engine instance id one member announces in its subscription's user data; '' when it did not say. */
+export function memberInstanceId(member: { memberMetadata: Buffer }): string {
+  try {
+    return kafkajs.AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.userData.toString('utf8') ?? '';
+  } catch {
+    return ''; // Not our protocol's metadata (or none: a group that is not Stable describes its members without it).
+  }
 }
 
 /**

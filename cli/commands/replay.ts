@@ -60,9 +60,12 @@ export const replayCommand: Command = {
       process.off('SIGTERM', onSignal);
     });
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    // Which kinds of rejection, not only how many: a file of events all dated ahead of the clock reads "500 rejected
+    // (future_time 500)" rather than a bare count.
+    const byCategory = Object.entries(summary.deadLettersByCategory).map(([k, v]) => `${k} ${v}`).join(', ');
     ctx.stdout.write(
       `replayed ${summary.records} records from ${input === STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
-        `${summary.late} late, ${summary.deadLetters} rejected\n` +
+        `${summary.late} late, ${summary.deadLetters} rejected${byCategory ? ` (${byCategory})` : ''}\n` +
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
         `wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson${args.values['no-store'] ? '' : `, ${out}/store`}\n`,
     );
@@ -70,6 +73,13 @@ export const replayCommand: Command = {
       ctx.stderr.write(
         `note: ${summary.late} events came later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS): stored as late, and judged only from the ` +
           'moment they arrived, never in the past they describe (a closed window stays closed); if the file is not in arrival order, replay it with --sort\n',
+      );
+    }
+    const future = summary.deadLettersByCategory.future_time ?? 0;
+    if (future > 0) {
+      ctx.stderr.write(
+        `note: ${future} events were dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows and were rejected ` +
+          `(future_time, in ${out}/dlq.ndjson); for data dated ahead on purpose (synthetic test data), replay with DRIFTWATCH_MAX_FUTURE_SKEW=off\n`,
       );
     }
     // A closed or empty standard input (`replay - <&-`), or an empty file, is more likely a mistake than a run.

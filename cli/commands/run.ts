@@ -2,7 +2,8 @@
 import type { Command } from '../command.js';
 import { loadRuntime } from '../runtime.js';
 import { startLiveEngine } from '../../engine/live/start-live.js';
-import { UsageError } from '../../lib/errors.js';
+import { DuplicateInstanceError, UsageError } from '../../lib/errors.js';
+import { startedLine } from './run-started-line.js';
 
 /** Longest a graceful stop may take (finish the batch, commit, leave the group) before the process exits anyway. */
 const STOP_DEADLINE_MS = 30_000;
@@ -41,9 +42,13 @@ export const runCommand: Command = {
     process.on('SIGINT', () => onSignal('SIGINT'));
     const live = await startLiveEngine(rt);
     started = true;
-    ctx.stdout.write(`driftwatch run: instance ${rt.config.live.instanceId} in group ${rt.config.kafka.groupId}; metrics on :${rt.config.metricsPort}\n`);
+    ctx.stdout.write(startedLine(rt.config, live.metricsUrl));
     const failure = await Promise.race([stopRequest, live.runner.failed]);
-    if (failure) {
+    if (failure instanceof DuplicateInstanceError) {
+      // The cause, not kafkajs's bare fencing error: restarted as it is, this instance would fence its twin in turn.
+      rt.logger.error({ err: failure.toJSON() }, failure.message);
+      ctx.stderr.write(`driftwatch run: ${failure.message} [${failure.code}]\n`);
+    } else if (failure) {
       // Not a clean stop: exit non-zero so a supervisor restarts the instance (it resumes from the last commit).
       rt.logger.error({ err: failure }, 'consumer stopped after a non-retriable error; exiting');
       ctx.stderr.write(`driftwatch run: the consumer stopped after a non-retriable error: ${failure.message}\n`);
@@ -53,7 +58,7 @@ export const runCommand: Command = {
       new Promise<null>((r) => setTimeout(() => r(null), STOP_DEADLINE_MS).unref()),
     ]);
     if (!stopped) rt.logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time (broker unreachable?); exiting anyway');
-    else if (!stopped.clean) ctx.stderr.write('driftwatch run: the final commit failed; the records since the last commit will be read again by the next owner of their partitions\n');
+    else if (!stopped.clean && !failure) ctx.stderr.write('driftwatch run: the final commit failed; the records since the last commit will be read again by the next owner of their partitions\n');
     // Exit 0 only for a stop that committed everything: a supervisor then knows the instance ended cleanly.
     const result = failure || !stopped?.clean ? 1 : 0;
     // kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same

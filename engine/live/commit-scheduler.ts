@@ -46,6 +46,8 @@ export interface CommitSchedulerOptions {
   /** Runs a commit asked for meanwhile, serialised with batches and ticks. */
   serialise: (work: () => Promise<void>) => Promise<void>;
   stopping: () => boolean;
+  /** A commit failed because the producer was fenced: the instance stops (reported there, not here). */
+  onFenced?: (err: unknown) => void;
 }
 
 export class CommitScheduler {
@@ -137,6 +139,7 @@ export class CommitScheduler {
     if (rewind) this.#rewind = abandoned ? 'abandoned' : 'failure';
     else this.#error = err;
     this.opts.onFailed(engine);
+    if (isFenced(err) && this.opts.onFenced) return this.opts.onFenced(err);
     if (abandoned) this.opts.log.warn({ err }, 'commit abandoned: a rebalance began; state will be rebuilt from the changelog');
     else this.opts.log.error({ err, rewind }, 'commit failed; state will be rebuilt from the changelog');
   }

@@ -18,6 +18,7 @@ import { PartitionWatermarks } from './partition-watermarks.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
+import type { DeadLetterLog } from './dead-letter-log.js';
 import { splitTp, tp } from './topic-partition.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 
@@ -52,6 +53,8 @@ export interface LiveEngineDeps {
   decoder?: Decoder;
   alertEncoder?: AlertEncoder;
   metrics?: LiveMetrics;
+  /** Counts dead letters for the runner's rate-limited summary line (dead-letter-log.ts). */
+  deadLetters?: DeadLetterLog;
   onFact?: (fact: Fact) => void;
   /** The pipeline stopped on an error (see PipelineOptions.onFailure): this engine's state may not be committed. */
   onFailure?: (err: unknown) => void;
@@ -119,6 +122,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
       done(dl);
       outbox.push({ topic: topics.dlq, message: deadLetterMessage(dl) });
       metrics?.deadLetter(dl.source?.topic ?? 'unknown', dl.category ?? 'invalid_event');
+      deps.deadLetters?.record(dl);
     },
     onFact: (fact: Fact) => {
       deps.onFact?.(fact);

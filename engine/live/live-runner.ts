@@ -42,8 +42,10 @@ import { inputEventTypes, type InputEventType } from '../../schemas/input-events
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
-import { DriftwatchError } from '../../lib/errors.js';
+import { DriftwatchError, DuplicateInstanceError } from '../../lib/errors.js';
 import { checkPartitionCountsAgree } from '../../topics/topic-checks.js';
+import { fencedByTwin, refuseDuplicateInstance } from './duplicate-instance.js';
+import { DeadLetterLog } from './dead-letter-log.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -74,6 +76,8 @@ export class LiveRunner {
   private readonly log: Logger;
   private consumer: Consumer;
   private readonly producer: TransactionalProducer;
+  /** `driftwatch-<group>-<instance>`: shared by every process started with this instance id (duplicate-instance.ts). */
+  private readonly transactionalId: string;
   private readonly reader: ChangelogReader;
   /** End offsets: does a partition past the idle timeout really have nothing to read? */
   private readonly admin: Admin;
@@ -87,6 +91,8 @@ export class LiveRunner {
   private readonly topicTypes: ReadonlyMap<string, InputEventType>;
   private readonly now: () => number;
   private readonly commitIntervalMs: number;
+  /** Dead letters of every engine generation, summed up in the log at most once a minute (dead-letter-log.ts). */
+  private readonly deadLetters: DeadLetterLog;
   private readonly idleTimeoutMs: number;
   private assignment: Record<string, number[]> = {};
   private generation = 0;
@@ -129,8 +135,10 @@ export class LiveRunner {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
     this.inputTopics = [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index];
     this.topicTypes = new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type]));
+    this.deadLetters = new DeadLetterLog(this.log, config.kafka.topics.dlq, this.now);
     this.consumer = this.createConsumer();
-    this.producer = new TransactionalProducer(opts.kafka, `driftwatch-${config.kafka.groupId}-${opts.instanceId}`, this.log);
+    this.transactionalId = `driftwatch-${config.kafka.groupId}-${opts.instanceId}`;
+    this.producer = new TransactionalProducer(opts.kafka, this.transactionalId, this.log);
     this.reader = new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, this.log, opts.stuckConsumerMs);
     this.admin = opts.kafka.admin();
     this.groupDescriber = new GroupDescriber(this.admin, config.kafka.groupId);
@@ -168,6 +176,7 @@ export class LiveRunner {
       },
       serialise: (work) => this.exclusive(work),
       stopping: () => this.stopping,
+      onFenced: (err) => this.fenced(err),
     });
   }
 
@@ -200,12 +209,21 @@ export class LiveRunner {
 
   async start(): Promise<void> {
     await this.opts.alertEncoder?.ready();
-    await this.producer.connect();
     await this.admin.connect();
     // Inputs that are not co-partitioned would split a key's events between members; the group's assigner can only
     // warn (refusing would stop every member), so refuse here, before joining. Missing topics fail here too.
     const { topics } = await this.admin.fetchTopicMetadata({ topics: [...this.inputTopics, this.opts.changelogTopic] });
     checkPartitionCountsAgree(topics.map((t) => ({ name: t.name, partitions: t.partitions.length })));
+    // Before joining and before the producer's first transaction, which would fence a running instance with the same
+    // id (duplicate-instance.ts).
+    await refuseDuplicateInstance({
+      describe: () => this.groupDescriber.describeNow(),
+      instanceId: this.opts.instanceId,
+      groupId: this.opts.config.kafka.groupId,
+      sessionTimeoutMs: this.opts.config.live.sessionTimeoutMs,
+      log: this.log,
+    });
+    await this.producer.connect();
     await this.reader.start();
     await this.runConsumer(this.consumer);
     this.lag.start();
@@ -213,6 +231,7 @@ export class LiveRunner {
     const tickFailures = new RepeatedFailureLog(this.log, 'idle tick');
     let tickQueued = false;
     this.ticker = setInterval(() => {
+      this.deadLetters.report(); // outside the lock: it only reads counts (and must not wait behind a held batch)
       // One tick waiting behind a batch is enough: a batch held by backpressure through a store outage would
       // otherwise queue four a second for as long as the outage lasts.
       if (tickQueued) return;
@@ -224,7 +243,7 @@ export class LiveRunner {
         // This instance's producer was fenced by a newer one with the same instance id: nothing it does can commit
         // again, so stop as a crashed consumer would. Anything else (a broker outage longer than kafkajs's retries
         // also arrives as non-retriable) is tried again on the next tick.
-        if (isFenced(err) && !this.stopping) this.fail(err as Error);
+        if (isFenced(err) && !this.stopping) this.fenced(err);
       });
     }, 250);
   }
@@ -280,11 +299,12 @@ export class LiveRunner {
       this.outOfGroupFor = 'failure';
       this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
       if (e.payload.restart || this.stopping) return;
+      if (isFenced(e.payload.error)) return this.fenced(e.payload.error);
       // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
       // coordinator not found while it rejoins): a Kafka failure other than fencing is ridden out with a new group
       // member, as a failed commit is (same classification); fencing, a failed store and our own errors still end
       // the instance for its supervisor.
-      if (isKafkaError(e.payload.error) && !isFenced(e.payload.error)) void this.replaceConsumer('crashed without a restart');
+      if (isKafkaError(e.payload.error)) void this.replaceConsumer('crashed without a restart');
       else this.fail(e.payload.error);
     });
     watchForStuckStop(consumer, {
@@ -447,7 +467,8 @@ export class LiveRunner {
         progressed: current?.progressed ?? false,
         outOfGroupFor: this.outOfGroupFor,
       });
-      if (!clean) {
+      // Fenced: the cause is reported once, by whoever stops the instance (driftwatch run); the twin owns the partitions.
+      if (!clean && !(this.halted instanceof DuplicateInstanceError)) {
         const what = engine ? 'final commit failed' : this.halted ? 'stopped after a processing failure' : 'stopped out of the group after a failure';
         this.log.error(`${what}: the records since the last commit will be read again by the next owner of their partitions`);
       }
@@ -551,6 +572,7 @@ export class LiveRunner {
         decoder: this.opts.decoder,
         alertEncoder: this.opts.alertEncoder,
         metrics: this.opts.metrics,
+        deadLetters: this.deadLetters,
         onFact: this.opts.onFact,
         onFailure: (err) => this.pipelineFailed(err),
         now: this.now,
@@ -594,6 +616,21 @@ export class LiveRunner {
     const cause = err instanceof Error ? err : new Error(String(err));
     this.halted = new DriftwatchError(`processing failed: ${cause.message}`, { cause });
     this.log.error({ err: cause }, 'processing failed: nothing more is processed or committed; the records since the last commit are read again after a restart');
+    this.fail(this.halted);
+  }
+
+  /**
+   * This instance's producer was fenced: a producer with its transactional id
+   * connected since, most likely another process started with the same
+   * DRIFTWATCH_INSTANCE_ID. Nothing this one does can commit again, and
+   * carrying on would only be fenced again: it stops for good as after a
+   * pipeline failure — not ready, nothing more processed, no final commit —
+   * and `driftwatch run` exits 1 with the likely cause (duplicate-instance.ts).
+   */
+  private fenced(err: unknown): void {
+    if (this.halted) return;
+    this.halted = fencedByTwin(err, this.opts.instanceId, this.opts.config.kafka.groupId, this.transactionalId);
+    this.readyFlag = false;
     this.fail(this.halted);
   }
 

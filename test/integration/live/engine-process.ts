@@ -45,7 +45,10 @@ export class EngineProcess {
   readonly exited: Promise<EngineExit>;
   private readonly child: ChildProcess;
   private stderrTail = '';
-  private stdout = '';
+  /** What the engine printed on stdout (its started line). */
+  stdout = '';
+  /** Its stderr as text (the log lines and the plain lines `driftwatch run` writes there on failure). */
+  stderrText = '';
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -77,6 +80,7 @@ export class EngineProcess {
   }
 
   private onStderr(chunk: string): void {
+    this.stderrText += chunk;
     const text = this.stderrTail + chunk;
     const lines = text.split('\n');
     this.stderrTail = lines.pop() ?? '';

@@ -31,6 +31,7 @@ import { it, expect } from 'vitest';
 import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { isFenced } from '../../../engine/live/transactional-producer.js';
+import { DuplicateInstanceError } from '../../../lib/errors.js';
 import { describeKafka, testKafka } from '../kafka/kafka-env.js';
 import { committedCount, liveSuite, until, waitCommitted } from './live-env.js';
 import { capturingLogger, inProcessRunner } from './in-process-runner.js';
@@ -148,10 +149,13 @@ describeKafka('live engine: a consumer crash kafkajs will not restart', (brokers
 
       expect(injected.thrown).toEqual([fenced]);
       expect(logs.filter((l) => l.msg === 'consumer crashed').map((l) => l.restart)).toEqual([false]);
-      // What kafkajs reports: its retrier's wrapper around what eachBatch threw, the fencing cause kept.
-      expect(err).toBeInstanceOf(Error);
+      // Reported as its likely cause (another instance with this id), around what kafkajs reports: its retrier's
+      // wrapper around what eachBatch threw, the fencing cause kept.
+      expect(err).toBeInstanceOf(DuplicateInstanceError);
+      expect((err as Error).message).toMatch(/^another instance runs with DRIFTWATCH_INSTANCE_ID=crashfenced .*each instance needs a unique id$/);
       expect(isFenced(err)).toBe(true);
-      expect((err as Error).cause).toBe(fenced.cause);
+      expect(((err as Error).cause as Error).cause).toBe(fenced.cause);
+      expect(runner.ready).toBe(false);
       expect(logs.some((l) => l.msg?.includes('starting a new one'))).toBe(false);
     } finally {
       await runner.stop();

@@ -13,8 +13,7 @@ import { it, expect } from 'vitest';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
 import { liveSuite, until, waitCommitted, type LiveDeployment } from './live-env.js';
-import { generatedRecords, heldTicks, produceRecords, threeCopiesOfEveryFixture, tickRecords, type InputRecord } from './scenario-records.js';
-import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
+import { heldTicks, produceRecords, threeCopiesOfEveryFixture, tickRecords, type InputRecord } from './scenario-records.js';
 import { committedAlerts, mergeIncidents, expectReplayAlerts } from './reference.js';
 
 const eventTime = (r: InputRecord): number => {
@@ -150,28 +149,4 @@ describeKafka('live engine: two instances in one group', (brokers) => {
       },
     );
   }, 180_000);
-
-  it('a second instance with the same instance id fences the first, which exits non-zero instead of lingering', async () => {
-    const d = await deploy('fenced');
-    // Many keys, so that whatever partitions the first one keeps, it has records to process and commits to attempt.
-    const records = generatedRecords(optionsForRecords(6000, 24, { seed: 5 }));
-    const ticks = tickRecords(d.partitions);
-    await withEngineLogs(() => engines, async () => {
-      const first = await d.startEngine('twin');
-      engines.push(first);
-      await first.waitRestored(); // restored with no input (its partitions are quiet)
-      // Same instance id, so the same transactional id: its producer fences the first one's (its own data dir: two
-      // processes cannot share one embedded store). The first one's next transaction is refused for good.
-      const second = await d.startEngine('twin', { DRIFTWATCH_DATA_DIR: `${d.dataDir('twin')}-again` });
-      engines.push(second);
-      await second.waitRestored();
-      await produceRecords(kafka, d.topics, [...records, ...ticks]);
-      const exit = await Promise.race([first.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
-      expect(exit).toEqual({ code: 1, signal: null });
-      expect(first.logs.some((l) => l.msg === 'consumer stopped after a non-retriable error; exiting')).toBe(true);
-      // The second one takes every partition and commits everything (the first one's transactions were aborted).
-      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { engines });
-      expect((await second.terminate()).code).toBe(0);
-    });
-  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ConfigError, DriftwatchError, SchemaIncompatibleError, ValidationError, errorClasses } from '../../../lib/errors.js';
+import { ConfigError, DriftwatchError, DuplicateInstanceError, SchemaIncompatibleError, ValidationError, errorClasses } from '../../../lib/errors.js';
 
 type AnyErrorClass = (typeof errorClasses)[number];
 
@@ -8,6 +8,7 @@ function make(cls: AnyErrorClass, cause?: unknown): DriftwatchError {
   if (cls === ConfigError) return new ConfigError('SOME_OPTION', 'expected x, got y', { cause });
   if (cls === ValidationError) return new ValidationError('field', 'is required');
   if (cls === SchemaIncompatibleError) return new SchemaIncompatibleError('topic-value', 'incompatible', { cause });
+  if (cls === DuplicateInstanceError) return new DuplicateInstanceError('host-1', 'driftwatch', 'its producer was fenced', { cause });
   return new (cls as typeof DriftwatchError)('something failed', { cause, canRetry: true });
 }
 

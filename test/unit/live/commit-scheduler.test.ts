@@ -35,6 +35,7 @@ function setup(options: { during?: () => Promise<void>; member?: () => boolean; 
     1,
   );
   const failed: Engine[] = [];
+  const fenced: unknown[] = [];
   const followUps: Array<Promise<void>> = [];
   const scheduler: CommitScheduler = new CommitScheduler({
     producer: new TransactionalProducer(kafka, 'driftwatch-g-i', silentLogger),
@@ -53,8 +54,9 @@ function setup(options: { during?: () => Promise<void>; member?: () => boolean; 
       return run;
     },
     stopping: () => false,
+    onFenced: (err) => void fenced.push(err),
   });
-  return { scheduler, stats, engine, failed, followUps };
+  return { scheduler, stats, engine, failed, fenced, followUps };
 }
 
 describe('CommitScheduler', () => {
@@ -115,6 +117,7 @@ describe('CommitScheduler', () => {
     const fenced = kafkaError('PRODUCER_FENCED');
     const a = setup({ during: () => Promise.reject(fenced) });
     await a.scheduler.commit({ wait: true });
+    expect(a.fenced).toEqual([fenced]); // at once: the runner stops, saying a twin took the transactional id
     expect(a.scheduler.takeRewind()).toBe(false);
     expect(a.scheduler.takeError()).toBe(fenced);
     expect(a.scheduler.takeError()).toBeNull();
@@ -125,6 +128,7 @@ describe('CommitScheduler', () => {
     expect(b.scheduler.takeError()).toBeNull();
     expect(b.scheduler.takeRewind()).toBe(true);
     expect(b.failed).toHaveLength(1);
+    expect(b.fenced).toEqual([]);
   });
 
   it('an abandoned commit is an error of its own kind, retryable', () => {

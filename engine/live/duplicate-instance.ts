@@ -1,0 +1,91 @@
+/**
+ * Two processes started with one DRIFTWATCH_INSTANCE_ID in one consumer group
+ * share a transactional id (`driftwatch-<group>-<instance>`): the one whose
+ * producer connects last fences the other, which used to stop with kafkajs's
+ * bare fencing error; restarted by its supervisor, it fenced the survivor in
+ * turn, and so on, each instance ending the other in a loop. Two defences,
+ * both naming the id and the likely cause:
+ *
+ *  - at start-up, before the producer connects (its first transaction, the
+ *    restore's marker right after joining, is what fences: kafkajs
+ *    initialises the transactional id there),
+ *    a member of the group that already announces this instance id (in its
+ *    subscription's user data, topics/co-partition-assigner.ts) makes the
+ *    instance refuse to start, leaving the running one alone. Not at first
+ *    sight: a predecessor that stopped without leaving the group (kill -9, a
+ *    lost pod) stays a member until its session expires, and the restart
+ *    that replaces it must go ahead. So the member must still be there once
+ *    a session timeout has passed: a dead one is gone by then, a live one
+ *    is not;
+ *  - fencing itself (two instances started at the same moment both pass the
+ *    check) is reported as what it most likely is (`fencedByTwin`).
+ */
+import type { GroupDescription } from 'kafkajs';
+import type { Logger } from '../../lib/logger.js';
+import { DuplicateInstanceError } from '../../lib/errors.js';
+import { memberInstanceId } from '../../topics/co-partition-assigner.js';
+
+export interface DuplicateCheck {
+  /** The group as it is now (a DescribeGroups request). */
+  describe: () => Promise<GroupDescription | undefined>;
+  instanceId: string;
+  groupId: string;
+  /** The consumer session timeout: how long a member that died without leaving stays in the group. */
+  sessionTimeoutMs: number;
+  log: Logger;
+  /** Pause between two looks at the group. */
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Beyond the session timeout, how long a dead member may still be listed: the coordinator expires it on time, then
+ * the group rebalances (its remaining members rejoin within a heartbeat) before it is Stable, and described, again.
+ */
+export const SESSION_EXPIRY_MARGIN_MS = 5_000;
+
+/**
+ * Resolves once no other member of the group announces `instanceId`; throws DuplicateInstanceError when one
+ * still does after the session timeout (plus SESSION_EXPIRY_MARGIN_MS). A group that cannot be told (rebalancing
+ * throughout: DescribeGroups lists members without their subscriptions then) is let through: fencing still says it.
+ */
+export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<void> {
+  const now = check.now ?? Date.now;
+  const sleep = check.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const waitMs = check.sessionTimeoutMs + SESSION_EXPIRY_MARGIN_MS;
+  const deadline = now() + waitMs;
+  let warned = false;
+  for (;;) {
+    const twins = membersAnnouncing(await check.describe(), check.instanceId);
+    if (twins === 0) return;
+    if (now() >= deadline) {
+      if (twins === null) return;
+      throw new DuplicateInstanceError(
+        check.instanceId,
+        check.groupId,
+        `a member of the group announced this id for longer than the session timeout, ${check.sessionTimeoutMs} ms; started now, this one would fence it`,
+      );
+    }
+    if (twins !== null && !warned) {
+      warned = true;
+      check.log.warn(
+        { instanceId: check.instanceId, groupId: check.groupId, waitMs },
+        'a member of the consumer group has this instance id: waiting for it to leave (a predecessor that stopped without leaving does once its session expires) before starting',
+      );
+    }
+    await sleep(check.pollMs ?? 1_000);
+  }
+}
+
+/** Members announcing `instanceId`; null when the group cannot tell (not Stable: described without subscriptions). */
+function membersAnnouncing(group: GroupDescription | undefined, instanceId: string): number | null {
+  if (!group || group.members.length === 0) return 0;
+  if (group.state !== 'Stable') return null;
+  return group.members.filter((m) => memberInstanceId(m) === instanceId).length;
+}
+
+/** The error this instance stops with once its producer was fenced: most likely a twin took its transactional id. */
+export function fencedByTwin(err: unknown, instanceId: string, groupId: string, transactionalId: string): DuplicateInstanceError {
+  return new DuplicateInstanceError(instanceId, groupId, `its producer was fenced: another producer started with the transactional id ${transactionalId}`, { cause: err });
+}

@@ -1,0 +1,75 @@
+/**
+ * A second process with a running instance's DRIFTWATCH_INSTANCE_ID refuses
+ * to start (before its producer connects and fences the running one), but a
+ * restart after a crash is not refused for the dead predecessor the group
+ * still lists until its session expires. On a virtual clock; the group
+ * described as the test says. The broker's side: live-duplicate-instance.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import kafkajs, { type ConsumerGroupState, type GroupDescription } from 'kafkajs';
+import { refuseDuplicateInstance, SESSION_EXPIRY_MARGIN_MS } from '../../../engine/live/duplicate-instance.js';
+import { DuplicateInstanceError } from '../../../lib/errors.js';
+import { capturingLogger } from '../../helpers/capturing-logger.js';
+
+const SESSION_MS = 30_000;
+
+function member(instanceId: string) {
+  const memberMetadata = kafkajs.AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['t'], userData: Buffer.from(instanceId) });
+  return { memberId: `${instanceId}-${Math.random()}`, clientId: 'driftwatch', clientHost: '/127.0.0.1', memberMetadata, memberAssignment: Buffer.alloc(0) };
+}
+
+function group(state: ConsumerGroupState, ids: string[]): GroupDescription {
+  return { groupId: 'g', state, protocol: 'DriftwatchCoPartitionAssigner', protocolType: 'consumer', members: ids.map(member) };
+}
+
+/** Runs the check against `groupAt(virtual ms since start)`; what it did and when. */
+async function check(groupAt: (ms: number) => GroupDescription | undefined) {
+  let now = 0;
+  const logs: Array<{ msg?: string }> = [];
+  let looks = 0;
+  const result = await refuseDuplicateInstance({
+    describe: async () => (looks++, groupAt(now)),
+    instanceId: 'twin',
+    groupId: 'g',
+    sessionTimeoutMs: SESSION_MS,
+    log: capturingLogger(logs),
+    now: () => now,
+    sleep: async (ms) => void (now += ms),
+  }).then(
+    () => 'started' as const,
+    (err: unknown) => err,
+  );
+  return { result, at: now, looks, logs };
+}
+
+describe('refusing to start beside an instance with the same id', () => {
+  it('starts at once when no member announces the id (no group yet, other instances)', async () => {
+    expect(await check(() => undefined)).toMatchObject({ result: 'started', at: 0, looks: 1 });
+    expect(await check(() => group('Empty', []))).toMatchObject({ result: 'started', at: 0, looks: 1 });
+    expect(await check(() => group('Stable', ['one', 'two']))).toMatchObject({ result: 'started', at: 0, looks: 1 });
+  });
+
+  it('waits for a predecessor that died without leaving: the group drops it once its session expires', async () => {
+    const expires = SESSION_MS - 4_000;
+    const r = await check((ms) => (ms < expires ? group('Stable', ['twin', 'other']) : ms < expires + 2_000 ? group('PreparingRebalance', ['other']) : group('Stable', ['other'])));
+    expect(r.result).toBe('started');
+    expect(r.at).toBe(expires + 2_000);
+    expect(r.logs.filter((l) => /has this instance id: waiting for it to leave/.test(l.msg ?? ''))).toHaveLength(1);
+  });
+
+  it('refuses, naming the id and the cause, when the member is still there after the session timeout', async () => {
+    const r = await check(() => group('Stable', ['twin']));
+    expect(r.result).toBeInstanceOf(DuplicateInstanceError);
+    const err = r.result as DuplicateInstanceError;
+    expect(err.message).toMatch(/^another instance runs with DRIFTWATCH_INSTANCE_ID=twin in consumer group g \(.*\); each instance needs a unique id$/);
+    expect(err.code).toBe('DW_DUPLICATE_INSTANCE');
+    expect(r.at).toBeGreaterThanOrEqual(SESSION_MS + SESSION_EXPIRY_MARGIN_MS);
+    expect(r.at).toBeLessThan(SESSION_MS + SESSION_EXPIRY_MARGIN_MS + 2_000);
+  });
+
+  it('lets a group it cannot tell through at the deadline (rebalancing throughout: members described without subscriptions)', async () => {
+    const r = await check(() => group('PreparingRebalance', ['twin']));
+    expect(r.result).toBe('started');
+    expect(r.at).toBeGreaterThanOrEqual(SESSION_MS + SESSION_EXPIRY_MARGIN_MS);
+  });
+});
