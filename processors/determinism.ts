@@ -31,7 +31,7 @@ import type { Fact, Incident } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import type { HydrationEvent } from '../schemas/input-events.js';
 import { TimerQueue } from './timer-queue.js';
-import { IncidentLifecycle, incidentFact, sortedUnique } from './state-drift/incident-lifecycle.js';
+import { IncidentLifecycle, incidentFact, OpenIncidentTally, sortedUnique } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js';
 
 interface RuleWindow {
@@ -88,6 +88,8 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   private readonly rulesByKey = new Map<string, Map<string, RuleState>>();
   private readonly timers = new TimerQueue();
   private readonly dirty = new DirtyKeys();
+  /** Rules with an open incident, kept by their lifecycles (so the gauge needs no scan). */
+  private readonly openTally = new OpenIncidentTally();
 
   constructor(
     private readonly options: ProcessingOptions,
@@ -107,11 +109,9 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     this.timers.fireDue(at, (key, time) => this.closeWindow(key, time, emit));
   }
 
-  /** How many rules have an open incident (see StateDriftProcessor.openIncidents). */
+  /** How many rules have an open incident, O(1) (see StateDriftProcessor.openIncidents). */
   openIncidents(): number {
-    let open = 0;
-    for (const rule of this.rules.values()) if (rule.lifecycle.phase === 'open') open++;
-    return open;
+    return this.openTally.value;
   }
 
   /** Rules with state (an open window or an open incident). */
@@ -134,7 +134,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   restoreKey(key: string, state: DeterminismKeySnapshot): void {
     this.forgetKey(key);
     for (const r of state.rules) {
-      const lifecycle = new IncidentLifecycle();
+      const lifecycle = new IncidentLifecycle(this.openTally);
       lifecycle.restore(r.incident);
       const window = r.window && {
         start: r.window.start,
@@ -153,7 +153,8 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   private forgetKey(key: string): void {
-    for (const rk of this.rulesByKey.get(key)?.keys() ?? []) {
+    for (const [rk, rule] of this.rulesByKey.get(key) ?? []) {
+      rule.lifecycle.release();
       this.rules.delete(rk);
       this.timers.cancel(rk);
     }
@@ -162,6 +163,8 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
 
   private addRule(rule: RuleState): string {
     const ruleKey = rule.ruleKey;
+    const replaced = this.rules.get(ruleKey);
+    if (replaced !== undefined && replaced !== rule) replaced.lifecycle.release();
     this.rules.set(ruleKey, rule);
     let ofKey = this.rulesByKey.get(rule.key);
     if (!ofKey) this.rulesByKey.set(rule.key, (ofKey = new Map()));
@@ -180,6 +183,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 
   private deleteRule(ruleKey: string, rule: RuleState): void {
+    rule.lifecycle.release();
     this.rules.delete(ruleKey);
     const set = this.rulesByKey.get(rule.key);
     set?.delete(ruleKey);
@@ -190,7 +194,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     let rule = this.findRule(stateKey, event);
     if (!rule) {
       const ruleKey = ruleKeyOf(event.env, event.artifact, event.ruleId);
-      rule = { key: stateKey, ruleKey, env: event.env, artifact: event.artifact, ruleId: event.ruleId, window: null, lifecycle: new IncidentLifecycle(), openedInWindow: 0 };
+      rule = { key: stateKey, ruleKey, env: event.env, artifact: event.artifact, ruleId: event.ruleId, window: null, lifecycle: new IncidentLifecycle(this.openTally), openedInWindow: 0 };
       this.addRule(rule);
     }
     this.dirty.markVia(rule, stateKey);

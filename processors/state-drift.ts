@@ -44,7 +44,7 @@ import { TimerQueue } from './timer-queue.js';
 import { DesiredState, type DesiredStateOptions } from './desired-state.js';
 import type { HydrationEvent, IndexEvent, PromotionEvent } from '../schemas/input-events.js';
 import { KeyState, type StateDriftKeySnapshot, type Trigger } from './state-drift/key-state.js';
-import { incidentFact } from './state-drift/incident-lifecycle.js';
+import { incidentFact, OpenIncidentTally } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type KeyedStateStore } from './stateful.js';
 
 export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
@@ -55,6 +55,8 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   private readonly timers = new TimerQueue();
   private readonly dirty = new DirtyKeys();
   private readonly desiredOptions: DesiredStateOptions;
+  /** Keys with an open incident, kept by their lifecycles (so the gauge needs no scan). */
+  private readonly openTally = new OpenIncidentTally();
 
   constructor(
     private readonly options: ProcessingOptions,
@@ -75,11 +77,13 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.timers.fireDue(at, (key, time) => this.onTimer(key, time, emit));
   }
 
-  /** How many keys have an open incident (the live incidents-open gauge, set from state rather than counted from changes). */
+  /**
+   * How many keys have an open incident: the live incidents-open gauge, set on
+   * every tick. O(1): the keys' lifecycles keep the tally through every open,
+   * resolve, restore and drop (a scan was O(keys) per tick).
+   */
   openIncidents(): number {
-    let open = 0;
-    for (const ks of this.keys.values()) if (ks.lifecycle.phase === 'open') open++;
-    return open;
+    return this.openTally.value;
   }
 
   /** Keys with state (desired state, sources or an open incident). */
@@ -94,7 +98,8 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 
   /** Replaces the state of one key (restart, rebalance) and re-arms its timer. */
   restoreKey(key: string, state: StateDriftKeySnapshot): void {
-    const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs });
+    const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs }, this.openTally);
+    this.keys.get(key)?.lifecycle.release();
     this.keys.set(key, ks);
     // The earliest boundary of any kind; one already passed fires with the next fact.
     this.timers.cancel(key);
@@ -107,6 +112,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 
   /** Forgets a key and its timer (partition revoked; write its dirty state first). */
   dropKey(key: string): void {
+    this.keys.get(key)?.lifecycle.release();
     this.keys.delete(key);
     this.timers.cancel(key);
     this.dirty.forget(key);
@@ -221,7 +227,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     let ks = this.keys.get(envelope.key);
     if (!ks) {
       const { env, artifact } = envelope.event;
-      ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs);
+      ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs, this.openTally);
       this.keys.set(envelope.key, ks);
     }
     this.dirty.markVia(ks, envelope.key);
@@ -231,6 +237,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   /** Bounded memory: a key is kept while it has desired state, in-flight or grace entries, sources or an open incident. */
   private forgetIfEmpty(key: string, ks: KeyState): void {
     if (!ks.isEmpty) return;
+    ks.lifecycle.release(); // idle (isEmpty), so no change to the tally: released so nothing it does later counts
     this.keys.delete(key);
     this.timers.cancel(key);
   }

@@ -8,6 +8,11 @@
  * incident with a new id. Illegal transitions throw — they are bugs in the
  * caller, never input errors. Every method returns a copy of the incident, so
  * facts already emitted never change under the consumer's feet.
+ *
+ * A processor's slots share one OpenIncidentTally, moved by every change of
+ * phase (open, resolve, restore) and by `release` when the processor forgets
+ * a slot: live mode sets its incidents-open gauge on every tick, and counting
+ * open slots there by a scan costs O(keys) each time.
  */
 import { DriftwatchError } from '../../lib/errors.js';
 import type { Fact, Incident } from '../facts.js';
@@ -29,8 +34,25 @@ export interface IncidentPatch {
   desiredFrom?: Incident['desiredFrom'];
 }
 
+/** How many incident slots of one processor are open (see the module comment). */
+export class OpenIncidentTally {
+  private n = 0;
+
+  get value(): number {
+    return this.n;
+  }
+
+  /** Called by the slots only. */
+  add(delta: number): void {
+    this.n += delta;
+  }
+}
+
 export class IncidentLifecycle {
   private incident: Incident | null = null;
+
+  /** `tally`: the processor's count of open slots, kept by this slot until it is released. */
+  constructor(private tally?: OpenIncidentTally) {}
 
   get phase(): IncidentPhase {
     return this.incident === null ? 'idle' : 'open';
@@ -43,6 +65,7 @@ export class IncidentLifecycle {
   /** Opens an incident; `detectedAt` is `startedAt` (the engine emits it at the moment it starts). */
   open(init: Omit<Incident, 'detectedAt' | 'resolvedAt' | 'reason' | 'recoveryMs'>): Incident {
     this.guard('open');
+    this.tally?.add(1);
     this.incident = dropUndefined({ ...init, divergentDigests: sortedUnique(init.divergentDigests), detectedAt: init.startedAt, resolvedAt: null });
     return copy(this.incident);
   }
@@ -74,12 +97,25 @@ export class IncidentLifecycle {
     this.guard('resolve');
     const inc = this.incident!;
     this.incident = null;
+    this.tally?.add(-1);
     return copy({ ...inc, resolvedAt: at, reason, recoveryMs: at - inc.startedAt });
   }
 
   /** Restores an open incident from a snapshot (null = idle). */
   restore(incident: Incident | null): void {
+    const wasOpen = this.incident !== null;
     this.incident = incident && copy(incident);
+    this.tally?.add(Number(this.incident !== null) - Number(wasOpen));
+  }
+
+  /**
+   * The processor forgets this slot (its key was dropped or replaced): an
+   * open incident no longer counts in the tally, and nothing this slot does
+   * afterwards does.
+   */
+  release(): void {
+    if (this.incident !== null) this.tally?.add(-1);
+    this.tally = undefined;
   }
 
   private guard(t: Transition): void {

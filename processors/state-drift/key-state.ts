@@ -8,7 +8,7 @@ import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { stableId } from '../../lib/ids.js';
 import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
-import { IncidentLifecycle, sortedUnique } from './incident-lifecycle.js';
+import { IncidentLifecycle, sortedUnique, type OpenIncidentTally } from './incident-lifecycle.js';
 import type { DirtyHolder } from '../stateful.js';
 
 export interface SourceObservation {
@@ -80,7 +80,7 @@ export class KeyState implements DirtyHolder {
   /** See DirtyKeys.markVia (not state). */
   dirtyEpoch?: number;
   readonly sources = new Map<string, SourceObservation>();
-  readonly lifecycle = new IncidentLifecycle();
+  readonly lifecycle: IncidentLifecycle;
   /**
    * The ids of the key's sources by type and instance: a cache (not state), so
    * every observation of a source carries the same id string. Maps and sets
@@ -105,7 +105,11 @@ export class KeyState implements DirtyHolder {
     readonly artifact: string,
     readonly desired: DesiredState,
     private readonly sourceTtlMs: number,
-  ) {}
+    /** The processor's count of open incidents (see IncidentLifecycle). */
+    openTally?: OpenIncidentTally,
+  ) {
+    this.lifecycle = new IncidentLifecycle(openTally);
+  }
 
   /** Nothing worth keeping: the key may be forgotten. */
   get isEmpty(): boolean {
@@ -209,8 +213,8 @@ export class KeyState implements DirtyHolder {
     };
   }
 
-  static restore(state: StateDriftKeySnapshot, options: DesiredStateOptions & { sourceTtlMs: number }): KeyState {
-    const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs);
+  static restore(state: StateDriftKeySnapshot, options: DesiredStateOptions & { sourceTtlMs: number }, openTally?: OpenIncidentTally): KeyState {
+    const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs, openTally);
     for (const { sourceId, ...s } of state.sources) ks.sources.set(sourceId, s);
     ks.lifecycle.restore(state.incident);
     if (state.starts !== undefined) ks.starts = { ...state.starts };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { IncidentLifecycle } from '../../../processors/state-drift/incident-lifecycle.js';
+import { IncidentLifecycle, OpenIncidentTally } from '../../../processors/state-drift/incident-lifecycle.js';
 import { DriftwatchError } from '../../../lib/errors.js';
 import { t } from './builders.js';
 
@@ -23,5 +23,26 @@ describe('IncidentLifecycle', () => {
     expect(() => l.update({})).toThrow(/cannot update while idle/);
     l.open(init);
     expect(() => l.open(init)).toThrow(/cannot open while open \(inc-1\)/);
+  });
+
+  it('keeps its processor\'s tally of open slots through open, resolve, restore and release', () => {
+    const tally = new OpenIncidentTally();
+    const a = new IncidentLifecycle(tally);
+    const b = new IncidentLifecycle(tally);
+    a.open(init);
+    b.restore({ ...a.current!, incidentId: 'inc-2' });
+    expect(tally.value).toBe(2);
+    b.restore({ ...a.current!, incidentId: 'inc-3' }); // open over open: still one
+    expect(tally.value).toBe(2);
+    b.restore(null);
+    expect(tally.value).toBe(1);
+    a.resolve(t(20), 'converged');
+    expect(tally.value).toBe(0);
+    b.open(init);
+    b.release(); // its processor forgot it: not open any more as far as the tally goes, whatever it does later
+    expect(tally.value).toBe(0);
+    b.resolve(t(30), 'converged');
+    b.release();
+    expect(tally.value).toBe(0);
   });
 });

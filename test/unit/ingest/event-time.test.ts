@@ -5,6 +5,7 @@ import { EventTimeOrderer, orderByEventTime, orderChunksByEventTime, type EventT
 import type { Envelope, Fact } from '../../../processors/facts.js';
 import { SECOND } from '../../../lib/time.js';
 import { T0, envelope, hydration, indexOp, promotion } from './events.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const L = 10 * SECOND;
 const s = (sec: number): number => T0 + sec * SECOND;
@@ -32,17 +33,6 @@ function runEach(input: Envelope[], options: EventTimeOptions = { allowedLatenes
 }
 
 const events = (facts: Fact[]): string[] => facts.filter((f) => f.kind !== 'advance').map(show);
-
-/** Small deterministic PRNG (mulberry32) so the shuffles are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('EventTimeOrderer', () => {
   it('releases sorted input once the frontier (max − 2·lateness) passes it, then advances to +Infinity at the end', () => {
@@ -74,7 +64,7 @@ describe('EventTimeOrderer', () => {
 
   it('gives the same event sequence for any arrival order within the lateness bound', () => {
     // 400 events on a coarse 1 s grid (many ties) of all three types.
-    const r = rng(7);
+    const r = seededRandom(7);
     const base: Envelope[] = [];
     for (let i = 0; i < 400; i++) {
       const at = s(Math.floor(i / 4));
@@ -88,7 +78,7 @@ describe('EventTimeOrderer', () => {
       .map((e) => `E:${e.event.eventId}@${(e.at - T0) / SECOND}`);
     for (let seed = 1; seed <= 5; seed++) {
       // Arrival key = at + jitter in [0, 2L): no event is older than the frontier when it arrives.
-      const jr = rng(seed);
+      const jr = seededRandom(seed);
       const shuffled = base.map((e) => ({ e, key: e.at + jr() * 2 * L })).sort((x, y) => x.key - y.key).map((x) => x.e);
       const { facts, orderer } = runEach(shuffled);
       expect(orderer.late).toBe(0);
