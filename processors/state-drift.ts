@@ -67,7 +67,14 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 
   handle(fact: Fact, emit: Emit): void {
     const at = fact.at; // read once: see readsAtOnce in processor.ts
-    if (this.timers.hasDue(at)) this.fireTimers(at, emit);
+    // Timers due strictly before `at`: one due at `at` itself waits for a later fact, so that the events of an
+    // instant are taken in before what time alone does at that instant. A replica reporting the new digest at the
+    // very millisecond its grace ends never drifted (its latest digest was acceptable at every instant), and a
+    // source reporting at the very millisecond it would expire is not forgotten; firing first made a 0 ms
+    // incident (an alert fired and resolved) of the one, and resolved and reopened the other's incident. The
+    // evaluation the fact itself triggers at `at` judges every source at `at` anyway. The same "strictly before"
+    // as the escalations (AlertBook.fireDueBefore). End of input advances to +Infinity, which fires them all.
+    if (this.timers.hasDue(at - 1)) this.fireTimers(at - 1, emit);
     if (fact.kind === 'event') this.onEvent(fact.envelope, at, emit);
     else if (fact.kind === 'late') this.onLate(fact.envelope, at, emit);
   }
@@ -138,9 +145,10 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     // the new digest is acceptable and the source it replaces was not
     // divergent (an idle key has no divergent source at all): the divergent
     // set stays as the last evaluation left it, and nothing else that
-    // judgement depends on moved (every boundary up to `at` fired as a timer
-    // before this fact). Skipping the evaluation then gives what it would have
-    // given, no incident change, at a fraction of the cost.
+    // judgement depends on moved (every boundary before `at` fired as a timer
+    // before this fact; one exactly at `at` fires after it, at `at`, and judges
+    // the whole key then). Skipping the evaluation then gives what it would
+    // have given, no incident change, at a fraction of the cost.
     let quiet = !divergent;
     if (quiet && previous !== undefined && ks.lifecycle.phase === 'open') {
       quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);

@@ -167,6 +167,26 @@ describe('StateDriftProcessor', () => {
     expect(inc[1]!.incident).toMatchObject({ reason: 'converged' });
   });
 
+  it('the events of an instant come before its grace end and source expiry (no 0 ms incident, no resolve-and-reopen)', () => {
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      index(t(300), { instance: 'r1', servedDigest: 'D1' }),
+      ...promoted(t(600), 'p2', 'D2'), // D1 acceptable while t < 720 s
+      index(t(720), { instance: 'r1', servedDigest: 'D2' }), // converges at the very instant its grace ends
+      advance(t(720)), // the frontier at the instant itself: events of 720 s may still follow
+      index(t(730), { instance: 'r2', servedDigest: 'DX' }), // drifted at 730 s
+      index(t(1630) + 1, { instance: 'r2', servedDigest: 'DX' }), // the instant r2 would be forgotten (silent > 900 s)
+      index(t(1700), { instance: 'r2', servedDigest: 'D2' }),
+      advance(Number.POSITIVE_INFINITY),
+    ]);
+    // Before: opened and resolved at 720 s (0 ms), then r2's incident resolved source_expired at 1630.001 s and a
+    // second one opened at the same millisecond.
+    expect(incidents(out).map((i) => [i.change, i.at, i.incident.reason])).toEqual([
+      ['opened', t(730), undefined],
+      ['resolved', t(1700), 'converged'],
+    ]);
+  });
+
   it('drifting again later is a new incident with a new id', () => {
     const out = run([
       ...promoted(t(0), 'p1', 'D1'),
