@@ -12,7 +12,7 @@
  * input, lets the watermark advance past every window and timer, and resolves
  * once every derived row is stored.
  */
-import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
 import { decodeRecords, jsonDecoder, type DecodeQueueListener, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator } from '../processors/dedup.js';
@@ -115,13 +115,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     externalFrontier: options.externalFrontier ?? false,
   });
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
-  const input = new Subject<RawRecord>();
+  // The input: an Observable whose one subscriber `push` feeds directly. A
+  // Subject would do the same, but its `next` allocates a closure and an
+  // iterator over its observers per record (measured: a replay made ~230
+  // bytes of garbage per event more with it, 10 % of its allocation), and
+  // there is only ever one subscriber.
+  // Like a Subject's, records pushed after the end, a failure or a dispose go
+  // nowhere: the subscriber is stopped then.
+  let input: Subscriber<RawRecord> | undefined;
+  const source = new Observable<RawRecord>((subscriber) => {
+    input = subscriber;
+  });
   const stage = engineStage({ ...options, topology, orderer, dedup, recentIds, counters });
   const waiting = new DecodeQueue();
   let subscription: Subscription | undefined;
   const done = new Promise<void>((resolve, reject) => {
     const bound = { maxAheadMs: options.processing.maxFutureSkewMs, now: options.now ?? Date.now };
-    subscription = input.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound, waiting), stage.operator).subscribe({ error: reject, complete: resolve });
+    subscription = source.pipe(decodeRecords(options.decoder ?? jsonDecoder, bound, waiting), stage.operator).subscribe({ error: reject, complete: resolve });
   }).then(async () => {
     await options.writer?.flush();
   });
@@ -135,7 +145,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     counters,
     push(record) {
       counters.records++;
-      input.next(record);
+      input?.next(record);
     },
     get undecoded() {
       return waiting.total;
@@ -153,7 +163,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (writer && writer.pendingRows > maxPendingRows) await writer.waitForCapacity(maxPendingRows);
     },
     async end() {
-      input.complete();
+      input?.complete();
       await done;
     },
     dispose() {
