@@ -629,9 +629,13 @@ export class LiveRunner {
    */
   private fenced(err: unknown): void {
     if (this.halted) return;
-    this.halted = fencedByTwin(err, this.opts.instanceId, this.opts.config.kafka.groupId, this.transactionalId);
+    const twin = fencedByTwin(err, this.opts.instanceId, this.opts.config.kafka.groupId, this.transactionalId);
+    this.halted = twin;
     this.readyFlag = false;
-    this.fail(this.halted);
+    // Fenced during the stop (its final commit): `driftwatch run` no longer listens to `failed` then, so the cause
+    // would go unsaid (stop leaves the line to it); said here instead, once.
+    if (this.stopping) this.log.error({ err: twin.toJSON() }, twin.message);
+    this.fail(twin);
   }
 
   /**

@@ -31,11 +31,15 @@ export interface StandInRunner {
 
 /** A started runner, a member of its group with every partition of the input topics (`partitions` each). */
 export async function startStandInRunner(
-  options: { partitions?: number } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics'>> = {},
+  options: {
+    partitions?: number;
+    /** Runs inside each send and sendOffsets of a transaction (StandInKafka): a rejection fails the commit. */
+    during?: () => Promise<void>;
+  } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics'>> = {},
 ): Promise<StandInRunner> {
   const partitions = options.partitions ?? 1;
   const config = loadConfig({});
-  const kafka = new StandInKafka(partitions);
+  const kafka = new StandInKafka(partitions, options.during);
   const clock = { now: NOW };
   const logs: LogLine[] = [];
   const runner = new LiveRunner({
