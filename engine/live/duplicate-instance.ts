@@ -49,6 +49,8 @@ export const SESSION_EXPIRY_MARGIN_MS = 5_000;
  * Resolves once no other member of the group announces `instanceId`; throws DuplicateInstanceError when one
  * still does after the session timeout (plus SESSION_EXPIRY_MARGIN_MS). A group that cannot be told (rebalancing
  * throughout: DescribeGroups lists members without their subscriptions then) is let through: fencing still says it.
+ * One that rebalances at the deadline after a member was seen announcing the id is looked at until it settles
+ * (for at most another such wait): that look alone would otherwise let a twin seen all along through, to fence it.
  */
 export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<void> {
   const now = check.now ?? Date.now;
@@ -60,7 +62,13 @@ export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<vo
     const twins = membersAnnouncing(await check.describe(), check.instanceId);
     if (twins === 0) return;
     if (now() >= deadline) {
-      if (twins === null) return;
+      if (twins === null) {
+        // Inconclusive: through, unless a conclusive look showed a twin (`warned`; one without it returned at once)
+        // and the group may still settle.
+        if (!warned || now() >= deadline + waitMs) return;
+        await sleep(check.pollMs ?? 1_000);
+        continue;
+      }
       throw new DuplicateInstanceError(
         check.instanceId,
         check.groupId,

@@ -67,6 +67,20 @@ describe('refusing to start beside an instance with the same id', () => {
     expect(r.at).toBeLessThan(SESSION_MS + SESSION_EXPIRY_MARGIN_MS + 2_000);
   });
 
+  it('refuses a member still announcing the id when the group rebalances at the deadline: it waits for the group to settle', async () => {
+    const deadline = SESSION_MS + SESSION_EXPIRY_MARGIN_MS;
+    // Another member joining or leaving around the deadline: described without subscriptions for 3 s.
+    const r = await check((ms) => (ms >= deadline - 500 && ms < deadline + 3_000 ? group('PreparingRebalance', ['twin', 'other']) : group('Stable', ['twin', 'other'])));
+    expect(r.result).toBeInstanceOf(DuplicateInstanceError);
+    expect(r.at).toBeGreaterThanOrEqual(deadline + 3_000);
+  });
+
+  it('starts when the group settles after the deadline without the member (a dead predecessor whose expiry rebalanced the group late)', async () => {
+    const deadline = SESSION_MS + SESSION_EXPIRY_MARGIN_MS;
+    const r = await check((ms) => (ms < SESSION_MS ? group('Stable', ['twin', 'other']) : ms < deadline + 3_000 ? group('PreparingRebalance', ['other']) : group('Stable', ['other'])));
+    expect(r).toMatchObject({ result: 'started' });
+  });
+
   it('lets a group it cannot tell through at the deadline (rebalancing throughout: members described without subscriptions)', async () => {
     const r = await check(() => group('PreparingRebalance', ['twin']));
     expect(r.result).toBe('started');
