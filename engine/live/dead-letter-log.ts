@@ -11,7 +11,8 @@
  * writes the line. The first dead letters after a quiet spell are reported
  * at the next tick, later ones once the interval has passed since the last
  * line: a burst is one line, or two when it goes on across a tick. Nothing is
- * written while nothing is dead-lettered. Re-deliveries (after a rebalance or
+ * written while nothing is dead-lettered; what is left when the instance
+ * stops is written then. Re-deliveries (after a rebalance or
  * a failed commit) count again, as they do in the metric.
  */
 import type { Logger } from '../../lib/logger.js';
@@ -57,11 +58,14 @@ export class DeadLetterLog {
     this.example ??= dl;
   }
 
-  /** Writes the summary line if there is something to report and the interval since the last line has passed. */
-  report(): void {
+  /**
+   * Writes the summary line if there is something to report and the interval since the last line has passed;
+   * `final` (the instance stops): whatever is left, interval or not — nothing would report it later.
+   */
+  report(final = false): void {
     if (this.total === 0) return;
     const now = this.now();
-    if (now - this.lastLine < this.intervalMs) return;
+    if (!final && now - this.lastLine < this.intervalMs) return;
     const counts: Record<string, Record<string, number>> = {};
     const parts: string[] = [];
     for (const [category, byTopic] of this.counts) {

@@ -476,6 +476,8 @@ export class LiveRunner {
       clean = false;
       this.log.error({ err }, 'final commit failed');
     });
+    // The ticker wrote the dead-letter summary: what it had not written yet (the last batch's too) goes now.
+    this.deadLetters.report(true);
     await this.consumer.disconnect().catch((err) => this.log.warn({ err }, 'consumer disconnect failed'));
     await this.reader.stop();
     await this.admin.disconnect().catch((err) => this.log.warn({ err }, 'admin disconnect failed'));

@@ -66,4 +66,17 @@ describe('live mode logs dead letters, at most once a minute', () => {
     expect(summaries(h)).toHaveLength(2);
     await h.runner.stop();
   });
+
+  it('the dead letters since the last line are summed up when the instance stops, not dropped', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = await startStandInRunner();
+    await h.member.batch(h.topics.hydration, 0, 0, fromTomorrow(10));
+    await tick(h);
+    expect(summaries(h)).toHaveLength(1);
+    await h.member.batch(h.topics.hydration, 0, 10, fromTomorrow(7, 10));
+    await tick(h); // within the minute: held for the next line
+    await h.runner.stop();
+    expect(summaries(h)).toHaveLength(2);
+    expect(summaries(h)[1]).toMatchObject({ deadLetters: 7, example: { correlationId: 'corr-10' } });
+  });
 });
