@@ -43,7 +43,8 @@ function leafTest(rule: LeafRule, x: string): string {
   switch (rule.type) {
     case 'string': {
       const forbid = rule.forbid === undefined ? '' : ` && ${x}.indexOf(${JSON.stringify(rule.forbid)}) === -1`;
-      return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0${forbid})` : `(typeof ${x} === 'string'${forbid})`;
+      // isWellFormed: no lone surrogate (lib/unicode.ts); ES2024, native in Node 20.
+      return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0 && ${x}.isWellFormed()${forbid})` : `(typeof ${x} === 'string' && ${x}.isWellFormed()${forbid})`;
     }
     case 'integer':
       return `(typeof ${x} === 'number' && Number.isInteger(${x})${rule.min === undefined ? '' : ` && !(${x} < ${JSON.stringify(rule.min)})`})`;

@@ -16,6 +16,7 @@
  * is on the replay's hot path.
  */
 import { parseTimestamp } from '../lib/time.js';
+import { isWellFormed, toWellFormed } from '../lib/unicode.js';
 import { compileObjectPredicate, type LeafRule } from './compiled-validator.js';
 
 export type AvroType = string | Record<string, unknown> | AvroType[];
@@ -48,11 +49,24 @@ export type InferObject<F extends Fields> = Simplify<
   { [K in RequiredKeys<F>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> }
 >;
 
+/**
+ * Why a string holding a lone surrogate (lib/unicode.ts) is refused: no
+ * Unicode text, as a line of invalid UTF-8 bytes is none. Stored, it would
+ * have to be altered (U+FFFD), a corrupted name or digest being judged.
+ */
+export const LONE_SURROGATE = 'not well-formed Unicode: holds a lone surrogate (an unpaired \\uD800–\\uDFFF escape)';
+
+/** The first `n` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
+function startOf(text: string, n: number): string {
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  if (typeof value === 'string') return `"${toWellFormed(value.length > 40 ? startOf(value, 40) + '…' : value)}"`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
@@ -94,6 +108,7 @@ export const s = {
     return leaf('string', 'string', { type: 'string', nonEmpty, ...(forbid === undefined ? {} : { forbid }) }, (v) => {
       if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
       if (nonEmpty && v.length === 0) return 'must not be empty';
+      if (!isWellFormed(v)) return LONE_SURROGATE;
       if (forbid !== undefined && v.includes(forbid)) return `must not contain ${JSON.stringify(forbid)}, got ${describe(v)}`;
       return undefined;
     }, opts.doc);

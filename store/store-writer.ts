@@ -50,6 +50,7 @@ import { BatchBytes } from './batch-bytes.js';
 import { toStoreError } from './store-errors.js';
 import { DATABASE, qualifiedTable, type StoreTable } from './tables.js';
 import type { StoreTransport } from './transport.js';
+import { jsonWithoutLoneSurrogates } from '../lib/unicode.js';
 
 export interface StoreWriterOptions {
   /**
@@ -277,8 +278,9 @@ export class StoreWriter {
   }
 
   // An arrow function so the mapper can call it without a bind per fact.
+  // Without lone surrogates: one would make ClickHouse refuse the whole batch (lib/unicode.ts).
   #push = (table: StoreTable, row: Row): void => {
-    this.#pushLine(table, JSON.stringify(row));
+    this.#pushLine(table, jsonWithoutLoneSurrogates(JSON.stringify(row)));
   };
 
   #pushLine(table: StoreTable, line: string): void {

@@ -6,7 +6,7 @@ import { RowMapper } from '../../../store/row-mappers.js';
 import { eventCodecs, eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
-import { hydration, oneOfEachKind, T0 } from './fixtures.js';
+import { hydration, incident, oneOfEachKind, T0 } from './fixtures.js';
 import { capturingLogger } from '../../helpers/capturing-logger.js';
 import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 
@@ -53,6 +53,17 @@ class FakeTransport implements StoreTransport {
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const hydrations = (n: number): Fact[] => Array.from({ length: n }, (_, i) => hydration(T0 + i, `h-${i}`));
+
+describe('StoreWriter and lone surrogates', () => {
+  it('stores a lone surrogate, whatever its origin, as U+FFFD: ClickHouse refuses the whole JSON batch holding one', async () => {
+    const t = new FakeTransport();
+    const w = new StoreWriter(t, { batchRows: 10, flushIntervalMs: 0 });
+    w.write({ kind: 'incident', at: T0, change: 'opened', incident: incident({ artifact: 'svc-\ud800', divergentDigests: ['\udc00', '😀'] }) });
+    await w.flush();
+    const row = t.calls.find((c) => c.table === 'driftwatch.incidents')!.rows[0]!;
+    expect([row.artifact, row.divergent_digests]).toEqual(['svc-\ufffd', ['\ufffd', '😀']]);
+  });
+});
 
 describe('StoreWriter batching', () => {
   it('sends a table as soon as its buffer reaches batchRows, the rest on flush', async () => {
