@@ -10,7 +10,8 @@
  *
  * Only a record that cannot be decoded makes `decode` throw/reject, which
  * dead-letters it with the reason (unknown schema id, truncated body, not
- * JSON). The registry's "schema not found" is remembered per id for a while
+ * JSON, an Avro string whose bytes are not UTF-8: avro-utf8.ts). The
+ * registry's "schema not found" is remembered per id for a while
  * (unknown-schema-ids.ts), so a producer stuck on a wrong id does not cost a
  * registry round trip per record. A registry that cannot be reached, that
  * refuses the credentials (401/403) or a URL that is not its API (a 404
@@ -27,6 +28,7 @@ import { RegistryRetry, type RetryOptions } from './registry-retry.js';
 import { UnknownSchemaIds, type UnknownSchemaIdsOptions } from './unknown-schema-ids.js';
 import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
 import { plainFromAvro } from './plain-value.js';
+import { holdsReplacementCharacter, invalidUtf8Path, type AvroTypeLike } from './avro-utf8.js';
 
 export interface RegistryDecoderOptions {
   registry: AvroRegistry;
@@ -105,8 +107,30 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
       }
       throw new Error(reason, { cause: err });
     }
+    const event = plainFromAvro(value);
+    if (holdsReplacementCharacter(event)) await refuseInvalidUtf8(raw, schemaId);
     counts.avro++;
-    return plainFromAvro(value);
+    return event;
+  }
+
+  /**
+   * Throws, naming the field, when a U+FFFD in the decoded event stands for
+   * bytes that are not UTF-8 (avsc decodes them so without a word); a
+   * producer's own U+FFFD is valid UTF-8 and passes (avro-utf8.ts). The
+   * writer schema is the one the body was just decoded with: the library has
+   * it cached, so this asks the registry nothing.
+   */
+  async function refuseInvalidUtf8(raw: Buffer, schemaId: number): Promise<void> {
+    let type: AvroTypeLike;
+    try {
+      type = (await retry.run(() => registry.getSchema(schemaId))) as unknown as AvroTypeLike;
+    } catch (err) {
+      throw new Error(why(err, schemaId), { cause: err });
+    }
+    const path = invalidUtf8Path(type, raw.subarray(HEADER_BYTES));
+    if (path !== undefined) {
+      throw new Error(`schema id ${schemaId}: field ${path}: its bytes are not valid UTF-8 (an Avro string must be); not processed with a replacement character`);
+    }
   }
 
   return {

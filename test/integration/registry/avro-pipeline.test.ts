@@ -142,6 +142,25 @@ describeRegistry('engine on Avro input (real registry)', (url) => {
     for (const e of promotions) expect((e.event as unknown as { ticket: string }).ticket).toBe('CHG-42');
   });
 
+  it('dead-letters an event whose Avro string is not valid UTF-8, as its JSON twin, instead of processing a phantom instance', async () => {
+    const event = { type: 'index', eventId: 'utf8-1', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api', op: 'read', instance: 'idx-7', servedDigest: 'sha256:a', latencyMs: 2.5, status: 'ok' };
+    // "idx-7" → "idx" 0xFF "7", in the Avro body and in the JSON text alike.
+    const patch = (bytes: Buffer) => {
+      const at = bytes.indexOf('idx-7');
+      const out = Buffer.from(bytes);
+      out[at + 3] = 0xff;
+      return out;
+    };
+    const avro = patch(await client.encode(ids.index, event));
+    const json = patch(Buffer.from(JSON.stringify(event)));
+    const result = await runPipeline([avro, json], createRegistryDecoder({ registry: createRegistryClient(url) }));
+    expect(result.envelopes).toEqual([]);
+    expect(result.deadLetters).toEqual([
+      `invalid Avro/JSON: schema id ${ids.index}: field instance: its bytes are not valid UTF-8 (an Avro string must be); not processed with a replacement character`,
+      'invalid Avro/JSON: not JSON, and not Avro (no magic byte 0): not valid UTF-8',
+    ]);
+  });
+
   it('dead-letters a record whose schema id the registry does not know, without waiting', async () => {
     const started = Date.now();
     const result = await runPipeline([toWireFormat(987_654, Buffer.from([2, 4, 6]))], createRegistryDecoder({ registry: createRegistryClient(url) }));
