@@ -46,20 +46,31 @@ export interface DuplicateCheck {
 export const SESSION_EXPIRY_MARGIN_MS = 5_000;
 
 /**
+ * How long the group may stay unreadable (rebalancing) before the check says what start-up waits for: without a word
+ * it could wait the session timeout + 5 s, and an operator saw a process doing nothing. A rebalance that settles
+ * sooner (the usual case) is not worth a line.
+ */
+export const WAIT_NOTICE_MS = 5_000;
+
+/**
  * Resolves once no other member of the group announces `instanceId`; throws DuplicateInstanceError when one
  * still does after the session timeout (plus SESSION_EXPIRY_MARGIN_MS). A group that cannot be told (rebalancing
  * throughout: DescribeGroups lists members without their subscriptions then) is let through: fencing still says it.
  * One that rebalances at the deadline after a member was seen announcing the id is looked at until it settles
  * (for at most another such wait): that look alone would otherwise let a twin seen all along through, to fence it.
+ * A group still unreadable after WAIT_NOTICE_MS (no twin seen) is logged once at info, saying what start-up waits for.
  */
 export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<void> {
   const now = check.now ?? Date.now;
   const sleep = check.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const waitMs = check.sessionTimeoutMs + SESSION_EXPIRY_MARGIN_MS;
-  const deadline = now() + waitMs;
+  const started = now();
+  const deadline = started + waitMs;
   let warned = false;
+  let noticed = false;
   for (;;) {
-    const twins = membersAnnouncing(await check.describe(), check.instanceId);
+    const group = await check.describe();
+    const twins = membersAnnouncing(group, check.instanceId);
     if (twins === 0) return;
     if (now() >= deadline) {
       if (twins === null) {
@@ -80,6 +91,14 @@ export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<vo
       check.log.warn(
         { instanceId: check.instanceId, groupId: check.groupId, waitMs },
         'a member of the consumer group has this instance id: waiting for it to leave (a predecessor that stopped without leaving does once its session expires) before starting',
+      );
+    }
+    // Once a twin was seen, its warning says what the wait is for.
+    if (twins === null && !warned && !noticed && now() - started >= WAIT_NOTICE_MS) {
+      noticed = true;
+      check.log.info(
+        { instanceId: check.instanceId, groupId: check.groupId, state: group?.state, waitedMs: now() - started, waitMs },
+        'the consumer group is rebalancing: waiting for it to settle, to tell whether another member already runs with this instance id, before starting (at most waitMs; then starting regardless)',
       );
     }
     await sleep(check.pollMs ?? 1_000);

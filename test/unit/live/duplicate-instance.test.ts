@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import kafkajs, { type ConsumerGroupState, type GroupDescription } from 'kafkajs';
-import { refuseDuplicateInstance, SESSION_EXPIRY_MARGIN_MS } from '../../../engine/live/duplicate-instance.js';
+import { refuseDuplicateInstance, SESSION_EXPIRY_MARGIN_MS, WAIT_NOTICE_MS } from '../../../engine/live/duplicate-instance.js';
 import { DuplicateInstanceError } from '../../../lib/errors.js';
 import { capturingLogger } from '../../helpers/capturing-logger.js';
 
@@ -25,7 +25,7 @@ function group(state: ConsumerGroupState, ids: string[]): GroupDescription {
 /** Runs the check against `groupAt(virtual ms since start)`; what it did and when. */
 async function check(groupAt: (ms: number) => GroupDescription | undefined) {
   let now = 0;
-  const logs: Array<{ msg?: string }> = [];
+  const logs: Array<{ msg?: string; level?: number; waitedMs?: number; waitMs?: number; state?: string }> = [];
   let looks = 0;
   const result = await refuseDuplicateInstance({
     describe: async () => (looks++, groupAt(now)),
@@ -85,5 +85,20 @@ describe('refusing to start beside an instance with the same id', () => {
     const r = await check(() => group('PreparingRebalance', ['twin']));
     expect(r.result).toBe('started');
     expect(r.at).toBeGreaterThanOrEqual(SESSION_MS + SESSION_EXPIRY_MARGIN_MS);
+  });
+
+  it('says once what it waits for when the group cannot be told for more than a few seconds (it said nothing for up to the session timeout + 5 s)', async () => {
+    const r = await check(() => group('PreparingRebalance', ['twin']));
+    const waiting = r.logs.filter((l) => /rebalancing: waiting for it to settle/.test(l.msg ?? ''));
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ level: 30, waitedMs: WAIT_NOTICE_MS, waitMs: SESSION_MS + SESSION_EXPIRY_MARGIN_MS, state: 'PreparingRebalance' });
+    expect(waiting[0]!.msg).toMatch(/another member already runs with this instance id/);
+  });
+
+  it('says nothing of a rebalance that settles within a few seconds, and nothing more than the warning once a twin was seen', async () => {
+    const brief = await check((ms) => (ms < WAIT_NOTICE_MS - 1_000 ? group('CompletingRebalance', ['other']) : group('Stable', ['other'])));
+    expect(brief).toMatchObject({ result: 'started', logs: [] });
+    const twinSeen = await check((ms) => (ms < 1_000 ? group('Stable', ['twin']) : group('PreparingRebalance', ['twin'])));
+    expect(twinSeen.logs.map((l) => l.level)).toEqual([40]);
   });
 });
