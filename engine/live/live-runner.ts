@@ -207,6 +207,18 @@ export class LiveRunner {
     return this.readyFlag && !this.halted;
   }
 
+  /**
+   * Why this instance will not be ready again, once it has stopped for good (fenced, or its pipeline failed) and
+   * waits for `driftwatch run` to exit; null otherwise. For /readyz (readiness.ts): the start-up reason it said
+   * before read as if the instance were about to serve.
+   */
+  get stoppingFor(): string | null {
+    if (!this.halted) return null;
+    // The duplicate id is the operator's to fix, and its message says how; a processing failure's cause may quote
+    // a record, which stays in the log.
+    return this.halted instanceof DuplicateInstanceError ? `stopping: ${this.halted.message}` : 'stopping after a processing failure (see the log)';
+  }
+
   async start(): Promise<void> {
     await this.opts.alertEncoder?.ready();
     await this.admin.connect();

@@ -14,6 +14,7 @@ import { LiveRunner } from './live-runner.js';
 import { liveMetrics } from './live-metrics.js';
 import { startMetricsToStore } from './metrics-to-store.js';
 import { openWaiting } from './open-store-waiting.js';
+import { liveReadiness } from './readiness.js';
 import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } from '../../schemas/registry/index.js';
 
 export interface LiveEngine {
@@ -58,7 +59,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   const server = await startConfiguredMetricsServer(config.metricsPort, {
     registry: metrics.registry,
     logger,
-    isReady: () => (runner?.ready ? true : { ready: false, reason: startingUp }),
+    isReady: () => liveReadiness(runner, startingUp),
   });
   // A server restarting (or not up yet) when the engine starts is waited for, not a crash loop (open-store-waiting.ts).
   const transport = await openWaiting(() => openConfiguredStore(rt), { logger, what: 'the store' }).catch(async (err: unknown) => {

@@ -18,6 +18,7 @@ import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { hydration, NOW, startStandInRunner, undecodable } from '../../helpers/stand-in-runner.js';
 import type { BatchRecord } from '../../helpers/stand-in-kafka.js';
 import type { RawRecord } from '../../../processors/decode.js';
+import { liveReadiness } from '../../../engine/live/readiness.js';
 
 const T0 = NOW - 3_600_000;
 
@@ -67,6 +68,7 @@ describe('LiveRunner after its pipeline failed', () => {
     expect((failure?.cause as Error | undefined)?.message).toBe('one bad fact');
     expect(h.logs.filter((l) => l.level >= 50).map((l) => [l.msg?.split(':')[0], l.err?.message])).toContainEqual(['processing failed', 'one bad fact']);
     expect(h.runner.ready).toBe(false);
+    expect(liveReadiness(h.runner, 'joining the group / restoring state')).toEqual({ ready: false, reason: 'stopping after a processing failure (see the log)' });
     // Later records are not taken in: they are read again after the restart.
     await h.member.batch(H, 0, 2, [hydration('e2', T0 + 240_000)]);
     expect(h.runner.counters().records).toBe(2);
