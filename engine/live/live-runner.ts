@@ -251,11 +251,12 @@ export class LiveRunner {
       const tick = this.exclusive(() => this.onTick());
       void tick.finally(() => (tickQueued = false)).catch(() => undefined);
       void tick.then(() => tickFailures.succeeded(), (err: unknown) => {
-        tickFailures.failed(err);
         // This instance's producer was fenced by a newer one with the same instance id: nothing it does can commit
-        // again, so stop as a crashed consumer would. Anything else (a broker outage longer than kafkajs's retries
-        // also arrives as non-retriable) is tried again on the next tick.
-        if (isFenced(err) && !this.stopping) this.fenced(err);
+        // again, so stop as a crashed consumer would — said once, as the duplicate instance id, not first as a
+        // failed tick too. Anything else (a broker outage longer than kafkajs's retries also arrives as
+        // non-retriable) is logged and tried again on the next tick.
+        if (isFenced(err) && !this.stopping) return this.fenced(err);
+        tickFailures.failed(err);
       });
     }, 250);
   }
@@ -309,9 +310,12 @@ export class LiveRunner {
       this.readyFlag = false;
       this.inGroup = false; // kafkajs disconnects a crashed consumer: it has left the group, restarted or not
       this.outOfGroupFor = 'failure';
-      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      // Fenced: one cause, said once, as the duplicate instance id (by driftwatch run, from `failed`); a generic line
+      // before it made one cause read as two errors.
+      const fencing = !e.payload.restart && !this.stopping && isFenced(e.payload.error);
+      if (!fencing) this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
       if (e.payload.restart || this.stopping) return;
-      if (isFenced(e.payload.error)) return this.fenced(e.payload.error);
+      if (fencing) return this.fenced(e.payload.error);
       // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
       // coordinator not found while it rejoins): a Kafka failure other than fencing is ridden out with a new group
       // member, as a failed commit is (same classification); fencing, a failed store and our own errors still end

@@ -82,6 +82,14 @@ export class StandInConsumer {
     await this.config.eachMessage({ topic, partition, message, heartbeat: async () => undefined, pause: () => () => undefined } as never);
   }
 
+  /**
+   * The consumer crashes, as kafkajs reports it (CRASH) after `eachBatch` threw `error`; `restart`: whether kafkajs
+   * will restart it (only after a retriable error).
+   */
+  crash(error: Error, restart = false): void {
+    this.emitter.emit(EVENTS.CRASH, { payload: { error, groupId: this.groupId, restart } });
+  }
+
   /** This member joins its group with `assignment` (topic → partitions). */
   join(assignment: Record<string, number[]>): void {
     this.emitter.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment } });
