@@ -100,6 +100,12 @@ export const inputEventSchemas: { [K in InputEventType]: Schema<Extract<InputEve
 /** The three types, in SPEC order (the keys of inputEventSchemas). */
 export const inputEventTypes = Object.keys(inputEventSchemas) as readonly InputEventType[];
 
+/** A value quoted in a reason: at most its first 40 characters (a record may be 1 MB), as JSON (no lone surrogate). */
+function quoted(value: unknown): string {
+  if (typeof value !== 'string' || value.length <= 40) return JSON.stringify(value) ?? String(value);
+  return `${JSON.stringify(value.slice(0, 40))}…`;
+}
+
 /** Validates any input event, dispatching on `type`; the message names the failing field. */
 export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -108,7 +114,7 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
   const type = (value as { type?: unknown }).type;
   const schema = typeof type === 'string' ? (inputEventSchemas as Record<string, Schema<InputEvent>>)[type] : undefined;
   if (!schema) {
-    return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : JSON.stringify(type)}` };
+    return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : quoted(type)}` };
   }
   // The compiled predicate first; the walk that names the problem only for an invalid event.
   if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };

@@ -98,7 +98,7 @@ export async function refuseDuplicateInstance(check: DuplicateCheck): Promise<vo
       noticed = true;
       check.log.info(
         { instanceId: check.instanceId, groupId: check.groupId, state: group?.state, waitedMs: now() - started, waitMs },
-        'the consumer group is rebalancing: waiting for it to settle, to tell whether another member already runs with this instance id, before starting (at most waitMs; then starting regardless)',
+        'the consumer group is rebalancing: waiting for it to settle, to tell whether another member already runs with this instance id, before starting (at most waitMs unless a member with this id shows up meanwhile; then starting regardless)',
       );
     }
     await sleep(check.pollMs ?? 1_000);

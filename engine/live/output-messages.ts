@@ -22,6 +22,20 @@ export function alertMessage(alert: AlertEvent): Message {
 export const DEAD_LETTER_MAX_VALUE_BYTES = 256 * 1024;
 export const DEAD_LETTER_MAX_KEY_BYTES = 16 * 1024;
 export const DEAD_LETTER_MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * The reason (`dw-error`) is cut to this many characters: a reason may quote
+ * part of the record (a field's value, an Avro map key), and one quoting
+ * nearly all of a 1 MB record made a dead letter the broker refused.
+ */
+export const DEAD_LETTER_MAX_REASON_CHARS = 16 * 1024;
+
+/** The reason within DEAD_LETTER_MAX_REASON_CHARS, never cutting a surrogate pair, saying how much was cut. */
+function boundedReason(reason: string): string {
+  if (reason.length <= DEAD_LETTER_MAX_REASON_CHARS) return reason;
+  const code = reason.charCodeAt(DEAD_LETTER_MAX_REASON_CHARS - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? DEAD_LETTER_MAX_REASON_CHARS - 1 : DEAD_LETTER_MAX_REASON_CHARS;
+  return `${reason.slice(0, end)}… (${reason.length - end} more characters cut)`;
+}
 
 /**
  * The original bytes and key, the original headers, plus why and where from
@@ -52,7 +66,7 @@ export function deadLetterMessage(dl: DeadLetter): Message {
     value: valueCut ? value.subarray(0, DEAD_LETTER_MAX_VALUE_BYTES) : value,
     headers: {
       ...(headersDropped ? {} : original),
-      'dw-error': dl.reason,
+      'dw-error': boundedReason(dl.reason),
       'dw-source-topic': source.topic ?? '',
       'dw-source-partition': source.partition === undefined ? '' : String(source.partition),
       'dw-source-offset': source.offset ?? '',

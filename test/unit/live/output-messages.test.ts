@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from 'kafkajs';
-import { deadLetterMessage, DEAD_LETTER_MAX_KEY_BYTES, DEAD_LETTER_MAX_VALUE_BYTES } from '../../../engine/live/output-messages.js';
+import { deadLetterMessage, DEAD_LETTER_MAX_KEY_BYTES, DEAD_LETTER_MAX_REASON_CHARS, DEAD_LETTER_MAX_VALUE_BYTES } from '../../../engine/live/output-messages.js';
+import { decodeJsonRecord } from '../../../processors/decode.js';
 import { chunkMessages, messageBytes, SEND_CHUNK_BYTES } from '../../../engine/live/send-chunks.js';
 
 const source = { topic: 'driftwatch.index.v1', partition: 2, offset: '41' };
@@ -24,6 +25,19 @@ describe('deadLetterMessage', () => {
     const m = deadLetterMessage({ reason: 'invalid JSON: x', raw, key: null, headers: { 'dw-truncated': 'forged', 'dw-error': 'forged' }, source });
     expect((m.value as Buffer).length).toBe(DEAD_LETTER_MAX_VALUE_BYTES);
     expect(m.headers).toMatchObject({ 'dw-error': 'invalid JSON: x', 'dw-truncated': 'true', 'dw-original-bytes': String(raw.length) });
+    expect(messageBytes(m)).toBeLessThan(SEND_CHUNK_BYTES);
+  });
+
+  it('cuts a reason quoting most of a 1 MB record (which made a dead letter the broker refused on every commit), never inside a surrogate pair', () => {
+    const record = `{"type":"${'x'.repeat(1_000_000)}"}`;
+    const decoded = decodeJsonRecord(record);
+    expect(decoded.ok).toBe(false);
+    const reason = (decoded as { deadLetter: { reason: string } }).deadLetter.reason;
+    expect(reason).toBe(`type: expected one of promotion, hydration, index, got "${'x'.repeat(40)}"…`);
+    // Any other reason that long (an Avro path, a registry message) is cut in the header.
+    const long = `${'r'.repeat(DEAD_LETTER_MAX_REASON_CHARS - 1)}😀${'r'.repeat(1_000_000)}`;
+    const m = deadLetterMessage({ reason: long, raw: record, key: null, headers: {}, source });
+    expect(m.headers!['dw-error']).toBe(`${'r'.repeat(DEAD_LETTER_MAX_REASON_CHARS - 1)}… (${long.length - DEAD_LETTER_MAX_REASON_CHARS + 1} more characters cut)`);
     expect(messageBytes(m)).toBeLessThan(SEND_CHUNK_BYTES);
   });
 

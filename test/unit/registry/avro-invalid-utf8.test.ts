@@ -118,4 +118,11 @@ describe('invalidUtf8Path', () => {
     expect(invalidUtf8Path(type, bad('team'))).toBe('labels (a map key)');
     expect(invalidUtf8Path(type, bad('gate-1'))).toBe('gate.name');
   });
+
+  it('quotes at most the first 40 characters of a map key in the path (the path is the reason, and a key may be most of the record)', () => {
+    const longKey = 'k'.repeat(700_000);
+    const body = type.toBuffer({ ...value, labels: { [longKey]: 'val-1' } });
+    const path = invalidUtf8Path(type, patched(body, 'val-1', [...Buffer.from('val-', 'latin1'), 0xff]));
+    expect(path).toBe(`labels["${'k'.repeat(40)}"…]`);
+  });
 });
