@@ -33,3 +33,20 @@ export function jsonWithoutLoneSurrogates(json: string): string {
   if (json.indexOf('\\ud') === -1) return json; // the common case: nothing to scan
   return json.replace(/\\(\\|ud[89a-f][0-9a-f]{2})/g, (escape: string) => (escape === '\\\\' ? escape : '\\ufffd'));
 }
+
+/** The first `n` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair (no lone half left behind). */
+export function startOf(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+/**
+ * A value quoted in a dead-letter reason: its first `n` characters as a JSON
+ * string (lone surrogates escaped), `…` after when it was cut. A reason
+ * travels in the DLQ's `dw-error` header, and a value may be most of a 1 MB
+ * record.
+ */
+export function quotedStart(text: string, n = 40): string {
+  return text.length <= n ? JSON.stringify(text) : `${JSON.stringify(startOf(text, n))}…`;
+}

@@ -13,6 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
 import { durationText, parseTimestamp } from '../lib/time.js';
+import { startOf } from '../lib/unicode.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
 /**
@@ -196,7 +197,7 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
 }
 
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  return text.length <= max ? text : `${startOf(text, max)}…`;
 }
 
 /** One JSON record, synchronously (tests and tools; the pipeline decodes through `decodeRecords`). */

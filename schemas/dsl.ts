@@ -16,7 +16,7 @@
  * is on the replay's hot path.
  */
 import { parseTimestamp } from '../lib/time.js';
-import { isWellFormed, toWellFormed } from '../lib/unicode.js';
+import { isWellFormed, startOf, toWellFormed } from '../lib/unicode.js';
 import { compileObjectPredicate, type LeafRule } from './compiled-validator.js';
 
 export type AvroType = string | Record<string, unknown> | AvroType[];
@@ -55,12 +55,6 @@ export type InferObject<F extends Fields> = Simplify<
  * have to be altered (U+FFFD), a corrupted name or digest being judged.
  */
 export const LONE_SURROGATE = 'not well-formed Unicode: holds a lone surrogate (an unpaired \\uD800–\\uDFFF escape)';
-
-/** The first `n` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
-function startOf(text: string, n: number): string {
-  const code = text.charCodeAt(n - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';

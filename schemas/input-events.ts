@@ -3,6 +3,7 @@
  * type, the validator and the Avro schema.
  */
 import { s, type Infer, type Schema } from './dsl.js';
+import { quotedStart, startOf } from '../lib/unicode.js';
 
 const common = {
   eventId: s.string({ doc: 'unique per event; duplicates are processed once' }),
@@ -100,10 +101,11 @@ export const inputEventSchemas: { [K in InputEventType]: Schema<Extract<InputEve
 /** The three types, in SPEC order (the keys of inputEventSchemas). */
 export const inputEventTypes = Object.keys(inputEventSchemas) as readonly InputEventType[];
 
-/** A value quoted in a reason: at most its first 40 characters (a record may be 1 MB), as JSON (no lone surrogate). */
-function quoted(value: unknown): string {
-  if (typeof value !== 'string' || value.length <= 40) return JSON.stringify(value) ?? String(value);
-  return `${JSON.stringify(value.slice(0, 40))}…`;
+/** The `type` a reason quotes: a string by its start (lib/unicode.ts quotedStart), anything else as JSON, as briefly. */
+function quotedType(type: unknown): string {
+  if (typeof type === 'string') return quotedStart(type);
+  const text = JSON.stringify(type) ?? String(type);
+  return text.length <= 40 ? text : `${startOf(text, 40)}…`;
 }
 
 /** Validates any input event, dispatching on `type`; the message names the failing field. */
@@ -114,7 +116,7 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
   const type = (value as { type?: unknown }).type;
   const schema = typeof type === 'string' ? (inputEventSchemas as Record<string, Schema<InputEvent>>)[type] : undefined;
   if (!schema) {
-    return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : quoted(type)}` };
+    return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : quotedType(type)}` };
   }
   // The compiled predicate first; the walk that names the problem only for an invalid event.
   if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };

@@ -2,6 +2,7 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { DeadLetter } from '../../processors/facts.js';
+import { startOf } from '../../lib/unicode.js';
 
 export function alertMessage(alert: AlertEvent): Message {
   return {
@@ -32,9 +33,8 @@ export const DEAD_LETTER_MAX_REASON_CHARS = 16 * 1024;
 /** The reason within DEAD_LETTER_MAX_REASON_CHARS, never cutting a surrogate pair, saying how much was cut. */
 function boundedReason(reason: string): string {
   if (reason.length <= DEAD_LETTER_MAX_REASON_CHARS) return reason;
-  const code = reason.charCodeAt(DEAD_LETTER_MAX_REASON_CHARS - 1);
-  const end = code >= 0xd800 && code <= 0xdbff ? DEAD_LETTER_MAX_REASON_CHARS - 1 : DEAD_LETTER_MAX_REASON_CHARS;
-  return `${reason.slice(0, end)}… (${reason.length - end} more characters cut)`;
+  const kept = startOf(reason, DEAD_LETTER_MAX_REASON_CHARS);
+  return `${kept}… (${reason.length - kept.length} more characters cut)`;
 }
 
 /**

@@ -15,6 +15,7 @@
  * (valid UTF-8, kept) from a replaced byte, and to name the field.
  */
 import { isUtf8 } from 'node:buffer';
+import { quotedStart } from '../../lib/unicode.js';
 
 const REPLACEMENT = '\uFFFD';
 
@@ -110,7 +111,7 @@ function walk(type: AvroTypeLike, at: Cursor, path: string): void {
         }
         const key = at.stringBytes();
         if (!isUtf8(key)) throw new Found(`${path} (a map key)`);
-        walk(type.valuesType as AvroTypeLike, at, `${path}[${quotedKey(key.toString('utf8'))}]`);
+        walk(type.valuesType as AvroTypeLike, at, `${path}[${quotedStart(key.toString('utf8'))}]`);
       }
     }
   } else if (type.underlyingType !== undefined) {
@@ -136,9 +137,4 @@ export function invalidUtf8Path(type: AvroTypeLike, body: Buffer): string | unde
     if (err instanceof Found) return err.path;
     return undefined; // the body decoded, so this cannot happen; if it did, no field can be named
   }
-}
-
-/** A map key in a path: its first 40 characters as JSON (a key may be nearly the whole record; the path is the reason). */
-function quotedKey(key: string): string {
-  return key.length <= 40 ? JSON.stringify(key) : `${JSON.stringify(key.slice(0, 40))}…`;
 }
