@@ -1,7 +1,7 @@
 /**
  * One table's pending rows as bytes in one growing native buffer, handed
  * over as one Buffer per batch (what both transports send as is). The
- * encodings (JSON lines in store-writer.ts, RowBinary in row-binary.ts) build
+ * encodings (JSON lines in table-buffers.ts, RowBinary in row-binary.ts) build
  * on it.
  *
  * Kept out of the JS heap on purpose: tens of thousands of row strings held

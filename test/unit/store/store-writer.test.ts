@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
 import type { Fact } from '../../../processors/facts.js';
-import { MAX_CONCURRENT_INSERTS, StoreWriter } from '../../../store/store-writer.js';
+import { StoreWriter } from '../../../store/store-writer.js';
+import { MAX_CONCURRENT_INSERTS } from '../../../store/insert-slots.js';
 import { RowMapper } from '../../../store/row-mappers.js';
 import { eventCodecs, eventColumns, eventTables, type EventTable } from '../../../store/event-rows.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';

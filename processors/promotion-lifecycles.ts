@@ -1,0 +1,154 @@
+/**
+ * What the promotion windows remember of each promotion between its events
+ * (see promotion-windows.ts for the SPEC decisions they serve): its start
+ * time, until its first terminal event gives its duration, and its counted
+ * outcome (success or failure) under its first end, so a later rollback or
+ * retry changes that outcome where it was counted. Each is remembered for
+ * `startedTtlMs` (start times from the start, outcomes from the first end),
+ * so state is bounded by the promotions of that span.
+ *
+ * Live-mode state: all of it is keyed (KeyedStateStore, under the
+ * promotion's `<env>/<artifact>`), so it moves with the key's partition: a
+ * promotion that starts before a rebalance and ends after it still has its
+ * duration, and the member that lost the key forgets it. The expiries are
+ * timers on the processor's TimerQueue (one queue, so they fire in the same
+ * order among its window ends as ever), re-derived on restore.
+ */
+import type { PromotionEvent } from '../schemas/input-events.js';
+import { KeyedEntries } from './keyed-entries.js';
+import { stateKey } from './stateful.js';
+import type { TimerQueue } from './timer-queue.js';
+
+/** Plain JSON form of one key's remembered start times and counted outcomes. */
+export interface PromotionStartsSnapshot {
+  /** [`<env>\0<promotionId>`, started.occurredAt] */
+  startedAt: Array<[string, number]>;
+  /**
+   * [`<env>\0<promotionId>`, first end] of promotions whose outcome is a
+   * success; absent in snapshots from before it was kept. (Before retries
+   * kept the first end: the time of the success, see endedOf.)
+   */
+  succeededAt?: Array<[string, number]>;
+  /** [`<env>\0<promotionId>`, first end] of promotions whose outcome is a failure; as `succeededAt`. */
+  failedAt?: Array<[string, number]>;
+}
+
+/** Timer key prefixes of the expiries (`p:` / `s:` / `f:` + `<env>\0<promotionId>`). */
+const STARTED = 'p:';
+const SUCCEEDED = 's:';
+const FAILED = 'f:';
+
+export class PromotionLifecycles {
+  /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
+  private readonly startedAt = new KeyedEntries<number>();
+  /** First ends of the counted promotions that succeeded, by `<env>\0<promotionId>`, so a later rollback or failed retry takes the success back where it was counted. */
+  private readonly succeededAt = new KeyedEntries<number>();
+  /** First ends of the counted promotions that failed, by `<env>\0<promotionId>`, so a later rollback does not end it a second time and a successful retry gives it its success. */
+  private readonly failedAt = new KeyedEntries<number>();
+
+  constructor(
+    private readonly timers: TimerQueue,
+    private readonly startedTtlMs: number,
+  ) {}
+
+  /** Remembered start times (tests, metrics). */
+  get pendingPromotions(): number {
+    return this.startedAt.size;
+  }
+
+  /** Forgets what the expiry timer `key` (one of this class's, not a window's) was set for. */
+  expire(key: string): void {
+    if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
+    else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
+    else this.startedAt.delete(key.slice(STARTED.length));
+  }
+
+  drainDirtyKeys(): string[] {
+    return [...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys()])];
+  }
+
+  snapshotKey(key: string): PromotionStartsSnapshot | undefined {
+    const started = this.startedAt.idsOf(key);
+    const succeeded = this.succeededAt.idsOf(key);
+    const failed = this.failedAt.idsOf(key);
+    if (started.length === 0 && succeeded.length === 0 && failed.length === 0) return undefined;
+    return {
+      startedAt: started.map((id) => [id, this.startedAt.get(id)!]),
+      succeededAt: succeeded.map((id) => [id, this.succeededAt.get(id)!]),
+      failedAt: failed.map((id) => [id, this.failedAt.get(id)!]),
+    };
+  }
+
+  /** Replaces one key's start times and counted outcomes, and re-arms their expiries. */
+  restoreKey(key: string, state: PromotionStartsSnapshot): void {
+    this.restoreEntries(this.startedAt, STARTED, key, state.startedAt);
+    this.restoreEntries(this.succeededAt, SUCCEEDED, key, state.succeededAt ?? []);
+    this.restoreEntries(this.failedAt, FAILED, key, state.failedAt ?? []);
+  }
+
+  /** Forgets one key's start times and outcomes (its partition was revoked). */
+  dropKey(key: string): void {
+    for (const id of this.startedAt.dropKey(key)) this.timers.cancel(STARTED + id);
+    for (const id of this.succeededAt.dropKey(key)) this.timers.cancel(SUCCEEDED + id);
+    for (const id of this.failedAt.dropKey(key)) this.timers.cancel(FAILED + id);
+  }
+
+  private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
+    for (const id of entries.restoreKey(key, state)) this.timers.cancel(prefix + id);
+    for (const [id, at] of state) this.timers.schedule(prefix + id, at + this.startedTtlMs);
+  }
+
+  /**
+   * The promotion's counted end, while remembered: its first end and whether
+   * its outcome is a success now. A snapshot from before retries kept the
+   * first end may hold both a success and a failure (their own times): the
+   * later one is its outcome, the earlier its first end.
+   */
+  endedOf(id: string): { firstEndedAt: number; succeeded: boolean } | undefined {
+    const succeededAt = this.succeededAt.get(id);
+    const failedAt = this.failedAt.get(id);
+    if (succeededAt === undefined && failedAt === undefined) return undefined;
+    if (failedAt === undefined) return { firstEndedAt: succeededAt!, succeeded: true };
+    if (succeededAt === undefined) return { firstEndedAt: failedAt, succeeded: false };
+    return { firstEndedAt: Math.min(succeededAt, failedAt), succeeded: succeededAt > failedAt };
+  }
+
+  /**
+   * Remembers the promotion's outcome, under its first end (it expires
+   * `startedTtlMs` after that end, whatever retries came since: the expiry
+   * is re-derived from the value on restore).
+   */
+  rememberOutcome(id: string, event: PromotionEvent, succeeded: boolean, firstEndedAt: number): void {
+    const [entries, prefix] = succeeded ? [this.succeededAt, SUCCEEDED] : [this.failedAt, FAILED];
+    entries.set(id, stateKey(event.env, event.artifact), firstEndedAt);
+    this.timers.schedule(prefix + id, firstEndedAt + this.startedTtlMs);
+  }
+
+  /** Forgets the promotion's remembered outcome (a rollback took it, or a retry changes it). */
+  forgetOutcome(id: string): void {
+    if (this.succeededAt.delete(id)) this.timers.cancel(SUCCEEDED + id);
+    if (this.failedAt.delete(id)) this.timers.cancel(FAILED + id);
+  }
+
+  /** Records a start, or consumes it on a terminal phase and returns the duration. */
+  trackDuration(id: string, event: PromotionEvent, at: number): number | undefined {
+    if (event.phase === 'started') {
+      if (!this.startedAt.has(id)) {
+        this.startedAt.set(id, stateKey(event.env, event.artifact), at);
+        this.timers.schedule(STARTED + id, at + this.startedTtlMs);
+      }
+      return undefined;
+    }
+    if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
+    const started = this.startedAt.get(id);
+    if (started === undefined) return undefined;
+    this.startedAt.delete(id);
+    this.timers.cancel(STARTED + id);
+    return Math.max(0, at - started);
+  }
+}
+
+/** One promotion: its id within its target env. */
+export function promotionKey(event: PromotionEvent): string {
+  return `${event.env}\u0000${event.promotionId}`;
+}

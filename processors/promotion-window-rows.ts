@@ -1,0 +1,44 @@
+/**
+ * The `promotion-window` row of one env's closed window (SPEC §5): its
+ * counts, duration quantiles and per-gate rows, gates and success changes in
+ * a stable order so equal input gives equal rows.
+ */
+import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
+import type { GateWindowRow, PromotionWindowRow } from './facts.js';
+import type { EnvWindow } from './promotion-window-counts.js';
+
+export function promotionWindowRow(start: number, end: number, env: string, w: EnvWindow): PromotionWindowRow {
+  const gates: GateWindowRow[] = [...w.gates.keys()].sort().map((gate) => {
+    const g = w.gates.get(gate)!;
+    const durations = sortedCopy(g.durations);
+    return {
+      gate,
+      passed: g.passed,
+      failed: g.failed,
+      durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
+      durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
+    };
+  });
+  const durations = sortedCopy(w.durations);
+  return {
+    windowStart: start,
+    windowEnd: end,
+    env,
+    started: w.started,
+    succeeded: w.succeeded,
+    failed: w.failed,
+    rolledBack: w.rolledBack,
+    rolledBackAfterSuccess: w.rolledBackAfterSuccess,
+    promotionsEnded: w.promotionsEnded,
+    endedSucceeded: w.endedSucceeded,
+    successChanges: [...w.successChanges].sort(([a], [b]) => a - b).map(([windowEnd, delta]) => ({ windowEnd, delta })),
+    durationCount: w.durations.length,
+    durationSumMs: w.durations.reduce((a, b) => a + b, 0),
+    durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
+    durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
+    durationMaxMs: w.durations.length > 0 ? w.durations.reduce((a, b) => (b > a ? b : a)) : null,
+    snapshotsVerified: w.snapshotsVerified,
+    snapshotsUnverified: w.snapshotsUnverified,
+    gates,
+  };
+}
