@@ -39,6 +39,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
   'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
   'driftwatch-drift/Detection time vs 5 min target/A': ['time', 'worst_detection_s', 'p90_detection_s'],
+  'driftwatch-drift/Alert delay, wall clock (live mode) vs 5 min target/A': ['time', 'worst_delay_s', 'p90_delay_s'],
   'driftwatch-drift/Rolling MTTR (24 h) vs 30 min target/A': ['time', 'env', 'mttr_minutes'],
   'driftwatch-drift/Time to resolve/A': ['time', 'kind', 'worst_recovery_minutes'],
   'driftwatch-drift/Incidents (resolution tracking)/A': [
@@ -86,6 +87,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-operations/Consumer lag (records)/A': ['consumer_lag'],
   'driftwatch-operations/Index error rate/A': ['index_error_rate'],
   'driftwatch-operations/Late events/A': ['late_events'],
+  'driftwatch-operations/Index latency SLA (≤ 100 ms)/A': ['within_sla', 'index_ops'],
   'driftwatch-operations/Engine metrics (latest value)/A': ['name', 'labels', 'last_value', 'last_seen'],
   'driftwatch-operations/Throughput (events/s by type)/A': ['time', 'type', 'events_per_s'],
   'driftwatch-operations/Index latency (p50 / p90 / p99) vs 100 ms/A': ['time', 'op', 'p50_ms', 'p90_ms', 'p99_ms'],
@@ -302,6 +304,12 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await run('Engine heartbeat', 'driftwatch-operations')).toEqual([{ seconds_since_last_metric: null }]);
     const fiveMinutesAfterLastPoint = new Date(scenarioEventTo.getTime() + 5 * 60_000);
     expect(await run('Engine heartbeat', 'driftwatch-operations', 'All', fiveMinutesAfterLastPoint)).toEqual([{ seconds_since_last_metric: 300 }]);
+  });
+
+  it('operations: index latency SLA is the share of index operations within 100 ms, 14 of 15 (qa: 3 of 4)', async () => {
+    // ops-signals: qa's one write took 250 ms; every other index op of the scenario took at most 12 ms.
+    expect(await run('Index latency SLA (≤ 100 ms)', 'driftwatch-operations')).toEqual([{ within_sla: expect.closeTo(14 / 15, 9), index_ops: 15 }]);
+    expect(await run('Index latency SLA (≤ 100 ms)', 'driftwatch-operations', ['qa'])).toEqual([{ within_sla: 0.75, index_ops: 4 }]);
   });
 
   it('operations: engine CPU is the counter increase per second, not its running total, summed over the instances', async () => {
