@@ -133,6 +133,14 @@ describe('dashboards', () => {
         }
       });
 
+      it("bounds every panel query by the time picker through the plugin's macros", () => {
+        // Issue 4: panels use $__timeFilter, $__timeInterval, … — a query without one reads the whole history
+        // whatever range is selected (and its numbers do not move with the picker).
+        for (const p of queryPanels(dashboard)) {
+          for (const t of p.targets!) expect(t.rawSql, `${p.title}/${t.refId}`).toMatch(/\$__(timeFilter|fromTime|toTime)\b/);
+        }
+      });
+
       it('filters by the env variable, which offers All', () => {
         const env = dashboard.templating?.list.find((v) => v.name === 'env');
         // allValue '.*': "All" matches every env, '' included (an alert whose labels carry no env); without it Grafana
