@@ -67,7 +67,7 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
       onFact: engineSide.onFact,
     });
     await runner.start();
-    // A failed engine consumes no more (live-runner.ts, pipelineFailed): say so rather than wait for the records.
+    // A failed engine consumes no more (halting.ts, pipelineFailed): say so rather than wait for the records.
     let failure: Error | null = null;
     void runner.failed.then((err) => (failure = err));
     let produced = 0;

@@ -21,7 +21,7 @@ export interface LiveMetrics {
   /** The partition is no longer owned: its lag series goes. */
   forgetLag(topic: string, partition: number): void;
   storePending(rows: number): void;
-  /** Consumption waits for backpressure (store or decoder full: live-runner.ts `waitForCapacity`), or no longer. */
+  /** Consumption waits for backpressure (store or decoder full: backpressure.ts `waitForCapacity`), or no longer. */
   paused(waiting: boolean): void;
 }
 

@@ -4,7 +4,8 @@
  * moves the clock. Its idle ticks run on a real 250 ms interval; tests that
  * want them on virtual time too fake `setInterval` (vitest's fake timers).
  */
-import { LiveRunner, type LiveRunnerOptions } from '../../engine/live/live-runner.js';
+import { LiveRunner } from '../../engine/live/live-runner.js';
+import type { LiveRunnerOptions } from '../../engine/live/live-runner-options.js';
 import { loadConfig } from '../../config/env-config.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
 import { capturingLogger } from './capturing-logger.js';

@@ -13,7 +13,8 @@
  */
 import { it, expect } from 'vitest';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { LiveRunner, type LiveRunnerOptions } from '../../../engine/live/live-runner.js';
+import { LiveRunner } from '../../../engine/live/live-runner.js';
+import type { LiveRunnerOptions } from '../../../engine/live/live-runner-options.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { silentLogger } from '../../../lib/logger.js';
