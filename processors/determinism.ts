@@ -4,9 +4,11 @@
  * `inputDigest` and different `outputDigest` open a determinism incident at the
  * second one's time. While it is open, new conflicting outputs update it. It
  * resolves (reason `consistent`) at the end of the first later window in which
- * the rule ran (any hydration, ok or error) and every input produced exactly one
- * distinct output — a window with only errors counts: the rule ran and produced
- * no conflicting output.
+ * the rule ran and every input it ran on produced exactly one distinct output.
+ * An input whose every run in the window failed produced no output: SPEC asks
+ * for one, so such a window (an error-only one included) proves nothing and
+ * resolves nothing — a rule that only fails has not shown it is deterministic
+ * again (it used to count as consistent, an all-clear from a failing rule).
  *
  * Choices where SPEC is silent:
  * - the incident's `inputDigest` is the input of the conflict that opened it;
@@ -37,8 +39,8 @@ import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js
 interface RuleWindow {
   start: number;
   /**
-   * [inputDigest, distinct outputDigests] of ok hydrations in this window, in
-   * first-seen order. A rule sees a few inputs per window, so a scan comparing
+   * [inputDigest, distinct outputDigests] of the hydrations in this window, in
+   * first-seen order (an input whose runs all failed has no outputs). A rule sees a few inputs per window, so a scan comparing
    * digests is cheaper than hashing each event's fresh digest strings; past
    * a few inputs `byInput` indexes them, so a scan never grows long.
    */
@@ -205,10 +207,10 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
       rule.window = { start, outputs: [], conflicted: false };
       this.timers.schedule(key, start + this.options.windowMs);
     }
-    if (event.status !== 'ok') return; // the rule ran: enough to count the window, no output to compare
-
     const win = rule.window;
     const outputs = outputsOf(win, event.inputDigest);
+    // A failed run is an input seen without an output (see closeWindow); no output to compare.
+    if (event.status !== 'ok') return;
     if (outputs.includes(event.outputDigest)) return;
     outputs.push(event.outputDigest);
     if (outputs.length < 2) return;
@@ -243,11 +245,17 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     this.dirty.markVia(rule, rule.key);
     const win = rule.window;
     rule.window = null;
-    if (rule.lifecycle.phase === 'open' && !win.conflicted && win.start > rule.openedInWindow) {
+    if (rule.lifecycle.phase === 'open' && !win.conflicted && win.start > rule.openedInWindow && everyInputHasAnOutput(win)) {
       emit(incidentFact('resolved', rule.lifecycle.resolve(end, 'consistent'), end));
     }
     if (rule.lifecycle.phase === 'idle') this.deleteRule(key, rule);
   }
+}
+
+/** Whether every input the rule ran on in the window produced an output (SPEC §4.5: "every input produced one output"). */
+function everyInputHasAnOutput(win: RuleWindow): boolean {
+  for (const [, outputs] of win.outputs) if (outputs.length === 0) return false;
+  return true;
 }
 
 /** The distinct outputs seen for `input` in the window (created empty on first sight). */

@@ -46,17 +46,23 @@ describe('DeterminismProcessor', () => {
     expect(p.activeRules).toBe(0); // idle and resolved: state dropped
   });
 
-  it('a window in which the rule did not run does not resolve; an error-only window does', () => {
+  it('a window in which the rule did not run, or ran on an input without an output, does not resolve', () => {
+    // SPEC §4.5: resolved after a window in which the rule ran and every input produced one output. An input whose
+    // runs all failed produced none: an error-only window, or one where another input only failed, proves nothing.
     const out = runProcessor(new DeterminismProcessor(options, classify), [
       h(10, 'A', 'X'),
       h(20, 'A', 'Y'),
       advance(t(700)), // window [300,600) had no run
-      h(1250, 'A', 'X', { status: 'error' }), // window [1200,1500)
+      h(1250, 'A', 'X', { status: 'error' }), // window [1200,1500): error only
+      h(1510, 'A', 'X'),
+      h(1520, 'B', 'W', { status: 'error' }), // window [1500,1800): B produced nothing
+      h(1810, 'A', 'X', { status: 'error' }),
+      h(1820, 'A', 'X'), // window [1800,2100): A failed once and produced X once: one output
       advance(Number.POSITIVE_INFINITY),
     ]);
     expect(incidents(out).map((i) => [i.change, i.at, i.incident.reason])).toEqual([
       ['opened', t(20), undefined],
-      ['resolved', t(1500), 'consistent'],
+      ['resolved', t(2100), 'consistent'],
     ]);
   });
 
