@@ -74,12 +74,27 @@ describe('snapshot_not_verified', () => {
     expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod', artifact: 'web' }, correlationId: 'corr-snap' });
     expect(fired[0]!.alert.annotations.summary).toBe('Snapshot snap-1 of web in prod is not verified');
     expect(run(snapshotEvent(T0 + MIN, false, 'snap-2'), snapshotEvent(T0 + 90 * SEC, true, 'snap-x', 'prod', 'api'))).toEqual([]);
-    const late: Fact = { ...(snapshotEvent(T0 + 2 * MIN, true, 'snap-3') as Extract<Fact, { kind: 'event' }>), kind: 'late', frontier: T0 + 2 * MIN } as Fact;
+    // A late verified snapshot older than the unverified one that fires (snap-2, T0 + 1 min) resolves nothing.
+    const late = { ...snapshotEvent(T0 + 30 * SEC, true, 'snap-0'), kind: 'late', at: T0 + 2 * MIN, frontier: T0 + 2 * MIN } as Fact;
     expect(run(late)).toEqual([]);
     const resolved = run(snapshotEvent(T0 + 3 * MIN, true, 'snap-3'));
     expect(brief(resolved)).toEqual([['snapshot_not_verified', 'resolved', 1, 'high', 3 * MIN]]);
     expect(resolved[0]!.alert.endsAt).toBe(iso(T0 + 3 * MIN));
     expect(run(snapshotEvent(T0 + 4 * MIN, true, 'snap-4'))).toEqual([]);
+  });
+
+  it('late snapshots are judged from the frontier by the newest report: an unverified one fires, an older one decides nothing', () => {
+    const { run } = makeProcessor(only('snapshot_not_verified'));
+    const lateAt = (fact: Fact, frontier: number): Fact => ({ ...fact, kind: 'late', at: frontier, frontier }) as Fact;
+    // Unverified, reported at T0, learnt late at T0 + 2 min: fires from then (not lost, and not older than it was known).
+    const fired = run(lateAt(snapshotEvent(T0, false, 'snap-1'), T0 + 2 * MIN));
+    expect(brief(fired)).toEqual([['snapshot_not_verified', 'firing', 1, 'high', 2 * MIN]]);
+    expect(fired[0]!.alert.startsAt).toBe(iso(T0 + 2 * MIN));
+    // A late verified one reported before it (T0 − 1 min) changes nothing; one reported after it (T0 + 1 min) resolves.
+    expect(run(lateAt(snapshotEvent(T0 - MIN, true, 'snap-0'), T0 + 3 * MIN))).toEqual([]);
+    expect(brief(run(lateAt(snapshotEvent(T0 + MIN, true, 'snap-2'), T0 + 4 * MIN)))).toEqual([['snapshot_not_verified', 'resolved', 1, 'high', 4 * MIN]]);
+    // An unverified one from before that verified snapshot, learnt later still, is no alert.
+    expect(run(lateAt(snapshotEvent(T0 + 30 * SEC, false, 'snap-1b'), T0 + 5 * MIN))).toEqual([]);
   });
 });
 

@@ -83,12 +83,17 @@ describe('DeterminismProcessor', () => {
     expect(p.activeRules).toBe(0);
   });
 
-  it('late hydrations are ignored', () => {
+  it('a late hydration counts, from the frontier, in the window the frontier is in; one of a closed window is ignored', () => {
     const out = runProcessor(new DeterminismProcessor(options, classify), [
       h(10, 'A', 'X'),
-      late(h(20, 'A', 'Y'), t(100)),
+      late(h(20, 'A', 'Y'), t(100)), // window [0,300) is still open at the frontier t(100): a conflict, known at t(100)
+      h(310, 'A', 'X'),
+      late(h(299.999, 'A', 'Z'), t(300)), // window [0,300) closed when the frontier reached t(300): not reopened
       advance(Number.POSITIVE_INFINITY),
     ]);
-    expect(incidents(out)).toEqual([]);
+    expect(incidents(out).map((i) => [i.change, i.at, i.incident.startedAt, i.incident.divergentDigests])).toEqual([
+      ['opened', t(100), t(100), ['X', 'Y']],
+      ['resolved', t(600), t(100), ['X', 'Y']],
+    ]);
   });
 });
