@@ -73,6 +73,26 @@ describe('rolling MTTR at the edges of SPEC §4.6', () => {
     expect(out.alerts.filter((a) => a.rule === 'mttr_breach')).toEqual([]);
   });
 
+  it('three incidents resolved at the same millisecond: the stored snapshot of that instant counts all three', async () => {
+    const out = await replayFixture('mttr-same-instant.ndjson', { store: true });
+    // qa/a 10:00 → 10:05 (5 min), prod/b 10:01 → 10:05 (4), qa/c 10:02 → 10:05 (3). Each resolution publishes a
+    // snapshot as of 10:05:00.000; the one the store keeps for that instant must be the state after all three, not one
+    // taken between them: '*' [3,4,5] mean 4, p50 4, p90 5; qa [3,5] mean 4, p50 3 (lower middle), p90 5; prod [4].
+    const store = await openEmbeddedStore(join(out.outDir, 'store'));
+    try {
+      const rows = await store.query<Record<string, string | number>>(
+        "SELECT scope, resolved_count, mean_ms, p50_ms, p90_ms, open_incidents FROM driftwatch.mttr_snapshots FINAL WHERE window = '1h' AND as_of = toDateTime64('2026-11-27 10:05:00.000', 3, 'UTC') ORDER BY scope",
+      );
+      expect(rows.map((r) => [r.scope, Number(r.resolved_count), Number(r.mean_ms), Number(r.p50_ms), Number(r.p90_ms), Number(r.open_incidents)])).toEqual([
+        ['*', 3, 4 * MIN, 4 * MIN, 5 * MIN, 0],
+        ['prod', 1, 4 * MIN, 4 * MIN, 4 * MIN, 0],
+        ['qa', 2, 4 * MIN, 3 * MIN, 5 * MIN, 0],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('mttr_breach: exactly 30 min is no breach, 30 min + 1 ms is; it ends when the mean drops or the slow recovery leaves the hour', async () => {
     const { incidents, alerts } = await replayFixture('mttr-breach-edges.ndjson');
     const inc = (env: string) => incidents.filter((i) => i.env === env).map((i) => `${String(i.startedAt)} → ${String(i.resolvedAt)} ${String(i.recoveryMs)}`);
