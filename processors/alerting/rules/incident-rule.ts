@@ -7,7 +7,11 @@
  *
  * An update that makes the incident stop matching (e.g. a state incident whose
  * desired state no longer comes from a rollback) resolves the alert; one that
- * makes it start matching fires it.
+ * makes it start matching fires it, with startsAt = that update's time: the
+ * rule's condition began then, not when the incident did, and escalation
+ * counts the alert's age from it (a rollback 31 min into a drift used to fire
+ * rollback_failed already at L4, paging the top level the moment the rollback
+ * was made).
  *
  * Which incident raised which alert is per-key state (`<env>/<artifact>` of
  * the incident), kept with the key's firing instances in live mode.
@@ -62,10 +66,12 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
       const key = stateKey(incident.env, incident.artifact);
       let ofKey = raisedBy.get(key);
       if (!ofKey) raisedBy.set(key, (ofKey = new Map()));
+      // A rule with a condition of its own that this incident meets only from this update on: it began now.
+      const startedMatching = spec.applies !== undefined && fact.change !== 'opened' && !ofKey.has(incident.incidentId);
       ofKey.set(incident.incidentId, labels);
       ctx.raise(fact.at, {
         labels,
-        startsAt: incident.startedAt,
+        startsAt: startedMatching ? fact.at : incident.startedAt,
         ...spec.describe(incident),
         incidentId: incident.incidentId,
         correlationId: incident.correlationId,

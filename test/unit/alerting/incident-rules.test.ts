@@ -112,6 +112,15 @@ describe('rollback_failed', () => {
     expect(run(incidentFact(T0 + 3 * MIN, 'resolved', stateIncident({ resolvedAt: T0 + 3 * MIN })))).toEqual([]);
   });
 
+  it('an incident that becomes a rollback failure long after it opened fires at L1, starting then', () => {
+    const { run } = makeProcessor(only('rollback_failed'));
+    run(incidentFact(T0, 'opened', stateIncident()));
+    const out = run(incidentFact(T0 + 31 * MIN, 'updated', stateIncident({ desiredFrom: 'rollback' })));
+    // The condition began at the update: not 31 min old (L4) the moment the rollback is made.
+    expect(brief(out)).toEqual([['rollback_failed', 'firing', 1, 'critical', 31 * MIN]]);
+    expect(out[0]!.alert.startsAt).toBe(iso(T0 + 31 * MIN));
+  });
+
   it('a rollback incident also raises drift_detected when both rules are on', () => {
     const { run } = makeProcessor(only('drift_detected', 'rollback_failed'));
     const out = run(incidentFact(T0, 'opened', stateIncident({ env: 'prod', desiredFrom: 'rollback' })));
