@@ -83,4 +83,21 @@ describe('rate rules at their thresholds', () => {
     ]);
     expect(alerts.filter((a) => a.severity === 'medium').every((a) => a.annotations.channels === 'slack' && a.annotations.respondWithin === '2h')).toBe(true);
   });
+
+  it('promotion success rate over the rolling hour: a window that ended exactly 1 h before is out, one of too few samples keeps the alert', async () => {
+    const { alerts } = await replayFixture('rate-rolling-edge.ndjson');
+    // Both envs: window A [10:00, 10:05) has 10 successful promotions.
+    // e-edge: window B [11:00, 11:05) has 8 successes and 2 failures; when B closes at 11:05 the hour is
+    //   (10:05, 11:05]: A (end 10:05) is just out, B alone is 10 promotions (< 20): no alert.
+    // e-in: B is [10:55, 11:00): at 11:00 the hour (10:00, 11:00] holds A and B: 18/20 = 90 % → fires at 11:00. At
+    //   11:05 A leaves: 8/10 = 80 %, a breach over too few samples — it keeps the alert (L2 at 11:05, L3 11:15, L4
+    //   11:30). B leaves at 12:00: nothing left to measure → resolved 12:00:00.000.
+    expect(alerts.map(alertShape)).toEqual([
+      'promotion_success_rate_low firing high L1 e-in 2026-11-27T11:00:00.000Z',
+      'promotion_success_rate_low firing high L2 e-in 2026-11-27T11:00:00.000Z',
+      'promotion_success_rate_low firing high L3 e-in 2026-11-27T11:00:00.000Z',
+      'promotion_success_rate_low firing high L4 e-in 2026-11-27T11:00:00.000Z',
+      'promotion_success_rate_low resolved high L4 e-in 2026-11-27T11:00:00.000Z → 2026-11-27T12:00:00.000Z',
+    ]);
+  });
 });
