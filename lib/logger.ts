@@ -1,4 +1,4 @@
-import { pino, destination, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
+import { pino, destination, stdSerializers, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -15,6 +15,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       level: logLevelOr(options.level ?? process.env.LOG_LEVEL, 'info'),
       base: { pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
+      serializers: { err: serializeErr },
       redact: {
         paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token', 'authorization', '*.authorization', 'sasl', '*.sasl'],
         censor: '[redacted]',
@@ -22,6 +23,18 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     },
     options.destination ?? destination(2),
   );
+}
+
+/**
+ * `err` of a log line. An Error goes through pino's serializer (type, message,
+ * stack). What is already serialised — a coded error's `toJSON()`, logged so
+ * that a user mistake shows no stack — is kept as it is: pino's serializer
+ * takes anything with a message for an error, and turned it into type
+ * "Object", its cause's message appended to its own (which usually quotes it
+ * already) and a stack of "\ncaused by: ", the cause itself dropped.
+ */
+function serializeErr(value: unknown): unknown {
+  return value instanceof Error ? stdSerializers.err(value) : value;
 }
 
 /** pino's levels, the values LOG_LEVEL takes. */

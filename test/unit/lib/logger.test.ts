@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, logLevelOr, redactUrl } from '../../../lib/logger.js';
+import { InputError } from '../../../lib/errors.js';
 
 describe('redactUrl', () => {
   it('replaces the password of a URL', () => {
@@ -28,5 +29,31 @@ describe('log level', () => {
 
   it('never throws on a bad level', () => {
     expect(createLogger({ level: 'verbose' }).level).toBe('info');
+  });
+});
+
+describe('logging a coded error', () => {
+  function logged(err: unknown): Record<string, unknown> {
+    let line = '';
+    createLogger({ destination: { write: (msg: string) => void (line += msg) } }).error({ err }, 'failed');
+    return (JSON.parse(line) as { err: Record<string, unknown> }).err;
+  }
+
+  it("keeps an error's toJSON() as it is: its message once, its cause as a field, no empty stack", () => {
+    const cause = Object.assign(new Error('EEXIST: file already exists, mkdir \'out\''), { code: 'EEXIST' });
+    const err = new InputError('--out out: cannot create the output directory (EEXIST: file already exists)', { cause });
+    expect(logged(err.toJSON())).toEqual({
+      name: 'InputError',
+      code: 'DW_INPUT_FAILED',
+      message: '--out out: cannot create the output directory (EEXIST: file already exists)',
+      canRetry: false,
+      cause: { name: 'Error', message: "EEXIST: file already exists, mkdir 'out'" },
+    });
+  });
+
+  it('still serialises an Error itself with its type and stack', () => {
+    const err = logged(new Error('boom'));
+    expect(err).toMatchObject({ type: 'Error', message: 'boom' });
+    expect(String(err.stack)).toMatch(/^Error: boom\n\s+at /);
   });
 });
