@@ -22,6 +22,7 @@ function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefin
 }
 
 const isHelpFlag = (arg: string | undefined) => arg === '--help' || arg === '-h';
+const isVersionFlag = (arg: string | undefined) => arg === '--version' || arg === '-v' || arg === '-V' || arg === 'version';
 
 /**
  * The longest leading run of `argv`'s words that is a group of commands (a
@@ -54,9 +55,13 @@ function describeUnexpected(err: unknown, withStack: boolean): string {
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
   // `driftwatch help topics` = `driftwatch topics --help`, `help sql migrate` = `sql migrate --help`.
   if (argv[0] === 'help' && argv.length > 1) return main([...argv.slice(1), '--help'], ctx);
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === '-V' || argv[0] === 'version')) {
-    ctx.stdout.write(`driftwatch ${packageVersion()}\n`);
-    return 0;
+  if (isVersionFlag(argv[0])) {
+    if (argv.length === 1) {
+      ctx.stdout.write(`driftwatch ${packageVersion()}\n`);
+      return 0;
+    }
+    ctx.stderr.write(`driftwatch: ${argv[0]} takes no arguments, got "${argv.slice(1).join(' ')}"\n`);
+    return 2;
   }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     ctx.stdout.write(mainHelp(commands));
@@ -69,10 +74,19 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       ctx.stdout.write(groupHelp(group.group, commands));
       return 0;
     }
+    const help = group ? groupHelp(group.group, commands) : mainHelp(commands);
     // Name the command words only: `help bogus` runs as `bogus --help`, and options are not part of the command.
     const firstOption = argv.findIndex((a) => a.startsWith('-'));
     const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
-    ctx.stderr.write(`driftwatch: unknown command "${words.join(' ')}"\n\n${group ? groupHelp(group.group, commands) : mainHelp(commands)}`);
+    // No command word before the first option (`driftwatch --verbose replay …`, `topics --force`): naming the
+    // command would name "" (or just the group); the option is what is out of place.
+    if (words.length === (group ? group.group.length : 0)) {
+      const where = group ? `the subcommand of "${group.group.join(' ')}"` : 'the command';
+      const usage = group ? `driftwatch ${group.group.join(' ')} <command> [options]` : 'driftwatch <command> [options]';
+      ctx.stderr.write(`driftwatch: unknown option "${argv[words.length]}" before ${where}; options follow it: ${usage}\n\n${help}`);
+      return 2;
+    }
+    ctx.stderr.write(`driftwatch: unknown command "${words.join(' ')}"\n\n${help}`);
     return 2;
   }
   const { cmd, rest } = found;

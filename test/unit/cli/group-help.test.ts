@@ -41,6 +41,26 @@ describe('help of a command group', () => {
     }
   });
 
+  it('an option before any command is named as an option, not as the unknown command ""', async () => {
+    for (const [argv, said] of [
+      [['--verbose', 'replay', 'x.ndjson'], 'driftwatch: unknown option "--verbose" before the command; options follow it: driftwatch <command> [options]\n'],
+      [['--version', 'extra'], 'driftwatch: --version takes no arguments, got "extra"\n'],
+    ] as const) {
+      const r = await runCli([...argv]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.startsWith(said)).toBe(true);
+      expect(r.stderr).not.toContain('unknown command ""');
+    }
+  });
+
+  it('an option after a group word: the group needs a subcommand first', async () => {
+    const r = await runCli(['topics', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('driftwatch: unknown option "--bogus" before the subcommand of "topics"; options follow it: driftwatch topics <command> [options]\n');
+    expect(r.stderr).toContain('topics create');
+  });
+
   it('a full command path still gets the command help', async () => {
     for (const argv of [['topics', 'create', '--help'], ['help', 'sql', 'migrate']]) {
       const r = await runCli(argv);
