@@ -120,8 +120,11 @@ export const p = {
    * which refuse a join outside them.
    */
   sessionTimeout: (text: string): number => {
-    const ms = durationIn(MAX_TIMER_MS, true)(text);
-    if (ms < 6_000 || ms > 1_800_000) throw bad('a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms)', text);
+    // Any duration out of range gets this one message (30d too, past the longest timer): it is the range the doc states.
+    const raw = parseDuration(text);
+    if (Number.isNaN(raw)) throw bad(durationHint, text);
+    const ms = Math.round(raw);
+    if (!(ms >= 6_000 && ms <= 1_800_000)) throw bad('a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms)', text);
     return ms;
   },
   /** Retention and tiering ages: long is fine, but finite whole milliseconds. */

@@ -94,6 +94,9 @@ describe('loadConfig', () => {
     ['DRIFTWATCH_METRICS_PORT', '70000', 'DRIFTWATCH_METRICS_PORT: expected a TCP port from 0 to 65535 (0 = disabled), got "70000"'],
     ['DRIFTWATCH_SESSION_TIMEOUT', '5s', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "5s"'],
     ['DRIFTWATCH_SESSION_TIMEOUT', '31m', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "31m"'],
+    // Past the longest timer as well: still the broker's range, not the timer's (which the doc does not mention).
+    ['DRIFTWATCH_SESSION_TIMEOUT', '30d', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "30d"'],
+    ['DRIFTWATCH_SESSION_TIMEOUT', '0s', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "0s"'],
     ['DRIFTWATCH_LAG_INTERVAL', '0s', 'DRIFTWATCH_LAG_INTERVAL: expected a duration above zero such as 30s, 5m or 1h, got "0s"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
     ['KAFKA_BROKERS', 'localhost:9092,kafka', 'KAFKA_BROKERS: expected a comma-separated list of host:port such as localhost:9092,kafka-2:9092, got "kafka"'],
