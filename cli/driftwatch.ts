@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './command.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
+import { shieldDashedText } from './dashed-arguments.js';
 import { commands } from './commands/index.js';
 import { ConfigError, DriftwatchError, UsageError } from '../lib/errors.js';
 import { logLevelOr } from '../lib/logger.js';
@@ -97,10 +98,15 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
     for (const [name, spec] of Object.entries(cmd.options)) options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
     let parsed;
+    const text = shieldDashedText(rest);
     try {
-      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: text.args, options, allowPositionals: true, strict: true });
     } catch (err) {
       throw new UsageError(`${(err as Error).message}\n\n${commandHelp(cmd)}`);
+    }
+    parsed.positionals = parsed.positionals.map(text.restore);
+    for (const [name, value] of Object.entries(parsed.values)) {
+      if (typeof value === 'string') (parsed.values as Record<string, unknown>)[name] = text.restore(value);
     }
     if (parsed.values.help) {
       ctx.stdout.write(commandHelp(cmd));
