@@ -44,6 +44,7 @@ import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
 import { parseJsonEachRow } from './exact-numbers.js';
 import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
+import { statementLabel } from './statement-label.js';
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
@@ -68,7 +69,7 @@ export class ChdbTransport implements StoreTransport {
     try {
       await session.queryAsync(sql);
     } catch (err) {
-      throw toStoreError(err, `embedded store: ${firstLine(sql)}`);
+      throw toStoreError(err, `embedded store: ${statementLabel(sql)}`);
     }
   }
 
@@ -107,9 +108,9 @@ export class ChdbTransport implements StoreTransport {
     } catch (err) {
       // V8's string limit (~512 MB): the answer comes back as one text; say what to do rather than V8's words.
       if (/Cannot create a string longer than/.test(String((err as Error)?.message))) {
-        throw new StoreError(`embedded store: the result of ${firstLine(sql)} is too large to read back (over 512 MB as JSON); add a LIMIT or aggregate`, { cause: err });
+        throw new StoreError(`embedded store: the result of ${statementLabel(sql)} is too large to read back (over 512 MB as JSON); add a LIMIT or aggregate`, { cause: err });
       }
-      throw toStoreError(err, `embedded store: ${firstLine(sql)}`);
+      throw toStoreError(err, `embedded store: ${statementLabel(sql)}`);
     }
     return parseJsonEachRow<T>(text, options.exactNumbers);
   }
@@ -172,9 +173,4 @@ function stagingDir(storePath: string | undefined): string {
 
 function sqlString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function firstLine(sql: string): string {
-  const line = sql.trim().split('\n', 1)[0] ?? '';
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }

@@ -36,6 +36,7 @@ import { requestError, responseError, type ServerErrorContext } from './server-e
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
 import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
 import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
+import { statementLabel } from './statement-label.js';
 
 export interface ClickHouseServerOptions {
   /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
@@ -124,7 +125,7 @@ export class ClickHouseServerTransport implements StoreTransport {
   }
 
   async command(sql: string): Promise<void> {
-    await this.#request(sql, firstLine(sql));
+    await this.#request(sql, statementLabel(sql));
   }
 
   async insert(table: string, lines: string[] | string | Buffer, opts: InsertOptions = {}): Promise<void> {
@@ -184,7 +185,7 @@ export class ClickHouseServerTransport implements StoreTransport {
   }
 
   async query<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {
-    const what = firstLine(sql);
+    const what = statementLabel(sql);
     const statement = sql.trim().replace(/;+\s*$/, '');
     // On its own line, so a trailing `-- comment` cannot swallow it. Not after an
     // INSERT (`driftwatch query --write`): it answers no rows, and there FORMAT
@@ -270,11 +271,6 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> 
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function firstLine(sql: string): string {
-  const line = sql.trim().split('\n').find((l) => !/^\s*(--.*)?$/.test(l)) ?? '';
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line.trim();
 }
 
 /**

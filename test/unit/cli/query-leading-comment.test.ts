@@ -33,6 +33,11 @@ describe('query takes SQL that starts with a -- comment', () => {
     expect(after.stderr).toBe('');
     expect(JSON.parse(after.stdout.trim())).toEqual({ n: 1 });
 
+    // A failing statement is named by its first line of SQL, not by its comment header.
+    const failing = await runCli(['query', '--data-dir', store, '-- header\n\nSELEC 1']);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/^driftwatch query: embedded store: SELEC 1: Code: 62\./);
+
     const bogus = await runCli(['query', '--data-dir', store, '--bogus', 'SELECT 1']);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toMatch(/^driftwatch query: Unknown option '--bogus'/);
