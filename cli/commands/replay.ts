@@ -71,14 +71,15 @@ export const replayCommand: Command = {
     );
     if (summary.late > 0 && !args.values.sort) {
       ctx.stderr.write(
-        `note: ${summary.late} events came later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS): stored as late, and judged only from the ` +
+        `note: ${summary.late} ${summary.late === 1 ? 'event came' : 'events came'} later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS): stored as late, and judged only from the ` +
           'moment they arrived, never in the past they describe (a closed window stays closed); if the file is not in arrival order, replay it with --sort\n',
       );
     }
     const future = summary.deadLettersByCategory.future_time ?? 0;
     if (future > 0) {
       ctx.stderr.write(
-        `note: ${future} events were dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows and were rejected ` +
+        `note: ${future} ${future === 1 ? 'event was' : 'events were'} dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows ` +
+          `and ${future === 1 ? 'was' : 'were'} rejected ` +
           `(future_time, in ${out}/dlq.ndjson); for data dated ahead on purpose (synthetic test data), replay with DRIFTWATCH_MAX_FUTURE_SKEW=off\n`,
       );
     }

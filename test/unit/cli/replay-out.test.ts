@@ -123,3 +123,17 @@ describe('driftwatch replay of a gzip file', () => {
     expect(r.stderr).toContain(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${join(tmp, 'gz-out')}`);
   });
 });
+
+describe('the notes of a replay count one event in the singular', () => {
+  it('"1 event came later …" (detection-delay.ndjson has one late event) and "1 event was dated …"', async () => {
+    const late = await runCli(['replay', join(fixturesDir, 'detection-delay.ndjson'), '--out', join(tmp, 'one-late'), '--no-store']);
+    expect(late.code).toBe(0);
+    expect(late.stdout).toContain('1 late');
+    expect(late.stderr).toMatch(/^note: 1 event came later than the allowed lateness /m);
+
+    const input = join(tmp, 'one-future.ndjson');
+    writeFileSync(input, `${JSON.stringify({ type: 'promotion', eventId: 'f-0', occurredAt: '2099-01-01T00:00:00.000Z', env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'started', version: '1.0.0', digest: 'sha256:a' })}\n`);
+    const future = await runCli(['replay', input, '--out', join(tmp, 'one-future'), '--no-store']);
+    expect(future.stderr).toMatch(/^note: 1 event was dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows and was rejected /m);
+  });
+});
