@@ -68,6 +68,16 @@ describe('security audit of hand-made store changes', () => {
     expect(failed.subject_id).toBe('driftwatch.no_such_table');
     expect(JSON.parse(failed.details)).toMatchObject({ statement: "INSERT INTO driftwatch.no_such_table (password) VALUES ('…')", clickhouseCode: 60 });
     expect(JSON.stringify(records)).not.toContain('hunter2');
+    // Nor in what the failure says: the error names the statement with its literals masked, on stderr and in the log.
+    expect(r.stderr).toContain("embedded store: INSERT INTO driftwatch.no_such_table (password) VALUES ('…'): Code: 60.");
+    expect(r.stderr + r.log).not.toContain('hunter2');
+  });
+
+  it('a failed CREATE USER … IDENTIFIED BY says nothing of its password', async () => {
+    const r = await query('--write', "CREATE USER IF NOT EXISTS bob IDENTIFIED BY 'TopS3cretPw'");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("CREATE USER IF NOT EXISTS bob IDENTIFIED BY '…'");
+    expect(r.stderr + r.log + JSON.stringify(await securityRecords())).not.toContain('TopS3cretPw');
   });
 
   it('records a sql migrate that applied migrations, and none that applied nothing', async () => {
