@@ -1,3 +1,10 @@
+/**
+ * The project's one quantile definition, nearest rank: the ⌈q·n⌉-th smallest
+ * value (the smallest when q·n ≤ 1). The shipped SQL computes the same with
+ * ClickHouse's quantileExactWeighted(q)(x, 1) — not quantileExact, which takes
+ * the upper middle of an even count (sql/queries/README.md, Quantiles).
+ */
+
 /** Exact quantile (nearest-rank on a sorted copy); undefined for an empty list. */
 export function quantile(values: readonly number[], q: number): number | undefined {
   if (values.length === 0) return undefined;

@@ -10,13 +10,16 @@
 --
 -- Columns: env, kind, incidents, p50_ms, p90_ms, p99_ms, max_ms, and a
 -- histogram: within_10s, within_1m, within_5m, over_5m (must stay 0).
+--
+-- Quantiles are nearest rank (quantileExactWeighted with weight 1; see
+-- sql/queries/README.md, "Quantiles").
 SELECT
     env,
     kind,
     count() AS incidents,
-    quantileExact(0.5)(detection_ms) AS p50_ms,
-    quantileExact(0.9)(detection_ms) AS p90_ms,
-    quantileExact(0.99)(detection_ms) AS p99_ms,
+    quantileExactWeighted(0.5)(detection_ms, 1) AS p50_ms,
+    quantileExactWeighted(0.9)(detection_ms, 1) AS p90_ms,
+    quantileExactWeighted(0.99)(detection_ms, 1) AS p99_ms,
     max(detection_ms) AS max_ms,
     countIf(detection_ms <= 10000) AS within_10s,
     countIf(detection_ms > 10000 AND detection_ms <= 60000) AS within_1m,

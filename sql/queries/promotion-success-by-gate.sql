@@ -9,7 +9,8 @@
 --   {to:DateTime64(3)}    ... and before this time (UTC)
 --
 -- Columns: env, gate, runs, passed, failed, gate_failure_rate, p50_ms, p90_ms
--- (gate duration), promotions (distinct promotions that ran the gate),
+-- (gate duration, nearest rank as the engine's gate_windows: sql/queries/README.md,
+-- "Quantiles"), promotions (distinct promotions that ran the gate),
 -- succeeded, failed_promotions, rolled_back, in_flight (not ended yet),
 -- success_rate = succeeded / (succeeded + failed + rolled back).
 -- Each promotion counts once, with its latest outcome, whenever it ended
@@ -47,8 +48,8 @@ SELECT
     countIf(g.gate_result = 'passed') AS passed,
     countIf(g.gate_result = 'failed') AS failed,
     round(failed / runs, 4) AS gate_failure_rate,
-    quantileExact(0.5)(g.gate_duration_ms) AS p50_ms,
-    quantileExact(0.9)(g.gate_duration_ms) AS p90_ms,
+    quantileExactWeighted(0.5)(g.gate_duration_ms, 1) AS p50_ms,
+    quantileExactWeighted(0.9)(g.gate_duration_ms, 1) AS p90_ms,
     uniqExact(g.promotion_id) AS promotions,
     uniqExactIf(g.promotion_id, o.outcome = 'succeeded') AS succeeded,
     uniqExactIf(g.promotion_id, o.outcome = 'failed') AS failed_promotions,
