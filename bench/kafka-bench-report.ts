@@ -1,9 +1,9 @@
 /** The Kafka benchmark's table (stdout) and quantiles. */
+import { quantileOfSorted } from '../lib/quantiles.js';
 
-/** Nearest-rank quantile of ascending values; null when there are none. */
+/** Nearest-rank quantile of ascending values (the project's definition, lib/quantiles.ts); null when there are none. */
 export function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return quantileOfSorted(sorted, q) ?? null;
 }
 
 interface Report {
