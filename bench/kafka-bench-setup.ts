@@ -6,6 +6,9 @@
  */
 import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { loadConfig } from '../config/env-config.js';
+import { kafkaSecurityEnv } from '../config/kafka-security.js';
+import { createKafkaClient } from '../topics/kafka-client.js';
+import { silentLogger } from '../lib/logger.js';
 import { topicDefinitions } from '../topics/topic-definitions.js';
 import { ensureTopics } from '../topics/topic-admin.js';
 import { isolatedDeployment } from '../topics/isolated-deployment.js';
@@ -30,13 +33,20 @@ export interface BenchDeployment {
   cleanup(): Promise<void>;
 }
 
+/**
+ * The benchmark's own client, through the project's client factory: with the
+ * TLS/SASL settings of the benchmark's environment (KAFKA_SSL*, KAFKA_SASL_*),
+ * which its engines get too (createBenchDeployment).
+ */
 export function benchKafka(brokers: string[], clientId = 'driftwatch-bench'): Kafka {
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 8 } });
+  const { security } = loadConfig(kafkaSecurityEnv(process.env)).kafka;
+  return createKafkaClient({ brokers, clientId, security, logger: silentLogger, retries: 8 });
 }
 
 export async function createBenchDeployment(kafka: Kafka, brokers: string[], label: string, partitions: number, extraEnv: Record<string, string> = {}): Promise<BenchDeployment> {
   const { topics, inputs, groupId, env: isolated } = isolatedDeployment('dwbench', label, brokers, partitions);
-  const env: Record<string, string> = { ...isolated, ...extraEnv };
+  // The engines (`driftwatch run` child processes, given only this env) reach the broker as the benchmark does.
+  const env: Record<string, string> = { ...isolated, ...kafkaSecurityEnv(process.env), ...extraEnv };
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -5,6 +5,7 @@
  */
 import { loadConfig, describeConfig, unknownDriftwatchVariables, type DriftwatchConfig } from '../config/env-config.js';
 import { loadAlertsConfig } from '../config/alerts-config.js';
+import { kafkaSecurityWarnings } from '../config/kafka-security.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { Logger } from '../lib/logger.js';
 import type { CommandContext } from './command.js';
@@ -27,6 +28,7 @@ export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: strin
   const logger = ctx.runId === undefined ? ctx.logger.child({ runId }) : ctx.logger.child({});
   logger.level = config.logLevel;
   for (const name of unknownDriftwatchVariables(ctx.env)) logger.warn({ variable: name }, `unknown variable ${name} is ignored (typo?)`);
+  if (config.kafka.brokers.length > 0) for (const warning of kafkaSecurityWarnings(config.kafka.security)) logger.warn(warning);
   logger.debug({ config: describeConfig(config) }, 'configuration loaded');
   return { config, alerts, logger, runId };
 }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { ConfigError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
 import type { ProcessingOptions } from './processing-options.js';
+import { describeKafkaSecurity, kafkaSecurityFrom, type KafkaSecurity } from './kafka-security.js';
 
 import { MAX_EVENT_TIME_MS, MAX_RETENTION_MS, MAX_TIMER_MS, p } from './option-parsers.js';
 
@@ -39,6 +40,12 @@ export const configOptions = {
   alertsFile: option({ env: 'DRIFTWATCH_ALERTS_FILE', default: '', doc: 'Path of alerts.yaml; empty = built-in default rules.', parse: p.text }),
   logLevel: option({ env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', parse: p.logLevel }),
   kafkaBrokers: option({ env: 'KAFKA_BROKERS', default: '', doc: 'Comma-separated host:port list; empty = no Kafka (embedded/offline modes).', parse: p.brokers }),
+  kafkaSsl: option({ env: 'KAFKA_SSL', default: 'false', doc: 'true: every Kafka client (run, demo, topics create, the Kafka benchmark) connects to the brokers over TLS.', parse: p.boolean }),
+  kafkaSslCaFile: option({ env: 'KAFKA_SSL_CA_FILE', default: '', doc: 'PEM file of the CA that signed the broker certificates (KAFKA_SSL=true only), read at start-up; empty = the system CAs.', parse: p.text }),
+  kafkaSslRejectUnauthorized: option({ env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', default: 'true', doc: 'KAFKA_SSL=true only: false accepts a broker certificate no trusted CA signed or that names another host (logged as a warning: the connection can be intercepted).', parse: p.boolean }),
+  kafkaSaslMechanism: option({ env: 'KAFKA_SASL_MECHANISM', default: '', doc: 'SASL login to the brokers: plain, scram-sha-256 or scram-sha-512, with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; empty = none. plain sends the password as it is: use it with KAFKA_SSL=true.', parse: p.saslMechanism }),
+  kafkaSaslUsername: option({ env: 'KAFKA_SASL_USERNAME', default: '', doc: 'SASL user (required with KAFKA_SASL_MECHANISM).', parse: p.text }),
+  kafkaSaslPassword: option({ env: 'KAFKA_SASL_PASSWORD', default: '', doc: 'SASL password (required with KAFKA_SASL_MECHANISM; secret: never logged).', secret: true, parse: p.text }),
   kafkaClientId: option({ env: 'KAFKA_CLIENT_ID', default: 'driftwatch', doc: 'Kafka client id.', parse: p.nonEmpty }),
   groupId: option({ env: 'DRIFTWATCH_GROUP_ID', default: 'driftwatch', doc: 'Consumer group id of `driftwatch run`.', parse: p.nonEmpty }),
   topicPromotion: option({ env: 'DRIFTWATCH_TOPIC_PROMOTION', default: 'driftwatch.promotion.v1', doc: 'Promotion events topic (input).', parse: p.topic }),
@@ -94,6 +101,8 @@ export interface DriftwatchConfig {
     /** Empty = no Kafka. */
     brokers: string[];
     clientId: string;
+    /** TLS and SASL of every Kafka client (topics/kafka-client.ts). */
+    security: KafkaSecurity;
     groupId: string;
     topics: { promotion: string; hydration: string; index: string; alerts: string; dlq: string };
     /** Internal topics (prefix `driftwatch.internal.`), kept apart from `topics` so code iterating inputs/outputs is unaffected. */
@@ -148,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
   if (problems.length === 0 && v.clickhouseTlsCaFile.trim() !== '' && !(v.clickhouseUrl ?? '').startsWith('https:')) {
     problems.push({ env: 'CLICKHOUSE_TLS_CA_FILE', message: 'is only used with an https:// CLICKHOUSE_URL; set CLICKHOUSE_URL to https://…, or unset CLICKHOUSE_TLS_CA_FILE' });
   }
+  const kafkaSecurity = problems.length === 0 ? kafkaSecurityFrom(v) : undefined;
+  problems.push(...(kafkaSecurity?.problems ?? []));
   if (problems.length === 0 && v.storagePolicy !== null && !(v.tierWarmAfterMs < v.tierColdAfterMs)) {
     problems.push({ env: 'DRIFTWATCH_TIER_COLD_AFTER', message: `must be later than DRIFTWATCH_TIER_WARM_AFTER (${v.tierWarmAfterMs} ms), got ${v.tierColdAfterMs} ms` });
   }
@@ -172,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
     kafka: {
       brokers: v.kafkaBrokers,
       clientId: v.kafkaClientId,
+      security: kafkaSecurity!.security,
       groupId: v.groupId,
       topics: { promotion: v.topicPromotion, hydration: v.topicHydration, index: v.topicIndex, alerts: v.topicAlerts, dlq: v.topicDlq },
       internalTopics: { stateChangelog: v.topicStateChangelog },
@@ -205,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
 export function describeConfig(config: DriftwatchConfig): DriftwatchConfig {
   return {
     ...config,
+    kafka: { ...config.kafka, security: describeKafkaSecurity(config.kafka.security) },
     clickhouse: {
       ...config.clickhouse,
       url: config.clickhouse.url === null ? null : redactUrl(config.clickhouse.url),

@@ -7,6 +7,7 @@
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, redactUrl } from '../lib/logger.js';
 import { DAY, durationText, parseDuration } from '../lib/time.js';
+import { SASL_MECHANISMS, type SaslMechanism } from './kafka-security.js';
 
 /**
  * Longest delay setTimeout/setInterval take: 2^31 − 1 ms (about 24.8 days).
@@ -173,6 +174,19 @@ export const p = {
     const t = text.trim();
     if (!/^[A-Za-z0-9_.-]+$/.test(t)) throw bad('a storage policy or volume name (letters, digits, "_", "-", ".")', text);
     return t;
+  },
+  /** true or false, any case (the documented spellings: no yes/1/on to guess from). */
+  boolean: (text: string): boolean => {
+    const t = text.trim().toLowerCase();
+    if (t !== 'true' && t !== 'false') throw bad('true or false', text);
+    return t === 'true';
+  },
+  /** Empty = no SASL. Any case: brokers and other clients write PLAIN, SCRAM-SHA-512. */
+  saslMechanism: (text: string): SaslMechanism | null => {
+    const t = text.trim().toLowerCase();
+    if (t === '') return null;
+    if (!(SASL_MECHANISMS as readonly string[]).includes(t)) throw bad(`one of ${SASL_MECHANISMS.join(', ')} (or empty: no SASL)`, text);
+    return t as SaslMechanism;
   },
   alertFormat: (text: string): 'json' | 'avro' => {
     const t = text.trim().toLowerCase();

@@ -1,10 +1,12 @@
 /**
  * The kafkajs client every driftwatch component uses: configured from
- * `config.kafka`, logging through pino (kafkajs' own console logger would
- * bypass our levels, redaction and correlation ids).
+ * `config.kafka` (brokers, client id, TLS and SASL), logging through pino
+ * (kafkajs' own console logger would bypass our levels, redaction and
+ * correlation ids).
  */
 // kafkajs is CommonJS: Node sees only some of its exports as named ESM exports, so values come from the default export.
-import kafkajs, { type Kafka, type LogEntry, type logCreator } from 'kafkajs';
+import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
+import type { KafkaSecurity } from '../config/kafka-security.js';
 import { ConfigError, KafkaError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { kafkajsLogMethod } from './kafkajs-log-level.js';
@@ -12,6 +14,8 @@ import { kafkajsLogMethod } from './kafkajs-log-level.js';
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
+  /** `config.kafka.security`; required, so no client is made without it (`{ ssl: null, sasl: null }`: plaintext, no login). */
+  security: KafkaSecurity;
   logger: Logger;
   /** kafkajs connection timeout (ms); its default of 1 s is short for a cold broker. */
   connectionTimeoutMs?: number;
@@ -53,11 +57,21 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new kafkajs.Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkajsSecurity(options.security),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     retry: { retries: options.retries ?? 5 },
     logLevel: kafkaLevelFor(options.logger),
     logCreator: pinoLogCreator(options.logger),
   });
+}
+
+/** kafkajs' `ssl` and `sasl` options; neither key at all for the default (plaintext, no login). */
+export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  const { ssl, sasl } = security;
+  if (ssl !== null) out.ssl = { rejectUnauthorized: ssl.rejectUnauthorized, ...(ssl.ca === null ? {} : { ca: [ssl.ca] }) };
+  if (sasl !== null) out.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'];
+  return out;
 }
 
 /** Wraps a kafkajs failure as a coded, retryable KafkaError whose message says where it went. */
@@ -75,9 +89,31 @@ export function kafkaFailure(action: string, brokers: string[], err: unknown): K
  * is most often a broker that cannot be reached.
  */
 function hintFor(err: unknown): string {
-  const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  const chain = causes(err);
+  const type = chain[0]?.type;
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return 'the broker answered, but a topic is missing: run `driftwatch topics create`, or check DRIFTWATCH_TOPIC_PROMOTION, _HYDRATION, _INDEX, _ALERTS, _DLQ';
   }
-  return 'is the broker reachable?';
+  if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError')) {
+    return 'the broker refused the SASL login: check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
+  }
+  const tls = chain.find((e) => typeof e.code === 'string' && TLS_CERTIFICATE_CODES.test(e.code));
+  if (tls) return `the broker's TLS certificate was refused (${String(tls.code)}): set KAFKA_SSL_CA_FILE to the CA that signed it`;
+  return 'is the broker reachable, and does its listener expect the TLS (KAFKA_SSL) and SASL (KAFKA_SASL_MECHANISM) set here?';
+}
+
+/** Node's codes for a certificate the TLS handshake refused (untrusted, expired, for another host). */
+const TLS_CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
+
+type ErrorLike = { name?: unknown; type?: unknown; code?: unknown; cause?: unknown; originalError?: unknown };
+
+/** `err` and what it wraps: kafkajs keeps the error a retry gave up on as `cause` or `originalError`. */
+function causes(err: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let e = err; typeof e === 'object' && e !== null && chain.length < 8; ) {
+    const like = e as ErrorLike;
+    chain.push(like);
+    e = like.cause ?? like.originalError;
+  }
+  return chain;
 }

@@ -19,7 +19,7 @@ export const topicsCreateCommand: Command = {
     const rt = loadRuntime(ctx);
     const { kafka } = rt.config;
     const definitions = topicDefinitions(kafka);
-    const admin = createKafkaClient({ brokers: kafka.brokers, clientId: kafka.clientId, logger: rt.logger }).admin();
+    const admin = createKafkaClient({ brokers: kafka.brokers, clientId: kafka.clientId, security: kafka.security, logger: rt.logger }).admin();
     try {
       await admin.connect();
       const reports = await ensureTopics(admin, definitions, { logger: rt.logger });

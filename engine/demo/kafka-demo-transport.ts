@@ -47,7 +47,12 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
     const config = demoConfig(options.config, id);
     const log = options.logger.child({ component: 'demo-kafka', demoId: id });
     // Not `log`: the client names its own lines `component: kafkajs` (a second `component` key otherwise).
-    const kafka: Kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-demo`, logger: options.logger.child({ demoId: id }) });
+    const kafka: Kafka = createKafkaClient({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-demo`,
+      security: config.kafka.security,
+      logger: options.logger.child({ demoId: id }),
+    });
     const definitions = topicDefinitions(config.kafka);
     const admin = kafka.admin();
     await admin.connect();

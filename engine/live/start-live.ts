@@ -50,7 +50,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   // coordinator is not found again until the restarted broker has loaded it, and that failure is non-retriable for
   // the consumer, which then stops for good (seen in the broker-outage test). 10 retries back off for ≈ 2 minutes
   // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
-  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger, retries: LIVE_KAFKA_RETRIES });
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security, logger, retries: LIVE_KAFKA_RETRIES });
   const metrics = createDriftwatchMetrics();
   // /healthz answers from the start, /readyz says what start-up waits for: a liveness probe must not restart an
   // instance that waits for its store (the crash loop the wait avoids) or for the broker.

@@ -35,7 +35,8 @@ export class PrivateBroker {
   static async start(): Promise<PrivateBroker> {
     const runDir = mkdtempSync(join(tmpdir(), 'dw-private-kafka-'));
     const [port, controllerPort] = [await freePort(), await freePort()];
-    const env = { KAFKA_RUN_DIR: runDir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort) };
+    // No secure listener: a KAFKA_SECURE_PORT in the suite's environment names the shared broker's.
+    const env = { KAFKA_RUN_DIR: runDir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_PORT: '' };
     const broker = new PrivateBroker(env, runDir, `127.0.0.1:${port}`);
     await broker.up();
     return broker;
