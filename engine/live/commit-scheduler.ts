@@ -122,7 +122,10 @@ export class CommitScheduler {
     this.#last = o.now();
     const target = { producer: o.producer, writer: o.writer, changelogTopic: o.changelogTopic, groupId: o.groupId, stillMember };
     const run: Promise<void> = publishCommit(target, prepared)
-      .then(() => o.metrics?.committed(prepared.byTopic, o.now() - prepared.started))
+      .then(() => {
+        const now = o.now();
+        o.metrics?.committed(prepared.byTopic, now - prepared.started, now);
+      })
       .catch((err: unknown) => this.#failed(engine, err))
       .finally(() => {
         if (this.#publishing === run) this.#publishing = null;

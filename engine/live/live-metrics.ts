@@ -11,7 +11,8 @@ export interface LiveMetrics {
   late(): void;
   deadLetter(topic: string, category: DeadLetterCategory): void;
   incident(change: string, kind: string): void;
-  committed(byTopic: Map<string, Message[]>, ms: number): void;
+  /** A transaction of `byTopic` committed `ms` after its batch was fetched, at wall time `now`. */
+  committed(byTopic: Map<string, Message[]>, ms: number, now: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
   assigned(assignment: Record<string, number[]>): void;
   groupMembers(count: number): void;
@@ -32,7 +33,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     late: () => m.lateEvents.inc(),
     deadLetter: (topic, category) => m.deadLettered.inc({ topic, category }),
     incident: (change, kind) => m.incidentChanges.inc({ kind, change }),
-    committed: (byTopic, ms) => {
+    committed: (byTopic, ms, now) => {
       for (const [topic, messages] of byTopic) {
         m.eventsOut.inc({ topic }, messages.length);
         // Alerts are counted once produced for good (committed), from the headers every alert carries: an alert of a
@@ -40,7 +41,13 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
         for (const message of messages) {
           const rule = header(message, 'dw-rule');
           const status = header(message, 'dw-status');
-          if (rule !== undefined && status !== undefined) m.alertsEmitted.inc({ rule, severity: header(message, 'dw-severity') ?? '', status });
+          if (rule === undefined || status === undefined) continue;
+          m.alertsEmitted.inc({ rule, severity: header(message, 'dw-severity') ?? '', status });
+          // An instance's first firing is at level 1 (its age is 0 when it is raised); later ones are escalations.
+          if (status === 'firing' && header(message, 'dw-escalation-level') === '1') {
+            const startsAt = Date.parse(header(message, 'dw-starts-at') ?? '');
+            if (Number.isFinite(startsAt)) m.alertDetectionDelay.observe({ rule }, Math.max(0, now - startsAt) / 1000);
+          }
         }
       }
       m.processingLatency.observe(undefined, ms / 1000);

@@ -4,11 +4,24 @@ import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { DeadLetter } from '../../processors/facts.js';
 import { startOf } from '../../lib/unicode.js';
 
+/**
+ * Headers name the alert's rule, status, severity, escalation level and start
+ * (`dw-starts-at`, RFC 3339 like the value's `startsAt`), so a consumer can
+ * route without decoding the value (JSON or Avro), and the engine can count
+ * what it committed (live-metrics.ts) without decoding its own messages.
+ */
 export function alertMessage(alert: AlertEvent): Message {
   return {
     key: alert.fingerprint,
     value: JSON.stringify(alert),
-    headers: { 'dw-rule': alert.rule, 'dw-status': alert.status, 'dw-severity': alert.severity, 'content-type': 'application/json' },
+    headers: {
+      'dw-rule': alert.rule,
+      'dw-status': alert.status,
+      'dw-severity': alert.severity,
+      'dw-escalation-level': String(alert.escalationLevel),
+      'dw-starts-at': alert.startsAt,
+      'content-type': 'application/json',
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDriftwatchMetrics } from '../../../engine/metrics/driftwatch-metrics.js';
 import { liveMetrics } from '../../../engine/live/live-metrics.js';
+import { alertMessage } from '../../../engine/live/output-messages.js';
 import { createPipeline } from '../../../engine/pipeline.js';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
@@ -34,11 +35,44 @@ describe('live metrics', () => {
   it('driftwatch_alerts_emitted_total counts the alerts of a committed transaction by rule, severity and status', () => {
     const m = createDriftwatchMetrics();
     const alert = (status: string) => ({ value: '{}', headers: { 'dw-rule': 'drift_detected', 'dw-status': status, 'dw-severity': 'high', 'content-type': 'application/json' } });
-    liveMetrics(m).committed(new Map([['driftwatch.alerts.v1', [alert('firing'), alert('firing'), alert('resolved')]], ['driftwatch.dlq.v1', [{ value: 'x', headers: { 'dw-error': 'bad' } }]]]), 3);
+    liveMetrics(m).committed(new Map([['driftwatch.alerts.v1', [alert('firing'), alert('firing'), alert('resolved')]], ['driftwatch.dlq.v1', [{ value: 'x', headers: { 'dw-error': 'bad' } }]]]), 3, 0);
     const text = m.registry.metrics();
     expect(text).toContain('driftwatch_alerts_emitted_total{rule="drift_detected",severity="high",status="firing"} 2\n');
     expect(text).toContain('driftwatch_alerts_emitted_total{rule="drift_detected",severity="high",status="resolved"} 1\n');
     expect(text).not.toMatch(/driftwatch_alerts_emitted_total\{[^}]*bad/);
+  });
+
+  it('driftwatch_alert_detection_delay_seconds observes first firings only: commit wall time minus startsAt, by rule', () => {
+    const m = createDriftwatchMetrics();
+    const startsAt = '2026-12-06T10:00:00.000Z';
+    const committedAt = Date.parse(startsAt) + 90_000; // read by alert consumers 90 s after the drift began
+    const alert = (rule: string, status: string, level: number, starts = startsAt) =>
+      alertMessage({
+        alertId: `${rule}-${status}-${level}`, fingerprint: rule, rule, status: status as 'firing' | 'resolved', severity: 'high', escalationLevel: level,
+        labels: { env: 'prod', artifact: 'api' }, annotations: { summary: 's', description: 'd' }, startsAt: starts, emittedAt: startsAt,
+      });
+    liveMetrics(m).committed(
+      new Map([
+        [
+          'driftwatch.alerts.v1',
+          [
+            alert('drift_detected', 'firing', 1),
+            alert('drift_detected', 'firing', 2), // an escalation: not a detection
+            alert('drift_detected', 'resolved', 2),
+            alert('rollback_failed', 'firing', 1, '2026-12-06T10:05:00.000Z'), // a producer clock ahead of ours: 0, not negative
+          ],
+        ],
+      ]),
+      5,
+      committedAt,
+    );
+    const lines = m.registry.metrics().split('\n').filter((l) => l.startsWith('driftwatch_alert_detection_delay_seconds'));
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_count{rule="drift_detected"} 1');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_sum{rule="drift_detected"} 90');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_bucket{rule="drift_detected",le="60"} 0');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_bucket{rule="drift_detected",le="120"} 1');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_sum{rule="rollback_failed"} 0');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_count{rule="rollback_failed"} 1');
   });
 
   it('driftwatch_watermark_delay_seconds is absent while there is no watermark, not 0 ("no delay")', () => {

@@ -76,7 +76,14 @@ describe('alert encoders', () => {
     await encoder.ready();
     const message = encodeAlertMessage(alert, encoder);
     expect(message.key).toBe('fp-1');
-    expect(message.headers).toEqual({ 'dw-rule': 'drift_detected', 'dw-status': 'firing', 'dw-severity': 'high', 'content-type': 'avro/binary' });
+    expect(message.headers).toEqual({
+      'dw-rule': 'drift_detected',
+      'dw-status': 'firing',
+      'dw-severity': 'high',
+      'dw-escalation-level': '1',
+      'dw-starts-at': '2026-11-27T10:13:00.000Z',
+      'content-type': 'avro/binary',
+    });
     expect(Buffer.isBuffer(message.value)).toBe(true);
   });
 
