@@ -15,10 +15,11 @@
  *   conflicting outputs of other inputs while it is open are added to
  *   `divergentDigests` too (the rule is nondeterministic either way);
  * - a late hydration (older than the frontier; its fact's `at` is the
- *   frontier) counts when its window is the one the frontier is in: that
- *   window has not closed (it closes when the frontier reaches its end), so
- *   SPEC §4.7's "late events do not reopen closed windows" does not apply and
- *   ignoring it would lose a conflict of an open window. It counts as of the
+ *   frontier) counts when its window is the one the frontier is in
+ *   (late-window.ts, as in every windowed processor): that window has not
+ *   closed (it closes when the frontier reaches its end), so SPEC §4.7's
+ *   "late events do not reopen closed windows" does not apply and ignoring
+ *   it would lose a conflict of an open window. It counts as of the
  *   frontier, when it is learnt (an incident it opens starts there, as late
  *   state-drift evidence does). A late hydration of a closed window is ignored
  *   here (counted and stored by other processors).
@@ -35,6 +36,7 @@ import type { ProcessingOptions } from '../config/processing-options.js';
 import type { SeverityClassifier } from '../config/alert-rules.js';
 import { stableId } from '../lib/ids.js';
 import { windowStart } from '../lib/time.js';
+import { lateEventWindowOpen } from './late-window.js';
 import type { Fact, Incident } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import type { HydrationEvent } from '../schemas/input-events.js';
@@ -109,14 +111,9 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     if (this.timers.hasDue(at)) this.fireTimers(at, emit);
     if (fact.kind === 'event' && fact.envelope.event.type === 'hydration') {
       this.onHydration(fact.envelope.key, fact.envelope.event, at, emit);
-    } else if (fact.kind === 'late' && fact.envelope.event.type === 'hydration' && this.inOpenWindow(fact.envelope.at, at)) {
+    } else if (fact.kind === 'late' && fact.envelope.event.type === 'hydration' && lateEventWindowOpen(fact, this.options.windowMs)) {
       this.onHydration(fact.envelope.key, fact.envelope.event, at, emit);
     }
-  }
-
-  /** Whether an event of time `occurredAt`, learnt late at the frontier `at`, is in the window the frontier is in (still open). */
-  private inOpenWindow(occurredAt: number, at: number): boolean {
-    return windowStart(occurredAt, this.options.windowMs) === windowStart(at, this.options.windowMs);
   }
 
   /** A closure written in `handle` would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */

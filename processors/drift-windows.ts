@@ -11,12 +11,15 @@
  * `at = windowEnd`. Windows without activity produce no rows.
  *
  * Decisions where the SPEC is silent:
- * - A `late` fact is counted (lateEvents only) in the window open at the
- *   frontier (`fact.at`), never in the window of its occurredAt: closed windows
- *   are never reopened (SPEC §4.7). Every input type counts, promotions
- *   included, since lateness is a property of the key's input stream. A late
- *   event does not count as a hydration / index op (it was never processed in
- *   order), but it does make the window active so it is never silently lost.
+ * - A `late` fact counts in `lateEvents` of the window open at the frontier
+ *   (`fact.at`), whatever its type, promotions included, since lateness is a
+ *   property of the key's input stream; that makes the window active, so it
+ *   is never silently lost. When that window is the event's own (it has not
+ *   closed, late-window.ts), a late hydration or index op also counts there
+ *   as an operation (errors and latency included), and the state-drift
+ *   processor emits the `observation` of a late ok one, judged at the
+ *   frontier: SPEC §4.7 only keeps late events out of *closed* windows. A
+ *   late event of a closed window counts as late only (never reopening it).
  * - Promotion events alone do not make a drift window active (promotion
  *   windows report them).
  * - Index latency quantiles cover every index op, errors included (a timing-out
@@ -50,7 +53,8 @@ import { defaultProcessingOptions, type ProcessingOptions } from '../config/proc
 import { ConfigError } from '../lib/errors.js';
 import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { MINUTE, windowStart } from '../lib/time.js';
-import type { DriftWindowRow, EnvWindowRow, Fact } from './facts.js';
+import type { DriftWindowRow, EnvWindowRow, Envelope, Fact } from './facts.js';
+import { lateEventWindowOpen } from './late-window.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, DirtyKeys, encodeTime, type DirtyHolder, type KeyedStateStore, type WholeStateStore } from './stateful.js';
@@ -136,27 +140,32 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
         }
         return;
       }
-      case 'event': {
-        const { event, key } = fact.envelope;
-        if (event.type === 'hydration') {
-          const w = this.slot(at, key, event.env, event.artifact);
-          w.hydrations++;
-          if (event.status === 'error') w.hydrationErrors++;
-        } else if (event.type === 'index') {
-          const w = this.slot(at, key, event.env, event.artifact);
-          w.indexOps++;
-          if (event.status === 'error') w.indexErrors++;
-          w.indexLatencies.push(event.latencyMs);
-        }
+      case 'event':
+        this.countOperation(at, fact.envelope);
         return;
-      }
       case 'late': {
         const { event, key } = fact.envelope;
         this.slot(at, key, event.env, event.artifact).lateEvents++;
+        // Its own window is the one open at the frontier: it counts there as it would have in order.
+        if (lateEventWindowOpen(fact, this.windowMs)) this.countOperation(at, fact.envelope);
         return;
       }
       default:
         return;
+    }
+  }
+
+  /** Counts a hydration or an index operation (other events count no operation) in the window of `at`. */
+  private countOperation(at: number, { event, key }: Envelope): void {
+    if (event.type === 'hydration') {
+      const w = this.slot(at, key, event.env, event.artifact);
+      w.hydrations++;
+      if (event.status === 'error') w.hydrationErrors++;
+    } else if (event.type === 'index') {
+      const w = this.slot(at, key, event.env, event.artifact);
+      w.indexOps++;
+      if (event.status === 'error') w.indexErrors++;
+      w.indexLatencies.push(event.latencyMs);
     }
   }
 

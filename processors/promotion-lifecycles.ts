@@ -130,6 +130,21 @@ export class PromotionLifecycles {
     if (this.failedAt.delete(id)) this.timers.cancel(FAILED + id);
   }
 
+  /**
+   * A late `started` (promotion-windows.ts): when its promotion already ended
+   * at or after it (a remembered outcome), the attempt it began is over, so
+   * it is not kept waiting for a terminal event — a later rollback or retry
+   * would take it for its own start (a duration spanning both) — and the
+   * attempt's duration and end are returned. Otherwise it is recorded as any
+   * start (undefined).
+   */
+  trackLateStart(id: string, event: PromotionEvent, at: number): { durationMs: number; endedAt: number } | undefined {
+    const ended = this.endedOf(id);
+    if (ended !== undefined && ended.firstEndedAt >= at) return { durationMs: ended.firstEndedAt - at, endedAt: ended.firstEndedAt };
+    this.trackDuration(id, event, at);
+    return undefined;
+  }
+
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
   trackDuration(id: string, event: PromotionEvent, at: number): number | undefined {
     if (event.phase === 'started') {

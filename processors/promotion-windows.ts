@@ -55,12 +55,33 @@
  *   late (not counted), ends its promotion anew (a new first end for
  *   promotion_outcomes). Only one rollback per outcome is taken: after it
  *   the promotion is forgotten, and a retry after a rollback ends it anew.
- * - `late` promotion events are not counted (closed windows are never
- *   reopened; drift windows count them as late). A late `started` still
- *   records its start time, and a late terminal forgets it, so durations of
- *   promotions whose other end arrives in order stay right. Late events
- *   give no promotion-outcome either (the alert rule, judging closed
- *   windows, could not count them: the dashboards agree with it).
+ * - A `late` promotion event whose own window is still open (the frontier is
+ *   in it, late-window.ts) counts there exactly as it would have in order,
+ *   at the frontier: SPEC §4.7 only keeps late events out of *closed*
+ *   windows, and a success or failure reported a minute late is still that
+ *   window's. A late terminal event ends its promotion (`promotionsEnded`,
+ *   its promotion-outcome, first end = its own time), with its duration
+ *   when the start is known; a late rollback or retry changes the outcome
+ *   where it was counted, as in order; late gates and snapshots count.
+ *   A late `started` counts in `started` and waits for its terminal event,
+ *   unless its promotion already ended at or after it (a remembered
+ *   outcome): then its attempt is over, and what users expect is that
+ *   attempt's duration, first end − start, in the window of that end (open
+ *   whenever the start's is; the start of a closed window gives it too if
+ *   the end's window is still open); it is not left waiting, where a later
+ *   rollback or retry would have taken it for its own start. (Not told
+ *   apart: a second `started` of an attempt whose duration was counted,
+ *   under a new event id, counts a second duration.) Events are taken in
+ *   the order they are learnt: a late `succeeded` learnt after its own
+ *   rollback ends the promotion a second time, its outcome that success
+ *   (the rollback, learnt first, had no success to take back).
+ * - A late event of a closed window counts in no window and gives no
+ *   promotion-outcome (the alert rule, judging closed windows, could not
+ *   count it: the dashboards agree with it; drift windows count it as
+ *   late). Its start or end still updates the bookkeeping: a late `started`
+ *   records its start time (or, of an attempt that already ended, gives its
+ *   duration as above), a late terminal consumes it, so durations of
+ *   promotions whose other end arrives in order stay right.
  *
  * Live-mode state: the open windows are per env, so whole (WholeStateStore);
  * the remembered start times and outcomes are keyed (KeyedStateStore, see
@@ -82,6 +103,7 @@ import type { KeyedStateStore, WholeStateStore } from './stateful.js';
 import { PromotionLifecycles, promotionKey, type PromotionStartsSnapshot } from './promotion-lifecycles.js';
 import { changeSuccess, countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
 import { promotionWindowRow } from './promotion-window-rows.js';
+import { lateEventWindowOpen, windowOpenAt } from './late-window.js';
 
 export type { PromotionStartsSnapshot } from './promotion-lifecycles.js';
 
@@ -123,13 +145,17 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     // One id per event, shared by the start-time and outcome bookkeeping below.
     const id = promotionKey(event);
     const lifecycles = this.lifecycles;
-    if (fact.kind === 'late') {
-      lifecycles.trackDuration(id, event, fact.envelope.at);
-      return;
-    }
-    const w = this.slot(at, event.env);
     const eventAt = fact.envelope.at;
-    const duration = lifecycles.trackDuration(id, event, eventAt);
+    let duration: number | undefined;
+    if (fact.kind === 'late') {
+      if (!lateEventWindowOpen(fact, this.windowMs)) {
+        this.onLateOfClosedWindow(id, event, eventAt, at);
+        return;
+      }
+      // Its window is open (the frontier's): from here on it counts as it would have in order.
+      duration = event.phase === 'started' ? lifecycles.trackLateStart(id, event, eventAt)?.durationMs : lifecycles.trackDuration(id, event, eventAt);
+    } else duration = lifecycles.trackDuration(id, event, eventAt);
+    const w = this.slot(at, event.env);
     if (duration !== undefined) w.durations.push(duration);
     switch (event.phase) {
       case 'started':
@@ -181,6 +207,21 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         if (event.gate) countGate(w, event.gate);
         break;
     }
+  }
+
+  /**
+   * A late event of a closed window counts in no window (module comment);
+   * its lifecycle bookkeeping still follows it: a start is remembered, a
+   * terminal event consumes it, and a start of an attempt that already ended
+   * gives its duration to the window of that end while it is open.
+   */
+  private onLateOfClosedWindow(id: string, event: PromotionEvent, eventAt: number, at: number): void {
+    if (event.phase !== 'started') {
+      this.lifecycles.trackDuration(id, event, eventAt);
+      return;
+    }
+    const ended = this.lifecycles.trackLateStart(id, event, eventAt);
+    if (ended && windowOpenAt(ended.endedAt, at, this.windowMs)) this.slot(at, event.env).durations.push(ended.durationMs);
   }
 
   /** A closure written in `handle` would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */

@@ -27,7 +27,8 @@
  *
  * Late facts (`kind: 'late'`): a late observation updates its source only
  * when it is the newest the source has reported, judged from the frontier on
- * (`onLateObservation`: a replica whose clock runs behind sends nothing else).
+ * (`onLateObservation`: a replica whose clock runs behind sends nothing else),
+ * and is emitted as an `observation` when its drift window is still open.
  * A late promotion is not dropped either — desired state must not miss a promotion: a terminal
  * event ends its in-flight promotion, a `succeeded`/`rolled_back` newer
  * than the current desired `since` becomes the desired state, and a `started`
@@ -38,7 +39,8 @@
  */
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { SeverityClassifier } from '../config/alert-rules.js';
-import type { Envelope, Fact } from './facts.js';
+import type { Envelope, Fact, FactOf, Observation } from './facts.js';
+import { lateEventWindowOpen } from './late-window.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { DesiredState, type DesiredStateOptions } from './desired-state.js';
@@ -76,7 +78,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     // as the escalations (AlertBook.fireDueBefore). End of input advances to +Infinity, which fires them all.
     if (this.timers.hasDue(at - 1)) this.fireTimers(at - 1, emit);
     if (fact.kind === 'event') this.onEvent(fact.envelope, at, emit);
-    else if (fact.kind === 'late') this.onLate(fact.envelope, at, emit);
+    else if (fact.kind === 'late') this.onLate(fact, at, emit);
   }
 
   /** A closure written in `handle` would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */
@@ -154,8 +156,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);
     }
     ks.record(sourceId, previous, digest, at, correlationId);
-    const observation = { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent };
-    emit(correlationId === undefined ? { kind: 'observation', at, observation } : { kind: 'observation', at, observation, correlationId });
+    emit(observationFact(at, { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
     if (quiet) {
       // The only boundary this adds is the source's new expiry; the timer may
       // stay earlier (a boundary that moved away fires, re-judges, re-arms).
@@ -168,9 +169,10 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.evaluate(key, ks, at, observationTrigger(sourceId, correlationId), emit);
   }
 
-  private onLate(envelope: Envelope, at: number, emit: Emit): void {
+  private onLate(fact: FactOf<'late'>, at: number, emit: Emit): void {
+    const envelope = fact.envelope;
     if (envelope.event.type !== 'promotion') {
-      this.onLateObservation(envelope, at, emit);
+      this.onLateObservation(envelope, at, lateEventWindowOpen(fact, this.options.windowMs), emit);
       return;
     }
     const ks = this.keyState(envelope);
@@ -186,22 +188,34 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
    * more than the allowed lateness sends nothing but late events, and without
    * this whatever it runs would never be judged. Like a late promotion, it
    * is judged from the frontier (`at`) on — the moment it describes has
-   * passed — and it counts in no drift window (closed windows stay closed).
-   * An older one, or one whose source would already have expired by the
-   * frontier, changes nothing.
+   * passed. An older one, or one whose source would already have expired by
+   * the frontier, changes no source.
+   *
+   * Whichever it is, when its drift window is still open (`windowOpen`: the
+   * frontier is in it, late-window.ts) its `observation` is emitted, at the
+   * frontier and judged there, so the window counts it as it counts the late
+   * hydrations and index ops themselves; one of a closed window counts in no
+   * drift window (closed windows stay closed).
    */
-  private onLateObservation(envelope: Envelope, at: number, emit: Emit): void {
+  private onLateObservation(envelope: Envelope, at: number, windowOpen: boolean, emit: Emit): void {
     const event = envelope.event as HydrationEvent | IndexEvent;
     const digest = observedDigest(event);
-    if (digest === undefined || at - envelope.at > this.options.sourceTtlMs) return;
+    if (digest === undefined) return;
     const existing = this.keys.get(envelope.key);
     const known = existing?.sources.get(existing.sourceIdOf(event.type, event.instance));
-    if (known !== undefined && known.at >= envelope.at) return;
+    const newest = at - envelope.at <= this.options.sourceTtlMs && (known === undefined || known.at < envelope.at);
+    if (!newest && !windowOpen) return;
     const ks = this.keyState(envelope);
     const sourceId = ks.sourceIdOf(event.type, event.instance);
     const correlationId = event.correlationId;
-    ks.record(sourceId, known, digest, envelope.at, correlationId);
-    this.evaluate(envelope.key, ks, at, observationTrigger(sourceId, correlationId), emit);
+    if (windowOpen) {
+      const divergent = ks.isDivergent(digest, at);
+      emit(observationFact(at, { key: envelope.key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
+    }
+    if (newest) {
+      ks.record(sourceId, known, digest, envelope.at, correlationId);
+      this.evaluate(envelope.key, ks, at, observationTrigger(sourceId, correlationId), emit);
+    }
     this.forgetIfEmpty(envelope.key, ks);
   }
 
@@ -254,6 +268,11 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 /** The trigger of an observation, without a correlationId key when it has none (one shape per case). */
 function observationTrigger(sourceId: string, correlationId: string | undefined): Trigger {
   return correlationId === undefined ? { type: 'observation', sourceId } : { type: 'observation', sourceId, correlationId };
+}
+
+/** The `observation` fact of a judged observation (the correlation id only when the event has one). */
+function observationFact(at: number, observation: Observation, correlationId: string | undefined): FactOf<'observation'> {
+  return correlationId === undefined ? { kind: 'observation', at, observation } : { kind: 'observation', at, observation, correlationId };
 }
 
 function observedDigest(event: HydrationEvent | IndexEvent): string | undefined {

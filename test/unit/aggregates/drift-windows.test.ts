@@ -68,6 +68,19 @@ describe('DriftWindowsProcessor', () => {
     expect(env[1]).toMatchObject({ windowStart: T0 + W, env: 'prod', lateEvents: 1 });
   });
 
+  it('counts a late hydration or index op of the window the frontier is still in as an operation there (and as late)', () => {
+    const out = runProcessor(make(), [
+      indexOp(T0 + MIN, { latencyMs: 10 }),
+      // Occurred in [T0, T0+W), learnt at T0 + 3 min: that window has not closed.
+      late(indexOp(T0 + 30 * SEC, { status: 'error', latencyMs: 50 }), T0 + 3 * MIN),
+      late(hydration(T0 + 40 * SEC, { status: 'error' }), T0 + 3 * MIN),
+      advance(Infinity),
+    ]);
+    const [row] = ofKind(out, 'drift-window').map((f) => f.row);
+    expect(row).toMatchObject({ windowStart: T0, hydrations: 1, hydrationErrors: 1, indexOps: 2, indexErrors: 1, indexLatencyP90: 50, lateEvents: 2 });
+    expect(ofKind(out, 'env-window')[0]!.row).toMatchObject({ hydrations: 1, hydrationErrors: 1, indexOps: 2, indexErrors: 1, lateEvents: 2 });
+  });
+
   it('computes exact index latency p50/p90 and error counts; null without index ops', () => {
     const ops = [100, 10, 90, 20, 80, 30, 70, 40, 60, 50].map((latencyMs, i) =>
       indexOp(T0 + i * SEC, { latencyMs, status: i < 2 ? 'error' : 'ok' }),

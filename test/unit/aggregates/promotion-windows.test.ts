@@ -262,4 +262,34 @@ describe('PromotionWindowsProcessor', () => {
     expect(first).toMatchObject({ windowStart: T0, started: 1 });
     expect(second).toMatchObject({ windowStart: T0 + W, started: 0, succeeded: 1, durationSumMs: W + 2 * MIN - 10 * SEC });
   });
+  it('counts a late event of the window the frontier is still in as in order: a terminal ends its promotion, with its duration and outcome', () => {
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + 3 * MIN, 'p0', 'started'),
+      // Occurred in [T0, T0+W), learnt at T0 + 4 min: that window has not closed.
+      late(promotion(T0 + 2 * MIN, 'p1', 'succeeded'), T0 + 4 * MIN),
+      late(promotion(T0 + 2 * MIN, 'p2', 'gate', { gate: { name: 'smoke', result: 'failed', durationMs: 1000 } }), T0 + 4 * MIN),
+      advance(Infinity),
+    ]);
+    expect(rows(out)[0]!.row).toMatchObject({ windowStart: T0, started: 2, succeeded: 1, promotionsEnded: 1, durationCount: 1, durationSumMs: 2 * MIN });
+    expect(rows(out)[0]!.row.gates).toEqual([expect.objectContaining({ gate: 'smoke', passed: 0, failed: 1 })]);
+    // At the frontier, attributed to its own time.
+    expect(ofKind(out, 'promotion-outcome').map((f) => [f.at, f.outcome.outcome, f.outcome.firstEndedAt])).toEqual([[T0 + 4 * MIN, 'succeeded', T0 + 2 * MIN]]);
+  });
+
+  it('a late start of an attempt that already ended gives that attempt its duration in the window of its end, if still open, and is not left waiting', () => {
+    const out = runProcessor(make(), [
+      promotion(T0 + W + 10 * SEC, 'p1', 'succeeded'), // no start known: no duration
+      promotion(T0 + W + 20 * SEC, 'p2', 'failed'),
+      promotion(T0 + W + 3 * MIN, 'p0', 'started'),
+      late(promotion(T0 + W + 5 * SEC, 'p1', 'started'), T0 + W + 2 * MIN), // its own window, open: counts as started
+      late(promotion(T0 + W - 10 * SEC, 'p2', 'started'), T0 + W + 2 * MIN), // of a closed window; its end's is open
+      // A rollback of p2 later: no duration from p2's late start (it no longer waits).
+      promotion(T0 + 2 * W + MIN, 'p2', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      advance(Infinity),
+    ]);
+    const [second, third] = rows(out).map((f) => f.row);
+    expect(second).toMatchObject({ windowStart: T0 + W, started: 2, durationCount: 2, durationSumMs: 5 * SEC + 30 * SEC });
+    expect(third).toMatchObject({ windowStart: T0 + 2 * W, rolledBack: 1, durationCount: 0 });
+  });
 });

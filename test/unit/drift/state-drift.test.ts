@@ -299,8 +299,31 @@ describe('StateDriftProcessor', () => {
       ['opened', t(200), ['DX'], null],
       ['resolved', t(260), ['DX'], 'converged'],
     ]);
-    // Late observations count in no drift window: the one observation fact is r1's.
-    expect(observations(out)).toHaveLength(1);
+    // All three are of the drift window [0 s, 300 s) the frontier is still in: each is an observation there, at the
+    // frontier, judged there (DX divergent, D1 not) — the one older than r2's newest report too: the window counts
+    // every observation it had, whatever the source's latest.
+    expect(observations(out).map((o) => [o.at, o.observation.sourceId, o.observation.digest, o.observation.divergent])).toEqual([
+      [t(200), 'index:r1', 'D1', false],
+      [t(200), 'index:r2', 'DX', true],
+      [t(210), 'index:r2', 'D1', false],
+      [t(260), 'index:r2', 'D1', false],
+    ]);
+  });
+
+  it('a late observation of a closed drift window is no observation fact (closed windows stay closed), though it still updates its source', () => {
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      index(t(310), { instance: 'r1', servedDigest: 'D1' }),
+      // Reported "at" 290 s, learnt at 310 s: its window [0 s, 300 s) has closed.
+      late(index(t(290), { instance: 'r2', servedDigest: 'DX' }), t(310)),
+      advance(t(2000)),
+    ]);
+    expect(observations(out).map((o) => o.observation.sourceId)).toEqual(['index:r1']);
+    // Drifted from the frontier on, until r2 is forgotten (source TTL after its report, + 1 ms).
+    expect(incidents(out).map((i) => [i.change, i.at])).toEqual([
+      ['opened', t(310)],
+      ['resolved', t(290) + options.sourceTtlMs + 1],
+    ]);
   });
 
   it('a late report its source would already have outlived (older than the source TTL at the frontier) changes nothing', () => {
