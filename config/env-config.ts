@@ -2,7 +2,8 @@
  * Configuration from environment variables (SPEC §7), validated once at
  * start-up. Every option is one row of `configOptions`: variable name,
  * documented default, and a parser whose error says what is expected. An
- * empty variable counts as unset (compose files often pass `VAR=`).
+ * empty variable counts as unset (compose files often pass `VAR=`); one of
+ * only whitespace is an error (isBlank).
  *
  * `loadConfig` checks every variable and reports all the bad ones in one
  * ConfigError (named after the first), so a broken deployment is fixed in one go.
@@ -136,13 +137,27 @@ export interface DriftwatchConfig {
   live: { instanceId: string; idleTimeoutMs: number; commitIntervalMs: number; sessionTimeoutMs: number; dedupIdsPerKey: number; lagIntervalMs: number };
 }
 
+/**
+ * The one rule for empty values, for every option: an empty variable (`VAR=`,
+ * as compose files pass it) is unset and gets the default; a value of only
+ * whitespace is refused. Such a value is a slip (a quoted template that
+ * expanded to a space), and falling back to the default would hide it where
+ * the default is dangerous: DRIFTWATCH_GROUP_ID=" " would join the production
+ * group `driftwatch`.
+ */
+const isBlank = (given: string | undefined): boolean => given !== undefined && given !== '' && given.trim() === '';
+
 /** Reads and validates every option; throws one ConfigError listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConfig {
   const values: Record<string, unknown> = {};
   const problems: Array<{ env: string; message: string }> = [];
   for (const [name, spec] of Object.entries(configOptions) as Array<[string, OptionSpec<unknown>]>) {
     const given = env[spec.env];
-    const text = given === undefined || given.trim() === '' ? spec.default : given;
+    if (isBlank(given)) {
+      problems.push({ env: spec.env, message: `is only whitespace: give a value, or leave it empty for the default (${spec.default === '' ? 'unset' : spec.default})` });
+      continue;
+    }
+    const text = given === undefined || given === '' ? spec.default : given;
     try {
       values[name] = spec.parse(text);
     } catch (err) {

@@ -61,6 +61,17 @@ function positiveInteger(text: string): number {
   return n;
 }
 
+/**
+ * The items of a comma-separated list, trimmed. An empty item beside real
+ * ones is dropped (a trailing comma), but a list of nothing but empty items
+ * (",") is refused: it would silently mean "none" where the user gave a value.
+ */
+function commaList(text: string, expected: string): string[] {
+  const list = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (list.length === 0) throw bad(expected, text);
+  return list;
+}
+
 function httpUrl(text: string): string | null {
   const t = text.trim();
   if (t === '') return null;
@@ -143,10 +154,12 @@ export const p = {
     return t as LevelWithSilent;
   },
   brokers: (text: string): string[] => {
-    const list = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
+    const hint = 'a comma-separated list of host:port such as localhost:9092,kafka-2:9092';
+    if (text === '') return []; // the default: no Kafka
+    const list = commaList(text, `${hint}, at least one host:port`);
     for (const b of list) {
       const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(b);
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad('a comma-separated list of host:port such as localhost:9092,kafka-2:9092', b);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad(hint, b);
     }
     return list;
   },

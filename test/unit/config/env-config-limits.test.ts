@@ -109,7 +109,8 @@ describe('LOG_LEVEL', () => {
   it('defaults to info, also when set empty', () => {
     expect(loadConfig({}).logLevel).toBe('info');
     expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
-    expect(loadConfig({ LOG_LEVEL: '   ' }).logLevel).toBe('info');
+    // Only whitespace is refused like for every option (env-config.ts isBlank), not taken for empty.
+    expect(() => loadConfig({ LOG_LEVEL: '   ' })).toThrow(/^LOG_LEVEL: is only whitespace/);
     expect(configOptions.logLevel.default).toBe('info');
   });
 

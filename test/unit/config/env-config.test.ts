@@ -38,7 +38,35 @@ describe('loadConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ DRIFTWATCH_ALLOWED_LATENESS: '', KAFKA_BROKERS: '  ' }).processing.allowedLatenessMs).toBe(30_000);
+    const c = loadConfig({ DRIFTWATCH_ALLOWED_LATENESS: '', KAFKA_BROKERS: '', DRIFTWATCH_GROUP_ID: '', DRIFTWATCH_VOLUME_COLD: '', CLICKHOUSE_USER: '' });
+    expect(c.processing.allowedLatenessMs).toBe(30_000);
+    expect(c.kafka).toMatchObject({ brokers: [], groupId: 'driftwatch' });
+    expect(c.clickhouse.user).toBe('default');
+  });
+
+  it.each([
+    ['DRIFTWATCH_GROUP_ID', ' '],
+    ['KAFKA_BROKERS', '  '],
+    ['CLICKHOUSE_USER', '\t'],
+    ['DRIFTWATCH_VOLUME_COLD', ' '],
+  ])('refuses %s set to only whitespace rather than falling back to the default', (name, value) => {
+    const err = errorFor({ [name]: value });
+    expect(err.option).toBe(name);
+    expect(err.message).toMatch(new RegExp(`^${name}: is only whitespace`));
+  });
+
+  it('says a blank secret is blank without showing it', () => {
+    expect(errorFor({ CLICKHOUSE_PASSWORD: '  ' }).message).toMatch(/^CLICKHOUSE_PASSWORD: is only whitespace/);
+  });
+
+  it.each([',', ' , ,'])('refuses KAFKA_BROKERS=%j, a list with no broker in it', (value) => {
+    const err = errorFor({ KAFKA_BROKERS: value });
+    expect(err.option).toBe('KAFKA_BROKERS');
+    expect(err.message).toContain('at least one host:port');
+  });
+
+  it('lets a list carry an empty item beside real ones (a trailing comma)', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'kafka-1:9092,' }).kafka.brokers).toEqual(['kafka-1:9092']);
   });
 
   it('parses the values it is given', () => {
