@@ -53,11 +53,16 @@ function durationIn(max: number, positive: boolean, why?: string): (text: string
   };
 }
 
+/**
+ * A whole number from 1 to Number.MAX_SAFE_INTEGER (digits, "_" as a
+ * separator). A number out of that range is told the range: past it the
+ * digits no longer name one exact number.
+ */
 function positiveInteger(text: string): number {
   const t = text.trim();
   if (!/^\d[\d_]*$/.test(t)) throw bad('a positive whole number such as 5000', text);
   const n = Number(t.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw bad('a positive whole number such as 5000', text);
+  if (!Number.isSafeInteger(n) || n < 1) throw bad(`a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`, text);
   return n;
 }
 

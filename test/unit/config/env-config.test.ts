@@ -117,7 +117,10 @@ describe('loadConfig', () => {
     ['DRIFTWATCH_WINDOW', '300', 'DRIFTWATCH_WINDOW: expected a duration such as 30s, 5m or 1h (units ms, s, m, h, d), got "300"'],
     ['DRIFTWATCH_WINDOW', '0s', 'DRIFTWATCH_WINDOW: expected a duration above zero such as 30s, 5m or 1h, got "0s"'],
     ['DRIFTWATCH_DEDUP_MAX_ENTRIES', '-5', 'DRIFTWATCH_DEDUP_MAX_ENTRIES: expected a positive whole number such as 5000, got "-5"'],
-    ['DRIFTWATCH_PARTITIONS', '0', 'DRIFTWATCH_PARTITIONS: expected a positive whole number such as 5000, got "0"'],
+    ['DRIFTWATCH_PARTITIONS', '0', 'DRIFTWATCH_PARTITIONS: expected a whole number from 1 to 9007199254740991, got "0"'],
+    // Past Number.MAX_SAFE_INTEGER: a number, but out of the range, which the message gives.
+    ['DRIFTWATCH_DEDUP_MAX_ENTRIES', '99999999999999999', 'DRIFTWATCH_DEDUP_MAX_ENTRIES: expected a whole number from 1 to 9007199254740991, got "99999999999999999"'],
+    ['DRIFTWATCH_STORE_BATCH_ROWS', '9_007_199_254_740_992', 'DRIFTWATCH_STORE_BATCH_ROWS: expected a whole number from 1 to 9007199254740991, got "9_007_199_254_740_992"'],
     ['DRIFTWATCH_STORE_BATCH_ROWS', '1e3', 'DRIFTWATCH_STORE_BATCH_ROWS: expected a positive whole number such as 5000, got "1e3"'],
     ['DRIFTWATCH_METRICS_PORT', '70000', 'DRIFTWATCH_METRICS_PORT: expected a TCP port from 0 to 65535 (0 = disabled), got "70000"'],
     ['DRIFTWATCH_SESSION_TIMEOUT', '5s', 'DRIFTWATCH_SESSION_TIMEOUT: expected a duration from 6s to 30m (the broker refuses a session timeout outside its group.min/max.session.timeout.ms), got "5s"'],
