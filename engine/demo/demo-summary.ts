@@ -51,6 +51,12 @@ export interface DemoSummary {
    */
   mttr: Array<{ scope: string; resolved: Stats; open: number; closedByEnd: number }>;
   alerts: Array<{ rule: string; bySeverity: Record<Severity, number>; total: number }>;
+  /**
+   * Alert instances still firing when the run ended, the highest severity
+   * first: what the last progress line counts ("alerts firing 0 crit, 1 high"),
+   * e.g. a snapshot_not_verified that rightly stays open.
+   */
+  firing: { bySeverity: Record<Severity, number>; alerts: Array<{ rule: string; env: string; artifact: string; severity: Severity }> };
   queries: string[];
 }
 
@@ -82,7 +88,11 @@ export function summarizeDemo(run: DemoRun): DemoSummary {
     byRule.set(a.rule, row);
   }
   const alerts = [...byRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, bySeverity]) => ({ rule, bySeverity, total: severities.reduce((s, v) => s + bySeverity[v], 0) }));
-  return { match, detection, detectionOk: (detection.maxMs ?? 0) <= MAX_DETECTION_DELAY_MS, mttr, alerts, queries: run.storeDir ? exploreQueries(run.storeDir) : [] };
+  const firing = {
+    bySeverity: run.tally.firingBySeverity(),
+    alerts: run.tally.firingAlerts().map(({ rule, env, artifact, severity }) => ({ rule, env, artifact, severity })),
+  };
+  return { match, detection, detectionOk: (detection.maxMs ?? 0) <= MAX_DETECTION_DELAY_MS, mttr, alerts, firing, queries: run.storeDir ? exploreQueries(run.storeDir) : [] };
 }
 
 /** Human durations: 0 ms, 850 ms, 42 s, 6 min 12 s, 1 h 05 min. */
@@ -123,6 +133,22 @@ function describeIncident(i: Incident): string {
   return `${i.kind} ${i.env}/${i.artifact}${i.ruleId ? ` rule ${i.ruleId}` : ''} started ${iso(i.startedAt)}${i.resolvedAt !== null ? `, resolved ${iso(i.resolvedAt)} (${i.reason})` : ', still open'}`;
 }
 
+/** Firing alerts listed one per line up to this many; the rest are counted (a large run can end with hundreds). */
+export const MAX_FIRING_LISTED = 10;
+
+/** The alerts still firing at the end, counted as the progress line counts them, and the first few listed. */
+function formatFiring(f: DemoSummary['firing']): string[] {
+  const total = f.alerts.length;
+  const counts = severities.map((v) => `${f.bySeverity[v]} ${v}`).join(', ');
+  const out = [`Still firing at the end: ${total === 0 ? 'none' : `${total} (${counts})`}`];
+  for (const a of f.alerts.slice(0, MAX_FIRING_LISTED)) {
+    const scope = a.env || a.artifact ? ` ${a.env}/${a.artifact}` : '';
+    out.push(`  ${a.rule}${scope} ${a.severity}`);
+  }
+  if (total > MAX_FIRING_LISTED) out.push(`  … and ${total - MAX_FIRING_LISTED} more`);
+  return out;
+}
+
 export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   const o = run.scenario;
   const g = run.generator;
@@ -160,6 +186,7 @@ export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   out.push(`  ${'rule'.padEnd(28)}${severities.map((v) => v.padStart(10)).join('')}${'total'.padStart(8)}`);
   for (const r of s.alerts) out.push(`  ${r.rule.padEnd(28)}${severities.map((v) => String(r.bySeverity[v]).padStart(10)).join('')}${String(r.total).padStart(8)}`);
   if (s.alerts.length === 0) out.push('  none');
+  out.push(...formatFiring(s.firing));
   if (s.queries.length > 0) {
     out.push('');
     out.push('Explore the results:');

@@ -12,6 +12,9 @@ import { IncidentBook } from '../incident-book.js';
 export interface AlertInstance {
   rule: string;
   fingerprint: string;
+  /** Its env and artifact labels ('' when the rule has none). */
+  env: string;
+  artifact: string;
   startsAt: string;
   /** Highest severity it reached. */
   severity: Severity;
@@ -41,7 +44,9 @@ export class DemoTally {
       const id = `${a.fingerprint}@${a.startsAt}`;
       const seen = this.alerts.get(id);
       if (!seen) {
-        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, startsAt: a.startsAt, severity: a.severity, resolved: a.status === 'resolved' });
+        const env = a.labels.env ?? '';
+        const artifact = a.labels.artifact ?? '';
+        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, env, artifact, startsAt: a.startsAt, severity: a.severity, resolved: a.status === 'resolved' });
         return;
       }
       if (rank[a.severity] > rank[seen.severity]) seen.severity = a.severity;
@@ -55,6 +60,13 @@ export class DemoTally {
 
   alertInstances(): AlertInstance[] {
     return [...this.alerts.values()];
+  }
+
+  /** Alert instances firing now (not resolved), the highest severity first. */
+  firingAlerts(): AlertInstance[] {
+    return [...this.alerts.values()]
+      .filter((a) => !a.resolved)
+      .sort((a, b) => rank[b.severity] - rank[a.severity] || a.rule.localeCompare(b.rule) || a.env.localeCompare(b.env) || a.artifact.localeCompare(b.artifact));
   }
 
   /** Alert instances firing now, by severity. */

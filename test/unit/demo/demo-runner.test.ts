@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { Writable } from 'node:stream';
 import { runDemo, type DemoOptions } from '../../../engine/demo/demo-runner.js';
 import { formatDemoSummary, summarizeDemo } from '../../../engine/demo/demo-summary.js';
+import { progressLine } from '../../../engine/demo/demo-progress.js';
+import type { AlertEvent } from '../../../schemas/alert-event.js';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { silentLogger } from '../../../lib/logger.js';
@@ -63,6 +65,36 @@ describe('runDemo', () => {
     expect(run.generator.records).toBe(1500); // three chunks of 500
     expect(summary.match.unexpected).toEqual([]);
     expect(formatDemoSummary(run, summary)).toMatch(/stopped by signal/);
+  });
+
+  it('lists the alerts still firing at the end, as many as the last progress line counts', async () => {
+    const { run } = await runDemo(base);
+    const firingAlert = (i: number, severity: AlertEvent['severity']): AlertEvent => ({
+      alertId: `a${i}`, fingerprint: `fp-extra-${i}`, rule: 'snapshot_not_verified', status: 'firing', severity, escalationLevel: 0,
+      labels: { env: 'prod', artifact: `art-${String(i).padStart(2, '0')}` }, annotations: { summary: 's', description: 'd' },
+      startsAt: new Date(run.tally.clock).toISOString(), emittedAt: new Date(run.tally.clock).toISOString(),
+    });
+    run.tally.onFact({ kind: 'alert', at: run.tally.clock, alert: firingAlert(0, 'critical') });
+    for (let i = 1; i <= 11; i++) run.tally.onFact({ kind: 'alert', at: run.tally.clock, alert: firingAlert(i, 'high') });
+    const summary = summarizeDemo(run);
+    const text = formatDemoSummary(run, summary);
+    const f = run.tally.firingBySeverity();
+    const total = f.critical + f.high + f.medium + f.low;
+    expect(total).toBeGreaterThanOrEqual(12);
+    // The progress line and the summary count the same alerts.
+    expect(progressLine({ records: 0, perSecond: 0, clock: run.tally.clock, tally: run.tally })).toContain(`alerts firing ${f.critical} crit, ${f.high} high, ${f.medium} med, ${f.low} low`);
+    expect(text).toContain(`Still firing at the end: ${total} (${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low)\n`);
+    // Highest severity first, with rule, env/artifact and severity; at most 10 listed, the rest counted.
+    const listed = text.split('Still firing at the end:')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  '));
+    expect(listed[0]).toBe('  snapshot_not_verified prod/art-00 critical');
+    expect(listed).toHaveLength(11);
+    expect(listed[10]).toBe(`  … and ${total - 10} more`);
+  });
+
+  it('says when no alert is firing at the end', async () => {
+    const { run } = await runDemo(base);
+    for (const a of run.tally.alertInstances()) a.resolved = true;
+    expect(formatDemoSummary(run, summarizeDemo(run))).toContain('Still firing at the end: none\n');
   });
 
   it('says clearly when an injected incident was missed', async () => {
