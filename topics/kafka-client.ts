@@ -74,6 +74,11 @@ export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, 'ssl
   return out;
 }
 
+/** kafkajs' own errors (KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded…), by their names. */
+export function isKafkaJsError(err: unknown): boolean {
+  return err instanceof Error && err.name.startsWith('KafkaJS');
+}
+
 /** Wraps a kafkajs failure as a coded, retryable KafkaError whose message says where it went. */
 export function kafkaFailure(action: string, brokers: string[], err: unknown): KafkaError {
   const reason = err instanceof Error ? err.message : String(err);

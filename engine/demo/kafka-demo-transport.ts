@@ -15,7 +15,7 @@ import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { Logger } from '../../lib/logger.js';
-import { createKafkaClient } from '../../topics/kafka-client.js';
+import { createKafkaClient, isKafkaJsError, kafkaFailure } from '../../topics/kafka-client.js';
 import { ensureTopics } from '../../topics/topic-admin.js';
 import { topicDefinitions } from '../../topics/topic-definitions.js';
 import { LiveRunner } from '../live/live-runner.js';
@@ -53,12 +53,11 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
       security: config.kafka.security,
       logger: options.logger.child({ demoId: id }),
     });
+    // kafkajs' errors (a refused SASL login, an unreachable broker) as `run` and `topics create` report them.
+    const kafkaError = (err: unknown): unknown => (isKafkaJsError(err) ? kafkaFailure('demo', config.kafka.brokers, err) : err);
     const definitions = topicDefinitions(config.kafka);
     const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, definitions, { create: true, logger: log });
     const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-    await producer.connect();
     const runner = new LiveRunner({
       kafka,
       config,
@@ -71,7 +70,21 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
       idleTimeoutMs: 1000,
       onFact: engineSide.onFact,
     });
-    await runner.start();
+    let topicsCreated = false;
+    try {
+      await admin.connect();
+      await ensureTopics(admin, definitions, { create: true, logger: log });
+      topicsCreated = true;
+      await producer.connect();
+      await runner.start();
+    } catch (err) {
+      // Nothing runs yet: release what started, and leave no demo topics behind.
+      await runner.release().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+      if (topicsCreated) await admin.deleteTopics({ topics: definitions.map((d) => d.name) }).catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      throw kafkaError(err);
+    }
     // A failed engine consumes no more (halting.ts, pipelineFailed): say so rather than wait for the records.
     let failure: Error | null = null;
     void runner.failed.then((err) => (failure = err));
@@ -86,7 +99,9 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
           if (!list) byTopic.set(topic, (list = []));
           list.push({ key: r.key, value: r.value });
         }
-        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }).catch((err: unknown) => {
+          throw kafkaError(err);
+        });
         produced += records.length;
       },
       counters: () => runner.counters(),
@@ -94,7 +109,7 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
         // Everything produced must have been consumed before the input is declared finished.
         const deadline = Date.now() + 120_000;
         while (runner.consumedRecords < produced) {
-          if (failure) throw failure;
+          if (failure) throw kafkaError(failure);
           if (Date.now() > deadline) throw new Error(`the live engine consumed ${runner.consumedRecords} of ${produced} records within 120 s`);
           await new Promise((r) => setTimeout(r, 100));
         }

@@ -4,7 +4,7 @@
  * everything in reverse order.
  */
 import type { Runtime } from '../../cli/runtime.js';
-import { createKafkaClient, kafkaFailure } from '../../topics/kafka-client.js';
+import { createKafkaClient, isKafkaJsError, kafkaFailure } from '../../topics/kafka-client.js';
 import { checkTopicNames } from '../../topics/topic-definitions.js';
 import { openConfiguredStore } from '../../store/configured-store.js';
 import { StoreWriter, type StoreWriterOptions } from '../../store/store-writer.js';
@@ -142,7 +142,3 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   };
 }
 
-/** kafkajs' own errors (KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded…), by their names. */
-function isKafkaJsError(err: unknown): boolean {
-  return err instanceof Error && err.name.startsWith('KafkaJS');
-}
