@@ -21,7 +21,15 @@
  * what it wrote, so the warning does not apply (engine/live/transaction.ts);
  * the demo producer's records carry eventIds, deduplicated by the engine.
  * It is logged at debug.
+ *
+ * Right after creating a topic, its metadata has not reached every broker (a
+ * KRaft broker publishes it a moment later): the metadata requests of the wait
+ * for the new topics (topic-admin.ts createTopicsAndWait) get "This server does
+ * not host this topic-partition" or "no leader", which that wait expects and
+ * retries. Within whileAwaitingNewTopics those two are logged at debug, so a
+ * clean `topics create` shows no warning; anywhere else they stay warnings.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import kafkajs, { type LogEntry } from 'kafkajs';
 
@@ -44,6 +52,18 @@ const handledResponseErrors = new Map<string, PinoMethod>();
 for (const code of errorCodes) {
   if (REJOIN_TYPES.has(code.type)) handledResponseErrors.set(code.message, 'debug');
   else if (code.retriable) handledResponseErrors.set(code.message, 'warn');
+}
+
+/** What a new topic's metadata answers until it has propagated (createTopicsAndWait retries exactly these). */
+const NEW_TOPIC_PENDING_TYPES = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const newTopicPendingErrors = new Set(errorCodes.filter((c) => NEW_TOPIC_PENDING_TYPES.has(c.type)).map((c) => c.message));
+
+/** Set while new topics' metadata is awaited: kafkajs logs a response in the async context of the request. */
+const awaitingNewTopics = new AsyncLocalStorage<true>();
+
+/** Runs `wait` (a wait for just-created topics' metadata) with their "not there yet" responses logged at debug. */
+export function whileAwaitingNewTopics<T>(wait: () => Promise<T>): Promise<T> {
+  return awaitingNewTopics.run(true, wait);
 }
 
 const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
@@ -69,6 +89,7 @@ export function kafkajsLogMethod({ namespace, level, log }: Pick<LogEntry, 'name
   const method = byKafkaLevel(level);
   if (method === 'error' && namespace === 'Connection' && log.message.startsWith('Response ')) {
     const error = (log as { error?: unknown }).error;
+    if (typeof error === 'string' && newTopicPendingErrors.has(error) && awaitingNewTopics.getStore()) return 'debug';
     return (typeof error === 'string' && handledResponseErrors.get(error)) || method;
   }
   if (method === 'warn' && namespace === 'Producer' && log.message === IDEMPOTENT_RETRIES_WARNING) return 'debug';

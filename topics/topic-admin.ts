@@ -10,6 +10,7 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import { ConfigError, DriftwatchError, KafkaError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { whileAwaitingNewTopics } from './kafkajs-log-level.js';
 import { checkCoPartitioning, topicWarnings, type ExistingTopic } from './topic-checks.js';
 import type { TopicDefinition, TopicId, TopicRole } from './topic-definitions.js';
 
@@ -84,6 +85,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function createTopicsAndWait(admin: Admin, topics: TopicSpec[], timeoutMs = 30_000): Promise<boolean> {
   const created = await admin.createTopics({ waitForLeaders: false, topics });
+  // The retried "not there yet" answers below are expected: logged at debug, not as warnings (kafkajs-log-level.ts).
+  return whileAwaitingNewTopics(() => waitForLeaders(admin, topics, timeoutMs, created));
+}
+
+async function waitForLeaders(admin: Admin, topics: TopicSpec[], timeoutMs: number, created: boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

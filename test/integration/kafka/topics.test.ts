@@ -6,7 +6,7 @@ import { topicDefinitions } from '../../../topics/topic-definitions.js';
 import { ensureTopics } from '../../../topics/topic-admin.js';
 import { CO_PARTITION_ASSIGNER_NAME, coPartitionAssigner } from '../../../topics/co-partition-assigner.js';
 import { main } from '../../../cli/driftwatch.js';
-import { silentLogger } from '../../../lib/logger.js';
+import { createLogger, silentLogger } from '../../../lib/logger.js';
 import { ConfigError, KafkaError } from '../../../lib/errors.js';
 import { createTopics, deleteTopics, describeKafka, eventKey, produceByType, readToEnd, testKafka, uniqueName } from './kafka-env.js';
 
@@ -117,6 +117,19 @@ describeKafka('topics against a real broker', (brokers) => {
     const mismatch = await run({ ...env, DRIFTWATCH_PARTITIONS: '4' });
     expect(mismatch.code).toBe(2);
     expect(mismatch.err).toContain('DRIFTWATCH_PARTITIONS: is 4, but the existing co-partitioned topics have 2 partitions');
+  });
+
+  it('a clean `driftwatch topics create` logs no warning (new topics\' metadata not yet propagated is expected, not warned)', async () => {
+    const env = { ...isolatedEnv(brokers, 2), LOG_LEVEL: 'info' };
+    cleanup.push(...topicDefinitions(loadConfig(env).kafka).map((d) => d.name));
+    const lines: Array<{ level: number; msg: string; error?: string }> = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) } });
+    const out = sink();
+    const code = await main(['topics', 'create'], { logger, env, stdout: out.stream, stderr: sink().stream });
+    expect(code).toBe(0);
+    expect(out.text()).toContain('6 created, 0 already existed\n');
+    expect(lines.filter((l) => l.msg === 'topic created')).toHaveLength(6);
+    expect(lines.filter((l) => l.level >= 40).map((l) => `${l.msg}: ${l.error ?? ''}`)).toEqual([]);
   });
 
   it('co-partition assigner: two members each own whole partition numbers, so every key meets in one member', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import kafkajs, { type LogEntry } from 'kafkajs';
 import { createLogger } from '../../../lib/logger.js';
 import { pinoLogCreator } from '../../../topics/kafka-client.js';
+import { whileAwaitingNewTopics } from '../../../topics/kafkajs-log-level.js';
 
 const { logLevel } = kafkajs;
 
@@ -45,6 +46,22 @@ describe('kafkajs log lines in pino', () => {
       [40, 'This server does not host this topic-partition'],
       [40, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing'],
     ]);
+  });
+
+  it('logs "does not host this topic-partition" at debug while new topics\' metadata is awaited, and only then', async () => {
+    const k = kafkajsLogger('debug');
+    const unknownTopic = response('Metadata(key: 3, version: 6)', 'This server does not host this topic-partition');
+    const noLeader = response('Metadata(key: 3, version: 6)', 'There is no leader for this topic-partition as we are in the middle of a leadership election');
+    const otherRetriable = response('AddOffsetsToTxn(key: 25, version: 1)', 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing');
+    await whileAwaitingNewTopics(async () => {
+      // kafkajs logs the response after awaiting it: the wait's context must carry across.
+      await new Promise((r) => setTimeout(r, 1));
+      k.log(unknownTopic);
+      k.log(noLeader);
+      k.log(otherRetriable);
+    });
+    k.log(unknownTopic);
+    expect(k.lines.map((l) => l.level)).toEqual([20, 20, 40, 40]);
   });
 
   it('keeps other error responses and errors of other namespaces at error', () => {
