@@ -44,7 +44,17 @@ import { StoreError } from '../lib/errors.js';
 import { toStoreError } from './store-errors.js';
 import { parseJsonEachRow } from './exact-numbers.js';
 import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
-import { statementLabel } from './statement-label.js';
+import { maskLiteralsIn, statementLabel } from './statement-label.js';
+
+/**
+ * A failed statement as a StoreError naming it. chDB's message may echo the
+ * statement (a syntax error quotes it from the failure position): its literals
+ * are masked there too, in the error kept as the cause, which is logged.
+ */
+function statementError(err: unknown, sql: string): StoreError {
+  if (err instanceof Error) err.message = maskLiteralsIn(err.message, sql);
+  return toStoreError(err, `embedded store: ${statementLabel(sql)}`);
+}
 
 export class ChdbTransport implements StoreTransport {
   readonly kind = 'embedded' as const;
@@ -69,7 +79,7 @@ export class ChdbTransport implements StoreTransport {
     try {
       await session.queryAsync(sql);
     } catch (err) {
-      throw toStoreError(err, `embedded store: ${statementLabel(sql)}`);
+      throw statementError(err, sql);
     }
   }
 
@@ -110,7 +120,7 @@ export class ChdbTransport implements StoreTransport {
       if (/Cannot create a string longer than/.test(String((err as Error)?.message))) {
         throw new StoreError(`embedded store: the result of ${statementLabel(sql)} is too large to read back (over 512 MB as JSON); add a LIMIT or aggregate`, { cause: err });
       }
-      throw toStoreError(err, `embedded store: ${statementLabel(sql)}`);
+      throw statementError(err, sql);
     }
     return parseJsonEachRow<T>(text, options.exactNumbers);
   }

@@ -36,7 +36,7 @@ import { requestError, responseError, type ServerErrorContext } from './server-e
 import { insertSettings, parseServerVersion, QUERY_SETTINGS, serverFeatures, type ServerFeatures, type SettingValue } from './server-features.js';
 import { clickhouseCodeOf, READONLY_CODE } from './store-errors.js';
 import { payloadBytes, READ_ONLY, type InsertOptions, type QueryOptions, type StoreTransport } from './transport.js';
-import { statementLabel } from './statement-label.js';
+import { maskLiteralsIn, statementLabel } from './statement-label.js';
 
 export interface ClickHouseServerOptions {
   /** http(s)://host:port of the server's HTTP interface (CLICKHOUSE_URL). */
@@ -198,11 +198,11 @@ export class ClickHouseServerTransport implements StoreTransport {
     } catch {
       // A server that fails after it started streaming appends the exception as text.
       const at = text.lastIndexOf('Code: ');
-      throw responseError(200, at >= 0 ? text.slice(at) : text.slice(-300), this.#ctx(what));
+      throw responseError(200, maskLiteralsIn(at >= 0 ? text.slice(at) : text.slice(-300), sql), this.#ctx(what));
     }
     const last = rows[rows.length - 1] as { exception?: unknown } | undefined;
     if (last && typeof last === 'object' && Object.keys(last).length === 1 && typeof last.exception === 'string') {
-      throw responseError(200, last.exception, this.#ctx(what));
+      throw responseError(200, maskLiteralsIn(last.exception, sql), this.#ctx(what));
     }
     return rows;
   }
@@ -263,7 +263,8 @@ async function request(
   } catch (err) {
     throw requestError(err, ctx);
   }
-  if (status < 200 || status >= 300 || exceptionCode !== undefined) throw responseError(status, text, ctx);
+  // The server's message may echo the statement (a syntax error does): not its literals.
+  if (status < 200 || status >= 300 || exceptionCode !== undefined) throw responseError(status, maskLiteralsIn(text, sql), ctx);
   return { status, text };
 }
 

@@ -153,6 +153,17 @@ suite('driftwatch query on a ClickHouse server', () => {
     expect(await names()).toEqual(['a', 'w', 'x']);
   });
 
+  it('with --write, a statement the server echoes in its syntax error fails without its string literals (a password)', async () => {
+    // 18.16 has no CREATE USER: it quotes the statement from the failure position, the password with it.
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const failed = await query(USER, `CREATE USER bob IDENTIFIED BY '${password}'`, true).then(
+      () => expect.unreachable('CREATE USER succeeded'),
+      (err: Error) => err,
+    );
+    expect(failed.message).toMatch(/Syntax error: failed at position \d+[^:]*: USER bob IDENTIFIED BY '…'/);
+    expect(JSON.stringify({ message: failed.message, cause: (failed as { cause?: unknown }).cause })).not.toContain(password);
+  });
+
   it.each(['driftwatch_analyst', 'driftwatch_reader'])('as %s with --write: refused, naming the read-only user and what --write needs', async (user) => {
     // The reader, at readonly = 1, is refused even a SELECT: on the settings every query carries (before, that was
     // all the message said); the analyst's readonly = 2 lets a SELECT through.

@@ -80,6 +80,14 @@ describe('security audit of hand-made store changes', () => {
     expect(r.stderr + r.log + JSON.stringify(await securityRecords())).not.toContain('TopS3cretPw');
   });
 
+  it('a statement the store echoes in its syntax error says nothing of its literals there either', async () => {
+    // chDB quotes the statement from the failure position ("failed at position 12 (bob): bob IDENTIFIED BY '…'").
+    const r = await query('--write', "CREATE USR bob IDENTIFIED BY 'Echoed5ecretPw'");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Syntax error: failed at position \d+[^:]*: bob IDENTIFIED BY '…'/);
+    expect(r.stderr + r.log + JSON.stringify(await securityRecords())).not.toContain('Echoed5ecretPw');
+  });
+
   it('records a sql migrate that applied migrations, and none that applied nothing', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'dw-admin-audit-migrate-')), 'store');
     const migrate = await runCli(['sql', 'migrate', '--data-dir', dir]);
