@@ -59,7 +59,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-promotions/Rollback success (target > 99 %)/A': ['rollback_success', 'rollbacks', 'failed_rollbacks'],
   'driftwatch-promotions/Success rate by environment/A': ['time', 'env', 'success_rate'],
   'driftwatch-promotions/Promotions/A': ['time', 'started', 'succeeded', 'failed', 'rolled_back'],
-  'driftwatch-promotions/Promotion duration vs 5 min target/A': ['time', 'mean_s', 'p90_s', 'max_s'],
+  'driftwatch-promotions/Promotion duration vs 5 min target/A': ['time', 'mean_s', 'worst_window_p90_s', 'max_s'],
   'driftwatch-promotions/Snapshots/A': ['time', 'verified', 'unverified'],
   'driftwatch-promotions/Gate performance/A': ['gate', 'passed_runs', 'failed_runs', 'failure_rate', 'worst_p90_ms'],
   'driftwatch-promotions/Gate failure rate by gate/A': ['time', 'gate', 'failure_rate'],
