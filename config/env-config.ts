@@ -242,6 +242,33 @@ export function describeConfig(config: DriftwatchConfig): DriftwatchConfig {
   };
 }
 
+/**
+ * The configuration's secret values — the Kafka SASL password, the ClickHouse
+ * password, and the passwords in CLICKHOUSE_URL and SCHEMA_REGISTRY_URL —
+ * for masking wherever text from outside (an error message) is kept, e.g. in
+ * an audit record (engine/live/live-audit.ts). Empty ones are left out.
+ */
+export function configuredSecrets(config: DriftwatchConfig): string[] {
+  const secrets = [config.kafka.security.sasl?.password ?? '', config.clickhouse.password, ...urlPasswords(config.clickhouse.url), ...urlPasswords(config.schemaRegistryUrl)];
+  return [...new Set(secrets.filter((x) => x !== ''))];
+}
+
+/** The password of a URL's `user:password@`, as typed and percent-decoded (a message may show either); none without one. */
+function urlPasswords(url: string | null): string[] {
+  if (url === null) return [];
+  let raw: string;
+  try {
+    raw = new URL(url).password;
+  } catch {
+    return [];
+  }
+  try {
+    return [raw, decodeURIComponent(raw)];
+  } catch {
+    return [raw]; // a malformed escape: used as typed
+  }
+}
+
 /** The table of options for the README and `--help`. */
 export function configReference(): Array<{ env: string; default: string; doc: string }> {
   return Object.values(configOptions).map((o: OptionSpec<unknown>) => ({ env: o.env, default: o.default, doc: o.doc }));

@@ -148,3 +148,20 @@ export const errorClasses = [
   CommitDeferredError,
   DuplicateInstanceError,
 ] as const;
+
+/** An error's fields that the cause walk and the classifications of its callers read. */
+export type ErrorLike = { name?: unknown; type?: unknown; code?: unknown; status?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+
+/**
+ * `err` and what it wraps, outermost first (at most 8): a `cause`, or
+ * kafkajs' `originalError` (the error a retry gave up on).
+ */
+export function causeChain(err: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let e = err; typeof e === 'object' && e !== null && chain.length < 8; ) {
+    const like = e as ErrorLike;
+    chain.push(like);
+    e = like.cause ?? like.originalError;
+  }
+  return chain;
+}

@@ -8,7 +8,8 @@
  * `waitForCapacity` holds the consumer back, until it ends or the owner calls
  * `giveUpRetrying` (shutdown). An outage is logged once at warn when its first
  * retry is scheduled and once at info when a batch lands again; the attempts
- * in between only at debug.
+ * in between only at debug. Its beginning and end are also told to
+ * listeners (onOutage, onOutageEnd: live mode defers commits and audits them).
  */
 import { backoffDelay } from '../lib/backoff.js';
 import { StoreError } from '../lib/errors.js';
@@ -28,6 +29,18 @@ export interface InsertRetryOptions {
   random: () => number;
 }
 
+/** What onOutage listeners hear: the table whose batch failed first, and how. */
+export interface OutageBegun {
+  table: StoreTable;
+  error: StoreError;
+}
+
+/** What onOutageEnd listeners hear: how long batches failed, and how many retries it took. */
+export interface OutageEnded {
+  failedForMs: number;
+  retries: number;
+}
+
 export class InsertRetries {
   readonly #opts: InsertRetryOptions;
   /** The writer's rows accepted but not yet written, for the outage log lines. */
@@ -35,7 +48,8 @@ export class InsertRetries {
   #retries = 0;
   /** Since when batches are being retried (the first retry of an outage) and how many retries since; undefined: none. */
   #outage: { since: number; retries: number } | undefined;
-  readonly #outageListeners = new Set<() => void>();
+  readonly #outageListeners = new Set<(outage: OutageBegun) => void>();
+  readonly #outageEndListeners = new Set<(outage: OutageEnded) => void>();
   /** Set by giveUpRetrying: why no batch is retried any more. */
   #givenUp: string | undefined;
   /** Ends the backoff waits in progress (giveUpRetrying). */
@@ -62,9 +76,15 @@ export class InsertRetries {
   }
 
   /** Calls `listener` whenever an outage begins (see StoreWriter.onOutage). Returns an unsubscribe function. */
-  onOutage(listener: () => void): () => void {
+  onOutage(listener: (outage: OutageBegun) => void): () => void {
     this.#outageListeners.add(listener);
     return () => this.#outageListeners.delete(listener);
+  }
+
+  /** Calls `listener` whenever an outage ends: a batch landed after retries (see StoreWriter.onOutageEnd). Returns an unsubscribe function. */
+  onOutageEnd(listener: (outage: OutageEnded) => void): () => void {
+    this.#outageEndListeners.add(listener);
+    return () => this.#outageEndListeners.delete(listener);
   }
 
   /** No batch is retried any more (see StoreWriter.giveUpRetrying); the backoff waits in progress end now. */
@@ -105,7 +125,9 @@ export class InsertRetries {
     if (this.#outage === undefined) return;
     const { since, retries } = this.#outage;
     this.#outage = undefined;
-    this.#opts.logger.info({ failedForMs: this.#opts.now() - since, retries, pendingRows: this.#pendingRows() }, 'store inserts work again');
+    const failedForMs = this.#opts.now() - since;
+    this.#opts.logger.info({ failedForMs, retries, pendingRows: this.#pendingRows() }, 'store inserts work again');
+    tell(this.#outageEndListeners, { failedForMs, retries });
   }
 
   /** `sleep(ms)`, ended early by giveUpRetrying (a listener removed after each wait, not a race kept for ever). */
@@ -143,12 +165,17 @@ export class InsertRetries {
       { table, attempt, delayMs: delay, err: e.message, pendingRows: this.#pendingRows() },
       `store insert failed; retrying with backoff ${until} (rows are kept; consumption waits while too many are pending)`,
     );
-    for (const l of this.#outageListeners) {
-      try {
-        l();
-      } catch {
-        // a listener's own failure must not stop the retry
-      }
+    tell(this.#outageListeners, { table, error: e });
+  }
+}
+
+/** Calls every listener with `value`; a listener's own failure must not stop the retry (nor hide the recovery). */
+function tell<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const l of listeners) {
+    try {
+      l(value);
+    } catch {
+      // ignored: see above
     }
   }
 }

@@ -15,7 +15,7 @@
  * passing conditions (TRANSIENT_CLICKHOUSE_CODES). Not retryable: rejected
  * credentials, missing privileges, TLS failures, wrong SQL, unknown tables.
  */
-import { StoreError } from '../lib/errors.js';
+import { causeChain, StoreError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
 import { clickhouseCodeInText, TRANSIENT_CLICKHOUSE_CODES } from './store-errors.js';
 
@@ -68,6 +68,25 @@ export function requestError(err: unknown, ctx: ServerErrorContext): StoreError 
   return classify({ code, nodeCode, message }, oneLine(message) || nodeCode || 'unknown error', ctx, err);
 }
 
+/**
+ * The errors `classify` made of a refused login (authentication) or a
+ * missing privilege / a host the user may not connect from (authorization),
+ * for the security audit of live mode (engine/live/live-audit.ts). Kept
+ * beside the errors rather than in their messages, which are for people.
+ */
+const accessRefusals = new WeakMap<object, StoreAccessRefusal>();
+
+export type StoreAccessRefusal = 'authentication' | 'authorization';
+
+/** Whether the server refused the login or a privilege, for `err` or an error it wraps (the writer's final error wraps the attempt's). */
+export function storeAccessRefusal(err: unknown): StoreAccessRefusal | undefined {
+  for (const e of causeChain(err)) {
+    const refusal = accessRefusals.get(e);
+    if (refusal !== undefined) return refusal;
+  }
+  return undefined;
+}
+
 function classify(
   f: { status?: number; code?: number; nodeCode?: string; message: string },
   detail: string,
@@ -77,13 +96,17 @@ function classify(
   const url = redactUrl(ctx.url);
   const canRetry = isRetryableServerFailure(f);
   let message: string;
+  let refusal: StoreAccessRefusal | undefined;
   if ((f.code !== undefined && AUTH_FAILURE_CODES.has(f.code)) || (f.code === undefined && f.status === 401)) {
+    refusal = 'authentication';
     message = ctx.loginInUrl
       ? `the user and password in CLICKHOUSE_URL rejected by ${url}: ${detail} (user "${ctx.user}"; they take precedence over CLICKHOUSE_USER/CLICKHOUSE_PASSWORD)`
       : `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD rejected by ${url}: ${detail} (user "${ctx.user}"; check both variables)`;
   } else if (f.code === IP_ADDRESS_NOT_ALLOWED) {
+    refusal = 'authorization';
     message = `CLICKHOUSE_USER "${ctx.user}" may not connect to ${url} from this host: ${detail} (the server's user config restricts its networks)`;
   } else if (f.code === ACCESS_DENIED || (f.code === undefined && f.status === 403)) {
+    refusal = 'authorization';
     message = `CLICKHOUSE_USER "${ctx.user}" lacks a privilege for ${ctx.what} on ${url}: ${detail} (grant it the role driftwatch_writer from sql/roles/roles.sql)`;
   } else if (f.nodeCode !== undefined && TLS_CODE.test(f.nodeCode)) {
     message = `TLS to ${url} failed (${f.nodeCode}): ${detail} (set CLICKHOUSE_TLS_CA_FILE to the CA that signed the server certificate)`;
@@ -92,7 +115,9 @@ function classify(
   } else {
     message = `${ctx.what} on ${url} failed${f.status !== undefined ? ` (HTTP ${f.status})` : ''}: ${detail}`;
   }
-  return new StoreError(message, { cause, canRetry });
+  const error = new StoreError(message, { cause, canRetry });
+  if (refusal !== undefined) accessRefusals.set(error, refusal);
+  return error;
 }
 
 /** First 300 characters of the text on one line (proxy error pages can be long HTML). */

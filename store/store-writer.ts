@@ -34,7 +34,7 @@ import { StoreError } from '../lib/errors.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
 import { eventInsertOptions, eventTables, type EventTable } from './event-rows.js';
 import { batchToken } from './batch-token.js';
-import { InsertRetries } from './insert-retries.js';
+import { InsertRetries, type OutageBegun, type OutageEnded } from './insert-retries.js';
 import { InsertSlots } from './insert-slots.js';
 import { TableBuffers, type TableBuffer } from './table-buffers.js';
 import { toStoreError } from './store-errors.js';
@@ -113,8 +113,13 @@ export class StoreWriter {
    * Calls `listener` whenever an outage begins: the first retry after
    * writes went through (see `retrying`). Returns an unsubscribe function.
    */
-  onOutage(listener: () => void): () => void {
+  onOutage(listener: (outage: OutageBegun) => void): () => void {
     return this.#retries.onOutage(listener);
+  }
+
+  /** Calls `listener` whenever an outage ends: a batch landed after retries (`retrying` false again). Returns an unsubscribe function. */
+  onOutageEnd(listener: (outage: OutageEnded) => void): () => void {
+    return this.#retries.onOutageEnd(listener);
   }
 
   /**

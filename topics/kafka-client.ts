@@ -7,7 +7,7 @@
 // kafkajs is CommonJS: Node sees only some of its exports as named ESM exports, so values come from the default export.
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { KafkaSecurity } from '../config/kafka-security.js';
-import { ConfigError, KafkaError } from '../lib/errors.js';
+import { causeChain, ConfigError, KafkaError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { kafkajsLogMethod } from './kafkajs-log-level.js';
 
@@ -94,12 +94,12 @@ export function kafkaFailure(action: string, brokers: string[], err: unknown): K
  * is most often a broker that cannot be reached.
  */
 function hintFor(err: unknown): string {
-  const chain = causes(err);
+  const chain = causeChain(err);
   const type = chain[0]?.type;
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return 'the broker answered, but a topic is missing: run `driftwatch topics create`, or check DRIFTWATCH_TOPIC_PROMOTION, _HYDRATION, _INDEX, _ALERTS, _DLQ';
   }
-  if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError')) {
+  if (isSaslAuthenticationFailure(err)) {
     return 'the broker refused the SASL login: check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
   }
   const tls = chain.find((e) => typeof e.code === 'string' && TLS_CERTIFICATE_CODES.test(e.code));
@@ -110,15 +110,17 @@ function hintFor(err: unknown): string {
 /** Node's codes for a certificate the TLS handshake refused (untrusted, expired, for another host). */
 const TLS_CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
 
-type ErrorLike = { name?: unknown; type?: unknown; code?: unknown; cause?: unknown; originalError?: unknown };
+/** A broker refused the SASL login (kafkajs' KafkaJSSASLAuthenticationError), however kafkajs or driftwatch wrapped it. */
+export function isSaslAuthenticationFailure(err: unknown): boolean {
+  return causeChain(err).some((e) => e.name === 'KafkaJSSASLAuthenticationError');
+}
 
-/** `err` and what it wraps: kafkajs keeps the error a retry gave up on as `cause` or `originalError`. */
-function causes(err: unknown): ErrorLike[] {
-  const chain: ErrorLike[] = [];
-  for (let e = err; typeof e === 'object' && e !== null && chain.length < 8; ) {
-    const like = e as ErrorLike;
-    chain.push(like);
-    e = like.cause ?? like.originalError;
-  }
-  return chain;
+/**
+ * A broker refused an operation to this login: an ACL denies the topic, the
+ * group, the transactional id or the cluster (a `*_AUTHORIZATION_FAILED`
+ * protocol error); the refused resource's error type, or undefined.
+ */
+export function kafkaAuthorizationFailure(err: unknown): string | undefined {
+  const denied = causeChain(err).find((e) => typeof e.type === 'string' && e.type.endsWith('_AUTHORIZATION_FAILED'));
+  return denied?.type as string | undefined;
 }

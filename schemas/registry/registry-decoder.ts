@@ -23,7 +23,7 @@ import { textOf, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
 import { redactCredentials } from './registry-endpoint.js';
-import { isRecordIndependentRegistryError, isRegistryNotFound, registryMessage, registryStatus } from './registry-errors.js';
+import { isRecordIndependentRegistryError, isRegistryNotFound, isRegistryRefusal, registryMessage, registryStatus } from './registry-errors.js';
 import { RegistryRetry, type RetryOptions } from './registry-retry.js';
 import { UnknownSchemaIds, type UnknownSchemaIdsOptions } from './unknown-schema-ids.js';
 import { isConfluentWireFormat, schemaIdOf, HEADER_BYTES } from './wire-format.js';
@@ -37,6 +37,12 @@ export interface RegistryDecoderOptions {
   retry?: Omit<RetryOptions, 'logger' | 'what'>;
   /** How long (`ttlMs`, DRIFTWATCH_UNKNOWN_SCHEMA_TTL) and how many ids the registry did not know are remembered. */
   unknownIds?: UnknownSchemaIdsOptions;
+  /**
+   * Told of every look-up the registry refused with 401 or 403 (credentials
+   * rejected, or not allowed): waited out like an outage, but also a
+   * security event (live mode audits it: engine/live/live-audit.ts).
+   */
+  onRefused?: (err: unknown) => void;
 }
 
 export interface RegistryDecoder extends Decoder {
@@ -57,7 +63,14 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
   const { registry } = options;
   const logger = options.logger?.child({ component: 'registry-decoder' });
   // Refused credentials and a misrouted URL are waited out like an outage: they are not the record's fault.
-  const retry = new RegistryRetry({ isTransient: isRecordIndependentRegistryError, ...options.retry, logger, what: 'schema look-up' });
+  const { onRefused } = options;
+  const isTransient = onRefused
+    ? (err: unknown) => {
+        if (isRegistryRefusal(err)) onRefused(err);
+        return isRecordIndependentRegistryError(err);
+      }
+    : isRecordIndependentRegistryError;
+  const retry = new RegistryRetry({ isTransient, ...options.retry, logger, what: 'schema look-up' });
   const unknownIds = new UnknownSchemaIds(options.unknownIds);
   const counts = { avro: 0, json: 0, unknownIdHits: 0 };
   const stats = {

@@ -71,16 +71,20 @@ export function isRegistryNotFound(err: unknown): boolean {
  * root). Each is fixed outside the engine, after which the records decode.
  */
 export function isRecordIndependentRegistryError(err: unknown): boolean {
-  if (isTransientRegistryError(err)) return true;
+  if (isTransientRegistryError(err) || isRegistryRefusal(err)) return true;
+  return registryStatus(err) === 404 && !isRegistryNotFound(err);
+}
+
+/** The registry refused the request to these credentials: 401 (not authenticated) or 403 (not allowed). */
+export function isRegistryRefusal(err: unknown): boolean {
   const status = registryStatus(err);
-  return status === 401 || status === 403 || (status === 404 && !isRegistryNotFound(err));
+  return status === 401 || status === 403;
 }
 
 /** What an operator should check, for a failure that is not the record's: appended to the log line of the wait. */
 export function registryHint(err: unknown): string {
-  const status = registryStatus(err);
-  if (status === 401 || status === 403) return ' (the registry refused the credentials: check the user and password of SCHEMA_REGISTRY_URL)';
-  if (status === 404 && !isRegistryNotFound(err)) return ' (not an answer of the registry API: is SCHEMA_REGISTRY_URL its root? Apicurio serves it under /apis/ccompat/v7)';
+  if (isRegistryRefusal(err)) return ' (the registry refused the credentials: check the user and password of SCHEMA_REGISTRY_URL)';
+  if (registryStatus(err) === 404 && !isRegistryNotFound(err)) return ' (not an answer of the registry API: is SCHEMA_REGISTRY_URL its root? Apicurio serves it under /apis/ccompat/v7)';
   return '';
 }
 

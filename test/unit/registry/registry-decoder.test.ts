@@ -153,10 +153,14 @@ describe('createRegistryDecoder', () => {
         if (waits.length === 2) state.refusal = undefined;
       };
       state.refusal = refusal;
-      const decoder = createRegistryDecoder({ registry, logger, retry: { ...retry, sleep } });
+      // Refused credentials are also a security audit record in live mode (engine/live/live-audit.ts): each refusal is told.
+      const refused: unknown[] = [];
+      const decoder = createRegistryDecoder({ registry, logger, retry: { ...retry, sleep }, onRefused: (err) => refused.push(err) });
       expect(envelopeOf(await decodeRecord({ value: avro(promotion('p-1', T0)) }, decoder)).event.eventId).toBe('p-1');
       expect(waits).toHaveLength(2);
       expect(warnings[0]).toMatch(/SCHEMA_REGISTRY_URL/);
+      const status = (refusal as Error & { status: number }).status;
+      expect(refused).toEqual(status === 404 ? [] : [refusal, refusal]); // the first try and the retry after the first wait
     });
   }
 });

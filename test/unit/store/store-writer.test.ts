@@ -358,6 +358,10 @@ describe('StoreWriter through a server outage (live mode: LIVE_STORE_RETRY, retr
         await tick();
       },
     });
+    // What live mode audits (engine/live/live-audit.ts): the outage's beginning and its end, each heard once.
+    const heard: Array<Record<string, unknown>> = [];
+    w.onOutage((o) => heard.push({ began: true, table: o.table, error: o.error.message }));
+    w.onOutageEnd((o) => heard.push({ began: false, ...o }));
     const cap = 25;
     const total = 200;
     let produced = 0;
@@ -389,6 +393,10 @@ describe('StoreWriter through a server outage (live mode: LIVE_STORE_RETRY, retr
     expect(infos[0]!.failedForMs).toBeGreaterThanOrEqual(60_000);
     expect(lines.filter((l) => (l.level ?? 0) >= 50)).toEqual([]); // no error line per attempt
     expect(w.retrying).toBe(false);
+    expect(heard).toEqual([
+      { began: true, table: 'hydration_events', error: expect.stringMatching(/is unreachable during insert/) },
+      { began: false, failedForMs: infos[0]!.failedForMs, retries: expect.any(Number) },
+    ]);
   });
 
   it('retries without limit, so a retry carries the same dedup token however long it takes', async () => {
