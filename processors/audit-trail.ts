@@ -19,7 +19,9 @@
  * rows are not audited (their history and windows are stored elsewhere).
  * The inputs carry no authentication events, so nothing here maps to
  * `security`: those records come from the hand-made store changes of
- * `query --write` and `sql migrate` (store/admin-audit.ts).
+ * `query --write` and `sql migrate` (store/admin-audit.ts) and from the
+ * refused logins live mode sees (engine/live/live-audit.ts, which also
+ * records the instance's health transitions as `performance`).
  * Record `at` is the fact's event time (for late events: the frontier when
  * the event arrived; its own occurredAt is in details).
  */

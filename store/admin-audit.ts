@@ -3,8 +3,9 @@
  * audit-log design, category `security`: "authentication and authorization
  * tracking"): every `driftwatch query --write` statement, whether it ran or
  * was refused, and every `driftwatch sql migrate` that changed the schema.
- * The input events carry no such actions, so these are the engine's only
- * security records; they go to `audit_log` (kept 7 years) beside the rest.
+ * The input events carry no such actions; these records, and the refused
+ * logins live mode sees (engine/live/live-audit.ts), are the security ones,
+ * in `audit_log` (kept 7 years) beside the rest.
  *
  * No secrets: a statement may carry a password (`CREATE USER … IDENTIFIED BY
  * '…'`, a table function's credentials), so the record keeps it with its

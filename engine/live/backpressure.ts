@@ -7,6 +7,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import type { Engine } from './live-engine.js';
 import type { LiveContext } from './live-context.js';
 import { heartbeat, heartbeatIntervalMs } from './member-heartbeat.js';
+import type { PauseReason } from './live-audit.js';
 
 /** Store rows accepted and not written yet. */
 const MAX_PENDING_ROWS = 100_000;
@@ -36,7 +37,7 @@ export async function waitForCapacity(ctx: LiveContext, engine: Engine, { heartb
   });
   capacity.catch(() => undefined); // awaited below unless the wait ends first
   const interval = heartbeatIntervalMs(opts.config.live.sessionTimeoutMs);
-  let paused = false;
+  let paused: { reason: PauseReason; since: number } | undefined;
   try {
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
@@ -44,16 +45,29 @@ export async function waitForCapacity(ctx: LiveContext, engine: Engine, { heartb
       if (room) return;
       if (state.stopping || ctx.halting.halted || isStale() || state.engine !== engine || !state.inGroup) return;
       if (!paused) {
-        paused = true;
+        paused = { reason: pauseReason(ctx, engine), since: ctx.now() };
+        const held = { undecoded: engine.pipeline.undecoded, storePendingRows: opts.writer?.pendingRows ?? 0 };
         opts.metrics?.paused(true);
-        log.warn({ undecoded: engine.pipeline.undecoded, storePendingRows: opts.writer?.pendingRows ?? 0 }, 'consumption paused: records wait to be decoded (schema registry) or stored; heartbeats go on');
+        opts.audit?.consumptionPaused(paused.reason, held);
+        log.warn({ ...held, reason: paused.reason }, 'consumption paused: records wait to be decoded (schema registry) or stored; heartbeats go on');
       }
       await heartbeat(ctx, beat, false);
     }
   } finally {
     if (paused) {
       opts.metrics?.paused(false);
+      opts.audit?.consumptionResumed(paused.reason, ctx.now() - paused.since);
       log.info({ undecoded: engine.pipeline.undecoded }, 'consumption resumed');
     }
   }
+}
+
+/**
+ * Why consumption waits: records held for the schema registry (the decoder's queue is over its bound: an Avro record
+ * waits for its schema, every later one behind it), else the store — down (its writer is retrying a batch) or only
+ * behind.
+ */
+function pauseReason(ctx: LiveContext, engine: Engine): PauseReason {
+  if (engine.pipeline.undecoded > MAX_UNDECODED_RECORDS) return 'registry_unavailable';
+  return ctx.opts.writer?.retrying ? 'store_unavailable' : 'store_slow';
 }

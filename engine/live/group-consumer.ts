@@ -44,6 +44,7 @@ export function createConsumer(ctx: LiveContext): Consumer {
     ctx.positions.reset();
     state.readyFlag = false;
     opts.metrics?.assigned(state.assignment);
+    opts.audit?.assigned(state.assignment, state.generation);
     // Revoked partitions' lag goes; the new ones' is read now, before anything is fetched from them.
     void ctx.lag.assign(assignedTps(ctx.inputTopics, state.assignment));
     log.info({ assignment: state.assignment, generation: state.generation }, 'joined group; state will be restored');
@@ -71,6 +72,7 @@ export function createConsumer(ctx: LiveContext): Consumer {
     // before it made one cause read as two errors.
     const fencing = !e.payload.restart && !state.stopping && isFenced(e.payload.error);
     if (!fencing) log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    opts.audit?.authFailure(e.payload.error); // a refused SASL login or ACL: a security record (live-audit.ts)
     if (e.payload.restart || state.stopping) return;
     if (fencing) return ctx.halting.fenced(e.payload.error);
     // kafkajs does not restart a consumer after a non-retriable error, and a broker restart produces one (a group
@@ -126,7 +128,11 @@ async function replaceConsumer(ctx: LiveContext, why: string, details: Record<st
       state.consumer = createConsumer(ctx);
       return { old, fresh: state.consumer };
     },
-    run: (consumer) => runConsumer(ctx, consumer),
+    run: (consumer) =>
+      runConsumer(ctx, consumer).catch((err: unknown) => {
+        ctx.opts.audit?.authFailure(err); // the new member's login refused: a security record (live-audit.ts)
+        throw err;
+      }),
     log: ctx.log,
     what: 'new consumer',
   });

@@ -67,6 +67,7 @@ export class Halting {
     if (this.halted) return;
     const cause = err instanceof Error ? err : new Error(String(err));
     this.halted = new DriftwatchError(`processing failed: ${cause.message}`, { cause });
+    this.o.state.readyFlag = false; // `ready` already says no (halted); this tells the readiness listener
     this.o.log.error({ err: cause }, 'processing failed: nothing more is processed or committed; the records since the last commit are read again after a restart');
     this.settle(this.halted);
   }

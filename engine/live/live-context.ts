@@ -31,7 +31,9 @@ export class LiveState {
   /** Ticks the watermark and flushes commits while partitions are idle (idle-ticker.ts). */
   ticker: NodeJS.Timeout | undefined;
   stopping = false;
-  readyFlag = false;
+  #readyFlag = false;
+  /** Told whenever `readyFlag` changes (live-runner.ts: /readyz transitions are audited). */
+  onReadyFlagChange: (() => void) | undefined;
   /**
    * A member of the group with the current assignment: from GROUP_JOIN until
    * kafkajs starts rejoining (REBALANCING) or the consumer crashes or is
@@ -44,6 +46,17 @@ export class LiveState {
   outOfGroupFor: OutOfGroupCause = 'rebalance';
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
   consumedRecords = 0;
+
+  /** Member of the group with its state restored (LiveRunner.ready adds: and not stopped for good). */
+  get readyFlag(): boolean {
+    return this.#readyFlag;
+  }
+
+  set readyFlag(value: boolean) {
+    if (value === this.#readyFlag) return;
+    this.#readyFlag = value;
+    this.onReadyFlagChange?.();
+  }
 
   /** The engine of the current generation, or null when there is none yet or it is one of an earlier generation. */
   currentEngine(): Engine | null {

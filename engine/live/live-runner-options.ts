@@ -8,6 +8,7 @@ import type { Fact } from '../../processors/facts.js';
 import type { Decoder } from '../../processors/decode.js';
 import type { AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import type { LiveMetrics } from './live-metrics.js';
+import type { LiveAudit } from './live-audit.js';
 
 export interface LiveRunnerOptions {
   kafka: Kafka;
@@ -21,6 +22,8 @@ export interface LiveRunnerOptions {
   commitIntervalMs?: number;
   idleTimeoutMs?: number;
   metrics?: LiveMetrics;
+  /** This instance's own audit records: readiness, backpressure, rebalances, refused logins (live-audit.ts). */
+  audit?: LiveAudit;
   /** Decoder of input records; default JSON (the schema-registry decoder when SCHEMA_REGISTRY_URL is set). */
   decoder?: Decoder;
   /** Encoder of alert values; default JSON (Avro with DRIFTWATCH_ALERT_FORMAT=avro). */

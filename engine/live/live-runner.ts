@@ -117,6 +117,24 @@ export class LiveRunner {
     };
     state.consumer = createConsumer(this.ctx);
     this.failed = halting.failed;
+    this.auditReadiness();
+  }
+
+  /**
+   * /readyz transitions into the audit trail: `ready` (the flag, unless stopped for good) is compared with what was
+   * last recorded whenever the flag moves; halting clears the flag too, so a stop for good is heard.
+   */
+  private auditReadiness(): void {
+    const { state, opts } = this.ctx;
+    const audit = opts.audit;
+    if (!audit) return;
+    let recorded = false;
+    state.onReadyFlagChange = () => {
+      const ready = this.ready;
+      if (ready === recorded) return;
+      recorded = ready;
+      audit.readiness(ready, ready ? undefined : (this.stoppingFor ?? (state.stopping ? 'shutting down' : 'rejoining the group / restoring state')));
+    };
   }
 
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */

@@ -16,6 +16,8 @@ import { startMetricsToStore } from './metrics-to-store.js';
 import { openWaiting } from './open-store-waiting.js';
 import { liveReadiness } from './readiness.js';
 import { createAvroAlertEncoder, createRegistryClient, createRegistryDecoder } from '../../schemas/registry/index.js';
+import { configuredSecrets } from '../../config/env-config.js';
+import { LiveAudit } from './live-audit.js';
 
 export interface LiveEngine {
   runner: LiveRunner;
@@ -43,8 +45,11 @@ export const LIVE_STORE_RETRY = { maxAttempts: Infinity, maxBackoffMs: LIVE_STOR
  */
 export const LIVE_STORE_STOP_GRACE_MS = 10_000;
 
-export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger'>): Promise<LiveEngine> {
+export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger' | 'runId'>): Promise<LiveEngine> {
   const { config, logger } = rt;
+  // This instance's own audit records: health transitions, refused logins (live-audit.ts); written by `writer` once it exists.
+  const auditFor = (writer: StoreWriter | null) =>
+    new LiveAudit({ writer, instanceId: config.live.instanceId, runId: rt.runId, groupId: config.kafka.groupId, logger, secrets: configuredSecrets(config) });
   checkTopicNames(config.kafka.topics);
   // kafkajs's default (5 retries, ≈ 10 s of backoff) gives up inside an ordinary broker restart: the group
   // coordinator is not found again until the restarted broker has loaded it, and that failure is non-retriable for
@@ -63,6 +68,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   });
   // A server restarting (or not up yet) when the engine starts is waited for, not a crash loop (open-store-waiting.ts).
   const transport = await openWaiting(() => openConfiguredStore(rt), { logger, what: 'the store' }).catch(async (err: unknown) => {
+    auditFor(null).authFailure(err); // a refused ClickHouse login: logged only (no store to write it to)
     await server?.close().catch(() => undefined);
     throw err;
   });
@@ -77,12 +83,20 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     ...LIVE_STORE_RETRY,
     onRetry: () => metrics.storeWriteRetries.inc(),
   });
+  const audit = auditFor(writer);
+  writer.onOutage((o) => audit.storeOutage({ began: true, table: o.table, error: o.error.message }));
+  writer.onOutageEnd((o) => audit.storeOutage({ began: false, ...o }));
   // With a registry, inputs may be Avro (Confluent wire format) or JSON on the same topics; alerts follow DRIFTWATCH_ALERT_FORMAT.
   const registry = config.schemaRegistryUrl ? createRegistryClient(config.schemaRegistryUrl) : null;
-  const decoder = registry ? createRegistryDecoder({ registry, logger, unknownIds: { ttlMs: config.unknownSchemaTtlMs } }) : undefined;
+  const decoder = registry
+    ? createRegistryDecoder({ registry, logger, unknownIds: { ttlMs: config.unknownSchemaTtlMs }, onRefused: (err) => audit.authFailure(err) })
+    : undefined;
   const alertEncoder =
     registry && config.alertFormat === 'avro' ? createAvroAlertEncoder({ registry, subject: `${config.kafka.topics.alerts}-value`, logger }) : undefined;
-  writer.onFailure(() => metrics.storeWriteFailures.inc());
+  writer.onFailure((err) => {
+    metrics.storeWriteFailures.inc();
+    audit.authFailure(err); // a refused login or privilege: logged only, the writer has failed for good
+  });
   runner = new LiveRunner({
     kafka,
     config,
@@ -94,6 +108,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     commitIntervalMs: config.live.commitIntervalMs,
     idleTimeoutMs: config.live.idleTimeoutMs,
     metrics: liveMetrics(metrics),
+    audit,
     decoder,
     alertEncoder,
   });
@@ -101,6 +116,9 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     await runner.start();
   } catch (err) {
     // Nothing started: release what did, and say which brokers could not be reached rather than kafkajs' bare error.
+    // A refused SASL login or registry credentials are audited first: the writer's close below still writes the record.
+    audit.authFailure(err);
+    audit.close();
     await runner.release();
     await server?.close().catch(() => undefined);
     writer.giveUpRetrying('start-up failed'); // nothing was consumed: no row to wait for a store outage for
@@ -128,6 +146,7 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
       giveUp.unref();
       try {
         let { clean } = await runner.stop();
+        audit.close(); // the records the rate limit still holds (the last readiness change), before the writer's last flush
         await server?.close();
         await writer.close().catch((err) => {
           clean = false;

@@ -36,7 +36,7 @@ export async function startStandInRunner(
     partitions?: number;
     /** Runs inside each send and sendOffsets of a transaction (StandInKafka): a rejection fails the commit. */
     during?: () => Promise<void>;
-  } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics'>> = {},
+  } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics' | 'audit'>> = {},
 ): Promise<StandInRunner> {
   const partitions = options.partitions ?? 1;
   const config = loadConfig({});
@@ -56,6 +56,7 @@ export async function startStandInRunner(
     onFact: options.onFact,
     decoder: options.decoder,
     metrics: options.metrics,
+    audit: options.audit,
     now: () => clock.now,
   });
   await runner.start();

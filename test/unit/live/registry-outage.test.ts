@@ -18,7 +18,9 @@ import { createRegistryDecoder } from '../../../schemas/registry/registry-decode
 import type { AvroRegistry } from '../../../schemas/registry/registry-client.js';
 import { toWireFormat } from '../../../schemas/registry/wire-format.js';
 import type { LiveMetrics } from '../../../engine/live/live-metrics.js';
-import type { Fact } from '../../../processors/facts.js';
+import type { AuditRecord, Fact } from '../../../processors/facts.js';
+import { LiveAudit } from '../../../engine/live/live-audit.js';
+import { silentLogger } from '../../../lib/logger.js';
 
 /** A stand-in registry: schema id 1 "decodes" a JSON body; while `down`, every call fails as a refused connection. */
 function outageRegistry() {
@@ -96,7 +98,18 @@ describe('backpressure on records waiting to be decoded', () => {
     const metrics = new Proxy({} as LiveMetrics, {
       get: (_, name) => (name === 'paused' ? (p: boolean) => paused.push(p) : name === 'observeEngine' ? () => ticks++ : () => undefined),
     });
-    h = await startStandInRunner({ decoder, metrics });
+    // The audit trail hears the pause and its end, with the reason (engine/live/live-audit.ts).
+    const audited: AuditRecord[] = [];
+    const audit = new LiveAudit({
+      writer: { write: (f: Fact) => void (f.kind === 'audit' && audited.push(f.record)) },
+      instanceId: 'stand-in',
+      runId: 'run-1',
+      groupId: 'g',
+      logger: silentLogger,
+      minIntervalMs: 0,
+    });
+    const consumption = () => audited.filter((r) => r.action.startsWith('consumption.')).map((r) => [r.action, r.details.reason]);
+    h = await startStandInRunner({ decoder, metrics, audit });
     const H = h.topics.hydration;
     // A held Avro record, then JSON records behind it: every one waits, in memory, to keep the order.
     await h.member.batch(H, 0, 0, [asAvro(hydration('avro-0', T0))]);
@@ -113,10 +126,17 @@ describe('backpressure on records waiting to be decoded', () => {
     expect(h.member.heartbeats - beats).toBeGreaterThanOrEqual(19); // every 3 s (a tenth of the session timeout)
     expect(ticks - ticksBefore).toBeGreaterThan(200); // idle ticks (metrics, commits) are not held up by the wait
     expect(paused).toEqual([true]);
+    expect(consumption()).toEqual([['consumption.paused', 'registry_unavailable']]);
     up();
     await vi.advanceTimersByTimeAsync(0);
     await third;
     expect(paused).toEqual([true, false]);
+    expect(consumption()).toEqual([
+      ['consumption.paused', 'registry_unavailable'],
+      ['consumption.resumed', 'registry_unavailable'],
+    ]);
+    // Paused from the first heartbeat of the wait (3 s: pauses shorter than that are not reported) to the registry's return.
+    expect(audited.find((r) => r.action === 'consumption.resumed')!.details.pausedMs).toBe(60_000 - 3_000);
     expect(h.runner.counters().records).toBe(10_001);
   });
 
