@@ -3,9 +3,14 @@
  * start with KAFKA_SECURE_PORT; .ci/run starts one): its address, the CA
  * that signed its certificate and a user it knows. Test-only names, so the
  * settings never reach the engines other tests start (those read
- * KAFKA_SSL* / KAFKA_SASL_* from their environment).
+ * KAFKA_SSL* / KAFKA_SASL_* from their environment). Also the driftwatch
+ * settings that reach it (secureEnv) and the project's client built from them.
  */
 import { describe, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { loadConfig } from '../../../config/env-config.js';
+import { createKafkaClient } from '../../../topics/kafka-client.js';
+import { silentLogger } from '../../../lib/logger.js';
 
 export interface SecureListener {
   brokers: string[];
@@ -52,4 +57,23 @@ export function describeSecureKafka(name: string, body: (listener: SecureListene
     return;
   }
   describe(name, () => body(found));
+}
+
+/** The client settings of the listener, as an operator sets them (driftwatch's KAFKA_SSL* / KAFKA_SASL_*). */
+export function secureEnv(l: SecureListener, mechanism = 'scram-sha-512'): Record<string, string> {
+  return {
+    KAFKA_BROKERS: l.brokers.join(','),
+    KAFKA_SSL: 'true',
+    KAFKA_SSL_CA_FILE: l.caFile,
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: l.username,
+    KAFKA_SASL_PASSWORD: l.password,
+    DRIFTWATCH_METRICS_PORT: '0',
+  };
+}
+
+/** The project's own Kafka client (topics/kafka-client.ts) built from `env`, as every command builds it. */
+export function secureKafkaClient(env: Record<string, string>): Kafka {
+  const { kafka } = loadConfig(env);
+  return createKafkaClient({ brokers: kafka.brokers, clientId: 'driftwatch-secure-test', security: kafka.security, logger: silentLogger });
 }

@@ -8,36 +8,15 @@
  */
 import { it, expect, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../../config/env-config.js';
-import { createKafkaClient } from '../../../topics/kafka-client.js';
 import { isolatedDeployment } from '../../../topics/isolated-deployment.js';
-import { silentLogger } from '../../../lib/logger.js';
 import { runCli } from '../../unit/cli/run-cli.js';
 import { deleteTopics, readToEnd, testProducer } from './kafka-env.js';
-import { describeSecureKafka, type SecureListener } from './secure-kafka-env.js';
-
-/** The client settings of the listener, as an operator sets them. */
-function secureEnv(l: SecureListener, mechanism = 'scram-sha-512'): Record<string, string> {
-  return {
-    KAFKA_BROKERS: l.brokers.join(','),
-    KAFKA_SSL: 'true',
-    KAFKA_SSL_CA_FILE: l.caFile,
-    KAFKA_SASL_MECHANISM: mechanism,
-    KAFKA_SASL_USERNAME: l.username,
-    KAFKA_SASL_PASSWORD: l.password,
-    DRIFTWATCH_METRICS_PORT: '0',
-  };
-}
-
-const clientFor = (env: Record<string, string>) => {
-  const { kafka } = loadConfig(env);
-  return createKafkaClient({ brokers: kafka.brokers, clientId: 'driftwatch-secure-test', security: kafka.security, logger: silentLogger });
-};
+import { describeSecureKafka, secureEnv, secureKafkaClient } from './secure-kafka-env.js';
 
 describeSecureKafka('Kafka over SASL_SSL', (listener) => {
   const cleanup: string[] = [];
   afterAll(async () => {
-    if (cleanup.length > 0) await deleteTopics(clientFor(secureEnv(listener)), cleanup);
+    if (cleanup.length > 0) await deleteTopics(secureKafkaClient(secureEnv(listener)), cleanup);
   });
 
   it('`topics create` creates the topics, and a record produced through the client is consumed back', async () => {
@@ -49,7 +28,7 @@ describeSecureKafka('Kafka over SASL_SSL', (listener) => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^6 created, 0 already existed$/m);
 
-    const kafka = clientFor(env);
+    const kafka = secureKafkaClient(env);
     const producer = await testProducer(kafka);
     const value = JSON.stringify({ probe: randomUUID() });
     try {
@@ -62,7 +41,7 @@ describeSecureKafka('Kafka over SASL_SSL', (listener) => {
   });
 
   it.each(['plain', 'scram-sha-256'])('logs in with %s too', async (mechanism) => {
-    const admin = clientFor(secureEnv(listener, mechanism)).admin();
+    const admin = secureKafkaClient(secureEnv(listener, mechanism)).admin();
     await admin.connect();
     try {
       expect(Array.isArray(await admin.listTopics())).toBe(true);

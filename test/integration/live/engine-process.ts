@@ -227,6 +227,18 @@ export async function storeRows(storeDir: string, sql: string): Promise<Array<Re
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/**
+ * Every row of every table of an (idle) engine's embedded store, one JSON line a row: what a test searches for a
+ * value that must be stored nowhere (a password). Read through SQL, not from the part files: those are compressed,
+ * and a compressed string need not appear as its own bytes.
+ */
+export async function storeText(storeDir: string): Promise<string> {
+  const tables = await storeRows(storeDir, "SELECT name FROM system.tables WHERE database = 'driftwatch' AND engine LIKE '%MergeTree' ORDER BY name");
+  if (tables.length === 0) throw new Error(`no tables in the store at ${storeDir}`);
+  const sql = tables.map((t) => `SELECT formatRow('JSONEachRow', *) AS row FROM driftwatch.${String(t.name)}`).join(' UNION ALL ');
+  return (await storeRows(storeDir, sql)).map((r) => String(r.row)).join('');
+}
+
 /** Runs `body`; a failure carries the engines' last log lines (what they were doing is usually the explanation). */
 export async function withEngineLogs<T>(engines: () => EngineProcess[], body: () => Promise<T>): Promise<T> {
   try {
