@@ -35,6 +35,13 @@ export function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () => (entry: LogEntry) => {
     const { message, timestamp: _ignored, logger: _name, ...fields } = entry.log as LogEntry['log'] & { logger?: unknown };
+    // kafkajs' broker pool logs a non-retriable connect failure (a refused SASL login) with the Error itself as the
+    // message: pino wrote it as an object in `msg` ({"name":…,"retriable":false}), its text lost. Its text and name.
+    const error = message as unknown;
+    if (error instanceof Error) {
+      child[kafkajsLogMethod({ ...entry, log: { ...entry.log, message: error.message } })]({ namespace: entry.namespace, error: error.name, ...fields }, error.message);
+      return;
+    }
     child[kafkajsLogMethod(entry)]({ namespace: entry.namespace, ...fields }, message);
   };
 }

@@ -80,6 +80,8 @@ describeSecureKafka('driftwatch run over SASL_SSL', (listener) => {
       /^driftwatch run: [a-z ]+ failed against KAFKA_BROKERS=\S+: SASL SCRAM SHA512 authentication failed.*\(the broker refused the SASL login: check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM\) \[DW_KAFKA_FAILED\]$/m,
     );
     expect(engine.logs.some((l) => l.msg === 'configuration loaded')).toBe(true);
+    // Every log line says in its msg, as text, what happened (a kafkajs Error given as the message was once an object there).
+    expect(engine.logs.filter((l) => typeof l.msg !== 'string')).toEqual([]);
 
     const runId = engine.logs.find((l) => typeof l.runId === 'string')?.runId;
     const audit = await auditRows(d, 'sasl-wrong');

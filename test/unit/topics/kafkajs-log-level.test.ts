@@ -80,6 +80,22 @@ describe('kafkajs log lines in pino', () => {
     expect(k.lines.map((l) => [l.level, l.msg])).toEqual([[40, 'The group is rebalancing, re-joining']]);
   });
 
+  it('writes an Error kafkajs gives as the message (BrokerPool, a refused SASL login) as its text, not as an object', () => {
+    // brokerPool.js: `this.logger.error(e, { retryCount, retryTime, stack: e.stack })` — msg was {"name":…,"retriable":false}.
+    const k = kafkajsLogger('info');
+    // kafkajs' typings give this class no constructor arguments; the class takes a message like every KafkaJSError.
+    const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+    const err = new SaslError('SASL SCRAM SHA512 authentication failed: invalid credentials');
+    k.log({ namespace: 'BrokerPool', level: logLevel.ERROR, log: { timestamp: '', message: err, retryCount: 0, retryTime: 300, stack: err.stack } as unknown as LogEntry['log'] });
+    expect(k.lines[0]).toMatchObject({
+      level: 50,
+      namespace: 'BrokerPool',
+      msg: 'SASL SCRAM SHA512 authentication failed: invalid credentials',
+      error: 'KafkaJSSASLAuthenticationError',
+      retryCount: 0,
+    });
+  });
+
   it('names each line component: kafkajs once, with the bindings of the logger it was given', () => {
     const k = kafkajsLogger('info');
     k.log({ namespace: 'Consumer', level: logLevel.INFO, log: { timestamp: '', message: 'Starting', groupId: 'g' } as LogEntry['log'] });
