@@ -47,12 +47,14 @@ export interface DeploymentOptions {
 /**
  * What every live test suite sets up the same way: a Kafka client, the build
  * check, and after each test the deployment it created cleaned up and its
- * engines forgotten. `deploy` creates the test's deployment (see createDeployment).
+ * engines forgotten. `deploy` creates the test's deployment (see createDeployment);
+ * `start` starts an engine of it and adds it to `engines` (whose logs a failure shows).
  */
 export function liveSuite(brokers: string[]): {
   kafka: Kafka;
   engines: EngineProcess[];
   deploy: (label: string, options?: DeploymentOptions) => Promise<LiveDeployment>;
+  start: (d: LiveDeployment, instanceId: string) => Promise<EngineProcess>;
 } {
   const kafka = testKafka(brokers, 'driftwatch-live-test');
   const engines: EngineProcess[] = [];
@@ -63,7 +65,16 @@ export function liveSuite(brokers: string[]): {
     deployment = undefined;
     engines.length = 0;
   });
-  return { kafka, engines, deploy: async (label, options) => (deployment = await createDeployment(brokers, label, options)) };
+  return {
+    kafka,
+    engines,
+    deploy: async (label, options) => (deployment = await createDeployment(brokers, label, options)),
+    start: async (d, instanceId) => {
+      const e = await d.startEngine(instanceId);
+      engines.push(e);
+      return e;
+    },
+  };
 }
 
 export async function createDeployment(brokers: string[], label: string, options: DeploymentOptions = {}): Promise<LiveDeployment> {

@@ -14,12 +14,7 @@ import { generatedRecords, heldTicks, produceRecords, tickRecords, type InputRec
 import { alertLines, committedAlerts, replayReference, expectReplayAlerts } from './reference.js';
 
 describeKafka('live engine: crash, shutdown, restart', (brokers) => {
-  const { kafka, engines, deploy } = liveSuite(brokers);
-  const start = async (d: LiveDeployment, instanceId: string): Promise<EngineProcess> => {
-    const e = await d.startEngine(instanceId);
-    engines.push(e);
-    return e;
-  };
+  const { kafka, engines, deploy, start } = liveSuite(brokers);
   const logs = () => engines;
 
   /** Finishes a run: far-future ticks, everything committed, then the alert topic and the store as the tests compare them. */
