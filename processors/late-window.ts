@@ -10,9 +10,11 @@
  * fact with `at >= windowEnd`, before handling that fact. So, as a late fact
  * is handled, every window ending at or before the frontier has closed and
  * every later one is open: the event's own window is open exactly when the
- * frontier is still inside it. It then counts there as if it had come in
- * order, as of the frontier (facts stay in `at` order); otherwise its window
- * has emitted its row and nothing reopens it.
+ * frontier is still inside it. It then counts there, judged as of the
+ * frontier (facts stay in `at` order) — what depends on the time it is
+ * judged at, such as an observation's divergence, can differ from what it
+ * would have been in order; otherwise its window has emitted its row and
+ * nothing reopens it.
  */
 import { windowStart } from '../lib/time.js';
 import type { FactOf } from './facts.js';

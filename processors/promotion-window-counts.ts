@@ -8,6 +8,7 @@
  */
 import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
+import type { PromotionWindowRow } from './facts.js';
 
 export interface GateAcc {
   passed: number;
@@ -15,21 +16,16 @@ export interface GateAcc {
   durations: number[];
 }
 
-export interface EnvWindow {
-  started: number;
-  succeeded: number;
-  failed: number;
-  rolledBack: number;
-  rolledBackAfterSuccess: number;
-  promotionsEnded: number;
-  endedSucceeded: number;
+/** The row's counts as they accumulate (their meaning is documented on PromotionWindowRow), plus what the row summarises. */
+export type EnvWindow = Pick<
+  PromotionWindowRow,
+  'started' | 'succeeded' | 'failed' | 'rolledBack' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'snapshotsVerified' | 'snapshotsUnverified'
+> & {
   /** Changes of the success of promotions counted in earlier windows (or this one), by their windowEnd (PromotionWindowRow.successChanges). */
   successChanges: Map<number, number>;
   durations: number[];
-  snapshotsVerified: number;
-  snapshotsUnverified: number;
   gates: Map<string, GateAcc>;
-}
+};
 
 /**
  * `rolledBackAfterSuccess` and `promotionsEnded` are absent in snapshots from

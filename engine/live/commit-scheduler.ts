@@ -26,7 +26,8 @@ import { CommitAbandonedError } from '../../lib/errors.js';
 import type { Engine } from './live-engine.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { prepareCommit, publishCommit } from './commit.js';
-import { isFenced, isKafkaError, type TransactionalProducer } from './transactional-producer.js';
+import { isFenced, type TransactionalProducer } from './transactional-producer.js';
+import { isKafkaJsError } from '../../topics/kafka-client.js';
 
 export interface CommitSchedulerOptions {
   producer: TransactionalProducer;
@@ -138,7 +139,7 @@ export class CommitScheduler {
 
   #failed(engine: Engine, err: unknown): void {
     const abandoned = err instanceof CommitAbandonedError;
-    const rewind = abandoned || (isKafkaError(err) && !isFenced(err) && !this.opts.writer?.failure);
+    const rewind = abandoned || (isKafkaJsError(err) && !isFenced(err) && !this.opts.writer?.failure);
     if (rewind) this.#rewind = abandoned ? 'abandoned' : 'failure';
     else this.#error = err;
     this.opts.onFailed(engine);

@@ -8,7 +8,8 @@
 import type { Consumer } from 'kafkajs';
 import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { assignedTps, tp } from './topic-partition.js';
-import { isFenced, isKafkaError } from './transactional-producer.js';
+import { isFenced } from './transactional-producer.js';
+import { isKafkaJsError } from '../../topics/kafka-client.js';
 import { reportGroupMembers } from './group-members.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
@@ -79,7 +80,7 @@ export function createConsumer(ctx: LiveContext): Consumer {
     // coordinator not found while it rejoins): a Kafka failure other than fencing is ridden out with a new group
     // member, as a failed commit is (same classification); fencing, a failed store and our own errors still end
     // the instance for its supervisor.
-    if (isKafkaError(e.payload.error)) void replaceConsumer(ctx, 'crashed without a restart');
+    if (isKafkaJsError(e.payload.error)) void replaceConsumer(ctx, 'crashed without a restart');
     else ctx.halting.fail(e.payload.error);
   });
   watchForStuckStop(consumer, {

@@ -99,7 +99,3 @@ export function isFenced(err: unknown): boolean {
   return false;
 }
 
-/** Errors raised by kafkajs (broker, coordinator, connection, transaction), as opposed to the store's or ours. */
-export function isKafkaError(err: unknown): boolean {
-  return err instanceof Error && err.name.startsWith('KafkaJS');
-}
