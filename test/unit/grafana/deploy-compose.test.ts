@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { configOptions, loadConfig } from '../../../config/env-config.js';
 import { deployDir, loadDashboardProviders, loadDatasources } from './dashboards.js';
+import { alertingDir } from './alerting-files.js';
 
 interface Service {
   image?: string;
@@ -143,6 +144,21 @@ describe('docker-compose.yml', () => {
     expect(usersXml).toMatch(/<readonly>2<\/readonly>/);
     expect(usersXml).toMatch(/from_env="GRAFANA_CLICKHOUSE_PASSWORD"/);
     expect(svc('clickhouse').environment!.GRAFANA_CLICKHOUSE_PASSWORD).toBe(grafana.environment!.CLICKHOUSE_PASSWORD);
+  });
+
+  it("mounts the alerting provisioning and gives Grafana every variable its contact points read, with a non-empty default", () => {
+    const grafana = svc('grafana');
+    const mount = grafana.volumes!.find((v) => v.endsWith(':/etc/grafana/provisioning:ro'))!;
+    expect(resolve(deployDir, mount.split(':')[0]!, 'alerting')).toBe(alertingDir);
+    const referenced = new Set<string>();
+    for (const file of ['rules.yaml', 'contact-points.yaml', 'notification-policies.yaml']) {
+      // The parsed values, not the comments: Grafana interpolates only values.
+      const text = JSON.stringify(parse(readFileSync(join(alertingDir, file), 'utf8')));
+      for (const m of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)) referenced.add(m[1]!);
+    }
+    expect([...referenced].sort()).toEqual(['ALERT_EMAIL_ADDRESSES', 'PAGERDUTY_INTEGRATION_KEY', 'SLACK_WEBHOOK_URL']);
+    // Grafana refuses to start on an empty integration key, webhook or address list: the defaults are placeholders.
+    for (const v of referenced) expect(interpolate(grafana.environment![v] ?? ''), v).not.toBe('');
   });
 
   // Runs where a compose CLI exists: the v2 plugin (`docker compose`) or Debian's docker-compose 1.29.
