@@ -9,6 +9,10 @@
  *                   no processor behind them (the engine's framing alone)
  *   store-only      read, decode + validate, and store each event's raw-history
  *                   row in the embedded store (no dedup, order or processors)
+ *   floor           frame and store-only together: everything replay does
+ *                   for a record before any detection logic (read, decode +
+ *                   validate, dedup, order, the raw-history row stored); replay
+ *                   can be no faster than this whatever its processors cost
  *
  * Prints one JSON line with the result on stdout.
  */
@@ -59,15 +63,26 @@ async function* decodedChunks(file: string): AsyncGenerator<{ lines: number; env
   }
 }
 
-/** The engine's framing with nothing behind it: what every record costs before any processor sees it. */
-async function frame(file: string): Promise<{ records: number; events: number }> {
+/**
+ * The engine's framing with nothing behind it: what every record costs before
+ * any processor sees it. `onEvent` gets each released event (the floor mode
+ * stores it); without it the events go nowhere.
+ */
+async function frame(
+  file: string,
+  onEvent?: (fact: Fact) => void,
+  onChunkEnd?: () => Promise<void>,
+): Promise<{ records: number; events: number }> {
   const dedup = new EventDeduplicator(defaultProcessingOptions);
   // As the pipeline configures it (engine/pipeline.ts).
   const orderer = new EventTimeOrderer({ allowedLatenessMs: defaultProcessingOptions.allowedLatenessMs, advanceGranularityMs: 1000 });
   let records = 0;
   let released = 0;
   const sink = (fact: Fact) => {
-    if (fact.kind === 'event' || fact.kind === 'late') released++;
+    if (fact.kind === 'event' || fact.kind === 'late') {
+      released++;
+      onEvent?.(fact);
+    }
   };
   for await (const { lines, envelopes } of decodedChunks(file)) {
     records += lines;
@@ -76,32 +91,53 @@ async function frame(file: string): Promise<{ records: number; events: number }>
       orderer.push(envelope, sink);
       orderer.flush(sink);
     }
+    await onChunkEnd?.();
   }
   orderer.finish(sink);
   return { records, events: released };
 }
 
-/** Decoding and storing the raw history alone, through the writer replay uses, with replay's batch size and backpressure. */
-async function storeOnly(file: string): Promise<{ records: number; events: number }> {
+/**
+ * Runs `fill` against a fresh embedded store through the writer replay uses,
+ * with replay's batch size; `fill` gets the writer and a backpressure wait to
+ * call between chunks (replay's bound on pending rows). Flushes, then removes the store.
+ */
+async function withStore<T>(fill: (writer: StoreWriter, backpressure: () => Promise<void>) => Promise<T>): Promise<T> {
   const outDir = mkdtempSync(join(tmpdir(), 'dw-bench-'));
   const transport = await openEmbeddedStore(join(outDir, 'store'), { logger: silentLogger });
   const writer = new StoreWriter(transport, { logger: silentLogger, flushIntervalMs: 0 }); // replay's batch size: the writer's default
-  let records = 0;
-  let events = 0;
+  const backpressure = async () => {
+    if (writer.pendingRows > MAX_PENDING_ROWS) await writer.waitForCapacity(MAX_PENDING_ROWS);
+  };
   try {
-    for await (const { lines, envelopes } of decodedChunks(file)) {
-      records += lines;
-      events += envelopes.length;
-      for (const envelope of envelopes) writer.write({ kind: 'event', at: envelope.at, envelope });
-      if (writer.pendingRows > MAX_PENDING_ROWS) await writer.waitForCapacity(MAX_PENDING_ROWS);
-    }
+    const result = await fill(writer, backpressure);
     await writer.flush();
+    return result;
   } finally {
     await writer.close().catch(() => undefined);
     await transport.close();
     rmSync(outDir, { recursive: true, force: true });
   }
-  return { records, events };
+}
+
+/** Decoding and storing the raw history alone (no dedup, order or processors). */
+function storeOnly(file: string): Promise<{ records: number; events: number }> {
+  return withStore(async (writer, backpressure) => {
+    let records = 0;
+    let events = 0;
+    for await (const { lines, envelopes } of decodedChunks(file)) {
+      records += lines;
+      events += envelopes.length;
+      for (const envelope of envelopes) writer.write({ kind: 'event', at: envelope.at, envelope });
+      await backpressure();
+    }
+    return { records, events };
+  });
+}
+
+/** The framing and the raw history together: replay with no processor at all. */
+function floor(file: string): Promise<{ records: number; events: number }> {
+  return withStore((writer, backpressure) => frame(file, (fact) => writer.write(fact), backpressure));
 }
 
 async function replay(file: string, store: boolean): Promise<{ records: number; events: number; incidents: number; alerts: number }> {
@@ -122,6 +158,8 @@ function measure(mode: BenchMode, file: string): Promise<{ records: number; even
       return frame(file);
     case 'store-only':
       return storeOnly(file);
+    case 'floor':
+      return floor(file);
     default:
       return replay(file, mode === 'replay');
   }

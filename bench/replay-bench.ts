@@ -10,7 +10,8 @@
  *    mix): the baseline (read, split, JSON.parse), replay with the embedded
  *    store (the real job), and replay without the store (the engine alone);
  *    at the full size also the floor under replay: the framing with no
- *    processor, and storing the raw history with no engine (bench-types.ts).
+ *    processor, storing the raw history with no engine, and both together
+ *    (replay with no processor at all) (bench-types.ts).
  * 3. Prints a table and the ratios, and writes bench/results/replay-latest.json.
  *    Besides wall time, each run reports the CPU time of its main thread and
  *    of all its threads (bench/thread-cpu.ts): the main thread is where the
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
       replayNoStoreMainThreadCpuVsBaseline: cpuRatio('replay-nostore'),
       frameVsBaseline: get('full', 'frame').recordsPerSecond / base.recordsPerSecond,
       storeOnlyVsBaseline: get('full', 'store-only').recordsPerSecond / base.recordsPerSecond,
+      floorVsBaseline: get('full', 'floor').recordsPerSecond / base.recordsPerSecond,
+      floorMainThreadCpuVsBaseline: cpuRatio('floor'),
     };
     const memory = Object.fromEntries(
       (['replay', 'replay-nostore'] as const).map((mode) => [
@@ -155,7 +158,11 @@ async function main(): Promise<void> {
           : `main-thread CPU per record, baseline / mode: replay ${pct(ratios.replayMainThreadCpuVsBaseline)}, replay (store off) ${pct(ratios.replayNoStoreMainThreadCpuVsBaseline ?? 0)}\n`) +
         budgetLine(base.recordsPerSecond, get('full', 'replay-nostore'), get('full', 'replay')) +
         `the floor, each alone / baseline: framing with no processor (decode, validate, dedup, order) ${pct(ratios.frameVsBaseline)}, ` +
-        `storing the raw history with no engine ${pct(ratios.storeOnlyVsBaseline)}\n` +
+        `storing the raw history with no engine ${pct(ratios.storeOnlyVsBaseline)}; ` +
+        `both together, replay with no processor at all (floor) ${pct(ratios.floorVsBaseline)}` +
+        (ratios.floorMainThreadCpuVsBaseline === undefined ? '' : ` (main-thread CPU ${pct(ratios.floorMainThreadCpuVsBaseline)})`) +
+        (ratios.floorVsBaseline < TARGET_RATIO ? ` — below the target before any detection logic runs` : '') +
+        `\n` +
         `memory, ${keys} keys, ${files.half!.records.toLocaleString('en-US')} vs ${files.full!.records.toLocaleString('en-US')} records: ` +
         (['replay', 'replay-nostore'] as const)
           .map((m) => `${m} peak RSS ${memory[m]!.halfPeakRssMB.toFixed(0)} vs ${memory[m]!.fullPeakRssMB.toFixed(0)} MB, peak heap ${memory[m]!.halfPeakHeapMB.toFixed(0)} vs ${memory[m]!.fullPeakHeapMB.toFixed(0)} MB, live heap ${memory[m]!.halfLiveHeapMB.toFixed(0)} vs ${memory[m]!.fullLiveHeapMB.toFixed(0)} MB`)
