@@ -145,9 +145,9 @@ export interface PromotionWindowRow {
   /**
    * Promotions that ended in the window, each once: its first terminal event
    * counts; a rollback after a counted success or failure does not, nor does
-   * a retry (a `succeeded` or `failed` under an id that already ended: it
-   * changes the outcome of the promotion counted at its first end, see
-   * `successChanges`). Also the `promotion_windows` column; the success rate
+   * a retry (a `succeeded` or `failed` under an id that already ended, also
+   * after a rollback: it changes the outcome of the promotion counted at its
+   * first end, see `successChanges`). Also the `promotion_windows` column; the success rate
    * is not (succeeded − rolledBackAfterSuccess) / promotionsEnded summed over
    * windows (that mixed promotions of different windows): see
    * `endedSucceeded`, `successChanges` and `PromotionOutcome`.

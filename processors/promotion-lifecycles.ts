@@ -2,8 +2,10 @@
  * What the promotion windows remember of each promotion between its events
  * (see promotion-windows.ts for the SPEC decisions they serve): its start
  * time, until its first terminal event gives its duration, and its counted
- * outcome (success or failure) under its first end, so a later rollback or
- * retry changes that outcome where it was counted. Each is remembered for
+ * outcome (success, failure, or taken by a rollback) under its first end, so
+ * a later rollback or retry changes that outcome where it was counted — and
+ * a retry after a rollback does not end the promotion a second time. Each is
+ * remembered for
  * `startedTtlMs` (start times from the start, outcomes from the first end),
  * so state is bounded by the promotions of that span.
  *
@@ -31,12 +33,22 @@ export interface PromotionStartsSnapshot {
   succeededAt?: Array<[string, number]>;
   /** [`<env>\0<promotionId>`, first end] of promotions whose outcome is a failure; as `succeededAt`. */
   failedAt?: Array<[string, number]>;
+  /**
+   * [`<env>\0<promotionId>`, first end] of promotions whose outcome a
+   * rollback took (or that a rollback ended); absent in snapshots from before
+   * it was kept (a rollback forgot its promotion then).
+   */
+  rolledBackAt?: Array<[string, number]>;
 }
 
-/** Timer key prefixes of the expiries (`p:` / `s:` / `f:` + `<env>\0<promotionId>`). */
+/** What a remembered promotion's outcome is now: its last success or failure, unless a rollback came after it. */
+export type CountedOutcome = 'succeeded' | 'failed' | 'rolled_back';
+
+/** Timer key prefixes of the expiries (`p:` / `s:` / `f:` / `r:` + `<env>\0<promotionId>`). */
 const STARTED = 'p:';
 const SUCCEEDED = 's:';
 const FAILED = 'f:';
+const ROLLED_BACK = 'r:';
 
 export class PromotionLifecycles {
   /** Start times by `<env>\0<promotionId>`, under the promotion's key (keyed state: they move with its partition). */
@@ -45,6 +57,8 @@ export class PromotionLifecycles {
   private readonly succeededAt = new KeyedEntries<number>();
   /** First ends of the counted promotions that failed, by `<env>\0<promotionId>`, so a later rollback does not end it a second time and a successful retry gives it its success. */
   private readonly failedAt = new KeyedEntries<number>();
+  /** First ends of the counted promotions a rollback took (or ended), by `<env>\0<promotionId>`, so a retry after it is the same promotion: it changes that outcome and ends nothing again. */
+  private readonly rolledBackAt = new KeyedEntries<number>();
 
   constructor(
     private readonly timers: TimerQueue,
@@ -60,22 +74,27 @@ export class PromotionLifecycles {
   expire(key: string): void {
     if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
     else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
+    else if (key.startsWith(ROLLED_BACK)) this.rolledBackAt.delete(key.slice(ROLLED_BACK.length));
     else this.startedAt.delete(key.slice(STARTED.length));
   }
 
   drainDirtyKeys(): string[] {
-    return [...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys()])];
+    return [
+      ...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys(), ...this.rolledBackAt.drainDirtyKeys()]),
+    ];
   }
 
   snapshotKey(key: string): PromotionStartsSnapshot | undefined {
     const started = this.startedAt.idsOf(key);
     const succeeded = this.succeededAt.idsOf(key);
     const failed = this.failedAt.idsOf(key);
-    if (started.length === 0 && succeeded.length === 0 && failed.length === 0) return undefined;
+    const rolledBack = this.rolledBackAt.idsOf(key);
+    if (started.length === 0 && succeeded.length === 0 && failed.length === 0 && rolledBack.length === 0) return undefined;
     return {
       startedAt: started.map((id) => [id, this.startedAt.get(id)!]),
       succeededAt: succeeded.map((id) => [id, this.succeededAt.get(id)!]),
       failedAt: failed.map((id) => [id, this.failedAt.get(id)!]),
+      rolledBackAt: rolledBack.map((id) => [id, this.rolledBackAt.get(id)!]),
     };
   }
 
@@ -84,6 +103,7 @@ export class PromotionLifecycles {
     this.restoreEntries(this.startedAt, STARTED, key, state.startedAt);
     this.restoreEntries(this.succeededAt, SUCCEEDED, key, state.succeededAt ?? []);
     this.restoreEntries(this.failedAt, FAILED, key, state.failedAt ?? []);
+    this.restoreEntries(this.rolledBackAt, ROLLED_BACK, key, state.rolledBackAt ?? []);
   }
 
   /** Forgets one key's start times and outcomes (its partition was revoked). */
@@ -91,6 +111,7 @@ export class PromotionLifecycles {
     for (const id of this.startedAt.dropKey(key)) this.timers.cancel(STARTED + id);
     for (const id of this.succeededAt.dropKey(key)) this.timers.cancel(SUCCEEDED + id);
     for (const id of this.failedAt.dropKey(key)) this.timers.cancel(FAILED + id);
+    for (const id of this.rolledBackAt.dropKey(key)) this.timers.cancel(ROLLED_BACK + id);
   }
 
   private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
@@ -99,35 +120,40 @@ export class PromotionLifecycles {
   }
 
   /**
-   * The promotion's counted end, while remembered: its first end and whether
-   * its outcome is a success now. A snapshot from before retries kept the
-   * first end may hold both a success and a failure (their own times): the
-   * later one is its outcome, the earlier its first end.
+   * The promotion's counted end, while remembered: its first end and its
+   * outcome now. A snapshot from before retries kept the first end may hold
+   * both a success and a failure (their own times): the later one is its
+   * outcome, the earlier its first end. (A rollback forgets both.)
    */
-  endedOf(id: string): { firstEndedAt: number; succeeded: boolean } | undefined {
+  endedOf(id: string): { firstEndedAt: number; outcome: CountedOutcome } | undefined {
+    const rolledBackAt = this.rolledBackAt.get(id);
+    if (rolledBackAt !== undefined) return { firstEndedAt: rolledBackAt, outcome: 'rolled_back' };
     const succeededAt = this.succeededAt.get(id);
     const failedAt = this.failedAt.get(id);
     if (succeededAt === undefined && failedAt === undefined) return undefined;
-    if (failedAt === undefined) return { firstEndedAt: succeededAt!, succeeded: true };
-    if (succeededAt === undefined) return { firstEndedAt: failedAt, succeeded: false };
-    return { firstEndedAt: Math.min(succeededAt, failedAt), succeeded: succeededAt > failedAt };
+    if (failedAt === undefined) return { firstEndedAt: succeededAt!, outcome: 'succeeded' };
+    if (succeededAt === undefined) return { firstEndedAt: failedAt, outcome: 'failed' };
+    return { firstEndedAt: Math.min(succeededAt, failedAt), outcome: succeededAt > failedAt ? 'succeeded' : 'failed' };
   }
 
   /**
-   * Remembers the promotion's outcome, under its first end (it expires
-   * `startedTtlMs` after that end, whatever retries came since: the expiry
-   * is re-derived from the value on restore).
+   * Remembers the promotion's outcome (replacing the one remembered), under
+   * its first end (it expires `startedTtlMs` after that end, whatever retries
+   * and rollbacks came since: the expiry is re-derived from the value on
+   * restore).
    */
-  rememberOutcome(id: string, event: PromotionEvent, succeeded: boolean, firstEndedAt: number): void {
-    const [entries, prefix] = succeeded ? [this.succeededAt, SUCCEEDED] : [this.failedAt, FAILED];
+  rememberOutcome(id: string, event: PromotionEvent, outcome: CountedOutcome, firstEndedAt: number): void {
+    this.forgetOutcome(id);
+    const [entries, prefix] =
+      outcome === 'succeeded' ? [this.succeededAt, SUCCEEDED] : outcome === 'failed' ? [this.failedAt, FAILED] : [this.rolledBackAt, ROLLED_BACK];
     entries.set(id, stateKey(event.env, event.artifact), firstEndedAt);
     this.timers.schedule(prefix + id, firstEndedAt + this.startedTtlMs);
   }
 
-  /** Forgets the promotion's remembered outcome (a rollback took it, or a retry changes it). */
-  forgetOutcome(id: string): void {
+  private forgetOutcome(id: string): void {
     if (this.succeededAt.delete(id)) this.timers.cancel(SUCCEEDED + id);
     if (this.failedAt.delete(id)) this.timers.cancel(FAILED + id);
+    if (this.rolledBackAt.delete(id)) this.timers.cancel(ROLLED_BACK + id);
   }
 
   /**

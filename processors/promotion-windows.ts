@@ -36,25 +36,32 @@
  *   window than its success took a success from promotions that ended in
  *   that later window: rates of 0, below 0 or above 1).
  * - A `succeeded` or `failed` under an id that already ended (and is still
- *   remembered) is a retry: the promotion keeps its first end, and its
- *   outcome is the retry's. It ends nothing again (`succeeded` / `failed`
- *   still count the event); when it changes the outcome, `successChanges`
- *   carries +1 (a failure retried into a success) or −1 (a success re-run
- *   and failed) under the window of the first end, which may have closed
+ *   remembered) is a retry — after a failure, a success or a rollback: the
+ *   promotion keeps its first end, and its outcome is the retry's. It ends
+ *   nothing again (`succeeded` / `failed` still count the event); when it
+ *   changes the outcome, `successChanges` carries +1 (a failure or a
+ *   rollback retried into a success) or −1 (a success re-run and failed)
+ *   under the window of the first end, which may have closed
  *   long before: the rule amends it there. started → failed → started →
- *   succeeded is one successful promotion, as in promotion_outcomes.
+ *   succeeded is one successful promotion, as in promotion_outcomes; so is
+ *   started → succeeded → rolled_back → started → succeeded (a rollback
+ *   forgot its promotion once, so the retry ended it a second time, in its
+ *   own window: promotion_windows counted the promotion twice, the rule
+ *   judged one success of two, and promotion_outcomes one of one).
  * - Each promotion's outcome is also emitted as a `promotion-outcome` fact
  *   (table promotion_outcomes, what the dashboards and sql/ compute the
  *   success rate from): when it first ends, attributed to that time, and
  *   again, same first end, when a rollback follows its success
  *   (succeeded_then_rolled_back) or failure (failed, rolledBackAt set), or a
  *   retry changes it (its outcome; the first end stays while remembered).
- *   Counted outcomes (succeeded or failed) are remembered per (env,
- *   promotionId), under the first end, for `startedTtlMs` after it; a
- *   rollback or retry later than that, or of a promotion whose outcome was
- *   late (not counted), ends its promotion anew (a new first end for
- *   promotion_outcomes). Only one rollback per outcome is taken: after it
- *   the promotion is forgotten, and a retry after a rollback ends it anew.
+ *   Counted outcomes (succeeded, failed, or taken by a rollback) are
+ *   remembered per (env, promotionId), under the first end, for
+ *   `startedTtlMs` after it; a rollback or retry later than that, or of a
+ *   promotion whose outcome was late (not counted), ends its promotion anew
+ *   (a new first end for promotion_outcomes, and a second end in
+ *   promotion_windows: state is bounded). A rollback takes the outcome it
+ *   follows, once: a second rollback with no retry between takes nothing
+ *   and gives no outcome (a rollback of a promotion nothing ended ends it).
  * - A `late` promotion event whose own window is still open (the frontier is
  *   in it, late-window.ts) counts there exactly as it would have in order,
  *   at the frontier: SPEC §4.7 only keeps late events out of *closed*
@@ -73,8 +80,8 @@
  *   apart: a second `started` of an attempt whose duration was counted,
  *   under a new event id, counts a second duration.) Events are taken in
  *   the order they are learnt: a late `succeeded` learnt after its own
- *   rollback ends the promotion a second time, its outcome that success
- *   (the rollback, learnt first, had no success to take back).
+ *   rollback is a retry of the promotion that rollback ended, its outcome
+ *   that success (the rollback, learnt first, had no success to take back).
  * - A late event of a closed window counts in no window and gives no
  *   promotion-outcome (the alert rule, judging closed windows, could not
  *   count it: the dashboards agree with it; drift windows count it as
@@ -170,32 +177,33 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         if (!ended) {
           w.promotionsEnded++;
           if (success) w.endedSucceeded++;
-          lifecycles.rememberOutcome(id, event, success, eventAt);
+          lifecycles.rememberOutcome(id, event, event.phase, eventAt);
           emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
           break;
         }
-        // A retry under the same id: the promotion stays counted once, at its first end, now with this outcome.
-        if (ended.succeeded !== success) {
-          changeSuccess(w, ended.firstEndedAt, success ? 1 : -1, this.windowMs);
-          lifecycles.forgetOutcome(id);
-          lifecycles.rememberOutcome(id, event, success, ended.firstEndedAt);
-        }
+        // A retry under the same id (after a failure, a success or a rollback): the promotion stays counted once,
+        // at its first end, now with this outcome.
+        if ((ended.outcome === 'succeeded') !== success) changeSuccess(w, ended.firstEndedAt, success ? 1 : -1, this.windowMs);
+        if (ended.outcome !== event.phase) lifecycles.rememberOutcome(id, event, event.phase, ended.firstEndedAt);
         emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
         break;
       }
       case 'rolled_back': {
         w.rolledBack++;
         const ended = lifecycles.endedOf(id);
-        lifecycles.forgetOutcome(id);
-        if (ended?.succeeded) {
+        // Rolled back already, and not retried since: nothing is left to take back, and nothing ends again.
+        if (ended?.outcome === 'rolled_back') break;
+        const firstEndedAt = ended?.firstEndedAt ?? eventAt;
+        lifecycles.rememberOutcome(id, event, 'rolled_back', firstEndedAt);
+        if (ended?.outcome === 'succeeded') {
           w.rolledBackAfterSuccess++;
-          changeSuccess(w, ended.firstEndedAt, -1, this.windowMs);
-          emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          changeSuccess(w, firstEndedAt, -1, this.windowMs);
+          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         } else if (ended) {
-          emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
+          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
         } else {
           w.promotionsEnded++;
-          emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         }
         break;
       }

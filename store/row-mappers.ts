@@ -48,6 +48,19 @@ export class RowMapper {
   readonly #lastVersion = new Map<string, number>();
 
   /**
+   * promotion_outcomes versions (migration 0010: ReplacingMergeTree(version),
+   * the highest is the promotion's outcome) follow the order in which the
+   * engine decided the outcomes: the fact's `at` × 4, which grows across
+   * restarts and replays, then the order of one promotion's outcomes decided
+   * at one instant. Not the decision's event time: a success learnt late
+   * after its promotion's rollback (handled at the frontier) is decided after
+   * it, at an earlier event time, and lost to it. This map holds the versions
+   * given at the latest `at` only (ties are only ever among those).
+   */
+  #outcomesAt = -Infinity;
+  readonly #outcomeVersions = new Map<string, number>();
+
+  /**
    * Calls `out` for every row `fact` stores; kinds that are not stored
    * (advance, observation) give none. `instanceId` overrides the mapper's
    * own for env-level rows (a departed instance's share, finished by another).
@@ -149,8 +162,7 @@ export class RowMapper {
           decided_at: o.decidedAt,
           rolled_back_at: o.rolledBackAt,
           correlation_id: o.correlationId,
-          // The latest decision wins; a rollback decided in the same ms as the success it takes back wins too.
-          version: o.decidedAt * 2 + (o.rolledBackAt === o.decidedAt ? 1 : 0),
+          version: this.#outcomeVersion(`${o.env}\u0000${o.promotionId}`, fact.at),
         });
         return;
       }
@@ -199,6 +211,17 @@ export class RowMapper {
     const rows: StoreRow[] = [];
     this.map(fact, (table, row) => rows.push({ table, row }));
     return rows;
+  }
+
+  #outcomeVersion(promotion: string, at: number): number {
+    if (at !== this.#outcomesAt) {
+      this.#outcomesAt = at;
+      this.#outcomeVersions.clear();
+    }
+    const last = this.#outcomeVersions.get(promotion);
+    const version = last === undefined ? at * 4 : last + 1;
+    this.#outcomeVersions.set(promotion, version);
+    return version;
   }
 
   #incidentRow(i: Incident, change: 'opened' | 'updated' | 'resolved', at: number): Row {

@@ -1,12 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
 import { runProcessor } from '../../../processors/processor.js';
+import type { PromotionWindowRow } from '../../../processors/facts.js';
 import { MIN, SEC, T0, advance, hydration, late, ofKind, promotion } from './facts.js';
 
 const W = 5 * MIN;
 const HOUR = 60 * MIN;
 const make = () => new PromotionWindowsProcessor({ windowMs: W });
 const rows = (out: ReturnType<typeof runProcessor>) => ofKind(out, 'promotion-window');
+/** Each window's row as [its index from T0, ...the `counts` asked for]. */
+const byWindow = (out: ReturnType<typeof runProcessor>, ...counts: Array<keyof PromotionWindowRow>) =>
+  rows(out).map((f) => [(f.row.windowStart - T0) / W, ...counts.map((c) => f.row[c])]);
+/** Each promotion-outcome as [promotionId, first end, outcome, decided at], times in minutes from T0. */
+const outcomesInMinutes = (out: ReturnType<typeof runProcessor>) =>
+  ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.promotionId, (o.firstEndedAt - T0) / MIN, o.outcome, (o.decidedAt - T0) / MIN]);
 
 describe('PromotionWindowsProcessor', () => {
   it('counts lifecycle phases and duration quantiles of promotions ending in the window', () => {
@@ -140,14 +147,78 @@ describe('PromotionWindowsProcessor', () => {
       promotion(T0 + 40 * SEC, 'p4', 'succeeded'), // …retried under its id: p4 ended at its failure, and now succeeded
       rollback(T0 + W + MIN, 'p1'), // takes p1's success back, ends nothing
       rollback(T0 + W + 2 * MIN, 'p2'), // …rolled back: p2 ended with its failure
-      rollback(T0 + W + 3 * MIN, 'p2'), // a second rollback of p2 has no outcome left: it ends p2 again
+      rollback(T0 + W + 3 * MIN, 'p2'), // a second rollback of p2, rolled back already: ends nothing
       rollback(T0 + W + 4 * MIN, 'p9'), // no outcome seen: the rollback ends p9
       advance(Infinity),
     ]);
     expect(rows(out).map((f) => [f.row.windowStart, f.row.succeeded, f.row.failed, f.row.rolledBack, f.row.rolledBackAfterSuccess, f.row.promotionsEnded])).toEqual([
       [T0, 2, 3, 0, 0, 4],
-      [T0 + W, 0, 0, 4, 1, 2],
+      [T0 + W, 0, 0, 4, 1, 1],
     ]);
+  });
+
+  it('a retry after a rollback is the same promotion: it changes the outcome counted at the first end and ends nothing again', () => {
+    const rollback = (at: number, id: string) => promotion(at, id, 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    const out = runProcessor(make(), [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + MIN, 'p1', 'succeeded'), // window 0: p1 ends, succeeded
+      promotion(T0 + 2 * MIN, 'p2', 'failed'), // window 0: p2 ends, failed (a canary)…
+      rollback(T0 + W + MIN, 'p1'), // window 1: p1's success taken back from window 0
+      rollback(T0 + W + 2 * MIN, 'p2'), // …rolled back: still failed
+      rollback(T0 + W + 3 * MIN, 'p3'), // nothing ended p3: its rollback ends it
+      rollback(T0 + W + 4 * MIN, 'p1'), // rolled back again: nothing left to take back, nothing ends
+      promotion(T0 + 2 * W, 'p1', 'started'), // window 2: p1 retried…
+      promotion(T0 + 2 * W + MIN, 'p1', 'succeeded'), // …into a success: +1 in window 0, no second end
+      promotion(T0 + 2 * W + 2 * MIN, 'p2', 'succeeded'), // p2 retried into a success: +1 in window 0
+      promotion(T0 + 2 * W + 3 * MIN, 'p3', 'failed'), // p3 retried and failed: no success either way, no second end
+      rollback(T0 + 3 * W, 'p1'), // window 3: the retried success rolled back: taken back from window 0 again
+      advance(Infinity),
+    ]);
+    expect(byWindow(out, 'rolledBack', 'rolledBackAfterSuccess', 'promotionsEnded', 'endedSucceeded', 'successChanges')).toEqual([
+      [0, 0, 0, 2, 1, []],
+      [1, 4, 1, 1, 0, [{ windowEnd: T0 + W, delta: -1 }]],
+      [2, 0, 0, 0, 0, [{ windowEnd: T0 + W, delta: 2 }]],
+      [3, 1, 1, 0, 0, [{ windowEnd: T0 + W, delta: -1 }]],
+    ]);
+    expect(outcomesInMinutes(out)).toEqual([
+      ['p1', 1, 'succeeded', 1],
+      ['p2', 2, 'failed', 2],
+      ['p1', 1, 'succeeded_then_rolled_back', 6],
+      ['p2', 2, 'failed', 7],
+      ['p3', 8, 'rolled_back', 8],
+      ['p1', 1, 'succeeded', 11],
+      ['p2', 2, 'succeeded', 12],
+      ['p3', 8, 'failed', 13],
+      ['p1', 1, 'succeeded_then_rolled_back', 15],
+    ]);
+  });
+
+  it('a success learnt late after its promotion\'s rollback (its window still open) is taken as a retry: one end, a success', () => {
+    const out = runProcessor(make(), [
+      promotion(T0, 'p0', 'started'),
+      promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      late(promotion(T0 + MIN, 'p1', 'succeeded'), T0 + 3 * MIN),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => [f.row.succeeded, f.row.rolledBack, f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges])).toEqual([
+      [1, 1, 1, 0, [{ windowEnd: T0 + W, delta: 1 }]],
+    ]);
+    expect(ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.outcome, (o.firstEndedAt - T0) / MIN, (o.decidedAt - T0) / MIN])).toEqual([
+      ['rolled_back', 2, 2],
+      ['succeeded', 2, 1],
+    ]);
+  });
+
+  it('forgets a rollback 24 h after its promotion\'s first end: a retry after that ends the promotion anew', () => {
+    const p = make();
+    const out = runProcessor(p, [
+      promotion(T0, 'p1', 'succeeded'),
+      promotion(T0 + HOUR, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      promotion(T0 + 24 * HOUR + MIN, 'p1', 'succeeded'),
+      advance(Infinity),
+    ]);
+    expect(rows(out).map((f) => f.row.promotionsEnded)).toEqual([1, 0, 1]);
+    expect(p.snapshotKey('prod/app')).toBeUndefined();
   });
 
   it('emits each promotion\'s outcome, attributed to its first end, and takes a rolled-back success back from the window that counted it', () => {
@@ -194,14 +265,13 @@ describe('PromotionWindowsProcessor', () => {
       rollback(T0 + 3 * W, 'p1'), // window 3: p1's (retried) success rolled back: taken back from window 0 too
       advance(Infinity),
     ]);
-    expect(rows(out).map((f) => [(f.row.windowStart - T0) / W, f.row.succeeded, f.row.failed, f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges])).toEqual([
+    expect(byWindow(out, 'succeeded', 'failed', 'promotionsEnded', 'endedSucceeded', 'successChanges')).toEqual([
       [0, 1, 2, 3, 1, []],
       [1, 1, 1, 0, 0, [{ windowEnd: T0 + W, delta: 1 }]],
       [2, 0, 1, 0, 0, [{ windowEnd: T0 + W, delta: -1 }]],
       [3, 0, 0, 0, 0, [{ windowEnd: T0 + W, delta: -1 }]],
     ]);
-    const t = (ms: number) => (ms - T0) / MIN;
-    expect(ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.promotionId, t(o.firstEndedAt), o.outcome, t(o.decidedAt)])).toEqual([
+    expect(outcomesInMinutes(out)).toEqual([
       ['p1', 1, 'failed', 1],
       ['p2', 2, 'succeeded', 2],
       ['p3', 3, 'failed', 3],

@@ -51,6 +51,24 @@ describe('RowMapper', () => {
     expect(new RowMapper().rows({ kind: 'incident', at: T0, change: 'opened', incident: incident() })[0]!.row.version).toBe(opened);
   });
 
+  it('versions promotion outcomes in the order the engine decided them (its fact time), not by their event time', () => {
+    const m = new RowMapper();
+    const v = (at: number, decidedAt: number, promotionId = 'pL', rolledBackAt?: number) =>
+      m.rows({ kind: 'promotion-outcome', at, outcome: { env: 'prod', artifact: 'pay', promotionId, firstEndedAt: T0, outcome: 'succeeded', decidedAt, rolledBackAt } })[0]!.row
+        .version as number;
+    const rollback = v(T0 + 2 * MIN, T0 + 2 * MIN, 'pL', T0 + 2 * MIN);
+    // A success learnt late, at the frontier (T0 + 3 min), after that rollback: decided later, though it occurred earlier.
+    const lateSuccess = v(T0 + 3 * MIN, T0 + MIN);
+    expect(rollback).toBe((T0 + 2 * MIN) * 4);
+    expect(lateSuccess).toBe((T0 + 3 * MIN) * 4);
+    // Two outcomes of one promotion decided at one instant: the later one wins; another promotion's are apart.
+    const tied = v(T0 + 3 * MIN, T0 + 3 * MIN, 'pL', T0 + 3 * MIN);
+    expect(tied).toBe(lateSuccess + 1);
+    expect(v(T0 + 3 * MIN, T0 + 3 * MIN, 'pM')).toBe((T0 + 3 * MIN) * 4);
+    // A fresh mapper (a replay) derives the same versions.
+    expect(new RowMapper().rows({ kind: 'promotion-outcome', at: T0 + 2 * MIN, outcome: { env: 'prod', artifact: 'pay', promotionId: 'pL', firstEndedAt: T0, outcome: 'succeeded', decidedAt: T0 } })[0]!.row.version).toBe(rollback);
+  });
+
   it('uses the incident own time when the change comes with the end-of-input advance (+Infinity)', () => {
     const [r] = new RowMapper().rows({ kind: 'incident', at: Infinity, change: 'resolved', incident: incident({ resolvedAt: T0 + 5 * MIN }) });
     expect(r!.row).toMatchObject({ changed_at: T0 + 5 * MIN, resolved_at: T0 + 5 * MIN, version: (T0 + 5 * MIN) * 4 + 2 });
