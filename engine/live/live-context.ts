@@ -34,6 +34,14 @@ export class LiveState {
   #readyFlag = false;
   /** Told whenever `readyFlag` changes (live-runner.ts: /readyz transitions are audited). */
   onReadyFlagChange: (() => void) | undefined;
+  #inGroup = false;
+  /** Told when `inGroup` turns false (live-runner.ts: the revoked partitions' lag series go). */
+  onLeftGroup: (() => void) | undefined;
+  /** Why the instance last left the group: decides whether a stop out of it is clean (clean-stop.ts). */
+  outOfGroupFor: OutOfGroupCause = 'rebalance';
+  /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
+  consumedRecords = 0;
+
   /**
    * A member of the group with the current assignment: from GROUP_JOIN until
    * kafkajs starts rejoining (REBALANCING) or the consumer crashes or is
@@ -41,11 +49,15 @@ export class LiveState {
    * restores them from the changelog: this instance must not commit state,
    * outputs or offsets for them then (idle ticks would), or both would.
    */
-  inGroup = false;
-  /** Why the instance last left the group: decides whether a stop out of it is clean (clean-stop.ts). */
-  outOfGroupFor: OutOfGroupCause = 'rebalance';
-  /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */
-  consumedRecords = 0;
+  get inGroup(): boolean {
+    return this.#inGroup;
+  }
+
+  set inGroup(value: boolean) {
+    const left = this.#inGroup && !value;
+    this.#inGroup = value;
+    if (left) this.onLeftGroup?.();
+  }
 
   /** Member of the group with its state restored (LiveRunner.ready adds: and not stopped for good). */
   get readyFlag(): boolean {

@@ -115,6 +115,9 @@ export class LiveRunner {
       idleTimeoutMs: opts.idleTimeoutMs ?? 10_000,
       commits,
     };
+    // Out of the group every partition is revoked (eager rebalance protocol) and may already be another member's: its
+    // lag series goes now, not at this instance's next assignment, or lag summed over the instances counts it twice.
+    state.onLeftGroup = () => this.ctx.lag.revokeAll();
     state.consumer = createConsumer(this.ctx);
     this.failed = halting.failed;
     this.auditReadiness();

@@ -20,8 +20,14 @@
  * The position moves when kafkajs finishes a batch (END_BATCH_PROCESS, see
  * partition-backlog.ts), so a batch the engine holds while consumption is
  * paused counts as lag until it is done. Series of partitions no longer owned
- * are removed at the assignment that takes them away, and a read in flight
- * across it reports only what is still owned.
+ * are removed when they are revoked — the moment the instance leaves the
+ * group (a rebalance begins, the consumer crashes or is replaced: kafkajs's
+ * eager protocol takes every partition away then, and another member may be
+ * reporting them before this one joins again) — and at an assignment that
+ * leaves them out; a read in flight across either reports only what is still
+ * owned. Kept until this instance's next assignment instead, a partition
+ * handed to another member was exported by both, and lag summed over the
+ * instances counted it twice.
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
@@ -73,13 +79,22 @@ export class PartitionLag {
 
   /** The input partitions (`tp` keys) owned from now on: the others' series go, and the new ones are read at once. */
   assign(keys: readonly string[]): Promise<void> {
+    this.own(keys);
+    return this.refresh();
+  }
+
+  /** Every partition is revoked (out of the group): all series go, and nothing is read until the next `assign`. */
+  revokeAll(): void {
+    this.own([]);
+  }
+
+  private own(keys: readonly string[]): void {
     this.owned = new Set(keys);
     for (const key of [...this.reported]) {
       if (this.owned.has(key)) continue;
       this.reported.delete(key);
       this.opts.metrics?.forgetLag(...splitTp(key));
     }
-    return this.refresh();
   }
 
   /** Reads the lag of every owned partition now (after the read in flight, if any). Never rejects. */

@@ -90,6 +90,11 @@ export class StandInConsumer {
     this.emitter.emit(EVENTS.CRASH, { payload: { error, groupId: this.groupId, restart } });
   }
 
+  /** kafkajs learns that its group is rebalancing and starts rejoining (REBALANCING): every partition is revoked until `join`. */
+  rebalance(): void {
+    this.emitter.emit(EVENTS.REBALANCING, { payload: { groupId: this.groupId } });
+  }
+
   /** This member joins its group with `assignment` (topic → partitions). */
   join(assignment: Record<string, number[]>): void {
     this.emitter.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment } });
@@ -215,6 +220,16 @@ export class StandInKafka {
           const high = String(this.ends.get(`${topic}/${partition}`) ?? 0);
           return { partition, offset: high, high, low: '0' };
         }),
+      // The group's commits (committedOffsets), -1 where there is none, as kafkajs answers.
+      fetchOffsets: async ({ topics }: { groupId: string; topics: string[] }) =>
+        topics.map((topic) => ({
+          topic,
+          partitions: Array.from({ length: this.partitions }, (_, partition) => ({
+            partition,
+            offset: this.committedOffsets.get(`${topic}/${partition}`) ?? '-1',
+            metadata: null,
+          })),
+        })),
       describeGroups: async () => ({ groups: [] }),
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
         topics: topics.map((name) => ({ name, partitions: Array.from({ length: this.partitions }, (_, partitionId) => ({ partitionId })) })),

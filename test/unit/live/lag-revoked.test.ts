@@ -1,0 +1,59 @@
+/**
+ * driftwatch_consumer_lag of partitions revoked from this instance. kafkajs's
+ * eager rebalance protocol takes every partition away when the instance
+ * leaves the group — a rebalance begins (REBALANCING), the consumer crashes —
+ * and another member may own and report them before this one joins again.
+ * Their series stayed on this instance's /metrics until its next assignment,
+ * so lag summed over the instances counted those partitions twice (for as long
+ * as a slow or stuck member took to rejoin).
+ *
+ * On the stand-in Kafka client (a mock: the runner's own decisions);
+ * test/integration/live/live-lag-metrics.test.ts shows the split between two
+ * real members.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startStandInRunner, type StandInRunner } from '../../helpers/stand-in-runner.js';
+import { createDriftwatchMetrics } from '../../../engine/metrics/driftwatch-metrics.js';
+import { liveMetrics } from '../../../engine/live/live-metrics.js';
+
+let h: StandInRunner | undefined;
+
+afterEach(async () => {
+  await h?.runner.stop();
+  h = undefined;
+});
+
+async function start() {
+  const m = createDriftwatchMetrics();
+  h = await startStandInRunner({ partitions: 2, metrics: liveMetrics(m) });
+  const { promotion, hydration, index } = h.topics;
+  /** The `<topic>#<partition>` of every lag series on /metrics, sorted. */
+  const series = () =>
+    m.registry
+      .metrics()
+      .split('\n')
+      .flatMap((l) => /^driftwatch_consumer_lag\{topic="([^"]+)",partition="(\d+)"\}/.exec(l)?.slice(1, 3).join('#') ?? [])
+      .sort();
+  const of = (...partitions: number[]) => [promotion, hydration, index].flatMap((t) => partitions.map((p) => `${t}#${p}`)).sort();
+  return { h, series, of, inputs: [promotion, hydration, index] };
+}
+
+describe('consumer lag of revoked partitions', () => {
+  it('goes when a rebalance begins, not at the next assignment, which brings back only what it assigns', async () => {
+    const { h, series, of, inputs } = await start();
+    await vi.waitFor(() => expect(series()).toEqual(of(0, 1)));
+    h.member.rebalance();
+    expect(series()).toEqual([]); // rejoining: nothing is this instance's until the group says so
+    h.member.join(Object.fromEntries(inputs.map((t) => [t, [1]])));
+    await vi.waitFor(() => expect(series()).toEqual(of(1)));
+  });
+
+  it('goes when the consumer crashes (kafkajs restarts it: it rejoins the group), and a read in flight reports nothing', async () => {
+    const { h, series, of, inputs } = await start();
+    await vi.waitFor(() => expect(series()).toEqual(of(0, 1)));
+    h.member.join(Object.fromEntries(inputs.map((t) => [t, [0]])));
+    h.member.crash(new Error('broker connection lost'), true); // the read the join started is still in flight
+    await new Promise((r) => setTimeout(r, 50));
+    expect(series()).toEqual([]);
+  });
+});
