@@ -263,7 +263,8 @@ export type Fact =
   | { kind: 'promotion-window'; at: number; row: PromotionWindowRow }
   | { kind: 'promotion-outcome'; at: number; outcome: PromotionOutcome }
   | { kind: 'mttr'; at: number; snapshots: MttrSnapshot[] }
-  | { kind: 'alert'; at: number; alert: AlertEvent }
+  /** `firstFiring`: the instance's first firing (not a re-emission on escalation or severity change); unset = false. */
+  | { kind: 'alert'; at: number; alert: AlertEvent; firstFiring?: boolean }
   | { kind: 'audit'; at: number; record: AuditRecord };
 
 export type FactKind = Fact['kind'];

@@ -9,7 +9,7 @@ import type { Message } from 'kafkajs';
 import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { StoreWriter } from '../../store/store-writer.js';
-import type { DeadLetter, Envelope, Fact } from '../../processors/facts.js';
+import type { DeadLetter, Envelope, Fact, FactOf } from '../../processors/facts.js';
 import type { Decoder } from '../../processors/decode.js';
 import { encodeAlertMessage, type AlertEncoder } from '../../schemas/registry/alert-encoder.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
@@ -20,7 +20,6 @@ import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
 import type { DeadLetterLog } from './dead-letter-log.js';
 import { splitTp, tp } from './topic-partition.js';
-import type { AlertEvent } from '../../schemas/alert-event.js';
 
 export interface Engine {
   generation: number;
@@ -86,9 +85,9 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     progressed: false,
     retiring: undefined as unknown as RetiringShares,
   };
-  const emitAlert = (alert: AlertEvent) => {
+  const emitAlert = ({ alert, firstFiring = false }: FactOf<'alert'>) => {
     const encoder = deps.alertEncoder;
-    outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(alert, encoder) : alertMessage(alert) });
+    outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(alert, encoder, firstFiring) : alertMessage(alert, firstFiring) });
     engine.alertsWaiting++;
   };
   const done = (e: Envelope | DeadLetter) => {
@@ -130,7 +129,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
         done(fact.envelope);
         if (fact.kind === 'late') metrics?.late();
       } else if (fact.kind === 'alert') {
-        emitAlert(fact.alert);
+        emitAlert(fact);
         const a = fact.alert;
         deps.logger?.info(
           { fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, status: a.status, escalationLevel: a.escalationLevel, correlationId: a.correlationId },

@@ -43,8 +43,9 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
           const status = header(message, 'dw-status');
           if (rule === undefined || status === undefined) continue;
           m.alertsEmitted.inc({ rule, severity: header(message, 'dw-severity') ?? '', status });
-          // An instance's first firing is at level 1 (its age is 0 when it is raised); later ones are escalations.
-          if (status === 'firing' && header(message, 'dw-escalation-level') === '1') {
+          // An instance's first firing only: its escalations, and a re-emission at level 1 on a severity change, are
+          // the same detection again (the alerting processor marks the emission that raised it).
+          if (header(message, 'dw-first-firing') === 'true') {
             const startsAt = Date.parse(header(message, 'dw-starts-at') ?? '');
             if (Number.isFinite(startsAt)) m.alertDetectionDelay.observe({ rule }, Math.max(0, now - startsAt) / 1000);
           }

@@ -6,11 +6,14 @@ import { startOf } from '../../lib/unicode.js';
 
 /**
  * Headers name the alert's rule, status, severity, escalation level and start
- * (`dw-starts-at`, RFC 3339 like the value's `startsAt`), so a consumer can
- * route without decoding the value (JSON or Avro), and the engine can count
- * what it committed (live-metrics.ts) without decoding its own messages.
+ * (`dw-starts-at`, RFC 3339 like the value's `startsAt`), and whether it is
+ * the instance's first firing (`dw-first-firing`: `true` for the emission that
+ * raised it; `false` for a re-emission on escalation or a severity change, and
+ * for a resolution), so a consumer can route without decoding the value (JSON
+ * or Avro), and the engine can count what it committed (live-metrics.ts)
+ * without decoding its own messages.
  */
-export function alertMessage(alert: AlertEvent): Message {
+export function alertMessage(alert: AlertEvent, firstFiring: boolean): Message {
   return {
     key: alert.fingerprint,
     value: JSON.stringify(alert),
@@ -20,6 +23,7 @@ export function alertMessage(alert: AlertEvent): Message {
       'dw-severity': alert.severity,
       'dw-escalation-level': String(alert.escalationLevel),
       'dw-starts-at': alert.startsAt,
+      'dw-first-firing': String(firstFiring),
       'content-type': 'application/json',
     },
   };

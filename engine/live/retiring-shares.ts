@@ -24,9 +24,8 @@
  * neither produced nor stored: the adopter's own instance speaks for it.
  */
 import type { Message } from 'kafkajs';
-import type { Fact } from '../../processors/facts.js';
+import type { Fact, FactOf } from '../../processors/facts.js';
 import { ProcessorChain } from '../../processors/processor-chain.js';
-import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { buildTopology, type Topology, type TopologyOptions } from '../topology.js';
 import { restoreTopology, snapshotTopology } from '../topology-state.js';
@@ -38,7 +37,7 @@ export interface RetiringSharesDeps {
   /** Whether the adopter's own alerting has this fingerprint firing. */
   firingHere: (fingerprint: string) => boolean;
   /** An alert of a share, for the alert topic. */
-  emitAlert: (alert: AlertEvent) => void;
+  emitAlert: (fact: FactOf<'alert'>) => void;
 }
 
 interface Share {
@@ -118,7 +117,7 @@ export class RetiringShares {
     if (fact.kind !== 'advance') this.changedSinceCheckpoint = true;
     if (fact.kind === 'alert') {
       if (this.deps.firingHere(fact.alert.fingerprint)) return;
-      this.deps.emitAlert(fact.alert);
+      this.deps.emitAlert(fact);
     }
     this.deps.writer?.write(fact, instanceId);
   }

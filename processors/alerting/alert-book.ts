@@ -29,6 +29,8 @@ export interface DecidedAlert {
   /** Event time of the decision (the fact's `at`, or the escalation timer's time). */
   at: number;
   alert: AlertEvent;
+  /** The instance's first firing (`fire`), not a re-emission on escalation or a severity change, nor a resolution. */
+  firstFiring: boolean;
 }
 
 export class AlertBook {
@@ -75,7 +77,7 @@ export class AlertBook {
     }
     const instance = new AlertInstance(rule, labels, this.deps);
     this.firing.set(fingerprint, instance);
-    this.push(at, instance.fire(at, details));
+    this.push(at, instance.fire(at, details), true);
     this.reschedule(instance);
     this.onChange(rule, labels, fingerprint, true);
   }
@@ -152,7 +154,7 @@ export class AlertBook {
     else this.timers.schedule(instance.fingerprint, next);
   }
 
-  private push(at: number, alert: AlertEvent | undefined): void {
-    if (alert) this.pending.push({ at, alert });
+  private push(at: number, alert: AlertEvent | undefined, firstFiring = false): void {
+    if (alert) this.pending.push({ at, alert, firstFiring });
   }
 }

@@ -90,7 +90,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       const rules = this.rulesFor(fact.kind);
       for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
     }
-    if (this.book.hasPending) for (const { at, alert } of this.book.drain()) emit({ kind: 'alert', at, alert });
+    if (this.book.hasPending) for (const { at, alert, firstFiring } of this.book.drain()) emit({ kind: 'alert', at, alert, firstFiring });
   }
 
   /**

@@ -108,7 +108,7 @@ export function createAvroAlertEncoder(options: AvroAlertEncoderOptions): AlertE
 }
 
 /** The alerts-topic message for `alert` (key and headers as alertMessage) with the encoder's value and content-type. */
-export function encodeAlertMessage(alert: AlertEvent, encoder: AlertEncoder): Message {
-  const message = alertMessage(alert);
+export function encodeAlertMessage(alert: AlertEvent, encoder: AlertEncoder, firstFiring: boolean): Message {
+  const message = alertMessage(alert, firstFiring);
   return { ...message, value: encoder.encode(alert), headers: { ...message.headers, 'content-type': encoder.contentType } };
 }

@@ -13,6 +13,7 @@ import { createPipeline } from '../../../engine/pipeline.js';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { fixturesDir } from '../../helpers/replay-fixture.js';
+import { Changelog, T, advance, at, commit, iso, push, startGeneration } from './rebalance-harness.js';
 
 const pipelineOf = () => createPipeline({ processing: defaultProcessingOptions, alerts: defaultAlertsConfig(), writer: null, now: () => Date.parse('2026-11-28T00:00:00Z') });
 
@@ -47,10 +48,13 @@ describe('live metrics', () => {
     const startsAt = '2026-12-06T10:00:00.000Z';
     const committedAt = Date.parse(startsAt) + 90_000; // read by alert consumers 90 s after the drift began
     const alert = (rule: string, status: string, level: number, starts = startsAt) =>
-      alertMessage({
-        alertId: `${rule}-${status}-${level}`, fingerprint: rule, rule, status: status as 'firing' | 'resolved', severity: 'high', escalationLevel: level,
-        labels: { env: 'prod', artifact: 'api' }, annotations: { summary: 's', description: 'd' }, startsAt: starts, emittedAt: startsAt,
-      });
+      alertMessage(
+        {
+          alertId: `${rule}-${status}-${level}`, fingerprint: rule, rule, status: status as 'firing' | 'resolved', severity: 'high', escalationLevel: level,
+          labels: { env: 'prod', artifact: 'api' }, annotations: { summary: 's', description: 'd' }, startsAt: starts, emittedAt: startsAt,
+        },
+        status === 'firing' && level === 1,
+      );
     liveMetrics(m).committed(
       new Map([
         [
@@ -73,6 +77,38 @@ describe('live metrics', () => {
     expect(lines).toContain('driftwatch_alert_detection_delay_seconds_bucket{rule="drift_detected",le="120"} 1');
     expect(lines).toContain('driftwatch_alert_detection_delay_seconds_sum{rule="rollback_failed"} 0');
     expect(lines).toContain('driftwatch_alert_detection_delay_seconds_count{rule="rollback_failed"} 1');
+  });
+
+  it('driftwatch_alert_detection_delay_seconds counts an instance once when it is re-emitted at level 1 (a severity change)', async () => {
+    // Instance A fires drift_detected for prod/api (high) at 10:03 and commits; restarted with alerts.yaml making the
+    // rule critical, it re-raises the restored instance at 10:04 — still level 1 (age 1 min < 5 min) — with the new
+    // severity. One detection: the re-emission counted as a second first firing.
+    const log = new Changelog();
+    const index = (id: string, hms: string, instance: string, digest: string) =>
+      ({ type: 'index', eventId: id, occurredAt: iso(hms), env: 'prod', artifact: 'api', op: 'read', instance, servedDigest: digest, latencyMs: 3, status: 'ok' });
+    const a = await startGeneration(log, 'A', [0]);
+    push(a, T.promotion, 0, 0, { type: 'promotion', eventId: 'p', occurredAt: iso('10:00:00'), env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'succeeded', version: '2', digest: 'sha256:d1' });
+    push(a, T.index, 0, 0, index('i1', '10:03:00', 'i1', 'sha256:zz')); // after the first desired state's grace: drift
+    advance(a, '10:03:30');
+    const first = commit(a, log, 'A');
+    const critical = defaultAlertsConfig();
+    critical.rules.drift_detected.severity = 'critical';
+    const a2 = await startGeneration(log, 'A', [0], 2, critical);
+    push(a2, T.index, 0, 1, index('i2', '10:04:00', 'i2', 'sha256:yy')); // a second divergent source: the incident is updated
+    advance(a2, '10:04:30');
+    const second = commit(a2, log, 'A');
+
+    const emitted = [...first, ...second].flatMap(([, messages]) => messages.map((msg) => msg.headers ?? {}));
+    expect(emitted.map((h) => [h['dw-rule'], h['dw-status'], h['dw-severity'], h['dw-escalation-level']])).toEqual([
+      ['drift_detected', 'firing', 'high', '1'],
+      ['drift_detected', 'firing', 'critical', '1'],
+    ]);
+    const m = createDriftwatchMetrics();
+    liveMetrics(m).committed(first, 5, at('10:04:00'));
+    liveMetrics(m).committed(second, 5, at('10:05:00'));
+    const lines = m.registry.metrics().split('\n').filter((l) => l.startsWith('driftwatch_alert_detection_delay_seconds'));
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_count{rule="drift_detected"} 1');
+    expect(lines).toContain('driftwatch_alert_detection_delay_seconds_sum{rule="drift_detected"} 60'); // the first: committed 60 s after 10:03
   });
 
   it('driftwatch_watermark_delay_seconds is absent while there is no watermark, not 0 ("no delay")', () => {

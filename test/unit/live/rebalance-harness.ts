@@ -5,11 +5,12 @@
  * assignment — without a broker, so event time is moved by the test.
  */
 import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
-import { prepareCommit } from '../../../engine/live/commit.js';
+import { prepareCommit, type PreparedCommit } from '../../../engine/live/commit.js';
 import { restoreEngine } from '../../../engine/live/restore-engine.js';
 import { PartitionPositions } from '../../../engine/live/partition-backlog.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import type { AlertsConfig } from '../../../config/alert-rules.js';
 import type { Fact } from '../../../processors/facts.js';
 import type { ChangelogReader } from '../../../engine/live/changelog-reader.js';
 import type { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
@@ -50,11 +51,17 @@ export interface Live {
   facts: Fact[];
 }
 
-/** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input). */
-export async function startGeneration(log: Changelog, instanceId: string, partitions: number[], generation = 1): Promise<Live> {
+/** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input), with `alerts` (alerts.yaml). */
+export async function startGeneration(
+  log: Changelog,
+  instanceId: string,
+  partitions: number[],
+  generation = 1,
+  alerts: AlertsConfig = defaultAlertsConfig(),
+): Promise<Live> {
   const facts: Fact[] = [];
   const engine = createLiveEngine(
-    { config, alerts: defaultAlertsConfig(), writer: null, idleTimeoutMs: 10_000, now: () => NOW, onFact: (f) => facts.push(f) },
+    { config, alerts, writer: null, idleTimeoutMs: 10_000, now: () => NOW, onFact: (f) => facts.push(f) },
     generation,
   );
   await restoreEngine(engine, {
@@ -71,9 +78,11 @@ export async function startGeneration(log: Changelog, instanceId: string, partit
   return { engine, facts };
 }
 
-/** A commit of the instance's state and positions into the changelog (its outputs are in `facts`). */
-export function commit(live: Live, log: Changelog, instanceId: string): void {
-  log.apply(prepareCommit(live.engine, instanceId, NOW).changelog as Array<{ key?: unknown; value?: unknown; partition?: number }>);
+/** A commit of the instance's state and positions into the changelog (its outputs are in `facts`); returns the messages it produces, by topic. */
+export function commit(live: Live, log: Changelog, instanceId: string): PreparedCommit['byTopic'] {
+  const prepared = prepareCommit(live.engine, instanceId, NOW);
+  log.apply(prepared.changelog as Array<{ key?: unknown; value?: unknown; partition?: number }>);
+  return prepared.byTopic;
 }
 
 /** A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint covers it). */

@@ -29,7 +29,7 @@ function harness(firingHere: (fingerprint: string) => boolean = () => false) {
     topology: { processing: defaultProcessingOptions, alerts: defaultAlertsConfig() },
     writer,
     firingHere,
-    emitAlert: (a) => alerts.push(a),
+    emitAlert: (f) => alerts.push(f.alert),
   });
   return { shares, alerts, rows };
 }

@@ -52,7 +52,7 @@ describe('alert encoders', () => {
   it('JSON: the alert as JSON text, content-type application/json', async () => {
     await jsonAlertEncoder.ready();
     expect(jsonAlertEncoder.encode(alert)).toBe(JSON.stringify(alert));
-    expect(encodeAlertMessage(alert, jsonAlertEncoder).headers).toMatchObject({ 'content-type': 'application/json' });
+    expect(encodeAlertMessage(alert, jsonAlertEncoder, true).headers).toMatchObject({ 'content-type': 'application/json' });
   });
 
   it('Avro: looks the schema id up once, then encodes synchronously in the Confluent wire format', async () => {
@@ -74,7 +74,7 @@ describe('alert encoders', () => {
     const { registry } = fakeRegistry();
     const encoder = createAvroAlertEncoder({ registry, subject: 'a-value' });
     await encoder.ready();
-    const message = encodeAlertMessage(alert, encoder);
+    const message = encodeAlertMessage(alert, encoder, true);
     expect(message.key).toBe('fp-1');
     expect(message.headers).toEqual({
       'dw-rule': 'drift_detected',
@@ -82,6 +82,7 @@ describe('alert encoders', () => {
       'dw-severity': 'high',
       'dw-escalation-level': '1',
       'dw-starts-at': '2026-11-27T10:13:00.000Z',
+      'dw-first-firing': 'true',
       'content-type': 'avro/binary',
     });
     expect(Buffer.isBuffer(message.value)).toBe(true);
