@@ -24,7 +24,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-overview/Last drift detected/A': ['last_detected', 'severity', 'drift_key', 'kind'],
   'driftwatch-overview/Uptime (engine availability)/A': ['availability'],
   'driftwatch-overview/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
-  'driftwatch-overview/Detection time p90 (target < 5 min)/A': ['detection_p90_s', 'detection_max_s'],
+  'driftwatch-overview/Alert delay p90, wall clock (target < 5 min)/A': ['delay_p90_s', 'delay_max_s'],
   'driftwatch-overview/Promotion success (target > 95 %)/A': ['success_rate'],
   'driftwatch-overview/Gate failure rate (target < 5 %)/A': ['gate_failure_rate'],
   'driftwatch-overview/Snapshot health (target 100 %)/A': ['snapshot_health'],
@@ -33,21 +33,20 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-overview/Alerts by rule/A': ['rule', 'severity', 'firing', 'resolved', 'max_escalation', 'last_event'],
 
   'driftwatch-drift/Incidents detected/A': ['incidents'],
-  'driftwatch-drift/Worst detection time (target < 5 min)/A': ['detection_max_s'],
+  'driftwatch-drift/Worst alert delay, wall clock (target < 5 min)/A': ['worst_delay_s'],
   'driftwatch-drift/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
   'driftwatch-drift/Recovery success (target > 95 %)/A': ['recovery_success', 'resolved_incidents'],
   'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
   'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
-  'driftwatch-drift/Detection time vs 5 min target/A': ['time', 'worst_detection_s', 'p90_detection_s'],
   'driftwatch-drift/Alert delay, wall clock (live mode) vs 5 min target/A': ['time', 'worst_delay_s', 'p90_delay_s'],
   'driftwatch-drift/Rolling MTTR (24 h) vs 30 min target/A': ['time', 'env', 'mttr_minutes'],
   'driftwatch-drift/Time to resolve/A': ['time', 'kind', 'worst_recovery_minutes'],
   'driftwatch-drift/Incidents (resolution tracking)/A': [
     'started_at', 'detected_at', 'resolved_at', 'kind', 'severity', 'env', 'artifact', 'rule_id',
-    'detection_s', 'recovery_minutes', 'reason', 'expected_digest', 'divergent_digests', 'correlation_id',
+    'alert_delay_s', 'recovery_minutes', 'reason', 'expected_digest', 'divergent_digests', 'correlation_id',
   ],
   'driftwatch-drift/Divergent observations by environment/A': ['time', 'env', 'divergent_ratio'],
-  'driftwatch-drift/Daily incidents and worst detection time/A': ['time', 'opened', 'resolved', 'worst_detection_s'],
+  'driftwatch-drift/Daily incidents and worst alert delay/A': ['time', 'opened', 'resolved', 'worst_delay_s'],
   'driftwatch-drift/Drift hotspots/A': ['env', 'artifact', 'incidents', 'state_incidents', 'determinism_incidents', 'drifted_minutes', 'last_detected'],
 
   'driftwatch-promotions/Success rate (target > 95 %)/A': ['success_rate'],
@@ -334,7 +333,7 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
 
   it("drift: the daily panel selects UTC days whatever the server's time zone", async () => {
     // drift_detection_daily.day is a UTC date; the scenario's incidents all open on 2026-11-27 (UTC).
-    const t = targets.find((x) => x.key === 'driftwatch-drift/Daily incidents and worst detection time/A')!;
+    const t = targets.find((x) => x.key === 'driftwatch-drift/Daily incidents and worst alert delay/A')!;
     const daysIn = async (from: string, to: string, timeZone: string) => {
       const sql = expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, 'All', new Date(to), {}, new Date(from)));
       const rows = await store.query(`${sql} SETTINGS session_timezone = '${timeZone}'`);
