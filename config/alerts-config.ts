@@ -22,7 +22,7 @@ export { mttrWindows, ruleLabels, ruleParameters } from './alerts-validation.js'
  *
  * `option` is where the path came from (`DRIFTWATCH_ALERTS_FILE` or the
  * `--alerts` flag: cli/runtime.ts says which), named by the error when the
- * file cannot be read.
+ * file cannot be read, is not YAML or holds an invalid entry.
  */
 export function loadAlertsConfig(path?: string, option?: string): AlertsConfig {
   if (path === undefined || path === '') return defaultAlertsConfig();
@@ -34,7 +34,14 @@ export function loadAlertsConfig(path?: string, option?: string): AlertsConfig {
       cause: err,
     });
   }
-  return parseAlertsConfig(text, path);
+  try {
+    return parseAlertsConfig(text, path);
+  } catch (err) {
+    // The entry's path in the file says what is wrong; the option says where that file came from, as every other
+    // configuration error names its option: `DRIFTWATCH_ALERTS_FILE: /etc/alerts.yaml: rules.x.threshold: …`.
+    if (option === undefined || !(err instanceof ConfigError)) throw err;
+    throw new ConfigError(option, err.message, { cause: err });
+  }
 }
 
 /** More than any alerts.yaml needs (the defaults take 4 KB): reading stops there. */

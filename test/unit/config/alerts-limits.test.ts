@@ -80,9 +80,12 @@ describe('alerts file that cannot be read', () => {
     expect(loadError(missing, '--alerts').message).toMatch(/^--alerts: .*nonexistent\.yaml: cannot read the alerts file/);
   });
 
-  it('still names the file and the entry for a file that reads but is invalid', () => {
+  it('names the option, then the file and the entry, for a file that reads but is invalid', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'rules:\n  promotion_duration_high:\n    window: 99999999999999999999999d\n');
-    expect(() => loadAlertsConfig(file, 'DRIFTWATCH_ALERTS_FILE')).toThrow(`${file}: rules.promotion_duration_high.window: expected a duration of at most 30d`);
+    const e = loadError(file, 'DRIFTWATCH_ALERTS_FILE');
+    expect(e.option).toBe('DRIFTWATCH_ALERTS_FILE');
+    expect(e.code).toBe('DW_CONFIG_INVALID');
+    expect(e.message.startsWith(`DRIFTWATCH_ALERTS_FILE: ${file}: rules.promotion_duration_high.window: expected a duration of at most 30d`)).toBe(true);
   });
 });
