@@ -40,5 +40,11 @@ export interface Command {
   args?: string;
   description?: string;
   options: Record<string, OptionSpec>;
+  /**
+   * The command's log is its output, read by a supervisor's log pipeline (`run`): a runtime failure that ends it is
+   * an error line of the log as well as its plain line on stderr. Other commands say it once, on stderr, and log it
+   * at debug (cli/report-failure.ts).
+   */
+  failuresInLog?: boolean;
   run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
 }

@@ -1,16 +1,16 @@
 /**
  * The `driftwatch` command: picks the subcommand, parses its options from its
- * own table, and turns coded errors into a clear message and exit code 2
- * (usage/configuration) or 1 (runtime failure). Never a stack trace for a
- * user mistake.
+ * own table, and turns coded errors into one clear line and exit code 2
+ * (usage/configuration) or 1 (runtime failure) (cli/report-failure.ts).
+ * Never a stack trace for a user mistake.
  */
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './command.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { shieldDashedText } from './dashed-arguments.js';
 import { commands } from './commands/index.js';
-import { ConfigError, DriftwatchError, UsageError } from '../lib/errors.js';
-import { logLevelOr } from '../lib/logger.js';
+import { UsageError } from '../lib/errors.js';
+import { reportFailure } from './report-failure.js';
 import { uniqueId } from '../lib/ids.js';
 import { packageVersion } from './version.js';
 
@@ -36,21 +36,6 @@ function findGroup(argv: string[]): { group: string[]; rest: string[] } | undefi
     if (commands.some((c) => c.path.length > n && group.every((w, i) => c.path[i] === w))) return { group, rest: argv.slice(n) };
   }
   return undefined;
-}
-
-/** The stack of an unexpected error is for debugging: shown only at LOG_LEVEL=debug or trace. */
-function wantsStack(ctx: CommandContext): boolean {
-  const level = logLevelOr(ctx.env.LOG_LEVEL, 'info');
-  return level === 'debug' || level === 'trace';
-}
-
-function describeUnexpected(err: unknown, withStack: boolean): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as NodeJS.ErrnoException).code;
-  const head = `${err.name}: ${err.message}${code !== undefined ? ` [${String(code)}]` : ''}`;
-  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  if (withStack && frames.length > 0) return `${head}\n${frames.join('\n')}`;
-  return `${head} (set LOG_LEVEL=debug for the stack trace)`;
 }
 
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
@@ -125,20 +110,6 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     const given = new Set(Object.keys(parsed.values).filter((k) => (parsed.values as Record<string, unknown>)[k] !== undefined));
     return await cmd.run({ positionals: parsed.positionals, values, given }, ctx);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof DriftwatchError) {
-      ctx.logger.error({ err: err.toJSON() }, err.message);
-      ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: ${err.message} [${err.code}]\n`);
-      return 1;
-    }
-    const withStack = wantsStack(ctx);
-    // The logger's err serializer would print the stack too: log it only when debugging.
-    const brief = err instanceof Error ? { name: err.name, message: err.message, code: (err as NodeJS.ErrnoException).code } : { message: String(err) };
-    ctx.logger.error({ err: withStack ? err : brief }, 'unexpected failure');
-    ctx.stderr.write(`driftwatch ${cmd.path.join(' ')}: unexpected failure: ${describeUnexpected(err, withStack)}\n`);
-    return 1;
+    return reportFailure(err, cmd, ctx);
   }
 }

@@ -4,7 +4,7 @@
  * and the embedded store under the output directory. At end of input the
  * watermark advances past every window and timer.
  */
-import { accessSync, closeSync, constants as fsConstants, createWriteStream, existsSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, createWriteStream, openSync, readSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { makeDir } from '../lib/make-dir.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -12,9 +12,10 @@ import { pipeline as copyStream } from 'node:stream/promises';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Logger } from '../lib/logger.js';
-import { InputError } from '../lib/errors.js';
+import { InputError, UsageError } from '../lib/errors.js';
 import { claimStdin } from '../lib/stdin-shield.js';
 import { acquireDirLock } from '../lib/dir-lock.js';
+import { clearEarlierOutputs, OUTPUT_FILES } from './earlier-outputs.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 import { IncidentBook } from './incident-book.js';
 import { readLineChunks, type NumberedLine } from './ndjson-lines.js';
@@ -39,14 +40,14 @@ export interface ReplayOptions {
   storeBatchRows?: number;
   /** Order the whole file by event time first (holds it in memory); default: file order = arrival order. */
   sort?: boolean;
+  /** Replace what an earlier replay left in outDir (its store and .ndjson files); default: refuse an outDir whose store holds anything. */
+  replace?: boolean;
   /** Called after each chunk of input lines. */
   onProgress?: (counters: PipelineCounters) => void;
 }
 
 export interface ReplaySummary extends PipelineCounters {
   lines: number;
-  /** `<out>/store` held rows of earlier runs, which it still holds (incidents.ndjson and alerts.ndjson are this run's only). */
-  storeHadData: boolean;
   incidents: number;
   openIncidents: number;
   alerts: number;
@@ -113,7 +114,6 @@ function createOutputDir(outDir: string): void {
  * place once the run succeeded: a failed or interrupted run leaves the
  * previous run's files whole rather than truncated ones.
  */
-const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] as const;
 const partial = (outDir: string, name: string) => join(outDir, `.${name}.partial`);
 
 /**
@@ -123,18 +123,20 @@ const partial = (outDir: string, name: string) => join(outDir, `.${name}.partial
  * --out out`, re-driving dead letters, is the likely way there — would be
  * replaced by the run's own output once it succeeded, the events lost. Same
  * file = same device and inode (a hard link or another path to it counts).
+ * Each is the command line naming the wrong thing: a usage error (exit 2);
+ * a file that exists but cannot be read is the OS's refusal (exit 1).
  */
 function checkInput(input: string, outDir: string): void {
   let stat;
   try {
     stat = statSync(input);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`input file ${input} does not exist`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`input file ${input} does not exist`);
     throw new InputError(`input file ${input}: cannot read it (${osReason(err)})`, { cause: err });
   }
-  if (stat.isDirectory()) throw new InputError(`input file ${input} is a directory: expected an NDJSON file`);
+  if (stat.isDirectory()) throw new UsageError(`input file ${input} is a directory: expected an NDJSON file`);
   if (stat.isFile() && isGzip(input)) {
-    throw new InputError(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${outDir}`);
+    throw new UsageError(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${outDir}`);
   }
   for (const name of OUTPUT_FILES) {
     const out = join(outDir, name);
@@ -145,7 +147,7 @@ function checkInput(input: string, outDir: string): void {
       continue; // not there yet: nothing to overwrite
     }
     if (existing.dev === stat.dev && existing.ino === stat.ino) {
-      throw new InputError(`input file ${input} is ${out}, which this run writes: replaying it there would overwrite the input; copy it elsewhere or choose another --out`);
+      throw new UsageError(`input file ${input} is ${out}, which this run writes: replaying it there would overwrite the input; copy it elsewhere or choose another --out`);
     }
   }
 }
@@ -182,6 +184,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   // One run per --out at a time: a second one would write the same files and store (lib/dir-lock.ts).
   const lock = acquireDirLock(options.outDir, 'replay', `--out ${options.outDir}`);
   try {
+    clearEarlierOutputs(options.outDir, options.replace === true);
     const summary = await replayLocked(options);
     for (const name of OUTPUT_FILES) renameSync(partial(options.outDir, name), join(options.outDir, name));
     return summary;
@@ -203,7 +206,6 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   const alertsOut = createWriteStream(partial(options.outDir, 'alerts.ndjson'));
   const dlqOut = createWriteStream(partial(options.outDir, 'dlq.ndjson'));
   const storeDir = join(options.outDir, 'store');
-  const storeHadData = options.store !== false && existsSync(storeDir) && readdirSync(storeDir).length > 0;
   const transport = options.store === false ? null : await openEmbeddedStore(storeDir, { logger: log });
   const writer = transport ? new StoreWriter(transport, { logger: log, batchRows: options.storeBatchRows ?? 50_000, flushIntervalMs: 0 }) : null;
   const book = new IncidentBook();
@@ -272,7 +274,6 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
   const summary: ReplaySummary = {
     ...pipeline.counters,
     lines,
-    storeHadData,
     incidents: records.length,
     openIncidents: records.filter((r) => r.resolvedAt === null).length,
     alerts,
@@ -280,7 +281,8 @@ async function replayLocked(options: ReplayOptions): Promise<ReplaySummary> {
     deadLettersByCategory,
     outDir: options.outDir,
   };
-  log.info({ summary }, 'replay finished');
+  // At debug: the command prints this summary for the user; at info it was the same said twice, as a log line.
+  log.debug({ summary }, 'replay finished');
   return summary;
 }
 

@@ -72,17 +72,21 @@ function whyNotOpened(dir: string): string {
   } catch {
     return 'This user may not read and write that directory (permission denied).';
   }
+  const pid = embeddedStoreHolder(dir);
+  if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
+  if (pid !== undefined) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
+  return 'Only one embedded store can be open per process, and one process per directory.';
+}
+
+/** The live process that has the embedded store in `dir` open (its `status` file names it), if any. */
+export function embeddedStoreHolder(dir: string): number | undefined {
   let pid: number | undefined;
   try {
     pid = Number(/^PID:\s*(\d+)/m.exec(readFileSync(join(dir, 'status'), 'utf8'))?.[1]);
   } catch {
-    // no status file: no other process has it open
+    return undefined; // no status file: no process has it open
   }
-  if (pid !== undefined && Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
-    if (isProcessAlive(pid)) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
-  }
-  return 'Only one embedded store can be open per process, and one process per directory.';
+  return Number.isInteger(pid) && pid > 0 && (pid === process.pid || isProcessAlive(pid)) ? pid : undefined;
 }
 
 export interface MigrateStoreResult extends MigrationResult {
@@ -100,8 +104,12 @@ export async function migrateStore(
     dir: options.dir,
     onApply: (m) => logger.debug({ migration: m.name, statements: m.statements.length }, 'applying migration'),
   });
-  // One line, not one per migration: every replay into a new directory applies them all.
-  if (result.applied.length > 0) logger.info({ applied: result.applied, upToDate: result.skipped.length }, 'store schema migrated');
+  // One line, not one per migration. Upgrading a store that had a schema is news (info); a new store's schema is made
+  // by every replay into a new directory and every first start, and is said at debug only.
+  if (result.applied.length > 0) {
+    const level = result.skipped.length > 0 ? 'info' : 'debug';
+    logger[level]({ applied: result.applied, upToDate: result.skipped.length }, 'store schema migrated');
+  }
   const lines = [
     ...result.applied.map((n) => `applied  ${n}`),
     `${result.applied.length} applied, ${result.skipped.length} already up to date`,

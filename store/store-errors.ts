@@ -27,6 +27,44 @@ export const TRANSIENT_CLICKHOUSE_CODES: ReadonlySet<number> = new Set([
   999, // KEEPER_EXCEPTION
 ]);
 
+/**
+ * ClickHouse error codes of a statement that is wrong in itself — its syntax,
+ * a name it uses (table, column, function, type, setting) or the types and
+ * arguments it combines — rather than of the store that ran it. `driftwatch
+ * query` reports such a statement as the user's input (exit 2, as bad usage);
+ * any other failure, unknown codes included, stays a store failure (exit 1).
+ */
+export const STATEMENT_ERROR_CODES: ReadonlySet<number> = new Set([
+  16, // NO_SUCH_COLUMN_IN_TABLE
+  20, // NUMBER_OF_COLUMNS_DOESNT_MATCH
+  34, // TOO_MANY_ARGUMENTS_FOR_FUNCTION
+  35, // TOO_FEW_ARGUMENTS_FOR_FUNCTION
+  36, // BAD_ARGUMENTS
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  42, // NUMBER_OF_ARGUMENTS_DOESNT_MATCH
+  43, // ILLEGAL_TYPE_OF_ARGUMENT
+  44, // ILLEGAL_COLUMN
+  46, // UNKNOWN_FUNCTION
+  47, // UNKNOWN_IDENTIFIER
+  50, // UNKNOWN_TYPE
+  53, // TYPE_MISMATCH
+  57, // TABLE_ALREADY_EXISTS
+  60, // UNKNOWN_TABLE
+  62, // SYNTAX_ERROR
+  63, // UNKNOWN_AGGREGATE_FUNCTION
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  81, // UNKNOWN_DATABASE
+  82, // DATABASE_ALREADY_EXISTS
+  115, // UNKNOWN_SETTING
+  179, // MULTIPLE_EXPRESSIONS_FOR_ALIAS
+  184, // ILLEGAL_AGGREGATION
+  215, // NOT_AN_AGGREGATE
+  352, // AMBIGUOUS_COLUMN_NAME
+  386, // NO_COMMON_TYPE
+]);
+
 /** READONLY: a write, DDL or a change of `readonly` refused in read-only mode (also a server temporarily read-only). */
 export const READONLY_CODE = 164;
 
@@ -70,4 +108,10 @@ export function toStoreError(err: unknown, what: string): StoreError {
   if (err instanceof StoreError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new StoreError(`${what}: ${detail}`, { cause: err, canRetry: isTransientStoreFailure(err) });
+}
+
+/** Whether the store refused a statement as wrong in itself (STATEMENT_ERROR_CODES). */
+export function isStatementError(err: unknown): boolean {
+  const code = clickhouseCodeOf(err);
+  return code !== undefined && STATEMENT_ERROR_CODES.has(code);
 }

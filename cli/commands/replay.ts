@@ -12,7 +12,8 @@ export const replayCommand: Command = {
     '(line number + reason for every rejected line) and the embedded store <out>/store. Events may be in any\n' +
     'order (within the allowed lateness) and of mixed types. A line that is not valid UTF-8, or longer than 1 MiB\n' +
     '(then only its start goes to dlq.ndjson), is rejected. `-` reads the events from standard input.\n' +
-    'Exit 0 when the input was read, even with rejected lines.',
+    'An --out whose store holds an earlier run\'s rows is refused (they would mix with this input\'s): use a fresh one,\n' +
+    'or --force to replace it. Exit 0 when the input was read, even with rejected lines.',
   options: {
     out: { type: 'string', short: 'o', doc: 'output directory (required)', valueName: '<dir>' },
     alerts: { type: 'string', doc: 'alerts.yaml to use (default: DRIFTWATCH_ALERTS_FILE, else built-in rules)', valueName: '<file>' },
@@ -20,6 +21,11 @@ export const replayCommand: Command = {
     sort: {
       type: 'boolean',
       doc: 'order the file by event time first (for files not in arrival order; holds the file in memory)',
+      default: false,
+    },
+    force: {
+      type: 'boolean',
+      doc: 'replace what an earlier replay left in --out (its store and .ndjson files); without it such an --out is refused',
       default: false,
     },
   },
@@ -35,7 +41,7 @@ export const replayCommand: Command = {
       removePartialOutputs(out);
       ctx.stderr.write(
         `driftwatch replay: interrupted (${signal}); nothing written to ${out}/*.ndjson (they are written when a replay completes), ` +
-          `while ${out}/store keeps the rows stored so far: replay again to complete it (rows stored twice count once under FINAL)\n`,
+          `while ${out}/store keeps the rows stored so far: replay again with --force to redo the run from the start\n`,
       );
       // Ended by the signal itself (exit status 128 + its number), as without a handler: process.exit would wait for
       // a thread blocked reading the input (a FIFO, or stdin with its writer still open), which can be for ever.
@@ -54,6 +60,7 @@ export const replayCommand: Command = {
       logger: rt.logger,
       store: !args.values['no-store'],
       sort: Boolean(args.values.sort),
+      replace: Boolean(args.values.force),
       storeBatchRows: Math.max(rt.config.store.batchRows, 20_000),
     }).finally(() => {
       process.off('SIGINT', onSignal);
@@ -85,13 +92,6 @@ export const replayCommand: Command = {
     }
     // A closed or empty standard input (`replay - <&-`), or an empty file, is more likely a mistake than a run.
     if (summary.lines === 0) ctx.stderr.write(`note: ${input === STDIN ? 'standard input' : input} held no lines: nothing was replayed\n`);
-    if (summary.storeHadData) {
-      ctx.stderr.write(
-        `note: ${out}/store already held rows of earlier replays and keeps them (the same input again changes nothing under FINAL); ` +
-          `the .ndjson files are this run's only — use a fresh --out for a separate store, and for a longer or corrected ` +
-          `version of an input replayed there before: incidents that an earlier run ended at its end of input stay ended there\n`,
-      );
-    }
     return 0;
   },
 };

@@ -15,6 +15,7 @@ export const runCommand: Command = {
     'Needs KAFKA_BROKERS. Scale out by starting more instances with the same DRIFTWATCH_GROUP_ID and distinct\n' +
     'DRIFTWATCH_INSTANCE_ID. Stops gracefully on SIGTERM/SIGINT: finishes the batch, commits, leaves the group.',
   options: {},
+  failuresInLog: true,
   async run(args, ctx) {
     if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);

@@ -2,11 +2,12 @@
 import type { Command } from '../command.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, UsageError } from '../../lib/errors.js';
+import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
 import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
 import { requireDriftwatchSchema, runQuery } from '../../store/open-store.js';
 import { DATABASE } from '../../store/tables.js';
+import { isStatementError } from '../../store/store-errors.js';
 import { adminActor, auditAdminAction } from '../../store/admin-audit.js';
 import type { Runtime } from '../runtime.js';
 
@@ -60,6 +61,8 @@ export const queryCommand: Command = {
         result = await runQuery(transport, sql, { format, write });
       } catch (err) {
         if (write) await auditAdminAction(transport, actorOf(rt), { action: 'store.write', statement: sql, error: err }, rt.logger);
+        // SQL the store refuses as wrong (syntax, unknown table or column…) is the user's input: exit 2, like bad usage.
+        if (isStatementError(err)) throw new UsageError((err as Error).message, { cause: err });
         throw err;
       }
       // A statement run with --write may change history: a security audit record (store/admin-audit.ts).
@@ -92,7 +95,8 @@ function requireEmbeddedStore(dir: string, where: string): void {
   const hint = holdsDriftwatchDatabase(join(dir, 'store'))
     ? `; did you mean --data-dir ${join(dir, 'store')}?`
     : "; a replay's store is <out>/store, the demo's and a live run's <DRIFTWATCH_DATA_DIR>/store";
-  throw new InputError(`${where}: no embedded store there${hint}`);
+  // The command line (or DRIFTWATCH_DATA_DIR) names a directory without a store: a usage error, exit 2.
+  throw new UsageError(`${where}: no embedded store there${hint}`);
 }
 
 function holdsDriftwatchDatabase(dir: string): boolean {

@@ -193,18 +193,27 @@ export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number
 }
 
 /** Runs the CLI once (not `run`) and returns its stdout; rejects on a non-zero exit. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+export async function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<string> {
+  const r = await cliProcess(args, { LOG_LEVEL: 'warn', ...env }, timeoutMs);
+  if (r.code === 0) return r.stdout;
+  throw new Error(`driftwatch ${args.join(' ')} exited ${r.code}\n${r.stderr}${r.stdout}`);
+}
+
+/**
+ * Runs the CLI once (not `run`) with exactly `env` (plus PATH: LOG_LEVEL unset is its default, info) and returns its
+ * exit code, stdout and stderr — the log lines and the plain lines together, as a user sees them.
+ */
+export function cliProcess(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliMain, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`driftwatch ${args.join(' ')} exited ${code}\n${err}${out}`));
+      resolve({ code, stdout, stderr });
     });
   });
 }

@@ -35,7 +35,7 @@ describe('query takes SQL that starts with a -- comment', () => {
 
     // A failing statement is named by its first line of SQL, not by its comment header.
     const failing = await runCli(['query', '--data-dir', store, '-- header\n\nSELEC 1']);
-    expect(failing.code).toBe(1);
+    expect(failing.code).toBe(2);
     expect(failing.stderr).toMatch(/^driftwatch query: embedded store: SELEC 1: Code: 62\./);
 
     const bogus = await runCli(['query', '--data-dir', store, '--bogus', 'SELECT 1']);
@@ -43,7 +43,7 @@ describe('query takes SQL that starts with a -- comment', () => {
     expect(bogus.stderr).toMatch(/^driftwatch query: Unknown option '--bogus'/);
     // An option's value may hold spaces: `--data-dir=<dir with a space>` is still the option.
     const spaced = await runCli(['query', `--data-dir=${join(out, 'no such dir')}`, 'SELECT 1']);
-    expect(spaced.code).toBe(1);
+    expect(spaced.code).toBe(2);
     expect(spaced.stderr).toContain('no such dir: no embedded store there');
   });
 });

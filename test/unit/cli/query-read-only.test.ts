@@ -133,7 +133,7 @@ describe('query needs a driftwatch store', () => {
   it('an empty directory: input error, nothing created', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'dw-query-empty-'));
     const r = await runCli(['query', '--data-dir', empty, COUNT]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no embedded store there; a replay's store is <out>\/store/);
     expect(readdirSync(empty)).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('query needs a driftwatch store', () => {
   it('the default store under DRIFTWATCH_DATA_DIR: input error, nothing created', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dw-query-default-'));
     const r = await runCli(['query', COUNT], { DRIFTWATCH_DATA_DIR: dataDir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\(DRIFTWATCH_DATA_DIR\/store\): no embedded store there/);
     expect(readdirSync(dataDir)).toEqual([]);
   });

@@ -49,8 +49,10 @@ describe('an interrupted replay', () => {
     // No .partial files; the lock of the ended process is taken over by the next run (lib/dir-lock.ts).
     expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
-    // Replaying again into the same --out completes it.
-    expect(await runCli(['replay', join(fixturesDir, 'rogue-version.ndjson'), '--out', out], {})).toContain('wrote');
+    expect(stderr).toContain(`replay again with --force to redo the run from the start`);
+    // Replaying again into the same --out with --force redoes it (the store keeps rows of the interrupted run: without it, refused).
+    await expect(runCli(['replay', join(fixturesDir, 'rogue-version.ndjson'), '--out', out], {})).rejects.toThrow(/exited 2[\s\S]*--force/);
+    expect(await runCli(['replay', join(fixturesDir, 'rogue-version.ndjson'), '--out', out, '--force'], {})).toContain('wrote');
     expect(existsSync(join(out, 'alerts.ndjson'))).toBe(true);
   }, 60_000);
 });

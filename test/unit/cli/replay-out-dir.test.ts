@@ -24,7 +24,7 @@ describe('replay --out: one run at a time, whole files', () => {
     }
   });
 
-  it('writes its files whole and releases the lock; a second replay into the store says the store keeps earlier rows', async () => {
+  it('writes its files whole and releases the lock', async () => {
     const out = fresh();
     const first = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out]);
     expect(first.code).toBe(0);
@@ -34,19 +34,44 @@ describe('replay --out: one run at a time, whole files', () => {
     const alerts = readFileSync(join(out, 'alerts.ndjson'), 'utf8');
     expect(alerts.split('\n').filter(Boolean).length).toBeGreaterThan(0);
 
-    const second = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out]);
-    expect(second.code).toBe(0);
-    expect(second.stderr).toMatch(/store already held rows of earlier replays and keeps them/);
-    expect(readFileSync(join(out, 'alerts.ndjson'), 'utf8').split('\n').length).toBe(alerts.split('\n').length); // replaced, not appended
   });
 
-  it('refuses to replay one of --out\'s own output files (it would overwrite its input) and a directory, before creating anything', async () => {
+  it('refuses an --out whose store holds an earlier run (exit 2, naming --out and --force); --force replaces what that run left', async () => {
+    const out = fresh();
+    expect((await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out])).code).toBe(0);
+    const earlier = readFileSync(join(out, 'incidents.ndjson'), 'utf8');
+
+    for (const flags of [[], ['--no-store']]) {
+      const refused = await runCli(['replay', join(fixtures, 'rogue-version.ndjson'), '--out', out, ...flags]);
+      expect(refused.code, flags.join(' ')).toBe(2);
+      expect(refused.stderr).toBe(
+        `driftwatch replay: --out ${out}: ${join(out, 'store')} already holds a store (of an earlier replay?), whose rows would mix with this input's; ` +
+          'use a fresh --out, or pass --force to replace what the earlier run left there (its store and .ndjson files)\n',
+      );
+      expect(readFileSync(join(out, 'incidents.ndjson'), 'utf8')).toBe(earlier); // left alone
+    }
+
+    const forced = await runCli(['replay', join(fixtures, 'rogue-version.ndjson'), '--out', out, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toBe('');
+    // The store describes this input only: the earlier run's incident (prod/pay, resolved at its end) is gone.
+    const rows = await runCli(['query', '--data-dir', join(out, 'store'), '-f', 'jsonl', 'SELECT env, artifact FROM driftwatch.incidents FINAL']);
+    expect(rows.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ env: 'staging', artifact: 'web' }]);
+    expect(readdirSync(out).sort()).toEqual(['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson', 'store']);
+  });
+
+  it('documents --force in --help', async () => {
+    const help = await runCli(['replay', '--help']);
+    expect(help.stdout).toMatch(/--force +replace what an earlier replay left in --out/);
+  });
+
+  it('refuses, as usage errors (exit 2), a missing input, one of --out\'s own output files (it would overwrite its input) and a directory, before creating anything', async () => {
     const out = fresh();
     const events = readFileSync(join(fixtures, 'rogue-version.ndjson'), 'utf8');
     for (const name of ['dlq.ndjson', 'alerts.ndjson', 'incidents.ndjson']) {
       writeFileSync(join(out, name), events); // e.g. re-driving dead letters: replay out/dlq.ndjson --out out
       const r = await runCli(['replay', join(out, name), '--out', out]);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain(`input file ${join(out, name)} is ${join(out, name)}, which this run writes: replaying it there would overwrite the input`);
       expect(readFileSync(join(out, name), 'utf8')).toBe(events); // the input is untouched
     }
@@ -55,8 +80,13 @@ describe('replay --out: one run at a time, whole files', () => {
     const dir = fresh();
     const other = join(fresh(), 'o');
     const r = await runCli(['replay', dir, '--out', other]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain(`input file ${dir} is a directory: expected an NDJSON file`);
     expect(existsSync(other)).toBe(false); // refused before the output directory and its store were made
+
+    const missing = await runCli(['replay', join(dir, 'missing.ndjson'), '--out', other]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`driftwatch replay: input file ${join(dir, 'missing.ndjson')} does not exist\n`);
+    expect(existsSync(other)).toBe(false);
   });
 });

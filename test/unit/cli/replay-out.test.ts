@@ -119,7 +119,7 @@ describe('driftwatch replay of a gzip file', () => {
     const input = join(tmp, 'events.ndjson.gz');
     writeFileSync(input, gzipSync(readFileSync(fixture)));
     const r = await runCli(['replay', input, '--out', join(tmp, 'gz-out'), '--no-store']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain(`input file ${input} is gzip-compressed: expected NDJSON text; decompress it on the way in: gunzip -c ${input} | driftwatch replay - --out ${join(tmp, 'gz-out')}`);
   });
 });

@@ -83,7 +83,7 @@ describe('security audit of hand-made store changes', () => {
   it('a statement the store echoes in its syntax error says nothing of its literals there either', async () => {
     // chDB quotes the statement from the failure position ("failed at position 12 (bob): bob IDENTIFIED BY '…'").
     const r = await query('--write', "CREATE USR bob IDENTIFIED BY 'Echoed5ecretPw'");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a syntax error is the user's input
     expect(r.stderr).toMatch(/Syntax error: failed at position \d+[^:]*: bob IDENTIFIED BY '…'/);
     expect(r.stderr + r.log + JSON.stringify(await securityRecords())).not.toContain('Echoed5ecretPw');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../lib/errors.js';
-import { clickhouseCodeInText, clickhouseCodeOf, isTransientStoreFailure } from '../../../store/store-errors.js';
+import { clickhouseCodeInText, clickhouseCodeOf, isStatementError, isTransientStoreFailure } from '../../../store/store-errors.js';
 import { responseError } from '../../../store/server-errors.js';
 
 /** The same failure as ClickHouse 18.16 (Debian) and a current server print it. */
@@ -37,5 +37,15 @@ describe('ClickHouse error codes in exception texts', () => {
     expect(isTransientStoreFailure(new Error('Code: 241, e.displayText() = DB::Exception: Memory limit exceeded, e.what() = DB::Exception'))).toBe(true);
     expect(isTransientStoreFailure(new Error('Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)'))).toBe(true);
     expect(isTransientStoreFailure(new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception'))).toBe(false);
+  });
+});
+
+describe('a statement the store refuses as wrong in itself (query exits 2 for it)', () => {
+  it('is told by its ClickHouse code, in either server format; a store failure or an uncoded error is not', () => {
+    expect(isStatementError(new StoreError('embedded store: SELEC 1: Code: 62. DB::Exception: Syntax error (SYNTAX_ERROR)'))).toBe(true);
+    expect(isStatementError(new Error('Code: 60, e.displayText() = DB::Exception: Table driftwatch.x doesn\'t exist., e.what() = DB::Exception'))).toBe(true);
+    expect(isStatementError(new Error('Code: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)'))).toBe(false);
+    expect(isStatementError(new Error(NEW))).toBe(false); // a refused login
+    expect(isStatementError(new Error('socket hang up'))).toBe(false);
   });
 });
