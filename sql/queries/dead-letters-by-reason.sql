@@ -7,8 +7,8 @@
 -- A dead letter has no trustworthy event time: the range is on ingestion time.
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  records stored at or after this time (UTC)
---   {to:DateTime64(3)}    ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  records stored at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --
 -- Columns: failed_check, source_topic ('' for file replays), records,
 -- first_seen, last_seen, example_reason, example_raw (first 200 characters;
@@ -22,6 +22,6 @@ SELECT
     any(reason) AS example_reason,
     leftUTF8(any(raw), 200) AS example_raw
 FROM driftwatch.dead_letters FINAL
-WHERE ingested_at >= {from:DateTime64(3)} AND ingested_at < {to:DateTime64(3)}
+WHERE ingested_at >= {from:DateTime64(3, 'UTC')} AND ingested_at < {to:DateTime64(3, 'UTC')}
 GROUP BY failed_check, source_topic
 ORDER BY records DESC, failed_check, source_topic;

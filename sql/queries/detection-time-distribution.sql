@@ -5,8 +5,8 @@
 -- detection break the 5-minute requirement (SPEC §4.4)?
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  incidents detected at or after this time (UTC)
---   {to:DateTime64(3)}    ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  incidents detected at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --
 -- Columns: env, kind, incidents, p50_ms, p90_ms, p99_ms, max_ms, and a
 -- histogram: within_10s, within_1m, within_5m, over_5m (must stay 0).
@@ -29,7 +29,7 @@ FROM
 (
     SELECT env, kind, toUnixTimestamp64Milli(detected_at) - toUnixTimestamp64Milli(started_at) AS detection_ms
     FROM driftwatch.incidents FINAL
-    WHERE detected_at >= {from:DateTime64(3)} AND detected_at < {to:DateTime64(3)}
+    WHERE detected_at >= {from:DateTime64(3, 'UTC')} AND detected_at < {to:DateTime64(3, 'UTC')}
 )
 GROUP BY env, kind
 ORDER BY env, kind;

@@ -8,8 +8,8 @@
 -- §4.2) and `promotion` for promotion events, which have no instance.
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  events whose event time is at or after this (UTC)
---   {to:DateTime64(3)}    ... and before this (UTC)
+--   {from:DateTime64(3, 'UTC')}  events whose event time is at or after this (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this (UTC)
 --
 -- Columns: source, env, events, late_events, late_ratio, first_late_at,
 -- last_late_at (event times of the late ones). Only sources with late events.
@@ -25,15 +25,15 @@ FROM
 (
     SELECT 'promotion' AS source, env, occurred_at, late
     FROM driftwatch.promotion_events FINAL
-    WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+    WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
     UNION ALL
     SELECT concat('hydration:', instance) AS source, env, occurred_at, late
     FROM driftwatch.hydration_events FINAL
-    WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+    WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
     UNION ALL
     SELECT concat('index:', instance) AS source, env, occurred_at, late
     FROM driftwatch.index_events FINAL
-    WHERE occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+    WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
 )
 GROUP BY source, env
 HAVING late_events > 0

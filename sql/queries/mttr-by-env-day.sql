@@ -5,8 +5,8 @@
 -- MTTR target? (Determinism incidents are left out, as in the engine's MTTR.)
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  incidents resolved at or after this time (UTC)
---   {to:DateTime64(3)}    ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  incidents resolved at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --
 -- Columns: day, env, resolved_incidents, mttr_minutes (mean), p50_minutes,
 -- p90_minutes, worst_minutes, over_target (recoveries longer than 30 min).
@@ -26,7 +26,7 @@ SELECT
 FROM driftwatch.incidents FINAL
 WHERE kind = 'state'
   AND resolved_at IS NOT NULL
-  AND resolved_at >= {from:DateTime64(3)}
-  AND resolved_at < {to:DateTime64(3)}
+  AND resolved_at >= {from:DateTime64(3, 'UTC')}
+  AND resolved_at < {to:DateTime64(3, 'UTC')}
 GROUP BY day, env
 ORDER BY day, env;

@@ -4,10 +4,13 @@
 -- input (SPEC §4.5: same env, artifact, rule and input digest within one
 -- 5-minute window, aligned to the epoch like the engine's windows), with the
 -- conflicting outputs and the determinism incidents the engine opened.
+-- The engine's window is DRIFTWATCH_WINDOW (default 5m): for an engine run
+-- with another, put toStartOfInterval(occurred_at, INTERVAL <n> MINUTE) in
+-- place of toStartOfFiveMinutes(occurred_at) below.
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  ok hydrations at or after this time (UTC)
---   {to:DateTime64(3)}    ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  ok hydrations at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --
 -- Columns: env, artifact, rule_id, input_windows (input digest × window
 -- groups), nondeterministic_windows, inputs (digests that gave several
@@ -22,7 +25,7 @@ WITH
                groupUniqArray(output_digest) AS output_digests
         FROM driftwatch.hydration_events FINAL
         WHERE status = 'ok'
-          AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+          AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
         GROUP BY env, artifact, rule_id, input_digest, window_start
     ),
     determinism_incidents AS
@@ -30,7 +33,7 @@ WITH
         SELECT env, artifact, assumeNotNull(rule_id) AS rule_id, count() AS incidents
         FROM driftwatch.incidents FINAL
         WHERE kind = 'determinism'
-          AND started_at >= {from:DateTime64(3)} AND started_at < {to:DateTime64(3)}
+          AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
         GROUP BY env, artifact, rule_id
     )
 SELECT

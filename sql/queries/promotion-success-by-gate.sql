@@ -5,8 +5,8 @@
 -- (succeeded / failed / rolled back, target > 95 % success)?
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}  promotion events at or after this time (UTC)
---   {to:DateTime64(3)}    ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  promotion events at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --
 -- Columns: env, gate, runs, passed, failed, gate_failure_rate, p50_ms, p90_ms
 -- (gate duration, nearest rank as the engine's gate_windows: sql/queries/README.md,
@@ -30,7 +30,7 @@ WITH
         WHERE (env, promotion_id) IN
         (
             SELECT env, promotion_id FROM driftwatch.promotion_events
-            WHERE phase = 'gate' AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+            WHERE phase = 'gate' AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
         )
     ),
     gates AS
@@ -39,7 +39,7 @@ WITH
         FROM driftwatch.promotion_events FINAL
         WHERE phase = 'gate'
           AND gate_name IS NOT NULL
-          AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+          AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
     )
 SELECT
     g.env AS env,

@@ -14,8 +14,8 @@
 -- 'promotion' there.
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3)}         rollbacks at or after this time (UTC)
---   {to:DateTime64(3)}           ... and before this time (UTC)
+--   {from:DateTime64(3, 'UTC')}  rollbacks at or after this time (UTC)
+--   {to:DateTime64(3, 'UTC')}    ... and before this time (UTC)
 --   {horizon_minutes:UInt32}     how long after a rollback an incident counts as its aftermath (e.g. 60)
 --
 -- Columns: rolled_back_at, env, artifact, promotion_id, rolled_back_version
@@ -37,7 +37,7 @@ WITH
                least(occurred_at + toIntervalMinute({horizon_minutes:UInt32}), ifNull(next_change_at, occurred_at + toIntervalMinute({horizon_minutes:UInt32}))) AS aftermath_end
         FROM desired_changes
         WHERE phase = 'rolled_back'
-          AND occurred_at >= {from:DateTime64(3)} AND occurred_at < {to:DateTime64(3)}
+          AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
     ),
     promoted AS
     (

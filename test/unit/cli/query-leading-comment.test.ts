@@ -20,8 +20,8 @@ describe('query takes SQL that starts with a -- comment', () => {
     const store = join(out, 'store');
 
     const sql = readFileSync(hotspots, 'utf8').replaceAll('{limit:UInt32}', '5')
-      .replaceAll('{from:DateTime64(3)}', "toDateTime64('2026-01-01 00:00:00', 3)")
-      .replaceAll('{to:DateTime64(3)}', "toDateTime64('2027-01-01 00:00:00', 3)");
+      .replaceAll("{from:DateTime64(3, 'UTC')}", "toDateTime64('2026-01-01 00:00:00', 3, 'UTC')")
+      .replaceAll("{to:DateTime64(3, 'UTC')}", "toDateTime64('2027-01-01 00:00:00', 3, 'UTC')");
     expect(sql.startsWith('-- ')).toBe(true);
     const r = await runCli(['query', '--data-dir', store, '-f', 'jsonl', sql]);
     expect(r.stderr).toBe('');

@@ -34,8 +34,10 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function run(file: string, params: Record<string, string | number>): Promise<Array<Record<string, unknown>>> {
-  return store.query(bindQueryParams(text(file).trim().replace(/;$/, ''), params));
+/** Runs a query file; `timeZone` sets the session's time zone, as a server's `timezone` or chDB's TZ would. */
+async function run(file: string, params: Record<string, string | number>, timeZone?: string): Promise<Array<Record<string, unknown>>> {
+  const sql = bindQueryParams(text(file).trim().replace(/;$/, ''), params);
+  return store.query(timeZone === undefined ? sql : `${sql}\nSETTINGS session_timezone = '${timeZone}'`);
 }
 
 describe('bindQueryParams', () => {
@@ -75,6 +77,21 @@ describe('sql/queries', () => {
       for (const [name, type] of params) expect(header, `${name} documented`).toContain(`{${name}:${type}}`);
     });
   }
+
+  it('reads every time parameter as UTC, whatever the time zone of the session', async () => {
+    // A DateTime64(3) parameter without a zone is read in the session's time zone — the server's `timezone`, or for
+    // the embedded store the process's TZ — so in Tokyo 10:00–15:00 meant 01:00–06:00 UTC and the event-time queries came back
+    // empty. The parameters are typed DateTime64(3, 'UTC'), as the headers say.
+    const extra: Record<string, Record<string, number>> = { 'drift-hotspots.sql': { limit: 20 }, 'rollbacks-and-recovery.sql': { horizon_minutes: 60 } };
+    for (const file of files) {
+      const range = file === 'dead-letters-by-reason.sql' ? ingestion() : { from: '2026-11-27 10:00:00', to: '2026-11-27 15:00:00' };
+      const params = { ...range, ...extra[file] };
+      const utc = await run(file, params);
+      expect(utc.length, file).toBeGreaterThan(0);
+      expect(await run(file, params, 'Asia/Tokyo'), file).toEqual(utc);
+      expect(await run(file, params, 'America/New_York'), file).toEqual(utc);
+    }
+  });
 
   it('mttr-by-env-day: prod recovered in 7, 15.83 and 3 min; staging in 6.5 min', async () => {
     expect(await run('mttr-by-env-day.sql', day)).toEqual([
