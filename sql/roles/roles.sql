@@ -10,8 +10,9 @@
 --                     `driftwatch sql migrate`): reads and writes its own
 --                     database (INSERT also feeds the materialized views'
 --                     target tables), creates its database, tables and
---                     materialized views, adds columns and extends sorting
---                     keys (migrations: ALTER … ADD COLUMN, MODIFY ORDER BY),
+--                     materialized views, adds columns, extends sorting
+--                     keys and documents columns (migrations: ALTER … ADD
+--                     COLUMN, MODIFY ORDER BY, COMMENT COLUMN),
 --                     and changes TTL / storage policy (tiering: MODIFY TTL,
 --                     MODIFY SETTING). Exactly what those statements need
 --                     (test/unit/store/roles-sql.test.ts checks each one):
@@ -30,7 +31,7 @@ CREATE ROLE IF NOT EXISTS driftwatch_analyst;
 
 GRANT SELECT, INSERT ON driftwatch.* TO driftwatch_writer;
 GRANT CREATE DATABASE, CREATE TABLE, CREATE VIEW ON driftwatch.* TO driftwatch_writer;
-GRANT ALTER ADD COLUMN, ALTER ORDER BY ON driftwatch.* TO driftwatch_writer;
+GRANT ALTER ADD COLUMN, ALTER ORDER BY, ALTER COMMENT COLUMN ON driftwatch.* TO driftwatch_writer;
 GRANT ALTER TTL, ALTER SETTINGS ON driftwatch.* TO driftwatch_writer;
 
 GRANT SELECT ON driftwatch.* TO driftwatch_reader;

@@ -103,6 +103,25 @@ describe('sql/queries', () => {
     expect(await run('mttr-by-env-day.sql', { from: '2026-12-01 00:00:00', to: '2026-12-02 00:00:00' })).toEqual([]);
   });
 
+  it("sql/README.md's latest rolling MTTR per env agrees with mttr-by-env-day, and keeps a NULL mean NULL", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../sql/README.md', import.meta.url)), 'utf8');
+    const example = /^-- rolling 7-day MTTR[\s\S]*?;$/m.exec(readme)![0].replace(/;$/, '');
+    // The whole scenario lies in the last 7 days of its latest snapshot: prod (420 + 950 + 180) s / 3 = 8.61 min, staging 6.5.
+    expect((await store.query(example)).map((r) => [r.env, r.mttr_minutes, r.resolved])).toEqual([
+      ['prod', 8.61, 3],
+      ['staging', 6.5, 1],
+    ]);
+    // An hour after the last resolution nothing is left in the 1h window: the mean is NULL. argMax(mean_ms, as_of)
+    // skipped the NULL and gave the last hour's mean instead, as if someone had recovered just now.
+    const lastHour = await store.query(example.replace("window = '7d'", "window = '1h'"));
+    expect(lastHour.map((r) => [r.env, r.mttr_minutes, r.resolved])).toEqual([
+      ['prod', null, 0],
+      ['staging', null, 0],
+    ]);
+    const naive = await store.query(example.replace("window = '7d'", "window = '1h'").replace('argMax(tuple(mean_ms), as_of).1', 'argMax(mean_ms, as_of)'));
+    expect(naive.every((r) => r.mttr_minutes !== null)).toBe(true);
+  });
+
   it('drift-hotspots: keys ranked by incidents then drifted minutes, clipped to the range', async () => {
     const rows = await run('drift-hotspots.sql', { ...day, limit: 3 });
     expect(rows.map((r) => [r.env, r.artifact, r.incidents, r.drifted_minutes, r.reasons])).toEqual([

@@ -53,6 +53,7 @@ const REQUIRED: Record<string, readonly string[]> = {
   'ALTER MODIFY_ORDER_BY': ['ALTER ORDER BY'],
   'ALTER MODIFY_TTL': ['ALTER TTL'],
   'ALTER MODIFY_SETTING': ['ALTER SETTINGS'],
+  'ALTER COMMENT_COLUMN': ['ALTER COMMENT COLUMN'],
   INSERT: ['INSERT'],
   // Also of system.tables / system.storage_policies, which need no grant (a user sees the tables it has any privilege on).
   SELECT: ['SELECT'],
@@ -131,7 +132,7 @@ describe('sql/roles', () => {
     expect(grants).toEqual([
       'GRANT SELECT, INSERT ON driftwatch.* TO driftwatch_writer',
       'GRANT CREATE DATABASE, CREATE TABLE, CREATE VIEW ON driftwatch.* TO driftwatch_writer',
-      'GRANT ALTER ADD COLUMN, ALTER ORDER BY ON driftwatch.* TO driftwatch_writer',
+      'GRANT ALTER ADD COLUMN, ALTER ORDER BY, ALTER COMMENT COLUMN ON driftwatch.* TO driftwatch_writer',
       'GRANT ALTER TTL, ALTER SETTINGS ON driftwatch.* TO driftwatch_writer',
       'GRANT SELECT ON driftwatch.* TO driftwatch_reader',
       'GRANT SELECT ON driftwatch.* TO driftwatch_analyst',

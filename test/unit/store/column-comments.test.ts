@@ -1,0 +1,75 @@
+/**
+ * What an analyst sees of a column without reading the engine: its ClickHouse
+ * COMMENT (DESCRIBE, system.columns, a SQL client's schema view). The columns
+ * whose name hides a unit, a time base, a NULL meaning or a value domain carry
+ * one (migration 0011), and its statements can run again (a migration cut
+ * half way is run again from the start).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChdbTransport } from '../../../store/chdb-transport.js';
+import { defaultMigrationsDir, splitStatements } from '../../../store/migrations.js';
+import { openEmbeddedStore } from '../../../store/open-store.js';
+
+let dir: string;
+let t: ChdbTransport;
+let comments: Map<string, string>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dw-comments-'));
+  t = await openEmbeddedStore(dir);
+  const rows = await t.query<{ col: string; comment: string }>(
+    `SELECT concat(table, '.', name) AS col, comment FROM system.columns WHERE database = 'driftwatch'
+       AND table IN (SELECT name FROM system.tables WHERE database = 'driftwatch' AND engine NOT LIKE '%View')`,
+  ); // a materialized view's columns are what its SELECT makes, not what analysts read
+  comments = new Map(rows.map((r) => [r.col, r.comment]));
+});
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('column comments', () => {
+  it('every *_ms column says it holds milliseconds', () => {
+    const ms = [...comments.keys()].filter((c) => c.endsWith('_ms'));
+    expect(ms.length).toBeGreaterThan(10);
+    for (const c of ms) expect(comments.get(c), c).toMatch(/milliseconds/);
+  });
+
+  it('the columns analysts misread say what they mean', () => {
+    const expected: Record<string, RegExp> = {
+      // Event time, not the wall clock; and which of the three alert times is the row's.
+      'incidents.detected_at': /event time.*not the wall clock/,
+      'alerts.event_time': /event time/,
+      'alerts.emitted_at': /wall clock/,
+      // NULL while open; the values a column takes.
+      'incidents.resolved_at': /NULL while open/,
+      'incidents.recovery_ms': /NULL while open/,
+      'incidents.reason': /converged \| promoted \| source_expired.*consistent/,
+      'incidents.change': /opened \| updated \| resolved.*FINAL/,
+      'mttr_snapshots.scope': /'\*'/,
+      'mttr_snapshots.window': /1h \| 24h \| 7d/,
+      // MTTR counts state incidents only, and a NULL mean is skipped by argMax.
+      'mttr_snapshots.resolved_count': /state incidents/,
+      'mttr_snapshots.mean_ms': /NULL when resolved_count = 0.*argMax\(tuple\(mean_ms\), as_of\)\.1/,
+      'promotion_outcomes.outcome': /succeeded \| failed \| rolled_back \| succeeded_then_rolled_back/,
+      // Late events: by arrival window in the windows, by event time in the raw history.
+      'drift_windows.late_events': /window open when they arrived/,
+      'hydration_events.late': /behind the watermark/,
+      // The rollup's quantile states are not for percentiles.
+      'drift_detection_daily.detection_ms': /not for percentiles/,
+    };
+    for (const [col, re] of Object.entries(expected)) expect(comments.get(col), col).toMatch(re);
+  });
+
+  it('the comment migration runs again without error and leaves the comments as they were', async () => {
+    const file = join(defaultMigrationsDir(), '0011_column_comments.sql');
+    for (const sql of splitStatements(readFileSync(file, 'utf8'))) await t.command(sql);
+    const again = await t.query<{ comment: string }>(
+      "SELECT comment FROM system.columns WHERE database = 'driftwatch' AND table = 'incidents' AND name = 'detected_at'",
+    );
+    expect(again[0]!.comment).toBe(comments.get('incidents.detected_at'));
+  });
+});
