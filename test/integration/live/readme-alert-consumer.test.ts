@@ -1,0 +1,128 @@
+/**
+ * The minimal consumer of README "Consuming alerts", run as written there (a
+ * node process of its own; only the topic and group id replaced, and `page`
+ * supplied), against what `driftwatch run` commits to the alert topic — in
+ * JSON and, with DRIFTWATCH_ALERT_FORMAT=avro, through the schema registry.
+ * Every emission of the scenario reaches `page` once, told apart as the
+ * README says: an instance's first firing is `new`, a later firing
+ * `updated`, its end `resolved`; decoded Avro alerts equal the JSON ones but
+ * for optional fields, which are null where JSON leaves them out.
+ */
+import { it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AlertEvent } from '../../../schemas/alert-event.js';
+import { describeKafka } from '../kafka/kafka-env.js';
+import { repoRoot, runCli, withEngineLogs } from './engine-process.js';
+import { liveSuite, until, waitCommitted } from './live-env.js';
+import { fixtureRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
+import { alertLine, replayReference } from './reference.js';
+
+const REGISTRY = (process.env.SCHEMA_REGISTRY_URL ?? '').trim();
+/** The Avro case needs the registry: skipped without one, except under CI=true (where it must run). */
+const noRegistry = REGISTRY === '' && process.env.CI !== 'true';
+
+/** The first js block after the README's "### Consuming alerts" heading. */
+function readmeConsumer(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n### Consuming alerts\n'));
+  const code = /```js\n([\s\S]*?)\n```/.exec(section)?.[1];
+  if (!code) throw new Error('README: no js block under "### Consuming alerts"');
+  return code;
+}
+
+type Page = { kind: string; alert: AlertEvent };
+
+/**
+ * Runs the README consumer on `topic` until `count` pages were made; `page` prints each as a JSON line.
+ * The file lives in the repository (under .data/, git-ignored) so that its imports resolve as a user's
+ * would, from node_modules.
+ */
+async function runReadmeConsumer(topic: string, count: number, env: Record<string, string>): Promise<Page[]> {
+  const code = readmeConsumer();
+  expect(code).toContain("'driftwatch.alerts.v1'");
+  expect(code).toContain("groupId: 'pager'");
+  mkdirSync(join(repoRoot, '.data'), { recursive: true });
+  const dir = mkdtempSync(join(repoRoot, '.data', 'readme-consumer-'));
+  const file = join(dir, 'consumer.mjs');
+  writeFileSync(
+    file,
+    code.replace("'driftwatch.alerts.v1'", JSON.stringify(topic)).replace("groupId: 'pager'", `groupId: ${JSON.stringify(`dwtest.pager.${randomUUID()}`)}`) +
+      '\nasync function page(kind, a) { console.log(JSON.stringify({ kind, alert: a })); }\n' +
+      "process.on('SIGTERM', () => consumer.disconnect().finally(() => process.exit(0)));\n",
+  );
+  const child = spawn(process.execPath, [file], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pages: Page[] = [];
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+    const lines = out.split('\n');
+    out = lines.pop()!;
+    for (const l of lines) if (l.startsWith('{"kind"')) pages.push(JSON.parse(l) as Page);
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    await until(`${count} pages from the README consumer`, async () => (pages.length >= count || child.exitCode !== null ? true : undefined), { timeoutMs: 30_000 });
+    if (child.exitCode !== null) throw new Error(`the README consumer exited ${child.exitCode}: ${err}`);
+    await new Promise((r) => setTimeout(r, 1000)); // long enough for a page too many to show
+    return pages;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The README's kinds, from the alerts in topic order: per instance (fingerprint + startsAt) new, updated…, resolved. */
+function expectedKinds(alerts: readonly AlertEvent[]): string[] {
+  const seen = new Set<string>();
+  return alerts.map((a) => {
+    const instance = `${a.fingerprint} ${a.startsAt}`;
+    const kind = a.status === 'resolved' ? 'resolved' : seen.has(instance) ? 'updated' : 'new';
+    seen.add(instance);
+    return `${kind} ${alertLine(a)}`;
+  });
+}
+
+describeKafka('README alert consumer', (brokers) => {
+  const { kafka, deploy, start, engines } = liveSuite(brokers);
+
+  for (const format of ['json', 'avro'] as const) {
+    it.skipIf(format === 'avro' && noRegistry)(`pages every alert of a run once, new / updated / resolved, from ${format} alerts`, async () => {
+      const d = await deploy(`consumer-${format}`, { env: format === 'avro' ? { DRIFTWATCH_ALERT_FORMAT: 'avro', SCHEMA_REGISTRY_URL: REGISTRY } : {} });
+      if (format === 'avro') await runCli(['schemas', 'register'], d.env);
+      // A drift that escalates through every level, and the MTTR breach it causes: both resolve.
+      const ticks = tickRecords(d.partitions);
+      const records = [...fixtureRecords('slow-recovery.ndjson'), ...ticks];
+      await produceRecords(kafka, d.topics, records);
+      await start(d, 'solo');
+      await withEngineLogs(
+        () => engines,
+        async () => {
+          await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { engines });
+          const ref = await replayReference(records, d.env);
+          expect(ref.alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([
+            ...['drift_detected firing L1', 'drift_detected firing L2', 'drift_detected firing L3', 'drift_detected firing L4'],
+            ...['mttr_breach firing L1', 'drift_detected resolved L4', 'mttr_breach firing L2', 'mttr_breach firing L3'],
+            ...['mttr_breach firing L4', 'mttr_breach resolved L4'],
+          ]);
+          const pages = await runReadmeConsumer(d.topics.alerts, ref.alerts.length, { KAFKA_BROKERS: brokers.join(','), ...(REGISTRY ? { SCHEMA_REGISTRY_URL: REGISTRY } : {}) });
+          // Per instance in order (instances are on partitions of their own, so only the multiset is fixed).
+          expect(pages.map((p) => `${p.kind} ${alertLine(p.alert)}`).sort()).toEqual(expectedKinds(ref.alerts).sort());
+          for (const rule of ['drift_detected', 'mttr_breach']) {
+            expect(pages.filter((p) => p.alert.rule === rule).map((p) => p.kind)).toEqual(['new', 'updated', 'updated', 'updated', 'resolved']);
+          }
+          if (format === 'avro') {
+            const firing = pages.find((p) => p.alert.status === 'firing')!.alert;
+            expect(firing.endsAt).toBeNull();
+            expect(firing.annotations.runbookUrl).toBeNull();
+          }
+        },
+      );
+    });
+  }
+});
