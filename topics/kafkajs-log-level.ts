@@ -14,6 +14,18 @@
  * coordinator moving: worth seeing, nothing to do). Other error responses
  * (authorization, fencing, …) stay errors.
  *
+ * The producer logs such an error a second time, at ERROR too, as "Failed to
+ * send messages: <the error's message>", before it retries the send
+ * (kafkajs sendMessages.js). The engine commits back to back, and a
+ * transaction begun right after the previous commit has its first
+ * AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS until the
+ * coordinator has written that commit's markers — a few ms, every so often
+ * (the engine issues one transactional operation at a time: it is the
+ * broker's transient, KAFKA-5477, not an overlap). That line is a warning
+ * like the response's, for any retriable protocol error; a send kafkajs
+ * gives up on reaches the engine, which logs the commit's failure. Connection
+ * failures it retries stay errors (a broker that is away).
+ *
  * kafkajs also warns "Limiting retries for the idempotent producer may
  * invalidate EoS guarantees" for any idempotent producer with a retry limit.
  * The engine's exactly-once rests on transactions: a send that fails after
@@ -54,6 +66,10 @@ for (const code of errorCodes) {
   else if (code.retriable) handledResponseErrors.set(code.message, 'warn');
 }
 
+/** What the producer logs before retrying a send (sendMessages.js), followed by the error's message. */
+const RETRIED_SEND_PREFIX = 'Failed to send messages: ';
+const retriableErrors = new Set(errorCodes.filter((c) => c.retriable).map((c) => c.message));
+
 /** What a new topic's metadata answers until it has propagated (createTopicsAndWait retries exactly these). */
 const NEW_TOPIC_PENDING_TYPES = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 const newTopicPendingErrors = new Set(errorCodes.filter((c) => NEW_TOPIC_PENDING_TYPES.has(c.type)).map((c) => c.message));
@@ -91,6 +107,9 @@ export function kafkajsLogMethod({ namespace, level, log }: Pick<LogEntry, 'name
     const error = (log as { error?: unknown }).error;
     if (typeof error === 'string' && newTopicPendingErrors.has(error) && awaitingNewTopics.getStore()) return 'debug';
     return (typeof error === 'string' && handledResponseErrors.get(error)) || method;
+  }
+  if (method === 'error' && namespace === 'Producer' && log.message.startsWith(RETRIED_SEND_PREFIX) && retriableErrors.has(log.message.slice(RETRIED_SEND_PREFIX.length))) {
+    return 'warn';
   }
   if (method === 'warn' && namespace === 'Producer' && log.message === IDEMPOTENT_RETRIES_WARNING) return 'debug';
   return method;

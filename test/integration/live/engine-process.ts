@@ -140,13 +140,12 @@ export class EngineProcess {
   }
 
   /**
-   * Errors the engine logged (level ≥ 50), minus what kafkajs retries by
-   * itself (per-response protocol errors such as CONCURRENT_TRANSACTIONS right
-   * after a commit, and sends it is retrying): those end well or surface as
-   * the engine's own errors.
+   * Errors the engine logged (level ≥ 50), kafkajs' lines included: what
+   * kafkajs retries by itself (CONCURRENT_TRANSACTIONS right after a commit,
+   * and the send it retries) is logged as a warning (topics/kafkajs-log-level.ts).
    */
   errors(): LogLine[] {
-    return this.logs.filter((l) => (l.level ?? 0) >= 50 && !(l.component === 'kafkajs' && (l.namespace === 'Connection' || 'retryCount' in l)));
+    return this.logs.filter((l) => (l.level ?? 0) >= 50);
   }
 
   /** SIGTERM; resolves with the exit once the process is gone (SIGKILL after `timeoutMs`). */

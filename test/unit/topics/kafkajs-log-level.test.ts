@@ -48,6 +48,19 @@ describe('kafkajs log lines in pino', () => {
     ]);
   });
 
+  it('logs a send kafkajs retries after a retriable error response as a warning, and a send it gives up on as an error', () => {
+    // sendMessages.js: a transaction begun right after the previous commit gets CONCURRENT_TRANSACTIONS from the
+    // coordinator until that commit's markers are written; kafkajs logs "Failed to send messages: …" and retries.
+    const k = kafkajsLogger('info');
+    const producer = (message: string) => k.log({ namespace: 'Producer', level: logLevel.ERROR, log: { timestamp: '', message, retryCount: 0, retryTime: 22 } as LogEntry['log'] });
+    producer('Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing');
+    producer('Failed to send messages: There is no leader for this topic-partition as we are in the middle of a leadership election');
+    // Not a retriable protocol error (a connection lost: the outage shows as the engine's own errors), or not retried.
+    producer('Failed to send messages: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    producer('Not authorized to access topics: [Topic authorization failed]');
+    expect(k.lines.map((l) => l.level)).toEqual([40, 40, 50, 50]);
+  });
+
   it('logs "does not host this topic-partition" at debug while new topics\' metadata is awaited, and only then', async () => {
     const k = kafkajsLogger('debug');
     const unknownTopic = response('Metadata(key: 3, version: 6)', 'This server does not host this topic-partition');
