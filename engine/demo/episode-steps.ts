@@ -32,6 +32,22 @@ export interface Plan {
 
 export type Steps = Array<[number, () => void]>;
 export const gates = ['build-verify', 'integration-tests', 'smoke'];
+/**
+ * Each gate's typical share of its slice of the promotion, so the dashboards'
+ * per-gate durations differ as real gates' do (integration tests the longest,
+ * a smoke test the shortest); a promotion's own jitter (±20 %) comes from its
+ * id, not from the scenario's random stream, so adding it left every other
+ * draw — and so every scenario — as it was.
+ */
+const gateShare: Record<string, number> = { 'build-verify': 0.6, 'integration-tests': 0.8, smoke: 0.3 };
+
+/** A gate's duration within its slice: its share of it, jittered by a hash of the promotion id and gate. */
+export function gateDurationMs(slice: number, gate: string, promotionId: string): number {
+  let h = 2166136261;
+  for (const ch of `${promotionId}/${gate}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  const jitter = ((h >>> 0) % 41) / 100 - 0.2;
+  return Math.max(1, Math.min(slice, Math.round(slice * (gateShare[gate] ?? 0.5) * (1 + jitter))));
+}
 
 export function plan(k: KeySim, end: number, steps: Steps, apply: () => void, inj?: InjectedIncident): Plan {
   return {
@@ -73,7 +89,7 @@ export function promotionSteps(c: EpisodeSink, k: KeySim, T: number, d: number, 
   gates.forEach((name, i) => {
     const at = T + slice * (i + 1);
     const result = outcome === 'failed' && i === gates.length - 1 ? 'failed' : 'passed';
-    steps.push([at, () => void c.promotion(k, at, { promotionId: pid, phase: 'gate', gate: { name, result, durationMs: slice } }, corr)]);
+    steps.push([at, () => void c.promotion(k, at, { promotionId: pid, phase: 'gate', gate: { name, result, durationMs: gateDurationMs(slice, name, pid) } }, corr)]);
   });
   if (outcome === 'succeeded') {
     const at = T + slice * (gates.length + 1);
