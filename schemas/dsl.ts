@@ -41,6 +41,17 @@ export interface Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/**
+ * An inferred type as an Avro decoder gives it: `toAvro` makes an optional
+ * field `["null", T]` with default null, so a decoded record has every field
+ * and an absent one is null (not left out, as in JSON).
+ */
+export type AvroDecoded<T> = T extends readonly (infer I)[]
+  ? AvroDecoded<I>[]
+  : T extends object
+    ? { [K in keyof T]-?: undefined extends T[K] ? AvroDecoded<Exclude<T[K], undefined>> | null : AvroDecoded<T[K]> }
+    : T;
+
 type Fields = Record<string, Schema<unknown>>;
 type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K]['isOptional'] extends true ? never : K }[keyof F];
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K]['isOptional'] extends true ? K : never }[keyof F];
@@ -69,7 +80,8 @@ function at(path: string, message: string): string {
   return path ? `${path}: ${message}` : message;
 }
 
-interface Base<T> extends Schema<T> {
+/** A schema that is required where it is a field (every schema but `s.optional`'s). */
+export interface Base<T> extends Schema<T> {
   readonly isOptional: false;
 }
 
