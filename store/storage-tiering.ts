@@ -62,6 +62,8 @@ export const TABLE_RETENTION: ReadonlyArray<{ table: string; at: string; keep: s
   { table: 'engine_metrics', at: RAW('at'), keep: 'toIntervalDay(90)', keepMs: 90 * DAY },
   { table: 'dead_letters', at: 'toDateTime(ingested_at)', keep: 'toIntervalDay(90)', keepMs: 90 * DAY },
   { table: 'drift_detection_daily', at: 'day', keep: 'toIntervalYear(5)', keepMs: 5 * YEAR },
+  { table: 'drift_keys_hourly', at: RAW('hour'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
+  { table: 'gate_runs_hourly', at: RAW('hour'), keep: 'toIntervalYear(2)', keepMs: 2 * YEAR },
 ];
 
 /** A duration as the server prints an interval: whole days, else whole hours, else seconds. */
