@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../lib/errors.js';
-import { embeddedStoreHolder } from '../store/open-store.js';
+import { embeddedStoreHolder, isEmbeddedStoreDir } from '../store/open-store.js';
 
 /** A replay's output files under --out (the store is `<out>/store`). */
 export const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] as const;
@@ -23,6 +23,12 @@ export const OUTPUT_FILES = ['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson'] 
 export function clearEarlierOutputs(outDir: string, replace: boolean): void {
   const storeDir = join(outDir, 'store');
   const storeHasData = existsSync(storeDir) && readdirSync(storeDir).length > 0;
+  // A `store` of the user's own (--out ~/project) is neither refused as an earlier run's nor removed by --force.
+  if (storeHasData && !isEmbeddedStoreDir(storeDir)) {
+    throw new UsageError(
+      `--out ${outDir}: ${storeDir} holds files that are not a driftwatch embedded store's; replay writes its store there: choose another --out`,
+    );
+  }
   if (storeHasData && !replace) {
     throw new UsageError(
       `--out ${outDir}: ${storeDir} already holds a store (of an earlier replay?), whose rows would mix with this input's; ` +

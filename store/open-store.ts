@@ -4,7 +4,7 @@
  */
 import { makeDir } from '../lib/make-dir.js';
 import { join, resolve } from 'node:path';
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
 import { InputError, StoreError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { shieldStdin } from '../lib/stdin-shield.js';
@@ -76,6 +76,18 @@ function whyNotOpened(dir: string): string {
   if (pid === process.pid) return 'This process already has an embedded store open (one per process); close it first.';
   if (pid !== undefined) return `It is in use by another process (pid ${pid}: a replay, demo, run or query on the same directory); wait for it to finish or use another directory.`;
   return 'Only one embedded store can be open per process, and one process per directory.';
+}
+
+/** What ClickHouse (chDB) puts in a data path: `status` and `tmp/` when it opens one, the rest as it is used. */
+const DATA_PATH_ENTRIES = new Set(['status', 'tmp', 'data', 'metadata', 'metadata_dropped', 'store', 'user_files', 'format_schemas', 'flags', 'access', 'named_collections', 'preprocessed_configs', 'user_scripts', 'user_defined', 'uuid']);
+
+/**
+ * Whether `dir` holds nothing but what an embedded store's data path does —
+ * also one a run left half made (interrupted while it opened or migrated) —
+ * so that removing it removes no file of the user's.
+ */
+export function isEmbeddedStoreDir(dir: string): boolean {
+  return readdirSync(dir).every((name) => DATA_PATH_ENTRIES.has(name));
 }
 
 /** The live process that has the embedded store in `dir` open (its `status` file names it), if any. */

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,21 @@ describe('replay --out: one run at a time, whole files', () => {
     const rows = await runCli(['query', '--data-dir', join(out, 'store'), '-f', 'jsonl', 'SELECT env, artifact FROM driftwatch.incidents FINAL']);
     expect(rows.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ env: 'staging', artifact: 'web' }]);
     expect(readdirSync(out).sort()).toEqual(['alerts.ndjson', 'dlq.ndjson', 'incidents.ndjson', 'store']);
+  });
+
+  it("never removes a <out>/store that is not an embedded store (a directory of the user's that happens to be called store)", async () => {
+    const out = fresh();
+    mkdirSync(join(out, 'store'));
+    writeFileSync(join(out, 'store', 'notes.txt'), 'mine\n');
+    for (const flags of [[], ['--force']]) {
+      const r = await runCli(['replay', join(fixtures, 'rollback.ndjson'), '--out', out, ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toBe(
+        `driftwatch replay: --out ${out}: ${join(out, 'store')} holds files that are not a driftwatch embedded store's; ` +
+          'replay writes its store there: choose another --out\n',
+      );
+      expect(readFileSync(join(out, 'store', 'notes.txt'), 'utf8')).toBe('mine\n');
+    }
   });
 
   it('documents --force in --help', async () => {
