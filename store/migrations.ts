@@ -84,7 +84,9 @@ export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
   } catch (err) {
-    throw new MigrationError(`cannot read the migrations folder ${dir}`, { cause: err });
+    // The reason in the message: a failure's structured record (with its cause) is logged at debug only (cli/report-failure.ts).
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new MigrationError(`cannot read the migrations folder ${dir} (${reason})`, { cause: err });
   }
   const byVersion = new Map<number, Migration>();
   for (const name of files) {

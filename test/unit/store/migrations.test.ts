@@ -49,6 +49,11 @@ describe('loadMigrations', () => {
     writeFileSync(join(dir, '0001_b.sql'), 'SELECT 2;\n');
     expect(() => loadMigrations(dir)).toThrow(/share version 0001/);
   });
+
+  it('says why the folder cannot be read (the plain line on stderr is all a user sees at the default log level)', () => {
+    const missing = join(tempDir(), 'no-such-dir');
+    expect(() => loadMigrations(missing)).toThrow(`cannot read the migrations folder ${missing} (ENOENT)`);
+  });
 });
 
 describe('migrate on the embedded store (chDB)', () => {
