@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
+import { PromotionWindowsProcessor, type PromotionStartsSnapshot } from '../../../processors/promotion-windows.js';
 import { MttrProcessor } from '../../../processors/mttr.js';
 import { AlertingProcessor, type AlertingStateSnapshot } from '../../../processors/alerting/alerting-processor.js';
 import type { Fact, FactOf } from '../../../processors/facts.js';
@@ -121,6 +121,23 @@ describe('promotion start times across a rebalance (they move with their key)', 
     expect(out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges]] : []))).toEqual([
       [0, 0, [{ windowEnd: T0 + 5 * MIN, delta: 1 }]],
     ]);
+  });
+
+  it('the member that gets the key counts a promotion rolled back before the move and retried after it once, where it ended', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + MIN, 'p1', 'succeeded'), promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } })]);
+    const [key] = p.drainDirtyKeys();
+    const saved = JSON.parse(JSON.stringify(p.snapshotKey(key!))) as PromotionStartsSnapshot;
+    expect(saved.rolledBackAt).toEqual([[expect.stringMatching(/^prod\u0000/), T0 + MIN]]); // under its first end
+    const retry = [promotion(T0 + 7 * MIN, 'p1', 'started'), promotion(T0 + 8 * MIN, 'p1', 'succeeded'), advance(T0 + 20 * MIN)];
+    const rowsOf = (out: Fact[]) => out.flatMap((f) => (f.kind === 'promotion-window' ? [[f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges]] : []));
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restoreKey(key!, saved);
+    expect(rowsOf(run(q, retry))).toEqual([[0, 0, [{ windowEnd: T0 + 5 * MIN, delta: 1 }]]]);
+    // A key written before rollbacks were remembered has no rolledBackAt: the rollback forgot p1 then, so its retry ends it anew.
+    const old = new PromotionWindowsProcessor(defaultProcessingOptions);
+    old.restoreKey(key!, { startedAt: saved.startedAt, succeededAt: [], failedAt: [] });
+    expect(rowsOf(run(old, retry))).toEqual([[1, 1, []]]);
   });
 
   it('an open window from before retries ended once restores what the rule counted then', () => {
