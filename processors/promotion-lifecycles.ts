@@ -123,7 +123,7 @@ export class PromotionLifecycles {
    * The promotion's counted end, while remembered: its first end and its
    * outcome now. A snapshot from before retries kept the first end may hold
    * both a success and a failure (their own times): the later one is its
-   * outcome, the earlier its first end. (A rollback forgets both.)
+   * outcome, the earlier its first end. (A rollback replaces both with its own entry, `rolledBackAt`.)
    */
   endedOf(id: string): { firstEndedAt: number; outcome: CountedOutcome } | undefined {
     const rolledBackAt = this.rolledBackAt.get(id);

@@ -130,7 +130,7 @@ const WINDOW = 'w:';
 export class PromotionWindowsProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'promotion-windows';
   private readonly windowMs: number;
-  /** Window timers (`w:<start>` at windowEnd) and the lifecycles' start-time, success and failure expiries, in one queue. */
+  /** Window timers (`w:<start>` at windowEnd) and the lifecycles' start-time and outcome (success, failure, rollback) expiries, in one queue. */
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
   private readonly lifecycles: PromotionLifecycles;
