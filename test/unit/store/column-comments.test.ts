@@ -56,20 +56,28 @@ describe('column comments', () => {
       'mttr_snapshots.mean_ms': /NULL when resolved_count = 0.*argMax\(tuple\(mean_ms\), as_of\)\.1/,
       'promotion_outcomes.outcome': /succeeded \| failed \| rolled_back \| succeeded_then_rolled_back/,
       // Late events: by arrival window in the windows, by event time in the raw history.
-      'drift_windows.late_events': /window open when they arrived/,
-      'hydration_events.late': /behind the watermark/,
+      // Late is older than the watermark by more than the allowed lateness (SPEC 4.7), not merely behind it (0013).
+      'drift_windows.late_events': /more than the allowed lateness.*window open when they arrived/,
+      'hydration_events.late': /older than the watermark by more than the allowed lateness/,
+      'promotion_events.late': /older than the watermark by more than the allowed lateness/,
+      'promotion_outcomes.decided_at': /occurred_at.*of the event that decided/,
       // The rollup's quantile states are not for percentiles.
       'drift_detection_daily.detection_ms': /not for percentiles/,
     };
     for (const [col, re] of Object.entries(expected)) expect(comments.get(col), col).toMatch(re);
   });
 
-  it('the comment migration runs again without error and leaves the comments as they were', async () => {
-    const file = join(defaultMigrationsDir(), '0011_column_comments.sql');
-    for (const sql of splitStatements(readFileSync(file, 'utf8'))) await t.command(sql);
+  it('the comment migrations run again, in order, without error and leave the comments as they were', async () => {
+    for (const name of ['0011_column_comments.sql', '0013_column_comments_late.sql']) {
+      for (const sql of splitStatements(readFileSync(join(defaultMigrationsDir(), name), 'utf8'))) await t.command(sql);
+    }
     const again = await t.query<{ comment: string }>(
       "SELECT comment FROM system.columns WHERE database = 'driftwatch' AND table = 'incidents' AND name = 'detected_at'",
     );
     expect(again[0]!.comment).toBe(comments.get('incidents.detected_at'));
+    const late = await t.query<{ comment: string }>(
+      "SELECT comment FROM system.columns WHERE database = 'driftwatch' AND table = 'index_events' AND name = 'late'",
+    );
+    expect(late[0]!.comment).toBe(comments.get('index_events.late'));
   });
 });
