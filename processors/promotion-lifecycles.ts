@@ -4,7 +4,9 @@
  * time, until its first terminal event gives its duration, and its counted
  * outcome (success, failure, or taken by a rollback) under its first end, so
  * a later rollback or retry changes that outcome where it was counted — and
- * a retry after a rollback does not end the promotion a second time. Each is
+ * a retry after a rollback does not end the promotion a second time; and
+ * whether a rollback ended its promotion itself, so a success or failure
+ * from before it, learnt late, becomes the first end. Each is
  * remembered for
  * `startedTtlMs` (start times from the start, outcomes from the first end),
  * so state is bounded by the promotions of that span.
@@ -39,6 +41,14 @@ export interface PromotionStartsSnapshot {
    * it was kept (a rollback forgot its promotion then).
    */
   rolledBackAt?: Array<[string, number]>;
+  /**
+   * [`<env>\0<promotionId>`, duration the rollback counted, or null] of the
+   * promotions in `rolledBackAt` that their rollback ended itself (their
+   * first end is the rollback's time); absent in snapshots from before it was
+   * kept (their rollbacks are then not known to have ended them: a late
+   * success or failure from before is taken as a retry, as then).
+   */
+  endedByRollback?: Array<[string, number | null]>;
 }
 
 /** What a remembered promotion's outcome is now: its last success or failure, unless a rollback came after it. */
@@ -59,6 +69,14 @@ export class PromotionLifecycles {
   private readonly failedAt = new KeyedEntries<number>();
   /** First ends of the counted promotions a rollback took (or ended), by `<env>\0<promotionId>`, so a retry after it is the same promotion: it changes that outcome and ends nothing again. */
   private readonly rolledBackAt = new KeyedEntries<number>();
+  /**
+   * Of those, the promotions their rollback ended itself (nothing ended them
+   * before), with the duration that rollback counted (null: none), so a
+   * success or failure from before the rollback, learnt late, can become the
+   * first end as in event-time order (promotion-windows.ts). No expiry of its
+   * own: it goes with the `rolledBackAt` entry.
+   */
+  private readonly endedByRollback = new KeyedEntries<number | null>();
 
   constructor(
     private readonly timers: TimerQueue,
@@ -74,13 +92,16 @@ export class PromotionLifecycles {
   expire(key: string): void {
     if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
     else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
-    else if (key.startsWith(ROLLED_BACK)) this.rolledBackAt.delete(key.slice(ROLLED_BACK.length));
+    else if (key.startsWith(ROLLED_BACK)) {
+      this.rolledBackAt.delete(key.slice(ROLLED_BACK.length));
+      this.endedByRollback.delete(key.slice(ROLLED_BACK.length));
+    }
     else this.startedAt.delete(key.slice(STARTED.length));
   }
 
   drainDirtyKeys(): string[] {
     return [
-      ...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys(), ...this.rolledBackAt.drainDirtyKeys()]),
+      ...new Set([...this.startedAt.drainDirtyKeys(), ...this.succeededAt.drainDirtyKeys(), ...this.failedAt.drainDirtyKeys(), ...this.rolledBackAt.drainDirtyKeys(), ...this.endedByRollback.drainDirtyKeys()]),
     ];
   }
 
@@ -95,6 +116,7 @@ export class PromotionLifecycles {
       succeededAt: succeeded.map((id) => [id, this.succeededAt.get(id)!]),
       failedAt: failed.map((id) => [id, this.failedAt.get(id)!]),
       rolledBackAt: rolledBack.map((id) => [id, this.rolledBackAt.get(id)!]),
+      endedByRollback: this.endedByRollback.idsOf(key).map((id) => [id, this.endedByRollback.get(id)!]),
     };
   }
 
@@ -104,6 +126,7 @@ export class PromotionLifecycles {
     this.restoreEntries(this.succeededAt, SUCCEEDED, key, state.succeededAt ?? []);
     this.restoreEntries(this.failedAt, FAILED, key, state.failedAt ?? []);
     this.restoreEntries(this.rolledBackAt, ROLLED_BACK, key, state.rolledBackAt ?? []);
+    this.endedByRollback.restoreKey(key, state.endedByRollback ?? []);
   }
 
   /** Forgets one key's start times and outcomes (its partition was revoked). */
@@ -112,6 +135,7 @@ export class PromotionLifecycles {
     for (const id of this.succeededAt.dropKey(key)) this.timers.cancel(SUCCEEDED + id);
     for (const id of this.failedAt.dropKey(key)) this.timers.cancel(FAILED + id);
     for (const id of this.rolledBackAt.dropKey(key)) this.timers.cancel(ROLLED_BACK + id);
+    this.endedByRollback.dropKey(key);
   }
 
   private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
@@ -154,6 +178,22 @@ export class PromotionLifecycles {
     if (this.succeededAt.delete(id)) this.timers.cancel(SUCCEEDED + id);
     if (this.failedAt.delete(id)) this.timers.cancel(FAILED + id);
     if (this.rolledBackAt.delete(id)) this.timers.cancel(ROLLED_BACK + id);
+    this.endedByRollback.delete(id);
+  }
+
+  /** Remembers, after its `rolled_back` outcome, that the rollback ended the promotion itself, having counted `durationMs`. */
+  rememberEndedByRollback(id: string, event: PromotionEvent, durationMs: number | undefined): void {
+    this.endedByRollback.set(id, stateKey(event.env, event.artifact), durationMs ?? null);
+  }
+
+  /**
+   * Whether the promotion's rollback ended it itself (its remembered first
+   * end is then the rollback's time), and the duration that rollback counted
+   * (null: none); undefined when not (or not known: an older snapshot).
+   */
+  endedByRollbackOf(id: string): { durationMs: number | null } | undefined {
+    const durationMs = this.endedByRollback.get(id);
+    return durationMs === undefined ? undefined : { durationMs };
   }
 
   /**

@@ -78,10 +78,24 @@
  *   the end's window is still open); it is not left waiting, where a later
  *   rollback or retry would have taken it for its own start. (Not told
  *   apart: a second `started` of an attempt whose duration was counted,
- *   under a new event id, counts a second duration.) Events are taken in
- *   the order they are learnt: a late `succeeded` learnt after its own
- *   rollback is a retry of the promotion that rollback ended, its outcome
- *   that success (the rollback, learnt first, had no success to take back).
+ *   under a new event id, counts a second duration.) A late `succeeded` or
+ *   `failed` learnt after the rollback that ended its promotion (nothing
+ *   ended it before), from before that rollback, is what it is in
+ *   event-time order: the promotion's first end, the rollback following it
+ *   — succeeded_then_rolled_back (the success counts in `endedSucceeded`,
+ *   `rolledBackAfterSuccess` and `successChanges` −1 take it back) or
+ *   failed, rolled back; first end its time, decided at the rollback; the
+ *   duration the rollback counted becomes the attempt's to that end. All in
+ *   one window: the frontier is in the late event's window and at or after
+ *   the rollback. Other late ends learnt after a later rollback or retry
+ *   are still taken in the order they are learnt, as a retry (the outcome
+ *   the late one's, the first end kept): one from before a rollback that
+ *   followed an earlier end (which outcome the rollback took, and when that
+ *   was decided, are not kept, and the in-order outcome depends on them),
+ *   one learnt after a retry that followed the rollback, and one of a key
+ *   restored from a snapshot written before `endedByRollback` was kept. A
+ *   late `started` learnt between such a rollback (that knew no start) and
+ *   the late end keeps the duration start → rollback.
  * - A late event of a closed window counts in no window and gives no
  *   promotion-outcome (the alert rule, judging closed windows, could not
  *   count it: the dashboards agree with it; drift windows count it as
@@ -181,6 +195,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
           emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
           break;
         }
+        if (ended.outcome === 'rolled_back' && eventAt < ended.firstEndedAt && this.endBeforeRollback(w, id, event, eventAt, ended.firstEndedAt, at, emit)) break;
         // A retry under the same id (after a failure, a success or a rollback): the promotion stays counted once,
         // at its first end, now with this outcome.
         if ((ended.outcome === 'succeeded') !== success) changeSuccess(w, ended.firstEndedAt, success ? 1 : -1, this.windowMs);
@@ -203,6 +218,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
           emitOutcome(emit, event, at, { firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
         } else {
           w.promotionsEnded++;
+          lifecycles.rememberEndedByRollback(id, event, duration);
           emitOutcome(emit, event, at, { firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         }
         break;
@@ -215,6 +231,42 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         if (event.gate) countGate(w, event.gate);
         break;
     }
+  }
+
+  /**
+   * A success or failure (`event`, at `eventAt`, counted in `w`), learnt
+   * late, of a promotion its rollback at `rolledBackAt` (later) ended itself:
+   * in event-time order it ended the promotion and the rollback followed
+   * (module comment). Gives the counts and the outcome those events give in
+   * order; false (nothing done) when the rollback is not known to have ended
+   * the promotion itself (a key from an older snapshot).
+   *
+   * The rollback's window is `w`: facts come in `at` order, so the frontier
+   * (`at`) is at or after the rollback, which is after this event, and this
+   * event's window is the frontier's (it is open). The promotion's one end
+   * stays in it; only the success, the duration and the first end change.
+   */
+  private endBeforeRollback(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, rolledBackAt: number, at: number, emit: Emit): boolean {
+    const byRollback = this.lifecycles.endedByRollbackOf(id);
+    if (!byRollback) return false;
+    // The rollback's duration ran from the start to the rollback; in order that start is this end's, and the rollback has
+    // none. (Not found: another member counted it, before a rebalance, and its row keeps it. A start after this end
+    // was, in order, the rollback's.)
+    const rollbackMs = byRollback.durationMs;
+    if (rollbackMs !== null) {
+      const counted = w.durations.indexOf(rollbackMs);
+      const toThisEnd = rollbackMs - (rolledBackAt - eventAt);
+      if (counted >= 0 && toThisEnd >= 0) w.durations[counted] = toThisEnd;
+    }
+    this.lifecycles.rememberOutcome(id, event, 'rolled_back', eventAt);
+    if (event.phase === 'succeeded') {
+      w.endedSucceeded++;
+      w.rolledBackAfterSuccess++;
+      changeSuccess(w, eventAt, -1, this.windowMs);
+    }
+    const outcome = event.phase === 'succeeded' ? 'succeeded_then_rolled_back' : 'failed';
+    emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt });
+    return true;
   }
 
   /**

@@ -193,20 +193,68 @@ describe('PromotionWindowsProcessor', () => {
     ]);
   });
 
-  it('a success learnt late after its promotion\'s rollback (its window still open) is taken as a retry: one end, a success', () => {
+  describe('a success or failure learnt late after the rollback that ended its promotion, from before that rollback (its window still open)', () => {
+    const rollback = (at: number) => promotion(at, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } });
+    /** p1 started at T0, ended by `phase` at T0 + 1 min and rolled back at T0 + 2 min; p2 ended by its rollback alone. */
+    const inOrder = (phase: 'succeeded' | 'failed') => [
+      promotion(T0, 'p1', 'started'),
+      promotion(T0 + MIN, 'p1', phase),
+      rollback(T0 + 2 * MIN),
+      promotion(T0 + 2 * MIN, 'p2', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      advance(Infinity),
+    ];
+    /** The same events, p1's `phase` learnt after its rollback, at a frontier of T0 + 3 min. */
+    const learntLate = (phase: 'succeeded' | 'failed') => [
+      promotion(T0, 'p1', 'started'),
+      rollback(T0 + 2 * MIN),
+      promotion(T0 + 2 * MIN, 'p2', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
+      late(promotion(T0 + MIN, 'p1', phase), T0 + 3 * MIN),
+      advance(Infinity),
+    ];
+    const outcomesWithRollback = (out: ReturnType<typeof runProcessor>) =>
+      ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.promotionId, (o.firstEndedAt - T0) / MIN, o.outcome, (o.decidedAt - T0) / MIN, o.rolledBackAt === undefined ? undefined : (o.rolledBackAt - T0) / MIN]);
+    /** p1's latest outcome (what promotion_outcomes FINAL keeps). */
+    const p1Outcome = (out: ReturnType<typeof runProcessor>) => outcomesWithRollback(out).filter(([id]) => id === 'p1').at(-1);
+
+    it('a success ends it at its own time, with its duration, and the rollback takes it back: as in order', () => {
+      const out = runProcessor(make(), learntLate('succeeded'));
+      const [row] = rows(out).map((f) => f.row);
+      expect(row).toMatchObject({ succeeded: 1, rolledBack: 2, rolledBackAfterSuccess: 1, promotionsEnded: 2, endedSucceeded: 1, successChanges: [{ windowEnd: T0 + W, delta: -1 }] });
+      expect(row).toMatchObject({ durationCount: 1, durationSumMs: MIN }); // 60 s to the success, not 120 s to the rollback
+      expect(outcomesWithRollback(out)).toEqual([
+        ['p1', 2, 'rolled_back', 2, 2],
+        ['p2', 2, 'rolled_back', 2, 2],
+        ['p1', 1, 'succeeded_then_rolled_back', 2, 2], // decided by the rollback, as in order
+      ]);
+      expect(rows(out)).toEqual(rows(runProcessor(make(), inOrder('succeeded'))));
+      expect(p1Outcome(out)).toEqual(p1Outcome(runProcessor(make(), inOrder('succeeded'))));
+    });
+
+    it('a failure ends it at its own time and stays its outcome, rolled back', () => {
+      const out = runProcessor(make(), learntLate('failed'));
+      expect(rows(out).map((f) => f.row)).toEqual([expect.objectContaining({ failed: 1, rolledBack: 2, rolledBackAfterSuccess: 0, promotionsEnded: 2, endedSucceeded: 0, successChanges: [], durationSumMs: MIN })]);
+      expect(outcomesWithRollback(out).slice(-1)).toEqual([['p1', 1, 'failed', 2, 2]]);
+      expect(rows(out)).toEqual(rows(runProcessor(make(), inOrder('failed'))));
+      expect(p1Outcome(out)).toEqual(p1Outcome(runProcessor(make(), inOrder('failed'))));
+    });
+
+    it('a later retry of it is still one promotion, first ended at the late success', () => {
+      const events = learntLate('succeeded');
+      const out = runProcessor(make(), [...events.slice(0, -1), promotion(T0 + 4 * MIN, 'p1', 'succeeded'), advance(Infinity)]);
+      expect(rows(out).map((f) => [f.row.promotionsEnded, f.row.successChanges])).toEqual([[2, []]]);
+      expect(outcomesWithRollback(out).slice(-1)).toEqual([['p1', 1, 'succeeded', 4, undefined]]);
+    });
+  });
+
+  it('a success learnt late after its promotion\'s rollback, from after a first end the rollback followed, is taken as a retry (remaining case: the outcome before the rollback is not kept)', () => {
     const out = runProcessor(make(), [
-      promotion(T0, 'p0', 'started'),
+      promotion(T0, 'p1', 'failed'),
       promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
       late(promotion(T0 + MIN, 'p1', 'succeeded'), T0 + 3 * MIN),
       advance(Infinity),
     ]);
-    expect(rows(out).map((f) => [f.row.succeeded, f.row.rolledBack, f.row.promotionsEnded, f.row.endedSucceeded, f.row.successChanges])).toEqual([
-      [1, 1, 1, 0, [{ windowEnd: T0 + W, delta: 1 }]],
-    ]);
-    expect(ofKind(out, 'promotion-outcome').map(({ outcome: o }) => [o.outcome, (o.firstEndedAt - T0) / MIN, (o.decidedAt - T0) / MIN])).toEqual([
-      ['rolled_back', 2, 2],
-      ['succeeded', 2, 1],
-    ]);
+    expect(rows(out).map((f) => [f.row.promotionsEnded, f.row.successChanges])).toEqual([[1, [{ windowEnd: T0 + W, delta: 1 }]]]);
+    expect(outcomesInMinutes(out).slice(-1)).toEqual([['p1', 0, 'succeeded', 1]]);
   });
 
   it('forgets a rollback 24 h after its promotion\'s first end: a retry after that ends the promotion anew', () => {

@@ -8,9 +8,10 @@
  *   as is:    pL succeeded 10:01 (late: the frontier is at 10:02:30, its window open), pM succeeded 10:06:30
  *   swapped:  pM succeeded 10:06:30 (the frontier moves to 10:05:30), pL succeeded 10:01 (late, its window closed)
  * Both store the same rows (the late success with late = 1 in both; only
- * source_line differs), but pL's outcome is `succeeded` in the first (a
- * retry after its rollback) and `rolled_back` in the second (a late event
- * of a closed window gives no outcome). The frontier a late event met is
+ * source_line differs), but pL's outcome is `succeeded_then_rolled_back` in
+ * the first (its late success, from before its rollback, counted as in
+ * order) and `rolled_back` in the second (a late event of a closed window
+ * gives no outcome). The frontier a late event met is
  * not stored.
  */
 import { describe, it, expect } from 'vitest';
@@ -60,7 +61,7 @@ describe('promotion_outcomes is not derivable from promotion_events', () => {
     const [asIs, other] = [await storedRows(lines), await storedRows(swapped)];
     expect(history(asIs)).toEqual(history(other));
     expect(history(asIs).filter((r) => r.late === 1).map((r) => r.event_id)).toEqual(['l2']);
-    expect(outcomes(asIs)).toEqual({ pL: 'succeeded', pM: 'succeeded' });
+    expect(outcomes(asIs)).toEqual({ pL: 'succeeded_then_rolled_back', pM: 'succeeded' });
     expect(outcomes(other)).toEqual({ pL: 'rolled_back', pM: 'succeeded' });
   });
 });

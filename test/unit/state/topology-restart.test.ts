@@ -93,7 +93,7 @@ describe('topology restart from the changelog', () => {
     // At 32 min prod/catalog has an open incident (in state-drift, and in mttr with its breach timer) and alert, open
     // drift and determinism windows, and its promotion's counted success (a later rollback would take it back).
     expect(Object.keys(catalog ?? {}).sort()).toEqual(['alerting', 'determinism', 'drift-windows', 'mttr', 'promotion-windows', 'state-drift']);
-    expect(catalog?.['promotion-windows']).toEqual({ startedAt: [], succeededAt: [[expect.stringMatching(/^prod\u0000/), expect.any(Number)]], failedAt: [], rolledBackAt: [] });
+    expect(catalog?.['promotion-windows']).toEqual({ startedAt: [], succeededAt: [[expect.stringMatching(/^prod\u0000/), expect.any(Number)]], failedAt: [], rolledBackAt: [], endedByRollback: [] });
     expect(catalog?.mttr).toEqual({ open: [[expect.stringMatching(/^inc-/), { env: 'prod', startedAt: T0 + 5 * MIN + 1 }]], breaches: [[expect.stringMatching(/^inc-/), T0 + 35 * MIN + 2]] }); // the first ms the incident is open longer than 30 min
     expect(Object.keys(snap.whole).sort()).toEqual(['alerting', 'drift-windows', 'mttr', 'promotion-windows']); // drift-windows: the env rollups it closed lately
     expect(snapshotTopology(t).keyed).toEqual([]); // drained

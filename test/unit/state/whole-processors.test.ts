@@ -7,7 +7,7 @@ import { AlertingProcessor, type AlertingStateSnapshot } from '../../../processo
 import type { Fact, FactOf } from '../../../processors/facts.js';
 import type { Processor } from '../../../processors/processor.js';
 import { MIN, T0 } from '../drift/builders.js';
-import { advance, promotion } from '../aggregates/facts.js';
+import { advance, late, promotion } from '../aggregates/facts.js';
 import { DAY } from '../../../lib/time.js';
 import { syntheticScenario } from './scenario.js';
 import { WALL, alertIds, cuts, expectChangelogInSync, factsOf, inputOf, run, runWithRestart } from './harness.js';
@@ -138,6 +138,24 @@ describe('promotion start times across a rebalance (they move with their key)', 
     const old = new PromotionWindowsProcessor(defaultProcessingOptions);
     old.restoreKey(key!, { startedAt: saved.startedAt, succeededAt: [], failedAt: [] });
     expect(rowsOf(run(old, retry))).toEqual([[1, 1, []]]);
+  });
+
+  it('the member that gets the key of a promotion its rollback ended takes a success from before that rollback, learnt late after the move, as its first end', () => {
+    const p = new PromotionWindowsProcessor(defaultProcessingOptions);
+    run(p, [promotion(T0, 'p1', 'started'), promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } })]);
+    const [key] = p.drainDirtyKeys();
+    const saved = JSON.parse(JSON.stringify(p.snapshotKey(key!))) as PromotionStartsSnapshot;
+    expect(saved.endedByRollback).toEqual([[expect.stringMatching(/^prod\u0000/), 2 * MIN]]); // the duration the rollback counted
+    // The new member's window of the rollback is its own (it counted neither the end nor the duration): the end moves within it.
+    const lateSuccess = [late(promotion(T0 + MIN, 'p1', 'succeeded'), T0 + 3 * MIN), advance(T0 + 20 * MIN)];
+    const outcomeOf = (out: Fact[]) => out.flatMap((f) => (f.kind === 'promotion-outcome' ? [[f.outcome.firstEndedAt - T0, f.outcome.outcome]] : []));
+    const q = new PromotionWindowsProcessor(defaultProcessingOptions);
+    q.restoreKey(key!, saved);
+    expect(outcomeOf(run(q, lateSuccess))).toEqual([[MIN, 'succeeded_then_rolled_back']]);
+    // A key written before this was kept: the rollback is not known to have ended p1 itself, so the success is a retry, as then.
+    const old = new PromotionWindowsProcessor(defaultProcessingOptions);
+    old.restoreKey(key!, { startedAt: saved.startedAt, succeededAt: [], failedAt: [], rolledBackAt: saved.rolledBackAt });
+    expect(outcomeOf(run(old, lateSuccess))).toEqual([[2 * MIN, 'succeeded']]);
   });
 
   it('an open window from before retries ended once restores what the rule counted then', () => {
