@@ -8,6 +8,7 @@ import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '.
 import { requireDriftwatchSchema, runQuery } from '../../store/open-store.js';
 import { DATABASE } from '../../store/tables.js';
 import { isStatementError } from '../../store/store-errors.js';
+import { schemaBehindHint } from '../../store/schema-behind.js';
 import { adminActor, auditAdminAction } from '../../store/admin-audit.js';
 import type { Runtime } from '../runtime.js';
 
@@ -62,7 +63,11 @@ export const queryCommand: Command = {
       } catch (err) {
         if (write) await auditAdminAction(transport, actorOf(rt), { action: 'store.write', statement: sql, error: err }, rt.logger);
         // SQL the store refuses as wrong (syntax, unknown table or column…) is the user's input: exit 2, like bad usage.
-        if (isStatementError(err)) throw new UsageError((err as Error).message, { cause: err });
+        if (isStatementError(err)) {
+          const migrate = `driftwatch sql migrate${dataDir === undefined ? '' : ` --data-dir ${dataDir}`}`;
+          const behind = await schemaBehindHint(transport, err, migrate);
+          throw new UsageError(behind ? `${(err as Error).message}\n${behind}` : (err as Error).message, { cause: err });
+        }
         throw err;
       }
       // A statement run with --write may change history: a security audit record (store/admin-audit.ts).

@@ -34,4 +34,30 @@ describe('query reads a store that exists', () => {
       expect(bad.stderr, sql).toMatch(/^driftwatch query: embedded store: .*Code: (62|60|47)\./);
     }
   });
+
+  it('says when an unknown table is one of the migrations a store made by an earlier version lacks, and how to catch up', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dw-query-behind-'));
+    expect((await runCli(['replay', fixture, '--out', out])).code).toBe(0);
+    const store = join(out, 'store');
+    // An up-to-date store: an unknown table is just that.
+    const typo = await runCli(['query', '--data-dir', store, 'SELECT count() FROM driftwatch.drift_keys_hourlyy']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).not.toMatch(/behind/);
+    // The store as a version before migration 0012 left it: no hourly rollups, 0011 the last migration recorded.
+    for (const sql of [
+      'DROP TABLE driftwatch.drift_keys_hourly_mv',
+      'DROP TABLE driftwatch.drift_keys_hourly',
+      'ALTER TABLE driftwatch.schema_migrations DELETE WHERE version >= 12 SETTINGS mutations_sync = 1',
+    ]) {
+      const r = await runCli(['query', '--write', '--data-dir', store, sql]);
+      expect(r.code, `${sql}: ${r.stderr}`).toBe(0);
+    }
+    const old = await runCli(['query', '--data-dir', store, 'SELECT count() FROM driftwatch.drift_keys_hourly']);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/Code: 60\./);
+    expect(old.stderr).toMatch(/this store's schema is \d+ migrations? behind this driftwatch \(up to \d{4}_\w+\.sql\): run `driftwatch sql migrate --data-dir .*store` to bring it up to date/);
+    // And the command it names does bring it up to date.
+    expect((await runCli(['sql', 'migrate', '--data-dir', store])).code).toBe(0);
+    expect((await runCli(['query', '--data-dir', store, 'SELECT count() FROM driftwatch.drift_keys_hourly'])).code).toBe(0);
+  });
 });
