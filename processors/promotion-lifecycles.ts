@@ -6,8 +6,7 @@
  * a later rollback or retry changes that outcome where it was counted — and
  * a retry after a rollback does not end the promotion a second time; and
  * whether a rollback ended its promotion itself, so a success or failure
- * from before it, learnt late, becomes the first end. Each is
- * remembered for
+ * from before it, learnt late, becomes the first end. Each is remembered for
  * `startedTtlMs` (start times from the start, outcomes from the first end),
  * so state is bounded by the promotions of that span.
  *
@@ -93,8 +92,9 @@ export class PromotionLifecycles {
     if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
     else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
     else if (key.startsWith(ROLLED_BACK)) {
-      this.rolledBackAt.delete(key.slice(ROLLED_BACK.length));
-      this.endedByRollback.delete(key.slice(ROLLED_BACK.length));
+      const id = key.slice(ROLLED_BACK.length);
+      this.rolledBackAt.delete(id);
+      this.endedByRollback.delete(id);
     }
     else this.startedAt.delete(key.slice(STARTED.length));
   }
