@@ -6,7 +6,8 @@
  * a later rollback or retry changes that outcome where it was counted — and
  * a retry after a rollback does not end the promotion a second time; and
  * whether a rollback ended its promotion itself, so a success or failure
- * from before it, learnt late, becomes the first end. Each is remembered for
+ * from before it, learnt late after a restart or a rebalance (the window's
+ * event logs are not kept across them), becomes the first end. Each is remembered for
  * `startedTtlMs` (start times from the start, outcomes from the first end),
  * so state is bounded by the promotions of that span.
  *
@@ -87,16 +88,17 @@ export class PromotionLifecycles {
     return this.startedAt.size;
   }
 
-  /** Forgets what the expiry timer `key` (one of this class's, not a window's) was set for. */
-  expire(key: string): void {
-    if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(key.slice(SUCCEEDED.length));
-    else if (key.startsWith(FAILED)) this.failedAt.delete(key.slice(FAILED.length));
+  /** Forgets what the expiry timer `key` (one of this class's, not a window's) was set for; returns the promotion's id. */
+  expire(key: string): string {
+    // Every prefix is two characters (`p:`, `s:`, `f:`, `r:`).
+    const id = key.slice(STARTED.length);
+    if (key.startsWith(SUCCEEDED)) this.succeededAt.delete(id);
+    else if (key.startsWith(FAILED)) this.failedAt.delete(id);
     else if (key.startsWith(ROLLED_BACK)) {
-      const id = key.slice(ROLLED_BACK.length);
       this.rolledBackAt.delete(id);
       this.endedByRollback.delete(id);
-    }
-    else this.startedAt.delete(key.slice(STARTED.length));
+    } else this.startedAt.delete(id);
+    return id;
   }
 
   drainDirtyKeys(): string[] {
@@ -197,7 +199,7 @@ export class PromotionLifecycles {
   }
 
   /**
-   * A late `started` (promotion-windows.ts): when its promotion already ended
+   * A late `started` of a closed window (promotion-windows.ts): when its promotion already ended
    * at or after it (a remembered outcome), the attempt it began is over, so
    * it is not kept waiting for a terminal event — a later rollback or retry
    * would take it for its own start (a duration spanning both) — and the
@@ -223,10 +225,51 @@ export class PromotionLifecycles {
     if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
     const started = this.startedAt.get(id);
     if (started === undefined) return undefined;
+    // A terminal event learnt late never takes a later start: in order, that start came after it (a retry's).
+    if (started > at) return undefined;
     this.startedAt.delete(id);
     this.timers.cancel(STARTED + id);
-    return Math.max(0, at - started);
+    return at - started;
   }
+
+  /** Everything remembered of one promotion (a copy), for `setState` to put back: promotion-window-replay.ts. */
+  stateOf(id: string): PromotionState {
+    return {
+      startedAt: this.startedAt.get(id),
+      succeededAt: this.succeededAt.get(id),
+      failedAt: this.failedAt.get(id),
+      rolledBackAt: this.rolledBackAt.get(id),
+      endedByRollback: this.endedByRollback.get(id),
+    };
+  }
+
+  /** Replaces what is remembered of one promotion (under its `key`) with `state`, expiries re-armed as they were set. */
+  setState(id: string, key: string, state: PromotionState): void {
+    this.setEntry(this.startedAt, STARTED, id, key, state.startedAt);
+    this.setEntry(this.succeededAt, SUCCEEDED, id, key, state.succeededAt);
+    this.setEntry(this.failedAt, FAILED, id, key, state.failedAt);
+    this.setEntry(this.rolledBackAt, ROLLED_BACK, id, key, state.rolledBackAt);
+    if (state.endedByRollback === undefined) this.endedByRollback.delete(id);
+    else this.endedByRollback.set(id, key, state.endedByRollback);
+  }
+
+  private setEntry(entries: KeyedEntries<number>, prefix: string, id: string, key: string, at: number | undefined): void {
+    if (at === undefined) {
+      if (entries.delete(id)) this.timers.cancel(prefix + id);
+      return;
+    }
+    entries.set(id, key, at);
+    this.timers.schedule(prefix + id, at + this.startedTtlMs);
+  }
+}
+
+/** One promotion's remembered start and outcome entries (PromotionLifecycles.stateOf). */
+export interface PromotionState {
+  startedAt: number | undefined;
+  succeededAt: number | undefined;
+  failedAt: number | undefined;
+  rolledBackAt: number | undefined;
+  endedByRollback: number | null | undefined;
 }
 
 /** One promotion: its id within its target env. */

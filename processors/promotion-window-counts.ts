@@ -78,7 +78,10 @@ export function countGate(w: EnvWindow, gate: NonNullable<PromotionEvent['gate']
 
 /** Records in `w` a change of the success of a promotion counted in the window of `firstEndedAt` (see successChanges). */
 export function changeSuccess(w: EnvWindow, firstEndedAt: number, delta: number, windowMs: number): void {
-  const end = windowStart(firstEndedAt, windowMs) + windowMs;
+  addSuccessChange(w, windowStart(firstEndedAt, windowMs) + windowMs, delta);
+}
+
+function addSuccessChange(w: EnvWindow, end: number, delta: number): void {
   const changed = (w.successChanges.get(end) ?? 0) + delta;
   if (changed === 0) w.successChanges.delete(end);
   else w.successChanges.set(end, changed);
@@ -112,4 +115,19 @@ export function envWindowFromSnapshot(w: EnvWindowSnapshot, windowEnd: number): 
     durations: [...w.durations],
     gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])),
   };
+}
+
+/** Counts in `w` the difference `after` − `before` of what one promotion's events gave (a late one put in its place, promotion-window-logs.ts). */
+export function addDifference(w: EnvWindow, before: EnvWindow, after: EnvWindow): void {
+  for (const count of ['started', 'succeeded', 'failed', 'rolledBack', 'rolledBackAfterSuccess', 'promotionsEnded', 'endedSucceeded'] as const) {
+    w[count] += after[count] - before[count];
+  }
+  for (const [end, delta] of before.successChanges) addSuccessChange(w, end, -delta);
+  for (const [end, delta] of after.successChanges) addSuccessChange(w, end, delta);
+  for (const d of before.durations) {
+    // Always found: the logged events were counted in this window by this process (logs are not restored).
+    const i = w.durations.indexOf(d);
+    if (i >= 0) w.durations.splice(i, 1);
+  }
+  w.durations.push(...after.durations);
 }

@@ -66,36 +66,27 @@
  *   in it, late-window.ts) counts there exactly as it would have in order,
  *   at the frontier: SPEC §4.7 only keeps late events out of *closed*
  *   windows, and a success or failure reported a minute late is still that
- *   window's. A late terminal event ends its promotion (`promotionsEnded`,
- *   its promotion-outcome, first end = its own time), with its duration
- *   when the start is known; a late rollback or retry changes the outcome
- *   where it was counted, as in order; late gates and snapshots count.
- *   A late `started` counts in `started` and waits for its terminal event,
- *   unless its promotion already ended at or after it (a remembered
- *   outcome): then its attempt is over, and what users expect is that
- *   attempt's duration, first end − start, in the window of that end (open
- *   whenever the start's is; the start of a closed window gives it too if
- *   the end's window is still open); it is not left waiting, where a later
- *   rollback or retry would have taken it for its own start. (Not told
- *   apart: a second `started` of an attempt whose duration was counted,
- *   under a new event id, counts a second duration.) A late `succeeded` or
- *   `failed` learnt after the rollback that ended its promotion (nothing
- *   ended it before), from before that rollback, is what it is in
- *   event-time order: the promotion's first end, the rollback following it
- *   — succeeded_then_rolled_back (the success counts in `endedSucceeded`,
- *   `rolledBackAfterSuccess` and `successChanges` −1 take it back) or
- *   failed, rolled back; first end its time, decided at the rollback; the
- *   duration the rollback counted becomes the attempt's to that end. All in
- *   one window: the frontier is in the late event's window and at or after
- *   the rollback. Other late ends learnt after a later rollback or retry
- *   are still taken in the order they are learnt, as a retry (the outcome
- *   the late one's, the first end kept): one from before a rollback that
- *   followed an earlier end (which outcome the rollback took, and when that
- *   was decided, are not kept, and the in-order outcome depends on them),
- *   one learnt after a retry that followed the rollback, and one of a key
- *   restored from a snapshot written before `endedByRollback` was kept. A
- *   late `started` learnt between such a rollback (that knew no start) and
- *   the late end keeps the duration start → rollback.
+ *   window's. Late gates and snapshots count (their order does not matter).
+ *   A late start or end takes its place among its promotion's events of
+ *   that window (promotion-window-logs.ts keeps them, and what was
+ *   remembered of the promotion before them): they are counted again in
+ *   event-time order and the window takes the difference — ends, first
+ *   end, which start each end takes (its attempt's duration), the outcome a
+ *   rollback takes and retries change — and when the promotion's outcome is
+ *   no longer the one last emitted, its promotion-outcome is emitted again
+ *   (the events' own times; `at` the frontier). So the window's row and
+ *   promotion_outcomes under FINAL are those of event-time order, whatever
+ *   the arrival within the open window (test/unit/aggregates/
+ *   promotion-late-order.test.ts). Not kept across a restart or a
+ *   rebalance (in memory): a late event of a promotion whose events of the
+ *   window came before one is taken after them, except that a start of an
+ *   attempt already ended at or after it gives that attempt its duration,
+ *   first end − start, and a success or failure from before the rollback
+ *   that ended its promotion (`endedByRollback`, keyed) becomes its first
+ *   end, the rollback following it (endBeforeRollback); not a late end from
+ *   before a rollback that followed an earlier end, before a retry's end,
+ *   or before the first end. A terminal event never takes a start later
+ *   than itself (that start is a retry's).
  * - A late event of a closed window counts in no window and gives no
  *   promotion-outcome (the alert rule, judging closed windows, could not
  *   count it: the dashboards agree with it; drift windows count it as
@@ -120,10 +111,11 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { Fact, PromotionOutcome } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import type { KeyedStateStore, WholeStateStore } from './stateful.js';
+import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { PromotionLifecycles, promotionKey, type PromotionStartsSnapshot } from './promotion-lifecycles.js';
-import { changeSuccess, countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
+import { addDifference, changeSuccess, countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
 import { promotionWindowRow } from './promotion-window-rows.js';
+import { placeOf, PromotionWindowLogs, type PromotionWindowLog } from './promotion-window-logs.js';
 import { lateEventWindowOpen, windowOpenAt } from './late-window.js';
 
 export type { PromotionStartsSnapshot } from './promotion-lifecycles.js';
@@ -148,6 +140,8 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private readonly timers = new TimerQueue();
   private readonly windows = new Map<number, Map<string, EnvWindow>>();
   private readonly lifecycles: PromotionLifecycles;
+  /** The window in progress's promotion events, to count a late one as in event-time order. */
+  private readonly logs = new PromotionWindowLogs();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: PromotionWindowsOptions = {}) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -165,18 +159,100 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     if (event.type !== 'promotion') return;
     // One id per event, shared by the start-time and outcome bookkeeping below.
     const id = promotionKey(event);
-    const lifecycles = this.lifecycles;
     const eventAt = fact.envelope.at;
-    let duration: number | undefined;
-    if (fact.kind === 'late') {
-      if (!lateEventWindowOpen(fact, this.windowMs)) {
-        this.onLateOfClosedWindow(id, event, eventAt, at);
-        return;
-      }
-      // Its window is open (the frontier's): from here on it counts as it would have in order.
-      duration = event.phase === 'started' ? lifecycles.trackLateStart(id, event, eventAt)?.durationMs : lifecycles.trackDuration(id, event, eventAt);
-    } else duration = lifecycles.trackDuration(id, event, eventAt);
+    if (fact.kind === 'late' && !lateEventWindowOpen(fact, this.windowMs)) {
+      this.onLateOfClosedWindow(id, event, eventAt, at);
+      this.logs.forget(id);
+      return;
+    }
+    // From here on, a late event's window is open (the frontier's): it counts as it would have in order.
     const w = this.slot(at, event.env);
+    switch (event.phase) {
+      case 'snapshot':
+        if (event.snapshot?.verified) w.snapshotsVerified++;
+        else w.snapshotsUnverified++;
+        return;
+      case 'gate':
+        if (event.gate) countGate(w, event.gate);
+        return;
+    }
+    const start = windowStart(at, this.windowMs);
+    let log = this.logs.get(start, id);
+    if (!log) {
+      const base = this.lifecycles.stateOf(id);
+      if (fact.kind === 'late' && this.countAfterRestore(w, id, event, eventAt, at, emit)) return;
+      log = this.logs.begin(start, id, stateKey(event.env, event.artifact), base);
+    }
+    const logged = { at: eventAt, event };
+    const place = placeOf(log.events, logged);
+    if (place === log.events.length) {
+      // In event-time order (the common case): counted as it comes.
+      log.events.push(logged);
+      this.count(w, id, event, eventAt, this.lifecycles.trackDuration(id, event, eventAt), (o) => emitOutcome(emit, event, at, o));
+      return;
+    }
+    // Learnt late, before events of its promotion already counted in this window: counted again in event-time order.
+    const before = this.recount(id, log);
+    log.events.splice(place, 0, logged);
+    const after = this.recount(id, log);
+    addDifference(w, before.counts, after.counts);
+    const decided = after.outcome;
+    if (decided && !sameOutcome(decided.o, before.outcome?.o)) emitOutcome(emit, decided.event, at, decided.o);
+  }
+
+  /**
+   * What one promotion's logged events of the window give in event-time
+   * order, from what was remembered before the first: their counts (in a
+   * window of their own) and the outcome they leave. Leaves the promotion's
+   * remembered state as those events leave it.
+   */
+  private recount(id: string, log: PromotionWindowLog): { counts: EnvWindow; outcome: { event: PromotionEvent; o: OutcomeOf } | undefined } {
+    this.lifecycles.setState(id, log.key, log.base);
+    const counts = emptyEnvWindow();
+    let outcome: { event: PromotionEvent; o: OutcomeOf } | undefined;
+    for (const { at, event } of log.events) {
+      this.count(counts, id, event, at, this.lifecycles.trackDuration(id, event, at), (o) => (outcome = { event, o }));
+    }
+    return { counts, outcome };
+  }
+
+  /**
+   * A late event of the window in progress none of whose promotion's events
+   * of that window are known here, though the promotion's remembered state
+   * shows some (they came before a restart or a rebalance, and logs are not
+   * kept): a start of an attempt that already ended at or after it gives
+   * that attempt its duration, first end − start, and is not left waiting;
+   * a success or failure from before the rollback that ended its promotion
+   * becomes its first end (endBeforeRollback). True when it was one of
+   * those (counted); false for any other (nothing done: counted as in order).
+   */
+  private countAfterRestore(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, at: number, emit: Emit): boolean {
+    const lifecycles = this.lifecycles;
+    const ended = lifecycles.endedOf(id);
+    if (!ended || ended.firstEndedAt < eventAt) return false;
+    if (event.phase === 'started') {
+      w.started++;
+      w.durations.push(ended.firstEndedAt - eventAt);
+      return true;
+    }
+    if (event.phase !== 'succeeded' && event.phase !== 'failed') return false;
+    const byRollback = lifecycles.endedByRollbackOf(id);
+    if (ended.outcome !== 'rolled_back' || ended.firstEndedAt === eventAt || !byRollback) return false;
+    const duration = lifecycles.trackDuration(id, event, eventAt);
+    if (duration !== undefined) w.durations.push(duration);
+    w[event.phase]++;
+    this.endBeforeRollback(w, id, event, eventAt, ended.firstEndedAt, byRollback.durationMs, at, emit);
+    return true;
+  }
+
+  /**
+   * Counts in `w` one lifecycle event (started, succeeded, failed,
+   * rolled_back) of promotion `id`, at `eventAt`, with the `duration` of the
+   * attempt it ended, as in event-time order; `decide` gets the outcome it
+   * gives its promotion, if any.
+   */
+  private count(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, duration: number | undefined, decide: (o: OutcomeOf) => void): void {
+    const lifecycles = this.lifecycles;
     if (duration !== undefined) w.durations.push(duration);
     switch (event.phase) {
       case 'started':
@@ -192,15 +268,14 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
           w.promotionsEnded++;
           if (success) w.endedSucceeded++;
           lifecycles.rememberOutcome(id, event, event.phase, eventAt);
-          emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
+          decide({ firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
           break;
         }
-        if (ended.outcome === 'rolled_back' && eventAt < ended.firstEndedAt && this.endBeforeRollback(w, id, event, eventAt, ended.firstEndedAt, at, emit)) break;
         // A retry under the same id (after a failure, a success or a rollback): the promotion stays counted once,
         // at its first end, now with this outcome.
         if ((ended.outcome === 'succeeded') !== success) changeSuccess(w, ended.firstEndedAt, success ? 1 : -1, this.windowMs);
         if (ended.outcome !== event.phase) lifecycles.rememberOutcome(id, event, event.phase, ended.firstEndedAt);
-        emitOutcome(emit, event, at, { firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
+        decide({ firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
         break;
       }
       case 'rolled_back': {
@@ -213,46 +288,36 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         if (ended?.outcome === 'succeeded') {
           w.rolledBackAfterSuccess++;
           changeSuccess(w, firstEndedAt, -1, this.windowMs);
-          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          decide({ firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         } else if (ended) {
-          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
+          decide({ firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
         } else {
           w.promotionsEnded++;
           lifecycles.rememberEndedByRollback(id, event, duration);
-          emitOutcome(emit, event, at, { firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          decide({ firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         }
         break;
       }
-      case 'snapshot':
-        if (event.snapshot?.verified) w.snapshotsVerified++;
-        else w.snapshotsUnverified++;
-        break;
-      case 'gate':
-        if (event.gate) countGate(w, event.gate);
-        break;
     }
   }
 
   /**
    * A success or failure (`event`, at `eventAt`, counted in `w`), learnt
-   * late, of a promotion its rollback at `rolledBackAt` (later) ended itself:
-   * in event-time order it ended the promotion and the rollback followed
-   * (module comment). Gives the counts and the outcome those events give in
-   * order; false (nothing done) when the rollback is not known to have ended
-   * the promotion itself (a key from an older snapshot).
+   * late, of a promotion its rollback at `rolledBackAt` (later) ended itself,
+   * having counted `rollbackMs` (null: no duration), when that rollback was
+   * counted before a restart or a rebalance (countAfterRestore): in event-time order
+   * it ended the promotion and the rollback followed (module comment). Gives
+   * the counts and the outcome those events give in order.
    *
    * The rollback's window is `w`: facts come in `at` order, so the frontier
    * (`at`) is at or after the rollback, which is after this event, and this
    * event's window is the frontier's (it is open). The promotion's one end
    * stays in it; only the success, the duration and the first end change.
    */
-  private endBeforeRollback(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, rolledBackAt: number, at: number, emit: Emit): boolean {
-    const byRollback = this.lifecycles.endedByRollbackOf(id);
-    if (!byRollback) return false;
+  private endBeforeRollback(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, rolledBackAt: number, rollbackMs: number | null, at: number, emit: Emit): void {
     // The rollback's duration ran from the start to the rollback; in order that start is this end's, and the rollback has
     // none. (Not found: another member counted it, before a rebalance, and its row keeps it. A start after this end
     // was, in order, the rollback's.)
-    const rollbackMs = byRollback.durationMs;
     if (rollbackMs !== null) {
       const counted = w.durations.indexOf(rollbackMs);
       const toThisEnd = rollbackMs - (rolledBackAt - eventAt);
@@ -266,7 +331,6 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     }
     const outcome = event.phase === 'succeeded' ? 'succeeded_then_rolled_back' : 'failed';
     emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt });
-    return true;
   }
 
   /**
@@ -288,7 +352,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private fireTimers(at: number, emit: Emit): void {
     this.timers.fireDue(at, (key, time) => {
       if (key.startsWith(WINDOW)) this.close(Number(key.slice(WINDOW.length)), time, emit);
-      else this.lifecycles.expire(key);
+      else this.logs.forget(this.lifecycles.expire(key));
     });
   }
 
@@ -320,6 +384,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   restore(state: PromotionWindowsSnapshot): void {
     for (const start of this.windows.keys()) this.timers.cancel(WINDOW + start);
     this.windows.clear();
+    this.logs.clear();
     for (const { start, envs } of state.windows) {
       const byEnv = new Map<string, EnvWindow>();
       for (const [env, w] of envs) byEnv.set(env, envWindowFromSnapshot(w, start + this.windowMs));
@@ -344,6 +409,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   /** Forgets one key's start times and outcomes (its partition was revoked). */
   dropKey(key: string): void {
     this.lifecycles.dropKey(key);
+    this.logs.dropKey(key);
   }
 
   private slot(at: number, env: string): EnvWindow {
@@ -365,6 +431,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   private close(start: number, end: number, emit: Emit): void {
     const byEnv = this.windows.get(start);
     this.windows.delete(start);
+    this.logs.closeWindow(start);
     if (!byEnv) return;
     for (const env of [...byEnv.keys()].sort()) {
       emit({ kind: 'promotion-window', at: end, row: promotionWindowRow(start, end, env, byEnv.get(env)!) });
@@ -373,8 +440,15 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
 }
 
 /** Emits what became of the promotion of `event` (at the event's time: facts stay in `at` order). */
-function emitOutcome(emit: Emit, event: PromotionEvent, at: number, o: Pick<PromotionOutcome, 'firstEndedAt' | 'outcome' | 'decidedAt' | 'rolledBackAt'>): void {
+function emitOutcome(emit: Emit, event: PromotionEvent, at: number, o: OutcomeOf): void {
   const outcome: PromotionOutcome = { env: event.env, artifact: event.artifact, promotionId: event.promotionId, ...o };
   if (event.correlationId !== undefined) outcome.correlationId = event.correlationId;
   emit({ kind: 'promotion-outcome', at, outcome });
+}
+
+/** What a promotion-outcome says of its promotion beyond its identity (the deciding event gives that). */
+type OutcomeOf = Pick<PromotionOutcome, 'firstEndedAt' | 'outcome' | 'decidedAt' | 'rolledBackAt'>;
+
+function sameOutcome(a: OutcomeOf, b: OutcomeOf | undefined): boolean {
+  return b !== undefined && a.firstEndedAt === b.firstEndedAt && a.outcome === b.outcome && a.decidedAt === b.decidedAt && a.rolledBackAt === b.rolledBackAt;
 }

@@ -246,15 +246,16 @@ describe('PromotionWindowsProcessor', () => {
     });
   });
 
-  it('a success learnt late after its promotion\'s rollback, from after a first end the rollback followed, is taken as a retry (remaining case: the outcome before the rollback is not kept)', () => {
+  it('a success learnt late after its promotion\'s rollback, from after a first end the rollback followed, is the outcome that rollback took, as in order', () => {
     const out = runProcessor(make(), [
       promotion(T0, 'p1', 'failed'),
       promotion(T0 + 2 * MIN, 'p1', 'rolled_back', { rollbackTo: { version: '1', digest: 'd0' } }),
       late(promotion(T0 + MIN, 'p1', 'succeeded'), T0 + 3 * MIN),
       advance(Infinity),
     ]);
-    expect(rows(out).map((f) => [f.row.promotionsEnded, f.row.successChanges])).toEqual([[1, [{ windowEnd: T0 + W, delta: 1 }]]]);
-    expect(outcomesInMinutes(out).slice(-1)).toEqual([['p1', 0, 'succeeded', 1]]);
+    // Failed, retried into a success, and that success rolled back: ended once, no success, no change left over.
+    expect(byWindow(out, 'promotionsEnded', 'endedSucceeded', 'rolledBackAfterSuccess', 'successChanges')).toEqual([[0, 1, 0, 1, []]]);
+    expect(outcomesInMinutes(out).slice(-1)).toEqual([['p1', 0, 'succeeded_then_rolled_back', 2]]);
   });
 
   it('forgets a rollback 24 h after its promotion\'s first end: a retry after that ends the promotion anew', () => {
