@@ -25,6 +25,8 @@ export interface StoreRow {
 }
 
 const changeRank = { opened: 0, updated: 1, resolved: 2 } as const;
+/** promotion_outcomes versions per ms of decision time (RowMapper.#outcomeVersions). */
+const OUTCOMES_PER_MS = 1024;
 
 export class RowMapper {
   /**
@@ -50,9 +52,15 @@ export class RowMapper {
   /**
    * promotion_outcomes versions (migration 0010: ReplacingMergeTree(version),
    * the highest is the promotion's outcome) follow the order in which the
-   * engine decided the outcomes: the fact's `at` × 4, which grows across
+   * engine decided the outcomes: the fact's `at` × 1024, which grows across
    * restarts and replays, then the order of one promotion's outcomes decided
-   * at one instant. Not the decision's event time: a success learnt late
+   * at one instant (up to 1023 more: late events learnt at one frontier can
+   * decide several; × 4 before, so a fifth collided with the next ms, and
+   * every version written then is below these). Still safe integers past
+   * the year 2100. The order within an instant is this mapper's (in
+   * memory): an outcome decided after a restart or a rebalance at the very
+   * ms of an earlier one of the same promotion, written before, is ordered
+   * as the first of that ms. Not the decision's event time: a success learnt late
    * after its promotion's rollback (handled at the frontier) is decided after
    * it, at an earlier event time, and lost to it. This map holds the versions
    * given at the latest `at` only (ties are only ever among those).
@@ -219,7 +227,7 @@ export class RowMapper {
       this.#outcomeVersions.clear();
     }
     const last = this.#outcomeVersions.get(promotion);
-    const version = last === undefined ? at * 4 : last + 1;
+    const version = last === undefined ? at * OUTCOMES_PER_MS : Math.min(last + 1, at * OUTCOMES_PER_MS + OUTCOMES_PER_MS - 1);
     this.#outcomeVersions.set(promotion, version);
     return version;
   }

@@ -59,14 +59,27 @@ describe('RowMapper', () => {
     const rollback = v(T0 + 2 * MIN, T0 + 2 * MIN, 'pL', T0 + 2 * MIN);
     // A success learnt late, at the frontier (T0 + 3 min), after that rollback: decided later, though it occurred earlier.
     const lateSuccess = v(T0 + 3 * MIN, T0 + MIN);
-    expect(rollback).toBe((T0 + 2 * MIN) * 4);
-    expect(lateSuccess).toBe((T0 + 3 * MIN) * 4);
+    expect(rollback).toBe((T0 + 2 * MIN) * 1024);
+    expect(lateSuccess).toBe((T0 + 3 * MIN) * 1024);
     // Two outcomes of one promotion decided at one instant: the later one wins; another promotion's are apart.
     const tied = v(T0 + 3 * MIN, T0 + 3 * MIN, 'pL', T0 + 3 * MIN);
     expect(tied).toBe(lateSuccess + 1);
-    expect(v(T0 + 3 * MIN, T0 + 3 * MIN, 'pM')).toBe((T0 + 3 * MIN) * 4);
+    expect(v(T0 + 3 * MIN, T0 + 3 * MIN, 'pM')).toBe((T0 + 3 * MIN) * 1024);
     // A fresh mapper (a replay) derives the same versions.
     expect(new RowMapper().rows({ kind: 'promotion-outcome', at: T0 + 2 * MIN, outcome: { env: 'prod', artifact: 'pay', promotionId: 'pL', firstEndedAt: T0, outcome: 'succeeded', decidedAt: T0 } })[0]!.row.version).toBe(rollback);
+  });
+
+  it('keeps promotion outcome versions apart when many outcomes of one promotion are decided in one ms (late events at one frontier)', () => {
+    const m = new RowMapper();
+    const v = (at: number) =>
+      m.rows({ kind: 'promotion-outcome', at, outcome: { env: 'prod', artifact: 'pay', promotionId: 'pL', firstEndedAt: T0, outcome: 'succeeded', decidedAt: T0 } })[0]!.row.version as number;
+    const sameMs = Array.from({ length: 8 }, () => v(T0 + MIN));
+    const next = v(T0 + MIN + 1);
+    expect([...sameMs, next]).toEqual([...sameMs, next].sort((a, b) => a - b));
+    expect(new Set([...sameMs, next]).size).toBe(9);
+    // Above every version written with the narrower encodings before (fact time × 4 + order, decided_at × 2 + 1).
+    expect(sameMs[0]).toBeGreaterThan((T0 + 24 * 60 * MIN) * 4 + 3);
+    expect(Number.isSafeInteger(v(Date.parse('2100-01-01T00:00:00Z')))).toBe(true);
   });
 
   it('uses the incident own time when the change comes with the end-of-input advance (+Infinity)', () => {
