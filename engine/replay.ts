@@ -6,7 +6,7 @@
  */
 import { accessSync, closeSync, constants as fsConstants, createWriteStream, openSync, readSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { makeDir } from '../lib/make-dir.js';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { pipeline as copyStream } from 'node:stream/promises';
 import type { AlertsConfig } from '../config/alert-rules.js';
@@ -97,6 +97,7 @@ function osReason(err: unknown): string {
 
 /** Creates (or checks) the output directory, failing with a coded error that names --out and the OS reason. */
 function createOutputDir(outDir: string): void {
+  refuseNonDirectoryOut(outDir);
   try {
     makeDir(outDir);
   } catch (err) {
@@ -106,6 +107,28 @@ function createOutputDir(outDir: string): void {
     accessSync(outDir, fsConstants.W_OK);
   } catch (err) {
     throw new InputError(`--out ${outDir}: the output directory is not writable (${osReason(err)})`, { cause: err });
+  }
+}
+
+/**
+ * An --out that is a file (or lies under one) names the wrong thing on the
+ * command line: a usage error (exit 2), not the OS failing to make a
+ * directory (exit 1, an EEXIST or ENOTDIR the user has to decode). Checked
+ * from --out up to its first existing ancestor; a missing one is made later.
+ */
+function refuseNonDirectoryOut(outDir: string): void {
+  for (let path = resolve(outDir); ; path = dirname(path)) {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(path) !== path) continue;
+      return; // EACCES and the like: makeDir below reports them with the OS reason
+    }
+    if (stat.isDirectory()) return;
+    const what = `${stat.isFile() ? 'is a file, not a directory' : 'is not a directory'}: choose a directory for the replay's outputs`;
+    throw new UsageError(path === resolve(outDir) ? `--out ${outDir} ${what}` : `--out ${outDir}: ${path} ${what}`);
   }
 }
 

@@ -35,22 +35,24 @@ function sysRefusesMkdir(): boolean {
 }
 
 describe('driftwatch replay --out <path> that cannot be a directory', () => {
-  it('--out naming an existing file: coded error with the OS reason, exit 1, no stack', async () => {
+  // The command line naming a file where a directory goes is a usage error (exit 2), as a directory given as the input is.
+  it('--out naming an existing file: usage error naming --out, exit 2, the file left alone', async () => {
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
     const r = await runCli(['replay', fixture, '--out', file, '--no-store']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`driftwatch replay: --out ${file}: cannot create the output directory (EEXIST: file already exists) [DW_INPUT_FAILED]\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`driftwatch replay: --out ${file} is a file, not a directory: choose a directory for the replay's outputs\n`);
     expectNoStack(r);
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
-  it('--out under a file: ENOTDIR', async () => {
+  it('--out under a file: usage error naming --out and the file, exit 2', async () => {
     const file = join(tmp, 'another-file');
     writeFileSync(file, 'x');
-    const out = join(file, 'sub');
+    const out = join(file, 'sub', 'out');
     const r = await runCli(['replay', fixture, '--out', out, '--no-store']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`driftwatch replay: --out ${out}: cannot create the output directory (ENOTDIR: not a directory) [DW_INPUT_FAILED]\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`driftwatch replay: --out ${out}: ${file} is a file, not a directory: choose a directory for the replay's outputs\n`);
     expectNoStack(r);
   });
 

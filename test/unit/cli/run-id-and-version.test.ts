@@ -1,6 +1,6 @@
 /** Every log line of a run carries its runId, a failing one too; `--version` prints the package's version. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from '../../helpers/replay-fixture.js';
@@ -12,9 +12,9 @@ const version = (JSON.parse(readFileSync(new URL('../../../package.json', import
 
 describe('correlation id of a run', () => {
   it('a command that fails logs its failure with the run id of its other lines', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'dw-run-id-')), 'a-file');
-    writeFileSync(file, 'x'); // --out naming a file: a runtime failure
-    const r = await runCli(['replay', fixture, '--out', file, '--no-store'], { DRIFTWATCH_BOGUS: 'x', LOG_LEVEL: 'debug' });
+    const loop = join(mkdtempSync(join(tmpdir(), 'dw-run-id-')), 'loop');
+    symlinkSync(loop, loop); // --out a symbolic link to itself: a runtime failure (ELOOP)
+    const r = await runCli(['replay', fixture, '--out', loop, '--no-store'], { DRIFTWATCH_BOGUS: 'x', LOG_LEVEL: 'debug' });
     expect(r.code).toBe(1);
     const lines = r.log.trim().split('\n').map((l) => JSON.parse(l) as { level: number; runId?: string; msg: string; err?: { code?: string } });
     // The warning about the unknown variable (from the runtime) and the failure (from main, at debug) share one run id.

@@ -4,7 +4,7 @@
  * one plain line, its structured record (coded fields) in the log at debug
  * level; a replay prints its summary and no log lines at the default level.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,13 +22,14 @@ describe('stderr of a command, as a user sees it', () => {
   beforeAll(() => assertBuilt());
 
   it('a runtime failure is one plain line with its code; LOG_LEVEL=debug adds its structured record', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'dw-once-')), 'a-file');
-    writeFileSync(file, 'x');
-    const r = await cliProcess(['replay', fixture, '--out', file, '--no-store'], {});
+    // An --out the OS cannot resolve (a symbolic link to itself: ELOOP, even for root) is a runtime failure.
+    const loop = join(mkdtempSync(join(tmpdir(), 'dw-once-')), 'loop');
+    symlinkSync(loop, loop);
+    const r = await cliProcess(['replay', fixture, '--out', loop, '--no-store'], {});
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`driftwatch replay: --out ${file}: cannot create the output directory (EEXIST: file already exists) [DW_INPUT_FAILED]\n`);
+    expect(r.stderr).toMatch(new RegExp(`^driftwatch replay: --out ${loop}: cannot create the output directory \\(ELOOP: [^\n]*\\) \\[DW_INPUT_FAILED\\]\n$`));
 
-    const debug = await cliProcess(['replay', fixture, '--out', file, '--no-store'], { LOG_LEVEL: 'debug' });
+    const debug = await cliProcess(['replay', fixture, '--out', loop, '--no-store'], { LOG_LEVEL: 'debug' });
     expect(debug.code).toBe(1);
     expect(debug.stderr.split('\n').filter((l) => l.startsWith('driftwatch replay: '))).toHaveLength(1);
     expect(logLines(debug.stderr)).toContainEqual(
