@@ -41,7 +41,7 @@ export interface Command {
   description?: string;
   options: Record<string, OptionSpec>;
   /**
-   * The command's log is its output, read by a supervisor's log pipeline (`run`): a runtime failure that ends it is
+   * The command's log is its output, read by a supervisor's log pipeline (`run`): any failure that ends it (a configuration error too) is
    * an error line of the log as well as its plain line on stderr. Other commands say it once, on stderr, and log it
    * at debug (cli/report-failure.ts).
    */

@@ -6,7 +6,9 @@
  * fields (code, canRetry, cause) at debug level: printed beside the plain
  * line, it said everything twice. A command whose log is its output for a
  * supervisor (`run`, Command.failuresInLog) logs it at error level instead,
- * where a log pipeline looks for it.
+ * where a log pipeline looks for it — a configuration error too: a service
+ * that will not start because of a bad variable must say why in its log at
+ * the default level, not only at debug.
  */
 import type { Command, CommandContext } from './command.js';
 import { ConfigError, DriftwatchError, UsageError } from '../lib/errors.js';
@@ -30,13 +32,13 @@ function describeUnexpected(err: unknown, withStack: boolean): string {
 /** Writes the failure of `cmd` (its plain line, and its log record) and returns the exit code. */
 export function reportFailure(err: unknown, cmd: Command, ctx: CommandContext): number {
   const name = `driftwatch ${cmd.path.join(' ')}`;
+  const log = cmd.failuresInLog ? ctx.logger.error.bind(ctx.logger) : ctx.logger.debug.bind(ctx.logger);
   if (err instanceof UsageError || err instanceof ConfigError) {
-    // The user's own mistake, said on stderr: never an error line of the log, not even a service's.
-    ctx.logger.debug({ err: err.toJSON() }, err.message);
+    // The user's own mistake: the plain line names the option, without a code.
+    log({ err: err.toJSON() }, err.message);
     ctx.stderr.write(`${name}: ${err.message}\n`);
     return 2;
   }
-  const log = cmd.failuresInLog ? ctx.logger.error.bind(ctx.logger) : ctx.logger.debug.bind(ctx.logger);
   if (err instanceof DriftwatchError) {
     log({ err: err.toJSON() }, err.message);
     ctx.stderr.write(`${name}: ${err.message} [${err.code}]\n`);
