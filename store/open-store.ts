@@ -47,13 +47,14 @@ export async function openEmbeddedStore(dataDir: string, options: OpenEmbeddedSt
   } catch (err) {
     throw new StoreError(`cannot open the embedded store at ${dir}: ${(err as Error).message}. ${whyNotOpened(dir)}`, { cause: err });
   }
-  if (options.migrate !== false) {
-    try {
-      await migrateStore(transport, { dir: options.migrationsDir, logger });
-    } catch (err) {
-      await transport.close();
-      throw err;
-    }
+  // The engine runs in this process and takes its time zone from TZ: `now()`, `today()`, a time written without a
+  // zone and a DateTime shown as text would follow the user's shell. The store is UTC (its columns, SPEC's times).
+  try {
+    await transport.command(`SET session_timezone = 'UTC'`);
+    if (options.migrate !== false) await migrateStore(transport, { dir: options.migrationsDir, logger });
+  } catch (err) {
+    await transport.close();
+    throw err;
   }
   logger.debug({ dir }, 'embedded store open');
   return transport;
