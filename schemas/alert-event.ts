@@ -14,7 +14,7 @@ export const alertEventSchema = s.object(
     rule: s.string(),
     status: s.enumOf(['firing', 'resolved'] as const),
     severity: s.enumOf(severities),
-    escalationLevel: s.integer({ min: 1 }),
+    escalationLevel: s.integer({ min: 1, max: 4, doc: '1..4 (L1 when it fires, higher as the firing alert ages: alerts.yaml escalation, SPEC 6)' }),
     labels: s.map(s.string(), { doc: 'env, artifact and rule-specific identifying labels' }),
     annotations: s.object(
       {

@@ -20,7 +20,7 @@ import { parseTimestamp } from '../lib/time.js';
 /** What a leaf schema checks, for code generation (see `leafTest`). */
 export type LeafRule =
   | { type: 'string'; nonEmpty: boolean; forbid?: string }
-  | { type: 'integer'; min?: number }
+  | { type: 'integer'; min?: number; max?: number }
   | { type: 'number'; min?: number }
   | { type: 'boolean' }
   | { type: 'timestamp' }
@@ -46,8 +46,10 @@ function leafTest(rule: LeafRule, x: string): string {
       // isWellFormed: no lone surrogate (lib/unicode.ts); ES2024, native in Node 20.
       return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0 && ${x}.isWellFormed()${forbid})` : `(typeof ${x} === 'string' && ${x}.isWellFormed()${forbid})`;
     }
-    case 'integer':
-      return `(typeof ${x} === 'number' && Number.isInteger(${x})${rule.min === undefined ? '' : ` && !(${x} < ${JSON.stringify(rule.min)})`})`;
+    case 'integer': {
+      const max = rule.max === undefined ? '' : ` && !(${x} > ${JSON.stringify(rule.max)})`;
+      return `(typeof ${x} === 'number' && Number.isInteger(${x})${rule.min === undefined ? '' : ` && !(${x} < ${JSON.stringify(rule.min)})`}${max})`;
+    }
     case 'number':
       return `(typeof ${x} === 'number' && Number.isFinite(${x})${rule.min === undefined ? '' : ` && !(${x} < ${JSON.stringify(rule.min)})`})`;
     case 'boolean':
@@ -59,9 +61,10 @@ function leafTest(rule: LeafRule, x: string): string {
   }
 }
 
-/** A number literal such as a `min` may be -0 or a non-finite value; those leaves go through the schema instead. */
+/** A number literal such as a `min` or `max` may be -0 or a non-finite value; those leaves go through the schema instead. */
 function inlinable(rule: LeafRule): boolean {
-  return !('min' in rule) || rule.min === undefined || (Number.isFinite(rule.min) && !Object.is(rule.min, -0));
+  const literal = (n: number | undefined) => n === undefined || (Number.isFinite(n) && !Object.is(n, -0));
+  return !('min' in rule) || (literal(rule.min) && (!('max' in rule) || literal(rule.max)));
 }
 
 /**

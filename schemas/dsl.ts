@@ -120,11 +120,12 @@ export const s = {
     }, opts.doc);
   },
 
-  /** A whole number (Avro long). */
-  integer(opts: { min?: number; doc?: string } = {}): Base<number> {
-    return leaf('integer', 'long', { type: 'integer', min: opts.min }, (v) => {
+  /** A whole number (Avro long, which has no bounds: say `min`/`max` in the doc too). */
+  integer(opts: { min?: number; max?: number; doc?: string } = {}): Base<number> {
+    return leaf('integer', 'long', { type: 'integer', min: opts.min, max: opts.max }, (v) => {
       if (typeof v !== 'number' || !Number.isInteger(v)) return `expected an integer, got ${describe(v)}`;
       if (opts.min !== undefined && v < opts.min) return `must be >= ${opts.min}, got ${v}`;
+      if (opts.max !== undefined && v > opts.max) return `must be <= ${opts.max}, got ${v}`;
       return undefined;
     }, opts.doc);
   },

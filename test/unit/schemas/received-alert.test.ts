@@ -8,6 +8,7 @@ import avro from 'avsc';
 import { avroSchemas } from '../../../schemas/avro-schemas.js';
 import { T0, alert as fixtureAlert } from '../store/fixtures.js';
 import { parseAlertEvent, validateAlertEvent, type DecodedAlertEvent } from '../../../schemas/received-alert.js';
+import { alertEventSchema } from '../../../schemas/alert-event.js';
 
 /** Firing: no endsAt, and none of the optional annotations. */
 const alert = fixtureAlert(T0);
@@ -35,5 +36,15 @@ describe('received alerts', () => {
     expect(() => parseAlertEvent(JSON.stringify({ ...alert, startsAt: undefined }))).toThrow('not a driftwatch alert: startsAt: is required');
     expect(() => parseAlertEvent('{"rule":')).toThrow(/^not a driftwatch alert: not JSON \(/);
     expect(() => parseAlertEvent(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow('not a driftwatch alert: not UTF-8');
+  });
+
+  it('escalationLevel is one of L1–L4 (SPEC §6): 0 and 5 are refused, naming the field, by the check and the compiled predicate alike', () => {
+    for (const level of [1, 2, 3, 4]) expect(validateAlertEvent({ ...alert, escalationLevel: level }).ok, String(level)).toBe(true);
+    expect(() => parseAlertEvent(JSON.stringify({ ...alert, escalationLevel: 5 }))).toThrow('not a driftwatch alert: escalationLevel: must be <= 4, got 5');
+    expect(() => parseAlertEvent(JSON.stringify({ ...alert, escalationLevel: 0 }))).toThrow('not a driftwatch alert: escalationLevel: must be >= 1, got 0');
+    expect(alertEventSchema.isValid!({ ...alert, escalationLevel: 5 })).toBe(false);
+    // Avro cannot bound a long: the .avsc says it in the field's doc.
+    const fields = (avroSchemas()['alert-event'] as { fields: Array<{ name: string; doc?: string }> }).fields;
+    expect(fields.find((f) => f.name === 'escalationLevel')?.doc).toMatch(/^1\.\.4\b/);
   });
 });
