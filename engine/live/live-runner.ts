@@ -136,7 +136,7 @@ export class LiveRunner {
       const ready = this.ready;
       if (ready === recorded) return;
       recorded = ready;
-      audit.readiness(ready, ready ? undefined : (this.stoppingFor ?? (state.stopping ? 'shutting down' : 'rejoining the group / restoring state')));
+      audit.readiness(ready, ready ? undefined : (this.stoppingFor ?? 'rejoining the group / restoring state'));
     };
   }
 
@@ -165,14 +165,21 @@ export class LiveRunner {
     });
   }
 
-  /** Ready = member of the group with its state restored, and processing (not failed). */
+  /**
+   * Ready = member of the group with its state restored, processing (not failed), and not shutting down: from the
+   * first moment of a graceful stop a load balancer or a rolling update must stop counting on this instance, not
+   * only once it has left the group.
+   */
   get ready(): boolean {
-    return this.ctx.state.readyFlag && !this.ctx.halting.halted;
+    return this.ctx.state.readyFlag && !this.ctx.halting.halted && !this.ctx.state.stopping;
   }
 
-  /** Why this instance will not be ready again, once it has stopped for good; null otherwise (Halting.stoppingFor). */
+  /**
+   * Why this instance will not be ready again, once it has stopped for good (Halting.stoppingFor) or is shutting
+   * down; null otherwise.
+   */
   get stoppingFor(): string | null {
-    return this.ctx.halting.stoppingFor;
+    return this.ctx.halting.stoppingFor ?? (this.ctx.state.stopping ? 'shutting down' : null);
   }
 
   async start(): Promise<void> {

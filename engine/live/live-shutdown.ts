@@ -21,6 +21,9 @@ export async function stopLive(ctx: LiveContext): Promise<{ clean: boolean }> {
   const { state, halting, commits, log } = ctx;
   if (state.stopping) return { clean: true };
   state.stopping = true;
+  // Not ready from now on (LiveRunner.ready says so already): the flag tells the readiness listener, so the audit
+  // trail records `instance.not_ready` (shutting down) when the stop begins, not after the group was left.
+  state.readyFlag = false;
   if (state.ticker) clearInterval(state.ticker);
   ctx.lag.stop();
   let clean = true;

@@ -2,8 +2,8 @@
  * What /readyz says of a live instance: ready once it is a member of its
  * group with its state restored; else why not — what start-up (or a
  * rejoin) waits for, or, once the instance has stopped for good (fenced by
- * a twin with its DRIFTWATCH_INSTANCE_ID, or a failed pipeline), that it is
- * stopping and why.
+ * a twin with its DRIFTWATCH_INSTANCE_ID, or a failed pipeline) or is
+ * shutting down on a signal, that it is stopping and why.
  */
 import type { Readiness } from '../metrics/metrics-server.js';
 import type { LiveRunner } from './live-runner.js';

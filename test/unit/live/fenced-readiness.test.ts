@@ -8,15 +8,13 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DuplicateInstanceError } from '../../../lib/errors.js';
-import { MetricsRegistry } from '../../../engine/metrics/metrics-registry.js';
-import { startMetricsServer, type MetricsServer } from '../../../engine/metrics/metrics-server.js';
-import { liveReadiness } from '../../../engine/live/readiness.js';
 import { hydration, NOW, startStandInRunner } from '../../helpers/stand-in-runner.js';
+import { serveReadyz, type ReadyzOfRunner } from '../../helpers/readyz-of-runner.js';
 import { producerFenced } from '../../integration/live/kafka-errors.js';
 
 const T0 = NOW - 3_600_000;
 
-let server: MetricsServer | undefined;
+let server: ReadyzOfRunner | undefined;
 afterEach(async () => {
   vi.useRealTimers();
   await server?.close();
@@ -28,11 +26,8 @@ describe('/readyz of a fenced instance', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let fenced = false;
     const h = await startStandInRunner({ during: async () => (fenced ? Promise.reject(producerFenced()) : undefined) });
-    server = await startMetricsServer({ registry: new MetricsRegistry(), port: 0, host: '127.0.0.1', isReady: () => liveReadiness(h.runner, 'joining the group / restoring state') });
-    const readyz = async () => {
-      const res = await fetch(`${server!.url}/readyz`);
-      return [res.status, await res.text()] as const;
-    };
+    server = await serveReadyz(h.runner);
+    const readyz = server.readyz;
     const H = h.topics.hydration;
     await h.member.batch(H, 0, 0, [hydration('e0', T0)]);
     expect(await readyz()).toEqual([200, 'ready\n']);
