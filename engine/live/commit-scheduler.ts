@@ -125,7 +125,9 @@ export class CommitScheduler {
     const run: Promise<void> = publishCommit(target, prepared)
       .then(() => {
         const now = o.now();
-        o.metrics?.committed(prepared.byTopic, now - prepared.started, now);
+        // The state changelog is produced too (driftwatch_events_out_total counts every output topic).
+        const produced = new Map([...prepared.byTopic, [o.changelogTopic, prepared.changelog]]);
+        o.metrics?.committed(produced, now - prepared.started, now);
       })
       .catch((err: unknown) => this.#failed(engine, err))
       .finally(() => {

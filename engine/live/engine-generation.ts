@@ -53,6 +53,7 @@ export async function ensureEngine(ctx: LiveContext): Promise<Engine> {
     positions: ctx.positions,
     now: ctx.now,
     groupInstanceIds: () => groupInstanceIds(ctx.groupDescriber, generation, ctx.log),
+    onProduced: (topic, count) => opts.metrics?.produced(topic, count),
   });
   if (commits.takeRewind()) rewind(ctx, startOffsets);
   state.engine = engine;

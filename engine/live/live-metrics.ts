@@ -11,6 +11,8 @@ export interface LiveMetrics {
   late(): void;
   deadLetter(topic: string, category: DeadLetterCategory): void;
   incident(change: string, kind: string): void;
+  /** `count` records produced to `topic` outside a commit (the changelog markers of a restore). */
+  produced(topic: string, count: number): void;
   /** A transaction of `byTopic` committed `ms` after its batch was fetched, at wall time `now`. */
   committed(byTopic: Map<string, Message[]>, ms: number, now: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
@@ -33,6 +35,7 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     late: () => m.lateEvents.inc(),
     deadLetter: (topic, category) => m.deadLettered.inc({ topic, category }),
     incident: (change, kind) => m.incidentChanges.inc({ kind, change }),
+    produced: (topic, count) => m.eventsOut.inc({ topic }, count),
     committed: (byTopic, ms, now) => {
       for (const [topic, messages] of byTopic) {
         m.eventsOut.inc({ topic }, messages.length);

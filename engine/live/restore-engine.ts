@@ -35,6 +35,8 @@ export interface RestoreContext {
   now: () => number;
   /** The engine instance ids in the group now; null when that cannot be told (then no share is taken over). */
   groupInstanceIds?: () => Promise<Set<string> | null>;
+  /** Told of the records the restore produced (its markers): driftwatch_events_out_total counts every produced record. */
+  onProduced?: (topic: string, count: number) => void;
 }
 
 export interface Restored {
@@ -60,6 +62,7 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
       messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
     }),
   );
+  ctx.onProduced?.(ctx.changelogTopic, partitions.length);
   await ctx.reader.waitForMarker(nonce, partitions, 60_000);
 
   const keyed: Array<[string, Record<string, unknown>]> = [];

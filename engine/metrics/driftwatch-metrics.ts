@@ -26,7 +26,7 @@ export interface DriftwatchMetrics {
   registry: MetricsRegistry;
   /** driftwatch_events_in_total{topic}: records consumed from an input topic (before decoding). */
   eventsIn: Counter<'topic'>;
-  /** driftwatch_events_out_total{topic}: records produced to an output topic (alerts, DLQ, changelog). */
+  /** driftwatch_events_out_total{topic}: records produced to an output topic (alerts, DLQ, the state changelog with its restore markers). */
   eventsOut: Counter<'topic'>;
   /** driftwatch_dead_lettered_total{topic,category}: input records sent to the DLQ, by source topic and kind of rejection (DeadLetterCategory). */
   deadLettered: Counter<'topic' | 'category'>;
@@ -78,7 +78,7 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
   const metrics: DriftwatchMetrics = {
     registry,
     eventsIn: registry.counter({ name: 'driftwatch_events_in_total', help: 'Records consumed from an input topic, before decoding.', labelNames: ['topic'] }),
-    eventsOut: registry.counter({ name: 'driftwatch_events_out_total', help: 'Records produced to an output topic (alerts, DLQ, changelog).', labelNames: ['topic'] }),
+    eventsOut: registry.counter({ name: 'driftwatch_events_out_total', help: 'Records produced to an output topic (alerts, DLQ, the state changelog with its restore markers).', labelNames: ['topic'] }),
     deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, future_time, before_epoch, too_large).', labelNames: ['topic', 'category'] }),
     lateEvents: registry.counter({ name: 'driftwatch_late_events_total', help: 'Events older than the event-time frontier on arrival (stored and counted; windowed only while their own window is still open).' }),
     duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because their eventId was already processed.' }),
