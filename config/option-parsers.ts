@@ -77,16 +77,17 @@ function commaList(text: string, expected: string): string[] {
   return list;
 }
 
-function httpUrl(text: string): string | null {
+/** An http(s) URL; the error's example is `example` (the ClickHouse server's by default). */
+function httpUrl(text: string, example = 'http://localhost:8123'): string | null {
   const t = text.trim();
   if (t === '') return null;
   let url: URL;
   try {
     url = new URL(t);
   } catch {
-    throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+    throw bad(`an http(s) URL such as ${example}`, redactUrl(t));
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('an http(s) URL such as http://localhost:8123', redactUrl(t));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`an http(s) URL such as ${example}`, redactUrl(t));
   return t;
 }
 
@@ -98,7 +99,7 @@ function httpUrl(text: string): string | null {
  * its own, so such a URL is refused here.
  */
 function registryUrl(text: string): string | null {
-  const t = httpUrl(text);
+  const t = httpUrl(text, 'http://localhost:8081/apis/ccompat/v7');
   if (t === null) return null;
   const url = new URL(t);
   url.username = '';

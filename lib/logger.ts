@@ -77,6 +77,7 @@ export function redactCredentials(text: string): string {
  * sits between `//` and `@`, and its query values.
  */
 export function redactUrl(url: string): string {
+  if (!url.includes('//')) return redactWithoutAuthority(url);
   try {
     const u = new URL(url);
     if (u.password) u.password = 'redacted';
@@ -85,6 +86,17 @@ export function redactUrl(url: string): string {
   } catch {
     return redactCredentials(url);
   }
+}
+
+/**
+ * A URL written without its `//` — most often its scheme forgotten: `bob:s3cret@ch:8123` parses as scheme `bob:`
+ * with the path `s3cret@ch:8123`, so there is no password field to clear. Whatever precedes its last `@` may be
+ * credentials, and its query values tokens.
+ */
+function redactWithoutAuthority(text: string): string {
+  const at = text.lastIndexOf('@');
+  const hidden = at < 0 ? text : `[redacted]${text.slice(at)}`;
+  return hidden.replace(/\?([^\s#"']*)/, (_m, query: string) => `?${redactQuery(query)}`);
 }
 
 /** A logger that discards everything; for tests and library use. */

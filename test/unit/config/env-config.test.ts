@@ -134,7 +134,10 @@ describe('loadConfig', () => {
     ['KAFKA_BROKERS', 'kafka:0', 'KAFKA_BROKERS: expected a comma-separated list of host:port such as localhost:9092,kafka-2:9092, got "kafka:0"'],
     ['DRIFTWATCH_TOPIC_DLQ', 'my topic', 'DRIFTWATCH_TOPIC_DLQ: expected a Kafka topic name (letters, digits, ".", "_", "-"; at most 249 characters), got "my topic"'],
     ['CLICKHOUSE_URL', 'localhost:8123', 'CLICKHOUSE_URL: expected an http(s) URL such as http://localhost:8123, got "localhost:8123"'],
-    ['SCHEMA_REGISTRY_URL', 'not a url', 'SCHEMA_REGISTRY_URL: expected an http(s) URL such as http://localhost:8123, got "not a url"'],
+    ['SCHEMA_REGISTRY_URL', 'not a url', 'SCHEMA_REGISTRY_URL: expected an http(s) URL such as http://localhost:8081/apis/ccompat/v7, got "not a url"'],
+    // The scheme forgotten: the credentials are not echoed back to the terminal and the supervisor's log.
+    ['CLICKHOUSE_URL', 'bob:s3cret@ch:8123', 'CLICKHOUSE_URL: expected an http(s) URL such as http://localhost:8123, got "[redacted]@ch:8123"'],
+    ['SCHEMA_REGISTRY_URL', 'reg:pa55@h:8081', 'SCHEMA_REGISTRY_URL: expected an http(s) URL such as http://localhost:8081/apis/ccompat/v7, got "[redacted]@h:8081"'],
     ['CLICKHOUSE_DATABASE', 'drift-watch', 'CLICKHOUSE_DATABASE: expected a database name (letters, digits and "_", not starting with a digit), got "drift-watch"'],
     ['DRIFTWATCH_ALERT_FORMAT', 'xml', 'DRIFTWATCH_ALERT_FORMAT: expected json or avro, got "xml"'],
   ])('rejects %s=%j naming the variable and what is expected', (name, value, message) => {

@@ -13,6 +13,13 @@ describe('redactUrl', () => {
     expect(redactUrl('http://h:8123/?password=pa55q')).toBe('http://h:8123/?password=redacted');
   });
 
+  it('hides the credentials of a URL written without its scheme, which parses as a scheme-only URL (user: as the scheme)', () => {
+    // `new URL('bob:s3cret@ch:8123')` is scheme `bob:` with the path `s3cret@ch:8123`: no password field to clear.
+    expect(redactUrl('bob:s3cret@ch.example:8123')).toBe('[redacted]@ch.example:8123');
+    expect(redactUrl('reg:pa55@h:8081/apis/ccompat/v7')).toBe('[redacted]@h:8081/apis/ccompat/v7');
+    expect(redactUrl('localhost:8123')).toBe('localhost:8123');
+  });
+
   it('still hides the credentials of text that does not parse as a URL', () => {
     expect(redactUrl('http://bob:s3cret@[bad')).toBe('http://[redacted]@[bad');
     expect(redactUrl('no credentials here')).toBe('no credentials here');
