@@ -5,8 +5,11 @@ import { startLiveEngine } from '../../engine/live/start-live.js';
 import { DuplicateInstanceError, UsageError } from '../../lib/errors.js';
 import { startedLine } from './run-started-line.js';
 
-/** Longest a graceful stop may take (finish the batch, commit, leave the group) before the process exits anyway. */
-const STOP_DEADLINE_MS = 30_000;
+/**
+ * Longest a graceful stop may take (finish the batch, commit, leave the group) before the process exits anyway
+ * (exit 1; a second later at the latest). A supervisor's grace period must be longer (deploy/docker-compose.yml).
+ */
+export const STOP_DEADLINE_MS = 30_000;
 
 export const runCommand: Command = {
   path: ['run'],

@@ -12,6 +12,8 @@ import { parse } from 'yaml';
 import { configOptions, loadConfig } from '../../../config/env-config.js';
 import { deployDir, loadDashboardProviders, loadDatasources } from './dashboards.js';
 import { alertingDir } from './alerting-files.js';
+import { parseDuration } from '../../../lib/time.js';
+import { STOP_DEADLINE_MS } from '../../../cli/commands/run.js';
 
 interface Service {
   image?: string;
@@ -23,6 +25,7 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number };
+  stop_grace_period?: string;
 }
 
 const composePath = join(deployDir, 'docker-compose.yml');
@@ -104,6 +107,14 @@ describe('docker-compose.yml', () => {
     }
     expect(svc('driftwatch').command).toEqual(['run']);
     expect(svc('driftwatch-init').command!.join(' ')).toMatch(/driftwatch topics create && driftwatch sql migrate/);
+  });
+
+  it("lets the engine's graceful stop finish before docker kills it (docker's own default is 10 s)", () => {
+    // SIGTERM: finish the batch, commit, leave the group — up to STOP_DEADLINE_MS when the broker or the store is
+    // slow, then exit 1 on its own. A SIGKILL before that is a kill -9: the restart waits out the dead member's session.
+    const grace = svc('driftwatch').stop_grace_period;
+    expect(grace).toBeDefined();
+    expect(parseDuration(grace!)).toBeGreaterThan(STOP_DEADLINE_MS + 1000);
   });
 
   it('wires the engine to the services by name, with options driftwatch knows and accepts', () => {
