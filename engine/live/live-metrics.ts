@@ -17,6 +17,8 @@ export interface LiveMetrics {
   committed(byTopic: Map<string, Message[]>, ms: number, now: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
   assigned(assignment: Record<string, number[]>): void;
+  /** Out of the group (a rebalance began, the consumer crashed): this member owns none of the input partitions now. */
+  unassigned(inputTopics: readonly string[]): void;
   groupMembers(count: number): void;
   departedShares(count: number): void;
   /** Records of an owned input partition past this instance's position, read from the broker (partition-lag.ts). */
@@ -69,6 +71,9 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
     assigned: (assignment) => {
       m.rebalances.inc();
       for (const [topic, partitions] of Object.entries(assignment)) m.partitionsAssigned.set({ topic }, partitions.length);
+    },
+    unassigned: (inputTopics) => {
+      for (const topic of inputTopics) m.partitionsAssigned.set({ topic }, 0);
     },
     groupMembers: (count) => m.groupMembers.set(undefined, count),
     departedShares: (count) => m.departedShares.set(undefined, count),

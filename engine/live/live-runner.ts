@@ -116,8 +116,12 @@ export class LiveRunner {
       commits,
     };
     // Out of the group every partition is revoked (eager rebalance protocol) and may already be another member's: its
-    // lag series goes now, not at this instance's next assignment, or lag summed over the instances counts it twice.
-    state.onLeftGroup = () => this.ctx.lag.revokeAll();
+    // lag series goes now, not at this instance's next assignment, or lag summed over the instances counts it twice;
+    // so does the count of partitions it owns.
+    state.onLeftGroup = () => {
+      this.ctx.lag.revokeAll();
+      opts.metrics?.unassigned(this.ctx.inputTopics);
+    };
     state.consumer = createConsumer(this.ctx);
     this.failed = halting.failed;
     this.auditReadiness();

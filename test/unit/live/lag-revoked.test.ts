@@ -62,3 +62,32 @@ describe('consumer lag of revoked partitions', () => {
     expect(series()).toEqual(of(1));
   });
 });
+
+/**
+ * driftwatch_partitions_assigned ("input partitions this member owns") kept
+ * its last assignment while the instance was out of the group: seen live, 3
+ * per topic on an instance whose consumer had crashed in a broker outage,
+ * while its lag series (above) had gone — summed over the instances it
+ * counted the partitions twice, as lag did.
+ */
+describe('partitions assigned, out of the group', () => {
+  const assigned = (text: string) =>
+    Object.fromEntries(text.split('\n').flatMap((l) => {
+      const hit = /^driftwatch_partitions_assigned\{topic="([^"]+)"\} (\d+)$/.exec(l);
+      return hit ? [[hit[1]!, Number(hit[2])]] : [];
+    }));
+
+  it('is 0 per input topic from a rebalance or a crash until the next assignment, which sets what it assigns', async () => {
+    const m = createDriftwatchMetrics();
+    h = await startStandInRunner({ partitions: 2, metrics: liveMetrics(m) });
+    const inputs = [h.topics.promotion, h.topics.hydration, h.topics.index];
+    const each = (n: number) => Object.fromEntries(inputs.map((t) => [t, n]));
+    expect(assigned(m.registry.metrics())).toEqual(each(2));
+    h.member.rebalance();
+    expect(assigned(m.registry.metrics())).toEqual(each(0));
+    h.member.join(Object.fromEntries(inputs.map((t) => [t, [1]])));
+    expect(assigned(m.registry.metrics())).toEqual(each(1));
+    h.member.crash(new Error('broker connection lost'), true);
+    expect(assigned(m.registry.metrics())).toEqual(each(0));
+  });
+});
