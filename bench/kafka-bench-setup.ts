@@ -4,6 +4,7 @@
  * create` does, the environment engines get, and the producer of input
  * records (each to its type's topic, key `<env>/<artifact>`).
  */
+import { artifactOnPartition } from '../topics/key-partition.js';
 import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { loadConfig } from '../config/env-config.js';
 import { kafkaSecurityEnv } from '../config/kafka-security.js';
@@ -85,11 +86,13 @@ export async function createBenchDeployment(kafka: Kafka, brokers: string[], lab
 export function tickRecords(partitions: number, occurredAt = new Date().toISOString()): BenchRecord[] {
   const out: BenchRecord[] = [];
   for (let p = 0; p < partitions; p++) {
-    const head = { occurredAt, env: 'tick', artifact: `p${p}` };
+    // Keyed for the partition (murmur2 of the key), as the engine requires (processors/decode.ts, wrong_partition).
+    const head = { occurredAt, env: 'tick', artifact: artifactOnPartition('tick', `p${p}`, p, partitions) };
+    const key = `tick/${head.artifact}`;
     out.push(
-      { type: 'promotion', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'promotion', eventId: `tick-p-${p}`, promotionId: `tick-${p}`, phase: 'started', version: '0', digest: 'sha256:tick' }) },
-      { type: 'hydration', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'hydration', eventId: `tick-h-${p}`, ruleId: 'tick', instance: 'tick', inputDigest: 'sha256:tick', outputDigest: 'tick', durationMs: 1, status: 'ok' }) },
-      { type: 'index', partition: p, key: `tick/p${p}`, value: JSON.stringify({ ...head, type: 'index', eventId: `tick-i-${p}`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' }) },
+      { type: 'promotion', partition: p, key, value: JSON.stringify({ ...head, type: 'promotion', eventId: `tick-p-${p}`, promotionId: `tick-${p}`, phase: 'started', version: '0', digest: 'sha256:tick' }) },
+      { type: 'hydration', partition: p, key, value: JSON.stringify({ ...head, type: 'hydration', eventId: `tick-h-${p}`, ruleId: 'tick', instance: 'tick', inputDigest: 'sha256:tick', outputDigest: 'tick', durationMs: 1, status: 'ok' }) },
+      { type: 'index', partition: p, key, value: JSON.stringify({ ...head, type: 'index', eventId: `tick-i-${p}`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' }) },
     );
   }
   return out;

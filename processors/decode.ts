@@ -14,6 +14,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
 import { durationText, parseTimestamp } from '../lib/time.js';
 import { startOf } from '../lib/unicode.js';
+import { partitionOfKey } from '../topics/key-partition.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 
 /**
@@ -37,6 +38,12 @@ export interface RawRecord {
    * input topic one type). Unset for files, which mix all three.
    */
   expectedType?: InputEventType;
+  /**
+   * The partition count of the record's topic (live mode): a keyed record
+   * must be on the partition its key maps to (topics/key-partition.ts).
+   * Unset for files.
+   */
+  partitions?: number;
   /**
    * Set when only the start of the record could be read (a file line over
    * the reader's limit, engine/ndjson-lines.ts): its full length and that
@@ -170,6 +177,11 @@ function eventTimeProblem(at: number, bound: FutureBound | undefined): { reason:
  * hold and would move the key's state to a second changelog partition, from
  * which a restart could restore an older copy. Such a record is dead-lettered
  * with the key it should have had. File records have no key (undefined).
+ * The right key on another partition than murmur2 of it gives (a producer
+ * whose client partitions otherwise: librdkafka's default is CRC32) splits
+ * the key the same way, and silently: its promotions and observations can
+ * reach different members, which then never join them. Such a record is
+ * dead-lettered naming the partition it belongs on.
  * Likewise a record whose event type is not the one its topic carries
  * (`expectedType`) is dead-lettered.
  */
@@ -189,11 +201,31 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
     if (got !== key) {
       return reject(record, `key: expected "${key}" (<env>/<artifact> of the event, which the input topics are partitioned by), got ${got === null ? 'none' : JSON.stringify(truncate(got, 200))}`, 'wrong_key');
     }
+    const misplaced = partitionProblem(key, record);
+    if (misplaced !== undefined) return reject(record, misplaced, 'wrong_partition');
   }
   const at = parseTimestamp(event.occurredAt);
   const problem = eventTimeProblem(at, bound);
   if (problem !== undefined) return reject(record, problem.reason, problem.category);
   return { ok: true, envelope: { event, at, key, source: record.source } };
+}
+
+/**
+ * Why a keyed record is on the wrong partition, or undefined. Not judged
+ * without a partition count, nor on a partition beyond it (partitions were
+ * added since the count was read: it is refreshed at the next assignment).
+ */
+function partitionProblem(key: string, record: RawRecord): string | undefined {
+  const count = record.partitions;
+  const got = record.source?.partition;
+  if (count === undefined || got === undefined || got >= count) return undefined;
+  const expected = partitionOfKey(key, count);
+  if (got === expected) return undefined;
+  return (
+    `partition: key ${JSON.stringify(truncate(key, 200))} belongs on partition ${expected} of the ${count} of ${record.source?.topic ?? 'its topic'} ` +
+    "(murmur2 of the key, the Java client's default partitioner, which every producer of the co-partitioned inputs must use), " +
+    `got partition ${got}: the producer places keys otherwise: another partitioner or an explicit partition (librdkafka: set partitioner=murmur2_random; kafkajs: Partitioners.DefaultPartitioner)`
+  );
 }
 
 function truncate(text: string, max: number): string {

@@ -35,11 +35,12 @@ export interface Envelope<E extends InputEvent = InputEvent> {
 /**
  * What kind of rejection a dead letter is, for metrics and dashboards (the
  * reason says the details): bytes that are no event in the encoding, an
- * empty value, an event that fails the schema, one on the wrong topic or
- * under the wrong key, or one whose time cannot be processed (ahead of the
+ * empty value, an event that fails the schema, one on the wrong topic,
+ * under the wrong key or on a partition its key does not map to (a producer
+ * with another partitioner), or one whose time cannot be processed (ahead of the
  * clock — often the clock of this host or of a producer —, or before 1970).
  */
-export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'future_time' | 'before_epoch' | 'too_large';
+export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'wrong_partition' | 'future_time' | 'before_epoch' | 'too_large';
 
 export interface DeadLetter {
   reason: string;

@@ -25,6 +25,7 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
   // still waiting behind this batch keep it from idleness through its offset lag (END_BATCH_PROCESS → setBacklog).
   let pushed = 0;
   const expectedType = ctx.topicTypes.get(batch.topic);
+  const partitions = ctx.partitionCounts.get(batch.topic);
   for (const message of batch.messages) {
     if (isStale() || state.stopping || halting.halted) break;
     if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
@@ -36,6 +37,7 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
       headers: message.headers,
       source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
       expectedType,
+      partitions,
     };
     engine.pipeline.push(record);
     pushed++;

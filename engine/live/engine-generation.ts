@@ -9,6 +9,7 @@
 import { createLiveEngine, type Engine } from './live-engine.js';
 import { restoreEngine } from './restore-engine.js';
 import { groupInstanceIds } from './group-members.js';
+import { refreshPartitionCounts } from './input-partitions.js';
 import { assignedTps, splitTp } from './topic-partition.js';
 import type { LiveContext } from './live-context.js';
 
@@ -26,6 +27,7 @@ export async function ensureEngine(ctx: LiveContext): Promise<Engine> {
   state.engine?.pipeline.dispose();
   const generation = state.generation;
   const started = ctx.now();
+  await refreshPartitionCounts(ctx.admin, ctx.partitionCounts, ctx.inputTopics, ctx.log);
   const engine = createLiveEngine(
     {
       logger: ctx.log,

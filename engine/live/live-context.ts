@@ -97,6 +97,12 @@ export interface LiveContext {
   readonly inputTopics: string[];
   /** The event type each input topic carries: an event of another type there is dead-lettered. */
   readonly topicTypes: ReadonlyMap<string, InputEventType>;
+  /**
+   * Partition count of each input topic, read at start and at each engine
+   * generation (input-partitions.ts): a keyed record on another partition
+   * than its key's is dead-lettered (processors/decode.ts, wrong_partition).
+   */
+  readonly partitionCounts: Map<string, number>;
   /** Dead letters of every engine generation, summed up in the log at most once a minute (dead-letter-log.ts). */
   readonly deadLetters: DeadLetterLog;
   readonly idleTimeoutMs: number;

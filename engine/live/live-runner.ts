@@ -40,6 +40,7 @@ import { SerialLock } from './serial-lock.js';
 import { Halting } from './halting.js';
 import { LiveState, type LiveContext } from './live-context.js';
 import { createConsumer, runConsumer } from './group-consumer.js';
+import { notePartitionCounts } from './input-partitions.js';
 import { ensureEngine } from './engine-generation.js';
 import { startIdleTicker } from './idle-ticker.js';
 import { releaseLive, stopLive } from './live-shutdown.js';
@@ -111,6 +112,7 @@ export class LiveRunner {
       }),
       inputTopics: [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index],
       topicTypes: new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type])),
+      partitionCounts: new Map(),
       deadLetters: new DeadLetterLog(log, config.kafka.topics.dlq, now),
       idleTimeoutMs: opts.idleTimeoutMs ?? 10_000,
       commits,
@@ -195,6 +197,7 @@ export class LiveRunner {
     // warn (refusing would stop every member), so refuse here, before joining. Missing topics fail here too.
     const { topics } = await ctx.admin.fetchTopicMetadata({ topics: [...ctx.inputTopics, opts.changelogTopic] });
     checkPartitionCountsAgree(topics.map((t) => ({ name: t.name, partitions: t.partitions.length })));
+    notePartitionCounts(ctx.partitionCounts, ctx.inputTopics, topics);
     // Before joining and before the producer's first transaction, which would fence a running instance with the same
     // id (duplicate-instance.ts).
     await refuseDuplicateInstance({

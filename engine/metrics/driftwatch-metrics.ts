@@ -79,7 +79,7 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     registry,
     eventsIn: registry.counter({ name: 'driftwatch_events_in_total', help: 'Records consumed from an input topic, before decoding.', labelNames: ['topic'] }),
     eventsOut: registry.counter({ name: 'driftwatch_events_out_total', help: 'Records produced to an output topic (alerts, DLQ, the state changelog with its restore markers).', labelNames: ['topic'] }),
-    deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, future_time, before_epoch, too_large).', labelNames: ['topic', 'category'] }),
+    deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, wrong_partition, future_time, before_epoch, too_large).', labelNames: ['topic', 'category'] }),
     lateEvents: registry.counter({ name: 'driftwatch_late_events_total', help: 'Events older than the event-time frontier on arrival (stored and counted; windowed only while their own window is still open).' }),
     duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because their eventId was already processed.' }),
     consumerLag: registry.gauge({ name: 'driftwatch_consumer_lag', help: 'Records of an owned input partition past this instance\'s position (end offset minus next offset to consume), read from the broker every DRIFTWATCH_LAG_INTERVAL.', labelNames: ['topic', 'partition'] }),

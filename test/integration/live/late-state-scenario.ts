@@ -22,6 +22,7 @@
  * - the idle timeout is long (DRIFTWATCH_IDLE_TIMEOUT below): no partition
  *   goes idle between phases, so event time never moves at wall-clock speed.
  */
+import { artifactOnPartition } from '../../../topics/key-partition.js';
 import type { InputRecord, InputType } from './scenario-records.js';
 
 /** Allowed lateness of the deployment (the default): frontier = clock − 2 × this. */
@@ -86,15 +87,15 @@ const barrier = (n: number, t: string): Phase => ({
 
 /**
  * One clock record per input partition of every topic, at `occurredAt`:
- * unmanaged keys `tick/p<n>` with nothing to judge (an ok read, a hydration of
+ * unmanaged keys `tick/p<n>…` (keyed for their partition) with nothing to judge (an ok read, a hydration of
  * an input of its own, a verified snapshot). At the time of the test they are
  * the final ticks: never released in live mode, so held back from commits.
  */
 export function clockRecords(partitions: number, occurredAt: string): InputRecord[] {
   const out: InputRecord[] = [];
   for (let p = 0; p < partitions; p++) {
-    const base = { eventId: `clock-${occurredAt}-p${p}`, occurredAt, env: 'tick', artifact: `p${p}` };
-    const key = `tick/p${p}`;
+    const base = { eventId: `clock-${occurredAt}-p${p}`, occurredAt, env: 'tick', artifact: artifactOnPartition('tick', `p${p}`, p, partitions) };
+    const key = `tick/${base.artifact}`;
     out.push({ key, partition: p, type: 'index', value: JSON.stringify({ type: 'index', ...base, eventId: `${base.eventId}-i`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' }) });
     out.push({
       key,

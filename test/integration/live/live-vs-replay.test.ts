@@ -12,6 +12,7 @@ import { liveSuite, waitCommitted, type LiveDeployment } from './live-env.js';
 import { fixtureRecords, heldTicks, lineRecord, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { extremeEvents } from '../../helpers/extreme-events.js';
 import { MAX_EVENT_BYTES } from '../../../processors/decode.js';
+import { partitionOfKey } from '../../../topics/key-partition.js';
 import { alertLines, committedAlerts, expectReplayAlerts, replayReference } from './reference.js';
 
 describeKafka('live engine vs replay', (brokers) => {
@@ -116,6 +117,11 @@ describeKafka('live engine vs replay', (brokers) => {
     });
     const wrongTopic = other('wrong-topic', 'i2');
     await producer.send({ topic: d.topics.hydration, messages: [{ key: 'prod/other', value: wrongTopic }] });
+    // The right key on a partition murmur2 of it does not give (a producer with librdkafka's default partitioner,
+    // CRC32, or an explicit partition): its key's events would be split between members, never joined.
+    const misplaced = other('wrong-partition', 'i3');
+    const misplacedOn = (partitionOfKey('prod/other', d.partitions) + 1) % d.partitions;
+    await producer.send({ topic: d.topics.index, messages: [{ key: 'prod/other', partition: misplacedOn, value: misplaced }] });
     await producer.disconnect();
     await produceRecords(kafka, d.topics, records);
 
@@ -125,6 +131,7 @@ describeKafka('live engine vs replay', (brokers) => {
       expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="future_time"}`)).toBe(1);
       expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_key"}`)).toBe(1);
       expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="too_large"}`)).toBe(1);
+      expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_partition"}`)).toBe(1);
     });
     const ref = await replayReference(records, d.env);
     expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
@@ -136,7 +143,7 @@ describeKafka('live engine vs replay', (brokers) => {
 
     // Where each bad record was: its topic, partition and offset on the input topics.
     const inputs = (await Promise.all(d.inputs.map((t) => readToEnd(kafka, t)))).flat();
-    expect(dlq).toHaveLength(bad.length + 4);
+    expect(dlq).toHaveLength(bad.length + 5);
     const deadBig = dlq.find((r) => r.headers['dw-truncated'] === 'true');
     expect(deadBig?.headers).toMatchObject({ 'dw-original-bytes': String(big.length), 'dw-source-topic': d.topics.index });
     // Over the 1 MiB an input event may take (replay bounds its lines the same way), whatever it holds.
@@ -145,6 +152,10 @@ describeKafka('live engine vs replay', (brokers) => {
     expect(dlq.find((r) => r.value === misKeyed)?.headers['dw-error']).toBe(
       'key: expected "prod/other" (<env>/<artifact> of the event, which the input topics are partitioned by), got "staging/zzz"',
     );
+    expect(dlq.find((r) => r.value === misplaced)?.headers).toMatchObject({
+      'dw-error': expect.stringMatching(new RegExp(`^partition: key "prod/other" belongs on partition ${partitionOfKey('prod/other', d.partitions)} of the ${d.partitions} of ${d.topics.index} .*, got partition ${misplacedOn}: `)),
+      'dw-source-partition': String(misplacedOn),
+    });
     expect(dlq.find((r) => r.value === notUtf8.toString('utf8'))?.headers['dw-error']).toBe('invalid JSON: not valid UTF-8');
     expect(dlq.find((r) => r.value === wrongTopic)?.headers).toMatchObject({
       'dw-error': `type: expected "hydration" on topic ${d.topics.hydration} (each input topic carries one event type), got "index"`,

@@ -14,6 +14,7 @@
  * The ticks themselves are never released in live mode (nothing passes them)
  * and in replay they only observe an unmanaged key: no incident, no alert.
  */
+import { artifactOnPartition } from '../../../topics/key-partition.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs, { type Kafka, type Message } from 'kafkajs';
@@ -30,7 +31,7 @@ export interface InputRecord {
   key: string | null;
   /** Topic it goes to; malformed lines go where their producer meant them. */
   type: InputType;
-  /** Explicit partition (the ticks); otherwise the key decides (murmur2, as the Java client). */
+  /** Explicit partition (the ticks, keyed for it: topics/key-partition.ts); otherwise the key decides (murmur2, as the Java client). */
   partition?: number;
   headers?: Record<string, string>;
 }
@@ -148,8 +149,10 @@ export const tickTime = (): string => new Date().toISOString();
 /** One tick per partition of the index topic (see the module comment). */
 export function tickRecords(partitions: number, occurredAt = tickTime()): InputRecord[] {
   return Array.from({ length: partitions }, (_, p) => {
-    const event = { type: 'index', eventId: `tick-${occurredAt}-p${p}`, occurredAt, env: 'tick', artifact: `p${p}`, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' };
-    return { value: JSON.stringify(event), key: `tick/p${p}`, type: 'index' as const, partition: p };
+    // Keyed as a producer must key it, on the partition murmur2 of the key gives (else it is dead-lettered, wrong_partition).
+    const artifact = artifactOnPartition('tick', `p${p}`, p, partitions);
+    const event = { type: 'index', eventId: `tick-${occurredAt}-p${p}`, occurredAt, env: 'tick', artifact, op: 'read', instance: 'tick', servedDigest: 'sha256:tick', latencyMs: 1, status: 'ok' };
+    return { value: JSON.stringify(event), key: `tick/${artifact}`, type: 'index' as const, partition: p };
   });
 }
 

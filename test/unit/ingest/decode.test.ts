@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { from, lastValueFrom, toArray, Subject } from 'rxjs';
 import { decodeJsonRecord, decodeRecord, decodeRecords, MAX_EVENT_BYTES, type Decoder, type DecodeResult, type RawRecord } from '../../../processors/decode.js';
 import { T0, hydration, indexOp, promotion } from './events.js';
+import { partitionOfKey } from '../../../topics/key-partition.js';
 
 function envelopeOf(r: DecodeResult) {
   if (!r.ok) throw new Error(`expected an envelope, got dead letter: ${r.deadLetter.reason}`);
@@ -187,6 +188,39 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
   });
 });
 
+describe('the partition a keyed record came on (co-partitioning, SPEC §2)', () => {
+  // prod/search-index is on partition 2 of 6 by murmur2 (the Java client's default partitioner); librdkafka's
+  // default (consistent_random, CRC32) puts it on 3, kafkajs's LegacyPartitioner on 0.
+  const key = 'prod/search-index';
+  const on = (partition: number, partitions?: number): RawRecord => ({
+    value: JSON.stringify(hydration('h-p', T0)),
+    key,
+    source: { topic: 'driftwatch.hydration.v1', partition, offset: '5' },
+    partitions,
+  });
+
+  it('accepts a record on the partition murmur2 of its key gives', () => {
+    expect(partitionOfKey(key, 6)).toBe(2);
+    expect(envelopeOf(decodeRecord(on(2, 6)) as DecodeResult).key).toBe(key);
+  });
+
+  it('dead-letters one its producer placed elsewhere, naming the partition it belongs on and the partitioner', () => {
+    const dl = deadLetterOf(decodeRecord(on(3, 6)) as DecodeResult);
+    expect(dl.category).toBe('wrong_partition');
+    expect(dl.reason).toBe(
+      'partition: key "prod/search-index" belongs on partition 2 of the 6 of driftwatch.hydration.v1 (murmur2 of the key, the Java ' +
+        "client's default partitioner, which every producer of the co-partitioned inputs must use), got partition 3: the producer " +
+        'places keys otherwise: another partitioner or an explicit partition (librdkafka: set partitioner=murmur2_random; kafkajs: Partitioners.DefaultPartitioner)',
+    );
+    expect(dl.key).toBe(key);
+  });
+
+  it('is not judged without the partition count (a file record), nor on a partition beyond a count not yet refreshed', () => {
+    expect(decodeRecord(on(3)).valueOf()).toMatchObject({ ok: true });
+    expect(decodeRecord(on(7, 6)).valueOf()).toMatchObject({ ok: true });
+  });
+});
+
 describe('dead-letter categories (the metric label)', () => {
   it('tells the kinds of rejection apart', () => {
     const category = (record: RawRecord) => deadLetterOf(decodeRecord(record) as DecodeResult).category;
@@ -196,6 +230,7 @@ describe('dead-letter categories (the metric label)', () => {
     expect(category({ value: JSON.stringify(hydration('h', T0, { durationMs: 'slow' })) })).toBe('invalid_event');
     expect(category({ value: JSON.stringify(hydration('h', T0)), expectedType: 'index' })).toBe('wrong_topic');
     expect(category({ value: JSON.stringify(hydration('h', T0)), key: 'prod/other' })).toBe('wrong_key');
+    expect(category({ value: JSON.stringify(hydration('h', T0)), key: 'prod/search-index', source: { partition: 3 }, partitions: 6 })).toBe('wrong_partition');
   });
 });
 
