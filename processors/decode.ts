@@ -65,8 +65,26 @@ export interface Decoder {
 
 export const jsonDecoder: Decoder = {
   name: 'JSON',
-  decode: (raw) => JSON.parse(textOf(raw)),
+  decode: (raw) => parseJson(raw),
 };
+
+/**
+ * JSON.parse of a record's text. A text behind a byte order mark (some
+ * serializers write one; RFC 8259 §8.1 forbids it on the wire) fails with a
+ * reason saying so: the parser's own names an invisible "Unexpected token".
+ * Looked at only once parsing has failed.
+ */
+export function parseJson(raw: string | Buffer): unknown {
+  const text = textOf(raw);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (text.charCodeAt(0) === 0xfeff) {
+      throw new Error('starts with a UTF-8 byte order mark (bytes EF BB BF), which a JSON text sent over a network must not carry (RFC 8259 §8.1): serialize the event without one');
+    }
+    throw err;
+  }
+}
 
 /**
  * The text of a record's bytes, which must be valid UTF-8 (RFC 8259 §8.1).

@@ -19,7 +19,7 @@
  * backoff until the registry answers (registry-retry.ts), holding back later
  * records so their order is kept; none of these is remembered.
  */
-import { textOf, type Decoder } from '../../processors/decode.js';
+import { parseJson, type Decoder } from '../../processors/decode.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AvroRegistry } from './registry-client.js';
 import { redactCredentials } from './registry-endpoint.js';
@@ -156,7 +156,7 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
       if (isConfluentWireFormat(raw)) return decodeAvro(raw as Buffer);
       let value: unknown;
       try {
-        value = JSON.parse(textOf(raw));
+        value = parseJson(raw);
       } catch (err) {
         throw new Error(`not JSON, and not Avro (no magic byte 0): ${(err as Error).message}`);
       }

@@ -4,6 +4,9 @@ import { decodeJsonRecord, decodeRecord, decodeRecords, MAX_EVENT_BYTES, type De
 import { T0, hydration, indexOp, promotion } from './events.js';
 import { partitionOfKey } from '../../../topics/key-partition.js';
 
+const BOM_REASON =
+  'invalid JSON: starts with a UTF-8 byte order mark (bytes EF BB BF), which a JSON text sent over a network must not carry (RFC 8259 §8.1): serialize the event without one';
+
 function envelopeOf(r: DecodeResult) {
   if (!r.ok) throw new Error(`expected an envelope, got dead letter: ${r.deadLetter.reason}`);
   return r.envelope;
@@ -71,6 +74,14 @@ describe('decodeJsonRecord', () => {
     for (const [occurredAt, iso] of [['2028-02-29T00:00:00.000Z', '2028-02-29T00:00:00.000Z'], ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'], ['2026-12-31T23:59:59.999Z', '2026-12-31T23:59:59.999Z']] as const) {
       expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).at, occurredAt).toBe(Date.parse(iso));
     }
+  });
+
+  it('dead-letters JSON behind a UTF-8 byte order mark saying so (the parser would name an invisible character)', () => {
+    const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(hydration('h-bom', T0)))]);
+    const dl = deadLetterOf(decodeJsonRecord(raw));
+    expect(dl.reason).toBe(BOM_REASON);
+    expect(dl.category).toBe('invalid_encoding');
+    expect(dl.raw).toBe(raw);
   });
 
   it('dead-letters malformed JSON with the parser message and the original bytes', () => {

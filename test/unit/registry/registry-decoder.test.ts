@@ -86,6 +86,10 @@ describe('createRegistryDecoder', () => {
   it('dead-letters what cannot be decoded, with the reason', async () => {
     const { registry } = fakeRegistry();
     const decoder = createRegistryDecoder({ registry });
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(hydration('h-bom', T0)))]);
+    expect(reasonOf(decodeRecord({ value: bom }, decoder) as DecodeResult)).toBe(
+      'invalid Avro/JSON: not JSON, and not Avro (no magic byte 0): starts with a UTF-8 byte order mark (bytes EF BB BF), which a JSON text sent over a network must not carry (RFC 8259 §8.1): serialize the event without one',
+    );
     expect(reasonOf(decodeRecord({ value: Buffer.from('this is not json') }, decoder) as DecodeResult)).toMatch(
       /^invalid Avro\/JSON: not JSON, and not Avro \(no magic byte 0\): Unexpected token/,
     );
