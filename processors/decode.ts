@@ -237,7 +237,8 @@ function partitionProblem(key: string, record: RawRecord): string | undefined {
   const count = record.partitions;
   const got = record.source?.partition;
   if (count === undefined || got === undefined || got >= count) return undefined;
-  const expected = partitionOfKey(key, count);
+  // The key's bytes as they came (what the producer's partitioner hashed; no copy), equal to `key` in UTF-8.
+  const expected = partitionOfKey(typeof record.key === 'object' && record.key !== null ? record.key : key, count);
   if (got === expected) return undefined;
   return (
     `partition: key ${JSON.stringify(truncate(key, 200))} belongs on partition ${expected} of the ${count} of ${record.source?.topic ?? 'its topic'} ` +

@@ -213,6 +213,9 @@ describe('the partition a keyed record came on (co-partitioning, SPEC §2)', () 
   it('accepts a record on the partition murmur2 of its key gives', () => {
     expect(partitionOfKey(key, 6)).toBe(2);
     expect(envelopeOf(decodeRecord(on(2, 6)) as DecodeResult).key).toBe(key);
+    // A Kafka message's key comes as bytes: hashed as they came.
+    expect(envelopeOf(decodeRecord({ ...on(2, 6), key: Buffer.from(key) }) as DecodeResult).key).toBe(key);
+    expect(deadLetterOf(decodeRecord({ ...on(3, 6), key: Buffer.from(key) }) as DecodeResult).category).toBe('wrong_partition');
   });
 
   it('dead-letters one its producer placed elsewhere, naming the partition it belongs on and the partitioner', () => {
