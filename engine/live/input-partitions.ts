@@ -9,12 +9,16 @@
  * re-read keeps the counts in hand (a record on a partition beyond them is
  * not judged) rather than failing the assignment over a check.
  */
-import type { Admin } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
 
 interface TopicPartitions {
   name: string;
   partitions: readonly unknown[];
+}
+
+/** What is asked of the kafkajs Admin. */
+interface MetadataSource {
+  fetchTopicMetadata(args: { topics: string[] }): Promise<{ topics: readonly TopicPartitions[] }>;
 }
 
 /** Records the counts of the input topics among `topics` (a metadata answer). */
@@ -23,7 +27,7 @@ export function notePartitionCounts(counts: Map<string, number>, inputTopics: re
 }
 
 /** Reads the input topics' counts again; on failure keeps the earlier ones (logged at debug). */
-export async function refreshPartitionCounts(admin: Pick<Admin, 'fetchTopicMetadata'>, counts: Map<string, number>, inputTopics: readonly string[], log: Logger): Promise<void> {
+export async function refreshPartitionCounts(admin: MetadataSource, counts: Map<string, number>, inputTopics: readonly string[], log: Logger): Promise<void> {
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: [...inputTopics] });
     notePartitionCounts(counts, inputTopics, topics);
