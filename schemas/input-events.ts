@@ -108,7 +108,44 @@ function quotedType(type: unknown): string {
   return text.length <= 40 ? text : `${startOf(text, 40)}…`;
 }
 
-/** Validates any input event, dispatching on `type`; the message names the failing field. */
+/**
+ * The optional top-level string fields of each type (correlationId, error,
+ * shard, fromEnv, actor, reason; version and digest, which `refine` requires
+ * on some phases).
+ */
+const optionalStrings: { [K in InputEventType]: readonly string[] } = {
+  promotion: optionalStringFields(promotionEventSchema.fields),
+  hydration: optionalStringFields(hydrationEventSchema.fields),
+  index: optionalStringFields(indexEventSchema.fields),
+};
+
+function optionalStringFields(fields: Record<string, Schema<unknown>>): string[] {
+  return Object.entries(fields).filter(([, f]) => f.isOptional && f.kind === 'string').map(([name]) => name);
+}
+
+/**
+ * Removes the optional string fields sent as "" (in place; true when there
+ * was one): a producer's zero value (Go without omitempty, a Java field never
+ * set) means "none", and SPEC §3 dead-letters only a missing or ill-typed
+ * required field — an ok hydration with `"error": ""` is a valid event. A
+ * field `refine` requires on a phase is then missing there, as it should be.
+ */
+function dropEmptyOptionals(value: Record<string, unknown>, type: InputEventType): boolean {
+  let dropped = false;
+  for (const name of optionalStrings[type]) {
+    if (value[name] === '') {
+      delete value[name];
+      dropped = true;
+    }
+  }
+  return dropped;
+}
+
+/**
+ * Validates any input event, dispatching on `type`; the message names the
+ * failing field. An optional string sent as "" is taken as absent: removed
+ * from `value` (dropEmptyOptionals), looked for only once the event failed.
+ */
 export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: 'expected a JSON object' };
@@ -120,6 +157,7 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
   }
   // The compiled predicate first; the walk that names the problem only for an invalid event.
   if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
+  if (dropEmptyOptionals(value as Record<string, unknown>, type as InputEventType) && schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
   const error = schema.check(value, '');
   return error === undefined ? { ok: true, event: value as InputEvent } : { ok: false, error };
 }

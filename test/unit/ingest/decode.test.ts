@@ -84,6 +84,21 @@ describe('decodeJsonRecord', () => {
     expect(dl.raw).toBe(raw);
   });
 
+  it('takes an optional string sent empty as absent (a Go zero value, a POJO field never set), not as a reason to dead-letter', () => {
+    // SPEC §3 dead-letters a missing or ill-typed *required* field; an ok hydration with error "" is a valid event.
+    const h = envelopeOf(decodeJsonRecord(JSON.stringify(hydration('h-e', T0, { error: '', correlationId: '' }))));
+    expect(h.event).not.toHaveProperty('error');
+    expect(h.event).not.toHaveProperty('correlationId');
+    const i = envelopeOf(decodeJsonRecord(JSON.stringify(indexOp('i-e', T0, { shard: '' }))));
+    expect(i.event).not.toHaveProperty('shard');
+    const p = envelopeOf(decodeJsonRecord(JSON.stringify(promotion('p-e', T0, { fromEnv: '', actor: '', reason: '' }))));
+    expect(Object.keys(p.event)).not.toEqual(expect.arrayContaining(['fromEnv']));
+    expect(p.event).not.toHaveProperty('actor');
+    // Required strings stay required, and a required-on-some-phases field sent empty is still missing.
+    expect(deadLetterOf(decodeJsonRecord(JSON.stringify(hydration('h-r', T0, { instance: '' })))).reason).toBe('instance: must not be empty');
+    expect(deadLetterOf(decodeJsonRecord(JSON.stringify(promotion('p-r', T0, { digest: '' })))).reason).toBe('digest: is required when phase is started');
+  });
+
   it('dead-letters malformed JSON with the parser message and the original bytes', () => {
     const raw = Buffer.from('{"type": "index", oops}');
     const dl = deadLetterOf(decodeJsonRecord(raw, { topic: 't', partition: 2, offset: '41' }));
