@@ -305,6 +305,15 @@ describe('KPI panels show the hand-checked values of the scenario', () => {
     expect(await run('Engine heartbeat', 'driftwatch-operations', 'All', fiveMinutesAfterLastPoint)).toEqual([{ seconds_since_last_metric: 300 }]);
   });
 
+  it('operations: consumer lag is no value, not 0 records, when no instance reported one in the range', async () => {
+    // A replay, the demo, or an engine down for the whole range writes no consumer_lag point: 0 would read "caught up".
+    const weekBefore = new Date('2026-11-20T09:00:00.000Z');
+    const lag = (from: Date, to: Date) => runPanel(store, 'driftwatch-operations', 'Consumer lag (records)', 'All', to, {}, from);
+    expect(await lag(weekBefore, new Date(weekBefore.getTime() + 6 * 3_600_000))).toEqual([{ consumer_lag: null }]);
+    // With points: the latest of each partition, summed; at 14:59 (i = 359 minutes after 09:00) 359 % 40 + (359 × 7) % 90 = 39 + 83.
+    expect(await lag(new Date('2026-11-27T14:00:00.000Z'), new Date('2026-11-27T14:59:00.000Z'))).toEqual([{ consumer_lag: 122 }]);
+  });
+
   it('operations: index latency SLA is the share of index operations within 100 ms, 14 of 15 (qa: 3 of 4)', async () => {
     // ops-signals: qa's one write took 250 ms; every other index op of the scenario took at most 12 ms.
     expect(await run('Index latency SLA (≤ 100 ms)', 'driftwatch-operations')).toEqual([{ within_sla: expect.closeTo(14 / 15, 9), index_ops: 15 }]);
