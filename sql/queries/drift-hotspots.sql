@@ -9,7 +9,9 @@
 --   {limit:UInt32}               how many keys to return
 --
 -- Columns: env, artifact, incidents, state_incidents, determinism_incidents,
--- drifted_minutes (incident time clipped to the range), worst_recovery_minutes,
+-- drifted_minutes (time inside the range during which some incident of the
+-- key was open: overlapping incidents — a state incident and determinism
+-- incidents of its rules — count each minute once), worst_recovery_minutes,
 -- open_incidents, reasons (how they resolved: converged, source_expired, ...).
 SELECT
     env,
@@ -17,15 +19,28 @@ SELECT
     count() AS incidents,
     countIf(kind = 'state') AS state_incidents,
     countIf(kind = 'determinism') AS determinism_incidents,
-    round(sum(dateDiff('millisecond',
-                       greatest(started_at, {from:DateTime64(3, 'UTC')}),
-                       least(coalesce(resolved_at, {to:DateTime64(3, 'UTC')}), {to:DateTime64(3, 'UTC')}))) / 60000, 2) AS drifted_minutes,
+    round(sum(new_ms) / 60000, 2) AS drifted_minutes,
     round(max(recovery_ms) / 60000, 2) AS worst_recovery_minutes,
     countIf(resolved_at IS NULL) AS open_incidents,
     arraySort(groupUniqArray(reason)) AS reasons
-FROM driftwatch.incidents FINAL
-WHERE started_at < {to:DateTime64(3, 'UTC')}
-  AND (resolved_at IS NULL OR resolved_at > {from:DateTime64(3, 'UTC')})
+FROM
+(
+    -- The union of the key's incident time inside the range, not the sum: in
+    -- start order, each incident adds only its part after the latest end
+    -- before it (the Drift hotspots panel computes it the same way).
+    SELECT env, artifact, kind, recovery_ms, resolved_at, reason,
+           greatest(0, end_ms - greatest(start_ms, max(end_ms) OVER (PARTITION BY env, artifact ORDER BY start_ms, end_ms
+                                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))) AS new_ms
+    FROM
+    (
+        SELECT env, artifact, kind, recovery_ms, resolved_at, reason,
+               toUnixTimestamp64Milli(greatest(started_at, {from:DateTime64(3, 'UTC')})) AS start_ms,
+               toUnixTimestamp64Milli(least(coalesce(resolved_at, {to:DateTime64(3, 'UTC')}), {to:DateTime64(3, 'UTC')})) AS end_ms
+        FROM driftwatch.incidents FINAL
+        WHERE started_at < {to:DateTime64(3, 'UTC')}
+          AND (resolved_at IS NULL OR resolved_at > {from:DateTime64(3, 'UTC')})
+    )
+)
 GROUP BY env, artifact
 ORDER BY incidents DESC, drifted_minutes DESC, env, artifact
 LIMIT {limit:UInt32};
