@@ -1,7 +1,8 @@
 /**
  * What the promotion windows remember of each promotion between its events
- * (see promotion-windows.ts for the SPEC decisions they serve): its start
- * time, until its first terminal event gives its duration, and its counted
+ * (see promotion-windows.ts and promotion-event-counter.ts for the SPEC
+ * decisions they serve): its start time, until its first terminal event
+ * gives its duration, and its counted
  * outcome (success, failure, or taken by a rollback) under its first end, so
  * a later rollback or retry changes that outcome where it was counted — and
  * a retry after a rollback does not end the promotion a second time; and

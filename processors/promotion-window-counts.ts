@@ -4,7 +4,7 @@
  * changes of promotions counted in earlier windows — and its plain JSON form
  * for the processor's whole-state snapshot, including how snapshots written
  * before some counts existed are read. What the counts mean is decided in
- * promotion-windows.ts.
+ * promotion-windows.ts and promotion-event-counter.ts.
  */
 import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
