@@ -32,39 +32,20 @@
  * when a restored key brings it back.
  *
  * Whole state (WholeStateStore): the env rollups this instance emitted for
- * the windows of the last `CLOSED_ROLLUPS_KEPT_MS`, so a window can close a
- * second time without undercounting. That happens only after a rebalance: a
- * key that moves here with its window still open (its previous owner's event
- * time had not reached the window's end) brings that window back after this
- * instance closed it. Its drift-window row is its own; its env rollup row
- * has the same (env, window_start, instance_id) as the one emitted before,
- * and env_windows is a ReplacingMergeTree on that: a rollup of the moved key
- * alone would replace the first. So the second close emits the sum of both
- * (the row it replaces plus the moved keys), which the index error rate rule
- * takes as a correction of that window's sample (rate-rule.ts). A window
- * closed longer ago than that, with nothing kept for it, emits no env rollup:
- * it could not be told from one this instance had a row for, and a partial
- * row would replace it (the moved keys' share of it is then missing from
- * env_windows; their drift_windows rows have it). In one uninterrupted run,
- * and after a restart (restored windows all end after the restored event
- * time), every window closes once and this changes nothing.
+ * the windows closed lately, so a window that a key moved here after a
+ * rebalance brings back closes a second time without undercounting
+ * (drift-env-rollups.ts).
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
 import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
-import { MINUTE, windowStart } from '../lib/time.js';
+import { windowStart } from '../lib/time.js';
 import type { DriftWindowRow, EnvWindowRow, Envelope, Fact } from './facts.js';
 import { lateEventWindowOpen } from './late-window.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
-import { decodeTime, DirtyKeys, encodeTime, type DirtyHolder, type KeyedStateStore, type WholeStateStore } from './stateful.js';
-
-/**
- * How long the env rollups of closed windows are kept (see the module
- * comment): as long as the rate rules keep their samples (1 h by default), a
- * few rows per env.
- */
-export const CLOSED_ROLLUPS_KEPT_MS = 60 * MINUTE;
+import { DirtyKeys, type DirtyHolder, type KeyedStateStore, type WholeStateStore } from './stateful.js';
+import { addToEnv, ClosedEnvRollups, type ClosedRollupsSnapshot } from './drift-env-rollups.js';
 
 interface KeyWindow extends DirtyHolder {
   env: string;
@@ -93,10 +74,7 @@ export interface DriftWindowsKeySnapshot {
 }
 
 /** Plain JSON form of the whole state: the env rollups emitted for recently closed windows, and the last end closed. */
-export interface DriftWindowsSnapshot {
-  closed: EnvWindowRow[];
-  closedUpTo: number | null;
-}
+export type DriftWindowsSnapshot = ClosedRollupsSnapshot;
 
 export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeStateStore {
   readonly name = 'drift-windows';
@@ -111,10 +89,8 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
    * Cleared whenever a window is dropped.
    */
   private current: { start: number; end: number; byKey: Map<string, KeyWindow> } | undefined;
-  /** Env rollups emitted for the windows closed in the last CLOSED_ROLLUPS_KEPT_MS, by `<windowStart>/<env>`. */
-  private readonly closedRollups = new Map<string, EnvWindowRow>();
-  /** The latest window end closed (−∞: none). */
-  private closedUpTo = -Infinity;
+  /** The env rollups of the windows closed lately (whole state: see the module comment). */
+  private readonly rollups = new ClosedEnvRollups();
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
@@ -184,13 +160,11 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
   }
 
   snapshot(): DriftWindowsSnapshot {
-    return { closed: [...this.closedRollups.values()].map((r) => ({ ...r })), closedUpTo: encodeTime(this.closedUpTo) };
+    return this.rollups.snapshot();
   }
 
   restore(state: DriftWindowsSnapshot): void {
-    this.closedRollups.clear();
-    for (const r of state.closed) this.closedRollups.set(rollupKey(r.windowStart, r.env), { ...r });
-    this.closedUpTo = decodeTime(state.closedUpTo, -Infinity);
+    this.rollups.restore(state);
   }
 
   snapshotKey(key: string): DriftWindowsKeySnapshot | undefined {
@@ -283,59 +257,11 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
       emit({ kind: 'drift-window', at: end, row });
       addToEnv(envs, row);
     }
-    // A window closed here before (a moved key brought it back, see the module comment): its rollup row is
-    // replaced, so the new one carries what the first had too; one too old to tell emits none.
-    const closedBefore = end <= this.closedUpTo;
-    const known = end > this.closedUpTo - CLOSED_ROLLUPS_KEPT_MS;
-    for (const env of [...envs.keys()].sort()) {
-      const row = envs.get(env)!;
-      const previous = this.closedRollups.get(rollupKey(start, env));
-      if (previous) addCounts(row, previous);
-      else if (closedBefore && !known) continue;
-      this.closedRollups.set(rollupKey(start, env), row);
-      emit({ kind: 'env-window', at: end, row });
-    }
-    if (end > this.closedUpTo) this.closedUpTo = end;
-    for (const [k, r] of this.closedRollups) if (r.windowEnd <= this.closedUpTo - CLOSED_ROLLUPS_KEPT_MS) this.closedRollups.delete(k);
+    this.rollups.emitRollups(start, end, envs, emit);
   }
-}
-
-function rollupKey(windowStart: number, env: string): string {
-  return `${windowStart}/${env}`;
 }
 
 function emptyKeyWindow(env: string, artifact: string): KeyWindow {
   const counts = { observations: 0, divergentObservations: 0, hydrations: 0, hydrationErrors: 0, indexOps: 0, indexErrors: 0, lateEvents: 0 };
   return { env, artifact, ...counts, sources: new Set(), divergentSources: new Set(), indexLatencies: [] };
-}
-
-function addToEnv(envs: Map<string, EnvWindowRow>, row: DriftWindowRow): void {
-  let e = envs.get(row.env);
-  if (!e) {
-    e = {
-      windowStart: row.windowStart,
-      windowEnd: row.windowEnd,
-      env: row.env,
-      observations: 0,
-      divergentObservations: 0,
-      hydrations: 0,
-      hydrationErrors: 0,
-      indexOps: 0,
-      indexErrors: 0,
-      lateEvents: 0,
-    };
-    envs.set(row.env, e);
-  }
-  addCounts(e, row);
-}
-
-/** Adds the counts of a key's or an env's row to an env rollup. */
-function addCounts(e: EnvWindowRow, row: DriftWindowRow | EnvWindowRow): void {
-  e.observations += row.observations;
-  e.divergentObservations += row.divergentObservations;
-  e.hydrations += row.hydrations;
-  e.hydrationErrors += row.hydrationErrors;
-  e.indexOps += row.indexOps;
-  e.indexErrors += row.indexErrors;
-  e.lateEvents += row.lateEvents;
 }

@@ -148,7 +148,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         let w = keys.get(key);
         if (!w) keys.set(key, (w = { labels: s.labels, entries: [] }));
         // A second row for a window already counted corrects it (an env rollup closed again after a rebalance
-        // brought a moved key's share of it, drift-windows.ts): it replaces that window's sample, never adds to it.
+        // brought a moved key's share of it, drift-env-rollups.ts): it replaces that window's sample, never adds to it.
         const counted = w.entries.find((e) => e.end === row.windowEnd);
         if (counted) {
           counted.numerator = s.numerator;

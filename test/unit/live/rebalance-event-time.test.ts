@@ -7,7 +7,7 @@
  * again at an earlier time. The moved partition's re-delivered records are
  * late there and still reach their keys. A key that moves with a drift
  * window still open, which this member has closed already, makes it emit
- * that window's env rollup again as the sum of both (processors/drift-windows.ts).
+ * that window's env rollup again as the sum of both (processors/drift-env-rollups.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { Fact, FactOf } from '../../../processors/facts.js';
