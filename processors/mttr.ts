@@ -52,8 +52,8 @@ import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { KeyedEntries } from './keyed-entries.js';
-import { RETENTION_MS, type Open, type Resolved } from './mttr-snapshots.js';
-import { RollingRecoveries } from './mttr-rolling.js';
+import type { Open, Resolved } from './mttr-snapshots.js';
+import { ResolvedIncidents } from './mttr-resolved.js';
 import { OpenStarts } from './mttr-open-starts.js';
 
 export interface MttrOptions {
@@ -92,11 +92,8 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private readonly breachAfterMs: number;
   /** Breach timers, keyed by incidentId; scheduled once per incident, never rescheduled. */
   private readonly timers = new TimerQueue();
-  /** Resolved incidents in resolvedAt order (facts arrive in time order); pruned after 7 d. */
-  private resolved: Resolved[] = [];
-  private readonly resolvedIds = new Set<string>();
-  /** The rolling figures, kept up to date as incidents resolve and are pruned (same results as recomputing them). */
-  private readonly rolling = new RollingRecoveries();
+  /** Resolved incidents of the last 7 d, with their ids and rolling figures. */
+  private readonly resolved = new ResolvedIncidents();
   /** Open state incidents by incidentId, under their key (keyed state: they move with the key's partition). */
   private readonly open: KeyedEntries<Open>;
   /** The open incidents' start times by scope, kept in step with `open` (derived, not state): what a snapshot reads of them. */
@@ -155,7 +152,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
 
   snapshot(): MttrStateSnapshot {
     return {
-      resolved: this.resolved.map((r) => ({ ...r })),
+      resolved: this.resolved.snapshot(),
       lastBoundary: this.lastBoundary === undefined ? null : encodeTime(this.lastBoundary),
       lastAsOf: encodeTime(this.lastAsOf),
     };
@@ -169,13 +166,10 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
    * next update.)
    */
   restore(state: MttrStateSnapshot): void {
-    this.resolved = state.resolved.map((r) => ({ ...r }));
-    this.resolvedIds.clear();
-    for (const r of this.resolved) this.resolvedIds.add(r.incidentId);
-    this.rolling.reset(this.resolved);
+    this.resolved.restore(state.resolved);
     this.lastBoundary = state.lastBoundary ?? undefined;
     this.lastAsOf = decodeTime(state.lastAsOf, -Infinity);
-    this.nextDeparture = this.departureAfter(this.lastAsOf);
+    this.nextDeparture = this.resolved.departureAfter(this.lastAsOf, this.departureWindowMs);
   }
 
   drainDirtyKeys(): string[] {
@@ -224,23 +218,9 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
       const at = this.nextDeparture;
       this.fireBreaches(at, own, emit);
       if (at > this.lastAsOf && at !== own) this.emitSnapshots(at, at, emit);
-      this.nextDeparture = this.departureAfter(Math.max(at, this.lastAsOf));
+      this.nextDeparture = this.resolved.departureAfter(Math.max(at, this.lastAsOf), this.departureWindowMs);
     }
     this.fireBreaches(now, own, emit);
-  }
-
-  /** The first departure (resolvedAt + window) after t, or Infinity. `resolved` is in resolvedAt order. */
-  private departureAfter(t: number): number {
-    const w = this.departureWindowMs;
-    if (w === undefined) return Infinity;
-    let lo = 0;
-    let hi = this.resolved.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.resolved[mid]!.resolvedAt + w > t) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo < this.resolved.length ? this.resolved[lo]!.resolvedAt + w : Infinity;
   }
 
   /** Runs on every fact, so the closure lives in `fireDueBreaches` (see there). */
@@ -260,7 +240,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private ownSnapshotAsOf(fact: Fact): number | undefined {
     if (fact.kind !== 'incident' || fact.incident.kind !== 'state') return undefined;
     const id = fact.incident.incidentId;
-    if (this.resolvedIds.has(id)) return undefined;
+    if (this.resolved.has(id)) return undefined;
     if (fact.change === 'opened') return this.open.has(id) ? undefined : fact.at;
     if (fact.change === 'resolved') return fact.incident.resolvedAt ?? fact.at;
     return undefined;
@@ -270,26 +250,24 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     const inc = fact.incident;
     switch (fact.change) {
       case 'opened':
-        if (this.open.has(inc.incidentId) || this.resolvedIds.has(inc.incidentId)) return;
+        if (this.open.has(inc.incidentId) || this.resolved.has(inc.incidentId)) return;
         this.track(inc.incidentId, inc.env, inc.artifact, inc.startedAt, fact.at);
         this.emitSnapshots(fact.at, fact.at, emit);
         return;
       case 'updated':
-        if (inc.resolvedAt === null && !this.open.has(inc.incidentId) && !this.resolvedIds.has(inc.incidentId)) {
+        if (inc.resolvedAt === null && !this.open.has(inc.incidentId) && !this.resolved.has(inc.incidentId)) {
           this.track(inc.incidentId, inc.env, inc.artifact, inc.startedAt, fact.at);
         }
         return;
       case 'resolved': {
-        if (this.resolvedIds.has(inc.incidentId)) return;
+        if (this.resolved.has(inc.incidentId)) return;
         this.open.delete(inc.incidentId);
         this.timers.cancel(inc.incidentId);
         const resolvedAt = inc.resolvedAt ?? fact.at;
         const recoveryMs = inc.recoveryMs ?? Math.max(0, resolvedAt - inc.startedAt);
         const resolved: Resolved = { incidentId: inc.incidentId, env: inc.env, resolvedAt, recoveryMs };
-        this.resolved.push(resolved);
-        this.rolling.add(resolved);
+        this.resolved.add(resolved);
         if (this.departureWindowMs !== undefined) this.nextDeparture = Math.min(this.nextDeparture, resolvedAt + this.departureWindowMs);
-        this.resolvedIds.add(inc.incidentId);
         this.emitSnapshots(resolvedAt, fact.at, emit);
         return;
       }
@@ -305,25 +283,14 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     if (breachAt > now) this.timers.schedule(incidentId, breachAt);
   }
 
-  private prune(asOf: number): void {
-    const horizon = asOf - RETENTION_MS;
-    let drop = 0;
-    while (drop < this.resolved.length && this.resolved[drop]!.resolvedAt <= horizon) {
-      this.resolvedIds.delete(this.resolved[drop]!.incidentId);
-      this.rolling.drop(this.resolved[drop]!);
-      drop++;
-    }
-    if (drop > 0) this.resolved = this.resolved.slice(drop);
-  }
-
   private hasData(asOf: number): boolean {
-    this.prune(asOf);
-    return this.resolved.length > 0 || this.open.size > 0;
+    this.resolved.prune(asOf);
+    return this.resolved.size > 0 || this.open.size > 0;
   }
 
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
-    this.prune(asOf);
+    this.resolved.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: this.rolling.snapshots(asOf, this.resolved, this.openStarts, this.open.values()) });
+    emit({ kind: 'mttr', at, snapshots: this.resolved.snapshots(asOf, this.openStarts, this.open.values()) });
   }
 }

@@ -12,7 +12,7 @@ function walking(): MttrProcessor {
 }
 
 const starts = (p: MttrProcessor) => (p as unknown as { openStarts: OpenStarts }).openStarts;
-const rolling = (p: MttrProcessor) => (p as unknown as { rolling: { exact: boolean } }).rolling;
+const rolling = (p: MttrProcessor) => (p as unknown as { resolved: { rolling: { exact: boolean } } }).resolved.rolling;
 
 /** Deterministic pseudo-random numbers (tests must not flake). */
 function rng(seed: number): () => number {
