@@ -1,5 +1,7 @@
 /**
- * Facts → table rows, the single place where engine types meet column names.
+ * Facts → table rows, the single place where engine types meet column names
+ * (with event-rows.ts for the raw events and window-rows.ts for the windows
+ * and MTTR snapshots, which `map` calls).
  * A row is a plain object whose keys are the columns of `sql/migrations`; the
  * writer JSON.stringify-s it once into a JSONEachRow line, whatever transport
  * sends it. Conventions:
@@ -15,6 +17,7 @@ import { isUtf8 } from 'node:buffer';
 import type { AlertEvent } from '../schemas/alert-event.js';
 import type { DeadLetter, Fact, Incident } from '../processors/facts.js';
 import { eventRow, offsetOf } from './event-rows.js';
+import { driftWindowRows, envWindowRows, mttrSnapshotRows, promotionWindowRows } from './window-rows.js';
 import type { StoreTable } from './tables.js';
 
 export type Row = Record<string, unknown>;
@@ -84,80 +87,15 @@ export class RowMapper {
       case 'incident':
         out('incidents', this.#incidentRow(fact.incident, fact.change, fact.at));
         return;
-      case 'drift-window': {
-        const r = fact.row;
-        out('drift_windows', {
-          window_start: r.windowStart,
-          window_end: r.windowEnd,
-          env: r.env,
-          artifact: r.artifact,
-          observations: r.observations,
-          divergent_observations: r.divergentObservations,
-          sources: r.sources,
-          divergent_sources: r.divergentSources,
-          hydrations: r.hydrations,
-          hydration_errors: r.hydrationErrors,
-          index_ops: r.indexOps,
-          index_errors: r.indexErrors,
-          index_latency_p50_ms: r.indexLatencyP50 ?? undefined,
-          index_latency_p90_ms: r.indexLatencyP90 ?? undefined,
-          late_events: r.lateEvents,
-        });
+      case 'drift-window':
+        driftWindowRows(fact.row, out);
         return;
-      }
-      case 'env-window': {
-        const r = fact.row;
-        out('env_windows', {
-          window_start: r.windowStart,
-          window_end: r.windowEnd,
-          env: r.env,
-          instance_id: instanceId,
-          observations: r.observations,
-          divergent_observations: r.divergentObservations,
-          hydrations: r.hydrations,
-          hydration_errors: r.hydrationErrors,
-          index_ops: r.indexOps,
-          index_errors: r.indexErrors,
-          late_events: r.lateEvents,
-        });
+      case 'env-window':
+        envWindowRows(fact.row, instanceId, out);
         return;
-      }
-      case 'promotion-window': {
-        const r = fact.row;
-        out('promotion_windows', {
-          window_start: r.windowStart,
-          window_end: r.windowEnd,
-          env: r.env,
-          instance_id: instanceId,
-          started: r.started,
-          succeeded: r.succeeded,
-          failed: r.failed,
-          rolled_back: r.rolledBack,
-          rolled_back_after_success: r.rolledBackAfterSuccess,
-          promotions_ended: r.promotionsEnded,
-          duration_count: r.durationCount,
-          duration_sum_ms: r.durationSumMs,
-          duration_p50_ms: r.durationP50Ms ?? undefined,
-          duration_p90_ms: r.durationP90Ms ?? undefined,
-          duration_max_ms: r.durationMaxMs ?? undefined,
-          snapshots_verified: r.snapshotsVerified,
-          snapshots_unverified: r.snapshotsUnverified,
-        });
-        for (const g of r.gates) {
-          out('gate_windows', {
-            window_start: r.windowStart,
-            window_end: r.windowEnd,
-            env: r.env,
-            gate: g.gate,
-            instance_id: instanceId,
-            passed: g.passed,
-            failed: g.failed,
-            duration_p50_ms: g.durationP50Ms ?? undefined,
-            duration_p90_ms: g.durationP90Ms ?? undefined,
-          });
-        }
+      case 'promotion-window':
+        promotionWindowRows(fact.row, instanceId, out);
         return;
-      }
       case 'promotion-outcome': {
         // Per promotion, not env-level: a promotion is one key's, so one instance's (no instance_id, migration 0010).
         const o = fact.outcome;
@@ -175,20 +113,7 @@ export class RowMapper {
         return;
       }
       case 'mttr':
-        for (const s of fact.snapshots) {
-          out('mttr_snapshots', {
-            as_of: s.asOf,
-            scope: s.scope,
-            instance_id: instanceId,
-            window: s.window,
-            resolved_count: s.resolvedCount,
-            mean_ms: s.meanMs ?? undefined,
-            p50_ms: s.p50Ms ?? undefined,
-            p90_ms: s.p90Ms ?? undefined,
-            open_incidents: s.openIncidents,
-            oldest_open_ms: s.oldestOpenMs ?? undefined,
-          });
-        }
+        mttrSnapshotRows(fact.snapshots, instanceId, out);
         return;
       case 'alert':
         out('alerts', alertRow(fact.alert, fact.at));
