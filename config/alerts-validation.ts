@@ -1,9 +1,9 @@
 /**
  * Validation of alerts.yaml documents (config/alerts-config.ts parses the
  * YAML). Collects every problem, each with the path of the bad entry, and
- * rejects unknown rules and keys (with a "did you mean" hint for typos).
+ * rejects unknown rules and keys (with a "did you mean" hint for typos:
+ * config-problems.ts).
  */
-import { ConfigError } from '../lib/errors.js';
 import { DAY, HOUR, parseDuration } from '../lib/time.js';
 import { severities, type Severity } from '../schemas/alert-event.js';
 import {
@@ -15,6 +15,7 @@ import {
   type SeverityOverride,
   type SeverityRoute,
 } from './alert-rules.js';
+import { asMap, checkKeys, describe, Problems } from './config-problems.js';
 
 export interface RuleParameters {
   /** A ratio in [0, 1] or a duration string. */
@@ -99,23 +100,6 @@ export function validateAlertsDocument(doc: unknown, source: string, base: Alert
   }
   problems.throwIfAny(source);
   return { escalation: escalation!, routing: routing!, rules };
-}
-
-type Raw = Record<string, unknown>;
-
-class Problems {
-  readonly list: Array<{ path: string; message: string }> = [];
-  add(path: string, message: string): undefined {
-    this.list.push({ path, message });
-    return undefined;
-  }
-  throwIfAny(source: string): void {
-    if (this.list.length === 0) return;
-    const line = (p: { path: string; message: string }) => (p.path ? `${source}: ${p.path}: ${p.message}` : `${source}: ${p.message}`);
-    const [first, ...rest] = this.list;
-    const option = first!.path ? `${source}: ${first!.path}` : source;
-    throw new ConfigError(option, [first!.message, ...rest.map(line)].join('\n'));
-  }
 }
 
 function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p: Problems): RuleConfig | undefined {
@@ -262,49 +246,4 @@ function readDuration(raw: unknown, path: string, p: Problems, allowZero: boolea
   if (!Number.isNaN(ms) && (allowZero || ms > 0)) return p.add(path, `expected a duration of at most ${most}, got ${describe(raw)}`);
   const hint = allowZero ? 'a duration such as 0m, 30s, 5m, 1h' : 'a positive duration such as 30s, 5m, 1h, 7d';
   return p.add(path, `expected ${hint}, got ${describe(raw)}`);
-}
-
-function asMap(raw: unknown, path: string, p: Problems, what = 'a map'): Raw | undefined {
-  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return raw as Raw;
-  return p.add(path, `expected ${what}, got ${describe(raw)}`);
-}
-
-function checkKeys(map: Raw, allowed: readonly string[], path: string, p: Problems, what = 'key'): void {
-  for (const key of Object.keys(map)) {
-    if (allowed.includes(key)) continue;
-    const guess = closest(key, allowed);
-    const hint = guess ? `did you mean "${guess}"? ` : '';
-    p.add(path ? `${path}.${key}` : key, `unknown ${what}; ${hint}(expected one of ${allowed.join(', ')})`);
-  }
-}
-
-/** The allowed name within edit distance 2 of a typo, if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
-}
-
-function describe(v: unknown): string {
-  if (v === undefined || v === null) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (typeof v === 'object') return 'a map';
-  return String(v);
 }
