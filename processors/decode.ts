@@ -185,7 +185,8 @@ function eventTimeProblem(at: number, bound: FutureBound | undefined): { reason:
 
 /**
  * Validates a decoded value and wraps it in an envelope. The event object is
- * the decoded value itself (validation checks in place and never copies).
+ * the decoded value itself (validation checks in place and never copies),
+ * except for an event with an optional string sent as "": a copy without it.
  *
  * A record that came with a key (a Kafka message: `key` is a Buffer, a string
  * or null) must be keyed `<env>/<artifact>` of its event (SPEC §2). The

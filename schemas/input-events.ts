@@ -124,27 +124,30 @@ function optionalStringFields(fields: Record<string, Schema<unknown>>): string[]
 }
 
 /**
- * Removes the optional string fields sent as "" (in place; true when there
- * was one): a producer's zero value (Go without omitempty, a Java field never
- * set) means "none", and SPEC §3 dead-letters only a missing or ill-typed
- * required field — an ok hydration with `"error": ""` is a valid event. A
- * field `refine` requires on a phase is then missing there, as it should be.
+ * `value` without the optional string fields sent as "" (a shallow copy; the
+ * same object when there is none): a producer's zero value (Go without
+ * omitempty, a Java field never set) means "none", and SPEC §3 dead-letters
+ * only a missing or ill-typed required field — an ok hydration with
+ * `"error": ""` is a valid event. A field `refine` requires on a phase is
+ * then missing there, as it should be. A copy, not a delete in place: the
+ * value may be a producer's own object (validateInputEvent is exported by
+ * driftwatch/schemas), frozen even.
  */
-function dropEmptyOptionals(value: Record<string, unknown>, type: InputEventType): boolean {
-  let dropped = false;
+function withoutEmptyOptionals(value: Record<string, unknown>, type: InputEventType): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
   for (const name of optionalStrings[type]) {
-    if (value[name] === '') {
-      delete value[name];
-      dropped = true;
-    }
+    if (value[name] !== '') continue;
+    copy ??= { ...value };
+    delete copy[name];
   }
-  return dropped;
+  return copy ?? value;
 }
 
 /**
  * Validates any input event, dispatching on `type`; the message names the
- * failing field. An optional string sent as "" is taken as absent: removed
- * from `value` (dropEmptyOptionals), looked for only once the event failed.
+ * failing field. An optional string sent as "" is taken as absent: the event
+ * returned is then a copy without it (withoutEmptyOptionals), looked for only
+ * once the event failed; `value` itself is never changed.
  */
 export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -157,7 +160,8 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
   }
   // The compiled predicate first; the walk that names the problem only for an invalid event.
   if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
-  if (dropEmptyOptionals(value as Record<string, unknown>, type as InputEventType) && schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
-  const error = schema.check(value, '');
-  return error === undefined ? { ok: true, event: value as InputEvent } : { ok: false, error };
+  const cleared = withoutEmptyOptionals(value as Record<string, unknown>, type as InputEventType);
+  if (cleared !== value && schema.isValid?.(cleared)) return { ok: true, event: cleared as InputEvent };
+  const error = schema.check(cleared, '');
+  return error === undefined ? { ok: true, event: cleared as InputEvent } : { ok: false, error };
 }

@@ -29,6 +29,21 @@ describe('validateInputEvent', () => {
     if (r.ok) expect(r.event).toBe(event); // validated in place, never copied
   });
 
+  it('takes an optional string sent as "" as absent without changing the caller\'s object (a producer validating before it sends; a frozen one)', () => {
+    const sent = Object.freeze({ ...hydration('h-e', T0), error: '', correlationId: '' });
+    const r = validateInputEvent(sent);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.event).not.toHaveProperty('error');
+      expect(r.event).not.toHaveProperty('correlationId');
+    }
+    expect(sent).toMatchObject({ error: '', correlationId: '' });
+    // Still invalid for another reason: the error names that field; the caller's "" stays.
+    const bad = { ...hydration('h-b', T0), error: '', durationMs: 'slow' };
+    expect(errorOf(bad)).toMatch(/^durationMs: /);
+    expect(bad.error).toBe('');
+  });
+
   it('accepts every promotion phase with the fields it needs', () => {
     const phases: Array<Record<string, unknown>> = [
       { phase: 'started' },
