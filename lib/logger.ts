@@ -77,7 +77,7 @@ export function redactCredentials(text: string): string {
  * sits between `//` and `@`, and its query values.
  */
 export function redactUrl(url: string): string {
-  if (!url.includes('//')) return redactWithoutAuthority(url);
+  if (!SCHEME_AND_AUTHORITY.test(url)) return redactWithoutAuthority(url);
   try {
     const u = new URL(url);
     if (u.password) u.password = 'redacted';
@@ -87,6 +87,9 @@ export function redactUrl(url: string): string {
     return redactCredentials(url);
   }
 }
+
+/** `scheme://` at the start: only then can the URL parser see a password (a `//` further on is path or query). */
+const SCHEME_AND_AUTHORITY = /^[a-z][a-z\d+.-]*:\/\//i;
 
 /**
  * A URL written without its `//` — most often its scheme forgotten: `bob:s3cret@ch:8123` parses as scheme `bob:`

@@ -20,6 +20,13 @@ describe('redactUrl', () => {
     expect(redactUrl('localhost:8123')).toBe('localhost:8123');
   });
 
+  it('hides them too when such a URL holds "//" after its scheme-like start (a password with "//", a path or query with one)', () => {
+    // Not `scheme://`: still scheme `bob:` with no password field; "//" elsewhere must not send it down the parsed-URL path.
+    expect(redactUrl('bob:ab//cd@ch.example:8123')).toBe('[redacted]@ch.example:8123');
+    expect(redactUrl('bob:s3cret@ch.example:8123/?next=//x')).toBe('[redacted]@ch.example:8123/?next=redacted');
+    expect(redactUrl('http://bob:s3cret@ch.example:8123/?next=//x')).toBe('http://bob:redacted@ch.example:8123/?next=redacted');
+  });
+
   it('still hides the credentials of text that does not parse as a URL', () => {
     expect(redactUrl('http://bob:s3cret@[bad')).toBe('http://[redacted]@[bad');
     expect(redactUrl('no credentials here')).toBe('no credentials here');
