@@ -37,8 +37,15 @@ export function createConsumer(ctx: LiveContext): Consumer {
     retry: { restartOnFailure: async () => !state.stopping && consumer === state.consumer },
   });
   const current = () => consumer === state.consumer;
+  // Every answer of the broker to the member: silent for a session timeout, the instance is not ready (broker-contact.ts).
+  const answered = () => {
+    if (current()) ctx.broker.answered();
+  };
+  consumer.on(consumer.events.FETCH, answered);
+  consumer.on(consumer.events.HEARTBEAT, answered);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     if (!current()) return;
+    ctx.broker.answered();
     state.assignment = e.payload.memberAssignment as Record<string, number[]>;
     state.generation++;
     state.inGroup = true;

@@ -20,6 +20,7 @@ export function startIdleTicker(ctx: LiveContext): NodeJS.Timeout {
   let tickQueued = false;
   return setInterval(() => {
     ctx.deadLetters.report(); // outside the lock: it only reads counts (and must not wait behind a held batch)
+    ctx.broker.check(); // outside the lock too: a batch held through a broker outage must not hide it
     // One tick waiting behind a batch is enough: a batch held by backpressure through a store outage would
     // otherwise queue four a second for as long as the outage lasts.
     if (tickQueued) return;

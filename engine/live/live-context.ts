@@ -12,6 +12,7 @@ import type { Engine } from './live-engine.js';
 import type { OutOfGroupCause } from './clean-stop.js';
 import type { PartitionPositions } from './partition-backlog.js';
 import type { PartitionLag } from './partition-lag.js';
+import type { BrokerContact } from './broker-contact.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import type { TransactionalProducer } from './transactional-producer.js';
 import type { GroupDescriber } from './group-description.js';
@@ -94,6 +95,8 @@ export interface LiveContext {
   readonly positions: PartitionPositions;
   /** driftwatch_consumer_lag of the owned partitions, from the broker (partition-lag.ts). */
   readonly lag: PartitionLag;
+  /** When the broker last answered: silent for a session timeout, the instance is not ready (broker-contact.ts). */
+  readonly broker: BrokerContact;
   readonly inputTopics: string[];
   /** The event type each input topic carries: an event of another type there is dead-lettered. */
   readonly topicTypes: ReadonlyMap<string, InputEventType>;

@@ -29,6 +29,7 @@ import { advanceEngine } from './live-engine.js';
 import { CommitScheduler } from './commit-scheduler.js';
 import { PartitionPositions } from './partition-backlog.js';
 import { PartitionLag } from './partition-lag.js';
+import { BrokerContact } from './broker-contact.js';
 import { ChangelogReader } from './changelog-reader.js';
 import { TransactionalProducer } from './transactional-producer.js';
 import { GroupDescriber } from './group-description.js';
@@ -90,6 +91,18 @@ export class LiveRunner {
       stopping: () => state.stopping,
       onFenced: (err) => halting.fenced(err),
     });
+    // Silent for a session timeout, the broker takes the instance's readiness and its lag series (not current any more)
+    // with it; its next answer brings them back.
+    const broker = new BrokerContact({
+      timeoutMs: config.live.sessionTimeoutMs,
+      now,
+      log,
+      onChange: (reachable) => {
+        if (reachable) void this.ctx.lag.refresh();
+        else this.ctx.lag.forgetAll();
+        state.onReadyFlagChange?.();
+      },
+    });
     this.ctx = {
       opts,
       log,
@@ -109,7 +122,9 @@ export class LiveRunner {
         metrics: opts.metrics,
         log,
         intervalMs: config.live.lagIntervalMs,
+        onAnswer: () => broker.answered(),
       }),
+      broker,
       inputTopics: [config.kafka.topics.promotion, config.kafka.topics.hydration, config.kafka.topics.index],
       topicTypes: new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type])),
       partitionCounts: new Map(),
@@ -142,7 +157,7 @@ export class LiveRunner {
       const ready = this.ready;
       if (ready === recorded) return;
       recorded = ready;
-      audit.readiness(ready, ready ? undefined : (this.stoppingFor ?? 'rejoining the group / restoring state'));
+      audit.readiness(ready, ready ? undefined : (this.stoppingFor ?? this.brokerUnreachable ?? 'rejoining the group / restoring state'));
     };
   }
 
@@ -172,12 +187,18 @@ export class LiveRunner {
   }
 
   /**
-   * Ready = member of the group with its state restored, processing (not failed), and not shutting down: from the
-   * first moment of a graceful stop a load balancer or a rolling update must stop counting on this instance, not
-   * only once it has left the group.
+   * Ready = member of the group with its state restored, processing (not failed), not shutting down, and heard from
+   * the broker within a session timeout: from the first moment of a graceful stop a load balancer or a rolling update
+   * must stop counting on this instance, not only once it has left the group; and one that cannot reach its broker
+   * serves nothing, though kafkajs keeps it a member for the ≈ 2 minutes of its retries (broker-contact.ts).
    */
   get ready(): boolean {
-    return this.ctx.state.readyFlag && !this.ctx.halting.halted && !this.ctx.state.stopping;
+    return this.ctx.state.readyFlag && !this.ctx.halting.halted && !this.ctx.state.stopping && this.ctx.broker.silentForMs() === null;
+  }
+
+  /** Why this instance is not ready while the broker does not answer (broker-contact.ts); null while it does. */
+  get brokerUnreachable(): string | null {
+    return this.ctx.broker.unreachable();
   }
 
   /**
@@ -210,6 +231,7 @@ export class LiveRunner {
     await ctx.producer.connect();
     await ctx.reader.start();
     await runConsumer(ctx, ctx.state.consumer);
+    ctx.broker.answered(); // connected: the silence is counted from here, not from a start-up that waited for the broker
     ctx.lag.start();
     ctx.state.ticker = startIdleTicker(ctx);
   }

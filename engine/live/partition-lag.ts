@@ -28,6 +28,13 @@
  * owned. Kept until this instance's next assignment instead, a partition
  * handed to another member was exported by both, and lag summed over the
  * instances counted it twice.
+ *
+ * A value that cannot be read is not exported: a failed read removes every
+ * series, and so does a broker silent for a session timeout (`forgetAll`,
+ * broker-contact.ts) — kafkajs retries a read for ≈ 2 minutes before it
+ * fails, and the gauges read as current all that time. Prometheus marks the
+ * series stale, `absent()` can alert on it, and the next read that succeeds
+ * brings them back. A successful read is an answer of the broker (`onAnswer`).
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
@@ -48,6 +55,8 @@ export interface PartitionLagOptions {
   metrics: LagReports | undefined;
   log: Logger;
   intervalMs: number;
+  /** The broker answered a read (broker-contact.ts). */
+  onAnswer?: () => void;
 }
 
 export class PartitionLag {
@@ -88,10 +97,19 @@ export class PartitionLag {
     this.own([]);
   }
 
+  /** The lag is not known any more (the broker is silent): every series goes until a read succeeds; the partitions stay owned. */
+  forgetAll(): void {
+    this.forget(() => true);
+  }
+
   private own(keys: readonly string[]): void {
     this.owned = new Set(keys);
+    this.forget((key) => !this.owned.has(key));
+  }
+
+  private forget(which: (key: string) => boolean): void {
     for (const key of [...this.reported]) {
-      if (this.owned.has(key)) continue;
+      if (!which(key)) continue;
       this.reported.delete(key);
       this.opts.metrics?.forgetLag(...splitTp(key));
     }
@@ -127,6 +145,7 @@ export class PartitionLag {
         }
       }
       const committed = await this.committedWhereUnknown(byTopic);
+      this.opts.onAnswer?.();
       for (const [key, end] of ends) {
         // Owned no more (an assignment came during the read): its series was removed and stays so.
         if (!this.owned.has(key)) continue;
@@ -138,8 +157,10 @@ export class PartitionLag {
       }
       this.failures.succeeded();
     } catch (err) {
-      // The gauges keep their last values; the next interval tries again.
-      if (!this.stopped) this.failures.failed(err);
+      // Not known now: no series rather than the last values read as current; the next interval tries again.
+      if (this.stopped) return;
+      this.forgetAll();
+      this.failures.failed(err);
     }
   }
 

@@ -54,7 +54,10 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
   // kafkajs's default (5 retries, ≈ 10 s of backoff) gives up inside an ordinary broker restart: the group
   // coordinator is not found again until the restarted broker has loaded it, and that failure is non-retriable for
   // the consumer, which then stops for good (seen in the broker-outage test). 10 retries back off for ≈ 2 minutes
-  // (30 s at most between tries); an outage longer than that ends the process with exit 1, for its supervisor to restart.
+  // (30 s at most between tries). At start-up a broker unreachable for that long fails the start (exit 1). Once
+  // running, an outage that long crashes the consumer, which kafkajs restarts (or the engine replaces:
+  // group-consumer.ts) until the broker is back: the process lives on and carries on then. /readyz says 503 much
+  // sooner, after DRIFTWATCH_SESSION_TIMEOUT without an answer from the broker (broker-contact.ts).
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security, logger, retries: LIVE_KAFKA_RETRIES });
   const metrics = createDriftwatchMetrics();
   // /healthz answers from the start, /readyz says what start-up waits for: a liveness probe must not restart an

@@ -40,6 +40,8 @@ const EVENTS = {
   REBALANCING: 'consumer.rebalancing',
   CRASH: 'consumer.crash',
   STOP: 'consumer.stop',
+  FETCH: 'consumer.fetch',
+  HEARTBEAT: 'consumer.heartbeat',
 } as const;
 
 export class StandInConsumer {
@@ -95,6 +97,16 @@ export class StandInConsumer {
     this.emitter.emit(EVENTS.REBALANCING, { payload: { groupId: this.groupId } });
   }
 
+  /** The broker answered a fetch (kafkajs' FETCH: empty ones too, every 250 ms at most while the consumer reads). */
+  fetched(): void {
+    this.emitter.emit(EVENTS.FETCH, { payload: { numberOfBatches: 0, duration: 1 } });
+  }
+
+  /** The broker answered a heartbeat (kafkajs' HEARTBEAT: e.g. one sent while a batch is held by backpressure). */
+  beat(): void {
+    this.emitter.emit(EVENTS.HEARTBEAT, { payload: { groupId: this.groupId } });
+  }
+
   /** This member joins its group with `assignment` (topic → partitions). */
   join(assignment: Record<string, number[]>): void {
     this.emitter.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: assignment } });
@@ -121,7 +133,9 @@ export class StandInConsumer {
     const batch = { topic, partition, messages, firstOffset: () => String(from), lastOffset: () => lastOffset, offsetLag: () => String(waiting) };
     const heartbeat = async (): Promise<void> => {
       this.heartbeats++;
+      this.beat();
     };
+    this.fetched();
     await eachBatch({ batch, isStale: () => false, isRunning: () => true, heartbeat } as unknown as EachBatchPayload);
     this.emitter.emit(EVENTS.END_BATCH_PROCESS, { payload: { topic, partition, firstOffset: String(from), lastOffset, offsetLag: String(waiting) } });
   }
@@ -136,6 +150,8 @@ export class StandInKafka {
   readonly produced = new Map<string, Sent['messages']>();
   private readonly ends = new Map<string, number>();
   private readonly offsets = new Map<string, number>();
+  /** The broker is away: the admin's end-offset and committed-offset reads fail (kafkajs gives up after its retries). */
+  unreachable = false;
 
   constructor(
     /** Partitions of every topic, as the admin reports them. */
@@ -215,11 +231,13 @@ export class StandInKafka {
     return {
       connect: async () => undefined,
       disconnect: async () => undefined,
-      fetchTopicOffsets: async (topic: string) =>
-        Array.from({ length: this.partitions }, (_, partition) => {
+      fetchTopicOffsets: async (topic: string) => {
+        if (this.unreachable) throw new Error('Connection error: connect ECONNREFUSED');
+        return Array.from({ length: this.partitions }, (_, partition) => {
           const high = String(this.ends.get(`${topic}/${partition}`) ?? 0);
           return { partition, offset: high, high, low: '0' };
-        }),
+        });
+      },
       // The group's commits (committedOffsets), -1 where there is none, as kafkajs answers.
       fetchOffsets: async ({ topics }: { groupId: string; topics: string[] }) =>
         topics.map((topic) => ({
