@@ -4,6 +4,7 @@ import { loadRuntime } from '../runtime.js';
 import { startLiveEngine } from '../../engine/live/start-live.js';
 import { DuplicateInstanceError, UsageError } from '../../lib/errors.js';
 import { startedLine } from './run-started-line.js';
+import { reportStopOutcome } from './run-stop-outcome.js';
 
 /**
  * Longest a graceful stop may take (finish the batch, commit, leave the group) before the process exits anyway
@@ -61,10 +62,7 @@ export const runCommand: Command = {
       live.stop(),
       new Promise<null>((r) => setTimeout(() => r(null), STOP_DEADLINE_MS).unref()),
     ]);
-    if (!stopped) rt.logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time (broker unreachable?); exiting anyway');
-    else if (!stopped.clean && !failure) ctx.stderr.write('driftwatch run: the final commit failed; the records since the last commit will be read again by the next owner of their partitions\n');
-    // Exit 0 only for a stop that committed everything: a supervisor then knows the instance ended cleanly.
-    const result = failure || !stopped?.clean ? 1 : 0;
+    const result = reportStopOutcome({ stopped, failure, deadlineMs: STOP_DEADLINE_MS }, rt.logger, ctx.stderr);
     // kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same
     // (an unref'd timer: it only fires if something else still holds the event loop).
     setTimeout(() => process.exit(result), 1000).unref();
