@@ -12,6 +12,7 @@ import { loadRuntime } from '../runtime.js';
 import { kafkaDemoTransport } from '../../engine/demo/kafka-demo-transport.js';
 import { runDemo } from '../../engine/demo/demo-runner.js';
 import { demoStoreDir } from '../../engine/demo/demo-store.js';
+import { checkDataDir } from '../../store/data-dir-check.js';
 import { formatDemoSummary } from '../../engine/demo/demo-summary.js';
 import { defaultScenarioOptions, envsProblem, estimateRecords, keyCount, resolveScenarioOptions, type ScenarioInput } from '../../engine/demo/scenario-options.js';
 
@@ -140,6 +141,7 @@ export const demoCommand: Command = {
       );
     }
     const pace = rate ?? (forever ? 0 : Math.ceil(records / TARGET_WALL_SECONDS));
+    if (!v['no-store']) checkDataDir(rt.config.dataDir); // a file there: the variable's mistake (exit 2), not an EEXIST
     const storeDir = v['no-store'] ? null : demoStoreDir(rt.config.dataDir);
     const viaKafka = rt.config.kafka.brokers.length > 0;
     if (viaKafka) ctx.stderr.write(`note: KAFKA_BROKERS is set: records go through Kafka (${rt.config.kafka.brokers.join(',')}) to the live engine\n`);
