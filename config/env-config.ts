@@ -8,7 +8,6 @@
  * `loadConfig` checks every variable and reports all the bad ones in one
  * ConfigError (named after the first), so a broken deployment is fixed in one go.
  */
-import { hostname } from 'node:os';
 import { ConfigError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
 import type { ProcessingOptions } from './processing-options.js';
@@ -80,7 +79,7 @@ export const configOptions = {
   storeFlushIntervalMs: option({ env: 'DRIFTWATCH_STORE_FLUSH_INTERVAL', default: '1s', doc: 'Longest a partial store batch waits before it is written. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   metricsStoreIntervalMs: option({ env: 'DRIFTWATCH_METRICS_STORE_INTERVAL', default: '15s', doc: 'Live mode: how often the engine writes its own metrics (lag, watermark delay, memory, CPU, store backlog) to the engine_metrics table for the Operational Metrics dashboard; 0 = never. At most 2147483647ms (about 24.8 days).', parse: p.timerDurationOrOff }),
   metricsPort: option({ env: 'DRIFTWATCH_METRICS_PORT', default: '9464', doc: 'Port of the Prometheus /metrics endpoint; 0 = disabled.', parse: p.port }),
-  instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group: one started beside a running instance with its id refuses to start, and one fenced by it exits 1, both saying so.', parse: (t: string) => t.trim() || hostname() }),
+  instanceId: option({ env: 'DRIFTWATCH_INSTANCE_ID', default: '', doc: 'Stable id of this engine instance; empty = the host name. Its transactional id derives from it, so a restarted instance fences its crashed predecessor. Distinct per instance of a group: one started beside a running instance with its id refuses to start, and one fenced by it exits 1, both saying so. Letters, digits, ".", "_" and "-" (at most 249): it is also the store\'s instance_id, a metric label and the audit actor.', parse: p.instanceId }),
   idleTimeoutMs: option({ env: 'DRIFTWATCH_IDLE_TIMEOUT', default: '10s', doc: 'Live mode: a partition without records for this long stops holding the watermark back; when all are idle, event time moves on at wall-clock speed. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   sessionTimeoutMs: option({ env: 'DRIFTWATCH_SESSION_TIMEOUT', default: '30s', doc: 'Live mode: consumer-group session timeout — how long the group waits for a member that stopped without leaving (kill -9, a lost host) before its partitions move to the others; also how long this instance stays ready without an answer from the broker (/readyz). From 6s to 30m.', parse: p.sessionTimeout }),
   lagIntervalMs: option({ env: 'DRIFTWATCH_LAG_INTERVAL', default: '15s', doc: 'Live mode: how often driftwatch_consumer_lag is read from the broker for every owned input partition (end offset minus this instance\'s position; one request per input topic), besides at each assignment. At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),

@@ -4,6 +4,7 @@
  * value, or throws an Error whose message says what was expected (and, for a
  * limit, why it exists); loadConfig prefixes the variable's name.
  */
+import { hostname } from 'node:os';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, redactUrl } from '../lib/logger.js';
 import { DAY, durationText, parseDuration } from '../lib/time.js';
@@ -175,6 +176,19 @@ export const p = {
       throw bad('a Kafka topic name (letters, digits, ".", "_", "-"; at most 249 characters)', text);
     }
     return t;
+  },
+  /**
+   * An engine instance id, the host name when unset: it goes into the Kafka transactional id, the store's
+   * `instance_id`, metric labels and the audit's actor, so only characters every one of them takes as they are.
+   */
+  instanceId: (text: string): string => {
+    const t = text.trim();
+    const id = t || hostname();
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(id)) {
+      const hint = 'an instance id (letters, digits, ".", "_", "-"; at most 249 characters)';
+      throw bad(t ? hint : `${hint}: it is unset and the host name does not fit, so set it`, id);
+    }
+    return id;
   },
   internalTopic: (text: string): string => {
     const t = p.topic(text);
