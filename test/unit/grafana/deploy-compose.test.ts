@@ -55,6 +55,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("probes the engine's readiness (/readyz on its metrics port), not whether /metrics renders", () => {
+    // /metrics answers 200 from the first second to the last, joined or not, broker reachable or not: a "healthy"
+    // engine said nothing. Compose's health is readiness (depends_on: service_healthy, `up --wait`, `ps`); docker
+    // does not restart an unhealthy container, so an engine waiting out an outage is shown, not killed.
+    const test = svc('driftwatch').healthcheck!.test.join(' ');
+    expect(test).toContain('http://127.0.0.1:9464/readyz');
+    expect(test).not.toContain('/metrics');
+  });
+
   it('starts services in dependency order: healthy infrastructure, then init, then the engine', () => {
     expect(svc('schema-registry').depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
     expect(svc('grafana').depends_on).toEqual({ clickhouse: { condition: 'service_healthy' } });
