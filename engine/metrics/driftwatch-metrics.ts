@@ -109,7 +109,8 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     rebalances: registry.counter({ name: 'driftwatch_rebalances_total', help: 'Partition assignments received by this member.' }),
     groupMembers: registry.gauge({
       name: 'driftwatch_group_members',
-      help: 'Members of the consumer group at the latest assignment; above 1, env-level rollups are per-member shares (README: Known limits).',
+      help: 'Members of the consumer group at the latest assignment (absent before the first); above 1, env-level rollups are per-member shares (README: Known limits).',
+      absentUntilSet: true, // 0 before the first join read as "no member", not as "not known yet"
     }),
     departedShares: registry.gauge({
       name: 'driftwatch_departed_shares',

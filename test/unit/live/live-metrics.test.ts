@@ -18,6 +18,14 @@ import { Changelog, T, advance, at, commit, iso, push, startGeneration } from '.
 const pipelineOf = () => createPipeline({ processing: defaultProcessingOptions, alerts: defaultAlertsConfig(), writer: null, now: () => Date.parse('2026-11-28T00:00:00Z') });
 
 describe('live metrics', () => {
+  it('driftwatch_group_members is absent until the group was described (0 members read as a fact before the first join)', () => {
+    const m = createDriftwatchMetrics();
+    const members = () => m.registry.metrics().split('\n').filter((l) => l.startsWith('driftwatch_group_members'));
+    expect(members()).toEqual([]);
+    liveMetrics(m).groupMembers(2);
+    expect(members()).toEqual(['driftwatch_group_members 2']);
+  });
+
   it('driftwatch_incidents_open is the open incidents of the state, also of state restored after a restart', () => {
     // rogue-version up to 11:06: i2 serves sha256:evil from 11:03, an open state incident of staging/web.
     const lines = readFileSync(join(fixturesDir, 'rogue-version.ndjson'), 'utf8').split('\n').slice(0, 7);
