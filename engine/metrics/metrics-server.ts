@@ -29,7 +29,7 @@ export interface MetricsServerOptions {
 export interface MetricsServer {
   /** The bound port (the chosen one when 0 was asked). */
   port: number;
-  /** e.g. http://127.0.0.1:9464 */
+  /** e.g. http://127.0.0.1:9464; http://localhost:9464 when bound to all interfaces */
   url: string;
   close(): Promise<void>;
 }
@@ -98,9 +98,13 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? (address.address === '::' ? '[::1]' : `[${address.address}]`) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  // Bound to every interface (the default), the URL names this host rather than one loopback: `[::1]` in the log
+  // read as if only IPv6 loopback were served, and Prometheus scrapes from elsewhere anyway.
+  const everywhere = address.address === '::' || address.address === '0.0.0.0';
+  const host = everywhere ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  options.logger?.info({ url, port: address.port }, 'metrics endpoint listening (/metrics, /healthz, /readyz)');
+  if (everywhere) options.logger?.info({ url, port: address.port, interfaces: 'all' }, 'metrics endpoint listening on all interfaces (/metrics, /healthz, /readyz)');
+  else options.logger?.info({ url, port: address.port }, 'metrics endpoint listening (/metrics, /healthz, /readyz)');
   let closing: Promise<void> | undefined;
   return {
     port: address.port,

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { MetricsRegistry } from '../../../engine/metrics/metrics-registry.js';
 import { startConfiguredMetricsServer, startMetricsServer, type MetricsServer, type Readiness } from '../../../engine/metrics/metrics-server.js';
 import { ConfigError } from '../../../lib/errors.js';
+import { createLogger } from '../../../lib/logger.js';
 
 const open: MetricsServer[] = [];
 afterEach(async () => {
@@ -82,6 +83,16 @@ describe('metrics server', () => {
     expect((err as ConfigError).message).toBe(
       `DRIFTWATCH_METRICS_PORT: port ${server.port} is already in use; choose another port, or 0 to disable the metrics endpoint`,
     );
+  });
+
+  it('bound to all interfaces (no host), says so and gives a URL of this host, not the IPv6 loopback [::1]', async () => {
+    const lines: Array<{ msg: string; url: string; interfaces?: string }> = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) } });
+    const server = await startMetricsServer({ registry: new MetricsRegistry(), port: 0, logger });
+    open.push(server);
+    expect(server.url).toBe(`http://localhost:${server.port}`);
+    expect(lines).toMatchObject([{ msg: 'metrics endpoint listening on all interfaces (/metrics, /healthz, /readyz)', url: server.url, interfaces: 'all' }]);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it('treats a configured port of 0 as disabled', async () => {
