@@ -4,7 +4,7 @@
  * refused SASL login. The runner on the stand-in Kafka client; the audit
  * writes to a stand-in store writer that keeps the facts it is handed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import kafkajs from 'kafkajs';
 import { LiveAudit } from '../../../engine/live/live-audit.js';
 import { silentLogger } from '../../../lib/logger.js';
@@ -25,6 +25,22 @@ function auditTrail() {
 }
 
 describe('the live runner audits its health and security events', () => {
+  it('not ready while the broker does not answer for a session timeout, with that reason (broker-contact.ts)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { audit, records } = auditTrail();
+      h = await startStandInRunner({ audit });
+      await h.member.batch(h.topics.hydration, 0, 0, [hydration('e0', NOW - 1000)]);
+      h.clock.now += 31_000;
+      await vi.advanceTimersByTimeAsync(250); // the idle tick notices the silence
+      audit.close(); // the rate limit holds ready → not ready within a minute: released as on stop
+      expect(records.map((r) => r.action)).toEqual(['group.partitions_assigned', 'instance.ready', 'instance.not_ready']);
+      expect(records[2]!.details).toMatchObject({ outcome: 'degraded', reason: expect.stringMatching(/^broker unreachable: no fetch, heartbeat or lag read answered for 31s/) });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('ready once its state is restored, not ready when it stops; the rebalance with its partition counts', async () => {
     const { audit, records } = auditTrail();
     h = await startStandInRunner({ audit, partitions: 2 });
