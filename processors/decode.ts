@@ -151,7 +151,9 @@ export function envelopeKey(env: string, artifact: string): string {
  * corrupted year 9999, would fire every timer up to then (false drift
  * incidents as grace periods end) and leave every later event late — the
  * engine blind until real time caught up. Such an event is dead-lettered
- * instead, before anything sees its time.
+ * instead, before anything sees its time. One dated ahead by less is
+ * processed, but moves the watermark no further than the wall clock
+ * (`watermarkTime`).
  */
 export interface FutureBound {
   maxAheadMs: number;
@@ -167,20 +169,35 @@ export interface FutureBound {
  * FutureBound. The reason names the bound, not the clock's reading: the same
  * input gets the same reason in every run.
  */
-function eventTimeProblem(at: number, bound: FutureBound | undefined): { reason: string; category: DeadLetterCategory } | undefined {
+function eventTimeProblem(at: number, bound: FutureBound | undefined, now: number): { reason: string; category: DeadLetterCategory } | undefined {
   if (at < 0) {
     return {
       reason: `occurredAt: ${new Date(at).toISOString()} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`,
       category: 'before_epoch',
     };
   }
-  if (bound === undefined || at - bound.now() <= bound.maxAheadMs) return undefined;
+  if (bound === undefined || at - now <= bound.maxAheadMs) return undefined;
   return {
     reason:
       `occurredAt: ${new Date(at).toISOString()} is more than ${durationText(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
       "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark",
     category: 'future_time',
   };
+}
+
+/**
+ * The event time an accepted event moves the watermark to (Envelope.watermarkAt).
+ * While the future-skew bound is on, no further than the wall clock: a
+ * producer whose clock is fast by less than the bound (2 min, say) would
+ * otherwise carry its partitions' watermark that far past real time, and
+ * every honest producer's events there would arrive behind it — late, their
+ * windows closed. The event keeps its occurredAt: it waits in the orderer
+ * until event time reaches it (at most its clock error later). With the
+ * bound off (a replay of data dated ahead on purpose) the watermark follows
+ * occurredAt as it is.
+ */
+function watermarkTime(at: number, bound: FutureBound | undefined, now: number): number {
+  return bound === undefined || bound.maxAheadMs === Number.POSITIVE_INFINITY || at <= now ? at : now;
 }
 
 /**
@@ -224,9 +241,11 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
     if (misplaced !== undefined) return reject(record, misplaced, 'wrong_partition');
   }
   const at = parseTimestamp(event.occurredAt);
-  const problem = eventTimeProblem(at, bound);
+  // One reading of the clock judges the event and caps its watermark time.
+  const now = bound === undefined ? Number.NaN : bound.now();
+  const problem = eventTimeProblem(at, bound, now);
   if (problem !== undefined) return reject(record, problem.reason, problem.category);
-  return { ok: true, envelope: { event, at, key, source: record.source } };
+  return { ok: true, envelope: { event, at, watermarkAt: watermarkTime(at, bound, now), key, source: record.source } };
 }
 
 /**

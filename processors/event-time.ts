@@ -2,7 +2,9 @@
  * The event-time operator (SPEC §4.7): buffers validated, deduplicated
  * envelopes and releases them in event-time order once they are final.
  *
- *   maxSeen   = largest occurredAt seen
+ *   maxSeen   = largest occurredAt seen (each capped as Envelope.watermarkAt
+ *               says: no further than the wall clock at arrival while the
+ *               future-skew bound is on; the event keeps its own `at`)
  *   watermark = maxSeen − allowedLateness
  *   frontier  = watermark − allowedLateness
  *
@@ -109,9 +111,10 @@ export class EventTimeOrderer {
       out({ kind: 'late', at: this.frontierAt, envelope, frontier: this.frontierAt });
       return;
     }
-    if (at > this.maxSeen) {
-      this.maxSeen = at;
-      const f = at - 2 * this.latenessMs;
+    const seen = envelope.watermarkAt ?? at;
+    if (seen > this.maxSeen) {
+      this.maxSeen = seen;
+      const f = seen - 2 * this.latenessMs;
       if (f > this.frontierAt && !this.externalFrontier) this.frontierAt = f;
     }
     const type = envelope.event.type;
@@ -164,7 +167,7 @@ export class EventTimeOrderer {
     return this.frontierAt;
   }
 
-  /** Largest event time seen. */
+  /** Largest event time seen (as it moves the watermark: Envelope.watermarkAt). */
   get maxEventTime(): number {
     return this.maxSeen;
   }

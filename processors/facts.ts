@@ -26,6 +26,12 @@ export interface Envelope<E extends InputEvent = InputEvent> {
   event: E;
   /** occurredAt as epoch ms. */
   at: number;
+  /**
+   * The event time this event moves the watermark to: `at`, capped at the
+   * instance's wall clock on arrival while the future-skew bound is on
+   * (processors/decode.ts `watermarkTime`). Unset: `at`.
+   */
+  watermarkAt?: number;
   /** `<env>/<artifact>`, the partitioning key. */
   key: string;
   source?: SourcePosition;

@@ -109,7 +109,8 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
         // Only an event that will be processed moves its partition's event time and keeps the partition from being
         // idle. A duplicate repeats an event time already seen: a partition that delivers nothing else must not hold
         // every other partition's events back any more than a silent one does (dead letters never get here).
-        if (!duplicate) watermarks.observe(tp(env.source.topic!, env.source.partition), env.at, deps.now());
+        // Its watermark time: an event dated ahead of the wall clock moves the partition's event time no further.
+        if (!duplicate) watermarks.observe(tp(env.source.topic!, env.source.partition), env.watermarkAt ?? env.at, deps.now());
       }
     },
     onFailure: deps.onFailure,

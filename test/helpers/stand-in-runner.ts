@@ -4,6 +4,7 @@
  * moves the clock. Its idle ticks run on a real 250 ms interval; tests that
  * want them on virtual time too fake `setInterval` (vitest's fake timers).
  */
+import { vi } from 'vitest';
 import { LiveRunner } from '../../engine/live/live-runner.js';
 import type { LiveRunnerOptions } from '../../engine/live/live-runner-options.js';
 import { loadConfig } from '../../config/env-config.js';
@@ -65,6 +66,17 @@ export async function startStandInRunner(
   const all = Array.from({ length: partitions }, (_, p) => p);
   member.join({ [topics.promotion]: all, [topics.hydration]: all, [topics.index]: all });
   return { kafka, runner, member, clock, logs, topics };
+}
+
+/**
+ * Moves the runner's wall clock and its timers on by `ms`, a quarter second
+ * at a time (the idle ticks' period): for tests that fake `setInterval`.
+ */
+export async function moveWallClock(h: StandInRunner, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 250) {
+    h.clock.now += 250;
+    await vi.advanceTimersByTimeAsync(250);
+  }
 }
 
 /** A valid hydration event of `prod/<artifact>` at event time `at`, as a record. */

@@ -183,6 +183,15 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
     expect(envelopeOf(decodeRecord(at(T0 - 365 * 86_400_000), undefined, bound) as DecodeResult).at).toBe(T0 - 365 * 86_400_000);
   });
 
+  it('keeps the occurredAt of an event dated ahead, but caps the event time it moves the watermark to at the clock (not with the bound off)', () => {
+    const ahead = envelopeOf(decodeRecord(at(T0 + 120_000), undefined, bound) as DecodeResult);
+    expect([ahead.at, ahead.watermarkAt]).toEqual([T0 + 120_000, T0]);
+    const past = envelopeOf(decodeRecord(at(T0 - 1000), undefined, bound) as DecodeResult);
+    expect([past.at, past.watermarkAt]).toEqual([T0 - 1000, T0 - 1000]);
+    const off = envelopeOf(decodeRecord(at(T0 + 120_000), undefined, { ...bound, maxAheadMs: Number.POSITIVE_INFINITY }) as DecodeResult);
+    expect([off.at, off.watermarkAt]).toEqual([T0 + 120_000, T0 + 120_000]);
+  });
+
   it('dead-letters an event further ahead, naming the bound and its option (not the clock: same input, same reason)', () => {
     const dl = deadLetterOf(decodeRecord(at(T0 + 5 * 60_000 + 1), undefined, bound) as DecodeResult);
     expect(dl.reason).toBe(

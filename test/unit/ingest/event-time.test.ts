@@ -48,6 +48,12 @@ describe('EventTimeOrderer', () => {
     expect(orderer.released).toBe(5);
   });
 
+  it('moves the frontier by an envelope\'s watermarkAt (an event dated ahead of the clock), and still releases the event at its own at', () => {
+    // b is dated 60 s but may move the watermark only to 20 s (the clock when it came): c at 5 s is not late.
+    const { facts } = runEach([hyd('a', 0), { ...hyd('b', 60), watermarkAt: s(20) }, hyd('c', 5), hyd('d', 40)]);
+    expect(events(facts)).toEqual(['E:a@0', 'E:c@5', 'E:d@40', 'E:b@60']);
+  });
+
   it('exposes watermark, frontier and buffered', () => {
     const o = new EventTimeOrderer({ allowedLatenessMs: L });
     expect(o.watermark).toBe(-Infinity);

@@ -12,7 +12,7 @@
  * record fetched meanwhile queued in memory behind the held one.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hydration, NOW, startStandInRunner, type StandInRunner } from '../../helpers/stand-in-runner.js';
+import { hydration, moveWallClock, NOW, startStandInRunner, type StandInRunner } from '../../helpers/stand-in-runner.js';
 import type { BatchRecord } from '../../helpers/stand-in-kafka.js';
 import { createRegistryDecoder } from '../../../schemas/registry/registry-decoder.js';
 import type { AvroRegistry } from '../../../schemas/registry/registry-client.js';
@@ -57,13 +57,8 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-/** Moves the runner's wall clock and its timers (idle ticks every 250 ms) on by `ms`. */
-async function wallClock(ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 250) {
-    h.clock.now += 250;
-    await vi.advanceTimersByTimeAsync(250);
-  }
-}
+/** Moves the runner's wall clock and its idle ticks on by `ms`. */
+const wallClock = (ms: number): Promise<void> => moveWallClock(h, ms);
 
 describe('a schema-registry outage in a quiet spell', () => {
   it('holds event time while a good Avro record waits for the registry: it is processed as an event, not late', async () => {
