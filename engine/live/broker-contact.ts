@@ -9,7 +9,9 @@
  * is noted here instead — a fetch (one every 250 ms at most while the
  * consumer reads, empty ones included), a heartbeat (every tenth of the
  * session timeout while a batch is held by backpressure), a join, a lag
- * read — and no answer for DRIFTWATCH_SESSION_TIMEOUT makes the instance
+ * read, a fetch of the changelog reader, a committed transaction (through a
+ * restore the member fetches and heartbeats nothing while the reader reads
+ * the changelog: a long restore is not a silent broker) — and no answer for DRIFTWATCH_SESSION_TIMEOUT makes the instance
  * not ready until the next one. The bound is the one the group itself
  * applies to a member that stops heartbeating, and a healthy member, which
  * heartbeats ten times within it, never reaches it.

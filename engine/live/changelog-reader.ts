@@ -16,6 +16,11 @@
  * starts a new consumer in a new private group, which reads the changelog
  * from the beginning again (its view is rebuilt, not patched). So does a
  * consumer stuck in kafkajs's own disconnect after a crash (stuck-consumer.ts).
+ *
+ * Each fetch the broker answers (empty ones too, every 200 ms while caught
+ * up) is reported (`onAnswer`): through a restore the group member fetches
+ * and heartbeats nothing, and a restore reading a long changelog for more
+ * than a session timeout is not a broker that went silent (broker-contact.ts).
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -41,6 +46,8 @@ export class ChangelogReader {
     private readonly logger: Logger,
     /** See stuck-consumer.ts (tests shorten it). */
     private readonly stuckAfterMs?: number,
+    /** The broker answered one of the reader's fetches. */
+    private readonly onAnswer?: () => void,
   ) {
     this.consumer = this.createConsumer();
   }
@@ -57,6 +64,9 @@ export class ChangelogReader {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart && !this.stopped && consumer === this.consumer) void this.replace(e.payload.error);
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      if (consumer === this.consumer) this.onAnswer?.();
     });
     watchForStuckStop(consumer, {
       afterMs: this.stuckAfterMs,

@@ -60,7 +60,8 @@ export class LiveRunner {
     const lock = new SerialLock();
     const transactionalId = `driftwatch-${config.kafka.groupId}-${opts.instanceId}`;
     const halting = new Halting({ log, state, instanceId: opts.instanceId, groupId: config.kafka.groupId, transactionalId });
-    const producer = new TransactionalProducer(opts.kafka, transactionalId, log);
+    // Its commits are answers of the broker (`broker` is made below, before any transaction runs).
+    const producer = new TransactionalProducer(opts.kafka, transactionalId, log, undefined, () => broker.answered());
     const admin = opts.kafka.admin();
     const positions = new PartitionPositions();
     const commits = new CommitScheduler({
@@ -111,7 +112,7 @@ export class LiveRunner {
       halting,
       lock,
       producer,
-      reader: new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, log, opts.stuckConsumerMs),
+      reader: new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, log, opts.stuckConsumerMs, () => broker.answered()),
       admin,
       groupDescriber: new GroupDescriber(admin, config.kafka.groupId),
       positions,

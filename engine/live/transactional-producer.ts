@@ -31,6 +31,8 @@ export class TransactionalProducer {
     private readonly log: Logger,
     /** How long the previous producer's disconnect is waited for (tests shorten it). */
     private readonly disconnectMs = 5_000,
+    /** A transaction was committed: the broker answered (broker-contact.ts; a restore's marker, a commit). */
+    private readonly onCommitted?: () => void,
   ) {
     this.producer = this.create();
   }
@@ -63,13 +65,16 @@ export class TransactionalProducer {
    * was fencing the next transaction starts on a new producer.
    */
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      return await inTransaction(await this.forTransaction(), work);
+      result = await inTransaction(await this.forTransaction(), work);
     } catch (err) {
       // A commit abandoned or deferred on purpose was aborted cleanly (its abort failing would fail the next transaction, and that then counts).
       if (!isFenced(err) && !(err instanceof CommitAbandonedError) && !(err instanceof CommitDeferredError)) this.suspect = true;
       throw err;
     }
+    this.onCommitted?.();
+    return result;
   }
 
   private create(): Producer {

@@ -51,6 +51,8 @@ export class StandInConsumer {
   heartbeats = 0;
   private readonly emitter = new EventEmitter();
   private config: ConsumerRunConfig | undefined;
+  /** Deliveries waiting while `hold` holds them. */
+  private held: Array<() => Promise<void>> | undefined;
 
   constructor(
     private readonly kafka: StandInKafka,
@@ -80,8 +82,21 @@ export class StandInConsumer {
 
   /** A committed message of a subscribed topic, for a consumer reading message by message. */
   async deliver(topic: string, partition: number, message: { key: Buffer | null; value: Buffer | null; offset: string }): Promise<void> {
+    if (this.held) return void this.held.push(() => this.deliver(topic, partition, message));
     if (!this.topics.includes(topic) || !this.config?.eachMessage) return;
     await this.config.eachMessage({ topic, partition, message, heartbeat: async () => undefined, pause: () => () => undefined } as never);
+  }
+
+  /**
+   * Committed messages reach this consumer only once the returned release is called, in order (a reader still
+   * fetching its way through a long changelog); its fetches meanwhile are the test's (`fetched`).
+   */
+  hold(): () => Promise<void> {
+    const held: Array<() => Promise<void>> = (this.held = []);
+    return async () => {
+      this.held = undefined;
+      for (const deliver of held) await deliver();
+    };
   }
 
   /**

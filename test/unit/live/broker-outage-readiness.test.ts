@@ -38,6 +38,15 @@ async function start() {
   return { h, readyz: server.readyz, lagSeries };
 }
 
+/** A rebalance: the next idle tick restores, and the changelog reader reads nothing committed until `release`. */
+function rejoinWithReaderHeld(h: StandInRunner) {
+  const reader = h.kafka.consumers.find((c) => c.groupId.includes('.changelog-reader.'))!;
+  const release = reader.hold();
+  h.member.rebalance();
+  h.member.join({ [h.topics.promotion]: [0], [h.topics.hydration]: [0], [h.topics.index]: [0] });
+  return { reader, release };
+}
+
 describe('/readyz and consumer lag while the broker does not answer', () => {
   it('503 once nothing was answered for longer than the session timeout, the lag series gone; back at the next answer', async () => {
     const { h, readyz, lagSeries } = await start();
@@ -69,6 +78,41 @@ describe('/readyz and consumer lag while the broker does not answer', () => {
       await vi.advanceTimersByTimeAsync(250);
     }
     expect(await readyz()).toEqual([200, 'ready\n']);
+  });
+
+  it('a restore that reads the changelog for longer than the session timeout: its fetches are the broker answering', async () => {
+    const { h, readyz, lagSeries } = await start();
+    // The changelog reader has a long way to go before it reads the restore's marker. The group member fetches
+    // nothing meanwhile; the reader does.
+    const { reader, release } = rejoinWithReaderHeld(h);
+    await vi.advanceTimersByTimeAsync(250);
+    for (let i = 0; i < 4; i++) {
+      h.clock.now += 10_000;
+      reader.fetched();
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(await readyz()).toEqual([503, 'joining the group / restoring state\n']);
+    expect(h.logs.filter((l) => l.msg?.startsWith('no answer from the broker'))).toEqual([]);
+    expect(lagSeries()).toHaveLength(3);
+
+    await release();
+    await vi.waitFor(async () => expect(await readyz()).toEqual([200, 'ready\n']));
+  });
+
+  it('a committed transaction is the broker answering (the restore\'s marker, before the reader fetched anything)', async () => {
+    const { h, readyz } = await start();
+    const { release } = rejoinWithReaderHeld(h);
+    await new Promise((resolve) => setImmediate(resolve)); // the lag read at the join answers now
+    h.clock.now += 20_000;
+    const committed = h.kafka.stats.committed;
+    await vi.advanceTimersByTimeAsync(250); // the restore starts: its marker is committed
+    expect(h.kafka.stats.committed).toBe(committed + 1);
+    h.clock.now += 20_000;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await readyz()).toEqual([503, 'joining the group / restoring state\n']);
+    expect(h.logs.filter((l) => l.msg?.startsWith('no answer from the broker'))).toEqual([]);
+    await release();
+    await vi.waitFor(async () => expect(await readyz()).toEqual([200, 'ready\n']));
   });
 
   it('a failed lag read takes the lag series away instead of leaving the last values', async () => {
