@@ -67,7 +67,7 @@ export class PromotionWindowLogs {
     for (const logs of this.byWindow.values()) logs.delete(id);
   }
 
-  /** Forgets the logs of one key's promotions (its partition was revoked). */
+  /** Forgets the logs of one key's promotions (its partition was revoked, or its state restored). */
   dropKey(key: string): void {
     for (const logs of this.byWindow.values()) for (const [id, log] of logs) if (log.key === key) logs.delete(id);
   }

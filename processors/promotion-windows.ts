@@ -229,9 +229,15 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     return this.lifecycles.snapshotKey(key);
   }
 
-  /** Replaces one key's start times and counted outcomes, and re-arms their expiries. */
+  /**
+   * Replaces one key's start times and counted outcomes, and re-arms their
+   * expiries. Its promotions' logs of the window in progress go: they were
+   * counted from the state the restore replaces, and a late event after it
+   * counts as after any restore (module comment), not against them.
+   */
   restoreKey(key: string, state: PromotionStartsSnapshot): void {
     this.lifecycles.restoreKey(key, state);
+    this.logs.dropKey(key);
   }
 
   /** Forgets one key's start times and outcomes (its partition was revoked). */
