@@ -11,8 +11,8 @@
  * session timeout while a batch is held by backpressure), a join, a lag
  * read, a fetch of the changelog reader, a committed transaction (through a
  * restore the member fetches and heartbeats nothing while the reader reads
- * the changelog: a long restore is not a silent broker) — and no answer for DRIFTWATCH_SESSION_TIMEOUT makes the instance
- * not ready until the next one. The bound is the one the group itself
+ * the changelog: a long restore is not a silent broker) — and no answer for
+ * DRIFTWATCH_SESSION_TIMEOUT makes the instance not ready until the next one. The bound is the one the group itself
  * applies to a member that stops heartbeating, and a healthy member, which
  * heartbeats ten times within it, never reaches it.
  *
