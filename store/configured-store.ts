@@ -13,7 +13,7 @@ import { applyStorageTiering } from './storage-tiering.js';
 import { DATABASE } from './tables.js';
 import type { StoreTransport } from './transport.js';
 import { migrateStore, openEmbeddedStore, type MigrateStoreResult } from './open-store.js';
-import { checkDataDir } from './data-dir-check.js';
+import { checkDataDir, checkDataDirFlag } from './data-dir-check.js';
 
 export function embeddedStoreDir(config: DriftwatchConfig): string {
   return join(config.dataDir, 'store');
@@ -21,10 +21,16 @@ export function embeddedStoreDir(config: DriftwatchConfig): string {
 
 type Runtime = { config: DriftwatchConfig; logger: Logger };
 
+/** A file where the embedded store's directory should be is the mistake of what named it (exit 2): the flag, else the variable. */
+export function checkEmbeddedStoreDir(config: DriftwatchConfig, flagDir: string | undefined): void {
+  if (flagDir === undefined) checkDataDir(config.dataDir);
+  else checkDataDirFlag(flagDir);
+}
+
 export async function openConfiguredStore(rt: Runtime, options: { dataDir?: string; migrate?: boolean } = {}): Promise<StoreTransport> {
   let transport: StoreTransport;
   if (rt.config.clickhouse.url === null) {
-    if (options.dataDir === undefined) checkDataDir(rt.config.dataDir); // a file there: the variable's mistake (exit 2)
+    checkEmbeddedStoreDir(rt.config, options.dataDir);
     transport = await openEmbeddedStore(options.dataDir ?? embeddedStoreDir(rt.config), { logger: rt.logger, migrate: false });
   } else {
     if (options.dataDir !== undefined) rt.logger.warn({ dataDir: options.dataDir }, '--data-dir is ignored: CLICKHOUSE_URL names a server');

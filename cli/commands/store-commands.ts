@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
+import { checkEmbeddedStoreDir, embeddedStoreDir, migrateConfiguredStore, openConfiguredStore } from '../../store/configured-store.js';
 import { requireDriftwatchSchema, runQuery } from '../../store/open-store.js';
 import { DATABASE } from '../../store/tables.js';
 import { isStatementError } from '../../store/store-errors.js';
@@ -51,7 +51,10 @@ export const queryCommand: Command = {
     const dataDir = args.values['data-dir'] as string | undefined;
     const embedded = rt.config.clickhouse.url === null;
     const where = embedded ? describeStoreDir(dataDir ?? embeddedStoreDir(rt.config), dataDir !== undefined) : 'CLICKHOUSE_URL';
-    if (embedded) requireEmbeddedStore(dataDir ?? embeddedStoreDir(rt.config), where);
+    if (embedded) {
+      checkEmbeddedStoreDir(rt.config, dataDir); // a file there is said as such, not as "no embedded store there"
+      requireEmbeddedStore(dataDir ?? embeddedStoreDir(rt.config), where);
+    }
     // No migrations here: query only reads a store that `sql migrate`, a replay or a run made.
     const transport = await openConfiguredStore(rt, { dataDir, migrate: false });
     try {

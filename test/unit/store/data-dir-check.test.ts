@@ -33,3 +33,19 @@ describe('DRIFTWATCH_DATA_DIR that is not a directory', () => {
     expect(r.stderr).not.toContain('DW_STORE_FAILED');
   });
 });
+
+// `--data-dir` (sql migrate, query) names the store directory itself: a file there is the flag's mistake, said as
+// such (exit 2), where `sql migrate` said `cannot create the embedded store directory …: EEXIST [DW_STORE_FAILED]`.
+describe('--data-dir that is not a directory', () => {
+  it.each([
+    ['sql migrate, a file', ['sql', 'migrate', '--data-dir', file], file],
+    ['sql migrate, under a file', ['sql', 'migrate', '--data-dir', join(file, 'sub')], file],
+    ['query, a file', ['query', '--data-dir', file, 'SELECT 1'], file],
+  ])('%s: exit 2 naming --data-dir', async (_what, argv, culprit) => {
+    const r = await runCli(argv, { DRIFTWATCH_DATA_DIR: join(base, 'unused'), LOG_LEVEL: 'silent' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`: --data-dir: ${culprit} is a file, not a directory`);
+    expect(r.stderr).not.toContain('DRIFTWATCH_DATA_DIR');
+    expect(r.stderr).not.toContain('DW_STORE_FAILED');
+  });
+});
