@@ -54,7 +54,8 @@ export class BrokerContact {
   unreachable(): string | null {
     const silent = this.silentForMs();
     if (silent === null) return null;
-    return `broker unreachable: no fetch, heartbeat or lag read answered for ${Math.round(silent / 1000)}s (more than DRIFTWATCH_SESSION_TIMEOUT=${this.opts.timeoutMs / 1000}s)`;
+    // Names every answer that counts (the callers of answered()): naming fewer hid that changelog fetches and commits count.
+    return `broker unreachable: no fetch, heartbeat, join, lag read, changelog fetch or transaction commit answered for ${Math.round(silent / 1000)}s (more than DRIFTWATCH_SESSION_TIMEOUT=${this.opts.timeoutMs / 1000}s)`;
   }
 
   /** Reports a transition since the last check, once. */

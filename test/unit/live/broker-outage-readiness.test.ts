@@ -3,8 +3,9 @@
  * broker outage /readyz stayed 200 for the ≈ 2 minutes kafkajs retried before
  * its consumer crashed, and driftwatch_consumer_lag kept its last values as
  * if they were current. Now no answer of the broker (fetch, heartbeat, join,
- * lag read) for DRIFTWATCH_SESSION_TIMEOUT (30 s by default) makes /readyz
- * 503 and takes the lag series away, until the broker answers again. The
+ * lag read, changelog fetch, transaction commit) for
+ * DRIFTWATCH_SESSION_TIMEOUT (30 s by default) makes /readyz 503 and takes
+ * the lag series away, until the broker answers again. The
  * runner on the stand-in Kafka client, on a virtual clock; its idle ticks
  * (which report the transition) on fake intervals.
  */
@@ -15,7 +16,7 @@ import { createDriftwatchMetrics } from '../../../engine/metrics/driftwatch-metr
 import { liveMetrics } from '../../../engine/live/live-metrics.js';
 
 const T0 = NOW - 3_600_000;
-const UNREACHABLE_31S = 'broker unreachable: no fetch, heartbeat or lag read answered for 31s (more than DRIFTWATCH_SESSION_TIMEOUT=30s)\n';
+const UNREACHABLE_31S = 'broker unreachable: no fetch, heartbeat, join, lag read, changelog fetch or transaction commit answered for 31s (more than DRIFTWATCH_SESSION_TIMEOUT=30s)\n';
 
 let h: StandInRunner | undefined;
 let server: ReadyzOfRunner | undefined;

@@ -35,7 +35,7 @@ describe('the live runner audits its health and security events', () => {
       await vi.advanceTimersByTimeAsync(250); // the idle tick notices the silence
       audit.close(); // the rate limit holds ready → not ready within a minute: released as on stop
       expect(records.map((r) => r.action)).toEqual(['group.partitions_assigned', 'instance.ready', 'instance.not_ready']);
-      expect(records[2]!.details).toMatchObject({ outcome: 'degraded', reason: expect.stringMatching(/^broker unreachable: no fetch, heartbeat or lag read answered for 31s/) });
+      expect(records[2]!.details).toMatchObject({ outcome: 'degraded', reason: expect.stringMatching(/^broker unreachable: no fetch, heartbeat, join, lag read, changelog fetch or transaction commit answered for 31s/) });
     } finally {
       vi.useRealTimers();
     }
