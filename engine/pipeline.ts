@@ -11,16 +11,21 @@
  * pushed after it waits behind it to keep the order); `end` completes the
  * input, lets the watermark advance past every window and timer, and resolves
  * once every derived row is stored.
+ *
+ * This file wires the stages and holds the pipeline's contract; what happens
+ * after decoding is engine-stage.ts, the count of records waiting to be
+ * decoded decode-queue.ts.
  */
-import { Observable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { DeadLetter, Envelope, Fact } from '../processors/facts.js';
-import { decodeRecords, jsonDecoder, type DecodeQueueListener, type DecodeResult, type Decoder, type RawRecord } from '../processors/decode.js';
+import { decodeRecords, jsonDecoder, type Decoder, type RawRecord } from '../processors/decode.js';
 import { EventDeduplicator } from '../processors/dedup.js';
 import { RecentEventIds } from '../processors/recent-event-ids.js';
-import { EventTimeOrderer, type FactSink } from '../processors/event-time.js';
-import { ProcessorChain } from '../processors/processor-chain.js';
+import { EventTimeOrderer } from '../processors/event-time.js';
 import { buildTopology, type Topology, type TopologyOptions } from './topology.js';
 import type { StoreWriter } from '../store/store-writer.js';
+import { DecodeQueue } from './decode-queue.js';
+import { engineStage } from './engine-stage.js';
 
 export interface PipelineOptions extends TopologyOptions {
   decoder?: Decoder;
@@ -170,183 +175,4 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       subscription?.unsubscribe();
     },
   };
-}
-
-/**
- * The records waiting in the decode queue (decodeRecords reports them): how
- * many in all and per input partition, and who waits for the count to drop.
- * Only records that wait are counted, so synchronous (JSON) decoding costs
- * nothing here.
- */
-class DecodeQueue implements DecodeQueueListener {
-  total = 0;
-  private readonly byPartition = new Map<string, Map<number, number>>();
-  private readonly waiters: Array<{ max: number; resolve: () => void }> = [];
-
-  in(topic: string, partition: number): number {
-    return this.total === 0 ? 0 : (this.byPartition.get(topic)?.get(partition) ?? 0);
-  }
-
-  queued(record: RawRecord): void {
-    this.total++;
-    this.count(record, 1);
-  }
-
-  released(record: RawRecord): void {
-    this.total--;
-    this.count(record, -1);
-    if (this.waiters.length === 0) return;
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const w = this.waiters[i]!;
-      if (this.total <= w.max) {
-        this.waiters.splice(i, 1);
-        w.resolve();
-      }
-    }
-  }
-
-  /** Resolves once at most `max` records wait. */
-  roomFor(max: number): Promise<void> | undefined {
-    if (this.total <= max) return undefined;
-    return new Promise((resolve) => this.waiters.push({ max, resolve }));
-  }
-
-  private count(record: RawRecord, by: number): void {
-    const { topic, partition } = record.source ?? {};
-    if (topic === undefined || partition === undefined) return;
-    let partitions = this.byPartition.get(topic);
-    if (partitions === undefined) this.byPartition.set(topic, (partitions = new Map()));
-    const n = (partitions.get(partition) ?? 0) + by;
-    if (n === 0) partitions.delete(partition);
-    else partitions.set(partition, n);
-  }
-}
-
-interface StageContext extends PipelineOptions {
-  topology: Topology;
-  orderer: EventTimeOrderer;
-  dedup: EventDeduplicator;
-  recentIds: RecentEventIds | undefined;
-  counters: PipelineCounters;
-}
-
-/**
- * Everything after decoding, as one RxJS operator (it emits nothing; it
- * completes once every fact is stored): dead letters, dedup, event-time
- * order, the processor chain, the store and `onFact`, called directly rather
- * than through an operator per step, since this runs several times per event.
- *
- * Failures behave as the operator-per-step pipeline did: an error before the
- * store (decode sinks, ordering, a processor) stops the input, lets the rows
- * already accepted be written, then errors; a store failure (a write that
- * throws, or a batch failing between facts) or an `onFact` error errors at once.
- */
-function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResult, never>; advanceTo(frontier: number): void } {
-  const { orderer, dedup, counters, writer, recentIds } = ctx;
-  let orderedOut: FactSink | null = null;
-  const operator: OperatorFunction<DecodeResult, never> = (source) =>
-    new Observable<never>((subscriber) => {
-      let stopped = false;
-      const stop = (err: unknown) => {
-        if (stopped) return;
-        stopped = true;
-        ctx.onFailure?.(err);
-      };
-      const failNow = (err: unknown) => {
-        stop(err);
-        subscriber.error(err);
-      };
-      const failAfterFlush = (err: unknown) => {
-        if (stopped) return;
-        stop(err);
-        if (!writer) subscriber.error(err);
-        else writer.flush().then(() => subscriber.error(err), () => subscriber.error(err));
-      };
-      const stopListening = writer ? writer.onFailure(failNow) : () => {};
-      // End of the chain: the store, then the caller's sink.
-      let deliverError: { err: unknown } | undefined;
-      const deliver = (fact: Fact) => {
-        if (stopped || deliverError) return;
-        try {
-          writer?.write(fact);
-          ctx.onFact?.(fact);
-        } catch (err) {
-          deliverError = { err };
-        }
-      };
-      const chain = new ProcessorChain(ctx.topology.processors, deliver);
-      // Also called by `advanceTo` between records: failures become the stream's, never the caller's.
-      const ordered: FactSink = (fact) => {
-        if (stopped) return;
-        if (fact.kind === 'event' || fact.kind === 'late') {
-          if (fact.kind === 'event') counters.events++;
-          else counters.late++;
-          // Remembered for restarts once processed, not when first seen: an event still held by the orderer at a
-          // commit is not covered by the committed offsets and comes again after a restart, as a first.
-          recentIds?.record(fact.envelope.key, fact.envelope.event.eventId, fact.envelope.at);
-        }
-        try {
-          chain.push(fact);
-        } catch (err) {
-          failAfterFlush(err);
-          return;
-        }
-        // A store or onFact failure stops everything at once, like the store operator did.
-        if (deliverError) failNow(deliverError.err);
-      };
-      orderedOut = ordered;
-      const subscription = source.subscribe({
-        next: (result) => {
-          if (stopped) return;
-          try {
-            accept(ctx, result, ordered);
-          } catch (err) {
-            failAfterFlush(err);
-          }
-        },
-        error: (err) => failAfterFlush(err),
-        complete: () => {
-          try {
-            orderer.finish(ordered);
-          } catch (err) {
-            failAfterFlush(err);
-          }
-          if (stopped) return;
-          stopped = true;
-          if (!writer) subscriber.complete();
-          else writer.flush().then(() => subscriber.complete(), (err: unknown) => subscriber.error(err));
-        },
-      });
-      return () => {
-        stopListening();
-        subscription.unsubscribe();
-        orderedOut = null; // an advance after the end (or a dispose) releases nothing
-      };
-    });
-  return {
-    operator,
-    advanceTo(frontier) {
-      if (orderedOut) orderer.advanceTo(frontier, orderedOut);
-    },
-  };
-}
-
-/** One decoded record: a dead letter, a duplicate, or an envelope for the event-time orderer. */
-function accept(ctx: StageContext, result: DecodeResult, ordered: FactSink): void {
-  if (!result.ok) {
-    ctx.counters.deadLetters++;
-    ctx.writer?.writeDeadLetter(result.deadLetter);
-    ctx.onDeadLetter?.(result.deadLetter);
-    return;
-  }
-  const envelope = result.envelope;
-  const duplicate = ctx.dedup.isDuplicate(envelope);
-  ctx.onEnvelope?.(envelope, duplicate);
-  if (duplicate) {
-    ctx.counters.duplicates++;
-    ctx.onDuplicate?.(envelope);
-    return;
-  }
-  ctx.orderer.push(envelope, ordered);
-  ctx.orderer.flush(ordered);
 }
