@@ -63,12 +63,15 @@ describe('column comments', () => {
       'promotion_outcomes.decided_at': /occurred_at.*of the event that decided/,
       // The rollup's quantile states are not for percentiles.
       'drift_detection_daily.detection_ms': /not for percentiles/,
+      // The gate rollup's window key has no env: merged across envs it keeps the larger count (0014).
+      'gate_runs_hourly.passed': /GROUP BY env.*then sum the envs/,
+      'gate_runs_hourly.failed': /GROUP BY env.*then sum the envs/,
     };
     for (const [col, re] of Object.entries(expected)) expect(comments.get(col), col).toMatch(re);
   });
 
   it('the comment migrations run again, in order, without error and leave the comments as they were', async () => {
-    for (const name of ['0011_column_comments.sql', '0013_column_comments_late.sql']) {
+    for (const name of ['0011_column_comments.sql', '0013_column_comments_late.sql', '0014_gate_rollup_per_env_comments.sql']) {
       for (const sql of splitStatements(readFileSync(join(defaultMigrationsDir(), name), 'utf8'))) await t.command(sql);
     }
     const again = await t.query<{ comment: string }>(

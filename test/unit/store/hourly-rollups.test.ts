@@ -43,6 +43,12 @@ async function both(store: ChdbTransport, which: keyof typeof pairs) {
   return { rollup: await store.query(rollup), detail: await store.query(detail) };
 }
 
+/** The SQL example of sql/README.md whose comment line starts with `start`. */
+function readmeExample(start: string): string {
+  const readme = readFileSync(join(defaultMigrationsDir(), '..', 'README.md'), 'utf8');
+  return new RegExp(`^-- ${start}[\\s\\S]*?;$`, 'm').exec(readme)![0].replace(/;$/, '');
+}
+
 async function expectRollupsEqualDetail(store: ChdbTransport): Promise<void> {
   for (const which of Object.keys(pairs) as Array<keyof typeof pairs>) {
     const { rollup, detail } = await both(store, which);
@@ -75,15 +81,13 @@ describe('hourly rollups after a replay of the dashboard scenario', () => {
   });
 
   it("sql/README.md's daily examples: prod's three drifted keys of the day once each; the day's gate runs", async () => {
-    const readme = readFileSync(join(defaultMigrationsDir(), '..', 'README.md'), 'utf8');
-    const example = (start: string) => new RegExp(`^-- ${start}[\\s\\S]*?;$`, 'm').exec(readme)![0].replace(/;$/, '');
-    const drift = await scenario.store.query(example('drifted keys per env and day'));
+    const drift = await scenario.store.query(readmeExample('drifted keys per env and day'));
     // prod/api (10:00 hour), prod/search (12:00), prod/pay (13:00); staging/web (11:00).
     expect(drift.filter((r) => r.env === 'prod' || r.env === 'staging').map((r) => [r.env, r.drifted_keys])).toEqual([
       ['prod', 3],
       ['staging', 1],
     ]);
-    const gates = await scenario.store.query(example('gate failure rate per gate and day'));
+    const gates = await scenario.store.query(readmeExample('gate failure rate per gate and day'));
     expect(gates.map((r) => [r.gate, r.passed_runs, r.failed_runs, r.failure_rate])).toEqual([
       ['security', 0, 1, 1],
       ['smoke', 1, 1, 0.5],
@@ -133,6 +137,19 @@ describe('hourly rollups after a replay of a generated demo scenario', () => {
     await expectRollupsEqualDetail(demo.store);
     // Generated promotions run gates: the comparison is not over empty tables.
     expect((await both(demo.store, 'gates')).rollup.length).toBeGreaterThan(3);
+  });
+
+  it("sql/README.md's gate runs per gate and day sum the envs' runs (every env runs the same gates in the same windows)", async () => {
+    // A window's key in the rollup's maxMap is its start and instance, not its env: merged across envs, the
+    // same window of two envs kept the larger count instead of the sum.
+    const rows = await demo.store.query(readmeExample('gate failure rate per gate and day'));
+    const detail = await demo.store.query(
+      `SELECT toDate(window_start) AS day, gate, sum(passed) AS passed_runs, sum(failed) AS failed_runs,
+              failed_runs / nullIf(passed_runs + failed_runs, 0) AS failure_rate
+       FROM driftwatch.gate_windows FINAL GROUP BY day, gate ORDER BY day, gate`,
+    );
+    expect(detail.length).toBeGreaterThan(0);
+    expect(rows).toEqual(detail);
   });
 });
 
