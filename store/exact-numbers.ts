@@ -15,9 +15,24 @@ function isExact(literal: string): boolean {
   const n = Number(literal);
   if (!Number.isFinite(n)) return false;
   if (/^-?\d+$/.test(literal)) return Number.isSafeInteger(n);
-  // A fraction or exponent: exact enough when its significant digits fit a double's 15.
-  const digits = literal.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '');
-  return digits.replace(/0+$/, '').length <= 15;
+  // A fraction or exponent: exact when the double prints back as the same decimal value. Counting
+  // digits (at most 15) quoted a Float64 that needs 16 or 17 to read back (10/13 = 0.7692307692307693),
+  // so a ratio column came out a number in some rows and a string in others.
+  return decimalValue(literal) === decimalValue(String(n));
+}
+
+/** A number literal as sign, significant digits and exponent ("1.50" and "15e-1" alike: "15e-1"). */
+function decimalValue(literal: string): string {
+  const [mantissa = '', exponent = '0'] = literal.toLowerCase().split('e');
+  const negative = mantissa.startsWith('-');
+  const [whole = '', fraction = ''] = mantissa.replace(/^[-+]/, '').split('.');
+  let digits = (whole + fraction).replace(/^0+/, '');
+  let exp = Number(exponent) - fraction.length;
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  digits = digits.slice(0, digits.length - trailing);
+  exp += trailing;
+  if (digits === '') return '0'; // -0 and 0 alike
+  return `${negative ? '-' : ''}${digits}e${exp}`;
 }
 
 /** `text` (JSON) with the inexact number literals outside strings quoted. */

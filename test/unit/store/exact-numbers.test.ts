@@ -11,6 +11,15 @@ describe('quoteInexactNumbers', () => {
     );
   });
 
+  it('leaves a Float64 as a number whatever its digits: every row of a column the same JSON type', () => {
+    // ClickHouse prints a Float64 with the fewest digits that read back as it: 16 or 17 of them for a ratio such as 10/13.
+    expect(quoteInexactNumbers('{"a":0.7692307692307693,"b":0.85,"c":-7.692307692307692e-8,"d":0.1,"e":1.50,"f":-0.0}')).toBe(
+      '{"a":0.7692307692307693,"b":0.85,"c":-7.692307692307692e-8,"d":0.1,"e":1.50,"f":-0.0}',
+    );
+    // A Decimal a double cannot hold: the nearest double reads back as another value.
+    expect(quoteInexactNumbers('{"x":0.10000000000000001,"y":123456789.123456789}')).toBe('{"x":"0.10000000000000001","y":"123456789.123456789"}');
+  });
+
   it('parses rows either way', () => {
     const text = '{"u":18446744073709551615,"n":3}\n\n{"u":1,"n":4}\n';
     expect(parseJsonEachRow(text, true)).toEqual([{ u: '18446744073709551615', n: 3 }, { u: 1, n: 4 }]);
