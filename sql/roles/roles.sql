@@ -45,12 +45,16 @@ SETTINGS
     max_memory_usage = 4000000000 CONST
 TO driftwatch_reader;
 
+-- Every bound has a MIN: for these limits 0 means unlimited, and readonly = 2
+-- lets the analyst SET any value the constraint admits (a MAX alone admits 0).
+-- A profile created before the MINs were added: ALTER SETTINGS PROFILE
+-- driftwatch_analyst_profile SETTINGS … with the lines below.
 CREATE SETTINGS PROFILE IF NOT EXISTS driftwatch_analyst_profile
 SETTINGS
     readonly = 2,
     max_execution_time = 300 MIN 1 MAX 1800,
-    max_memory_usage = 8000000000 MAX 16000000000,
-    max_result_rows = 1000000 MAX 10000000,
+    max_memory_usage = 8000000000 MIN 1 MAX 16000000000,
+    max_result_rows = 1000000 MIN 1 MAX 10000000,
     max_threads = 4 MIN 1 MAX 8
 TO driftwatch_analyst;
 

@@ -127,6 +127,16 @@ describe('sql/roles', () => {
     await expect(parse('GRANT SELEKT ON driftwatch.* TO driftwatch_reader')).rejects.toThrow(/Syntax error/);
   });
 
+  it("no bound the analyst may change can be lifted with 0 (0 means unlimited for these limits)", () => {
+    // readonly = 2 lets the analyst SET a setting within its constraint: a MAX alone allows 0, which turns the bound off.
+    const profile = statementsOf('roles.sql').find((x) => x.includes('CREATE SETTINGS PROFILE IF NOT EXISTS driftwatch_analyst_profile'))!;
+    const limits = ['max_execution_time', 'max_memory_usage', 'max_result_rows', 'max_threads'];
+    for (const name of limits) {
+      const line = new RegExp(`^\\s*${name} = .*$`, 'm').exec(profile)?.[0] ?? '';
+      expect(line, name).toMatch(/ (MIN [1-9]\d*|CONST)\b/);
+    }
+  });
+
   it('grants the writer what the engine, the migrations and tiering need, and the others SELECT only', () => {
     const grants = statementsOf('roles.sql').filter((s) => s.startsWith('GRANT'));
     expect(grants).toEqual([
