@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { buildTopology, type Topology } from '../../../engine/topology.js';
+import { restoreTopology, snapshotTopology, type KeyStateRecord } from '../../../engine/topology-state.js';
 import { decodeJsonRecord } from '../../../processors/decode.js';
 import { EventDeduplicator } from '../../../processors/dedup.js';
 import { EventTimeOrderer } from '../../../processors/event-time.js';
@@ -158,4 +159,24 @@ export function cuts(length: number, stride: number): number[] {
   for (let i = 0; i <= length; i += stride) out.push(i);
   if (out[out.length - 1] !== length) out.push(length);
   return out;
+}
+
+/** The compacted changelog live mode keeps: latest record per key (tombstones delete) and the latest whole state. */
+export class TopologyChangelog {
+  readonly keys = new Map<string, string>();
+  whole = '{}';
+
+  /** A commit: the dirty keys (and `keys`, e.g. every key) and the whole state. */
+  write(t: Topology, keys: Iterable<string> = []): void {
+    const snap = snapshotTopology(t, keys);
+    for (const [key, record] of snap.keyed) {
+      if (record === undefined) this.keys.delete(key);
+      else this.keys.set(key, JSON.stringify(record));
+    }
+    this.whole = JSON.stringify(snap.whole);
+  }
+
+  restoreInto(t: Topology): void {
+    restoreTopology(t, { keyed: [...this.keys].map(([k, json]) => [k, JSON.parse(json) as KeyStateRecord]), whole: JSON.parse(this.whole) as Record<string, unknown> });
+  }
 }

@@ -3,31 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../../helpers/replay-fixture.js';
 import { IncidentBook } from '../../../engine/incident-book.js';
-import { dropTopologyKeys, restoreTopology, snapshotTopology, type KeyStateRecord } from '../../../engine/topology-state.js';
+import { dropTopologyKeys, restoreTopology, snapshotTopology } from '../../../engine/topology-state.js';
 import type { Topology } from '../../../engine/topology.js';
 import type { Fact } from '../../../processors/facts.js';
 import { MIN, T0 } from '../drift/builders.js';
 import { syntheticScenario } from './scenario.js';
-import { alertIds, chain, cuts, factsOf, keysOf, roundTrip, topology } from './harness.js';
-
-/** The compacted changelog live mode keeps: latest record per key (tombstones delete) and the latest whole state. */
-class TopologyChangelog {
-  readonly keys = new Map<string, string>();
-  whole = '{}';
-
-  write(t: Topology): void {
-    const snap = snapshotTopology(t);
-    for (const [key, record] of snap.keyed) {
-      if (record === undefined) this.keys.delete(key);
-      else this.keys.set(key, JSON.stringify(record));
-    }
-    this.whole = JSON.stringify(snap.whole);
-  }
-
-  restoreInto(t: Topology): void {
-    restoreTopology(t, { keyed: [...this.keys].map(([k, json]) => [k, JSON.parse(json) as KeyStateRecord]), whole: JSON.parse(this.whole) as Record<string, unknown> });
-  }
-}
+import { alertIds, chain, cuts, factsOf, keysOf, roundTrip, topology, TopologyChangelog } from './harness.js';
 
 function runAll(t: Topology, facts: readonly Fact[], out: Fact[], after?: () => void): void {
   for (const f of facts) {
