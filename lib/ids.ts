@@ -10,7 +10,7 @@ export function stableId(prefix: string, ...parts: Array<string | number | undef
   return `${prefix}-${h.digest('hex').slice(0, 20)}`;
 }
 
-/** Unique per emission (alertId). */
+/** Unique per call (run ids). */
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }

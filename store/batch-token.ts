@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
  * commit cuts every table's buffer), but seldom end in the same place: the
  * next commit and the flush timer cut on the wall clock, and the records of
  * several partitions interleave as they are fetched, so those batches
- * usually get other tokens. Alert rows (`alert_id`, `emitted_at`) and metric
- * points (`at`) differ on every run; alerts are deliberately not tokened by
+ * usually get other tokens. Alert rows (`emitted_at`; `alert_id` is derived
+ * from the emission) and metric points (`at`) differ on every run; alerts are deliberately not tokened by
  * their identity alone: a run's alerts may be in a Kafka transaction that
  * aborted, and `alerts` keeps the last insert, the one the alert topic
  * carries. For all of these the ReplacingMergeTree keys remain the

@@ -21,8 +21,7 @@
  * encoded rows. The rows hold what the
  * input determines (source offsets or lines, window ids, incident versions;
  * `ingested_at` is the table's DEFAULT, never sent) — except an alert's
- * `alert_id` and `emitted_at` and a metric point's `at`, which are new on
- * every run. So the server drops a batch it already has, whichever writer or
+ * `emitted_at` and a metric point's `at`, which are new on every run. So the server drops a batch it already has, whichever writer or
  * run sends it again, as long as the batch is cut in the same place: always
  * for a retry and for a second file replay (cut by `batchRows` only), seldom
  * after a live restart (see batchToken). When a batch finally fails the writer

@@ -19,6 +19,7 @@ import { stableId } from '../../lib/ids.js';
 import { formatTimestamp } from '../../lib/time.js';
 import type { AlertEvent, Severity } from '../../schemas/alert-event.js';
 import type { AlertsConfig, EscalationLevel, RuleName } from '../../config/alert-rules.js';
+import type { AlertEmission } from './alert-id.js';
 import { routingAnnotations } from './routing-annotations.js';
 
 export type Labels = Record<string, string>;
@@ -50,8 +51,8 @@ export interface AlertInstanceDeps {
   routing?: AlertsConfig['routing'];
   /** Wall clock for `emittedAt` only (ms). */
   now: () => number;
-  /** Unique id per emission. */
-  newAlertId: () => string;
+  /** Id of each emission (default `alertId`: derived from the emission, the same when it is decided again). */
+  newAlertId: (emission: AlertEmission) => string;
 }
 
 /** Stable per instance: the rule plus its identifying labels, in sorted order. */
@@ -108,7 +109,7 @@ export class AlertInstance {
     this.transition('fire');
     this.details = { ...details, startsAt: Math.min(details.startsAt, at) };
     this.level = this.levelAt(at);
-    return this.event('firing');
+    return this.event(at, 'firing');
   }
 
   /**
@@ -123,7 +124,7 @@ export class AlertInstance {
     const changed = (changes.severity !== undefined && changes.severity !== current.severity) || level !== this.level;
     this.details = { ...current, ...definedOnly(changes), startsAt: current.startsAt };
     this.level = level;
-    return changed ? this.event('firing') : undefined;
+    return changed ? this.event(at, 'firing') : undefined;
   }
 
   snapshot(): AlertInstanceSnapshot {
@@ -144,7 +145,7 @@ export class AlertInstance {
   /** firing → resolved: the one `resolved` event, with `endsAt`. */
   resolve(at: number, endsAt: number = at): AlertEvent {
     this.transition('resolve');
-    return this.event('resolved', Math.max(endsAt, this.details!.startsAt));
+    return this.event(at, 'resolved', Math.max(endsAt, this.details!.startsAt));
   }
 
   /** Event time of the next escalation step, while firing and below the top level. */
@@ -169,10 +170,12 @@ export class AlertInstance {
     this.phase = to;
   }
 
-  private event(status: AlertEvent['status'], endsAt?: number): AlertEvent {
+  /** The event of a transition decided at `at` (event time). */
+  private event(at: number, status: AlertEvent['status'], endsAt?: number): AlertEvent {
     const d = this.details!;
+    const { fingerprint, level: escalationLevel } = this;
     const event: AlertEvent = {
-      alertId: this.deps.newAlertId(),
+      alertId: this.deps.newAlertId({ fingerprint, startsAt: d.startsAt, at, status, severity: d.severity, escalationLevel }),
       fingerprint: this.fingerprint,
       rule: this.rule,
       status,

@@ -7,7 +7,8 @@
  * the decision: the fact being handled, or the escalation timer's time.
  *
  * The wall clock is used for one thing only, `emittedAt`, through the
- * injectable `now`; `newAlertId` is injectable so tests get fixed ids.
+ * injectable `now`; alert ids are derived from the emission (alert-id.ts),
+ * injectable so tests get short fixed ones.
  *
  * Live-mode state comes in two parts. Alerts whose labels identify an input
  * key (`keyedRules`: env + artifact) move with the key's partition
@@ -18,11 +19,11 @@
 import type { AlertsConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
 import { createSeverityClassifier } from '../../config/alerts-config.js';
 import { ruleNames } from '../../config/alert-rules.js';
-import { uniqueId } from '../../lib/ids.js';
 import type { Fact, FactKind } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
 import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
 import { AlertBook } from './alert-book.js';
+import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
 import { createRuleContext, type AlertRule, type RuleTimer } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
@@ -30,8 +31,8 @@ import { ruleFactories } from './rules/index.js';
 export interface AlertingOptions {
   /** Wall clock for `emittedAt`, epoch ms. Default Date.now. */
   now?: () => number;
-  /** Id of each emitted alert. Default uniqueId('alert'). */
-  newAlertId?: () => string;
+  /** Id of each emitted alert. Default `alertId`: derived from the emission, so the same input gives the same ids. */
+  newAlertId?: (emission: AlertEmission) => string;
 }
 
 /** Every fact kind, to index the rules by kind up front (an unknown kind is indexed on first sight). */
@@ -66,7 +67,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
         escalation: [...config.escalation].sort((a, b) => a.level - b.level),
         routing: config.routing,
         now: options.now ?? Date.now,
-        newAlertId: options.newAlertId ?? (() => uniqueId('alert')),
+        newAlertId: options.newAlertId ?? alertId,
       },
       (rule, labels, fingerprint, firing) => this.track(rule, labels, fingerprint, firing, true),
     );

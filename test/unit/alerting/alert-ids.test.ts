@@ -1,0 +1,48 @@
+/**
+ * alertId is derived from what the emission is (SPEC §6: unique per
+ * emission), not drawn at random: the same input decided again — a second
+ * replay of a file, the records a live instance reads again after an aborted
+ * transaction or a handover — gives the same ids, so an alert consumer can
+ * deduplicate on alertId (README "Consuming alerts").
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultAlertsConfig } from '../../../config/alerts-config.js';
+import { AlertingProcessor } from '../../../processors/alerting/alerting-processor.js';
+import type { Fact } from '../../../processors/facts.js';
+import type { AlertEvent } from '../../../schemas/alert-event.js';
+import { MIN, SEC, T0, advance, incidentFact, stateIncident } from './helpers.js';
+
+/** A drift in prod that escalates to L3, resolves, and drifts again at the same key. */
+const facts: Fact[] = [
+  incidentFact(T0 + 10 * SEC, 'opened', stateIncident({ env: 'prod' })),
+  advance(T0 + 20 * MIN),
+  incidentFact(T0 + 21 * MIN, 'resolved', stateIncident({ env: 'prod', resolvedAt: T0 + 21 * MIN })),
+  incidentFact(T0 + 22 * MIN, 'opened', stateIncident({ env: 'prod', incidentId: 'inc-2', startedAt: T0 + 22 * MIN })),
+];
+
+/** Drift alerts of `facts` from a processor with the default ids and a wall clock of its own. */
+function decide(wall: number): AlertEvent[] {
+  const config = defaultAlertsConfig();
+  for (const [name, rule] of Object.entries(config.rules)) rule.enabled = name === 'drift_detected';
+  const processor = new AlertingProcessor(config, undefined, { now: () => wall });
+  const out: AlertEvent[] = [];
+  for (const f of facts) processor.handle(f, (d) => d.kind === 'alert' && out.push(d.alert));
+  return out;
+}
+
+describe('alertId', () => {
+  it('is the same when the same input is decided again, whatever the wall clock', () => {
+    const first = decide(Date.parse('2030-01-01T00:00:00.000Z'));
+    const again = decide(Date.parse('2030-01-02T08:00:00.000Z'));
+    expect(first.map((a) => `${a.status} L${a.escalationLevel}`)).toEqual(['firing L1', 'firing L2', 'firing L3', 'resolved L3', 'firing L1']);
+    expect(again.map((a) => a.alertId)).toEqual(first.map((a) => a.alertId));
+    expect(again[0]!.emittedAt).not.toBe(first[0]!.emittedAt);
+  });
+
+  it('differs between the emissions of an alert instance and between instances of one fingerprint', () => {
+    const alerts = decide(0);
+    expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(1);
+    expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+    for (const a of alerts) expect(a.alertId).toMatch(/^alert-[0-9a-f]{20}$/);
+  });
+});
