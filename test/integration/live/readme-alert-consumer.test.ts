@@ -5,15 +5,17 @@
  * JSON and, with DRIFTWATCH_ALERT_FORMAT=avro, through the schema registry.
  * Every emission of the scenario reaches `page` once, told apart as the
  * README says: an instance's first firing is `new`, a later firing
- * `updated`, its end `resolved`; decoded Avro alerts equal the JSON ones but
- * for optional fields, which are null where JSON leaves them out.
+ * `updated`, its end `resolved`, each with the alertId replay gives it;
+ * decoded Avro alerts equal the JSON ones but for optional fields, which are
+ * null where JSON leaves them out.
  */
 import { it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
+import { readmeConsumer } from '../../helpers/readme-consumer.js';
 import { describeKafka } from '../kafka/kafka-env.js';
 import { repoRoot, runCli, withEngineLogs } from './engine-process.js';
 import { liveSuite, until, waitCommitted } from './live-env.js';
@@ -23,15 +25,6 @@ import { alertLine, replayReference } from './reference.js';
 const REGISTRY = (process.env.SCHEMA_REGISTRY_URL ?? '').trim();
 /** The Avro case needs the registry: skipped without one, except under CI=true (where it must run). */
 const noRegistry = REGISTRY === '' && process.env.CI !== 'true';
-
-/** The first js block after the README's "### Consuming alerts" heading. */
-function readmeConsumer(): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n### Consuming alerts\n'));
-  const code = /```js\n([\s\S]*?)\n```/.exec(section)?.[1];
-  if (!code) throw new Error('README: no js block under "### Consuming alerts"');
-  return code;
-}
 
 type Page = { kind: string; alert: AlertEvent };
 
@@ -113,6 +106,8 @@ describeKafka('README alert consumer', (brokers) => {
           const pages = await runReadmeConsumer(d.topics.alerts, ref.alerts.length, { KAFKA_BROKERS: brokers.join(','), ...(REGISTRY ? { SCHEMA_REGISTRY_URL: REGISTRY } : {}) });
           // Per instance in order (instances are on partitions of their own, so only the multiset is fixed).
           expect(pages.map((p) => `${p.kind} ${alertLine(p.alert)}`).sort()).toEqual(expectedKinds(ref.alerts).sort());
+          // alertId is derived from the emission: the live run's are replay's, so a consumer can deduplicate on them.
+          expect(pages.map((p) => p.alert.alertId).sort()).toEqual(ref.alerts.map((a) => a.alertId).sort());
           for (const rule of ['drift_detected', 'mttr_breach']) {
             expect(pages.filter((p) => p.alert.rule === rule).map((p) => p.kind)).toEqual(['new', 'updated', 'updated', 'updated', 'resolved']);
           }
