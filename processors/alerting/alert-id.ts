@@ -22,8 +22,17 @@ export interface AlertEmission {
   status: AlertEvent['status'];
   severity: AlertEvent['severity'];
   escalationLevel: number;
+  /**
+   * 0, but for a later instance of the fingerprint begun in the same
+   * millisecond as an earlier one (a condition that ended and began again
+   * within it: producers stamping whole seconds), which the other parts do
+   * not tell apart: 1, 2, … (AlertBook counts them).
+   */
+  instantOrdinal: number;
 }
 
 export function alertId(e: AlertEmission): string {
-  return stableId('alert', e.fingerprint, e.startsAt, e.at, e.status, e.severity, e.escalationLevel);
+  const parts = [e.fingerprint, e.startsAt, e.at, e.status, e.severity, e.escalationLevel];
+  // Left out at 0 so the ids of every other emission do not depend on it.
+  return e.instantOrdinal === 0 ? stableId('alert', ...parts) : stableId('alert', ...parts, e.instantOrdinal);
 }

@@ -80,6 +80,8 @@ export interface AlertInstanceSnapshot {
   labels: Labels;
   level: number;
   details: AlertDetails;
+  /** AlertEmission.instantOrdinal; absent when 0. */
+  instantOrdinal?: number;
 }
 
 export class AlertInstance {
@@ -92,6 +94,8 @@ export class AlertInstance {
     readonly rule: RuleName,
     readonly labels: Labels,
     private readonly deps: AlertInstanceDeps,
+    /** AlertEmission.instantOrdinal of this instance's emissions. */
+    private readonly instantOrdinal = 0,
   ) {
     this.fingerprint = alertFingerprint(rule, labels);
   }
@@ -130,12 +134,14 @@ export class AlertInstance {
   snapshot(): AlertInstanceSnapshot {
     if (this.phase !== 'firing') throw new AlertTransitionError(`alert ${this.rule} ${this.fingerprint}: only a firing alert has state to keep (${this.phase})`);
     const d = this.details!;
-    return { rule: this.rule, labels: { ...this.labels }, level: this.level, details: { ...d, annotations: { ...d.annotations } } };
+    const snapshot: AlertInstanceSnapshot = { rule: this.rule, labels: { ...this.labels }, level: this.level, details: { ...d, annotations: { ...d.annotations } } };
+    if (this.instantOrdinal !== 0) snapshot.instantOrdinal = this.instantOrdinal;
+    return snapshot;
   }
 
   /** A firing instance as it was snapshotted: no event is emitted, it goes on where it left off. */
   static restore(state: AlertInstanceSnapshot, deps: AlertInstanceDeps): AlertInstance {
-    const instance = new AlertInstance(state.rule, { ...state.labels }, deps);
+    const instance = new AlertInstance(state.rule, { ...state.labels }, deps, state.instantOrdinal ?? 0);
     instance.phase = 'firing';
     instance.level = state.level;
     instance.details = { ...state.details, annotations: { ...state.details.annotations } };
@@ -173,9 +179,9 @@ export class AlertInstance {
   /** The event of a transition decided at `at` (event time). */
   private event(at: number, status: AlertEvent['status'], endsAt?: number): AlertEvent {
     const d = this.details!;
-    const { fingerprint, level: escalationLevel } = this;
+    const { fingerprint, level: escalationLevel, instantOrdinal } = this;
     const event: AlertEvent = {
-      alertId: this.deps.newAlertId({ fingerprint, startsAt: d.startsAt, at, status, severity: d.severity, escalationLevel }),
+      alertId: this.deps.newAlertId({ fingerprint, startsAt: d.startsAt, at, status, severity: d.severity, escalationLevel, instantOrdinal }),
       fingerprint: this.fingerprint,
       rule: this.rule,
       status,

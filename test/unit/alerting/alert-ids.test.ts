@@ -10,7 +10,7 @@ import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { AlertingProcessor } from '../../../processors/alerting/alerting-processor.js';
 import type { Fact } from '../../../processors/facts.js';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
-import { MIN, SEC, T0, advance, incidentFact, stateIncident } from './helpers.js';
+import { MIN, SEC, T0, advance, incidentFact, snapshotEvent, stateIncident } from './helpers.js';
 
 /** A drift in prod that escalates to L3, resolves, and drifts again at the same key. */
 const facts: Fact[] = [
@@ -21,12 +21,12 @@ const facts: Fact[] = [
 ];
 
 /** Drift alerts of `facts` from a processor with the default ids and a wall clock of its own. */
-function decide(wall: number): AlertEvent[] {
+function decide(wall: number, input: Fact[] = facts, rule = 'drift_detected'): AlertEvent[] {
   const config = defaultAlertsConfig();
-  for (const [name, rule] of Object.entries(config.rules)) rule.enabled = name === 'drift_detected';
+  for (const [name, r] of Object.entries(config.rules)) r.enabled = name === rule;
   const processor = new AlertingProcessor(config, undefined, { now: () => wall });
   const out: AlertEvent[] = [];
-  for (const f of facts) processor.handle(f, (d) => d.kind === 'alert' && out.push(d.alert));
+  for (const f of input) processor.handle(f, (d) => d.kind === 'alert' && out.push(d.alert));
   return out;
 }
 
@@ -44,5 +44,15 @@ describe('alertId', () => {
     expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(1);
     expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
     for (const a of alerts) expect(a.alertId).toMatch(/^alert-[0-9a-f]{20}$/);
+  });
+
+  it('differs between two instances of a fingerprint that begin in the same millisecond', () => {
+    // Producers stamping whole seconds report an unverified, a verified and again an unverified snapshot at one instant:
+    // firing, resolved, firing — two instances with the same fingerprint, startsAt, decision time, status, severity, level.
+    const sameInstant = [snapshotEvent(T0, false, 'snap-1'), snapshotEvent(T0, true, 'snap-2'), snapshotEvent(T0, false, 'snap-3')];
+    const alerts = decide(0, sameInstant, 'snapshot_not_verified');
+    expect(alerts.map((a) => `${a.status} ${a.startsAt}`)).toEqual(['firing', 'resolved', 'firing'].map((s) => `${s} ${new Date(T0).toISOString()}`));
+    expect(new Set(alerts.map((a) => a.alertId)).size).toBe(3);
+    expect(decide(1, sameInstant, 'snapshot_not_verified').map((a) => a.alertId)).toEqual(alerts.map((a) => a.alertId));
   });
 });
