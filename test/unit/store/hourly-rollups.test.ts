@@ -16,6 +16,7 @@ import { openEmbeddedStore } from '../../../store/open-store.js';
 import { ScenarioGenerator } from '../../../engine/demo/scenario-generator.js';
 import { replayFixture } from '../../helpers/replay-fixture.js';
 import { replayedStore } from '../../helpers/replayed-store.js';
+import { readmeExample } from '../../helpers/readme-example.js';
 import { replayScenario } from '../grafana/scenario.js';
 
 /** Each query's rows per (hour, env[, gate]) — by the rollup, then by the same aggregation over its detail table. */
@@ -41,12 +42,6 @@ const pairs = {
 async function both(store: ChdbTransport, which: keyof typeof pairs) {
   const [rollup, detail] = pairs[which];
   return { rollup: await store.query(rollup), detail: await store.query(detail) };
-}
-
-/** The SQL example of sql/README.md whose comment line starts with `start`. */
-function readmeExample(start: string): string {
-  const readme = readFileSync(join(defaultMigrationsDir(), '..', 'README.md'), 'utf8');
-  return new RegExp(`^-- ${start}[\\s\\S]*?;$`, 'm').exec(readme)![0].replace(/;$/, '');
 }
 
 async function expectRollupsEqualDetail(store: ChdbTransport): Promise<void> {
