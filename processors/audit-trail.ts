@@ -14,7 +14,17 @@
  * - hydration errors → hydration `hydration.error` (subjectId = ruleId);
  * - index errors → index `index.error` (subjectId = instance);
  * - late events → performance `event.late` (subjectId = eventId, with the lag
- *   behind the frontier).
+ *   behind the frontier). A late event audited in order (a promotion event,
+ *   a hydration or index error) gets its own record too, exactly the one it
+ *   gets in order (`at` = its occurredAt, no late mark): `promotion.%` holds
+ *   who did what for every promotion step once (a late human `rolled_back`
+ *   with its actor and reason too), `event.late` counts late events of every
+ *   type once, and the two meet on the eventId (details.eventId =
+ *   subject_id of `event.late`). Not marked late because every column takes
+ *   part in audit_log's dedup key: an event processed in order by one
+ *   instance whose commit was then abandoned (store rows are written before
+ *   the transaction) and again, late, by the member that takes its partition
+ *   over must give the same row, not a second one.
  * Stateless and cheap: ok observations, ok hydrations/index ops and derived
  * rows are not audited (their history and windows are stored elsewhere).
  * The inputs carry no authentication events, so nothing here maps to
@@ -22,7 +32,7 @@
  * `query --write` and `sql migrate` (store/admin-audit.ts) and from the
  * refused logins live mode sees (engine/live/live-audit.ts, which also
  * records the instance's health transitions as `performance`).
- * Record `at` is the fact's event time (for late events: the frontier when
+ * Record `at` is the fact's event time (for `event.late`: the frontier when
  * the event arrived; its own occurredAt is in details).
  */
 import type { AuditCategory, AuditRecord, Envelope, Fact, FactOf } from './facts.js';
@@ -34,10 +44,17 @@ export class AuditTrailProcessor implements Processor {
   handle(fact: Fact, emit: Emit): void {
     const record = auditRecordFor(fact);
     if (record) emit({ kind: 'audit', at: fact.at, record });
+    if (fact.kind === 'late') {
+      const own = eventRecord(fact.envelope.at, fact.envelope);
+      if (own) emit({ kind: 'audit', at: fact.at, record: own });
+    }
   }
 }
 
-/** The audit record for one fact, or undefined when the fact is not audited. */
+/**
+ * The audit record for one fact, or undefined when the fact is not audited.
+ * For a late fact, its `event.late` record; the handler adds the event's own.
+ */
 export function auditRecordFor(fact: Fact): AuditRecord | undefined {
   switch (fact.kind) {
     case 'event':

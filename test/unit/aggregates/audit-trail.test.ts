@@ -69,6 +69,46 @@ describe('AuditTrailProcessor', () => {
     expect(out[2]!.record).toMatchObject({ correlationId: 'c-late', details: { type: 'hydration', occurredAt: T0 - 5 * MIN, frontier: T0 + 2, lagMs: 5 * MIN + 2 } });
   });
 
+  // A late event is audited twice, once per question an auditor asks: `event.late` (performance) counts late
+  // events of every type, and the event's own record (`promotion.<phase>`, `hydration.error`, `index.error`) keeps
+  // who did what — a late human rollback with its actor and reason was missing from `promotion.%`.
+  it('audits a late promotion event as its promotion.<phase> too, the very record it gets in order', () => {
+    const old = promotion(T0 - 5 * MIN, 'p1', 'rolled_back', { actor: 'alice', reason: 'p99 latency', correlationId: 'c-rb', rollbackTo: { version: '1.0.0', digest: 'd0' } });
+    const out = audit([late(old, T0)]);
+    expect(out.map((f) => [f.at, f.record.category, f.record.action, f.record.subjectId])).toEqual([
+      [T0, 'performance', 'event.late', old.envelope.event.eventId],
+      [T0, 'promotion', 'promotion.rolled_back', 'p1'],
+    ]);
+    expect(out[1]!.record).toEqual({
+      at: T0 - 5 * MIN,
+      category: 'promotion',
+      action: 'promotion.rolled_back',
+      env: 'prod',
+      artifact: 'app',
+      actor: 'alice',
+      subjectId: 'p1',
+      correlationId: 'c-rb',
+      details: { eventId: old.envelope.event.eventId, rollbackTo: { version: '1.0.0', digest: 'd0' }, reason: 'p99 latency' },
+    });
+    // Identical to the record in order: every audit_log column is in its dedup key, so the same event processed in
+    // order by one instance and late by another (an abandoned commit, then a rebalance) is stored once.
+    expect(out[1]!.record).toEqual(audit([old])[0]!.record);
+  });
+
+  it('audits a late hydration or index error as its error record too, and a late ok event as event.late only', () => {
+    const err = hydration(T0 - MIN, { status: 'error', error: 'boom', ruleId: 'r7' });
+    const ixErr = indexOp(T0 - MIN, { status: 'error', instance: 'ix9' });
+    const ok = hydration(T0 - MIN);
+    const out = audit([late(err, T0), late(ixErr, T0), late(ok, T0)]);
+    expect(out.map((f) => [f.record.at, f.record.category, f.record.action])).toEqual([
+      [T0, 'performance', 'event.late'],
+      [T0 - MIN, 'hydration', 'hydration.error'],
+      [T0, 'performance', 'event.late'],
+      [T0 - MIN, 'index', 'index.error'],
+      [T0, 'performance', 'event.late'],
+    ]);
+  });
+
   it('does not audit ok hydrations, ok index ops, observations or advances', () => {
     expect(audit([hydration(T0), indexOp(T0), observation(T0, 'index:a', true), advance(Infinity)])).toEqual([]);
   });
