@@ -7,7 +7,7 @@
  * again and the migration run again change nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
@@ -151,8 +151,10 @@ describe('hourly rollups after a replay of a generated demo scenario', () => {
 describe('migration 0012 on a store with windows written before it', () => {
   it('back-fills the rollups from the stored windows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-rollups-mig-'));
+    // The store as 0011 left it: later migrations (0014 alters 0012's tables) come with the upgrade, in order.
+    const later = readdirSync(defaultMigrationsDir()).filter((f) => f.endsWith('.sql') && f >= '0012').sort();
     cpSync(defaultMigrationsDir(), dir, { recursive: true });
-    rmSync(join(dir, '0012_hourly_rollups.sql'));
+    for (const f of later) rmSync(join(dir, f));
     const t = await openEmbeddedStore(mkdtempSync(join(tmpdir(), 'dw-rollups-data-')), { migrate: false });
     try {
       await migrate(t, { dir });
@@ -165,8 +167,9 @@ describe('migration 0012 on a store with windows written before it', () => {
         ('2026-11-20 10:00:00', '2026-11-20 10:05:00', 'qa', 'pay', 2, 1, 2, 1, 0, 0, 0, 0, 0),
         ('2026-11-20 10:05:00', '2026-11-20 10:10:00', 'qa', 'pay', 2, 1, 2, 1, 0, 0, 0, 0, 0),
         ('2026-11-20 10:05:00', '2026-11-20 10:10:00', 'qa', 'web', 2, 0, 2, 0, 0, 0, 0, 0, 0)`);
-      cpSync(join(defaultMigrationsDir(), '0012_hourly_rollups.sql'), join(dir, '0012_hourly_rollups.sql'));
-      expect(await migrate(t, { dir })).toMatchObject({ applied: ['0012_hourly_rollups.sql'] });
+      for (const f of later) cpSync(join(defaultMigrationsDir(), f), join(dir, f));
+      expect(await migrate(t, { dir })).toMatchObject({ applied: later });
+      expect(later[0]).toBe('0012_hourly_rollups.sql');
       await expectRollupsEqualDetail(t);
       // qa's 10:00 hour: unit passed 1 + 1 + 2 and failed once; pay drifted in two windows, web in none.
       expect((await both(t, 'gates')).rollup).toEqual([{ h: '2026-11-20 10:00:00', env: 'qa', gate: 'unit', passed_runs: 4, failed_runs: 1 }]);
