@@ -91,15 +91,15 @@ export class AlertBook {
     this.onChange(rule, labels, fingerprint, true);
   }
 
-  /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. */
-  clear(at: number, rule: RuleName, labels: Labels, endsAt?: number): void {
+  /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. `note`: see AlertInstance.resolve. */
+  clear(at: number, rule: RuleName, labels: Labels, endsAt?: number, note?: string): void {
     const fingerprint = alertFingerprint(rule, labels);
     this.onChange(rule, labels, fingerprint, false);
     const instance = this.firing.get(fingerprint);
     if (!instance) return;
     this.firing.delete(fingerprint);
     this.timers.cancel(fingerprint);
-    this.push(at, instance.resolve(at, endsAt ?? at));
+    this.push(at, instance.resolve(at, endsAt ?? at, note));
   }
 
   isFiring(rule: RuleName, labels: Labels): boolean {
@@ -107,9 +107,9 @@ export class AlertBook {
   }
 
   /** Resolves the firing instance with this fingerprint (see `clear`); unknown fingerprints are ignored. */
-  clearFingerprint(at: number, fingerprint: string): void {
+  clearFingerprint(at: number, fingerprint: string, note?: string): void {
     const instance = this.firing.get(fingerprint);
-    if (instance) this.clear(at, instance.rule, instance.labels);
+    if (instance) this.clear(at, instance.rule, instance.labels, undefined, note);
   }
 
   isFiringFingerprint(fingerprint: string): boolean {

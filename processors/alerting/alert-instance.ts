@@ -148,9 +148,17 @@ export class AlertInstance {
     return instance;
   }
 
-  /** firing → resolved: the one `resolved` event, with `endsAt`. */
-  resolve(at: number, endsAt: number = at): AlertEvent {
+  /**
+   * firing → resolved: the one `resolved` event, with `endsAt`. `note`, when
+   * given, is appended to its description: why it resolved when that is not
+   * its condition ending (the schema has no field for a reason).
+   */
+  resolve(at: number, endsAt: number = at, note?: string): AlertEvent {
     this.transition('resolve');
+    if (note !== undefined) {
+      const d = this.details!;
+      this.details = { ...d, annotations: { ...d.annotations, description: `${d.annotations.description} ${note}` } };
+    }
     return this.event(at, 'resolved', Math.max(endsAt, this.details!.startsAt));
   }
 

@@ -15,6 +15,16 @@
  * (KeyedStateStore): their firing instances, escalation timers included, and
  * what their rule remembers about the key. The per-env rules (rate rules,
  * mttr_breach) are whole state (WholeStateStore).
+ *
+ * A restored instance whose rule is not enabled here (turned off in
+ * alerts.yaml since the snapshot, or a rule this version no longer has) is
+ * resolved with the first fact handled after the restore: no judge of its
+ * condition is left, and forgotten it would leave a consumer's page open
+ * forever (Alertmanager resolves an alert whose rule is gone). In live mode
+ * that fact is the advance to the restored frontier, so its `endsAt` is the
+ * event time the restoring instance resumes at, and the emission goes out,
+ * with the key's changelog record, in that instance's next transaction —
+ * decided by the key's owner only, under an id derived from it like any other.
  */
 import type { AlertsConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
 import { createSeverityClassifier } from '../../config/alerts-config.js';
@@ -60,6 +70,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly keyInstances = new Map<string, Set<string>>();
   /** … and the fingerprints of the others (per-env rules). */
   private readonly wholeInstances = new Set<string>();
+  /** Restored instances of rules not enabled here, by fingerprint, with the note their `resolved` carries (resolveOrphans). */
+  private readonly orphans = new Map<string, string>();
 
   constructor(config: AlertsConfig, classify: SeverityClassifier = createSeverityClassifier(config), options: AlertingOptions = {}) {
     this.book = new AlertBook(
@@ -85,6 +97,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     // ends at that very instant must not page the next level on its way out, whichever of the instant's facts
     // comes first. The same "strictly before" as the rule timers below.
     const at = fact.at; // read once: see readsAtOnce in processor.ts
+    // Before the timers: an escalation of an orphan would page the next level of a rule that is off.
+    if (this.orphans.size > 0) this.resolveOrphans(at);
     if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
     this.book.fireDueBefore(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
@@ -185,7 +199,10 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   }
 
   restore(state: AlertingStateSnapshot): void {
-    for (const fp of this.wholeInstances) this.book.drop(fp);
+    for (const fp of this.wholeInstances) {
+      this.book.drop(fp);
+      this.orphans.delete(fp);
+    }
     this.wholeInstances.clear();
     for (const instance of state.instances) this.restoreInstance(instance);
     for (const [name, rule] of this.rules) {
@@ -194,14 +211,24 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     }
   }
 
-  /** An instance of a rule disabled since the snapshot is not restored: a disabled rule emits nothing. */
+  /** An instance of a rule not enabled here is restored as an orphan, to be resolved by the next fact (module comment). */
   private restoreInstance(instance: AlertInstanceSnapshot): void {
-    if (!this.rules.some(([name]) => name === instance.rule)) return;
-    this.track(instance.rule, instance.labels, this.book.restore(instance), true, false);
+    const fingerprint = this.book.restore(instance);
+    this.track(instance.rule, instance.labels, fingerprint, true, false);
+    if (!this.rules.some(([name]) => name === instance.rule)) this.orphans.set(fingerprint, orphanNote(instance.rule));
+  }
+
+  /** Resolves the orphans at `at`, each with its note; one dropped since (its key moved away) is its next owner's to resolve. */
+  private resolveOrphans(at: number): void {
+    for (const [fingerprint, note] of this.orphans) this.book.clearFingerprint(at, fingerprint, note);
+    this.orphans.clear();
   }
 
   private forgetKey(key: string): void {
-    for (const fp of this.keyInstances.get(key) ?? []) this.book.drop(fp);
+    for (const fp of this.keyInstances.get(key) ?? []) {
+      this.book.drop(fp);
+      this.orphans.delete(fp);
+    }
     this.keyInstances.delete(key);
     for (const [, rule] of this.rules) rule.keyedState?.dropKey(key);
   }
@@ -223,4 +250,10 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       this.keyInstances.delete(key);
     }
   }
+}
+
+/** Why an orphan resolved, appended to its description (the alert schema has no field for a reason). */
+function orphanNote(rule: string): string {
+  const why = (ruleNames as readonly string[]).includes(rule) ? 'is disabled in alerts.yaml (enabled: false)' : 'no longer exists in this driftwatch version';
+  return `Resolved because rule ${rule} ${why}: nothing judges this alert any more; its condition may still hold.`;
 }
