@@ -65,7 +65,8 @@ export function engineStage(ctx: StageContext): { operator: OperatorFunction<Dec
       // Also called by `advanceTo` between records: failures become the stream's, never the caller's.
       const ordered: FactSink = (fact) => {
         if (stopped) return;
-        if (fact.kind === 'event' || fact.kind === 'late') {
+        if (fact.kind === 'advance') dedup.expireBehind(fact.at);
+        else if (fact.kind === 'event' || fact.kind === 'late') {
           if (fact.kind === 'event') counters.events++;
           else counters.late++;
           // Remembered for restarts once processed, not when first seen: an event still held by the orderer at a

@@ -106,7 +106,8 @@ export interface Pipeline {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const dedup = new EventDeduplicator(options.processing);
+  // Its horizon runs behind the frontier (the engine stage tells it of each advance): see dedup.ts.
+  const dedup = new EventDeduplicator(options.processing, 'frontier');
   const recentIds =
     options.recentIdsPerKey === undefined
       ? undefined

@@ -4,7 +4,16 @@
  * (a queue beside the id set), which gives two cheap bounds:
  *
  * - horizon: an id is forgotten once its event time is more than
- *   `dedupHorizonMs` behind the largest event time seen. Expiry scans from the
+ *   `dedupHorizonMs` behind the largest event time seen — or, for the
+ *   pipeline's deduplicator (`horizonFrom: 'frontier'`), behind the
+ *   event-time frontier it is told of (`expireBehind`). Live mode reads
+ *   partitions at different event times (a backlog, a sparse topic beside a
+ *   dense one), and the newest event of one partition says nothing about
+ *   another's: a producer retry right behind its original in a partition an
+ *   hour behind the newest was forgotten and processed twice, where one
+ *   replay of the same events drops it. The frontier is the minimum over the
+ *   partitions, so a lagging partition's ids live as long as its events are
+ *   not late. Expiry scans from the
  *   oldest-inserted end and stops at the first id still inside the horizon, so
  *   an id that arrived out of order may be kept a little longer than the
  *   horizon (until the ids inserted before it expire) but never less: a
@@ -61,11 +70,31 @@ export class EventDeduplicator implements WholeStateStore {
   private evictedCount = 0;
   private expiredCount = 0;
 
-  constructor(options: DedupOptions) {
+  /** What the horizon is measured from: the newest event time seen, or the frontier given to `expireBehind`. */
+  private readonly horizonFrom: 'newest' | 'frontier';
+
+  constructor(options: DedupOptions, horizonFrom: 'newest' | 'frontier' = 'newest') {
     if (!(options.dedupMaxEntries >= 1)) throw new RangeError('dedupMaxEntries must be at least 1');
     if (!(options.dedupHorizonMs >= 0)) throw new RangeError('dedupHorizonMs must be >= 0');
     this.horizonMs = options.dedupHorizonMs;
     this.maxEntries = options.dedupMaxEntries;
+    this.horizonFrom = horizonFrom;
+  }
+
+  /** Event time has reached `frontier` (`horizonFrom: 'frontier'`): forgets the ids more than the horizon behind it. */
+  expireBehind(frontier: number): void {
+    // The end of input (+Infinity) forgets nothing: a copy read after it is still the same event.
+    if (this.horizonFrom !== 'frontier' || !Number.isFinite(frontier)) return;
+    this.expireBefore(frontier - this.horizonMs);
+  }
+
+  /** Forgets from the oldest-inserted end; stops at the first id inside the horizon. */
+  private expireBefore(cutoff: number): void {
+    while (this.head < this.ids.length && this.ats[this.head]! < cutoff) {
+      this.forgetOldest();
+      this.expiredCount++;
+    }
+    this.compact();
   }
 
   /** True when the envelope's eventId was seen (and is still remembered); otherwise remembers it and returns false. */
@@ -88,12 +117,7 @@ export class EventDeduplicator implements WholeStateStore {
     this.hashes.push(hash);
     if (at > this.maxSeen) {
       this.maxSeen = at;
-      const cutoff = at - this.horizonMs;
-      // Expire from the oldest-inserted end; stop at the first id inside the horizon.
-      while (this.head < this.ids.length && this.ats[this.head]! < cutoff) {
-        this.forgetOldest();
-        this.expiredCount++;
-      }
+      if (this.horizonFrom === 'newest') this.expireBefore(at - this.horizonMs);
     }
     if (this.seen.size > this.maxEntries) {
       this.forgetOldest();

@@ -41,6 +41,20 @@ describe('EventDeduplicator', () => {
     expect(d.snapshot().map(([id]) => id)).toEqual(['max', 'max2']);
   });
 
+  it("measured from the frontier (the pipeline's), forgets ids only once they are the horizon behind it", () => {
+    const d = new EventDeduplicator({ dedupHorizonMs: 10 * MINUTE, dedupMaxEntries: 100 }, 'frontier');
+    d.isDuplicate(ev('lagging', T0));
+    d.isDuplicate(ev('ahead', T0 + HOUR)); // another partition, an hour on: the frontier is still before T0
+    expect(d.isDuplicate(ev('lagging', T0))).toBe(true);
+    d.expireBehind(T0 + 10 * MINUTE); // exactly at the horizon: kept
+    expect(d.expired).toBe(0);
+    d.expireBehind(Number.POSITIVE_INFINITY); // the end of input forgets nothing
+    expect(d.expired).toBe(0);
+    d.expireBehind(T0 + 10 * MINUTE + 1);
+    expect(d.expired).toBe(1);
+    expect(d.isDuplicate(ev('lagging', T0))).toBe(false);
+  });
+
   it('holds at most dedupMaxEntries ids, evicting the oldest-inserted first and counting them', () => {
     const d = new EventDeduplicator({ dedupHorizonMs: HOUR, dedupMaxEntries: 3 });
     for (const id of ['a', 'b', 'c', 'd', 'e']) d.isDuplicate(ev(id, T0));

@@ -6,11 +6,12 @@
  */
 import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
 import { prepareCommit, type PreparedCommit } from '../../../engine/live/commit.js';
-import { restoreEngine } from '../../../engine/live/restore-engine.js';
+import { restoreEngine, type Restored } from '../../../engine/live/restore-engine.js';
 import { PartitionPositions } from '../../../engine/live/partition-backlog.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import type { AlertsConfig } from '../../../config/alert-rules.js';
+import type { DriftwatchConfig } from '../../../config/env-config.js';
 import type { Fact } from '../../../processors/facts.js';
 import type { ChangelogReader } from '../../../engine/live/changelog-reader.js';
 import type { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
@@ -49,6 +50,19 @@ const fakeProducer = { run: async (fn: (tx: unknown) => Promise<unknown>) => fn(
 export interface Live {
   engine: Engine;
   facts: Fact[];
+  /** What the restore found: committed offsets of the owned partitions, shares adopted. */
+  restored: Restored;
+}
+
+export interface GenerationOptions {
+  /** The wall clock (fixed). */
+  now?: number;
+  /** Engine configuration (default: every option's default). */
+  config?: DriftwatchConfig;
+  /** The group's instance ids (default: `instanceId` alone); an instance with a `w/` record outside it is a departed share. */
+  members?: readonly string[];
+  /** Told of every fact as well (`Live.facts` holds this generation's). */
+  onFact?: (fact: Fact) => void;
 }
 
 /** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input), with `alerts` (alerts.yaml). */
@@ -58,13 +72,19 @@ export async function startGeneration(
   partitions: number[],
   generation = 1,
   alerts: AlertsConfig = defaultAlertsConfig(),
+  options: GenerationOptions = {},
 ): Promise<Live> {
   const facts: Fact[] = [];
+  const now = options.now ?? NOW;
+  const onFact = (f: Fact) => {
+    facts.push(f);
+    options.onFact?.(f);
+  };
   const engine = createLiveEngine(
-    { config, alerts, writer: null, idleTimeoutMs: 10_000, now: () => NOW, onFact: (f) => facts.push(f) },
+    { config: options.config ?? config, alerts, writer: null, idleTimeoutMs: 10_000, now: () => now, onFact },
     generation,
   );
-  await restoreEngine(engine, {
+  const restored = await restoreEngine(engine, {
     reader: log.reader(),
     producer: fakeProducer,
     changelogTopic: 'state-changelog',
@@ -72,10 +92,10 @@ export async function startGeneration(
     inputTopics,
     assignment: Object.fromEntries(inputTopics.map((t) => [t, partitions])),
     positions: new PartitionPositions(),
-    now: () => NOW,
-    groupInstanceIds: async () => new Set([instanceId]),
+    now: () => now,
+    groupInstanceIds: async () => new Set(options.members ?? [instanceId]),
   });
-  return { engine, facts };
+  return { engine, facts, restored };
 }
 
 /** A commit of the instance's state and positions into the changelog (its outputs are in `facts`); returns the messages it produces, by topic. */
@@ -86,11 +106,13 @@ export function commit(live: Live, log: Changelog, instanceId: string): Prepared
 }
 
 /** A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint covers it). */
-export function push(live: Live, topic: string, partition: number, offset: number, event: Record<string, unknown>): void {
+export function push(live: Live, topic: string, partition: number, offset: number, record: Record<string, unknown> | string): void {
   if (live.engine.tracker.shouldSkip(topic, partition, String(offset))) return;
   live.engine.tracker.consumed(topic, partition, String(offset));
+  // A string: the record's value as produced (an NDJSON line), pushed byte for byte.
+  const event = typeof record === 'string' ? (JSON.parse(record) as Record<string, unknown>) : record;
   live.engine.pipeline.push({
-    value: Buffer.from(JSON.stringify(event)),
+    value: Buffer.from(typeof record === 'string' ? record : JSON.stringify(event)),
     key: Buffer.from(`${event.env}/${event.artifact}`),
     source: { topic, partition, offset: String(offset) },
     expectedType: event.type as 'promotion',
