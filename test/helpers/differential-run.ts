@@ -190,11 +190,18 @@ const tableKeys: Partial<Record<StoreTable, { key: string[]; version?: string; d
   audit_log: { key: ['category', 'at', 'action', 'env', 'artifact', 'actor', 'subject_id', 'correlation_id', 'details'] },
 };
 
-/** Every table's rows after FINAL, each table's rows in key order (insertion order does not matter to a reader). */
-export function logicalStore(facts: readonly Fact[]): Record<string, Row[]> {
-  const mapper = new RowMapper();
+/**
+ * Every table's rows after FINAL, each table's rows in key order (insertion order does not matter to a reader).
+ * `instanceOf`: the engine instance that emitted a fact (several members of a group), each with its own writer's
+ * RowMapper, as live mode has; none: one replay.
+ */
+export function logicalStore(facts: readonly Fact[], instanceOf: (fact: Fact) => string | undefined = () => undefined): Record<string, Row[]> {
+  const mappers = new Map<string | undefined, RowMapper>();
   const tables = new Map<StoreTable, Map<string, Row>>();
   for (const f of facts) {
+    const instanceId = instanceOf(f);
+    let mapper = mappers.get(instanceId);
+    if (!mapper) mappers.set(instanceId, (mapper = new RowMapper({ instanceId })));
     mapper.map(f, (table, row) => {
       const spec = tableKeys[table];
       if (!spec) throw new Error(`logicalStore: no key known for table ${table}`);

@@ -1,0 +1,178 @@
+/**
+ * A consumer group of live engines over NDJSON lines, with rebalances
+ * (differential-rebalance.test.ts). Each line goes to its type's input topic,
+ * on its key's partition (the same number in every input: co-partitioned),
+ * keeping its arrival order there. Members are live engines
+ * (createLiveEngine) restored with restoreEngine from an in-memory changelog
+ * their commits (prepareCommit) write — the calls `driftwatch run` makes on
+ * every assignment and commit (test/unit/live/rebalance-harness.ts); what is
+ * not the runner's own code is the consumer: its batches (1–40 records of one
+ * partition, in a seeded interleaving, as in `runPartitioned`) are read here,
+ * and the frontier is set after each from the member's own watermarks, as
+ * batch-intake.ts does (the wall clock stands still: no partition goes idle).
+ *
+ * A rebalance, at seeded points: every member commits (its dirty keys, its
+ * positions and its whole state), one partition moves from one member to
+ * another, and every member — eager protocol — lets its engine go and gets a
+ * fresh one restored for the partitions it owns now, reading them again from
+ * their committed offsets. Members commit on their own between rebalances
+ * too, as their commit intervals come round.
+ *
+ * A partition moves only to a member not further on in event time than its
+ * owner: a member taking a partition committed at an earlier frontier than its own
+ * resumes at its own (restore-engine.ts), and the partition's records older
+ * than that are late there — the documented deviation (README, "State in a
+ * compacted changelog"), outside this property. So moved, no record of the
+ * partition is late at its new owner: the ones read again were held at the
+ * old owner's frontier, at or above the new owner's, and the new ones are
+ * within the lateness of what the partition delivered before, which the old
+ * owner's frontier was behind.
+ */
+import { advanceEngine } from '../../engine/live/live-engine.js';
+import { Prng } from '../../engine/demo/prng.js';
+import { partitionOfKey } from '../../topics/key-partition.js';
+import { defaultAlertsConfig } from '../../config/alerts-config.js';
+import type { DriftwatchConfig } from '../../config/env-config.js';
+import type { PipelineCounters } from '../../engine/pipeline.js';
+import type { Fact } from '../../processors/facts.js';
+import { Changelog, T, commit, push, startGeneration, type Live } from '../unit/live/rebalance-harness.js';
+import { WALL } from '../unit/state/harness.js';
+import { tp as topicPartition } from '../../engine/live/topic-partition.js';
+
+export interface RebalanceOptions {
+  members: number;
+  /** Partitions of each input topic. */
+  partitions: number;
+  rebalances: number;
+  seed: number;
+  config: DriftwatchConfig;
+}
+
+/** One partition moved between members, after `afterRecords` records were read. */
+export interface Move {
+  afterRecords: number;
+  partition: number;
+  from: string;
+  to: string;
+  /** Event-time frontiers of the two members at the move. */
+  fromFrontier: number;
+  toFrontier: number;
+}
+
+export interface RebalanceResult {
+  /** Every member's facts, in the order they were emitted. */
+  facts: Fact[];
+  /** The member that emitted a fact (its instance id). */
+  instanceOf: (fact: Fact) => string;
+  /** Summed over every member and generation; `records` counts records read again after a rebalance again. */
+  counters: PipelineCounters;
+  moves: Move[];
+}
+
+interface Member {
+  id: string;
+  partitions: Set<number>;
+  live: Live;
+}
+
+const TOPICS = { promotion: T.promotion, hydration: T.hydration, index: T.index } as const;
+
+export async function runRebalanced(lines: readonly string[], o: RebalanceOptions): Promise<RebalanceResult> {
+  const rng = new Prng(o.seed);
+  // Topic-partition logs: their lines (by index into `lines`) in arrival order; a record's offset is its place there.
+  const logs = new Map<string, { topic: string; partition: number; lines: number[] }>();
+  const logOf = (topic: string, partition: number) => {
+    const key = `${topic}/${partition}`;
+    let log = logs.get(key);
+    if (!log) logs.set(key, (log = { topic, partition, lines: [] }));
+    return log;
+  };
+  lines.forEach((line, i) => {
+    const { type, env, artifact } = JSON.parse(line) as { type: keyof typeof TOPICS; env: string; artifact: string };
+    logOf(TOPICS[type], partitionOfKey(`${env}/${artifact}`, o.partitions)).lines.push(i);
+  });
+  const tps = [...logs.values()];
+
+  const changelog = new Changelog();
+  const facts: Fact[] = [];
+  const emitter = new WeakMap<Fact, string>();
+  const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
+  const ids = Array.from({ length: o.members }, (_, m) => `member-${m}`);
+  /** Consumer position of each topic-partition (next offset to read), set from the committed offsets at each assignment. */
+  const position = new Map<string, number>();
+  let generation = 0;
+
+  const start = async (id: string, partitions: Set<number>): Promise<Live> => {
+    const live = await startGeneration(changelog, id, [...partitions].sort((a, b) => a - b), generation, defaultAlertsConfig(), {
+      now: WALL,
+      config: o.config,
+      members: ids,
+      onFact: (f) => {
+        facts.push(f);
+        emitter.set(f, id);
+      },
+    });
+    for (const tp of tps) if (partitions.has(tp.partition)) position.set(`${tp.topic}/${tp.partition}`, Number(live.restored.startOffsets.get(topicPartition(tp.topic, tp.partition)) ?? 0));
+    return live;
+  };
+  const retire = (member: Member) => {
+    for (const k of Object.keys(counters) as Array<keyof PipelineCounters>) counters[k] += member.live.engine.pipeline.counters[k];
+    member.live.engine.pipeline.dispose();
+  };
+
+  generation++;
+  const members: Member[] = [];
+  for (const [m, id] of ids.entries()) {
+    const partitions = new Set(Array.from({ length: o.partitions }, (_, p) => p).filter((p) => p % o.members === m));
+    members.push({ id, partitions, live: await start(id, partitions) });
+  }
+  const ownerOf = (partition: number) => members.find((m) => m.partitions.has(partition))!;
+
+  const cuts = Array.from({ length: o.rebalances }, () => rng.int(1, lines.length - 1)).sort((a, b) => a - b);
+  const moves: Move[] = [];
+  let read = 0;
+  for (;;) {
+    const open = tps.filter((tp) => position.get(`${tp.topic}/${tp.partition}`)! < tp.lines.length);
+    if (open.length === 0) break;
+    const tp = open[rng.int(0, open.length - 1)]!;
+    const owner = ownerOf(tp.partition);
+    const key = `${tp.topic}/${tp.partition}`;
+    const take = Math.min(rng.int(1, 40), tp.lines.length - position.get(key)!);
+    for (let n = 0; n < take; n++) {
+      const offset = position.get(key)!;
+      position.set(key, offset + 1);
+      push(owner.live, tp.topic, tp.partition, offset, lines[tp.lines[offset]!]!);
+    }
+    read += take;
+    const engine = owner.live.engine;
+    advanceEngine(engine, engine.watermarks.frontier(WALL));
+    if (rng.chance(1 / 8)) commit(owner.live, changelog, owner.id);
+
+    if (cuts.length > 0 && read >= cuts[0]!) {
+      const frontier = (m: Member) => m.live.engine.pipeline.orderer.frontier;
+      // Every (owner, receiver) pair with the receiver not further on in event time (see the module comment).
+      // None yet: the rebalance waits for the next batch.
+      const pairs = members.flatMap((from) => (from.partitions.size === 0 ? [] : members.filter((to) => to !== from && frontier(to) <= frontier(from)).map((to) => ({ from, to }))));
+      if (pairs.length === 0) continue;
+      cuts.shift();
+      for (const m of members) commit(m.live, changelog, m.id);
+      const { from, to } = pairs[rng.int(0, pairs.length - 1)]!;
+      const owned = [...from.partitions];
+      const partition = owned[rng.int(0, owned.length - 1)]!;
+      moves.push({ afterRecords: read, partition, from: from.id, to: to.id, fromFrontier: frontier(from), toFrontier: frontier(to) });
+      from.partitions.delete(partition);
+      to.partitions.add(partition);
+      generation++;
+      for (const m of members) {
+        retire(m);
+        m.live = await start(m.id, m.partitions);
+      }
+    }
+  }
+  // End of input (LiveRunner.finishInput): event time passes every window and timer.
+  for (const m of members) {
+    advanceEngine(m.live.engine, Number.POSITIVE_INFINITY);
+    retire(m);
+  }
+  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves, changelog } as RebalanceResult;
+}
