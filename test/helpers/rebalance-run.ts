@@ -174,5 +174,5 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     advanceEngine(m.live.engine, Number.POSITIVE_INFINITY);
     retire(m);
   }
-  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves, changelog } as RebalanceResult;
+  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves };
 }
