@@ -12,7 +12,7 @@
  * batch-intake.ts does (the wall clock stands still: no partition goes idle).
  *
  * A rebalance, at seeded points: every member commits (its dirty keys, its
- * positions and its whole state), one partition moves from one member to
+ * positions and its whole state; or not, `commitBeforeRebalance`), one partition moves from one member to
  * another, and every member — eager protocol — lets its engine go and gets a
  * fresh one restored for the partitions it owns now, reading them again from
  * their committed offsets. Members commit on their own between rebalances
@@ -46,6 +46,14 @@ export interface RebalanceOptions {
   rebalances: number;
   seed: number;
   config: DriftwatchConfig;
+  /**
+   * Whether the members commit right before each rebalance (default). Off: a rebalance catches each member
+   * between two commits, as one that begins while a commit is being built (commit.ts: abandoned) — what it did
+   * since its last commit is done again from there; the alerts of that work were never produced (its outbox went
+   * with the aborted transaction), while its store rows were written (the writer outlives the engine and its
+   * rows are idempotent).
+   */
+  commitBeforeRebalance?: boolean;
 }
 
 /** One partition moved between members, after `afterRecords` records were read. */
@@ -64,8 +72,12 @@ export interface RebalanceResult {
   facts: Fact[];
   /** The member that emitted a fact (its instance id). */
   instanceOf: (fact: Fact) => string;
-  /** Summed over every member and generation; `records` counts records read again after a rebalance again. */
+  /** Summed over every member and generation as far as committed; `records` counts records read again after a rebalance again. */
   counters: PipelineCounters;
+  /** Alerts of work a rebalance undid before it was committed: never produced (see `commitBeforeRebalance`). */
+  unpublished: ReadonlySet<Fact>;
+  /** How many facts came of work a rebalance undid (done again after it). */
+  undone: number;
   moves: Move[];
 }
 
@@ -73,6 +85,8 @@ interface Member {
   id: string;
   partitions: Set<number>;
   live: Live;
+  /** How many of this generation's facts, what of its counters and which frontier its last commit (or restore) covered. */
+  committed: { facts: number; counters: PipelineCounters; frontier: number };
 }
 
 const TOPICS = { promotion: T.promotion, hydration: T.hydration, index: T.index } as const;
@@ -115,16 +129,32 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     for (const tp of tps) if (partitions.has(tp.partition)) position.set(`${tp.topic}/${tp.partition}`, Number(live.restored.startOffsets.get(topicPartition(tp.topic, tp.partition)) ?? 0));
     return live;
   };
-  const retire = (member: Member) => {
-    for (const k of Object.keys(counters) as Array<keyof PipelineCounters>) counters[k] += member.live.engine.pipeline.counters[k];
-    member.live.engine.pipeline.dispose();
+  const unpublished = new Set<Fact>();
+  let undone = 0;
+  const commitMember = (m: Member) => {
+    commit(m.live, changelog, m.id);
+    m.committed = { facts: m.live.facts.length, counters: { ...m.live.engine.pipeline.counters }, frontier: m.live.engine.pipeline.orderer.frontier };
   };
+  /** The member's engine is let go: what its last commit covered counts, the rest is done again by the next one. */
+  const retire = (m: Member) => {
+    for (const k of Object.keys(counters) as Array<keyof PipelineCounters>) counters[k] += m.committed.counters[k];
+    for (const f of m.live.facts.slice(m.committed.facts)) if (f.kind === 'alert') unpublished.add(f);
+    undone += m.live.facts.length - m.committed.facts;
+    m.live.engine.pipeline.dispose();
+  };
+  /** A generation just restored: its frontier is where the restore resumed event time. */
+  const restored = (live: Live): Member['committed'] => ({
+    facts: 0,
+    counters: { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 },
+    frontier: live.engine.pipeline.orderer.frontier,
+  });
 
   generation++;
   const members: Member[] = [];
   for (const [m, id] of ids.entries()) {
     const partitions = new Set(Array.from({ length: o.partitions }, (_, p) => p).filter((p) => p % o.members === m));
-    members.push({ id, partitions, live: await start(id, partitions) });
+    const live = await start(id, partitions);
+    members.push({ id, partitions, live, committed: restored(live) });
   }
   const ownerOf = (partition: number) => members.find((m) => m.partitions.has(partition))!;
 
@@ -146,16 +176,17 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     read += take;
     const engine = owner.live.engine;
     advanceEngine(engine, engine.watermarks.frontier(WALL));
-    if (rng.chance(1 / 8)) commit(owner.live, changelog, owner.id);
+    if (rng.chance(1 / 8)) commitMember(owner);
 
     if (cuts.length > 0 && read >= cuts[0]!) {
-      const frontier = (m: Member) => m.live.engine.pipeline.orderer.frontier;
+      // Where each member's state was committed: the frontier a restore goes on from (the current one when all commit now).
+      if (o.commitBeforeRebalance ?? true) for (const m of members) commitMember(m);
+      const frontier = (m: Member) => m.committed.frontier;
       // Every (owner, receiver) pair with the receiver not further on in event time (see the module comment).
       // None yet: the rebalance waits for the next batch.
       const pairs = members.flatMap((from) => (from.partitions.size === 0 ? [] : members.filter((to) => to !== from && frontier(to) <= frontier(from)).map((to) => ({ from, to }))));
       if (pairs.length === 0) continue;
       cuts.shift();
-      for (const m of members) commit(m.live, changelog, m.id);
       const { from, to } = pairs[rng.int(0, pairs.length - 1)]!;
       const owned = [...from.partitions];
       const partition = owned[rng.int(0, owned.length - 1)]!;
@@ -166,13 +197,15 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
       for (const m of members) {
         retire(m);
         m.live = await start(m.id, m.partitions);
+        m.committed = restored(m.live);
       }
     }
   }
   // End of input (LiveRunner.finishInput): event time passes every window and timer.
   for (const m of members) {
     advanceEngine(m.live.engine, Number.POSITIVE_INFINITY);
+    commitMember(m);
     retire(m);
   }
-  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves };
+  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves, unpublished, undone };
 }

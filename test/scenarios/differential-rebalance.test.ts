@@ -23,6 +23,14 @@
  *     every reader does (sql/migrations/0011 and 0014), equal to the
  *     reference's.
  *
+ * The same with rebalances that catch the members between two commits, as
+ * they do in live mode (a commit in flight is abandoned): the work since
+ * each member's last commit is done again, its alerts never produced. There
+ * the env-level tables are left out: rows of undone work stay in the store,
+ * and an instance share that has nothing to replace them with keeps the
+ * moved keys' counts, which the new owner counts too — a known defect, not
+ * fixed (test/unit/live/window-closed-before-rebalance.test.ts).
+ *
  * Left out, as each instance judges its share there (README, Known limits):
  * the rate rules' and mttr_breach's alerts and alert rows, the gate windows'
  * duration quantiles, and the MTTR snapshots (per instance, at its own
@@ -70,12 +78,19 @@ function summed(rows: readonly Row[], { key, sum }: { key: string[]; sum: string
   return out;
 }
 
-/** What is compared of a logical store: per-key tables whole, per-key alert rows without alert_id, env-level tables summed. */
-function comparable(store: Record<string, Row[]>) {
+/**
+ * What is compared of a logical store: per-key tables whole, per-key alert rows without alert_id, env-level tables
+ * summed. `undone`: rebalances undid uncommitted work, whose rows stay stored — env-level tables are left out (the
+ * known defect of test/unit/live/window-closed-before-rebalance.test.ts), and so is promotion_outcomes' `version`:
+ * an outcome decided again at the same instant is written again one version up by the member's row mapper
+ * (store/row-mappers.ts), the same row otherwise.
+ */
+function comparable(store: Record<string, Row[]>, undone = false) {
   const out: Record<string, unknown> = {};
   for (const [table, rows] of Object.entries(store)) {
-    if (table === 'mttr_snapshots') continue;
-    if (table === 'alerts') out[table] = rows.filter((r) => PER_KEY_RULES.has(String(r.rule))).map(({ alert_id: _, emitted_at: __, ...rest }) => rest);
+    if (table === 'mttr_snapshots' || (undone && SHARES[table])) continue;
+    if (undone && table === 'promotion_outcomes') out[table] = rows.map(({ version: _, ...rest }) => rest);
+    else if (table === 'alerts') out[table] = rows.filter((r) => PER_KEY_RULES.has(String(r.rule))).map(({ alert_id: _, emitted_at: __, ...rest }) => rest);
     else if (SHARES[table]) out[table] = summed(rows, SHARES[table]);
     else out[table] = rows;
   }
@@ -85,18 +100,21 @@ function comparable(store: Record<string, Row[]>) {
 describe('a consumer group with rebalances gives the outputs of one replay of the sorted input (seeded)', () => {
   const config = loadConfig({ DRIFTWATCH_DEDUP_IDS_PER_KEY: '256' });
   it.each([
-    { seed: 1, roundMs: 1, members: 2 },
-    { seed: 2, roundMs: 1, members: 3 },
-    { seed: 3, roundMs: 5000, members: 3 },
-  ])('seed $seed, event times rounded to $roundMs ms, $members members', async ({ seed, roundMs, members }) => {
+    { seed: 1, roundMs: 1, members: 2, commitBeforeRebalance: true },
+    { seed: 2, roundMs: 1, members: 3, commitBeforeRebalance: true },
+    { seed: 3, roundMs: 5000, members: 3, commitBeforeRebalance: true },
+    { seed: 4, roundMs: 1, members: 2, commitBeforeRebalance: false },
+    { seed: 5, roundMs: 1, members: 3, commitBeforeRebalance: false },
+  ])('seed $seed, event times rounded to $roundMs ms, $members members, commit before each rebalance: $commitBeforeRebalance', async ({ seed, roundMs, members, commitBeforeRebalance }) => {
     const events = sortedEvents(seed, roundMs);
     const sorted = await runLines(events.map((e) => e.value));
     const messy = outOfOrder(events, seed);
-    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config });
+    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, commitBeforeRebalance });
 
     // Worth comparing: partitions moved, records read again, per-key alerts of every rule, windows shared.
     expect(run.moves).toHaveLength(12);
     expect(run.counters.records).toBeGreaterThan(messy.lines.length);
+    if (!commitBeforeRebalance) expect(run.undone).toBeGreaterThan(1000);
     expect(run.counters).toMatchObject({ events: events.length, duplicates: messy.duplicates, late: 0, deadLetters: 0 });
     const expectedAlerts = perKeyAlerts(sorted.facts);
     expect(new Set(expectedAlerts.map((a) => a.rule))).toEqual(PER_KEY_RULES);
@@ -104,7 +122,8 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     expect(new Set(got.env_windows!.map((r) => r.instance_id)).size).toBe(members);
 
     expect(incidentsOf(run.facts)).toEqual(incidentsOf(sorted.facts));
-    expect(perKeyAlerts(run.facts)).toEqual(expectedAlerts);
-    expect(comparable(got)).toEqual(comparable(logicalStore(sorted.facts)));
+    // Alerts as produced: not those of work a rebalance undid before its commit (done again after it).
+    expect(perKeyAlerts(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(expectedAlerts);
+    expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
   });
 });
