@@ -98,6 +98,7 @@ describeRegistry('engine on Avro input (real registry)', (url) => {
   const fixtures = readdirSync(fixturesDir).filter((f) => f.endsWith('.ndjson')).sort();
   const withoutAlerts = new Set([
     'failed-canary-rolled-back.ndjson',
+    'late-promotion-audit.ndjson',
     'late-success-after-rollback.ndjson',
     'promotion-retried.ndjson',
     'retry-after-rollback.ndjson',
@@ -110,7 +111,7 @@ describeRegistry('engine on Avro input (real registry)', (url) => {
     // A comparison worth making: every fixture yields incidents or alerts, except those whose point is that none come
     // (their events, counted in `counters`, are still compared): a failed canary rolled back, and promotions only
     // (rollback-in-later-window, promotion-retried, retry-after-rollback, late-success-after-rollback: what their
-    // promotion windows and outcomes say: too few promotions for a rate rule).
+    // promotion windows and outcomes say: too few promotions for a rate rule; late-promotion-audit: its audit records).
     expect(json.incidents.length + json.alerts.length > 0 || withoutAlerts.has(fixture)).toBe(true);
     const { values, avro } = await toAvro(lines);
     expect(avro).toBeGreaterThan(0);
