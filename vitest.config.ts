@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests that need a real Kafka broker live in test/integration/kafka/ and
@@ -12,6 +13,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // chDB is a native in-process engine; one fork per file keeps sessions apart.
     pool: 'forks',
+    // Vitest's default is one fork fewer than the cores: on CI's 2 cores, one file at a time, the whole suite in
+    // series (~13.5 min). The Kafka files mostly wait (session timeouts, broker round trips), so two forks run the
+    // suite in about half the time; every Kafka test uses its own topics and groups, and those that stop a broker
+    // start a private one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Every file's temporary files under a directory of its own, removed after it (test/helpers/temp-root.ts).
     setupFiles: ['test/helpers/temp-root.ts'],
     projects: [
