@@ -70,8 +70,11 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly keyInstances = new Map<string, Set<string>>();
   /** … and the fingerprints of the others (per-env rules). */
   private readonly wholeInstances = new Set<string>();
-  /** Restored instances of rules not enabled here, by fingerprint, with the note their `resolved` carries (resolveOrphans). */
-  private readonly orphans = new Map<string, string>();
+  /**
+   * Restored instances of rules not enabled here, by fingerprint: the note their `resolved` carries (resolveOrphans)
+   * and, for one restored with a key's state, that key (a rule this version no longer has is in no `keyedRules`).
+   */
+  private readonly orphans = new Map<string, { note: string; key: string | undefined }>();
 
   constructor(config: AlertsConfig, classify: SeverityClassifier = createSeverityClassifier(config), options: AlertingOptions = {}) {
     this.book = new AlertBook(
@@ -179,7 +182,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   /** Replaces the key's alert state; restored instances re-arm their escalation timers and emit nothing. */
   restoreKey(key: string, state: AlertingStateSnapshot): void {
     this.forgetKey(key);
-    for (const instance of state.instances) this.restoreInstance(instance);
+    for (const instance of state.instances) this.restoreInstance(instance, key);
     for (const [name, rule] of this.rules) {
       const s = state.rules[name];
       if (s !== undefined) rule.keyedState?.restoreKey(key, s);
@@ -211,16 +214,16 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     }
   }
 
-  /** An instance of a rule not enabled here is restored as an orphan, to be resolved by the next fact (module comment). */
-  private restoreInstance(instance: AlertInstanceSnapshot): void {
+  /** An instance of a rule not enabled here is restored as an orphan, to be resolved by the next fact (module comment). `key`: restored with that key's state. */
+  private restoreInstance(instance: AlertInstanceSnapshot, key?: string): void {
     const fingerprint = this.book.restore(instance);
+    if (!this.rules.some(([name]) => name === instance.rule)) this.orphans.set(fingerprint, { note: orphanNote(instance.rule), key });
     this.track(instance.rule, instance.labels, fingerprint, true, false);
-    if (!this.rules.some(([name]) => name === instance.rule)) this.orphans.set(fingerprint, orphanNote(instance.rule));
   }
 
   /** Resolves the orphans at `at`, each with its note; one dropped since (its key moved away) is its next owner's to resolve. */
   private resolveOrphans(at: number): void {
-    for (const [fingerprint, note] of this.orphans) this.book.clearFingerprint(at, fingerprint, note);
+    for (const [fingerprint, { note }] of this.orphans) this.book.clearFingerprint(at, fingerprint, note);
     this.orphans.clear();
   }
 
@@ -235,12 +238,12 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   /** Keeps the instance indexes in step with the book, and marks the key of a keyed alert dirty when it changed. */
   private track(rule: RuleName, labels: Labels, fingerprint: string, firing: boolean, changed: boolean): void {
-    if (!keyedRules.has(rule) || labels.env === undefined || labels.artifact === undefined) {
+    const key = keyedRules.has(rule) && labels.env !== undefined && labels.artifact !== undefined ? stateKey(labels.env, labels.artifact) : this.orphans.get(fingerprint)?.key;
+    if (key === undefined) {
       if (firing) this.wholeInstances.add(fingerprint);
       else this.wholeInstances.delete(fingerprint);
       return;
     }
-    const key = stateKey(labels.env, labels.artifact);
     if (changed) this.dirty.mark(key);
     let fps = this.keyInstances.get(key);
     if (firing) {

@@ -96,6 +96,19 @@ describe('restoring an alert whose rule is disabled since the snapshot', () => {
     expect(out[0]!.alert.annotations.description).toMatch(/rule drift_seen no longer exists/);
   });
 
+  it('a keyed alert of a rule this version no longer has stays the key\'s: the resolution rewrites the key\'s record, once', () => {
+    // Which rules are keyed is known by name, and an unknown name is none of them; but the instance came with
+    // the key's state, and only a changelog write of that key forgets it — else every restart resolves it again.
+    const saved = firingDrift();
+    const renamed = { rules: {}, instances: saved.instances.map((i) => ({ ...i, rule: 'drift_seen' as 'drift_detected' })) };
+    const { processor, run } = makeProcessor();
+    processor.restoreKey('staging/web', renamed);
+    expect(processor.snapshot().instances).toEqual([]); // not taken into the whole state either
+    expect(run(advance(T0 + 20 * MIN)).map((o) => o.alert.status)).toEqual(['resolved']);
+    expect(processor.drainDirtyKeys()).toEqual(['staging/web']);
+    expect(processor.snapshotKey('staging/web')).toBeUndefined();
+  });
+
   it('two members restoring the same snapshot at the same frontier decide the same resolution, under the same alertId', () => {
     const saved = firingDrift();
     const config = defaultAlertsConfig();
