@@ -37,7 +37,7 @@ export interface RunResult {
   counters: PipelineCounters;
 }
 
-function newPipeline(facts: Fact[], newAlertId: () => string, extra: Pick<PipelineOptions, 'externalFrontier' | 'onEnvelope'> = {}): Pipeline {
+function newPipeline(facts: Fact[], newAlertId: (() => string) | undefined, extra: Pick<PipelineOptions, 'externalFrontier' | 'onEnvelope'> = {}): Pipeline {
   return createPipeline({
     ...extra,
     processing: defaultProcessingOptions,
@@ -50,10 +50,10 @@ function newPipeline(facts: Fact[], newAlertId: () => string, extra: Pick<Pipeli
   });
 }
 
-/** One uninterrupted run over `lines` (in arrival order; line numbers are 1-based positions). */
-export async function runLines(lines: readonly string[]): Promise<RunResult> {
+/** One uninterrupted run over `lines` (in arrival order; line numbers are 1-based positions). `ids`: alertIds sequential, or derived as the engine's (alert-id.ts). */
+export async function runLines(lines: readonly string[], ids: 'sequential' | 'derived' = 'sequential'): Promise<RunResult> {
   const facts: Fact[] = [];
-  const p = newPipeline(facts, alertIds());
+  const p = newPipeline(facts, ids === 'sequential' ? alertIds() : undefined);
   lines.forEach((value, i) => p.push({ value, source: { line: i + 1 } }));
   await p.end();
   return { facts, counters: { ...p.counters } };

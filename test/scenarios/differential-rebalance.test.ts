@@ -13,11 +13,13 @@
  *   - the same final incidents;
  *   - the same per-key alerts (drift_detected, rollback_failed,
  *     hydration_nondeterminism, snapshot_not_verified), each fingerprint's
- *     events in the same order, compared by content without `alertId`
- *     (random in live mode) and `emittedAt` (its wall clock);
+ *     events in the same order, compared by content without `emittedAt`
+ *     (its wall clock), and with the same `alertId`s (derived from the
+ *     emission, alert-id.ts: the new owner of a key, or a member doing the
+ *     work since its last commit again, decides the same ids);
  *   - the same FINAL rows of every per-key table: raw history, drift windows,
  *     promotion outcomes, incidents, audit, and the alerts table's rows of
- *     those rules (without alert_id and emitted_at);
+ *     those rules (without emitted_at);
  *   - for the env-level tables (env, promotion and gate windows), the
  *     counts summed over the members' rows of a window (`instance_id`), as
  *     every reader does (sql/migrations/0011 and 0014), equal to the
@@ -60,7 +62,7 @@ const SHARES: Record<string, { key: string[]; sum: string[] }> = {
   },
 };
 
-/** Per-key alerts by content (without the live engine's random `alertId` and wall-clock `emittedAt`), each fingerprint's in emission order. */
+/** Per-key alerts by content (without `alertId`, compared apart, and wall-clock `emittedAt`), each fingerprint's in emission order. */
 function perKeyAlerts(facts: readonly Fact[]) {
   const alerts = alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule));
   return alerts.map(({ alertId: _, emittedAt: __, ...rest }) => rest).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
@@ -79,7 +81,7 @@ function summed(rows: readonly Row[], { key, sum }: { key: string[]; sum: string
 }
 
 /**
- * What is compared of a logical store: per-key tables whole, per-key alert rows without alert_id, env-level tables
+ * What is compared of a logical store: per-key tables whole, per-key alert rows without emitted_at, env-level tables
  * summed. `undone`: rebalances undid uncommitted work, whose rows stay stored — env-level tables are left out (the
  * known defect of test/unit/live/window-closed-before-rebalance.test.ts), and so is promotion_outcomes' `version`:
  * an outcome decided again at the same instant is written again one version up by the member's row mapper
@@ -90,7 +92,7 @@ function comparable(store: Record<string, Row[]>, undone = false) {
   for (const [table, rows] of Object.entries(store)) {
     if (table === 'mttr_snapshots' || (undone && SHARES[table])) continue;
     if (undone && table === 'promotion_outcomes') out[table] = rows.map(({ version: _, ...rest }) => rest);
-    else if (table === 'alerts') out[table] = rows.filter((r) => PER_KEY_RULES.has(String(r.rule))).map(({ alert_id: _, emitted_at: __, ...rest }) => rest);
+    else if (table === 'alerts') out[table] = rows.filter((r) => PER_KEY_RULES.has(String(r.rule))).map(({ emitted_at: _, ...rest }) => rest);
     else if (SHARES[table]) out[table] = summed(rows, SHARES[table]);
     else out[table] = rows;
   }
@@ -107,7 +109,7 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     { seed: 5, roundMs: 1, members: 3, commitBeforeRebalance: false },
   ])('seed $seed, event times rounded to $roundMs ms, $members members, commit before each rebalance: $commitBeforeRebalance', async ({ seed, roundMs, members, commitBeforeRebalance }) => {
     const events = sortedEvents(seed, roundMs);
-    const sorted = await runLines(events.map((e) => e.value));
+    const sorted = await runLines(events.map((e) => e.value), 'derived');
     const messy = outOfOrder(events, seed);
     const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, commitBeforeRebalance });
 
@@ -124,6 +126,9 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     expect(incidentsOf(run.facts)).toEqual(incidentsOf(sorted.facts));
     // Alerts as produced: not those of work a rebalance undid before its commit (done again after it).
     expect(perKeyAlerts(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(expectedAlerts);
+    // Ids: the replay's derived ones (runLines 'derived'), whatever member decided the emission.
+    const ids = (facts: readonly Fact[]) => alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
+    expect(ids(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(ids(sorted.facts));
     expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
   });
 });
