@@ -64,8 +64,8 @@ describe('column comments', () => {
       // The rollup's quantile states are not for percentiles.
       'drift_detection_daily.detection_ms': /not for percentiles/,
       // The gate rollup's window key has no env: merged across envs it keeps the larger count (0014).
-      'gate_runs_hourly.passed': /GROUP BY env.*then sum the envs/,
-      'gate_runs_hourly.failed': /GROUP BY env.*then sum the envs/,
+      'gate_runs_hourly.passed': /GROUP BY env, gate.*then sum the envs and gates/,
+      'gate_runs_hourly.failed': /GROUP BY env, gate.*then sum the envs and gates/,
     };
     for (const [col, re] of Object.entries(expected)) expect(comments.get(col), col).toMatch(re);
   });
