@@ -70,8 +70,10 @@ export interface Move {
 export interface RebalanceResult {
   /** Every member's facts, in the order they were emitted. */
   facts: Fact[];
-  /** The member that emitted a fact (its instance id). */
-  instanceOf: (fact: Fact) => string;
+  /** Every member's facts as its store writer was handed them, in that order: what the store holds. */
+  stored: Fact[];
+  /** The instance whose row a stored fact is (its member's id, or a departed instance's). */
+  storedBy: (fact: Fact) => string;
   /** Summed over every member and generation as far as committed; `records` counts records read again after a rebalance again. */
   counters: PipelineCounters;
   /** Alerts of work a rebalance undid before it was committed: never produced (see `commitBeforeRebalance`). */
@@ -109,7 +111,8 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
 
   const changelog = new Changelog();
   const facts: Fact[] = [];
-  const emitter = new WeakMap<Fact, string>();
+  const stored: Fact[] = [];
+  const storedBy = new WeakMap<Fact, string>();
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const ids = Array.from({ length: o.members }, (_, m) => `member-${m}`);
   /** Consumer position of each topic-partition (next offset to read), set from the committed offsets at each assignment. */
@@ -121,9 +124,10 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
       now: WALL,
       config: o.config,
       members: ids,
-      onFact: (f) => {
-        facts.push(f);
-        emitter.set(f, id);
+      onFact: (f) => facts.push(f),
+      onStored: (f, by) => {
+        stored.push(f);
+        storedBy.set(f, by);
       },
     });
     for (const tp of tps) if (partitions.has(tp.partition)) position.set(`${tp.topic}/${tp.partition}`, Number(live.restored.startOffsets.get(topicPartition(tp.topic, tp.partition)) ?? 0));
@@ -207,5 +211,5 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     commitMember(m);
     retire(m);
   }
-  return { facts, instanceOf: (f) => emitter.get(f)!, counters, moves, unpublished, undone };
+  return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone };
 }

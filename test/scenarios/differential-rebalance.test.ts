@@ -120,7 +120,7 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     expect(run.counters).toMatchObject({ events: events.length, duplicates: messy.duplicates, late: 0, deadLetters: 0 });
     const expectedAlerts = perKeyAlerts(sorted.facts);
     expect(new Set(expectedAlerts.map((a) => a.rule))).toEqual(PER_KEY_RULES);
-    const got = logicalStore(run.facts, run.instanceOf);
+    const got = logicalStore(run.stored, run.storedBy);
     expect(new Set(got.env_windows!.map((r) => r.instance_id)).size).toBe(members);
 
     expect(incidentsOf(run.facts)).toEqual(incidentsOf(sorted.facts));

@@ -2,7 +2,9 @@
  * Live engines driven by hand through a rebalance: each instance's commits
  * (prepareCommit) go into an in-memory changelog, and a new generation is
  * restored from it with restoreEngine, as `driftwatch run` does on every
- * assignment — without a broker, so event time is moved by the test.
+ * assignment — without a broker, so event time is moved by the test. Each
+ * generation's store writer records what reaches it (`Live.stored`): what a
+ * store holds is that, not every fact the engine emitted.
  */
 import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
 import { prepareCommit, type PreparedCommit } from '../../../engine/live/commit.js';
@@ -15,6 +17,7 @@ import type { DriftwatchConfig } from '../../../config/env-config.js';
 import type { Fact } from '../../../processors/facts.js';
 import type { ChangelogReader } from '../../../engine/live/changelog-reader.js';
 import type { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
+import type { StoreWriter } from '../../../store/store-writer.js';
 
 export const config = loadConfig({});
 export const T = config.kafka.topics;
@@ -46,10 +49,32 @@ export class Changelog {
 
 const fakeProducer = { run: async (fn: (tx: unknown) => Promise<unknown>) => fn({ send: async () => undefined }) } as unknown as TransactionalProducer;
 
+/**
+ * A store writer that keeps nothing but the facts handed to it, in that order, each with the instance whose share
+ * its env-level rows are (`instanceId`'s own unless the engine names another: a departed instance's share).
+ */
+function recordingWriter(instanceId: string, record: (fact: Fact, instanceId: string) => void): StoreWriter {
+  return {
+    write: (fact: Fact, share?: string) => record(fact, share ?? instanceId),
+    writeDeadLetter: () => undefined,
+    flush: async () => undefined,
+    waitForCapacity: async () => undefined,
+    onFailure: () => () => undefined,
+    onOutage: () => () => undefined,
+    pendingRows: 0,
+    retrying: false,
+    failure: undefined,
+  } as unknown as StoreWriter;
+}
+
 /** One engine generation of one instance, and every fact it produced. */
 export interface Live {
   engine: Engine;
   facts: Fact[];
+  /** What its store writer was handed, in that order (logicalStore's input, with `storedBy`). */
+  stored: Fact[];
+  /** The instance whose row a stored fact is (env-level rows carry it as `instance_id`). */
+  storedBy: (fact: Fact) => string;
   /** What the restore found: committed offsets of the owned partitions, shares adopted. */
   restored: Restored;
 }
@@ -63,6 +88,8 @@ export interface GenerationOptions {
   members?: readonly string[];
   /** Told of every fact as well (`Live.facts` holds this generation's). */
   onFact?: (fact: Fact) => void;
+  /** Told of every fact the store writer is handed as well, and whose row it is (`Live.stored` holds this generation's). */
+  onStored?: (fact: Fact, instanceId: string) => void;
 }
 
 /** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input), with `alerts` (alerts.yaml). */
@@ -80,8 +107,15 @@ export async function startGeneration(
     facts.push(f);
     options.onFact?.(f);
   };
+  const stored: Fact[] = [];
+  const storedBy = new WeakMap<Fact, string>();
+  const writer = recordingWriter(instanceId, (f, by) => {
+    stored.push(f);
+    storedBy.set(f, by);
+    options.onStored?.(f, by);
+  });
   const engine = createLiveEngine(
-    { config: options.config ?? config, alerts, writer: null, idleTimeoutMs: 10_000, now: () => now, onFact },
+    { config: options.config ?? config, alerts, writer, idleTimeoutMs: 10_000, now: () => now, onFact },
     generation,
   );
   const restored = await restoreEngine(engine, {
@@ -95,7 +129,7 @@ export async function startGeneration(
     now: () => now,
     groupInstanceIds: async () => new Set(options.members ?? [instanceId]),
   });
-  return { engine, facts, restored };
+  return { engine, facts, stored, storedBy: (f) => storedBy.get(f)!, restored };
 }
 
 /** A commit of the instance's state and positions into the changelog (its outputs are in `facts`); returns the messages it produces, by topic. */
