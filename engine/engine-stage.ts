@@ -29,7 +29,7 @@ export interface StageContext extends PipelineOptions {
  * throws, or a batch failing between facts) or an `onFact` error errors at once.
  */
 export function engineStage(ctx: StageContext): { operator: OperatorFunction<DecodeResult, never>; advanceTo(frontier: number): void } {
-  const { orderer, dedup, counters, writer, recentIds } = ctx;
+  const { orderer, dedup, counters, writer, recentIds, holdRows } = ctx;
   let orderedOut: FactSink | null = null;
   const operator: OperatorFunction<DecodeResult, never> = (source) =>
     new Observable<never>((subscriber) => {
@@ -55,7 +55,7 @@ export function engineStage(ctx: StageContext): { operator: OperatorFunction<Dec
       const deliver = (fact: Fact) => {
         if (stopped || deliverError) return;
         try {
-          writer?.write(fact);
+          if (!holdRows?.(fact)) writer?.write(fact);
           ctx.onFact?.(fact);
         } catch (err) {
           deliverError = { err };

@@ -33,6 +33,12 @@ export interface PipelineOptions extends TopologyOptions {
   writer: StoreWriter | null;
   /** Every fact after the chain and the store, in order. */
   onFact?: (fact: Fact) => void;
+  /**
+   * Live mode: true for a fact whose rows the caller keeps from the writer
+   * for now (env-level rows wait for their commit, engine/live/held-share-rows.ts).
+   * Unset: every fact goes to the writer as it comes.
+   */
+  holdRows?: (fact: Fact) => boolean;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   onDuplicate?: (envelope: Envelope) => void;
   /**

@@ -58,6 +58,8 @@ export class StoreWriter {
   readonly #tails = new Map<StoreTable, Promise<void>>();
   readonly #slots = new InsertSlots();
   #timer: NodeJS.Timeout | undefined;
+  /** While `writeNow` buffers its rows: the tables they go to. */
+  #touched: Set<StoreTable> | undefined;
   #failure: StoreError | undefined;
   #closed = false;
 
@@ -76,6 +78,30 @@ export class StoreWriter {
   write(fact: Fact, instanceId?: string): void {
     this.#checkWritable();
     this.#tables.write(fact, instanceId);
+  }
+
+  /**
+   * Buffers the rows of `facts` (each with its `instanceId`, as `write`) and
+   * sends the buffers of the tables they went to at once, without waiting for
+   * the other tables'. Resolves once those tables' rows are written (theirs and
+   * any buffered before them); rejects if the writer fails. Live mode's
+   * env-level rows, stored at the last moment of their commit
+   * (engine/live/held-share-rows.ts).
+   */
+  async writeNow(facts: Iterable<{ fact: Fact; instanceId?: string }>): Promise<void> {
+    this.#checkWritable();
+    const touched = (this.#touched = new Set<StoreTable>());
+    try {
+      for (const { fact, instanceId } of facts) this.#tables.write(fact, instanceId);
+    } finally {
+      this.#touched = undefined;
+    }
+    for (const table of touched) {
+      const buffer = this.#tables.byTable.get(table)!;
+      if (buffer.rows > 0) this.#enqueue(table, buffer);
+    }
+    await Promise.all([...touched].map((table) => this.#tails.get(table)));
+    if (this.#failure) throw this.#failure;
   }
 
   writeDeadLetter(deadLetter: DeadLetter): void {
@@ -174,6 +200,7 @@ export class StoreWriter {
   /** Counts the row just added to `buffer` and sends the batch when it is full (or arms the flush timer). */
   #added(table: StoreTable, buffer: TableBuffer): void {
     this.#buffered++;
+    this.#touched?.add(table);
     if (buffer.rows >= this.#opts.batchRows) this.#enqueue(table, buffer);
     else if (this.#timer === undefined && this.#opts.flushIntervalMs > 0) {
       this.#timer = setTimeout(() => {

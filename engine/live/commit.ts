@@ -1,11 +1,15 @@
 /**
  * A live commit in two steps. `prepareCommit` runs synchronously between
- * facts: it snapshots the changed state, the commit positions and the outbox
- * (which then starts over). `publishCommit` runs while processing goes on:
- * store first (idempotent rows, at least those of the snapshot), then outputs
- * + state + offsets in ONE transaction — its records are sent while the store
- * writes, but it commits only once the store has them, so nothing of it is
- * visible to read_committed consumers before both are durable.
+ * facts: it snapshots the changed state, the commit positions, the outbox and
+ * the env-level rows held since the last commit (both then start over).
+ * `publishCommit` runs while processing goes on: store first (idempotent
+ * rows, at least those of the snapshot), then outputs + state + offsets in
+ * ONE transaction — its records are sent while the store writes, but it
+ * commits only once the store has them, so nothing of it is visible to
+ * read_committed consumers before both are durable. The held env-level rows
+ * are stored last, after the membership check that precedes them, right
+ * before the transaction commits: they are not idempotent across owners and
+ * must not outlive an abandoned commit (held-share-rows.ts).
  *
  * A commit is for the partitions of one group generation. If this instance
  * stops being a member while the commit is being built (kafkajs learnt of a
@@ -36,12 +40,15 @@ import { keyStateMessage, progressMessage, storedFrontier, wholeMessage } from '
 import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
 import type { TransactionalProducer } from './transactional-producer.js';
+import type { HeldRow } from './held-share-rows.js';
 
 export interface PreparedCommit {
   started: number;
   byTopic: Map<string, Message[]>;
   changelog: Message[];
   offsets: Map<string, Array<{ partition: number; offset: string }>>;
+  /** Env-level rows of the work this commit covers: stored only if it is about to commit. */
+  held: HeldRow[];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -66,7 +73,7 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
   engine.outbox.length = 0;
   engine.alertsWaiting = 0;
   engine.progressed = false;
-  return { started: now, byTopic, changelog, offsets };
+  return { started: now, byTopic, changelog, offsets, held: engine.heldRows.take() };
 }
 
 export interface CommitTarget {
@@ -82,15 +89,18 @@ function checkMember(target: CommitTarget, when: string): void {
   if (!target.stillMember()) throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (a rebalance began)`);
 }
 
-export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets }: PreparedCommit): Promise<void> {
+export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets, held }: PreparedCommit): Promise<void> {
   const writer = target.writer;
   const stored = writer?.flush();
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
   // Store rows are idempotent (deduplication tokens): their flush goes on either way, harmless for partitions that moved.
   checkMember(target, 'before its transaction');
+  // The held env-level rows, once sent (kept through a deferral: a transaction run again does not send them again).
+  let shares: Promise<void> | undefined;
   for (;;) {
     if (writer?.retrying && stored) {
       await stored; // the store is down: its rows first, then the transaction (see the module comment)
+      await shares;
       checkMember(target, 'after the store came back');
     }
     try {
@@ -102,6 +112,12 @@ export async function publishCommit(target: CommitTarget, { byTopic, changelog, 
           await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
         }
         if (writer && stored) await storedUnlessOutage(writer, stored);
+        if (writer && held.length > 0) {
+          // Not before now: stored, they stay, whatever becomes of the commit (see the module comment).
+          checkMember(target, 'before its env-level rows were stored');
+          if (!shares) (shares = writer.writeNow(held)).catch(() => undefined);
+          await storedUnlessOutage(writer, shares);
+        }
         checkMember(target, 'before its transaction committed');
       });
       return;

@@ -50,7 +50,8 @@ async function onTick(ctx: LiveContext): Promise<void> {
   opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(now()), now());
   opts.metrics?.storePending(opts.writer?.pendingRows ?? 0);
   opts.metrics?.departedShares(engine.retiring.instanceIds.length);
-  // Idle advances release records too: commit them (offsets, state, outputs) without waiting for the next batch.
-  const uncommitted = engine.outbox.length > 0 || engine.progressed || engine.retiring.changed;
+  // Idle advances release records too, and close windows: commit them (offsets, state, outputs, the env-level rows
+  // held for their commit) without waiting for the next batch.
+  const uncommitted = engine.outbox.length > 0 || engine.progressed || engine.retiring.changed || engine.heldRows.size > 0;
   if (engine.alertsWaiting > 0 || (uncommitted && commits.isDue(now()))) await commits.commit();
 }

@@ -18,6 +18,7 @@ import { PartitionWatermarks } from './partition-watermarks.js';
 import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
+import { HeldShareRows } from './held-share-rows.js';
 import type { DeadLetterLog } from './dead-letter-log.js';
 import { splitTp, tp } from './topic-partition.js';
 
@@ -34,6 +35,8 @@ export interface Engine {
   progressed: boolean;
   /** Per-env shares of instances that left the group, run on by this one (owner of partition 0). */
   retiring: RetiringShares;
+  /** Env-level rows since the last commit, stored by the next one (held-share-rows.ts). */
+  heldRows: HeldShareRows;
 }
 
 /** Moves event time to the combined watermark: the pipeline, then the departed instances' shares to where it got. */
@@ -84,7 +87,9 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     alertsWaiting: 0,
     progressed: false,
     retiring: undefined as unknown as RetiringShares,
+    heldRows: new HeldShareRows(),
   };
+  const heldRows = engine.heldRows;
   const emitAlert = ({ alert, firstFiring = false }: FactOf<'alert'>) => {
     const encoder = deps.alertEncoder;
     outbox.push({ topic: topics.alerts, message: encoder ? encodeAlertMessage(alert, encoder, firstFiring) : alertMessage(alert, firstFiring) });
@@ -100,6 +105,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     processing: config.processing,
     alerts: deps.alerts,
     writer: deps.writer,
+    holdRows: (fact) => heldRows.hold(fact),
     externalFrontier: true,
     recentIdsPerKey: config.live.dedupIdsPerKey,
     now: deps.now,
@@ -149,7 +155,9 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
   const alerting = engine.pipeline.topology.alerting;
   engine.retiring = new RetiringShares({
     topology: { processing: config.processing, alerts: deps.alerts },
-    writer: deps.writer,
+    store: (fact, instanceId) => {
+      if (!heldRows.hold(fact, instanceId)) deps.writer?.write(fact, instanceId);
+    },
     firingHere: (fingerprint) => alerting.isFiring(fingerprint),
     emitAlert,
   });

@@ -26,14 +26,14 @@
 import type { Message } from 'kafkajs';
 import type { Fact, FactOf } from '../../processors/facts.js';
 import { ProcessorChain } from '../../processors/processor-chain.js';
-import type { StoreWriter } from '../../store/store-writer.js';
 import { buildTopology, type Topology, type TopologyOptions } from '../topology.js';
 import { restoreTopology, snapshotTopology } from '../topology-state.js';
 import { restoredFrontier, storedFrontier, WHOLE_PREFIX, wholeMessage, type WholeCheckpoint } from './checkpoint.js';
 
 export interface RetiringSharesDeps {
   topology: TopologyOptions;
-  writer: StoreWriter | null;
+  /** A fact of a share, for the store, with the departed instance whose rows they are. */
+  store: (fact: Fact, instanceId: string) => void;
   /** Whether the adopter's own alerting has this fingerprint firing. */
   firingHere: (fingerprint: string) => boolean;
   /** An alert of a share, for the alert topic. */
@@ -119,7 +119,7 @@ export class RetiringShares {
       if (this.deps.firingHere(fact.alert.fingerprint)) return;
       this.deps.emitAlert(fact);
     }
-    this.deps.writer?.write(fact, instanceId);
+    this.deps.store(fact, instanceId);
   }
 }
 

@@ -50,8 +50,9 @@ export interface RebalanceOptions {
    * Whether the members commit right before each rebalance (default). Off: a rebalance catches each member
    * between two commits, as one that begins while a commit is being built (commit.ts: abandoned) — what it did
    * since its last commit is done again from there; the alerts of that work were never produced (its outbox went
-   * with the aborted transaction), while its store rows were written (the writer outlives the engine and its
-   * rows are idempotent).
+   * with the aborted transaction), nor were its env-level rows stored (held for that commit,
+   * engine/live/held-share-rows.ts), while its per-key store rows were written (the writer outlives the engine and
+   * those rows are idempotent).
    */
   commitBeforeRebalance?: boolean;
 }

@@ -27,11 +27,10 @@
  *
  * The same with rebalances that catch the members between two commits, as
  * they do in live mode (a commit in flight is abandoned): the work since
- * each member's last commit is done again, its alerts never produced. There
- * the env-level tables are left out: rows of undone work stay in the store,
- * and an instance share that has nothing to replace them with keeps the
- * moved keys' counts, which the new owner counts too — a known defect, not
- * fixed (test/unit/live/window-closed-before-rebalance.test.ts).
+ * each member's last commit is done again, its alerts never produced, and
+ * its env-level rows never stored (held until their commit, engine/live/
+ * held-share-rows.ts) — so the env-level sums are compared there too; the
+ * per-key rows of undone work are stored, and written again alike.
  *
  * Left out, as each instance judges its share there (README, Known limits):
  * the rate rules' and mttr_breach's alerts and alert rows, the gate windows'
@@ -82,15 +81,14 @@ function summed(rows: readonly Row[], { key, sum }: { key: string[]; sum: string
 
 /**
  * What is compared of a logical store: per-key tables whole, per-key alert rows without emitted_at, env-level tables
- * summed. `undone`: rebalances undid uncommitted work, whose rows stay stored — env-level tables are left out (the
- * known defect of test/unit/live/window-closed-before-rebalance.test.ts), and so is promotion_outcomes' `version`:
- * an outcome decided again at the same instant is written again one version up by the member's row mapper
- * (store/row-mappers.ts), the same row otherwise.
+ * summed. `undone`: rebalances undid uncommitted work, whose per-key rows stay stored — promotion_outcomes' `version`
+ * is left out: an outcome decided again at the same instant is written again one version up by the member's row
+ * mapper (store/row-mappers.ts), the same row otherwise.
  */
 function comparable(store: Record<string, Row[]>, undone = false) {
   const out: Record<string, unknown> = {};
   for (const [table, rows] of Object.entries(store)) {
-    if (table === 'mttr_snapshots' || (undone && SHARES[table])) continue;
+    if (table === 'mttr_snapshots') continue;
     if (undone && table === 'promotion_outcomes') out[table] = rows.map(({ version: _, ...rest }) => rest);
     else if (table === 'alerts') out[table] = rows.filter((r) => PER_KEY_RULES.has(String(r.rule))).map(({ emitted_at: _, ...rest }) => rest);
     else if (SHARES[table]) out[table] = summed(rows, SHARES[table]);

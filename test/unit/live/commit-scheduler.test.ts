@@ -7,9 +7,10 @@
  * its commit — and read again from the committed offsets, on the same
  * producer; fencing is kept for the next batch; another Kafka failure rewinds.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CommitScheduler } from '../../../engine/live/commit-scheduler.js';
-import { createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
+import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
 import { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
 import { loadConfig } from '../../../config/env-config.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
@@ -20,6 +21,8 @@ import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { StandInKafka } from '../../helpers/stand-in-kafka.js';
 
+const config = loadConfig({});
+
 function kafkaError(type: string): Error {
   const err = new Error(type);
   err.name = 'KafkaJSProtocolError';
@@ -27,11 +30,11 @@ function kafkaError(type: string): Error {
   return err;
 }
 
-function setup(options: { during?: () => Promise<void>; member?: () => boolean; writer?: StoreWriter } = {}) {
+function setup(options: { during?: () => Promise<void>; member?: () => boolean; writer?: StoreWriter; now?: number } = {}) {
   const standIn = new StandInKafka(1, options.during);
   const { client: kafka, stats } = standIn;
   const engine = createLiveEngine(
-    { config: loadConfig({}), alerts: defaultAlertsConfig(), writer: null, idleTimeoutMs: 10_000, now: () => 0 },
+    { config, alerts: defaultAlertsConfig(), writer: options.writer ?? null, idleTimeoutMs: 10_000, now: () => options.now ?? 0 },
     1,
   );
   const failed: Engine[] = [];
@@ -135,6 +138,55 @@ describe('CommitScheduler', () => {
     const err = new CommitAbandonedError('x');
     expect(err.code).toBe('DW_COMMIT_ABANDONED');
     expect(err.canRetry).toBe(true);
+  });
+
+  describe('env-level rows wait for the commit that covers them (held-share-rows.ts)', () => {
+    const started = readFileSync(new URL('fixtures/window-closed-before-rebalance.ndjson', import.meta.url), 'utf8').trim();
+    /** A store that notes each insert's table, and how many transactions had committed by then. */
+    function notingStore(stats: () => { committed: number }) {
+      const inserts: Array<{ table: string; committedBefore: number }> = [];
+      const transport = {
+        kind: 'server',
+        insert: async (target: string) => void inserts.push({ table: target.slice(target.indexOf('.') + 1), committedBefore: stats().committed }),
+      } as unknown as StoreTransport;
+      return { inserts, writer: new StoreWriter(transport, { flushIntervalMs: 0 }) };
+    }
+    /** wr-01 (prod starts a promotion at 10:00) processed, and event time past its 5-minute window: the window closes. */
+    function closeWindow(engine: Engine) {
+      engine.tracker.consumed(config.kafka.topics.promotion, 0, '0');
+      engine.pipeline.push({ value: Buffer.from(started), key: Buffer.from('prod/cart'), source: { topic: config.kafka.topics.promotion, partition: 0, offset: '0' }, expectedType: 'promotion' });
+      advanceEngine(engine, Date.parse('2026-11-27T10:06:00.000Z'));
+    }
+    const NOW = Date.parse('2026-11-27T13:00:00.000Z');
+
+    it('a commit abandoned while its transaction is built stores none of them; per-key rows are stored all the same', async () => {
+      let member = true;
+      let stats = { committed: 0 };
+      const store = notingStore(() => stats);
+      const s = setup({ writer: store.writer, now: NOW, member: () => member, during: async () => void (member = false) });
+      stats = s.stats;
+      closeWindow(s.engine);
+      expect(s.engine.heldRows.size).toBe(1);
+      await s.scheduler.commit({ wait: true });
+      expect(s.stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 });
+      expect(s.failed).toEqual([s.engine]); // dropped, its held rows with it: the redo writes them
+      await store.writer.flush();
+      expect(store.inserts.map((i) => i.table).sort()).toEqual(['audit_log', 'promotion_events']);
+    });
+
+    it('a commit that goes through stores them before its transaction commits', async () => {
+      let stats = { committed: 0 };
+      const store = notingStore(() => stats);
+      const s = setup({ writer: store.writer, now: NOW });
+      stats = s.stats;
+      closeWindow(s.engine);
+      await s.scheduler.commit({ wait: true });
+      expect(s.stats).toMatchObject({ begun: 1, committed: 1 });
+      // Last, once the rest of the store had its rows, and before the commit.
+      expect(store.inserts.map((i) => i.table).slice(0, -1).sort()).toEqual(['audit_log', 'promotion_events']);
+      expect(store.inserts.at(-1)).toEqual({ table: 'promotion_windows', committedBefore: 0 });
+      expect(s.engine.heldRows.size).toBe(0);
+    });
   });
 
   describe('through a store outage (the live writer retries it without limit)', () => {

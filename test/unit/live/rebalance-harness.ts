@@ -54,8 +54,13 @@ const fakeProducer = { run: async (fn: (tx: unknown) => Promise<unknown>) => fn(
  * its env-level rows are (`instanceId`'s own unless the engine names another: a departed instance's share).
  */
 function recordingWriter(instanceId: string, record: (fact: Fact, instanceId: string) => void): StoreWriter {
+  const write = (fact: Fact, share?: string) => record(fact, share ?? instanceId);
   return {
-    write: (fact: Fact, share?: string) => record(fact, share ?? instanceId),
+    write,
+    // Synchronous: an async function runs up to its first await.
+    writeNow: async (facts: Iterable<{ fact: Fact; instanceId?: string }>) => {
+      for (const { fact, instanceId: share } of facts) write(fact, share);
+    },
     writeDeadLetter: () => undefined,
     flush: async () => undefined,
     waitForCapacity: async () => undefined,
@@ -75,6 +80,8 @@ export interface Live {
   stored: Fact[];
   /** The instance whose row a stored fact is (env-level rows carry it as `instance_id`). */
   storedBy: (fact: Fact) => string;
+  /** Its store writer (recording). */
+  writer: StoreWriter;
   /** What the restore found: committed offsets of the owned partitions, shares adopted. */
   restored: Restored;
 }
@@ -129,12 +136,17 @@ export async function startGeneration(
     now: () => now,
     groupInstanceIds: async () => new Set(options.members ?? [instanceId]),
   });
-  return { engine, facts, stored, storedBy: (f) => storedBy.get(f)!, restored };
+  return { engine, facts, stored, storedBy: (f) => storedBy.get(f)!, writer, restored };
 }
 
-/** A commit of the instance's state and positions into the changelog (its outputs are in `facts`); returns the messages it produces, by topic. */
+/**
+ * A commit of the instance's state and positions into the changelog (its outputs are in `facts`), with the
+ * env-level rows it covers stored (publishCommit stores them right before its transaction commits, which here
+ * always succeeds); returns the messages it produces, by topic.
+ */
 export function commit(live: Live, log: Changelog, instanceId: string): PreparedCommit['byTopic'] {
   const prepared = prepareCommit(live.engine, instanceId, NOW);
+  void live.writer.writeNow(prepared.held);
   log.apply(prepared.changelog as Array<{ key?: unknown; value?: unknown; partition?: number }>);
   return prepared.byTopic;
 }

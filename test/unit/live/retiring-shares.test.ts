@@ -11,7 +11,6 @@ import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { RetiringShares } from '../../../engine/live/retiring-shares.js';
 import type { Fact } from '../../../processors/facts.js';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
-import type { StoreWriter } from '../../../store/store-writer.js';
 import { MIN, T0 } from '../aggregates/facts.js';
 import { mttrFact } from '../alerting/helpers.js';
 import { departedShare, failingPromotions } from '../../helpers/departed-share.js';
@@ -19,15 +18,13 @@ import { departedShare, failingPromotions } from '../../helpers/departed-share.j
 function harness(firingHere: (fingerprint: string) => boolean = () => false) {
   const alerts: AlertEvent[] = [];
   const rows: Array<{ kind: string; instanceId: string | undefined; started?: number }> = [];
-  const writer = {
-    write: (fact: Fact, instanceId?: string) => {
-      if (fact.kind === 'promotion-window') rows.push({ kind: fact.kind, instanceId, started: fact.row.started });
-      else if (fact.kind !== 'advance') rows.push({ kind: fact.kind, instanceId });
-    },
-  } as unknown as StoreWriter;
+  const store = (fact: Fact, instanceId: string) => {
+    if (fact.kind === 'promotion-window') rows.push({ kind: fact.kind, instanceId, started: fact.row.started });
+    else if (fact.kind !== 'advance') rows.push({ kind: fact.kind, instanceId });
+  };
   const shares = new RetiringShares({
     topology: { processing: defaultProcessingOptions, alerts: defaultAlertsConfig() },
-    writer,
+    store,
     firingHere,
     emitAlert: (f) => alerts.push(f.alert),
   });

@@ -1,20 +1,21 @@
 /**
- * KNOWN DEFECT, not fixed (it.fails: the assertion is what should hold).
+ * A window closed after a member's last commit, then a rebalance before the
+ * next one: the store must count the window's events once, summed over
+ * instance_id as every reader does.
  *
- * A rebalance undoes what a member did since its last commit (commit.ts:
- * the commit in flight is abandoned), but not the store rows of that work:
- * the store writer outlives the engine and flushes on its own (batch size,
- * interval). Per-key rows come again identical from whoever redoes the work.
- * An env-level row of an instance share does not: member A closes the
- * promotion window 10:00–10:05 of prod (wr-01 started, after A's last
- * commit) and its row (prod, 10:00, A) = 1 started is stored; the rebalance
- * moves the partition to B, which reads wr-01 again from the committed
- * offset and stores (prod, 10:00, B) = 1; A, restored at its commit, never
- * had wr-01 and has no window to replace its row with. Summed over
- * instance_id, as every reader does, prod started 2 promotions at 10:00, one
- * replay says 1. Found by test/scenarios/differential-rebalance.test.ts
- * (commitBeforeRebalance: false); the same holds for env_windows and
- * gate_windows.
+ * A rebalance undoes what a member did since its last commit (commit.ts: the
+ * commit in flight is abandoned); the partitions' new owners redo it. Per-key
+ * rows come again identical from whoever redoes the work. An env-level row of
+ * an instance share does not: member A closes the promotion window
+ * 10:00–10:05 of prod (wr-01 started, after A's last commit); the rebalance
+ * moves the partition to B, which reads wr-01 again from the committed offset
+ * and stores (prod, 10:00, B) = 1 started; A, restored at its commit, never
+ * had wr-01 and has no window to replace its own row with. Had A stored
+ * (prod, 10:00, A) = 1 at the close, prod would have started 2 promotions at
+ * 10:00 where one replay says 1 — as it did before env-level rows were held
+ * until the commit covering them (engine/live/held-share-rows.ts). Found by
+ * test/scenarios/differential-rebalance.test.ts (commitBeforeRebalance:
+ * false); the same holds for env_windows and gate_windows.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -24,15 +25,16 @@ import { logicalStore } from '../../helpers/differential-run.js';
 const [started] = readFileSync(new URL('fixtures/window-closed-before-rebalance.ndjson', import.meta.url), 'utf8').trim().split('\n') as [string];
 
 describe('a window closed after the last commit, then a rebalance', () => {
-  it.fails('stores the promotion once, summed over the instances', async () => {
+  it('stores the promotion once, summed over the instances', async () => {
     const log = new Changelog();
     const members = ['A', 'B'];
     const a = await startGeneration(log, 'A', [0], 1, undefined, { members });
     push(a, T.promotion, 0, 0, started);
     advance(a, '09:59:00');
     commit(a, log, 'A'); // wr-01 still held: the commit's safe offset is 0
-    advance(a, '10:06:00'); // the window closes: its row is written, its commit never comes
+    advance(a, '10:06:00'); // the window closes: its row waits for a commit that never comes
     expect(a.facts.some((f) => f.kind === 'promotion-window')).toBe(true);
+    expect(a.stored.some((f) => f.kind === 'promotion-window')).toBe(false);
 
     // The rebalance: partition 0 goes to B; A keeps nothing of it.
     a.engine.pipeline.dispose();

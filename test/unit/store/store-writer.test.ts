@@ -86,6 +86,21 @@ describe('StoreWriter batching', () => {
     expect(w.stats()).toMatchObject({ rowsWritten: { hydration_events: 7 }, batches: 3, retries: 0 });
   });
 
+  it("writeNow sends its rows' tables at once and resolves when they are written, leaving other tables' rows buffered", async () => {
+    const t = new FakeTransport();
+    const w = new StoreWriter(t, { batchRows: 1000, flushIntervalMs: 0, instanceId: 'engine-a' });
+    for (const f of hydrations(2)) w.write(f);
+    const window = oneOfEachKind().find((f) => f.kind === 'promotion-window')!;
+    await w.writeNow([{ fact: window, instanceId: 'departed' }]);
+    expect(t.calls.map((c) => [c.table, c.rows.map((r) => r.instance_id)])).toEqual([
+      ['driftwatch.promotion_windows', ['departed']],
+      ['driftwatch.gate_windows', ['departed', 'departed']],
+    ]);
+    expect(w.pendingRows).toBe(2);
+    await w.flush();
+    expect(t.calls.at(-1)).toMatchObject({ table: 'driftwatch.hydration_events' });
+  });
+
   it("sends batches of different tables side by side (at most MAX_CONCURRENT_INSERTS), each table's in order", async () => {
     // Inserts in flight right now, per table, and the most seen at once.
     const inFlight = new Map<string, number>();

@@ -1,0 +1,67 @@
+/**
+ * The env-level rows of one live engine generation, held back from the store
+ * until the commit that covers the work they come of.
+ *
+ * A rebalance (or a failed commit) undoes what a member did since its last
+ * commit: the partitions' new owners redo it from the committed offsets. The
+ * store is not undone. A per-key row needs nothing more — the redo writes the
+ * same row, whoever does it. An env-level row does: it is one instance's share
+ * of a window (env, promotion and gate windows, MTTR snapshots: `instance_id`
+ * in their key; readers sum over it). A window the old owner closed after its
+ * last commit keeps the moved keys' counts in the old owner's row; the new
+ * owner counts them again in its own row; and the old owner, restored from its
+ * last commit without those keys, may never write that window again to
+ * replace it. So these rows wait here, and `prepareCommit` hands the ones so
+ * far to its commit, which stores them last: once the rest of the store has
+ * its rows and membership was checked again, right before its transaction
+ * commits (commit.ts). An abandoned or failed commit drops them with its
+ * engine, and whoever redoes the work writes them again. What is left is a
+ * rebalance beginning in the commit's last moments (this insert and the
+ * commit request), as for its alerts — or while a store outage that caught
+ * this insert is waited out (the transaction is deferred, the rows are sent).
+ *
+ * Chosen over letting the writer hold them (it outlives engines, so it would
+ * have to learn of generations and of every commit's fate) and over repairing
+ * rows after a restore (an instance restored from its last commit cannot know
+ * which windows it wrote since). The cost is off the hot path: a row comes per
+ * window closed or incident resolved, not per event; held ones are a few per
+ * commit interval (held longer only while a store outage holds the commit up,
+ * and then no faster than backpressure lets event time move). Replay has no
+ * transactions and writes them as they come (no holding there).
+ */
+import type { Fact } from '../../processors/facts.js';
+
+/** A fact whose rows are an instance's share, with that instance when it is not the writer's own (a departed one's). */
+export interface HeldRow {
+  fact: Fact;
+  instanceId?: string;
+}
+
+export class HeldShareRows {
+  #rows: HeldRow[] = [];
+
+  /** Holds `fact` if its rows are an instance's share (true); false: the caller writes it now. */
+  hold(fact: Fact, instanceId?: string): boolean {
+    switch (fact.kind) {
+      case 'env-window':
+      case 'promotion-window':
+      case 'mttr':
+        this.#rows.push(instanceId === undefined ? { fact } : { fact, instanceId });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Rows held and not yet handed to a commit: worth a commit even when no input came. */
+  get size(): number {
+    return this.#rows.length;
+  }
+
+  /** The rows held so far, for the commit being prepared; holding starts over. */
+  take(): HeldRow[] {
+    const rows = this.#rows;
+    this.#rows = [];
+    return rows;
+  }
+}
