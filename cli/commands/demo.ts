@@ -153,7 +153,10 @@ export const demoCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const logger = rt.logger.isLevelEnabled('debug') ? rt.logger : rt.logger.child({}, { level: 'warn' });
+      // The progress line stands for the engine's info lines: at LOG_LEVEL=info they are quieted to warn. Never
+      // louder than LOG_LEVEL asks (error, fatal, silent keep theirs), and debug shows everything.
+      const quietInfo = rt.logger.isLevelEnabled('info') && !rt.logger.isLevelEnabled('debug');
+      const logger = quietInfo ? rt.logger.child({}, { level: 'warn' }) : rt.logger;
       const { run, summary } = await runDemo({
         scenario: input,
         processing,

@@ -45,13 +45,16 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
   return async (_pipeline, engineSide) => {
     const id = randomUUID().slice(0, 8);
     const config = demoConfig(options.config, id);
-    const log = options.logger.child({ component: 'demo-kafka', demoId: id });
-    // Not `log`: the client names its own lines `component: kafkajs` (a second `component` key otherwise).
+    // The transport's own lines are `component: demo-kafka`; the Kafka client and the live runner name their own
+    // component (`kafkajs`, `live`), so they log through `demoLog`: pino writes a child's bindings after its
+    // parent's, and a second `component` key would make one JSON line that log tools read differently.
+    const demoLog = options.logger.child({ demoId: id });
+    const log = demoLog.child({ component: 'demo-kafka' });
     const kafka: Kafka = createKafkaClient({
       brokers: config.kafka.brokers,
       clientId: `${config.kafka.clientId}-demo`,
       security: config.kafka.security,
-      logger: options.logger.child({ demoId: id }),
+      logger: demoLog,
     });
     // kafkajs' errors (a refused SASL login, an unreachable broker) as `run` and `topics create` report them.
     const kafkaError = (err: unknown): unknown => (isKafkaJsError(err) ? kafkaFailure('demo', config.kafka.brokers, err) : err);
@@ -62,7 +65,7 @@ export function kafkaDemoTransport(options: KafkaDemoOptions): DemoTransportFact
       kafka,
       config,
       alerts: options.alerts,
-      logger: log,
+      logger: demoLog,
       writer: engineSide.writer,
       changelogTopic: config.kafka.internalTopics.stateChangelog,
       instanceId: `demo-${id}`,
