@@ -6,7 +6,6 @@
 import type { EachBatchPayload } from 'kafkajs';
 import type { RawRecord } from '../../processors/decode.js';
 import { advanceEngine, type Engine } from './live-engine.js';
-import { settleIdlePartitions } from './partition-backlog.js';
 import { ensureEngine } from './engine-generation.js';
 import { heartbeat } from './member-heartbeat.js';
 import type { LiveContext } from './live-context.js';
@@ -45,7 +44,7 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
   state.consumedRecords += pushed;
   if (pushed > 0) ctx.opts.metrics?.eventsIn(batch.topic, pushed);
   if (halting.halted) return null;
-  await settleIdlePartitions(engine.watermarks, ctx.positions, ctx.admin, ctx.now(), ctx.log);
+  await ctx.idle.settle(engine.watermarks, ctx.now());
   advanceEngine(engine, engine.watermarks.frontier(now));
   await heartbeat(ctx, beat, true);
   // A rebalance that began during the batch: the records are read again by whoever gets the partitions.

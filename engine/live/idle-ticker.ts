@@ -7,7 +7,6 @@
  */
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { advanceEngine } from './live-engine.js';
-import { settleIdlePartitions } from './partition-backlog.js';
 import { isFenced } from './transactional-producer.js';
 import { ensureEngine } from './engine-generation.js';
 import type { LiveContext } from './live-context.js';
@@ -45,7 +44,7 @@ async function onTick(ctx: LiveContext): Promise<void> {
   // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
   // it must report ready without waiting for input.
   const engine = state.currentEngine() ?? (await ensureEngine(ctx));
-  await settleIdlePartitions(engine.watermarks, ctx.positions, ctx.admin, now(), ctx.log);
+  await ctx.idle.settle(engine.watermarks, now());
   advanceEngine(engine, engine.watermarks.frontier(now()));
   opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(now()), now());
   opts.metrics?.storePending(opts.writer?.pendingRows ?? 0);

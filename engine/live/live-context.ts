@@ -11,6 +11,7 @@ import type { InputEventType } from '../../schemas/input-events.js';
 import type { Engine } from './live-engine.js';
 import type { OutOfGroupCause } from './clean-stop.js';
 import type { PartitionPositions } from './partition-backlog.js';
+import type { IdleSettlement } from './idle-settlement.js';
 import type { PartitionLag } from './partition-lag.js';
 import type { BrokerContact } from './broker-contact.js';
 import type { ChangelogReader } from './changelog-reader.js';
@@ -93,6 +94,8 @@ export interface LiveContext {
   /** The group's description, shared by the member count and the restore of one generation. */
   readonly groupDescriber: GroupDescriber;
   readonly positions: PartitionPositions;
+  /** Asks the broker about partitions past the idle timeout (idle-settlement.ts): on every batch and idle tick. */
+  readonly idle: IdleSettlement;
   /** driftwatch_consumer_lag of the owned partitions, from the broker (partition-lag.ts). */
   readonly lag: PartitionLag;
   /** When the broker last answered: silent for a session timeout, the instance is not ready (broker-contact.ts). */

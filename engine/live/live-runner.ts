@@ -44,6 +44,7 @@ import { createConsumer, runConsumer } from './group-consumer.js';
 import { notePartitionCounts } from './input-partitions.js';
 import { ensureEngine } from './engine-generation.js';
 import { startIdleTicker } from './idle-ticker.js';
+import { IdleSettlement } from './idle-settlement.js';
 import { releaseLive, stopLive } from './live-shutdown.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
 
@@ -64,6 +65,7 @@ export class LiveRunner {
     const producer = new TransactionalProducer(opts.kafka, transactionalId, log, undefined, () => broker.answered());
     const admin = opts.kafka.admin();
     const positions = new PartitionPositions();
+    const idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
     const commits = new CommitScheduler({
       producer,
       writer: opts.writer,
@@ -116,6 +118,7 @@ export class LiveRunner {
       admin,
       groupDescriber: new GroupDescriber(admin, config.kafka.groupId),
       positions,
+      idle: new IdleSettlement(positions, admin, idleTimeoutMs, log),
       lag: new PartitionLag({
         admin,
         groupId: config.kafka.groupId,
@@ -130,7 +133,7 @@ export class LiveRunner {
       topicTypes: new Map(inputEventTypes.map((type) => [config.kafka.topics[type], type])),
       partitionCounts: new Map(),
       deadLetters: new DeadLetterLog(log, config.kafka.topics.dlq, now),
-      idleTimeoutMs: opts.idleTimeoutMs ?? 10_000,
+      idleTimeoutMs,
       commits,
     };
     // Out of the group every partition is revoked (eager rebalance protocol) and may already be another member's: its

@@ -9,8 +9,6 @@
  * of the log. The broker's end offsets say what is there to read.
  */
 import type { Admin } from 'kafkajs';
-import type { Logger } from '../../lib/logger.js';
-import type { PartitionWatermarks } from './partition-watermarks.js';
 import { splitTp, tp } from './topic-partition.js';
 
 export class PartitionPositions {
@@ -93,20 +91,3 @@ export class PartitionPositions {
   }
 }
 
-/**
- * Partitions past the idle timeout count as idle only once the broker
- * confirms they hold nothing past the consumed position (PartitionWatermarks).
- * Without an answer, the timeout alone decides (event time must not stall).
- */
-export async function settleIdlePartitions(watermarks: PartitionWatermarks, positions: PartitionPositions, admin: Admin, now: number, log: Logger): Promise<void> {
-  const candidates = watermarks.idleCandidates(now);
-  if (candidates.length === 0) return;
-  try {
-    const { waiting, empty } = await positions.check(admin, candidates);
-    for (const k of waiting) watermarks.setBacklog(k, true);
-    for (const k of empty) watermarks.confirmIdle(k);
-  } catch (err) {
-    log.warn({ err }, 'could not read end offsets; partitions idle for the timeout are taken to be empty');
-    for (const k of candidates) watermarks.confirmIdle(k);
-  }
-}
