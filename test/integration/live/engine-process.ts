@@ -35,6 +35,9 @@ export function assertBuilt(): void {
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
+/** Log lines about event time (see describe). */
+const EVENT_TIME_LINE = /idle|late|end offsets|frontier|watermark/i;
+
 export interface EngineExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -175,8 +178,13 @@ export class EngineProcess {
 
   /** Last log lines and stdout, for failure messages. */
   describe(lines = 25): string {
-    const tail = this.logs.slice(-lines).map((l) => JSON.stringify(l)).join('\n');
-    return `--- ${this.name} (pid ${this.child.pid}) stdout:\n${this.stdout}--- last log lines:\n${tail}${this.stderrTail ? '\n' + this.stderrTail : ''}`;
+    const tail = this.logs.slice(-lines);
+    // Event time's own story (idle partitions, end offsets that could not be read, late records), wherever it was
+    // told: a missing alert is usually explained there, long before the last lines.
+    const earlier = this.logs.slice(0, -lines || undefined).filter((l) => EVENT_TIME_LINE.test(l.msg ?? ''));
+    const said = (ls: LogLine[]) => ls.map((l) => JSON.stringify(l)).join('\n');
+    const story = earlier.length > 0 ? `--- earlier lines about idleness, end offsets or late records:\n${said(earlier)}\n` : '';
+    return `--- ${this.name} (pid ${this.child.pid}) stdout:\n${this.stdout}${story}--- last log lines:\n${said(tail)}${this.stderrTail ? '\n' + this.stderrTail : ''}`;
   }
 }
 
@@ -247,12 +255,15 @@ export async function storeText(storeDir: string): Promise<string> {
   return (await storeRows(storeDir, sql)).map((r) => String(r.row)).join('');
 }
 
-/** Runs `body`; a failure carries the engines' last log lines (what they were doing is usually the explanation). */
-export async function withEngineLogs<T>(engines: () => EngineProcess[], body: () => Promise<T>): Promise<T> {
+/**
+ * Runs `body`; a failure carries the engines' last `lines` log lines (what they were doing is usually the
+ * explanation), and `note` (e.g. counters read before the engine exited).
+ */
+export async function withEngineLogs<T>(engines: () => EngineProcess[], body: () => Promise<T>, { lines = 40, note }: { lines?: number; note?: string } = {}): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof Error) err.message += '\n' + engines().map((e) => e.describe(40)).join('\n');
+    if (err instanceof Error) err.message += '\n' + (note ? note + '\n' : '') + engines().map((e) => e.describe(lines)).join('\n');
     throw err;
   }
 }

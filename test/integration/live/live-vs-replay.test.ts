@@ -21,20 +21,36 @@ describeKafka('live engine vs replay', (brokers) => {
   /**
    * One engine over everything produced, to the end (all but the held ticks
    * committed): the alert and DLQ topics as committed, after `inspect` (e.g.
-   * its metrics) and a clean exit.
+   * its metrics) and a clean exit. `explained` runs the comparisons with the
+   * exited engine's log lines and late-event count in their failure message:
+   * live and replay disagree when records were judged late (a partition taken
+   * for idle too early), and only the engine's own account tells which.
    */
   async function runToEnd(d: LiveDeployment, instanceId: string, ticks: readonly InputRecord[], inspect?: (engine: EngineProcess) => Promise<void>) {
     const engine = await d.startEngine(instanceId);
-    return withEngineLogs(
+    let note = '';
+    const result = await withEngineLogs(
       () => [engine],
       async () => {
         await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks));
         const result = { alerts: await committedAlerts(kafka, d.topics.alerts), dlq: await readToEnd(kafka, d.topics.dlq) };
+        note = await lateEventsNote(engine);
         await inspect?.(engine);
         expect((await engine.terminate()).code).toBe(0);
         return result;
       },
     );
+    const explained = (comparisons: () => Promise<void>) => withEngineLogs(() => [engine], comparisons, { lines: 60, note });
+    return { ...result, explained };
+  }
+
+  /** driftwatch_late_events_total before the engine exits (only read for a failure message, never asserted). */
+  async function lateEventsNote(engine: EngineProcess): Promise<string> {
+    try {
+      return `--- ${engine.name}: driftwatch_late_events_total = ${(await engine.metrics()).get('driftwatch_late_events_total') ?? 'absent'}`;
+    } catch (err) {
+      return `--- ${engine.name}: metrics not read (${String(err)})`;
+    }
   }
 
   it('a scenario produced to the input topics yields the alerts and incidents of its replay', async () => {
@@ -47,15 +63,17 @@ describeKafka('live engine vs replay', (brokers) => {
     const records: InputRecord[] = [...scenario, ...ticks];
     await produceRecords(kafka, d.topics, records);
 
-    const { alerts } = await runToEnd(d, 'solo', ticks);
+    const { alerts, explained } = await runToEnd(d, 'solo', ticks);
     const incidents = await storeIncidents(d.storeDir('solo'));
 
     const ref = await replayReference(records, d.env);
-    expect(ref.alerts.length).toBe(20); // 3 + 4 + 4 + 3 + 3 + 3: each fixture's own alerts (test/scenarios)
-    expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
-    expect(incidents).toHaveLength(6);
-    expect(incidents).toEqual(ref.incidents);
-    expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+    await explained(async () => {
+      expect(ref.alerts.length).toBe(20); // 3 + 4 + 4 + 3 + 3 + 3: each fixture's own alerts (test/scenarios)
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect(incidents).toHaveLength(6);
+      expect(incidents).toEqual(ref.incidents);
+      expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
+    });
   });
 
   // Awkward keys (quotes, control characters, NUL, separators, emoji, 5000 characters) travel as message keys,
@@ -66,12 +84,14 @@ describeKafka('live engine vs replay', (brokers) => {
     const records: InputRecord[] = [...extremeEvents(4).lines.map(lineRecord), ...ticks];
     await produceRecords(kafka, d.topics, records);
 
-    const { alerts, dlq } = await runToEnd(d, 'extreme', ticks);
-    expect(dlq).toEqual([]);
-    const ref = await expectReplayAlerts(alerts, records, d.env, { moreThan: 0 });
-    expect(ref.dlq).toEqual([]);
-    expect(ref.incidents.length).toBeGreaterThan(0);
-    expect(await storeIncidents(d.storeDir('extreme'))).toEqual(ref.incidents);
+    const { alerts, dlq, explained } = await runToEnd(d, 'extreme', ticks);
+    await explained(async () => {
+      expect(dlq).toEqual([]);
+      const ref = await expectReplayAlerts(alerts, records, d.env, { moreThan: 0 });
+      expect(ref.dlq).toEqual([]);
+      expect(ref.incidents.length).toBeGreaterThan(0);
+      expect(await storeIncidents(d.storeDir('extreme'))).toEqual(ref.incidents);
+    });
   });
 
   it('malformed records go to the DLQ with their original bytes, key and headers, and processing goes on', async () => {
@@ -125,7 +145,7 @@ describeKafka('live engine vs replay', (brokers) => {
     await producer.disconnect();
     await produceRecords(kafka, d.topics, records);
 
-    const { alerts, dlq } = await runToEnd(d, 'solo', ticks, async (engine) => {
+    const { alerts, dlq, explained } = await runToEnd(d, 'solo', ticks, async (engine) => {
       // Dead letters are counted by kind: a clock problem (future_time) is told apart from malformed input.
       const metrics = await engine.metrics();
       expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="future_time"}`)).toBe(1);
@@ -134,12 +154,14 @@ describeKafka('live engine vs replay', (brokers) => {
       expect(metrics.get(`driftwatch_dead_lettered_total{topic="${d.topics.index}",category="wrong_partition"}`)).toBe(1);
     });
     const ref = await replayReference(records, d.env);
-    expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
-    expect(alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([
-      'drift_detected firing L1',
-      'drift_detected firing L2',
-      'drift_detected resolved L2',
-    ]);
+    await explained(async () => {
+      expect(alertLines(alerts)).toEqual(alertLines(ref.alerts));
+      expect(alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([
+        'drift_detected firing L1',
+        'drift_detected firing L2',
+        'drift_detected resolved L2',
+      ]);
+    });
 
     // Where each bad record was: its topic, partition and offset on the input topics.
     const inputs = (await Promise.all(d.inputs.map((t) => readToEnd(kafka, t)))).flat();
