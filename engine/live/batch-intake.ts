@@ -8,6 +8,7 @@ import type { RawRecord } from '../../processors/decode.js';
 import { advanceEngine, type Engine } from './live-engine.js';
 import { ensureEngine } from './engine-generation.js';
 import { heartbeat } from './member-heartbeat.js';
+import { tp } from './topic-partition.js';
 import type { LiveContext } from './live-context.js';
 
 /** Handles one batch, holding the lock; the engine that took it (its backpressure is waited for after), or null. */
@@ -26,7 +27,11 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
   const expectedType = ctx.topicTypes.get(batch.topic);
   const partitions = ctx.partitionCounts.get(batch.topic);
   for (const message of batch.messages) {
-    if (isStale() || state.stopping || halting.halted) break;
+    if (isStale() || state.stopping || halting.halted) {
+      // kafkajs reports the batch finished all the same: its end must not count as read (partition-backlog.ts).
+      ctx.positions.leftUnread(tp(batch.topic, batch.partition));
+      break;
+    }
     if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
     engine.tracker.consumed(batch.topic, batch.partition, message.offset);
     const record: RawRecord = {

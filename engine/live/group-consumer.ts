@@ -62,7 +62,8 @@ export function createConsumer(ctx: LiveContext): Consumer {
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (!current()) return;
     const key = tp(payload.topic, payload.partition);
-    ctx.positions.consumed(key, payload.lastOffset, payload.firstOffset);
+    // A batch that is not what the consumer reads now (stale after a rewind, broken off) says nothing of what waits.
+    if (!ctx.positions.consumed(key, payload.lastOffset, payload.firstOffset)) return;
     state.currentEngine()?.watermarks.setBacklog(key, Number(payload.offsetLag) > 0);
   });
   consumer.on(consumer.events.REBALANCING, () => {

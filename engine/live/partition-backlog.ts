@@ -21,6 +21,7 @@ export class PartitionPositions {
   reset(): void {
     this.next.clear();
     this.rewoundTo.clear();
+    this.brokenOff.clear();
   }
 
   /** The restored checkpoint's safe offsets, where no batch of this assignment said more yet. */
@@ -45,16 +46,37 @@ export class PartitionPositions {
     }
   }
 
-  /** After a batch (offsets `firstOffset`..`lastOffset`): everything up to `lastOffset` was read. */
-  consumed(key: string, lastOffset: string, firstOffset?: string): void {
+  /** tp keys whose batch in hand the engine broke off: its end, when kafkajs reports it, was not read. */
+  private readonly brokenOff = new Set<string>();
+
+  /**
+   * The engine stopped handling the batch in hand of `key` before its last
+   * record (stale after a rewind, or stopping): kafkajs still reports that
+   * batch as finished, with its last offset, and the position must not move
+   * past records the engine never saw. After a rewind to the very offset the
+   * batch starts at, `rewind` alone cannot tell it from the batch read again
+   * from there: the partition looked consumed to its end, the broker
+   * confirmed it empty, and event time ran past the records read again.
+   */
+  leftUnread(key: string): void {
+    this.brokenOff.add(key);
+  }
+
+  /**
+   * After a batch (offsets `firstOffset`..`lastOffset`): everything up to `lastOffset` was read. False when the
+   * batch is not what the consumer reads now (see rewind, leftUnread): it says nothing about the partition.
+   */
+  consumed(key: string, lastOffset: string, firstOffset?: string): boolean {
+    if (this.brokenOff.delete(key)) return false;
     const target = this.rewoundTo.get(key);
     if (target !== undefined) {
-      if (firstOffset !== undefined && BigInt(firstOffset) > target) return; // fetched before the rewind
+      if (firstOffset !== undefined && BigInt(firstOffset) > target) return false; // fetched before the rewind
       this.rewoundTo.delete(key);
     }
     const n = BigInt(lastOffset) + 1n;
     const prev = this.next.get(key);
     if (prev === undefined || n > prev) this.next.set(key, n);
+    return true;
   }
 
   /** The next offset to consume of a partition, when known (undefined: the start of the log). */

@@ -32,3 +32,18 @@ describe('PartitionPositions', () => {
     expect(p.position('in:0')).toBe(100n);
   });
 });
+
+describe('PartitionPositions and a batch left unread', () => {
+  it('a batch the engine broke off (stale after a rewind to where it starts) does not move the position past its records', () => {
+    const p = new PartitionPositions();
+    p.consumed('in#0', '59', '40');
+    // The batch 60..99 is in hand when a failed commit sends the consumer back to 60, where it starts: the engine
+    // stops at its first record (isStale) and pushes none of them; kafkajs still reports the batch as finished.
+    p.rewind(['in#0'], new Map([['in#0', '60']]));
+    p.leftUnread('in#0');
+    p.consumed('in#0', '99', '60');
+    expect(p.position('in#0')).toBe(60n); // at 100, the broker's end (100) would confirm the partition idle with 40 records unread
+    p.consumed('in#0', '99', '60'); // read again from 60 and handled
+    expect(p.position('in#0')).toBe(100n);
+  });
+});
