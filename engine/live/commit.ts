@@ -7,9 +7,10 @@
  * ONE transaction — its records are sent while the store writes, but it
  * commits only once the store has them, so nothing of it is visible to
  * read_committed consumers before both are durable. The held env-level rows
- * are stored last, after the membership check that precedes them, right
- * before the transaction commits: they are not idempotent across owners and
- * must not outlive an abandoned commit (held-share-rows.ts).
+ * (windows, MTTR snapshots, per-env rules' alerts) are stored last, after the
+ * membership check that precedes them, right before the transaction commits:
+ * they are not idempotent across owners and must not outlive an abandoned
+ * commit (held-share-rows.ts).
  *
  * A commit is for the partitions of one group generation. If this instance
  * stops being a member while the commit is being built (kafkajs learnt of a

@@ -11,10 +11,14 @@
  * last commit keeps the moved keys' counts in the old owner's row; the new
  * owner counts them again in its own row; and the old owner, restored from its
  * last commit without those keys, may never write that window again to
- * replace it. So these rows wait here, and `prepareCommit` hands the ones so
- * far to its commit, which stores them last: once the rest of the store has
- * its rows and membership was checked again, right before its transaction
- * commits (commit.ts). An abandoned or failed commit drops them with its
+ * replace it. The alert rows of per-env rules (rate rules, mttr_breach) are
+ * of such a share too: their events go out with this commit or, abandoned,
+ * never, and the member redoing the work decides from its own share, maybe
+ * otherwise; stored at once, `alerts` could keep emissions no consumer saw.
+ * So these rows wait here, and `prepareCommit` hands the ones so far to its
+ * commit, which stores them last: once the rest of the store has its rows
+ * and membership was checked again, right before its transaction commits
+ * (commit.ts). An abandoned or failed commit drops them with its
  * engine, and whoever redoes the work writes them again. What is left is a
  * rebalance beginning in the commit's last moments (this insert and the
  * commit request), as for its alerts — or while a store outage that caught
@@ -24,12 +28,14 @@
  * have to learn of generations and of every commit's fate) and over repairing
  * rows after a restore (an instance restored from its last commit cannot know
  * which windows it wrote since). The cost is off the hot path: a row comes per
- * window closed or incident resolved, not per event; held ones are a few per
- * commit interval (held longer only while a store outage holds the commit up,
- * and then no faster than backpressure lets event time move). Replay has no
+ * window closed, incident resolved or per-env alert emitted, not per event;
+ * held ones are a few per commit interval (held longer only while a store
+ * outage holds the commit up, and then no faster than backpressure lets event
+ * time move). Replay has no
  * transactions and writes them as they come (no holding there).
  */
 import type { Fact } from '../../processors/facts.js';
+import { alertKey } from '../../processors/alerting/index.js';
 
 /** A fact whose rows are an instance's share, with that instance when it is not the writer's own (a departed one's). */
 export interface HeldRow {
@@ -43,14 +49,21 @@ export class HeldShareRows {
   /** Holds `fact` if its rows are an instance's share (true); false: the caller writes it now. */
   hold(fact: Fact, instanceId?: string): boolean {
     switch (fact.kind) {
+      case 'alert':
+        // A per-key rule's alert is decided by the key's owner alone, under an id derived from the emission: the
+        // redo writes the same row. (An orphan of a rule this version no longer has is held even when its key
+        // decided it: the row only waits for the commit its event goes out with.)
+        if (alertKey(fact.alert.rule, fact.alert.labels) !== undefined) return false;
+        break;
       case 'env-window':
       case 'promotion-window':
       case 'mttr':
-        this.#rows.push(instanceId === undefined ? { fact } : { fact, instanceId });
-        return true;
+        break;
       default:
         return false;
     }
+    this.#rows.push(instanceId === undefined ? { fact } : { fact, instanceId });
+    return true;
   }
 
   /** Rows held and not yet handed to a commit: worth a commit even when no input came. */

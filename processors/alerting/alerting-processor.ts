@@ -51,6 +51,14 @@ const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation
 /** Rules whose alert labels include the env and artifact of one input key. */
 export const keyedRules: ReadonlySet<RuleName> = new Set<RuleName>(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
 
+/**
+ * The input key an alert of `rule` with `labels` belongs to: that of a keyed rule's alert; undefined for one of a
+ * per-env rule, which is the deciding instance's own (live mode holds its row for its commit: held-share-rows.ts).
+ */
+export function alertKey(rule: string, labels: Labels): string | undefined {
+  return (keyedRules as ReadonlySet<string>).has(rule) && labels.env !== undefined && labels.artifact !== undefined ? stateKey(labels.env, labels.artifact) : undefined;
+}
+
 /** Plain JSON state of one part (a key, or the whole per-env part): firing instances and rule state by rule name. */
 export interface AlertingStateSnapshot {
   instances: AlertInstanceSnapshot[];
@@ -238,7 +246,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   /** Keeps the instance indexes in step with the book, and marks the key of a keyed alert dirty when it changed. */
   private track(rule: RuleName, labels: Labels, fingerprint: string, firing: boolean, changed: boolean): void {
-    const key = keyedRules.has(rule) && labels.env !== undefined && labels.artifact !== undefined ? stateKey(labels.env, labels.artifact) : this.orphans.get(fingerprint)?.key;
+    const key = alertKey(rule, labels) ?? this.orphans.get(fingerprint)?.key;
     if (key === undefined) {
       if (firing) this.wholeInstances.add(fingerprint);
       else this.wholeInstances.delete(fingerprint);

@@ -1,5 +1,5 @@
 /** Public surface of the alerting processor. */
-export { AlertingProcessor, keyedRules, type AlertingOptions, type AlertingStateSnapshot } from './alerting-processor.js';
+export { AlertingProcessor, alertKey, keyedRules, type AlertingOptions, type AlertingStateSnapshot } from './alerting-processor.js';
 export {
   AlertInstance,
   AlertTransitionError,

@@ -33,6 +33,7 @@ import { Prng } from '../../engine/demo/prng.js';
 import { partitionOfKey } from '../../topics/key-partition.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
 import type { DriftwatchConfig } from '../../config/env-config.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { PipelineCounters } from '../../engine/pipeline.js';
 import type { Fact } from '../../processors/facts.js';
 import { Changelog, T, commit, push, startGeneration, type Live } from '../unit/live/rebalance-harness.js';
@@ -50,11 +51,13 @@ export interface RebalanceOptions {
    * Whether the members commit right before each rebalance (default). Off: a rebalance catches each member
    * between two commits, as one that begins while a commit is being built (commit.ts: abandoned) — what it did
    * since its last commit is done again from there; the alerts of that work were never produced (its outbox went
-   * with the aborted transaction), nor were its env-level rows stored (held for that commit,
-   * engine/live/held-share-rows.ts), while its per-key store rows were written (the writer outlives the engine and
+   * with the aborted transaction), nor were its env-level rows and per-env alert rows stored (held for that
+   * commit, engine/live/held-share-rows.ts), while its per-key store rows were written (the writer outlives the engine and
    * those rows are idempotent).
    */
   commitBeforeRebalance?: boolean;
+  /** The members' alerts.yaml. Default: the defaults. */
+  alerts?: AlertsConfig;
 }
 
 /** One partition moved between members, after `afterRecords` records were read. */
@@ -121,7 +124,7 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
   let generation = 0;
 
   const start = async (id: string, partitions: Set<number>): Promise<Live> => {
-    const live = await startGeneration(changelog, id, [...partitions].sort((a, b) => a - b), generation, defaultAlertsConfig(), {
+    const live = await startGeneration(changelog, id, [...partitions].sort((a, b) => a - b), generation, o.alerts ?? defaultAlertsConfig(), {
       now: WALL,
       config: o.config,
       members: ids,

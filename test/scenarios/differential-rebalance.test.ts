@@ -32,8 +32,13 @@
  * held-share-rows.ts) — so the env-level sums are compared there too; the
  * per-key rows of undone work are stored, and written again alike.
  *
- * Left out, as each instance judges its share there (README, Known limits):
- * the rate rules' and mttr_breach's alerts and alert rows, the gate windows'
+ * The per-env rules' alerts (rate rules, mttr_breach) are not the replay's —
+ * each instance judges its share there (README, Known limits) — but the
+ * store must be handed those the members published, each once, and no
+ * other: none of work a rebalance undid (held like the env-level rows).
+ * Their thresholds are lowered for this (eagerPerEnvRules), so they fire.
+ *
+ * Left out, as each instance judges its share there: the gate windows'
  * duration quantiles, and the MTTR snapshots (per instance, at its own
  * as_of times; MTTR over the incidents, which are compared, is exact). The
  * duplicates keep within the per-key recent ids (DRIFTWATCH_DEDUP_IDS_PER_KEY
@@ -49,6 +54,9 @@ import type { Row } from '../../store/row-mappers.js';
 import { alertsOf, incidentsOf, logicalStore, runLines } from '../helpers/differential-run.js';
 import { outOfOrder, sortedEvents } from '../helpers/differential-input.js';
 import { runRebalanced } from '../helpers/rebalance-run.js';
+import { defaultAlertsConfig } from '../../config/alerts-config.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
+import { MINUTE } from '../../lib/time.js';
 
 const PER_KEY_RULES = new Set(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
 /** Env-level tables: the key without instance_id, and the columns that add up over instances. */
@@ -97,6 +105,20 @@ function comparable(store: Record<string, Row[]>, undone = false) {
   return out;
 }
 
+/**
+ * The default alerts.yaml with per-env rules that fire on the generated input (the defaults' sample minimums and
+ * thresholds are seldom reached there); per-key rules as they are, so the replay's per-key alerts still apply.
+ */
+function eagerPerEnvRules(): AlertsConfig {
+  const alerts = defaultAlertsConfig();
+  Object.assign(alerts.rules.promotion_duration_high, { threshold: 2 * MINUTE, minSamples: 1 });
+  Object.assign(alerts.rules.index_error_rate_high, { threshold: 0.01, minSamples: 5 });
+  Object.assign(alerts.rules.gate_failure_rate_high, { threshold: 0.01, minSamples: 5 });
+  Object.assign(alerts.rules.promotion_success_rate_low, { threshold: 0.99, minSamples: 2 });
+  Object.assign(alerts.rules.mttr_breach, { threshold: 5 * MINUTE });
+  return alerts;
+}
+
 describe('a consumer group with rebalances gives the outputs of one replay of the sorted input (seeded)', () => {
   const config = loadConfig({ DRIFTWATCH_DEDUP_IDS_PER_KEY: '256' });
   it.each([
@@ -109,7 +131,7 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     const events = sortedEvents(seed, roundMs);
     const sorted = await runLines(events.map((e) => e.value), 'derived');
     const messy = outOfOrder(events, seed);
-    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, commitBeforeRebalance });
+    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, commitBeforeRebalance, alerts: eagerPerEnvRules() });
 
     // Worth comparing: partitions moved, records read again, per-key alerts of every rule, windows shared.
     expect(run.moves).toHaveLength(12);
@@ -128,5 +150,15 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     const ids = (facts: readonly Fact[]) => alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
     expect(ids(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(ids(sorted.facts));
     expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
+    // Per-env alerts: the store was handed those published, each once, and no other (the very facts: two members'
+    // emissions of one fingerprint at one instant are one row of `alerts`, whichever was inserted last).
+    const perEnv = (f: Fact) => f.kind === 'alert' && !PER_KEY_RULES.has(f.alert.rule);
+    const published = new Set(run.facts.filter((f) => perEnv(f) && !run.unpublished.has(f)));
+    expect(published.size).toBeGreaterThan(0);
+    if (!commitBeforeRebalance) expect([...run.unpublished].some(perEnv)).toBe(true);
+    const storedAlerts = run.stored.filter(perEnv);
+    expect(storedAlerts.filter((f) => !published.has(f))).toEqual([]);
+    expect(new Set(storedAlerts).size).toBe(published.size);
+    expect(storedAlerts).toHaveLength(published.size);
   });
 });

@@ -142,14 +142,37 @@ describe('CommitScheduler', () => {
 
   describe('env-level rows wait for the commit that covers them (held-share-rows.ts)', () => {
     const started = readFileSync(new URL('fixtures/window-closed-before-rebalance.ndjson', import.meta.url), 'utf8').trim();
-    /** A store that notes each insert's table, and how many transactions had committed by then. */
+    /** A store that notes each insert's table and each alert row's rule, with how many transactions had committed by then. */
     function notingStore(stats: () => { committed: number }) {
       const inserts: Array<{ table: string; committedBefore: number }> = [];
+      const alerts: Array<{ rule: string; committedBefore: number }> = [];
       const transport = {
         kind: 'server',
-        insert: async (target: string) => void inserts.push({ table: target.slice(target.indexOf('.') + 1), committedBefore: stats().committed }),
+        insert: async (target: string, lines: string[] | string | Buffer) => {
+          const table = target.slice(target.indexOf('.') + 1);
+          inserts.push({ table, committedBefore: stats().committed });
+          if (table !== 'alerts') return;
+          const text = Array.isArray(lines) ? lines.join('\n') : lines.toString();
+          for (const line of text.split('\n').filter(Boolean)) alerts.push({ rule: (JSON.parse(line) as { rule: string }).rule, committedBefore: stats().committed });
+        },
       } as unknown as StoreTransport;
-      return { inserts, writer: new StoreWriter(transport, { flushIntervalMs: 0 }) };
+      return { inserts, alerts, writer: new StoreWriter(transport, { flushIntervalMs: 0 }) };
+    }
+    /**
+     * A live engine on a noting store, handed `input`, and its commit — abandoned if membership is lost while its
+     * transaction is built; `held`: how many rows were held for it.
+     */
+    async function commitAfter(input: (engine: Engine) => void, { abandoned }: { abandoned: boolean }) {
+      let member = true;
+      let stats = { committed: 0 };
+      const store = notingStore(() => stats);
+      const s = setup({ writer: store.writer, now: NOW, member: () => member, during: async () => void (member = !abandoned) });
+      stats = s.stats;
+      input(s.engine);
+      const held = s.engine.heldRows.size;
+      await s.scheduler.commit({ wait: true });
+      await store.writer.flush();
+      return { s, store, held };
     }
     /** wr-01 (prod starts a promotion at 10:00) processed, and event time past its 5-minute window: the window closes. */
     function closeWindow(engine: Engine) {
@@ -160,32 +183,63 @@ describe('CommitScheduler', () => {
     const NOW = Date.parse('2026-11-27T13:00:00.000Z');
 
     it('a commit abandoned while its transaction is built stores none of them; per-key rows are stored all the same', async () => {
-      let member = true;
-      let stats = { committed: 0 };
-      const store = notingStore(() => stats);
-      const s = setup({ writer: store.writer, now: NOW, member: () => member, during: async () => void (member = false) });
-      stats = s.stats;
-      closeWindow(s.engine);
-      expect(s.engine.heldRows.size).toBe(1);
-      await s.scheduler.commit({ wait: true });
+      const { s, store, held } = await commitAfter(closeWindow, { abandoned: true });
+      expect(held).toBe(1);
       expect(s.stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 });
       expect(s.failed).toEqual([s.engine]); // dropped, its held rows with it: the redo writes them
-      await store.writer.flush();
       expect(store.inserts.map((i) => i.table).sort()).toEqual(['audit_log', 'promotion_events']);
     });
 
     it('a commit that goes through stores them before its transaction commits', async () => {
-      let stats = { committed: 0 };
-      const store = notingStore(() => stats);
-      const s = setup({ writer: store.writer, now: NOW });
-      stats = s.stats;
-      closeWindow(s.engine);
-      await s.scheduler.commit({ wait: true });
+      const { s, store } = await commitAfter(closeWindow, { abandoned: false });
       expect(s.stats).toMatchObject({ begun: 1, committed: 1 });
       // Last, once the rest of the store had its rows, and before the commit.
       expect(store.inserts.map((i) => i.table).slice(0, -1).sort()).toEqual(['audit_log', 'promotion_events']);
       expect(store.inserts.at(-1)).toEqual({ table: 'promotion_windows', committedBefore: 0 });
       expect(s.engine.heldRows.size).toBe(0);
+    });
+
+    describe('alert rows of per-env rules too: their alert events go out with the commit or not at all', () => {
+      const promotion = (eventId: string, occurredAt: string, fields: Record<string, unknown>) =>
+        JSON.stringify({ type: 'promotion', eventId, occurredAt: `2026-11-27T${occurredAt}:00.000Z`, env: 'prod', artifact: 'cart', promotionId: 'p-1', ...fields });
+      /**
+       * A promotion of prod/cart that took 11 minutes, and an unverified snapshot of it (snapshot_not_verified
+       * fires at once: per key); event time then passes the window the promotion ended in, which
+       * promotion_duration_high judges (per env: fires). Less than 5 minutes after the snapshot: no escalation.
+       */
+      function slowPromotion(engine: Engine) {
+        const topic = config.kafka.topics.promotion;
+        const events = [
+          promotion('ap-1', '10:00', { phase: 'started', version: '1.0.0', digest: 'sha256:aa' }),
+          promotion('ap-2', '10:11', { phase: 'succeeded', version: '1.0.0', digest: 'sha256:aa' }),
+          promotion('ap-3', '10:12', { phase: 'snapshot', snapshot: { snapshotId: 's-1', verified: false } }),
+        ];
+        events.forEach((value, i) => {
+          engine.tracker.consumed(topic, 0, String(i));
+          engine.pipeline.push({ value: Buffer.from(value), key: Buffer.from('prod/cart'), source: { topic, partition: 0, offset: String(i) }, expectedType: 'promotion' });
+        });
+        advanceEngine(engine, Date.parse('2026-11-27T10:16:00.000Z'));
+        const fired = engine.outbox.filter((o) => o.topic === config.kafka.topics.alerts).map((o) => (JSON.parse(String(o.message.value)) as { rule: string }).rule);
+        expect(fired.sort()).toEqual(['promotion_duration_high', 'snapshot_not_verified']);
+      }
+
+      it('a commit abandoned while its transaction is built stores no per-env alert; a per-key alert is stored all the same', async () => {
+        const { s, store } = await commitAfter(slowPromotion, { abandoned: true });
+        expect(s.stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 });
+        // The redo decides promotion_duration_high again, in the share of whoever redoes it; snapshot_not_verified's
+        // row is the one the key's new owner writes (its alertId comes of the emission).
+        expect(store.alerts.map((a) => a.rule)).toEqual(['snapshot_not_verified']);
+      });
+
+      it('a commit that goes through stores the per-env alert before its transaction commits', async () => {
+        const { s, store } = await commitAfter(slowPromotion, { abandoned: false });
+        expect(s.stats).toMatchObject({ begun: 1, committed: 1 });
+        expect(store.alerts).toEqual([
+          { rule: 'snapshot_not_verified', committedBefore: 0 },
+          { rule: 'promotion_duration_high', committedBefore: 0 },
+        ]);
+        expect(s.engine.heldRows.size).toBe(0);
+      });
     });
   });
 
