@@ -79,7 +79,11 @@ describeKafka('live engine: the per-env share of a departed instance', (brokers)
         { instance_id: 'ghost', env: 'prod', started: 1, failed: 0 },
       ]);
       // Nothing else happened: one alert instance, resolved once.
-      expect((await committedAlerts(kafka, d.topics.alerts)).filter((a) => a.status === 'resolved')).toHaveLength(1);
+      const published = await committedAlerts(kafka, d.topics.alerts);
+      expect(published.filter((a) => a.status === 'resolved')).toHaveLength(1);
+      // Its rows (a per-env rule's: held for the commits that published them, engine/live/held-share-rows.ts) are stored, those and no other.
+      const rows = await storeRows(d.storeDir('engine-a'), 'SELECT alert_id FROM driftwatch.alerts FINAL');
+      expect(rows.map((r) => String(r.alert_id)).sort()).toEqual(published.map((a) => a.alertId).sort());
     });
   }, 120_000);
 
