@@ -57,9 +57,10 @@ export class EngineProcess {
   private constructor(
     readonly name: string,
     private readonly env: Record<string, string>,
+    main: string,
   ) {
-    this.child = spawn(process.execPath, [cliMain, 'run'], {
-      cwd: repoRoot,
+    this.child = spawn(process.execPath, [main, 'run'], {
+      cwd: join(main, '../../..'),
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,9 +70,12 @@ export class EngineProcess {
     void this.exited.then(() => this.notify());
   }
 
-  /** Starts `driftwatch run` with exactly `env` (plus PATH); LOG_LEVEL defaults to info so tests can follow it. */
-  static start(name: string, env: Record<string, string>): EngineProcess {
-    return new EngineProcess(name, env);
+  /**
+   * Starts `driftwatch run` with exactly `env` (plus PATH); LOG_LEVEL defaults to info so tests can follow it.
+   * `main`: another build's dist/cli/main.js (an earlier release, for the upgrade test).
+   */
+  static start(name: string, env: Record<string, string>, main: string = cliMain): EngineProcess {
+    return new EngineProcess(name, env, main);
   }
 
   get pid(): number {

@@ -29,8 +29,9 @@ export interface LiveDeployment {
    * Starts an engine process. Its data dir is `<tmp>/<instanceId>`: a
    * restart of the same instance finds its embedded store again (as on the
    * same host), another instance gets its own (chDB: one process per dir).
+   * `main`: another build's dist/cli/main.js (EngineProcess.start).
    */
-  startEngine(instanceId: string, extraEnv?: Record<string, string>): Promise<EngineProcess>;
+  startEngine(instanceId: string, extraEnv?: Record<string, string>, main?: string): Promise<EngineProcess>;
   dataDir(instanceId: string): string;
   /** The embedded store of an instance (query it once its engine has exited). */
   storeDir(instanceId: string): string;
@@ -101,7 +102,7 @@ export async function createDeployment(brokers: string[], label: string, options
     inputs,
     partitions,
     env,
-    async startEngine(instanceId, extraEnv = {}) {
+    async startEngine(instanceId, extraEnv = {}, main) {
       // A port of its own for /metrics (tests read counters such as late events from it).
       const port = String(await freePort());
       const engine = EngineProcess.start(`${instanceId}#${++n}`, {
@@ -110,7 +111,7 @@ export async function createDeployment(brokers: string[], label: string, options
         DRIFTWATCH_DATA_DIR: join(root, instanceId),
         DRIFTWATCH_METRICS_PORT: port,
         ...extraEnv,
-      });
+      }, main);
       engines.push(engine);
       return engine;
     },
