@@ -83,7 +83,8 @@ export function lineRecord(line: string): InputRecord {
   return { value: line, key: keyOf(line), type: typeOf(line) };
 }
 
-function eventTimeOf(r: InputRecord): number {
+/** A record's occurredAt (epoch ms); −Infinity for a malformed line. */
+export function eventTimeOf(r: InputRecord): number {
   try {
     const t = Date.parse(String((JSON.parse(r.value) as { occurredAt?: unknown }).occurredAt));
     return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;

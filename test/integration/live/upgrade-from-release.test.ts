@@ -21,8 +21,8 @@ import { describeKafka, readToEnd, type ReadRecord } from '../kafka/kafka-env.js
 import { optionsForRecords } from '../../../engine/demo/scenario-options.js';
 import { storeIncidents, withEngineLogs, type EngineProcess } from './engine-process.js';
 import { committedCount, liveSuite, until, waitCommitted, type LiveDeployment } from './live-env.js';
-import { generatedRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
-import { alertLines, committedAlerts, replayReference } from './reference.js';
+import { eventTimeOf, generatedRecords, heldTicks, produceRecords, threeCopiesOfEveryFixture, tickRecords } from './scenario-records.js';
+import { alertLines, committedAlerts, expectReplayAlerts, mergeIncidents, replayReference } from './reference.js';
 
 const previous = process.env.DRIFTWATCH_UPGRADE_FROM;
 const previousMain = previous === undefined ? undefined : join(previous, 'dist/cli/main.js');
@@ -90,4 +90,36 @@ describeKafka('upgrade from an earlier release', (brokers) => {
       });
     }, 240_000);
   }
+
+  // A rolling deploy: an old member and a new one in the group at once, then the old one replaced (it leaves; the new
+  // one takes its partitions, their keys and its departed per-instance share). Per-key rules only, as live-group.test.ts.
+  it.skipIf(previousMain === undefined)('rolling deploy: an earlier-release member beside a new one, then leaving: replay\'s alerts and incidents', async () => {
+    const d = await deploy('rolling', { partitions: 4 });
+    const scenario = threeCopiesOfEveryFixture();
+    // Part 1 ends while the lagging replicas' incidents are open: the new member must close the old one's.
+    const split = Date.parse('2026-11-27T10:15:00.000Z');
+    const part1 = scenario.filter((r) => eventTimeOf(r) < split);
+    const part2 = scenario.filter((r) => eventTimeOf(r) >= split);
+    const midTicks = tickRecords(d.partitions, '2026-11-27T10:15:30.000Z');
+    const ticks = tickRecords(d.partitions);
+    await withEngineLogs(logs, async () => {
+      const old = await d.startEngine('one', {}, previousMain);
+      const fresh = await d.startEngine('two');
+      engines.push(old, fresh);
+      for (const e of [old, fresh]) await e.waitForLog((l) => l.members === 2 && String(l.msg).startsWith('several members in the consumer group'));
+      await produceRecords(kafka, d.topics, [...part1, ...midTicks]);
+      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, midTicks), { engines });
+      expect((await committedAlerts(kafka, d.topics.alerts)).filter((x) => x.status === 'firing').length).toBe(3);
+      const since = fresh.logs.length;
+      expect((await old.terminate()).code).toBe(0);
+      await fresh.waitForLog((l) => l.msg === 'state restored' && (l.partitions as number[]).length === 4, 60_000, since);
+      await produceRecords(kafka, d.topics, [...part2, ...ticks]);
+      await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { engines });
+      const alerts = await committedAlerts(kafka, d.topics.alerts);
+      expect((await fresh.terminate()).code).toBe(0);
+      expect(fresh.errors()).toEqual([]);
+      const ref = await expectReplayAlerts(alerts, [...part1, ...midTicks, ...part2, ...ticks], d.env, { exactly: 60 });
+      expect(mergeIncidents(await storeIncidents(d.storeDir('one')), await storeIncidents(d.storeDir('two')))).toEqual(ref.incidents);
+    });
+  }, 180_000);
 });
