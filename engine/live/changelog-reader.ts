@@ -16,23 +16,30 @@
  * starts a new consumer in a new private group, which reads the changelog
  * from the beginning again (its view is rebuilt, not patched). So does a
  * consumer stuck in kafkajs's own disconnect after a crash (stuck-consumer.ts).
+ * Each consumer's group is deleted once the consumer is out of it — a
+ * replaced one's after its disconnect, the last one's when the reader stops
+ * (reader-group-cleanup.ts) — so no empty group is left behind.
  *
  * Each fetch the broker answers (empty ones too, every 200 ms while caught
  * up) is reported (`onAnswer`): through a restore the group member fetches
  * and heartbeats nothing, and a restore reading a long changelog for more
  * than a session timeout is not a broker that went silent (broker-contact.ts).
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
+import { ReaderGroupCleanup } from './reader-group-cleanup.js';
 
 export const MARKER_PREFIX = 'm/';
 
 export class ChangelogReader {
   private consumer: Consumer;
+  /** The group of each consumer this reader made (kafkajs does not tell a consumer's group). */
+  private readonly groupOf = new WeakMap<Consumer, string>();
+  private readonly groups: ReaderGroupCleanup;
   private readonly byPartition = new Map<number, Map<string, string>>();
   private readonly seenMarkers = new Map<string, Set<number>>();
   private readonly waiters = new Set<() => void>();
@@ -41,6 +48,8 @@ export class ChangelogReader {
 
   constructor(
     private readonly kafka: Kafka,
+    /** Connected before the reader is stopped, disconnected after: deletes the reader's groups. */
+    admin: Pick<Admin, 'deleteGroups'>,
     private readonly topic: string,
     private readonly groupPrefix: string,
     private readonly logger: Logger,
@@ -49,6 +58,7 @@ export class ChangelogReader {
     /** The broker answered one of the reader's fetches. */
     private readonly onAnswer?: () => void,
   ) {
+    this.groups = new ReaderGroupCleanup(admin, logger);
     this.consumer = this.createConsumer();
   }
 
@@ -56,8 +66,9 @@ export class ChangelogReader {
     // A private group: the reader always wants every partition from the start.
     // No restart after a crash once stopping: kafkajs does not cancel a restart it scheduled, and a consumer
     // coming back after disconnect() would keep the process alive (and rejoin its group).
+    const groupId = `${this.groupPrefix}.changelog-reader.${randomUUID()}`;
     const consumer = this.kafka.consumer({
-      groupId: `${this.groupPrefix}.changelog-reader.${randomUUID()}`,
+      groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
       retry: { restartOnFailure: async () => !this.stopped && consumer === this.consumer },
@@ -73,6 +84,7 @@ export class ChangelogReader {
       stopping: () => this.stopped || consumer !== this.consumer,
       onStuck: () => void this.replace(new Error('the changelog consumer stopped and neither restarted nor reported a crash (stuck in its disconnect)')),
     });
+    this.groupOf.set(consumer, groupId);
     return consumer;
   }
 
@@ -103,6 +115,7 @@ export class ChangelogReader {
         return { old, fresh: this.consumer };
       },
       run: () => this.start(),
+      retired: (old) => this.deleteGroupOf(old),
       log: this.logger,
       what: 'changelog reader',
     });
@@ -170,5 +183,11 @@ export class ChangelogReader {
     } catch (err) {
       this.logger.warn({ err }, 'changelog reader did not disconnect cleanly');
     }
+    await this.deleteGroupOf(this.consumer);
+  }
+
+  private async deleteGroupOf(consumer: Consumer): Promise<void> {
+    const groupId = this.groupOf.get(consumer);
+    if (groupId) await this.groups.delete(groupId);
   }
 }

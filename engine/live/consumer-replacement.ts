@@ -7,7 +7,8 @@
  * The new consumer is installed first, so the old one's late events and
  * messages — which its owner ignores once it is not the current consumer —
  * can no longer move state; then the old one is disconnected, waited for at
- * most 5 s (its disconnect may never end: bounded-disconnect.ts).
+ * most 5 s (its disconnect may never end: bounded-disconnect.ts), and its
+ * owner told it is out (`retired`).
  */
 import type { Consumer } from 'kafkajs';
 import type { Logger } from '../../lib/logger.js';
@@ -20,6 +21,8 @@ export interface ConsumerReplacement {
   install: () => { old: Consumer; fresh: Consumer };
   /** Connects, subscribes and runs a consumer. */
   run: (consumer: Consumer) => Promise<void>;
+  /** The replaced consumer was disconnected (or given up on): e.g. its throwaway group can go. */
+  retired?: (old: Consumer) => Promise<void>;
   log: Logger;
   /** What is replaced, for the log lines (e.g. "new consumer"). */
   what: string;
@@ -29,6 +32,7 @@ export async function replaceUntilRunning(r: ConsumerReplacement): Promise<void>
   for (let delayMs = 500; !r.stopped(); delayMs = Math.min(2 * delayMs, 10_000)) {
     const { old, fresh } = r.install();
     await disconnectWithin(old, 5_000);
+    await r.retired?.(old);
     if (r.stopped()) return;
     try {
       await r.run(fresh);

@@ -114,7 +114,7 @@ export class LiveRunner {
       halting,
       lock,
       producer,
-      reader: new ChangelogReader(opts.kafka, opts.changelogTopic, config.kafka.groupId, log, opts.stuckConsumerMs, () => broker.answered()),
+      reader: new ChangelogReader(opts.kafka, admin, opts.changelogTopic, config.kafka.groupId, log, opts.stuckConsumerMs, () => broker.answered()),
       admin,
       groupDescriber: new GroupDescriber(admin, config.kafka.groupId),
       positions,

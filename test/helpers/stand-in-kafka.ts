@@ -264,6 +264,7 @@ export class StandInKafka {
           })),
         })),
       describeGroups: async () => ({ groups: [] }),
+      deleteGroups: async (groupIds: string[]) => groupIds.map((groupId) => ({ groupId, errorCode: 0 })),
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
         topics: topics.map((name) => ({ name, partitions: Array.from({ length: this.partitions }, (_, partitionId) => ({ partitionId })) })),
       }),

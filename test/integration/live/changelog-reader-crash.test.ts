@@ -11,6 +11,10 @@
  * takes the same path in kafkajs (crash event, no restart) as the coordinator
  * failure of a broker restart — an event a test cannot time. Broker, topic,
  * consumers and markers are real.
+ *
+ * Each consumer's group is a throwaway one: the replaced consumer's group is
+ * deleted once it is out, the last one's when the reader stops — none is left
+ * on the broker (an operator's group list, lag dashboards, ACL audits).
  */
 import { it, expect } from 'vitest';
 import kafkajs, { type Consumer, type ConsumerConfig, type ConsumerRunConfig, type Kafka } from 'kafkajs';
@@ -60,7 +64,11 @@ describeKafka('changelog reader: a consumer that stopped for good', (brokers) =>
     const logs: Array<{ msg?: string }> = [];
     const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void logs.push(JSON.parse(line) as { msg?: string }) } });
     const injected = crashingFirstConsumer(kafka);
-    const reader = new ChangelogReader(injected.kafka, topic, uniqueName('reader'), logger);
+    const admin = kafka.admin();
+    await admin.connect();
+    const groupPrefix = uniqueName('reader');
+    const readerGroups = async () => (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith(`${groupPrefix}.changelog-reader.`));
+    const reader = new ChangelogReader(injected.kafka, admin, topic, groupPrefix, logger);
     try {
       // Ten keys over two partitions, each written twice (the second value wins), then a marker on each partition.
       const writes = [1, 2].flatMap((round) =>
@@ -91,8 +99,13 @@ describeKafka('changelog reader: a consumer that stopped for good', (brokers) =>
       await reader.waitForMarker('two', [0, 1], 30_000);
       expect(reader.entries(0).sort()).toEqual(latest(0));
       expect(reader.entries(1).sort()).toEqual(latest(1).map(([k, v]): [string, string] => [k, k === 'k1' ? 'v1.3' : v]));
+      // Only the running consumer's group is left (the replaced one's went with it); the stop takes that one too.
+      expect(await readerGroups()).toHaveLength(1);
+      await reader.stop();
+      expect(await readerGroups()).toEqual([]);
     } finally {
       await reader.stop();
+      await admin.disconnect();
       await producer.disconnect();
       await deleteTopics(kafka, [topic]);
     }

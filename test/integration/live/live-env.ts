@@ -124,8 +124,17 @@ export async function createDeployment(brokers: string[], label: string, options
     async cleanup(kafka) {
       await Promise.all(engines.map((e) => e.kill()));
       await deleteTopics(kafka, [...Object.values(topics)]);
+      // The engine group and its changelog readers' throwaway groups: an engine stopped gracefully deleted its
+      // reader's own, a killed one could not. Best effort: a killed member stays in its group until its session
+      // times out (the broker then drops the empty group at its next offsets cleanup).
       const admin = kafka.admin();
-      await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
+      await admin
+        .connect()
+        .then(async () => {
+          const readers = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${groupId}.changelog-reader.`));
+          await admin.deleteGroups([groupId, ...readers]);
+        })
+        .catch(() => undefined);
       await admin.disconnect();
       rmSync(root, { recursive: true, force: true });
     },
