@@ -39,6 +39,8 @@ export class ChangelogReader {
   private consumer: Consumer;
   /** The group of each consumer this reader made (kafkajs does not tell a consumer's group). */
   private readonly groupOf = new WeakMap<Consumer, string>();
+  /** Consumers that connected: only they can have made their group (a start that failed before has none to delete). */
+  private readonly connected = new WeakSet<Consumer>();
   private readonly groups: ReaderGroupCleanup;
   private readonly byPartition = new Map<number, Map<string, string>>();
   private readonly seenMarkers = new Map<string, Set<number>>();
@@ -124,6 +126,7 @@ export class ChangelogReader {
   async start(): Promise<void> {
     const consumer = this.consumer;
     await consumer.connect();
+    this.connected.add(consumer);
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
@@ -188,6 +191,8 @@ export class ChangelogReader {
 
   private async deleteGroupOf(consumer: Consumer): Promise<void> {
     const groupId = this.groupOf.get(consumer);
-    if (groupId) await this.groups.delete(groupId);
+    // Not asked for a group that cannot exist: after a start that failed on an unreachable broker, the admin would
+    // retry the deletion for its 5 s before the process could exit.
+    if (groupId && this.connected.has(consumer)) await this.groups.delete(groupId);
   }
 }

@@ -165,6 +165,8 @@ export class StandInKafka {
   readonly produced = new Map<string, Sent['messages']>();
   private readonly ends = new Map<string, number>();
   private readonly offsets = new Map<string, number>();
+  /** Groups the admin was asked to delete. */
+  readonly deletedGroups: string[] = [];
   /** The broker is away: the admin's end-offset and committed-offset reads fail (kafkajs gives up after its retries). */
   unreachable = false;
 
@@ -264,7 +266,10 @@ export class StandInKafka {
           })),
         })),
       describeGroups: async () => ({ groups: [] }),
-      deleteGroups: async (groupIds: string[]) => groupIds.map((groupId) => ({ groupId, errorCode: 0 })),
+      deleteGroups: async (groupIds: string[]) => {
+        this.deletedGroups.push(...groupIds);
+        return groupIds.map((groupId) => ({ groupId, errorCode: 0 }));
+      },
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
         topics: topics.map((name) => ({ name, partitions: Array.from({ length: this.partitions }, (_, partitionId) => ({ partitionId })) })),
       }),

@@ -2,13 +2,16 @@
  * Deleting the changelog reader's throwaway groups (reader-group-cleanup.ts)
  * is best effort: a group already gone is no news, a broker that refuses
  * (no Delete ACL on the group, a member still in it) is said once, and a
- * broker that does not answer cannot hold up a stop. The admin is a
- * stand-in (a mock, said so) throwing kafkajs's own DeleteGroups error; the
+ * broker that does not answer cannot hold up a stop; the reader asks only for
+ * groups its consumers can have made. The admin is a stand-in (a mock, said
+ * so) throwing kafkajs's own DeleteGroups error; the
  * real broker's answers are in test/integration/live/changelog-reader-crash.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import kafkajs, { type Admin } from 'kafkajs';
 import { ReaderGroupCleanup } from '../../../engine/live/reader-group-cleanup.js';
+import { ChangelogReader } from '../../../engine/live/changelog-reader.js';
+import { StandInKafka } from '../../helpers/stand-in-kafka.js';
 import { createLogger } from '../../../lib/logger.js';
 
 /** kafkajs's error for groups the broker did not delete, constructed as its admin does. */
@@ -61,5 +64,22 @@ describe('ReaderGroupCleanup', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
     expect(logs.map((l) => [l.level, l.groupId])).toEqual([[40, 'dw.changelog-reader.1']]);
+  });
+});
+
+describe('ChangelogReader: its groups', () => {
+  it('deletes the group of a consumer that connected, once stopped; a reader that never started has none to delete', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const started = new StandInKafka();
+    const reader = new ChangelogReader(started.client, started.client.admin(), 'changelog', 'dw', logger);
+    await reader.start();
+    const [consumer] = started.consumers;
+    expect(started.deletedGroups).toEqual([]);
+    await reader.stop();
+    expect(started.deletedGroups).toEqual([consumer!.groupId]);
+
+    const never = new StandInKafka();
+    await new ChangelogReader(never.client, never.client.admin(), 'changelog', 'dw', logger).stop();
+    expect(never.deletedGroups).toEqual([]);
   });
 });
