@@ -58,7 +58,11 @@ export function buildTopology(options: TopologyOptions): Topology {
     breachAfterMs: mttrRule.threshold ?? 30 * 60_000,
     ...(mttrRule.enabled && mttrRule.windowMs !== undefined ? { departureWindowMs: mttrRule.windowMs } : {}),
   });
-  const alerting = new AlertingProcessor(options.alerts, classify, options.alerting);
+  // A rule turned back on since the snapshot learns the incidents still open from the processors that keep them.
+  const alerting = new AlertingProcessor(options.alerts, classify, {
+    openIncidents: (key) => [...stateDrift.openIncidentsOf(key), ...determinism.openIncidentsOf(key)],
+    ...options.alerting,
+  });
   const audit = new AuditTrailProcessor();
   const processors: Processor[] = [stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit];
   return { stateDrift, determinism, driftWindows, promotionWindows, mttr, alerting, audit, processors, stateStores: options.stateStores ?? [] };

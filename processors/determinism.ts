@@ -126,6 +126,13 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     return this.openTally.value;
   }
 
+  /** The key's open incidents, one per rule with one, in rule order (see StateDriftProcessor.openIncidentsOf). */
+  openIncidentsOf(key: string): Incident[] {
+    const open: Incident[] = [];
+    for (const rule of this.rulesByKey.get(key)?.values() ?? []) if (rule.lifecycle.current) open.push({ ...rule.lifecycle.current });
+    return open;
+  }
+
   /** Rules with state (an open window or an open incident). */
   get activeRules(): number {
     return this.rules.size;

@@ -39,7 +39,7 @@
  */
 import type { ProcessingOptions } from '../config/processing-options.js';
 import type { SeverityClassifier } from '../config/alert-rules.js';
-import type { Envelope, Fact, FactOf, Observation } from './facts.js';
+import type { Envelope, Fact, FactOf, Incident, Observation } from './facts.js';
 import { lateEventWindowOpen } from './late-window.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
@@ -93,6 +93,12 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
    */
   openIncidents(): number {
     return this.openTally.value;
+  }
+
+  /** The key's open incident, if any (alerting judges it after a restore: AlertingOptions.openIncidents). */
+  openIncidentsOf(key: string): Incident[] {
+    const incident = this.keys.get(key)?.lifecycle.current;
+    return incident ? [{ ...incident }] : [];
   }
 
   /** Keys with state (desired state, sources or an open incident). */

@@ -25,11 +25,22 @@
  * event time the restoring instance resumes at, and the emission goes out,
  * with the key's changelog record, in that instance's next transaction —
  * decided by the key's owner only, under an id derived from it like any other.
+ *
+ * The other way round, a rule turned back on since the snapshot: its own state
+ * for the key was not kept while it was off. The incident rules' condition is
+ * in state kept whatever the rules (the open incidents, `openIncidents`): the
+ * incidents open when a key is restored are told to them with the first fact
+ * after the restore, and they fire for one that should have their alert — at
+ * the same time, in the same transaction, by the same owner as an orphan's
+ * resolution. A key whose record has no alerting state is restored by
+ * `dropKey` (restoreTopology), so a dropped key is looked at too: one revoked
+ * has no open incidents left here (dropped from every processor in order).
+ * What the other rules cannot tell from kept state: README, Alert rules.
  */
 import type { AlertsConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
 import { createSeverityClassifier } from '../../config/alerts-config.js';
 import { ruleNames } from '../../config/alert-rules.js';
-import type { Fact, FactKind } from '../facts.js';
+import type { Fact, FactKind, Incident } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
 import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
 import { AlertBook } from './alert-book.js';
@@ -43,6 +54,11 @@ export interface AlertingOptions {
   now?: () => number;
   /** Id of each emitted alert. Default `alertId`: derived from the emission, so the same input gives the same ids. */
   newAlertId?: (emission: AlertEmission) => string;
+  /**
+   * The incidents open for an input key, as the detecting processors hold them (live mode: restored with the key,
+   * whatever rules are on). Asked when the key is restored, after them. Default: none.
+   */
+  openIncidents?: (key: string) => readonly Incident[];
 }
 
 /** Every fact kind, to index the rules by kind up front (an unknown kind is indexed on first sight). */
@@ -83,6 +99,11 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
    * and, for one restored with a key's state, that key (a rule this version no longer has is in no `keyedRules`).
    */
   private readonly orphans = new Map<string, { note: string; key: string | undefined }>();
+  /** Open incidents of the keys restored since the last fact, as they were at the restore: the incident rules judge them with the next fact (module comment). */
+  private readonly restoredIncidents = new Map<string, readonly Incident[]>();
+  private readonly openIncidents: (key: string) => readonly Incident[];
+  /** The enabled rules that judge a restored key's open incidents. */
+  private readonly incidentRules: readonly AlertRule[];
 
   constructor(config: AlertsConfig, classify: SeverityClassifier = createSeverityClassifier(config), options: AlertingOptions = {}) {
     this.book = new AlertBook(
@@ -100,6 +121,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
     for (const kind of factKinds) this.rulesFor(kind);
     this.ruleTimers = this.rules.flatMap(([, rule]) => (rule.timer === undefined ? [] : [rule.timer]));
+    this.incidentRules = this.rules.filter(([, rule]) => rule.openIncidents !== undefined).map(([, rule]) => rule);
+    this.openIncidents = options.openIncidents ?? (() => []);
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -110,6 +133,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     const at = fact.at; // read once: see readsAtOnce in processor.ts
     // Before the timers: an escalation of an orphan would page the next level of a rule that is off.
     if (this.orphans.size > 0) this.resolveOrphans(at);
+    if (this.restoredIncidents.size > 0) this.judgeRestoredIncidents(at);
     if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
     this.book.fireDueBefore(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
@@ -190,6 +214,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   /** Replaces the key's alert state; restored instances re-arm their escalation timers and emit nothing. */
   restoreKey(key: string, state: AlertingStateSnapshot): void {
     this.forgetKey(key);
+    this.noteRestoredIncidents(key);
     for (const instance of state.instances) this.restoreInstance(instance, key);
     for (const [name, rule] of this.rules) {
       const s = state.rules[name];
@@ -200,6 +225,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   /** Forgets the key's alert state without resolving anything (partition revoked; write its dirty state first). */
   dropKey(key: string): void {
     this.forgetKey(key);
+    this.noteRestoredIncidents(key); // a restore with no alerting state of the key; revoked, it has none open (module comment)
     this.dirty.forget(key);
   }
 
@@ -233,6 +259,23 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private resolveOrphans(at: number): void {
     for (const [fingerprint, { note }] of this.orphans) this.book.clearFingerprint(at, fingerprint, note);
     this.orphans.clear();
+  }
+
+  /**
+   * Notes the key's open incidents as the detecting processors restored them (restoreTopology restores them first,
+   * chain order). Not asked later: by the first fact reaching alerting they may have opened an incident whose own
+   * fact is still on its way here, and judged early its alert would go out before the facts it follows.
+   */
+  private noteRestoredIncidents(key: string): void {
+    const open = this.incidentRules.length > 0 ? this.openIncidents(key) : [];
+    if (open.length > 0) this.restoredIncidents.set(key, open);
+    else this.restoredIncidents.delete(key);
+  }
+
+  /** The restored keys' open incidents, to the incident rules, at `at`: an alert they should have fires now (module comment). */
+  private judgeRestoredIncidents(at: number): void {
+    for (const incidents of this.restoredIncidents.values()) for (const rule of this.incidentRules) rule.openIncidents!(at, incidents);
+    this.restoredIncidents.clear();
   }
 
   private forgetKey(key: string): void {

@@ -6,7 +6,7 @@
  * and the instance lifecycle in the AlertBook.
  */
 import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
-import type { Fact, FactKind } from '../facts.js';
+import type { Fact, FactKind, Incident } from '../facts.js';
 import type { AlertBook } from './alert-book.js';
 import type { Labels } from './alert-instance.js';
 import type { KeyedStateStore, WholeStateStore } from '../stateful.js';
@@ -55,6 +55,13 @@ export interface AlertRule {
    * rolling window that samples leave) have a timer; see RuleTimer.
    */
   readonly timer?: RuleTimer;
+  /**
+   * Judges the incidents open for a key whose state was just restored (live
+   * mode), at the first event time handled after the restore. The rules that
+   * follow incidents fire for an open one they keep no alert for: their own
+   * state was not kept while they were turned off, the incidents were.
+   */
+  openIncidents?(at: number, incidents: readonly Incident[]): void;
 }
 
 /**

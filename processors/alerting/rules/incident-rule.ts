@@ -14,7 +14,10 @@
  * was made).
  *
  * Which incident raised which alert is per-key state (`<env>/<artifact>` of
- * the incident), kept with the key's firing instances in live mode.
+ * the incident), kept with the key's firing instances in live mode. A rule
+ * turned off keeps none, so one turned back on learns the incidents still
+ * open from the restore (`openIncidents`, alerting-processor.ts) rather than
+ * waiting for their next update.
  */
 import type { Incident } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
@@ -49,6 +52,23 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
     ctx.clear(at, labels, endsAt);
   };
 
+  const raise = (at: number, incident: Incident, change: 'opened' | 'updated') => {
+    const labels = spec.labels(incident);
+    const key = stateKey(incident.env, incident.artifact);
+    let ofKey = raisedBy.get(key);
+    if (!ofKey) raisedBy.set(key, (ofKey = new Map()));
+    // A rule with a condition of its own that this incident meets only from this update on: it began now.
+    const startedMatching = spec.applies !== undefined && change !== 'opened' && !ofKey.has(incident.incidentId);
+    ofKey.set(incident.incidentId, labels);
+    ctx.raise(at, {
+      labels,
+      startsAt: startedMatching ? at : incident.startedAt,
+      ...spec.describe(incident),
+      incidentId: incident.incidentId,
+      correlationId: incident.correlationId,
+    });
+  };
+
   return {
     kinds: ['incident'],
     handle(fact) {
@@ -62,20 +82,16 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
         clear(fact.at, incident, fact.at);
         return;
       }
-      const labels = spec.labels(incident);
-      const key = stateKey(incident.env, incident.artifact);
-      let ofKey = raisedBy.get(key);
-      if (!ofKey) raisedBy.set(key, (ofKey = new Map()));
-      // A rule with a condition of its own that this incident meets only from this update on: it began now.
-      const startedMatching = spec.applies !== undefined && fact.change !== 'opened' && !ofKey.has(incident.incidentId);
-      ofKey.set(incident.incidentId, labels);
-      ctx.raise(fact.at, {
-        labels,
-        startsAt: startedMatching ? fact.at : incident.startedAt,
-        ...spec.describe(incident),
-        incidentId: incident.incidentId,
-        correlationId: incident.correlationId,
-      });
+      raise(fact.at, incident, fact.change);
+    },
+    openIncidents(at, incidents) {
+      // As if the rule saw an update of each now: drift_detected's alert is as old as its incident, rollback_failed's
+      // from now (when the incident began to come from a rollback is not kept). One it keeps an alert for is left be.
+      for (const incident of incidents) {
+        if (incident.kind !== spec.kind || incident.resolvedAt !== null || !applies(incident)) continue;
+        if (raisedBy.get(stateKey(incident.env, incident.artifact))?.has(incident.incidentId)) continue;
+        raise(at, incident, 'updated');
+      }
     },
     keyedState: {
       snapshotKey(key: string): IncidentRuleKeySnapshot | undefined {
