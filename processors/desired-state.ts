@@ -51,6 +51,9 @@ export interface DesiredDigest {
   since: number;
   from: 'promotion' | 'rollback';
   promotionId: string;
+  /** Who made it and its correlation id, when the event says (for the alert text; absent in older snapshots). */
+  actor?: string;
+  correlationId?: string;
 }
 
 export interface InFlightPromotion {
@@ -235,11 +238,11 @@ export class DesiredState {
 
   private desiredFrom(event: PromotionEvent, occurredAt: number): DesiredDigest | null {
     if (event.phase === 'succeeded' && event.version != null && event.digest != null) {
-      return { version: event.version, digest: event.digest, since: occurredAt, from: 'promotion', promotionId: event.promotionId };
+      return withWho({ version: event.version, digest: event.digest, since: occurredAt, from: 'promotion', promotionId: event.promotionId }, event);
     }
     if (event.phase === 'rolled_back' && event.rollbackTo) {
       const { version, digest } = event.rollbackTo;
-      return { version, digest, since: occurredAt, from: 'rollback', promotionId: event.promotionId };
+      return withWho({ version, digest, since: occurredAt, from: 'rollback', promotionId: event.promotionId }, event);
     }
     return null;
   }
@@ -254,4 +257,11 @@ export class DesiredState {
       this.grace.push({ digest, until, cause });
     }
   }
+}
+
+/** The event's actor and correlation id on its desired digest, left out when absent (one shape per case in snapshots). */
+function withWho(desired: DesiredDigest, event: PromotionEvent): DesiredDigest {
+  if (event.actor != null) desired.actor = event.actor;
+  if (event.correlationId != null) desired.correlationId = event.correlationId;
+  return desired;
 }

@@ -85,6 +85,20 @@ export interface Incident {
   desiredFrom?: 'promotion' | 'rollback';
   /** Determinism incidents: the input digest that produced several outputs. */
   inputDigest?: string;
+  /**
+   * State incidents, for the alert text only (never stored): the first
+   * divergent sources by id with the digest each serves, at most
+   * MAX_LISTED_SOURCES of them (a key may have a thousand replicas), how many
+   * are divergent and how many report at all. Refreshed with every change of
+   * the incident, not on its own (that would emit an update per observation).
+   */
+  divergentSources?: Array<{ sourceId: string; digest: string }>;
+  divergentSourceCount?: number;
+  sourceCount?: number;
+  /** State incidents: the promotion (or rollback) that set the expected digest — id, actor, correlation id. */
+  desiredPromotionId?: string;
+  desiredActor?: string;
+  desiredCorrelationId?: string;
 }
 
 /** One judged observation (an ok hydration or index event), emitted by the state-drift processor. */

@@ -23,7 +23,12 @@ export function timestamp(ms: number): string {
   return formatTimestamp(ms);
 }
 
-/** ["a", "b", "c"] → "a, b, c"; empty → "(none reported)". */
+/** Most items an alert text lists: a description stays short however many digests a key sees. */
+export const MAX_LISTED_ITEMS = 10;
+
+/** ["a", "b", "c"] → "a, b, c"; past MAX_LISTED_ITEMS "a, …, j and 5 more"; empty → "(none reported)". */
 export function list(items: readonly string[]): string {
-  return items.length > 0 ? items.join(', ') : '(none reported)';
+  if (items.length === 0) return '(none reported)';
+  const more = items.length > MAX_LISTED_ITEMS ? ` and ${items.length - MAX_LISTED_ITEMS} more` : '';
+  return items.slice(0, MAX_LISTED_ITEMS).join(', ') + more;
 }

@@ -32,7 +32,12 @@ export interface IncidentPatch {
   divergentDigests?: string[];
   expectedDigest?: string;
   desiredFrom?: Incident['desiredFrom'];
+  /** Replaces the incident's context; a change of context alone is no change (see Incident.divergentSources). */
+  context?: IncidentContext;
 }
+
+/** The fields of an incident that only describe it (alert text), refreshed with its changes. */
+export type IncidentContext = Pick<Incident, 'divergentSources' | 'divergentSourceCount' | 'sourceCount' | 'desiredPromotionId' | 'desiredActor' | 'desiredCorrelationId'>;
 
 /** How many incident slots of one processor are open (see the module comment). */
 export class OpenIncidentTally {
@@ -90,7 +95,9 @@ export class IncidentLifecycle {
       inc.desiredFrom = patch.desiredFrom;
       changed = true;
     }
-    return changed ? copy(inc) : null;
+    if (!changed) return null;
+    if (patch.context) Object.assign(inc, dropUndefined({ desiredPromotionId: undefined, desiredActor: undefined, desiredCorrelationId: undefined, ...patch.context }));
+    return copy(inc);
   }
 
   resolve(at: number, reason: string): Incident {

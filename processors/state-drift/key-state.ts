@@ -6,9 +6,9 @@
  */
 import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { stableId } from '../../lib/ids.js';
-import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
+import { DesiredState, type DesiredDigest, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
-import { IncidentLifecycle, sortedUnique, type OpenIncidentTally } from './incident-lifecycle.js';
+import { IncidentLifecycle, sortedUnique, type IncidentContext, type OpenIncidentTally } from './incident-lifecycle.js';
 import type { DirtyHolder } from '../stateful.js';
 
 export interface SourceObservation {
@@ -182,12 +182,13 @@ export class KeyState implements DirtyHolder {
         divergentDigests: digests,
         correlationId: evidence,
         desiredFrom: desired.from,
+        ...incidentContext(divergent, this.sources.size, desired),
       });
       return [{ change: 'opened', incident }];
     }
 
     // Still drifted: report new divergent digests, or a new desired state that it is now judged against.
-    const updated = this.lifecycle.update({ divergentDigests: digests, expectedDigest: desired?.digest, desiredFrom: desired?.from });
+    const updated = this.lifecycle.update({ divergentDigests: digests, expectedDigest: desired?.digest, desiredFrom: desired?.from, context: incidentContext(divergent, this.sources.size, desired) });
     return updated ? [{ change: 'updated', incident: updated }] : noChanges;
   }
 
@@ -220,4 +221,22 @@ export class KeyState implements DirtyHolder {
     if (state.starts !== undefined) ks.starts = { ...state.starts };
     return ks;
   }
+}
+
+/** How many divergent sources an incident names (alert descriptions stay short however many replicas drift). */
+export const MAX_LISTED_SOURCES = 5;
+
+/** The context of a state incident: its first divergent sources (sorted by id) and who set the desired state. */
+function incidentContext(divergent: Array<[string, SourceObservation]>, sourceCount: number, desired: DesiredDigest | null | undefined): IncidentContext {
+  const context: IncidentContext = {
+    divergentSources: divergent.slice(0, MAX_LISTED_SOURCES).map(([sourceId, s]) => ({ sourceId, digest: s.digest })),
+    divergentSourceCount: divergent.length,
+    sourceCount,
+  };
+  if (desired) {
+    context.desiredPromotionId = desired.promotionId;
+    if (desired.actor !== undefined) context.desiredActor = desired.actor;
+    if (desired.correlationId !== undefined) context.desiredCorrelationId = desired.correlationId;
+  }
+  return context;
 }

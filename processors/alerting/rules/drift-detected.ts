@@ -15,12 +15,33 @@ export function createDriftDetectedRule(ctx: RuleContext): AlertRule {
   });
 }
 
-/** Expected vs divergent digests, shared with rollback_failed. */
+/**
+ * Expected vs divergent digests, shared with rollback_failed: what the on-call
+ * needs without a query — who set the expected digest (promotion or rollback
+ * id, actor, correlation id) and which sources serve which divergent digest
+ * (the first few by id, and how many more: bounded however many drift).
+ */
 export function describeStateDrift(i: Incident): string {
-  const desired = i.desiredFrom === undefined ? '' : ` (set by a ${i.desiredFrom})`;
   return (
     `${i.artifact} in ${i.env} has diverged from its desired state since ${timestamp(i.startedAt)}. ` +
-    `Expected digest: ${i.expectedDigest ?? '(unknown)'}${desired}. ` +
-    `Divergent digest(s) observed: ${list(i.divergentDigests)}. Incident ${i.incidentId}.`
+    `Expected digest: ${i.expectedDigest ?? '(unknown)'}${describeDesired(i)}. ` +
+    `Divergent digest(s) observed: ${list(i.divergentDigests)}.${describeSources(i)} Incident ${i.incidentId}.`
   );
+}
+
+function describeDesired(i: Incident): string {
+  if (i.desiredFrom === undefined) return '';
+  if (i.desiredPromotionId === undefined) return ` (set by a ${i.desiredFrom})`;
+  const who = i.desiredActor === undefined ? '' : ` by ${i.desiredActor}`;
+  const correlation = i.desiredCorrelationId === undefined ? '' : `, correlation ${i.desiredCorrelationId}`;
+  return ` (set by ${i.desiredFrom} ${i.desiredPromotionId}${who}${correlation})`;
+}
+
+function describeSources(i: Incident): string {
+  const listed = i.divergentSources;
+  if (listed === undefined || listed.length === 0) return '';
+  const total = i.divergentSourceCount ?? listed.length;
+  const more = total > listed.length ? ` and ${total - listed.length} more` : '';
+  const reporting = i.sourceCount === undefined ? '' : ` (${total} of ${i.sourceCount} sources reporting)`;
+  return ` Divergent source(s): ${listed.map((s) => `${s.sourceId} serves ${s.digest}`).join(', ')}${more}${reporting}.`;
 }

@@ -30,6 +30,8 @@ export interface IncidentRuleSpec {
   applies?: (incident: Incident) => boolean;
   labels: (incident: Incident) => Labels;
   describe: (incident: Incident) => { summary: string; description: string };
+  /** The alert's correlationId; default: the incident's (the observation that is evidence of it). */
+  correlationId?: (incident: Incident) => string | undefined;
 }
 
 /** Per-key state: the incidents of the key that raised an alert, with that alert's labels. */
@@ -65,7 +67,7 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
       startsAt: startedMatching ? at : incident.startedAt,
       ...spec.describe(incident),
       incidentId: incident.incidentId,
-      correlationId: incident.correlationId,
+      correlationId: spec.correlationId ? spec.correlationId(incident) : incident.correlationId,
     });
   };
 

@@ -16,5 +16,7 @@ export function createRollbackFailedRule(ctx: RuleContext): AlertRule {
       summary: `Rollback failed: ${i.artifact} in ${i.env} still diverges after rolling back to ${i.expectedDigest ?? 'its previous state'}`,
       description: describeStateDrift(i),
     }),
+    // The rollback's own correlation id traces the change that failed; the observation's is the fallback.
+    correlationId: (i) => i.desiredCorrelationId ?? i.correlationId,
   });
 }

@@ -53,6 +53,11 @@ describe('StateDriftProcessor', () => {
         divergentDigests: ['D1'],
         correlationId: 'c-lag',
         desiredFrom: 'promotion',
+        // Alert context: r1 is the divergent source (r2 has not reported yet at 720); p2 set D2.
+        divergentSources: [{ sourceId: 'index:r1', digest: 'D1' }],
+        divergentSourceCount: 1,
+        sourceCount: 1,
+        desiredPromotionId: 'p2',
       },
     });
     expect(inc[1]).toMatchObject({ change: 'resolved', at: t(900), incident: { incidentId: incId(t(720)), resolvedAt: t(900), reason: 'converged', recoveryMs: 180_000 } });

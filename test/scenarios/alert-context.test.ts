@@ -1,0 +1,36 @@
+/**
+ * What the on-call SRE paged at 3 a.m. reads in a drift alert: which sources
+ * serve which digest, and for rollback_failed which rollback (promotion id,
+ * actor, correlation id) set the state that is not reached. rollback.ndjson:
+ * prod/pay rolled back from p-7 (sha256:p2) to sha256:p1 by alice at 13:08
+ * (corr-rb); replica r2 still serves sha256:p2 at 13:12, r1 serves p1.
+ */
+import { describe, expect, it } from 'vitest';
+import { replayFixture } from '../helpers/replay-fixture.js';
+import { describeStateDrift } from '../../processors/alerting/rules/drift-detected.js';
+import type { Incident } from '../../processors/facts.js';
+
+describe('alert context for the on-call', () => {
+  it('drift_detected and rollback_failed name the divergent sources and the rollback that set the desired state', async () => {
+    const { alerts } = await replayFixture('rollback.ndjson');
+    const rb = alerts.find((a) => a.rule === 'rollback_failed' && a.status === 'firing')!;
+    expect(rb.annotations.description).toContain('Divergent source(s): hydration:r2 serves sha256:p2 (1 of 2 sources reporting).');
+    expect(rb.annotations.description).toContain('Expected digest: sha256:p1 (set by rollback p-7 by alice, correlation corr-rb');
+    expect(rb.correlationId).toBe('corr-rb');
+    const drift = alerts.find((a) => a.rule === 'drift_detected' && a.status === 'firing')!;
+    expect(drift.annotations.description).toContain('hydration:r2 serves sha256:p2');
+  });
+
+  it('lists a bounded number of divergent sources, with how many more there are', () => {
+    const sources = Array.from({ length: 500 }, (_, n) => ({ sourceId: `hydration:replica-${String(n).padStart(3, '0')}`, digest: 'sha256:evil' }));
+    const incident: Incident = {
+      incidentId: 'inc-1', kind: 'state', env: 'prod', artifact: 'api', severity: 'high', startedAt: 0, detectedAt: 0, resolvedAt: null,
+      expectedDigest: 'sha256:good', divergentDigests: ['sha256:evil', ...Array.from({ length: 499 }, (_, n) => `sha256:rogue-${String(n).padStart(3, '0')}`)], desiredFrom: 'promotion',
+      divergentSources: sources.slice(0, 5), divergentSourceCount: 500, sourceCount: 600,
+    };
+    const text = describeStateDrift(incident);
+    expect(text).toContain('hydration:replica-004 serves sha256:evil and 495 more (500 of 600 sources reporting)');
+    expect(text).toContain('sha256:rogue-008 and 490 more.');
+    expect(text.length).toBeLessThan(1000);
+  });
+});
