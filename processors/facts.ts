@@ -255,6 +255,14 @@ export interface MttrSnapshot {
   oldestOpenMs: number | null;
 }
 
+/** The oldest open state incident of an env, named in an mttr_breach alert. */
+export interface OldestOpenIncident {
+  env: string;
+  incidentId: string;
+  artifact: string;
+  startedAt: number;
+}
+
 export type AuditCategory = 'hydration' | 'promotion' | 'drift' | 'index' | 'security' | 'performance';
 
 /** Audit record (seed: audit-log design): who/what/when, with correlation ids. */
@@ -283,7 +291,8 @@ export type Fact =
   | { kind: 'env-window'; at: number; row: EnvWindowRow }
   | { kind: 'promotion-window'; at: number; row: PromotionWindowRow }
   | { kind: 'promotion-outcome'; at: number; outcome: PromotionOutcome }
-  | { kind: 'mttr'; at: number; snapshots: MttrSnapshot[] }
+  /** `oldestOpen`: for each env whose oldest open incident is past the breach age, that incident (for mttr_breach's text). */
+  | { kind: 'mttr'; at: number; snapshots: MttrSnapshot[]; oldestOpen?: OldestOpenIncident[] }
   /** `firstFiring`: the instance's first firing (not a re-emission on escalation or severity change); unset = false. */
   | { kind: 'alert'; at: number; alert: AlertEvent; firstFiring?: boolean }
   | { kind: 'audit'; at: number; record: AuditRecord };

@@ -40,6 +40,11 @@ export class KeyedEntries<V> {
     for (const e of this.byId.values()) yield e.value;
   }
 
+  /** Every entry with its id and key. */
+  *entries(): IterableIterator<[id: string, key: string, value: V]> {
+    for (const [id, e] of this.byId) yield [id, e.key, e.value];
+  }
+
   /** Adds or replaces the entry `id` under `key`. */
   set(id: string, key: string, value: V): void {
     this.remove(id, true);

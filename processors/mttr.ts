@@ -47,7 +47,7 @@
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
 import { MINUTE, windowStart } from '../lib/time.js';
-import type { Fact, FactOf } from './facts.js';
+import type { Fact, FactOf, MttrSnapshot, OldestOpenIncident } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
@@ -291,6 +291,27 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
     this.resolved.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
-    emit({ kind: 'mttr', at, snapshots: this.resolved.snapshots(asOf, this.openStarts, this.open.values()) });
+    const snapshots = this.resolved.snapshots(asOf, this.openStarts, this.open.values());
+    const oldestOpen = this.oldestOpenPastBreach(asOf, snapshots);
+    emit(oldestOpen === undefined ? { kind: 'mttr', at, snapshots } : { kind: 'mttr', at, snapshots, oldestOpen });
+  }
+
+  /**
+   * The oldest open incident of each env whose snapshot says one is past the
+   * breach age, so mttr_breach can name it. A walk over the open incidents,
+   * but only when some env breaches (rare): ordinary snapshots cost nothing more.
+   */
+  private oldestOpenPastBreach(asOf: number, snapshots: readonly MttrSnapshot[]): OldestOpenIncident[] | undefined {
+    const envs = new Set<string>();
+    for (const s of snapshots) if (s.scope !== '*' && s.oldestOpenMs !== null && s.oldestOpenMs > this.breachAfterMs) envs.add(s.scope);
+    if (envs.size === 0) return undefined;
+    const oldest = new Map<string, OldestOpenIncident>();
+    for (const [incidentId, key, open] of this.open.entries()) {
+      if (!envs.has(open.env) || open.startedAt > asOf) continue;
+      const best = oldest.get(open.env);
+      if (best !== undefined && (best.startedAt < open.startedAt || (best.startedAt === open.startedAt && best.incidentId < incidentId))) continue;
+      oldest.set(open.env, { env: open.env, incidentId, artifact: key.slice(open.env.length + 1), startedAt: open.startedAt });
+    }
+    return [...oldest.values()];
   }
 }

@@ -21,6 +21,14 @@ describe('alert context for the on-call', () => {
     expect(drift.annotations.description).toContain('hydration:r2 serves sha256:p2');
   });
 
+  it('mttr_breach names the oldest open incident and its artifact (mttr-breach-edges.ndjson: ops/o open since 12:00)', async () => {
+    const { alerts } = await replayFixture('mttr-breach-edges.ndjson');
+    const ops = alerts.find((a) => a.rule === 'mttr_breach' && a.labels.env === 'ops' && a.status === 'firing')!;
+    expect(ops.annotations.description).toBe(
+      'In ops: 1 open drift incident(s), the oldest open for 30m: inc-8f991f1d92462b216c8f (o, since 2026-11-27T12:00:00.000Z); no incident resolved in the last 1h.',
+    );
+  });
+
   it('lists a bounded number of divergent sources, with how many more there are', () => {
     const sources = Array.from({ length: 500 }, (_, n) => ({ sourceId: `hydration:replica-${String(n).padStart(3, '0')}`, digest: 'sha256:evil' }));
     const incident: Incident = {

@@ -15,8 +15,8 @@
  */
 import { mttrWindows } from '../../../config/alerts-config.js';
 import { ConfigError } from '../../../lib/errors.js';
-import type { MttrSnapshot } from '../../facts.js';
-import { duration } from '../format.js';
+import type { MttrSnapshot, OldestOpenIncident } from '../../facts.js';
+import { duration, timestamp } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 
 export function createMttrBreachRule(ctx: RuleContext): AlertRule {
@@ -46,17 +46,19 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
           summary: ageBreach
             ? `MTTR breach in ${snap.scope}: a drift incident has been open for ${duration(snap.oldestOpenMs!)} (target < ${duration(threshold)})`
             : `MTTR breach in ${snap.scope}: rolling ${window} MTTR is ${duration(snap.meanMs!)} (target < ${duration(threshold)})`,
-          description: describe(snap, window),
+          description: describe(snap, window, fact.oldestOpen?.find((o) => o.env === snap.scope)),
         });
       }
     },
   };
 }
 
-function describe(s: MttrSnapshot, window: string): string {
+/** `oldest`: the env's oldest open incident when it is past the threshold (named, so the page says what to look at). */
+function describe(s: MttrSnapshot, window: string, oldest: OldestOpenIncident | undefined): string {
+  const named = oldest === undefined ? '' : `: ${oldest.incidentId} (${oldest.artifact}, since ${timestamp(oldest.startedAt)})`;
   const open =
     s.openIncidents > 0 && s.oldestOpenMs !== null
-      ? `${s.openIncidents} open drift incident(s), the oldest open for ${duration(s.oldestOpenMs)}`
+      ? `${s.openIncidents} open drift incident(s), the oldest open for ${duration(s.oldestOpenMs)}${named}`
       : 'no open drift incidents';
   const mean =
     s.meanMs !== null
