@@ -246,6 +246,8 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
         divergentDigests: digests,
         inputDigest: event.inputDigest,
         correlationId: event.correlationId,
+        // The run that revealed the conflict, for the alert text (the first output's replica is not kept).
+        divergentSources: [{ sourceId: `hydration:${event.instance}`, digest: event.outputDigest }],
       });
       rule.openedInWindow = start;
       emit(incidentFact('opened', incident, at));

@@ -91,6 +91,8 @@ export interface Incident {
    * MAX_LISTED_SOURCES of them (a key may have a thousand replicas), how many
    * are divergent and how many report at all. Refreshed with every change of
    * the incident, not on its own (that would emit an update per observation).
+   * Determinism incidents: the replica whose run gave the conflicting output
+   * that opened it, with that output.
    */
   divergentSources?: Array<{ sourceId: string; digest: string }>;
   divergentSourceCount?: number;

@@ -29,6 +29,12 @@ describe('alert context for the on-call', () => {
     );
   });
 
+  it('hydration_nondeterminism names the replica whose run gave the conflicting output (nondeterministic-rule.ndjson: h2 gave o2 at 14:02)', async () => {
+    const { alerts } = await replayFixture('nondeterministic-rule.ndjson');
+    const nd = alerts.find((a) => a.rule === 'hydration_nondeterminism' && a.status === 'firing')!;
+    expect(nd.annotations.description).toContain('sha256:o1, sha256:o2. The conflicting output sha256:o2 came from hydration:h2. Resolves');
+  });
+
   it('lists a bounded number of divergent sources, with how many more there are', () => {
     const sources = Array.from({ length: 500 }, (_, n) => ({ sourceId: `hydration:replica-${String(n).padStart(3, '0')}`, digest: 'sha256:evil' }));
     const incident: Incident = {

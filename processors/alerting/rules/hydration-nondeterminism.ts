@@ -1,4 +1,5 @@
 /** hydration_nondeterminism: a determinism incident is open for (env, artifact, ruleId) (SPEC §4.5). */
+import type { Incident } from '../../facts.js';
 import { list, timestamp } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import { createIncidentRule } from './incident-rule.js';
@@ -11,8 +12,14 @@ export function createHydrationNondeterminismRule(ctx: RuleContext): AlertRule {
       summary: `Hydration rule ${i.ruleId ?? '(unknown)'} is nondeterministic for ${i.artifact} in ${i.env}`,
       description:
         `Since ${timestamp(i.startedAt)}, hydration rule ${i.ruleId ?? '(unknown)'} produced different outputs ` +
-        `for the same input digest ${i.inputDigest ?? '(unknown)'}: ${list(i.divergentDigests)}. ` +
+        `for the same input digest ${i.inputDigest ?? '(unknown)'}: ${list(i.divergentDigests)}.${describeRevealedBy(i)} ` +
         `Resolves after a window in which every input produced one output. Incident ${i.incidentId}.`,
     }),
   });
+}
+
+/** Which replica's run revealed the conflict, when known (the replica to look at first). */
+function describeRevealedBy(i: Incident): string {
+  const s = i.divergentSources?.[0];
+  return s === undefined ? '' : ` The conflicting output ${s.digest} came from ${s.sourceId}.`;
 }

@@ -39,6 +39,8 @@ describe('DeterminismProcessor', () => {
       divergentDigests: ['X', 'Y'],
       inputDigest: 'A',
       correlationId: 'c-2',
+      // the run that revealed the conflict (alert text)
+      divergentSources: [{ sourceId: 'hydration:h20', digest: 'Y' }],
     });
     expect(inc[0]!.incident).not.toHaveProperty('expectedDigest');
     expect(inc[1]!.incident.divergentDigests).toEqual(['X', 'Y', 'Z']);
