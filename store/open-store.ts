@@ -160,10 +160,7 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
   if (code.includes(';')) throw new UsageError('query: one statement at a time (the rows of several would be merged into one table)');
   // The rows are read back as JSONEachRow and printed by -f/--format; a FORMAT clause of its own would be misread.
   if (hasFormatClause(code)) throw new UsageError('query: leave out the FORMAT clause; choose the output with -f/--format (table or jsonl)');
-  // Writes a file on this machine and answers no rows: not a read, whatever readonly says (it does not stop it).
-  if (!options.write && /\bINTO\s+OUTFILE\b/i.test(code)) {
-    throw new UsageError('query: INTO OUTFILE writes a file; it is refused in a read-only query (pass --write to run it, or use -f jsonl and redirect)');
-  }
+  if (!options.write) refuseWritesReadonlyMisses(code);
   if (options.write) {
     try {
       return answer(await transport.query(statement, { exactNumbers: true }), options);
@@ -182,6 +179,22 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
         'pass --write to run a statement that writes or changes readonly',
       { cause: err },
     );
+  }
+}
+
+/**
+ * Throws a UsageError for the writes `readonly` does not stop, so they need
+ * --write like any other: INTO OUTFILE (a file on this machine) and, on the
+ * embedded store, INSERT INTO [TABLE] FUNCTION — file(), url(), s3() … —
+ * which its readonly = 2 lets through (18.16's server refuses it), writing
+ * any file the process may write, the store's own parts included.
+ */
+function refuseWritesReadonlyMisses(code: string): void {
+  if (/\bINTO\s+OUTFILE\b/i.test(code)) {
+    throw new UsageError('query: INTO OUTFILE writes a file; it is refused in a read-only query (pass --write to run it, or use -f jsonl and redirect)');
+  }
+  if (/\bINSERT\s+INTO\s+(TABLE\s+)?FUNCTION\b/i.test(code)) {
+    throw new UsageError('query: INSERT INTO FUNCTION writes through a table function (a file, a URL); it is refused in a read-only query (pass --write to run it)');
   }
 }
 

@@ -4,7 +4,7 @@
  * made where none was.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,19 @@ describe('query is read-only unless --write', () => {
       expect(r.stderr).not.toMatch(STACK_FRAME);
     }
     expect(await incidents()).toBe(before);
+  });
+
+  // The embedded engine's readonly = 2 does not stop an insert into a table function (the server's 18.16 does):
+  // it wrote any file the process may write — into the store's own directory too.
+  it.each([
+    ["INSERT INTO FUNCTION file('{path}', 'CSV', 'a String') SELECT 'x'"],
+    ["insert /* c */ into\u00a0TABLE\tfunction file('{path}', 'CSV', 'a String') VALUES ('x')"],
+  ])('refuses %s without --write: no file written', async (template) => {
+    const path = join(out, `written-${Math.random().toString(36).slice(2)}.csv`);
+    const r = await query(template.replace('{path}', path));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/INSERT INTO FUNCTION writes.*refused in a read-only query.*--write/);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('runs a SELECT with its own SETTINGS clause and table functions read-only', async () => {
