@@ -70,7 +70,24 @@ function tableLines(rows: ReadonlyArray<Record<string, unknown>>, columns: strin
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'string') return v.replace(/\n/g, '\\n');
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'string') return escapeControls(v);
+  if (typeof v === 'object') return escapeControls(JSON.stringify(v));
   return String(v);
+}
+
+/**
+ * Characters that would act on the terminal or the layout rather than show:
+ * C0 and C1 controls and DEL (ESC and CSI sequences drive the terminal, CR
+ * overwrites the row), line and paragraph separators, and the bidi overrides
+ * and isolates (they reverse what follows). A cell holds event fields that
+ * whoever produced the event chose, so these are printed as escapes.
+ */
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+  });
 }

@@ -122,4 +122,15 @@ describe('formatRows', () => {
     expect(formatRows(rows, 'table', 2).split('\n').at(-1)).toMatch(/^1 row not shown/);
     expect(formatRows(rows, 'jsonl', 2).split('\n')).toHaveLength(3);
   });
+
+  // Cells hold event fields (env, artifact, instance, reason) anyone who can produce an event chose: printed raw,
+  // an ESC sequence drove the analyst's terminal, a CR overwrote the row, a bidi override reversed what it shows.
+  it('shows control characters, line separators and bidi controls in a cell as escapes, never raw', () => {
+    const value = 'prod\x1b[31m\r\nforged\t\x00\x7f\x9b2J\u2028\u202eevil\u2066';
+    const table = formatRows([{ env: value, labels: { k: '\x1b]0;title\x07\u202e' } }], 'table');
+    expect(table).toContain('prod\\x1b[31m\\r\\nforged\\t\\x00\\x7f\\x9b2J\\u2028\\u202eevil\\u2066');
+    expect(table).toContain('{"k":"\\u001b]0;title\\u0007\\u202e"}'); // JSON escapes C0 itself, not a bidi override
+    expect(table).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(table.split('\n')).toHaveLength(4); // top, the row, bottom, count: the row is one line
+  });
 });
