@@ -86,7 +86,8 @@ export function createRuleContext(rule: RuleName, config: RuleConfig, classify: 
         summary: config.summary ? fillTemplate(config.summary, spec.labels) : spec.summary,
         description: spec.description,
       };
-      if (config.runbookUrl) annotations.runbookUrl = fillTemplate(config.runbookUrl, spec.labels);
+      // Percent-encoded: a label is an event field, and raw it could add parameters, a fragment or path segments to the link.
+      if (config.runbookUrl) annotations.runbookUrl = fillTemplate(config.runbookUrl, spec.labels, encodeURIComponent);
       book.raise(at, rule, spec.labels, {
         severity: classify(rule, spec.labels),
         annotations,
@@ -104,7 +105,10 @@ export function createRuleContext(rule: RuleName, config: RuleConfig, classify: 
   };
 }
 
-/** Replaces `{label}` with the label's value; unknown placeholders are left as written. */
-export function fillTemplate(template: string, labels: Labels): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(labels, name) ? labels[name]! : whole));
+/**
+ * Replaces `{label}` with the label's value passed through `encode`; unknown placeholders are left as written.
+ * One pass: a placeholder inside a value stays text.
+ */
+export function fillTemplate(template: string, labels: Labels, encode: (value: string) => string = (v) => v): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(labels, name) ? encode(labels[name]!) : whole));
 }
