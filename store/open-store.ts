@@ -183,11 +183,22 @@ export async function runQuery(transport: StoreTransport, sql: string, options: 
 }
 
 /**
- * Throws a UsageError for the writes `readonly` does not stop, so they need
- * --write like any other: INTO OUTFILE (a file on this machine) and, on the
- * embedded store, INSERT INTO [TABLE] FUNCTION — file(), url(), s3() … —
- * which its readonly = 2 lets through (18.16's server refuses it), writing
- * any file the process may write, the store's own parts included.
+ * Statements `readonly` let through in a test on one store or the other
+ * (UNDROP brought a dropped table back, BACKUP wrote a backup, KILL QUERY
+ * stopped a query on 18.16's server) or that act on the whole server
+ * (SYSTEM). Every other write — INSERT, ALTER, DROP … — is refused by the
+ * engine itself, which stays the enforcement.
+ */
+const WRITES_READONLY_MISSES = new Set(['UNDROP', 'BACKUP', 'RESTORE', 'KILL', 'SYSTEM']);
+
+/**
+ * Throws a UsageError, before the store sees the statement, for the writes
+ * `readonly` does not stop: a statement starting (after comments and
+ * parentheses) with one of WRITES_READONLY_MISSES, and anywhere in it INTO
+ * OUTFILE (a file on this machine), INSERT INTO [TABLE] FUNCTION — file(),
+ * url(), s3() …, which on the embedded store wrote any file the process may,
+ * the store's own parts too — and PARALLEL WITH, which carries another
+ * statement after a harmless first one.
  */
 function refuseWritesReadonlyMisses(code: string): void {
   if (/\bINTO\s+OUTFILE\b/i.test(code)) {
@@ -195,6 +206,13 @@ function refuseWritesReadonlyMisses(code: string): void {
   }
   if (/\bINSERT\s+INTO\s+(TABLE\s+)?FUNCTION\b/i.test(code)) {
     throw new UsageError('query: INSERT INTO FUNCTION writes through a table function (a file, a URL); it is refused in a read-only query (pass --write to run it)');
+  }
+  if (/\bPARALLEL\s+WITH\b/i.test(code)) {
+    throw new UsageError('query: PARALLEL WITH runs further statements; it is refused in a read-only query (pass --write to run it)');
+  }
+  const first = /^[\s(]*([A-Za-z]+)/.exec(code)?.[1]?.toUpperCase() ?? '';
+  if (WRITES_READONLY_MISSES.has(first)) {
+    throw new UsageError(`query: ${first} is refused, the store is queried read-only; pass --write to run a statement that writes or changes the store`);
   }
 }
 

@@ -60,6 +60,47 @@ describe('runQuery is read-only unless told to write', () => {
     expect(t.seen).toEqual(['<read-only>', 'SELECT 1', 'SELECT 2']);
   });
 
+  // The embedded engine's readonly = 2 let UNDROP bring a dropped table back, BACKUP write a backup and PARALLEL WITH
+  // carry a second statement, and 18.16's let KILL QUERY stop a query: these stop before the store (other writes
+  // reach it, and its readonly refuses them: query-read-only.test.ts, server-store.test.ts).
+  const refused = [
+    'UNDROP TABLE driftwatch.incidents',
+    "BACKUP TABLE driftwatch.incidents TO File('/tmp/x')",
+    "RESTORE TABLE driftwatch.incidents FROM File('/tmp/x')",
+    'KILL MUTATION WHERE 1',
+    "KILL QUERY WHERE query_id = 'x'",
+    'SYSTEM STOP MERGES',
+    '/* a comment first */ (UNDROP TABLE driftwatch.incidents)',
+    'SET max_threads = 1 PARALLEL WITH UNDROP TABLE driftwatch.incidents',
+  ];
+  const reads = [
+    'SELECT 1',
+    ' with x AS (SELECT 1) SELECT * FROM x',
+    'FROM driftwatch.incidents SELECT count()',
+    '(SELECT 1) UNION ALL (SELECT 2)',
+    '-- why\nSHOW TABLES FROM driftwatch',
+    'DESCRIBE TABLE driftwatch.incidents',
+    'EXPLAIN SELECT 1',
+    'EXISTS TABLE driftwatch.incidents',
+    'CHECK TABLE driftwatch.incidents',
+    'SET max_threads = 1',
+  ];
+  it.each([...refused.map((sql) => [sql, true] as const), ...reads.map((sql) => [sql, false] as const)])(
+    '%s: refused without --write before it reaches the store = %s',
+    async (sql, isRefused) => {
+      const t = recordingStore();
+      if (isRefused) {
+        await expect(runQuery(t, sql)).rejects.toMatchObject({ code: 'DW_USAGE', message: expect.stringMatching(/read-only.*pass --write/) });
+        expect(t.seen).toEqual([]);
+        await runQuery(t, sql, { write: true });
+        expect(t.seen).toEqual([sql]);
+      } else {
+        await runQuery(t, sql);
+        expect(t.seen).toEqual(['<read-only>', sql.trim()]);
+      }
+    },
+  );
+
   it('refuses to run read-only on a transport that cannot refuse writes', async () => {
     const t: StoreTransport = { ...recordingStore(), restrictToReads: undefined } as unknown as StoreTransport;
     await expect(runQuery(t, 'SELECT 1')).rejects.toMatchObject({ code: 'DW_STORE_FAILED', message: expect.stringMatching(/--write/) });
