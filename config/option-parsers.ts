@@ -108,7 +108,7 @@ function registryUrl(text: string): string | null {
   // href, not search/hash: a bare trailing "?" or "#" has an empty search/hash but is still appended to.
   if (/[?#]/.test(url.href)) {
     // Shown without its password, query values or fragment: any of them may hold a token.
-    const shown = redactUrl(t).replace(/#.+$/, '#redacted');
+    const shown = redactUrl(t);
     throw bad('the registry API root without a query string or fragment (request paths are appended to it), such as http://localhost:8081/apis/ccompat/v7', shown);
   }
   return t;

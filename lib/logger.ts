@@ -72,9 +72,9 @@ export function redactCredentials(text: string): string {
 }
 
 /**
- * Removes the password and the query values (`?token=…`) from a URL before it
- * is logged or shown. Text that does not parse as a URL still loses whatever
- * sits between `//` and `@`, and its query values.
+ * Removes the password, the query values (`?token=…`) and the fragment from a
+ * URL before it is logged or shown. Text that does not parse as a URL still
+ * loses whatever sits between `//` and `@`, and its query values.
  */
 export function redactUrl(url: string): string {
   if (!SCHEME_AND_AUTHORITY.test(url)) return redactWithoutAuthority(url);
@@ -82,6 +82,7 @@ export function redactUrl(url: string): string {
     const u = new URL(url);
     if (u.password) u.password = 'redacted';
     for (const key of new Set(u.searchParams.keys())) u.searchParams.set(key, 'redacted');
+    if (u.hash.length > 1) u.hash = 'redacted'; // a fragment may hold a token too (#access_token=…)
     return u.toString();
   } catch {
     return redactCredentials(url);
@@ -99,7 +100,7 @@ const SCHEME_AND_AUTHORITY = /^[a-z][a-z\d+.-]*:\/\//i;
 function redactWithoutAuthority(text: string): string {
   const at = text.lastIndexOf('@');
   const hidden = at < 0 ? text : `[redacted]${text.slice(at)}`;
-  return hidden.replace(/\?([^\s#"']*)/, (_m, query: string) => `?${redactQuery(query)}`);
+  return hidden.replace(/\?([^\s#"']*)/, (_m, query: string) => `?${redactQuery(query)}`).replace(/#.+$/, '#redacted');
 }
 
 /** A logger that discards everything; for tests and library use. */

@@ -13,6 +13,14 @@ describe('redactUrl', () => {
     expect(redactUrl('http://h:8123/?password=pa55q')).toBe('http://h:8123/?password=redacted');
   });
 
+  // The registry URL check already hid a fragment (config/option-parsers.ts); CLICKHOUSE_URL showed it in every message.
+  it('replaces a fragment, which may hold a token as well (an OAuth-style #access_token=…)', () => {
+    expect(redactUrl('http://bob:s3cret@ch.example:8123/#access_token=pa55frag')).toBe('http://bob:redacted@ch.example:8123/#redacted');
+    expect(redactUrl('http://h:8123/?a=1#pa55frag')).toBe('http://h:8123/?a=redacted#redacted');
+    expect(redactUrl('bob:s3cret@ch.example:8123/#pa55frag')).toBe('[redacted]@ch.example:8123/#redacted');
+    expect(redactUrl('http://h:8123/')).toBe('http://h:8123/');
+  });
+
   it('hides the credentials of a URL written without its scheme, which parses as a scheme-only URL (user: as the scheme)', () => {
     // `new URL('bob:s3cret@ch:8123')` is scheme `bob:` with the path `s3cret@ch:8123`: no password field to clear.
     expect(redactUrl('bob:s3cret@ch.example:8123')).toBe('[redacted]@ch.example:8123');
