@@ -19,6 +19,16 @@ export function duration(ms: number): string {
   return parts.join(' ');
 }
 
+/**
+ * `ms` where it is shown against a target it exceeds: rounded to the second, a
+ * value just over its threshold reads as the threshold itself ("take 5m on
+ * average (target < 5m)"), so it says "just over 5m" then.
+ */
+export function durationOver(ms: number, threshold: number): string {
+  const text = duration(ms);
+  return ms > threshold && text === duration(threshold) ? `just over ${text}` : text;
+}
+
 export function timestamp(ms: number): string {
   return formatTimestamp(ms);
 }

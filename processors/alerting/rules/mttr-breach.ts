@@ -16,7 +16,7 @@
 import { mttrWindows } from '../../../config/alerts-config.js';
 import { ConfigError } from '../../../lib/errors.js';
 import type { MttrSnapshot, OldestOpenIncident } from '../../facts.js';
-import { duration, timestamp } from '../format.js';
+import { duration, durationOver, timestamp } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 
 export function createMttrBreachRule(ctx: RuleContext): AlertRule {
@@ -44,8 +44,8 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
           labels,
           startsAt: Math.min(startsAt, fact.at),
           summary: ageBreach
-            ? `MTTR breach in ${snap.scope}: a drift incident has been open for ${duration(snap.oldestOpenMs!)} (target < ${duration(threshold)})`
-            : `MTTR breach in ${snap.scope}: rolling ${window} MTTR is ${duration(snap.meanMs!)} (target < ${duration(threshold)})`,
+            ? `MTTR breach in ${snap.scope}: a drift incident has been open for ${durationOver(snap.oldestOpenMs!, threshold)} (target < ${duration(threshold)})`
+            : `MTTR breach in ${snap.scope}: rolling ${window} MTTR is ${durationOver(snap.meanMs!, threshold)} (target < ${duration(threshold)})`,
           description: describe(snap, window, fact.oldestOpen?.find((o) => o.env === snap.scope)),
         });
       }

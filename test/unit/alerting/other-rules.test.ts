@@ -33,7 +33,7 @@ describe('mttr_breach', () => {
     const fired = run(mttrFact(T0 + 30 * MIN + 1, 'prod', { openIncidents: 1, oldestOpenMs: 30 * MIN + 1 }));
     expect(brief(fired)).toEqual([['mttr_breach', 'firing', 1, 'high', 30 * MIN + 1]]);
     expect(fired[0]!.alert).toMatchObject({ labels: { env: 'prod' }, startsAt: iso(T0 + 30 * MIN + 1) });
-    expect(fired[0]!.alert.annotations.summary).toBe('MTTR breach in prod: a drift incident has been open for 30m (target < 30m)');
+    expect(fired[0]!.alert.annotations.summary).toBe('MTTR breach in prod: a drift incident has been open for just over 30m (target < 30m)');
     // The incident resolved after 34 min: the 1h mean is 34m, still a breach.
     expect(run(mttrFact(T0 + 34 * MIN, 'prod', { resolvedCount: 1, meanMs: 34 * MIN }))).toEqual([]);
     // A mean of exactly 30m is not above the threshold.
