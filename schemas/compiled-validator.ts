@@ -19,7 +19,7 @@ import { parseTimestamp } from '../lib/time.js';
 
 /** What a leaf schema checks, for code generation (see `leafTest`). */
 export type LeafRule =
-  | { type: 'string'; nonEmpty: boolean; forbid?: string }
+  | { type: 'string'; nonEmpty: boolean; forbid?: string; maxLength?: number }
   | { type: 'integer'; min?: number; max?: number }
   | { type: 'number'; min?: number }
   | { type: 'boolean' }
@@ -43,8 +43,9 @@ function leafTest(rule: LeafRule, x: string): string {
   switch (rule.type) {
     case 'string': {
       const forbid = rule.forbid === undefined ? '' : ` && ${x}.indexOf(${JSON.stringify(rule.forbid)}) === -1`;
+      const length = [rule.nonEmpty ? ` && ${x}.length > 0` : '', rule.maxLength === undefined ? '' : ` && ${x}.length <= ${JSON.stringify(rule.maxLength)}`].join('');
       // isWellFormed: no lone surrogate (lib/unicode.ts); ES2024, native in Node 20.
-      return rule.nonEmpty ? `(typeof ${x} === 'string' && ${x}.length > 0 && ${x}.isWellFormed()${forbid})` : `(typeof ${x} === 'string' && ${x}.isWellFormed()${forbid})`;
+      return `(typeof ${x} === 'string'${length} && ${x}.isWellFormed()${forbid})`;
     }
     case 'integer': {
       const max = rule.max === undefined ? '' : ` && !(${x} > ${JSON.stringify(rule.max)})`;
@@ -61,10 +62,11 @@ function leafTest(rule: LeafRule, x: string): string {
   }
 }
 
-/** A number literal such as a `min` or `max` may be -0 or a non-finite value; those leaves go through the schema instead. */
+/** A number literal such as a `min`, `max` or `maxLength` may be -0 or a non-finite value; those leaves go through the schema instead. */
 function inlinable(rule: LeafRule): boolean {
   const literal = (n: number | undefined) => n === undefined || (Number.isFinite(n) && !Object.is(n, -0));
-  return !('min' in rule) || (literal(rule.min) && (!('max' in rule) || literal(rule.max)));
+  const bounds = rule as { min?: number; max?: number; maxLength?: number };
+  return literal(bounds.min) && literal(bounds.max) && literal(bounds.maxLength);
 }
 
 /**

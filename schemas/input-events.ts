@@ -5,14 +5,32 @@
 import { s, type Infer, type Schema } from './dsl.js';
 import { quotedStart, startOf } from '../lib/unicode.js';
 
+/**
+ * Most characters an identifying string may hold: names, ids, versions,
+ * digests (`reason` and a hydration's `error`, free text, are bounded by the
+ * event's size alone). An alert repeats these strings — labels, summary,
+ * description, a percent-encoded runbookUrl — and a key's state keeps them,
+ * so one event with a 450 000-character artifact made a 2.25 MB alert the
+ * broker refused (MESSAGE_TOO_LARGE, not retriable): live mode failed that
+ * commit on every restart. At this bound the largest alert stays far below
+ * one send (test/scenarios/long-strings.test.ts); real names are a few dozen.
+ */
+export const MAX_IDENTIFIER_CHARS = 1024;
+
+/** A required identifying string, at most MAX_IDENTIFIER_CHARS long; the bound is in its doc (Avro cannot say it). */
+function identifier(opts: { forbid?: string; doc?: string } = {}) {
+  const bound = `at most ${MAX_IDENTIFIER_CHARS} characters`;
+  return s.string({ ...opts, maxLength: MAX_IDENTIFIER_CHARS, doc: opts.doc === undefined ? bound : `${opts.doc}; ${bound}` });
+}
+
 const common = {
-  eventId: s.string({ doc: 'unique per event; duplicates are processed once' }),
+  eventId: identifier({ doc: 'unique per event; duplicates are processed once' }),
   occurredAt: s.timestamp({ doc: 'event time, RFC 3339 UTC with ms' }),
   // No "/" in env: the key is `<env>/<artifact>` (SPEC §2), and env "prod/eu" with artifact "search" would share the
   // key, and so the state, of env "prod" with artifact "eu/search". Artifact ids may hold "/" (org/repo).
-  env: s.string({ forbid: '/', doc: 'environment the event is about (for promotions: the target); must not contain "/" (the key is <env>/<artifact>)' }),
-  artifact: s.string({ doc: 'artifact id' }),
-  correlationId: s.optional(s.string({ doc: 'carried into alerts, incidents and audit records' })),
+  env: identifier({ forbid: '/', doc: 'environment the event is about (for promotions: the target); must not contain "/" (the key is <env>/<artifact>)' }),
+  artifact: identifier({ doc: 'artifact id' }),
+  correlationId: s.optional(identifier({ doc: 'carried into alerts, incidents and audit records' })),
 };
 
 export const promotionPhases = ['started', 'gate', 'snapshot', 'succeeded', 'failed', 'rolled_back'] as const;
@@ -22,24 +40,24 @@ export const promotionEventSchema = s.object(
   {
     type: s.enumOf(['promotion'] as const),
     ...common,
-    promotionId: s.string(),
+    promotionId: identifier(),
     phase: s.enumOf(promotionPhases),
-    version: s.optional(s.string({ doc: 'artifact version being promoted (required on started and succeeded)' })),
-    digest: s.optional(s.string({ doc: 'artifact content digest being promoted (required on started and succeeded)' })),
-    fromEnv: s.optional(s.string()),
+    version: s.optional(identifier({ doc: 'artifact version being promoted (required on started and succeeded)' })),
+    digest: s.optional(identifier({ doc: 'artifact content digest being promoted (required on started and succeeded)' })),
+    fromEnv: s.optional(identifier()),
     gate: s.optional(
       s.object(
         {
-          name: s.string(),
+          name: identifier(),
           result: s.enumOf(['passed', 'failed'] as const),
           durationMs: s.number({ min: 0 }),
         },
         { name: 'Gate' },
       ),
     ),
-    snapshot: s.optional(s.object({ snapshotId: s.string(), verified: s.boolean() }, { name: 'Snapshot' })),
-    rollbackTo: s.optional(s.object({ version: s.string(), digest: s.string() }, { name: 'RollbackTarget' })),
-    actor: s.optional(s.string()),
+    snapshot: s.optional(s.object({ snapshotId: identifier(), verified: s.boolean() }, { name: 'Snapshot' })),
+    rollbackTo: s.optional(s.object({ version: identifier(), digest: identifier() }, { name: 'RollbackTarget' })),
+    actor: s.optional(identifier()),
     reason: s.optional(s.string()),
   },
   {
@@ -61,10 +79,10 @@ export const hydrationEventSchema = s.object(
   {
     type: s.enumOf(['hydration'] as const),
     ...common,
-    ruleId: s.string(),
-    instance: s.string({ doc: 'the replica that ran the rule' }),
-    inputDigest: s.string({ doc: 'digest of the artifact it loaded' }),
-    outputDigest: s.string({ doc: 'digest of the hydrated result' }),
+    ruleId: identifier(),
+    instance: identifier({ doc: 'the replica that ran the rule' }),
+    inputDigest: identifier({ doc: 'digest of the artifact it loaded' }),
+    outputDigest: identifier({ doc: 'digest of the hydrated result' }),
     durationMs: s.number({ min: 0 }),
     status: s.enumOf(['ok', 'error'] as const),
     error: s.optional(s.string()),
@@ -77,11 +95,11 @@ export const indexEventSchema = s.object(
     type: s.enumOf(['index'] as const),
     ...common,
     op: s.enumOf(['read', 'write'] as const),
-    instance: s.string(),
-    servedDigest: s.string({ doc: 'digest of the artifact state the index serves' }),
+    instance: identifier(),
+    servedDigest: identifier({ doc: 'digest of the artifact state the index serves' }),
     latencyMs: s.number({ min: 0 }),
     status: s.enumOf(['ok', 'error'] as const),
-    shard: s.optional(s.string()),
+    shard: s.optional(identifier()),
   },
   { name: 'IndexEvent', doc: 'Index read/write operation (driftwatch.index.v1)' },
 );

@@ -6,6 +6,7 @@
  */
 import { Prng } from '../../engine/demo/prng.js';
 import { HOUR, MINUTE } from '../../lib/time.js';
+import { MAX_IDENTIFIER_CHARS } from '../../schemas/input-events.js';
 
 /** Awkward but valid strings (none holds "/", so each may be an env; artifacts may add one). */
 const AWKWARD = [
@@ -31,7 +32,8 @@ const AWKWARD = [
   'NaN',
   'null',
   '-0',
-  'a'.repeat(5_000),
+  // As long as an identifying string may be (schemas/input-events.ts) once an artifact joins two of them with "/" and a suffix.
+  'a'.repeat(MAX_IDENTIFIER_CHARS / 2 - 16),
 ];
 
 const NUMBERS = [0, 1e-300, 0.5, 1, 2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER, 1e20, Number.MAX_VALUE];

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { validateInputEvent } from '../../../schemas/input-events.js';
+import { inputEventSchemas, MAX_IDENTIFIER_CHARS, validateInputEvent, type InputEventType } from '../../../schemas/input-events.js';
 import { T0, hydration, indexOp, promotion } from '../ingest/events.js';
 
 const errorOf = (value: unknown): string | undefined => {
@@ -95,6 +95,27 @@ describe('validateInputEvent', () => {
       expect(errorOf(make())).toBe('env: must not contain "/", got "prod/eu"');
     }
     expect(errorOf(hydration('h', T0, { artifact: 'team/search' }))).toBeUndefined();
+  });
+
+  it(`bounds identifying strings to ${MAX_IDENTIFIER_CHARS} characters, naming the field and quoting none of it; free text (reason, error) only by the event's size`, () => {
+    const at = 'x'.repeat(MAX_IDENTIFIER_CHARS);
+    const over = at + 'x';
+    const cases: Array<[string, (v: string) => Record<string, unknown>]> = [
+      ['eventId', (v) => indexOp(v, T0)],
+      ['artifact', (v) => hydration('h', T0, { artifact: v })],
+      ['correlationId', (v) => promotion('p', T0, { correlationId: v })],
+      ['gate.name', (v) => promotion('p', T0, { phase: 'gate', gate: { name: v, result: 'passed', durationMs: 1 } })],
+      ['servedDigest', (v) => indexOp('i', T0, { servedDigest: v })],
+    ];
+    for (const [field, make] of cases) {
+      expect(errorOf(make(at)), field).toBeUndefined();
+      // The compiled predicate agrees (validation falls back to the walk, which would hide a predicate that refused).
+      const schema = inputEventSchemas[make(at).type as InputEventType];
+      expect([schema.isValid!(make(at)), schema.isValid!(make(over))], field).toEqual([true, false]);
+      expect(errorOf(make(over))).toBe(`${field}: must be at most ${MAX_IDENTIFIER_CHARS} characters long, got ${MAX_IDENTIFIER_CHARS + 1}`);
+    }
+    expect(errorOf(promotion('p', T0, { reason: 'r'.repeat(100_000) }))).toBeUndefined();
+    expect(errorOf(hydration('h', T0, { status: 'error', error: 'e'.repeat(100_000) }))).toBeUndefined();
   });
 
   it('rejects values that are not events of a known type', () => {
