@@ -1,8 +1,11 @@
 /**
  * Text output of `driftwatch query`: a compact box table like ClickHouse's
  * PrettyCompact (numbers right-aligned, NULL for nulls, nested values as
- * JSON), or JSONEachRow lines for scripts.
+ * JSON), or JSONEachRow lines for scripts. A cell shows control and bidi
+ * characters as escapes (lib/visible-text.ts): it holds event fields.
  */
+import { visibleText } from '../lib/visible-text.js';
+
 export type RowsFormat = 'table' | 'jsonl';
 
 /**
@@ -70,24 +73,7 @@ function tableLines(rows: ReadonlyArray<Record<string, unknown>>, columns: strin
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'string') return escapeControls(v);
-  if (typeof v === 'object') return escapeControls(JSON.stringify(v));
+  if (typeof v === 'string') return visibleText(v);
+  if (typeof v === 'object') return visibleText(JSON.stringify(v));
   return String(v);
-}
-
-/**
- * Characters that would act on the terminal or the layout rather than show:
- * C0 and C1 controls and DEL (ESC and CSI sequences drive the terminal, CR
- * overwrites the row), line and paragraph separators, and the bidi overrides
- * and isolates (they reverse what follows). A cell holds event fields that
- * whoever produced the event chose, so these are printed as escapes.
- */
-const CONTROLS = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
-  });
 }

@@ -6,6 +6,7 @@
  * and the instance lifecycle in the AlertBook.
  */
 import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
+import { visibleText } from '../../lib/visible-text.js';
 import type { Fact, FactKind, Incident } from '../facts.js';
 import type { AlertBook } from './alert-book.js';
 import type { Labels } from './alert-instance.js';
@@ -82,9 +83,10 @@ export function createRuleContext(rule: RuleName, config: RuleConfig, classify: 
     rule,
     config,
     raise(at, spec) {
+      // Text for people quoting event fields: their control and bidi characters show as escapes (labels stay exact).
       const annotations: { summary: string; description: string; runbookUrl?: string } = {
-        summary: config.summary ? fillTemplate(config.summary, spec.labels) : spec.summary,
-        description: spec.description,
+        summary: config.summary ? fillTemplate(config.summary, spec.labels, visibleText) : visibleText(spec.summary),
+        description: visibleText(spec.description),
       };
       // Percent-encoded: a label is an event field, and raw it could add parameters, a fragment or path segments to the link.
       if (config.runbookUrl) annotations.runbookUrl = fillTemplate(config.runbookUrl, spec.labels, encodeURIComponent);
