@@ -35,8 +35,13 @@ export function assertBuilt(): void {
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
-/** Log lines about event time (see describe). */
-const EVENT_TIME_LINE = /idle|late|end offsets|frontier|watermark/i;
+/**
+ * Log lines that explain a missing output (see describe): event time's (idle partitions, end offsets, late records)
+ * and the engine's lineage — each join and restore (a second one is a rebalance or a consumer replaced), and at
+ * warning level or above a failed or abandoned commit and the re-read from the committed offsets after it.
+ */
+const EXPLAINING_LINE = /idle|late|end offsets|frontier|watermark|joined group|state restored/i;
+const WARN = 40;
 
 export interface EngineExit {
   code: number | null;
@@ -183,11 +188,12 @@ export class EngineProcess {
   /** Last log lines and stdout, for failure messages. */
   describe(lines = 25): string {
     const tail = this.logs.slice(-lines);
-    // Event time's own story (idle partitions, end offsets that could not be read, late records), wherever it was
-    // told: a missing alert is usually explained there, long before the last lines.
-    const earlier = this.logs.slice(0, -lines || undefined).filter((l) => EVENT_TIME_LINE.test(l.msg ?? ''));
+    // Event time's own story (idle partitions, end offsets that could not be read, late records) and the engine's
+    // lineage (joins, restores, failed commits read again), wherever they were told: a missing alert is usually
+    // explained there, long before the last lines (an engine logs every alert it emits, so those are alert lines).
+    const earlier = this.logs.slice(0, -lines || undefined).filter((l) => (l.level ?? 0) >= WARN || EXPLAINING_LINE.test(l.msg ?? ''));
     const said = (ls: LogLine[]) => ls.map((l) => JSON.stringify(l)).join('\n');
-    const story = earlier.length > 0 ? `--- earlier lines about idleness, end offsets or late records:\n${said(earlier)}\n` : '';
+    const story = earlier.length > 0 ? `--- earlier lines about idleness, end offsets, late records, joins, restores, warnings and errors:\n${said(earlier)}\n` : '';
     return `--- ${this.name} (pid ${this.child.pid}) stdout:\n${this.stdout}${story}--- last log lines:\n${said(tail)}${this.stderrTail ? '\n' + this.stderrTail : ''}`;
   }
 }
@@ -261,13 +267,21 @@ export async function storeText(storeDir: string): Promise<string> {
 
 /**
  * Runs `body`; a failure carries the engines' last `lines` log lines (what they were doing is usually the
- * explanation), and `note` (e.g. counters read before the engine exited).
+ * explanation), and `note` (e.g. counters read before the engine exited) — a function is only called on a
+ * failure (e.g. a second read of a topic, too slow to make on every run).
  */
-export async function withEngineLogs<T>(engines: () => EngineProcess[], body: () => Promise<T>, { lines = 40, note }: { lines?: number; note?: string } = {}): Promise<T> {
+export async function withEngineLogs<T>(
+  engines: () => EngineProcess[],
+  body: () => Promise<T>,
+  { lines = 40, note }: { lines?: number; note?: string | (() => Promise<string>) } = {},
+): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof Error) err.message += '\n' + (note ? note + '\n' : '') + engines().map((e) => e.describe(lines)).join('\n');
+    if (err instanceof Error) {
+      const text = typeof note === 'function' ? await note().catch((e: unknown) => `(note not made: ${String(e)})`) : note;
+      err.message += '\n' + (text ? text + '\n' : '') + engines().map((e) => e.describe(lines)).join('\n');
+    }
     throw err;
   }
 }

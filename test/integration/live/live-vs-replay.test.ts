@@ -24,7 +24,9 @@ describeKafka('live engine vs replay', (brokers) => {
    * its metrics) and a clean exit. `explained` runs the comparisons with the
    * exited engine's log lines and late-event count in their failure message:
    * live and replay disagree when records were judged late (a partition taken
-   * for idle too early), and only the engine's own account tells which.
+   * for idle too early), and only the engine's own account tells which —
+   * or when the alert topic was read before the commit holding the missing
+   * alerts was visible, which the alert counts tell (alertCountsNote).
    */
   async function runToEnd(d: LiveDeployment, instanceId: string, ticks: readonly InputRecord[], inspect?: (engine: EngineProcess) => Promise<void>) {
     const engine = await d.startEngine(instanceId);
@@ -40,8 +42,22 @@ describeKafka('live engine vs replay', (brokers) => {
         return result;
       },
     );
-    const explained = (comparisons: () => Promise<void>) => withEngineLogs(() => [engine], comparisons, { lines: 60, note });
+    const failureNote = async () => `${note}\n${await alertCountsNote(engine, d.topics.alerts, result.alerts.length)}`;
+    const explained = (comparisons: () => Promise<void>) => withEngineLogs(() => [engine], comparisons, { lines: 60, note: failureNote });
     return { ...result, explained };
+  }
+
+  /**
+   * For a failure message only: the alert emissions the engine logged, the alerts the comparison read, and those the
+   * alert topic holds now that the engine has exited. Fewer read than held: the read came before the commit holding
+   * the rest was visible (the test's race, not the engine's). As many held as read: the engine never published the
+   * missing ones — then the late count and the log lines say why. More logged than held: emissions of a commit that
+   * failed or was abandoned (an engine rebuilt from the changelog emits them again).
+   */
+  async function alertCountsNote(engine: EngineProcess, alertTopic: string, read: number): Promise<string> {
+    const logged = engine.logs.filter((l) => /^alert (firing|resolved):/.test(l.msg ?? '')).length;
+    const held = await committedAlerts(kafka, alertTopic).then((a) => String(a.length), (err: unknown) => `not read (${String(err)})`);
+    return `--- ${engine.name}: alert emissions logged ${logged}, alerts read for the comparison ${read}, on the alert topic after the engine exited ${held}`;
   }
 
   /** driftwatch_late_events_total before the engine exits (only read for a failure message, never asserted). */
