@@ -16,6 +16,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AlertEvent } from '../schemas/alert-event.js';
 import type { DeadLetter, Fact, Incident } from '../processors/facts.js';
+import { isShareAlert } from '../processors/alerting/alert-key.js';
 import { eventRow, offsetOf } from './event-rows.js';
 import { driftWindowRows, envWindowRows, mttrSnapshotRows, promotionWindowRows } from './window-rows.js';
 import type { StoreTable } from './tables.js';
@@ -34,8 +35,9 @@ const OUTCOMES_PER_MS = 1024;
 export class RowMapper {
   /**
    * `instance_id` of env-level rows (env, promotion and gate windows, MTTR
-   * snapshots): the engine instance whose share of the partitions they cover
-   * (sql/migrations/0006). Undefined (replay, demo): the column's ''.
+   * snapshots, per-env rules' alerts): the engine instance whose share of the
+   * partitions they cover (sql/migrations/0006, 0015). Undefined (replay,
+   * demo): the column's ''.
    */
   readonly #instanceId: string | undefined;
 
@@ -116,7 +118,7 @@ export class RowMapper {
         mttrSnapshotRows(fact.snapshots, instanceId, out);
         return;
       case 'alert':
-        out('alerts', alertRow(fact.alert, fact.at));
+        out('alerts', alertRow(fact.alert, fact.at, isShareAlert(fact.alert) ? instanceId : undefined));
         return;
       case 'audit': {
         const r = fact.record;
@@ -189,11 +191,18 @@ export class RowMapper {
   }
 }
 
-function alertRow(a: AlertEvent, at: number): Row {
+/**
+ * `instanceId`: of a per-env rule's alert, the instance whose share it is; with `emission_key` (= alert_id) it
+ * tells distinct emissions apart in the sorting key (migration 0015), so a second instance's emission is a row of
+ * its own while the same emission written again collapses.
+ */
+function alertRow(a: AlertEvent, at: number, instanceId: string | undefined): Row {
   const startsAt = Date.parse(a.startsAt);
   const endsAt = a.endsAt === undefined ? undefined : Date.parse(a.endsAt);
   return {
     alert_id: a.alertId,
+    emission_key: a.alertId,
+    instance_id: instanceId,
     fingerprint: a.fingerprint,
     rule: a.rule,
     status: a.status,

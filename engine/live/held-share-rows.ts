@@ -35,7 +35,7 @@
  * transactions and writes them as they come (no holding there).
  */
 import type { Fact } from '../../processors/facts.js';
-import { alertKey } from '../../processors/alerting/index.js';
+import { isShareAlert } from '../../processors/alerting/index.js';
 
 /** A fact whose rows are an instance's share, with that instance when it is not the writer's own (a departed one's). */
 export interface HeldRow {
@@ -53,7 +53,7 @@ export class HeldShareRows {
         // A per-key rule's alert is decided by the key's owner alone, under an id derived from the emission: the
         // redo writes the same row. (An orphan of a rule this version no longer has is held even when its key
         // decided it: the row only waits for the commit its event goes out with.)
-        if (alertKey(fact.alert.rule, fact.alert.labels) !== undefined) return false;
+        if (!isShareAlert(fact.alert)) return false;
         break;
       case 'env-window':
       case 'promotion-window':

@@ -42,7 +42,8 @@ import { createSeverityClassifier } from '../../config/alerts-config.js';
 import { ruleNames } from '../../config/alert-rules.js';
 import type { Fact, FactKind, Incident } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
-import { DirtyKeys, stateKey, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
+import { DirtyKeys, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
+import { alertKey } from './alert-key.js';
 import { AlertBook } from './alert-book.js';
 import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
@@ -63,17 +64,6 @@ export interface AlertingOptions {
 
 /** Every fact kind, to index the rules by kind up front (an unknown kind is indexed on first sight). */
 const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation', 'incident', 'drift-window', 'env-window', 'promotion-window', 'promotion-outcome', 'mttr', 'alert', 'audit'];
-
-/** Rules whose alert labels include the env and artifact of one input key. */
-export const keyedRules: ReadonlySet<RuleName> = new Set<RuleName>(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
-
-/**
- * The input key an alert of `rule` with `labels` belongs to: that of a keyed rule's alert; undefined for one of a
- * per-env rule, which is the deciding instance's own (live mode holds its row for its commit: held-share-rows.ts).
- */
-export function alertKey(rule: string, labels: Labels): string | undefined {
-  return (keyedRules as ReadonlySet<string>).has(rule) && labels.env !== undefined && labels.artifact !== undefined ? stateKey(labels.env, labels.artifact) : undefined;
-}
 
 /** Plain JSON state of one part (a key, or the whole per-env part): firing instances and rule state by rule name. */
 export interface AlertingStateSnapshot {

@@ -1,5 +1,6 @@
 /** Public surface of the alerting processor. */
-export { AlertingProcessor, alertKey, keyedRules, type AlertingOptions, type AlertingStateSnapshot } from './alerting-processor.js';
+export { AlertingProcessor, type AlertingOptions, type AlertingStateSnapshot } from './alerting-processor.js';
+export { alertKey, isShareAlert, keyedRules } from './alert-key.js';
 export {
   AlertInstance,
   AlertTransitionError,

@@ -186,7 +186,7 @@ const tableKeys: Partial<Record<StoreTable, { key: string[]; version?: string; d
   promotion_outcomes: { key: ['env', 'promotion_id'], version: 'version' },
   incidents: { key: ['env', 'artifact', 'incident_id'], version: 'version' },
   mttr_snapshots: { key: ['scope', 'window', 'as_of', 'instance_id'] },
-  alerts: { key: ['fingerprint', 'event_time', 'status', 'severity', 'escalation_level'] },
+  alerts: { key: ['fingerprint', 'event_time', 'status', 'severity', 'escalation_level', 'emission_key', 'instance_id'] },
   audit_log: { key: ['category', 'at', 'action', 'env', 'artifact', 'actor', 'subject_id', 'correlation_id', 'details'] },
 };
 

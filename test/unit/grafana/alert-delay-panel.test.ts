@@ -33,7 +33,8 @@ function emission(
 ): AlertEvent {
   const at = (hms: string) => `2026-11-27T${hms}.000Z`;
   return {
-    alertId: `${fingerprint}-${status}-${level}-${emittedAt}`, fingerprint, rule, status, severity: 'high', escalationLevel: level,
+    // Derived from the emission (alert-id.ts), not from when it left: the same emission again has the same id.
+    alertId: `${fingerprint}-${startsAt}-${status}-${level}`, fingerprint, rule, status, severity: 'high', escalationLevel: level,
     labels: { env, artifact: 'pay' }, annotations: { summary: rule, description: rule },
     startsAt: at(startsAt), ...(status === 'resolved' ? { endsAt: at(emittedAt) } : {}), emittedAt: at(emittedAt),
     ...(incidentId === undefined ? {} : { incidentId }),

@@ -44,6 +44,10 @@ describe('column comments', () => {
       'incidents.detected_at': /event time.*not the wall clock/,
       'alerts.event_time': /event time/,
       'alerts.emitted_at': /wall clock/,
+      // 0003 called alert_id random; it is derived from the emission, and with instance_id tells emissions apart (0015).
+      'alerts.alert_id': /derived from it.*Not random/,
+      'alerts.emission_key': /alert_id again.*sorting key/,
+      'alerts.instance_id': /per-env rules.*DRIFTWATCH_INSTANCE_ID.*Empty for the per-key rules/,
       // NULL while open; the values a column takes.
       'incidents.resolved_at': /NULL while open/,
       'incidents.recovery_ms': /NULL while open/,

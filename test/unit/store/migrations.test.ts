@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MigrationError } from '../../../lib/errors.js';
-import { defaultMigrationsDir, loadMigrations, migrate, splitStatements } from '../../../store/migrations.js';
+import { defaultMigrationsDir, loadMigrations, migrate, splitStatements, type MigrationResult } from '../../../store/migrations.js';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { storeTables } from '../../../store/tables.js';
@@ -23,6 +23,22 @@ async function open(dataDir: string, migrationsDir?: string): Promise<ChdbTransp
   const t = await openEmbeddedStore(dataDir, { migrate: false, migrationsDir });
   cleanups.push(() => t.close());
   return t;
+}
+
+/** A store migrated with every shipped migration but `name` (as one made before it, by an older driftwatch); `upgrade` runs migrate with all of them. */
+async function storeBefore(name: string): Promise<{ t: ChdbTransport; upgrade: () => Promise<MigrationResult> }> {
+  const dir = tempDir();
+  cpSync(defaultMigrationsDir(), dir, { recursive: true });
+  rmSync(join(dir, name));
+  const t = await open(tempDir());
+  await migrate(t, { dir });
+  return {
+    t,
+    upgrade: () => {
+      cpSync(defaultMigrationsDir(), dir, { recursive: true });
+      return migrate(t, { dir });
+    },
+  };
 }
 
 describe('splitStatements', () => {
@@ -115,19 +131,56 @@ describe('migrate on the embedded store (chDB)', () => {
   });
 
   it('0008: promotion windows written before it read promotions_ended as the denominator they were computed with', async () => {
-    const dir = tempDir();
-    cpSync(defaultMigrationsDir(), dir, { recursive: true });
-    rmSync(join(dir, '0008_promotions_ended.sql'));
-    const t = await open(tempDir());
-    await migrate(t, { dir });
+    const { t, upgrade } = await storeBefore('0008_promotions_ended.sql');
     // Written before 0008: 2 succeeded (one rolled back since), 1 failed, 1 rollback → 3 ended by 0007's formula.
     const old = { window_start: 1_000, window_end: 301_000, env: 'prod', succeeded: 2, failed: 1, rolled_back: 1, rolled_back_after_success: 1 };
     await t.insert('driftwatch.promotion_windows', [JSON.stringify(old)]);
-    cpSync(defaultMigrationsDir(), dir, { recursive: true });
-    expect(await migrate(t, { dir })).toMatchObject({ applied: ['0008_promotions_ended.sql'] });
+    expect(await upgrade()).toMatchObject({ applied: ['0008_promotions_ended.sql'] });
     await t.insert('driftwatch.promotion_windows', [JSON.stringify({ ...old, env: 'qa', promotions_ended: 2 })]);
     const rows = await t.query<{ env: string; promotions_ended: number }>('SELECT env, promotions_ended FROM driftwatch.promotion_windows FINAL ORDER BY env');
     expect(rows.map((r) => [r.env, Number(r.promotions_ended)])).toEqual([['prod', 3], ['qa', 2]]);
+  });
+
+  it('0015: a store made before it keeps its alert rows, partitioning, TTL, settings and comments; cut half way, it is run again', async () => {
+    const { t, upgrade } = await storeBefore('0015_alerts_key_per_emission.sql');
+    const table = async () =>
+      (await t.query<{ partition_key: string; sorting_key: string; engine_full: string }>(
+        "SELECT partition_key, sorting_key, engine_full FROM system.tables WHERE database = 'driftwatch' AND name = 'alerts'",
+      ))[0]!;
+    const comments = async () =>
+      new Map((await t.query<{ name: string; comment: string }>("SELECT name, comment FROM system.columns WHERE database = 'driftwatch' AND table = 'alerts'")).map((r) => [r.name, r.comment]));
+    const before = await table();
+    const commentsBefore = await comments();
+    // Rows as the driftwatch before 0015 wrote them (no emission_key, no instance_id): two emissions and one ingested a year ago.
+    const row = (alertId: string, status: string, ingestedAt?: string) =>
+      JSON.stringify({ alert_id: alertId, fingerprint: 'fp-1', rule: 'drift_detected', status, severity: 'high', escalation_level: 1, env: 'prod', artifact: 'web', labels: { env: 'prod' }, summary: 's', description: 'd', starts_at: 1_000, emitted_at: 2_000, event_time: status === 'firing' ? 1_000 : 9_000, ...(ingestedAt ? { ingested_at: ingestedAt } : {}) });
+    await t.insert('driftwatch.alerts', [row('alert-a', 'firing', '2030-01-01 00:00:00.000'), row('alert-b', 'resolved')]);
+
+    // Cut after its first statement (the sorting key changed, the comments not yet): the next run applies it all.
+    const [first] = loadMigrations().find((m) => m.name === '0015_alerts_key_per_emission.sql')!.statements;
+    await t.command(first!);
+    expect(await upgrade()).toMatchObject({ applied: ['0015_alerts_key_per_emission.sql'] });
+    expect(await upgrade()).toMatchObject({ applied: [] });
+    const sorted = (await table()).sorting_key;
+    for (const sql of loadMigrations().find((m) => m.name === '0015_alerts_key_per_emission.sql')!.statements) await t.command(sql); // a no-op again
+
+    const after = await table();
+    expect(after.sorting_key).toBe(sorted);
+    expect(after.sorting_key).toBe('fingerprint, event_time, status, severity, escalation_level, emission_key, instance_id');
+    expect(after.partition_key).toBe(before.partition_key);
+    const rest = (e: string) => e.replace(/ PRIMARY KEY \(.*?\)| ORDER BY \(.*?\)/g, ''); // TTL, SETTINGS, engine, partitioning
+    expect(rest(after.engine_full)).toBe(rest(before.engine_full));
+    expect(after.engine_full).toMatch(/TTL greatest\(toDateTime\(event_time\), toDateTime\(ingested_at\)\) \+ toIntervalYear\(1\).*non_replicated_deduplication_window = 1000/);
+    const commentsAfter = await comments();
+    for (const [name, comment] of commentsBefore) if (name !== 'alert_id') expect(commentsAfter.get(name), name).toBe(comment);
+    expect(commentsAfter.get('alert_id')).toMatch(/derived from it.*Not random/);
+    expect(commentsAfter.get('emission_key')).toMatch(/alert_id again/);
+
+    await t.command('OPTIMIZE TABLE driftwatch.alerts FINAL');
+    expect(await t.query('SELECT alert_id, emission_key, instance_id, toString(ingested_at) AS ingested FROM driftwatch.alerts ORDER BY alert_id')).toEqual([
+      { alert_id: 'alert-a', emission_key: '', instance_id: '', ingested: '2030-01-01 00:00:00.000' },
+      { alert_id: 'alert-b', emission_key: '', instance_id: '', ingested: expect.any(String) },
+    ]);
   });
 
   it('reports the failing file and statement of a broken migration', async () => {

@@ -3,28 +3,20 @@
  * (chDB, in-process). Each test gets its own data directory.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
-import { openEmbeddedStore, runQuery } from '../../../store/open-store.js';
+import { tempEmbeddedStore, type Cleanups } from '../../helpers/temp-embedded-store.js';
+import { runQuery } from '../../../store/open-store.js';
 import { storeSink } from '../../../store/store-sink.js';
 import { StoreWriter } from '../../../store/store-writer.js';
 import { hydration, oneOfEachKind, T0 } from './fixtures.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function store(): Promise<ChdbTransport> {
-  const dir = mkdtempSync(join(tmpdir(), 'dw-store-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const t = await openEmbeddedStore(dir);
-  cleanups.push(() => t.close());
-  return t;
-}
+const store = () => tempEmbeddedStore(cleanups);
 
 const tablesWritten = [
   'promotion_events', 'hydration_events', 'index_events', 'incidents', 'alerts', 'audit_log', 'drift_windows',
