@@ -28,6 +28,7 @@ import { MINUTE } from '../lib/time.js';
 import type { DriftWindowRow, EnvWindowRow } from './facts.js';
 import type { Emit } from './processor.js';
 import { decodeTime, encodeTime } from './stateful.js';
+import { byText, keepFirst } from './bounded-examples.js';
 
 /**
  * How long the env rollups of closed windows are kept (see the module
@@ -60,7 +61,10 @@ export class ClosedEnvRollups {
     for (const env of [...envs.keys()].sort()) {
       const row = envs.get(env)!;
       const previous = this.closedRollups.get(rollupKey(start, env));
-      if (previous) addCounts(row, previous);
+      if (previous) {
+        addCounts(row, previous);
+        addIndexErrorArtifacts(row, previous);
+      }
       else if (closedBefore && !known) continue;
       this.closedRollups.set(rollupKey(start, env), row);
       emit({ kind: 'env-window', at: end, row });
@@ -70,14 +74,19 @@ export class ClosedEnvRollups {
   }
 
   snapshot(): ClosedRollupsSnapshot {
-    return { closed: [...this.closedRollups.values()].map((r) => ({ ...r })), closedUpTo: encodeTime(this.closedUpTo) };
+    return { closed: [...this.closedRollups.values()].map(copyRollup), closedUpTo: encodeTime(this.closedUpTo) };
   }
 
   restore(state: ClosedRollupsSnapshot): void {
     this.closedRollups.clear();
-    for (const r of state.closed) this.closedRollups.set(rollupKey(r.windowStart, r.env), { ...r });
+    for (const r of state.closed) this.closedRollups.set(rollupKey(r.windowStart, r.env), copyRollup(r));
     this.closedUpTo = decodeTime(state.closedUpTo, -Infinity);
   }
+}
+
+/** A copy that shares no array with `r` (rollups from before indexErrorArtifacts have none). */
+function copyRollup(r: EnvWindowRow): EnvWindowRow {
+  return r.indexErrorArtifacts === undefined ? { ...r } : { ...r, indexErrorArtifacts: r.indexErrorArtifacts.map((a) => ({ ...a })) };
 }
 
 function rollupKey(windowStart: number, env: string): string {
@@ -99,10 +108,12 @@ export function addToEnv(envs: Map<string, EnvWindowRow>, row: DriftWindowRow): 
       indexOps: 0,
       indexErrors: 0,
       lateEvents: 0,
+      indexErrorArtifacts: [],
     };
     envs.set(row.env, e);
   }
   addCounts(e, row);
+  if (row.indexErrors > 0) keepFirst(e.indexErrorArtifacts!, { artifact: row.artifact, errors: row.indexErrors }, mostErrorsFirst);
 }
 
 /** Adds the counts of a key's or an env's row to an env rollup. */
@@ -114,4 +125,14 @@ function addCounts(e: EnvWindowRow, row: DriftWindowRow | EnvWindowRow): void {
   e.indexOps += row.indexOps;
   e.indexErrors += row.indexErrors;
   e.lateEvents += row.lateEvents;
+}
+
+/** The artifacts of both rollups of a window closed twice (module comment): a moved key's artifact is in one of them only. */
+function addIndexErrorArtifacts(e: EnvWindowRow, previous: EnvWindowRow): void {
+  const kept = (e.indexErrorArtifacts ??= []);
+  for (const a of previous.indexErrorArtifacts ?? []) keepFirst(kept, { ...a }, mostErrorsFirst);
+}
+
+function mostErrorsFirst(a: { artifact: string; errors: number }, b: { artifact: string; errors: number }): number {
+  return b.errors - a.errors || byText(a.artifact, b.artifact);
 }

@@ -148,6 +148,12 @@ export interface EnvWindowRow {
   indexOps: number;
   indexErrors: number;
   lateEvents: number;
+  /**
+   * Not stored, for index_error_rate_high's text: the artifacts with the most
+   * index errors in the window (errors > 0), at most MAX_LISTED_ITEMS, most
+   * first. Absent in rollups from before it was kept.
+   */
+  indexErrorArtifacts?: Array<{ artifact: string; errors: number }>;
 }
 
 /** 5-minute promotion window per env (SPEC §5). */
@@ -205,6 +211,54 @@ export interface PromotionWindowRow {
   snapshotsVerified: number;
   snapshotsUnverified: number;
   gates: GateWindowRow[];
+  /**
+   * Not stored, for promotion_success_rate_low's text: each promotion whose
+   * outcome this window's events decided (its first end, a rollback, a
+   * retry), as it was left, by promotionId: the rule names, in the window it
+   * counts the promotion in (`countedIn`), those that are not successes.
+   * Absent: none known.
+   */
+  decided?: DecidedPromotion[];
+  /**
+   * Not stored, for promotion_duration_high's text: the slowest attempts
+   * that ended in the window (durationCount counts them all), at most
+   * MAX_LISTED_ITEMS, slowest first. Absent: none known.
+   */
+  slowest?: TimedAttempt[];
+}
+
+/** A promotion named in a rate alert's text (never stored). */
+export interface NamedPromotion {
+  promotionId: string;
+  artifact: string;
+  /** The version its event carried, if any. */
+  version?: string;
+}
+
+/** What one window's events left a promotion's outcome at (PromotionWindowRow.decided). */
+export interface DecidedPromotion extends NamedPromotion {
+  /** windowEnd of the window of its first end, where the success rate counts it (as in successChanges). */
+  countedIn: number;
+  /** Event time of the event that decided it. */
+  decidedAt: number;
+  succeeded: boolean;
+  /** Not a success: a failure, or rolled back (after a success or a failure, or ended by its rollback). */
+  rolledBack: boolean;
+  /** The rollback's target version, actor and reason, or the failure's actor and reason. */
+  rollbackTo?: string;
+  actor?: string;
+  reason?: string;
+}
+
+/** One attempt of a promotion and how long it took (PromotionWindowRow.slowest). */
+export interface TimedAttempt extends NamedPromotion {
+  durationMs: number;
+  endedAt: number;
+}
+
+/** One failed run of a gate (GateWindowRow.failedRuns). */
+export interface FailedGateRun extends NamedPromotion {
+  at: number;
 }
 
 /**
@@ -239,6 +293,12 @@ export interface GateWindowRow {
   failed: number;
   durationP50Ms: number | null;
   durationP90Ms: number | null;
+  /**
+   * Not stored, for gate_failure_rate_high's text: the latest failed runs in
+   * the window (`failed` counts them all), at most MAX_LISTED_ITEMS, latest
+   * first. Absent: none known.
+   */
+  failedRuns?: FailedGateRun[];
 }
 
 /** Rolling MTTR over one trailing window for one scope (SPEC §4.6). */

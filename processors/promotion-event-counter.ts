@@ -61,7 +61,7 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { PromotionOutcome } from './facts.js';
 import type { Emit } from './processor.js';
 import type { PromotionLifecycles } from './promotion-lifecycles.js';
-import { addDifference, changeSuccess, emptyEnvWindow, type EnvWindow } from './promotion-window-counts.js';
+import { addDifference, changeSuccess, countDuration, emptyEnvWindow, noteDecided, recountDuration, type EnvWindow } from './promotion-window-counts.js';
 import type { LoggedEvent, PromotionWindowLog } from './promotion-window-logs.js';
 
 /** What a promotion-outcome says of its promotion beyond its identity (the deciding event gives that). */
@@ -120,14 +120,14 @@ export class PromotionEventCounter {
     if (!ended || ended.firstEndedAt < eventAt) return false;
     if (event.phase === 'started') {
       w.started++;
-      w.durations.push(ended.firstEndedAt - eventAt);
+      countDuration(w, event, ended.firstEndedAt - eventAt, ended.firstEndedAt);
       return true;
     }
     if (event.phase !== 'succeeded' && event.phase !== 'failed') return false;
     const byRollback = lifecycles.endedByRollbackOf(id);
     if (ended.outcome !== 'rolled_back' || ended.firstEndedAt === eventAt || !byRollback) return false;
     const duration = lifecycles.trackDuration(id, event, eventAt);
-    if (duration !== undefined) w.durations.push(duration);
+    if (duration !== undefined) countDuration(w, event, duration, eventAt);
     w[event.phase]++;
     this.endBeforeRollback(w, id, event, eventAt, ended.firstEndedAt, byRollback.durationMs, at, emit);
     return true;
@@ -141,7 +141,12 @@ export class PromotionEventCounter {
    */
   count(w: EnvWindow, id: string, event: PromotionEvent, eventAt: number, duration: number | undefined, decide: (o: OutcomeOf) => void): void {
     const lifecycles = this.lifecycles;
-    if (duration !== undefined) w.durations.push(duration);
+    if (duration !== undefined) countDuration(w, event, duration, eventAt);
+    // What the event decides is noted in the window too, for the success rate alert's text (PromotionWindowRow.decided).
+    const decideIn = (o: OutcomeOf) => {
+      noteDecided(w, event, o, this.windowMs);
+      decide(o);
+    };
     switch (event.phase) {
       case 'started':
         w.started++;
@@ -156,14 +161,14 @@ export class PromotionEventCounter {
           w.promotionsEnded++;
           if (success) w.endedSucceeded++;
           lifecycles.rememberOutcome(id, event, event.phase, eventAt);
-          decide({ firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
+          decideIn({ firstEndedAt: eventAt, outcome: event.phase, decidedAt: eventAt });
           break;
         }
         // A retry under the same id (after a failure, a success or a rollback): the promotion stays counted once,
         // at its first end, now with this outcome.
         if ((ended.outcome === 'succeeded') !== success) changeSuccess(w, ended.firstEndedAt, success ? 1 : -1, this.windowMs);
         if (ended.outcome !== event.phase) lifecycles.rememberOutcome(id, event, event.phase, ended.firstEndedAt);
-        decide({ firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
+        decideIn({ firstEndedAt: ended.firstEndedAt, outcome: event.phase, decidedAt: eventAt });
         break;
       }
       case 'rolled_back': {
@@ -176,13 +181,13 @@ export class PromotionEventCounter {
         if (ended?.outcome === 'succeeded') {
           w.rolledBackAfterSuccess++;
           changeSuccess(w, firstEndedAt, -1, this.windowMs);
-          decide({ firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          decideIn({ firstEndedAt, outcome: 'succeeded_then_rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         } else if (ended) {
-          decide({ firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
+          decideIn({ firstEndedAt, outcome: 'failed', decidedAt: eventAt, rolledBackAt: eventAt });
         } else {
           w.promotionsEnded++;
           lifecycles.rememberEndedByRollback(id, event, duration);
-          decide({ firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
+          decideIn({ firstEndedAt, outcome: 'rolled_back', decidedAt: eventAt, rolledBackAt: eventAt });
         }
         break;
       }
@@ -207,9 +212,8 @@ export class PromotionEventCounter {
     // none. (Not found: another member counted it, before a rebalance, and its row keeps it. A start after this end
     // was, in order, the rollback's.)
     if (rollbackMs !== null) {
-      const counted = w.durations.indexOf(rollbackMs);
       const toThisEnd = rollbackMs - (rolledBackAt - eventAt);
-      if (counted >= 0 && toThisEnd >= 0) w.durations[counted] = toThisEnd;
+      if (toThisEnd >= 0) recountDuration(w, event.promotionId, rollbackMs, toThisEnd, eventAt);
     }
     this.lifecycles.rememberOutcome(id, event, 'rolled_back', eventAt);
     if (event.phase === 'succeeded') {
@@ -218,7 +222,9 @@ export class PromotionEventCounter {
       changeSuccess(w, eventAt, -1, this.windowMs);
     }
     const outcome = event.phase === 'succeeded' ? 'succeeded_then_rolled_back' : 'failed';
-    emitOutcome(emit, event, at, { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt });
+    const o: OutcomeOf = { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt };
+    noteDecided(w, event, o, this.windowMs);
+    emitOutcome(emit, event, at, o);
   }
 }
 

@@ -8,12 +8,15 @@
  */
 import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
-import type { PromotionWindowRow } from './facts.js';
+import type { DecidedPromotion, FailedGateRun, NamedPromotion, PromotionWindowRow, TimedAttempt } from './facts.js';
+import { byText, keepFirst } from './bounded-examples.js';
 
 export interface GateAcc {
   passed: number;
   failed: number;
   durations: number[];
+  /** The latest failed runs, for the alert text (GateWindowRow.failedRuns). */
+  failedRuns: FailedGateRun[];
 }
 
 /** The row's counts as they accumulate (their meaning is documented on PromotionWindowRow), plus what the row summarises. */
@@ -25,6 +28,14 @@ export type EnvWindow = Pick<
   successChanges: Map<number, number>;
   durations: number[];
   gates: Map<string, GateAcc>;
+  /**
+   * For the alert texts (not stored): what the window's events left each
+   * promotion's outcome at, by promotionId (PromotionWindowRow.decided: as
+   * `successChanges`, one per promotion decided in the window), and the
+   * slowest attempts (bounded).
+   */
+  decided: Map<string, DecidedPromotion>;
+  slowest: TimedAttempt[];
 };
 
 /**
@@ -38,14 +49,20 @@ export type EnvWindow = Pick<
  * were counted then. `endedSucceeded` is absent before retries ended once:
  * `succeeded` was what the rule counted then.
  */
-export type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'successChanges'> & {
+export type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'successChanges' | 'decided' | 'slowest'> & {
   rolledBackAfterSuccess?: number;
   promotionsEnded?: number;
   endedSucceeded?: number;
   successChanges?: Array<[windowEnd: number, delta: number]>;
   successesTakenBack?: Array<[windowEnd: number, count: number]>;
-  gates: Array<[gate: string, acc: GateAcc]>;
+  gates: Array<[gate: string, acc: GateAccSnapshot]>;
+  /** Absent in snapshots from before the alert texts named promotions: none known (restored empty). */
+  decided?: DecidedPromotion[];
+  slowest?: TimedAttempt[];
 };
+
+/** `failedRuns` is absent in snapshots from before the alert texts named them. */
+type GateAccSnapshot = Omit<GateAcc, 'failedRuns'> & { failedRuns?: FailedGateRun[] };
 
 export function emptyEnvWindow(): EnvWindow {
   return {
@@ -61,19 +78,79 @@ export function emptyEnvWindow(): EnvWindow {
     snapshotsVerified: 0,
     snapshotsUnverified: 0,
     gates: new Map(),
+    decided: new Map(),
+    slowest: [],
   };
 }
 
-/** Counts one run of a gate (a retried gate counts again). */
-export function countGate(w: EnvWindow, gate: NonNullable<PromotionEvent['gate']>): void {
+/** Counts one run of a gate (a gate event at `at`; a retried gate counts again). */
+export function countGate(w: EnvWindow, event: PromotionEvent, at: number): void {
+  const gate = event.gate!;
   let g = w.gates.get(gate.name);
   if (!g) {
-    g = { passed: 0, failed: 0, durations: [] };
+    g = { passed: 0, failed: 0, durations: [], failedRuns: [] };
     w.gates.set(gate.name, g);
   }
   if (gate.result === 'passed') g.passed++;
-  else g.failed++;
+  else {
+    g.failed++;
+    keepFirst(g.failedRuns, { ...named(event), at }, latestRunFirst);
+  }
   g.durations.push(gate.durationMs);
+}
+
+/** One attempt's duration (`durationMs`, ended at `endedAt`) of the promotion of `event`: counted, and kept if among the slowest. */
+export function countDuration(w: EnvWindow, event: PromotionEvent, durationMs: number, endedAt: number): void {
+  w.durations.push(durationMs);
+  keepFirst(w.slowest, { ...named(event), durationMs, endedAt }, slowestFirst);
+}
+
+/** A counted duration of the promotion `promotionId` becomes `durationMs`, ended at `endedAt` (promotion-event-counter.ts endBeforeRollback). */
+export function recountDuration(w: EnvWindow, promotionId: string, from: number, durationMs: number, endedAt: number): void {
+  const i = w.durations.indexOf(from);
+  if (i < 0) return;
+  w.durations[i] = durationMs;
+  const kept = w.slowest.findIndex((a) => a.promotionId === promotionId && a.durationMs === from);
+  if (kept < 0) return;
+  const [attempt] = w.slowest.splice(kept, 1);
+  keepFirst(w.slowest, { ...attempt!, durationMs, endedAt }, slowestFirst);
+}
+
+/**
+ * What `event` left its promotion's outcome at (PromotionWindowRow.decided):
+ * `o` as in its promotion-outcome (first end, outcome, deciding time, rollback).
+ */
+export function noteDecided(
+  w: EnvWindow,
+  event: PromotionEvent,
+  o: { firstEndedAt: number; outcome: string; decidedAt: number; rolledBackAt?: number },
+  windowMs: number,
+): void {
+  const d: DecidedPromotion = {
+    ...named(event),
+    countedIn: windowStart(o.firstEndedAt, windowMs) + windowMs,
+    decidedAt: o.decidedAt,
+    succeeded: o.outcome === 'succeeded',
+    rolledBack: o.rolledBackAt !== undefined,
+  };
+  if (event.rollbackTo !== undefined) d.rollbackTo = event.rollbackTo.version;
+  if (event.actor !== undefined) d.actor = event.actor;
+  if (event.reason !== undefined) d.reason = event.reason;
+  w.decided.set(event.promotionId, d);
+}
+
+function named(event: PromotionEvent): NamedPromotion {
+  const p: NamedPromotion = { promotionId: event.promotionId, artifact: event.artifact };
+  if (event.version !== undefined) p.version = event.version;
+  return p;
+}
+
+function latestRunFirst(a: FailedGateRun, b: FailedGateRun): number {
+  return b.at - a.at || byText(a.promotionId, b.promotionId) || byText(a.artifact, b.artifact);
+}
+
+function slowestFirst(a: TimedAttempt, b: TimedAttempt): number {
+  return b.durationMs - a.durationMs || a.endedAt - b.endedAt || byText(a.promotionId, b.promotionId) || byText(a.artifact, b.artifact);
 }
 
 /** Records in `w` a change of the success of a promotion counted in the window of `firstEndedAt` (see successChanges). */
@@ -87,13 +164,18 @@ function addSuccessChange(w: EnvWindow, end: number, delta: number): void {
   else w.successChanges.set(end, changed);
 }
 
+/** The named items (decided, slowest, failedRuns) only when there are some: a window without any snapshots as before they were kept. */
 export function envWindowSnapshot(w: EnvWindow): EnvWindowSnapshot {
-  return {
-    ...w,
+  const { decided, slowest, ...rest } = w;
+  const snapshot: EnvWindowSnapshot = {
+    ...rest,
     successChanges: [...w.successChanges],
     durations: [...w.durations],
-    gates: [...w.gates].map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }]),
+    gates: [...w.gates].map(([gate, { failedRuns, ...g }]) => [gate, { ...g, durations: [...g.durations], ...(failedRuns.length > 0 ? { failedRuns: failedRuns.map((r) => ({ ...r })) } : {}) }]),
   };
+  if (decided.size > 0) snapshot.decided = [...decided.values()].map((d) => ({ ...d }));
+  if (slowest.length > 0) snapshot.slowest = slowest.map((a) => ({ ...a }));
+  return snapshot;
 }
 
 /** The window (ending at `windowEnd`) a snapshot holds, old snapshots' absent counts filled in as EnvWindowSnapshot says. */
@@ -113,7 +195,9 @@ export function envWindowFromSnapshot(w: EnvWindowSnapshot, windowEnd: number): 
     endedSucceeded: w.endedSucceeded ?? w.succeeded,
     successChanges,
     durations: [...w.durations],
-    gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations] }])),
+    gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations], failedRuns: (g.failedRuns ?? []).map((r) => ({ ...r })) }])),
+    decided: new Map((w.decided ?? []).map((d) => [d.promotionId, { ...d }])),
+    slowest: (w.slowest ?? []).map((a) => ({ ...a })),
   };
 }
 
@@ -130,4 +214,10 @@ export function addDifference(w: EnvWindow, before: EnvWindow, after: EnvWindow)
     if (i >= 0) w.durations.splice(i, 1);
   }
   w.durations.push(...after.durations);
+  // One promotion's events: what they decided and its attempts are theirs alone. An attempt the bound dropped when
+  // it was first counted stays dropped (the text names fewer; its counts stay exact).
+  for (const id of before.decided.keys()) w.decided.delete(id);
+  for (const [id, d] of after.decided) w.decided.set(id, d);
+  w.slowest = w.slowest.filter((a) => !before.slowest.some((b) => b.promotionId === a.promotionId && b.endedAt === a.endedAt && b.durationMs === a.durationMs));
+  for (const a of after.slowest) keepFirst(w.slowest, a, slowestFirst);
 }

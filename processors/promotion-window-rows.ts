@@ -1,7 +1,8 @@
 /**
  * The `promotion-window` row of one env's closed window (SPEC §5): its
  * counts, duration quantiles and per-gate rows, gates and success changes in
- * a stable order so equal input gives equal rows.
+ * a stable order so equal input gives equal rows (with what the alert texts
+ * name: the promotions decided, the slowest attempts, the failed gate runs).
  */
 import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import type { GateWindowRow, PromotionWindowRow } from './facts.js';
@@ -17,6 +18,7 @@ export function promotionWindowRow(start: number, end: number, env: string, w: E
       failed: g.failed,
       durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
       durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
+      failedRuns: g.failedRuns.map((r) => ({ ...r })),
     };
   });
   const durations = sortedCopy(w.durations);
@@ -40,5 +42,7 @@ export function promotionWindowRow(start: number, end: number, env: string, w: E
     snapshotsVerified: w.snapshotsVerified,
     snapshotsUnverified: w.snapshotsUnverified,
     gates,
+    decided: [...w.decided.values()].sort((a, b) => (a.promotionId < b.promotionId ? -1 : a.promotionId > b.promotionId ? 1 : 0)).map((d) => ({ ...d })),
+    slowest: w.slowest.map((a) => ({ ...a })),
   };
 }

@@ -75,7 +75,7 @@ import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { PromotionLifecycles, promotionKey, type PromotionStartsSnapshot } from './promotion-lifecycles.js';
-import { countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
+import { countDuration, countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
 import { promotionWindowRow } from './promotion-window-rows.js';
 import { placeOf, PromotionWindowLogs } from './promotion-window-logs.js';
 import { emitOutcome, PromotionEventCounter } from './promotion-event-counter.js';
@@ -139,7 +139,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
         else w.snapshotsUnverified++;
         return;
       case 'gate':
-        if (event.gate) countGate(w, event.gate);
+        if (event.gate) countGate(w, event, eventAt);
         return;
     }
     const start = windowStart(at, this.windowMs);
@@ -173,7 +173,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
       return;
     }
     const ended = this.lifecycles.trackLateStart(id, event, eventAt);
-    if (ended && windowOpenAt(ended.endedAt, at, this.windowMs)) this.slot(at, event.env).durations.push(ended.durationMs);
+    if (ended && windowOpenAt(ended.endedAt, at, this.windowMs)) countDuration(this.slot(at, event.env), event, ended.durationMs, ended.endedAt);
   }
 
   /** A closure written in `handle` would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */

@@ -36,9 +36,13 @@ export function timestamp(ms: number): string {
 /** Most items an alert text lists: a description stays short however many digests a key sees. */
 export const MAX_LISTED_ITEMS = 10;
 
-/** ["a", "b", "c"] → "a, b, c"; past MAX_LISTED_ITEMS "a, …, j and 5 more"; empty → "(none reported)". */
-export function list(items: readonly string[]): string {
+/**
+ * ["a", "b", "c"] → "a, b, c"; past MAX_LISTED_ITEMS "a, …, j and 5 more"; empty → "(none reported)".
+ * `total`: how many there are when `items` names only some of them (a bounded sample), for "and N more".
+ */
+export function list(items: readonly string[], total = items.length): string {
   if (items.length === 0) return '(none reported)';
-  const more = items.length > MAX_LISTED_ITEMS ? ` and ${items.length - MAX_LISTED_ITEMS} more` : '';
-  return items.slice(0, MAX_LISTED_ITEMS).join(', ') + more;
+  const shown = items.slice(0, MAX_LISTED_ITEMS);
+  const more = total > shown.length ? ` and ${total - shown.length} more` : '';
+  return shown.join(', ') + more;
 }

@@ -41,7 +41,6 @@ function describeSources(i: Incident): string {
   const listed = i.divergentSources;
   if (listed === undefined || listed.length === 0) return '';
   const total = i.divergentSourceCount ?? listed.length;
-  const more = total > listed.length ? ` and ${total - listed.length} more` : '';
   const reporting = i.sourceCount === undefined ? '' : ` (${total} of ${i.sourceCount} sources reporting)`;
-  return ` Divergent source(s): ${listed.map((s) => `${s.sourceId} serves ${s.digest}`).join(', ')}${more}${reporting}.`;
+  return ` Divergent source(s): ${list(listed.map((s) => `${s.sourceId} serves ${s.digest}`), total)}${reporting}.`;
 }

@@ -28,10 +28,19 @@
  * not among (the rate could read 0 with every judged promotion successful);
  * and each terminal event of a retried promotion counted as a promotion (20
  * promotions, two retried into a success, read 20 of 22).
+ *
+ * The text names the promotions judged that are no success, latest decided
+ * first, as they are now: each window's row says what its events left each
+ * promotion's outcome at (PromotionWindowRow.decided), and the rule puts a
+ * failure or a rollback under the window the promotion is counted in, and
+ * takes it out again when a retry makes it a success — the same windows as
+ * the amends.
  */
-import { duration, percent } from '../format.js';
+import type { DecidedPromotion } from '../../facts.js';
+import { duration, list, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createPromotionWindowRateRule } from './rate-rule.js';
+import { createPromotionWindowRateRule, type RateExample } from './rate-rule.js';
+import { exampleText, promotionExample } from './rate-examples.js';
 
 export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
   return createPromotionWindowRateRule(ctx, {
@@ -43,12 +52,30 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
       },
     ],
     amendsOf: (r) => r.successChanges.map((c) => ({ labels: { env: r.env }, windowEnd: c.windowEnd, numerator: c.delta })),
+    exampleChangesOf: (r) =>
+      (r.decided ?? []).map((d) => {
+        const change = { labels: { env: r.env }, windowEnd: d.countedIn, key: d.promotionId };
+        return d.succeeded ? change : { ...change, example: notSucceeded(d) };
+      }),
     breaches: (value, threshold) => value < threshold,
-    describe: (j) => ({
-      summary: `Promotion success rate in ${j.labels.env} is ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,
-      description:
-        `${j.numerator} of ${j.denominator} promotions that ended in ${j.labels.env} in the last ${duration(j.windowMs)} succeeded; ` +
-        `${j.denominator - j.numerator} failed or were rolled back.`,
-    }),
+    describe: (j) => {
+      const unsuccessful = j.denominator - j.numerator;
+      const named = j.examples.length > 0 ? `, latest first: ${list(j.examples.map((x) => exampleText(x)), unsuccessful)}` : '';
+      return {
+        summary: `Promotion success rate in ${j.labels.env} is ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,
+        description:
+          `${j.numerator} of ${j.denominator} promotions that ended in ${j.labels.env} in the last ${duration(j.windowMs)} succeeded; ` +
+          `${unsuccessful} failed or were rolled back${named}.`,
+      };
+    },
   });
+}
+
+/** "pr-7 (api 1.4.0, rolled back to 1.3.0 by alice: error budget burn)", "pr-8 (api 1.5.0, failed: smoke gate failed)". */
+function notSucceeded(d: DecidedPromotion): RateExample {
+  const x = promotionExample(d, d.promotionId, d.decidedAt);
+  const how = d.rolledBack ? `rolled back${d.rollbackTo === undefined ? '' : ` to ${d.rollbackTo}`}` : 'failed';
+  const who = d.actor === undefined ? '' : ` by ${d.actor}`;
+  const why = d.reason === undefined ? '' : `: ${d.reason}`;
+  return { ...x, detail: `${x.detail}, ${how}${who}${why}` };
 }

@@ -27,8 +27,19 @@
  * The rolling entries are per-env (whole) state in live mode, snapshotted in
  * their insertion order, which is the order keys are judged (and alerts
  * emitted) in.
+ *
+ * What the text names: a sample may carry examples — the items behind its
+ * numerator (failed promotions, failed gate runs, slow attempts, artifacts
+ * with errors) — and a row may change those of an earlier window's sample
+ * (RateRow.exampleChanges, as amends change its numerator). Each window's
+ * sample keeps at most MAX_LISTED_ITEMS of them, the first by rank, so the
+ * state stays bounded by keys and windows, not events; the rule's text gets
+ * those of the windows in the span (Judged.examples). They are snapshotted
+ * with the samples; a snapshot from before they were kept restores without
+ * any (the text then names none until new windows bring them).
  */
 import { ConfigError } from '../../../lib/errors.js';
+import { byText, keepFirst } from '../../bounded-examples.js';
 import type { Fact, FactKind, PromotionWindowRow } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
@@ -37,6 +48,29 @@ export interface RateSample {
   labels: Labels;
   numerator: number;
   denominator: number;
+  /** Items behind the numerator to name in the text (any number: the sample keeps the first MAX_LISTED_ITEMS by rank). */
+  examples?: RateExample[];
+}
+
+/** An item a rule names in its text: a promotion, a gate run, an artifact. */
+export interface RateExample {
+  /** Identifies the item within its alert key (a change of it replaces or removes it). */
+  key: string;
+  /** Listing order, highest first (ties by key): the latest, the slowest, the most errors. */
+  rank: number;
+  /** What the text calls it (a promotion id, an artifact). */
+  name: string;
+  /** What the text says of it, in parentheses after the name. */
+  detail?: string;
+}
+
+/** A change to the examples of an earlier window's sample: `example` replaces the item `key`, or, absent, removes it. */
+export interface RateExampleChange {
+  labels: Labels;
+  /** windowEnd of the sample to change. */
+  windowEnd: number;
+  key: string;
+  example?: RateExample;
 }
 
 /** A change to the numerator of an earlier window's sample (see RateRow.amends). */
@@ -62,6 +96,8 @@ export interface RateRow {
    * promotion is not among those the window judges.
    */
   amends?: RateAmend[];
+  /** Changes to the examples of samples of the group, applied with `amends`; one of a window not in the rolling window changes nothing. */
+  exampleChanges?: RateExampleChange[];
 }
 
 export interface Judged {
@@ -72,6 +108,8 @@ export interface Judged {
   denominator: number;
   threshold: number;
   windowMs: number;
+  /** The examples of the samples in the window, highest rank first (each sample's first MAX_LISTED_ITEMS). */
+  examples: RateExample[];
 }
 
 export interface RateRuleSpec {
@@ -83,15 +121,24 @@ export interface RateRuleSpec {
   describe: (judged: Judged) => { summary: string; description: string };
 }
 
-interface KeyWindow {
-  labels: Labels;
-  entries: Array<{ end: number; numerator: number; denominator: number }>;
+interface Entry {
+  end: number;
+  numerator: number;
+  denominator: number;
+  examples: RateExample[];
 }
 
-/** Plain JSON form: per group, each key's labels and window entries. */
-export interface RateRuleSnapshot {
-  groups: Array<[group: string, keys: KeyWindow[]]>;
+interface KeyWindow {
+  labels: Labels;
+  entries: Entry[];
 }
+
+/** Plain JSON form: per group, each key's labels and window entries (`examples` only when some; absent before they were kept). */
+export interface RateRuleSnapshot {
+  groups: Array<[group: string, keys: Array<{ labels: Labels; entries: EntrySnapshot[] }>]>;
+}
+
+type EntrySnapshot = Omit<Entry, 'examples'> & { examples?: RateExample[] };
 
 export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule {
   const { threshold, windowMs, minSamples } = requiredParameters(ctx);
@@ -104,9 +151,11 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
   function judge(at: number, startsAt: number, w: KeyWindow): void {
     let numerator = 0;
     let denominator = 0;
+    const examples: RateExample[] = [];
     for (const e of w.entries) {
       numerator += e.numerator;
       denominator += e.denominator;
+      examples.push(...e.examples);
     }
     // Rates are never below 0 (a rule's samples could, in principle, take back more than they counted).
     if (numerator < 0) numerator = 0;
@@ -119,7 +168,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
     const value = numerator / denominator;
     if (!spec.breaches(value, threshold)) ctx.clear(at, w.labels);
     else if (denominator >= minSamples) {
-      const judged = { labels: w.labels, value, numerator, denominator, threshold, windowMs };
+      const judged = { labels: w.labels, value, numerator, denominator, threshold, windowMs, examples: examples.sort(highestRankFirst) };
       ctx.raise(at, { labels: w.labels, startsAt, ...spec.describe(judged) });
     }
   }
@@ -150,16 +199,24 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         // A second row for a window already counted corrects it (an env rollup closed again after a rebalance
         // brought a moved key's share of it, drift-env-rollups.ts): it replaces that window's sample, never adds to it.
         const counted = w.entries.find((e) => e.end === row.windowEnd);
+        const examples = kept(s.examples ?? []);
         if (counted) {
           counted.numerator = s.numerator;
           counted.denominator = s.denominator;
-        } else w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator });
+          counted.examples = examples;
+        } else w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator, examples });
       }
       for (const a of row.amends ?? []) {
         const entry = keys.get(labelsKey(a.labels))?.entries.find((e) => e.end === a.windowEnd);
         // Within [0, denominator]: in live mode a key that moved between instances may take back (or give) a
         // success its new owner's share did not count (each instance judges its share, README: Known limits).
         if (entry) entry.numerator = Math.min(entry.denominator, Math.max(0, entry.numerator + a.numerator));
+      }
+      for (const c of row.exampleChanges ?? []) {
+        const entry = keys.get(labelsKey(c.labels))?.entries.find((e) => e.end === c.windowEnd);
+        if (!entry) continue;
+        entry.examples = entry.examples.filter((x) => x.key !== c.key);
+        if (c.example) keepFirst(entry.examples, { ...c.example }, highestRankFirst);
       }
       // Judged up to the group's latest window: a correction of an earlier one does not take later samples out.
       let latest = row.windowEnd;
@@ -196,13 +253,16 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       },
       snapshot(): RateRuleSnapshot {
         return {
-          groups: [...groups].map(([group, keys]) => [group, [...keys.values()].map((w) => ({ labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }))]),
+          groups: [...groups].map(([group, keys]) => [group, [...keys.values()].map((w) => ({ labels: { ...w.labels }, entries: w.entries.map(entrySnapshot) }))]),
         };
       },
       restore(state: RateRuleSnapshot) {
         groups.clear();
         for (const [group, windows] of state.groups) {
-          groups.set(group, new Map(windows.map((w) => [labelsKey(w.labels), { labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e })) }])));
+          groups.set(
+            group,
+            new Map(windows.map((w) => [labelsKey(w.labels), { labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e, examples: (e.examples ?? []).map((x) => ({ ...x })) })) }])),
+          );
         }
         nextDue = departureAfterEntries();
       },
@@ -216,6 +276,21 @@ function requiredParameters(ctx: RuleContext): { threshold: number; windowMs: nu
     throw new ConfigError(`rules.${ctx.rule}`, 'threshold, window and minSamples are required for a rate rule');
   }
   return { threshold, windowMs, minSamples };
+}
+
+function entrySnapshot({ examples, ...counts }: Entry): EntrySnapshot {
+  return examples.length > 0 ? { ...counts, examples: examples.map((x) => ({ ...x })) } : counts;
+}
+
+/** The first MAX_LISTED_ITEMS of `examples` by rank (a sample keeps no more: bounded state). */
+function kept(examples: readonly RateExample[]): RateExample[] {
+  const out: RateExample[] = [];
+  for (const x of examples) keepFirst(out, { ...x }, highestRankFirst);
+  return out;
+}
+
+function highestRankFirst(a: RateExample, b: RateExample): number {
+  return b.rank - a.rank || byText(a.key, b.key);
 }
 
 function labelsKey(labels: Labels): string {
@@ -232,13 +307,20 @@ export function createPromotionWindowRateRule(
   spec: Omit<RateRuleSpec, 'kinds' | 'rowOf'> & {
     samplesOf: (row: PromotionWindowRow) => RateSample[];
     amendsOf?: (row: PromotionWindowRow) => RateAmend[];
+    exampleChangesOf?: (row: PromotionWindowRow) => RateExampleChange[];
   },
 ): AlertRule {
   return createRateRule(ctx, {
     kinds: ['promotion-window'],
     rowOf: (fact) =>
       fact.kind === 'promotion-window'
-        ? { group: fact.row.env, windowEnd: fact.row.windowEnd, samples: spec.samplesOf(fact.row), amends: spec.amendsOf?.(fact.row) }
+        ? {
+            group: fact.row.env,
+            windowEnd: fact.row.windowEnd,
+            samples: spec.samplesOf(fact.row),
+            amends: spec.amendsOf?.(fact.row),
+            exampleChanges: spec.exampleChangesOf?.(fact.row),
+          }
         : undefined,
     breaches: spec.breaches,
     describe: spec.describe,

@@ -108,8 +108,8 @@ describe('DriftWindowsProcessor', () => {
     const env = ofKind(out, 'env-window');
     expect(env.map((f) => f.at)).toEqual([T0 + W, T0 + W]);
     expect(env.map((f) => f.row)).toEqual([
-      { windowStart: T0, windowEnd: T0 + W, env: 'prod', observations: 2, divergentObservations: 1, hydrations: 1, hydrationErrors: 0, indexOps: 1, indexErrors: 1, lateEvents: 0 },
-      { windowStart: T0, windowEnd: T0 + W, env: 'staging', observations: 1, divergentObservations: 0, hydrations: 1, hydrationErrors: 1, indexOps: 0, indexErrors: 0, lateEvents: 0 },
+      { windowStart: T0, windowEnd: T0 + W, env: 'prod', observations: 2, divergentObservations: 1, hydrations: 1, hydrationErrors: 0, indexOps: 1, indexErrors: 1, lateEvents: 0, indexErrorArtifacts: [{ artifact: 'api', errors: 1 }] },
+      { windowStart: T0, windowEnd: T0 + W, env: 'staging', observations: 1, divergentObservations: 0, hydrations: 1, hydrationErrors: 1, indexOps: 0, indexErrors: 0, lateEvents: 0, indexErrorArtifacts: [] },
     ]);
   });
 

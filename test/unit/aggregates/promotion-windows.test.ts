@@ -48,6 +48,17 @@ describe('PromotionWindowsProcessor', () => {
       snapshotsVerified: 0,
       snapshotsUnverified: 0,
       gates: [],
+      // For the alert texts: what each promotion's outcome was left at (under the window it is counted in), and the slowest attempts.
+      decided: [
+        { promotionId: 'p1', artifact: 'app', version: '1.2.3', countedIn: T0 + W, decidedAt: T0 + 60 * SEC, succeeded: true, rolledBack: false },
+        { promotionId: 'p2', artifact: 'app', countedIn: T0 + W, decidedAt: T0 + 130 * SEC, succeeded: false, rolledBack: false },
+        { promotionId: 'p3', artifact: 'app', countedIn: T0 + W, decidedAt: T0 + 200 * SEC, succeeded: false, rolledBack: true, rollbackTo: '1.0.0' },
+      ],
+      slowest: [
+        { promotionId: 'p3', artifact: 'app', durationMs: 180_000, endedAt: T0 + 200 * SEC },
+        { promotionId: 'p2', artifact: 'app', durationMs: 120_000, endedAt: T0 + 130 * SEC },
+        { promotionId: 'p1', artifact: 'app', version: '1.2.3', durationMs: 60_000, endedAt: T0 + 60 * SEC },
+      ],
     });
   });
 
@@ -78,8 +89,8 @@ describe('PromotionWindowsProcessor', () => {
     ]);
     const [f] = rows(out);
     expect(f!.row.gates).toEqual([
-      { gate: 'security', passed: 0, failed: 1, durationP50Ms: 500, durationP90Ms: 500 },
-      { gate: 'tests', passed: 2, failed: 1, durationP50Ms: 2000, durationP90Ms: 3000 },
+      { gate: 'security', passed: 0, failed: 1, durationP50Ms: 500, durationP90Ms: 500, failedRuns: [{ promotionId: 'p1', artifact: 'app', at: T0 + 4 }] },
+      { gate: 'tests', passed: 2, failed: 1, durationP50Ms: 2000, durationP90Ms: 3000, failedRuns: [{ promotionId: 'p1', artifact: 'app', at: T0 + 2 }] },
     ]);
     expect(f!.row).toMatchObject({ snapshotsVerified: 1, snapshotsUnverified: 2, started: 1 });
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertsConfig } from '../../../config/alert-rules.js';
-import { MIN, T0, advance, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
+import type { DecidedPromotion } from '../../../processors/facts.js';
+import { MAX_LISTED_ITEMS } from '../../../processors/alerting/format.js';
+import type { RateRuleSnapshot } from '../../../processors/alerting/rules/rate-rule.js';
+import { MIN, SEC, T0, advance, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
 
 /** One rule on, and a single escalation level so timing assertions see only the rule's own decisions. */
 const isolate = (rule: string) => (c: AlertsConfig) => {
@@ -237,5 +240,62 @@ describe('rate rules over event time alone (samples leaving the window without a
     });
     run(promotionRow(T0 + 5 * MIN, { failed: 20 }));
     expect(brief2(run(advance(T0 + 70 * MIN)))).toEqual([['resolved', 65, iso(T0 + 65 * MIN)]]);
+  });
+});
+
+describe('what the rate rules name (bounded, snapshotted)', () => {
+  const rule = 'promotion_success_rate_low';
+  /** Promotion p-<n> of api failed at T0 + n s, counted in the window ending at 5m. */
+  const failure = (n: number): DecidedPromotion => ({
+    promotionId: `p-${String(n).padStart(2, '0')}`, artifact: 'api', countedIn: T0 + 5 * MIN, decidedAt: T0 + n * SEC, succeeded: false, rolledBack: false,
+  });
+  const entries = (snapshot: unknown) => (snapshot as RateRuleSnapshot).groups[0]![1][0]!.entries;
+  const l2 = (out: ReturnType<ReturnType<typeof makeProcessor>['run']>) => out.find((o) => o.alert.escalationLevel === 2)!.alert.annotations.description;
+
+  it('keeps the latest MAX_LISTED_ITEMS per window, whatever the failures, and says how many more there are', () => {
+    const { run, processor } = makeProcessor(only(rule));
+    const fired = run(promotionRow(T0 + 5 * MIN, { failed: 30, decided: Array.from({ length: 30 }, (_, n) => failure(n)) }));
+    expect(fired[0]!.alert.annotations.description).toBe(
+      '0 of 30 promotions that ended in prod in the last 1h succeeded; 30 failed or were rolled back, latest first: ' +
+        'p-29 (api, failed), p-28 (api, failed), p-27 (api, failed), p-26 (api, failed), p-25 (api, failed), p-24 (api, failed), ' +
+        'p-23 (api, failed), p-22 (api, failed), p-21 (api, failed), p-20 (api, failed) and 20 more.',
+    );
+    expect(entries(processor.snapshot().rules[rule])[0]!.examples).toHaveLength(MAX_LISTED_ITEMS);
+  });
+
+  it('a restored snapshot names what the uninterrupted run names; one from before examples were kept names the new ones only', () => {
+    const first = makeProcessor(only(rule));
+    first.run(promotionRow(T0 + 5 * MIN, { failed: 20, decided: Array.from({ length: 20 }, (_, n) => failure(n)) }));
+    const saved = JSON.parse(JSON.stringify(first.processor.snapshot())) as ReturnType<typeof first.processor.snapshot>;
+    // p-05 retried into a success at 7m, p-30 (web 2.0.0) failed: 1 of 21.
+    const later = [
+      promotionRow(T0 + 10 * MIN, {
+        succeeded: 1, failed: 1, promotionsEnded: 1, endedSucceeded: 0, successChanges: [{ windowEnd: T0 + 5 * MIN, delta: 1 }],
+        decided: [
+          { ...failure(5), decidedAt: T0 + 7 * MIN, succeeded: true },
+          { ...failure(30), artifact: 'web', version: '2.0.0', countedIn: T0 + 10 * MIN, decidedAt: T0 + 8 * MIN, reason: 'smoke gate failed' },
+        ],
+      }),
+      advance(T0 + 10 * MIN + 1),
+    ];
+    const uninterrupted = l2(first.run(...later));
+    expect(uninterrupted).toBe(
+      '1 of 21 promotions that ended in prod in the last 1h succeeded; 20 failed or were rolled back, latest first: ' +
+        'p-30 (web 2.0.0, failed: smoke gate failed), p-19 (api, failed), p-18 (api, failed), p-17 (api, failed), p-16 (api, failed), ' +
+        'p-15 (api, failed), p-14 (api, failed), p-13 (api, failed), p-12 (api, failed), p-11 (api, failed) and 10 more.',
+    );
+    const restored = makeProcessor(only(rule));
+    restored.processor.restore(JSON.parse(JSON.stringify(saved)));
+    expect(restored.processor.snapshot()).toEqual(saved);
+    expect(l2(restored.run(...later))).toBe(uninterrupted);
+
+    // The previous release's snapshot: samples without examples.
+    const old = JSON.parse(JSON.stringify(saved)) as typeof saved;
+    for (const e of entries(old.rules[rule])) delete e.examples;
+    const upgraded = makeProcessor(only(rule));
+    upgraded.processor.restore(old);
+    expect(l2(upgraded.run(...later))).toBe(
+      '1 of 21 promotions that ended in prod in the last 1h succeeded; 20 failed or were rolled back, latest first: p-30 (web 2.0.0, failed: smoke gate failed) and 19 more.',
+    );
   });
 });
