@@ -61,7 +61,7 @@ import type { PromotionEvent } from '../schemas/input-events.js';
 import type { PromotionOutcome } from './facts.js';
 import type { Emit } from './processor.js';
 import type { PromotionLifecycles } from './promotion-lifecycles.js';
-import { addDifference, changeSuccess, countDuration, emptyEnvWindow, noteDecided, recountDuration, type EnvWindow } from './promotion-window-counts.js';
+import { addDifference, changeSuccess, countDuration, emptyEnvWindow, noteDecided, noteEndedBeforeRollback, recountDuration, type EnvWindow } from './promotion-window-counts.js';
 import type { LoggedEvent, PromotionWindowLog } from './promotion-window-logs.js';
 
 /** What a promotion-outcome says of its promotion beyond its identity (the deciding event gives that). */
@@ -213,7 +213,7 @@ export class PromotionEventCounter {
     // was, in order, the rollback's.)
     if (rollbackMs !== null) {
       const toThisEnd = rollbackMs - (rolledBackAt - eventAt);
-      if (toThisEnd >= 0) recountDuration(w, event.promotionId, rollbackMs, toThisEnd, eventAt);
+      if (toThisEnd >= 0) recountDuration(w, event, rollbackMs, toThisEnd, eventAt);
     }
     this.lifecycles.rememberOutcome(id, event, 'rolled_back', eventAt);
     if (event.phase === 'succeeded') {
@@ -222,8 +222,8 @@ export class PromotionEventCounter {
       changeSuccess(w, eventAt, -1, this.windowMs);
     }
     const outcome = event.phase === 'succeeded' ? 'succeeded_then_rolled_back' : 'failed';
-    const o: OutcomeOf = { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt };
-    noteDecided(w, event, o, this.windowMs);
+    const o: OutcomeOf & { rolledBackAt: number } = { firstEndedAt: eventAt, outcome, decidedAt: rolledBackAt, rolledBackAt };
+    noteEndedBeforeRollback(w, event, o, this.windowMs);
     emitOutcome(emit, event, at, o);
   }
 }

@@ -105,15 +105,18 @@ export function countDuration(w: EnvWindow, event: PromotionEvent, durationMs: n
   keepFirst(w.slowest, { ...named(event), durationMs, endedAt }, slowestFirst);
 }
 
-/** A counted duration of the promotion `promotionId` becomes `durationMs`, ended at `endedAt` (promotion-event-counter.ts endBeforeRollback). */
-export function recountDuration(w: EnvWindow, promotionId: string, from: number, durationMs: number, endedAt: number): void {
+/**
+ * A duration counted for the promotion of `event` (`from`) becomes the
+ * attempt `event` ended: `durationMs`, ended at `endedAt`, named by `event`
+ * (promotion-event-counter.ts endBeforeRollback: as in event-time order).
+ */
+export function recountDuration(w: EnvWindow, event: PromotionEvent, from: number, durationMs: number, endedAt: number): void {
   const i = w.durations.indexOf(from);
   if (i < 0) return;
   w.durations[i] = durationMs;
-  const kept = w.slowest.findIndex((a) => a.promotionId === promotionId && a.durationMs === from);
-  if (kept < 0) return;
-  const [attempt] = w.slowest.splice(kept, 1);
-  keepFirst(w.slowest, { ...attempt!, durationMs, endedAt }, slowestFirst);
+  const kept = w.slowest.findIndex((a) => a.promotionId === event.promotionId && a.durationMs === from);
+  if (kept >= 0) w.slowest.splice(kept, 1);
+  keepFirst(w.slowest, { ...named(event), durationMs, endedAt }, slowestFirst);
 }
 
 /**
@@ -137,6 +140,18 @@ export function noteDecided(
   if (event.actor !== undefined) d.actor = event.actor;
   if (event.reason !== undefined) d.reason = event.reason;
   w.decided.set(event.promotionId, d);
+}
+
+/**
+ * The promotion of `event` first ended at `firstEndedAt` after all, before
+ * the rollback this window noted for it (endBeforeRollback): that note stays
+ * the rollback's, now counted in the first end's window, as in event-time
+ * order; without one (not noted here), `event` decides it, rolled back.
+ */
+export function noteEndedBeforeRollback(w: EnvWindow, event: PromotionEvent, o: { firstEndedAt: number; outcome: string; decidedAt: number; rolledBackAt: number }, windowMs: number): void {
+  const rollback = w.decided.get(event.promotionId);
+  if (rollback?.rolledBack) rollback.countedIn = windowStart(o.firstEndedAt, windowMs) + windowMs;
+  else noteDecided(w, event, o, windowMs);
 }
 
 function named(event: PromotionEvent): NamedPromotion {
