@@ -31,6 +31,7 @@
  */
 import { StoreError } from '../lib/errors.js';
 import type { DeadLetter, Fact } from '../processors/facts.js';
+import type { StoreRow } from './row-mappers.js';
 import { eventInsertOptions, eventTables, type EventTable } from './event-rows.js';
 import { batchToken } from './batch-token.js';
 import { InsertRetries, type OutageBegun, type OutageEnded } from './insert-retries.js';
@@ -81,18 +82,18 @@ export class StoreWriter {
   }
 
   /**
-   * Buffers the rows of `facts` (each with its `instanceId`, as `write`) and
-   * sends the buffers of the tables they went to at once, without waiting for
-   * the other tables'. Resolves once those tables' rows are written (theirs and
-   * any buffered before them); rejects if the writer fails. Live mode's
-   * env-level rows, stored at the last moment of their commit
-   * (engine/live/held-share-rows.ts).
+   * Buffers `rows` (mapped before: RowMapper) and sends the buffers of the
+   * tables they went to at once, without waiting for the other tables'.
+   * Resolves once those tables' rows are written (theirs and any buffered
+   * before them); rejects if the writer fails. Live mode's env-level rows,
+   * stored once the commit that carries them has committed
+   * (engine/live/committed-share-rows.ts).
    */
-  async writeNow(facts: Iterable<{ fact: Fact; instanceId?: string }>): Promise<void> {
+  async writeNow(rows: Iterable<StoreRow>): Promise<void> {
     this.#checkWritable();
     const touched = (this.#touched = new Set<StoreTable>());
     try {
-      for (const { fact, instanceId } of facts) this.#tables.write(fact, instanceId);
+      for (const row of rows) this.#tables.writeRow(row);
     } finally {
       this.#touched = undefined;
     }

@@ -12,7 +12,7 @@ import { jsonWithoutLoneSurrogates } from '../lib/unicode.js';
 import { BatchBytes } from './batch-bytes.js';
 import { eventTable, writeEventRow } from './event-rows.js';
 import { RowBinaryBuffer } from './row-binary.js';
-import { deadLetterRow, metricRow, RowMapper, type Row } from './row-mappers.js';
+import { deadLetterRow, metricRow, RowMapper, type Row, type StoreRow } from './row-mappers.js';
 import type { StoreTable } from './tables.js';
 
 export type TableBuffer = RowBuffer | RowBinaryBuffer;
@@ -51,6 +51,11 @@ export class TableBuffers {
       return;
     }
     this.#mapper.map(fact, this.#push, instanceId); // undefined: the mapper's own instance id (a default parameter)
+  }
+
+  /** A row mapped before (RowMapper), as it was: the same line it gave then. */
+  writeRow({ table, row }: StoreRow): void {
+    this.#push(table, row);
   }
 
   writeDeadLetter(deadLetter: DeadLetter): void {

@@ -8,6 +8,8 @@
  *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0);
  *                             an instance no longer in the group has its record run on, then tombstoned, by the
  *                             owner of partition 0 (retiring-shares.ts)
+ *   s/<instanceId>/<n>        env-level store rows of the instance's last commit, stored once it committed
+ *                             (committed-share-rows.ts; partition 0); replaced by its next commit
  *   m/<instanceId>            catch-up markers (see ChangelogReader)
  */
 import type { Message } from 'kafkajs';

@@ -7,10 +7,11 @@
  * ONE transaction — its records are sent while the store writes, but it
  * commits only once the store has them, so nothing of it is visible to
  * read_committed consumers before both are durable. The held env-level rows
- * (windows, MTTR snapshots, per-env rules' alerts) are stored last, after the
- * membership check that precedes them, right before the transaction commits:
- * they are not idempotent across owners and must not outlive an abandoned
- * commit (held-share-rows.ts).
+ * (windows, MTTR snapshots, per-env rules' alerts) are the exception: they
+ * are not idempotent across owners and must not outlive a commit that does
+ * not commit (held-share-rows.ts), so they go in the transaction as
+ * changelog records and are stored after it has committed
+ * (committed-share-rows.ts).
  *
  * A commit is for the partitions of one group generation. If this instance
  * stops being a member while the commit is being built (kafkajs learnt of a
@@ -41,15 +42,16 @@ import { keyStateMessage, progressMessage, storedFrontier, wholeMessage } from '
 import { chunkMessages } from './send-chunks.js';
 import type { Engine } from './live-engine.js';
 import type { TransactionalProducer } from './transactional-producer.js';
-import type { HeldRow } from './held-share-rows.js';
+import type { StoreRow } from '../../store/row-mappers.js';
+import { storeCommittedRows } from './committed-share-rows.js';
 
 export interface PreparedCommit {
   started: number;
   byTopic: Map<string, Message[]>;
   changelog: Message[];
   offsets: Map<string, Array<{ partition: number; offset: string }>>;
-  /** Env-level rows of the work this commit covers: stored only if it is about to commit. */
-  held: HeldRow[];
+  /** Env-level rows of the work this commit covers, in its changelog records too: stored once it has committed. */
+  held: StoreRow[];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -61,6 +63,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function prepareCommit(engine: Engine, instanceId: string, now: number): PreparedCommit {
   const snap = snapshotTopology(engine.pipeline.topology);
   const progress = engine.tracker.progress();
+  const held = engine.heldRows.take(instanceId);
   const byTopic = new Map<string, Message[]>();
   for (const { topic, message } of engine.outbox) push(byTopic, topic, message);
   const changelog: Message[] = [
@@ -68,13 +71,14 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
     ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
     wholeMessage(instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot(), frontier: storedFrontier(engine.pipeline.orderer.frontier) }),
     ...engine.retiring.checkpointMessages(),
+    ...engine.shareRows.checkpointMessages(instanceId, held),
   ];
   const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
   for (const p of progress) push(offsets, p.topic, { partition: p.partition, offset: p.safeOffset });
   engine.outbox.length = 0;
   engine.alertsWaiting = 0;
   engine.progressed = false;
-  return { started: now, byTopic, changelog, offsets, held: engine.heldRows.take() };
+  return { started: now, byTopic, changelog, offsets, held };
 }
 
 export interface CommitTarget {
@@ -96,12 +100,9 @@ export async function publishCommit(target: CommitTarget, { byTopic, changelog, 
   stored?.catch(() => undefined); // awaited below; a failure while the transaction is still being built must not go unhandled
   // Store rows are idempotent (deduplication tokens): their flush goes on either way, harmless for partitions that moved.
   checkMember(target, 'before its transaction');
-  // The held env-level rows, once sent (kept through a deferral: a transaction run again does not send them again).
-  let shares: Promise<void> | undefined;
   for (;;) {
     if (writer?.retrying && stored) {
       await stored; // the store is down: its rows first, then the transaction (see the module comment)
-      await shares;
       checkMember(target, 'after the store came back');
     }
     try {
@@ -112,21 +113,18 @@ export async function publishCommit(target: CommitTarget, { byTopic, changelog, 
         if (offsets.size > 0) {
           await tx.sendOffsets({ consumerGroupId: target.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
         }
+        // The store's rows so far — the previous commit's env-level rows among them, whose records this one replaces.
         if (writer && stored) await storedUnlessOutage(writer, stored);
-        if (writer && held.length > 0) {
-          // Not before now: stored, they stay, whatever becomes of the commit (see the module comment).
-          checkMember(target, 'before its env-level rows were stored');
-          if (!shares) (shares = writer.writeNow(held)).catch(() => undefined);
-          await storedUnlessOutage(writer, shares);
-        }
         checkMember(target, 'before its transaction committed');
       });
-      return;
+      break;
     } catch (err) {
       if (!(err instanceof CommitDeferredError)) throw err;
       // Aborted: the loop waits for the store, then sends the same records in a new transaction.
     }
   }
+  // Committed: not before now (committed-share-rows.ts).
+  storeCommittedRows(writer, held);
 }
 
 /**

@@ -56,6 +56,7 @@ export async function ensureEngine(ctx: LiveContext): Promise<Engine> {
     now: ctx.now,
     groupInstanceIds: () => groupInstanceIds(ctx.groupDescriber, generation, ctx.log),
     onProduced: (topic, count) => opts.metrics?.produced(topic, count),
+    writer: opts.writer,
   });
   if (commits.takeRewind()) rewind(ctx, startOffsets);
   state.engine = engine;

@@ -15,14 +15,10 @@
  * of such a share too: their events go out with this commit or, abandoned,
  * never, and the member redoing the work decides from its own share, maybe
  * otherwise; stored at once, `alerts` could keep emissions no consumer saw.
- * So these rows wait here, and `prepareCommit` hands the ones so far to its
- * commit, which stores them last: once the rest of the store has its rows
- * and membership was checked again, right before its transaction commits
- * (commit.ts). An abandoned or failed commit drops them with its
- * engine, and whoever redoes the work writes them again. What is left is a
- * rebalance beginning in the commit's last moments (this insert and the
- * commit request), as for its alerts — or while a store outage that caught
- * this insert is waited out (the transaction is deferred, the rows are sent).
+ * So these rows wait here, and `prepareCommit` takes the ones so far into
+ * its commit: they travel in its changelog records and are stored once it
+ * has committed (committed-share-rows.ts). An abandoned or failed commit
+ * drops them with its engine, and whoever redoes the work writes them again.
  *
  * Chosen over letting the writer hold them (it outlives engines, so it would
  * have to learn of generations and of every commit's fate) and over repairing
@@ -36,6 +32,7 @@
  */
 import type { Fact } from '../../processors/facts.js';
 import { isShareAlert } from '../../processors/alerting/index.js';
+import { RowMapper, type StoreRow } from '../../store/row-mappers.js';
 
 /** A fact whose rows are an instance's share, with that instance when it is not the writer's own (a departed one's). */
 export interface HeldRow {
@@ -71,9 +68,15 @@ export class HeldShareRows {
     return this.#rows.length;
   }
 
-  /** The rows held so far, for the commit being prepared; holding starts over. */
-  take(): HeldRow[] {
-    const rows = this.#rows;
+  /**
+   * The rows held so far, for the commit being prepared, as the store gets
+   * them (`instanceId`: this engine's, for rows not of a departed share);
+   * holding starts over.
+   */
+  take(instanceId: string): StoreRow[] {
+    const mapper = new RowMapper({ instanceId });
+    const rows: StoreRow[] = [];
+    for (const { fact, instanceId: share } of this.#rows) mapper.map(fact, (table, row) => rows.push({ table, row }), share);
     this.#rows = [];
     return rows;
   }

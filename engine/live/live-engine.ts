@@ -19,6 +19,7 @@ import { alertMessage, deadLetterMessage } from './output-messages.js';
 import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
 import { HeldShareRows } from './held-share-rows.js';
+import { CommittedShareRows } from './committed-share-rows.js';
 import type { DeadLetterLog } from './dead-letter-log.js';
 import { splitTp, tp } from './topic-partition.js';
 
@@ -37,6 +38,8 @@ export interface Engine {
   retiring: RetiringShares;
   /** Env-level rows since the last commit, stored by the next one (held-share-rows.ts). */
   heldRows: HeldShareRows;
+  /** The changelog records of committed env-level rows that this engine's next commit replaces (committed-share-rows.ts). */
+  shareRows: CommittedShareRows;
 }
 
 /** Moves event time to the combined watermark: the pipeline, then the departed instances' shares to where it got. */
@@ -88,6 +91,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     progressed: false,
     retiring: undefined as unknown as RetiringShares,
     heldRows: new HeldShareRows(),
+    shareRows: new CommittedShareRows(),
   };
   const heldRows = engine.heldRows;
   const emitAlert = ({ alert, firstFiring = false }: FactOf<'alert'>) => {

@@ -11,7 +11,10 @@
  *    watermarks and the partition positions;
  * 3. event time continues where the commits left it;
  * 4. the owner of partition 0 takes over the per-env share of every instance
- *    that has a record there but is not in the group (retiring-shares.ts).
+ *    that has a record there but is not in the group (retiring-shares.ts);
+ * 5. the env-level rows of the last commits (this instance's, and those of
+ *    departed instances taken over) go to the store once more: a crash may
+ *    have come between a commit and their insert (committed-share-rows.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { restoreTopology } from '../topology-state.js';
@@ -22,6 +25,9 @@ import type { Engine } from './live-engine.js';
 import type { PartitionPositions } from './partition-backlog.js';
 import { assignedTps, tp } from './topic-partition.js';
 import type { TransactionalProducer } from './transactional-producer.js';
+import { CommittedShareRows, storeCommittedRows } from './committed-share-rows.js';
+import type { StoreRow } from '../../store/row-mappers.js';
+import type { StoreWriter } from '../../store/store-writer.js';
 
 export interface RestoreContext {
   reader: ChangelogReader;
@@ -37,6 +43,8 @@ export interface RestoreContext {
   groupInstanceIds?: () => Promise<Set<string> | null>;
   /** Told of the records the restore produced (its markers): driftwatch_events_out_total counts every produced record. */
   onProduced?: (topic: string, count: number) => void;
+  /** The store writer, handed the env-level rows of the last commits (null: no store). */
+  writer: StoreWriter | null;
 }
 
 export interface Restored {
@@ -114,17 +122,25 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
     if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), ctx.now());
     engine.pipeline.advanceTo(engine.watermarks.frontier(ctx.now()));
   }
-  const adopted = owned.includes(0) ? await adoptDepartedShares(engine, ctx) : [];
+  const shareRows = engine.shareRows.restore(ctx.reader.entries(0), (id) => id === ctx.instanceId);
+  const adopted = owned.includes(0) ? await adoptDepartedShares(engine, ctx, shareRows) : [];
+  storeCommittedRows(ctx.writer, shareRows);
   return { partitions: owned, keys: keyed.length, startOffsets, adopted };
 }
 
-/** Every `w/` record of partition 0 but ours and those of instances in the group: a share left behind. */
-async function adoptDepartedShares(engine: Engine, ctx: RestoreContext): Promise<string[]> {
-  const others = ctx.reader.entries(0).filter(([key]) => key.startsWith(WHOLE_PREFIX) && key !== WHOLE_PREFIX + ctx.instanceId);
+/**
+ * Every `w/` record of partition 0 but ours and those of instances in the
+ * group: a share left behind. The committed env-level rows of such
+ * instances go to `shareRows`.
+ */
+async function adoptDepartedShares(engine: Engine, ctx: RestoreContext, shareRows: StoreRow[]): Promise<string[]> {
+  const entries = ctx.reader.entries(0);
+  const others = entries.filter(([key]) => key.startsWith(WHOLE_PREFIX) && key !== WHOLE_PREFIX + ctx.instanceId);
   // Only then ask the group who is in it (one instance alone, the usual case, never asks).
-  if (others.length === 0) return [];
+  if (others.length === 0 && CommittedShareRows.othersIn(entries, ctx.instanceId).size === 0) return [];
   const members = await ctx.groupInstanceIds?.();
   if (!members) return [];
+  shareRows.push(...engine.shareRows.restore(entries, (id) => id !== ctx.instanceId && !members.has(id)));
   const adopted: string[] = [];
   for (const [key, value] of others) {
     const instanceId = key.slice(WHOLE_PREFIX.length);

@@ -41,19 +41,24 @@ function byteLength(v: string | Buffer | null | undefined): number {
 
 /** Consecutive runs of `messages`, in order, each at most `maxBytes` (a single larger message is a run of its own). */
 export function chunkMessages(messages: readonly Message[], maxBytes: number = SEND_CHUNK_BYTES): Message[][] {
-  const chunks: Message[][] = [];
-  let current: Message[] = [];
+  return runsBySize(messages, messageBytes, maxBytes);
+}
+
+/** Consecutive runs of `items`, in order, whose `sizeOf` add up to at most `maxBytes` each (a larger item alone). */
+export function runsBySize<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const runs: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const m of messages) {
-    const size = messageBytes(m);
+  for (const item of items) {
+    const size = sizeOf(item);
     if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push(current);
+      runs.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(m);
+    current.push(item);
     bytes += size;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (current.length > 0) runs.push(current);
+  return runs;
 }

@@ -21,7 +21,7 @@ import { Prng } from '../../engine/demo/prng.js';
 import { IncidentBook, toIncidentRecord } from '../../engine/incident-book.js';
 import { defaultProcessingOptions } from '../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
-import { RowMapper, type Row } from '../../store/row-mappers.js';
+import { RowMapper, type Row, type StoreRow } from '../../store/row-mappers.js';
 import type { StoreTable } from '../../store/tables.js';
 import type { Fact } from '../../processors/facts.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
@@ -193,27 +193,33 @@ const tableKeys: Partial<Record<StoreTable, { key: string[]; version?: string; d
 /**
  * Every table's rows after FINAL, each table's rows in key order (insertion order does not matter to a reader).
  * `instanceOf`: the engine instance that emitted a fact (several members of a group), each with its own writer's
- * RowMapper, as live mode has; none: one replay.
+ * RowMapper, as live mode has; none: one replay. Rows mapped before (live mode's env-level rows of a commit, as its
+ * changelog records keep them) are taken as they are.
  */
-export function logicalStore(facts: readonly Fact[], instanceOf: (fact: Fact) => string | undefined = () => undefined): Record<string, Row[]> {
+export function logicalStore(stored: ReadonlyArray<Fact | StoreRow>, instanceOf: (fact: Fact) => string | undefined = () => undefined): Record<string, Row[]> {
   const mappers = new Map<string | undefined, RowMapper>();
   const tables = new Map<StoreTable, Map<string, Row>>();
-  for (const f of facts) {
+  const keep = (table: StoreTable, row: Row) => {
+    const spec = tableKeys[table];
+    if (!spec) throw new Error(`logicalStore: no key known for table ${table}`);
+    const kept = { ...row };
+    for (const c of spec.drop ?? []) delete kept[c];
+    const key = JSON.stringify(spec.key.map((c) => kept[c] ?? null));
+    let rows = tables.get(table);
+    if (!rows) tables.set(table, (rows = new Map()));
+    const prev = rows.get(key);
+    if (spec.version && prev && (prev[spec.version] as number) > (kept[spec.version] as number)) return;
+    rows.set(key, kept);
+  };
+  for (const f of stored) {
+    if (!('kind' in f)) {
+      keep(f.table, f.row);
+      continue;
+    }
     const instanceId = instanceOf(f);
     let mapper = mappers.get(instanceId);
     if (!mapper) mappers.set(instanceId, (mapper = new RowMapper({ instanceId })));
-    mapper.map(f, (table, row) => {
-      const spec = tableKeys[table];
-      if (!spec) throw new Error(`logicalStore: no key known for table ${table}`);
-      const kept = { ...row };
-      for (const c of spec.drop ?? []) delete kept[c];
-      const key = JSON.stringify(spec.key.map((c) => kept[c] ?? null));
-      let rows = tables.get(table);
-      if (!rows) tables.set(table, (rows = new Map()));
-      const prev = rows.get(key);
-      if (spec.version && prev && (prev[spec.version] as number) > (kept[spec.version] as number)) return;
-      rows.set(key, kept);
-    });
+    mapper.map(f, keep);
   }
   const out: Record<string, Row[]> = {};
   for (const [table, rows] of [...tables].sort(([x], [y]) => (x < y ? -1 : 1))) {

@@ -12,7 +12,7 @@
  * batch-intake.ts does (the wall clock stands still: no partition goes idle).
  *
  * A rebalance, at seeded points: every member commits (its dirty keys, its
- * positions and its whole state; or not, `commitBeforeRebalance`), one partition moves from one member to
+ * positions and its whole state; or not, `beforeRebalance`), one partition moves from one member to
  * another, and every member — eager protocol — lets its engine go and gets a
  * fresh one restored for the partitions it owns now, reading them again from
  * their committed offsets. Members commit on their own between rebalances
@@ -36,7 +36,7 @@ import type { DriftwatchConfig } from '../../config/env-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import type { PipelineCounters } from '../../engine/pipeline.js';
 import type { Fact } from '../../processors/facts.js';
-import { Changelog, T, commit, push, startGeneration, type Live } from '../unit/live/rebalance-harness.js';
+import { Changelog, T, commit, push, refusedCommit, startGeneration, type Live, type Stored } from '../unit/live/rebalance-harness.js';
 import { WALL } from '../unit/state/harness.js';
 import { tp as topicPartition } from '../../engine/live/topic-partition.js';
 
@@ -48,14 +48,19 @@ export interface RebalanceOptions {
   seed: number;
   config: DriftwatchConfig;
   /**
-   * Whether the members commit right before each rebalance (default). Off: a rebalance catches each member
-   * between two commits, as one that begins while a commit is being built (commit.ts: abandoned) — what it did
-   * since its last commit is done again from there; the alerts of that work were never produced (its outbox went
-   * with the aborted transaction), nor were its env-level rows and per-env alert rows stored (held for that
-   * commit, engine/live/held-share-rows.ts), while its per-key store rows were written (the writer outlives the engine and
-   * those rows are idempotent).
+   * What the members do right before each rebalance (default `commit`):
+   * - `commit`: each commits;
+   * - `nothing`: a rebalance catches each member between two commits, as one that begins while a commit is being
+   *   built (commit.ts: abandoned) — what it did since its last commit is done again from there; the alerts of that
+   *   work were never produced (its outbox went with the aborted transaction), nor were its env-level rows and
+   *   per-env alert rows stored (they are stored once their commit has committed, committed-share-rows.ts), while
+   *   its per-key store rows were written (the writer outlives the engine and those rows are idempotent);
+   * - `refused commit`: each one's commit is built and sent whole, and the broker refuses its commit request —
+   *   the same as `nothing` for the changelog, with every store write the commit makes before that request;
+   * - `commit, then crash`: each commits, and its process crashes before the store has the commit's env-level rows
+   *   (its next generation's restore stores them from the changelog).
    */
-  commitBeforeRebalance?: boolean;
+  beforeRebalance?: 'commit' | 'nothing' | 'refused commit' | 'commit, then crash';
   /** The members' alerts.yaml. Default: the defaults. */
   alerts?: AlertsConfig;
 }
@@ -74,13 +79,13 @@ export interface Move {
 export interface RebalanceResult {
   /** Every member's facts, in the order they were emitted. */
   facts: Fact[];
-  /** Every member's facts as its store writer was handed them, in that order: what the store holds. */
-  stored: Fact[];
+  /** What every member's store writer was handed, in that order: what the store holds. */
+  stored: Stored[];
   /** The instance whose row a stored fact is (its member's id, or a departed instance's). */
-  storedBy: (fact: Fact) => string;
+  storedBy: (stored: Stored) => string;
   /** Summed over every member and generation as far as committed; `records` counts records read again after a rebalance again. */
   counters: PipelineCounters;
-  /** Alerts of work a rebalance undid before it was committed: never produced (see `commitBeforeRebalance`). */
+  /** Alerts of work a rebalance undid before it was committed: never produced (see `beforeRebalance`). */
   unpublished: ReadonlySet<Fact>;
   /** How many facts came of work a rebalance undid (done again after it). */
   undone: number;
@@ -115,8 +120,8 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
 
   const changelog = new Changelog();
   const facts: Fact[] = [];
-  const stored: Fact[] = [];
-  const storedBy = new WeakMap<Fact, string>();
+  const stored: Stored[] = [];
+  const storedBy = new WeakMap<Stored, string>();
   const counters: PipelineCounters = { records: 0, deadLetters: 0, duplicates: 0, events: 0, late: 0 };
   const ids = Array.from({ length: o.members }, (_, m) => `member-${m}`);
   /** Consumer position of each topic-partition (next offset to read), set from the committed offsets at each assignment. */
@@ -139,8 +144,8 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
   };
   const unpublished = new Set<Fact>();
   let undone = 0;
-  const commitMember = (m: Member) => {
-    commit(m.live, changelog, m.id);
+  const commitMember = async (m: Member, options: { crashAfterCommit?: boolean } = {}) => {
+    await commit(m.live, changelog, m.id, options);
     m.committed = { facts: m.live.facts.length, counters: { ...m.live.engine.pipeline.counters }, frontier: m.live.engine.pipeline.orderer.frontier };
   };
   /** The member's engine is let go: what its last commit covered counts, the rest is done again by the next one. */
@@ -184,11 +189,16 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     read += take;
     const engine = owner.live.engine;
     advanceEngine(engine, engine.watermarks.frontier(WALL));
-    if (rng.chance(1 / 8)) commitMember(owner);
+    if (rng.chance(1 / 8)) await commitMember(owner);
 
     if (cuts.length > 0 && read >= cuts[0]!) {
       // Where each member's state was committed: the frontier a restore goes on from (the current one when all commit now).
-      if (o.commitBeforeRebalance ?? true) for (const m of members) commitMember(m);
+      const before = o.beforeRebalance ?? 'commit';
+      for (const m of members) {
+        if (before === 'commit') await commitMember(m);
+        else if (before === 'commit, then crash') await commitMember(m, { crashAfterCommit: true });
+        else if (before === 'refused commit') await refusedCommit(m.live, changelog, m.id);
+      }
       const frontier = (m: Member) => m.committed.frontier;
       // Every (owner, receiver) pair with the receiver not further on in event time (see the module comment).
       // None yet: the rebalance waits for the next batch.
@@ -212,7 +222,7 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
   // End of input (LiveRunner.finishInput): event time passes every window and timer.
   for (const m of members) {
     advanceEngine(m.live.engine, Number.POSITIVE_INFINITY);
-    commitMember(m);
+    await commitMember(m);
     retire(m);
   }
   return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone };

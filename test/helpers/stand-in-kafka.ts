@@ -169,6 +169,8 @@ export class StandInKafka {
   readonly deletedGroups: string[] = [];
   /** The broker is away: the admin's end-offset and committed-offset reads fail (kafkajs gives up after its retries). */
   unreachable = false;
+  /** Set: the broker refuses the next transaction's commit request with it (once); the transaction is left to abort. */
+  refuseCommit: Error | null = null;
 
   constructor(
     /** Partitions of every topic, as the admin reports them. */
@@ -220,6 +222,9 @@ export class StandInKafka {
             for (const t of topics) for (const p of t.partitions) offsets.push([`${t.topic}/${p.partition}`, p.offset]);
           },
           commit: async () => {
+            const refused = this.refuseCommit;
+            this.refuseCommit = null;
+            if (refused) throw refused;
             this.stats.committed++;
             for (const [k, offset] of offsets) this.committedOffsets.set(k, offset);
             for (const record of sent) await this.publish(record);

@@ -26,16 +26,21 @@
  *     reference's.
  *
  * The same with rebalances that catch the members between two commits, as
- * they do in live mode (a commit in flight is abandoned): the work since
- * each member's last commit is done again, its alerts never produced, and
- * its env-level rows never stored (held until their commit, engine/live/
- * held-share-rows.ts) — so the env-level sums are compared there too; the
- * per-key rows of undone work are stored, and written again alike.
+ * they do in live mode (a commit in flight is abandoned), or right after a
+ * commit the broker refused: the work since each member's last commit is
+ * done again, its alerts never produced, and its env-level rows never stored
+ * (held until their commit has committed, engine/live/held-share-rows.ts and
+ * committed-share-rows.ts) — so the env-level sums are compared there too;
+ * the per-key rows of undone work are stored, and written again alike. And
+ * with each member crashing right after its commit, before the store has the
+ * commit's env-level rows: its restore stores them from the changelog.
  *
  * The per-env rules' alerts (rate rules, mttr_breach) are not the replay's —
  * each instance judges its share there (README, Known limits) — but the
- * store must be handed those the members published, each once, and no
- * other: none of work a rebalance undid (held like the env-level rows).
+ * store must be handed those the members published, and no other: none of
+ * work a rebalance undid (held like the env-level rows). A restore hands the
+ * rows of the instance's last commit to the store again: the same rows, which
+ * the tables' sorting keys collapse.
  * Their thresholds are lowered for this (eagerPerEnvRules), so they fire.
  *
  * Left out, as each instance judges its share there: the gate windows'
@@ -53,7 +58,8 @@ import type { Fact } from '../../processors/facts.js';
 import type { Row } from '../../store/row-mappers.js';
 import { alertsOf, incidentsOf, logicalStore, runLines } from '../helpers/differential-run.js';
 import { outOfOrder, sortedEvents } from '../helpers/differential-input.js';
-import { runRebalanced } from '../helpers/rebalance-run.js';
+import { runRebalanced, type RebalanceOptions } from '../helpers/rebalance-run.js';
+import { RowMapper } from '../../store/row-mappers.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import { MINUTE } from '../../lib/time.js';
@@ -121,17 +127,21 @@ function eagerPerEnvRules(): AlertsConfig {
 
 describe('a consumer group with rebalances gives the outputs of one replay of the sorted input (seeded)', () => {
   const config = loadConfig({ DRIFTWATCH_DEDUP_IDS_PER_KEY: '256' });
-  it.each([
-    { seed: 1, roundMs: 1, members: 2, commitBeforeRebalance: true },
-    { seed: 2, roundMs: 1, members: 3, commitBeforeRebalance: true },
-    { seed: 3, roundMs: 5000, members: 3, commitBeforeRebalance: true },
-    { seed: 4, roundMs: 1, members: 2, commitBeforeRebalance: false },
-    { seed: 5, roundMs: 1, members: 3, commitBeforeRebalance: false },
-  ])('seed $seed, event times rounded to $roundMs ms, $members members, commit before each rebalance: $commitBeforeRebalance', async ({ seed, roundMs, members, commitBeforeRebalance }) => {
+  it.each<{ seed: number; roundMs: number; members: number; beforeRebalance: NonNullable<RebalanceOptions['beforeRebalance']> }>([
+    { seed: 1, roundMs: 1, members: 2, beforeRebalance: 'commit' },
+    { seed: 2, roundMs: 1, members: 3, beforeRebalance: 'commit' },
+    { seed: 3, roundMs: 5000, members: 3, beforeRebalance: 'commit' },
+    { seed: 4, roundMs: 1, members: 2, beforeRebalance: 'nothing' },
+    { seed: 5, roundMs: 1, members: 3, beforeRebalance: 'nothing' },
+    { seed: 14, roundMs: 1, members: 3, beforeRebalance: 'refused commit' },
+    { seed: 5, roundMs: 1, members: 3, beforeRebalance: 'refused commit' },
+    { seed: 8, roundMs: 1, members: 3, beforeRebalance: 'commit, then crash' },
+  ])('seed $seed, event times rounded to $roundMs ms, $members members, before each rebalance: $beforeRebalance', async ({ seed, roundMs, members, beforeRebalance }) => {
+    const commitBeforeRebalance = beforeRebalance === 'commit' || beforeRebalance === 'commit, then crash';
     const events = sortedEvents(seed, roundMs);
     const sorted = await runLines(events.map((e) => e.value), 'derived');
     const messy = outOfOrder(events, seed);
-    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, commitBeforeRebalance, alerts: eagerPerEnvRules() });
+    const run = await runRebalanced(messy.lines, { members, partitions: 3, rebalances: 12, seed, config, beforeRebalance, alerts: eagerPerEnvRules() });
 
     // Worth comparing: partitions moved, records read again, per-key alerts of every rule, windows shared.
     expect(run.moves).toHaveLength(12);
@@ -150,15 +160,15 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     const ids = (facts: readonly Fact[]) => alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
     expect(ids(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(ids(sorted.facts));
     expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
-    // Per-env alerts: the store was handed those published, each once, and no other (the very facts: two members'
-    // emissions of one fingerprint at one instant are one row of `alerts`, whichever was inserted last).
+    // Per-env alerts: the store was handed those published and no other (by content: a restore hands the last
+    // commit's rows again, as they were; two members' emissions of one fingerprint at one instant are one row of
+    // `alerts`, whichever was inserted last).
     const perEnv = (f: Fact) => f.kind === 'alert' && !PER_KEY_RULES.has(f.alert.rule);
-    const published = new Set(run.facts.filter((f) => perEnv(f) && !run.unpublished.has(f)));
-    expect(published.size).toBeGreaterThan(0);
+    const published = run.facts.filter((f) => perEnv(f) && !run.unpublished.has(f));
+    expect(published.length).toBeGreaterThan(0);
     if (!commitBeforeRebalance) expect([...run.unpublished].some(perEnv)).toBe(true);
-    const storedAlerts = run.stored.filter(perEnv);
-    expect(storedAlerts.filter((f) => !published.has(f))).toEqual([]);
-    expect(new Set(storedAlerts).size).toBe(published.size);
-    expect(storedAlerts).toHaveLength(published.size);
+    const rowOf = (f: Fact) => JSON.stringify(new RowMapper().rows(f)[0]!.row);
+    const storedAlerts = run.stored.map((s) => ('kind' in s ? (perEnv(s) ? rowOf(s) : null) : s.table === 'alerts' && !PER_KEY_RULES.has(String(s.row.rule)) ? JSON.stringify(s.row) : null));
+    expect(new Set(storedAlerts.filter((r) => r !== null))).toEqual(new Set(published.map(rowOf)));
   });
 });

@@ -59,7 +59,7 @@ function setup(options: { during?: () => Promise<void>; member?: () => boolean; 
     stopping: () => false,
     onFenced: (err) => void fenced.push(err),
   });
-  return { scheduler, stats, engine, failed, fenced, followUps };
+  return { scheduler, stats, engine, failed, fenced, followUps, kafka: standIn };
 }
 
 describe('CommitScheduler', () => {
@@ -142,14 +142,18 @@ describe('CommitScheduler', () => {
 
   describe('env-level rows wait for the commit that covers them (held-share-rows.ts)', () => {
     const started = readFileSync(new URL('fixtures/window-closed-before-rebalance.ndjson', import.meta.url), 'utf8').trim();
-    /** A store that notes each insert's table and each alert row's rule, with how many transactions had committed by then. */
-    function notingStore(stats: () => { committed: number }) {
+    /**
+     * A store that notes each insert's table and each alert row's rule, with how many transactions had committed by
+     * then; `onInsert` is told of each insert's table as it begins (a rebalance or an outage beginning right then).
+     */
+    function notingStore(stats: () => { committed: number }, onInsert: (table: string) => void = () => undefined) {
       const inserts: Array<{ table: string; committedBefore: number }> = [];
       const alerts: Array<{ rule: string; committedBefore: number }> = [];
       const transport = {
         kind: 'server',
         insert: async (target: string, lines: string[] | string | Buffer) => {
           const table = target.slice(target.indexOf('.') + 1);
+          onInsert(table);
           inserts.push({ table, committedBefore: stats().committed });
           if (table !== 'alerts') return;
           const text = Array.isArray(lines) ? lines.join('\n') : lines.toString();
@@ -160,14 +164,19 @@ describe('CommitScheduler', () => {
     }
     /**
      * A live engine on a noting store, handed `input`, and its commit — abandoned if membership is lost while its
-     * transaction is built; `held`: how many rows were held for it.
+     * transaction is built (`abandoned`), or as the store inserts into `rebalanceAt`; `refused`: the broker refuses
+     * the commit request. `held`: how many rows were held for it.
      */
-    async function commitAfter(input: (engine: Engine) => void, { abandoned }: { abandoned: boolean }) {
+    async function commitAfter(input: (engine: Engine) => void, options: { abandoned?: boolean; rebalanceAt?: string; refused?: Error }) {
       let member = true;
       let stats = { committed: 0 };
-      const store = notingStore(() => stats);
-      const s = setup({ writer: store.writer, now: NOW, member: () => member, during: async () => void (member = !abandoned) });
+      const store = notingStore(
+        () => stats,
+        (table) => void (table === options.rebalanceAt && (member = false)),
+      );
+      const s = setup({ writer: store.writer, now: NOW, member: () => member, during: async () => void (options.abandoned && (member = false)) });
       stats = s.stats;
+      s.kafka.refuseCommit = options.refused ?? null;
       input(s.engine);
       const held = s.engine.heldRows.size;
       await s.scheduler.commit({ wait: true });
@@ -190,13 +199,67 @@ describe('CommitScheduler', () => {
       expect(store.inserts.map((i) => i.table).sort()).toEqual(['audit_log', 'promotion_events']);
     });
 
-    it('a commit that goes through stores them before its transaction commits', async () => {
-      const { s, store } = await commitAfter(closeWindow, { abandoned: false });
+    it('a commit that goes through stores them once its transaction has committed', async () => {
+      const { s, store } = await commitAfter(closeWindow, {});
       expect(s.stats).toMatchObject({ begun: 1, committed: 1 });
-      // Last, once the rest of the store had its rows, and before the commit.
-      expect(store.inserts.map((i) => i.table).slice(0, -1).sort()).toEqual(['audit_log', 'promotion_events']);
-      expect(store.inserts.at(-1)).toEqual({ table: 'promotion_windows', committedBefore: 0 });
+      // The per-key rows before the commit; the window's rows after it (they are in its changelog record until then).
+      expect(store.inserts.filter((i) => i.committedBefore === 0).map((i) => i.table).sort()).toEqual(['audit_log', 'promotion_events']);
+      expect(store.inserts.filter((i) => i.committedBefore === 1).map((i) => i.table)).toEqual(['promotion_windows']);
       expect(s.engine.heldRows.size).toBe(0);
+    });
+
+    it('a rebalance beginning while the window rows are inserted: they are stored only if the commit went through', async () => {
+      // Before, they were inserted inside the transaction, which then found the membership lost and aborted: the
+      // window counted in this instance's row stayed in the store while the partition's new owner counted it again.
+      const { s, store } = await commitAfter(closeWindow, { rebalanceAt: 'promotion_windows' });
+      const windows = store.inserts.filter((i) => i.table === 'promotion_windows');
+      if (s.stats.committed === 0) expect(windows).toEqual([]);
+      else expect(windows).toEqual([{ table: 'promotion_windows', committedBefore: 1 }]);
+    });
+
+    it('the store down as the window rows are inserted, and a rebalance while that is waited out: stored only if the commit went through', async () => {
+      // Before, the transaction was deferred with the rows sent; the writer retried them until the store came back,
+      // and the commit, finding the membership lost by then, was abandoned with the rows in the store.
+      let member = true;
+      let down = false;
+      let wentDown = false;
+      let recover: () => void = () => undefined;
+      const recovered = new Promise<void>((r) => (recover = r));
+      const inserts: Array<{ table: string; committedBefore: number }> = [];
+      let stats = { committed: 0 };
+      const transport = {
+        kind: 'server',
+        insert: async (target: string) => {
+          const table = target.slice(target.indexOf('.') + 1);
+          if (table === 'promotion_windows' && !wentDown) down = wentDown = true;
+          if (down) throw new StoreError('ClickHouse at http://ch:8123 (CLICKHOUSE_URL) is unreachable during insert: ECONNREFUSED', { canRetry: true });
+          inserts.push({ table, committedBefore: stats.committed });
+        },
+      } as unknown as StoreTransport;
+      // The store comes back, and by then a rebalance has begun.
+      const sleep = async () => {
+        if (!down) return;
+        member = false;
+        down = false;
+        recover();
+        await recovered;
+      };
+      const writer = new StoreWriter(transport, { ...LIVE_STORE_RETRY, flushIntervalMs: 0, sleep });
+      const s = setup({ writer, now: NOW, member: () => member });
+      stats = s.stats;
+      closeWindow(s.engine);
+      await s.scheduler.commit({ wait: true });
+      await writer.flush();
+      const windows = inserts.filter((i) => i.table === 'promotion_windows');
+      if (s.stats.committed === 0) expect(windows).toEqual([]);
+      else expect(windows).toEqual([{ table: 'promotion_windows', committedBefore: 1 }]);
+    });
+
+    it('a commit request the broker refuses stores none of them (the work is redone from the last commit)', async () => {
+      const { s, store } = await commitAfter(closeWindow, { refused: kafkaError('NOT_COORDINATOR') });
+      expect(s.stats).toMatchObject({ begun: 1, committed: 0, aborted: 1 });
+      expect(s.scheduler.takeRewind()).toBe(true);
+      expect(store.inserts.map((i) => i.table).sort()).toEqual(['audit_log', 'promotion_events']);
     });
 
     describe('alert rows of per-env rules too: their alert events go out with the commit or not at all', () => {
@@ -231,12 +294,12 @@ describe('CommitScheduler', () => {
         expect(store.alerts.map((a) => a.rule)).toEqual(['snapshot_not_verified']);
       });
 
-      it('a commit that goes through stores the per-env alert before its transaction commits', async () => {
-        const { s, store } = await commitAfter(slowPromotion, { abandoned: false });
+      it('a commit that goes through stores the per-env alert once its transaction has committed', async () => {
+        const { s, store } = await commitAfter(slowPromotion, {});
         expect(s.stats).toMatchObject({ begun: 1, committed: 1 });
         expect(store.alerts).toEqual([
           { rule: 'snapshot_not_verified', committedBefore: 0 },
-          { rule: 'promotion_duration_high', committedBefore: 0 },
+          { rule: 'promotion_duration_high', committedBefore: 1 },
         ]);
         expect(s.engine.heldRows.size).toBe(0);
       });

@@ -35,7 +35,7 @@ describe('restart with a firing alert\'s rule turned off', () => {
     push(a, T.promotion, 0, 0, succeeded('p1', 'a0', '09:40:00'));
     push(a, T.index, 0, 0, served('i1', 'a0', '09:50:00', 'sha256:zz')); // divergent: drift from 09:50
     advance(a, '10:00:00');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     const fired = alertsOf(a.facts, 'drift_detected');
     expect(fired.map((x) => [x.status, x.escalationLevel])).toEqual([['firing', 1], ['firing', 2]]);
 
@@ -55,7 +55,7 @@ describe('restart with a firing alert\'s rule turned off', () => {
     const b = await startGeneration(log, 'B', [0, 1], 3, driftOff());
     expect(alertsOf(b.facts, 'drift_detected')).toEqual(resolved);
 
-    const produced = commit(b, log, 'B').get(T.alerts) ?? [];
+    const produced = (await commit(b, log, 'B')).get(T.alerts) ?? [];
     expect(produced.map((m) => [m.headers?.['dw-rule'], m.headers?.['dw-status']])).toEqual([['drift_detected', 'resolved']]);
     expect(JSON.parse(String(produced[0]!.value)).alertId).toBe(resolved[0]!.alertId);
 
@@ -73,7 +73,7 @@ describe('restart with a rule turned back on while its condition holds', () => {
     push(a, T.promotion, 0, 0, succeeded('p1', 'a0', '09:40:00'));
     push(a, T.index, 0, 0, served('i1', 'a0', '09:50:00', 'sha256:zz')); // divergent: drift from 09:50
     advance(a, '10:00:00');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     expect(a.facts.filter((f) => f.kind === 'incident').map((f) => (f as FactOf<'incident'>).change)).toEqual(['opened']);
     expect(alertsOf(a.facts, 'drift_detected')).toEqual([]);
 
@@ -84,7 +84,7 @@ describe('restart with a rule turned back on while its condition holds', () => {
     expect(a2.facts.filter((f) => f.kind === 'incident')).toEqual([]);
     const b = await startGeneration(log, 'B', [0], 3);
     expect(alertsOf(b.facts, 'drift_detected')).toEqual(fired);
-    const produced = commit(b, log, 'B').get(T.alerts) ?? [];
+    const produced = (await commit(b, log, 'B')).get(T.alerts) ?? [];
     expect(produced.map((m) => [m.headers?.['dw-rule'], m.headers?.['dw-status']])).toEqual([['drift_detected', 'firing']]);
 
     // Committed with the key's record: the next restore fires nothing again. The alert goes on as if the rule had

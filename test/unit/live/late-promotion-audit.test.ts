@@ -25,7 +25,7 @@ describe('live: a promotion step learnt late in the audit log', () => {
     const a = await startGeneration(log, 'A', [0]);
     push(a, T.promotion, 0, 0, started('a-1', 'a0', '10:01:00'));
     advance(a, '10:10:00');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
 
     // B processes alice's rollback in order, then loses partition 1 before committing.
     const b = await startGeneration(log, 'B', [1]);

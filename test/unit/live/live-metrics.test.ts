@@ -98,13 +98,13 @@ describe('live metrics', () => {
     push(a, T.promotion, 0, 0, { type: 'promotion', eventId: 'p', occurredAt: iso('10:00:00'), env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'succeeded', version: '2', digest: 'sha256:d1' });
     push(a, T.index, 0, 0, index('i1', '10:03:00', 'i1', 'sha256:zz')); // after the first desired state's grace: drift
     advance(a, '10:03:30');
-    const first = commit(a, log, 'A');
+    const first = await commit(a, log, 'A');
     const critical = defaultAlertsConfig();
     critical.rules.drift_detected.severity = 'critical';
     const a2 = await startGeneration(log, 'A', [0], 2, critical);
     push(a2, T.index, 0, 1, index('i2', '10:04:00', 'i2', 'sha256:yy')); // a second divergent source: the incident is updated
     advance(a2, '10:04:30');
-    const second = commit(a2, log, 'A');
+    const second = await commit(a2, log, 'A');
 
     const emitted = [...first, ...second].flatMap(([, messages]) => messages.map((msg) => msg.headers ?? {}));
     expect(emitted.map((h) => [h['dw-rule'], h['dw-status'], h['dw-severity'], h['dw-escalation-level']])).toEqual([

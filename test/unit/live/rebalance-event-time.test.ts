@@ -35,7 +35,7 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     push(a, T.index, 0, 2, served('a-i3', 'a0', '10:10:00', 'sha256:zz'));
     push(a, T.index, 0, 3, served('a-i4', 'a0', '10:20:00', 'sha256:zz'));
     advance(a, '10:25:00'); // open for more than 30 min at 10:20:00.001
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     expect(mttrAlerts(a.facts)).toEqual([{ status: 'firing', level: 1, startsAt: '2026-11-27T10:20:00.001Z', endsAt: null }]);
 
     // B owns partition 1 and commits at 10:14:50 with an observation of 10:14:55 still held; then it is killed.
@@ -43,7 +43,7 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     push(b, T.promotion, 1, 0, succeeded('b-p', 'b0', '09:40:00'));
     push(b, T.index, 1, 0, served('b-i1', 'b0', '10:14:55', 'sha256:yy'));
     advance(b, '10:14:50');
-    commit(b, log, 'B');
+    await commit(b, log, 'B');
 
     const a2 = await startGeneration(log, 'A', [0, 1], 2);
     push(a2, T.index, 1, 0, served('b-i1', 'b0', '10:14:55', 'sha256:yy')); // re-delivered from B's committed offset
@@ -66,13 +66,13 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     push(a, T.promotion, 0, 1, started('e2', 'a1', '10:02:00'));
     push(a, T.promotion, 0, 2, started('e3', 'a2', '10:03:00'));
     advance(a, '10:05:20');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     expect(rowsOf(a.facts, 'promotion-window')).toMatchObject([{ env: 'prod', windowStart: at('10:00:00'), started: 3 }]);
 
     const b = await startGeneration(log, 'B', [1]);
     push(b, T.promotion, 1, 0, started('e4', 'b0', '10:04:55'));
     advance(b, '10:04:50');
-    commit(b, log, 'B');
+    await commit(b, log, 'B');
 
     const a2 = await startGeneration(log, 'A', [0, 1], 2);
     push(a2, T.promotion, 1, 0, started('e4', 'b0', '10:04:55'));
@@ -88,13 +88,13 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     push(a, T.hydration, 0, 0, hydrated('h1', 'a0', '10:01:00'));
     push(a, T.hydration, 0, 1, hydrated('h2', 'a1', '10:02:00'));
     advance(a, '10:05:20');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     expect(rowsOf(a.facts, 'env-window')).toMatchObject([{ env: 'prod', windowStart: at('10:00:00'), observations: 2, hydrations: 2 }]);
 
     const b = await startGeneration(log, 'B', [1]);
     push(b, T.hydration, 1, 0, hydrated('h3', 'b0', '10:03:00'));
     advance(b, '10:04:50'); // processed; B's window 10:00 is still open
-    commit(b, log, 'B');
+    await commit(b, log, 'B');
 
     const a2 = await startGeneration(log, 'A', [0, 1], 2);
     advance(a2, '10:05:30');
@@ -102,7 +102,7 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     // (prod, 10:00, A) again: it replaces the first row, so it carries A's two observations and b0's.
     expect(rowsOf(a2.facts, 'env-window')).toMatchObject([{ env: 'prod', windowStart: at('10:00:00'), observations: 3, hydrations: 3 }]);
     // Once: the next generation of A (restored from this commit) has nothing left to emit for that window.
-    commit(a2, log, 'A');
+    await commit(a2, log, 'A');
     const a3 = await startGeneration(log, 'A', [0, 1], 3);
     advance(a3, '10:10:30');
     expect(rowsOf(a3.facts, 'env-window')).toEqual([]);
@@ -114,7 +114,7 @@ describe('rebalance: the receiver goes on from its own frontier', () => {
     push(a, T.promotion, 0, 0, started('e1', 'a0', '10:01:00'));
     push(a, T.promotion, 1, 0, started('e2', 'b0', '10:04:55')); // held at the commit
     advance(a, '10:04:50');
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
 
     const again = await startGeneration(log, 'A', [0, 1], 2);
     expect(again.engine.pipeline.orderer.frontier).toBe(at('10:04:50'));

@@ -2,12 +2,16 @@
  * Live engines driven by hand through a rebalance: each instance's commits
  * (prepareCommit) go into an in-memory changelog, and a new generation is
  * restored from it with restoreEngine, as `driftwatch run` does on every
- * assignment — without a broker, so event time is moved by the test. Each
- * generation's store writer records what reaches it (`Live.stored`): what a
- * store holds is that, not every fact the engine emitted.
+ * assignment — without a broker, so event time is moved by the test. A
+ * commit is the runner's own (publishCommit) on an in-memory transactional
+ * producer whose committed changelog records reach the changelog (a stand-in
+ * for the broker, said so; `commit`'s options make the broker refuse the
+ * commit request, or the process crash right after it). Each generation's
+ * store writer records what reaches it (`Live.stored`): what a store holds is
+ * that, not every fact the engine emitted.
  */
 import { advanceEngine, createLiveEngine, type Engine } from '../../../engine/live/live-engine.js';
-import { prepareCommit, type PreparedCommit } from '../../../engine/live/commit.js';
+import { prepareCommit, publishCommit, type PreparedCommit } from '../../../engine/live/commit.js';
 import { restoreEngine, type Restored } from '../../../engine/live/restore-engine.js';
 import { PartitionPositions } from '../../../engine/live/partition-backlog.js';
 import { loadConfig } from '../../../config/env-config.js';
@@ -18,10 +22,12 @@ import type { Fact } from '../../../processors/facts.js';
 import type { ChangelogReader } from '../../../engine/live/changelog-reader.js';
 import type { TransactionalProducer } from '../../../engine/live/transactional-producer.js';
 import type { StoreWriter } from '../../../store/store-writer.js';
+import type { StoreRow } from '../../../store/row-mappers.js';
 
 export const config = loadConfig({});
 export const T = config.kafka.topics;
 const inputTopics = [T.promotion, T.hydration, T.index];
+const CHANGELOG = 'state-changelog';
 const NOW = Date.parse('2026-11-27T13:00:00.000Z');
 
 /** The compacted state changelog: the latest value of each key, per partition. */
@@ -49,17 +55,20 @@ export class Changelog {
 
 const fakeProducer = { run: async (fn: (tx: unknown) => Promise<unknown>) => fn({ send: async () => undefined }) } as unknown as TransactionalProducer;
 
+/** What a store writer was handed: a fact, or a row mapped before (the env-level rows of a commit, committed-share-rows.ts). */
+export type Stored = Fact | StoreRow;
+
 /**
- * A store writer that keeps nothing but the facts handed to it, in that order, each with the instance whose share
- * its env-level rows are (`instanceId`'s own unless the engine names another: a departed instance's share).
+ * A store writer that keeps nothing but what is handed to it, in that order: facts, each with the instance whose
+ * share its env-level rows are (`instanceId`'s own unless the engine names another: a departed instance's share),
+ * and rows mapped before (their `instance_id` in them).
  */
-function recordingWriter(instanceId: string, record: (fact: Fact, instanceId: string) => void): StoreWriter {
-  const write = (fact: Fact, share?: string) => record(fact, share ?? instanceId);
+function recordingWriter(instanceId: string, record: (stored: Stored, instanceId: string) => void): StoreWriter {
   return {
-    write,
+    write: (fact: Fact, share?: string) => record(fact, share ?? instanceId),
     // Synchronous: an async function runs up to its first await.
-    writeNow: async (facts: Iterable<{ fact: Fact; instanceId?: string }>) => {
-      for (const { fact, instanceId: share } of facts) write(fact, share);
+    writeNow: async (rows: Iterable<StoreRow>) => {
+      for (const row of rows) record(row, String(row.row.instance_id ?? instanceId));
     },
     writeDeadLetter: () => undefined,
     flush: async () => undefined,
@@ -77,9 +86,9 @@ export interface Live {
   engine: Engine;
   facts: Fact[];
   /** What its store writer was handed, in that order (logicalStore's input, with `storedBy`). */
-  stored: Fact[];
+  stored: Stored[];
   /** The instance whose row a stored fact is (env-level rows carry it as `instance_id`). */
-  storedBy: (fact: Fact) => string;
+  storedBy: (stored: Stored) => string;
   /** Its store writer (recording). */
   writer: StoreWriter;
   /** What the restore found: committed offsets of the owned partitions, shares adopted. */
@@ -95,8 +104,8 @@ export interface GenerationOptions {
   members?: readonly string[];
   /** Told of every fact as well (`Live.facts` holds this generation's). */
   onFact?: (fact: Fact) => void;
-  /** Told of every fact the store writer is handed as well, and whose row it is (`Live.stored` holds this generation's). */
-  onStored?: (fact: Fact, instanceId: string) => void;
+  /** Told of everything the store writer is handed as well, and whose row it is (`Live.stored` holds this generation's). */
+  onStored?: (stored: Stored, instanceId: string) => void;
 }
 
 /** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input), with `alerts` (alerts.yaml). */
@@ -114,8 +123,8 @@ export async function startGeneration(
     facts.push(f);
     options.onFact?.(f);
   };
-  const stored: Fact[] = [];
-  const storedBy = new WeakMap<Fact, string>();
+  const stored: Stored[] = [];
+  const storedBy = new WeakMap<Stored, string>();
   const writer = recordingWriter(instanceId, (f, by) => {
     stored.push(f);
     storedBy.set(f, by);
@@ -128,27 +137,55 @@ export async function startGeneration(
   const restored = await restoreEngine(engine, {
     reader: log.reader(),
     producer: fakeProducer,
-    changelogTopic: 'state-changelog',
+    changelogTopic: CHANGELOG,
     instanceId,
     inputTopics,
     assignment: Object.fromEntries(inputTopics.map((t) => [t, partitions])),
     positions: new PartitionPositions(),
     now: () => now,
     groupInstanceIds: async () => new Set(options.members ?? [instanceId]),
+    writer,
   });
   return { engine, facts, stored, storedBy: (f) => storedBy.get(f)!, writer, restored };
 }
 
+/** A transactional producer whose committed changelog records reach `log`; `refused`: the broker refuses the commit request. */
+function changelogProducer(log: Changelog, refused?: Error): TransactionalProducer {
+  type Sent = { topic: string; messages: Array<{ key?: unknown; value?: unknown; partition?: number }> };
+  return {
+    run: async <T>(work: (tx: unknown) => Promise<T>): Promise<T> => {
+      const sent: Sent['messages'] = [];
+      const tx = { send: async ({ topic, messages }: Sent) => void (topic === CHANGELOG && sent.push(...messages)), sendOffsets: async () => undefined };
+      const result = await work(tx);
+      if (refused) throw refused;
+      log.apply(sent);
+      return result;
+    },
+  } as unknown as TransactionalProducer;
+}
+
 /**
- * A commit of the instance's state and positions into the changelog (its outputs are in `facts`), with the
- * env-level rows it covers stored (publishCommit stores them right before its transaction commits, which here
- * always succeeds); returns the messages it produces, by topic.
+ * A commit of the instance's state and positions into the changelog (its outputs are in `facts`), the runner's own
+ * (publishCommit), with the env-level rows it covers stored once it has committed; returns the messages it
+ * produces, by topic. `crashAfterCommit`: the process crashes once the transaction has committed, before the store
+ * has those rows.
  */
-export function commit(live: Live, log: Changelog, instanceId: string): PreparedCommit['byTopic'] {
+export async function commit(live: Live, log: Changelog, instanceId: string, options: { crashAfterCommit?: boolean } = {}): Promise<PreparedCommit['byTopic']> {
   const prepared = prepareCommit(live.engine, instanceId, NOW);
-  void live.writer.writeNow(prepared.held);
-  log.apply(prepared.changelog as Array<{ key?: unknown; value?: unknown; partition?: number }>);
+  const writer = options.crashAfterCommit ? ({ ...(live.writer as object), writeNow: async () => undefined } as unknown as StoreWriter) : live.writer;
+  await publishCommit({ producer: changelogProducer(log), writer, changelogTopic: CHANGELOG, groupId: 'g', stillMember: () => true }, prepared);
   return prepared.byTopic;
+}
+
+/** A commit whose commit request the broker refuses (its coordinator moved, say): nothing of it is in the changelog. */
+export async function refusedCommit(live: Live, log: Changelog, instanceId: string): Promise<void> {
+  const refused = new Error('the broker refused the commit request');
+  const target = { producer: changelogProducer(log, refused), writer: live.writer, changelogTopic: CHANGELOG, groupId: 'g', stillMember: () => true };
+  const failed = await publishCommit(target, prepareCommit(live.engine, instanceId, NOW)).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (failed !== refused) throw new Error(`refusedCommit: the commit ${failed === null ? 'went through' : `failed otherwise: ${String(failed)}`}`);
 }
 
 /** A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint covers it). */

@@ -36,7 +36,7 @@ describe('a retry behind its original in a lagging partition is a duplicate', ()
     const a = await startGeneration(log, 'A', [0]);
     push(a, T.hydration, 0, 0, original);
     advance(a, '10:01:00'); // processed: its id is among the key's recent ids
-    commit(a, log, 'A');
+    await commit(a, log, 'A');
     const b = await startGeneration(log, 'B', [0], 2, undefined, { members: ['A', 'B'] });
     push(b, T.index, 0, 0, ahead);
     push(b, T.hydration, 0, 1, retry);

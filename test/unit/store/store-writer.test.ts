@@ -86,12 +86,12 @@ describe('StoreWriter batching', () => {
     expect(w.stats()).toMatchObject({ rowsWritten: { hydration_events: 7 }, batches: 3, retries: 0 });
   });
 
-  it("writeNow sends its rows' tables at once and resolves when they are written, leaving other tables' rows buffered", async () => {
+  it("writeNow sends its rows' tables at once (rows mapped before, as they were) and resolves when they are written, leaving other tables' rows buffered", async () => {
     const t = new FakeTransport();
     const w = new StoreWriter(t, { batchRows: 1000, flushIntervalMs: 0, instanceId: 'engine-a' });
     for (const f of hydrations(2)) w.write(f);
     const window = oneOfEachKind().find((f) => f.kind === 'promotion-window')!;
-    await w.writeNow([{ fact: window, instanceId: 'departed' }]);
+    await w.writeNow(new RowMapper({ instanceId: 'departed' }).rows(window));
     expect(t.calls.map((c) => [c.table, c.rows.map((r) => r.instance_id)])).toEqual([
       ['driftwatch.promotion_windows', ['departed']],
       ['driftwatch.gate_windows', ['departed', 'departed']],
