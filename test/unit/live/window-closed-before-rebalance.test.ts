@@ -14,8 +14,8 @@
  * (prod, 10:00, A) = 1 at the close, prod would have started 2 promotions at
  * 10:00 where one replay says 1 — as it did before env-level rows were held
  * until the commit covering them (engine/live/held-share-rows.ts). Found by
- * test/scenarios/differential-rebalance.test.ts (commitBeforeRebalance:
- * false); the same holds for env_windows and gate_windows.
+ * test/scenarios/differential-rebalance.test.ts (beforeRebalance:
+ * 'nothing'); the same holds for env_windows and gate_windows.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
