@@ -136,9 +136,10 @@ export function noteDecided(
     succeeded: o.outcome === 'succeeded',
     rolledBack: o.rolledBackAt !== undefined,
   };
-  if (event.rollbackTo !== undefined) d.rollbackTo = event.rollbackTo.version;
-  if (event.actor !== undefined) d.actor = event.actor;
-  if (event.reason !== undefined) d.reason = event.reason;
+  // Optional fields may arrive as null (a producer sending every field): null names nothing, like absent.
+  if (event.rollbackTo != null) d.rollbackTo = event.rollbackTo.version;
+  if (event.actor != null) d.actor = event.actor;
+  if (event.reason != null) d.reason = event.reason;
   w.decided.set(event.promotionId, d);
 }
 
@@ -156,7 +157,7 @@ export function noteEndedBeforeRollback(w: EnvWindow, event: PromotionEvent, o: 
 
 function named(event: PromotionEvent): NamedPromotion {
   const p: NamedPromotion = { promotionId: event.promotionId, artifact: event.artifact };
-  if (event.version !== undefined) p.version = event.version;
+  if (event.version != null) p.version = event.version;
   return p;
 }
 
