@@ -8,9 +8,12 @@
  *   w/<instanceId>            whole (per-env/global) processor state and watermarks of one engine instance (partition 0);
  *                             an instance no longer in the group has its record run on, then tombstoned, by the
  *                             owner of partition 0 (retiring-shares.ts)
- *   s/<instanceId>/<n>        env-level store rows of the instance's last commit, stored once it committed
+ *   s/<instanceId>            env-level store rows of the instance's last commit, stored once it committed
  *                             (committed-share-rows.ts; partition 0); replaced by its next commit
  *   m/<instanceId>            catch-up markers (see ChangelogReader)
+ *   c/<i>/<key>               piece i of record <key> (any k/, w/ or s/ key above), whose value is too large for one
+ *                             message: <key> then holds a manifest (state-chunks.ts). Each prefix is its own, so a
+ *                             piece never shadows a record
  */
 import type { Message } from 'kafkajs';
 import type { PartitionProgress } from './offset-tracker.js';

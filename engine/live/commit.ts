@@ -66,13 +66,14 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
   const held = engine.heldRows.take(instanceId);
   const byTopic = new Map<string, Message[]>();
   for (const { topic, message } of engine.outbox) push(byTopic, topic, message);
-  const changelog: Message[] = [
+  // A record larger than a send goes in pieces (state-chunks.ts).
+  const changelog: Message[] = engine.chunked.split([
     ...snap.keyed.map(([key, state]) => keyStateMessage(key, engine.keyPartition.get(key) ?? 0, state)),
     ...progress.map((p) => progressMessage(p, engine.pipeline.orderer.frontier)),
     wholeMessage(instanceId, { processors: snap.whole, watermarks: engine.watermarks.snapshot(), frontier: storedFrontier(engine.pipeline.orderer.frontier) }),
     ...engine.retiring.checkpointMessages(),
     ...engine.shareRows.checkpointMessages(instanceId, held),
-  ];
+  ]);
   const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
   for (const p of progress) push(offsets, p.topic, { partition: p.partition, offset: p.safeOffset });
   engine.outbox.length = 0;

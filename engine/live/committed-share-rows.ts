@@ -12,12 +12,13 @@
  * another member redoes the work, and this instance, restored without the
  * moved keys, may never write that window again.
  *
- * So `prepareCommit` puts them into the commit's changelog records
- * `s/<instanceId>/<n>` (partition 0, beside the instance's whole state; in
- * chunks a broker accepts), which commit or abort with its outputs and
- * offsets, and `publishCommit` hands them to the store writer once the
- * transaction has committed. The records stay until the next commit of the
- * engine replaces them (its own rows, or tombstones) — and that commit waits
+ * So `prepareCommit` puts them into the commit's changelog record
+ * `s/<instanceId>` (partition 0, beside the instance's whole state; over a
+ * send's bound it is written in pieces, as any state record is:
+ * state-chunks.ts), which commits or aborts with its outputs and offsets,
+ * and `publishCommit` hands them to the store writer once the transaction
+ * has committed. The record stays until the next commit of the engine
+ * replaces it (its own rows, or a tombstone) — and that commit waits
  * for the store flush that covers them, as for every row written before it.
  * A crash or a store that failed in between leaves them to the restore,
  * which hands them to the writer again: the same rows as the store got them
@@ -34,21 +35,12 @@
 import type { Message } from 'kafkajs';
 import type { StoreRow } from '../../store/row-mappers.js';
 import type { StoreWriter } from '../../store/store-writer.js';
-import { runsBySize } from './send-chunks.js';
 
 export const SHARE_ROWS_PREFIX = 's/';
 
-/** Upper bound of one record's value: a quarter of the broker's default `message.max.bytes` (send-chunks.ts cuts sends at half). */
-export const SHARE_ROWS_RECORD_BYTES = 256 * 1024;
-
-/** The instance whose commit wrote `key` (`s/<instanceId>/<n>`; instance ids may hold '/'). */
+/** The instance whose commit wrote `key` (`s/<instanceId>`). */
 function instanceOf(key: string): string {
-  return key.slice(SHARE_ROWS_PREFIX.length, key.lastIndexOf('/'));
-}
-
-/** `rows` in runs of at most SHARE_ROWS_RECORD_BYTES of JSON each (brackets and commas included; one larger row alone). */
-function chunks(rows: readonly StoreRow[]): StoreRow[][] {
-  return runsBySize(rows, (row) => Buffer.byteLength(JSON.stringify(row)) + 1, SHARE_ROWS_RECORD_BYTES - 2);
+  return key.slice(SHARE_ROWS_PREFIX.length);
 }
 
 export class CommittedShareRows {
@@ -57,8 +49,9 @@ export class CommittedShareRows {
 
   /**
    * The rows of the `s/` records among `entries` (the changelog's partition
-   * 0) of the instances `whose` accepts: for the store, once more. Their
-   * keys are this engine's to replace from now on.
+   * 0, records in pieces put back together: state-chunks.ts) of the
+   * instances `whose` accepts: for the store, once more. Their keys are this
+   * engine's to replace from now on.
    */
   restore(entries: ReadonlyArray<[string, string]>, whose: (instanceId: string) => boolean): StoreRow[] {
     const rows: StoreRow[] = [];
@@ -77,9 +70,13 @@ export class CommittedShareRows {
     return ids;
   }
 
-  /** The records of a commit: its rows (held for it), and a tombstone for each record this engine knew of and does not rewrite. */
+  /**
+   * The records of a commit: its rows (held for it) in one record, whatever
+   * their size (the commit cuts a large one into pieces: state-chunks.ts),
+   * and a tombstone for each record this engine knew of and does not rewrite.
+   */
   checkpointMessages(instanceId: string, rows: readonly StoreRow[]): Array<Message & { partition: number }> {
-    const out: Array<Message & { partition: number }> = chunks(rows).map((run, n) => ({ key: `${SHARE_ROWS_PREFIX}${instanceId}/${n}`, partition: 0, value: JSON.stringify(run) }));
+    const out: Array<Message & { partition: number }> = rows.length === 0 ? [] : [{ key: SHARE_ROWS_PREFIX + instanceId, partition: 0, value: JSON.stringify(rows) }];
     const written = new Set(out.map((m) => m.key as string));
     for (const key of this.#recorded) if (!written.has(key)) out.push({ key, partition: 0, value: null });
     this.#recorded = written;

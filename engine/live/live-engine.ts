@@ -20,6 +20,7 @@ import type { LiveMetrics } from './live-metrics.js';
 import { RetiringShares } from './retiring-shares.js';
 import { HeldShareRows } from './held-share-rows.js';
 import { CommittedShareRows } from './committed-share-rows.js';
+import { ChunkedRecords } from './state-chunks.js';
 import type { DeadLetterLog } from './dead-letter-log.js';
 import { splitTp, tp } from './topic-partition.js';
 
@@ -40,6 +41,8 @@ export interface Engine {
   heldRows: HeldShareRows;
   /** The changelog records of committed env-level rows that this engine's next commit replaces (committed-share-rows.ts). */
   shareRows: CommittedShareRows;
+  /** The changelog records written in pieces, as restored and committed since (state-chunks.ts). */
+  chunked: ChunkedRecords;
 }
 
 /** Moves event time to the combined watermark: the pipeline, then the departed instances' shares to where it got. */
@@ -92,6 +95,7 @@ export function createLiveEngine(deps: LiveEngineDeps, generation: number): Engi
     retiring: undefined as unknown as RetiringShares,
     heldRows: new HeldShareRows(),
     shareRows: new CommittedShareRows(),
+    chunked: new ChunkedRecords(),
   };
   const heldRows = engine.heldRows;
   const emitAlert = ({ alert, firstFiring = false }: FactOf<'alert'>) => {

@@ -28,6 +28,7 @@ import type { TransactionalProducer } from './transactional-producer.js';
 import { CommittedShareRows, storeCommittedRows } from './committed-share-rows.js';
 import type { StoreRow } from '../../store/row-mappers.js';
 import type { StoreWriter } from '../../store/store-writer.js';
+import { assembledEntries } from './state-chunks.js';
 
 export interface RestoreContext {
   reader: ChangelogReader;
@@ -72,13 +73,14 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
   );
   ctx.onProduced?.(ctx.changelogTopic, partitions.length);
   await ctx.reader.waitForMarker(nonce, partitions, 60_000);
+  const view = changelogView(ctx.reader, engine);
 
   const keyed: Array<[string, Record<string, unknown>]> = [];
   const startOffsets = new Map<string, string>();
   /** Committed frontiers of the owned partitions (see StoredProgress); undefined once one predates them. */
   let frontiers: number[] | undefined = [];
   for (const p of owned) {
-    const restored = readPartitionEntries(ctx.reader.entries(p));
+    const restored = readPartitionEntries([...view(p)]);
     for (const [k, state] of restored.keyed) {
       keyed.push([k, state as Record<string, unknown>]);
       engine.keyPartition.set(k, p);
@@ -91,7 +93,7 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
       else frontiers?.push(progress.frontier ?? Number.NEGATIVE_INFINITY);
     }
   }
-  const wholeText = ctx.reader.get(0, WHOLE_PREFIX + ctx.instanceId);
+  const wholeText = view(0).get(WHOLE_PREFIX + ctx.instanceId);
   const whole = wholeText ? (JSON.parse(wholeText) as WholeCheckpoint) : undefined;
   restoreTopology(engine.pipeline.topology, { keyed, whole: whole?.processors ?? {} });
   const ownedTps = assignedTps(ctx.inputTopics, ctx.assignment);
@@ -122,10 +124,25 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
     if (whole) engine.watermarks.restore(whole.watermarks.filter(([k]) => ownedTps.includes(k)), ctx.now());
     engine.pipeline.advanceTo(engine.watermarks.frontier(ctx.now()));
   }
-  const shareRows = engine.shareRows.restore(ctx.reader.entries(0), (id) => id === ctx.instanceId);
-  const adopted = owned.includes(0) ? await adoptDepartedShares(engine, ctx, shareRows) : [];
+  const partition0 = [...view(0)];
+  const shareRows = engine.shareRows.restore(partition0, (id) => id === ctx.instanceId);
+  const adopted = owned.includes(0) ? await adoptDepartedShares(engine, ctx, partition0, shareRows) : [];
   storeCommittedRows(ctx.writer, shareRows);
   return { partitions: owned, keys: keyed.length, startOffsets, adopted };
+}
+
+/**
+ * The latest values of each changelog partition, read once, with records
+ * written in pieces put back together; the engine notes which are, so that
+ * its commits tombstone the pieces they no longer need (state-chunks.ts).
+ */
+function changelogView(reader: ChangelogReader, engine: Engine): (partition: number) => ReadonlyMap<string, string> {
+  const views = new Map<number, ReadonlyMap<string, string>>();
+  return (partition) => {
+    let v = views.get(partition);
+    if (!v) views.set(partition, (v = assembledEntries(reader.entries(partition), engine.chunked)));
+    return v;
+  };
 }
 
 /**
@@ -133,8 +150,7 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
  * group: a share left behind. The committed env-level rows of such
  * instances go to `shareRows`.
  */
-async function adoptDepartedShares(engine: Engine, ctx: RestoreContext, shareRows: StoreRow[]): Promise<string[]> {
-  const entries = ctx.reader.entries(0);
+async function adoptDepartedShares(engine: Engine, ctx: RestoreContext, entries: ReadonlyArray<[string, string]>, shareRows: StoreRow[]): Promise<string[]> {
   const others = entries.filter(([key]) => key.startsWith(WHOLE_PREFIX) && key !== WHOLE_PREFIX + ctx.instanceId);
   // Only then ask the group who is in it (one instance alone, the usual case, never asks).
   if (others.length === 0 && CommittedShareRows.othersIn(entries, ctx.instanceId).size === 0) return [];

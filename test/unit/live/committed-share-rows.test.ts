@@ -9,7 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Changelog, T, advance, commit, push, startGeneration, type Live } from './rebalance-harness.js';
-import { CommittedShareRows, SHARE_ROWS_PREFIX, SHARE_ROWS_RECORD_BYTES } from '../../../engine/live/committed-share-rows.js';
+import { CommittedShareRows, SHARE_ROWS_PREFIX } from '../../../engine/live/committed-share-rows.js';
+import { assembledEntries, CHUNK_PREFIX, ChunkedRecords } from '../../../engine/live/state-chunks.js';
+import { messageBytes, SEND_CHUNK_BYTES } from '../../../engine/live/send-chunks.js';
+import { startedInEnv } from '../../helpers/large-state-events.js';
 import type { StoreRow } from '../../../store/row-mappers.js';
 
 const [started] = readFileSync(new URL('fixtures/window-closed-before-rebalance.ndjson', import.meta.url), 'utf8').trim().split('\n') as [string];
@@ -30,7 +33,7 @@ async function crashAfterClosing(log: Changelog, members: string[]): Promise<Liv
   await commit(a, log, 'A', { crashAfterCommit: true });
   a.engine.pipeline.dispose();
   expect(windowRows(a)).toEqual([]);
-  expect(shareRecords(log).map(([key]) => key)).toEqual(['s/A/0']);
+  expect(shareRecords(log).map(([key]) => key)).toEqual(['s/A']);
   return a;
 }
 
@@ -62,18 +65,40 @@ describe('env-level rows of a commit, stored after it', () => {
     const b = await startGeneration(log, 'B', [0], 2, undefined, { members: ['A', 'B'] });
     expect(windowRows(b)).toEqual([]);
     await commit(b, log, 'B');
-    expect(shareRecords(log).map(([key]) => key)).toEqual(['s/A/0']);
+    expect(shareRecords(log).map(([key]) => key)).toEqual(['s/A']);
   });
 
-  it('rows go in records a broker accepts; a commit with fewer tombstones the records it does not rewrite', () => {
+  it('rows over a send go in pieces (state-chunks.ts), put back together by the restore; a commit with fewer tombstones the pieces it does not rewrite', () => {
     const rows: StoreRow[] = Array.from({ length: 40 }, (_, i) => ({ table: 'env_windows', row: { env: `env-${i}`, padding: 'x'.repeat(20_000) } }));
     const records = new CommittedShareRows();
-    const first = records.checkpointMessages('A', rows);
-    expect(first.length).toBeGreaterThan(2);
-    for (const m of first) expect(Buffer.byteLength(m.value as string)).toBeLessThanOrEqual(SHARE_ROWS_RECORD_BYTES);
-    expect(first.flatMap((m) => JSON.parse(m.value as string) as StoreRow[])).toEqual(rows);
-    const second = records.checkpointMessages('A', rows.slice(0, 1));
-    expect(second.map((m) => [m.key, m.value === null])).toEqual(first.map((m, n) => [m.key, n > 0]));
-    expect(records.checkpointMessages('A', [])).toEqual([{ key: 's/A/0', partition: 0, value: null }]);
+    const chunked = new ChunkedRecords();
+    const first = chunked.split(records.checkpointMessages('A', rows));
+    expect(first.map((m) => String(m.key).split('/')[0])).toEqual(['s', 'c', 'c']);
+    for (const m of first) expect(messageBytes(m)).toBeLessThanOrEqual(SEND_CHUNK_BYTES);
+    const log = new Changelog();
+    log.apply(first);
+    expect(new CommittedShareRows().restore([...assembledEntries(log.reader().entries(0))], (id) => id === 'A')).toEqual(rows);
+    const second = chunked.split(records.checkpointMessages('A', rows.slice(0, 1)));
+    expect(second.map((m) => [m.key, m.value === null])).toEqual([['s/A', false], ['c/0/s/A', true], ['c/1/s/A', true]]);
+    expect(chunked.split(records.checkpointMessages('A', []))).toEqual([{ key: 's/A', partition: 0, value: null }]);
+  });
+
+  it('a commit whose rows took pieces, then a crash before the store had them: the restart stores every row, its next commit leaves no piece', async () => {
+    const ENVS = 2_000;
+    const log = new Changelog();
+    const a = await startGeneration(log, 'A', [0]);
+    for (let i = 0; i < ENVS; i++) push(a, T.promotion, 0, i, startedInEnv(i));
+    advance(a, '10:06:00');
+    await commit(a, log, 'A', { crashAfterCommit: true });
+    a.engine.pipeline.dispose();
+    const entries = log.reader().entries(0);
+    expect(entries.filter(([key]) => key.startsWith(`${CHUNK_PREFIX}`) && key.endsWith('/s/A')).length).toBeGreaterThan(1);
+    for (const [key, value] of entries) expect(Buffer.byteLength(key) + Buffer.byteLength(value)).toBeLessThanOrEqual(SEND_CHUNK_BYTES);
+
+    const a2 = await startGeneration(log, 'A', [0], 2);
+    const stored = a2.stored.flatMap((s) => ('kind' in s || s.table !== 'promotion_windows' ? [] : [String(s.row.env)]));
+    expect(new Set(stored).size).toBe(ENVS);
+    await commit(a2, log, 'A');
+    expect(log.reader().entries(0).filter(([key]) => key.startsWith(SHARE_ROWS_PREFIX) || key.endsWith('/s/A'))).toEqual([]);
   });
 });

@@ -106,6 +106,8 @@ export interface GenerationOptions {
   onFact?: (fact: Fact) => void;
   /** Told of everything the store writer is handed as well, and whose row it is (`Live.stored` holds this generation's). */
   onStored?: (stored: Stored, instanceId: string) => void;
+  /** A real changelog to restore from instead of `log` (its reader, the producer of the restore's markers, its topic). */
+  broker?: { reader: ChangelogReader; producer: TransactionalProducer; changelogTopic: string };
 }
 
 /** A new generation of `instanceId`, restored from `log` for the given partitions (the same numbers in each input), with `alerts` (alerts.yaml). */
@@ -135,9 +137,9 @@ export async function startGeneration(
     generation,
   );
   const restored = await restoreEngine(engine, {
-    reader: log.reader(),
-    producer: fakeProducer,
-    changelogTopic: CHANGELOG,
+    reader: options.broker?.reader ?? log.reader(),
+    producer: options.broker?.producer ?? fakeProducer,
+    changelogTopic: options.broker?.changelogTopic ?? CHANGELOG,
     instanceId,
     inputTopics,
     assignment: Object.fromEntries(inputTopics.map((t) => [t, partitions])),

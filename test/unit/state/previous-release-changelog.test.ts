@@ -13,6 +13,8 @@
  * it adds is written only when it is not its default, like an alert's
  * instantOrdinal). The restored alerts then go on where they were left: their
  * escalations and resolutions, under their own start, no first `firing`.
+ * Read as a live engine reads the changelog (records written in pieces put
+ * back together, engine/live/state-chunks.ts), the old records are as they were.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +24,14 @@ import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { buildTopology } from '../../../engine/topology.js';
 import { restoreTopology, snapshotTopology, type KeyStateRecord } from '../../../engine/topology-state.js';
 import { readPartitionEntries, type WholeCheckpoint } from '../../../engine/live/checkpoint.js';
+import { assembledEntries, ChunkedRecords } from '../../../engine/live/state-chunks.js';
 import { EventDeduplicator } from '../../../processors/dedup.js';
 import { RecentEventIds } from '../../../processors/recent-event-ids.js';
 import type { AlertingStateSnapshot } from '../../../processors/alerting/alerting-processor.js';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
 import type { Fact } from '../../../processors/facts.js';
 import { chain, WALL } from './harness.js';
+import { Changelog, startGeneration } from '../live/rebalance-harness.js';
 
 interface ChangelogRecord {
   partition: number;
@@ -72,6 +76,25 @@ describe('changelog records of the previous release (feca424)', () => {
     const retry = { event: { eventId }, at } as unknown as Parameters<EventDeduplicator['isDuplicate']>[0];
     expect(dedup.isDuplicate(retry)).toBe(true);
     expect(dedup.isDuplicate({ ...retry, event: { eventId: `${eventId}-new` } } as typeof retry)).toBe(false);
+  });
+
+  it('read as this release reads a partition (records in pieces put back together), every record is as it was written', () => {
+    const chunked = new ChunkedRecords();
+    for (const partition of new Set(records.map((r) => r.partition))) {
+      const written = records.filter((r) => r.partition === partition).map((r): [string, string] => [r.key, r.value]);
+      expect([...assembledEntries(written, chunked)]).toEqual(written);
+      for (const [key] of written) expect(chunked.piecesOf(key)).toBe(0);
+    }
+  });
+
+  it('restored by a live engine (restoreEngine, as `driftwatch run` does), the state is the one the old release wrote', async () => {
+    const log = new Changelog();
+    log.apply(records);
+    const live = await startGeneration(log, 'upgraded', [0, 1]);
+    expect(live.restored.keys).toBe(keyed.length);
+    const again = snapshotTopology(live.engine.pipeline.topology, keyed.map(([k]) => k));
+    expect(again.keyed).toEqual([...keyed].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(again.whole).toEqual(whole.processors);
   });
 
   it('commit positions read as written, with the frontier', () => {
