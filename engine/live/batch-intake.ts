@@ -32,8 +32,7 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
       ctx.positions.leftUnread(tp(batch.topic, batch.partition));
       break;
     }
-    if (engine.tracker.shouldSkip(batch.topic, batch.partition, message.offset)) continue;
-    engine.tracker.consumed(batch.topic, batch.partition, message.offset);
+    if (!engine.tracker.take(batch.topic, batch.partition, message.offset)) continue;
     const record: RawRecord = {
       value: message.value ?? Buffer.alloc(0),
       key: message.key,

@@ -24,10 +24,8 @@ export interface PartitionProgress {
  * (BigInt arithmetic on every record cost ~5 % of the engine's time).
  */
 interface PartitionState {
-  /** Consumed, not yet processed. */
-  pending: Set<number>;
-  /** Processed. Pruned below the safe offset at every checkpoint. */
-  done: Set<number>;
+  /** Consumed, not yet processed ("pending"), and processed ("done"; pruned below the safe offset at every checkpoint). */
+  offsets: OffsetWindow;
   /** Highest consumed offset + 1. */
   next: number;
   /** Offsets to skip (restored from the last checkpoint). */
@@ -35,6 +33,8 @@ interface PartitionState {
   /** The restored checkpoint's safe offset (−1: none): every record below it is in the restored state. */
   restoredSafe: number;
 }
+
+import { OffsetWindow } from './offset-window.js';
 
 interface Part {
   topic: string;
@@ -52,16 +52,21 @@ export class OffsetTracker {
   private readonly byTopic = new Map<string, Array<Part | undefined>>();
   /** Every partition, in the order first seen (progress() reports them in it). */
   private readonly parts: Part[] = [];
+  /** The partition looked up last: a batch's records are all of one partition. */
+  private last: Part | undefined;
 
   private state(topic: string, partition: number): PartitionState {
+    const last = this.last;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last.s;
     let ofTopic = this.byTopic.get(topic);
     if (ofTopic === undefined) this.byTopic.set(topic, (ofTopic = []));
     let p = ofTopic[partition];
     if (p === undefined) {
-      p = { topic, partition, s: { pending: new Set(), done: new Set(), next: -1, skip: new Set(), restoredSafe: -1 } };
+      p = { topic, partition, s: { offsets: new OffsetWindow(), next: -1, skip: new Set(), restoredSafe: -1 } };
       ofTopic[partition] = p;
       this.parts.push(p);
     }
+    this.last = p;
     return p.s;
   }
 
@@ -80,26 +85,38 @@ export class OffsetTracker {
    * state holds records the consumer then reads again.
    */
   shouldSkip(topic: string, partition: number, offset: string): boolean {
+    return this.#shouldSkip(this.state(topic, partition), Number(offset));
+  }
+
+  consumed(topic: string, partition: number, offset: string): void {
+    this.state(topic, partition).offsets.addPending(Number(offset));
+  }
+
+  /**
+   * A record as it arrives: false for a re-delivery to skip (`shouldSkip`), else it is consumed (`consumed`) and
+   * true. One lookup and one parse of the offset for both, as every record takes this path.
+   */
+  take(topic: string, partition: number, offset: string): boolean {
     const s = this.state(topic, partition);
     const o = Number(offset);
+    if (this.#shouldSkip(s, o)) return false;
+    s.offsets.addPending(o);
+    return true;
+  }
+
+  #shouldSkip(s: PartitionState, o: number): boolean {
     if (o < s.restoredSafe) return true;
     if (o + 1 > s.next) s.next = o + 1;
     if (s.skip.size > 0 && s.skip.has(o)) {
       s.skip.delete(o);
-      s.done.add(o);
+      s.offsets.addDone(o);
       return true;
     }
     return false;
   }
 
-  consumed(topic: string, partition: number, offset: string): void {
-    this.state(topic, partition).pending.add(Number(offset));
-  }
-
   processed(topic: string, partition: number, offset: string): void {
-    const s = this.state(topic, partition);
-    const o = Number(offset);
-    if (s.pending.delete(o)) s.done.add(o);
+    this.state(topic, partition).offsets.pendingToDone(Number(offset));
   }
 
   /** Commit position per partition, pruning what is below it. */
@@ -107,10 +124,9 @@ export class OffsetTracker {
     const out: PartitionProgress[] = [];
     for (const { topic, partition, s } of this.parts) {
       if (s.next < 0) continue;
-      let safe = s.next;
-      for (const o of s.pending) if (o < safe) safe = o;
-      for (const o of s.done) if (o < safe) s.done.delete(o);
-      const doneAbove = [...s.done, ...s.skip].filter((o) => o >= safe).sort((a, b) => a - b).map(String);
+      const safe = s.offsets.firstPendingBelow(s.next);
+      s.offsets.dropDoneBelow(safe);
+      const doneAbove = [...s.offsets.done(), ...s.skip].filter((o) => o >= safe).sort((a, b) => a - b).map(String);
       out.push({ topic, partition, safeOffset: String(safe), doneAbove });
     }
     return out;
@@ -119,7 +135,7 @@ export class OffsetTracker {
   /** Records consumed but not processed yet (held by the orderer). */
   get pendingCount(): number {
     let n = 0;
-    for (const { s } of this.parts) n += s.pending.size;
+    for (const { s } of this.parts) n += s.offsets.pendingCount;
     return n;
   }
 
@@ -128,6 +144,7 @@ export class OffsetTracker {
     const p = ofTopic?.[partition];
     if (p === undefined) return;
     ofTopic![partition] = undefined;
+    if (this.last === p) this.last = undefined;
     this.parts.splice(this.parts.indexOf(p), 1);
   }
 }
