@@ -26,8 +26,12 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
   let pushed = 0;
   const expectedType = ctx.topicTypes.get(batch.topic);
   const partitions = ctx.partitionCounts.get(batch.topic);
+  // The batch goes stale when the consumer is sent back (a seek, engine-generation.ts `rewind`): that happens before
+  // this loop (ensureEngine) or after it, never in it, which runs without yielding. So it is asked once, not per
+  // record (kafkajs builds a JSON key for each ask: ~2 % of the engine's time).
+  const stale = isStale();
   for (const message of batch.messages) {
-    if (isStale() || state.stopping || halting.halted) {
+    if (stale || state.stopping || halting.halted) {
       // kafkajs reports the batch finished all the same: its end must not count as read (partition-backlog.ts).
       ctx.positions.leftUnread(tp(batch.topic, batch.partition));
       break;
