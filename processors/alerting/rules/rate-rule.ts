@@ -22,7 +22,10 @@
  *     confirm a breach, and still no sign of recovery);
  *   - no breach, whatever the sample count → resolved (the rate is back).
  * The next departure is derived from the entries, never stored, so a
- * restored snapshot re-arms it.
+ * restored snapshot re-arms it. The entries' ends are kept in a multiset
+ * beside them (EarliestTimes), so finding it after a row is not a scan of
+ * every env's entries: with every env's row of a window in turn, that scan
+ * made closing the window quadratic in the number of envs.
  *
  * The rolling entries are per-env (whole) state in live mode, snapshotted in
  * their insertion order, which is the order keys are judged (and alerts
@@ -38,6 +41,7 @@
  * with the samples; a snapshot from before they were kept restores without
  * any (the text then names none until new windows bring them).
  */
+import { EarliestTimes } from '../../../lib/earliest-times.js';
 import { ConfigError } from '../../../lib/errors.js';
 import { byText, keepFirst } from '../../bounded-examples.js';
 import type { Fact, FactKind, PromotionWindowRow } from '../../facts.js';
@@ -144,6 +148,8 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
   const { threshold, windowMs, minSamples } = requiredParameters(ctx);
   /** group → key → window */
   const groups = new Map<string, Map<string, KeyWindow>>();
+  /** The `end` of every entry of every key, each once per entry: the next departure is the earliest + windowMs. */
+  const ends = new EarliestTimes();
   /** When the next sample leaves its window (Infinity: none); recomputed after every change. */
   let nextDue = Infinity;
 
@@ -180,9 +186,24 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
   }
 
   function departureAfterEntries(): number {
-    let due = Infinity;
-    for (const keys of groups.values()) for (const w of keys.values()) for (const e of w.entries) due = Math.min(due, e.end + windowMs);
-    return due;
+    return ends.earliest + windowMs;
+  }
+
+  function addEntry(w: KeyWindow, entry: Entry): void {
+    w.entries.push(entry);
+    ends.add(entry.end);
+  }
+
+  /** Drops the key's entries that ended at or before `horizon` (left the window); whether there were any. */
+  function dropEntriesUpTo(w: KeyWindow, horizon: number): boolean {
+    const staying: Entry[] = [];
+    for (const e of w.entries) {
+      if (e.end > horizon) staying.push(e);
+      else ends.remove(e.end);
+    }
+    const dropped = staying.length !== w.entries.length;
+    w.entries = staying;
+    return dropped;
   }
 
   return {
@@ -204,7 +225,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
           counted.numerator = s.numerator;
           counted.denominator = s.denominator;
           counted.examples = examples;
-        } else w.entries.push({ end: row.windowEnd, numerator: s.numerator, denominator: s.denominator, examples });
+        } else addEntry(w, { end: row.windowEnd, numerator: s.numerator, denominator: s.denominator, examples });
       }
       for (const a of row.amends ?? []) {
         const entry = keys.get(labelsKey(a.labels))?.entries.find((e) => e.end === a.windowEnd);
@@ -223,7 +244,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       for (const w of keys.values()) for (const e of w.entries) if (e.end > latest) latest = e.end;
       const horizon = latest - windowMs;
       for (const w of keys.values()) {
-        w.entries = w.entries.filter((e) => e.end > horizon);
+        dropEntriesUpTo(w, horizon);
         judge(fact.at, row.windowEnd, w);
       }
       forgetEmpty(row.group, keys);
@@ -237,11 +258,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
         // Samples whose window ended at or before `at − windowMs` have left; only the keys they left can change.
         const horizon = at - windowMs;
         for (const [group, keys] of groups) {
-          for (const w of keys.values()) {
-            const before = w.entries.length;
-            w.entries = w.entries.filter((e) => e.end > horizon);
-            if (w.entries.length !== before) judge(at, at, w);
-          }
+          for (const w of keys.values()) if (dropEntriesUpTo(w, horizon)) judge(at, at, w);
           forgetEmpty(group, keys);
         }
         nextDue = departureAfterEntries();
@@ -258,11 +275,18 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       },
       restore(state: RateRuleSnapshot) {
         groups.clear();
+        ends.clear();
         for (const [group, windows] of state.groups) {
-          groups.set(
-            group,
-            new Map(windows.map((w) => [labelsKey(w.labels), { labels: { ...w.labels }, entries: w.entries.map((e) => ({ ...e, examples: (e.examples ?? []).map((x) => ({ ...x })) })) }])),
-          );
+          const keys = new Map<string, KeyWindow>();
+          for (const saved of windows) {
+            const w: KeyWindow = { labels: { ...saved.labels }, entries: [] };
+            for (const e of saved.entries) addEntry(w, { ...e, examples: (e.examples ?? []).map((x) => ({ ...x })) });
+            const key = labelsKey(w.labels);
+            // A key listed twice keeps its last listing, as it always did; the first one's ends go with it.
+            for (const e of keys.get(key)?.entries ?? []) ends.remove(e.end);
+            keys.set(key, w);
+          }
+          groups.set(group, keys);
         }
         nextDue = departureAfterEntries();
       },
