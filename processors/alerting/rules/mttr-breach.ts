@@ -30,6 +30,7 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
     kinds: ['mttr'],
     handle(fact) {
       if (fact.kind !== 'mttr') return;
+      const oldestOpen = oldestByEnv(fact.oldestOpen);
       for (const snap of fact.snapshots) {
         if (snap.scope === '*' || snap.window !== window) continue;
         const labels = { env: snap.scope };
@@ -46,11 +47,22 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
           summary: ageBreach
             ? `MTTR breach in ${snap.scope}: a drift incident has been open for ${durationOver(snap.oldestOpenMs!, threshold)} (target < ${duration(threshold)})`
             : `MTTR breach in ${snap.scope}: rolling ${window} MTTR is ${durationOver(snap.meanMs!, threshold)} (target < ${duration(threshold)})`,
-          description: describe(snap, window, fact.oldestOpen?.find((o) => o.env === snap.scope)),
+          description: describe(snap, window, oldestOpen.get(snap.scope)),
         });
       }
     },
   };
+}
+
+/**
+ * The oldest open incident by env, looked up once per env: a search of the
+ * list per breaching env made a snapshot of many breaching envs quadratic.
+ * The first of an env wins, as `find` took it (the MTTR processor lists one per env).
+ */
+function oldestByEnv(oldestOpen: readonly OldestOpenIncident[] | undefined): Map<string, OldestOpenIncident> {
+  const byEnv = new Map<string, OldestOpenIncident>();
+  for (const o of oldestOpen ?? []) if (!byEnv.has(o.env)) byEnv.set(o.env, o);
+  return byEnv;
 }
 
 /** `oldest`: the env's oldest open incident when it is past the threshold (named, so the page says what to look at). */
