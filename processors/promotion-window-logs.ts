@@ -38,9 +38,18 @@ export function placeOf(events: readonly LoggedEvent[], e: LoggedEvent): number 
   return i;
 }
 
+/** Where a log is kept: its window and promotion. */
+type LogPlace = readonly [windowStart: number, id: string];
+
 export class PromotionWindowLogs {
   /** By window start, then promotion (`<env>\0<promotionId>`). */
   private readonly byWindow = new Map<number, Map<string, PromotionWindowLog>>();
+  /**
+   * The same logs by state key, with where each is kept: a rebalance drops or
+   * restores its keys one by one, and finding a key's logs by a walk over
+   * every key's made that quadratic in the keys.
+   */
+  private readonly byKey = new Map<string, Map<PromotionWindowLog, LogPlace>>();
 
   get(windowStart: number, id: string): PromotionWindowLog | undefined {
     return this.byWindow.get(windowStart)?.get(id);
@@ -52,27 +61,45 @@ export class PromotionWindowLogs {
       logs = new Map();
       this.byWindow.set(windowStart, logs);
     }
+    const replaced = logs.get(id);
+    if (replaced) this.unindex(replaced);
     const log: PromotionWindowLog = { key, base, events: [] };
     logs.set(id, log);
+    let ofKey = this.byKey.get(key);
+    if (!ofKey) this.byKey.set(key, (ofKey = new Map()));
+    ofKey.set(log, [windowStart, id]);
     return log;
   }
 
   /** The window starting at `windowStart` closed: no late event counts in it any more. */
   closeWindow(windowStart: number): void {
+    for (const log of this.byWindow.get(windowStart)?.values() ?? []) this.unindex(log);
     this.byWindow.delete(windowStart);
   }
 
   /** The promotion's state changed outside its logged events (an expiry, a late event of a closed window): its base is stale. */
   forget(id: string): void {
-    for (const logs of this.byWindow.values()) logs.delete(id);
+    for (const logs of this.byWindow.values()) {
+      const log = logs.get(id);
+      if (!log) continue;
+      this.unindex(log);
+      logs.delete(id);
+    }
   }
 
   /** Forgets the logs of one key's promotions (its partition was revoked, or its state restored). */
   dropKey(key: string): void {
-    for (const logs of this.byWindow.values()) for (const [id, log] of logs) if (log.key === key) logs.delete(id);
+    for (const [windowStart, id] of this.byKey.get(key)?.values() ?? []) this.byWindow.get(windowStart)?.delete(id);
+    this.byKey.delete(key);
   }
 
   clear(): void {
     this.byWindow.clear();
+    this.byKey.clear();
+  }
+
+  private unindex(log: PromotionWindowLog): void {
+    const ofKey = this.byKey.get(log.key);
+    if (ofKey?.delete(log) && ofKey.size === 0) this.byKey.delete(log.key);
   }
 }
