@@ -12,6 +12,8 @@
  * plain index loop is not counted: use this to compare how the work grows
  * with the input (the ratio of two sizes), not as an absolute count.
  */
+import { expect } from 'vitest';
+
 const iteratorPrototypes = [
   Object.getPrototypeOf([][Symbol.iterator]()),
   Object.getPrototypeOf(new Map()[Symbol.iterator]()),
@@ -46,4 +48,17 @@ export function countIterationSteps(run: () => void): number {
     for (const undo of restore) undo();
   }
   return steps;
+}
+
+/**
+ * Measures at `size` and at ten times it, checks each result (`check`), then
+ * that the steps grew about linearly: under 15 times (quadratic work grows
+ * about a hundred times).
+ */
+export function expectLinearSteps<R extends { steps: number }>(measure: (size: number) => R, check: (size: number, result: NoInfer<R>) => void, size = 100): void {
+  const small = measure(size);
+  const large = measure(10 * size);
+  check(size, small);
+  check(10 * size, large);
+  expect(large.steps).toBeLessThan(15 * small.steps);
 }
