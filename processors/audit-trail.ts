@@ -35,11 +35,17 @@
  * Record `at` is the fact's event time (for `event.late`: the frontier when
  * the event arrived; its own occurredAt is in details).
  */
-import type { AuditCategory, AuditRecord, Envelope, Fact, FactOf } from './facts.js';
+import type { AuditCategory, AuditRecord, Envelope, Fact, FactKind, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 
 export class AuditTrailProcessor implements Processor {
   readonly name = 'audit-trail';
+  /** The kinds `auditRecordFor` audits; the processor keeps no state and has no timers (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> = new Set<FactKind>(['event', 'late', 'incident']);
+
+  idleAt(): boolean {
+    return true;
+  }
 
   handle(fact: Fact, emit: Emit): void {
     const record = auditRecordFor(fact);

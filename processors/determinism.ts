@@ -37,8 +37,8 @@ import type { SeverityClassifier } from '../config/alert-rules.js';
 import { stableId } from '../lib/ids.js';
 import { windowStart } from '../lib/time.js';
 import { lateEventWindowOpen } from './late-window.js';
-import type { Fact, Incident } from './facts.js';
-import type { Emit, Processor } from './processor.js';
+import type { Fact, FactKind, Incident } from './facts.js';
+import { inputEventKinds, type Emit, type Processor } from './processor.js';
 import type { HydrationEvent } from '../schemas/input-events.js';
 import { TimerQueue } from './timer-queue.js';
 import { IncidentLifecycle, incidentFact, OpenIncidentTally, sortedUnique } from './state-drift/incident-lifecycle.js';
@@ -88,6 +88,8 @@ export interface DeterminismKeySnapshot {
 
 export class DeterminismProcessor implements Processor, KeyedStateStore {
   readonly name = 'determinism';
+  /** Other facts only fire the timers due by their time (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> = inputEventKinds;
   /** Rule key (JSON of env, artifact, ruleId) → state; the rule key is also its timer key. */
   private readonly rules = new Map<string, RuleState>();
   /**
@@ -105,6 +107,10 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     private readonly options: ProcessingOptions,
     private readonly classify: SeverityClassifier,
   ) {}
+
+  idleAt(at: number): boolean {
+    return !this.timers.hasDue(at);
+  }
 
   handle(fact: Fact, emit: Emit): void {
     const at = fact.at; // read once: see readsAtOnce in processor.ts

@@ -40,7 +40,7 @@ import { defaultProcessingOptions, type ProcessingOptions } from '../config/proc
 import { ConfigError } from '../lib/errors.js';
 import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { windowStart } from '../lib/time.js';
-import type { DriftWindowRow, EnvWindowRow, Envelope, Fact } from './facts.js';
+import type { DriftWindowRow, EnvWindowRow, Envelope, Fact, FactKind } from './facts.js';
 import { lateEventWindowOpen } from './late-window.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
@@ -78,6 +78,8 @@ export type DriftWindowsSnapshot = ClosedRollupsSnapshot;
 
 export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeStateStore {
   readonly name = 'drift-windows';
+  /** Other facts only fire the timers due by their time (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> = new Set<FactKind>(['observation', 'event', 'late']);
   private readonly windowMs: number;
   private readonly timers = new TimerQueue();
   /** windowStart → key → accumulator. With ordered facts only one window is open at a time. */
@@ -97,6 +99,10 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
       throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs} (default ${defaultProcessingOptions.windowMs})`);
     }
     this.windowMs = options.windowMs;
+  }
+
+  idleAt(at: number): boolean {
+    return !this.timers.hasDue(at);
   }
 
   handle(fact: Fact, emit: Emit): void {

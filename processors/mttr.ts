@@ -47,7 +47,7 @@
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
 import { ConfigError } from '../lib/errors.js';
 import { MINUTE, windowStart } from '../lib/time.js';
-import type { Fact, FactOf, MttrSnapshot, OldestOpenIncident } from './facts.js';
+import type { Fact, FactKind, FactOf, MttrSnapshot, OldestOpenIncident } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
@@ -88,6 +88,8 @@ export interface MttrKeySnapshot {
 
 export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'mttr';
+  /** Events cross window boundaries and incidents are tracked; other facts only fire what is due (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> = new Set<FactKind>(['event', 'incident']);
   private readonly windowMs: number;
   private readonly breachAfterMs: number;
   /** Breach timers, keyed by incidentId; scheduled once per incident, never rescheduled. */
@@ -120,6 +122,14 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     }
     this.departureWindowMs = departure;
     this.open = new KeyedEntries<Open>(this.openStarts);
+  }
+
+  /**
+   * Nothing due by `at` (the only thing a fact of another kind than `reads` does: `fireTimed`): no breach timer
+   * and no departure (Processor.reads).
+   */
+  idleAt(at: number): boolean {
+    return !(this.nextDeparture <= at && this.nextDeparture !== Infinity) && !this.timers.hasDue(at);
   }
 
   handle(fact: Fact, emit: Emit): void {

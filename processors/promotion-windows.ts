@@ -70,8 +70,8 @@ import { defaultProcessingOptions, type ProcessingOptions } from '../config/proc
 import { ConfigError } from '../lib/errors.js';
 import { DAY, windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
-import type { Fact } from './facts.js';
-import type { Emit, Processor } from './processor.js';
+import type { Fact, FactKind } from './facts.js';
+import { inputEventKinds, type Emit, type Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { PromotionLifecycles, promotionKey, type PromotionStartsSnapshot } from './promotion-lifecycles.js';
@@ -98,6 +98,8 @@ const WINDOW = 'w:';
 
 export class PromotionWindowsProcessor implements Processor, WholeStateStore, KeyedStateStore {
   readonly name = 'promotion-windows';
+  /** Other facts only fire the timers due by their time (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> = inputEventKinds;
   private readonly windowMs: number;
   /** Window timers (`w:<start>` at windowEnd) and the lifecycles' start-time and outcome (success, failure, rollback) expiries, in one queue. */
   private readonly timers = new TimerQueue();
@@ -115,6 +117,10 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     this.windowMs = options.windowMs;
     this.lifecycles = new PromotionLifecycles(this.timers, extra.startedTtlMs ?? DAY);
     this.counter = new PromotionEventCounter(this.lifecycles, this.windowMs);
+  }
+
+  idleAt(at: number): boolean {
+    return !this.timers.hasDue(at);
   }
 
   handle(fact: Fact, emit: Emit): void {

@@ -58,6 +58,11 @@ export class AlertBook {
    * that instant is known — an alert whose condition ends then was firing
    * for [startsAt, at) and never reached the age (event times are whole ms).
    */
+  /** Whether an escalation timer is due strictly before `at` (what `fireDueBefore(at)` would fire), or alerts wait to be drained. */
+  busyBefore(at: number): boolean {
+    return this.pending.length > 0 || this.timers.hasDue(at - 1);
+  }
+
   fireDueBefore(at: number): void {
     if (this.timers.hasDue(at - 1)) this.fireDueTimers(at - 1);
   }

@@ -79,6 +79,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
   /** The timers of the enabled rules that judge by time as well as by facts (AlertRule.timer). */
   private readonly ruleTimers: readonly RuleTimer[];
+  /** The kinds some enabled rule reads; undefined when one reads every kind (Processor.reads). */
+  readonly reads: ReadonlySet<FactKind> | undefined;
   private readonly dirty = new DirtyKeys();
   /** Firing instances by input key (keyed rules) … */
   private readonly keyInstances = new Map<string, Set<string>>();
@@ -110,9 +112,20 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       .filter((name) => config.rules[name].enabled)
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
     for (const kind of factKinds) this.rulesFor(kind);
+    this.reads = this.rules.some(([, rule]) => rule.kinds === undefined) ? undefined : new Set(this.rules.flatMap(([, rule]) => rule.kinds ?? []));
     this.ruleTimers = this.rules.flatMap(([, rule]) => (rule.timer === undefined ? [] : [rule.timer]));
     this.incidentRules = this.rules.filter(([, rule]) => rule.openIncidents !== undefined).map(([, rule]) => rule);
     this.openIncidents = options.openIncidents ?? (() => []);
+  }
+
+  /**
+   * Whether a fact at `at` of a kind no rule reads would do nothing here: no orphan or restored key to judge, no
+   * rule timer or escalation due before `at`, no alert waiting to be emitted (Processor.reads).
+   */
+  idleAt(at: number): boolean {
+    if (this.orphans.size > 0 || this.restoredIncidents.size > 0 || this.book.busyBefore(at)) return false;
+    for (const timer of this.ruleTimers) if (timer.due < at) return false;
+    return true;
   }
 
   handle(fact: Fact, emit: Emit): void {
