@@ -18,3 +18,18 @@ export function visibleText(text: string): string {
     return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
   });
 }
+
+/**
+ * `text` cut to at most `max` UTF-16 units with `…` appended when cut, never
+ * inside a surrogate pair. For free text an event carries without a bound (a
+ * promotion's `reason`, up to the 1 MiB event limit) that a message quotes:
+ * quoted whole, ten of them made an alert of megabytes, which the broker
+ * refuses for good (MESSAGE_TOO_LARGE), stopping the pipeline.
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}

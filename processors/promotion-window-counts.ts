@@ -10,6 +10,10 @@ import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
 import type { DecidedPromotion, FailedGateRun, NamedPromotion, PromotionWindowRow, TimedAttempt } from './facts.js';
 import { byText, keepFirst } from './bounded-examples.js';
+import { clipText } from '../lib/visible-text.js';
+
+/** Characters of a failed or rolled-back promotion's reason kept to name it in an alert (the reason itself is unbounded). */
+export const MAX_NAMED_REASON = 200;
 
 export interface GateAcc {
   passed: number;
@@ -139,7 +143,7 @@ export function noteDecided(
   // Optional fields may arrive as null (a producer sending every field): null names nothing, like absent.
   if (event.rollbackTo != null) d.rollbackTo = event.rollbackTo.version;
   if (event.actor != null) d.actor = event.actor;
-  if (event.reason != null) d.reason = event.reason;
+  if (event.reason != null) d.reason = clipText(event.reason, MAX_NAMED_REASON);
   w.decided.set(event.promotionId, d);
 }
 

@@ -23,6 +23,7 @@ import { messageBytes, SEND_CHUNK_BYTES } from '../../engine/live/send-chunks.js
 import { replayFile } from '../../engine/replay.js';
 import { silentLogger } from '../../lib/logger.js';
 import { MAX_IDENTIFIER_CHARS } from '../../schemas/input-events.js';
+import { MAX_NAMED_REASON } from '../../processors/promotion-window-counts.js';
 import { readNdjson } from '../helpers/replay-fixture.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 
@@ -55,10 +56,10 @@ function lines(): string[] {
   return out.map((e) => JSON.stringify(e));
 }
 
-async function replay() {
+async function replay(input_lines: string[] = lines()) {
   const dir = mkdtempSync(join(tmpdir(), 'dw-long-strings-'));
   const input = join(dir, 'events.ndjson');
-  writeFileSync(input, lines().join('\n') + '\n');
+  writeFileSync(input, input_lines.join('\n') + '\n');
   const alerts = defaultAlertsConfig();
   for (const rule of Object.values(alerts.rules)) rule.runbookUrl = 'https://runbooks.example.com/{env}/{artifact}?env={env}&artifact={artifact}';
   const outDir = join(dir, 'out');
@@ -76,6 +77,29 @@ describe('long producer strings', () => {
     expect(new Set(alerts.map((a) => `${a.rule} ${a.status}`))).toEqual(new Set(['drift_detected firing', 'hydration_nondeterminism firing', 'drift_detected resolved']));
     for (const a of alerts) {
       expect(a.labels.artifact).toBe(atBound('artifact'));
+      expect(messageBytes(alertMessage(a, true))).toBeLessThanOrEqual(SEND_CHUNK_BYTES);
+    }
+  });
+
+  it('a rate alert quotes each failed promotion\'s reason clipped: reasons are unbounded free text, and ten of them whole made 4 MB alerts', async () => {
+    // 20 failed promotions in one env, each with a 200 000-character reason (700 KB of a 1 MiB event once JSON-encoded, control
+    // characters growing again once escaped), then an event an hour later to close the rate window.
+    const reason = 'x\u0001'.repeat(100_000);
+    const out: object[] = [];
+    for (let k = 0; k < 20; k++) {
+      const base = { type: 'promotion', env: 'prod', artifact: 'api', promotionId: `p-${k}`, version: '1.0.0', digest: 'd' };
+      out.push({ ...base, eventId: `s-${k}`, occurredAt: at(k * 1000), phase: 'started' });
+      out.push({ ...base, eventId: `f-${k}`, occurredAt: at(k * 1000 + 500), phase: 'failed', reason });
+    }
+    out.push({ type: 'index', eventId: 'later', occurredAt: at(3_600_000), env: 'prod', artifact: 'api', op: 'read', instance: 'i', servedDigest: 'd', latencyMs: 1, status: 'ok' });
+    const { alerts, dlq } = await replay(out.map((e) => JSON.stringify(e)));
+
+    expect(dlq).toEqual([]);
+    const rate = alerts.filter((a) => a.rule === 'promotion_success_rate_low');
+    expect(rate.length).toBeGreaterThan(0);
+    const clipped = `${reason.slice(0, MAX_NAMED_REASON)}…`.replaceAll('\u0001', '\\x01');
+    for (const a of rate) {
+      expect(a.annotations.description).toContain(`p-19 (api 1.0.0, failed: ${clipped})`);
       expect(messageBytes(alertMessage(a, true))).toBeLessThanOrEqual(SEND_CHUNK_BYTES);
     }
   });
