@@ -29,6 +29,7 @@ import { CommittedShareRows, storeCommittedRows } from './committed-share-rows.j
 import type { StoreRow } from '../../store/row-mappers.js';
 import type { StoreWriter } from '../../store/store-writer.js';
 import { assembledEntries } from './state-chunks.js';
+import { ValidationError } from '../../lib/errors.js';
 
 export interface RestoreContext {
   reader: ChangelogReader;
@@ -64,16 +65,7 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
   const owned = [...new Set(Object.values(ctx.assignment).flat())].sort((a, b) => a - b);
   // The whole (per-instance) state lives in partition 0 of the changelog, whoever owns it.
   const partitions = [...new Set([0, ...owned])];
-  const nonce = randomUUID();
-  await ctx.producer.run((tx) =>
-    tx.send({
-      topic: ctx.changelogTopic,
-      messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
-    }),
-  );
-  ctx.onProduced?.(ctx.changelogTopic, partitions.length);
-  await ctx.reader.waitForMarker(nonce, partitions, 60_000);
-  const view = changelogView(ctx.reader, engine);
+  const view = await consistentView(ctx, engine, partitions);
 
   const keyed: Array<[string, Record<string, unknown>]> = [];
   const startOffsets = new Map<string, string>();
@@ -131,18 +123,41 @@ export async function restoreEngine(engine: Engine, ctx: RestoreContext): Promis
   return { partitions: owned, keys: keyed.length, startOffsets, adopted };
 }
 
+/** Reads of the changelog up to a fresh marker before a split record that does not add up is an error. */
+export const CONSISTENT_VIEW_ATTEMPTS = 3;
+
 /**
- * The latest values of each changelog partition, read once, with records
- * written in pieces put back together; the engine notes which are, so that
- * its commits tombstone the pieces they no longer need (state-chunks.ts).
+ * The latest values of the changelog partitions up to a marker of ours, read
+ * once, with records written in pieces put back together; the engine notes
+ * which are, so that its commits tombstone the pieces they no longer need
+ * (state-chunks.ts).
+ *
+ * Another member's split record can look broken here without being so: its
+ * transaction wrote the manifest before our marker and the pieces after it,
+ * and the reader stops at the marker once that transaction commits, before it
+ * has fetched the pieces. Partition 0 holds every member's `w/` and `s/`
+ * records, so any restore can meet one. The pieces are committed by then, so
+ * a second marker (written after them) reads them: a record still broken
+ * after CONSISTENT_VIEW_ATTEMPTS reads is one, and an error naming it.
  */
-function changelogView(reader: ChangelogReader, engine: Engine): (partition: number) => ReadonlyMap<string, string> {
-  const views = new Map<number, ReadonlyMap<string, string>>();
-  return (partition) => {
-    let v = views.get(partition);
-    if (!v) views.set(partition, (v = assembledEntries(reader.entries(partition), engine.chunked)));
-    return v;
-  };
+async function consistentView(ctx: RestoreContext, engine: Engine, partitions: number[]): Promise<(partition: number) => ReadonlyMap<string, string>> {
+  for (let attempt = 1; ; attempt++) {
+    const nonce = randomUUID();
+    await ctx.producer.run((tx) =>
+      tx.send({
+        topic: ctx.changelogTopic,
+        messages: partitions.map((p) => ({ key: `${MARKER_PREFIX}${ctx.instanceId}`, partition: p, value: nonce })),
+      }),
+    );
+    ctx.onProduced?.(ctx.changelogTopic, partitions.length);
+    await ctx.reader.waitForMarker(nonce, partitions, 60_000);
+    try {
+      const views = new Map(partitions.map((p) => [p, assembledEntries(ctx.reader.entries(p), engine.chunked)]));
+      return (partition) => views.get(partition) ?? new Map();
+    } catch (err) {
+      if (!(err instanceof ValidationError) || attempt >= CONSISTENT_VIEW_ATTEMPTS) throw err;
+    }
+  }
 }
 
 /**
