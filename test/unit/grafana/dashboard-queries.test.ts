@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { expandGrafanaSql } from './grafana-macros.js';
-import type { GrafanaPanel } from './dashboards.js';
-import { replayScenario, scenarioEventTo, seedEngineMetrics } from './scenario.js';
-import { dashboards, panelContext, panelTargets as targets, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
+import { replayScenario, scenarioEventTo, scenarioFrom, scenarioTo, seedEngineMetrics } from './scenario.js';
+import { dashboards, envOptionValue, envOptions, panelContext, panelTargets as targets, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
 
 /** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
 const expectedColumns: Record<string, string[]> = {
@@ -150,11 +149,25 @@ describe('dashboard panel queries on the embedded engine', () => {
     }
   });
 
-  it('the env variable query lists the scenario environments', async () => {
+  it('a custom variable\'s value is data whatever a link puts in it: quotes and backslashes are neither SQL nor dropped', async () => {
+    // var-mttr_window=… can carry any text (Grafana keeps a value from the URL). No MTTR window is called any of
+    // these, so there is no rolling MTTR — where 24h, had the quote or backslash been dropped, has one.
+    const status = async (choices: VariableChoices) => (await run('System status', 'driftwatch-overview', 'All', undefined, choices))[0]!;
+    expect(await status({ mttr_window: ['24h'] })).toMatchObject({ rolling_mttr_minutes: expect.closeTo((7 + 95 / 6 + 3) / 3, 4) });
+    for (const window of ["24h'", '24h\\', "24h' OR '1'='1", '24h\\\' OR 1 --']) {
+      expect(await status({ mttr_window: [window] }), window).toMatchObject({ rolling_mttr_minutes: null, mttr_breaches: 0 });
+    }
+    // A threshold is a whole number of minutes: anything else is refused as a value by toUInt32, not run as SQL.
+    for (const threshold of ['5\\', "5' OR '1'='1"]) {
+      await expect(status({ mttr_threshold_minutes: [threshold] }), threshold).rejects.toThrow(/Cannot parse string/);
+    }
+  });
+
+  it('the env variable query lists the scenario environments, each with its hex(env) value', async () => {
+    expect(envOptionValue('prod')).toBe('70726F64');
     for (const d of dashboards) {
-      const env = d.templating!.list.find((v) => v.name === 'env')!;
-      const rows = await store.query<{ env: string }>(expandGrafanaSql(env.query!, panelContext(d, { title: 'env' } as GrafanaPanel)));
-      expect(rows.map((r) => r.env)).toEqual(['dev', 'prod', 'qa', 'staging']);
+      const options = await envOptions(store, d, scenarioFrom, scenarioTo());
+      expect(options, d.uid).toEqual(['dev', 'prod', 'qa', 'staging'].map((text) => ({ text, value: envOptionValue(text) })));
     }
   });
 });

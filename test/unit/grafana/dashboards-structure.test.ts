@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
 import { mttrWindows } from '../../../config/alerts-validation.js';
 import { allPanels, loadDashboardProviders, loadDashboards, loadDatasources, queryPanels } from './dashboards.js';
+import { variableReferences } from './grafana-variables.js';
 
 const dashboards = loadDashboards();
 const [datasource] = loadDatasources();
@@ -60,7 +61,7 @@ describe('the overview\'s mttr_threshold_minutes variable', () => {
 
   it('is what System status compares against, for incidents open too long and for the rolling MTTR', () => {
     const sql = allPanels(overview).find((p) => p.title === 'System status')!.targets![0]!.rawSql!;
-    expect(sql.match(/\$\{mttr_threshold_minutes:sqlstring\}/g)).toHaveLength(2);
+    expect(sql.match(/toUInt32\(decodeURLComponent\('\$\{mttr_threshold_minutes:percentencode\}'\)\)/g)).toHaveLength(2);
     expect(sql).not.toMatch(/INTERVAL 30 MINUTE|> 30\b/);
   });
 });
@@ -144,8 +145,31 @@ describe('dashboards', () => {
       it('filters by the env variable, which offers All', () => {
         const env = dashboard.templating?.list.find((v) => v.name === 'env');
         // allValue '.*': "All" matches every env, '' included (an alert whose labels carry no env); without it Grafana
-        // would list the env values the variable query found, and those never include ''.
-        expect(env).toMatchObject({ type: 'query', includeAll: true, allValue: '.*' });
+        // would list the env values the variable query found, and those never include ''. No custom value: one
+        // typed in would be taken for an option's value (hex), never for the name typed.
+        expect(env).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*', allowCustomValue: false });
+        // The plugin takes the first column as each option's value and the second as its text.
+        expect(env?.query).toMatch(/^SELECT DISTINCT hex\(env\) AS value, env AS text\n/);
+        expect(env?.definition).toBe(env?.query);
+      });
+
+      it('puts variables into SQL only in forms that are exact for any value (untrusted-env-values.test.ts)', () => {
+        // Names are producers' free text, and no Grafana format escapes a backslash for a ClickHouse string
+        // literal (grafana-variables.ts): env is compared as hex(column) against its options' hex values, the
+        // single-value custom variables are percent-encoded ([A-Za-z0-9_.~%-] only) and decoded by ClickHouse.
+        const exactForms = [
+          /match\(hex\(\w+\), '\^\(\$\{env:regex\}\)\$'\)/g,
+          /decodeURLComponent\('\$\{(mttr_window|mttr_threshold_minutes):percentencode\}'\)/g,
+        ];
+        for (const p of queryPanels(dashboard)) {
+          for (const t of p.targets!) {
+            const rest = exactForms.reduce((sql, form) => sql.replace(form, ''), t.rawSql!);
+            expect(variableReferences(rest).map((r) => r.text), `${p.title}/${t.refId}`).toEqual([]);
+          }
+        }
+        for (const v of dashboard.templating?.list ?? []) {
+          if (v.type === 'custom') expect(v.multi, v.name).toBe(false); // percentencode joins several values with ","
+        }
       });
 
       it('says so in the description of every panel that only a live engine fills (engine_metrics)', () => {

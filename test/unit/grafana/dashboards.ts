@@ -40,6 +40,9 @@ export interface GrafanaVariable {
   /** A query variable's SQL; a custom variable's comma-separated values. */
   query?: string;
   allValue?: string;
+  /** Whether a value can be typed in that is not among the options. */
+  allowCustomValue?: boolean;
+  definition?: string;
   includeAll?: boolean;
   multi?: boolean;
   /** The value the dashboard opens with. */

@@ -29,24 +29,21 @@ describe('expandGrafanaSql (grafana-clickhouse-datasource macros)', () => {
     );
   });
 
-  it('interpolates ${var:regex}: All → allValue, one value escaped, several as (a|b)', () => {
-    const sql = "match(env, '^(${env:regex})$')";
-    expect(expandGrafanaSql(sql, ctx)).toBe("match(env, '^(.*)$')");
-    const one = { ...ctx, variables: { env: { selected: ['prod.eu'] } } };
-    expect(expandGrafanaSql(sql, one)).toBe("match(env, '^(prod\\.eu)$')");
-    const two = { ...ctx, variables: { env: { selected: ['prod', 'qa'] } } };
-    expect(expandGrafanaSql(sql, two)).toBe("match(env, '^((prod|qa))$')");
+  it('interpolates variables before expanding macros (grafana-variables.ts has the formats)', () => {
+    const sql = "match(hex(env), '^(${env:regex})$') AND $__timeFilter(at)";
+    expect(expandGrafanaSql(sql, ctx)).toBe("match(hex(env), '^(.*)$') AND at >= toDateTime(1795773600) AND at <= toDateTime(1795780800)");
+    const two = { ...ctx, variables: { env: { selected: ['7072', '7161'] } } };
+    expect(expandGrafanaSql(sql, two)).toMatch(/^match\(hex\(env\), '\^\(\(7072\|7161\)\)\$'\)/);
   });
 
-  it("interpolates ${var:sqlstring}: each value quoted, ' doubled, joined by commas", () => {
-    const sql = 'window IN (${w:sqlstring})';
-    expect(expandGrafanaSql(sql, { ...ctx, variables: { w: { selected: ['24h'] } } })).toBe("window IN ('24h')");
-    expect(expandGrafanaSql(sql, { ...ctx, variables: { w: { selected: ["it's", '7d'] } } })).toBe("window IN ('it''s','7d')");
+  it("expands a modelled macro a variable's value brings in, as the plugin would, and leaves any other", () => {
+    const vars = { ...ctx, variables: { env: { selected: ['$__toTime', '$__other'] } } };
+    expect(expandGrafanaSql('x IN (${env:sqlstring})', vars)).toBe("x IN ('toDateTime(1795780800)','$__other')");
   });
 
   it('rejects macros and variables it does not model', () => {
     expect(() => expandGrafanaSql('WHERE $__timeFilter_ms(at)', ctx)).toThrow(/unsupported macro \$__timeFilter_ms/);
-    expect(() => expandGrafanaSql('WHERE env = $env', ctx)).toThrow(/unexpanded variable or macro "\$env"/);
+    expect(() => expandGrafanaSql('WHERE env = $cluster', ctx)).toThrow(/variable \$\{cluster\} has no value/);
     expect(() => expandGrafanaSql('WHERE $__timeFilter(a, b)', ctx)).toThrow(/expects 1 argument/);
     expect(() => expandGrafanaSql('${cluster:regex}', ctx)).toThrow(/no value/);
   });

@@ -2,11 +2,8 @@
  * A small stand-in for what Grafana does to a panel's SQL before ClickHouse
  * sees it, so the dashboards' queries can run on the embedded engine:
  *
- * 1. Grafana interpolates dashboard variables. Only the forms the dashboards
- *    use are supported: `${name:regex}` (values regex-escaped and joined as
- *    `(a|b)`; "All" becomes the variable's `allValue`, unescaped) and
- *    `${name:sqlstring}` (each value in single quotes, `'` doubled, joined
- *    with commas).
+ * 1. Grafana interpolates dashboard variables, in the format each reference
+ *    names (grafana-variables.ts).
  * 2. The ClickHouse plugin (grafana-clickhouse-datasource 4.x,
  *    pkg/macros/macros.go) expands its macros, with these documented outputs:
  *      $__timeFilter(c)   c >= toDateTime(<from s>) AND c <= toDateTime(<to s>)
@@ -15,41 +12,28 @@
  *      $__timeInterval(c) toStartOfInterval(toDateTime(c), INTERVAL <n> second)
  *      $__interval_s      <n>
  *    where seconds are truncated and n = max(1, whole seconds of the interval).
+ *    It runs on the interpolated text and matches macros by pattern (sqlds),
+ *    string literals included: a variable's value holding "$__toTime" would
+ *    be expanded too, and is here.
  *
- * Any other `$__macro` or `$variable` left in the text is an error, so a
- * dashboard cannot use a macro this test does not model.
+ * A macro the dashboard's own text uses that this file does not model is an
+ * error, and so is a variable without a value in the context.
  */
+import { interpolateVariables, type Variables } from './grafana-variables.js';
 
 export interface GrafanaQueryContext {
   from: Date;
   to: Date;
   /** The query interval Grafana derived for the panel, in ms. */
   intervalMs: number;
-  /** Selected values per variable; the string 'All' selects every value. */
-  variables?: Record<string, { selected: string[] | 'All'; allValue?: string }>;
+  /** Each variable's selection (grafana-variables.ts). */
+  variables?: Variables;
 }
 
 const supportedMacros = ['timeFilter', 'fromTime', 'toTime', 'timeInterval', 'interval_s'] as const;
 const macrosWithArgs = new Set(['timeFilter', 'timeInterval']);
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
-const escapeRegex = (s: string): string => s.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
-
-const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-function interpolateVariables(sql: string, ctx: GrafanaQueryContext): string {
-  return sql.replace(/\$\{(\w+):(regex|sqlstring)\}/g, (_m, name: string, format: 'regex' | 'sqlstring') => {
-    const v = ctx.variables?.[name];
-    if (!v) throw new Error(`variable \${${name}} has no value in the test context`);
-    if (v.selected === 'All') {
-      if (v.allValue === undefined) throw new Error(`variable ${name}: "All" needs an allValue`);
-      return v.allValue;
-    }
-    if (format === 'sqlstring') return v.selected.map(sqlString).join(',');
-    const escaped = v.selected.map(escapeRegex);
-    return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
-  });
-}
 
 /** Splits `a, f(b, c)` on top-level commas, as sqlds does for macro arguments. */
 function splitArgs(text: string): string[] {
@@ -94,10 +78,14 @@ function expandMacro(name: string, args: string[], ctx: GrafanaQueryContext): st
 
 /** Expands variables then macros; throws on anything it does not model. */
 export function expandGrafanaSql(sql: string, ctx: GrafanaQueryContext): string {
-  const text = interpolateVariables(sql, ctx);
+  for (const m of sql.matchAll(/\$__(\w+)/g)) {
+    if (!(supportedMacros as readonly string[]).includes(m[1]!)) throw new Error(`unsupported macro $__${m[1]} (supported: ${supportedMacros.join(', ')})`);
+  }
+  const text = interpolateVariables(sql, ctx.variables);
   let out = '';
   let i = 0;
-  const macro = /\$__(\w+)/g;
+  // Only the modelled macros: one a variable's value brings in and the plugin does not know stays as it is.
+  const macro = new RegExp(`\\$__(${supportedMacros.join('|')})\\b`, 'g');
   for (let m = macro.exec(text); m !== null; m = macro.exec(text)) {
     const name = m[1]!;
     out += text.slice(i, m.index);
@@ -119,10 +107,7 @@ export function expandGrafanaSql(sql: string, ctx: GrafanaQueryContext): string 
     i = end;
     macro.lastIndex = end;
   }
-  out += text.slice(i);
-  const leftover = /\$\{?\w+/.exec(out);
-  if (leftover) throw new Error(`unexpanded variable or macro "${leftover[0]}" in: ${out}`);
-  return out;
+  return out + text.slice(i);
 }
 
 /** Parses Grafana's interval strings ("30s", "5m", "1h") to ms. */

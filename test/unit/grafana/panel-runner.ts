@@ -1,14 +1,25 @@
 /**
  * Runs the provisioned dashboards' panel queries on a store the way Grafana
  * would (grafana-macros.ts): one place for the panel lookup, the query
- * context and the env selection, shared by the panel tests.
+ * context and the env selection, shared by the panel tests. Envs are named
+ * as the dropdown shows them; the panel gets the option value the env
+ * variable's query gives each (envOptionValue).
  */
 import type { StoreTransport } from '../../../store/transport.js';
 import { expandGrafanaSql, parseGrafanaInterval, type GrafanaQueryContext } from './grafana-macros.js';
 import { loadDashboards, queryPanels, type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget } from './dashboards.js';
 import { scenarioFrom, scenarioTo } from './scenario.js';
 
+/** Envs by name, or All. */
 export type EnvSelection = string[] | 'All';
+
+/**
+ * The value of the env variable's option for an env: its query selects hex(env) as the value and env as the
+ * text, so that no name — quotes and backslashes included — reaches the SQL as anything but hex digits. A link
+ * (var-env=…), or a selection the range no longer offers, carries the same value; the tests check that the
+ * query's options agree (dashboard-queries, untrusted-env-values).
+ */
+export const envOptionValue = (env: string): string => Buffer.from(env, 'utf8').toString('hex').toUpperCase();
 
 export interface PanelTarget {
   /** "<dashboard uid>/<panel title>/<refId>" */
@@ -29,9 +40,10 @@ export type VariableChoices = Record<string, string[]>;
 
 /**
  * Grafana's interval for the panel: its min interval when set, else one
- * minute (a 6 h range on a wide panel). "All" of the env variable becomes the
- * dashboard's own `allValue`, as in Grafana. Every other variable takes its
- * value from `choices`, else its `current` one, as a dashboard just opened.
+ * minute (a 6 h range on a wide panel). The envs named become their option
+ * values; "All" becomes the dashboard's own `allValue`, as in Grafana. Every other
+ * variable takes its value from `choices`, else its `current` one, as a
+ * dashboard just opened.
  */
 export function panelContext(
   dashboard: GrafanaDashboard,
@@ -45,26 +57,48 @@ export function panelContext(
   for (const v of dashboard.templating?.list ?? []) {
     if (v.name === 'env') continue;
     const current = v.current?.value;
-    variables[v.name] = { selected: choices[v.name] ?? (current === undefined ? [] : [current].flat()) };
+    variables[v.name] = { selected: choices[v.name] ?? (current === undefined ? [] : [current].flat()), multi: v.multi ?? false };
   }
-  const allValue = dashboard.templating?.list.find((v) => v.name === 'env')?.allValue;
+  const envVariable = dashboard.templating?.list.find((v) => v.name === 'env');
+  const allValue = envVariable?.allValue;
   return {
     from,
     to,
     intervalMs: panel.interval ? Math.max(parseGrafanaInterval(panel.interval), 60_000) : 60_000,
-    variables: { ...variables, env: { selected: env, ...(allValue === undefined ? {} : { allValue }) } },
+    variables: { ...variables, env: { selected: env === 'All' ? env : env.map(envOptionValue), multi: envVariable?.multi ?? true, ...(allValue === undefined ? {} : { allValue }) } },
   };
 }
 
-/** The rows of target A of the panel `title` of dashboard `uid`, over the scenario range (or one ending at `to`, or starting at `from`). */
+export interface VariableOption {
+  text: string;
+  value: string;
+}
+
+/**
+ * The env variable's options over the range, as Grafana lists them: its
+ * query's rows, the first column the value and the second the text shown — a
+ * single column is both (the ClickHouse plugin's metricFindQuery: "assume the
+ * first field is an id field").
+ */
+export async function envOptions(store: StoreTransport, dashboard: GrafanaDashboard, from: Date, to: Date): Promise<VariableOption[]> {
+  const query = dashboard.templating?.list.find((v) => v.name === 'env')?.query;
+  if (query === undefined) throw new Error(`${dashboard.uid} has no env variable`);
+  const rows = await store.query(expandGrafanaSql(query, { from, to, intervalMs: 60_000 }));
+  return rows.map((row) => {
+    const [first, second] = Object.values(row).map(String);
+    return { value: first!, text: second ?? first! };
+  });
+}
+
+/** The rows of target A of the panel `title` of dashboard `uid`, over the scenario range (or one ending at `to`, or starting at `from`), envs by name. */
 export async function runPanel(
   store: StoreTransport,
   uid: string,
   title: string,
   env: EnvSelection = 'All',
-  to?: Date,
+  to: Date = scenarioTo(),
   choices?: VariableChoices,
-  from?: Date,
+  from: Date = scenarioFrom,
 ): Promise<Array<Record<string, unknown>>> {
   const t = panelTargets.find((x) => x.key === `${uid}/${title}/A`);
   if (!t) throw new Error(`no panel ${uid}/${title}`);
