@@ -40,6 +40,17 @@ export class EarliestTimes {
     }
   }
 
+  /**
+   * Forgets the earliest time, whatever its holders: for a caller that knows nothing holds it any more but its
+   * count says otherwise (its bookkeeping out of step: a bug it recovers from rather than being stuck on that time).
+   */
+  discardEarliest(): void {
+    const top = this.earliest;
+    if (top === Number.POSITIVE_INFINITY) return;
+    this.heap.pop();
+    this.counts.delete(top);
+  }
+
   clear(): void {
     this.counts.clear();
     while (this.heap.size > 0) this.heap.pop();

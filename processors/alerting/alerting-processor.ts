@@ -49,6 +49,7 @@ import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
 import { createRuleContext, type AlertRule, type RuleTimer } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
+import { fireTimersBefore } from './rule-timers.js';
 
 export interface AlertingOptions {
   /** Wall clock for `emittedAt`, epoch ms. Default Date.now. */
@@ -79,6 +80,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
   /** The timers of the enabled rules that judge by time as well as by facts (AlertRule.timer). */
   private readonly ruleTimers: readonly RuleTimer[];
+  /** The escalations due before a rule timer's time (made once: fireRuleTimers runs with every fact). */
+  private readonly escalateBefore = (time: number): void => this.book.fireDueBefore(time);
   /** The kinds some enabled rule reads; undefined when one reads every kind (Processor.reads). */
   readonly reads: ReadonlySet<FactKind> | undefined;
   private readonly dirty = new DirtyKeys();
@@ -148,21 +151,14 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
 
   /**
    * The rules' own timers due strictly before `at`, earliest first, each with
-   * the escalations due before it. Strictly before: a fact at the same time
-   * (a window row ending exactly when older samples leave the window) judges
-   * the window itself, with its own samples in, instead of a judgement
-   * without them a moment earlier. An escalation at the very time a rule
-   * clears its alert does not happen: the condition ended first.
+   * the escalations due before it (rule-timers.ts). Strictly before: a fact at
+   * the same time (a window row ending exactly when older samples leave the
+   * window) judges the window itself, with its own samples in, instead of a
+   * judgement without them a moment earlier. An escalation at the very time a
+   * rule clears its alert does not happen: the condition ended first.
    */
   private fireRuleTimers(at: number): void {
-    for (;;) {
-      let next: RuleTimer | undefined;
-      for (const timer of this.ruleTimers) if (timer.due < at && (next === undefined || timer.due < next.due)) next = timer;
-      if (next === undefined) return;
-      const time = next.due;
-      this.book.fireDueBefore(time);
-      next.fire(time);
-    }
+    fireTimersBefore(this.ruleTimers, at, this.escalateBefore);
   }
 
   /** The enabled rules that read facts of `kind`, in rule order (a rule passed a kind it does not read would do nothing). */

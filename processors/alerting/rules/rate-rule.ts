@@ -144,12 +144,14 @@ export interface RateRuleSnapshot {
 
 type EntrySnapshot = Omit<Entry, 'examples'> & { examples?: RateExample[] };
 
-export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule {
+/**
+ * `ends`: the `end` of every entry of every key, each once per entry (the next departure is the earliest +
+ * windowMs); given by a test to put it out of step with the entries.
+ */
+export function createRateRule(ctx: RuleContext, spec: RateRuleSpec, ends = new EarliestTimes()): AlertRule {
   const { threshold, windowMs, minSamples } = requiredParameters(ctx);
   /** group → key → window */
   const groups = new Map<string, Map<string, KeyWindow>>();
-  /** The `end` of every entry of every key, each once per entry: the next departure is the earliest + windowMs. */
-  const ends = new EarliestTimes();
   /** When the next sample leaves its window (Infinity: none); recomputed after every change. */
   let nextDue = Infinity;
 
@@ -189,16 +191,28 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
     return ends.earliest + windowMs;
   }
 
+  /**
+   * After the entries that left by `at` were dropped: an end still held that would have left by then is one no entry
+   * has (the multiset out of step with the entries). Dropped, so the next departure moves past `at` — left, the timer
+   * would be due at the same time however often it fired (rule-timers.ts).
+   */
+  function dropStaleEnds(at: number): void {
+    while (ends.earliest + windowMs <= at) ends.discardEarliest();
+  }
+
   function addEntry(w: KeyWindow, entry: Entry): void {
     w.entries.push(entry);
     ends.add(entry.end);
   }
 
-  /** Drops the key's entries that ended at or before `horizon` (left the window); whether there were any. */
-  function dropEntriesUpTo(w: KeyWindow, horizon: number): boolean {
+  /**
+   * Drops the key's entries that left the window by `at` (end + windowMs ≤ at); whether there were any. The same sum
+   * as the due time's (departureAfterEntries), not end ≤ at − windowMs: the two may round differently.
+   */
+  function dropEntriesLeftBy(w: KeyWindow, at: number): boolean {
     const staying: Entry[] = [];
     for (const e of w.entries) {
-      if (e.end > horizon) staying.push(e);
+      if (e.end + windowMs > at) staying.push(e);
       else ends.remove(e.end);
     }
     const dropped = staying.length !== w.entries.length;
@@ -242,9 +256,8 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       // Judged up to the group's latest window: a correction of an earlier one does not take later samples out.
       let latest = row.windowEnd;
       for (const w of keys.values()) for (const e of w.entries) if (e.end > latest) latest = e.end;
-      const horizon = latest - windowMs;
       for (const w of keys.values()) {
-        dropEntriesUpTo(w, horizon);
+        dropEntriesLeftBy(w, latest);
         judge(fact.at, row.windowEnd, w);
       }
       forgetEmpty(row.group, keys);
@@ -256,11 +269,11 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec): AlertRule 
       },
       fire(at) {
         // Samples whose window ended at or before `at − windowMs` have left; only the keys they left can change.
-        const horizon = at - windowMs;
         for (const [group, keys] of groups) {
-          for (const w of keys.values()) if (dropEntriesUpTo(w, horizon)) judge(at, at, w);
+          for (const w of keys.values()) if (dropEntriesLeftBy(w, at)) judge(at, at, w);
           forgetEmpty(group, keys);
         }
+        dropStaleEnds(at);
         nextDue = departureAfterEntries();
       },
     },

@@ -27,6 +27,19 @@ describe('EarliestTimes', () => {
     expect(() => times.remove(5)).toThrow('no such time held');
   });
 
+  it('discardEarliest forgets the earliest time whatever its holders, and nothing when empty', () => {
+    const times = new EarliestTimes();
+    times.discardEarliest();
+    times.add(10);
+    times.add(10);
+    times.add(20);
+    times.discardEarliest();
+    expect(times.earliest).toBe(20);
+    expect(() => times.remove(10)).toThrow('no such time held');
+    times.add(10);
+    expect(times.earliest).toBe(10);
+  });
+
   it('agrees with the minimum of a plain list over random adds and removes', () => {
     const random = seededRandom(7);
     const times = new EarliestTimes();
