@@ -131,6 +131,16 @@ export class DuplicateInstanceError extends DriftwatchError {
   }
 }
 
+/**
+ * The instance is stopping (a signal): a start-up or a state restore still in
+ * progress was given up, so that the stop need not wait for it
+ * (engine/live/live-runner.ts abortStart, changelog-reader.ts abandonWaits).
+ * Nothing was processed by what was given up, so nothing is lost; not a failure.
+ */
+export class StopRequestedError extends DriftwatchError {
+  static override readonly code = 'DW_STOP_REQUESTED';
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,
@@ -147,6 +157,7 @@ export const errorClasses = [
   CommitAbandonedError,
   CommitDeferredError,
   DuplicateInstanceError,
+  StopRequestedError,
 ] as const;
 
 /** An error's fields that the cause walk and the classifications of its callers read. */

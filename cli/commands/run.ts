@@ -1,8 +1,11 @@
 /** `driftwatch run`: live mode, as a consumer-group member (see engine/live/live-runner.ts). */
 import type { Command } from '../command.js';
 import { loadRuntime } from '../runtime.js';
-import { startLiveEngine } from '../../engine/live/start-live.js';
-import { DuplicateInstanceError, UsageError } from '../../lib/errors.js';
+import type { Writable } from 'node:stream';
+import { startLiveEngine, type LiveEngine } from '../../engine/live/start-live.js';
+import type { LiveRunner } from '../../engine/live/live-runner.js';
+import { DuplicateInstanceError, StopRequestedError, UsageError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { startedLine } from './run-started-line.js';
 import { reportStopOutcome } from './run-stop-outcome.js';
 
@@ -24,28 +27,46 @@ export const runCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);
     // Signals are handled from the start. During start-up (opening the store, joining the group, or retrying an
-    // unreachable broker for up to ≈ 2 minutes) nothing has been processed, so there is nothing to finish or commit:
-    // the process ends at once, cleanly, rather than being killed by its supervisor's deadline without a word.
+    // unreachable broker for up to ≈ 2 minutes) nothing has been processed, so there is nothing to finish or commit.
+    // Before any group has a member of this instance the process ends at once. Once the changelog reader or the
+    // engine has joined one, the start is aborted at the end of its step and lets go of them (release: the member
+    // leaves the engine's group, the reader's group is deleted) — ended at once, their members stayed until their
+    // session timed out and the reader's group until the broker's offsets cleanup — then the process exits 0.
     let signals = 0;
     let started = false;
+    let runner: LiveRunner | undefined;
+    let abortDeadline: NodeJS.Timeout | undefined;
     let stopRequested!: () => void;
     const stopRequest = new Promise<null>((resolve) => (stopRequested = () => resolve(null)));
     const onSignal = (signal: string) => {
-      if (!started) {
-        rt.logger.info({ signal }, 'signal during start-up: nothing processed yet; exiting');
-        process.exit(0);
-      }
       // A second signal while stopping (e.g. stuck on an unreachable broker) means: stop now.
       if (++signals > 1) {
         rt.logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
         process.exit(1);
       }
-      rt.logger.info({ signal }, 'shutting down');
+      if (!started) {
+        if (!runner?.abortStart()) {
+          rt.logger.info({ signal }, 'signal during start-up: nothing processed yet; exiting');
+          process.exit(0);
+        }
+        rt.logger.info({ signal }, 'signal during start-up: nothing processed yet; leaving the groups joined, then exiting');
+        abortDeadline = startUpDeadline(rt.logger, ctx.stderr);
+      } else rt.logger.info({ signal }, 'shutting down');
       stopRequested();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
-    const live = await startLiveEngine(rt);
+    let live: LiveEngine;
+    try {
+      live = await startLiveEngine(rt, (r) => (runner = r));
+    } catch (err) {
+      if (!(err instanceof StopRequestedError)) throw err;
+      rt.logger.info('stopped during start-up; nothing was processed');
+      exitSoon(0);
+      return 0;
+    } finally {
+      clearTimeout(abortDeadline); // a start that ended anyway goes on to the graceful stop, which has its own deadline
+    }
     started = true;
     ctx.stdout.write(startedLine(rt.config, live.metricsUrl));
     const failure = await Promise.race([stopRequest, live.runner.failed]);
@@ -63,9 +84,28 @@ export const runCommand: Command = {
       new Promise<null>((r) => setTimeout(() => r(null), STOP_DEADLINE_MS).unref()),
     ]);
     const result = reportStopOutcome({ stopped, failure, deadlineMs: STOP_DEADLINE_MS }, rt.logger, ctx.stderr);
-    // kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same
-    // (an unref'd timer: it only fires if something else still holds the event loop).
-    setTimeout(() => process.exit(result), 1000).unref();
+    exitSoon(result);
     return result;
   },
 };
+
+/**
+ * kafkajs may keep a socket or a scheduled reconnect alive after disconnect(); the process must end all the same
+ * (an unref'd timer: it only fires if something else still holds the event loop).
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
+/**
+ * An aborted start-up waits for the step in progress (a join can wait for the group's other members to rejoin) and
+ * then lets go: within the graceful stop's deadline, as a stop would; past it the process exits 1, saying so.
+ */
+function startUpDeadline(logger: Logger, stderr: Pick<Writable, 'write'>): NodeJS.Timeout {
+  return setTimeout(() => {
+    const message = `start-up did not stop within ${STOP_DEADLINE_MS / 1000}s (broker unreachable?); exiting anyway`;
+    logger.error({ deadlineMs: STOP_DEADLINE_MS }, message);
+    stderr.write(`driftwatch run: ${message}\n`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+}

@@ -6,7 +6,7 @@
 import type { EachBatchPayload } from 'kafkajs';
 import type { RawRecord } from '../../processors/decode.js';
 import { advanceEngine, type Engine } from './live-engine.js';
-import { ensureEngine } from './engine-generation.js';
+import { ensureEngine, givenUpForStop } from './engine-generation.js';
 import { heartbeat } from './member-heartbeat.js';
 import { tp } from './topic-partition.js';
 import type { LiveContext } from './live-context.js';
@@ -17,7 +17,8 @@ export async function takeBatch(ctx: LiveContext, { batch, isStale, heartbeat: b
   if (state.stopping || halting.halted) return null;
   const failed = commits.takeError();
   if (failed !== null) throw failed;
-  const engine = await ensureEngine(ctx);
+  const engine = await ensureEngine(ctx).catch(givenUpForStop);
+  if (engine === null) return null;
   const now = ctx.now();
   // No batch marks its partition active: only the events in it do (live-engine.ts, `observe`). One of dead letters
   // or duplicates only leaves the partition's event time where it was, so counting it as activity kept such a

@@ -27,7 +27,7 @@
  */
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { KafkaError } from '../../lib/errors.js';
+import { KafkaError, StopRequestedError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
@@ -45,6 +45,9 @@ export class ChangelogReader {
   private readonly byPartition = new Map<number, Map<string, string>>();
   private readonly seenMarkers = new Map<string, Set<number>>();
   private readonly waiters = new Set<() => void>();
+  /** Each waiting restore's way to fail (abandonWaits). */
+  private readonly abandoners = new Set<(err: Error) => void>();
+  private abandoned = false;
   private stopped = false;
   private replacing = false;
 
@@ -150,24 +153,42 @@ export class ChangelogReader {
     });
   }
 
-  /** Waits until the marker `nonce` was read on every partition in `partitions`. */
+  /**
+   * Waits until the marker `nonce` was read on every partition in `partitions`. Fails with StopRequestedError once
+   * `abandonWaits` was called: reading a long changelog to the marker can outlast a stop's deadline.
+   */
   async waitForMarker(nonce: string, partitions: readonly number[], timeoutMs: number): Promise<void> {
     const done = () => partitions.every((p) => this.seenMarkers.get(nonce)?.has(p));
     if (done()) return;
+    if (this.abandoned) throw abandonedWait();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new KafkaError(`state changelog ${this.topic} did not catch up within ${timeoutMs} ms (partitions ${partitions.join(',')})`, { canRetry: true }));
-      }, timeoutMs);
-      const check = () => {
-        if (!done()) return;
+      const finish = (err?: Error) => {
         clearTimeout(timer);
         this.waiters.delete(check);
+        this.abandoners.delete(finish);
+        if (err) return reject(err);
         this.seenMarkers.delete(nonce);
         resolve();
       };
+      const timer = setTimeout(
+        () => finish(new KafkaError(`state changelog ${this.topic} did not catch up within ${timeoutMs} ms (partitions ${partitions.join(',')})`, { canRetry: true })),
+        timeoutMs,
+      );
+      const check = () => {
+        if (done()) finish();
+      };
       this.waiters.add(check);
+      this.abandoners.add(finish);
     });
+  }
+
+  /**
+   * The instance is stopping: every restore waiting for its marker, and any that would wait from now on, fails with
+   * StopRequestedError (nothing was processed with the state it was restoring), so the stop does not wait for it.
+   */
+  abandonWaits(): void {
+    this.abandoned = true;
+    for (const abandon of [...this.abandoners]) abandon(abandonedWait());
   }
 
   /** Latest values of one partition (read after `waitForMarker`). */
@@ -195,4 +216,8 @@ export class ChangelogReader {
     // retry the deletion for its 5 s before the process could exit.
     if (groupId && this.connected.has(consumer)) await this.groups.delete(groupId);
   }
+}
+
+function abandonedWait(): StopRequestedError {
+  return new StopRequestedError('stopping: the state restore in progress was given up');
 }

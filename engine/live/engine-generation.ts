@@ -12,6 +12,7 @@ import { groupInstanceIds } from './group-members.js';
 import { refreshPartitionCounts } from './input-partitions.js';
 import { assignedTps, splitTp } from './topic-partition.js';
 import type { LiveContext } from './live-context.js';
+import { StopRequestedError } from '../../lib/errors.js';
 
 /** kafkajs's sentinel offset for the start of a partition's log. */
 const EARLIEST_OFFSET = '-2';
@@ -27,6 +28,8 @@ export async function ensureEngine(ctx: LiveContext): Promise<Engine> {
   state.engine?.pipeline.dispose();
   const generation = state.generation;
   const started = ctx.now();
+  // Said before the wait: reading a long changelog to the end takes a while (and a stop meanwhile gives it up).
+  ctx.log.info({ generation }, 'restoring state from the changelog');
   await refreshPartitionCounts(ctx.admin, ctx.partitionCounts, ctx.inputTopics, ctx.log);
   const engine = createLiveEngine(
     {
@@ -67,6 +70,12 @@ export async function ensureEngine(ctx: LiveContext): Promise<Engine> {
     ctx.log.warn({ generation, instances: adopted }, 'took over the per-env state of instances no longer in the group: their windows close and their alerts resolve as event time moves on');
   }
   return engine;
+}
+
+/** For a `catch` after ensureEngine: null when the restore was given up because the instance stops (ChangelogReader.abandonWaits). */
+export function givenUpForStop(err: unknown): null {
+  if (err instanceof StopRequestedError) return null;
+  throw err;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { RepeatedFailureLog } from '../../lib/repeated-failure-log.js';
 import { advanceEngine } from './live-engine.js';
 import { isFenced } from './transactional-producer.js';
-import { ensureEngine } from './engine-generation.js';
+import { ensureEngine, givenUpForStop } from './engine-generation.js';
 import type { LiveContext } from './live-context.js';
 
 const TICK_MS = 250;
@@ -43,7 +43,8 @@ async function onTick(ctx: LiveContext): Promise<void> {
   // A member that joined but has read no record yet (e.g. restarted into a quiet period) restores its state
   // here rather than on its first batch: its timers (grace ends, source expiry, escalations) must fire and
   // it must report ready without waiting for input.
-  const engine = state.currentEngine() ?? (await ensureEngine(ctx));
+  const engine = state.currentEngine() ?? (await ensureEngine(ctx).catch(givenUpForStop));
+  if (engine === null) return;
   await ctx.idle.settle(engine.watermarks, now());
   advanceEngine(engine, engine.watermarks.frontier(now()));
   opts.metrics?.observeEngine(engine.pipeline, engine.tracker.pendingCount, engine.watermarks.watermark(now()), now());

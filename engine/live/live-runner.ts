@@ -47,9 +47,14 @@ import { startIdleTicker } from './idle-ticker.js';
 import { IdleSettlement } from './idle-settlement.js';
 import { releaseLive, stopLive } from './live-shutdown.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
+import { StopRequestedError } from '../../lib/errors.js';
 
 export class LiveRunner {
   private readonly ctx: LiveContext;
+  /** See abortStart. */
+  private startAborted = false;
+  /** `start` has begun joining groups (see abortStart). */
+  private joining = false;
   /** See Halting.failed: settles with the error when the instance has stopped for good. */
   readonly failed: Promise<Error>;
 
@@ -213,11 +218,31 @@ export class LiveRunner {
     return this.ctx.halting.stoppingFor ?? (this.ctx.state.stopping ? 'shutting down' : null);
   }
 
+  /**
+   * Fails with StopRequestedError when `abortStart` was called: `start` calls it after each of its steps, so a
+   * signal during start-up lets go of a group only once the step joining it is over (the caller then `release`s).
+   */
+  private continueStart(): void {
+    if (this.startAborted) throw new StopRequestedError('stopped during start-up');
+  }
+
+  /**
+   * A signal during `start`: it fails at the end of its current step (StopRequestedError). Returns whether a group
+   * may have a member of this instance by then (the changelog reader's or the engine's), which the caller's `release`
+   * must take out; false before that, when nothing is left in the broker however the process ends.
+   */
+  abortStart(): boolean {
+    this.startAborted = true;
+    return this.joining;
+  }
+
   async start(): Promise<void> {
     const { ctx } = this;
     const { opts } = ctx;
     await opts.alertEncoder?.ready();
+    this.continueStart();
     await ctx.admin.connect();
+    this.continueStart();
     // Inputs that are not co-partitioned would split a key's events between members; the group's assigner can only
     // warn (refusing would stop every member), so refuse here, before joining. Missing topics fail here too.
     const { topics } = await ctx.admin.fetchTopicMetadata({ topics: [...ctx.inputTopics, opts.changelogTopic] });
@@ -232,9 +257,15 @@ export class LiveRunner {
       sessionTimeoutMs: opts.config.live.sessionTimeoutMs,
       log: ctx.log,
     });
+    this.continueStart();
     await ctx.producer.connect();
+    this.continueStart();
+    // From here on the reader's private group, then the engine's, get a member of this instance.
+    this.joining = true;
     await ctx.reader.start();
+    this.continueStart();
     await runConsumer(ctx, ctx.state.consumer);
+    this.continueStart();
     ctx.broker.answered(); // connected: the silence is counted from here, not from a start-up that waited for the broker
     ctx.lag.start();
     ctx.state.ticker = startIdleTicker(ctx);

@@ -26,6 +26,9 @@ export async function stopLive(ctx: LiveContext): Promise<{ clean: boolean }> {
   state.readyFlag = false;
   if (state.ticker) clearInterval(state.ticker);
   ctx.lag.stop();
+  // A restore holding the lock is given up rather than waited for: reading a long changelog to its marker could
+  // outlast run's deadline, which then exited 1 with the member still in the group. Nothing was processed with it.
+  ctx.reader.abandonWaits();
   let clean = true;
   await ctx.lock.exclusive(async () => {
     const current = state.currentEngine();

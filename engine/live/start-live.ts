@@ -45,7 +45,11 @@ export const LIVE_STORE_RETRY = { maxAttempts: Infinity, maxBackoffMs: LIVE_STOR
  */
 export const LIVE_STORE_STOP_GRACE_MS = 10_000;
 
-export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger' | 'runId'>): Promise<LiveEngine> {
+/**
+ * `onRunner`: told of the runner as soon as it exists, before it starts, so a signal during start-up can abort the
+ * start (LiveRunner.abortStart); the start then fails with StopRequestedError once it has let go of what it joined.
+ */
+export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'logger' | 'runId'>, onRunner?: (runner: LiveRunner) => void): Promise<LiveEngine> {
   const { config, logger } = rt;
   // This instance's own audit records: health transitions, refused logins (live-audit.ts); written by `writer` once it exists.
   const auditFor = (writer: StoreWriter | null) =>
@@ -115,10 +119,12 @@ export async function startLiveEngine(rt: Pick<Runtime, 'config' | 'alerts' | 'l
     decoder,
     alertEncoder,
   });
+  onRunner?.(runner);
   try {
     await runner.start();
   } catch (err) {
-    // Nothing started: release what did, and say which brokers could not be reached rather than kafkajs' bare error.
+    // Nothing started (or a signal aborted the start): release what did — the groups it joined are left, the
+    // changelog reader's deleted — and say which brokers could not be reached rather than kafkajs' bare error.
     // A refused SASL login or registry credentials are audited first: the writer's close below still writes the record.
     audit.authFailure(err);
     audit.close();
