@@ -5,8 +5,16 @@
  * to the newest): every record sets and clears them, and two Sets of numbers
  * (one add and one delete per record each, tens of thousands of entries
  * between commits) cost about as much as the rest of the live bookkeeping.
- * The span is what an offset Set would have held anyway: records between
- * the oldest one the orderer still holds and the newest consumed.
+ *
+ * Memory: one byte per offset of the span — records between the oldest one
+ * the orderer still holds and the newest consumed, and the offsets that never
+ * come between them (transaction markers, a compacted stretch, a jump) — in
+ * an array of up to twice the span, as it doubles when the span outgrows it.
+ * So about 2N bytes for a span of N offsets, 1 KiB at least; a Set held only
+ * the offsets present. The array is given back when a drop (at each
+ * checkpoint) leaves the span at under a quarter of it: a span of millions
+ * (a record held across a jump of the log) does not keep its megabytes once
+ * that record is processed.
  */
 const PENDING = 1;
 const DONE = 2;
@@ -22,6 +30,11 @@ export class OffsetWindow {
 
   get pendingCount(): number {
     return this.pending;
+  }
+
+  /** Bytes the window holds now (tests of its bound). */
+  get bytes(): number {
+    return this.flags.length;
   }
 
   /** Marks `offset` consumed, not processed (a Set add: once is enough). */
@@ -67,12 +80,16 @@ export class OffsetWindow {
       this.flags.fill(0, 0, this.end);
       this.base = offset;
       this.end = 0;
-      return;
+    } else {
+      this.flags.copyWithin(0, n, this.end);
+      this.flags.fill(0, this.end - n, this.end);
+      this.base = offset;
+      this.end -= n;
     }
-    this.flags.copyWithin(0, n, this.end);
-    this.flags.fill(0, this.end - n, this.end);
-    this.base = offset;
-    this.end -= n;
+    // Room for twice the span again (see the module comment), not at every drop: only once it is a quarter of it.
+    if (this.flags.length > INITIAL_CAPACITY && this.end * 4 < this.flags.length) {
+      this.flags = this.flags.slice(0, Math.max(INITIAL_CAPACITY, this.end * 2));
+    }
   }
 
   /** The done offsets, ascending. */

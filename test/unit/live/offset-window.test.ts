@@ -59,4 +59,28 @@ describe('OffsetWindow', () => {
     expect(w.pendingToDone(3)).toBe(false);
     expect(w.done()).toEqual([]);
   });
+
+  it('holds a byte per offset of its span, at most twice that while the span grows, and gives the room back at the next drop once the span shrank', () => {
+    const w = new OffsetWindow();
+    for (const o of range(0, 10_000)) w.addPending(o);
+    expect(w.bytes).toBeGreaterThanOrEqual(10_000);
+    expect(w.bytes).toBeLessThanOrEqual(2 * 10_000);
+    // A jump of millions while 0..9999 are held (a compacted stretch, a reset past retention): the gap costs its bytes.
+    w.addPending(4_000_000);
+    expect(w.bytes).toBeGreaterThanOrEqual(4_000_001);
+    expect(w.bytes).toBeLessThanOrEqual(2 * 4_000_001);
+    for (const o of range(0, 10_000)) w.pendingToDone(o);
+    w.dropDoneBelow(w.firstPendingBelow(Infinity)); // a checkpoint: only 4 000 000 is left
+    expect(w.bytes).toBeLessThanOrEqual(1024);
+    expect(w.firstPendingBelow(Infinity)).toBe(4_000_000);
+    for (const o of range(4_000_001, 4_000_100)) w.addDone(o);
+    expect(w.done()).toEqual(range(4_000_001, 4_000_100));
+    // Everything processed and dropped, after another jump: nothing held, no room kept for it.
+    w.addPending(9_000_000);
+    w.pendingToDone(4_000_000);
+    w.pendingToDone(9_000_000);
+    w.dropDoneBelow(9_000_001);
+    expect(w.bytes).toBeLessThanOrEqual(1024);
+    expect(w.pendingCount).toBe(0);
+  });
 });
