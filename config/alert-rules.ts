@@ -30,7 +30,7 @@ export interface RuleConfig {
   overrides: SeverityOverride[];
   /** Rule-specific threshold: a ratio (0.95, 0.05) or a duration in ms (mttr, promotion duration). */
   threshold?: number;
-  /** Rolling window in ms for rate rules. */
+  /** Rolling window in ms for rate rules; for snapshot_not_verified, how long a key may report no snapshot before its alert resolves. */
   windowMs?: number;
   /** Minimum samples in the window before a rate rule may fire. */
   minSamples?: number;

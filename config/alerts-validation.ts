@@ -32,7 +32,7 @@ export const ruleParameters: Record<RuleName, RuleParameters> = {
   promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true },
   promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true },
   gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
-  snapshot_not_verified: {},
+  snapshot_not_verified: { window: 'any' },
   rollback_failed: {},
   hydration_nondeterminism: {},
   index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
@@ -72,7 +72,8 @@ export const alertLimits = {
   /**
    * Rolling window of a rate rule: the rule keeps every closed 5-minute window
    * inside it per label set (30 d = 8,640 of them), and a rate over more than
-   * a month no longer says anything about the current state.
+   * a month no longer says anything about the current state. Also how long
+   * snapshot_not_verified waits for a key's next snapshot.
    */
   windowMs: 30 * DAY,
   /** minSamples: more samples than any window can plausibly hold would make the rule never fire. */

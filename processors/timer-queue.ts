@@ -50,6 +50,11 @@ export class TimerQueue {
     return this.due.size;
   }
 
+  /** The time of the earliest timer entry, possibly a stale one (firing it then pops it), Infinity when none. */
+  get nextTime(): number {
+    return this.heap.peek()?.time ?? Number.POSITIVE_INFINITY;
+  }
+
   /**
    * Whether a timer entry (possibly a stale one) is due at or before `now`.
    * Processors call this on every fact before `fireDue`, so the common case

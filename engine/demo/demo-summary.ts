@@ -53,8 +53,10 @@ export interface DemoSummary {
   alerts: Array<{ rule: string; bySeverity: Record<Severity, number>; total: number }>;
   /**
    * Alert instances still firing when the run ended, the highest severity
-   * first: what the last progress line counts ("alerts firing 0 crit, 1 high"),
-   * e.g. a snapshot_not_verified that rightly stays open.
+   * first: what the last progress line counts ("alerts firing 0 crit, 1 high").
+   * The end of input moves event time past every end a rule's time alone
+   * decides (a rate rule's window, snapshot_not_verified's, a silent source's
+   * expiry), so what is left is what nothing ended.
    */
   firing: { bySeverity: Record<Severity, number>; alerts: Array<{ rule: string; env: string; artifact: string; severity: Severity }> };
   queries: string[];

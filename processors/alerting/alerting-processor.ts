@@ -219,6 +219,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       const s = state.rules[name];
       if (s !== undefined) rule.keyedState?.restoreKey(key, s);
     }
+    for (const instance of state.instances) this.rules.find(([name]) => name === instance.rule)?.[1].restoredFiring?.(instance.labels);
   }
 
   /** Forgets the key's alert state without resolving anything (partition revoked; write its dirty state first). */

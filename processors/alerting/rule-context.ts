@@ -27,8 +27,11 @@ export interface RuleContext {
   readonly config: RuleConfig;
   /** The condition holds at `at` for these labels. */
   raise(at: number, spec: RaiseSpec): void;
-  /** The condition no longer holds (ended at `endsAt`, default `at`). No-op when not firing. */
-  clear(at: number, labels: Labels, endsAt?: number): void;
+  /**
+   * The condition no longer holds (ended at `endsAt`, default `at`). No-op when not firing. `note`: appended to the
+   * description of the resolved event, when the rule stops judging rather than the condition ending.
+   */
+  clear(at: number, labels: Labels, endsAt?: number, note?: string): void;
   isFiring(labels: Labels): boolean;
 }
 
@@ -63,6 +66,11 @@ export interface AlertRule {
    * state was not kept while they were turned off, the incidents were.
    */
   openIncidents?(at: number, incidents: readonly Incident[]): void;
+  /**
+   * A firing instance of this rule was restored with a key's state, after the rule's own state of the key (live
+   * mode): its labels, which a rule that resolves its alerts by time alone needs and its key state need not keep.
+   */
+  restoredFiring?(labels: Labels): void;
 }
 
 /**
@@ -98,8 +106,8 @@ export function createRuleContext(rule: RuleName, config: RuleConfig, classify: 
         correlationId: spec.correlationId,
       });
     },
-    clear(at, labels, endsAt) {
-      book.clear(at, rule, labels, endsAt);
+    clear(at, labels, endsAt, note) {
+      book.clear(at, rule, labels, endsAt, note);
     },
     isFiring(labels) {
       return book.isFiring(rule, labels);

@@ -30,13 +30,15 @@ describe('late evidence (SPEC §4.7)', () => {
       'hydration_nondeterminism resolved high L2 dev/lt 2026-11-27T15:03:00.000Z → 2026-11-27T15:10:00.000Z',
     ]);
     // The unverified snapshot reported "at 15:04:00", learnt when the frontier is 15:05:00: it fires from then (the
-    // time it is known, as late drift evidence), and nothing verifies it later: no resolution, escalation to L4 by
-    // its own age (the end of input moves event time past every step).
+    // time it is known, as late drift evidence), and nothing verifies it later: escalation to L4 by its own age (the
+    // end of input moves event time past every step), and no other snapshot of the key for a day after it was
+    // learnt (the rule's window) resolves it as no longer measured.
     expect(alerts.filter((a) => a.rule === 'snapshot_not_verified').map(alertShape)).toEqual([
       'snapshot_not_verified firing high L1 stage/snap 2026-11-27T15:05:00.000Z',
       'snapshot_not_verified firing high L2 stage/snap 2026-11-27T15:05:00.000Z',
       'snapshot_not_verified firing high L3 stage/snap 2026-11-27T15:05:00.000Z',
       'snapshot_not_verified firing high L4 stage/snap 2026-11-27T15:05:00.000Z',
+      'snapshot_not_verified resolved high L4 stage/snap 2026-11-27T15:05:00.000Z → 2026-11-28T15:05:00.000Z',
     ]);
   });
 });

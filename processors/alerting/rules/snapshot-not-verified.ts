@@ -4,6 +4,16 @@
  * verified snapshot of the same env and artifact resolves it. Later unverified
  * snapshots while firing only refresh the description.
  *
+ * A key that reports no snapshot for `window` (event time, from the last one
+ * judged) is no longer measured — never promoted again, its environment
+ * retired — and its alert resolves then, with a note saying so, as the rate
+ * rules resolve when nothing of theirs is left in their window. It used to
+ * fire for ever (at L4) with no way to end it but turning the rule off. Its
+ * end is derived from the per-key state, so a restore re-arms it: `window`
+ * after the key's newest snapshot, or `expiresAt` when that differs (a late
+ * snapshot's, judged from the frontier); the alert's labels come from its
+ * restored instance (restoredFiring).
+ *
  * Late snapshots (SPEC §4.7: never silently lost) are judged too, as of the
  * frontier, when they are learnt — as late drift evidence is: an unverified
  * one fires from then (it used to be dropped, so the alert consumer never
@@ -16,17 +26,48 @@
  */
 import type { PromotionEvent } from '../../../schemas/input-events.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
+import type { Labels } from '../alert-instance.js';
 import { stateKey } from '../../stateful.js';
-import { timestamp } from '../format.js';
+import { TimerQueue } from '../../timer-queue.js';
+import { ConfigError } from '../../../lib/errors.js';
+import { duration, timestamp } from '../format.js';
 
-/** Per-key state: occurredAt of the newest snapshot reported for the key. */
+/** Per-key state: occurredAt of the newest snapshot reported for the key; while its alert fires, when that ends. */
 export interface SnapshotRuleKeySnapshot {
   newestAt: number;
+  /**
+   * While the key's alert fires: when it resolves if no snapshot comes (the last judged + window). Absent when that
+   * is newestAt + window (a snapshot judged in order, and every record of the releases before it was kept).
+   */
+  expiresAt?: number;
+}
+
+interface Firing {
+  /** Unknown for a key restored before its instance told them (restoredFiring). */
+  labels?: Labels;
+  expiresAt: number;
 }
 
 export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
+  const windowMs = ctx.config.windowMs;
+  if (windowMs === undefined) throw new ConfigError(`rules.${ctx.rule}`, 'window is required');
   /** `<env>/<artifact>` → occurredAt of the newest snapshot judged. */
   const newest = new Map<string, number>();
+  /** The keys whose alert fires, and when it ends if no snapshot comes. */
+  const firing = new Map<string, Firing>();
+  /** Those ends, by key. */
+  const ends = new TimerQueue();
+
+  function expireAt(key: string, f: Firing): void {
+    firing.set(key, f);
+    ends.schedule(key, f.expiresAt);
+  }
+
+  function forget(key: string): void {
+    firing.delete(key);
+    ends.cancel(key);
+  }
+
   return {
     kinds: ['event', 'late'],
     handle(fact) {
@@ -40,9 +81,12 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
       newest.set(key, reportedAt);
       const labels = { env: e.env, artifact: e.artifact };
       if (e.snapshot.verified) {
+        forget(key);
         ctx.clear(fact.at, labels);
         return;
       }
+      // From when it is judged: in order its own time, late the frontier (as startsAt).
+      expireAt(key, { labels, expiresAt: fact.at + windowMs });
       ctx.raise(fact.at, {
         labels,
         // In order, the snapshot's own time; late, the frontier (fact.at): the moment it is known.
@@ -51,20 +95,56 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
         description:
           `Promotion ${e.promotionId} reported snapshot ${e.snapshot.snapshotId} of ${e.artifact} in ${e.env} ` +
           `as not verified at ${timestamp(reportedAt)}; a rollback to it may not restore a known-good state. ` +
-          `Resolves when a verified snapshot of ${e.artifact} in ${e.env} is reported.`,
+          `Resolves when a verified snapshot of ${e.artifact} in ${e.env} is reported, or when none is for ${duration(windowMs)}.`,
         correlationId: e.correlationId,
       });
+    },
+    timer: {
+      get due() {
+        return ends.nextTime;
+      },
+      fire(at) {
+        ends.fireDue(at, (key, time) => {
+          const labels = firing.get(key)?.labels;
+          firing.delete(key);
+          if (labels === undefined) return; // no instance was restored for it: nothing fires
+          ctx.clear(
+            time,
+            labels,
+            undefined,
+            `Resolved because no snapshot of ${labels.artifact} in ${labels.env} was reported for ${duration(windowMs)} (its window): ` +
+              'this rule no longer judges it; the last one was not verified.',
+          );
+        });
+      },
+    },
+    restoredFiring(labels) {
+      const key = stateKey(labels.env!, labels.artifact!);
+      const f = firing.get(key);
+      if (f) f.labels = labels;
+      else {
+        // No `expiresAt` in the key's record: `window` after its newest snapshot.
+        const newestAt = newest.get(key);
+        if (newestAt !== undefined) expireAt(key, { labels, expiresAt: newestAt + windowMs });
+      }
     },
     keyedState: {
       snapshotKey(key: string): SnapshotRuleKeySnapshot | undefined {
         const newestAt = newest.get(key);
-        return newestAt === undefined ? undefined : { newestAt };
+        if (newestAt === undefined) return undefined;
+        // Written only when it is not what a record without it means (restoredFiring): a late snapshot's, judged
+        // from the frontier. So the records stay as the previous release wrote them.
+        const expiresAt = firing.get(key)?.expiresAt;
+        return expiresAt === undefined || expiresAt === newestAt + windowMs ? { newestAt } : { newestAt, expiresAt };
       },
       restoreKey(key: string, state: SnapshotRuleKeySnapshot) {
         newest.set(key, state.newestAt);
+        forget(key);
+        if (state.expiresAt !== undefined) expireAt(key, { expiresAt: state.expiresAt });
       },
       dropKey(key: string) {
         newest.delete(key);
+        forget(key);
       },
     },
   };

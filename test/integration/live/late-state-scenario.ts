@@ -140,7 +140,9 @@ function inOrder(...lists: InputRecord[][]): InputRecord[] {
  * 6. the rest in order, then the final clock at `now`: L in2 → o7 at 10:08 (in1 still has no output in
  *    [10:05, 10:10): no resolution at 10:10), L consistent in [10:10, 10:15) (resolved 10:15), a verified
  *    snapshot at 10:12 (resolved), prod/rb rolled back at 10:36 into its 31-minute-old drift (rollback_failed
- *    from 10:36), converged at 10:45.
+ *    from 10:36), converged at 10:45. The final clock, days later, takes event time past a day after the commit
+ *    barriers' unverified snapshots, which nothing verifies: their alerts resolve then (snapshot_not_verified's
+ *    window: no other snapshot of the key for 24h).
  */
 export function lateStatePhases(partitions: number, now: string): Phase[] {
   const ix = (id: string, t: string, instance: string, status: 'ok' | 'error' = 'ok') => index(`ix-${id}`, 'ix', 'search', t, instance, 'sha256:s1', status);

@@ -31,7 +31,7 @@ describe('alerts config: defaults', () => {
     expect(r.promotion_success_rate_low).toMatchObject({ severity: 'high', threshold: 0.95, windowMs: 60 * MIN, minSamples: 20 });
     expect(r.promotion_duration_high).toMatchObject({ severity: 'medium', threshold: 5 * MIN, windowMs: 60 * MIN, minSamples: 1 });
     expect(r.gate_failure_rate_high).toMatchObject({ severity: 'medium', threshold: 0.05, windowMs: 60 * MIN, minSamples: 20 });
-    expect(r.snapshot_not_verified.severity).toBe('high');
+    expect(r.snapshot_not_verified).toMatchObject({ severity: 'high', windowMs: 24 * 60 * MIN });
     expect(r.rollback_failed.severity).toBe('critical');
     expect(r.hydration_nondeterminism.severity).toBe('high');
     expect(r.index_error_rate_high).toMatchObject({ severity: 'medium', threshold: 0.05, windowMs: 5 * MIN, minSamples: 20 });
@@ -138,6 +138,9 @@ describe('alerts config: errors name the path', () => {
     );
     expect(errorOf('rules:\n  promotion_success_rate_low:\n    window: 0s\n').message).toMatch(
       /^alerts\.yaml: rules\.promotion_success_rate_low\.window: expected a positive duration .* got "0s"$/,
+    );
+    expect(errorOf('rules:\n  snapshot_not_verified:\n    window: 0s\n').message).toMatch(
+      /^alerts\.yaml: rules\.snapshot_not_verified\.window: expected a positive duration .* got "0s"$/,
     );
     expect(errorOf('escalation:\n  - { level: 1, after: soon }\n').message).toMatch(/^alerts\.yaml: escalation\[0\]\.after: expected a duration/);
   });

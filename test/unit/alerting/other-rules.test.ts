@@ -96,6 +96,44 @@ describe('snapshot_not_verified', () => {
     // An unverified one from before that verified snapshot, learnt later still, is no alert.
     expect(run(lateAt(snapshotEvent(T0 + 30 * SEC, false, 'snap-1b'), T0 + 5 * MIN))).toEqual([]);
   });
+
+  const DAY = 24 * 60 * MIN;
+  const expired = (out: ReturnType<ReturnType<typeof makeProcessor>['run']>) =>
+    out.filter((o) => o.alert.status === 'resolved').map((o) => [o.alert.endsAt, o.alert.annotations.description.endsWith('the last one was not verified.')]);
+
+  it('resolves `window` (24h) after the key last reported a snapshot, an unverified one moving that on; a restore re-arms it', () => {
+    const { run, processor } = makeProcessor(only('snapshot_not_verified'));
+    run(snapshotEvent(T0, false, 'snap-1'), snapshotEvent(T0 + 10 * MIN, false, 'snap-1', 'prod', 'api'));
+    run(snapshotEvent(T0 + 2 * 60 * MIN, false, 'snap-2')); // prod/web: its end moves to T0 + 2h + 1d
+    const saved = JSON.parse(JSON.stringify(processor.snapshotKey('prod/web'))) as ReturnType<typeof processor.snapshotKey>;
+    // Its end is `window` after the newest snapshot: nothing more in the record than the previous release wrote.
+    expect(saved!.rules.snapshot_not_verified).toEqual({ newestAt: T0 + 2 * 60 * MIN });
+    // prod/api at T0 + 10m + 1d; prod/web not before T0 + 2h + 1d.
+    expect(expired(run(advance(T0 + DAY + 60 * MIN)))).toEqual([[iso(T0 + 10 * MIN + DAY), true]]);
+    expect(expired(run(advance(T0 + 2 * 60 * MIN + DAY)))).toEqual([]); // strictly before the fact's time
+    expect(expired(run(advance(T0 + 2 * 60 * MIN + DAY + 1)))).toEqual([[iso(T0 + 2 * 60 * MIN + DAY), true]]);
+    // The same end on an instance that restored prod/web's state (live mode: another member, or a restart).
+    const other = makeProcessor(only('snapshot_not_verified'));
+    other.processor.restoreKey('prod/web', saved!);
+    expect(expired(other.run(advance(T0 + 2 * 60 * MIN + DAY + 1)))).toEqual([[iso(T0 + 2 * 60 * MIN + DAY), true]]);
+    // Dropped (its partition revoked): nothing of it fires here.
+    const revoked = makeProcessor(only('snapshot_not_verified'));
+    revoked.processor.restoreKey('prod/web', saved!);
+    revoked.processor.dropKey('prod/web');
+    expect(revoked.run(advance(Number.POSITIVE_INFINITY))).toEqual([]);
+  });
+
+  it('a late unverified snapshot ends `window` after it was learnt; its record says so, and a restore keeps it', () => {
+    const { run, processor } = makeProcessor(only('snapshot_not_verified'));
+    run({ ...snapshotEvent(T0, false, 'snap-1'), kind: 'late', at: T0 + 5 * MIN, frontier: T0 + 5 * MIN } as Fact);
+    const saved = JSON.parse(JSON.stringify(processor.snapshotKey('prod/web'))) as ReturnType<typeof processor.snapshotKey>;
+    expect(saved!.rules.snapshot_not_verified).toEqual({ newestAt: T0, expiresAt: T0 + 5 * MIN + DAY });
+    const other = makeProcessor(only('snapshot_not_verified'));
+    other.processor.restoreKey('prod/web', saved!);
+    expect(expired(other.run(advance(T0 + DAY + 1)))).toEqual([]);
+    expect(expired(other.run(advance(T0 + 5 * MIN + DAY + 1)))).toEqual([[iso(T0 + 5 * MIN + DAY), true]]);
+    expect(other.processor.snapshotKey('prod/web')!.rules.snapshot_not_verified).toEqual({ newestAt: T0 });
+  });
 });
 
 describe('disabled rules', () => {
@@ -137,7 +175,7 @@ describe('disabled rules', () => {
     expect(processor.firingCount).toBe(0);
   });
 
-  it('every firing instance escalates until its condition ends: rate alerts resolve once their window is empty, the rest reach level 4 and stop', () => {
+  it('every firing instance escalates until its condition ends: rate alerts resolve once their window is empty, snapshot_not_verified a day after its snapshot, the rest reach level 4 and stop', () => {
     const { run } = makeProcessor();
     const out = run(...everything);
     const byRule = new Map<string, Array<[string, number, number]>>();
@@ -156,7 +194,8 @@ describe('disabled rules', () => {
     for (const rule of ['promotion_success_rate_low', 'promotion_duration_high', 'gate_failure_rate_high']) {
       expect(byRule.get(rule)).toEqual(escalated(5, ['resolved', 4, 65]));
     }
-    expect(byRule.get('snapshot_not_verified')!.map(([status, level]) => [status, level])).toEqual([['firing', 1], ['firing', 2], ['firing', 3], ['firing', 4]]);
+    // Its snapshot (at 1 s) is the key's last: no longer measured a day (its window) after it.
+    expect(byRule.get('snapshot_not_verified')).toEqual(escalated(1 / 60, ['resolved', 4, 24 * 60 + 1 / 60]));
     expect(byRule.get('mttr_breach')!.map(([status, level]) => [status, level])).toEqual([['firing', 1], ['firing', 2], ['firing', 3], ['firing', 4]]);
     expect(new Set(out.map((o) => o.alert.alertId)).size).toBe(out.length);
   });
