@@ -12,6 +12,7 @@
  * unusable (`exact` false), and the caller walks the open incidents instead.
  */
 import type { Open } from './mttr-snapshots.js';
+import { upperBound } from '../lib/sorted-search.js';
 
 export class OpenStarts {
   private readonly byScope = new Map<string, number[]>();
@@ -65,14 +66,3 @@ export class OpenStarts {
   }
 }
 
-/** Number of values ≤ v in an ascending list. */
-function upperBound(s: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -27,6 +27,7 @@ import type { MttrSnapshot } from './facts.js';
 import { quantileOfSorted } from '../lib/quantiles.js';
 import { mttrWindows, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
 import type { OpenStarts } from './mttr-open-starts.js';
+import { lowerBound } from '../lib/sorted-search.js';
 
 interface WindowState {
   /** Absolute indexes [lo, hi) of the scope's list covered by `sorted`. */
@@ -177,18 +178,6 @@ function firstAfter(list: ScopeList, t: number): number {
     else lo = mid + 1;
   }
   return list.base + lo;
-}
-
-/** Index of the first value ≥ v in an ascending list (its length if none). */
-function lowerBound(s: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function insert(w: WindowState, v: number): void {
