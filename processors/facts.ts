@@ -202,6 +202,10 @@ export interface PromotionWindowRow {
    * Durations (terminal.occurredAt − started.occurredAt) of the attempts that
    * ended in the window: a promotion retried under its id after a failure
    * (started again) has one per attempt, each run taking its own time.
+   * Count and sum exact; p50/p90 nearest rank, exact up to
+   * EXACT_DURATIONS_KEPT attempts in the window and within 1 % past that,
+   * and so is the maximum once a late event counted again took out a value
+   * equal to it (lib/bounded-quantiles.ts). A gate's quantiles likewise.
    */
   durationCount: number;
   durationSumMs: number;
@@ -219,6 +223,13 @@ export interface PromotionWindowRow {
    * Absent: none known.
    */
   decided?: DecidedPromotion[];
+  /**
+   * Not stored, for promotion_success_rate_low's text: the earlier windows
+   * (their windowEnd) in which more promotions counted there turned into
+   * successes here than `decided` lists (promotion-decided-notes.ts): the
+   * rule forgets the names it had for them. Absent: none.
+   */
+  unlistedRetries?: number[];
   /**
    * Not stored, for promotion_duration_high's text: the slowest attempts
    * that ended in the window (durationCount counts them all), at most

@@ -80,9 +80,11 @@ export class PromotionEventCounter {
    * promotion's outcome is no longer the one last emitted, it is emitted again.
    */
   insertLate(w: EnvWindow, id: string, log: PromotionWindowLog, place: number, logged: LoggedEvent, at: number, emit: Emit): void {
-    const before = this.recount(id, log);
+    // Counted in windows of their own that end where `w` does (its notes tell a success counted in it from an earlier one's).
+    const end = w.decided.windowEnd;
+    const before = this.recount(id, log, end);
     log.events.splice(place, 0, logged);
-    const after = this.recount(id, log);
+    const after = this.recount(id, log, end);
     addDifference(w, before.counts, after.counts);
     const decided = after.outcome;
     if (decided && !sameOutcome(decided.o, before.outcome?.o)) emitOutcome(emit, decided.event, at, decided.o);
@@ -94,9 +96,9 @@ export class PromotionEventCounter {
    * window of their own) and the outcome they leave. Leaves the promotion's
    * remembered state as those events leave it.
    */
-  private recount(id: string, log: PromotionWindowLog): { counts: EnvWindow; outcome: { event: PromotionEvent; o: OutcomeOf } | undefined } {
+  private recount(id: string, log: PromotionWindowLog, windowEnd: number): { counts: EnvWindow; outcome: { event: PromotionEvent; o: OutcomeOf } | undefined } {
     this.lifecycles.setState(id, log.key, log.base);
-    const counts = emptyEnvWindow();
+    const counts = emptyEnvWindow(windowEnd);
     let outcome: { event: PromotionEvent; o: OutcomeOf } | undefined;
     for (const { at, event } of log.events) {
       this.count(counts, id, event, at, this.lifecycles.trackDuration(id, event, at), (o) => (outcome = { event, o }));

@@ -5,12 +5,29 @@
  * for the processor's whole-state snapshot, including how snapshots written
  * before some counts existed are read. What the counts mean is decided in
  * promotion-windows.ts and promotion-event-counter.ts.
+ *
+ * Bounded by envs, not by promotions: a window keeps its attempts' durations
+ * and each gate's run times as they are up to EXACT_DURATIONS_KEPT of them,
+ * and past that in a histogram (lib/bounded-quantiles.ts: counts and sums
+ * exact, quantiles within 1 %); the promotions it names for the alert texts
+ * are bounded (bounded-examples.ts, promotion-decided-notes.ts). Gates are
+ * per name, like the row's gate rows.
  */
+import { BoundedQuantiles, type BoundedQuantilesSnapshot } from '../lib/bounded-quantiles.js';
 import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
 import type { DecidedPromotion, FailedGateRun, NamedPromotion, PromotionWindowRow, TimedAttempt } from './facts.js';
 import { byText, keepFirst } from './bounded-examples.js';
+import { DecidedNotes } from './promotion-decided-notes.js';
 import { clipText } from '../lib/visible-text.js';
+
+/**
+ * Durations (of one env's attempts, of one gate's runs) a window keeps as
+ * they are, for exact quantiles; past that, a histogram. Far above any real
+ * window (a few promotions per env every 5 minutes), so ordinary windows are
+ * exact, as the rows always were.
+ */
+export const EXACT_DURATIONS_KEPT = 4096;
 
 /** Characters of a failed or rolled-back promotion's reason kept to name it in an alert (the reason itself is unbounded). */
 export const MAX_NAMED_REASON = 200;
@@ -18,7 +35,7 @@ export const MAX_NAMED_REASON = 200;
 export interface GateAcc {
   passed: number;
   failed: number;
-  durations: number[];
+  durations: BoundedQuantiles;
   /** The latest failed runs, for the alert text (GateWindowRow.failedRuns). */
   failedRuns: FailedGateRun[];
 }
@@ -30,15 +47,15 @@ export type EnvWindow = Pick<
 > & {
   /** Changes of the success of promotions counted in earlier windows (or this one), by their windowEnd (PromotionWindowRow.successChanges). */
   successChanges: Map<number, number>;
-  durations: number[];
+  durations: BoundedQuantiles;
   gates: Map<string, GateAcc>;
   /**
    * For the alert texts (not stored): what the window's events left each
-   * promotion's outcome at, by promotionId (PromotionWindowRow.decided: as
-   * `successChanges`, one per promotion decided in the window), and the
+   * promotion's outcome at, by promotionId, as far as the text can use it
+   * (PromotionWindowRow.decided, promotion-decided-notes.ts), and the
    * slowest attempts (bounded).
    */
-  decided: Map<string, DecidedPromotion>;
+  decided: DecidedNotes;
   slowest: TimedAttempt[];
 };
 
@@ -53,7 +70,11 @@ export type EnvWindow = Pick<
  * were counted then. `endedSucceeded` is absent before retries ended once:
  * `succeeded` was what the rule counted then.
  */
-export type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'successChanges' | 'decided' | 'slowest'> & {
+export type EnvWindowSnapshot = Omit<EnvWindow, 'durations' | 'gates' | 'rolledBackAfterSuccess' | 'promotionsEnded' | 'endedSucceeded' | 'successChanges' | 'decided' | 'slowest'> & {
+  /** The durations as they are (empty once `durationsSketch` holds them). */
+  durations: number[];
+  /** Absent while the durations are kept as they are (EXACT_DURATIONS_KEPT). */
+  durationsSketch?: BoundedQuantilesSnapshot;
   rolledBackAfterSuccess?: number;
   promotionsEnded?: number;
   endedSucceeded?: number;
@@ -62,13 +83,16 @@ export type EnvWindowSnapshot = Omit<EnvWindow, 'gates' | 'rolledBackAfterSucces
   gates: Array<[gate: string, acc: GateAccSnapshot]>;
   /** Absent in snapshots from before the alert texts named promotions: none known (restored empty). */
   decided?: DecidedPromotion[];
+  /** Absent when none (DecidedNotes.unlistedRetries). */
+  unlistedRetries?: number[];
   slowest?: TimedAttempt[];
 };
 
-/** `failedRuns` is absent in snapshots from before the alert texts named them. */
-type GateAccSnapshot = Omit<GateAcc, 'failedRuns'> & { failedRuns?: FailedGateRun[] };
+/** `failedRuns` is absent in snapshots from before the alert texts named them; `durationsSketch` as the window's. */
+type GateAccSnapshot = Omit<GateAcc, 'failedRuns' | 'durations'> & { durations: number[]; durationsSketch?: BoundedQuantilesSnapshot; failedRuns?: FailedGateRun[] };
 
-export function emptyEnvWindow(): EnvWindow {
+/** The counts of a window ending at `windowEnd`, from nothing. */
+export function emptyEnvWindow(windowEnd: number): EnvWindow {
   return {
     started: 0,
     succeeded: 0,
@@ -78,11 +102,11 @@ export function emptyEnvWindow(): EnvWindow {
     promotionsEnded: 0,
     endedSucceeded: 0,
     successChanges: new Map(),
-    durations: [],
+    durations: new BoundedQuantiles(EXACT_DURATIONS_KEPT),
     snapshotsVerified: 0,
     snapshotsUnverified: 0,
     gates: new Map(),
-    decided: new Map(),
+    decided: new DecidedNotes(windowEnd),
     slowest: [],
   };
 }
@@ -92,7 +116,7 @@ export function countGate(w: EnvWindow, event: PromotionEvent, at: number): void
   const gate = event.gate!;
   let g = w.gates.get(gate.name);
   if (!g) {
-    g = { passed: 0, failed: 0, durations: [], failedRuns: [] };
+    g = { passed: 0, failed: 0, durations: new BoundedQuantiles(EXACT_DURATIONS_KEPT), failedRuns: [] };
     w.gates.set(gate.name, g);
   }
   if (gate.result === 'passed') g.passed++;
@@ -100,12 +124,12 @@ export function countGate(w: EnvWindow, event: PromotionEvent, at: number): void
     g.failed++;
     keepFirst(g.failedRuns, { ...named(event), at }, latestRunFirst);
   }
-  g.durations.push(gate.durationMs);
+  g.durations.add(gate.durationMs);
 }
 
 /** One attempt's duration (`durationMs`, ended at `endedAt`) of the promotion of `event`: counted, and kept if among the slowest. */
 export function countDuration(w: EnvWindow, event: PromotionEvent, durationMs: number, endedAt: number): void {
-  w.durations.push(durationMs);
+  w.durations.add(durationMs);
   keepFirst(w.slowest, { ...named(event), durationMs, endedAt }, slowestFirst);
 }
 
@@ -115,9 +139,7 @@ export function countDuration(w: EnvWindow, event: PromotionEvent, durationMs: n
  * (promotion-event-counter.ts endBeforeRollback: as in event-time order).
  */
 export function recountDuration(w: EnvWindow, event: PromotionEvent, from: number, durationMs: number, endedAt: number): void {
-  const i = w.durations.indexOf(from);
-  if (i < 0) return;
-  w.durations[i] = durationMs;
+  if (!w.durations.replace(from, durationMs)) return;
   const kept = w.slowest.findIndex((a) => a.promotionId === event.promotionId && a.durationMs === from);
   if (kept >= 0) w.slowest.splice(kept, 1);
   keepFirst(w.slowest, { ...named(event), durationMs, endedAt }, slowestFirst);
@@ -144,7 +166,7 @@ export function noteDecided(
   if (event.rollbackTo != null) d.rollbackTo = event.rollbackTo.version;
   if (event.actor != null) d.actor = event.actor;
   if (event.reason != null) d.reason = clipText(event.reason, MAX_NAMED_REASON);
-  w.decided.set(event.promotionId, d);
+  w.decided.set(d);
 }
 
 /**
@@ -155,7 +177,7 @@ export function noteDecided(
  */
 export function noteEndedBeforeRollback(w: EnvWindow, event: PromotionEvent, o: { firstEndedAt: number; outcome: string; decidedAt: number; rolledBackAt: number }, windowMs: number): void {
   const rollback = w.decided.get(event.promotionId);
-  if (rollback?.rolledBack) rollback.countedIn = windowStart(o.firstEndedAt, windowMs) + windowMs;
+  if (rollback?.rolledBack) w.decided.set({ ...rollback, countedIn: windowStart(o.firstEndedAt, windowMs) + windowMs });
   else noteDecided(w, event, o, windowMs);
 }
 
@@ -184,18 +206,36 @@ function addSuccessChange(w: EnvWindow, end: number, delta: number): void {
   else w.successChanges.set(end, changed);
 }
 
-/** The named items (decided, slowest, failedRuns) only when there are some: a window without any snapshots as before they were kept. */
+/**
+ * The named items (decided, slowest, failedRuns) only when there are some, and
+ * a histogram of durations only once one holds them: an ordinary window
+ * snapshots as before they were kept.
+ */
 export function envWindowSnapshot(w: EnvWindow): EnvWindowSnapshot {
-  const { decided, slowest, ...rest } = w;
+  const { decided, slowest, durations, ...rest } = w;
   const snapshot: EnvWindowSnapshot = {
     ...rest,
     successChanges: [...w.successChanges],
-    durations: [...w.durations],
-    gates: [...w.gates].map(([gate, { failedRuns, ...g }]) => [gate, { ...g, durations: [...g.durations], ...(failedRuns.length > 0 ? { failedRuns: failedRuns.map((r) => ({ ...r })) } : {}) }]),
+    ...durationsSnapshot(durations),
+    gates: [...w.gates].map(([gate, { failedRuns, durations: runs, ...g }]) => [
+      gate,
+      { ...g, ...durationsSnapshot(runs), ...(failedRuns.length > 0 ? { failedRuns: failedRuns.map((r) => ({ ...r })) } : {}) },
+    ]),
   };
   if (decided.size > 0) snapshot.decided = [...decided.values()].map((d) => ({ ...d }));
+  const unlisted = decided.unlistedRetries;
+  if (unlisted.length > 0) snapshot.unlistedRetries = unlisted;
   if (slowest.length > 0) snapshot.slowest = slowest.map((a) => ({ ...a }));
   return snapshot;
+}
+
+function durationsSnapshot(q: BoundedQuantiles): { durations: number[]; durationsSketch?: BoundedQuantilesSnapshot } {
+  const sketch = q.sketch();
+  return sketch === undefined ? { durations: [...q.values!] } : { durations: [], durationsSketch: sketch };
+}
+
+function durationsFromSnapshot(s: { durations: number[]; durationsSketch?: BoundedQuantilesSnapshot }): BoundedQuantiles {
+  return BoundedQuantiles.restore(EXACT_DURATIONS_KEPT, s.durations, s.durationsSketch);
 }
 
 /** The window (ending at `windowEnd`) a snapshot holds, old snapshots' absent counts filled in as EnvWindowSnapshot says. */
@@ -207,16 +247,23 @@ export function envWindowFromSnapshot(w: EnvWindowSnapshot, windowEnd: number): 
       w.successesTakenBack?.map(([end, count]): [number, number] => [end, -count]) ??
       (rolledBackAfterSuccess > 0 ? [[windowEnd, -rolledBackAfterSuccess]] : []),
   );
-  const { successesTakenBack: _legacy, ...counts } = w;
+  const { successesTakenBack: _legacy, durationsSketch: _sketch, unlistedRetries, ...counts } = w;
+  const decided = new DecidedNotes(windowEnd);
+  decided.restore(w.decided ?? [], unlistedRetries ?? []);
   return {
     ...counts,
     rolledBackAfterSuccess,
     promotionsEnded,
     endedSucceeded: w.endedSucceeded ?? w.succeeded,
     successChanges,
-    durations: [...w.durations],
-    gates: new Map(w.gates.map(([gate, g]) => [gate, { ...g, durations: [...g.durations], failedRuns: (g.failedRuns ?? []).map((r) => ({ ...r })) }])),
-    decided: new Map((w.decided ?? []).map((d) => [d.promotionId, { ...d }])),
+    durations: durationsFromSnapshot(w),
+    gates: new Map(
+      w.gates.map(([gate, saved]) => {
+        const { durationsSketch: _sketch, ...g } = saved;
+        return [gate, { ...g, durations: durationsFromSnapshot(saved), failedRuns: (g.failedRuns ?? []).map((r) => ({ ...r })) }];
+      }),
+    ),
+    decided,
     slowest: (w.slowest ?? []).map((a) => ({ ...a })),
   };
 }
@@ -228,16 +275,13 @@ export function addDifference(w: EnvWindow, before: EnvWindow, after: EnvWindow)
   }
   for (const [end, delta] of before.successChanges) addSuccessChange(w, end, -delta);
   for (const [end, delta] of after.successChanges) addSuccessChange(w, end, delta);
-  for (const d of before.durations) {
-    // Always found: the logged events were counted in this window by this process (logs are not restored).
-    const i = w.durations.indexOf(d);
-    if (i >= 0) w.durations.splice(i, 1);
-  }
-  w.durations.push(...after.durations);
+  // Always held: the logged events were counted in this window by this process (logs are not restored).
+  w.durations.removeAll(before.durations);
+  w.durations.addAll(after.durations);
   // One promotion's events: what they decided and its attempts are theirs alone. An attempt the bound dropped when
   // it was first counted stays dropped (the text names fewer; its counts stay exact).
   for (const id of before.decided.keys()) w.decided.delete(id);
-  for (const [id, d] of after.decided) w.decided.set(id, d);
+  for (const d of after.decided.values()) w.decided.set(d);
   w.slowest = w.slowest.filter((a) => !before.slowest.some((b) => b.promotionId === a.promotionId && b.endedAt === a.endedAt && b.durationMs === a.durationMs));
   for (const a of after.slowest) keepFirst(w.slowest, a, slowestFirst);
 }

@@ -7,7 +7,15 @@
  * is put in its place and the promotion's events of the window counted again
  * from there; the window takes the difference. Only the window in progress
  * needs it (a late event of a closed window counts in none), so a window's
- * logs go when it closes: memory is bounded by one window's promotion events.
+ * logs go when it closes.
+ *
+ * Bounded: at most MAX_LOGGED_EVENTS events in all, each a copy of what
+ * counting it again reads (loggedEvent: not the free-text `reason` past what
+ * an alert quotes of it, nor fields the engine does not know). A promotion
+ * whose event would go past the bound is no longer logged in that window,
+ * and one that begins once it is reached is not: a late event of theirs is
+ * taken as after a restart (below) — the same counts, but in the order
+ * learnt. A window of ordinary promotions is far below the bound.
  *
  * In memory only, not in the keyed state: after a restart or a rebalance a
  * promotion's events of the window in progress before it are not known
@@ -16,6 +24,30 @@
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
 import type { PromotionState } from './promotion-lifecycles.js';
+import { MAX_NAMED_REASON } from './promotion-window-counts.js';
+
+/** Most promotion events logged at once (see the module comment). */
+export const MAX_LOGGED_EVENTS = 4096;
+
+/** The optional fields counting an event again reads (promotion-event-counter.ts: names, outcomes, the alert texts). */
+const READ_AGAIN = ['version', 'digest', 'rollbackTo', 'actor', 'correlationId'] as const;
+
+/**
+ * The part of `event` a log keeps: what counting it again reads. Its
+ * `reason` is cut one character past what an alert quotes (clipText of the
+ * cut gives what clipText of the whole gives); optional fields are copied as
+ * they are, null included (an outcome carries a null correlationId as null).
+ */
+export function loggedEvent(event: PromotionEvent): PromotionEvent {
+  const { type, eventId, occurredAt, env, artifact, promotionId, phase } = event;
+  const kept: PromotionEvent = { type, eventId, occurredAt, env, artifact, promotionId, phase };
+  const from = event as Record<string, unknown>;
+  const to = kept as Record<string, unknown>;
+  for (const field of READ_AGAIN) if (from[field] !== undefined) to[field] = from[field];
+  if (event.rollbackTo != null) kept.rollbackTo = { version: event.rollbackTo.version, digest: event.rollbackTo.digest };
+  if (from.reason !== undefined) to.reason = typeof event.reason === 'string' ? event.reason.slice(0, MAX_NAMED_REASON + 1) : from.reason;
+  return kept;
+}
 
 export interface LoggedEvent {
   at: number;
@@ -50,6 +82,18 @@ export class PromotionWindowLogs {
    * every key's made that quadratic in the keys.
    */
   private readonly byKey = new Map<string, Map<PromotionWindowLog, LogPlace>>();
+  /** Events in all the logs. */
+  private events = 0;
+
+  /** Events logged in every window in progress (tests, metrics). */
+  get size(): number {
+    return this.events;
+  }
+
+  /** Whether a promotion's log may begin (the bound is not reached). */
+  get hasRoom(): boolean {
+    return this.events < MAX_LOGGED_EVENTS;
+  }
 
   get(windowStart: number, id: string): PromotionWindowLog | undefined {
     return this.byWindow.get(windowStart)?.get(id);
@@ -71,6 +115,22 @@ export class PromotionWindowLogs {
     return log;
   }
 
+  /** `logged` (loggedEvent's) goes at the end of `log`, its place in the window starting at `windowStart` (`id`'s); past the bound, the log goes instead. */
+  append(windowStart: number, id: string, log: PromotionWindowLog, logged: LoggedEvent): void {
+    if (this.events >= MAX_LOGGED_EVENTS) {
+      this.drop(windowStart, id, log);
+      return;
+    }
+    log.events.push(logged);
+    this.events++;
+  }
+
+  /** One event was put into `log` (a late one, in its place); past the bound, the log goes. */
+  inserted(windowStart: number, id: string, log: PromotionWindowLog): void {
+    this.events++;
+    if (this.events > MAX_LOGGED_EVENTS) this.drop(windowStart, id, log);
+  }
+
   /** The window starting at `windowStart` closed: no late event counts in it any more. */
   closeWindow(windowStart: number): void {
     for (const log of this.byWindow.get(windowStart)?.values() ?? []) this.unindex(log);
@@ -89,16 +149,27 @@ export class PromotionWindowLogs {
 
   /** Forgets the logs of one key's promotions (its partition was revoked, or its state restored). */
   dropKey(key: string): void {
-    for (const [windowStart, id] of this.byKey.get(key)?.values() ?? []) this.byWindow.get(windowStart)?.delete(id);
+    for (const [log, [windowStart, id]] of this.byKey.get(key) ?? []) {
+      this.byWindow.get(windowStart)?.delete(id);
+      this.events -= log.events.length;
+    }
     this.byKey.delete(key);
   }
 
   clear(): void {
     this.byWindow.clear();
     this.byKey.clear();
+    this.events = 0;
   }
 
+  private drop(windowStart: number, id: string, log: PromotionWindowLog): void {
+    this.unindex(log);
+    this.byWindow.get(windowStart)?.delete(id);
+  }
+
+  /** Takes `log` out of the index by key, and its events out of the count (every way a log goes passes here). */
   private unindex(log: PromotionWindowLog): void {
+    this.events -= log.events.length;
     const ofKey = this.byKey.get(log.key);
     if (ofKey?.delete(log) && ofKey.size === 0) this.byKey.delete(log.key);
   }

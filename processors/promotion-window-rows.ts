@@ -4,24 +4,25 @@
  * a stable order so equal input gives equal rows (with what the alert texts
  * name: the promotions decided, the slowest attempts, the failed gate runs).
  */
-import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import type { GateWindowRow, PromotionWindowRow } from './facts.js';
 import type { EnvWindow } from './promotion-window-counts.js';
 
 export function promotionWindowRow(start: number, end: number, env: string, w: EnvWindow): PromotionWindowRow {
   const gates: GateWindowRow[] = [...w.gates.keys()].sort().map((gate) => {
     const g = w.gates.get(gate)!;
-    const durations = sortedCopy(g.durations);
+    const [p50, p90] = g.durations.quantiles([0.5, 0.9]);
     return {
       gate,
       passed: g.passed,
       failed: g.failed,
-      durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
-      durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
+      durationP50Ms: p50 ?? null,
+      durationP90Ms: p90 ?? null,
       failedRuns: g.failedRuns.map((r) => ({ ...r })),
     };
   });
-  const durations = sortedCopy(w.durations);
+  const durations = w.durations;
+  const [p50, p90] = durations.quantiles([0.5, 0.9]);
+  const unlistedRetries = w.decided.unlistedRetries;
   return {
     windowStart: start,
     windowEnd: end,
@@ -34,15 +35,16 @@ export function promotionWindowRow(start: number, end: number, env: string, w: E
     promotionsEnded: w.promotionsEnded,
     endedSucceeded: w.endedSucceeded,
     successChanges: [...w.successChanges].sort(([a], [b]) => a - b).map(([windowEnd, delta]) => ({ windowEnd, delta })),
-    durationCount: w.durations.length,
-    durationSumMs: w.durations.reduce((a, b) => a + b, 0),
-    durationP50Ms: quantileOfSorted(durations, 0.5) ?? null,
-    durationP90Ms: quantileOfSorted(durations, 0.9) ?? null,
-    durationMaxMs: w.durations.length > 0 ? w.durations.reduce((a, b) => (b > a ? b : a)) : null,
+    durationCount: durations.count,
+    durationSumMs: durations.sum,
+    durationP50Ms: p50 ?? null,
+    durationP90Ms: p90 ?? null,
+    durationMaxMs: durations.max ?? null,
     snapshotsVerified: w.snapshotsVerified,
     snapshotsUnverified: w.snapshotsUnverified,
     gates,
     decided: [...w.decided.values()].sort((a, b) => (a.promotionId < b.promotionId ? -1 : a.promotionId > b.promotionId ? 1 : 0)).map((d) => ({ ...d })),
+    ...(unlistedRetries.length > 0 ? { unlistedRetries } : {}),
     slowest: w.slowest.map((a) => ({ ...a })),
   };
 }

@@ -77,7 +77,7 @@ import { stateKey, type KeyedStateStore, type WholeStateStore } from './stateful
 import { PromotionLifecycles, promotionKey, type PromotionStartsSnapshot } from './promotion-lifecycles.js';
 import { countDuration, countGate, emptyEnvWindow, envWindowFromSnapshot, envWindowSnapshot, type EnvWindow, type EnvWindowSnapshot } from './promotion-window-counts.js';
 import { promotionWindowRow } from './promotion-window-rows.js';
-import { placeOf, PromotionWindowLogs } from './promotion-window-logs.js';
+import { loggedEvent, placeOf, PromotionWindowLogs } from './promotion-window-logs.js';
 import { emitOutcome, PromotionEventCounter } from './promotion-event-counter.js';
 import { lateEventWindowOpen, windowOpenAt } from './late-window.js';
 
@@ -151,20 +151,23 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     const start = windowStart(at, this.windowMs);
     let log = this.logs.get(start, id);
     if (!log) {
-      const base = this.lifecycles.stateOf(id);
       if (fact.kind === 'late' && this.counter.countAfterRestore(w, id, event, eventAt, at, emit)) return;
-      log = this.logs.begin(start, id, stateKey(event.env, event.artifact), base);
+      // Past the logs' bound the promotion goes unlogged in this window: a late event of it counts as after a restart.
+      if (this.logs.hasRoom) log = this.logs.begin(start, id, stateKey(event.env, event.artifact), this.lifecycles.stateOf(id));
     }
-    const logged = { at: eventAt, event };
-    const place = placeOf(log.events, logged);
-    if (place === log.events.length) {
-      // In event-time order (the common case): counted as it comes.
-      log.events.push(logged);
-      this.counter.count(w, id, event, eventAt, this.lifecycles.trackDuration(id, event, eventAt), (o) => emitOutcome(emit, event, at, o));
-      return;
+    if (log) {
+      const logged = { at: eventAt, event: loggedEvent(event) };
+      const place = placeOf(log.events, logged);
+      if (place < log.events.length) {
+        // Learnt late, before events of its promotion already counted in this window: counted again in event-time order.
+        this.counter.insertLate(w, id, log, place, logged, at, emit);
+        this.logs.inserted(start, id, log);
+        return;
+      }
+      this.logs.append(start, id, log, logged);
     }
-    // Learnt late, before events of its promotion already counted in this window: counted again in event-time order.
-    this.counter.insertLate(w, id, log, place, logged, at, emit);
+    // In event-time order (the common case), or not logged: counted as it comes.
+    this.counter.count(w, id, event, eventAt, this.lifecycles.trackDuration(id, event, eventAt), (o) => emitOutcome(emit, event, at, o));
   }
 
   /**
@@ -193,6 +196,11 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
   /** Windows not closed yet (per-env state: each closes, and emits its row, when event time passes its end). */
   get openWindows(): number {
     return this.windows.size;
+  }
+
+  /** Promotion events kept to count a late one of the window in progress in its place (tests, metrics). */
+  get loggedEvents(): number {
+    return this.logs.size;
   }
 
   /** Remembered start times (tests, metrics). */
@@ -262,7 +270,7 @@ export class PromotionWindowsProcessor implements Processor, WholeStateStore, Ke
     }
     let w = byEnv.get(env);
     if (!w) {
-      w = emptyEnvWindow();
+      w = emptyEnvWindow(start + this.windowMs);
       byEnv.set(env, w);
     }
     return w;

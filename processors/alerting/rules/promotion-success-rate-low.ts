@@ -34,7 +34,10 @@
  * promotion's outcome at (PromotionWindowRow.decided), and the rule puts a
  * failure or a rollback under the window the promotion is counted in, and
  * takes it out again when a retry makes it a success — the same windows as
- * the amends.
+ * the amends. A window whose promotions too many retries made successes for
+ * its row to list them (PromotionWindowRow.unlistedRetries) takes every name
+ * out of the window they were counted in: the text names fewer, never a
+ * promotion that has since succeeded.
  */
 import type { DecidedPromotion } from '../../facts.js';
 import { duration, list, percent } from '../format.js';
@@ -57,6 +60,7 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
         const change = { labels: { env: r.env }, windowEnd: d.countedIn, key: d.promotionId };
         return d.succeeded ? change : { ...change, example: notSucceeded(d) };
       }),
+    examplesForgottenOf: (r) => (r.unlistedRetries ?? []).map((windowEnd) => ({ labels: { env: r.env }, windowEnd })),
     breaches: (value, threshold) => value < threshold,
     describe: (j) => {
       const unsuccessful = j.denominator - j.numerator;

@@ -37,7 +37,10 @@
  * (RateRow.exampleChanges, as amends change its numerator). Each window's
  * sample keeps at most MAX_LISTED_ITEMS of them, the first by rank, so the
  * state stays bounded by keys and windows, not events; the rule's text gets
- * those of the windows in the span (Judged.examples). They are snapshotted
+ * those of the windows in the span (Judged.examples). A row may also say
+ * that an earlier window's examples may no longer be true and it cannot say
+ * which (RateRow.examplesForgotten): that sample then names none of those it
+ * had. They are snapshotted
  * with the samples; a snapshot from before they were kept restores without
  * any (the text then names none until new windows bring them).
  */
@@ -102,6 +105,8 @@ export interface RateRow {
   amends?: RateAmend[];
   /** Changes to the examples of samples of the group, applied with `amends`; one of a window not in the rolling window changes nothing. */
   exampleChanges?: RateExampleChange[];
+  /** Samples of the group (by labels and windowEnd) whose examples so far go, before `exampleChanges` apply. */
+  examplesForgotten?: Array<{ labels: Labels; windowEnd: number }>;
 }
 
 export interface Judged {
@@ -247,6 +252,10 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec, ends = new 
         // success its new owner's share did not count (each instance judges its share, README: Known limits).
         if (entry) entry.numerator = Math.min(entry.denominator, Math.max(0, entry.numerator + a.numerator));
       }
+      for (const f of row.examplesForgotten ?? []) {
+        const entry = keys.get(labelsKey(f.labels))?.entries.find((e) => e.end === f.windowEnd);
+        if (entry) entry.examples = [];
+      }
       for (const c of row.exampleChanges ?? []) {
         const entry = keys.get(labelsKey(c.labels))?.entries.find((e) => e.end === c.windowEnd);
         if (!entry) continue;
@@ -345,6 +354,7 @@ export function createPromotionWindowRateRule(
     samplesOf: (row: PromotionWindowRow) => RateSample[];
     amendsOf?: (row: PromotionWindowRow) => RateAmend[];
     exampleChangesOf?: (row: PromotionWindowRow) => RateExampleChange[];
+    examplesForgottenOf?: (row: PromotionWindowRow) => Array<{ labels: Labels; windowEnd: number }>;
   },
 ): AlertRule {
   return createRateRule(ctx, {
@@ -357,6 +367,7 @@ export function createPromotionWindowRateRule(
             samples: spec.samplesOf(fact.row),
             amends: spec.amendsOf?.(fact.row),
             exampleChanges: spec.exampleChangesOf?.(fact.row),
+            examplesForgotten: spec.examplesForgottenOf?.(fact.row),
           }
         : undefined,
     breaches: spec.breaches,

@@ -48,9 +48,9 @@ describe('PromotionWindowsProcessor', () => {
       snapshotsVerified: 0,
       snapshotsUnverified: 0,
       gates: [],
-      // For the alert texts: what each promotion's outcome was left at (under the window it is counted in), and the slowest attempts.
+      // For the alert texts: what each promotion's outcome was left at (under the window it is counted in), and the slowest
+      // attempts. p1, a success counted in this very window, names nothing (promotion-decided-notes.ts).
       decided: [
-        { promotionId: 'p1', artifact: 'app', version: '1.2.3', countedIn: T0 + W, decidedAt: T0 + 60 * SEC, succeeded: true, rolledBack: false },
         { promotionId: 'p2', artifact: 'app', countedIn: T0 + W, decidedAt: T0 + 130 * SEC, succeeded: false, rolledBack: false },
         { promotionId: 'p3', artifact: 'app', countedIn: T0 + W, decidedAt: T0 + 200 * SEC, succeeded: false, rolledBack: true, rollbackTo: '1.0.0' },
       ],

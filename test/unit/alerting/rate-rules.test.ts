@@ -263,6 +263,25 @@ describe('what the rate rules name (bounded, snapshotted)', () => {
     expect(entries(processor.snapshot().rules[rule])[0]!.examples).toHaveLength(MAX_LISTED_ITEMS);
   });
 
+  it('a window too many retries made successes in forgets the names of the window they were counted in: fewer, never a success', () => {
+    const { run } = makeProcessor(only(rule));
+    run(promotionRow(T0 + 5 * MIN, { failed: 30, decided: Array.from({ length: 30 }, (_, n) => failure(n)) }));
+    // 29 of them retried into a success at 7m: more than a row lists, so it says which window they were counted in;
+    // p-30 (web) failed, counted here.
+    const later = run(
+      promotionRow(T0 + 10 * MIN, {
+        succeeded: 29, failed: 1, promotionsEnded: 1, endedSucceeded: 0, successChanges: [{ windowEnd: T0 + 5 * MIN, delta: 29 }],
+        decided: [{ ...failure(30), artifact: 'web', countedIn: T0 + 10 * MIN, decidedAt: T0 + 8 * MIN }],
+        unlistedRetries: [T0 + 5 * MIN],
+      }),
+      advance(T0 + 10 * MIN + 1),
+    );
+    // 29 of 31: the one still failed of the first window (which of them the row cannot say) is not named; none of the successes is.
+    expect(l2(later)).toBe(
+      '29 of 31 promotions that ended in prod in the last 1h succeeded; 2 failed or were rolled back, latest first: p-30 (web, failed) and 1 more.',
+    );
+  });
+
   it('a restored snapshot names what the uninterrupted run names; one from before examples were kept names the new ones only', () => {
     const first = makeProcessor(only(rule));
     first.run(promotionRow(T0 + 5 * MIN, { failed: 20, decided: Array.from({ length: 20 }, (_, n) => failure(n)) }));
