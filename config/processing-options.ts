@@ -6,6 +6,12 @@ export interface ProcessingOptions {
   convergenceGraceMs: number;
   /** A source silent for longer than this is forgotten. Default 15 min. */
   sourceTtlMs: number;
+  /**
+   * Most sources a key keeps (and a drift window counts) at once, whatever a
+   * producer sends within the TTL: past it a new source takes the place of
+   * one whose digest is acceptable (state-drift/source-bound.ts). Default 10,000.
+   */
+  maxSourcesPerKey: number;
   /** Tumbling window size for drift, promotion and determinism windows. Default 5 min. */
   windowMs: number;
   /** How far back (event time) duplicate eventIds are remembered. Default 1 h. */
@@ -27,6 +33,7 @@ export const defaultProcessingOptions: ProcessingOptions = {
   allowedLatenessMs: 30_000,
   convergenceGraceMs: 120_000,
   sourceTtlMs: 15 * 60_000,
+  maxSourcesPerKey: 10_000,
   windowMs: 5 * 60_000,
   dedupHorizonMs: 60 * 60_000,
   dedupMaxEntries: 1_000_000,

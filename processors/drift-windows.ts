@@ -24,7 +24,11 @@
  *   windows report them).
  * - Index latency quantiles cover every index op, errors included (a timing-out
  *   shard is exactly what the latency panel should show). They are exact
- *   (nearest rank), so memory is bounded by the ops of one open window.
+ *   (nearest rank) up to EXACT_LATENCIES_KEPT ops of a key in a window, and
+ *   within 1 % past that (lib/bounded-quantiles.ts); distinct sources and
+ *   divergent sources are counted up to maxSourcesPerKey (as many as a key
+ *   keeps at once, state-drift/source-bound.ts). So a key's open window is
+ *   bounded, however many events one producer sends in it.
  *
  * Live-mode state (KeyedStateStore) is per key: the key's accumulators in the
  * open windows. Env rollups are summed at close from the key accumulators
@@ -37,8 +41,8 @@
  * (drift-env-rollups.ts).
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
+import { BoundedQuantiles, type BoundedQuantilesSnapshot } from '../lib/bounded-quantiles.js';
 import { ConfigError } from '../lib/errors.js';
-import { quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
 import { windowStart } from '../lib/time.js';
 import type { DriftWindowRow, EnvWindowRow, Envelope, Fact, FactKind } from './facts.js';
 import { lateEventWindowOpen } from './late-window.js';
@@ -58,15 +62,22 @@ interface KeyWindow extends DirtyHolder {
   hydrationErrors: number;
   indexOps: number;
   indexErrors: number;
-  indexLatencies: number[];
+  indexLatencies: BoundedQuantiles;
   lateEvents: number;
 }
 
+/** Index latencies of one key in one window kept as they are (exact quantiles); past that, a histogram. */
+export const EXACT_LATENCIES_KEPT = 4096;
+
 /** Plain JSON form of one key's accumulator in one open window. */
-export interface KeyWindowSnapshot extends Omit<KeyWindow, 'sources' | 'divergentSources' | 'dirtyEpoch'> {
+export interface KeyWindowSnapshot extends Omit<KeyWindow, 'sources' | 'divergentSources' | 'indexLatencies' | 'dirtyEpoch'> {
   start: number;
   sources: string[];
   divergentSources: string[];
+  /** As they came (empty once `indexLatenciesSketch` holds them). */
+  indexLatencies: number[];
+  /** Absent while the latencies are kept as they are (and in snapshots from before). */
+  indexLatenciesSketch?: BoundedQuantilesSnapshot;
 }
 
 export interface DriftWindowsKeySnapshot {
@@ -81,6 +92,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
   /** Other facts only fire the timers due by their time (Processor.reads). */
   readonly reads: ReadonlySet<FactKind> = new Set<FactKind>(['observation', 'event', 'late']);
   private readonly windowMs: number;
+  private readonly maxSources: number;
   private readonly timers = new TimerQueue();
   /** windowStart → key → accumulator. With ordered facts only one window is open at a time. */
   private readonly windows = new Map<number, Map<string, KeyWindow>>();
@@ -94,11 +106,12 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
   /** The env rollups of the windows closed lately (whole state: see the module comment). */
   private readonly rollups = new ClosedEnvRollups();
 
-  constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions) {
+  constructor(options: Pick<ProcessingOptions, 'windowMs'> & Partial<Pick<ProcessingOptions, 'maxSourcesPerKey'>> = defaultProcessingOptions) {
     if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
       throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs} (default ${defaultProcessingOptions.windowMs})`);
     }
     this.windowMs = options.windowMs;
+    this.maxSources = options.maxSourcesPerKey ?? defaultProcessingOptions.maxSourcesPerKey;
   }
 
   idleAt(at: number): boolean {
@@ -115,10 +128,11 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
         const o = fact.observation;
         const w = this.slot(at, o.key, o.env, o.artifact);
         w.observations++;
-        w.sources.add(o.sourceId);
+        // Counted up to the bound: past it a source not counted yet is not.
+        if (w.sources.size < this.maxSources) w.sources.add(o.sourceId);
         if (o.divergent) {
           w.divergentObservations++;
-          w.divergentSources.add(o.sourceId);
+          if (w.divergentSources.size < this.maxSources) w.divergentSources.add(o.sourceId);
         }
         return;
       }
@@ -147,7 +161,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
       const w = this.slot(at, key, event.env, event.artifact);
       w.indexOps++;
       if (event.status === 'error') w.indexErrors++;
-      w.indexLatencies.push(event.latencyMs);
+      w.indexLatencies.add(event.latencyMs);
     }
   }
 
@@ -179,7 +193,15 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
       const w = this.windows.get(start)!.get(key);
       if (!w) continue;
       const { dirtyEpoch: _notState, ...fields } = w;
-      windows.push({ ...fields, start, sources: [...w.sources], divergentSources: [...w.divergentSources], indexLatencies: [...w.indexLatencies] });
+      const sketch = w.indexLatencies.sketch();
+      windows.push({
+        ...fields,
+        start,
+        sources: [...w.sources],
+        divergentSources: [...w.divergentSources],
+        indexLatencies: sketch === undefined ? [...w.indexLatencies.values!] : [],
+        ...(sketch === undefined ? {} : { indexLatenciesSketch: sketch }),
+      });
     }
     return windows.length > 0 ? { windows } : undefined;
   }
@@ -187,8 +209,9 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
   /** Replaces the key's accumulators; a window that was not open here is opened with its close timer. */
   restoreKey(key: string, state: DriftWindowsKeySnapshot): void {
     this.forgetKey(key);
-    for (const { start, sources, divergentSources, indexLatencies, ...counts } of state.windows) {
-      this.window(start).set(key, { ...counts, sources: new Set(sources), divergentSources: new Set(divergentSources), indexLatencies: [...indexLatencies] });
+    for (const { start, sources, divergentSources, indexLatencies, indexLatenciesSketch, ...counts } of state.windows) {
+      const latencies = BoundedQuantiles.restore(EXACT_LATENCIES_KEPT, indexLatencies, indexLatenciesSketch);
+      this.window(start).set(key, { ...counts, sources: new Set(sources), divergentSources: new Set(divergentSources), indexLatencies: latencies });
     }
   }
 
@@ -242,7 +265,7 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
     for (const key of [...byKey.keys()].sort()) {
       const w = byKey.get(key)!;
       this.dirty.mark(key); // the window is gone from the key's state
-      const latencies = sortedCopy(w.indexLatencies); // one sort for both quantiles
+      const [p50, p90] = w.indexLatencies.quantiles([0.5, 0.9]);
       const row: DriftWindowRow = {
         windowStart: start,
         windowEnd: end,
@@ -256,8 +279,8 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
         hydrationErrors: w.hydrationErrors,
         indexOps: w.indexOps,
         indexErrors: w.indexErrors,
-        indexLatencyP50: quantileOfSorted(latencies, 0.5) ?? null,
-        indexLatencyP90: quantileOfSorted(latencies, 0.9) ?? null,
+        indexLatencyP50: p50 ?? null,
+        indexLatencyP90: p90 ?? null,
         lateEvents: w.lateEvents,
       };
       emit({ kind: 'drift-window', at: end, row });
@@ -269,5 +292,5 @@ export class DriftWindowsProcessor implements Processor, KeyedStateStore, WholeS
 
 function emptyKeyWindow(env: string, artifact: string): KeyWindow {
   const counts = { observations: 0, divergentObservations: 0, hydrations: 0, hydrationErrors: 0, indexOps: 0, indexErrors: 0, lateEvents: 0 };
-  return { env, artifact, ...counts, sources: new Set(), divergentSources: new Set(), indexLatencies: [] };
+  return { env, artifact, ...counts, sources: new Set(), divergentSources: new Set(), indexLatencies: new BoundedQuantiles(EXACT_LATENCIES_KEPT) };
 }

@@ -124,13 +124,14 @@ export interface DriftWindowRow {
   artifact: string;
   observations: number;
   divergentObservations: number;
+  /** Distinct sources (and divergent ones) seen in the window, counted up to maxSourcesPerKey (drift-windows.ts). */
   sources: number;
   divergentSources: number;
   hydrations: number;
   hydrationErrors: number;
   indexOps: number;
   indexErrors: number;
-  /** p50/p90 index latency in ms over the window; null when no index ops. */
+  /** p50/p90 index latency in ms over the window (exact up to EXACT_LATENCIES_KEPT ops, within 1 % past); null when no index ops. */
   indexLatencyP50: number | null;
   indexLatencyP90: number | null;
   lateEvents: number;

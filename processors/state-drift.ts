@@ -48,6 +48,7 @@ import type { HydrationEvent, IndexEvent, PromotionEvent } from '../schemas/inpu
 import { KeyState, type StateDriftKeySnapshot, type Trigger } from './state-drift/key-state.js';
 import { incidentFact, OpenIncidentTally } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type KeyedStateStore } from './stateful.js';
+import { SourceBound } from './state-drift/source-bound.js';
 
 export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
 
@@ -59,12 +60,20 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   private readonly desiredOptions: DesiredStateOptions;
   /** Keys with an open incident, kept by their lifecycles (so the gauge needs no scan). */
   private readonly openTally = new OpenIncidentTally();
+  /** How many sources a key keeps at once, and how many were dropped for it (state-drift/source-bound.ts). */
+  private readonly sourceBound: SourceBound;
 
   constructor(
     private readonly options: ProcessingOptions,
     private readonly classify: SeverityClassifier,
   ) {
     this.desiredOptions = { convergenceGraceMs: options.convergenceGraceMs };
+    this.sourceBound = new SourceBound(options.maxSourcesPerKey);
+  }
+
+  /** New sources not kept, or kept in another's place, because their key held maxSourcesPerKey (tests, metrics). */
+  get sourcesDropped(): number {
+    return this.sourceBound.dropped;
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -113,7 +122,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 
   /** Replaces the state of one key (restart, rebalance) and re-arms its timer. */
   restoreKey(key: string, state: StateDriftKeySnapshot): void {
-    const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs }, this.openTally);
+    const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs }, this.openTally, this.sourceBound);
     this.keys.get(key)?.lifecycle.release();
     this.keys.set(key, ks);
     // The earliest boundary of any kind; one already passed fires with the next fact.
@@ -219,7 +228,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       emit(observationFact(at, { key: envelope.key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
     }
     if (newest) {
-      ks.record(sourceId, known, digest, envelope.at, correlationId);
+      ks.record(sourceId, known, digest, envelope.at, correlationId, at);
       this.evaluate(envelope.key, ks, at, observationTrigger(sourceId, correlationId), emit);
     }
     this.forgetIfEmpty(envelope.key, ks);
@@ -255,7 +264,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     let ks = this.keys.get(envelope.key);
     if (!ks) {
       const { env, artifact } = envelope.event;
-      ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs, this.openTally);
+      ks = new KeyState(env, artifact, new DesiredState(this.desiredOptions), this.options.sourceTtlMs, this.openTally, this.sourceBound);
       this.keys.set(envelope.key, ks);
     }
     this.dirty.markVia(ks, envelope.key);

@@ -10,6 +10,10 @@ import { DesiredState, type DesiredDigest, type DesiredStateOptions, type Desire
 import type { Incident } from '../facts.js';
 import { IncidentLifecycle, sortedUnique, type IncidentContext, type OpenIncidentTally } from './incident-lifecycle.js';
 import type { DirtyHolder } from '../stateful.js';
+import { SourceBound } from './source-bound.js';
+
+/** No bound on a key's sources (the processor passes DRIFTWATCH_MAX_SOURCES_PER_KEY's). */
+const UNBOUNDED = new SourceBound(Number.MAX_SAFE_INTEGER);
 
 export interface SourceObservation {
   digest: string;
@@ -107,6 +111,8 @@ export class KeyState implements DirtyHolder {
     private readonly sourceTtlMs: number,
     /** The processor's count of open incidents (see IncidentLifecycle). */
     openTally?: OpenIncidentTally,
+    /** How many sources the key keeps at once (source-bound.ts). */
+    private readonly sourceBound: SourceBound = UNBOUNDED,
   ) {
     this.lifecycle = new IncidentLifecycle(openTally);
   }
@@ -127,8 +133,13 @@ export class KeyState implements DirtyHolder {
    * they did not change: no new object per observation, and nothing new for
    * the garbage collector to promote; the entry is replaced only when its
    * correlationId appears or goes (the rare case, so entries keep one shape).
+   * A new source at the key's bound is kept as source-bound.ts says, judged
+   * at `now` (the frontier: a late observation's `at` is its own time).
    */
-  record(sourceId: string, previous: SourceObservation | undefined, digest: string, at: number, correlationId: string | undefined): void {
+  record(sourceId: string, previous: SourceObservation | undefined, digest: string, at: number, correlationId: string | undefined, now = at): void {
+    if (previous === undefined && this.sources.size >= this.sourceBound.max) {
+      if (!this.sourceBound.admit(this.sources, this.isDivergent(digest, now), (d) => this.isDivergent(d, now))) return;
+    }
     if (previous === undefined || (previous.correlationId === undefined) !== (correlationId === undefined)) {
       this.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
       return;
@@ -214,8 +225,8 @@ export class KeyState implements DirtyHolder {
     };
   }
 
-  static restore(state: StateDriftKeySnapshot, options: DesiredStateOptions & { sourceTtlMs: number }, openTally?: OpenIncidentTally): KeyState {
-    const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs, openTally);
+  static restore(state: StateDriftKeySnapshot, options: DesiredStateOptions & { sourceTtlMs: number }, openTally?: OpenIncidentTally, sourceBound?: SourceBound): KeyState {
+    const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs, openTally, sourceBound);
     for (const { sourceId, ...s } of state.sources) ks.sources.set(sourceId, s);
     ks.lifecycle.restore(state.incident);
     if (state.starts !== undefined) ks.starts = { ...state.starts };

@@ -75,6 +75,7 @@ describe('loadConfig', () => {
       DRIFTWATCH_ALLOWED_LATENESS: '1500ms',
       DRIFTWATCH_CONVERGENCE_GRACE: '2m',
       DRIFTWATCH_SOURCE_TTL: '1h',
+      DRIFTWATCH_MAX_SOURCES_PER_KEY: '500',
       DRIFTWATCH_WINDOW: '1m',
       DRIFTWATCH_DEDUP_HORIZON: '1d',
       DRIFTWATCH_DEDUP_MAX_ENTRIES: '250_000',
@@ -95,6 +96,7 @@ describe('loadConfig', () => {
       allowedLatenessMs: 1500,
       convergenceGraceMs: 120_000,
       sourceTtlMs: 3_600_000,
+      maxSourcesPerKey: 500,
       windowMs: 60_000,
       dedupHorizonMs: 86_400_000,
       dedupMaxEntries: 250_000,
@@ -117,6 +119,7 @@ describe('loadConfig', () => {
     ['DRIFTWATCH_WINDOW', '300', 'DRIFTWATCH_WINDOW: expected a duration such as 30s, 5m or 1h (units ms, s, m, h, d), got "300"'],
     ['DRIFTWATCH_WINDOW', '0s', 'DRIFTWATCH_WINDOW: expected a duration above zero such as 30s, 5m or 1h, got "0s"'],
     ['DRIFTWATCH_DEDUP_MAX_ENTRIES', '-5', 'DRIFTWATCH_DEDUP_MAX_ENTRIES: expected a positive whole number such as 5000, got "-5"'],
+    ['DRIFTWATCH_MAX_SOURCES_PER_KEY', '0', 'DRIFTWATCH_MAX_SOURCES_PER_KEY: expected a whole number from 1 to 9007199254740991, got "0"'],
     ['DRIFTWATCH_PARTITIONS', '0', 'DRIFTWATCH_PARTITIONS: expected a whole number from 1 to 9007199254740991, got "0"'],
     // Past Number.MAX_SAFE_INTEGER: a number, but out of the range, which the message gives.
     ['DRIFTWATCH_DEDUP_MAX_ENTRIES', '99999999999999999', 'DRIFTWATCH_DEDUP_MAX_ENTRIES: expected a whole number from 1 to 9007199254740991, got "99999999999999999"'],
@@ -196,7 +199,7 @@ describe('configReference', () => {
     const names = ref.map((r) => r.env);
     for (const name of [
       'DRIFTWATCH_DATA_DIR', 'DRIFTWATCH_ALLOWED_LATENESS', 'DRIFTWATCH_CONVERGENCE_GRACE', 'DRIFTWATCH_SOURCE_TTL',
-      'DRIFTWATCH_WINDOW', 'DRIFTWATCH_DEDUP_HORIZON', 'DRIFTWATCH_MAX_FUTURE_SKEW', 'DRIFTWATCH_DEDUP_MAX_ENTRIES', 'DRIFTWATCH_ALERTS_FILE', 'LOG_LEVEL',
+      'DRIFTWATCH_WINDOW', 'DRIFTWATCH_DEDUP_HORIZON', 'DRIFTWATCH_MAX_FUTURE_SKEW', 'DRIFTWATCH_DEDUP_MAX_ENTRIES', 'DRIFTWATCH_MAX_SOURCES_PER_KEY', 'DRIFTWATCH_ALERTS_FILE', 'LOG_LEVEL',
       'KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'DRIFTWATCH_GROUP_ID', 'DRIFTWATCH_TOPIC_PROMOTION', 'DRIFTWATCH_TOPIC_HYDRATION',
       'DRIFTWATCH_TOPIC_INDEX', 'DRIFTWATCH_TOPIC_ALERTS', 'DRIFTWATCH_TOPIC_DLQ', 'DRIFTWATCH_PARTITIONS', 'DRIFTWATCH_REPLICATION',
       'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'SCHEMA_REGISTRY_URL',
