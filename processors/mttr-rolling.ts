@@ -24,9 +24,9 @@
  * that happens in practice.
  */
 import type { MttrSnapshot } from './facts.js';
-import { quantileOfSorted } from '../lib/quantiles.js';
-import { mttrWindows, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
+import { mttrWindows, recoveryFigures, rollingSnapshots, type Open, type Resolved } from './mttr-snapshots.js';
 import type { OpenStarts } from './mttr-open-starts.js';
+import type { FoldedRecoveries } from './mttr-folded.js';
 import { lowerBound } from '../lib/sorted-search.js';
 
 interface WindowState {
@@ -91,13 +91,14 @@ export class RollingRecoveries {
   }
 
   /**
-   * What `rollingSnapshots(asOf, resolved, open)` returns; `resolved` is the
+   * What `rollingSnapshots(asOf, resolved, open, folded)` returns; `resolved` is the
    * processor's list, `openStarts` the start times of `open` by scope (which
    * is only walked when those cannot be trusted).
    */
-  snapshots(asOf: number, resolved: readonly Resolved[], openStarts: OpenStarts, open: Iterable<Open>): MttrSnapshot[] {
-    if (!this.exact || !openStarts.exact) return rollingSnapshots(asOf, resolved, open);
+  snapshots(asOf: number, resolved: readonly Resolved[], openStarts: OpenStarts, open: Iterable<Open>, folded: FoldedRecoveries): MttrSnapshot[] {
+    if (!this.exact || !openStarts.exact) return rollingSnapshots(asOf, resolved, open, folded);
     const envs = new Set<string>(openStarts.envsOpenAt(asOf));
+    for (const env of folded.envsAt(asOf)) envs.add(env);
     for (const [scope, list] of this.scopes) {
       const first = list.entries[list.head - list.base];
       if (first === undefined) this.scopes.delete(scope);
@@ -114,17 +115,14 @@ export class RollingRecoveries {
         const state = list ? slide(list, list.windows[w]!, asOf - size, asOf) : undefined;
         if (state?.broken) {
           this.exact = false;
-          return rollingSnapshots(asOf, resolved, open);
+          return rollingSnapshots(asOf, resolved, open, folded);
         }
         const n = state ? state.hi - state.lo : 0;
         out.push({
           asOf,
           scope,
           window,
-          resolvedCount: n,
-          meanMs: n === 0 ? null : state!.sum / n,
-          p50Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.5)!,
-          p90Ms: n === 0 ? null : quantileOfSorted(state!.sorted, 0.9)!,
+          ...recoveryFigures(n === 0 ? [] : state!.sorted, n === 0 ? 0 : state!.sum, folded.figures(scope, w, asOf)),
           openIncidents: openCount,
           oldestOpenMs: openCount > 0 ? asOf - oldest : null,
         });

@@ -4,9 +4,11 @@
  * trailing window, mean/p50/p90 recovery time of the incidents resolved in
  * (asOf − window, asOf], plus the open incidents and the age of the oldest.
  */
-import { mean, quantileOfSorted, sortedCopy } from '../lib/quantiles.js';
+import { quantileWithHistogram } from '../lib/log-histogram.js';
+import { sortedCopy } from '../lib/quantiles.js';
 import { DAY, HOUR } from '../lib/time.js';
 import type { MttrSnapshot } from './facts.js';
+import type { FoldedFigures, FoldedRecoveries } from './mttr-folded.js';
 
 export const mttrWindows: ReadonlyArray<readonly [MttrSnapshot['window'], number]> = [
   ['1h', HOUR],
@@ -28,8 +30,12 @@ export interface Open {
   startedAt: number;
 }
 
-/** Rolling MTTR at `asOf`: snapshots for '*' and every env with a resolution in the trailing 7 d or an open incident. */
-export function rollingSnapshots(asOf: number, resolvedIncidents: Iterable<Resolved>, openIncidents: Iterable<Open>): MttrSnapshot[] {
+/**
+ * Rolling MTTR at `asOf`: snapshots for '*' and every env with a resolution
+ * in the trailing 7 d or an open incident; `folded`: the incidents no longer
+ * kept one by one (mttr-folded.ts), counted too.
+ */
+export function rollingSnapshots(asOf: number, resolvedIncidents: Iterable<Resolved>, openIncidents: Iterable<Open>, folded?: FoldedRecoveries): MttrSnapshot[] {
   const resolvedBy = new Map<string, Resolved[]>([['*', []]]);
   const openBy = new Map<string, Open[]>([['*', []]]);
   for (const r of resolvedIncidents) {
@@ -42,7 +48,7 @@ export function rollingSnapshots(asOf: number, resolvedIncidents: Iterable<Resol
     openBy.get('*')!.push(o);
     push(openBy, o.env, o);
   }
-  const envs = new Set([...resolvedBy.keys(), ...openBy.keys()]);
+  const envs = new Set([...resolvedBy.keys(), ...openBy.keys(), ...(folded?.envsAt(asOf) ?? [])]);
   envs.delete('*');
   const out: MttrSnapshot[] = [];
   for (const scope of ['*', ...[...envs].sort()]) {
@@ -50,23 +56,37 @@ export function rollingSnapshots(asOf: number, resolvedIncidents: Iterable<Resol
     const open = openBy.get(scope) ?? [];
     let oldest = Infinity;
     for (const o of open) oldest = Math.min(oldest, o.startedAt);
-    for (const [window, size] of mttrWindows) {
+    for (const [w, [window, size]] of mttrWindows.entries()) {
       const recoveries = resolved.filter((r) => r.resolvedAt > asOf - size).map((r) => r.recoveryMs);
-      const sorted = sortedCopy(recoveries); // one sort for both quantiles
+      let sum = 0;
+      for (const v of recoveries) sum += v;
       out.push({
         asOf,
         scope,
         window,
-        resolvedCount: recoveries.length,
-        meanMs: mean(recoveries) ?? null,
-        p50Ms: quantileOfSorted(sorted, 0.5) ?? null,
-        p90Ms: quantileOfSorted(sorted, 0.9) ?? null,
+        ...recoveryFigures(sortedCopy(recoveries), sum, folded?.figures(scope, w, asOf)),
         openIncidents: open.length,
         oldestOpenMs: open.length > 0 ? asOf - oldest : null,
       });
     }
   }
   return out;
+}
+
+/**
+ * Count, mean, p50 and p90 of the recoveries `sorted` (ascending; `sum` in
+ * their order) and of those `folded` adds: without it, exactly those of the
+ * list (nearest rank, lib/quantiles.ts).
+ */
+export function recoveryFigures(sorted: readonly number[], sum: number, folded: FoldedFigures | undefined): Pick<MttrSnapshot, 'resolvedCount' | 'meanMs' | 'p50Ms' | 'p90Ms'> {
+  const n = sorted.length + (folded?.count ?? 0);
+  if (n === 0) return { resolvedCount: 0, meanMs: null, p50Ms: null, p90Ms: null };
+  return {
+    resolvedCount: n,
+    meanMs: (folded === undefined ? sum : sum + folded.sum) / n,
+    p50Ms: quantileWithHistogram(sorted, folded?.histogram, 0.5)!,
+    p90Ms: quantileWithHistogram(sorted, folded?.histogram, 0.9)!,
+  };
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

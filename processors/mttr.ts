@@ -30,9 +30,12 @@
  * - Incident facts cross boundaries as well as events: they are derived from
  *   an event at the same time and reach this processor before it, and a
  *   snapshot must describe the state at its boundary, before that change.
- * - State is bounded: resolved incidents are kept 7 d, open ones until they
- *   resolve. An `updated` fact for an unknown open incident (e.g. after a
- *   restart) registers it silently.
+ * - State is bounded: resolved incidents are kept 7 d, at most
+ *   EXACT_RESOLVED_KEPT one by one and the older ones past that folded into
+ *   time bins (mttr-folded.ts: exact figures up to the bound, the windows'
+ *   starts to 1/60 of their length and p50/p90 to 1 % past it); open ones
+ *   until they resolve (keyed: bounded by keys). An `updated` fact for an
+ *   unknown open incident (e.g. after a restart) registers it silently.
  *
  * Live-mode state: the open incidents are keyed (KeyedStateStore, under the
  * key `<env>/<artifact>` of the incident) with their pending breach timers
@@ -53,7 +56,8 @@ import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { KeyedEntries } from './keyed-entries.js';
 import type { Open, Resolved } from './mttr-snapshots.js';
-import { ResolvedIncidents } from './mttr-resolved.js';
+import { EXACT_RESOLVED_KEPT, ResolvedIncidents } from './mttr-resolved.js';
+import type { FoldedSnapshot } from './mttr-folded.js';
 import { OpenStarts } from './mttr-open-starts.js';
 
 export interface MttrOptions {
@@ -66,6 +70,8 @@ export interface MttrOptions {
    * the slow recovery ages out, not whenever the next incident comes.
    */
   departureWindowMs?: number;
+  /** Resolved incidents kept one by one before the oldest are folded (mttr-resolved.ts; tests make it small). Default EXACT_RESOLVED_KEPT. */
+  exactResolvedKept?: number;
 }
 
 /** Kept exported from here too (it was defined in this module before the split). */
@@ -73,7 +79,10 @@ export { mttrWindows } from './mttr-snapshots.js';
 
 /** Plain JSON form of the processor's whole state. */
 export interface MttrStateSnapshot {
+  /** The resolved incidents of the last 7 d kept one by one. */
   resolved: Resolved[];
+  /** The older ones past the bound, folded (mttr-folded.ts); absent when none (and in snapshots from before). */
+  folded?: FoldedSnapshot;
   lastBoundary: number | null;
   /** null: no snapshot emitted yet (-Infinity). */
   lastAsOf: number | null;
@@ -95,7 +104,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   /** Breach timers, keyed by incidentId; scheduled once per incident, never rescheduled. */
   private readonly timers = new TimerQueue();
   /** Resolved incidents of the last 7 d, with their ids and rolling figures. */
-  private readonly resolved = new ResolvedIncidents();
+  private readonly resolved: ResolvedIncidents;
   /** Open state incidents by incidentId, under their key (keyed state: they move with the key's partition). */
   private readonly open: KeyedEntries<Open>;
   /** The open incidents' start times by scope, kept in step with `open` (derived, not state): what a snapshot reads of them. */
@@ -121,6 +130,11 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
       throw new ConfigError('departureWindowMs', `must be a positive number of milliseconds, got ${departure}`);
     }
     this.departureWindowMs = departure;
+    const kept = extra.exactResolvedKept ?? EXACT_RESOLVED_KEPT;
+    if (!Number.isSafeInteger(kept) || kept < 1) {
+      throw new ConfigError('exactResolvedKept', `must be a positive whole number, got ${kept} (default ${EXACT_RESOLVED_KEPT})`);
+    }
+    this.resolved = new ResolvedIncidents(kept);
     this.open = new KeyedEntries<Open>(this.openStarts);
   }
 
@@ -155,14 +169,21 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     return this.nextDeparture;
   }
 
+  /** What is kept of the resolved incidents: one by one, and the time bins of those folded past that (tests, metrics). */
+  get resolvedKept(): { oneByOne: number; bins: number } {
+    return { oneByOne: this.resolved.size, bins: this.resolved.foldedBins };
+  }
+
   /** Open state incidents tracked (tests, metrics). */
   get openIncidents(): number {
     return this.open.size;
   }
 
   snapshot(): MttrStateSnapshot {
+    const folded = this.resolved.foldedSnapshot();
     return {
       resolved: this.resolved.snapshot(),
+      ...(folded === undefined ? {} : { folded }),
       lastBoundary: this.lastBoundary === undefined ? null : encodeTime(this.lastBoundary),
       lastAsOf: encodeTime(this.lastAsOf),
     };
@@ -176,7 +197,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
    * next update.)
    */
   restore(state: MttrStateSnapshot): void {
-    this.resolved.restore(state.resolved);
+    this.resolved.restore(state.resolved, state.folded);
     this.lastBoundary = state.lastBoundary ?? undefined;
     this.lastAsOf = decodeTime(state.lastAsOf, -Infinity);
     this.nextDeparture = this.resolved.departureAfter(this.lastAsOf, this.departureWindowMs);
@@ -294,8 +315,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   }
 
   private hasData(asOf: number): boolean {
-    this.resolved.prune(asOf);
-    return this.resolved.size > 0 || this.open.size > 0;
+    return this.resolved.holdsAt(asOf) || this.open.size > 0;
   }
 
   private emitSnapshots(asOf: number, at: number, emit: Emit): void {
