@@ -19,9 +19,12 @@ import { isKeyedStateStore, isWholeStateStore, type KeyedStateStore } from '../.
 /** A fixed wall clock for alert `emittedAt`. */
 export const WALL = Date.parse('2030-01-01T00:00:00.000Z');
 
-/** Sequential alert ids; one generator per logical run, shared by the instances before and after a restart. */
-export function alertIds(): () => string {
-  let n = 0;
+/**
+ * Sequential alert ids; one generator per logical run, shared by the instances before and after a restart.
+ * `issued`: ids the run gave out already (an instance restarted from a point of a run that went on past it).
+ */
+export function alertIds(issued = 0): () => string {
+  let n = issued;
   return () => `alert-${++n}`;
 }
 
