@@ -55,25 +55,26 @@ export interface EventTimeOptions {
 
 export type FactSink = (fact: Fact) => void;
 
-interface Slot {
-  at: number;
-  rank: number;
-  id: string;
-  seq: number;
-  envelope: Envelope;
+/** Ties at one time: promotions, then hydrations, then index ops (then any other type). */
+function typeRank(type: string): number {
+  return type === 'promotion' ? 0 : type === 'hydration' ? 1 : type === 'index' ? 2 : 3;
 }
 
-const typeRank: Record<string, number> = { promotion: 0, hydration: 1, index: 2 };
-
-function slotTime(slot: Slot): number {
-  return slot.at;
+function envelopeTime(envelope: Envelope): number {
+  return envelope.at;
 }
 
-function less(a: Slot, b: Slot): boolean {
+/**
+ * Release order: at, then type rank, then eventId. Envelopes equal in all
+ * three (copies of one event: the orderer does not deduplicate) are not
+ * ordered here; the buffer keeps them in arrival order (TimeBuckets).
+ */
+function less(a: Envelope, b: Envelope): boolean {
   if (a.at !== b.at) return a.at < b.at;
-  if (a.rank !== b.rank) return a.rank < b.rank;
-  if (a.id !== b.id) return a.id < b.id;
-  return a.seq < b.seq;
+  const ra = typeRank(a.event.type);
+  const rb = typeRank(b.event.type);
+  if (ra !== rb) return ra < rb;
+  return a.event.eventId < b.event.eventId;
 }
 
 export class EventTimeOrderer {
@@ -84,13 +85,15 @@ export class EventTimeOrderer {
    * Buffered events. Arrivals are nearly sorted (out of order by at most the
    * lateness bound), so a calendar queue of 1 s buckets, each sorted once when
    * it comes up for release, costs a few comparisons per event where a heap
-   * costs ~2 log n.
+   * costs ~2 log n. It holds the envelopes themselves, with no wrapper per
+   * event: a buffered event lives for twice the allowed lateness, long
+   * enough to be copied by the young-generation collector and often promoted,
+   * and every object held per event is copied with it.
    */
-  private readonly buffer = new TimeBuckets<Slot>(less, slotTime, 1000);
+  private readonly buffer = new TimeBuckets<Envelope>(less, envelopeTime, 1000);
   private maxSeen = -Infinity;
   private frontierAt = -Infinity;
   private advancedTo = -Infinity;
-  private seq = 0;
   private lateCount = 0;
   private releasedCount = 0;
 
@@ -117,9 +120,7 @@ export class EventTimeOrderer {
       const f = seen - 2 * this.latenessMs;
       if (f > this.frontierAt && !this.externalFrontier) this.frontierAt = f;
     }
-    const type = envelope.event.type;
-    const rank = type === 'hydration' ? 1 : type === 'index' ? 2 : (typeRank[type] ?? 3);
-    this.buffer.push({ at, rank, id: envelope.event.eventId, seq: this.seq++, envelope });
+    this.buffer.push(envelope);
   }
 
   /** Releases every buffered event older than the frontier, then emits `advance` if the frontier moved. */
@@ -153,7 +154,7 @@ export class EventTimeOrderer {
     for (let next = buffer.peek(); next !== undefined && next.at < f; next = buffer.peek()) {
       buffer.pop();
       this.releasedCount++;
-      out({ kind: 'event', at: next.at, envelope: next.envelope });
+      out({ kind: 'event', at: next.at, envelope: next });
     }
   }
 

@@ -8,11 +8,13 @@
  * its items are about to be released. Compared with a binary heap that is a
  * few comparisons per item instead of ~2 log n, and no sifting at all.
  *
- * Pops come out in exactly the order `less` defines (it must be a strict
- * total order, e.g. ending with a sequence number, so the order is unique):
- * bucket order agrees with time order, and within a bucket the items are
- * sorted by `less`. An item pushed into the lowest bucket after it was sorted
- * is inserted at its place by binary search.
+ * Pops come out in the order `less` defines (a strict weak order), and
+ * items it does not order (neither is less than the other) in the order they
+ * were pushed, so the order is unique without a sequence number in each
+ * item: bucket order agrees with time order, a bucket keeps its items in
+ * push order until it is sorted by `less` with a stable sort, and an item
+ * pushed into the lowest bucket after it was sorted is inserted by binary
+ * search after the items it does not precede.
  */
 import { MinHeap } from '../lib/min-heap.js';
 
@@ -42,8 +44,8 @@ export class TimeBuckets<T> {
     private readonly timeOf: (item: T) => number,
     private readonly widthMs = 1000,
   ) {
-    // `less` is total: two distinct items are never equal.
-    this.compare = (a, b) => (less(a, b) ? -1 : 1);
+    // 0 for items `less` does not order: Array.prototype.sort is stable, so they keep their push order.
+    this.compare = (a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0);
   }
 
   get size(): number {
@@ -120,15 +122,15 @@ export class TimeBuckets<T> {
   }
 }
 
-/** Binary-search insertion into the unpopped, sorted part of a bucket. */
+/** Binary-search insertion into the unpopped, sorted part of a bucket, after every item that `item` does not precede (pushed before it). */
 function insertSorted<T>(bucket: Bucket<T>, item: T, less: (a: T, b: T) => boolean): void {
   const items = bucket.items;
   let lo = bucket.head;
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (less(items[mid]!, item)) lo = mid + 1;
-    else hi = mid;
+    if (less(item, items[mid]!)) hi = mid;
+    else lo = mid + 1;
   }
   items.splice(lo, 0, item);
 }

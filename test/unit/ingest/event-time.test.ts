@@ -109,6 +109,29 @@ describe('EventTimeOrderer', () => {
     expect(events(runEach(input).facts)).toEqual(['E:b@0', 'E:m@0', 'E:c@0', 'E:z@0', 'E:a@0']);
   });
 
+  it('releases events equal in time, type and eventId in arrival order (the orderer alone does not deduplicate)', () => {
+    // Tagged by an extra field the order ignores, to tell the copies apart.
+    const copy = (tag: string, sec: number, id = 'same'): Envelope => ({ ...hyd(id, sec), key: `k/${tag}` });
+    const keys = (facts: Fact[]): string[] => facts.flatMap((f) => (f.kind === 'event' ? [f.envelope.key] : []));
+    // Unsorted bucket, sorted once when it comes up for release.
+    expect(keys(runEach([copy('1', 0.5), copy('2', 0.5), copy('x', 0.2, 'a'), copy('3', 0.5), copy('4', 0.5)]).facts)).toEqual(['k/x', 'k/1', 'k/2', 'k/3', 'k/4']);
+    // Copies arriving once their bucket is the lowest and sorted (inserted by binary search, after their equals).
+    const o = new EventTimeOrderer({ allowedLatenessMs: L });
+    const facts: Fact[] = [];
+    const out = (f: Fact): void => void facts.push(f);
+    o.push(copy('1', 1), out);
+    o.push(copy('x', 1.5, 'z'), out);
+    o.push(copy('2', 1), out);
+    o.push(copy('far', 21.2, 'far'), out); // frontier 1.2: releases the two copies at 1, sorting the 1 s bucket
+    o.flush(out);
+    expect(keys(facts)).toEqual(['k/1', 'k/2']);
+    o.push(copy('y', 1.5, 'b'), out); // before z
+    o.push(copy('3', 1.5, 'z'), out);
+    o.push(copy('4', 1.5, 'z'), out);
+    o.finish(out);
+    expect(keys(facts)).toEqual(['k/1', 'k/2', 'k/y', 'k/x', 'k/3', 'k/4', 'k/far']);
+  });
+
   it('emits late events at once, at the frontier, after releasing what the frontier covers', () => {
     const o = new EventTimeOrderer({ allowedLatenessMs: L });
     const facts: Fact[] = [];
