@@ -45,8 +45,17 @@ export type RowEncoder = (out: RowBinaryBuffer, values: readonly unknown[]) => v
  * cost about twice as much as the encoding itself.
  */
 export function compileRowEncoder(codecs: readonly ColumnCodec[]): RowEncoder {
+  return new Function('out', 'v', encoderStatements(codecs, (i) => `v[${i}]`)) as RowEncoder;
+}
+
+/**
+ * The statements that write the i-th value, named by `value(i)` (an
+ * identifier or element read without side effects: it may be read twice),
+ * with the i-th codec, for a compiled function whose RowBinaryBuffer is `out`.
+ */
+export function encoderStatements(codecs: readonly ColumnCodec[], value: (i: number) => string): string {
   const lines = codecs.map((codec, i) => {
-    const v = `v[${i}]`;
+    const v = value(i);
     const or = (d: unknown) => `(${v} === undefined ? ${JSON.stringify(d)} : ${v})`;
     switch (codec.type) {
       case 'String':
@@ -70,7 +79,7 @@ export function compileRowEncoder(codecs: readonly ColumnCodec[]): RowEncoder {
         return `out.int64(${or(codec.orDefault)});`;
     }
   });
-  return new Function('out', 'v', lines.join('\n')) as RowEncoder;
+  return lines.join('\n');
 }
 
 const TWO_32 = 4294967296;
@@ -80,6 +89,12 @@ export class RowBinaryBuffer extends BatchBytes {
   /** Appends one row with `encode` (a compiled RowEncoder). */
   push(values: readonly unknown[], encode: RowEncoder): void {
     encode(this, values);
+    this.rows++;
+  }
+
+  /** Appends one row that `write` encodes with the typed writers below, from whatever it reads its values from. */
+  pushWith<A, B>(write: (out: RowBinaryBuffer, a: A, b: B) => void, a: A, b: B): void {
+    write(this, a, b);
     this.rows++;
   }
 

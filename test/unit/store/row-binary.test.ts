@@ -9,11 +9,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileRowEncoder, RowBinaryBuffer, structureType, type ColumnCodec } from '../../../store/row-binary.js';
-import { eventCodecs, eventColumns, eventStructure, type EventTable } from '../../../store/event-rows.js';
+import { eventCodecs, eventColumns, eventStructure, eventTable, eventValues, writeEventRow, type EventTable } from '../../../store/event-rows.js';
+import type { Envelope, Fact } from '../../../processors/facts.js';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import { decodeRowBinary } from '../../helpers/row-binary-decode.js';
 import { StoreWriter } from '../../../store/store-writer.js';
-import { hydration, T0 } from './fixtures.js';
+import { hydration, lateIndex, promotionGate, promotionStarted, T0 } from './fixtures.js';
 import { replayFile } from '../../../engine/replay.js';
 import { defaultProcessingOptions } from '../../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
@@ -61,6 +62,37 @@ describe('RowBinaryBuffer', () => {
     const rows = decodeRowBinary(b.take(), codecs.slice(0, 3).map((c, i) => `c${i} ${structureType(c)}`).join(', '));
     expect(rows).toHaveLength(5000);
     expect(rows[4999]).toEqual({ c0: `row-4999-${'y'.repeat(40)}`, c1: null, c2: 4999 });
+  });
+});
+
+describe('raw-history rows', () => {
+  it('are written straight from the envelope as exactly the values eventValues gives, encoded by the table\'s codecs', () => {
+    const envelopeOf = (fact: Fact): Envelope => (fact as Extract<Fact, { envelope: Envelope }>).envelope;
+    const promotion = envelopeOf(promotionStarted(T0));
+    // The event with some fields replaced, as a producer may send them (null optional fields included).
+    const withFields = (e: Envelope, fields: Record<string, unknown>): Envelope => ({ ...e, event: { ...e.event, ...fields } as unknown as Envelope['event'] });
+    const withNulls = withFields(promotion, { eventId: 'p-nulls', phase: 'gate', gate: null, snapshot: null, rollbackTo: null, version: null, correlationId: null });
+    const full = {
+      ...withFields(promotion, { eventId: 'p-full', phase: 'snapshot', snapshot: { snapshotId: 'snap-1', verified: false }, rollbackTo: { version: '1.1', digest: 'sha256:b' }, reason: 'ünï €😀' }),
+      source: { topic: 't', partition: 0, offset: '9007199254740993' }, // not a safe integer: the column's default
+    };
+    const hyd = envelopeOf(hydration(T0));
+    const hydError = { ...withFields(hyd, { status: 'error', error: 'render failed' }), source: undefined };
+    const envelopes = [promotion, withNulls, full, envelopeOf(promotionGate(T0)), hyd, hydError, envelopeOf(lateIndex(T0, T0 + 1))];
+    for (const envelope of envelopes) {
+      for (const late of [false, true]) {
+        const table = eventTable(envelope);
+        const direct = new RowBinaryBuffer();
+        writeEventRow(table, envelope, late, direct);
+        const viaValues = new RowBinaryBuffer();
+        viaValues.push(eventValues(envelope, late), compileRowEncoder(eventCodecs[table]));
+        expect(direct.rows).toBe(1);
+        expect(Buffer.from(direct.take())).toEqual(Buffer.from(viaValues.take()));
+      }
+    }
+    // What the values are, for one row of each kind of source.
+    expect(eventValues(full, true).slice(-5)).toEqual([1, 't', 0, undefined, undefined]);
+    expect(eventValues(withNulls, false).slice(10, 15)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });
 
