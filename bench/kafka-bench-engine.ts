@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../lib/free-port.js';
+import { cpuTimes, type CpuTimes } from './thread-cpu.js';
 
 const cliMain = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -75,6 +76,11 @@ export class BenchEngine {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /** CPU time the engine process has used so far: its main thread, and all its threads (thread-cpu.ts). */
+  cpu(): CpuTimes {
+    return this.child.pid === undefined ? {} : cpuTimes(this.child.pid);
   }
 
   async metrics(): Promise<string> {

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { cpuTimes } from './thread-cpu.js';
 
 export interface RawConsumeResult {
   records: number;
@@ -20,6 +21,8 @@ export interface RawConsumeResult {
   /** Wall time of the group join, and of the last record read. */
   joinedAt: number;
   doneAt: number;
+  /** CPU of this process's main thread (the consumer's) from the group join to the last record, µs per record (thread-cpu.ts). */
+  mainThreadUsPerRecord: number | null;
 }
 
 export interface RawConsumeOptions {
@@ -36,10 +39,15 @@ export async function rawConsume(kafka: Kafka, topics: string[], expected: numbe
   let records = 0;
   let bytes = 0;
   let joinedAt = 0;
+  let cpuAtJoin: number | undefined;
+  let cpuAtDone: number | undefined;
   let finish!: (t: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    if (joinedAt === 0) joinedAt = Date.now();
+    if (joinedAt === 0) {
+      joinedAt = Date.now();
+      cpuAtJoin = cpuTimes().mainThreadMs;
+    }
   });
   try {
     await consumer.connect();
@@ -59,7 +67,10 @@ export async function rawConsume(kafka: Kafka, topics: string[], expected: numbe
           }
         }
         records += batch.messages.length;
-        if (records >= expected) finish(Date.now());
+        if (records >= expected && cpuAtDone === undefined) {
+          cpuAtDone = cpuTimes().mainThreadMs;
+          finish(Date.now());
+        }
       },
     });
     let timer: NodeJS.Timeout | undefined;
@@ -67,7 +78,8 @@ export async function rawConsume(kafka: Kafka, topics: string[], expected: numbe
       timer = setTimeout(() => reject(new Error(`raw consumer read ${records} of ${expected} records within ${timeoutMs} ms`)), timeoutMs);
     });
     const doneAt = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
-    return { records, bytes, joinedAt, doneAt };
+    const mainThreadUsPerRecord = cpuAtJoin === undefined || cpuAtDone === undefined ? null : Number((((cpuAtDone - cpuAtJoin) * 1000) / records).toFixed(2));
+    return { records, bytes, joinedAt, doneAt, mainThreadUsPerRecord };
   } finally {
     await consumer.disconnect();
     const admin = kafka.admin();

@@ -15,14 +15,14 @@ interface Report {
     target: number;
     rawParsedEventsPerSec: number;
     ratioToParsed: number;
-    engine: { ms: number; startupMs: number; lateEvents: number };
-    raw: { ms: number };
-    rawParsed: { ms: number };
+    engine: { ms: number; startupMs: number; lateEvents: number; commits: number; mainThreadUsPerRecord: number | null; processUsPerRecord: number | null };
+    raw: { ms: number; mainThreadUsPerRecord: number | null };
+    rawParsed: { ms: number; mainThreadUsPerRecord: number | null };
   };
   latency: {
     allowedLateness: string;
     idleTimeout: string;
-    runs: Array<{ ratePerSec: number; injected: number; fired: number; lateEvents: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null }>;
+    runs: Array<{ ratePerSec: number; injected: number; fired: number; lateEvents: number; commits: number; mainThreadUsPerRecord: number | null; p50Ms: number | null; p99Ms: number | null; maxMs: number | null }>;
     defaultLatenessFloorMs: number;
   };
 }
@@ -35,12 +35,13 @@ export function printTable(r: Report): void {
   const rows: Array<[string, string]> = [
     ['load', `${fmt(r.load.records)} records, ${r.load.keys} keys, ${r.load.partitions} partitions (produced in ${fmt(r.load.produceMs, ' ms')})`],
     ['(a) engine, input → committed offsets', `${fmt(t.engineEventsPerSec, ' events/s')} (${fmt(t.engine.ms, ' ms')} from group join; start-up ${fmt(t.engine.startupMs, ' ms')}; late events ${t.engine.lateEvents})`],
-    ['(b) raw kafkajs consumer', `${fmt(t.rawEventsPerSec, ' events/s')} (${fmt(t.raw.ms, ' ms')})`],
+    ['    engine CPU per record', `main thread ${t.engine.mainThreadUsPerRecord ?? 'n/a'} µs, all threads ${t.engine.processUsPerRecord ?? 'n/a'} µs (${fmt(t.engine.commits)} commits)`],
+    ['(b) raw kafkajs consumer', `${fmt(t.rawEventsPerSec, ' events/s')} (${fmt(t.raw.ms, ' ms')}; main thread ${t.raw.mainThreadUsPerRecord ?? 'n/a'} µs per record)`],
     ['(a)/(b)', `${t.ratio.toFixed(2)} (target ≥ ${t.target})${t.ratio >= t.target ? '' : '  BELOW TARGET'}`],
-    ["(b') raw consumer + JSON.parse", `${fmt(t.rawParsedEventsPerSec, ' events/s')} (${fmt(t.rawParsed.ms, ' ms')}); (b')/(b) ${(t.rawParsedEventsPerSec / t.rawEventsPerSec).toFixed(2)}, (a)/(b') ${t.ratioToParsed.toFixed(2)}`],
+    ["(b') raw consumer + JSON.parse", `${fmt(t.rawParsedEventsPerSec, ' events/s')} (${fmt(t.rawParsed.ms, ' ms')}; main thread ${t.rawParsed.mainThreadUsPerRecord ?? 'n/a'} µs per record); (b')/(b) ${(t.rawParsedEventsPerSec / t.rawEventsPerSec).toFixed(2)}, (a)/(b') ${t.ratioToParsed.toFixed(2)}`],
     ...l.runs.map((run): [string, string] => [
       `(c) drift-alert latency @ ${fmt(run.ratePerSec, '/s')}`,
-      `p50 ${fmt(run.p50Ms, ' ms')}, p99 ${fmt(run.p99Ms, ' ms')}, max ${fmt(run.maxMs, ' ms')} (${run.fired}/${run.injected} alerted, ${run.lateEvents} late events; DRIFTWATCH_ALLOWED_LATENESS=${l.allowedLateness}, DRIFTWATCH_IDLE_TIMEOUT=${l.idleTimeout})`,
+      `p50 ${fmt(run.p50Ms, ' ms')}, p99 ${fmt(run.p99Ms, ' ms')}, max ${fmt(run.maxMs, ' ms')} (${run.fired}/${run.injected} alerted, ${run.lateEvents} late events; ${fmt(run.commits)} commits, engine main thread ${run.mainThreadUsPerRecord ?? 'n/a'} µs per record; DRIFTWATCH_ALLOWED_LATENESS=${l.allowedLateness}, DRIFTWATCH_IDLE_TIMEOUT=${l.idleTimeout})`,
     ]),
     ['    with the default lateness (30s)', `≥ ${fmt(l.defaultLatenessFloorMs, ' ms')} by design: an event is judged once the frontier (newest − 2 × lateness) passes it`],
   ];

@@ -29,9 +29,10 @@ function ticksOf(statPath: string): number | undefined {
   }
 }
 
-export function cpuTimes(): CpuTimes {
-  const main = ticksOf(`/proc/self/task/${process.pid}/stat`);
-  const all = ticksOf('/proc/self/stat');
+/** CPU times of this process, or of process `pid` (e.g. a child the benchmark started). */
+export function cpuTimes(pid: number = process.pid): CpuTimes {
+  const main = ticksOf(`/proc/${pid}/task/${pid}/stat`);
+  const all = ticksOf(`/proc/${pid}/stat`);
   return {
     mainThreadMs: main === undefined ? undefined : (main * 1000) / TICKS_PER_SECOND,
     processMs: all === undefined ? undefined : (all * 1000) / TICKS_PER_SECOND,
