@@ -4,7 +4,9 @@
  * pino lines it writes to stderr and lets tests wait for one of them.
  *
  * Also runs `driftwatch query` against an engine's embedded store once the
- * engine has exited (chDB allows one process per data directory).
+ * engine has exited (chDB allows one process per data directory) — in the
+ * test's own process: the command's own code, without a process and an
+ * engine load of its own per query.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
@@ -244,9 +246,21 @@ export async function storeIncidents(storeDir: string): Promise<Array<Record<str
   );
 }
 
+/**
+ * Runs a CLI command that ends by itself (topics create, query…) in the test's own process, with exactly `env`;
+ * returns its stdout, rejects on a non-zero exit. chDB takes one data directory per process at a time: a command
+ * that opens a store refuses while the process holds another open.
+ */
+export async function cliInProcess(args: string[], env: Record<string, string>): Promise<string> {
+  const { runCli: runCliInProcess } = await import('../../unit/cli/run-cli.js'); // the whole CLI: loaded when first needed
+  const r = await runCliInProcess(args, { LOG_LEVEL: 'warn', ...env });
+  if (r.code === 0) return r.stdout;
+  throw new Error(`driftwatch ${args.join(' ')} (in-process) exited ${r.code}\n${r.stderr}${r.stdout}${r.log}`);
+}
+
 /** The rows of `sql` run by `driftwatch query` on an (idle) engine's embedded store. */
 export async function storeRows(storeDir: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const out = await runCli(['query', '--format', 'jsonl', '--data-dir', storeDir, sql], {});
+  const out = await cliInProcess(['query', '--format', 'jsonl', '--data-dir', storeDir, sql], {});
   return out
     .split('\n')
     .filter((l) => l.trim() !== '')

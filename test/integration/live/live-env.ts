@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { afterEach, beforeAll } from 'vitest';
 import { isolatedDeployment, type IsolatedTopics } from '../../../topics/isolated-deployment.js';
 import { deleteTopics, testKafka } from '../kafka/kafka-env.js';
-import { assertBuilt, EngineProcess, runCli } from './engine-process.js';
+import { assertBuilt, cliInProcess, EngineProcess } from './engine-process.js';
 import { freePort } from '../../../lib/free-port.js';
 
 export type LiveTopics = IsolatedTopics;
@@ -91,7 +91,7 @@ export async function createDeployment(brokers: string[], label: string, options
     DRIFTWATCH_METRICS_STORE_INTERVAL: '500ms',
     ...options.env,
   };
-  await runCli(['topics', 'create'], env);
+  await cliInProcess(['topics', 'create'], env);
   const root = mkdtempSync(join(tmpdir(), `dw-live-${label}-`));
   const engines: EngineProcess[] = [];
   let n = 0;
