@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cliMain, repoRoot, runCli } from '../../integration/live/engine-process.js';
+import { assertBuilt, cliMain, repoRoot, storeRows } from '../../integration/live/engine-process.js';
 import { fixturesDir, readNdjson } from '../../helpers/replay-fixture.js';
 
 /**
@@ -41,9 +41,17 @@ function cli(args: string[], stdin: string | Buffer, viaShellPipe?: string): Pro
 const fixture = join(fixturesDir, 'rogue-version.ndjson');
 const migrations = readdirSync(join(repoRoot, 'sql/migrations')).filter((f) => f.endsWith('.sql')).length;
 
-async function migrationRows(store: string): Promise<Array<Record<string, unknown>>> {
-  const out = await runCli(['query', '--format', 'jsonl', '--data-dir', store, 'SELECT version, name FROM driftwatch.schema_migrations FINAL ORDER BY version'], {});
-  return out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const migrationRows = (store: string) => storeRows(store, 'SELECT version, name FROM driftwatch.schema_migrations FINAL ORDER BY version');
+
+/** What `replay <fixture>` (the file, nothing on stdin) writes: the reference both stdin tests compare with, made once. */
+let replayOfFile: Promise<string> | undefined;
+function fileReplay(): Promise<string> {
+  replayOfFile ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dw-stdin-file-'));
+    expect((await cli(['replay', fixture, '--out', out], '')).code).toBe(0);
+    return out;
+  })();
+  return replayOfFile;
 }
 
 describe('replay and standard input', () => {
@@ -72,9 +80,8 @@ describe('replay and standard input', () => {
   });
 
   it('replay - reads the events from stdin: the same incidents and alerts as the file, and a clean store', async () => {
-    const fromFile = mkdtempSync(join(tmpdir(), 'dw-stdin-file-'));
+    const fromFile = await fileReplay();
     const fromStdin = mkdtempSync(join(tmpdir(), 'dw-stdin-pipe-'));
-    expect((await cli(['replay', fixture, '--out', fromFile], '')).code).toBe(0);
     const r = await cli(['replay', '-', '--out', fromStdin], '', fixture);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -88,9 +95,8 @@ describe('replay and standard input', () => {
   });
 
   it('replay - from a socket (which cannot be reopened: it is copied to a file first) gives the same, and leaves no copy', async () => {
-    const fromFile = mkdtempSync(join(tmpdir(), 'dw-stdin-file2-'));
+    const fromFile = await fileReplay();
     const fromSocket = mkdtempSync(join(tmpdir(), 'dw-stdin-socket-'));
-    expect((await cli(['replay', fixture, '--out', fromFile], '')).code).toBe(0);
     const r = await cli(['replay', '-', '--out', fromSocket], readFileSync(fixture));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
