@@ -28,4 +28,20 @@ describe('README commands', () => {
     expect(mentioned.length).toBeGreaterThan(10);
     expect(mentioned.filter((f) => !flags.has(f))).toEqual([]);
   });
+
+  // The other way round: the README is where an SRE looks first, so every option a command takes is named there in
+  // the row of its command (by its long or its short form), not only in `--help` — a flag added to a command
+  // without a word in the README was a feature nobody reading it would find.
+  it('names every option of a command in that command\'s row', () => {
+    const rows = new Map(readmeTable('command').map(([cell, ...rest]) => [/^`driftwatch ([a-z]+(?: [a-z]+)?)/.exec(cell!)![1], rest.join(' | ')]));
+    const missing: string[] = [];
+    for (const c of commands) {
+      const row = rows.get(c.path.join(' '))!;
+      for (const [name, o] of Object.entries(c.options)) {
+        const forms = [`--${name}`, ...(o.short ? [`-${o.short}`] : [])];
+        if (!forms.some((f) => new RegExp(`(?<=[\\s\`(])${f}(?=[\\s\`=,)])`).test(row))) missing.push(`${c.path.join(' ')} ${forms[0]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
