@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
@@ -66,6 +67,8 @@ export const replayCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    // join, not `${out}/…`: the README's `--out out/` would read `out//alerts.ndjson`.
+    const written = ['alerts.ndjson', 'incidents.ndjson', 'dlq.ndjson', ...(args.values['no-store'] ? [] : ['store'])];
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     // Which kinds of rejection, not only how many: a file of events all dated ahead of the clock reads "500 rejected
     // (future_time 500)" rather than a bare count.
@@ -74,7 +77,7 @@ export const replayCommand: Command = {
       `replayed ${summary.records} records from ${input === STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
         `${summary.late} late, ${summary.deadLetters} rejected${byCategory ? ` (${byCategory})` : ''}\n` +
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
-        `wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson${args.values['no-store'] ? '' : `, ${out}/store`}\n`,
+        `wrote ${written.map((name) => join(out, name)).join(', ')}\n`,
     );
     if (summary.late > 0 && !args.values.sort) {
       ctx.stderr.write(

@@ -139,3 +139,13 @@ describe('the notes of a replay count one event in the singular', () => {
     expect(future.stderr).toMatch(/^note: 1 event was dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows and was rejected /m);
   });
 });
+
+describe('driftwatch replay --out <dir>/', () => {
+  // README's quick start writes `--out out/`: the closing line names the files as paths, not `out//alerts.ndjson`.
+  it('names the files it wrote without a doubled slash', async () => {
+    const out = join(tmp, 'slash');
+    const r = await runCli(['replay', fixture, '--out', `${out}/`, '--no-store']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson\n`);
+  });
+});
