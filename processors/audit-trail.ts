@@ -129,9 +129,12 @@ function eventRecord(at: number, envelope: Envelope): AuditRecord | undefined {
   return r as unknown as AuditRecord;
 }
 
+/** The action of a late event's record (dated by the frontier it met: live mode holds it until its commit, engine/live/held-share-rows.ts). */
+export const LATE_ACTION = 'event.late';
+
 function lateRecord(fact: FactOf<'late'>): AuditRecord {
   const e = fact.envelope.event;
-  const r: Rec = { at: fact.at, category: 'performance', action: 'event.late' };
+  const r: Rec = { at: fact.at, category: 'performance', action: LATE_ACTION };
   if (e.env !== undefined) r.env = e.env;
   if (e.artifact !== undefined) r.artifact = e.artifact;
   if (e.eventId !== undefined) r.subjectId = e.eventId;

@@ -15,6 +15,10 @@
  * of such a share too: their events go out with this commit or, abandoned,
  * never, and the member redoing the work decides from its own share, maybe
  * otherwise; stored at once, `alerts` could keep emissions no consumer saw.
+ * A late event's `event.late` audit record is dated by the frontier it met,
+ * which the redo need not meet again (or meets none: in order there); stored
+ * at once, audit_log could keep two records of one late event, or one of an
+ * event the committed work took in order.
  * So these rows wait here, and `prepareCommit` takes the ones so far into
  * its commit: they travel in its changelog records and are stored once it
  * has committed (committed-share-rows.ts). An abandoned or failed commit
@@ -27,12 +31,15 @@
  * window closed, incident resolved or per-env alert emitted, not per event;
  * held ones are a few per commit interval (held longer only while a store
  * outage holds the commit up, and then no faster than backpressure lets event
- * time move). Replay has no
+ * time move). Late events add one row each (≈ 0.4 KB in the commit's `s/`
+ * record): many only while a backlog arrives late, which is also when they
+ * matter most to count once. Replay has no
  * transactions and writes them as they come (no holding there).
  */
 import type { Fact } from '../../processors/facts.js';
 import { isShareAlert } from '../../processors/alerting/index.js';
 import { RowMapper, type StoreRow } from '../../store/row-mappers.js';
+import { LATE_ACTION } from '../../processors/audit-trail.js';
 
 /** A fact whose rows are an instance's share, with that instance when it is not the writer's own (a departed one's). */
 export interface HeldRow {
@@ -55,6 +62,12 @@ export class HeldShareRows {
       case 'env-window':
       case 'promotion-window':
       case 'mttr':
+        break;
+      case 'audit':
+        // A late event's record is dated by the frontier it met (its `at`, and its lag in details, all in
+        // audit_log's key): a redo from the last commit may meet another frontier, or none (in order), and
+        // write a second record. Held, only the committed work's is stored. Every other record is the fact's own.
+        if (fact.record.action !== LATE_ACTION) return false;
         break;
       default:
         return false;
