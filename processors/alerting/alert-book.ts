@@ -20,6 +20,8 @@
 import type { RuleName } from '../../config/alert-rules.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import { TimerQueue } from '../timer-queue.js';
+import { alertKey } from './alert-key.js';
+import { InstantStarts } from './instant-starts.js';
 import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type AlertInstanceSnapshot, type Labels } from './alert-instance.js';
 
 /** Called on every raise, clear (firing or not) and escalation; `firing` says whether the instance fires afterwards. */
@@ -37,19 +39,12 @@ export class AlertBook {
   private readonly firing = new Map<string, AlertInstance>();
   private readonly timers = new TimerQueue();
   private pending: DecidedAlert[] = [];
-  /**
-   * Instances begun at `instant`, per fingerprint: a second instance of a
-   * fingerprint in the same millisecond gets instantOrdinal 1 (alert-id.ts),
-   * so its ids differ from the first's. Only the latest instant is kept (facts
-   * come in nondecreasing time); not snapshotted: a restart between two such
-   * instances is the one case where they share ids.
-   */
-  private instant = Number.NEGATIVE_INFINITY;
-  private readonly instantStarts = new Map<string, number>();
 
   constructor(
     private readonly deps: AlertInstanceDeps,
     private readonly onChange: AlertBookListener = () => {},
+    /** Instances begun at the latest instant, per fingerprint (their instantOrdinal; kept with the live-mode state). */
+    readonly instantStarts = new InstantStarts(),
   ) {}
 
   /**
@@ -89,7 +84,7 @@ export class AlertBook {
       this.onChange(rule, labels, fingerprint, true);
       return;
     }
-    const instance = new AlertInstance(rule, labels, this.deps, this.instantOrdinal(at, fingerprint));
+    const instance = new AlertInstance(rule, labels, this.deps, this.instantStarts.next(at, fingerprint, alertKey(rule, labels)));
     this.firing.set(fingerprint, instance);
     this.push(at, instance.fire(at, details), true);
     this.reschedule(instance);
@@ -160,17 +155,6 @@ export class AlertBook {
     const out = this.pending;
     this.pending = [];
     return out;
-  }
-
-  /** How many instances of `fingerprint` began at `at` before this one. */
-  private instantOrdinal(at: number, fingerprint: string): number {
-    if (at !== this.instant) {
-      this.instant = at;
-      this.instantStarts.clear();
-    }
-    const ordinal = this.instantStarts.get(fingerprint) ?? 0;
-    this.instantStarts.set(fingerprint, ordinal + 1);
-    return ordinal;
   }
 
   private reschedule(instance: AlertInstance): void {

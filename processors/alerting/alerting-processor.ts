@@ -47,6 +47,7 @@ import { alertKey } from './alert-key.js';
 import { AlertBook } from './alert-book.js';
 import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
+import { InstantStarts, type InstantStartsSnapshot } from './instant-starts.js';
 import { createRuleContext, type AlertRule, type RuleTimer } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
 import { fireTimersBefore } from './rule-timers.js';
@@ -70,6 +71,8 @@ const factKinds: readonly FactKind[] = ['event', 'late', 'advance', 'observation
 export interface AlertingStateSnapshot {
   instances: AlertInstanceSnapshot[];
   rules: Partial<Record<RuleName, unknown>>;
+  /** Instances begun at the latest instant (their instantOrdinal, instant-starts.ts); absent when none, as in earlier releases' records. */
+  instantStarts?: InstantStartsSnapshot;
 }
 
 export class AlertingProcessor implements Processor, KeyedStateStore, WholeStateStore {
@@ -109,6 +112,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
         newAlertId: options.newAlertId ?? alertId,
       },
       (rule, labels, fingerprint, firing) => this.track(rule, labels, fingerprint, firing, true),
+      new InstantStarts((key) => key !== undefined && this.dirty.mark(key)),
     );
     // Disabled rules are never instantiated, so they cannot emit anything.
     this.rules = ruleNames
@@ -142,6 +146,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     if (this.restoredIncidents.size > 0) this.judgeRestoredIncidents(at);
     if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
     this.book.fireDueBefore(at);
+    this.book.instantStarts.passed(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
       const rules = this.rulesFor(fact.kind);
       for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
@@ -207,6 +212,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       if (state !== undefined) rules[name] = state;
     }
     const instances = this.book.snapshot(this.keyInstances.get(key) ?? []);
+    const instantStarts = this.book.instantStarts.snapshot(key);
+    if (instantStarts) return { instances, rules, instantStarts };
     return instances.length > 0 || Object.keys(rules).length > 0 ? { instances, rules } : undefined;
   }
 
@@ -214,6 +221,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   restoreKey(key: string, state: AlertingStateSnapshot): void {
     this.forgetKey(key);
     this.noteRestoredIncidents(key);
+    this.book.instantStarts.restore(key, state.instantStarts);
     for (const instance of state.instances) this.restoreInstance(instance, key);
     for (const [name, rule] of this.rules) {
       const s = state.rules[name];
@@ -232,7 +240,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   snapshot(): AlertingStateSnapshot {
     const rules: AlertingStateSnapshot['rules'] = {};
     for (const [name, rule] of this.rules) if (rule.wholeState) rules[name] = rule.wholeState.snapshot();
-    return { instances: this.book.snapshot(this.wholeInstances), rules };
+    const instantStarts = this.book.instantStarts.snapshot(undefined);
+    return { instances: this.book.snapshot(this.wholeInstances), rules, ...(instantStarts && { instantStarts }) };
   }
 
   restore(state: AlertingStateSnapshot): void {
@@ -241,6 +250,8 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       this.orphans.delete(fp);
     }
     this.wholeInstances.clear();
+    this.book.instantStarts.drop(undefined);
+    this.book.instantStarts.restore(undefined, state.instantStarts);
     for (const instance of state.instances) this.restoreInstance(instance);
     for (const [name, rule] of this.rules) {
       const s = state.rules[name];
@@ -284,6 +295,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       this.orphans.delete(fp);
     }
     this.keyInstances.delete(key);
+    this.book.instantStarts.drop(key);
     for (const [, rule] of this.rules) rule.keyedState?.dropKey(key);
   }
 
