@@ -5,7 +5,7 @@
  */
 import { duration, list, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createPromotionWindowRateRule } from './rate-rule.js';
+import { createPromotionWindowRateRule } from './promotion-window-rate-rule.js';
 import { exampleText, promotionExample } from './rate-examples.js';
 
 export function createGateFailureRateHighRule(ctx: RuleContext): AlertRule {

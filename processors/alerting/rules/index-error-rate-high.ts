@@ -15,7 +15,8 @@
  */
 import { duration, list, MAX_LISTED_ITEMS, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createRateRule, type Judged } from './rate-rule.js';
+import { createRateRule } from './rate-rule.js';
+import type { Judged } from './rate-row.js';
 
 export function createIndexErrorRateHighRule(ctx: RuleContext): AlertRule {
   return createRateRule(ctx, {

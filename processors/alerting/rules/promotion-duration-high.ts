@@ -5,7 +5,7 @@
  */
 import { duration, durationOver, list } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createPromotionWindowRateRule } from './rate-rule.js';
+import { createPromotionWindowRateRule } from './promotion-window-rate-rule.js';
 import { exampleText, promotionExample } from './rate-examples.js';
 
 export function createPromotionDurationHighRule(ctx: RuleContext): AlertRule {

@@ -42,7 +42,8 @@
 import type { DecidedPromotion } from '../../facts.js';
 import { duration, list, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { createPromotionWindowRateRule, type RateExample } from './rate-rule.js';
+import { createPromotionWindowRateRule } from './promotion-window-rate-rule.js';
+import type { RateExample } from './rate-row.js';
 import { exampleText, promotionExample } from './rate-examples.js';
 
 export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {

@@ -1,6 +1,6 @@
-/** How the rate rules' texts name the items behind a rate (rate-rule.ts RateExample). */
+/** How the rate rules' texts name the items behind a rate (rate-row.ts RateExample). */
 import type { NamedPromotion } from '../../facts.js';
-import type { RateExample } from './rate-rule.js';
+import type { RateExample } from './rate-row.js';
 
 /** "name (detail, more…)", or the name alone. */
 export function exampleText(x: RateExample, ...more: string[]): string {

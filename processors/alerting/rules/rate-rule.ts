@@ -1,6 +1,8 @@
 /**
  * Shared machinery of the rolling-rate rules (promotion success rate,
- * promotion duration, gate failure rate, index error rate). Each closed
+ * promotion duration, gate failure rate, index error rate); what they are
+ * given and judge is in rate-row.ts, their promotion-window form in
+ * promotion-window-rate-rule.ts. Each closed
  * 5-minute window row contributes (numerator, denominator) per alert key,
  * and may amend the numerator of an earlier window's sample (RateRow.amends);
  * the rule judges numerator / denominator summed over the rows of the same
@@ -47,88 +49,9 @@
 import { EarliestTimes } from '../../../lib/earliest-times.js';
 import { ConfigError } from '../../../lib/errors.js';
 import { byText, keepFirst } from '../../bounded-examples.js';
-import type { Fact, FactKind, PromotionWindowRow } from '../../facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
-
-export interface RateSample {
-  labels: Labels;
-  numerator: number;
-  denominator: number;
-  /** Items behind the numerator to name in the text (any number: the sample keeps the first MAX_LISTED_ITEMS by rank). */
-  examples?: RateExample[];
-}
-
-/** An item a rule names in its text: a promotion, a gate run, an artifact. */
-export interface RateExample {
-  /** Identifies the item within its alert key (a change of it replaces or removes it). */
-  key: string;
-  /** Listing order, highest first (ties by key): the latest, the slowest, the most errors. */
-  rank: number;
-  /** What the text calls it (a promotion id, an artifact). */
-  name: string;
-  /** What the text says of it, in parentheses after the name. */
-  detail?: string;
-}
-
-/** A change to the examples of an earlier window's sample: `example` replaces the item `key`, or, absent, removes it. */
-export interface RateExampleChange {
-  labels: Labels;
-  /** windowEnd of the sample to change. */
-  windowEnd: number;
-  key: string;
-  example?: RateExample;
-}
-
-/** A change to the numerator of an earlier window's sample (see RateRow.amends). */
-export interface RateAmend {
-  labels: Labels;
-  /** windowEnd of the sample to change. */
-  windowEnd: number;
-  numerator: number;
-}
-
-/** One closed window's contribution: its group, windowEnd, and a sample per key present in it. */
-export interface RateRow {
-  group: string;
-  windowEnd: number;
-  samples: RateSample[];
-  /**
-   * Changes to samples of earlier windows of the group (or of this row's own),
-   * applied after this row's samples are added and before judging: a
-   * rollback or a failed retry in this window of a promotion whose success
-   * an earlier window counted takes that success back where it was counted,
-   * a successful retry of one counted as failed gives it one. An amend of a
-   * window no longer (or never) in the rolling window changes nothing: that
-   * promotion is not among those the window judges.
-   */
-  amends?: RateAmend[];
-  /** Changes to the examples of samples of the group, applied with `amends`; one of a window not in the rolling window changes nothing. */
-  exampleChanges?: RateExampleChange[];
-  /** Samples of the group (by labels and windowEnd) whose examples so far go, before `exampleChanges` apply. */
-  examplesForgotten?: Array<{ labels: Labels; windowEnd: number }>;
-}
-
-export interface Judged {
-  labels: Labels;
-  /** numerator / denominator over the window. */
-  value: number;
-  numerator: number;
-  denominator: number;
-  threshold: number;
-  windowMs: number;
-  /** The examples of the samples in the window, highest rank first (each sample's first MAX_LISTED_ITEMS). */
-  examples: RateExample[];
-}
-
-export interface RateRuleSpec {
-  /** The only fact kinds `rowOf` can turn into a row (see AlertRule.kinds). */
-  kinds?: readonly FactKind[];
-  /** The row a fact contributes, or undefined when the fact is not for this rule. */
-  rowOf: (fact: Fact) => RateRow | undefined;
-  breaches: (value: number, threshold: number) => boolean;
-  describe: (judged: Judged) => { summary: string; description: string };
-}
+import type { RateExample, RateRuleSpec } from './rate-row.js';
 
 interface Entry {
   end: number;
@@ -341,36 +264,4 @@ function highestRankFirst(a: RateExample, b: RateExample): number {
 
 function labelsKey(labels: Labels): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
-}
-
-/**
- * A rate rule over the per-env promotion windows: every closed window of an
- * env contributes the samples `samplesOf` takes from its row (one per alert
- * key), grouped by env.
- */
-export function createPromotionWindowRateRule(
-  ctx: RuleContext,
-  spec: Omit<RateRuleSpec, 'kinds' | 'rowOf'> & {
-    samplesOf: (row: PromotionWindowRow) => RateSample[];
-    amendsOf?: (row: PromotionWindowRow) => RateAmend[];
-    exampleChangesOf?: (row: PromotionWindowRow) => RateExampleChange[];
-    examplesForgottenOf?: (row: PromotionWindowRow) => Array<{ labels: Labels; windowEnd: number }>;
-  },
-): AlertRule {
-  return createRateRule(ctx, {
-    kinds: ['promotion-window'],
-    rowOf: (fact) =>
-      fact.kind === 'promotion-window'
-        ? {
-            group: fact.row.env,
-            windowEnd: fact.row.windowEnd,
-            samples: spec.samplesOf(fact.row),
-            amends: spec.amendsOf?.(fact.row),
-            exampleChanges: spec.exampleChangesOf?.(fact.row),
-            examplesForgotten: spec.examplesForgottenOf?.(fact.row),
-          }
-        : undefined,
-    breaches: spec.breaches,
-    describe: spec.describe,
-  });
 }
