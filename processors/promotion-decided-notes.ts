@@ -20,7 +20,7 @@
  * the text may name fewer; the counts are exact either way.
  */
 import { byText, EXAMPLES_KEPT } from './bounded-examples.js';
-import type { DecidedPromotion } from './facts.js';
+import type { DecidedPromotion } from './promotion-facts.js';
 
 interface WindowNotes {
   /** Not successes, in the rule's listing order, at most EXAMPLES_KEPT. */

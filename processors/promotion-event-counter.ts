@@ -58,7 +58,7 @@
  * callbacks: the in-order path calls `count` directly, as before.
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
-import type { PromotionOutcome } from './facts.js';
+import type { PromotionOutcome } from './promotion-facts.js';
 import type { Emit } from './processor.js';
 import type { PromotionLifecycles } from './promotion-lifecycles.js';
 import { addDifference, changeSuccess, countDuration, emptyEnvWindow, noteDecided, noteEndedBeforeRollback, recountDuration, type EnvWindow } from './promotion-window-counts.js';

@@ -16,7 +16,7 @@
 import { BoundedQuantiles, type BoundedQuantilesSnapshot } from '../lib/bounded-quantiles.js';
 import { windowStart } from '../lib/time.js';
 import type { PromotionEvent } from '../schemas/input-events.js';
-import type { DecidedPromotion, FailedGateRun, NamedPromotion, PromotionWindowRow, TimedAttempt } from './facts.js';
+import type { DecidedPromotion, FailedGateRun, NamedPromotion, PromotionWindowRow, TimedAttempt } from './promotion-facts.js';
 import { byText, keepFirst } from './bounded-examples.js';
 import { DecidedNotes } from './promotion-decided-notes.js';
 import { clipText } from '../lib/visible-text.js';

@@ -4,7 +4,7 @@
  * a stable order so equal input gives equal rows (with what the alert texts
  * name: the promotions decided, the slowest attempts, the failed gate runs).
  */
-import type { GateWindowRow, PromotionWindowRow } from './facts.js';
+import type { GateWindowRow, PromotionWindowRow } from './promotion-facts.js';
 import type { EnvWindow } from './promotion-window-counts.js';
 
 export function promotionWindowRow(start: number, end: number, env: string, w: EnvWindow): PromotionWindowRow {

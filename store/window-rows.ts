@@ -11,7 +11,8 @@
  * `undefined` for an absent optional column). A window fact is one per
  * window close, not per event: these are plain function calls, no callbacks.
  */
-import type { DriftWindowRow, EnvWindowRow, MttrSnapshot, PromotionWindowRow } from '../processors/facts.js';
+import type { DriftWindowRow, EnvWindowRow, MttrSnapshot } from '../processors/facts.js';
+import type { PromotionWindowRow } from '../processors/promotion-facts.js';
 import type { RowSink } from './row-mappers.js';
 
 /** A `drift-window` fact's row. */

@@ -39,7 +39,7 @@
  * out of the window they were counted in: the text names fewer, never a
  * promotion that has since succeeded.
  */
-import type { DecidedPromotion } from '../../facts.js';
+import type { DecidedPromotion } from '../../promotion-facts.js';
 import { duration, list, percent } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import { createPromotionWindowRateRule } from './promotion-window-rate-rule.js';

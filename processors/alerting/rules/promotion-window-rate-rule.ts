@@ -1,4 +1,4 @@
-import type { PromotionWindowRow } from '../../facts.js';
+import type { PromotionWindowRow } from '../../promotion-facts.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import { createRateRule } from './rate-rule.js';

@@ -1,5 +1,5 @@
 /** How the rate rules' texts name the items behind a rate (rate-row.ts RateExample). */
-import type { NamedPromotion } from '../../facts.js';
+import type { NamedPromotion } from '../../promotion-facts.js';
 import type { RateExample } from './rate-row.js';
 
 /** "name (detail, more…)", or the name alone. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES_KEPT } from '../../../processors/bounded-examples.js';
-import type { DecidedPromotion } from '../../../processors/facts.js';
+import type { DecidedPromotion } from '../../../processors/promotion-facts.js';
 import { DecidedNotes } from '../../../processors/promotion-decided-notes.js';
 import { MIN, SEC, T0 } from './facts.js';
 

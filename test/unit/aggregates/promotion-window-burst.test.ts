@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
 import type { Emit } from '../../../processors/processor.js';
-import type { Fact, PromotionWindowRow } from '../../../processors/facts.js';
+import type { Fact } from '../../../processors/facts.js';
+import type { PromotionWindowRow } from '../../../processors/promotion-facts.js';
 import { RELATIVE_ACCURACY } from '../../../lib/log-histogram.js';
 import { quantileOfSorted, sortedCopy } from '../../../lib/quantiles.js';
 import { MIN, T0, advance, promotion } from './facts.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { PromotionWindowsProcessor } from '../../../processors/promotion-windows.js';
 import { runProcessor } from '../../../processors/processor.js';
-import type { PromotionWindowRow } from '../../../processors/facts.js';
+import type { PromotionWindowRow } from '../../../processors/promotion-facts.js';
 import { MIN, SEC, T0, advance, hydration, late, ofKind, promotion } from './facts.js';
 
 const W = 5 * MIN;

@@ -1,7 +1,8 @@
 /** Fact builders and a deterministic alerting processor for the alerting tests. */
 import type { AlertsConfig, SeverityClassifier } from '../../../config/alert-rules.js';
 import { defaultAlertsConfig } from '../../../config/alerts-config.js';
-import type { Envelope, Fact, Incident, MttrSnapshot, PromotionWindowRow, EnvWindowRow, GateWindowRow } from '../../../processors/facts.js';
+import type { Envelope, Fact, Incident, MttrSnapshot, EnvWindowRow } from '../../../processors/facts.js';
+import type { PromotionWindowRow, GateWindowRow } from '../../../processors/promotion-facts.js';
 import { AlertingProcessor } from '../../../processors/alerting/alerting-processor.js';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
 import type { PromotionEvent } from '../../../schemas/input-events.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertsConfig } from '../../../config/alert-rules.js';
-import type { DecidedPromotion } from '../../../processors/facts.js';
+import type { DecidedPromotion } from '../../../processors/promotion-facts.js';
 import { MAX_LISTED_ITEMS } from '../../../processors/alerting/format.js';
 import type { RateRuleSnapshot } from '../../../processors/alerting/rules/rate-rule.js';
 import { MIN, SEC, T0, advance, brief, envRow, gate, iso, makeProcessor, only, promotionRow } from './helpers.js';
