@@ -12,10 +12,12 @@
 import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
-import { durationText, parseTimestamp } from '../lib/time.js';
+import { parseTimestamp } from '../lib/time.js';
 import { startOf } from '../lib/unicode.js';
 import { partitionOfKey } from '../topics/key-partition.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
+import { envelopeKey } from './envelope-key.js';
+import { eventTimeProblem, watermarkTime, type FutureBound } from './event-time-bound.js';
 
 /**
  * The most an input record may take, in bytes: an event is a few hundred.
@@ -107,97 +109,6 @@ function reject(record: RawRecord, reason: string, category: DeadLetterCategory)
     ok: false,
     deadLetter: { reason, category, raw: record.value, key: record.key, headers: record.headers, source: record.source },
   };
-}
-
-/**
- * The envelope key `<env>/<artifact>`, as one shared string per key.
- *
- * Every processor looks the key up in its own maps and sets (state, dirty
- * keys, timers, windows) several times per event. A freshly concatenated key
- * makes each of those lookups hash and compare its characters; the interned
- * string is found by identity. The table is bounded: past `MAX_INTERNED`
- * distinct keys it starts over (a key is then simply a new string, which is
- * equal all the same).
- */
-const MAX_INTERNED = 100_000;
-let interned = new Map<string, Map<string, string>>();
-let internedCount = 0;
-
-export function envelopeKey(env: string, artifact: string): string {
-  let byArtifact = interned.get(env);
-  if (byArtifact === undefined) {
-    if (internedCount >= MAX_INTERNED) {
-      interned = new Map();
-      internedCount = 0;
-    }
-    byArtifact = new Map();
-    interned.set(env, byArtifact);
-  }
-  let key = byArtifact.get(artifact);
-  if (key === undefined) {
-    key = `${env}/${artifact}`;
-    if (internedCount < MAX_INTERNED) {
-      byArtifact.set(artifact, key);
-      internedCount++;
-    }
-  }
-  return key;
-}
-
-/**
- * How far ahead of the wall clock an event may claim to have happened
- * (ProcessingOptions.maxFutureSkewMs). The watermark follows the newest event
- * time: one event from a producer whose clock is a day ahead, or with a
- * corrupted year 9999, would fire every timer up to then (false drift
- * incidents as grace periods end) and leave every later event late — the
- * engine blind until real time caught up. Such an event is dead-lettered
- * instead, before anything sees its time. One dated ahead by less is
- * processed, but moves the watermark no further than the wall clock
- * (`watermarkTime`).
- */
-export interface FutureBound {
-  maxAheadMs: number;
-  /** Wall clock, epoch ms (injected in tests). */
-  now: () => number;
-}
-
-/**
- * Why an event's time cannot be processed, or undefined. Before the Unix
- * epoch: no event of this domain is, and the store cannot keep it (the
- * retention TTL works in 32-bit DateTime, where a 1969 time wraps around and
- * the row was deleted as it was inserted: silent loss). Too far ahead: see
- * FutureBound. The reason names the bound, not the clock's reading: the same
- * input gets the same reason in every run.
- */
-function eventTimeProblem(at: number, bound: FutureBound | undefined, now: number): { reason: string; category: DeadLetterCategory } | undefined {
-  if (at < 0) {
-    return {
-      reason: `occurredAt: ${new Date(at).toISOString()} is before 1970-01-01T00:00:00.000Z (the Unix epoch): a corrupted or unset timestamp; not processed`,
-      category: 'before_epoch',
-    };
-  }
-  if (bound === undefined || at - now <= bound.maxAheadMs) return undefined;
-  return {
-    reason:
-      `occurredAt: ${new Date(at).toISOString()} is more than ${durationText(bound.maxAheadMs)} (DRIFTWATCH_MAX_FUTURE_SKEW) ahead of ` +
-      "this instance's clock: a wrong producer clock or a corrupted timestamp; not processed, so it cannot move the watermark",
-    category: 'future_time',
-  };
-}
-
-/**
- * The event time an accepted event moves the watermark to (Envelope.watermarkAt).
- * While the future-skew bound is on, no further than the wall clock: a
- * producer whose clock is fast by less than the bound (2 min, say) would
- * otherwise carry its partitions' watermark that far past real time, and
- * every honest producer's events there would arrive behind it — late, their
- * windows closed. The event keeps its occurredAt: it waits in the orderer
- * until event time reaches it (at most its clock error later). With the
- * bound off (a replay of data dated ahead on purpose) the watermark follows
- * occurredAt as it is.
- */
-function watermarkTime(at: number, bound: FutureBound | undefined, now: number): number {
-  return bound === undefined || bound.maxAheadMs === Number.POSITIVE_INFINITY || at <= now ? at : now;
 }
 
 /**
