@@ -48,34 +48,18 @@
  * overall, this instance's share with several instances (README).
  */
 import { defaultProcessingOptions, type ProcessingOptions } from '../config/processing-options.js';
-import { ConfigError } from '../lib/errors.js';
-import { MINUTE, windowStart } from '../lib/time.js';
-import type { Fact, FactKind, FactOf, MttrSnapshot, OldestOpenIncident } from './facts.js';
+import { windowStart } from '../lib/time.js';
+import type { Fact, FactKind, FactOf } from './facts.js';
 import type { Emit, Processor } from './processor.js';
 import { TimerQueue } from './timer-queue.js';
 import { decodeTime, encodeTime, stateKey, type KeyedStateStore, type WholeStateStore } from './stateful.js';
 import { KeyedEntries } from './keyed-entries.js';
 import type { Open, Resolved } from './mttr-snapshots.js';
-import { EXACT_RESOLVED_KEPT, ResolvedIncidents } from './mttr-resolved.js';
+import { ResolvedIncidents } from './mttr-resolved.js';
 import type { FoldedSnapshot } from './mttr-folded.js';
 import { OpenStarts } from './mttr-open-starts.js';
-
-export interface MttrOptions {
-  /** Age at which an open incident breaches MTTR; a snapshot is emitted at that moment. Default 30 min. */
-  breachAfterMs?: number;
-  /**
-   * The rolling window the mttr_breach rule judges (1h by default; unset when
-   * the rule is off): a snapshot is also emitted when a resolved incident
-   * leaves it (resolvedAt + window), so a breach by the rolling mean ends when
-   * the slow recovery ages out, not whenever the next incident comes.
-   */
-  departureWindowMs?: number;
-  /** Resolved incidents kept one by one before the oldest are folded (mttr-resolved.ts; tests make it small). Default EXACT_RESOLVED_KEPT. */
-  exactResolvedKept?: number;
-}
-
-/** Kept exported from here too (it was defined in this module before the split). */
-export { mttrWindows } from './mttr-snapshots.js';
+import { mttrSettings, type MttrOptions } from './mttr-options.js';
+import { oldestOpenPastBreach } from './mttr-oldest-open.js';
 
 /** Plain JSON form of the processor's whole state. */
 export interface MttrStateSnapshot {
@@ -116,25 +100,11 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
   private nextDeparture = Infinity;
 
   constructor(options: Pick<ProcessingOptions, 'windowMs'> = defaultProcessingOptions, extra: MttrOptions = {}) {
-    if (!(options.windowMs > 0) || !Number.isFinite(options.windowMs)) {
-      throw new ConfigError('windowMs', `must be a positive number of milliseconds, got ${options.windowMs}`);
-    }
-    const breach = extra.breachAfterMs ?? 30 * MINUTE;
-    if (!(breach > 0) || !Number.isFinite(breach)) {
-      throw new ConfigError('breachAfterMs', `must be a positive number of milliseconds, got ${breach} (default 30 min)`);
-    }
-    this.windowMs = options.windowMs;
-    this.breachAfterMs = breach;
-    const departure = extra.departureWindowMs;
-    if (departure !== undefined && !(departure > 0 && Number.isFinite(departure))) {
-      throw new ConfigError('departureWindowMs', `must be a positive number of milliseconds, got ${departure}`);
-    }
-    this.departureWindowMs = departure;
-    const kept = extra.exactResolvedKept ?? EXACT_RESOLVED_KEPT;
-    if (!Number.isSafeInteger(kept) || kept < 1) {
-      throw new ConfigError('exactResolvedKept', `must be a positive whole number, got ${kept} (default ${EXACT_RESOLVED_KEPT})`);
-    }
-    this.resolved = new ResolvedIncidents(kept);
+    const settings = mttrSettings(options.windowMs, extra);
+    this.windowMs = settings.windowMs;
+    this.breachAfterMs = settings.breachAfterMs;
+    this.departureWindowMs = settings.departureWindowMs;
+    this.resolved = new ResolvedIncidents(settings.exactResolvedKept);
     this.open = new KeyedEntries<Open>(this.openStarts);
   }
 
@@ -322,26 +292,7 @@ export class MttrProcessor implements Processor, WholeStateStore, KeyedStateStor
     this.resolved.prune(asOf);
     this.lastAsOf = Math.max(this.lastAsOf, asOf);
     const snapshots = this.resolved.snapshots(asOf, this.openStarts, this.open.values());
-    const oldestOpen = this.oldestOpenPastBreach(asOf, snapshots);
+    const oldestOpen = oldestOpenPastBreach(asOf, snapshots, this.breachAfterMs, this.open);
     emit(oldestOpen === undefined ? { kind: 'mttr', at, snapshots } : { kind: 'mttr', at, snapshots, oldestOpen });
-  }
-
-  /**
-   * The oldest open incident of each env whose snapshot says one is past the
-   * breach age, so mttr_breach can name it. A walk over the open incidents,
-   * but only when some env breaches (rare): ordinary snapshots cost nothing more.
-   */
-  private oldestOpenPastBreach(asOf: number, snapshots: readonly MttrSnapshot[]): OldestOpenIncident[] | undefined {
-    const envs = new Set<string>();
-    for (const s of snapshots) if (s.scope !== '*' && s.oldestOpenMs !== null && s.oldestOpenMs > this.breachAfterMs) envs.add(s.scope);
-    if (envs.size === 0) return undefined;
-    const oldest = new Map<string, OldestOpenIncident>();
-    for (const [incidentId, key, open] of this.open.entries()) {
-      if (!envs.has(open.env) || open.startedAt > asOf) continue;
-      const best = oldest.get(open.env);
-      if (best !== undefined && (best.startedAt < open.startedAt || (best.startedAt === open.startedAt && best.incidentId < incidentId))) continue;
-      oldest.set(open.env, { env: open.env, incidentId, artifact: key.slice(open.env.length + 1), startedAt: open.startedAt });
-    }
-    return [...oldest.values()];
   }
 }
