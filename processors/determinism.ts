@@ -43,19 +43,7 @@ import type { HydrationEvent } from '../schemas/input-events.js';
 import { TimerQueue } from './timer-queue.js';
 import { IncidentLifecycle, incidentFact, OpenIncidentTally, sortedUnique } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js';
-
-interface RuleWindow {
-  start: number;
-  /**
-   * [inputDigest, distinct outputDigests] of the hydrations in this window, in
-   * first-seen order (an input whose runs all failed has no outputs). A rule sees a few inputs per window, so a scan comparing
-   * digests is cheaper than hashing each event's fresh digest strings; past
-   * a few inputs `byInput` indexes them, so a scan never grows long.
-   */
-  outputs: Array<[inputDigest: string, outputDigests: string[]]>;
-  byInput?: Map<string, string[]>;
-  conflicted: boolean;
-}
+import { everyInputHasAnOutput, outputsOf, restoreWindow, snapshotWindow, type RuleWindow, type RuleWindowSnapshot } from './determinism-window.js';
 
 interface RuleState extends DirtyHolder {
   /** The input key `<env>/<artifact>` the rule's state lives under. */
@@ -76,7 +64,7 @@ export interface DeterminismRuleSnapshot {
   env: string;
   artifact: string;
   ruleId: string;
-  window: { start: number; outputs: Array<[inputDigest: string, outputDigests: string[]]>; conflicted: boolean } | null;
+  window: RuleWindowSnapshot | null;
   incident: Incident | null;
   openedInWindow: number;
 }
@@ -161,11 +149,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     for (const r of state.rules) {
       const lifecycle = new IncidentLifecycle(this.openTally);
       lifecycle.restore(r.incident);
-      const window = r.window && {
-        start: r.window.start,
-        outputs: r.window.outputs.map(([input, outputs]): [string, string[]] => [input, [...outputs]]),
-        conflicted: r.window.conflicted,
-      };
+      const window = r.window && restoreWindow(r.window);
       const ruleKey = this.addRule({ key, ruleKey: ruleKeyOf(r.env, r.artifact, r.ruleId), env: r.env, artifact: r.artifact, ruleId: r.ruleId, window, lifecycle, openedInWindow: r.openedInWindow });
       if (window) this.timers.schedule(ruleKey, window.start + this.options.windowMs);
     }
@@ -277,24 +261,6 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
   }
 }
 
-/** Whether every input the rule ran on in the window produced an output (SPEC §4.5: "every input produced one output"). */
-function everyInputHasAnOutput(win: RuleWindow): boolean {
-  for (const [, outputs] of win.outputs) if (outputs.length === 0) return false;
-  return true;
-}
-
-/** The distinct outputs seen for `input` in the window (created empty on first sight). */
-function outputsOf(win: RuleWindow, input: string): string[] {
-  const indexed = win.byInput?.get(input);
-  if (indexed) return indexed;
-  if (!win.byInput) for (const [seen, outputs] of win.outputs) if (seen === input) return outputs;
-  const outputs: string[] = [];
-  win.outputs.push([input, outputs]);
-  if (win.byInput) win.byInput.set(input, outputs);
-  else if (win.outputs.length > 8) win.byInput = new Map(win.outputs);
-  return outputs;
-}
-
 function ruleKeyOf(env: string, artifact: string, ruleId: string): string {
   return JSON.stringify([env, artifact, ruleId]);
 }
@@ -305,7 +271,7 @@ function snapshotRule(rule: RuleState): DeterminismRuleSnapshot {
     env: rule.env,
     artifact: rule.artifact,
     ruleId: rule.ruleId,
-    window: w && { start: w.start, outputs: w.outputs.map(([input, outputs]): [string, string[]] => [input, [...outputs]]), conflicted: w.conflicted },
+    window: w && snapshotWindow(w),
     incident: rule.lifecycle.current && { ...rule.lifecycle.current, divergentDigests: [...rule.lifecycle.current.divergentDigests] },
     openedInWindow: rule.openedInWindow,
   };
