@@ -43,8 +43,8 @@ import { ruleNames } from '../../config/alert-rules.js';
 import type { Fact, FactKind, Incident } from '../facts.js';
 import type { Emit, Processor } from '../processor.js';
 import { DirtyKeys, type KeyedStateStore, type WholeStateStore } from '../stateful.js';
-import { alertKey } from './alert-key.js';
 import { AlertBook } from './alert-book.js';
+import { AlertInstanceParts } from './alert-instance-parts.js';
 import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
 import { InstantStarts, type InstantStartsSnapshot } from './instant-starts.js';
@@ -88,15 +88,10 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   /** The kinds some enabled rule reads; undefined when one reads every kind (Processor.reads). */
   readonly reads: ReadonlySet<FactKind> | undefined;
   private readonly dirty = new DirtyKeys();
-  /** Firing instances by input key (keyed rules) … */
-  private readonly keyInstances = new Map<string, Set<string>>();
-  /** … and the fingerprints of the others (per-env rules). */
-  private readonly wholeInstances = new Set<string>();
-  /**
-   * Restored instances of rules not enabled here, by fingerprint: the note their `resolved` carries (resolveOrphans)
-   * and, for one restored with a key's state, that key (a rule this version no longer has is in no `keyedRules`).
-   */
-  private readonly orphans = new Map<string, { note: string; key: string | undefined }>();
+  /** Which part (a key's, or the per-env whole) each firing instance belongs to, and the orphans among them. */
+  private readonly parts = new AlertInstanceParts();
+  /** The parts' orphans, read with every fact (one property read, as before the parts were their own module). */
+  private readonly orphans = this.parts.orphans;
   /** Open incidents of the keys restored since the last fact, as they were at the restore: the incident rules judge them with the next fact (module comment). */
   private readonly restoredIncidents = new Map<string, readonly Incident[]>();
   private readonly openIncidents: (key: string) => readonly Incident[];
@@ -193,7 +188,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
    * are emitted with the next fact handled.
    */
   resolveWholeInstances(at: number): void {
-    for (const fingerprint of [...this.wholeInstances]) this.book.clearFingerprint(at, fingerprint);
+    for (const fingerprint of [...this.parts.whole]) this.book.clearFingerprint(at, fingerprint);
   }
 
   /** No per-env rule keeps anything (samples in a rolling window): no judgement of a per-env alert is still to come from time alone. */
@@ -211,7 +206,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       const state = rule.keyedState?.snapshotKey(key);
       if (state !== undefined) rules[name] = state;
     }
-    const instances = this.book.snapshot(this.keyInstances.get(key) ?? []);
+    const instances = this.book.snapshot(this.parts.ofKey(key));
     const instantStarts = this.book.instantStarts.snapshot(key);
     if (instantStarts) return { instances, rules, instantStarts };
     return instances.length > 0 || Object.keys(rules).length > 0 ? { instances, rules } : undefined;
@@ -241,15 +236,11 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     const rules: AlertingStateSnapshot['rules'] = {};
     for (const [name, rule] of this.rules) if (rule.wholeState) rules[name] = rule.wholeState.snapshot();
     const instantStarts = this.book.instantStarts.snapshot(undefined);
-    return { instances: this.book.snapshot(this.wholeInstances), rules, ...(instantStarts && { instantStarts }) };
+    return { instances: this.book.snapshot(this.parts.whole), rules, ...(instantStarts && { instantStarts }) };
   }
 
   restore(state: AlertingStateSnapshot): void {
-    for (const fp of this.wholeInstances) {
-      this.book.drop(fp);
-      this.orphans.delete(fp);
-    }
-    this.wholeInstances.clear();
+    for (const fp of this.parts.takeWhole()) this.book.drop(fp);
     this.book.instantStarts.drop(undefined);
     this.book.instantStarts.restore(undefined, state.instantStarts);
     for (const instance of state.instances) this.restoreInstance(instance);
@@ -290,31 +281,15 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   }
 
   private forgetKey(key: string): void {
-    for (const fp of this.keyInstances.get(key) ?? []) {
-      this.book.drop(fp);
-      this.orphans.delete(fp);
-    }
-    this.keyInstances.delete(key);
+    for (const fp of this.parts.takeKey(key)) this.book.drop(fp);
     this.book.instantStarts.drop(key);
     for (const [, rule] of this.rules) rule.keyedState?.dropKey(key);
   }
 
-  /** Keeps the instance indexes in step with the book, and marks the key of a keyed alert dirty when it changed. */
+  /** Keeps the instance parts in step with the book, and marks the key of a keyed alert dirty when it changed. */
   private track(rule: RuleName, labels: Labels, fingerprint: string, firing: boolean, changed: boolean): void {
-    const key = alertKey(rule, labels) ?? this.orphans.get(fingerprint)?.key;
-    if (key === undefined) {
-      if (firing) this.wholeInstances.add(fingerprint);
-      else this.wholeInstances.delete(fingerprint);
-      return;
-    }
-    if (changed) this.dirty.mark(key);
-    let fps = this.keyInstances.get(key);
-    if (firing) {
-      if (!fps) this.keyInstances.set(key, (fps = new Set()));
-      fps.add(fingerprint);
-    } else if (fps?.delete(fingerprint) && fps.size === 0) {
-      this.keyInstances.delete(key);
-    }
+    const key = this.parts.track(rule, labels, fingerprint, firing);
+    if (changed && key !== undefined) this.dirty.mark(key);
   }
 }
 
