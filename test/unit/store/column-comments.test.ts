@@ -70,12 +70,30 @@ describe('column comments', () => {
       // The gate rollup's window key has no env: merged across envs it keeps the larger count (0014).
       'gate_runs_hourly.passed': /GROUP BY env, gate.*then sum the envs and gates/,
       'gate_runs_hourly.failed': /GROUP BY env, gate.*then sum the envs and gates/,
+      // The engine's memory is bounded: quantiles are exact below a bound and within 1 % past it, sources counted up to one (0016).
+      'mttr_snapshots.p50_ms': /nearest rank.*exact .*up to 10000.*within 1 % past that.*NULL when resolved_count = 0/,
+      'mttr_snapshots.p90_ms': /nearest rank.*exact .*up to 10000.*within 1 % past that/,
+      'drift_windows.index_latency_p50_ms': /nearest rank.*exact up to 4096 operations, within 1 % past that/,
+      'drift_windows.index_latency_p90_ms': /exact up to 4096 operations, within 1 % past that/,
+      'promotion_windows.duration_p50_ms': /nearest rank.*exact up to 4096 attempts.*within 1 % past that/,
+      'promotion_windows.duration_p90_ms': /exact up to 4096 attempts.*within 1 % past that/,
+      'promotion_windows.duration_max_ms': /exact, but within 1 % past 4096 attempts/,
+      'gate_windows.duration_p50_ms': /nearest rank.*exact up to 4096 runs of the gate, within 1 % past that/,
+      'gate_windows.duration_p90_ms': /exact up to 4096 runs of the gate, within 1 % past that/,
+      'drift_windows.sources': /counted up to DRIFTWATCH_MAX_SOURCES_PER_KEY/,
+      'drift_windows.divergent_sources': /counted up to DRIFTWATCH_MAX_SOURCES_PER_KEY/,
     };
     for (const [col, re] of Object.entries(expected)) expect(comments.get(col), col).toMatch(re);
   });
 
+  it('no comment promises a nearest-rank quantile without saying where it stops being exact', () => {
+    const nearestRank = [...comments].filter(([, comment]) => /nearest rank/.test(comment));
+    expect(nearestRank.length).toBeGreaterThanOrEqual(8);
+    for (const [col, comment] of nearestRank) expect(comment, col).toMatch(/within 1 % past/);
+  });
+
   it('the comment migrations run again, in order, without error and leave the comments as they were', async () => {
-    for (const name of ['0011_column_comments.sql', '0013_column_comments_late.sql', '0014_gate_rollup_per_env_comments.sql']) {
+    for (const name of ['0011_column_comments.sql', '0013_column_comments_late.sql', '0014_gate_rollup_per_env_comments.sql', '0016_column_comments_bounded.sql']) {
       for (const sql of splitStatements(readFileSync(join(defaultMigrationsDir(), name), 'utf8'))) await t.command(sql);
     }
     const again = await t.query<{ comment: string }>(
