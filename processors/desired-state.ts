@@ -44,6 +44,17 @@ export const DEFAULT_IN_FLIGHT_MAX_AGE_MS = DAY;
  */
 export const MAX_ENDED_PER_KEY = 64;
 
+/**
+ * Promotions of one key remembered at once within their 24 h: the in-flight
+ * ones here, and the start times and counted outcomes of each kind in the
+ * promotion windows (promotion-lifecycles.ts). A key sees a few promotions a
+ * day; without it one producer inventing promotionIds for a key would grow
+ * memory by one entry per event for a day. Past it the oldest is forgotten,
+ * as if its 24 h had passed: here its digest stops being acceptable through
+ * it (a newer in-flight promotion of the same digest still makes it so).
+ */
+export const MAX_PROMOTIONS_PER_KEY = 1024;
+
 export interface DesiredDigest {
   version: string;
   digest: string;
@@ -137,6 +148,7 @@ export class DesiredState {
       if (event.digest == null) return false;
       if (late && (this.hasEnded(event.promotionId) || this.inFlight.has(event.promotionId) || occurredAt + this.inFlightMaxAgeMs <= effectiveAt)) return false;
       this.inFlight.set(event.promotionId, { promotionId: event.promotionId, digest: event.digest, startedAt: occurredAt });
+      this.boundInFlight();
       return true;
     }
     if (!terminalPhases.has(event.phase)) return false; // gate, snapshot
@@ -218,9 +230,18 @@ export class DesiredState {
     const state = new DesiredState(options);
     state.desired = snapshot.desired && { ...snapshot.desired };
     for (const f of snapshot.inFlight) state.inFlight.set(f.promotionId, { ...f });
+    state.boundInFlight(); // a state from before the bound may hold more
     state.grace = snapshot.grace.map((g) => ({ ...g }));
     state.ended = (snapshot.ended ?? []).map((e) => ({ ...e }));
     return state;
+  }
+
+  /** Forgets the oldest-started in-flight promotions past MAX_PROMOTIONS_PER_KEY (Map order is start order but for late starts). */
+  private boundInFlight(): void {
+    for (const id of this.inFlight.keys()) {
+      if (this.inFlight.size <= MAX_PROMOTIONS_PER_KEY) return;
+      this.inFlight.delete(id);
+    }
   }
 
   private hasEnded(promotionId: string): boolean {

@@ -57,6 +57,19 @@ export class KeyedEntries<V> {
     return this.remove(id, true);
   }
 
+  /** How many entries are under `key`. */
+  countOf(key: string): number {
+    return this.byKey.get(key)?.size ?? 0;
+  }
+
+  /** The id under `key` set the longest ago (restored entries count in the order given), if any. */
+  oldestOf(key: string): string | undefined {
+    const ids = this.byKey.get(key);
+    if (ids === undefined) return undefined;
+    for (const id of ids) return id;
+    return undefined;
+  }
+
   /** The ids under `key`, sorted (stable changelog records). */
   idsOf(key: string): string[] {
     return [...(this.byKey.get(key) ?? [])].sort();

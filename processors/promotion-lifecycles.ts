@@ -10,7 +10,11 @@
  * from before it, learnt late after a restart or a rebalance (the window's
  * event logs are not kept across them), becomes the first end. Each is remembered for
  * `startedTtlMs` (start times from the start, outcomes from the first end),
- * so state is bounded by the promotions of that span.
+ * and at most MAX_PROMOTIONS_PER_KEY of each (start times, successes,
+ * failures, rollbacks) per key, the newest: past it the oldest is forgotten
+ * as if its span had passed (its terminal event then gives no duration, a
+ * rollback or retry of it counts as of a promotion whose outcome is no longer
+ * remembered), so state is bounded by keys, not by one producer's promotions.
  *
  * Live-mode state: all of it is keyed (KeyedStateStore, under the
  * promotion's `<env>/<artifact>`), so it moves with the key's partition: a
@@ -21,6 +25,7 @@
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
 import { KeyedEntries } from './keyed-entries.js';
+import { MAX_PROMOTIONS_PER_KEY } from './desired-state.js';
 import { stateKey } from './stateful.js';
 import type { TimerQueue } from './timer-queue.js';
 
@@ -142,8 +147,21 @@ export class PromotionLifecycles {
   }
 
   private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
-    for (const id of entries.restoreKey(key, state)) this.timers.cancel(prefix + id);
-    for (const [id, at] of state) this.timers.schedule(prefix + id, at + this.startedTtlMs);
+    // Oldest first, so the bound forgets the oldest; a record from before the bound may hold more than it.
+    const kept = [...state].sort((a, b) => a[1] - b[1]).slice(-MAX_PROMOTIONS_PER_KEY);
+    for (const id of entries.restoreKey(key, kept)) this.timers.cancel(prefix + id);
+    for (const [id, at] of kept) this.timers.schedule(prefix + id, at + this.startedTtlMs);
+  }
+
+  /** Sets an entry and its expiry, forgetting the key's oldest entry of the kind past MAX_PROMOTIONS_PER_KEY. */
+  private put(entries: KeyedEntries<number>, prefix: string, id: string, key: string, at: number): void {
+    entries.set(id, key, at);
+    this.timers.schedule(prefix + id, at + this.startedTtlMs);
+    if (entries.countOf(key) <= MAX_PROMOTIONS_PER_KEY) return;
+    const oldest = entries.oldestOf(key)!;
+    entries.delete(oldest);
+    this.timers.cancel(prefix + oldest);
+    if (prefix === ROLLED_BACK) this.endedByRollback.delete(oldest);
   }
 
   /**
@@ -173,8 +191,7 @@ export class PromotionLifecycles {
     this.forgetOutcome(id);
     const [entries, prefix] =
       outcome === 'succeeded' ? [this.succeededAt, SUCCEEDED] : outcome === 'failed' ? [this.failedAt, FAILED] : [this.rolledBackAt, ROLLED_BACK];
-    entries.set(id, stateKey(event.env, event.artifact), firstEndedAt);
-    this.timers.schedule(prefix + id, firstEndedAt + this.startedTtlMs);
+    this.put(entries, prefix, id, stateKey(event.env, event.artifact), firstEndedAt);
   }
 
   private forgetOutcome(id: string): void {
@@ -217,10 +234,7 @@ export class PromotionLifecycles {
   /** Records a start, or consumes it on a terminal phase and returns the duration. */
   trackDuration(id: string, event: PromotionEvent, at: number): number | undefined {
     if (event.phase === 'started') {
-      if (!this.startedAt.has(id)) {
-        this.startedAt.set(id, stateKey(event.env, event.artifact), at);
-        this.timers.schedule(STARTED + id, at + this.startedTtlMs);
-      }
+      if (!this.startedAt.has(id)) this.put(this.startedAt, STARTED, id, stateKey(event.env, event.artifact), at);
       return undefined;
     }
     if (event.phase !== 'succeeded' && event.phase !== 'failed' && event.phase !== 'rolled_back') return undefined;
@@ -259,8 +273,7 @@ export class PromotionLifecycles {
       if (entries.delete(id)) this.timers.cancel(prefix + id);
       return;
     }
-    entries.set(id, key, at);
-    this.timers.schedule(prefix + id, at + this.startedTtlMs);
+    this.put(entries, prefix, id, key, at);
   }
 }
 

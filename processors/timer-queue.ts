@@ -9,6 +9,10 @@
  *
  * Cancelling is lazy: re-scheduling a key replaces its due time and the stale
  * heap entry is skipped when popped, so each key has at most one live timer.
+ * Stale entries of far timers (a day-long expiry cancelled or moved) would
+ * otherwise stay until their time: once they outnumber the live timers the
+ * heap is rebuilt from the live ones (amortised O(log n) per schedule), so
+ * its size is bounded by the live timers, not by how often they moved.
  */
 import { MinHeap } from '../lib/min-heap.js';
 
@@ -18,10 +22,15 @@ interface Entry {
   key: string;
 }
 
+/** Stale heap entries tolerated beyond the live timers before a rebuild (a small queue is never rebuilt). */
+const COMPACT_SLACK = 1024;
+
+function newHeap(): MinHeap<Entry> {
+  return new MinHeap<Entry>((a, b) => a.time < b.time || (a.time === b.time && (a.key < b.key || (a.key === b.key && a.seq < b.seq))));
+}
+
 export class TimerQueue {
-  private readonly heap = new MinHeap<Entry>(
-    (a, b) => a.time < b.time || (a.time === b.time && (a.key < b.key || (a.key === b.key && a.seq < b.seq))),
-  );
+  private heap = newHeap();
   private readonly due = new Map<string, number>();
   private seq = 0;
 
@@ -30,6 +39,7 @@ export class TimerQueue {
     if (this.due.get(key) === time) return;
     this.due.set(key, time);
     this.heap.push({ time, seq: this.seq++, key });
+    if (this.heap.size > 2 * this.due.size + COMPACT_SLACK) this.compact();
   }
 
   /** Keeps the earlier of the current and the proposed time. */
@@ -48,6 +58,18 @@ export class TimerQueue {
 
   get size(): number {
     return this.due.size;
+  }
+
+  /** Heap entries, stale ones included (tests: bounded by the live timers). */
+  get heapEntries(): number {
+    return this.heap.size;
+  }
+
+  /** Rebuilds the heap from the live timers: the firing order is the same (one live entry per key, ordered by time then key). */
+  private compact(): void {
+    const heap = newHeap();
+    for (const [key, time] of this.due) heap.push({ time, seq: this.seq++, key });
+    this.heap = heap;
   }
 
   /** The time of the earliest timer entry, possibly a stale one (firing it then pops it), Infinity when none. */
