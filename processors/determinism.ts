@@ -26,7 +26,8 @@
  *
  * A window closes by timer at its end (one timer per rule with an open window).
  * Per-rule state is dropped once the rule is idle (no open window) and has no
- * open incident, so memory is bounded by active rules.
+ * open incident, so memory is bounded by active rules; a window's inputs and
+ * outputs are bounded too (determinism-window.ts).
  *
  * Live-mode state (KeyedStateStore) is per input key `<env>/<artifact>`: the
  * states of every rule of that env and artifact, each with its open window,
@@ -43,7 +44,9 @@ import type { HydrationEvent } from '../schemas/input-events.js';
 import { TimerQueue } from './timer-queue.js';
 import { IncidentLifecycle, incidentFact, OpenIncidentTally, sortedUnique } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type DirtyHolder, type KeyedStateStore } from './stateful.js';
-import { everyInputHasAnOutput, outputsOf, restoreWindow, snapshotWindow, type RuleWindow, type RuleWindowSnapshot } from './determinism-window.js';
+import { addOutput, everyInputHasAnOutput, newWindow, outputsOf, windowFromSnapshot, windowSnapshot, type RuleWindow, type RuleWindowSnapshot } from './determinism-window.js';
+
+export { MAX_INPUTS_PER_WINDOW, MAX_OUTPUTS_PER_INPUT } from './determinism-window.js';
 
 interface RuleState extends DirtyHolder {
   /** The input key `<env>/<artifact>` the rule's state lives under. */
@@ -149,7 +152,7 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     for (const r of state.rules) {
       const lifecycle = new IncidentLifecycle(this.openTally);
       lifecycle.restore(r.incident);
-      const window = r.window && restoreWindow(r.window);
+      const window = r.window && windowFromSnapshot(r.window);
       const ruleKey = this.addRule({ key, ruleKey: ruleKeyOf(r.env, r.artifact, r.ruleId), env: r.env, artifact: r.artifact, ruleId: r.ruleId, window, lifecycle, openedInWindow: r.openedInWindow });
       if (window) this.timers.schedule(ruleKey, window.start + this.options.windowMs);
     }
@@ -211,15 +214,14 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
     const start = windowStart(at, this.options.windowMs);
     if (!rule.window || rule.window.start !== start) {
       // The previous window, if any, was closed by its timer before this fact (its end ≤ at).
-      rule.window = { start, outputs: [], conflicted: false };
+      rule.window = newWindow(start);
       this.timers.schedule(key, start + this.options.windowMs);
     }
     const win = rule.window;
     const outputs = outputsOf(win, event.inputDigest);
     // A failed run is an input seen without an output (see closeWindow); no output to compare.
     if (event.status !== 'ok') return;
-    if (outputs.includes(event.outputDigest)) return;
-    outputs.push(event.outputDigest);
+    if (outputs.includes(event.outputDigest) || !addOutput(outputs, event.outputDigest)) return;
     if (outputs.length < 2) return;
 
     win.conflicted = true;
@@ -271,7 +273,7 @@ function snapshotRule(rule: RuleState): DeterminismRuleSnapshot {
     env: rule.env,
     artifact: rule.artifact,
     ruleId: rule.ruleId,
-    window: w && snapshotWindow(w),
+    window: w && windowSnapshot(w),
     incident: rule.lifecycle.current && { ...rule.lifecycle.current, divergentDigests: [...rule.lifecycle.current.divergentDigests] },
     openedInWindow: rule.openedInWindow,
   };
