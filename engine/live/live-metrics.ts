@@ -31,6 +31,10 @@ export interface LiveMetrics {
 }
 
 export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
+  // The state-drift processor counts the sources it dropped since its pipeline was made; a new generation (a
+  // rebalance, a failed commit) makes a new one counting from 0. The counter adds what each pipeline counted since
+  // the last report, so it only rises (weakly held: a replaced pipeline is not kept alive by its count).
+  const droppedReported = new WeakMap<Pipeline, number>();
   return {
     eventsIn: (topic, count) => m.eventsIn.inc({ topic }, count),
     duplicate: () => m.duplicateEvents.inc(),
@@ -67,6 +71,12 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       // saw open (counting from 0 read 0 with one open, then −1 once it resolved), and a revoked key takes its own away.
       m.incidentsOpen.set({ kind: 'state' }, pipeline.topology.stateDrift.openIncidents());
       m.incidentsOpen.set({ kind: 'determinism' }, pipeline.topology.determinism.openIncidents());
+      const dropped = pipeline.topology.stateDrift.sourcesDropped;
+      const reported = droppedReported.get(pipeline) ?? 0;
+      if (dropped > reported) {
+        m.sourcesDropped.inc(undefined, dropped - reported);
+        droppedReported.set(pipeline, dropped);
+      }
     },
     assigned: (assignment) => {
       m.rebalances.inc();

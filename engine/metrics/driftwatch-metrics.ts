@@ -61,6 +61,11 @@ export interface DriftwatchMetrics {
   storeWriteFailures: Counter;
   /** driftwatch_store_write_retries_total: store inserts that failed with a retryable error and were scheduled again (a server outage shows here). */
   storeWriteRetries: Counter;
+  /**
+   * driftwatch_sources_dropped_total: new hydration/index sources not kept, or kept in another's place, because their
+   * key held DRIFTWATCH_MAX_SOURCES_PER_KEY (processors/state-drift/source-bound.ts) — a producer inventing replica names.
+   */
+  sourcesDropped: Counter;
   /** driftwatch_partitions_assigned: input partitions (per topic) this member owns. */
   partitionsAssigned: Gauge<'topic'>;
   /** driftwatch_consumer_paused: 1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0. */
@@ -103,6 +108,10 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     storeWriteRetries: registry.counter({
       name: 'driftwatch_store_write_retries_total',
       help: 'Store inserts that failed with a retryable error (server unreachable, overloaded, 5xx) and were scheduled again; rising while the store is down.',
+    }),
+    sourcesDropped: registry.counter({
+      name: 'driftwatch_sources_dropped_total',
+      help: 'New hydration/index sources not kept, or kept in the place of another, because their key held DRIFTWATCH_MAX_SOURCES_PER_KEY sources (a producer inventing replica names).',
     }),
     partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
     consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0.' }),

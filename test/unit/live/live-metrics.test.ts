@@ -133,4 +133,27 @@ describe('live metrics', () => {
     live.observeEngine(pipelineOf(), 0, Number.NEGATIVE_INFINITY, 20_000);
     expect(delayLine()).toEqual([]);
   });
+
+  it('driftwatch_sources_dropped_total counts the sources dropped past DRIFTWATCH_MAX_SOURCES_PER_KEY, also across a new generation', () => {
+    const index = (i: number) =>
+      JSON.stringify({ type: 'index', eventId: `ix-${i}`, occurredAt: new Date(Date.parse('2026-11-27T11:01:00Z') + i).toISOString(), env: 'staging', artifact: 'web', op: 'read', instance: `r-${i}`, servedDigest: 'sha256:w5', latencyMs: 8, status: 'ok' });
+    const boundedPipeline = () =>
+      createPipeline({ processing: { ...defaultProcessingOptions, maxSourcesPerKey: 3 }, alerts: defaultAlertsConfig(), writer: null, now: () => Date.parse('2026-11-28T00:00:00Z') });
+    const m = createDriftwatchMetrics();
+    const live = liveMetrics(m);
+    const dropped = () => m.registry.metrics().split('\n').filter((l) => l.startsWith('driftwatch_sources_dropped_total'));
+    expect(dropped()).toEqual(['driftwatch_sources_dropped_total 0']);
+    const first = boundedPipeline();
+    for (let i = 0; i < 5; i++) first.push({ value: index(i), source: { line: i + 1 } }); // 3 kept, 2 dropped
+    first.advanceTo(Date.parse('2026-11-27T11:02:00Z')); // releases them to the processors
+    live.observeEngine(first, 0, Number.NEGATIVE_INFINITY, 0);
+    live.observeEngine(first, 0, Number.NEGATIVE_INFINITY, 1); // reported again: not counted twice
+    expect(dropped()).toEqual(['driftwatch_sources_dropped_total 2']);
+    // A rebalance's new engine counts from 0: its drops add to the total, which never goes back.
+    const second = boundedPipeline();
+    for (let i = 0; i < 4; i++) second.push({ value: index(i), source: { line: i + 1 } }); // 1 dropped
+    second.advanceTo(Date.parse('2026-11-27T11:02:00Z'));
+    live.observeEngine(second, 0, Number.NEGATIVE_INFINITY, 2);
+    expect(dropped()).toEqual(['driftwatch_sources_dropped_total 3']);
+  });
 });

@@ -7,7 +7,7 @@ describe('createDriftwatchMetrics', () => {
     const declared = [
       m.eventsIn, m.eventsOut, m.deadLettered, m.lateEvents, m.duplicateEvents, m.consumerLag, m.watermarkDelay,
       m.incidentsOpen, m.incidentChanges, m.alertsEmitted, m.processingLatency, m.storePendingRows, m.storeWriteFailures, m.storeWriteRetries,
-      m.partitionsAssigned, m.consumerPaused, m.rebalances, m.groupMembers, m.departedShares,
+      m.sourcesDropped, m.partitionsAssigned, m.consumerPaused, m.rebalances, m.groupMembers, m.departedShares,
     ].map((x) => `${x.type} ${x.name}{${x.labelNames.join(',')}}`);
     expect(declared).toEqual([
       'counter driftwatch_events_in_total{topic}',
@@ -24,6 +24,7 @@ describe('createDriftwatchMetrics', () => {
       'gauge driftwatch_store_pending_rows{}',
       'counter driftwatch_store_write_failures_total{}',
       'counter driftwatch_store_write_retries_total{}',
+      'counter driftwatch_sources_dropped_total{}',
       'gauge driftwatch_partitions_assigned{topic}',
       'gauge driftwatch_consumer_paused{}',
       'counter driftwatch_rebalances_total{}',
