@@ -22,7 +22,15 @@
  * already judged changes nothing: a late unverified snapshot from before a
  * verified one is no alert, a late verified one from before an unverified one
  * resolves nothing. That newest time is per-key state (one number per key
- * that reported a snapshot), kept with the key's alerts in live mode.
+ * that reported a snapshot within `window`), kept with the key's alerts in
+ * live mode. It is forgotten when the key has reported none for `window` —
+ * when its alert would resolve, at the same end (`window` after the newest, or
+ * after a late unverified one was judged) — so the state is bounded by the
+ * keys still reporting, not by every key that ever did. A late snapshot of a
+ * key with no such time that was reported more than `window` before it is
+ * learnt is not judged: the key is no longer measured then (and a snapshot
+ * older than the forgotten newest one, which would have decided nothing, is
+ * always such). The key's changelog record loses the time then too.
  */
 import type { PromotionEvent } from '../../../schemas/input-events.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
@@ -49,18 +57,25 @@ interface Firing {
 }
 
 export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
-  const windowMs = ctx.config.windowMs;
-  if (windowMs === undefined) throw new ConfigError(`rules.${ctx.rule}`, 'window is required');
+  const configured = ctx.config.windowMs;
+  if (configured === undefined) throw new ConfigError(`rules.${ctx.rule}`, 'window is required');
+  const windowMs = configured;
   /** `<env>/<artifact>` → occurredAt of the newest snapshot judged. */
   const newest = new Map<string, number>();
   /** The keys whose alert fires, and when it ends if no snapshot comes. */
   const firing = new Map<string, Firing>();
-  /** Those ends, by key. */
+  /** When each key in `newest` is forgotten (and its alert, if firing, resolves): its firing end, else newest + window. */
   const ends = new TimerQueue();
 
   function expireAt(key: string, f: Firing): void {
     firing.set(key, f);
     ends.schedule(key, f.expiresAt);
+  }
+
+  /** Not firing: the key is forgotten `window` after its newest snapshot. */
+  function judged(key: string, newestAt: number): void {
+    firing.delete(key);
+    ends.schedule(key, newestAt + windowMs);
   }
 
   function forget(key: string): void {
@@ -78,10 +93,11 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
       const reportedAt = fact.envelope.at;
       const seen = newest.get(key);
       if (seen !== undefined && reportedAt < seen) return; // older than a snapshot already judged: that one decides
+      if (seen === undefined && reportedAt + windowMs < fact.at) return; // a late one of a key no longer measured (module comment)
       newest.set(key, reportedAt);
       const labels = { env: e.env, artifact: e.artifact };
       if (e.snapshot.verified) {
-        forget(key);
+        judged(key, reportedAt);
         ctx.clear(fact.at, labels);
         return;
       }
@@ -107,7 +123,14 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
         ends.fireDue(at, (key, time) => {
           const labels = firing.get(key)?.labels;
           firing.delete(key);
-          if (labels === undefined) return; // no instance was restored for it: nothing fires
+          newest.delete(key); // no snapshot for `window`: no longer measured
+          if (labels === undefined) {
+            // Not firing (or no instance was restored for it): nothing resolves, but the key's record must lose the
+            // time — a clear of nothing firing is how a rule's key state change reaches the changelog (RuleContext).
+            const unlabelled = labelsOf(key);
+            if (!ctx.isFiring(unlabelled)) ctx.clear(time, unlabelled);
+            return;
+          }
           ctx.clear(
             time,
             labels,
@@ -139,8 +162,8 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
       },
       restoreKey(key: string, state: SnapshotRuleKeySnapshot) {
         newest.set(key, state.newestAt);
-        forget(key);
         if (state.expiresAt !== undefined) expireAt(key, { expiresAt: state.expiresAt });
+        else judged(key, state.newestAt); // restoredFiring adds the labels when it fires
       },
       dropKey(key: string) {
         newest.delete(key);
@@ -148,4 +171,10 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
       },
     },
   };
+}
+
+/** The labels of a key `<env>/<artifact>` (an env has no "/": input-events.ts). */
+function labelsOf(key: string): Labels {
+  const slash = key.indexOf('/');
+  return { env: key.slice(0, slash), artifact: key.slice(slash + 1) };
 }

@@ -132,7 +132,27 @@ describe('snapshot_not_verified', () => {
     other.processor.restoreKey('prod/web', saved!);
     expect(expired(other.run(advance(T0 + DAY + 1)))).toEqual([]);
     expect(expired(other.run(advance(T0 + 5 * MIN + DAY + 1)))).toEqual([[iso(T0 + 5 * MIN + DAY), true]]);
-    expect(other.processor.snapshotKey('prod/web')!.rules.snapshot_not_verified).toEqual({ newestAt: T0 });
+    // Resolved and past its window: the key is no longer measured, and nothing of it is kept.
+    expect(other.processor.snapshotKey('prod/web')).toBeUndefined();
+  });
+
+  it('forgets a key `window` after its newest snapshot, so its state is bounded by the keys still reporting', () => {
+    const { run, processor } = makeProcessor(only('snapshot_not_verified'));
+    // 500 keys that each reported a verified snapshot once, and one still reporting (prod/live).
+    for (let i = 0; i < 500; i++) run(snapshotEvent(T0 + i, true, 'snap', 'prod', `app-${i}`));
+    expect(processor.snapshotKey('prod/app-0')!.rules.snapshot_not_verified).toEqual({ newestAt: T0 });
+    run(snapshotEvent(T0 + DAY, true, 'snap-live', 'prod', 'live'));
+    processor.drainDirtyKeys();
+    run(advance(T0 + DAY + 500));
+    expect(processor.drainDirtyKeys()).toHaveLength(500); // their changelog records go too
+    const kept = Array.from({ length: 500 }, (_, i) => processor.snapshotKey(`prod/app-${i}`)).filter((s) => s !== undefined);
+    expect(kept).toEqual([]);
+    expect(processor.snapshotKey('prod/live')!.rules.snapshot_not_verified).toEqual({ newestAt: T0 + DAY });
+    // A late unverified snapshot older than the forgotten one is still no alert (older than `window` when learnt:
+    // the key is no longer measured); one within `window` of the frontier is judged as ever.
+    const lateAt = (fact: Fact, frontier: number): Fact => ({ ...fact, kind: 'late', at: frontier, frontier }) as Fact;
+    expect(run(lateAt(snapshotEvent(T0 - MIN, false, 'old', 'prod', 'app-0'), T0 + DAY + 600))).toEqual([]);
+    expect(brief(run(lateAt(snapshotEvent(T0 + DAY + 550, false, 'new', 'prod', 'app-1'), T0 + DAY + 600)))).toEqual([['snapshot_not_verified', 'firing', 1, 'high', DAY + 600]]);
   });
 });
 
