@@ -5,11 +5,14 @@
  * state-drift incidents (`incident` facts: opened, updated, resolved).
  *
  * Time moves by facts and by one event-time timer per key, set no later than
- * the key's next boundary (the earliest grace end, in-flight expiry or source
- * expiry), so a lagging replica becomes divergent exactly when its grace ends
- * and a source silent for longer than `sourceTtlMs` (SPEC §4.2) is forgotten
- * at the first millisecond past that, `sourceTtlMs + 1` after its last
- * observation. A timer is only ever moved earlier between firings: a timer
+ * the key's next boundary (the earliest grace end or in-flight expiry, or the
+ * expiry of its last divergent source), so a lagging replica becomes divergent
+ * exactly when its grace ends and a drift whose sources fall silent for longer
+ * than `sourceTtlMs` (SPEC §4.2) resolves at the first millisecond past that,
+ * `sourceTtlMs + 1` after the last one's observation. Other silent sources
+ * change nothing the key emits: they are forgotten at its next evaluation
+ * (KeyState.expiryBound), so a key's expiries cost one evaluation per batch,
+ * not one per source. A timer is only ever moved earlier between firings: a timer
  * that fires before any boundary re-judges the key, finds nothing changed,
  * emits nothing and re-arms at the real boundary — far cheaper than a heap
  * entry per observation (each observation pushes its source's expiry later).
@@ -173,12 +176,10 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     ks.record(sourceId, previous, digest, at, correlationId);
     emit(observationFact(at, { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
     if (quiet) {
-      // The only boundary this adds is the source's new expiry; the timer may
-      // stay earlier (a boundary that moved away fires, re-judges, re-arms).
-      // A source seen before had an earlier expiry, which the key's timer is
-      // already at or before (a key with a boundary always has a timer no
-      // later than it), so only a new source can need an earlier timer.
-      if (previous === undefined) this.timers.scheduleNoLaterThan(key, at + this.options.sourceTtlMs + 1);
+      // The only boundary this adds is the source's new expiry, and an acceptable source's expiry changes nothing the
+      // key emits: it is forgotten at the key's next evaluation after it (KeyState.expiryBound). A key with a timer
+      // keeps it (it re-judges and re-arms when it fires); one without gets one, so its sources are forgotten.
+      if (previous === undefined && this.timers.dueTime(key) === undefined) this.timers.schedule(key, at + this.options.sourceTtlMs + 1);
       return;
     }
     this.evaluate(key, ks, at, observationTrigger(sourceId, correlationId), emit);

@@ -11,6 +11,7 @@ import type { Incident } from '../facts.js';
 import { IncidentLifecycle, sortedUnique, type IncidentContext, type OpenIncidentTally } from './incident-lifecycle.js';
 import type { DirtyHolder } from '../stateful.js';
 import { SourceBound } from './source-bound.js';
+import { SourceIdCache } from './source-id-cache.js';
 
 /** No bound on a key's sources (the processor passes DRIFTWATCH_MAX_SOURCES_PER_KEY's). */
 const UNBOUNDED = new SourceBound(Number.MAX_SAFE_INTEGER);
@@ -55,28 +56,6 @@ export interface IncidentChange {
   incident: Incident;
 }
 
-/** instance → `<type>:<instance>` for one type, in two small parallel arrays (see KeyState.sourceIds). */
-class SourceIdCache {
-  private instances: string[] = [];
-  private ids: string[] = [];
-
-  constructor(private readonly type: string) {}
-
-  idOf(instance: string): string {
-    const instances = this.instances;
-    for (let i = 0; i < instances.length; i++) if (instances[i] === instance) return this.ids[i]!;
-    if (instances.length >= 32) {
-      // Bounded: instances come and go.
-      this.instances = [];
-      this.ids = [];
-    }
-    const id = `${this.type}:${instance}`;
-    this.instances.push(instance);
-    this.ids.push(id);
-    return id;
-  }
-}
-
 /** Shared empty result (the common case): callers only iterate it. */
 const noChanges: IncidentChange[] = [];
 
@@ -103,6 +82,21 @@ export class KeyState implements DirtyHolder {
    * once event time moves past the instant, so it is rarely in a snapshot.
    */
   private starts: { at: number; count: number } | undefined;
+  /**
+   * When the key must be judged again for its sources' sake, as of its latest
+   * evaluation (not state): the expiry of its last divergent source — the
+   * only expiry that can change what it emits (a `source_expired`
+   * resolution) — or, with none divergent, of its last source (it is
+   * forgotten then). The other sources are forgotten at the key's next
+   * evaluation after their expiry, for whatever reason, or on `record` at the
+   * bound: one evaluation per key per batch of expiries instead of one per
+   * source, each of which looked at every source (O(n²) for a key whose n
+   * sources fall silent one after another). Undefined before the first
+   * evaluation (a restored key): the earliest expiry then, as before.
+   */
+  private expiryBound: number | undefined;
+  /** A lower bound on the earliest expiry of the key's sources (see `record`, at the bound). */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly env: string,
@@ -137,9 +131,17 @@ export class KeyState implements DirtyHolder {
    * at `now` (the frontier: a late observation's `at` is its own time).
    */
   record(sourceId: string, previous: SourceObservation | undefined, digest: string, at: number, correlationId: string | undefined, now = at): void {
-    if (previous === undefined && this.sources.size >= this.sourceBound.max) {
-      if (!this.sourceBound.admit(this.sources, this.isDivergent(digest, now), (d) => this.isDivergent(d, now))) return;
+    if (previous !== undefined && now - previous.at > this.sourceTtlMs) {
+      // Expired, not yet forgotten (expiryBound): a new source, at the end of the map, as if it had been.
+      this.sources.delete(sourceId);
+      previous = undefined;
     }
+    if (previous === undefined && this.sources.size >= this.sourceBound.max) {
+      // The bound counts live sources only: forget the expired ones first (a scan only once one may have expired).
+      if (now >= this.earliestExpiry) this.forgetExpired(now);
+      if (this.sources.size >= this.sourceBound.max && !this.sourceBound.admit(this.sources, this.isDivergent(digest, now), (d) => this.isDivergent(d, now))) return;
+    }
+    if (at + this.sourceTtlMs + 1 < this.earliestExpiry) this.earliestExpiry = at + this.sourceTtlMs + 1;
     if (previous === undefined || (previous.correlationId === undefined) !== (correlationId === undefined)) {
       this.sources.set(sourceId, correlationId === undefined ? { digest, at } : { digest, at, correlationId });
       return;
@@ -160,11 +162,25 @@ export class KeyState implements DirtyHolder {
     // One pass: forget expired sources, judge the others (pruning cannot change
     // what is acceptable at t: it only drops entries that ended at or before t).
     let divergent: Array<[string, SourceObservation]> | undefined;
+    let lastExpiry = Number.NEGATIVE_INFINITY;
+    let lastDivergentExpiry = Number.NEGATIVE_INFINITY;
+    let earliestExpiry = Number.POSITIVE_INFINITY;
     for (const entry of this.sources) {
       const s = entry[1];
-      if (t - s.at > this.sourceTtlMs) this.sources.delete(entry[0]); // silent for longer than the TTL (SPEC §4.2), not exactly as long
-      else if (this.isDivergent(s.digest, t)) (divergent ??= []).push(entry);
+      if (t - s.at > this.sourceTtlMs) {
+        this.sources.delete(entry[0]); // silent for longer than the TTL (SPEC §4.2), not exactly as long
+        continue;
+      }
+      const expiry = s.at + this.sourceTtlMs + 1; // the first millisecond at which it has been silent for longer
+      if (expiry > lastExpiry) lastExpiry = expiry;
+      if (expiry < earliestExpiry) earliestExpiry = expiry;
+      if (this.isDivergent(s.digest, t)) {
+        (divergent ??= []).push(entry);
+        if (expiry > lastDivergentExpiry) lastDivergentExpiry = expiry;
+      }
     }
+    this.earliestExpiry = earliestExpiry;
+    this.expiryBound = divergent !== undefined ? lastDivergentExpiry : this.sources.size > 0 ? lastExpiry : undefined;
     if (divergent === undefined) {
       if (this.lifecycle.phase === 'idle') return noChanges;
       return [{ change: 'resolved', incident: this.lifecycle.resolve(t, reasonOf[trigger.type]) }];
@@ -203,15 +219,30 @@ export class KeyState implements DirtyHolder {
     return updated ? [{ change: 'updated', incident: updated }] : noChanges;
   }
 
-  /** Earliest time after t at which the judgement may change: a grace end, an in-flight expiry or a source expiry. */
+  /**
+   * Earliest time after t (the latest evaluation's) at which the judgement may change: a grace end, an in-flight
+   * expiry, or the expiry of the last divergent source (expiryBound; before any evaluation, of the earliest source).
+   */
   nextBoundaryAfter(t: number): number | undefined {
     let next = this.desired.nextBoundaryAfter(t) ?? Number.POSITIVE_INFINITY;
+    const bound = this.expiryBound;
+    if (bound !== undefined && bound > t) return Math.min(next, bound);
     for (const s of this.sources.values()) {
       // The first millisecond at which the source has been silent for longer than the TTL.
       const expiry = s.at + this.sourceTtlMs + 1;
       if (expiry > t && expiry < next) next = expiry;
     }
     return next === Number.POSITIVE_INFINITY ? undefined : next;
+  }
+
+  /** Forgets the sources silent for longer than the TTL at `now`, and sets earliestExpiry exactly. */
+  private forgetExpired(now: number): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [id, s] of this.sources) {
+      if (now - s.at > this.sourceTtlMs) this.sources.delete(id);
+      else if (s.at + this.sourceTtlMs + 1 < earliest) earliest = s.at + this.sourceTtlMs + 1;
+    }
+    this.earliestExpiry = earliest;
   }
 
   snapshot(): StateDriftKeySnapshot {
