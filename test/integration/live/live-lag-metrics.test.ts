@@ -59,6 +59,8 @@ describeKafka('live mode metrics of keeping up', (brokers) => {
     expect([...fresh.values()]).toEqual(new Array(d.inputs.length * 2).fill(0));
     // No event yet: no watermark, so no delay — not a delay of 0.
     expect([...(await a.metrics()).keys()].filter((k) => k.startsWith('driftwatch_watermark_delay_seconds'))).toEqual([]);
+    // The state-drift bound's drops are served with the other counters (none here).
+    expect((await a.metrics()).get('driftwatch_sources_dropped_total')).toBe(0);
 
     const producer = kafka.producer();
     await producer.connect();
