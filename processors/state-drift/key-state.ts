@@ -260,6 +260,7 @@ export class KeyState implements DirtyHolder {
     const ks = new KeyState(state.env, state.artifact, DesiredState.restore(options, state.desired), options.sourceTtlMs, openTally, sourceBound);
     for (const { sourceId, ...s } of state.sources) ks.sources.set(sourceId, s);
     ks.lifecycle.restore(state.incident);
+    ks.earliestExpiry = Number.NEGATIVE_INFINITY; // not known until a scan: `record` at the bound looks first
     if (state.starts !== undefined) ks.starts = { ...state.starts };
     return ks;
   }

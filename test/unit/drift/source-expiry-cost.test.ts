@@ -69,4 +69,17 @@ describe('source expiry cost', () => {
     expect(ids).toHaveLength(max);
     expect(ids.every((id) => id.startsWith('index:new-') || id === 'index:r-0')).toBe(true);
   });
+
+  it('so does a restored key, before its first evaluation', () => {
+    const max = 3;
+    const opts = { ...options, maxSourcesPerKey: max };
+    const before = new StateDriftProcessor(opts, classify);
+    feed(before, [...promoted(t(0), 'p1', 'd1'), ...instances(max, 'd1', 200)]);
+    const after = new StateDriftProcessor(opts, classify);
+    after.restoreKey(KEY, JSON.parse(JSON.stringify(before.snapshotKey(KEY))));
+    // The first source's expiry, to the millisecond: its timer is due then, and fires only after this fact.
+    feed(after, [index(t(200) + options.sourceTtlMs + 1, { instance: 'late-comer', servedDigest: 'd1' })]);
+    expect(after.sourcesDropped).toBe(0);
+    expect(after.snapshotKey(KEY)!.sources.map((s) => s.sourceId)).toEqual(['index:r-1', 'index:r-2', 'index:late-comer']);
+  });
 });
