@@ -141,6 +141,17 @@ export class StopRequestedError extends DriftwatchError {
   static override readonly code = 'DW_STOP_REQUESTED';
 }
 
+/**
+ * The StopRequestedError a consumer's join is refused with once a stop during start-up gave it up
+ * (engine/live/pending-join.ts): kafkajs then reports the consumer crashed, with this message (kafkajs-log-level.ts).
+ */
+export const JOIN_GIVEN_UP = 'stopped during start-up: the group is not joined again';
+
+/** Whether `err` is, or was caused by, a StopRequestedError (kafkajs wraps the errors it gives up on). */
+export function isStopRequested(err: unknown): boolean {
+  return causeChain(err).some((e) => e instanceof StopRequestedError);
+}
+
 /** Every coded error class, so tests can check each one carries its own code. */
 export const errorClasses = [
   DriftwatchError,

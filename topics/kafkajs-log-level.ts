@@ -40,10 +40,14 @@
  * not host this topic-partition" or "no leader", which that wait expects and
  * retries. Within whileAwaitingNewTopics those two are logged at debug, so a
  * clean `topics create` shows no warning; anywhere else they stay warnings.
+ *
+ * A consumer whose join a stop during start-up gave up (engine/live/pending-join.ts) is refused its next join, and
+ * kafkajs logs its end as "Crash: …" at ERROR: it is the stop asked for, logged at info.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import kafkajs, { type LogEntry } from 'kafkajs';
+import { JOIN_GIVEN_UP } from '../lib/errors.js';
 
 export type PinoMethod = 'error' | 'warn' | 'info' | 'debug';
 
@@ -112,5 +116,6 @@ export function kafkajsLogMethod({ namespace, level, log }: Pick<LogEntry, 'name
     return 'warn';
   }
   if (method === 'warn' && namespace === 'Producer' && log.message === IDEMPOTENT_RETRIES_WARNING) return 'debug';
+  if (method === 'error' && namespace === 'Consumer' && log.message.startsWith('Crash: ') && log.message.endsWith(JOIN_GIVEN_UP)) return 'info';
   return method;
 }

@@ -10,6 +10,7 @@ import { coPartitionAssignerFor } from '../../topics/co-partition-assigner.js';
 import { assignedTps, tp } from './topic-partition.js';
 import { isFenced } from './transactional-producer.js';
 import { isKafkaJsError } from '../../topics/kafka-client.js';
+import { isStopRequested } from '../../lib/errors.js';
 import { reportGroupMembers } from './group-members.js';
 import { STUCK_CONSUMER_MS, watchForStuckStop } from './stuck-consumer.js';
 import { replaceUntilRunning } from './consumer-replacement.js';
@@ -26,7 +27,7 @@ import type { LiveContext } from './live-context.js';
 export function createConsumer(ctx: LiveContext): Consumer {
   const { opts, state, log } = ctx;
   const { config } = opts;
-  const consumer = opts.kafka.consumer({
+  const consumer = ctx.pendingJoin.memberKafka.consumer({
     groupId: config.kafka.groupId,
     partitionAssigners: [coPartitionAssignerFor(opts.instanceId)],
     readUncommitted: false,
@@ -74,6 +75,8 @@ export function createConsumer(ctx: LiveContext): Consumer {
   });
   consumer.on(consumer.events.CRASH, (e) => {
     if (!current()) return;
+    // A join given up by a stop during start-up (pending-join.ts): the start ends with it, not a failure.
+    if (isStopRequested(e.payload.error)) return;
     state.readyFlag = false;
     state.inGroup = false; // kafkajs disconnects a crashed consumer: it has left the group, restarted or not
     state.outOfGroupFor = 'failure';

@@ -21,6 +21,7 @@ import type { DeadLetterLog } from './dead-letter-log.js';
 import type { CommitScheduler } from './commit-scheduler.js';
 import type { SerialLock } from './serial-lock.js';
 import type { Halting } from './halting.js';
+import type { PendingJoin } from './pending-join.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
 
 export class LiveState {
@@ -114,4 +115,6 @@ export interface LiveContext {
   readonly idleTimeoutMs: number;
   /** Publishes checkpoints in the background, one at a time (commit-scheduler.ts). */
   readonly commits: CommitScheduler;
+  /** The group member's join, given up by a stop during start-up; its `memberKafka` makes the member (pending-join.ts). */
+  readonly pendingJoin: PendingJoin;
 }

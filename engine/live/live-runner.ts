@@ -48,6 +48,7 @@ import { IdleSettlement } from './idle-settlement.js';
 import { releaseLive, stopLive } from './live-shutdown.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
 import { StopRequestedError } from '../../lib/errors.js';
+import { PendingJoin } from './pending-join.js';
 
 export class LiveRunner {
   private readonly ctx: LiveContext;
@@ -140,6 +141,7 @@ export class LiveRunner {
       deadLetters: new DeadLetterLog(log, config.kafka.topics.dlq, now),
       idleTimeoutMs,
       commits,
+      pendingJoin: new PendingJoin(opts.kafka, config.kafka.groupId, log),
     };
     // Out of the group every partition is revoked (eager rebalance protocol) and may already be another member's: its
     // lag series goes now, not at this instance's next assignment, or lag summed over the instances counts it twice;
@@ -229,10 +231,13 @@ export class LiveRunner {
   /**
    * A signal during `start`: it fails at the end of its current step (StopRequestedError). Returns whether a group
    * may have a member of this instance by then (the changelog reader's or the engine's), which the caller's `release`
-   * must take out; false before that, when nothing is left in the broker however the process ends.
+   * must take out; false before that, when nothing is left in the broker however the process ends. The engine's
+   * join is not waited for: it may wait for another member slow to rejoin for as long as that member's rebalance
+   * timeout, so its member leaves the group at once and the join ends (pending-join.ts).
    */
   abortStart(): boolean {
     this.startAborted = true;
+    if (this.joining && !this.ctx.state.inGroup) void this.ctx.pendingJoin.giveUp();
     return this.joining;
   }
 

@@ -12,11 +12,18 @@
  * reader's group kept its member (Stable, 1 member). A signal during a
  * restore waited for the whole restore, however long (run's 30 s deadline then
  * exited 1 with both members still in their groups).
+ *
+ * A signal while the engine's join waits for a rebalance (another member of
+ * the group slow to rejoin: stuck in a batch, it neither heartbeats nor
+ * rejoins until its session times out) must not wait for that member either.
+ * Before the fix it waited for the join, past run's 30 s deadline: exit 1,
+ * 'start-up did not stop within 30s', the engine's member left in the group.
  */
 import { it, expect } from 'vitest';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { describeKafka } from '../kafka/kafka-env.js';
-import { liveSuite, until } from './live-env.js';
+import { groupMembers, liveSuite, until, type LiveDeployment } from './live-env.js';
+import { coPartitionAssignerFor } from '../../../topics/co-partition-assigner.js';
 import type { EngineProcess } from './engine-process.js';
 
 /** The engine group's member count, and every changelog reader group of it with its state and member count. */
@@ -45,6 +52,48 @@ async function lengthenChangelog(kafka: Kafka, topic: string, records: number): 
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * A member of the engine's group that stops answering: it joins alone, is handed a record, and stays in its batch
+ * (kafkajs heartbeats between batches only) until `release`. A join after it waits for it to rejoin — for its session
+ * and rebalance timeouts (`slowForMs`) — as for an instance stuck in a long batch. Its member id: `<clientId>/<memberId>`.
+ */
+async function slowMember(kafka: Kafka, d: LiveDeployment, slowForMs: number): Promise<{ member: string; release: () => Promise<void> }> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: d.groupId,
+    partitionAssigners: [coPartitionAssignerFor('slow')], // the engine's protocol: a group's members must share one
+    sessionTimeout: slowForMs,
+    rebalanceTimeout: slowForMs,
+    heartbeatInterval: 1_000,
+  });
+  let member = '';
+  consumer.on(consumer.events.GROUP_JOIN, (e) => (member = e.payload.memberId));
+  let unblock!: () => void;
+  const blocked = new Promise<void>((resolve) => (unblock = resolve));
+  let entered!: () => void;
+  const inBatch = new Promise<void>((resolve) => (entered = resolve));
+  await consumer.connect();
+  await consumer.subscribe({ topics: d.inputs, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async () => {
+      entered();
+      await blocked;
+    },
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: d.topics.promotion, messages: [{ key: 'slow/member', value: 'not an event', partition: 0 }] });
+  await producer.disconnect();
+  await inBatch;
+  const { members } = await groupMembers(kafka, d.groupId);
+  return {
+    member: members.find((m) => m.endsWith('/' + member))!,
+    release: async () => {
+      unblock();
+      await consumer.disconnect();
+    },
+  };
 }
 
 describeKafka('driftwatch run stopped during start-up', (brokers) => {
@@ -83,4 +132,27 @@ describeKafka('driftwatch run stopped during start-up', (brokers) => {
     expect(said(e)).not.toContain('state restored');
     expect(e.errors(), e.describe()).toEqual([]);
   }, 180_000);
+
+  it('joining while another member is slow to rejoin: the join is given up, exit 0 at once, its member out of the group', async () => {
+    const d = await deploy('sig-join', { partitions: 2 });
+    const slow = await slowMember(kafka, d, 90_000);
+    try {
+      const e = await start(d, 'join');
+      // The engine's member is in the group, its join waiting for the slow member to rejoin.
+      await until('the engine to wait in its join', async () => {
+        const g = await groupMembers(kafka, d.groupId);
+        return g.state === 'PreparingRebalance' && g.members.length === 2 ? true : undefined;
+      }, { intervalMs: 50, engines });
+      const signalled = Date.now();
+      expect(await e.terminate(45_000), e.describe()).toEqual({ code: 0, signal: null });
+      // Well inside run's 30 s deadline: not waiting for the slow member's 90 s.
+      expect(Date.now() - signalled, e.describe()).toBeLessThan(10_000);
+      expect((await groupMembers(kafka, d.groupId)).members, e.describe()).toEqual([slow.member]);
+      expect((await groupsLeft(kafka, d.groupId)).readers).toEqual([]);
+      expect(said(e)).toEqual(expect.arrayContaining(['join given up: left the group', 'stopped during start-up; nothing was processed']));
+      expect(e.errors(), e.describe()).toEqual([]);
+    } finally {
+      await slow.release();
+    }
+  }, 120_000);
 });

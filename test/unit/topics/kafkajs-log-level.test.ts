@@ -3,6 +3,7 @@ import kafkajs, { type LogEntry } from 'kafkajs';
 import { createLogger } from '../../../lib/logger.js';
 import { pinoLogCreator } from '../../../topics/kafka-client.js';
 import { whileAwaitingNewTopics } from '../../../topics/kafkajs-log-level.js';
+import { JOIN_GIVEN_UP } from '../../../lib/errors.js';
 
 const { logLevel } = kafkajs;
 
@@ -115,4 +116,19 @@ describe('kafkajs log lines in pino', () => {
     expect(k.raw[0].match(/"component":/g)).toHaveLength(1);
     expect(k.lines[0]).toMatchObject({ level: 30, component: 'kafkajs', demoId: 'd1', namespace: 'Consumer', groupId: 'g', msg: 'Starting' });
   });
+
+  it("logs the end of a consumer whose join a stop during start-up gave up at info; any other crash stays an error", () => {
+    const k = kafkajsLogger('info');
+    const crash = (message: string): Omit<LogEntry, 'label'> => ({ namespace: 'Consumer', level: logLevel.ERROR, log: { timestamp: '', message } as LogEntry['log'] });
+    // As kafkajs words it: the error itself, or wrapped by its retrier (pending-join.ts).
+    k.log(crash(`Crash: StopRequestedError: ${JOIN_GIVEN_UP}`));
+    k.log(crash(`Crash: KafkaJSNonRetriableError: ${JOIN_GIVEN_UP}`));
+    k.log(crash('Crash: KafkaJSNonRetriableError: Not authorized to access group'));
+    expect(k.lines.map((l) => [l.level, l.msg])).toEqual([
+      [30, `Crash: StopRequestedError: ${JOIN_GIVEN_UP}`],
+      [30, `Crash: KafkaJSNonRetriableError: ${JOIN_GIVEN_UP}`],
+      [50, 'Crash: KafkaJSNonRetriableError: Not authorized to access group'],
+    ]);
+  });
 });
+
