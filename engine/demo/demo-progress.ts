@@ -20,16 +20,26 @@ export interface ProgressSource {
   /** Records handed to the engine so far. */
   records(): number;
   tally: DemoTally;
+  /** Event time of the latest record generated so far: the line's event time never goes past it (see progressLine). */
+  lastEventAt?: () => number;
+  /** The engine has been told that no more input comes (its event time then moves past every window and timer). */
+  inputEnded?: () => boolean;
 }
 
 const num = new Intl.NumberFormat('en-US');
 
-export function progressLine(p: { records: number; perSecond: number; clock: number; tally: DemoTally }): string {
+/**
+ * `clock`: the engine's event time, shown no later than `lastEventAt` — the end of input moves the engine past every
+ * window and timer (a day past the last event for snapshot_not_verified), and the line showed that time as if the
+ * scenario had run that long. `endOfInput` marks the line written after it (what it resolved is in the summary).
+ */
+export function progressLine(p: { records: number; perSecond: number; clock: number; tally: DemoTally; lastEventAt?: number; endOfInput?: boolean }): string {
   const t = p.tally;
   const f = t.firingBySeverity();
-  const clock = Number.isFinite(p.clock) ? formatTimestamp(p.clock).replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '—';
+  const at = Math.min(p.clock, p.lastEventAt ?? Number.POSITIVE_INFINITY);
+  const clock = Number.isFinite(at) ? formatTimestamp(at).replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '—';
   return (
-    `events ${num.format(p.records)} (${num.format(Math.round(p.perSecond))}/s) | event time ${clock} | ` +
+    `events ${num.format(p.records)} (${num.format(Math.round(p.perSecond))}/s) | event time ${clock}${p.endOfInput ? ' (end of input)' : ''} | ` +
     `incidents open ${t.openIncidents}, resolved ${t.resolved} | ` +
     `alerts firing ${f.critical} crit, ${f.high} high, ${f.medium} med, ${f.low} low`
   );
@@ -65,7 +75,14 @@ export class ProgressReporter {
     const now = this.now();
     const records = this.source.records();
     const seconds = Math.max(1e-3, (now - this.lastAt) / 1000);
-    const line = progressLine({ records, perSecond: (records - this.lastRecords) / seconds, clock: this.source.tally.clock, tally: this.source.tally });
+    const line = progressLine({
+      records,
+      perSecond: (records - this.lastRecords) / seconds,
+      clock: this.source.tally.clock,
+      tally: this.source.tally,
+      lastEventAt: this.source.lastEventAt?.(),
+      endOfInput: this.source.inputEnded?.(),
+    });
     this.lastAt = now;
     this.lastRecords = records;
     if (this.tty) {

@@ -83,7 +83,10 @@ async function runDemoLocked(options: DemoOptions): Promise<DemoResult> {
   const transport = await (options.transport ?? inProcessTransport())(pipeline, { writer, onFact: tally.onFact });
 
   let sent = 0;
-  const progress = options.progress ? new ProgressReporter({ records: () => sent, tally }, options.progress) : null;
+  let inputEnded = false;
+  const progress = options.progress
+    ? new ProgressReporter({ records: () => sent, tally, lastEventAt: () => gen.stats.lastEventAt, inputEnded: () => inputEnded }, options.progress)
+    : null;
   const startedAt = now();
   let interrupted = false;
   progress?.start();
@@ -119,6 +122,7 @@ async function runDemoLocked(options: DemoOptions): Promise<DemoResult> {
     await flushChunk();
     await transport.flush();
     await pipeline.end();
+    inputEnded = true;
   } finally {
     progress?.stop();
     await transport.close().catch((err: unknown) => log.warn({ err }, 'closing the demo transport failed'));

@@ -59,6 +59,8 @@ export interface DemoSummary {
    * expiry), so what is left is what nothing ended.
    */
   firing: { bySeverity: Record<Severity, number>; alerts: Array<{ rule: string; env: string; artifact: string; severity: Severity }> };
+  /** What the end of input resolved (DemoTally.resolvedAfter the last generated event): not part of the scenario's span. */
+  endOfInput: { alerts: Array<{ rule: string; count: number }>; incidents: number };
   queries: string[];
 }
 
@@ -94,7 +96,8 @@ export function summarizeDemo(run: DemoRun): DemoSummary {
     bySeverity: run.tally.firingBySeverity(),
     alerts: run.tally.firingAlerts().map(({ rule, env, artifact, severity }) => ({ rule, env, artifact, severity })),
   };
-  return { match, detection, detectionOk: (detection.maxMs ?? 0) <= MAX_DETECTION_DELAY_MS, mttr, alerts, firing, queries: run.storeDir ? exploreQueries(run.storeDir) : [] };
+  const endOfInput = run.tally.resolvedAfter(run.generator.lastEventAt);
+  return { match, detection, detectionOk: (detection.maxMs ?? 0) <= MAX_DETECTION_DELAY_MS, mttr, alerts, firing, endOfInput, queries: run.storeDir ? exploreQueries(run.storeDir) : [] };
 }
 
 /** Human durations: 0 ms, 850 ms, 42 s, 6 min 12 s, 1 h 05 min. */
@@ -151,6 +154,20 @@ function formatFiring(f: DemoSummary['firing']): string[] {
   return out;
 }
 
+const plural = (n: number, one: string, many: string) => (n === 0 ? `no ${one}` : `${num.format(n)} ${n === 1 ? one : many}`);
+
+/**
+ * What the end of input resolved, said apart from the scenario's span: the engine's event time went past every window
+ * and timer then (a day past the last event for snapshot_not_verified), which the progress line does not show as event
+ * time. Nothing when it resolved nothing.
+ */
+function formatEndOfInput(e: DemoSummary['endOfInput']): string | null {
+  const alerts = e.alerts.reduce((n, a) => n + a.count, 0);
+  if (alerts === 0 && e.incidents === 0) return null;
+  const byRule = alerts > 0 ? ` (${e.alerts.map((a) => `${a.rule} ${a.count}`).join(', ')})` : '';
+  return `End of input: event time was moved past every window and timer after the last event; that resolved ${plural(alerts, 'alert', 'alerts')}${byRule} and ${plural(e.incidents, 'incident', 'incidents')}.`;
+}
+
 export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   const o = run.scenario;
   const g = run.generator;
@@ -189,6 +206,8 @@ export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   for (const r of s.alerts) out.push(`  ${r.rule.padEnd(28)}${severities.map((v) => String(r.bySeverity[v]).padStart(10)).join('')}${String(r.total).padStart(8)}`);
   if (s.alerts.length === 0) out.push('  none');
   out.push(...formatFiring(s.firing));
+  const endLine = formatEndOfInput(s.endOfInput);
+  if (endLine) out.push(endLine);
   if (s.queries.length > 0) {
     out.push('');
     out.push('Explore the results:');

@@ -19,6 +19,8 @@ export interface AlertInstance {
   /** Highest severity it reached. */
   severity: Severity;
   resolved: boolean;
+  /** Event time of the emission that resolved it; null while it fires. */
+  resolvedAt: number | null;
 }
 
 const rank: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -46,11 +48,15 @@ export class DemoTally {
       if (!seen) {
         const env = a.labels.env ?? '';
         const artifact = a.labels.artifact ?? '';
-        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, env, artifact, startsAt: a.startsAt, severity: a.severity, resolved: a.status === 'resolved' });
+        const resolved = a.status === 'resolved';
+        this.alerts.set(id, { rule: a.rule, fingerprint: a.fingerprint, env, artifact, startsAt: a.startsAt, severity: a.severity, resolved, resolvedAt: resolved ? fact.at : null });
         return;
       }
       if (rank[a.severity] > rank[seen.severity]) seen.severity = a.severity;
-      if (a.status === 'resolved') seen.resolved = true;
+      if (a.status === 'resolved') {
+        seen.resolved = true;
+        seen.resolvedAt = fact.at;
+      }
     }
   };
 
@@ -67,6 +73,17 @@ export class DemoTally {
     return [...this.alerts.values()]
       .filter((a) => !a.resolved)
       .sort((a, b) => rank[b.severity] - rank[a.severity] || a.rule.localeCompare(b.rule) || a.env.localeCompare(b.env) || a.artifact.localeCompare(b.artifact));
+  }
+
+  /**
+   * What was resolved at event times after `lastEventAt`: only the end of input gets there (it moves event time past
+   * every window and timer), so these are what time alone ended once events stopped — alerts by rule, and incidents.
+   */
+  resolvedAfter(lastEventAt: number): { alerts: Array<{ rule: string; count: number }>; incidents: number } {
+    const byRule = new Map<string, number>();
+    for (const a of this.alerts.values()) if (a.resolvedAt !== null && a.resolvedAt > lastEventAt) byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1);
+    const incidents = this.incidents.incidents().filter((i) => i.resolvedAt !== null && i.resolvedAt > lastEventAt).length;
+    return { alerts: [...byRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, count]) => ({ rule, count })), incidents };
   }
 
   /** Alert instances firing now, by severity. */
