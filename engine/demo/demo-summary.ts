@@ -154,6 +154,32 @@ function formatFiring(f: DemoSummary['firing']): string[] {
   return out;
 }
 
+/** The incidents line, then injected and found per kind (a kind the scenario left out only if some were injected). */
+function injectedByKind(run: DemoRun, m: MatchReport): string[] {
+  const verdict = m.missed.length === 0 && m.unexpected.length === 0 ? 'all found, none unexpected' : `${m.missed.length} MISSED, ${m.unexpected.length} unexpected`;
+  const out = [
+    `Incidents: ${m.expected} injected, ${m.matched.length} matched, ${run.tally.incidents.size} found — ${verdict}`,
+    `  ${'injected kind'.padEnd(24)}${'injected'.padStart(9)}${'found'.padStart(7)}${'missed'.padStart(8)}`,
+  ];
+  for (const kind of injectedKinds) {
+    const injected = run.injected.filter((i) => i.armed && i.scenario === kind).length;
+    const found = m.matched.filter((x) => x.injected.scenario === kind).length;
+    if (injected === 0 && !run.scenario.kinds.includes(kind)) continue;
+    out.push(`  ${kind.padEnd(24)}${String(injected).padStart(9)}${String(found).padStart(7)}${String(injected - found).padStart(8)}`);
+  }
+  return out;
+}
+
+/**
+ * The incidents line of a run that injected nothing (a short --duration, or a stop before the first episode): "0
+ * injected … all found" claimed a check that had nothing to check. Episodes are random, and only whole ones are
+ * injected (episode-planner.ts), so a longer run gets some. What was found anyway is unexpected.
+ */
+function nothingInjected(run: DemoRun, m: MatchReport): string {
+  const why = run.interrupted ? 'before the stop' : 'in this run (episodes come now and then, whole ones only: try a longer --duration)';
+  return `Incidents: none injected ${why}, ${run.tally.incidents.size} found${m.unexpected.length > 0 ? ` — ${m.unexpected.length} unexpected` : ''}`;
+}
+
 const plural = (n: number, one: string, many: string) => (n === 0 ? `no ${one}` : `${num.format(n)} ${n === 1 ? one : many}`);
 
 /**
@@ -179,15 +205,7 @@ export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   out.push(`  events: ${num.format(g.events)} generated, ${num.format(g.duplicates)} duplicates, ${num.format(g.malformed)} malformed; engine: ${num.format(run.pipeline.events)} processed, ${num.format(run.pipeline.duplicates)} duplicates dropped, ${num.format(run.pipeline.deadLetters)} dead-lettered, ${num.format(run.pipeline.late)} late`);
   out.push(`  ${(run.wallMs / 1000).toFixed(1)} s wall time, ${num.format(Math.round(g.records / Math.max(run.wallMs / 1000, 1e-3)))} records/s, transport ${run.transport}${run.storeDir ? `, store ${run.storeDir}` : ', no store'}`);
   out.push('');
-  const verdict = m.missed.length === 0 && m.unexpected.length === 0 ? 'all found, none unexpected' : `${m.missed.length} MISSED, ${m.unexpected.length} unexpected`;
-  out.push(`Incidents: ${m.expected} injected, ${m.matched.length} matched, ${run.tally.incidents.size} found — ${verdict}`);
-  out.push(`  ${'injected kind'.padEnd(24)}${'injected'.padStart(9)}${'found'.padStart(7)}${'missed'.padStart(8)}`);
-  for (const kind of injectedKinds) {
-    const injected = run.injected.filter((i) => i.armed && i.scenario === kind).length;
-    const found = m.matched.filter((x) => x.injected.scenario === kind).length;
-    if (injected === 0 && !o.kinds.includes(kind)) continue;
-    out.push(`  ${kind.padEnd(24)}${String(injected).padStart(9)}${String(found).padStart(7)}${String(injected - found).padStart(8)}`);
-  }
+  out.push(...(m.expected === 0 ? [nothingInjected(run, m)] : injectedByKind(run, m)));
   for (const { injected: i, nearest } of m.missed) {
     out.push(`  MISSED ${i.id} ${i.scenario} ${i.env}/${i.artifact}${i.ruleId ? ` rule ${i.ruleId}` : ''}: expected start ${iso(i.startsAt)}${nearest ? `; nearest found: ${describeIncident(nearest)}` : '; nothing found for that key'}`);
   }

@@ -44,3 +44,14 @@ describe('demo output: event time', () => {
     );
   });
 });
+
+describe('demo output: a run with nothing injected', () => {
+  it('says plainly that nothing was injected, and claims nothing was found', async () => {
+    // Five minutes of seed 1: too short for any episode of the scenario.
+    const r = await runCli(['demo', '--no-store', '--duration', '5m', '--seed', '1', '--rate', '0'], env());
+    expect(r.code).toBe(0);
+    const incidents = r.stdout.split('\n').filter((l) => l.startsWith('Incidents:'));
+    expect(incidents).toEqual(['Incidents: none injected in this run (episodes come now and then, whole ones only: try a longer --duration), 0 found']);
+    expect(r.stdout).not.toMatch(/all found|injected kind/);
+  });
+});

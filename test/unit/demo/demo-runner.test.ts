@@ -67,6 +67,16 @@ describe('runDemo', () => {
     expect(formatDemoSummary(run, summary)).toMatch(/stopped by signal/);
   });
 
+  it('stopped before any episode: says that nothing was injected before the stop, not that all was found', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const { run, summary } = await runDemo({ ...base, signal: stop.signal });
+    expect(summary.match.expected).toBe(0);
+    const text = formatDemoSummary(run, summary);
+    expect(text.split('\n').filter((l) => l.startsWith('Incidents:'))).toEqual(['Incidents: none injected before the stop, 0 found']);
+    expect(text).not.toMatch(/all found/);
+  });
+
   it('lists the alerts still firing at the end, as many as the last progress line counts', async () => {
     const { run } = await runDemo(base);
     const firingAlert = (i: number, severity: AlertEvent['severity']): AlertEvent => ({
