@@ -10,7 +10,7 @@ import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { expandGrafanaSql } from './grafana-macros.js';
 import { replayScenario, scenarioEventTo, scenarioFrom, scenarioTo, seedEngineMetrics } from './scenario.js';
-import { dashboards, envOptionValue, envOptions, panelContext, panelTargets as targets, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
+import { dashboards, envOptionValue, envOptions, panelContext, panelTargets as targets, runEachDistinct, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
 
 /** Columns each target returns, in order; keyed "<dashboard uid>/<panel title>/<refId>". */
 const expectedColumns: Record<string, string[]> = {
@@ -136,17 +136,25 @@ describe('dashboard panel queries on the embedded engine', () => {
   }
 
   it('every target also runs with one and with two environments selected', async () => {
-    for (const env of [['prod'], ['prod', 'qa']]) {
-      for (const { dashboard, panel, target } of targets) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, env)));
-    }
+    const to = scenarioTo();
+    await runEachDistinct(
+      store,
+      [['prod'], ['prod', 'qa']].flatMap((env) =>
+        targets.map(({ key, dashboard, panel, target }) => ({ what: `${key} env=${env.join('+')}`, sql: expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, env, to)) })),
+      ),
+    );
   });
 
   it('every target also runs with each value of the custom variables (mttr_window, mttr_threshold_minutes)', async () => {
-    for (const { dashboard, panel, target } of targets) {
-      for (const v of dashboard.templating!.list.filter((x) => x.type === 'custom')) {
-        for (const o of v.options!) await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', undefined, { [v.name]: [o.value] })));
-      }
-    }
+    const to = scenarioTo();
+    await runEachDistinct(
+      store,
+      targets.flatMap(({ key, dashboard, panel, target }) =>
+        dashboard.templating!.list
+          .filter((x) => x.type === 'custom')
+          .flatMap((v) => v.options!.map((o) => ({ what: `${key} ${v.name}=${o.value}`, sql: expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', to, { [v.name]: [o.value] })) }))),
+      ),
+    );
   });
 
   it('a custom variable\'s value is data whatever a link puts in it: quotes and backslashes are neither SQL nor dropped', async () => {

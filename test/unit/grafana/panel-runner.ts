@@ -104,3 +104,20 @@ export async function runPanel(
   if (!t) throw new Error(`no panel ${uid}/${title}`);
   return store.query(expandGrafanaSql(t.target.rawSql!, panelContext(t.dashboard, t.panel, env, to, choices, from)));
 }
+
+/**
+ * Runs each distinct statement once, in the order first given: panels share SQL (the MTTR stat of two dashboards)
+ * and most ignore a given variable, so a sweep over targets and values repeats statements. A failing one is
+ * reported with every `what` that gave it.
+ */
+export async function runEachDistinct(store: StoreTransport, queries: Array<{ what: string; sql: string }>): Promise<void> {
+  const whats = new Map<string, string[]>();
+  for (const { what, sql } of queries) whats.set(sql, [...(whats.get(sql) ?? []), what]);
+  for (const [sql, of] of whats) {
+    try {
+      await store.query(sql);
+    } catch (err) {
+      throw new Error(`${of.join('; ')}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
