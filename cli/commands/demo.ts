@@ -9,8 +9,6 @@ import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { DAY, MINUTE, parseDuration } from '../../lib/time.js';
 import { loadRuntime } from '../runtime.js';
-import { kafkaDemoTransport } from '../../engine/demo/kafka-demo-transport.js';
-import { runDemo } from '../../engine/demo/demo-runner.js';
 import { demoStoreDir } from '../../engine/demo/demo-store.js';
 import { checkDataDir } from '../../store/data-dir-check.js';
 import { formatDemoSummary } from '../../engine/demo/demo-summary.js';
@@ -157,6 +155,10 @@ export const demoCommand: Command = {
       // louder than LOG_LEVEL asks (error, fatal, silent keep theirs), and debug shows everything.
       const quietInfo = rt.logger.isLevelEnabled('info') && !rt.logger.isLevelEnabled('debug');
       const logger = quietInfo ? rt.logger.child({}, { level: 'warn' }) : rt.logger;
+      // Loaded here, not with the CLI: the engine is most of what a process loads; the Kafka transport (kafkajs, the
+      // live engine) only when the records go through Kafka.
+      const { runDemo } = await import('../../engine/demo/demo-runner.js');
+      const { kafkaDemoTransport } = viaKafka ? await import('../../engine/demo/kafka-demo-transport.js') : { kafkaDemoTransport: undefined };
       const { run, summary } = await runDemo({
         scenario: input,
         processing,
@@ -168,7 +170,7 @@ export const demoCommand: Command = {
         realTime: forever,
         signal: stop.signal,
         progress: { stream: ctx.stderr },
-        ...(viaKafka ? { transport: kafkaDemoTransport({ config: rt.config, alerts: rt.alerts, logger }) } : {}),
+        ...(kafkaDemoTransport ? { transport: kafkaDemoTransport({ config: rt.config, alerts: rt.alerts, logger }) } : {}),
       });
       ctx.stdout.write(formatDemoSummary(run, summary));
     } finally {

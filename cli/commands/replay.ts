@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { removePartialOutputs, replayFile, STDIN } from '../../engine/replay.js';
 
 export const replayCommand: Command = {
   path: ['replay'],
@@ -37,9 +36,11 @@ export const replayCommand: Command = {
     const out = args.values.out as string | undefined;
     if (!out) throw new UsageError('--out <dir> is required: where alerts.ndjson, incidents.ndjson, dlq.ndjson and the store go');
     const rt = loadRuntime(ctx, { alertsFile: args.values.alerts as string | undefined });
+    // Loaded here, not with the CLI: the engine is most of what a process loads, and other commands do not need it.
+    const replay = await import('../../engine/replay.js');
     // Ctrl-C / SIGTERM: by default the process would end without a word, its unfinished outputs left behind.
     const onSignal = (signal: NodeJS.Signals) => {
-      removePartialOutputs(out);
+      replay.removePartialOutputs(out);
       ctx.stderr.write(
         `driftwatch replay: interrupted (${signal}); nothing written to ${out}/*.ndjson (they are written when a replay completes), ` +
           `while ${out}/store keeps the rows stored so far: replay again with --force to redo the run from the start\n`,
@@ -52,7 +53,7 @@ export const replayCommand: Command = {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const summary = await replayFile({
+    const summary = await replay.replayFile({
       input,
       stdin: ctx.stdin,
       outDir: out,
@@ -74,7 +75,7 @@ export const replayCommand: Command = {
     // (future_time 500)" rather than a bare count.
     const byCategory = Object.entries(summary.deadLettersByCategory).map(([k, v]) => `${k} ${v}`).join(', ');
     ctx.stdout.write(
-      `replayed ${summary.records} records from ${input === STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
+      `replayed ${summary.records} records from ${input === replay.STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
         `${summary.late} late, ${summary.deadLetters} rejected${byCategory ? ` (${byCategory})` : ''}\n` +
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
         `wrote ${written.map((name) => join(out, name)).join(', ')}\n`,
@@ -94,7 +95,7 @@ export const replayCommand: Command = {
       );
     }
     // A closed or empty standard input (`replay - <&-`), or an empty file, is more likely a mistake than a run.
-    if (summary.lines === 0) ctx.stderr.write(`note: ${input === STDIN ? 'standard input' : input} held no lines: nothing was replayed\n`);
+    if (summary.lines === 0) ctx.stderr.write(`note: ${input === replay.STDIN ? 'standard input' : input} held no lines: nothing was replayed\n`);
     return 0;
   },
 };

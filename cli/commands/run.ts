@@ -2,7 +2,7 @@
 import type { Command } from '../command.js';
 import { loadRuntime } from '../runtime.js';
 import type { Writable } from 'node:stream';
-import { startLiveEngine, type LiveEngine } from '../../engine/live/start-live.js';
+import type { LiveEngine } from '../../engine/live/start-live.js';
 import type { LiveRunner } from '../../engine/live/live-runner.js';
 import { DuplicateInstanceError, StopRequestedError, UsageError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -58,6 +58,8 @@ export const runCommand: Command = {
     process.on('SIGINT', () => onSignal('SIGINT'));
     let live: LiveEngine;
     try {
+      // Loaded here, not with the CLI: the live engine and kafkajs are most of what a process loads.
+      const { startLiveEngine } = await import('../../engine/live/start-live.js');
       live = await startLiveEngine(rt, (r) => (runner = r));
     } catch (err) {
       if (!(err instanceof StopRequestedError)) throw err;

@@ -2,9 +2,6 @@
 import type { Command } from '../command.js';
 import { DriftwatchError, UsageError } from '../../lib/errors.js';
 import { loadRuntime } from '../runtime.js';
-import { createKafkaClient, kafkaFailure } from '../../topics/kafka-client.js';
-import { topicDefinitions } from '../../topics/topic-definitions.js';
-import { ensureTopics, formatTopicReport } from '../../topics/topic-admin.js';
 
 export const topicsCreateCommand: Command = {
   path: ['topics', 'create'],
@@ -18,6 +15,12 @@ export const topicsCreateCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const rt = loadRuntime(ctx);
     const { kafka } = rt.config;
+    // Loaded here, not with the CLI: kafkajs is a large part of what a process loads, and most commands do not need it.
+    const [{ createKafkaClient, kafkaFailure }, { topicDefinitions }, { ensureTopics, formatTopicReport }] = await Promise.all([
+      import('../../topics/kafka-client.js'),
+      import('../../topics/topic-definitions.js'),
+      import('../../topics/topic-admin.js'),
+    ]);
     const definitions = topicDefinitions(kafka);
     const admin = createKafkaClient({ brokers: kafka.brokers, clientId: kafka.clientId, security: kafka.security, logger: rt.logger }).admin();
     try {
