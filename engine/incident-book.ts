@@ -21,6 +21,7 @@ export function toIncidentRecord(incident: Incident): IncidentRecord & { correla
     ...(incident.reason !== undefined ? { reason: incident.reason } : {}),
     ...(incident.expectedDigest !== undefined ? { expectedDigest: incident.expectedDigest } : {}),
     divergentDigests: incident.divergentDigests,
+    ...(incident.divergentDigestsOmitted !== undefined ? { divergentDigestsOmitted: incident.divergentDigestsOmitted } : {}),
     ...(incident.recoveryMs !== undefined ? { recoveryMs: incident.recoveryMs } : {}),
     ...(incident.inputDigest !== undefined ? { inputDigest: incident.inputDigest } : {}),
     ...(incident.correlationId !== undefined ? { correlationId: incident.correlationId } : {}),

@@ -168,6 +168,7 @@ function incidentRecord(fact: FactOf<'incident'>): AuditRecord {
   if (i.reason !== undefined) d.reason = i.reason;
   if (i.expectedDigest !== undefined) d.expectedDigest = i.expectedDigest;
   if (i.divergentDigests !== undefined) d.divergentDigests = i.divergentDigests;
+  if (i.divergentDigestsOmitted !== undefined) d.divergentDigestsOmitted = i.divergentDigestsOmitted;
   if (i.inputDigest !== undefined) d.inputDigest = i.inputDigest;
   if (i.recoveryMs !== undefined) d.recoveryMs = i.recoveryMs;
   if (i.desiredFrom !== undefined) d.desiredFrom = i.desiredFrom;

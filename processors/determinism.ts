@@ -13,7 +13,9 @@
  * Choices where SPEC is silent:
  * - the incident's `inputDigest` is the input of the conflict that opened it;
  *   conflicting outputs of other inputs while it is open are added to
- *   `divergentDigests` too (the rule is nondeterministic either way);
+ *   `divergentDigests` too (the rule is nondeterministic either way), up to
+ *   the incident's bound (incident-lifecycle.ts): past it they are counted,
+ *   once per input and window, in `divergentDigestsOmitted`;
  * - a late hydration (older than the frontier; its fact's `at` is the
  *   frontier) counts when its window is the one the frontier is in
  *   (late-window.ts, as in every windowed processor): that window has not
@@ -245,7 +247,9 @@ export class DeterminismProcessor implements Processor, KeyedStateStore {
       emit(incidentFact('opened', incident, at));
       return;
     }
-    const updated = rule.lifecycle.update({ divergentDigests: digests });
+    // Only the outputs new to the incident: the input's first two (its conflict begins), else its newest. Those past
+    // the incident's bound are counted, so each conflicting output is counted once per input and window.
+    const updated = rule.lifecycle.update({ divergentDigests: outputs.length === 2 ? digests : [event.outputDigest] });
     if (updated) emit(incidentFact('updated', updated, at));
   }
 

@@ -80,7 +80,10 @@ export interface Incident {
   /** converged | promoted | source_expired (state); consistent (determinism). */
   reason?: string;
   expectedDigest?: string;
+  /** At most MAX_LISTED_DIGESTS (incident-lifecycle.ts): the first seen while the incident is open, sorted. */
   divergentDigests: string[];
+  /** How many more divergent digests (conflicting outputs) the incident saw than it names; absent when none. */
+  divergentDigestsOmitted?: number;
   recoveryMs?: number;
   correlationId?: string;
   /** State incidents: whether the desired state came from a promotion or a rollback. */

@@ -16,6 +16,7 @@ export const incidentRecordSchema = s.object(
     reason: s.optional(s.string()),
     expectedDigest: s.optional(s.string()),
     divergentDigests: s.optional(s.array(s.string())),
+    divergentDigestsOmitted: s.optional(s.integer({ min: 1, doc: 'how many more divergent digests the incident saw than it names; absent when none' })),
     recoveryMs: s.optional(s.integer({ min: 0 })),
   },
   { name: 'IncidentRecord', doc: 'driftwatch incident (final state)' },

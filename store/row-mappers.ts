@@ -180,6 +180,7 @@ export class RowMapper {
       reason: i.reason,
       expected_digest: i.expectedDigest,
       divergent_digests: i.divergentDigests,
+      divergent_digests_omitted: i.divergentDigestsOmitted, // absent (the DEFAULT 0, migration 0017) when it names every digest
       recovery_ms: i.recoveryMs,
       correlation_id: i.correlationId,
       desired_from: i.desiredFrom,

@@ -26,9 +26,12 @@ const transitions: Record<Transition, { from: IncidentPhase; to: IncidentPhase }
   resolve: { from: 'open', to: 'idle' },
 };
 
+/** Most divergent digests an incident names (its alert text lists 10 of them; the rest are counted). */
+export const MAX_LISTED_DIGESTS = 64;
+
 /** Fields an open incident may change while it stays open. */
 export interface IncidentPatch {
-  /** Merged into the incident's digests (they only grow). */
+  /** Merged into the incident's digests (they only grow); past MAX_LISTED_DIGESTS each one not named is counted as omitted. */
   divergentDigests?: string[];
   expectedDigest?: string;
   desiredFrom?: Incident['desiredFrom'];
@@ -71,7 +74,7 @@ export class IncidentLifecycle {
   open(init: Omit<Incident, 'detectedAt' | 'resolvedAt' | 'reason' | 'recoveryMs'>): Incident {
     this.guard('open');
     this.tally?.add(1);
-    this.incident = dropUndefined({ ...init, divergentDigests: sortedUnique(init.divergentDigests), detectedAt: init.startedAt, resolvedAt: null });
+    this.incident = withinBound(dropUndefined({ ...init, divergentDigests: sortedUnique(init.divergentDigests), detectedAt: init.startedAt, resolvedAt: null }));
     return copy(this.incident);
   }
 
@@ -80,13 +83,7 @@ export class IncidentLifecycle {
     this.guard('update');
     const inc = this.incident!;
     let changed = false;
-    if (patch.divergentDigests) {
-      const merged = sortedUnique([...inc.divergentDigests, ...patch.divergentDigests]);
-      if (merged.length !== inc.divergentDigests.length) {
-        inc.divergentDigests = merged;
-        changed = true;
-      }
-    }
+    if (patch.divergentDigests && addDigests(inc, patch.divergentDigests)) changed = true;
     if (patch.expectedDigest !== undefined && patch.expectedDigest !== inc.expectedDigest) {
       inc.expectedDigest = patch.expectedDigest;
       changed = true;
@@ -108,10 +105,28 @@ export class IncidentLifecycle {
     return copy({ ...inc, resolvedAt: at, reason, recoveryMs: at - inc.startedAt });
   }
 
-  /** Restores an open incident from a snapshot (null = idle). */
+  /**
+   * Of `digests`, those the open incident does not name (counted as omitted
+   * when they were given to it), or undefined when it names every digest it
+   * was given — the common case, answered without a look.
+   */
+  unlisted(digests: readonly string[]): string[] | undefined {
+    const inc = this.incident;
+    if (inc?.divergentDigestsOmitted === undefined) return undefined;
+    const named = new Set(inc.divergentDigests);
+    const rest = digests.filter((d) => !named.has(d));
+    return rest.length === 0 ? undefined : rest;
+  }
+
+  /**
+   * Restores an open incident from a snapshot (null = idle). One the previous
+   * release wrote past MAX_LISTED_DIGESTS (it had no bound) keeps the smallest
+   * (the order it was written in: which came first is not recorded) and counts
+   * the others as omitted.
+   */
   restore(incident: Incident | null): void {
     const wasOpen = this.incident !== null;
-    this.incident = incident && copy(incident);
+    this.incident = incident && withinBound(copy(incident));
     this.tally?.add(Number(this.incident !== null) - Number(wasOpen));
   }
 
@@ -134,6 +149,30 @@ export class IncidentLifecycle {
 
 export function incidentFact(change: 'opened' | 'updated' | 'resolved', incident: Incident, at: number): Fact {
   return { kind: 'incident', at, change, incident };
+}
+
+/** Adds the digests the incident does not name yet, up to the bound, counting the others; whether anything changed. */
+function addDigests(inc: Incident, digests: readonly string[]): boolean {
+  let added: string[] | undefined;
+  let omitted = 0;
+  for (const d of digests) {
+    if (inc.divergentDigests.includes(d) || added?.includes(d)) continue;
+    if (inc.divergentDigests.length + (added?.length ?? 0) < MAX_LISTED_DIGESTS) (added ??= []).push(d);
+    else omitted++;
+  }
+  if (added !== undefined) inc.divergentDigests = sortedUnique([...inc.divergentDigests, ...added]);
+  if (omitted > 0) inc.divergentDigestsOmitted = (inc.divergentDigestsOmitted ?? 0) + omitted;
+  return added !== undefined || omitted > 0;
+}
+
+/** The incident with at most MAX_LISTED_DIGESTS named (its digests sorted: the smallest kept), the rest counted. */
+function withinBound(inc: Incident): Incident {
+  const extra = inc.divergentDigests.length - MAX_LISTED_DIGESTS;
+  if (extra > 0) {
+    inc.divergentDigests = inc.divergentDigests.slice(0, MAX_LISTED_DIGESTS);
+    inc.divergentDigestsOmitted = (inc.divergentDigestsOmitted ?? 0) + extra;
+  }
+  return inc;
 }
 
 export function sortedUnique(values: Iterable<string>): string[] {

@@ -6,9 +6,10 @@
  */
 import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { stableId } from '../../lib/ids.js';
-import { DesiredState, type DesiredDigest, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
+import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
-import { IncidentLifecycle, sortedUnique, type IncidentContext, type OpenIncidentTally } from './incident-lifecycle.js';
+import { IncidentLifecycle, MAX_LISTED_DIGESTS, sortedUnique, type OpenIncidentTally } from './incident-lifecycle.js';
+import { incidentContext } from './incident-context.js';
 import type { DirtyHolder } from '../stateful.js';
 import { SourceBound } from './source-bound.js';
 import { SourceIdCache } from './source-id-cache.js';
@@ -33,6 +34,8 @@ export interface StateDriftKeySnapshot {
   incident: Incident | null;
   /** See KeyState.starts; absent when no incident started at the latest instant judged (and in older snapshots). */
   starts?: { at: number; count: number };
+  /** See KeyState.omittedNow; absent when none (and in older snapshots). */
+  omittedDigests?: string[];
 }
 
 /**
@@ -97,6 +100,14 @@ export class KeyState implements DirtyHolder {
   private expiryBound: number | undefined;
   /** A lower bound on the earliest expiry of the key's sources (see `record`, at the bound). */
   private earliestExpiry = Number.POSITIVE_INFINITY;
+  /**
+   * The divergent digests at the latest evaluation that the open incident
+   * does not name (past its MAX_LISTED_DIGESTS): already counted as omitted,
+   * so a digest is counted once while it stays divergent, however many
+   * sources serve it and evaluations see it, and again only once it has
+   * come back. Bounded by the key's sources; undefined in the common case.
+   */
+  private omittedNow: Set<string> | undefined;
 
   constructor(
     readonly env: string,
@@ -182,6 +193,7 @@ export class KeyState implements DirtyHolder {
     this.earliestExpiry = earliestExpiry;
     this.expiryBound = divergent !== undefined ? lastDivergentExpiry : this.sources.size > 0 ? lastExpiry : undefined;
     if (divergent === undefined) {
+      this.omittedNow = undefined;
       if (this.lifecycle.phase === 'idle') return noChanges;
       return [{ change: 'resolved', incident: this.lifecycle.resolve(t, reasonOf[trigger.type]) }];
     }
@@ -211,12 +223,22 @@ export class KeyState implements DirtyHolder {
         desiredFrom: desired.from,
         ...incidentContext(divergent, this.sources.size, desired),
       });
+      this.rememberOmitted(digests);
       return [{ change: 'opened', incident }];
     }
 
     // Still drifted: report new divergent digests, or a new desired state that it is now judged against.
-    const updated = this.lifecycle.update({ divergentDigests: digests, expectedDigest: desired?.digest, desiredFrom: desired?.from, context: incidentContext(divergent, this.sources.size, desired) });
+    const omitted = this.omittedNow;
+    const fresh = omitted === undefined ? digests : digests.filter((d) => !omitted.has(d));
+    const updated = this.lifecycle.update({ divergentDigests: fresh, expectedDigest: desired?.digest, desiredFrom: desired?.from, context: incidentContext(divergent, this.sources.size, desired) });
+    this.rememberOmitted(digests);
     return updated ? [{ change: 'updated', incident: updated }] : noChanges;
+  }
+
+  /** `digests`: the key's divergent digests now, every one given to its open incident (see omittedNow). */
+  private rememberOmitted(digests: readonly string[]): void {
+    const unlisted = this.lifecycle.unlisted(digests);
+    this.omittedNow = unlisted && new Set(unlisted);
   }
 
   /**
@@ -253,6 +275,7 @@ export class KeyState implements DirtyHolder {
       sources: [...this.sources].map(([sourceId, s]) => ({ sourceId, ...s })),
       incident: this.lifecycle.current && { ...this.lifecycle.current, divergentDigests: [...this.lifecycle.current.divergentDigests] },
       ...(this.starts === undefined ? {} : { starts: { ...this.starts } }),
+      ...(this.omittedNow === undefined ? {} : { omittedDigests: [...this.omittedNow].sort() }),
     };
   }
 
@@ -262,24 +285,12 @@ export class KeyState implements DirtyHolder {
     ks.lifecycle.restore(state.incident);
     ks.earliestExpiry = Number.NEGATIVE_INFINITY; // not known until a scan: `record` at the bound looks first
     if (state.starts !== undefined) ks.starts = { ...state.starts };
+    // A record of the previous release past the bound (trimmed on restore) has no omittedDigests: the digests its
+    // sources serve that the incident no longer names are taken as counted (one a source served acceptable then and
+    // divergent since is not counted when it becomes so).
+    const trimmed = (state.incident?.divergentDigests.length ?? 0) > MAX_LISTED_DIGESTS;
+    const omitted = state.omittedDigests ?? (trimmed ? ks.lifecycle.unlisted(sortedUnique(state.sources.map((s) => s.digest))) : undefined);
+    if (omitted !== undefined && omitted.length > 0) ks.omittedNow = new Set(omitted);
     return ks;
   }
-}
-
-/** How many divergent sources an incident names (alert descriptions stay short however many replicas drift). */
-export const MAX_LISTED_SOURCES = 5;
-
-/** The context of a state incident: its first divergent sources (sorted by id) and who set the desired state. */
-function incidentContext(divergent: Array<[string, SourceObservation]>, sourceCount: number, desired: DesiredDigest | null | undefined): IncidentContext {
-  const context: IncidentContext = {
-    divergentSources: divergent.slice(0, MAX_LISTED_SOURCES).map(([sourceId, s]) => ({ sourceId, digest: s.digest })),
-    divergentSourceCount: divergent.length,
-    sourceCount,
-  };
-  if (desired) {
-    context.desiredPromotionId = desired.promotionId;
-    if (desired.actor !== undefined) context.desiredActor = desired.actor;
-    if (desired.correlationId !== undefined) context.desiredCorrelationId = desired.correlationId;
-  }
-  return context;
 }

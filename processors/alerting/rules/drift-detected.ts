@@ -25,7 +25,7 @@ export function describeStateDrift(i: Incident): string {
   return (
     `${i.artifact} in ${i.env} has diverged from its desired state since ${timestamp(i.startedAt)}. ` +
     `Expected digest: ${i.expectedDigest ?? '(unknown)'}${describeDesired(i)}. ` +
-    `Divergent digest(s) observed: ${list(i.divergentDigests)}.${describeSources(i)} Incident ${i.incidentId}.`
+    `Divergent digest(s) observed: ${list(i.divergentDigests, i.divergentDigests.length + (i.divergentDigestsOmitted ?? 0))}.${describeSources(i)} Incident ${i.incidentId}.`
   );
 }
 

@@ -12,7 +12,7 @@ export function createHydrationNondeterminismRule(ctx: RuleContext): AlertRule {
       summary: `Hydration rule ${i.ruleId ?? '(unknown)'} is nondeterministic for ${i.artifact} in ${i.env}`,
       description:
         `Since ${timestamp(i.startedAt)}, hydration rule ${i.ruleId ?? '(unknown)'} produced different outputs ` +
-        `for the same input digest ${i.inputDigest ?? '(unknown)'}: ${list(i.divergentDigests)}.${describeRevealedBy(i)} ` +
+        `for the same input digest ${i.inputDigest ?? '(unknown)'}: ${list(i.divergentDigests, i.divergentDigests.length + (i.divergentDigestsOmitted ?? 0))}.${describeRevealedBy(i)} ` +
         `Resolves after a window in which every input produced one output. Incident ${i.incidentId}.`,
     }),
   });

@@ -131,6 +131,23 @@ describe('rollback_failed', () => {
   });
 });
 
+describe('an incident past its named digests (incident-lifecycle.ts MAX_LISTED_DIGESTS)', () => {
+  const digests = Array.from({ length: 64 }, (_, i) => `sha256:${String(i).padStart(2, '0')}`);
+
+  it('drift_detected counts the digests it does not name in "and N more"', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    const out = run(incidentFact(T0, 'opened', stateIncident({ divergentDigests: digests, divergentDigestsOmitted: 36 })));
+    // 10 named by the text, 54 more named by the incident, 36 it only counted.
+    expect(out[0]!.alert.annotations.description).toContain(`Divergent digest(s) observed: ${digests.slice(0, 10).join(', ')} and 90 more.`);
+  });
+
+  it('hydration_nondeterminism counts the outputs it does not name', () => {
+    const { run } = makeProcessor(only('hydration_nondeterminism'));
+    const out = run(incidentFact(T0, 'opened', stateIncident({ kind: 'determinism', ruleId: 'rule-7', inputDigest: 'sha256:in', divergentDigests: digests.slice(0, 2), divergentDigestsOmitted: 5 })));
+    expect(out[0]!.alert.annotations.description).toContain('same input digest sha256:in: sha256:00, sha256:01 and 5 more.');
+  });
+});
+
 describe('hydration_nondeterminism', () => {
   it('follows the determinism incident, labelled with the rule id', () => {
     const { run } = makeProcessor(only('hydration_nondeterminism', 'drift_detected'));

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { IncidentLifecycle, OpenIncidentTally } from '../../../processors/state-drift/incident-lifecycle.js';
+import { IncidentLifecycle, MAX_LISTED_DIGESTS, OpenIncidentTally } from '../../../processors/state-drift/incident-lifecycle.js';
 import { DriftwatchError } from '../../../lib/errors.js';
 import { t } from './builders.js';
 
@@ -15,6 +15,30 @@ describe('IncidentLifecycle', () => {
     expect(opened.divergentDigests).toEqual(['A', 'B']); // emitted copies never change
     expect(l.resolve(t(70), 'converged')).toMatchObject({ resolvedAt: t(70), reason: 'converged', recoveryMs: 60_000 });
     expect(l.phase).toBe('idle');
+  });
+
+  it('names at most MAX_LISTED_DIGESTS digests, the first given, and counts each further one it is given', () => {
+    const d = (i: number) => `D${String(999 - i).padStart(3, '0')}`; // later ones sort first
+    const l = new IncidentLifecycle();
+    l.open({ ...init, divergentDigests: Array.from({ length: MAX_LISTED_DIGESTS + 3 }, (_, i) => d(i)) });
+    // Opened with more: the smallest named.
+    expect(l.current!.divergentDigests).toEqual(Array.from({ length: MAX_LISTED_DIGESTS + 3 }, (_, i) => d(i)).sort().slice(0, MAX_LISTED_DIGESTS));
+    expect(l.current!.divergentDigestsOmitted).toBe(3);
+    expect(l.update({ divergentDigests: [l.current!.divergentDigests[0]!] })).toBeNull(); // named: no change
+    expect(l.update({ divergentDigests: ['A000'] })).toMatchObject({ divergentDigestsOmitted: 4 }); // not named, though the smallest
+    expect(l.unlisted(['A000', l.current!.divergentDigests[5]!])).toEqual(['A000']);
+    expect(l.resolve(t(70), 'converged')).toMatchObject({ divergentDigestsOmitted: 4 });
+  });
+
+  it('names every digest below the bound, with no count; restores a record past it (the previous release had none) trimmed', () => {
+    const l = new IncidentLifecycle();
+    expect(l.open(init)).not.toHaveProperty('divergentDigestsOmitted');
+    expect(l.unlisted(['A', 'Z'])).toBeUndefined();
+    const old = { ...l.current!, divergentDigests: Array.from({ length: 100 }, (_, i) => `D${String(i).padStart(3, '0')}`) };
+    const restored = new IncidentLifecycle();
+    restored.restore(old);
+    expect(restored.current).toEqual({ ...old, divergentDigests: old.divergentDigests.slice(0, MAX_LISTED_DIGESTS), divergentDigestsOmitted: 100 - MAX_LISTED_DIGESTS });
+    expect(old.divergentDigests).toHaveLength(100); // the record itself is left as it was
   });
 
   it('rejects illegal transitions', () => {

@@ -7,6 +7,8 @@ import { defaultMigrationsDir, loadMigrations, migrate, splitStatements, type Mi
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
 import { storeTables } from '../../../store/tables.js';
+import { RowMapper } from '../../../store/row-mappers.js';
+import type { Incident } from '../../../processors/facts.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -139,6 +141,24 @@ describe('migrate on the embedded store (chDB)', () => {
     await t.insert('driftwatch.promotion_windows', [JSON.stringify({ ...old, env: 'qa', promotions_ended: 2 })]);
     const rows = await t.query<{ env: string; promotions_ended: number }>('SELECT env, promotions_ended FROM driftwatch.promotion_windows FINAL ORDER BY env');
     expect(rows.map((r) => [r.env, Number(r.promotions_ended)])).toEqual([['prod', 3], ['qa', 2]]);
+  });
+
+  it('0017: incident rows written before it read 0 digests omitted; one past the bound says how many it left out', async () => {
+    const { t, upgrade } = await storeBefore('0017_incidents_digests_omitted.sql');
+    const incident = (incidentId: string, over: Partial<Incident> = {}): Incident =>
+      ({ incidentId, kind: 'state', env: 'prod', artifact: 'web', severity: 'high', startedAt: 1_000, detectedAt: 1_000, resolvedAt: null, divergentDigests: ['sha256:b'], ...over });
+    const rowOf = (i: Incident) => JSON.stringify(new RowMapper().rows({ kind: 'incident', at: 2_000, change: 'opened', incident: i })[0]!.row);
+    // Below the bound the row is what the previous release wrote (no new field), so it goes into a store before 0017 too.
+    await t.insert('driftwatch.incidents', [rowOf(incident('inc-old'))]);
+    expect(await upgrade()).toMatchObject({ applied: ['0017_incidents_digests_omitted.sql'] });
+    for (const sql of loadMigrations().find((m) => m.name === '0017_incidents_digests_omitted.sql')!.statements) await t.command(sql); // a no-op again
+    await t.insert('driftwatch.incidents', [rowOf(incident('inc-new', { divergentDigests: ['sha256:c'], divergentDigestsOmitted: 7 }))]);
+    const rows = await t.query<{ incident_id: string; divergent_digests: string[]; divergent_digests_omitted: number }>(
+      'SELECT incident_id, divergent_digests, divergent_digests_omitted FROM driftwatch.incidents FINAL ORDER BY incident_id',
+    );
+    expect(rows.map((r) => [r.incident_id, r.divergent_digests, Number(r.divergent_digests_omitted)])).toEqual([['inc-new', ['sha256:c'], 7], ['inc-old', ['sha256:b'], 0]]);
+    const [comment] = await t.query<{ comment: string }>("SELECT comment FROM system.columns WHERE database = 'driftwatch' AND table = 'incidents' AND name = 'divergent_digests_omitted'");
+    expect(comment!.comment).toMatch(/how many more the incident saw than divergent_digests names/);
   });
 
   it('0015: a store made before it keeps its alert rows, partitioning, TTL, settings and comments; cut half way, it is run again', async () => {
