@@ -110,16 +110,24 @@ describeKafka('driftwatch run stopped during start-up', (brokers) => {
   }, 90_000);
 
   it('with its changelog reader in its group, before the engine group: exit 0, the reader group deleted', async () => {
-    const d = await deploy('sig-reader', { partitions: 2 });
-    const e = await start(d, 'reader');
-    await until('the changelog reader to join its group', async () => ((await groupsLeft(kafka, d.groupId)).readers.some((r) => r.members > 0) ? true : undefined), {
-      intervalMs: 20,
-      engines,
-    });
-    expect(await e.terminate(45_000), e.describe()).toEqual({ code: 0, signal: null });
-    expect(await groupsLeft(kafka, d.groupId)).toEqual(nothingLeft);
-    expect(said(e)).toContain('stopped during start-up; nothing was processed');
-  }, 90_000);
+    // The signal is sent once the reader's group shows a member; on a loaded machine the engine may have finished
+    // its start (an empty changelog restores at once) before the signal lands, and then it stops as a started
+    // engine ('shutting down'), which is right but not this case: that attempt is checked too, and tried again.
+    for (let attempt = 1; ; attempt++) {
+      const d = await deploy(`sig-reader-${attempt}`, { partitions: 2 });
+      const e = await start(d, `reader-${attempt}`);
+      await until('the changelog reader to join its group', async () => ((await groupsLeft(kafka, d.groupId)).readers.some((r) => r.members > 0) ? true : undefined), {
+        intervalMs: 20,
+        engines,
+      });
+      expect(await e.terminate(45_000), e.describe()).toEqual({ code: 0, signal: null });
+      expect(await groupsLeft(kafka, d.groupId)).toEqual(nothingLeft);
+      const startedFirst = said(e).includes('shutting down');
+      if (startedFirst && attempt < 4) continue;
+      expect(said(e), JSON.stringify(said(e))).toContain('stopped during start-up; nothing was processed');
+      return;
+    }
+  }, 240_000);
 
   it('joined, restoring its state from a long changelog: the restore is given up, exit 0, nothing left', async () => {
     const d = await deploy('sig-restore', { partitions: 2 });
