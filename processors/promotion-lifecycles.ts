@@ -133,8 +133,9 @@ export class PromotionLifecycles {
     this.restoreEntries(this.startedAt, STARTED, key, state.startedAt);
     this.restoreEntries(this.succeededAt, SUCCEEDED, key, state.succeededAt ?? []);
     this.restoreEntries(this.failedAt, FAILED, key, state.failedAt ?? []);
-    this.restoreEntries(this.rolledBackAt, ROLLED_BACK, key, state.rolledBackAt ?? []);
-    this.endedByRollback.restoreKey(key, state.endedByRollback ?? []);
+    const rolledBack = this.restoreEntries(this.rolledBackAt, ROLLED_BACK, key, state.rolledBackAt ?? []);
+    // It goes with its rolledBackAt entry (no expiry of its own): none for one the bound trimmed from an older record.
+    this.endedByRollback.restoreKey(key, (state.endedByRollback ?? []).filter(([id]) => rolledBack.has(id)));
   }
 
   /** Forgets one key's start times and outcomes (its partition was revoked). */
@@ -146,11 +147,13 @@ export class PromotionLifecycles {
     this.endedByRollback.dropKey(key);
   }
 
-  private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): void {
+  /** Restores one kind of the key's entries, trimmed to the bound; returns the ids kept. */
+  private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): Set<string> {
     // Oldest first, so the bound forgets the oldest; a record from before the bound may hold more than it.
     const kept = [...state].sort((a, b) => a[1] - b[1]).slice(-MAX_PROMOTIONS_PER_KEY);
     for (const id of entries.restoreKey(key, kept)) this.timers.cancel(prefix + id);
     for (const [id, at] of kept) this.timers.schedule(prefix + id, at + this.startedTtlMs);
+    return new Set(kept.map(([id]) => id));
   }
 
   /** Sets an entry and its expiry, forgetting the key's oldest entry of the kind past MAX_PROMOTIONS_PER_KEY. */

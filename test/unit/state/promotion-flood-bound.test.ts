@@ -59,6 +59,24 @@ describe('a key flooded with promotions within 24 h', () => {
     expect(s.isAcceptable('D0', T0 + N * SEC)).toBe(false); // the oldest went past the bound
   });
 
+  it('a record from before the bound, trimmed on restore, keeps no rollback note of a rollback it forgot', () => {
+    // endedByRollback "goes with the rolledBackAt entry" (no expiry of its own): a note left for a trimmed one
+    // would never expire and be written with the key's record for ever.
+    const p = new PromotionWindowsProcessor({ windowMs: 5 * MIN });
+    const n = MAX_PROMOTIONS_PER_KEY + 5;
+    const ids = Array.from({ length: n }, (_, i) => `prod\u0000rb-${String(i).padStart(5, '0')}`);
+    p.restoreKey('prod/app', {
+      startedAt: [],
+      rolledBackAt: ids.map((id, i): [string, number] => [id, T0 + i * SEC]),
+      endedByRollback: ids.map((id): [string, number | null] => [id, null]),
+    });
+    const state = p.snapshotKey('prod/app')!;
+    expect(state.rolledBackAt).toHaveLength(MAX_PROMOTIONS_PER_KEY);
+    const kept = new Set(state.rolledBackAt!.map(([id]) => id));
+    expect(state.endedByRollback!.filter(([id]) => !kept.has(id))).toEqual([]);
+    expect(state.endedByRollback).toHaveLength(MAX_PROMOTIONS_PER_KEY);
+  });
+
   it('a timer queue whose timers are cancelled and moved keeps its heap bounded by its live timers, and fires the same', () => {
     const q = new TimerQueue();
     for (let i = 0; i < 100_000; i++) {
