@@ -51,6 +51,20 @@ describe('determinism window bound', () => {
     expect(run('ok')).toEqual(['opened', 'resolved']);
   });
 
+  it('a forgotten input that had no output keeps its window from resolving across a restart too (the flag travels in the record)', () => {
+    const run = (firstStatus: 'ok' | 'error') => {
+      const before: Fact[] = [h(10, 'A', 'X'), h(20, 'A', 'Y'), h(310, 'F', 'X', { status: firstStatus })];
+      for (let i = 0; i < MAX_INPUTS_PER_WINDOW + 10; i++) before.push(h(320 + i / 100, `in-${i}`, 'X'));
+      const first = new DeterminismProcessor(options, classify);
+      const opened = incidents(runProcessor(first, before)).map((i) => i.change);
+      const restarted = new DeterminismProcessor(options, classify);
+      restarted.restoreKey(KEY, JSON.parse(JSON.stringify(first.snapshotKey(KEY))));
+      return [...opened, ...incidents(runProcessor(restarted, [advance(t(600)), advance(t(601))])).map((i) => i.change)];
+    };
+    expect(run('error')).toEqual(['opened']);
+    expect(run('ok')).toEqual(['opened', 'resolved']);
+  });
+
   it("restores a window record of the previous release (no bound, no flag) as it was below the bound, and trims one above it to the newest", () => {
     const record = (n: number) => ({
       rules: [{ env: 'prod', artifact: 'catalog', ruleId: 'rule-1', window: { start: t(0), outputs: Array.from({ length: n }, (_, i): [string, string[]] => [`in-${i}`, i === 0 ? [] : ['X']]), conflicted: false }, incident: null, openedInWindow: 0 }],
