@@ -42,7 +42,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-drift/Time to resolve/A': ['time', 'kind', 'worst_recovery_minutes'],
   'driftwatch-drift/Incidents (resolution tracking)/A': [
     'started_at', 'detected_at', 'resolved_at', 'kind', 'severity', 'env', 'artifact', 'rule_id',
-    'alert_delay_s', 'recovery_minutes', 'reason', 'expected_digest', 'divergent_digests', 'correlation_id',
+    'alert_delay_s', 'recovery_minutes', 'reason', 'expected_digest', 'divergent_digests', 'more_digests', 'correlation_id',
   ],
   'driftwatch-drift/Divergent observations by environment/A': ['time', 'env', 'divergent_ratio'],
   'driftwatch-drift/Daily incidents and worst alert delay/A': ['time', 'opened', 'resolved', 'worst_delay_s'],
@@ -74,7 +74,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-hydration/Input validation success/A': ['validation_success'],
   'driftwatch-hydration/Hydration error rate/A': ['hydration_error_rate'],
   'driftwatch-hydration/Rules by output consistency/A': ['rule_id', 'input_windows', 'inconsistent', 'consistency'],
-  'driftwatch-hydration/Nondeterministic rules/A': ['started_at', 'resolved_at', 'env', 'artifact', 'rule_id', 'input_digest', 'outputs', 'severity', 'reason'],
+  'driftwatch-hydration/Nondeterministic rules/A': ['started_at', 'resolved_at', 'env', 'artifact', 'rule_id', 'input_digest', 'outputs', 'more_outputs', 'severity', 'reason'],
   'driftwatch-hydration/Rule executions per second/A': ['time', 'status', 'executions_per_s'],
   'driftwatch-hydration/Rule duration (p50 / p90) by rule/A': ['time', 'rule_id', 'p50_ms', 'p90_ms'],
   'driftwatch-hydration/Hydration error rate by environment/A': ['time', 'env', 'hydration_error_rate'],
