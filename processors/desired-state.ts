@@ -33,6 +33,7 @@
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
 import { DAY } from '../lib/time.js';
+import { GraceEntries, type GraceEntry } from './grace-entries.js';
 
 export const DEFAULT_IN_FLIGHT_MAX_AGE_MS = DAY;
 
@@ -79,13 +80,7 @@ export interface EndedPromotion {
   at: number;
 }
 
-export interface GraceEntry {
-  /** null = any digest (first desired state, see the module comment). */
-  digest: string | null;
-  /** Acceptable while t < until. */
-  until: number;
-  cause: 'superseded' | 'failed' | 'rolled_back' | 'initial';
-}
+export type { GraceEntry };
 
 /** Plain JSON-serialisable form, for the per-key changelog of live mode. */
 export interface DesiredStateSnapshot {
@@ -106,7 +101,7 @@ const terminalPhases = new Set<PromotionEvent['phase']>(['succeeded', 'failed', 
 export class DesiredState {
   private desired: DesiredDigest | null = null;
   private readonly inFlight = new Map<string, InFlightPromotion>();
-  private grace: GraceEntry[] = [];
+  private grace = new GraceEntries();
   /** Oldest first (in arrival order, which is event-time order but for late terminals). */
   private ended: EndedPromotion[] = [];
   private readonly graceMs: number;
@@ -128,7 +123,7 @@ export class DesiredState {
 
   /** Nothing worth keeping: no desired state, nothing in flight, no grace, no recently ended promotion. */
   get isEmpty(): boolean {
-    return this.desired === null && this.inFlight.size === 0 && this.grace.length === 0 && this.ended.length === 0;
+    return this.desired === null && this.inFlight.size === 0 && this.grace.size === 0 && this.ended.length === 0;
   }
 
   /**
@@ -185,18 +180,12 @@ export class DesiredState {
         if (f.digest === digest && t < f.startedAt + this.inFlightMaxAgeMs) return true;
       }
     }
-    const grace = this.grace;
-    for (let i = 0; i < grace.length; i++) {
-      const g = grace[i]!;
-      if ((g.digest === null || g.digest === digest) && t < g.until) return true;
-    }
-    return false;
+    return this.grace.accepts(digest, t); // by digest: a key may hold thousands (grace-entries.ts)
   }
 
   /** Earliest time after `t` at which acceptability may change (a grace end or an in-flight expiry), if any. */
   nextBoundaryAfter(t: number): number | undefined {
-    let next = Number.POSITIVE_INFINITY;
-    for (const g of this.grace) if (g.until > t && g.until < next) next = g.until;
+    let next = this.grace.nextEndAfter(t) ?? Number.POSITIVE_INFINITY;
     for (const f of this.inFlight.values()) {
       const end = f.startedAt + this.inFlightMaxAgeMs;
       if (end > t && end < next) next = end;
@@ -211,8 +200,8 @@ export class DesiredState {
    * in-flight promotion may be).
    */
   prune(t: number): void {
-    // Runs on every evaluation: copy a list only when something in it ended.
-    if (this.grace.some((g) => g.until <= t)) this.grace = this.grace.filter((g) => g.until > t);
+    // Runs on every evaluation: look at grace entries only once one has ended, copy a list only when something in it ended.
+    this.grace.prune(t);
     if (this.inFlight.size > 0) for (const [id, f] of this.inFlight) if (f.startedAt + this.inFlightMaxAgeMs <= t) this.inFlight.delete(id);
     if (this.ended.length > 0 && this.ended[0]!.at + this.inFlightMaxAgeMs <= t) this.ended = this.ended.filter((e) => e.at + this.inFlightMaxAgeMs > t);
   }
@@ -221,7 +210,7 @@ export class DesiredState {
     return {
       desired: this.desired && { ...this.desired },
       inFlight: [...this.inFlight.values()].map((f) => ({ ...f })),
-      grace: this.grace.map((g) => ({ ...g })),
+      grace: this.grace.snapshot(),
       ended: this.ended.map((e) => ({ ...e })),
     };
   }
@@ -231,7 +220,7 @@ export class DesiredState {
     state.desired = snapshot.desired && { ...snapshot.desired };
     for (const f of snapshot.inFlight) state.inFlight.set(f.promotionId, { ...f });
     state.boundInFlight(); // a state from before the bound may hold more
-    state.grace = snapshot.grace.map((g) => ({ ...g }));
+    state.grace = GraceEntries.restore(snapshot.grace);
     state.ended = (snapshot.ended ?? []).map((e) => ({ ...e }));
     return state;
   }
@@ -270,13 +259,7 @@ export class DesiredState {
 
   /** One entry per digest, keeping the later end, so entries stay few. */
   private addGrace(digest: string | null, from: number, cause: GraceEntry['cause']): void {
-    const until = from + this.graceMs;
-    const existing = this.grace.find((g) => g.digest === digest);
-    if (existing) {
-      if (until > existing.until) Object.assign(existing, { until, cause });
-    } else {
-      this.grace.push({ digest, until, cause });
-    }
+    this.grace.add(digest, from + this.graceMs, cause);
   }
 }
 
