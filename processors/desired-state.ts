@@ -225,7 +225,14 @@ export class DesiredState {
     return state;
   }
 
-  /** Forgets the oldest-started in-flight promotions past MAX_PROMOTIONS_PER_KEY (Map order is start order but for late starts). */
+  /**
+   * Forgets the first-arrived in-flight promotions past MAX_PROMOTIONS_PER_KEY
+   * (Map order: arrival, which is start order but for late starts). The same
+   * on a live start and on restore (a snapshot lists them in that order,
+   * restore puts them back in it), so a restarted run forgets the one an
+   * uninterrupted run does: promotion-bound-restart.test.ts. Past the bound
+   * only; O(1) per start.
+   */
   private boundInFlight(): void {
     for (const id of this.inFlight.keys()) {
       if (this.inFlight.size <= MAX_PROMOTIONS_PER_KEY) return;

@@ -17,6 +17,11 @@ export interface KeyedEntriesListener<V> {
   removed(value: V): void;
 }
 
+/** [id, time] entries oldest first, ties by id: the order KeyedEntries.oldestOf picks in. */
+export function byTimeThenId(a: readonly [string, number], b: readonly [string, number]): number {
+  return a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
 export class KeyedEntries<V> {
   private readonly byId = new Map<string, { key: string; value: V }>();
   private readonly byKey = new Map<string, Set<string>>();
@@ -62,12 +67,25 @@ export class KeyedEntries<V> {
     return this.byKey.get(key)?.size ?? 0;
   }
 
-  /** The id under `key` set the longest ago (restored entries count in the order given), if any. */
-  oldestOf(key: string): string | undefined {
+  /**
+   * The id under `key` whose value is the oldest by `timeOf`, ties to the
+   * smallest id (if any): an order of what the entries hold, not of when they
+   * were set, so it is the same after a restore (which sets them in another
+   * order) as in a run that was not interrupted. A scan of the key's entries.
+   */
+  oldestOf(key: string, timeOf: (value: V) => number): string | undefined {
     const ids = this.byKey.get(key);
     if (ids === undefined) return undefined;
-    for (const id of ids) return id;
-    return undefined;
+    let oldest: string | undefined;
+    let oldestAt = Infinity;
+    for (const id of ids) {
+      const at = timeOf(this.byId.get(id)!.value);
+      if (oldest === undefined || at < oldestAt || (at === oldestAt && id < oldest)) {
+        oldest = id;
+        oldestAt = at;
+      }
+    }
+    return oldest;
   }
 
   /** The ids under `key`, sorted (stable changelog records). */

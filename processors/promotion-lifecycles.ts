@@ -24,7 +24,7 @@
  * order among its window ends as ever), re-derived on restore.
  */
 import type { PromotionEvent } from '../schemas/input-events.js';
-import { KeyedEntries } from './keyed-entries.js';
+import { KeyedEntries, byTimeThenId } from './keyed-entries.js';
 import { MAX_PROMOTIONS_PER_KEY } from './desired-state.js';
 import { stateKey } from './stateful.js';
 import type { TimerQueue } from './timer-queue.js';
@@ -150,18 +150,23 @@ export class PromotionLifecycles {
   /** Restores one kind of the key's entries, trimmed to the bound; returns the ids kept. */
   private restoreEntries(entries: KeyedEntries<number>, prefix: string, key: string, state: Array<[string, number]>): Set<string> {
     // Oldest first, so the bound forgets the oldest; a record from before the bound may hold more than it.
-    const kept = [...state].sort((a, b) => a[1] - b[1]).slice(-MAX_PROMOTIONS_PER_KEY);
+    // The order put()'s eviction forgets in (time, then id: oldestOf), so a record trimmed here keeps what a live run kept.
+    const kept = [...state].sort(byTimeThenId).slice(-MAX_PROMOTIONS_PER_KEY);
     for (const id of entries.restoreKey(key, kept)) this.timers.cancel(prefix + id);
     for (const [id, at] of kept) this.timers.schedule(prefix + id, at + this.startedTtlMs);
     return new Set(kept.map(([id]) => id));
   }
 
-  /** Sets an entry and its expiry, forgetting the key's oldest entry of the kind past MAX_PROMOTIONS_PER_KEY. */
+  /**
+   * Sets an entry and its expiry, forgetting the key's oldest entry of the kind past MAX_PROMOTIONS_PER_KEY: by
+   * its time, ties by id, not the first set (a restore sets them in another order than late starts arrived, and a
+   * restarted run must forget what an uninterrupted one does). Past the bound only: a scan of the key's entries.
+   */
   private put(entries: KeyedEntries<number>, prefix: string, id: string, key: string, at: number): void {
     entries.set(id, key, at);
     this.timers.schedule(prefix + id, at + this.startedTtlMs);
     if (entries.countOf(key) <= MAX_PROMOTIONS_PER_KEY) return;
-    const oldest = entries.oldestOf(key)!;
+    const oldest = entries.oldestOf(key, (t) => t)!;
     entries.delete(oldest);
     this.timers.cancel(prefix + oldest);
     if (prefix === ROLLED_BACK) this.endedByRollback.delete(oldest);
