@@ -128,6 +128,7 @@ export class CommitScheduler {
         // The state changelog is produced too (driftwatch_events_out_total counts every output topic).
         const produced = new Map([...prepared.byTopic, [o.changelogTopic, prepared.changelog]]);
         o.metrics?.committed(produced, now - prepared.started, now);
+        o.metrics?.committedWork(engine.pipeline, prepared.sourcesDropped);
       })
       .catch((err: unknown) => this.#failed(engine, err))
       .finally(() => {

@@ -52,6 +52,8 @@ export interface PreparedCommit {
   offsets: Map<string, Array<{ partition: number; offset: string }>>;
   /** Env-level rows of the work this commit covers, in its changelog records too: stored once it has committed. */
   held: StoreRow[];
+  /** Sources the pipeline had dropped (state-drift) as of the snapshot: the work this commit covers, counted once it has committed. */
+  sourcesDropped: number;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -79,7 +81,7 @@ export function prepareCommit(engine: Engine, instanceId: string, now: number): 
   engine.outbox.length = 0;
   engine.alertsWaiting = 0;
   engine.progressed = false;
-  return { started: now, byTopic, changelog, offsets, held };
+  return { started: now, byTopic, changelog, offsets, held, sourcesDropped: engine.pipeline.topology.stateDrift.sourcesDropped };
 }
 
 export interface CommitTarget {

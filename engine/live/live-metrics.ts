@@ -15,6 +15,11 @@ export interface LiveMetrics {
   produced(topic: string, count: number): void;
   /** A transaction of `byTopic` committed `ms` after its batch was fetched, at wall time `now`. */
   committed(byTopic: Map<string, Message[]>, ms: number, now: number): void;
+  /**
+   * A commit of `pipeline`'s work succeeded; `sourcesDropped`: its count as of the commit's snapshot. Counted here,
+   * not as it rises: work after a failed or abandoned commit is redone by a rebuilt pipeline and would count twice.
+   */
+  committedWork(pipeline: Pipeline, sourcesDropped: number): void;
   observeEngine(pipeline: Pipeline, pendingRecords: number, watermark: number, now: number): void;
   assigned(assignment: Record<string, number[]>): void;
   /** Out of the group (a rebalance began, the consumer crashed): this member owns none of the input partitions now. */
@@ -32,9 +37,10 @@ export interface LiveMetrics {
 
 export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
   // The state-drift processor counts the sources it dropped since its pipeline was made; a new generation (a
-  // rebalance, a failed commit) makes a new one counting from 0. The counter adds what each pipeline counted since
-  // the last report, so it only rises (weakly held: a replaced pipeline is not kept alive by its count).
-  const droppedReported = new WeakMap<Pipeline, number>();
+  // rebalance, a failed commit) makes a new one counting from 0 from the last commit's state. The counter adds what
+  // each pipeline counted between its commits, so it only rises and a failed commit's work, redone, counts once
+  // (weakly held: a replaced pipeline is not kept alive by its count).
+  const droppedCommitted = new WeakMap<Pipeline, number>();
   return {
     eventsIn: (topic, count) => m.eventsIn.inc({ topic }, count),
     duplicate: () => m.duplicateEvents.inc(),
@@ -62,6 +68,12 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       }
       m.processingLatency.observe(undefined, ms / 1000);
     },
+    committedWork: (pipeline, dropped) => {
+      const counted = droppedCommitted.get(pipeline) ?? 0;
+      if (dropped <= counted) return;
+      m.sourcesDropped.inc(undefined, dropped - counted);
+      droppedCommitted.set(pipeline, dropped);
+    },
     observeEngine: (pipeline, _pending, watermark, now) => {
       // No watermark (no event yet, or an owned partition without one holds it back): no delay either. 0 would read
       // "keeping up" for an instance that has processed nothing, and the previous value would stand still.
@@ -71,12 +83,6 @@ export function liveMetrics(m: DriftwatchMetrics): LiveMetrics {
       // saw open (counting from 0 read 0 with one open, then −1 once it resolved), and a revoked key takes its own away.
       m.incidentsOpen.set({ kind: 'state' }, pipeline.topology.stateDrift.openIncidents());
       m.incidentsOpen.set({ kind: 'determinism' }, pipeline.topology.determinism.openIncidents());
-      const dropped = pipeline.topology.stateDrift.sourcesDropped;
-      const reported = droppedReported.get(pipeline) ?? 0;
-      if (dropped > reported) {
-        m.sourcesDropped.inc(undefined, dropped - reported);
-        droppedReported.set(pipeline, dropped);
-      }
     },
     assigned: (assignment) => {
       m.rebalances.inc();

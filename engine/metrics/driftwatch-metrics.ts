@@ -64,6 +64,7 @@ export interface DriftwatchMetrics {
   /**
    * driftwatch_sources_dropped_total: new hydration/index sources not kept, or kept in another's place, because their
    * key held DRIFTWATCH_MAX_SOURCES_PER_KEY (processors/state-drift/source-bound.ts) — a producer inventing replica names.
+   * Counted at commit (live-metrics.ts committedWork): work redone after a failed or abandoned commit counts once.
    */
   sourcesDropped: Counter;
   /** driftwatch_partitions_assigned: input partitions (per topic) this member owns. */
@@ -111,7 +112,7 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     }),
     sourcesDropped: registry.counter({
       name: 'driftwatch_sources_dropped_total',
-      help: 'New hydration/index sources not kept, or kept in the place of another, because their key held DRIFTWATCH_MAX_SOURCES_PER_KEY sources (a producer inventing replica names).',
+      help: 'New hydration/index sources not kept, or kept in the place of another, because their key held DRIFTWATCH_MAX_SOURCES_PER_KEY sources (a producer inventing replica names). Counted once committed: work redone after a failed commit counts once.',
     }),
     partitionsAssigned: registry.gauge({ name: 'driftwatch_partitions_assigned', help: 'Input partitions this member owns, per topic.', labelNames: ['topic'] }),
     consumerPaused: registry.gauge({ name: 'driftwatch_consumer_paused', help: '1 while consumption is paused for backpressure (store unavailable, or records waiting for the schema registry), else 0.' }),

@@ -286,3 +286,11 @@ function bytes(v: unknown): Buffer | null {
   if (v === null || v === undefined) return null;
   return Buffer.isBuffer(v) ? v : Buffer.from(String(v));
 }
+
+/** An error as kafkajs raises one the broker answered with (`type`: the protocol error, e.g. NOT_COORDINATOR, PRODUCER_FENCED). */
+export function kafkaProtocolError(type: string, message: string = type): Error {
+  const err = new Error(message);
+  err.name = 'KafkaJSProtocolError';
+  (err as Error & { type: string }).type = type;
+  return err;
+}

@@ -19,16 +19,11 @@ import { StoreWriter } from '../../../store/store-writer.js';
 import type { StoreTransport } from '../../../store/transport.js';
 import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import { silentLogger } from '../../../lib/logger.js';
-import { StandInKafka } from '../../helpers/stand-in-kafka.js';
+import { StandInKafka, kafkaProtocolError } from '../../helpers/stand-in-kafka.js';
 
 const config = loadConfig({});
 
-function kafkaError(type: string): Error {
-  const err = new Error(type);
-  err.name = 'KafkaJSProtocolError';
-  (err as Error & { type: string }).type = type;
-  return err;
-}
+const kafkaError = (type: string) => kafkaProtocolError(type);
 
 function setup(options: { during?: () => Promise<void>; member?: () => boolean; writer?: StoreWriter; now?: number } = {}) {
   const standIn = new StandInKafka(1, options.during);

@@ -8,13 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hydration, NOW, startStandInRunner } from '../../helpers/stand-in-runner.js';
+import { kafkaProtocolError } from '../../helpers/stand-in-kafka.js';
 
-function fencingError(): Error {
-  const err = new Error('The producer has been fenced');
-  err.name = 'KafkaJSProtocolError';
-  (err as Error & { type: string }).type = 'PRODUCER_FENCED';
-  return err;
-}
+const fencingError = () => kafkaProtocolError('PRODUCER_FENCED', 'The producer has been fenced');
 
 describe('fenced during the final commit', () => {
   it('logs the duplicate instance id once and stops unclean', async () => {

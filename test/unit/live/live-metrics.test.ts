@@ -147,13 +147,15 @@ describe('live metrics', () => {
     for (let i = 0; i < 5; i++) first.push({ value: index(i), source: { line: i + 1 } }); // 3 kept, 2 dropped
     first.advanceTo(Date.parse('2026-11-27T11:02:00Z')); // releases them to the processors
     live.observeEngine(first, 0, Number.NEGATIVE_INFINITY, 0);
-    live.observeEngine(first, 0, Number.NEGATIVE_INFINITY, 1); // reported again: not counted twice
+    expect(dropped()).toEqual(['driftwatch_sources_dropped_total 0']); // counted once committed (sources-dropped-committed.test.ts)
+    live.committedWork(first, first.topology.stateDrift.sourcesDropped);
+    live.committedWork(first, first.topology.stateDrift.sourcesDropped); // committed again: not counted twice
     expect(dropped()).toEqual(['driftwatch_sources_dropped_total 2']);
     // A rebalance's new engine counts from 0: its drops add to the total, which never goes back.
     const second = boundedPipeline();
     for (let i = 0; i < 4; i++) second.push({ value: index(i), source: { line: i + 1 } }); // 1 dropped
     second.advanceTo(Date.parse('2026-11-27T11:02:00Z'));
-    live.observeEngine(second, 0, Number.NEGATIVE_INFINITY, 2);
+    live.committedWork(second, second.topology.stateDrift.sourcesDropped);
     expect(dropped()).toEqual(['driftwatch_sources_dropped_total 3']);
   });
 });
