@@ -25,9 +25,10 @@ import { RowMapper, type Row, type StoreRow } from '../../store/row-mappers.js';
 import type { StoreTable } from '../../store/tables.js';
 import type { Fact } from '../../processors/facts.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
-// WALL: a fixed wall clock for alert `emittedAt` (an alert's one wall-clock field) and the future-skew bound;
-// alertIds: sequential, so the same emissions in the same order get the same ids.
-import { alertIds, keysOf, TopologyChangelog, WALL } from '../unit/state/harness.js';
+// WALL: a fixed wall clock for alert `emittedAt` (an alert's one wall-clock field) and the future-skew bound.
+// alertIds are the engine's own (alert-id.ts: derived from the emission), so a comparison of two runs compares them
+// too: a restarted run must give the ids of an uninterrupted one, which a consumer deduplicating on alertId relies on.
+import { keysOf, TopologyChangelog, WALL } from '../unit/state/harness.js';
 
 /** Live mode's default DRIFTWATCH_DEDUP_IDS_PER_KEY: the recent ids travel in each key's changelog record. */
 const RECENT_IDS_PER_KEY = 16;
@@ -35,14 +36,24 @@ const RECENT_IDS_PER_KEY = 16;
 export interface RunResult {
   facts: Fact[];
   counters: PipelineCounters;
+  /** The dead letters, in the order they came (the DLQ topic's records, dlq.ndjson's lines, the dead_letters rows). */
+  deadLetters: DeadLetterSeen[];
 }
 
-function newPipeline(facts: Fact[], newAlertId: (() => string) | undefined, extra: Pick<PipelineOptions, 'externalFrontier' | 'onEnvelope'> = {}): Pipeline {
+/** A dead letter by what names it whatever the run: its line (arrival position), reason and bytes. */
+export interface DeadLetterSeen {
+  line: number | undefined;
+  reason: string;
+  raw: string;
+}
+
+function newPipeline(facts: Fact[], deadLetters: DeadLetterSeen[], extra: Pick<PipelineOptions, 'externalFrontier' | 'onEnvelope'> = {}): Pipeline {
   return createPipeline({
     ...extra,
+    onDeadLetter: (d) => deadLetters.push({ line: d.source?.line, reason: d.reason, raw: String(d.raw) }),
     processing: defaultProcessingOptions,
     alerts: defaultAlertsConfig(),
-    alerting: { now: () => WALL, newAlertId },
+    alerting: { now: () => WALL },
     writer: null,
     now: () => WALL,
     recentIdsPerKey: RECENT_IDS_PER_KEY,
@@ -50,13 +61,14 @@ function newPipeline(facts: Fact[], newAlertId: (() => string) | undefined, extr
   });
 }
 
-/** One uninterrupted run over `lines` (in arrival order; line numbers are 1-based positions). `ids`: alertIds sequential, or derived as the engine's (alert-id.ts). */
-export async function runLines(lines: readonly string[], ids: 'sequential' | 'derived' = 'sequential'): Promise<RunResult> {
+/** One uninterrupted run over `lines` (in arrival order; line numbers are 1-based positions). */
+export async function runLines(lines: readonly string[]): Promise<RunResult> {
   const facts: Fact[] = [];
-  const p = newPipeline(facts, ids === 'sequential' ? alertIds() : undefined);
+  const deadLetters: DeadLetterSeen[] = [];
+  const p = newPipeline(facts, deadLetters);
   lines.forEach((value, i) => p.push({ value, source: { line: i + 1 } }));
   await p.end();
-  return { facts, counters: { ...p.counters } };
+  return { facts, counters: { ...p.counters }, deadLetters };
 }
 
 /**
@@ -71,21 +83,19 @@ export async function runLines(lines: readonly string[], ids: 'sequential' | 'de
  */
 export async function runPartitioned(lines: readonly string[], partitions: number, seed: number): Promise<RunResult> {
   const facts: Fact[] = [];
+  const deadLetters: DeadLetterSeen[] = [];
   const lateness = defaultProcessingOptions.allowedLatenessMs;
   const watermarks = new PartitionWatermarks(lateness, 60_000);
   const tp = (partition: number) => `input-${partition}`;
   watermarks.assign(Array.from({ length: partitions }, (_, i) => tp(i)), WALL);
-  const p = newPipeline(facts, alertIds(), {
+  const p = newPipeline(facts, deadLetters, {
     externalFrontier: true,
     onEnvelope: (envelope, duplicate) => {
       if (!duplicate) watermarks.observe(tp(envelope.source!.partition!), envelope.watermarkAt ?? envelope.at, WALL);
     },
   });
   const queues: number[][] = Array.from({ length: partitions }, () => []);
-  lines.forEach((line, i) => {
-    const { env, artifact } = JSON.parse(line) as { env: string; artifact: string };
-    queues[partitionOfKey(`${env}/${artifact}`, partitions)]!.push(i);
-  });
+  lines.forEach((line, i) => queues[partitionOf(line, partitions)]!.push(i));
   const rng = new Prng(seed);
   const heads = queues.map(() => 0);
   for (let left = lines.length; left > 0; ) {
@@ -98,7 +108,7 @@ export async function runPartitioned(lines: readonly string[], partitions: numbe
     p.advanceTo(watermarks.frontier(WALL));
   }
   await p.end();
-  return { facts, counters: { ...p.counters } };
+  return { facts, counters: { ...p.counters }, deadLetters };
 }
 
 /**
@@ -111,9 +121,9 @@ export async function runPartitioned(lines: readonly string[], partitions: numbe
  * across a restart is outside this property.
  */
 export async function runWithRestart(lines: readonly string[], cut: number, options: RestartOptions = {}): Promise<RunResult & { redelivered: number }> {
-  const ids = alertIds();
   const facts: Fact[] = [];
-  const a = newPipeline(facts, ids);
+  const deadLetters: DeadLetterSeen[] = [];
+  const a = newPipeline(facts, deadLetters);
   const changelog = new TopologyChangelog();
   // Which pushed records the orderer took (neither dead letters nor duplicates): they are buffered until released.
   const firsts = new Set<number>();
@@ -136,7 +146,7 @@ export async function runWithRestart(lines: readonly string[], cut: number, opti
   const counters = { ...a.counters };
   a.dispose();
 
-  const b = newPipeline(facts, ids);
+  const b = newPipeline(facts, deadLetters);
   changelog.restoreInto(b.topology);
   b.dedup.restore(remembered);
   if (Number.isFinite(frontier)) b.advanceTo(frontier);
@@ -146,7 +156,17 @@ export async function runWithRestart(lines: readonly string[], cut: number, opti
   await b.end();
   for (const k of Object.keys(counters) as Array<keyof PipelineCounters>) counters[k] += b.counters[k];
   counters.records -= again.length; // the redelivered records were counted once before
-  return { facts, counters, redelivered: again.length };
+  return { facts, counters, deadLetters, redelivered: again.length };
+}
+
+/** The partition of a line's key (of `partitions`); a line with none (unreadable, no env or artifact): partition 0's. */
+function partitionOf(line: string, partitions: number): number {
+  try {
+    const { env, artifact } = JSON.parse(line) as { env?: unknown; artifact?: unknown };
+    return typeof env === 'string' && typeof artifact === 'string' ? partitionOfKey(`${env}/${artifact}`, partitions) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export interface RestartOptions {

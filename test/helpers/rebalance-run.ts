@@ -89,6 +89,8 @@ export interface RebalanceResult {
   unpublished: ReadonlySet<Fact>;
   /** How many facts came of work a rebalance undid (done again after it). */
   undone: number;
+  /** Those facts: what the work a rebalance undid decided (its late events met their frontier there, say). */
+  undoneFacts: ReadonlySet<Fact>;
   moves: Move[];
 }
 
@@ -143,6 +145,7 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     return live;
   };
   const unpublished = new Set<Fact>();
+  const undoneFacts = new Set<Fact>();
   let undone = 0;
   const commitMember = async (m: Member, options: { crashAfterCommit?: boolean } = {}) => {
     await commit(m.live, changelog, m.id, options);
@@ -151,7 +154,10 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
   /** The member's engine is let go: what its last commit covered counts, the rest is done again by the next one. */
   const retire = (m: Member) => {
     for (const k of Object.keys(counters) as Array<keyof PipelineCounters>) counters[k] += m.committed.counters[k];
-    for (const f of m.live.facts.slice(m.committed.facts)) if (f.kind === 'alert') unpublished.add(f);
+    for (const f of m.live.facts.slice(m.committed.facts)) {
+      undoneFacts.add(f);
+      if (f.kind === 'alert') unpublished.add(f);
+    }
     undone += m.live.facts.length - m.committed.facts;
     m.live.engine.pipeline.dispose();
   };
@@ -225,5 +231,5 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     await commitMember(m);
     retire(m);
   }
-  return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone };
+  return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone, undoneFacts };
 }
