@@ -39,6 +39,7 @@ import type { Fact } from '../../processors/facts.js';
 import { Changelog, T, commit, push, refusedCommit, startGeneration, type Live, type Stored } from '../unit/live/rebalance-harness.js';
 import { WALL } from '../unit/state/harness.js';
 import { tp as topicPartition } from '../../engine/live/topic-partition.js';
+import type { Message } from 'kafkajs';
 
 export interface RebalanceOptions {
   members: number;
@@ -91,6 +92,8 @@ export interface RebalanceResult {
   undone: number;
   /** Those facts: what the work a rebalance undid decided (its late events met their frontier there, say). */
   undoneFacts: ReadonlySet<Fact>;
+  /** What the members' committed transactions produced (the outbox: alerts, dead letters), by topic, in commit order. */
+  published: ReadonlyMap<string, readonly Message[]>;
   moves: Move[];
 }
 
@@ -115,8 +118,8 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     return log;
   };
   lines.forEach((line, i) => {
-    const { type, env, artifact } = JSON.parse(line) as { type: keyof typeof TOPICS; env: string; artifact: string };
-    logOf(TOPICS[type], partitionOfKey(`${env}/${artifact}`, o.partitions)).lines.push(i);
+    const { type, key } = placeOf(line);
+    logOf(TOPICS[type], key === undefined ? 0 : partitionOfKey(key, o.partitions)).lines.push(i);
   });
   const tps = [...logs.values()];
 
@@ -144,11 +147,12 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     for (const tp of tps) if (partitions.has(tp.partition)) position.set(`${tp.topic}/${tp.partition}`, Number(live.restored.startOffsets.get(topicPartition(tp.topic, tp.partition)) ?? 0));
     return live;
   };
+  const published = new Map<string, Message[]>();
   const unpublished = new Set<Fact>();
   const undoneFacts = new Set<Fact>();
   let undone = 0;
   const commitMember = async (m: Member, options: { crashAfterCommit?: boolean } = {}) => {
-    await commit(m.live, changelog, m.id, options);
+    for (const [topic, messages] of await commit(m.live, changelog, m.id, options)) published.set(topic, [...(published.get(topic) ?? []), ...messages]);
     m.committed = { facts: m.live.facts.length, counters: { ...m.live.engine.pipeline.counters }, frontier: m.live.engine.pipeline.orderer.frontier };
   };
   /** The member's engine is let go: what its last commit covered counts, the rest is done again by the next one. */
@@ -231,5 +235,16 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     await commitMember(m);
     retire(m);
   }
-  return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone, undoneFacts };
+  return { facts, stored, storedBy: (f) => storedBy.get(f)!, counters, moves, unpublished, undone, undoneFacts, published };
+}
+
+/** A line's input topic and key; an unreadable line (no type, env and artifact): on the promotions, keyless (partition 0). */
+function placeOf(line: string): { type: keyof typeof TOPICS; key?: string } {
+  try {
+    const { type, env, artifact } = JSON.parse(line) as { type?: unknown; env?: unknown; artifact?: unknown };
+    if (typeof type === 'string' && type in TOPICS && typeof env === 'string' && typeof artifact === 'string') return { type: type as keyof typeof TOPICS, key: `${env}/${artifact}` };
+  } catch {
+    // unreadable: below
+  }
+  return { type: 'promotion' };
 }

@@ -12,7 +12,8 @@
  *
  *   - the same final incidents;
  *   - the same per-key alerts (drift_detected, rollback_failed,
- *     hydration_nondeterminism, snapshot_not_verified), each fingerprint's
+ *     hydration_nondeterminism, snapshot_not_verified) as the members'
+ *     committed transactions produced them (their outbox), each fingerprint's
  *     events in the same order, compared by content without `emittedAt`
  *     (its wall clock), and with the same `alertId`s (derived from the
  *     emission, alert-id.ts: the new owner of a key, or a member doing the
@@ -57,12 +58,18 @@ import { loadConfig } from '../../config/env-config.js';
 import type { Fact } from '../../processors/facts.js';
 import type { Row } from '../../store/row-mappers.js';
 import { alertsOf, incidentsOf, logicalStore, runLines } from '../helpers/differential-run.js';
-import { outOfOrder, sortedEvents, withLateEvents } from '../helpers/differential-input.js';
-import { runRebalanced, type RebalanceOptions } from '../helpers/rebalance-run.js';
+import { outOfOrder, sortedEvents, withGarbage, withLateEvents } from '../helpers/differential-input.js';
+import { runRebalanced, type RebalanceOptions, type RebalanceResult } from '../helpers/rebalance-run.js';
 import { RowMapper } from '../../store/row-mappers.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
 import type { AlertsConfig } from '../../config/alert-rules.js';
 import { MINUTE } from '../../lib/time.js';
+import type { AlertEvent } from '../../schemas/alert-event.js';
+
+/** The alert events the members' committed transactions produced (the outbox as the alerts topic has it), in commit order. */
+function producedAlerts(run: RebalanceResult, topic: string): AlertEvent[] {
+  return (run.published.get(topic) ?? []).map((m) => JSON.parse(String(m.value)) as AlertEvent);
+}
 
 const PER_KEY_RULES = new Set(['drift_detected', 'rollback_failed', 'hydration_nondeterminism', 'snapshot_not_verified']);
 /** Env-level tables: the key without instance_id, and the columns that add up over instances. */
@@ -76,8 +83,8 @@ const SHARES: Record<string, { key: string[]; sum: string[] }> = {
 };
 
 /** Per-key alerts by content (without `alertId`, compared apart, and wall-clock `emittedAt`), each fingerprint's in emission order. */
-function perKeyAlerts(facts: readonly Fact[]) {
-  const alerts = alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule));
+function perKeyAlerts(all: readonly AlertEvent[]) {
+  const alerts = all.filter((a) => PER_KEY_RULES.has(a.rule));
   return alerts.map(({ alertId: _, emittedAt: __, ...rest }) => rest).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
 }
 
@@ -148,17 +155,21 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     expect(run.counters.records).toBeGreaterThan(messy.lines.length);
     if (!commitBeforeRebalance) expect(run.undone).toBeGreaterThan(1000);
     expect(run.counters).toMatchObject({ events: events.length, duplicates: messy.duplicates, late: 0, deadLetters: 0 });
-    const expectedAlerts = perKeyAlerts(sorted.facts);
+    const expectedAlerts = perKeyAlerts(alertsOf(sorted.facts));
     expect(new Set(expectedAlerts.map((a) => a.rule))).toEqual(PER_KEY_RULES);
     const got = logicalStore(run.stored, run.storedBy);
     expect(new Set(got.env_windows!.map((r) => r.instance_id)).size).toBe(members);
 
     expect(incidentsOf(run.facts)).toEqual(incidentsOf(sorted.facts));
-    // Alerts as produced: not those of work a rebalance undid before its commit (done again after it).
-    expect(perKeyAlerts(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(expectedAlerts);
+    // Alerts as produced — what the committed transactions carried to the alerts topic, not those of work a
+    // rebalance undid before its commit (done again after it) — each emission once. Which facts those are
+    // (`unpublished`, used for the per-env rows below) is the harness's account of it: the outbox agrees.
+    const produced = producedAlerts(run, config.kafka.topics.alerts);
+    expect(produced.map((a) => JSON.stringify(a)).sort()).toEqual(alertsOf(run.facts.filter((f) => !run.unpublished.has(f))).map((a) => JSON.stringify(a)).sort());
+    expect(perKeyAlerts(produced)).toEqual(expectedAlerts);
     // Ids: the replay's derived ones (alert-id.ts), whatever member decided the emission.
-    const ids = (facts: readonly Fact[]) => alertsOf(facts).filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
-    expect(ids(run.facts.filter((f) => !run.unpublished.has(f)))).toEqual(ids(sorted.facts));
+    const ids = (alerts: readonly AlertEvent[]) => alerts.filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
+    expect(ids(produced)).toEqual(ids(alertsOf(sorted.facts)));
     expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
     // Per-env alerts: the store was handed those published and no other (by content: a restore hands the last
     // commit's rows again, as they were).
@@ -183,23 +194,28 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
  * `event.late` audit record — the work a rebalance undid took some as late
  * too, at a frontier the redo need not meet (or took them in order), and
  * their records are held until the commit that covers them commits
- * (held-share-rows.ts), so none of theirs is stored. And the per-key alerts
- * published are each emission once: no alertId twice.
+ * (held-share-rows.ts), so none of theirs is stored. The per-key alerts
+ * produced are each emission once: no alertId twice. And each unreadable
+ * record among them is dead-lettered once — counted once, on the DLQ once
+ * (the outbox of a committed transaction) — though undone work dead-lettered
+ * some too, and records above a partition's committed offset that were done
+ * are skipped when read again (offset-tracker.ts).
  */
-describe('a consumer group with rebalances, on input with late events, audits each late event once (seeded)', () => {
+describe('a consumer group with rebalances, on input with late events and unreadable records, audits each late event and dead-letters each record once (seeded)', () => {
   const config = loadConfig({ DRIFTWATCH_DEDUP_IDS_PER_KEY: '256' });
   it('seed 6, 3 members, before each rebalance: nothing', async () => {
     const seed = 6;
     const events = sortedEvents(seed);
     const messy = outOfOrder(events, seed);
-    const { lines } = withLateEvents(messy.lines, seed, 0.05);
+    const garbage = withGarbage(withLateEvents(messy.lines, seed, 0.05).lines, seed);
+    const lines = garbage.lines;
     const run = await runRebalanced(lines, { members: 3, partitions: 3, rebalances: 12, seed, config, beforeRebalance: 'nothing' });
 
     const late = (facts: Iterable<Fact>) => [...facts].flatMap((f) => (f.kind === 'late' ? [f.envelope.event.eventId] : []));
     const committedLate = late(run.facts.filter((f) => !run.undoneFacts.has(f)));
     // Worth checking: late events in committed work, and in undone work (whose records must not be stored).
     // (`events` counts those taken in order, `late` the others.)
-    expect(run.counters).toMatchObject({ events: events.length + 3 - committedLate.length, duplicates: messy.duplicates, deadLetters: 0, late: committedLate.length });
+    expect(run.counters).toMatchObject({ events: events.length + 3 - committedLate.length, duplicates: messy.duplicates, deadLetters: garbage.at.length, late: committedLate.length });
     expect(committedLate.length).toBeGreaterThan(10);
     expect(late(run.undoneFacts).length).toBeGreaterThan(0);
     expect(new Set(committedLate).size).toBe(committedLate.length);
@@ -209,8 +225,12 @@ describe('a consumer group with rebalances, on input with late events, audits ea
     const audited = got.audit_log!.filter((r) => r.action === 'event.late').map((r) => String(r.subject_id));
     expect(audited.sort()).toEqual([...committedLate].sort());
 
-    const published = alertsOf(run.facts.filter((f) => !run.unpublished.has(f))).filter((a) => PER_KEY_RULES.has(a.rule));
-    expect(published.length).toBeGreaterThan(10);
-    expect(new Set(published.map((a) => a.alertId)).size).toBe(published.length);
+    const produced = producedAlerts(run, config.kafka.topics.alerts).filter((a) => PER_KEY_RULES.has(a.rule));
+    expect(produced.length).toBeGreaterThan(10);
+    expect(new Set(produced.map((a) => a.alertId)).size).toBe(produced.length);
+
+    const dlq = run.published.get(config.kafka.topics.dlq) ?? [];
+    expect(dlq.map((m) => String(m.value)).sort()).toEqual(garbage.at.map((line) => lines[line - 1]!).sort());
+    expect(new Set(dlq.map((m) => JSON.stringify(m.headers))).size).toBe(dlq.length); // by source topic, partition, offset: none twice
   });
 });

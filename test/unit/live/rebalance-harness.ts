@@ -190,18 +190,33 @@ export async function refusedCommit(live: Live, log: Changelog, instanceId: stri
   if (failed !== refused) throw new Error(`refusedCommit: the commit ${failed === null ? 'went through' : `failed otherwise: ${String(failed)}`}`);
 }
 
-/** A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint covers it). */
+/**
+ * A record consumed from `topic`/`partition` at `offset` (skipped, as the runner does, when the restored checkpoint
+ * covers it). A string: the record's value as produced (an NDJSON line), pushed byte for byte — keyed by its env and
+ * artifact, or without a key when it has none (an unreadable line: a dead letter).
+ */
 export function push(live: Live, topic: string, partition: number, offset: number, record: Record<string, unknown> | string): void {
   if (live.engine.tracker.shouldSkip(topic, partition, String(offset))) return;
   live.engine.tracker.consumed(topic, partition, String(offset));
-  // A string: the record's value as produced (an NDJSON line), pushed byte for byte.
-  const event = typeof record === 'string' ? (JSON.parse(record) as Record<string, unknown>) : record;
+  const event = typeof record === 'string' ? parsed(record) : record;
   live.engine.pipeline.push({
     value: Buffer.from(typeof record === 'string' ? record : JSON.stringify(event)),
-    key: Buffer.from(`${event.env}/${event.artifact}`),
+    key: event?.env === undefined ? null : Buffer.from(`${event.env}/${event.artifact}`),
     source: { topic, partition, offset: String(offset) },
-    expectedType: event.type as 'promotion',
+    // The event's own type (as before, so a test may push any event on any input); an unreadable line: the topic's.
+    expectedType: (event?.type as 'promotion' | undefined) ?? topicTypes[topic],
   });
+}
+
+const topicTypes: Record<string, 'promotion' | 'hydration' | 'index'> = { [T.promotion]: 'promotion', [T.hydration]: 'hydration', [T.index]: 'index' };
+
+function parsed(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Event time moved by the runner (the combined watermark's frontier). */
