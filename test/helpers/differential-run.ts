@@ -182,6 +182,15 @@ export function alertsOf(facts: readonly Fact[]): AlertEvent[] {
   return facts.flatMap((f) => (f.kind === 'alert' ? [f.alert] : []));
 }
 
+/**
+ * The alertIds of the emissions that are their instance's first firing (`firstFiring`: what
+ * driftwatch_alert_detection_delay_seconds observes, once per instance — not again for an instance a restart or a
+ * new owner restored), in emission order.
+ */
+export function firstFiringsOf(facts: readonly Fact[]): string[] {
+  return facts.flatMap((f) => (f.kind === 'alert' && f.firstFiring === true ? [f.alert.alertId] : []));
+}
+
 export function incidentsOf(facts: readonly Fact[]): Array<ReturnType<typeof toIncidentRecord>> {
   const book = new IncidentBook();
   for (const f of facts) book.observe(f);

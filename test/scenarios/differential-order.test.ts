@@ -25,7 +25,8 @@
  * derived from the emission — alert-id.ts —, so a restart that renumbered an
  * emission, e.g. lost the per-instant ordinal of a second instance begun in
  * the same millisecond, fails here; emittedAt, the one wall-clock field, from
- * a fixed clock), the same final incidents, and the same logical rows of every store
+ * a fixed clock) and the same first firings (what the detection-delay
+ * metric observes, once per instance), the same final incidents, and the same logical rows of every store
  * table — windows, promotion outcomes, MTTR snapshots, incidents, alerts,
  * audit, raw history (without its source line, which is arrival order) — as
  * FINAL would return them; and (b)–(d) the same dead letters, each unreadable
@@ -43,7 +44,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../engine/demo/prng.js';
-import { alertsOf, incidentsOf, logicalStore, runLines, runPartitioned, runWithRestart, type DeadLetterSeen, type RunResult } from '../helpers/differential-run.js';
+import { alertsOf, firstFiringsOf, incidentsOf, logicalStore, runLines, runPartitioned, runWithRestart, type DeadLetterSeen, type RunResult } from '../helpers/differential-run.js';
 import { outOfOrder, sortedEvents, withGarbage, withLateEvents } from '../helpers/differential-input.js';
 
 describe('out-of-order, duplicated, partitioned and restarted input gives the outputs of the sorted input (seeded)', () => {
@@ -63,6 +64,8 @@ describe('out-of-order, duplicated, partitioned and restarted input gives the ou
     const expectedStore = logicalStore(sorted.facts);
     const expectedIncidents = incidentsOf(sorted.facts);
     const expectedAlerts = alertsOf(sorted.facts);
+    const expectedFirstFirings = firstFiringsOf(sorted.facts);
+    expect(expectedFirstFirings.length).toBeGreaterThan(5);
     expect(new Set(expectedIncidents.map((i) => i.kind))).toEqual(new Set(['state', 'determinism']));
     expect(expectedAlerts.length).toBeGreaterThan(10);
     expect(expectedStore.promotion_outcomes!.some((r) => String(r.outcome).includes('rolled_back'))).toBe(true);
@@ -78,6 +81,7 @@ describe('out-of-order, duplicated, partitioned and restarted input gives the ou
       expect(byLine(run.deadLetters), what).toEqual((expectedDeadLetters ??= byLine(run.deadLetters)));
       expect(incidentsOf(run.facts), what).toEqual(expectedIncidents);
       expect(alertsOf(run.facts), what).toEqual(expectedAlerts);
+      expect(firstFiringsOf(run.facts), what).toEqual(expectedFirstFirings);
       expect(logicalStore(run.facts), what).toEqual(expectedStore);
     };
     same(await runLines(garbage.lines), 'out of order');
@@ -131,6 +135,7 @@ describe('input with late events, restarted, gives the outputs of the same input
       expect(restarted.counters, what).toEqual(whole.counters);
       expect(incidentsOf(restarted.facts), what).toEqual(incidentsOf(whole.facts));
       expect(alertsOf(restarted.facts), what).toEqual(alertsOf(whole.facts));
+      expect(firstFiringsOf(restarted.facts), what).toEqual(firstFiringsOf(whole.facts));
       expect(logicalStore(restarted.facts), what).toEqual(expectedStore);
     }
   });

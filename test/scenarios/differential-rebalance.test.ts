@@ -57,7 +57,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env-config.js';
 import type { Fact } from '../../processors/facts.js';
 import type { Row } from '../../store/row-mappers.js';
-import { alertsOf, incidentsOf, logicalStore, runLines } from '../helpers/differential-run.js';
+import { alertsOf, firstFiringsOf, incidentsOf, logicalStore, runLines } from '../helpers/differential-run.js';
 import { outOfOrder, sortedEvents, withGarbage, withLateEvents } from '../helpers/differential-input.js';
 import { runRebalanced, type RebalanceOptions, type RebalanceResult } from '../helpers/rebalance-run.js';
 import { RowMapper } from '../../store/row-mappers.js';
@@ -170,6 +170,13 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
     // Ids: the replay's derived ones (alert-id.ts), whatever member decided the emission.
     const ids = (alerts: readonly AlertEvent[]) => alerts.filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => `${a.fingerprint} ${a.status} L${a.escalationLevel} ${a.alertId}`).sort();
     expect(ids(produced)).toEqual(ids(alertsOf(sorted.facts)));
+    // First firings (dw-first-firing, what the detection-delay metric observes): once per instance, on the emission
+    // the replay marks — not again where a new owner or a redo restored the instance firing.
+    const perKeyIds = new Set(produced.filter((a) => PER_KEY_RULES.has(a.rule)).map((a) => a.alertId));
+    const firstFirings = (run.published.get(config.kafka.topics.alerts) ?? []).filter((m) => String(m.headers?.['dw-first-firing']) === 'true');
+    expect(firstFirings.map((m) => (JSON.parse(String(m.value)) as AlertEvent).alertId).filter((id) => perKeyIds.has(id)).sort()).toEqual(
+      firstFiringsOf(sorted.facts.filter((f) => f.kind === 'alert' && PER_KEY_RULES.has(f.alert.rule))).sort(),
+    );
     expect(comparable(got, !commitBeforeRebalance)).toEqual(comparable(logicalStore(sorted.facts), !commitBeforeRebalance));
     // Per-env alerts: the store was handed those published and no other (by content: a restore hands the last
     // commit's rows again, as they were).
