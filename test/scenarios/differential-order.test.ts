@@ -104,15 +104,19 @@ describe('out-of-order, duplicated, partitioned and restarted input gives the ou
  * of (b) with late events added (differential-input.ts `withLateEvents`) must
  * give what it gives uninterrupted — every alert with its alertId, incidents,
  * every table's rows, `event.late` audit records included, counters. The
- * restart comes between the three late snapshots judged at one frontier: the
- * second snapshot_not_verified instance begun at that instant must keep the
- * per-instant ordinal of its id across it (instant-starts.ts, persisted with
- * the key's record), else it takes the first instance's ids.
+ * restart comes after the first two of three late snapshots judged at one
+ * frontier (the first snapshot_not_verified instance fired and resolved
+ * there): the second, begun at that instant, must keep the per-instant
+ * ordinal of its id across it (instant-starts.ts, persisted with the key's
+ * record), else it takes the first instance's ids.
  */
 describe('input with late events, restarted, gives the outputs of the same input uninterrupted (seeded)', () => {
   it('seed 4, event times rounded to 1000 ms', async () => {
     const seed = 4;
-    const late = withLateEvents(outOfOrder(sortedEvents(seed, 1000), seed).lines, seed);
+    // The first half of the scenario's arrivals (40 min of event time): enough for every kind of late event, at
+    // half the cost.
+    const arrivals = outOfOrder(sortedEvents(seed, 1000), seed).lines;
+    const late = withLateEvents(arrivals.slice(0, Math.floor(arrivals.length / 2)), seed);
     const whole = await runLines(late.lines);
 
     // Worth comparing: late events of every type, each with its event.late record; the same-instant flap.
@@ -126,17 +130,13 @@ describe('input with late events, restarted, gives the outputs of the same input
     expect(new Set(flap.map((a) => a.startsAt)).size).toBe(1);
     expect(new Set(flap.map((a) => a.alertId)).size).toBe(3);
 
-    for (const [cut, commitEvery] of [
-      [late.flapAt + 1, undefined],
-      [late.flapAt + 2, 37],
-    ] as const) {
-      const restarted = await runWithRestart(late.lines, cut, { commitEvery });
-      const what = `restarted at line ${cut}, commits every ${commitEvery ?? 'cut only'}`;
-      expect(restarted.counters, what).toEqual(whole.counters);
-      expect(incidentsOf(restarted.facts), what).toEqual(incidentsOf(whole.facts));
-      expect(alertsOf(restarted.facts), what).toEqual(alertsOf(whole.facts));
-      expect(firstFiringsOf(restarted.facts), what).toEqual(firstFiringsOf(whole.facts));
-      expect(logicalStore(restarted.facts), what).toEqual(expectedStore);
-    }
+    // Restarted after the first two snapshots, the changelog written as live mode's commits write it. One restart:
+    // the seeded ones above restart elsewhere, and each run here adds ~7 % to the file's time.
+    const restarted = await runWithRestart(late.lines, late.flapAt + 2, { commitEvery: 37 });
+    expect(restarted.counters).toEqual(whole.counters);
+    expect(incidentsOf(restarted.facts)).toEqual(incidentsOf(whole.facts));
+    expect(alertsOf(restarted.facts)).toEqual(alertsOf(whole.facts));
+    expect(firstFiringsOf(restarted.facts)).toEqual(firstFiringsOf(whole.facts));
+    expect(logicalStore(restarted.facts)).toEqual(expectedStore);
   });
 });
