@@ -181,6 +181,16 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
   }
   const ownerOf = (partition: number) => members.find((m) => m.partitions.has(partition))!;
 
+  /** A new generation: every member's engine let go, and a fresh one restored for the partitions it owns now. */
+  const restartAll = async () => {
+    generation++;
+    for (const m of members) {
+      retire(m);
+      m.live = await start(m.id, m.partitions);
+      m.committed = restored(m.live);
+    }
+  };
+
   const cuts = Array.from({ length: o.rebalances }, () => rng.int(1, lines.length - 1)).sort((a, b) => a - b);
   const moves: Move[] = [];
   let read = 0;
@@ -202,18 +212,24 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
     if (rng.chance(1 / 8)) await commitMember(owner);
 
     if (cuts.length > 0 && read >= cuts[0]!) {
-      // Where each member's state was committed: the frontier a restore goes on from (the current one when all commit now).
       const before = o.beforeRebalance ?? 'commit';
+      // Where each member's state will have been committed: the frontier a restore goes on from (the current one
+      // when all commit now).
+      const commitNow = before === 'commit' || before === 'commit, then crash';
+      const frontier = (m: Member) => (commitNow ? m.live.engine.pipeline.orderer.frontier : m.committed.frontier);
+      // Every (owner, receiver) pair with the receiver not further on in event time (see the module comment).
+      // None yet: the rebalance, and what the members do before it, waits for the next batch — a member does not go
+      // on with an engine whose commit was refused, or whose process crashed: the runner rebuilds it from the
+      // changelog (commit-scheduler.ts `onFailed`; a restart), as the rebalance below does. (It went on here, and a
+      // refused commit had taken its dirty keys, which the changelog never got: a key's recent ids, say, so that a
+      // duplicate after the next rebalance was processed again.)
+      const pairs = members.flatMap((from) => (from.partitions.size === 0 ? [] : members.filter((to) => to !== from && frontier(to) <= frontier(from)).map((to) => ({ from, to }))));
+      if (pairs.length === 0) continue;
       for (const m of members) {
         if (before === 'commit') await commitMember(m);
         else if (before === 'commit, then crash') await commitMember(m, { crashAfterCommit: true });
         else if (before === 'refused commit') await refusedCommit(m.live, changelog, m.id);
       }
-      const frontier = (m: Member) => m.committed.frontier;
-      // Every (owner, receiver) pair with the receiver not further on in event time (see the module comment).
-      // None yet: the rebalance waits for the next batch.
-      const pairs = members.flatMap((from) => (from.partitions.size === 0 ? [] : members.filter((to) => to !== from && frontier(to) <= frontier(from)).map((to) => ({ from, to }))));
-      if (pairs.length === 0) continue;
       cuts.shift();
       const { from, to } = pairs[rng.int(0, pairs.length - 1)]!;
       const owned = [...from.partitions];
@@ -221,12 +237,7 @@ export async function runRebalanced(lines: readonly string[], o: RebalanceOption
       moves.push({ afterRecords: read, partition, from: from.id, to: to.id, fromFrontier: frontier(from), toFrontier: frontier(to) });
       from.partitions.delete(partition);
       to.partitions.add(partition);
-      generation++;
-      for (const m of members) {
-        retire(m);
-        m.live = await start(m.id, m.partitions);
-        m.committed = restored(m.live);
-      }
+      await restartAll();
     }
   }
   // End of input (LiveRunner.finishInput): event time passes every window and timer.

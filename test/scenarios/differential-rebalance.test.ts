@@ -210,13 +210,15 @@ describe('a consumer group with rebalances gives the outputs of one replay of th
  */
 describe('a consumer group with rebalances, on input with late events and unreadable records, audits each late event and dead-letters each record once (seeded)', () => {
   const config = loadConfig({ DRIFTWATCH_DEDUP_IDS_PER_KEY: '256' });
-  it('seed 6, 3 members, before each rebalance: nothing', async () => {
-    const seed = 6;
+  it.each<{ seed: number; beforeRebalance: NonNullable<RebalanceOptions['beforeRebalance']> }>([
+    { seed: 6, beforeRebalance: 'nothing' },
+    { seed: 7, beforeRebalance: 'refused commit' },
+  ])('seed $seed, 3 members, before each rebalance: $beforeRebalance', async ({ seed, beforeRebalance }) => {
     const events = sortedEvents(seed);
     const messy = outOfOrder(events, seed);
     const garbage = withGarbage(withLateEvents(messy.lines, seed, 0.05).lines, seed);
     const lines = garbage.lines;
-    const run = await runRebalanced(lines, { members: 3, partitions: 3, rebalances: 12, seed, config, beforeRebalance: 'nothing' });
+    const run = await runRebalanced(lines, { members: 3, partitions: 3, rebalances: 12, seed, config, beforeRebalance });
 
     const late = (facts: Iterable<Fact>) => [...facts].flatMap((f) => (f.kind === 'late' ? [f.envelope.event.eventId] : []));
     const committedLate = late(run.facts.filter((f) => !run.undoneFacts.has(f)));
