@@ -234,6 +234,7 @@ export class DesiredState {
    * only; O(1) per start.
    */
   private boundInFlight(): void {
+    if (this.inFlight.size <= MAX_PROMOTIONS_PER_KEY) return; // the common case, without making an iterator
     for (const id of this.inFlight.keys()) {
       if (this.inFlight.size <= MAX_PROMOTIONS_PER_KEY) return;
       this.inFlight.delete(id);
