@@ -153,11 +153,15 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       this.forgetIfEmpty(envelope.key, ks);
       return;
     }
-    const digest = observedDigest(event);
-    if (digest === undefined) return; // not an observation (status error)
+    // Each field of the event is read once: events come in many shapes (types, optional fields), so every read is a
+    // megamorphic property load, and env and artifact are the key state's own (the key `<env>/<artifact>` names them).
+    const type = event.type;
+    if (event.status !== 'ok') return; // not an observation (status error)
+    const digest = type === 'hydration' ? event.inputDigest : event.servedDigest;
+    if (digest === undefined) return;
     const key = envelope.key;
     const ks = this.keyState(envelope);
-    const sourceId = ks.sourceIdOf(event.type, event.instance);
+    const sourceId = ks.sourceIdOf(type, event.instance);
     const correlationId = event.correlationId;
     const previous = ks.sources.get(sourceId);
     const divergent = ks.isDivergent(digest, at);
@@ -174,7 +178,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);
     }
     ks.record(sourceId, previous, digest, at, correlationId);
-    emit(observationFact(at, { key, env: event.env, artifact: event.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
+    emit(observationFact(at, { key, env: ks.env, artifact: ks.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
     if (quiet) {
       // The only boundary this adds is the source's new expiry, and an acceptable source's expiry changes nothing the
       // key emits: it is forgotten at the key's next evaluation after it (KeyState.expiryBound). A key with a timer
