@@ -19,7 +19,8 @@
  * Timers are bounded by keys, not by events.
  *
  * Most observations cannot change the judgement (an acceptable digest from a
- * source that was not divergent); those skip the key's evaluation (see
+ * source that was not divergent, or a drifted source repeating its digest
+ * while the key's incident is open); those skip the key's evaluation (see
  * `onEvent`), which is what it would have concluded.
  *
  * State is per key and JSON-serialisable (KeyedStateStore): the key's timer
@@ -177,8 +178,11 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     if (quiet && previous !== undefined && ks.lifecycle.phase === 'open') {
       quiet = previous.digest === digest || !ks.isDivergent(previous.digest, at);
     }
+    // Nor can a divergent source repeating its digest while the key's incident is open (KeyState.repeatsDrift).
+    const repeated = divergent && previous !== undefined && ks.repeatsDrift(previous, digest, at);
     ks.record(sourceId, previous, digest, at, correlationId);
     emit(observationFact(at, { key, env: ks.env, artifact: ks.artifact, sourceId, digest, managed: ks.desired.managed, divergent }, correlationId));
+    if (repeated) return;
     if (quiet) {
       // The only boundary this adds is the source's new expiry, and an acceptable source's expiry changes nothing the
       // key emits: it is forgotten at the key's next evaluation after it (KeyState.expiryBound). A key with a timer

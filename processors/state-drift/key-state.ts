@@ -108,6 +108,8 @@ export class KeyState implements DirtyHolder {
    * come back. Bounded by the key's sources; undefined in the common case.
    */
   private omittedNow: Set<string> | undefined;
+  /** Event time of the latest evaluation (not state: undefined on a restored key until its first). See `repeatsDrift`. */
+  private judgedAt: number | undefined;
 
   constructor(
     readonly env: string,
@@ -167,7 +169,33 @@ export class KeyState implements DirtyHolder {
     return this.desired.managed && !this.desired.isAcceptable(digest, t);
   }
 
+  /**
+   * Whether a divergent observation of `digest` at `now`, from a source whose entry is `previous`, leaves the open
+   * incident as the latest evaluation left it, so that evaluating the key for it would change nothing. A drifted
+   * replica repeats its digest on every report, and each report re-judged every source of its key (sorting,
+   * copying, an incident context) only to find the same divergent digests; the incident changes only on a new
+   * divergent digest or a new desired state (IncidentLifecycle.update).
+   *
+   * Why nothing moved: acceptability changes only at promotions, which evaluate the key when they change it
+   * (DesiredState.apply), and at the desired state's boundaries, which fire as timers strictly before `now`: only
+   * one exactly at `now` is left to rule out. Without it, `digest` was divergent at the latest evaluation too and
+   * all along since (a digest becomes acceptable only by a promotion; a quiet observation, never evaluated, records
+   * only an acceptable digest), so the source served it at that evaluation, and the key's divergent digests are
+   * that evaluation's, or fewer once a divergent source expired: nothing new for the incident, the same desired
+   * state. Fewer is why a key counting omitted digests (omittedNow) is always evaluated: which of them stay
+   * divergent decides what is counted again. An entry past the TTL is a new source to `record`, so it is judged.
+   * The boundaries the evaluation would have re-armed lie no earlier than the key's pending timer, which re-judges
+   * the key when it fires, as after any evaluation.
+   */
+  repeatsDrift(previous: SourceObservation, digest: string, now: number): boolean {
+    const judgedAt = this.judgedAt;
+    if (judgedAt === undefined || this.lifecycle.phase !== 'open' || this.omittedNow !== undefined) return false;
+    if (previous.digest !== digest || now - previous.at > this.sourceTtlMs) return false;
+    return (this.desired.nextBoundaryAfter(judgedAt) ?? Number.POSITIVE_INFINITY) > now;
+  }
+
   evaluate(t: number, trigger: Trigger, classify: SeverityClassifier): IncidentChange[] {
+    this.judgedAt = t;
     this.desired.prune(t);
     if (this.starts !== undefined && this.starts.at < t) this.starts = undefined;
     // One pass: forget expired sources, judge the others (pruning cannot change

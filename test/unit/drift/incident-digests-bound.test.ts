@@ -66,6 +66,19 @@ describe('an open drift incident with ever new divergent digests', () => {
     expect(restored.snapshotKey(KEY)!.incident!.divergentDigestsOmitted).toBe(2);
   });
 
+  it('counts an omitted digest again when it comes back after its source expired, whatever only repeated in between', () => {
+    const p = new StateDriftProcessor(options, classify);
+    const extra = 'sha256:extra';
+    const repeat = (s: number) => index(t(s), { instance: 'flap', servedDigest: digest(MAX_LISTED_DIGESTS - 1) });
+    feed(p, [...promoted(t(0), 'p1', 'good'), ...flapping(200, MAX_LISTED_DIGESTS)]);
+    // x serves an omitted digest, then falls silent (expired 900 s after 400); the flapping replica keeps repeating its digest.
+    const out = feed(p, [index(t(300), { instance: 'x', servedDigest: extra }), index(t(400), { instance: 'x', servedDigest: extra }), repeat(600), repeat(900), repeat(1100)]);
+    expect(incidents(out).map((c) => [c.change, c.incident.divergentDigestsOmitted])).toEqual([['updated', 1]]);
+    // A repeat past x's expiry is judged with the rest (x forgotten, extra no longer divergent), so extra served again is new again.
+    const after = feed(p, [repeat(1400), index(t(1500), { instance: 'y', servedDigest: extra })]);
+    expect(incidents(after).map((c) => [c.change, c.at, c.incident.divergentDigestsOmitted])).toEqual([['updated', t(1500), 2]]);
+  });
+
   it('restores a record of the previous release past the bound trimmed: the smallest named, the rest counted, not counted again', () => {
     const p = new StateDriftProcessor(options, classify);
     feed(p, [...promoted(t(0), 'p1', 'good'), ...flapping(200, 100)]);

@@ -160,6 +160,31 @@ describe('StateDriftProcessor', () => {
     expect(p.snapshotKey('prod/catalog')?.desired.desired?.digest).toBe('D1');
   });
 
+  it('a drifted source repeating its digest changes nothing, yet is judged with the rest at an instant another digest stops being acceptable', () => {
+    const out = run([
+      ...promoted(t(0), 'p1', 'D1'),
+      index(t(200), { instance: 'r1', servedDigest: 'DX' }), // rogue (past the first desired state's grace): opened
+      ...promoted(t(600), 'p2', 'D2'), // D1 acceptable until 720
+      index(t(650), { instance: 'r2', servedDigest: 'D1' }), // lagging within the grace
+      index(t(700), { instance: 'r1', servedDigest: 'DX' }), // repeats: nothing changes
+      index(t(720), { instance: 'r1', servedDigest: 'DX' }), // repeats at the grace end: D1 divergent now
+      index(t(720), { instance: 'r3', servedDigest: 'D2' }),
+      index(t(800), { instance: 'r1', servedDigest: 'DX' }),
+      advance(Number.POSITIVE_INFINITY),
+    ]);
+    // The update naming D1 comes with r1's report at 720, before r3's of the same instant (not with the grace-end timer after it).
+    expect(out.filter((f) => f.at === t(720)).map((f) => (f.kind === 'observation' ? f.observation.sourceId : f.kind))).toEqual(['index:r1', 'incident', 'index:r3']);
+    const inc = incidents(out);
+    expect(inc.map((i) => [i.change, i.at, i.incident.divergentDigests, i.incident.expectedDigest])).toEqual([
+      ['opened', t(200), ['DX'], 'D1'],
+      ['updated', t(600), ['DX'], 'D2'],
+      ['updated', t(720), ['D1', 'DX'], 'D2'],
+      // Both drifted sources silent from their last reports: resolved when the last of them (r1, 800) has been silent for longer than the TTL.
+      ['resolved', t(1700) + 1, ['D1', 'DX'], 'D2'],
+    ]);
+    expect(inc[3]!.incident).toMatchObject({ reason: 'source_expired' });
+  });
+
   it('a source reporting again exactly sourceTtl after its last observation was never forgotten (silent for the TTL, not longer)', () => {
     const out = run([
       ...promoted(t(0), 'p1', 'D1'),
