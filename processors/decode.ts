@@ -17,7 +17,7 @@ import { startOf } from '../lib/unicode.js';
 import { partitionOfKey } from '../topics/key-partition.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 import { envelopeKey } from './envelope-key.js';
-import { eventTimeProblem, watermarkTime, type FutureBound } from './event-time-bound.js';
+import { clockFor, eventTimeProblem, watermarkTime, type FutureBound } from './event-time-bound.js';
 
 /**
  * The most an input record may take, in bytes: an event is a few hundred.
@@ -153,7 +153,7 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
   }
   const at = parseTimestamp(event.occurredAt);
   // One reading of the clock judges the event and caps its watermark time.
-  const now = bound === undefined ? Number.NaN : bound.now();
+  const now = clockFor(at, bound);
   const problem = eventTimeProblem(at, bound, now);
   if (problem !== undefined) return reject(record, problem.reason, problem.category);
   return { ok: true, envelope: { event, at, watermarkAt: watermarkTime(at, bound, now), key, source: record.source } };

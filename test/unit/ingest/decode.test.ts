@@ -204,6 +204,23 @@ describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTUR
     expect(year9999.reason).toMatch(/^occurredAt: 9999-12-31T23:59:59.999Z is more than 90s \(DRIFTWATCH_MAX_FUTURE_SKEW\) ahead/);
   });
 
+  it('judges every event by the clock as it reads now: an injected clock set back judges the next event by the new reading', () => {
+    let clock = T0;
+    const moving = { maxAheadMs: 60_000, now: () => clock };
+    expect(envelopeOf(decodeRecord(at(T0 - 1000), undefined, moving) as DecodeResult).at).toBe(T0 - 1000);
+    clock = T0 - 120_000;
+    expect(deadLetterOf(decodeRecord(at(T0 - 1000), undefined, moving) as DecodeResult).category).toBe('future_time');
+  });
+
+  it('with the wall clock, reads it again for an event later than the last reading: past events do not let a future one through', () => {
+    const wall = { maxAheadMs: 60_000, now: Date.now };
+    const past = envelopeOf(decodeRecord(at(T0 - 1000), undefined, wall) as DecodeResult);
+    expect([past.at, past.watermarkAt]).toEqual([T0 - 1000, T0 - 1000]);
+    expect(deadLetterOf(decodeRecord(at(Date.now() + 3_600_000), undefined, wall) as DecodeResult).category).toBe('future_time');
+    const ahead = envelopeOf(decodeRecord(at(Date.now() + 30_000), undefined, wall) as DecodeResult);
+    expect(ahead.watermarkAt).toBeLessThan(ahead.at);
+  });
+
   it('dead-letters an event before the Unix epoch, bound or not (the store could not keep it)', () => {
     for (const occurredAt of ['1969-12-31T23:59:59.999Z', '0001-01-01T00:00:00.000Z']) {
       const dl = deadLetterOf(decodeRecord({ value: JSON.stringify({ ...hydration('h-3', T0), occurredAt }) }) as DecodeResult);
