@@ -11,9 +11,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { Observable, type OperatorFunction } from 'rxjs';
-import { validateInputEvent, type InputEventType } from '../schemas/input-events.js';
+import { validateDecodedEvent, type InputEventType } from '../schemas/input-events.js';
 import { parseTimestamp } from '../lib/time.js';
-import { startOf } from '../lib/unicode.js';
+import { isWellFormed, startOf } from '../lib/unicode.js';
 import { partitionOfKey } from '../topics/key-partition.js';
 import type { DeadLetter, DeadLetterCategory, Envelope, RecordHeaders, SourcePosition } from './facts.js';
 import { envelopeKey } from './envelope-key.js';
@@ -132,8 +132,8 @@ function reject(record: RawRecord, reason: string, category: DeadLetterCategory)
  * Likewise a record whose event type is not the one its topic carries
  * (`expectedType`) is dead-lettered.
  */
-export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBound): DecodeResult {
-  const checked = validateInputEvent(value);
+export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBound, stringsWellFormed = false): DecodeResult {
+  const checked = validateDecodedEvent(value, stringsWellFormed);
   if (!checked.ok) return reject(record, checked.error, 'invalid_event');
   const event = checked.event;
   // A producer writing to the wrong topic would otherwise go unnoticed: the
@@ -191,6 +191,22 @@ export function decodeJsonRecord(raw: string | Buffer, source?: SourcePosition, 
   return decodeRecord({ value: raw, source }, jsonDecoder, bound) as DecodeResult; // the JSON decoder never returns a promise
 }
 
+/**
+ * Whether every string JSON.parse made of `raw` (which it parsed) is
+ * well-formed Unicode, so that validation need not look for lone surrogates
+ * field by field (schemas/input-events.ts validateDecodedEvent): a JSON
+ * string without escapes is a piece of the text between two quotes, which
+ * cannot split a surrogate pair; only an escape (`\ud800`) makes a lone
+ * surrogate of a well-formed text. Bytes that parsed were valid UTF-8
+ * (`textOf`), whose text has none; a string is looked at (natively: at once
+ * when it holds no character above U+00FF, as a line read as latin1).
+ */
+function jsonStringsWellFormed(raw: string | Buffer): boolean {
+  return typeof raw === 'string' ? raw.indexOf('\\') === -1 && isWellFormed(raw) : raw.indexOf(BACKSLASH) === -1;
+}
+
+const BACKSLASH = 0x5c;
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -212,7 +228,7 @@ export function decodeRecord(record: RawRecord, decoder: Decoder = jsonDecoder, 
   } catch (err) {
     return reject(record, `invalid ${decoder.name}: ${messageOf(err)}`, 'invalid_encoding');
   }
-  if (!isThenable(decoded)) return toEnvelope(decoded, record, bound);
+  if (!isThenable(decoded)) return toEnvelope(decoded, record, bound, decoder === jsonDecoder && jsonStringsWellFormed(record.value));
   return Promise.resolve(decoded).then(
     (value) => toEnvelope(value, record, bound),
     (err: unknown) => reject(record, `invalid ${decoder.name}: ${messageOf(err)}`, 'invalid_encoding'),

@@ -29,6 +29,8 @@ export interface Schema<T> {
   check(value: unknown, path: string): string | undefined;
   /** Same verdict as `check(value, '') === undefined`, without building messages (absent on schemas made elsewhere). */
   isValid?(value: unknown): boolean;
+  /** Objects: `isValid` for a value whose strings are known to be well-formed Unicode, which it does not check again (compiled-validator.ts). */
+  isValidWellFormed?(value: unknown): boolean;
   /** Leaves: what they check, so object predicates can inline it. */
   readonly rule?: LeafRule;
   /** Optional schemas: the schema they wrap. */
@@ -247,8 +249,10 @@ export const s = {
     opts: { name: string; doc?: string; refine?: (value: InferObject<F>, path: string) => string | undefined } ,
   ): ObjectSchema<F> {
     const entries = Object.entries(fields);
+    const refine = opts.refine as ((value: unknown, path: string) => string | undefined) | undefined;
     return {
-      isValid: compileObjectPredicate(entries, opts.refine as ((value: unknown, path: string) => string | undefined) | undefined, predicateOf),
+      isValid: compileObjectPredicate(entries, refine, predicateOf),
+      isValidWellFormed: compileObjectPredicate(entries, refine, predicateOf, true),
       kind: 'object',
       isOptional: false,
       doc: opts.doc,

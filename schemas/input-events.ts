@@ -168,6 +168,16 @@ function withoutEmptyOptionals(value: Record<string, unknown>, type: InputEventT
  * once the event failed; `value` itself is never changed.
  */
 export function validateInputEvent(value: unknown): { ok: true; event: InputEvent } | { ok: false; error: string } {
+  return validateDecodedEvent(value, false);
+}
+
+/**
+ * validateInputEvent, told whether every string in `value` is known to be
+ * well-formed Unicode (processors/decode.ts knows it of most JSON texts): the
+ * check for lone surrogates is then left out of the first, compiled pass
+ * (`isValidWellFormed`), with the same verdict.
+ */
+export function validateDecodedEvent(value: unknown, stringsWellFormed: boolean): { ok: true; event: InputEvent } | { ok: false; error: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: 'expected a JSON object' };
   }
@@ -177,7 +187,7 @@ export function validateInputEvent(value: unknown): { ok: true; event: InputEven
     return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : quotedType(type)}` };
   }
   // The compiled predicate first; the walk that names the problem only for an invalid event.
-  if (schema.isValid?.(value)) return { ok: true, event: value as InputEvent };
+  if ((stringsWellFormed ? schema.isValidWellFormed : schema.isValid)?.(value)) return { ok: true, event: value as InputEvent };
   const cleared = withoutEmptyOptionals(value as Record<string, unknown>, type as InputEventType);
   if (cleared !== value && schema.isValid?.(cleared)) return { ok: true, event: cleared as InputEvent };
   const error = schema.check(cleared, '');

@@ -174,6 +174,21 @@ describe('decodeRecord: what a Kafka record must also be', () => {
   });
 });
 
+describe('lone surrogates in a JSON text', () => {
+  const reason = 'instance: not well-formed Unicode: holds a lone surrogate (an unpaired \\uD800–\\uDFFF escape)';
+  it('dead-letters one escaped, one written as is, as a string and as bytes; accepts other escapes and surrogate pairs', () => {
+    const escaped = JSON.stringify(hydration('h-1', T0, { instance: 'a\ud800' }));
+    expect(escaped).toContain('\\ud800');
+    expect(deadLetterOf(decodeJsonRecord(escaped)).reason).toBe(reason);
+    expect(deadLetterOf(decodeJsonRecord(Buffer.from(escaped))).reason).toBe(reason);
+    const asIs = escaped.replace('\\ud800', '\ud800');
+    expect(deadLetterOf(decodeJsonRecord(asIs)).reason).toBe(reason);
+    expect(envelopeOf(decodeJsonRecord(JSON.stringify(hydration('h-2', T0, { instance: 'a"\\b', error: 'c\nd' })))).event).toMatchObject({ instance: 'a"\\b' });
+    expect(envelopeOf(decodeJsonRecord(JSON.stringify(hydration('h-3', T0, { instance: 'a\u{1F600}' })))).event).toMatchObject({ instance: 'a\u{1F600}' });
+    expect(envelopeOf(decodeJsonRecord(Buffer.from(JSON.stringify(hydration('h-4', T0, { instance: 'a\u{1F600}' }))))).event).toMatchObject({ instance: 'a\u{1F600}' });
+  });
+});
+
 describe('event time out of range: ahead of the wall clock (DRIFTWATCH_MAX_FUTURE_SKEW), before the epoch', () => {
   const bound = { maxAheadMs: 5 * 60_000, now: () => T0 };
   const at = (ms: number): RawRecord => ({ value: JSON.stringify(hydration('h-1', ms)), source: { line: 3 } });
