@@ -162,6 +162,26 @@ function withoutEmptyOptionals(value: Record<string, unknown>, type: InputEventT
 }
 
 /**
+ * The schema of an event `type`, or undefined. Not a look-up in
+ * inputEventSchemas by the value: a type such as "constructor" or
+ * "toString" would find what every object inherits (a function), and
+ * decoding threw instead of dead-lettering the record: a replay stopped
+ * there.
+ */
+function schemaOfType(type: unknown): Schema<InputEvent> | undefined {
+  switch (type) {
+    case 'promotion':
+      return promotionEventSchema;
+    case 'hydration':
+      return hydrationEventSchema;
+    case 'index':
+      return indexEventSchema;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Validates any input event, dispatching on `type`; the message names the
  * failing field. An optional string sent as "" is taken as absent: the event
  * returned is then a copy without it (withoutEmptyOptionals), looked for only
@@ -182,7 +202,7 @@ export function validateDecodedEvent(value: unknown, stringsWellFormed: boolean)
     return { ok: false, error: 'expected a JSON object' };
   }
   const type = (value as { type?: unknown }).type;
-  const schema = typeof type === 'string' ? (inputEventSchemas as Record<string, Schema<InputEvent>>)[type] : undefined;
+  const schema = schemaOfType(type);
   if (!schema) {
     return { ok: false, error: `type: expected one of promotion, hydration, index, got ${type === undefined ? 'nothing' : quotedType(type)}` };
   }

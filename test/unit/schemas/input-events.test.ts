@@ -125,6 +125,12 @@ describe('validateInputEvent', () => {
     expect(errorOf({ ...valid.index, type: 'deploy' })).toBe('type: expected one of promotion, hydration, index, got "deploy"');
   });
 
+  it('rejects a type named as what every object inherits ("constructor", "toString"), rather than throwing', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(errorOf({ ...valid.index, type })).toBe(`type: expected one of promotion, hydration, index, got "${type}"`);
+    }
+  });
+
   it('applies the conditional rules on promotions', () => {
     expect(errorOf(promotion('p', T0, { phase: 'started', version: undefined }))).toBe('version: is required when phase is started');
     expect(errorOf(promotion('p', T0, { phase: 'started', digest: null }))).toBe('digest: is required when phase is started');
