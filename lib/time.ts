@@ -50,10 +50,25 @@ function parseCanonical(text: string): number | undefined {
   const msHigh = digits2(text, 20);
   const msLow = text.charCodeAt(22) - 48;
   if (century < 0 || yy < 0 || msHigh < 0 || msLow < 0 || msLow > 9) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   const year = century * 100 + yy;
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  return daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY + hour * HOUR + minute * MINUTE + second * SECOND + msHigh * 10 + msLow;
+  // YYYYMMDD: no two (month, day) pairs in -1..99 that give a valid day's number share it.
+  const dayNumber = year * 10_000 + month * 100 + day;
+  if (dayNumber !== lastDay) {
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+    lastDayStart = daysFromCivil(year, month, 1) * DAY + (day - 1) * DAY;
+    lastDay = dayNumber;
+  }
+  return lastDayStart + hour * HOUR + minute * MINUTE + second * SECOND + msHigh * 10 + msLow;
 }
+
+/**
+ * The last day `parseCanonical` read (YYYYMMDD), a valid one, and its start
+ * in epoch ms: the events of a stream mostly share their day, whose calendar
+ * arithmetic (divisions, the month's length) is then done once.
+ */
+let lastDay = -1;
+let lastDayStart = 0;
 
 /**
  * Whether the `YYYY-MM-DD` an RFC 3339 text starts with is a day of the

@@ -76,6 +76,15 @@ describe('decodeJsonRecord', () => {
     }
   });
 
+  it('reads times of one day after another, and of a day the month lacks after its valid neighbours, each as Date.parse does', () => {
+    const times = ['2026-02-28T00:00:00.000Z', '2026-02-28T23:59:59.999Z', '2026-02-29T00:00:00.000Z', '2026-02-28T12:00:00.000Z', '2026-02-28T24:00:00.000Z', '2026-03-01T00:00:00.001Z', '2026-03-01T00:00:00.001Z'];
+    const got = times.map((occurredAt) => {
+      const r = decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }));
+      return r.ok ? r.envelope.at : 'rejected';
+    });
+    expect(got).toEqual([Date.parse(times[0]!), Date.parse(times[1]!), 'rejected', Date.parse(times[3]!), 'rejected', Date.parse(times[5]!), Date.parse(times[5]!)]);
+  });
+
   it('dead-letters JSON behind a UTF-8 byte order mark saying so (the parser would name an invisible character)', () => {
     const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(hydration('h-bom', T0)))]);
     const dl = deadLetterOf(decodeJsonRecord(raw));
