@@ -48,9 +48,10 @@ import { AlertInstanceParts } from './alert-instance-parts.js';
 import { alertId, type AlertEmission } from './alert-id.js';
 import type { AlertInstanceSnapshot, Labels } from './alert-instance.js';
 import { InstantStarts, type InstantStartsSnapshot } from './instant-starts.js';
-import { createRuleContext, type AlertRule, type RuleTimer } from './rule-context.js';
+import { createRuleContext, type AlertRule } from './rule-context.js';
 import { ruleFactories } from './rules/index.js';
-import { fireTimersBefore } from './rule-timers.js';
+import { RuleTimers } from './rule-timers.js';
+import { inputEventTypes, type InputEventType } from '../../schemas/input-events.js';
 
 export interface AlertingOptions {
   /** Wall clock for `emittedAt`, epoch ms. Default Date.now. */
@@ -81,9 +82,11 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private readonly rules: Array<[RuleName, AlertRule]>;
   /** Per fact kind (filled on first use), so a fact finds its rules with a property read. */
   private readonly rulesByKind: Partial<Record<FactKind, readonly AlertRule[]>> = {};
+  /** Of `event` and `late` facts, the rules that read them per input event type (AlertRule.eventTypes). */
+  private readonly rulesByEventType: Record<'event' | 'late', Partial<Record<InputEventType, readonly AlertRule[]>>> = { event: {}, late: {} };
   /** The timers of the enabled rules that judge by time as well as by facts (AlertRule.timer). */
-  private readonly ruleTimers: readonly RuleTimer[];
-  /** The escalations due before a rule timer's time (made once: fireRuleTimers runs with every fact). */
+  private readonly ruleTimers: RuleTimers;
+  /** The escalations due before a rule timer's time (made once: the rule timers are looked at with every fact). */
   private readonly escalateBefore = (time: number): void => this.book.fireDueBefore(time);
   /** The kinds some enabled rule reads; undefined when one reads every kind (Processor.reads). */
   readonly reads: ReadonlySet<FactKind> | undefined;
@@ -114,8 +117,13 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       .filter((name) => config.rules[name].enabled)
       .map((name) => [name, ruleFactories[name](createRuleContext(name, config.rules[name], classify, this.book))]);
     for (const kind of factKinds) this.rulesFor(kind);
+    for (const kind of ['event', 'late'] as const) {
+      for (const type of inputEventTypes) {
+        this.rulesByEventType[kind][type] = this.rulesFor(kind).filter((rule) => rule.eventTypes === undefined || rule.eventTypes.includes(type));
+      }
+    }
     this.reads = this.rules.some(([, rule]) => rule.kinds === undefined) ? undefined : new Set(this.rules.flatMap(([, rule]) => rule.kinds ?? []));
-    this.ruleTimers = this.rules.flatMap(([, rule]) => (rule.timer === undefined ? [] : [rule.timer]));
+    this.ruleTimers = new RuleTimers(this.rules.flatMap(([, rule]) => (rule.timer === undefined ? [] : [rule.timer])));
     this.incidentRules = this.rules.filter(([, rule]) => rule.openIncidents !== undefined).map(([, rule]) => rule);
     this.openIncidents = options.openIncidents ?? (() => []);
   }
@@ -125,9 +133,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
    * rule timer or escalation due before `at`, no alert waiting to be emitted (Processor.reads).
    */
   idleAt(at: number): boolean {
-    if (this.orphans.size > 0 || this.restoredIncidents.size > 0 || this.book.busyBefore(at)) return false;
-    for (const timer of this.ruleTimers) if (timer.due < at) return false;
-    return true;
+    return this.orphans.size === 0 && this.restoredIncidents.size === 0 && !this.ruleTimers.dueBefore(at) && !this.book.busyBefore(at);
   }
 
   handle(fact: Fact, emit: Emit): void {
@@ -139,12 +145,15 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     // Before the timers: an escalation of an orphan would page the next level of a rule that is off.
     if (this.orphans.size > 0) this.resolveOrphans(at);
     if (this.restoredIncidents.size > 0) this.judgeRestoredIncidents(at);
-    if (this.ruleTimers.length > 0) this.fireRuleTimers(at);
+    this.fireRuleTimers(at);
     this.book.fireDueBefore(at);
     this.book.instantStarts.passed(at);
     if (fact.kind !== 'advance' && fact.kind !== 'alert') {
-      const rules = this.rulesFor(fact.kind);
-      for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
+      const rules = this.rulesOf(fact);
+      if (rules.length > 0) {
+        for (let i = 0; i < rules.length; i++) rules[i]!.handle(fact);
+        this.ruleTimers.refresh();
+      }
     }
     if (this.book.hasPending) for (const { at, alert, firstFiring } of this.book.drain()) emit({ kind: 'alert', at, alert, firstFiring });
   }
@@ -158,7 +167,16 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
    * rule clears its alert does not happen: the condition ended first.
    */
   private fireRuleTimers(at: number): void {
-    fireTimersBefore(this.ruleTimers, at, this.escalateBefore);
+    this.ruleTimers.fireBefore(at, this.escalateBefore);
+  }
+
+  /** The enabled rules that read `fact`: by its kind, and an input event's by its type too. */
+  private rulesOf(fact: Fact): readonly AlertRule[] {
+    if (fact.kind === 'event' || fact.kind === 'late') {
+      const rules = this.rulesByEventType[fact.kind][fact.envelope.event.type];
+      if (rules !== undefined) return rules;
+    }
+    return this.rulesFor(fact.kind);
   }
 
   /** The enabled rules that read facts of `kind`, in rule order (a rule passed a kind it does not read would do nothing). */
@@ -223,6 +241,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       if (s !== undefined) rule.keyedState?.restoreKey(key, s);
     }
     for (const instance of state.instances) this.rules.find(([name]) => name === instance.rule)?.[1].restoredFiring?.(instance.labels);
+    this.ruleTimers.refresh();
   }
 
   /** Forgets the key's alert state without resolving anything (partition revoked; write its dirty state first). */
@@ -230,6 +249,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
     this.forgetKey(key);
     this.noteRestoredIncidents(key); // a restore with no alerting state of the key; revoked, it has none open (module comment)
     this.dirty.forget(key);
+    this.ruleTimers.refresh();
   }
 
   snapshot(): AlertingStateSnapshot {
@@ -248,6 +268,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
       const s = state.rules[name];
       if (s !== undefined) rule.wholeState?.restore(s);
     }
+    this.ruleTimers.refresh();
   }
 
   /** An instance of a rule not enabled here is restored as an orphan, to be resolved by the next fact (module comment). `key`: restored with that key's state. */

@@ -8,6 +8,7 @@
 import type { RuleConfig, RuleName, SeverityClassifier } from '../../config/alert-rules.js';
 import { visibleText } from '../../lib/visible-text.js';
 import type { Fact, FactKind, Incident } from '../facts.js';
+import type { InputEventType } from '../../schemas/input-events.js';
 import type { AlertBook } from './alert-book.js';
 import type { Labels } from './alert-instance.js';
 import type { KeyedStateStore, WholeStateStore } from '../stateful.js';
@@ -45,6 +46,13 @@ export interface AlertRule {
    */
   readonly kinds?: readonly FactKind[];
   /**
+   * Of `event` and `late` facts, the input event types `handle` reacts to;
+   * facts of other types are not passed to it (nearly every event is a
+   * hydration or an index op, which the rule reading events for promotions
+   * would only look at and return). Absent: every type.
+   */
+  readonly eventTypes?: readonly InputEventType[];
+  /**
    * State the rule keeps beyond its firing instances (those live in the
    * AlertBook), for live-mode snapshots: per `<env>/<artifact>` key for rules
    * whose alerts identify a key, whole for per-env rules. Absent when the
@@ -77,7 +85,9 @@ export interface AlertRule {
  * A rule's own event-time timer. `due` is the earliest event time at which
  * the rule must judge again without a fact (Infinity: none), derived from the
  * rule's state so a restore re-derives it; the processor calls `fire` once it
- * is due, before the facts of later times.
+ * is due, before the facts of later times. The processor reads `due` after
+ * each call into the rule (`handle`, `fire`, a restore or drop of its state)
+ * and not in between (RuleTimers): only those calls may move it.
  */
 export interface RuleTimer {
   readonly due: number;

@@ -85,6 +85,7 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
 
   return {
     kinds: ['event', 'late'],
+    eventTypes: ['promotion'],
     handle(fact) {
       if ((fact.kind !== 'event' && fact.kind !== 'late') || fact.envelope.event.type !== 'promotion') return;
       const e: PromotionEvent = fact.envelope.event;
