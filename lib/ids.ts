@@ -1,13 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /**
  * Deterministic ids: the same inputs give the same id, so a replay or a
  * restart re-derives identical incident ids and fingerprints (idempotent sinks).
+ *
+ * The SHA-1 of each part followed by NUL, as UTF-8. Hashed in one call over
+ * the joined text: the same bytes as a Hash object fed part by part (which
+ * it was), at a fraction of the cost of making one per id (every alert
+ * emission and incident derives one).
  */
 export function stableId(prefix: string, ...parts: Array<string | number | undefined>): string {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(String(p ?? '')).update('\u0000');
-  return `${prefix}-${h.digest('hex').slice(0, 20)}`;
+  let text = '';
+  for (const p of parts) text += `${p ?? ''}\u0000`;
+  return `${prefix}-${hash('sha1', text, 'hex').slice(0, 20)}`;
 }
 
 /** Unique per call (run ids). */
