@@ -248,6 +248,8 @@ export class StoreWriter {
           );
           this.#rowsWritten[table] = (this.#rowsWritten[table] ?? 0) + rows;
           this.#batches++;
+          // Landed at the first try: no earlier attempt can still be reading the bytes, so the next batch may reuse them.
+          if (attempt === 1) this.#tables.byTable.get(table)?.recycle(lines);
           this.#retries.recovered();
           return;
         } catch (err) {

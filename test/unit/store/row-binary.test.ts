@@ -26,6 +26,15 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** A fresh embedded store in a temporary directory, closed and removed after the test. */
+async function openTempStore(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const t = await openEmbeddedStore(dir);
+  cleanups.push(() => t.close());
+  return t;
+}
+
 const codecs: ColumnCodec[] = [
   { type: 'String' }, { type: 'Nullable(String)' }, { type: 'Int64', orDefault: -1 }, { type: 'UInt64', orDefault: 0 },
   { type: 'Int32', orDefault: -1 }, { type: 'UInt8', orDefault: 0 }, { type: 'Float64' }, { type: 'Nullable(Float64)' },
@@ -65,6 +74,28 @@ describe('RowBinaryBuffer', () => {
   });
 });
 
+describe('RowBinaryBuffer memory reuse', () => {
+  it('writes a later batch into a recycled batch\'s memory; a batch still held is never written over', () => {
+    const b = new RowBinaryBuffer();
+    const encode = compileRowEncoder(codecs.slice(0, 3));
+    const structure3 = codecs.slice(0, 3).map((c, i) => `c${i} ${structureType(c)}`).join(', ');
+    const batch = (from: number) => {
+      for (let i = from; i < from + 2000; i++) b.push([`row-${i}`, null, i], encode);
+      return b.take();
+    };
+    const first = batch(0);
+    const held = batch(2000); // in flight: not recycled
+    const heldCopy = Buffer.from(held);
+    b.recycle(first);
+    const third = batch(4000); // written before the recycle; the recycled memory takes the next batch
+    const fourth = batch(6000);
+    expect(fourth.buffer).toBe(first.buffer);
+    expect(held).toEqual(heldCopy);
+    expect(decodeRowBinary(third, structure3).map((r) => r.c2)).toEqual(Array.from({ length: 2000 }, (_, i) => 4000 + i));
+    expect(decodeRowBinary(fourth, structure3).map((r) => r.c2)).toEqual(Array.from({ length: 2000 }, (_, i) => 6000 + i));
+  });
+});
+
 describe('raw-history rows', () => {
   it('are written straight from the envelope as exactly the values eventValues gives, encoded by the table\'s codecs', () => {
     const envelopeOf = (fact: Fact): Envelope => (fact as Extract<Fact, { envelope: Envelope }>).envelope;
@@ -98,10 +129,7 @@ describe('raw-history rows', () => {
 
 describe('raw-history codecs against the migrated tables (chDB)', () => {
   it('name each written column with the type the table decodes (LowCardinality is sent as its inner type)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dw-rowbinary-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const t = await openEmbeddedStore(dir);
-    cleanups.push(() => t.close());
+    const t = await openTempStore('dw-rowbinary-');
     for (const table of Object.keys(eventColumns) as EventTable[]) {
       const described = await t.query<{ name: string; type: string }>(`DESCRIBE TABLE driftwatch.${table}`);
       const tableTypes = Object.fromEntries(described.map((c) => [c.name, c.type.replace(/^LowCardinality\((.*)\)$/, '$1')]));
@@ -127,6 +155,19 @@ describe('RowBinary staging on chDB', () => {
     expect(await t.query('SELECT count() AS n FROM driftwatch.hydration_events')).toEqual([{ n: 5 }]);
     await t.close();
     expect(existsSync(staging)).toBe(false);
+  });
+});
+
+describe('RowBinary staging on chDB, the directory gone', () => {
+  it('makes the staging directory again when it went between batches, and the batch lands', async () => {
+    const t = await openTempStore('dw-staging-gone-');
+    const w = new StoreWriter(t, { batchRows: 2, flushIntervalMs: 0 });
+    for (let i = 0; i < 2; i++) w.write(hydration(T0 + i, `g-${i}`));
+    await w.flush();
+    rmSync(join(t.path!, 'staging'), { recursive: true, force: true });
+    for (let i = 2; i < 4; i++) w.write(hydration(T0 + i, `g-${i}`));
+    await w.close();
+    expect(await t.query('SELECT count() AS n FROM driftwatch.hydration_events')).toEqual([{ n: 4 }]);
   });
 });
 
