@@ -162,23 +162,14 @@ function withoutEmptyOptionals(value: Record<string, unknown>, type: InputEventT
 }
 
 /**
- * The schema of an event `type`, or undefined. Not a look-up in
- * inputEventSchemas by the value: a type such as "constructor" or
- * "toString" would find what every object inherits (a function), and
- * decoding threw instead of dead-lettering the record: a replay stopped
- * there.
+ * The schema of an event `type`, or undefined: an own property of
+ * inputEventSchemas only. A plain look-up by the value found, for a type
+ * such as "constructor" or "toString", what every object inherits (a
+ * function), and decoding threw instead of dead-lettering the record: a
+ * replay stopped there.
  */
 function schemaOfType(type: unknown): Schema<InputEvent> | undefined {
-  switch (type) {
-    case 'promotion':
-      return promotionEventSchema;
-    case 'hydration':
-      return hydrationEventSchema;
-    case 'index':
-      return indexEventSchema;
-    default:
-      return undefined;
-  }
+  return typeof type === 'string' && Object.hasOwn(inputEventSchemas, type) ? (inputEventSchemas as Record<string, Schema<InputEvent>>)[type] : undefined;
 }
 
 /**
