@@ -91,6 +91,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-operations/Index latency (p50 / p90 / p99) vs 100 ms/A': ['time', 'op', 'p50_ms', 'p90_ms', 'p99_ms'],
   'driftwatch-operations/Error rates/A': ['time', 'index_error_rate', 'hydration_error_rate'],
   'driftwatch-operations/Late and dead-lettered records/A': ['time', 'source', 'records'],
+  'driftwatch-operations/Error patterns/A': ['source', 'operation', 'pattern', 'errors', 'instances', 'keys', 'first_seen', 'last_seen', 'example'],
   'driftwatch-operations/Consumer lag by topic/A': ['time', 'topic', 'consumer_lag'],
   'driftwatch-operations/Watermark delay/A': ['time', 'watermark_delay_ms'],
   'driftwatch-operations/Engine memory/A': ['time', 'resident_memory_bytes'],
