@@ -35,6 +35,7 @@ const expectedColumns: Record<string, string[]> = {
   'driftwatch-drift/Worst alert delay, wall clock (target < 5 min)/A': ['worst_delay_s'],
   'driftwatch-drift/MTTR (target < 30 min)/A': ['mttr_minutes', 'resolved_incidents'],
   'driftwatch-drift/Recovery success (target > 95 %)/A': ['recovery_success', 'resolved_incidents'],
+  'driftwatch-drift/Coverage (target 100 %)/A': ['coverage', 'active_keys', 'unpromoted_keys', 'unobserved_keys'],
   'driftwatch-drift/Severity breakdown/A': ['severity', 'incidents'],
   'driftwatch-drift/Incidents detected by severity/A': ['time', 'severity', 'incidents'],
   'driftwatch-drift/Alert delay, wall clock (live mode) vs 5 min target/A': ['time', 'worst_delay_s', 'p90_delay_s'],
