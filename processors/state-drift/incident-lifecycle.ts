@@ -16,6 +16,8 @@
  */
 import { DriftwatchError } from '../../lib/errors.js';
 import type { Fact, Incident } from '../facts.js';
+import type { Severity } from '../../schemas/alert-event.js';
+import { higherSeverity } from './drift-severity.js';
 
 export type IncidentPhase = 'idle' | 'open';
 type Transition = 'open' | 'update' | 'resolve';
@@ -35,6 +37,8 @@ export interface IncidentPatch {
   divergentDigests?: string[];
   expectedDigest?: string;
   desiredFrom?: Incident['desiredFrom'];
+  /** Raises the incident's severity to it when higher; a lower one changes nothing (an incident keeps the highest it reached). */
+  severity?: Severity;
   /** Replaces the incident's context; a change of context alone is no change (see Incident.divergentSources). */
   context?: IncidentContext;
 }
@@ -90,6 +94,10 @@ export class IncidentLifecycle {
     }
     if (patch.desiredFrom !== undefined && patch.desiredFrom !== inc.desiredFrom) {
       inc.desiredFrom = patch.desiredFrom;
+      changed = true;
+    }
+    if (patch.severity !== undefined && higherSeverity(inc.severity, patch.severity) !== inc.severity) {
+      inc.severity = patch.severity;
       changed = true;
     }
     if (!changed) return null;

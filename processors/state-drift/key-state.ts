@@ -10,6 +10,7 @@ import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } fro
 import type { Incident } from '../facts.js';
 import { IncidentLifecycle, MAX_LISTED_DIGESTS, sortedUnique, type OpenIncidentTally } from './incident-lifecycle.js';
 import { incidentContext } from './incident-context.js';
+import { driftSeverity } from './drift-severity.js';
 import type { DirtyHolder } from '../stateful.js';
 import { SourceBound } from './source-bound.js';
 import { SourceIdCache } from './source-id-cache.js';
@@ -243,7 +244,7 @@ export class KeyState implements DirtyHolder {
         kind: 'state',
         env: this.env,
         artifact: this.artifact,
-        severity: classify('drift_detected', labels),
+        severity: driftSeverity(classify, labels, desired.from),
         startedAt: t,
         expectedDigest: desired.digest,
         divergentDigests: digests,
@@ -258,7 +259,11 @@ export class KeyState implements DirtyHolder {
     // Still drifted: report new divergent digests, or a new desired state that it is now judged against.
     const omitted = this.omittedNow;
     const fresh = omitted === undefined ? digests : digests.filter((d) => !omitted.has(d));
-    const updated = this.lifecycle.update({ divergentDigests: fresh, expectedDigest: desired?.digest, desiredFrom: desired?.from, context: incidentContext(divergent, this.sources.size, desired) });
+    // A desired state from a rollback may raise the severity (drift-severity.ts); the lifecycle never lowers it.
+    const severity = desired?.from === 'rollback' ? driftSeverity(classify, { env: this.env, artifact: this.artifact }, desired.from) : undefined;
+    const updated = this.lifecycle.update({
+      divergentDigests: fresh, expectedDigest: desired?.digest, desiredFrom: desired?.from, severity, context: incidentContext(divergent, this.sources.size, desired),
+    });
     this.rememberOmitted(digests);
     return updated ? [{ change: 'updated', incident: updated }] : noChanges;
   }

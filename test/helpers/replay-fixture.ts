@@ -8,6 +8,7 @@ import { defaultProcessingOptions } from '../../config/processing-options.js';
 import { defaultAlertsConfig } from '../../config/alerts-config.js';
 import { silentLogger } from '../../lib/logger.js';
 import type { AlertEvent } from '../../schemas/alert-event.js';
+import type { AlertsConfig } from '../../config/alert-rules.js';
 
 export const fixturesDir = fileURLToPath(new URL('../scenarios/fixtures/', import.meta.url));
 
@@ -26,13 +27,14 @@ export function readNdjson<T = Record<string, unknown>>(path: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-export async function replayFixture(input: string, options: { store?: boolean; sort?: boolean } = {}): Promise<ReplayOutput> {
+/** `alerts`: the alert rules (alerts.yaml) to run with; the built-in defaults when left out. */
+export async function replayFixture(input: string, options: { store?: boolean; sort?: boolean; alerts?: AlertsConfig } = {}): Promise<ReplayOutput> {
   const outDir = mkdtempSync(join(tmpdir(), 'dw-replay-'));
   const summary = await replayFile({
     input: input.includes('/') ? input : join(fixturesDir, input),
     outDir,
     processing: defaultProcessingOptions,
-    alerts: defaultAlertsConfig(),
+    alerts: options.alerts ?? defaultAlertsConfig(),
     logger: silentLogger,
     store: options.store ?? false,
     sort: options.sort ?? false,

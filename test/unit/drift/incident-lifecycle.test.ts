@@ -17,6 +17,16 @@ describe('IncidentLifecycle', () => {
     expect(l.phase).toBe('idle');
   });
 
+  it('a severity in an update only raises it: an incident keeps the highest it reached', () => {
+    const l = new IncidentLifecycle();
+    l.open(init);
+    expect(l.update({ severity: 'medium' })).toBeNull();
+    expect(l.update({ severity: 'high' })).toBeNull();
+    expect(l.update({ severity: 'critical' })).toMatchObject({ severity: 'critical' });
+    expect(l.update({ severity: 'high', desiredFrom: 'promotion' })).toMatchObject({ severity: 'critical', desiredFrom: 'promotion' });
+    expect(l.resolve(t(70), 'converged')).toMatchObject({ severity: 'critical' });
+  });
+
   it('names at most MAX_LISTED_DIGESTS digests, the first given, and counts each further one it is given', () => {
     const d = (i: number) => `D${String(999 - i).padStart(3, '0')}`; // later ones sort first
     const l = new IncidentLifecycle();
