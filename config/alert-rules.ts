@@ -52,11 +52,13 @@ export interface SeverityRoute {
   channels: string[];
   /** The response target for the severity (ms). */
   respondWithinMs: number;
+  /** Who an alert of the severity escalates to (seed alert categories), named after its level's people; informational. */
+  notify: string[];
 }
 
 export interface AlertsConfig {
   escalation: EscalationLevel[];
-  /** Per severity: channels and response target. */
+  /** Per severity: channels, response target and who it escalates to. */
   routing: Record<Severity, SeverityRoute>;
   rules: Record<RuleName, RuleConfig>;
 }

@@ -192,19 +192,24 @@ function readEscalation(raw: unknown, p: Problems): EscalationLevel[] | undefine
     if (afterMs !== undefined && previous !== undefined && afterMs <= previous) {
       p.add(`${here}.after`, `expected a duration longer than level ${i}'s, got ${describe(map.after)}`);
     }
-    const notify = map.notify ?? [];
-    if (!Array.isArray(notify) || !notify.every((n) => typeof n === 'string')) {
-      p.add(`${here}.notify`, `expected a list of names, got ${describe(map.notify)}`);
-    }
-    levels.push({ level: (i + 1) as EscalationLevel['level'], afterMs: afterMs ?? Number.NaN, notify: Array.isArray(notify) ? notify.map(String) : [] });
+    levels.push({ level: (i + 1) as EscalationLevel['level'], afterMs: afterMs ?? Number.NaN, notify: readNames(map.notify, `${here}.notify`, p) ?? [] });
   });
   return levels;
 }
 
+/** A `notify` list (people or teams); absent is none, anything but a list of strings a problem (undefined). */
+function readNames(raw: unknown, path: string, p: Problems): string[] | undefined {
+  if (raw === undefined || raw === null) return [];
+  if (Array.isArray(raw) && raw.every((n) => typeof n === 'string')) return raw.map(String);
+  p.add(path, `expected a list of names, got ${describe(raw)}`);
+  return undefined;
+}
+
 /**
- * `routing`: per severity, `channels` (a list of names) and `respondWithin`
- * (a duration). A severity or key left out keeps `base`'s; without a base
- * (the built-in file) every severity needs both.
+ * `routing`: per severity, `channels` (a list of names), `respondWithin`
+ * (a duration) and `notify` (who the severity escalates to; optional, none
+ * by default). A severity or key left out keeps `base`'s; without a base
+ * (the built-in file) every severity needs channels and respondWithin.
  */
 function readRouting(raw: unknown, base: AlertsConfig['routing'] | undefined, p: Problems): AlertsConfig['routing'] | undefined {
   const map = raw === undefined || raw === null ? {} : asMap(raw, 'routing', p);
@@ -215,8 +220,9 @@ function readRouting(raw: unknown, base: AlertsConfig['routing'] | undefined, p:
     const here = `routing.${severity}`;
     const given = map[severity] === undefined || map[severity] === null ? {} : asMap(map[severity], here, p);
     if (!given) continue;
-    checkKeys(given, ['channels', 'respondWithin'], here, p);
-    const route: Partial<SeverityRoute> = { ...base?.[severity] };
+    checkKeys(given, ['channels', 'respondWithin', 'notify'], here, p);
+    const route: Partial<SeverityRoute> = { notify: [], ...base?.[severity] };
+    if (given.notify !== undefined) route.notify = readNames(given.notify, `${here}.notify`, p);
     if (given.channels !== undefined) {
       if (Array.isArray(given.channels) && given.channels.every((c) => typeof c === 'string' && c !== '')) route.channels = given.channels.map(String);
       else p.add(`${here}.channels`, `expected a list of channel names such as [slack, email], got ${describe(given.channels)}`);

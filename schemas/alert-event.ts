@@ -21,7 +21,7 @@ export const alertEventSchema = s.object(
         summary: s.string(),
         description: s.string(),
         runbookUrl: s.optional(s.string()),
-        notify: s.optional(s.string({ doc: 'who the current escalation level names (alerts.yaml escalation[].notify), comma-separated' })),
+        notify: s.optional(s.string({ doc: "who the current escalation level names, then whom the alert's severity escalates to (alerts.yaml escalation[].notify, routing), comma-separated, each once" })),
         channels: s.optional(s.string({ doc: "notification channels of the alert's severity (alerts.yaml routing), comma-separated" })),
         respondWithin: s.optional(s.string({ doc: "response target of the alert's severity (alerts.yaml routing), a duration such as 30m" })),
       },

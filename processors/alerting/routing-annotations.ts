@@ -1,8 +1,9 @@
 /**
  * The routing an alert event carries for whoever sends notifications
- * (driftwatch sends none): who its escalation level names, and the channels
- * and response target of its severity (alerts.yaml `escalation[].notify` and
- * `routing`, after the seed's escalation matrix and alert categories).
+ * (driftwatch sends none): who its escalation level names and whom its
+ * severity escalates to, and the channels and response target of its
+ * severity (alerts.yaml `escalation[].notify` and `routing`, after the seed's
+ * escalation matrix and alert categories).
  * Annotations, not labels: they change as the alert escalates or its
  * severity moves, while labels identify the alert instance.
  */
@@ -19,9 +20,10 @@ export function routingAnnotations(
   level: number,
 ): RoutingAnnotations {
   const out: RoutingAnnotations = {};
-  const notify = deps.escalation.find((l) => l.level === level)?.notify ?? [];
-  if (notify.length > 0) out.notify = notify.join(', ');
   const route = deps.routing?.[severity];
+  // The level's people first, then whom the severity escalates to (seed alert categories), each named once.
+  const notify = new Set([...(deps.escalation.find((l) => l.level === level)?.notify ?? []), ...(route?.notify ?? [])]);
+  if (notify.size > 0) out.notify = [...notify].join(', ');
   if (route !== undefined) {
     if (route.channels.length > 0) out.channels = route.channels.join(', ');
     out.respondWithin = durationText(route.respondWithinMs);

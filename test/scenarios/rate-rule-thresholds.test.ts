@@ -73,13 +73,14 @@ describe('rate rules at their thresholds', () => {
     expect([...fps.values()].every((s) => s.size === 1)).toBe(true);
     expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(5);
     expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
-    // Routing (seed escalation matrix and alert categories): who the level names, the severity's channels.
+    // Routing (seed escalation matrix and alert categories): who the level names, then whom a high alert escalates
+    // to (senior engineers, named once), the severity's channels.
     expect(alerts.filter((a) => a.rule === 'promotion_success_rate_low').map((a) => [a.annotations.notify, a.annotations.channels, a.annotations.respondWithin])).toEqual([
-      ['On-Call Engineer', 'slack, email', '30m'],
+      ['On-Call Engineer, Senior Engineer', 'slack, email', '30m'],
       ['Senior Engineer', 'slack, email', '30m'],
-      ['Engineering Manager', 'slack, email', '30m'],
-      ['Director of Engineering', 'slack, email', '30m'],
-      ['Director of Engineering', 'slack, email', '30m'],
+      ['Engineering Manager, Senior Engineer', 'slack, email', '30m'],
+      ['Director of Engineering, Senior Engineer', 'slack, email', '30m'],
+      ['Director of Engineering, Senior Engineer', 'slack, email', '30m'],
     ]);
     expect(alerts.filter((a) => a.severity === 'medium').every((a) => a.annotations.channels === 'slack' && a.annotations.respondWithin === '2h')).toBe(true);
   });

@@ -26,12 +26,13 @@ describe('replay into the embedded store', () => {
         'SELECT status, escalation_level level, toString(event_time) t, notify, channels, respond_within FROM driftwatch.alerts FINAL ORDER BY event_time, status',
       );
       // Event time of each emission: fired at 11:03, escalated at 11:08, resolved at 11:09:30. With the routing each
-      // carried: who its level names, and the channels and response target of a medium alert (staging drift).
+      // carried: who its level names and the platform team (whom a medium alert escalates to), and the channels and
+      // response target of a medium alert (staging drift).
       const medium = { channels: 'slack', respond_within: '2h' };
       expect(alerts).toEqual([
-        { status: 'firing', level: 1, t: '2026-11-27 11:03:00.000', notify: 'On-Call Engineer', ...medium },
-        { status: 'firing', level: 2, t: '2026-11-27 11:08:00.000', notify: 'Senior Engineer', ...medium },
-        { status: 'resolved', level: 2, t: '2026-11-27 11:09:30.000', notify: 'Senior Engineer', ...medium },
+        { status: 'firing', level: 1, t: '2026-11-27 11:03:00.000', notify: 'On-Call Engineer, Platform Team', ...medium },
+        { status: 'firing', level: 2, t: '2026-11-27 11:08:00.000', notify: 'Senior Engineer, Platform Team', ...medium },
+        { status: 'resolved', level: 2, t: '2026-11-27 11:09:30.000', notify: 'Senior Engineer, Platform Team', ...medium },
       ]);
       expect(await one('SELECT count() n FROM driftwatch.dead_letters')).toEqual({ n: 6 });
       // Window 11:00–11:05 on staging/web: index observations at 11:01 (i1, i2), 11:03 and 11:04 (i2, divergent).

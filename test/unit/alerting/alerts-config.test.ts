@@ -51,19 +51,22 @@ describe('alerts config: defaults', () => {
     expect(loadAlertsConfig(root.pathname)).toEqual(loadAlertsConfig());
   });
 
-  it('routes each severity as the seed does by default: channels and response target', () => {
+  it('routes each severity as the seed does by default: channels, response target and who it escalates to', () => {
+    // Seed alert categories: critical "immediate escalation to on-call engineers", high "escalation to senior
+    // engineers", medium "escalation to platform team", low "team awareness" (no one in particular).
     expect(defaultAlertsConfig().routing).toEqual({
-      critical: { channels: ['pagerduty', 'slack', 'email'], respondWithinMs: 5 * MIN },
-      high: { channels: ['slack', 'email'], respondWithinMs: 30 * MIN },
-      medium: { channels: ['slack'], respondWithinMs: 120 * MIN },
-      low: { channels: ['email'], respondWithinMs: 24 * 60 * MIN },
+      critical: { channels: ['pagerduty', 'slack', 'email'], respondWithinMs: 5 * MIN, notify: ['On-Call Engineer'] },
+      high: { channels: ['slack', 'email'], respondWithinMs: 30 * MIN, notify: ['Senior Engineer'] },
+      medium: { channels: ['slack'], respondWithinMs: 120 * MIN, notify: ['Platform Team'] },
+      low: { channels: ['email'], respondWithinMs: 24 * 60 * MIN, notify: [] },
     });
   });
 
   it('merges routing per severity and key: what a file leaves out keeps the default', () => {
-    const c = parseAlertsConfig(['routing:', '  low:', '    channels: [teams]', '  critical:', '    respondWithin: 1m'].join('\n'), 'alerts.yaml');
-    expect(c.routing.low).toEqual({ channels: ['teams'], respondWithinMs: 24 * 60 * MIN });
-    expect(c.routing.critical).toEqual({ channels: ['pagerduty', 'slack', 'email'], respondWithinMs: MIN });
+    const c = parseAlertsConfig(['routing:', '  low:', '    channels: [teams]', '  critical:', '    respondWithin: 1m', '  medium:', '    notify: [SRE Team, Platform Team]'].join('\n'), 'alerts.yaml');
+    expect(c.routing.low).toEqual({ channels: ['teams'], respondWithinMs: 24 * 60 * MIN, notify: [] });
+    expect(c.routing.critical).toEqual({ channels: ['pagerduty', 'slack', 'email'], respondWithinMs: MIN, notify: ['On-Call Engineer'] });
+    expect(c.routing.medium).toEqual({ channels: ['slack'], respondWithinMs: 120 * MIN, notify: ['SRE Team', 'Platform Team'] });
     expect(c.routing.high).toEqual(defaultAlertsConfig().routing.high);
   });
 
@@ -73,6 +76,9 @@ describe('alerts config: defaults', () => {
       'alerts.yaml: routing.high.channels: expected a list of channel names such as [slack, email], got "slack"',
     );
     expect(errorOf('routing:\n  high:\n    respondWithin: soon\n').message).toMatch(/^alerts\.yaml: routing\.high\.respondWithin: expected a positive duration/);
+    expect(errorOf('routing:\n  high:\n    notify: Senior Engineer\n').message).toBe(
+      'alerts.yaml: routing.high.notify: expected a list of names, got "Senior Engineer"',
+    );
     expect(errorOf('routing:\n  high:\n    respondWithn: 5m\n').message).toMatch(/^alerts\.yaml: routing\.high\.respondWithn: unknown key; did you mean "respondWithin"\?/);
   });
 

@@ -26,22 +26,30 @@ describe('escalation by age in event time', () => {
     expect(brief(resolved)).toEqual([['drift_detected', 'resolved', 4, 'medium', 11 * 60 * MIN]]);
   });
 
-  it('each emission names who its level notifies and routes by its severity (alerts.yaml escalation[].notify, routing)', () => {
+  it('each emission names who its level notifies, then who its severity escalates to, and routes by its severity (alerts.yaml escalation[].notify, routing)', () => {
     const { run } = makeProcessor(only('drift_detected'));
     const routing = (out: Array<{ alert: { annotations: Record<string, unknown> } }>) =>
       out.map(({ alert: { annotations: a } }) => [a.notify, a.channels, a.respondWithin]);
-    expect(routing(run(opened))).toEqual([['On-Call Engineer', 'slack', '2h']]);
+    // Medium (seed: "escalation to platform team"): the platform team beside each level's person.
+    expect(routing(run(opened))).toEqual([['On-Call Engineer, Platform Team', 'slack', '2h']]);
     expect(routing(run(advance(T0 + 31 * MIN)))).toEqual([
-      ['Senior Engineer', 'slack', '2h'],
-      ['Engineering Manager', 'slack', '2h'],
-      ['Director of Engineering', 'slack', '2h'],
+      ['Senior Engineer, Platform Team', 'slack', '2h'],
+      ['Engineering Manager, Platform Team', 'slack', '2h'],
+      ['Director of Engineering, Platform Team', 'slack', '2h'],
     ]);
-    // Another severity, other routes: the rule set to critical.
+    // Another severity, other routes: the rule set to critical ("immediate escalation to on-call engineers"), named once.
     const other = makeProcessor((c) => {
       only('drift_detected')(c);
       c.rules.drift_detected.severity = 'critical';
     });
     expect(routing(other.run(opened))).toEqual([['On-Call Engineer', 'pagerduty, slack, email', '5m']]);
+    // High ("escalation to senior engineers"): the senior engineer from L1 on.
+    const high = makeProcessor((c) => {
+      only('drift_detected')(c);
+      c.rules.drift_detected.severity = 'high';
+    });
+    expect(routing(high.run(opened))).toEqual([['On-Call Engineer, Senior Engineer', 'slack, email', '30m']]);
+    expect(routing(high.run(advance(T0 + 6 * MIN)))).toEqual([['Senior Engineer', 'slack, email', '30m']]);
   });
 
   it('timers fire on any fact, not only on advance', () => {

@@ -24,8 +24,9 @@ describe('drift_detected', () => {
             description:
               'web in prod has diverged from its desired state since 2026-11-27T12:00:00.000Z. ' +
               'Expected digest: sha256:aaa (set by a promotion). Divergent digest(s) observed: sha256:bbb. Incident inc-1.',
-            // Routing from the default alerts.yaml: level 1's notify, high's channels and response target.
-            notify: 'On-Call Engineer',
+            // Routing from the default alerts.yaml: level 1's notify and high's (senior engineers), high's channels and
+            // response target.
+            notify: 'On-Call Engineer, Senior Engineer',
             channels: 'slack, email',
             respondWithin: '30m',
           },

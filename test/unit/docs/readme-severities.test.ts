@@ -12,11 +12,13 @@ import { readmeTable, unquote } from '../../helpers/readme-tables.js';
 
 describe('README severity table', () => {
   const config = defaultAlertsConfig();
-  const rows = readmeTable('severity').map(([severity, rules, channels, within]) => ({
+  const rows = readmeTable('severity').map(([severity, rules, channels, within, escalatesTo]) => ({
     severity: unquote(severity!) as Severity,
     rules: [...rules!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter((r) => (ruleNames as readonly string[]).includes(r)),
     channels: channels!.split(',').map((c) => c.trim()),
     within: within!,
+    // "no one in particular" is the empty list.
+    escalatesTo: escalatesTo === 'no one in particular' ? [] : escalatesTo!.split(',').map((c) => c.trim()),
   }));
 
   it('has a row per severity', () => {
@@ -40,6 +42,7 @@ describe('README severity table', () => {
       const route = config.routing[row.severity];
       expect(row.channels, `channels of ${row.severity}`).toEqual(route.channels);
       expect(row.within, `respondWithin of ${row.severity}`).toBe(durationText(route.respondWithinMs));
+      expect(row.escalatesTo, `notify of ${row.severity}`).toEqual(route.notify);
     }
   });
 });
