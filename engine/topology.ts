@@ -47,7 +47,7 @@ export interface TopologyOptions {
 export function buildTopology(options: TopologyOptions): Topology {
   const classify = createSeverityClassifier(options.alerts);
   const mttrRule = options.alerts.rules.mttr_breach;
-  const stateDrift = new StateDriftProcessor(options.processing, classify);
+  const stateDrift = new StateDriftProcessor(options.processing, classify, options.alerts.rules.rollback_failed.enabled);
   const determinism = new DeterminismProcessor(options.processing, classify);
   const driftWindows = new DriftWindowsProcessor(options.processing);
   const promotionWindows = new PromotionWindowsProcessor(options.processing);

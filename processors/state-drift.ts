@@ -53,6 +53,7 @@ import { KeyState, type StateDriftKeySnapshot, type Trigger } from './state-drif
 import { incidentFact, OpenIncidentTally } from './state-drift/incident-lifecycle.js';
 import { DirtyKeys, type KeyedStateStore } from './stateful.js';
 import { SourceBound } from './state-drift/source-bound.js';
+import { driftSeverity, type DriftSeverity } from './state-drift/drift-severity.js';
 
 export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
 
@@ -66,13 +67,18 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   private readonly openTally = new OpenIncidentTally();
   /** How many sources a key keeps at once, and how many were dropped for it (state-drift/source-bound.ts). */
   private readonly sourceBound: SourceBound;
+  /** The severity of an incident (state-drift/drift-severity.ts). */
+  private readonly severityOf: DriftSeverity;
 
+  /** `rollbackFailedEnabled`: alerts.yaml's rules.rollback_failed.enabled (a rollback raises an incident only then). */
   constructor(
     private readonly options: ProcessingOptions,
-    private readonly classify: SeverityClassifier,
+    classify: SeverityClassifier,
+    rollbackFailedEnabled = true,
   ) {
     this.desiredOptions = { convergenceGraceMs: options.convergenceGraceMs };
     this.sourceBound = new SourceBound(options.maxSourcesPerKey);
+    this.severityOf = driftSeverity(classify, rollbackFailedEnabled);
   }
 
   /** New sources not kept, or kept in another's place, because their key held maxSourcesPerKey (tests, metrics). */
@@ -252,7 +258,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   }
 
   private evaluate(key: string, ks: KeyState, at: number, trigger: Trigger, emit: Emit): void {
-    for (const { change, incident } of ks.evaluate(at, trigger, this.classify)) emit(incidentFact(change, incident, at));
+    for (const { change, incident } of ks.evaluate(at, trigger, this.severityOf)) emit(incidentFact(change, incident, at));
     this.reschedule(key, ks, at);
   }
 

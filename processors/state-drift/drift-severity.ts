@@ -5,16 +5,24 @@
  * (rollback_failed is the default critical rule), and the incident — what
  * the Drift Detection dashboard classifies by severity — says so, as its
  * alert does. Rule-driven like every severity (SPEC §6): set
- * rules.rollback_failed.severity lower and the incident follows.
+ * rules.rollback_failed.severity lower and the incident follows; turn the
+ * rule off and it raises nothing — no incident is critical that no alert
+ * calls critical (a critical incident turns Framework Health RED).
  */
 import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { severityRank, type Severity } from '../../schemas/alert-event.js';
 import type { Incident } from '../facts.js';
 
-export function driftSeverity(classify: SeverityClassifier, labels: { env: string; artifact: string }, desiredFrom: Incident['desiredFrom']): Severity {
-  const drift = classify('drift_detected', labels);
-  if (desiredFrom !== 'rollback') return drift;
-  return higherSeverity(drift, classify('rollback_failed', labels));
+/** The severity of an incident of the key `labels` judged against a desired state from `desiredFrom`. */
+export type DriftSeverity = (labels: { env: string; artifact: string }, desiredFrom: Incident['desiredFrom']) => Severity;
+
+/** `rollbackFailedEnabled`: whether alerts.yaml's rules.rollback_failed is on (only then does a rollback raise). */
+export function driftSeverity(classify: SeverityClassifier, rollbackFailedEnabled: boolean): DriftSeverity {
+  return (labels, desiredFrom) => {
+    const drift = classify('drift_detected', labels);
+    if (desiredFrom !== 'rollback' || !rollbackFailedEnabled) return drift;
+    return higherSeverity(drift, classify('rollback_failed', labels));
+  };
 }
 
 export function higherSeverity(a: Severity, b: Severity): Severity {

@@ -4,13 +4,12 @@
  * `evaluate(t, trigger)` re-judges the key at event time t and returns the
  * incident changes; the processor owns timers and emitting.
  */
-import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { stableId } from '../../lib/ids.js';
 import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
 import { IncidentLifecycle, MAX_LISTED_DIGESTS, sortedUnique, type OpenIncidentTally } from './incident-lifecycle.js';
 import { incidentContext } from './incident-context.js';
-import { driftSeverity } from './drift-severity.js';
+import type { DriftSeverity } from './drift-severity.js';
 import type { DirtyHolder } from '../stateful.js';
 import { SourceBound } from './source-bound.js';
 import { SourceIdCache } from './source-id-cache.js';
@@ -195,7 +194,7 @@ export class KeyState implements DirtyHolder {
     return (this.desired.nextBoundaryAfter(judgedAt) ?? Number.POSITIVE_INFINITY) > now;
   }
 
-  evaluate(t: number, trigger: Trigger, classify: SeverityClassifier): IncidentChange[] {
+  evaluate(t: number, trigger: Trigger, severityOf: DriftSeverity): IncidentChange[] {
     this.judgedAt = t;
     this.desired.prune(t);
     if (this.starts !== undefined && this.starts.at < t) this.starts = undefined;
@@ -244,7 +243,7 @@ export class KeyState implements DirtyHolder {
         kind: 'state',
         env: this.env,
         artifact: this.artifact,
-        severity: driftSeverity(classify, labels, desired.from),
+        severity: severityOf(labels, desired.from),
         startedAt: t,
         expectedDigest: desired.digest,
         divergentDigests: digests,
@@ -260,7 +259,7 @@ export class KeyState implements DirtyHolder {
     const omitted = this.omittedNow;
     const fresh = omitted === undefined ? digests : digests.filter((d) => !omitted.has(d));
     // A desired state from a rollback may raise the severity (drift-severity.ts); the lifecycle never lowers it.
-    const severity = desired?.from === 'rollback' ? driftSeverity(classify, { env: this.env, artifact: this.artifact }, desired.from) : undefined;
+    const severity = desired?.from === 'rollback' ? severityOf({ env: this.env, artifact: this.artifact }, desired.from) : undefined;
     const updated = this.lifecycle.update({
       divergentDigests: fresh, expectedDigest: desired?.digest, desiredFrom: desired?.from, severity, context: incidentContext(divergent, this.sources.size, desired),
     });

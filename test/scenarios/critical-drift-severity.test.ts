@@ -51,4 +51,13 @@ describe('the severity of a drift that outlives a rollback', () => {
     const { incidents } = await replayFixture('rollback.ndjson', { alerts });
     expect(incidents).toEqual([expect.objectContaining({ env: 'prod', artifact: 'pay', severity: 'high' })]);
   });
+
+  it("is drift_detected's alone with rollback_failed turned off: no incident is critical that no alert calls critical", async () => {
+    // A critical incident turns Framework Health's system status RED; with the rule off no critical alert fires.
+    const alerts = defaultAlertsConfig();
+    alerts.rules.rollback_failed.enabled = false;
+    const { incidents, alerts: emitted } = await replayFixture('rollback.ndjson', { alerts });
+    expect(firing(emitted)).toEqual(['drift_detected high']);
+    expect(incidents).toEqual([expect.objectContaining({ env: 'prod', artifact: 'pay', severity: 'high' })]);
+  });
 });
