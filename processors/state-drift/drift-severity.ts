@@ -6,8 +6,8 @@
  * the Drift Detection dashboard classifies by severity — says so, as its
  * alert does. Rule-driven like every severity (SPEC §6): set
  * rules.rollback_failed.severity lower and the incident follows; turn the
- * rule off and it raises nothing — no incident is critical that no alert
- * calls critical (a critical incident turns Framework Health RED).
+ * rule off and it raises nothing: the raise stands for the alert the rule
+ * fires, and a critical incident turns Framework Health RED.
  */
 import type { SeverityClassifier } from '../../config/alert-rules.js';
 import { severityRank, type Severity } from '../../schemas/alert-event.js';

@@ -52,7 +52,7 @@ describe('the severity of a drift that outlives a rollback', () => {
     expect(incidents).toEqual([expect.objectContaining({ env: 'prod', artifact: 'pay', severity: 'high' })]);
   });
 
-  it("is drift_detected's alone with rollback_failed turned off: no incident is critical that no alert calls critical", async () => {
+  it("is drift_detected's alone with rollback_failed turned off: no critical incident without its critical alert", async () => {
     // A critical incident turns Framework Health's system status RED; with the rule off no critical alert fires.
     const alerts = defaultAlertsConfig();
     alerts.rules.rollback_failed.enabled = false;
