@@ -43,10 +43,15 @@ export function createConsumer(ctx: LiveContext): Consumer {
     if (current()) ctx.broker.answered();
   };
   consumer.on(consumer.events.FETCH, answered);
-  consumer.on(consumer.events.HEARTBEAT, answered);
+  consumer.on(consumer.events.HEARTBEAT, () => {
+    if (!current()) return;
+    ctx.broker.answered();
+    state.membershipConfirmedAt = ctx.now();
+  });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     if (!current()) return;
     ctx.broker.answered();
+    state.membershipConfirmedAt = ctx.now();
     state.assignment = e.payload.memberAssignment as Record<string, number[]>;
     state.generation++;
     state.inGroup = true;

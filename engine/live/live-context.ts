@@ -40,6 +40,12 @@ export class LiveState {
   #inGroup = false;
   /** Told when `inGroup` turns false (live-runner.ts: the revoked partitions' lag series go). */
   onLeftGroup: (() => void) | undefined;
+  /**
+   * When the coordinator last confirmed this member (its join, or a heartbeat it answered): without a heartbeat for
+   * a session timeout it removes the member without telling it (a changelog restore heartbeats nothing), and a
+   * commit after that would land beside the new owner's (membership.ts).
+   */
+  membershipConfirmedAt = Number.NEGATIVE_INFINITY;
   /** Why the instance last left the group: decides whether a stop out of it is clean (clean-stop.ts). */
   outOfGroupFor: OutOfGroupCause = 'rebalance';
   /** Records handed to the pipeline since start (re-deliveries after a rebalance included). */

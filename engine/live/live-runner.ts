@@ -49,6 +49,7 @@ import { releaseLive, stopLive } from './live-shutdown.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
 import { StopRequestedError } from '../../lib/errors.js';
 import { PendingJoin } from './pending-join.js';
+import { stillMember } from './membership.js';
 
 export class LiveRunner {
   private readonly ctx: LiveContext;
@@ -86,8 +87,9 @@ export class LiveRunner {
         const engine = state.engine;
         if (!engine || engine.generation !== state.generation || halting.halted) return null;
         const generation = state.generation;
-        // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed or replaced since.
-        return { engine, stillMember: () => state.inGroup && state.generation === generation };
+        // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed, replaced or
+        // removed by the coordinator since (membership.ts).
+        return { engine, stillMember: () => stillMember(state, generation, config.live.sessionTimeoutMs, now()) };
       },
       onFailed: (engine) => {
         if (state.engine !== engine) return;

@@ -71,10 +71,13 @@ export async function startStandInRunner(
 /**
  * Moves the runner's wall clock and its timers on by `ms`, a quarter second
  * at a time (the idle ticks' period): for tests that fake `setInterval`.
+ * The member heartbeats meanwhile, as kafkajs does after its idle fetches
+ * (a member that does not is removed by its group: engine/live/membership.ts).
  */
 export async function moveWallClock(h: StandInRunner, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 250) {
     h.clock.now += 250;
+    h.member.beat();
     await vi.advanceTimersByTimeAsync(250);
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * Whether a commit may still go out for its generation (engine/live/membership.ts): a member the coordinator has
+ * not confirmed for a session timeout (less a heartbeat interval) may have been removed without being told.
+ */
+import { describe, it, expect } from 'vitest';
+import { LiveState } from '../../../engine/live/live-context.js';
+import { stillMember } from '../../../engine/live/membership.js';
+
+const SESSION = 10_000; // heartbeat interval 1 s: a lease of 9 s
+
+function member(confirmedAt: number, generation = 3): LiveState {
+  const s = new LiveState();
+  s.inGroup = true;
+  s.generation = generation;
+  s.membershipConfirmedAt = confirmedAt;
+  return s;
+}
+
+describe('membership lease of a commit', () => {
+  it('a member confirmed within the lease may commit for its generation', () => {
+    expect(stillMember(member(1_000), 3, SESSION, 1_000)).toBe(true);
+    expect(stillMember(member(1_000), 3, SESSION, 9_999)).toBe(true);
+  });
+
+  it('unconfirmed for the lease (a restore or a held batch sent no heartbeat): no commit, whatever it believes', () => {
+    expect(stillMember(member(1_000), 3, SESSION, 10_000)).toBe(false);
+    expect(stillMember(member(1_000), 3, SESSION, 18_000)).toBe(false);
+    expect(stillMember(new LiveState(), 0, SESSION, 0)).toBe(false); // never confirmed
+  });
+
+  it('out of the group, or another generation since: no commit, however fresh the confirmation', () => {
+    const rejoining = member(1_000);
+    rejoining.inGroup = false;
+    expect(stillMember(rejoining, 3, SESSION, 1_500)).toBe(false);
+    expect(stillMember(member(1_000, 4), 3, SESSION, 1_500)).toBe(false);
+  });
+});
