@@ -47,14 +47,22 @@ export interface ReplayReference {
   dlq: Array<{ line: number; reason: string; raw: string }>;
 }
 
-/** Replays `records` (in order) with the processing options the engines get from `env`. */
-export async function replayReference(records: readonly InputRecord[], env: Record<string, string>): Promise<ReplayReference> {
+/**
+ * Replays `records` (in order) with the processing options the engines get from `env`. `inspectStore` reads more of
+ * replay's store (the soak compares every table) before it is removed.
+ */
+export async function replayReference(
+  records: readonly InputRecord[],
+  env: Record<string, string>,
+  inspectStore?: (storeDir: string) => Promise<void>,
+): Promise<ReplayReference> {
   const dir = mkdtempSync(join(tmpdir(), 'dw-live-ref-'));
   try {
     const input = join(dir, 'input.ndjson');
     writeFileSync(input, records.map((r) => r.value.replaceAll('\n', ' ')).join('\n') + '\n');
     const outDir = join(dir, 'out');
     await replayFile({ input, outDir, processing: loadConfig(env).processing, alerts: defaultAlertsConfig(), logger: silentLogger, store: true });
+    await inspectStore?.(join(outDir, 'store'));
     return {
       alerts: readNdjson<AlertEvent>(join(outDir, 'alerts.ndjson')),
       incidents: await storeIncidents(join(outDir, 'store')),
