@@ -18,14 +18,18 @@ import { storeRows } from '../integration/live/engine-process.js';
 const source = 'source_topic, source_partition, source_offset, source_line, ingested_at';
 const keyedList = [...keyedRules].map((r) => `'${r}'`).join(', ');
 
-/** Table → query giving its comparable rows; `shared: false` ones only with one instance id. */
-const comparable: Array<{ table: string; sql: string; shared: boolean }> = [
+/**
+ * Table → query giving its comparable rows; `shared: false` ones only with one instance id. `latestBy`: a
+ * ReplacingMergeTree(version) table's sorting key — each store's FINAL keeps its own latest row of an incident or a
+ * promotion that moved on to another member, so over several stores only the highest version per key counts.
+ */
+const comparable: Array<{ table: string; sql: string; shared: boolean; latestBy?: string[] }> = [
   { table: 'promotion_events', sql: `SELECT * EXCEPT (${source}) FROM driftwatch.promotion_events FINAL`, shared: true },
   { table: 'hydration_events', sql: `SELECT * EXCEPT (${source}) FROM driftwatch.hydration_events FINAL`, shared: true },
   { table: 'index_events', sql: `SELECT * EXCEPT (${source}) FROM driftwatch.index_events FINAL`, shared: true },
   { table: 'drift_windows', sql: 'SELECT * EXCEPT (ingested_at) FROM driftwatch.drift_windows FINAL', shared: true },
-  { table: 'incidents', sql: 'SELECT * EXCEPT (ingested_at) FROM driftwatch.incidents FINAL', shared: true },
-  { table: 'promotion_outcomes', sql: 'SELECT * EXCEPT (ingested_at) FROM driftwatch.promotion_outcomes FINAL', shared: true },
+  { table: 'incidents', sql: 'SELECT * EXCEPT (ingested_at) FROM driftwatch.incidents FINAL', shared: true, latestBy: ['env', 'artifact', 'incident_id'] },
+  { table: 'promotion_outcomes', sql: 'SELECT * EXCEPT (ingested_at) FROM driftwatch.promotion_outcomes FINAL', shared: true, latestBy: ['env', 'promotion_id'] },
   { table: 'alerts (keyed rules)', sql: `SELECT * EXCEPT (instance_id, emitted_at, ingested_at) FROM driftwatch.alerts FINAL WHERE rule IN (${keyedList})`, shared: true },
   { table: 'alerts (per-env rules)', sql: `SELECT * EXCEPT (instance_id, emitted_at, ingested_at) FROM driftwatch.alerts FINAL WHERE rule NOT IN (${keyedList})`, shared: false },
   { table: 'audit_log', sql: "SELECT * EXCEPT (ingested_at) FROM driftwatch.audit_log FINAL WHERE category NOT IN ('performance', 'security')", shared: true },
@@ -58,10 +62,22 @@ export type StoreSnapshot = Map<string, string[]>;
 /** The comparable rows of the stores (their union, each row once), table by table. */
 export async function storeSnapshot(storeDirs: readonly string[], shared: boolean): Promise<StoreSnapshot> {
   const out: StoreSnapshot = new Map();
-  for (const { table, sql } of comparable.filter((c) => c.shared || !shared)) {
+  for (const { table, sql, latestBy } of comparable.filter((c) => c.shared || !shared)) {
     const rows = new Set<string>();
-    // The far-future ticks (env `tick`) are never released in live mode (scenario-records.ts); replay takes them in.
-    for (const dir of storeDirs) for (const r of await storeRows(dir, sql)) if (r.env !== 'tick') rows.add(JSON.stringify(r));
+    const latest = new Map<string, Record<string, unknown>>();
+    for (const dir of storeDirs) {
+      for (const r of await storeRows(dir, sql)) {
+        // The far-future ticks (env `tick`) are never released in live mode (scenario-records.ts); replay takes them in.
+        if (r.env === 'tick') continue;
+        if (!latestBy) rows.add(JSON.stringify(r));
+        else {
+          const key = JSON.stringify(latestBy.map((c) => r[c]));
+          const prev = latest.get(key);
+          if (!prev || BigInt(String(r.version)) > BigInt(String(prev.version))) latest.set(key, r);
+        }
+      }
+    }
+    for (const r of latest.values()) rows.add(JSON.stringify(r));
     out.set(table, [...rows].sort());
   }
   return out;
