@@ -91,10 +91,14 @@ export interface CommitTarget {
   groupId: string;
   /** Whether this instance is still the group member the commit was prepared for (see the module comment). */
   stillMember: () => boolean;
+  /** Why it is not (membership.ts), for the abandoned commit's message; absent: a rebalance began. */
+  whyNotMember?: () => string | undefined;
 }
 
 function checkMember(target: CommitTarget, when: string): void {
-  if (!target.stillMember()) throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (a rebalance began)`);
+  if (target.stillMember()) return;
+  const why = target.whyNotMember?.() ?? 'a rebalance began';
+  throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (${why})`);
 }
 
 export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets, held }: PreparedCommit): Promise<void> {

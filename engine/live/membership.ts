@@ -23,6 +23,19 @@ import { heartbeatIntervalMs } from './member-heartbeat.js';
 import type { LiveState } from './live-context.js';
 
 export function stillMember(state: LiveState, generation: number, sessionTimeoutMs: number, now: number): boolean {
+  return membershipLapse(state, generation, sessionTimeoutMs, now) === undefined;
+}
+
+/**
+ * Why this instance may no longer commit for `generation` (undefined: it may), in the operator's words: the
+ * abandoned commit's warning says it, and a lapsed confirmation names the session timeout to raise when a restore
+ * or a starved process outlasts it.
+ */
+export function membershipLapse(state: LiveState, generation: number, sessionTimeoutMs: number, now: number): string | undefined {
+  if (!state.inGroup || state.generation !== generation) return 'a rebalance began';
   const lease = sessionTimeoutMs - heartbeatIntervalMs(sessionTimeoutMs);
-  return state.inGroup && state.generation === generation && now - state.membershipConfirmedAt < lease;
+  const silentMs = now - state.membershipConfirmedAt;
+  if (silentMs < lease) return undefined;
+  if (!Number.isFinite(silentMs)) return 'the coordinator has never confirmed this member';
+  return `the coordinator has not confirmed this member for ${(silentMs / 1000).toFixed(1)} s, within a session timeout of ${sessionTimeoutMs / 1000} s (DRIFTWATCH_SESSION_TIMEOUT): it may have removed it (a long state restore or a process starved of CPU sends no heartbeat)`;
 }

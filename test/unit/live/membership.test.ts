@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { LiveState } from '../../../engine/live/live-context.js';
-import { stillMember } from '../../../engine/live/membership.js';
+import { membershipLapse, stillMember } from '../../../engine/live/membership.js';
 
 const SESSION = 10_000; // heartbeat interval 1 s: a lease of 9 s
 
@@ -33,5 +33,14 @@ describe('membership lease of a commit', () => {
     rejoining.inGroup = false;
     expect(stillMember(rejoining, 3, SESSION, 1_500)).toBe(false);
     expect(stillMember(member(1_000, 4), 3, SESSION, 1_500)).toBe(false);
+  });
+
+  it('says why a commit may not go out: the operator learns which timeout a restore or a starved process outlasted', () => {
+    expect(membershipLapse(member(1_000), 3, SESSION, 9_999)).toBeUndefined();
+    expect(membershipLapse(member(1_000), 3, SESSION, 17_700)).toBe(
+      'the coordinator has not confirmed this member for 16.7 s, within a session timeout of 10 s (DRIFTWATCH_SESSION_TIMEOUT): it may have removed it (a long state restore or a process starved of CPU sends no heartbeat)',
+    );
+    expect(membershipLapse(member(Number.NEGATIVE_INFINITY), 3, SESSION, 0)).toBe('the coordinator has never confirmed this member');
+    expect(membershipLapse(member(1_000, 4), 3, SESSION, 1_500)).toBe('a rebalance began');
   });
 });
