@@ -41,7 +41,7 @@ export interface CommitSchedulerOptions {
   /** A commit is due this long after the last one (alerts waiting make it due at once). */
   intervalMs: number;
   /** The engine to commit, and whether this instance is still the group member it is for; null: nothing to commit. */
-  current: () => { engine: Engine; stillMember: () => boolean; whyNotMember?: () => string | undefined } | null;
+  current: () => { engine: Engine; notMember: () => string | undefined } | null;
   /** A commit of `engine` failed: drop it, to be rebuilt from the changelog. */
   onFailed: (engine: Engine) => void;
   /** Runs a commit asked for meanwhile, serialised with batches and ticks. */
@@ -117,11 +117,11 @@ export class CommitScheduler {
     this.#wanted = false;
     const current = this.opts.current();
     if (!current) return;
-    const { engine, stillMember, whyNotMember } = current;
+    const { engine, notMember } = current;
     const o = this.opts;
     const prepared = prepareCommit(engine, o.instanceId, o.now());
     this.#last = o.now();
-    const target = { producer: o.producer, writer: o.writer, changelogTopic: o.changelogTopic, groupId: o.groupId, stillMember, whyNotMember };
+    const target = { producer: o.producer, writer: o.writer, changelogTopic: o.changelogTopic, groupId: o.groupId, notMember };
     const run: Promise<void> = publishCommit(target, prepared)
       .then(() => {
         const now = o.now();

@@ -89,16 +89,16 @@ export interface CommitTarget {
   writer: StoreWriter | null;
   changelogTopic: string;
   groupId: string;
-  /** Whether this instance is still the group member the commit was prepared for (see the module comment). */
-  stillMember: () => boolean;
-  /** Why it is not (membership.ts), for the abandoned commit's message; absent: a rebalance began. */
-  whyNotMember?: () => string | undefined;
+  /**
+   * Undefined while this instance is still the group member the commit was prepared for (see the module comment);
+   * else why it is not (membership.ts), for the abandoned commit's message.
+   */
+  notMember: () => string | undefined;
 }
 
 function checkMember(target: CommitTarget, when: string): void {
-  if (target.stillMember()) return;
-  const why = target.whyNotMember?.() ?? 'a rebalance began';
-  throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (${why})`);
+  const why = target.notMember();
+  if (why !== undefined) throw new CommitAbandonedError(`commit abandoned ${when}: this instance is no longer a member of group ${target.groupId} (${why})`);
 }
 
 export async function publishCommit(target: CommitTarget, { byTopic, changelog, offsets, held }: PreparedCommit): Promise<void> {

@@ -49,7 +49,7 @@ import { releaseLive, stopLive } from './live-shutdown.js';
 import type { LiveRunnerOptions } from './live-runner-options.js';
 import { StopRequestedError } from '../../lib/errors.js';
 import { PendingJoin } from './pending-join.js';
-import { membershipLapse, stillMember } from './membership.js';
+import { membershipLapse } from './membership.js';
 
 export class LiveRunner {
   private readonly ctx: LiveContext;
@@ -89,12 +89,7 @@ export class LiveRunner {
         const generation = state.generation;
         // Still the member of the generation the commit is for (commit.ts): not rejoining, crashed, replaced or
         // removed by the coordinator since (membership.ts).
-        const sessionTimeoutMs = config.live.sessionTimeoutMs;
-        return {
-          engine,
-          stillMember: () => stillMember(state, generation, sessionTimeoutMs, now()),
-          whyNotMember: () => membershipLapse(state, generation, sessionTimeoutMs, now()),
-        };
+        return { engine, notMember: () => membershipLapse(state, generation, config.live.sessionTimeoutMs, now()) };
       },
       onFailed: (engine) => {
         if (state.engine !== engine) return;

@@ -22,10 +22,6 @@
 import { heartbeatIntervalMs } from './member-heartbeat.js';
 import type { LiveState } from './live-context.js';
 
-export function stillMember(state: LiveState, generation: number, sessionTimeoutMs: number, now: number): boolean {
-  return membershipLapse(state, generation, sessionTimeoutMs, now) === undefined;
-}
-
 /**
  * Why this instance may no longer commit for `generation` (undefined: it may), in the operator's words: the
  * abandoned commit's warning says it, and a lapsed confirmation names the session timeout to raise when a restore

@@ -299,6 +299,7 @@ export class AlertingProcessor implements Processor, KeyedStateStore, WholeState
   private judgeRestoredIncidents(at: number): void {
     for (const incidents of this.restoredIncidents.values()) for (const rule of this.incidentRules) rule.openIncidents!(at, incidents);
     this.restoredIncidents.clear();
+    this.ruleTimers.refresh(); // a call into the rules, like `handle` (RuleTimer)
   }
 
   private forgetKey(key: string): void {

@@ -39,7 +39,7 @@ describeKafka('live state changelog: a state larger than one message', (brokers)
       advance(a, '10:04:00');
       const prepared = prepareCommit(a.engine, 'A', Date.now());
       // The changelog is what is under test: no input topics here to commit offsets of.
-      await publishCommit({ producer, writer: null, changelogTopic: topic, groupId: uniqueName('large-state-group'), stillMember: () => true }, { ...prepared, offsets: new Map() });
+      await publishCommit({ producer, writer: null, changelogTopic: topic, groupId: uniqueName('large-state-group'), notMember: () => undefined }, { ...prepared, offsets: new Map() });
 
       const b = await startGeneration(new Changelog(), 'A', [0], 2, defaultAlertsConfig(), { broker: { reader, producer, changelogTopic: topic } });
       const keys = Array.from({ length: ENVS }, (_, i) => `env-${i}/app`);

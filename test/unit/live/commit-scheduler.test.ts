@@ -44,7 +44,7 @@ function setup(options: { during?: () => Promise<void>; member?: () => boolean; 
     log: silentLogger,
     now: () => 0,
     intervalMs: 1000,
-    current: () => (failed.includes(engine) ? null : { engine, stillMember: options.member ?? (() => true) }),
+    current: () => (failed.includes(engine) ? null : { engine, notMember: () => ((options.member?.() ?? true) ? undefined : 'a rebalance began') }),
     onFailed: (e) => void failed.push(e),
     serialise: (work) => {
       const run = work();

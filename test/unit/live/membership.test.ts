@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { LiveState } from '../../../engine/live/live-context.js';
-import { membershipLapse, stillMember } from '../../../engine/live/membership.js';
+import { membershipLapse } from '../../../engine/live/membership.js';
 
 const SESSION = 10_000; // heartbeat interval 1 s: a lease of 9 s
 
@@ -18,21 +18,21 @@ function member(confirmedAt: number, generation = 3): LiveState {
 
 describe('membership lease of a commit', () => {
   it('a member confirmed within the lease may commit for its generation', () => {
-    expect(stillMember(member(1_000), 3, SESSION, 1_000)).toBe(true);
-    expect(stillMember(member(1_000), 3, SESSION, 9_999)).toBe(true);
+    expect(membershipLapse(member(1_000), 3, SESSION, 1_000)).toBeUndefined();
+    expect(membershipLapse(member(1_000), 3, SESSION, 9_999)).toBeUndefined();
   });
 
   it('unconfirmed for the lease (a restore or a held batch sent no heartbeat): no commit, whatever it believes', () => {
-    expect(stillMember(member(1_000), 3, SESSION, 10_000)).toBe(false);
-    expect(stillMember(member(1_000), 3, SESSION, 18_000)).toBe(false);
-    expect(stillMember(new LiveState(), 0, SESSION, 0)).toBe(false); // never confirmed
+    expect(membershipLapse(member(1_000), 3, SESSION, 10_000)).toBeDefined();
+    expect(membershipLapse(member(1_000), 3, SESSION, 18_000)).toBeDefined();
+    expect(membershipLapse(new LiveState(), 0, SESSION, 0)).toBeDefined(); // never confirmed
   });
 
   it('out of the group, or another generation since: no commit, however fresh the confirmation', () => {
     const rejoining = member(1_000);
     rejoining.inGroup = false;
-    expect(stillMember(rejoining, 3, SESSION, 1_500)).toBe(false);
-    expect(stillMember(member(1_000, 4), 3, SESSION, 1_500)).toBe(false);
+    expect(membershipLapse(rejoining, 3, SESSION, 1_500)).toBeDefined();
+    expect(membershipLapse(member(1_000, 4), 3, SESSION, 1_500)).toBeDefined();
   });
 
   it('says why a commit may not go out: the operator learns which timeout a restore or a starved process outlasted', () => {

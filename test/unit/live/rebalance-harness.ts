@@ -175,14 +175,14 @@ function changelogProducer(log: Changelog, refused?: Error): TransactionalProduc
 export async function commit(live: Live, log: Changelog, instanceId: string, options: { crashAfterCommit?: boolean } = {}): Promise<PreparedCommit['byTopic']> {
   const prepared = prepareCommit(live.engine, instanceId, NOW);
   const writer = options.crashAfterCommit ? ({ ...(live.writer as object), writeNow: async () => undefined } as unknown as StoreWriter) : live.writer;
-  await publishCommit({ producer: changelogProducer(log), writer, changelogTopic: CHANGELOG, groupId: 'g', stillMember: () => true }, prepared);
+  await publishCommit({ producer: changelogProducer(log), writer, changelogTopic: CHANGELOG, groupId: 'g', notMember: () => undefined }, prepared);
   return prepared.byTopic;
 }
 
 /** A commit whose commit request the broker refuses (its coordinator moved, say): nothing of it is in the changelog. */
 export async function refusedCommit(live: Live, log: Changelog, instanceId: string): Promise<void> {
   const refused = new Error('the broker refused the commit request');
-  const target = { producer: changelogProducer(log, refused), writer: live.writer, changelogTopic: CHANGELOG, groupId: 'g', stillMember: () => true };
+  const target = { producer: changelogProducer(log, refused), writer: live.writer, changelogTopic: CHANGELOG, groupId: 'g', notMember: () => undefined };
   const failed = await publishCommit(target, prepareCommit(live.engine, instanceId, NOW)).then(
     () => null,
     (err: unknown) => err,

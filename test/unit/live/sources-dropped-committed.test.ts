@@ -40,7 +40,7 @@ describe('driftwatch_sources_dropped_total', () => {
       log: silentLogger,
       now: () => 0,
       intervalMs: 1000,
-      current: () => ({ engine, stillMember: () => true }),
+      current: () => ({ engine, notMember: () => undefined }),
       onFailed: () => undefined,
       serialise: (work) => work(),
       stopping: () => false,
