@@ -11,8 +11,12 @@
 -- Columns: env, artifact, incidents, state_incidents, determinism_incidents,
 -- drifted_minutes (time inside the range during which some incident of the
 -- key was open: overlapping incidents — a state incident and determinism
--- incidents of its rules — count each minute once), worst_recovery_minutes,
--- open_incidents, reasons (how they resolved: converged, source_expired, ...).
+-- incidents of its rules — count each minute once), worst_recovery_minutes
+-- (of its incidents resolved in the range; NULL when none was),
+-- open_incidents (still open at the end of the range, whether or not they
+-- resolved later), reasons (how those resolved in the range ended:
+-- converged, source_expired, ...). A past range reads as it stood at its
+-- end: an incident resolved after it is open there, its recovery not known.
 SELECT
     env,
     artifact,
@@ -20,15 +24,16 @@ SELECT
     countIf(kind = 'state') AS state_incidents,
     countIf(kind = 'determinism') AS determinism_incidents,
     round(sum(new_ms) / 60000, 2) AS drifted_minutes,
-    round(max(recovery_ms) / 60000, 2) AS worst_recovery_minutes,
-    countIf(resolved_at IS NULL) AS open_incidents,
-    arraySort(groupUniqArray(reason)) AS reasons
+    round(maxIf(recovery_ms, resolved_in_range) / 60000, 2) AS worst_recovery_minutes,
+    countIf(NOT resolved_in_range) AS open_incidents,
+    arraySort(groupUniqArrayIf(reason, resolved_in_range)) AS reasons
 FROM
 (
     -- The union of the key's incident time inside the range, not the sum: in
     -- start order, each incident adds only its part after the latest end
     -- before it (the Drift hotspots panel computes it the same way).
-    SELECT env, artifact, kind, recovery_ms, resolved_at, reason,
+    SELECT env, artifact, kind, recovery_ms, reason,
+           resolved_at IS NOT NULL AND resolved_at < {to:DateTime64(3, 'UTC')} AS resolved_in_range,
            greatest(0, end_ms - greatest(start_ms, max(end_ms) OVER (PARTITION BY env, artifact ORDER BY start_ms, end_ms
                                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))) AS new_ms
     FROM
