@@ -178,6 +178,15 @@ describe('dashboards', () => {
           expect(p.description, p.title).toMatch(/Live mode only/);
         }
       });
+
+      it('says so in the description of every other panel that the Environment filter does not narrow', () => {
+        // Dead letters carry no env to trust (they failed decoding or validation): the input-validation panels count
+        // every env's records, which with prod selected read as prod's own rejection rate.
+        for (const p of queryPanels(dashboard)) {
+          if ((p.targets ?? []).every((t) => t.rawSql?.includes('${env:regex}') || t.rawSql?.includes('driftwatch.engine_metrics'))) continue;
+          expect(p.description, p.title).toMatch(/All environments, whatever the Environment filter/);
+        }
+      });
     });
   }
 });
