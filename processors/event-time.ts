@@ -15,7 +15,8 @@
  *   at >= frontier → buffered, released once at < frontier.
  * Release is strict (at < frontier) because an event exactly at the frontier
  * is not late and may still arrive; releasing its ties early would make the
- * tie order depend on arrival order. After releasing, `{kind:'advance', at:
+ * tie order depend on arrival order. For the same reason an instant's events
+ * are released together, each but the last marked `tied`. After releasing, `{kind:'advance', at:
  * frontier}` says no event older than the frontier follows. At end of input
  * `finish` releases everything and advances to +Infinity.
  *
@@ -58,6 +59,14 @@ export type FactSink = (fact: Fact) => void;
 /** Ties at one time: promotions, then hydrations, then index ops (then any other type). */
 function typeRank(type: string): number {
   return type === 'promotion' ? 0 : type === 'hydration' ? 1 : type === 'index' ? 2 : 3;
+}
+
+/**
+ * An envelope's place among the events of its instant, as a string that sorts like `less` does at one `at`: type
+ * rank, then eventId (state-drift/instant-judgements.ts judges an instant's keys in this order).
+ */
+export function releaseOrder(envelope: Envelope): string {
+  return `${typeRank(envelope.event.type)}${envelope.event.eventId}`;
 }
 
 function envelopeTime(envelope: Envelope): number {
@@ -151,10 +160,14 @@ export class EventTimeOrderer {
   private release(out: FactSink): void {
     const f = this.frontierAt;
     const buffer = this.buffer;
-    for (let next = buffer.peek(); next !== undefined && next.at < f; next = buffer.peek()) {
+    for (let next = buffer.peek(); next !== undefined && next.at < f; ) {
       buffer.pop();
       this.releasedCount++;
-      out({ kind: 'event', at: next.at, envelope: next });
+      const after = buffer.peek();
+      // Every on-time event of an instant is released in this one loop (one arriving once the frontier passed it is
+      // late), so `tied` marks all of the instant's events but its last.
+      out({ kind: 'event', at: next.at, envelope: next, tied: after !== undefined && after.at === next.at });
+      next = after;
     }
   }
 

@@ -202,8 +202,12 @@ export interface AuditRecord {
 }
 
 export type Fact =
-  /** A valid, deduplicated input event, released in event-time order. */
-  | { kind: 'event'; at: number; envelope: Envelope }
+  /**
+   * A valid, deduplicated input event, released in event-time order. `tied`: another event of the same `at` follows
+   * at once (the orderer releases an instant's events together), so a processor judging state at `at` may wait for
+   * the instant's last event; unset = false.
+   */
+  | { kind: 'event'; at: number; envelope: Envelope; tied?: boolean }
   /** An event that arrived too late to be processed in order; `at` is the frontier when it arrived. */
   | { kind: 'late'; at: number; envelope: Envelope; frontier: number }
   /** The frontier moved to `at`: no event with a smaller time follows; timers due by `at` may fire. At end of input `at` is +Infinity. */

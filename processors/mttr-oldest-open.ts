@@ -6,7 +6,7 @@ import type { Open } from './mttr-snapshots.js';
 /**
  * The oldest open incident of each env whose snapshot says one is past the
  * breach age (`breachAfterMs`), so mttr_breach can name it (ties: the lowest
- * incident id). A walk over the open incidents, but only when some env
+ * incident id), by env. A walk over the open incidents, but only when some env
  * breaches (rare): ordinary snapshots cost nothing more.
  */
 export function oldestOpenPastBreach(asOf: number, snapshots: readonly MttrSnapshot[], breachAfterMs: number, openIncidents: KeyedEntries<Open>): OldestOpenIncident[] | undefined {
@@ -20,5 +20,6 @@ export function oldestOpenPastBreach(asOf: number, snapshots: readonly MttrSnaps
     if (best !== undefined && (best.startedAt < open.startedAt || (best.startedAt === open.startedAt && best.incidentId < incidentId))) continue;
     oldest.set(open.env, { env: open.env, incidentId, artifact: key.slice(open.env.length + 1), startedAt: open.startedAt });
   }
-  return [...oldest.values()];
+  // By env, not by when the incidents were opened or restored: a restart restores them in its changelog's order.
+  return [...oldest.values()].sort((a, b) => (a.env < b.env ? -1 : a.env > b.env ? 1 : 0));
 }

@@ -18,6 +18,10 @@
  * entry per observation (each observation pushes its source's expiry later).
  * Timers are bounded by keys, not by events.
  *
+ * A key is judged once per instant, after the last of its events at that
+ * millisecond (`judge`, state-drift/instant-judgements.ts): between two of
+ * them it is in a state that holds at no instant.
+ *
  * Most observations cannot change the judgement (an acceptable digest from a
  * source that was not divergent, or a drifted source repeating its digest
  * while the key's incident is open); those skip the key's evaluation (see
@@ -54,6 +58,7 @@ import { incidentFact, OpenIncidentTally } from './state-drift/incident-lifecycl
 import { DirtyKeys, type KeyedStateStore } from './stateful.js';
 import { SourceBound } from './state-drift/source-bound.js';
 import { driftSeverity, type DriftSeverity } from './state-drift/drift-severity.js';
+import { InstantJudgements } from './state-drift/instant-judgements.js';
 
 export type { StateDriftKeySnapshot } from './state-drift/key-state.js';
 
@@ -61,6 +66,8 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
   readonly name = 'state-drift';
   private readonly keys = new Map<string, KeyState>();
   private readonly timers = new TimerQueue();
+  /** Keys to judge once the last event of their instant is in (see `judge`). */
+  private readonly instant = new InstantJudgements();
   private readonly dirty = new DirtyKeys();
   private readonly desiredOptions: DesiredStateOptions;
   /** Keys with an open incident, kept by their lifecycles (so the gauge needs no scan). */
@@ -95,9 +102,36 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     // incident (an alert fired and resolved) of the one, and resolved and reopened the other's incident. The
     // evaluation the fact itself triggers at `at` judges every source at `at` anyway. The same "strictly before"
     // as the escalations (AlertBook.fireDueBefore). End of input advances to +Infinity, which fires them all.
+    if (this.instant.size > 0 && at > this.instant.instant) this.judgeInstant(emit); // not expected: the instant's last event judges it
     if (this.timers.hasDue(at - 1)) this.fireTimers(at - 1, emit);
-    if (fact.kind === 'event') this.onEvent(fact.envelope, at, emit);
-    else if (fact.kind === 'late') this.onLate(fact, at, emit);
+    if (fact.kind === 'event') {
+      this.onEvent(fact.envelope, at, fact.tied === true, emit);
+      if (this.instant.size > 0 && fact.tied !== true) this.judgeInstant(emit);
+    } else if (fact.kind === 'late') this.onLate(fact, at, emit);
+  }
+
+  /**
+   * Judges the key at `at` now, or once the instant's last event is in (`tied`: more events of `at` follow). A key
+   * is judged once per instant: between two events of one instant the key is in a state that holds at no instant,
+   * and judging it there split one incident in two when one source converged and another drifted at the same
+   * millisecond, or opened and resolved a 0 ms incident (an alert fired and resolved) when one source reported a
+   * rogue and the desired digest at the same millisecond — depending on which eventId sorts first. The first
+   * trigger of the instant is kept (promotions come first: a resolution is the promotion's when one is among them).
+   */
+  private judge(envelope: Envelope, ks: KeyState, at: number, trigger: Trigger, tied: boolean, emit: Emit): void {
+    if (!tied && this.instant.size === 0) this.evaluate(envelope.key, ks, at, trigger, emit);
+    else this.instant.add(envelope.key, at, trigger, envelope);
+  }
+
+  /** Judges the keys the events of the instant left to judge (InstantJudgements: in the order of their first event). */
+  private judgeInstant(emit: Emit): void {
+    const at = this.instant.instant;
+    for (const [key, trigger] of this.instant.take()) {
+      const ks = this.keys.get(key);
+      if (ks === undefined) continue;
+      this.dirty.markVia(ks, key); // judged after its event's state was written: write it again
+      this.evaluate(key, ks, at, trigger, emit);
+    }
   }
 
   /** A closure written in `handle` would make V8 allocate its captured context on every call, due or not; here only when a timer is due. */
@@ -127,7 +161,9 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
 
   /** Plain JSON-serialisable state of one key, or undefined when the key has none. */
   snapshotKey(key: string): StateDriftKeySnapshot | undefined {
-    return this.keys.get(key)?.snapshot();
+    const snapshot = this.keys.get(key)?.snapshot();
+    const judgeAt = this.instant.snapshotOf(key);
+    return snapshot !== undefined && judgeAt !== undefined ? { ...snapshot, judgeAt } : snapshot;
   }
 
   /** Replaces the state of one key (restart, rebalance) and re-arms its timer. */
@@ -135,6 +171,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     const ks = KeyState.restore(state, { ...this.desiredOptions, sourceTtlMs: this.options.sourceTtlMs }, this.openTally, this.sourceBound);
     this.keys.get(key)?.lifecycle.release();
     this.keys.set(key, ks);
+    this.instant.restore(key, state.judgeAt);
     // The earliest boundary of any kind; one already passed fires with the next fact.
     this.timers.cancel(key);
     this.reschedule(key, ks, Number.NEGATIVE_INFINITY);
@@ -149,14 +186,15 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
     this.keys.get(key)?.lifecycle.release();
     this.keys.delete(key);
     this.timers.cancel(key);
+    this.instant.delete(key);
     this.dirty.forget(key);
   }
 
-  private onEvent(envelope: Envelope, at: number, emit: Emit): void {
+  private onEvent(envelope: Envelope, at: number, tied: boolean, emit: Emit): void {
     const event = envelope.event;
     if (event.type === 'promotion') {
       const ks = this.keyState(envelope);
-      if (ks.desired.apply(event, envelope.at, at)) this.evaluate(envelope.key, ks, at, { type: 'promotion' }, emit);
+      if (ks.desired.apply(event, envelope.at, at)) this.judge(envelope, ks, at, { type: 'promotion' }, tied, emit);
       this.forgetIfEmpty(envelope.key, ks);
       return;
     }
@@ -196,7 +234,7 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
       if (previous === undefined && this.timers.dueTime(key) === undefined) this.timers.schedule(key, at + this.options.sourceTtlMs + 1);
       return;
     }
-    this.evaluate(key, ks, at, observationTrigger(sourceId, correlationId), emit);
+    this.judge(envelope, ks, at, observationTrigger(sourceId, correlationId), tied, emit);
   }
 
   private onLate(fact: FactOf<'late'>, at: number, emit: Emit): void {

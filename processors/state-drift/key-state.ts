@@ -4,6 +4,7 @@
  * `evaluate(t, trigger)` re-judges the key at event time t and returns the
  * incident changes; the processor owns timers and emitting.
  */
+import type { InstantJudgement } from './instant-judgements.js';
 import { stableId } from '../../lib/ids.js';
 import { DesiredState, type DesiredStateOptions, type DesiredStateSnapshot } from '../desired-state.js';
 import type { Incident } from '../facts.js';
@@ -36,6 +37,11 @@ export interface StateDriftKeySnapshot {
   starts?: { at: number; count: number };
   /** See KeyState.omittedNow; absent when none (and in older snapshots). */
   omittedDigests?: string[];
+  /**
+   * Events of the instant `at` came in and more of that instant follow: the key is judged at `at`, with `trigger`,
+   * once they are in (StateDriftProcessor.judge). Absent almost always (and in older snapshots).
+   */
+  judgeAt?: InstantJudgement;
 }
 
 /**

@@ -109,6 +109,14 @@ describe('EventTimeOrderer', () => {
     expect(events(runEach(input).facts)).toEqual(['E:b@0', 'E:m@0', 'E:c@0', 'E:z@0', 'E:a@0']);
   });
 
+  it('marks every event of an instant but its last `tied`, however they arrive (an instant is released at once)', () => {
+    // Events at 0, 0, 0 and 5, then one at 21 s: frontier 1 s, which releases the instant 0 in one go; the one at 5 s
+    // (alone at its instant) and the one exactly at the frontier's later value stay untied.
+    const input = [hyd('b', 0), hyd('x', 5), hyd('a', 0), hyd('c', 0), hyd('y', 21), hyd('z', 21)];
+    const tied = runEach(input).facts.flatMap((f) => (f.kind === 'event' ? [`${show(f)}${f.tied ? ' tied' : ''}`] : []));
+    expect(tied).toEqual(['E:a@0 tied', 'E:b@0 tied', 'E:c@0', 'E:x@5', 'E:y@21 tied', 'E:z@21']);
+  });
+
   it('releases events equal in time, type and eventId in arrival order (the orderer alone does not deduplicate)', () => {
     // Tagged by an extra field the order ignores, to tell the copies apart.
     const copy = (tag: string, sec: number, id = 'same'): Envelope => ({ ...hyd(id, sec), key: `k/${tag}` });
@@ -183,10 +191,10 @@ describe('orderByEventTime operator', () => {
       expectObservable(source.pipe(orderByEventTime({ allowedLatenessMs: lateness }))).toBe('x-y-(ez)--(fgI|)', {
         x: { kind: 'advance', at: s(-2) },
         y: { kind: 'advance', at: s(-1) },
-        e: { kind: 'event', at: s(0), envelope: a },
+        e: { kind: 'event', at: s(0), envelope: a, tied: false },
         z: { kind: 'advance', at: s(1) },
-        f: { kind: 'event', at: s(1), envelope: b },
-        g: { kind: 'event', at: s(3), envelope: c },
+        f: { kind: 'event', at: s(1), envelope: b, tied: false },
+        g: { kind: 'event', at: s(3), envelope: c, tied: false },
         I: { kind: 'advance', at: Infinity },
       });
     });
@@ -201,7 +209,7 @@ describe('orderByEventTime operator', () => {
       expectObservable(source.pipe(orderByEventTime({ allowedLatenessMs: 2 * SECOND }))).toBe('x-l(eI|)', {
         x: { kind: 'advance', at: s(6) },
         l: { kind: 'late', at: s(6), envelope: old, frontier: s(6) },
-        e: { kind: 'event', at: s(10), envelope: a },
+        e: { kind: 'event', at: s(10), envelope: a, tied: false },
         I: { kind: 'advance', at: Infinity },
       });
     });

@@ -1,0 +1,35 @@
+/**
+ * A key is judged once per instant (SPEC §4.4): several events of one key at
+ * the same occurredAt are all taken in before the key is judged at that
+ * instant. Release order within an instant (promotions first, then eventId)
+ * still decides which of one source's reports is its latest, but no state in
+ * between two of them — one that holds at no instant — opens, resolves or
+ * splits an incident. Expectations by hand, defaults (grace 120 s, TTL 15 min,
+ * L2 at 5 min, L3 at 15 min).
+ */
+import { describe, expect, it } from 'vitest';
+import { alertShape, replayFixture } from '../helpers/replay-fixture.js';
+
+describe('events of one key at one instant', () => {
+  it('are judged together: no incident split by a resolution and a re-drift at one instant, no 0 ms incident', async () => {
+    const { incidents, alerts } = await replayFixture('same-instant-judged-once.ndjson');
+    const shapes = incidents.map((i) => `${String(i.artifact)} ${String(i.startedAt)} → ${String(i.resolvedAt)} ${String(i.reason)} ${String(i.recoveryMs)} ${String(i.divergentDigests)}`);
+    // prod/x and prod/y: d1 desired since 10:00 (grace over at 10:02); r1 rogue at 10:05 → drifted. At 10:10 r1 is
+    // back on d1 and r2 reports evil2: at 10:10 the key is still drifted (r2), so the incident goes on, whichever of
+    // the two eventIds sorts first (x: r1's, y: r2's). It ends when r2, silent since 10:10, is forgotten.
+    // prod/z: r1 reports evil (z-05a) and d1 (z-05b) at 10:05: its latest report is z-05b's, d1 — never drifted.
+    expect(shapes.sort()).toEqual([
+      'x 2026-11-27T10:05:00.000Z → 2026-11-27T10:25:00.001Z source_expired 1200001 evil,evil2',
+      'y 2026-11-27T10:05:00.000Z → 2026-11-27T10:25:00.001Z source_expired 1200001 evil,evil2',
+    ]);
+    const of = (artifact: string) => alerts.filter((a) => a.labels.artifact === artifact).map(alertShape);
+    expect(of('x')).toEqual([
+      'drift_detected firing high L1 prod/x 2026-11-27T10:05:00.000Z',
+      'drift_detected firing high L2 prod/x 2026-11-27T10:05:00.000Z',
+      'drift_detected firing high L3 prod/x 2026-11-27T10:05:00.000Z',
+      'drift_detected resolved high L3 prod/x 2026-11-27T10:05:00.000Z → 2026-11-27T10:25:00.001Z',
+    ]);
+    expect(of('y')).toEqual(of('x').map((s) => s.replace('prod/x', 'prod/y')));
+    expect(of('z')).toEqual([]);
+  });
+});
