@@ -1,7 +1,8 @@
 /** Event time is carried internally as epoch milliseconds (UTC). */
 
 // RFC 3339 §5.6: "T" and "Z" may be lower case (Date.parse reads both).
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+// time-secfrac is "." 1*DIGIT: any number of digits (Date.parse reads them all, keeping ms).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * Parses an RFC 3339 timestamp; returns NaN when it is not one.
@@ -15,7 +16,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d
 export function parseTimestamp(text: string): number {
   if (text === lastText) return lastValue;
   let value = parseCanonical(text);
-  if (value === undefined) value = RFC3339.test(text) && isCalendarDateTime(text) ? Date.parse(text) : Number.NaN;
+  if (value === undefined) value = RFC3339.test(text) && isCalendarDateTime(text) ? parseGeneral(text) : Number.NaN;
   lastText = text;
   lastValue = value;
   return value;
@@ -23,6 +24,28 @@ export function parseTimestamp(text: string): number {
 
 let lastText: string | undefined;
 let lastValue = Number.NaN;
+
+/** An RFC 3339 text of a calendar day: Date.parse, but for a leap second, which it refuses. */
+function parseGeneral(text: string): number {
+  return text.charCodeAt(17) === 54 /* 6 */ && text.charCodeAt(18) === 48 /* 0 */ ? leapSecond(text) : Date.parse(text);
+}
+
+/**
+ * A leap second, `23:59:60` UTC (`05:29:60+05:30` in local time), RFC 3339
+ * §5.7: read as 23:59:59.999, the last millisecond before the next day, so it
+ * keeps its place after every event of 23:59:59 (epoch time, like POSIX, has
+ * no 61st second; its fraction is lost). A leap second is inserted only at
+ * the end of a month's last day UTC (ITU-R TF.460); `:60` anywhere else is
+ * not a time and stays NaN.
+ */
+function leapSecond(text: string): number {
+  const zone = 19 + text.slice(19).search(/[Zz+-]/); // after the seconds and any fraction (RFC3339 matched)
+  const second59 = Date.parse(`${text.slice(0, 17)}59${text.slice(zone)}`);
+  if (Number.isNaN(second59)) return Number.NaN;
+  const endOfDay = new Date(second59);
+  const lastSecondOfMonth = endOfDay.getUTCHours() === 23 && endOfDay.getUTCMinutes() === 59 && new Date(second59 + SECOND).getUTCDate() === 1;
+  return lastSecondOfMonth ? second59 + 999 : Number.NaN;
+}
 
 /** Two ASCII digits at i as a number, or -1. */
 function digits2(text: string, i: number): number {

@@ -60,6 +60,23 @@ describe('decodeJsonRecord', () => {
     }
   });
 
+  it('reads any number of fraction digits (RFC 3339 time-secfrac is 1*DIGIT), truncated to ms', () => {
+    for (const [occurredAt, ms] of [['2026-11-27T12:00:00.1234567890Z', 123], ['2026-11-27T12:00:00.9999999999999999Z', 999], ['2026-11-27T13:00:00.0000000000001+01:00', 0]] as const) {
+      expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).at, occurredAt).toBe(T0 + ms);
+    }
+  });
+
+  it('reads a leap second (23:59:60 UTC at a month\'s end, RFC 3339 §5.7) as the last millisecond before the next day; dead-letters :60 anywhere else', () => {
+    const last = Date.parse('2016-12-31T23:59:59.999Z');
+    for (const occurredAt of ['2016-12-31T23:59:60Z', '2016-12-31T23:59:60.000Z', '2016-12-31T23:59:60.5Z', '2017-01-01T05:29:60+05:30', '2016-12-31t23:59:60.999999z']) {
+      expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).at, occurredAt).toBe(last);
+    }
+    expect(envelopeOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt: '2015-06-30T23:59:60Z' }))).at).toBe(Date.parse('2015-06-30T23:59:59.999Z'));
+    for (const occurredAt of ['2016-12-30T23:59:60Z', '2016-12-31T22:59:60Z', '2016-12-31T23:58:60Z', '2016-12-31T23:59:60+01:00', '2016-12-31T23:59:61Z']) {
+      expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason, occurredAt).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
+    }
+  });
+
   it("dead-letters hour 24 (RFC 3339 hours run 00-23; Date.parse would read it as the next day's midnight) and other clock values out of range", () => {
     for (const occurredAt of ['2026-11-27T24:00:00.000Z', '2026-11-27T24:00:00Z', '2026-11-27T24:00:00+01:00', '2026-11-27T23:60:00Z', '2026-11-27T23:59:60Z', '2026-11-27T10:00:00+24:00']) {
       expect(deadLetterOf(decodeJsonRecord(JSON.stringify({ ...promotion('p-1', T0), occurredAt }))).reason, occurredAt).toMatch(/^occurredAt: expected an RFC 3339 timestamp/);
