@@ -115,8 +115,8 @@ export class StateDriftProcessor implements Processor, KeyedStateStore {
    * is judged once per instant: between two events of one instant the key is in a state that holds at no instant,
    * and judging it there split one incident in two when one source converged and another drifted at the same
    * millisecond, or opened and resolved a 0 ms incident (an alert fired and resolved) when one source reported a
-   * rogue and the desired digest at the same millisecond — depending on which eventId sorts first. The first
-   * trigger of the instant is kept (promotions come first: a resolution is the promotion's when one is among them).
+   * rogue and the desired digest at the same millisecond — depending on which eventId sorts first. The last
+   * trigger of the instant is kept (InstantJudgements.add).
    */
   private judge(envelope: Envelope, ks: KeyState, at: number, trigger: Trigger, tied: boolean, emit: Emit): void {
     if (!tied && this.instant.size === 0) this.evaluate(envelope.key, ks, at, trigger, emit);

@@ -2,7 +2,7 @@
  * The keys an instant's events left to judge (StateDriftProcessor.judge): a
  * key is judged once per instant, after the last event of it, so no state
  * that holds between two events of one instant — at no instant at all —
- * opens, resolves or splits an incident. Each key keeps the first trigger of
+ * opens, resolves or splits an incident. Each key keeps the last trigger of
  * the instant and the release position of its first event there, and the
  * keys are judged in that order: the order in which judging each event at
  * once judged them, and the same for a key restored mid-instant from its
@@ -33,10 +33,17 @@ export class InstantJudgements {
     return this.at;
   }
 
-  /** Adds `key` to the keys judged at `at`, unless an earlier event of the instant did. */
+  /**
+   * Adds `key` to the keys judged at `at`, or gives it this later trigger. The last trigger names what ended a drift
+   * (the resolution's reason): promotions come first in an instant, and an observation is a trigger only when it can
+   * still change the judgement after them, so a promotion that made no divergent digest acceptable leaves the
+   * resolution to the observation that did — `converged`, as when each event was judged at once.
+   */
   add(key: string, at: number, trigger: Trigger, envelope: Envelope): void {
     this.at = at;
-    if (!this.pending.has(key)) this.pending.set(key, { trigger, order: releaseOrder(envelope) });
+    const pending = this.pending.get(key);
+    if (pending === undefined) this.pending.set(key, { trigger, order: releaseOrder(envelope) });
+    else pending.trigger = trigger;
   }
 
   /** The waiting judgements in release order of each key's first event, forgetting them. */

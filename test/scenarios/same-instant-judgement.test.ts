@@ -18,7 +18,10 @@ describe('events of one key at one instant', () => {
     // back on d1 and r2 reports evil2: at 10:10 the key is still drifted (r2), so the incident goes on, whichever of
     // the two eventIds sorts first (x: r1's, y: r2's). It ends when r2, silent since 10:10, is forgotten.
     // prod/z: r1 reports evil (z-05a) and d1 (z-05b) at 10:05: its latest report is z-05b's, d1 — never drifted.
+    // prod/v: r1 rogue since 10:05; at 10:10 a promotion of d3 starts (d3 in flight) and r1 is back on d1: the
+    // promotion makes no divergent digest acceptable, r1's report ends the drift — converged, not promoted.
     expect(shapes.sort()).toEqual([
+      'v 2026-11-27T10:05:00.000Z → 2026-11-27T10:10:00.000Z converged 300000 evil',
       'x 2026-11-27T10:05:00.000Z → 2026-11-27T10:25:00.001Z source_expired 1200001 evil,evil2',
       'y 2026-11-27T10:05:00.000Z → 2026-11-27T10:25:00.001Z source_expired 1200001 evil,evil2',
     ]);
