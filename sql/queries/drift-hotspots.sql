@@ -4,7 +4,8 @@
 -- by time spent drifted inside the range — and how do they usually recover?
 --
 -- Parameters (ClickHouse query parameters):
---   {from:DateTime64(3, 'UTC')}  start of the range (UTC); incidents overlapping the range count
+--   {from:DateTime64(3, 'UTC')}  start of the range (UTC); incidents overlapping the range count, and one
+--                                resolved exactly at {from} (its resolution is in [from, to))
 --   {to:DateTime64(3, 'UTC')}    end of the range (UTC); still-open incidents count up to here
 --   {limit:UInt32}               how many keys to return
 --
@@ -43,7 +44,10 @@ FROM
                toUnixTimestamp64Milli(least(coalesce(resolved_at, {to:DateTime64(3, 'UTC')}), {to:DateTime64(3, 'UTC')})) AS end_ms
         FROM driftwatch.incidents FINAL
         WHERE started_at < {to:DateTime64(3, 'UTC')}
-          AND (resolved_at IS NULL OR resolved_at > {from:DateTime64(3, 'UTC')})
+          -- >= : an incident resolved exactly at {from} belongs here with its resolution ([from, to), as
+          -- mttr-by-env-day counts it); the range ending there shows it open. With > its recovery and reason
+          -- showed in no range (determinism incidents resolve on 5-minute boundaries, often a range's end).
+          AND (resolved_at IS NULL OR resolved_at >= {from:DateTime64(3, 'UTC')})
     )
 )
 GROUP BY env, artifact

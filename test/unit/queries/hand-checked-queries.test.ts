@@ -49,6 +49,20 @@ describe('analyst queries over 10:00–11:00', () => {
     expect(c).toMatchObject({ drifted_minutes: 30, worst_recovery_minutes: 30, open_incidents: 0, reasons: ['converged'] });
   });
 
+  it('drift-hotspots: a resolution at a range boundary is reported once, in the range that holds it ([from, to))', async () => {
+    // D (dev/cfg) opened 10:12 and resolved at 10:20:00, its window's end — determinism incidents always resolve on a
+    // 5-minute boundary, so often exactly where a range ends. Over [10:00, 10:20) it is open at the end; over
+    // [10:20, 10:40) its resolution, 8 minutes, converged — as mttr-by-env-day counts a resolution at `from` in that
+    // range. Before, the second range dropped D (resolved_at > from), so its recovery and reason showed in no range.
+    const dev = async (from: string, to: string) =>
+      (await query('drift-hotspots.sql', { limit: 10 }, { from: `2026-12-01 ${from}`, to: `2026-12-01 ${to}` }))
+        .filter((r) => r.env === 'dev')
+        .map((r) => [r.incidents, r.drifted_minutes, r.worst_recovery_minutes, r.open_incidents, r.reasons]);
+    expect(await dev('10:00:00', '10:20:00')).toEqual([[1, 8, null, 1, []]]);
+    expect(await dev('10:20:00', '10:40:00')).toEqual([[1, 0, 8, 0, ['consistent']]]);
+    expect(await dev('10:20:00.001', '10:40:00')).toEqual([]);
+  });
+
   it('promotion-success-by-gate: the gates run in the range (p-x ran its unit gate at 09:59, before it)', async () => {
     expect(await query('promotion-success-by-gate.sql')).toEqual([
       { env: 'prod', gate: 'unit', runs: 1, passed: 1, failed: 0, gate_failure_rate: 0, p50_ms: 20000, p90_ms: 20000, promotions: 1, succeeded: 1, failed_promotions: 0, rolled_back: 0, in_flight: 0, success_rate: 1 },
