@@ -187,6 +187,16 @@ describe('dashboards', () => {
           expect(p.description, p.title).toMatch(/All environments, whatever the Environment filter/);
         }
       });
+
+      it('says so of the dead letters in a panel that narrows its other series by env', () => {
+        // dead_letters has no env column: a panel reading it beside env-narrowed tables (Late and dead-lettered
+        // records) passed the check above on its env references, yet with prod selected showed every env's
+        // dead letters next to prod's late events.
+        for (const p of queryPanels(dashboard)) {
+          if (!(p.targets ?? []).some((t) => t.rawSql?.includes('driftwatch.dead_letters'))) continue;
+          expect(p.description, p.title).toMatch(/all environments, whatever the Environment filter/i);
+        }
+      });
     });
   }
 });
