@@ -120,7 +120,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), ruleLabels[name], p);
   for (const key of ['summary', 'runbookUrl'] as const) {
     if (map[key] === undefined) continue;
-    if (typeof map[key] === 'string' && map[key] !== '') rule[key] = map[key];
+    if (typeof map[key] === 'string' && map[key].trim() !== '') rule[key] = map[key];
     else p.add(at(key), `expected a non-empty string, got ${describe(map[key])}`);
   }
   if (params.threshold && map.threshold !== undefined) {
@@ -197,12 +197,26 @@ function readEscalation(raw: unknown, p: Problems): EscalationLevel[] | undefine
   return levels;
 }
 
-/** A `notify` list (people or teams); absent is none, anything but a list of strings a problem (undefined). */
+/** A `notify` list (people or teams); absent is none, anything but a list of names a problem (undefined). */
 function readNames(raw: unknown, path: string, p: Problems): string[] | undefined {
   if (raw === undefined || raw === null) return [];
-  if (Array.isArray(raw) && raw.every((n) => typeof n === 'string')) return raw.map(String);
+  if (Array.isArray(raw) && raw.every((n) => typeof n === 'string')) return checkNames(raw, path, p);
   p.add(path, `expected a list of names, got ${describe(raw)}`);
   return undefined;
+}
+
+/**
+ * Each name of a `notify` or `channels` list, trimmed; undefined when one is blank or holds a comma. An alert
+ * event carries the list joined with ", " (routing-annotations.ts): a blank name left a dangling ", " and a
+ * comma inside one ("Smith, John") reads as two names to the consumer that splits it.
+ */
+function checkNames(names: readonly string[], path: string, p: Problems): string[] | undefined {
+  let ok = true;
+  names.forEach((name, i) => {
+    if (name.trim() === '') ok = p.add(`${path}[${i}]`, `expected a name, got ${describe(name)}`) ?? false;
+    else if (name.includes(',')) ok = p.add(`${path}[${i}]`, `expected a name without "," (the alert event lists names joined by ", "), got ${describe(name)}`) ?? false;
+  });
+  return ok ? names.map((n) => n.trim()) : undefined;
 }
 
 /**
@@ -224,7 +238,7 @@ function readRouting(raw: unknown, base: AlertsConfig['routing'] | undefined, p:
     const route: Partial<SeverityRoute> = { notify: [], ...base?.[severity] };
     if (given.notify !== undefined) route.notify = readNames(given.notify, `${here}.notify`, p);
     if (given.channels !== undefined) {
-      if (Array.isArray(given.channels) && given.channels.every((c) => typeof c === 'string' && c !== '')) route.channels = given.channels.map(String);
+      if (Array.isArray(given.channels) && given.channels.every((c) => typeof c === 'string' && c !== '')) route.channels = checkNames(given.channels, `${here}.channels`, p);
       else p.add(`${here}.channels`, `expected a list of channel names such as [slack, email], got ${describe(given.channels)}`);
     }
     if (given.respondWithin !== undefined) route.respondWithinMs = readDuration(given.respondWithin, `${here}.respondWithin`, p, false, alertLimits.respondWithinMs);
