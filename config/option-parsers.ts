@@ -68,6 +68,19 @@ function positiveInteger(text: string): number {
 }
 
 /**
+ * A positiveInteger Kafka's protocol carries in a field of `max` (a topic's
+ * partition count is an int32, its replication factor an int16): a larger
+ * one failed only at `topics create`, as Node's "value is out of range".
+ */
+function kafkaCount(max: number): (text: string) => number {
+  return (text: string): number => {
+    const n = positiveInteger(text);
+    if (n > max) throw bad(`a whole number from 1 to ${max} (the most a Kafka topic can have)`, text);
+    return n;
+  };
+}
+
+/**
  * The items of a comma-separated list, trimmed. An empty item beside real
  * ones is dropped (a trailing comma), but a list of nothing but empty items
  * (",") is refused: it would silently mean "none" where the user gave a value.
@@ -149,6 +162,10 @@ export const p = {
   /** Retention and tiering ages: long is fine, but finite whole milliseconds. */
   retentionDuration: durationIn(MAX_RETENTION_MS, true, 'about 285,000 years: long is fine, endless is not'),
   positiveInteger,
+  /** Partitions of a Kafka topic: an int32 in CreateTopics. */
+  partitionCount: kafkaCount(2_147_483_647),
+  /** Replication factor of a Kafka topic: an int16 in CreateTopics. */
+  replicationFactor: kafkaCount(32_767),
   port: (text: string): number => {
     const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
     if (!(n >= 0 && n <= 65535)) throw bad('a TCP port from 0 to 65535 (0 = disabled)', text);

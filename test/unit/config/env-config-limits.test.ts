@@ -134,3 +134,24 @@ describe('LOG_LEVEL', () => {
     expect(unknownDriftwatchVariables({ LOG_LEVEL: 'debug', DRIFTWATCH_LOG_LEVEL: 'debug' })).toEqual(['DRIFTWATCH_LOG_LEVEL']);
   });
 });
+
+describe('topic sizes (DRIFTWATCH_PARTITIONS, DRIFTWATCH_REPLICATION)', () => {
+  // Kafka's CreateTopics request carries the partition count as an int32 and the replication factor as an int16:
+  // past those, `topics create` failed as a runtime error (exit 1) with Node's `The value of "value" is out of range`.
+  it('accepts the largest values the Kafka protocol carries', () => {
+    const c = loadConfig({ DRIFTWATCH_PARTITIONS: '2147483647', DRIFTWATCH_REPLICATION: '32767' });
+    expect([c.kafka.partitions, c.kafka.replication]).toEqual([2_147_483_647, 32_767]);
+  });
+
+  it('rejects one more, naming the variable and the limit, and documents it', () => {
+    expect(errorFor({ DRIFTWATCH_PARTITIONS: '2147483648' }).message).toBe(
+      'DRIFTWATCH_PARTITIONS: expected a whole number from 1 to 2147483647 (the most a Kafka topic can have), got "2147483648"',
+    );
+    expect(errorFor({ DRIFTWATCH_REPLICATION: '40000' }).message).toBe(
+      'DRIFTWATCH_REPLICATION: expected a whole number from 1 to 32767 (the most a Kafka topic can have), got "40000"',
+    );
+    const ref = configReference();
+    expect(ref.find((r) => r.env === 'DRIFTWATCH_PARTITIONS')!.doc).toContain('At most 2147483647');
+    expect(ref.find((r) => r.env === 'DRIFTWATCH_REPLICATION')!.doc).toContain('At most 32767');
+  });
+});
