@@ -12,6 +12,7 @@ import { ConfigError } from '../lib/errors.js';
 import { redactUrl } from '../lib/logger.js';
 import type { ProcessingOptions } from './processing-options.js';
 import { describeKafkaSecurity, kafkaSecurityFrom, type KafkaSecurity } from './kafka-security.js';
+import { readCaFile } from './ca-file.js';
 
 import { MAX_EVENT_TIME_MS, MAX_RETENTION_MS, MAX_TIMER_MS, p } from './option-parsers.js';
 
@@ -63,8 +64,8 @@ export const configOptions = {
   clickhouseUrl: option({ env: 'CLICKHOUSE_URL', default: '', doc: 'ClickHouse HTTP(S) URL; empty = embedded chDB under DRIFTWATCH_DATA_DIR. A user:password in it (percent-encoded) is used instead of CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.', parse: p.httpUrl }),
   clickhouseUser: option({ env: 'CLICKHOUSE_USER', default: 'default', doc: 'ClickHouse user.', parse: p.nonEmpty }),
   clickhousePassword: option({ env: 'CLICKHOUSE_PASSWORD', default: '', doc: 'ClickHouse password (secret: never logged).', secret: true, parse: p.text }),
-  clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database.', parse: p.identifier }),
-  clickhouseTlsCaFile: option({ env: 'CLICKHOUSE_TLS_CA_FILE', default: '', doc: 'PEM file of the CA that signed the ClickHouse server certificate (https:// CLICKHOUSE_URL only); empty = the system CAs.', parse: p.text }),
+  clickhouseDatabase: option({ env: 'CLICKHOUSE_DATABASE', default: 'driftwatch', doc: 'ClickHouse database; only driftwatch for now: every statement of sql/migrations and the writer name it.', parse: p.schemaDatabase }),
+  clickhouseTlsCaFile: option({ env: 'CLICKHOUSE_TLS_CA_FILE', default: '', doc: 'PEM file of the CA that signed the ClickHouse server certificate (https:// CLICKHOUSE_URL only), read at start-up; empty = the system CAs.', parse: p.text }),
   clickhouseRequestTimeoutMs: option({ env: 'CLICKHOUSE_REQUEST_TIMEOUT', default: '30s', doc: 'Timeout of one request to the ClickHouse server (a timed-out insert is retried). At most 2147483647ms (about 24.8 days).', parse: p.timerDuration }),
   storagePolicy: option({ env: 'DRIFTWATCH_STORAGE_POLICY', default: '', doc: 'Server storage policy for hot/warm/cold tiering, applied by `sql migrate`; empty = plain TTL DELETE, no tiering (sql/README.md).', parse: (t: string) => (t.trim() === '' ? null : p.storageName(t)) }),
   volumeWarm: option({ env: 'DRIFTWATCH_VOLUME_WARM', default: 'warm', doc: 'Volume of DRIFTWATCH_STORAGE_POLICY that receives data older than DRIFTWATCH_TIER_WARM_AFTER.', parse: p.storageName }),
@@ -169,8 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftwatchConf
   if (problems.length === 0 && v.alertFormat === 'avro' && v.schemaRegistryUrl === null) {
     problems.push({ env: 'DRIFTWATCH_ALERT_FORMAT', message: 'avro needs SCHEMA_REGISTRY_URL to be set; set it, or use json' });
   }
-  if (problems.length === 0 && v.clickhouseTlsCaFile.trim() !== '' && !(v.clickhouseUrl ?? '').startsWith('https:')) {
-    problems.push({ env: 'CLICKHOUSE_TLS_CA_FILE', message: 'is only used with an https:// CLICKHOUSE_URL; set CLICKHOUSE_URL to https://…, or unset CLICKHOUSE_TLS_CA_FILE' });
+  if (problems.length === 0 && v.clickhouseTlsCaFile.trim() !== '') {
+    if (!(v.clickhouseUrl ?? '').startsWith('https:')) {
+      problems.push({ env: 'CLICKHOUSE_TLS_CA_FILE', message: 'is only used with an https:// CLICKHOUSE_URL; set CLICKHOUSE_URL to https://…, or unset CLICKHOUSE_TLS_CA_FILE' });
+    } else readCaFile('CLICKHOUSE_TLS_CA_FILE', v.clickhouseTlsCaFile.trim(), problems); // the transport reads it again when it connects
   }
   const kafkaSecurity = problems.length === 0 ? kafkaSecurityFrom(v) : undefined;
   problems.push(...(kafkaSecurity?.problems ?? []));

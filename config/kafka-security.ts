@@ -4,7 +4,7 @@
  * it may be shown. The single options are parsed in env-config.ts like every
  * other; topics/kafka-client.ts turns the result into kafkajs' `ssl`/`sasl`.
  */
-import { readFileSync } from 'node:fs';
+import { readCaFile, type Problem } from './ca-file.js';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
@@ -46,9 +46,7 @@ export interface KafkaSecurityValues {
   kafkaSaslPassword: string;
 }
 
-export type Problem = { env: string; message: string };
-
-const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+export type { Problem };
 
 /**
  * The options that only mean something together, checked together; reads
@@ -64,7 +62,7 @@ export function kafkaSecurityFrom(v: KafkaSecurityValues): { security: KafkaSecu
       problems.push({ env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', message: 'is only used with KAFKA_SSL=true; set KAFKA_SSL=true, or unset KAFKA_SSL_REJECT_UNAUTHORIZED' });
     }
   } else {
-    const ca = caFile === '' ? null : readCaFile(caFile, problems);
+    const ca = caFile === '' ? null : readCaFile('KAFKA_SSL_CA_FILE', caFile, problems);
     ssl = { ca, caFile: caFile === '' ? null : caFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized };
   }
 
@@ -80,22 +78,6 @@ export function kafkaSecurityFrom(v: KafkaSecurityValues): { security: KafkaSecu
     sasl = { mechanism, username, password: v.kafkaSaslPassword };
   }
   return { security: { ssl, sasl }, problems };
-}
-
-/** The CA file's PEM, read at start-up so a wrong path fails as configuration, not as a broker that cannot be reached. */
-function readCaFile(path: string, problems: Problem[]): string | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    problems.push({ env: 'KAFKA_SSL_CA_FILE', message: `cannot read ${path}: ${(err as Error).message}` });
-    return null;
-  }
-  if (!text.includes(PEM_CERTIFICATE)) {
-    problems.push({ env: 'KAFKA_SSL_CA_FILE', message: `${path} holds no PEM certificate (a "${PEM_CERTIFICATE}" block); export the CA as PEM` });
-    return null;
-  }
-  return text;
 }
 
 /** As it may be logged: no password, the CA by its file rather than its text. */

@@ -217,6 +217,15 @@ export const p = {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw bad('a database name (letters, digits and "_", not starting with a digit)', text);
     return t;
   },
+  /**
+   * The database of the store: sql/migrations create `driftwatch` and every statement names it, so another name
+   * would write to one database and create another. Checked here, at start-up, for every command.
+   */
+  schemaDatabase: (text: string): string => {
+    const t = p.identifier(text);
+    if (t !== 'driftwatch') throw bad('driftwatch (the database sql/migrations create; other names are not supported yet)', text);
+    return t;
+  },
   httpUrl,
   registryUrl,
   /** Storage policy / volume names end up in SQL string literals: only characters that need no escaping. */
