@@ -120,7 +120,7 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   if (map.overrides !== undefined) rule.overrides = readOverrides(map.overrides, at('overrides'), ruleLabels[name], p);
   for (const key of ['summary', 'runbookUrl'] as const) {
     if (map[key] === undefined) continue;
-    if (typeof map[key] === 'string' && map[key].trim() !== '') rule[key] = map[key];
+    if (typeof map[key] === 'string' && map[key].trim() !== '') rule[key] = checkPlaceholders(map[key], ruleLabels[name], at(key), p);
     else p.add(at(key), `expected a non-empty string, got ${describe(map[key])}`);
   }
   if (params.threshold && map.threshold !== undefined) {
@@ -146,6 +146,17 @@ function readRule(name: RuleName, raw: unknown, base: RuleConfig | undefined, p:
   if (params.window && rule.windowMs === undefined && map.window === undefined) p.add(at('window'), 'missing (required)');
   if (params.minSamples && rule.minSamples === undefined && map.minSamples === undefined) p.add(at('minSamples'), 'missing (required)');
   return rule;
+}
+
+/**
+ * `template` when each `{word}` in it is a label of the rule: the alert fills in only those (rule-context.ts
+ * fillTemplate, the same pattern) and leaves any other as written, so a typo would reach every alert as text.
+ */
+function checkPlaceholders(template: string, labels: readonly string[], path: string, p: Problems): string | undefined {
+  const unknown = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((word) => !labels.includes(word));
+  if (unknown.length === 0) return template;
+  const carried = labels.map((l) => `{${l}}`).join(', ');
+  return p.add(path, `unknown placeholder ${unknown.map((w) => `{${w}}`).join(', ')}; this rule's alerts carry ${carried}`);
 }
 
 function readOverrides(raw: unknown, path: string, labels: readonly string[], p: Problems): SeverityOverride[] {
