@@ -3,7 +3,8 @@
  * configuration (environment + alerts.yaml), checked once, and a logger at the
  * configured level. Bad configuration fails here, before any work starts.
  */
-import { loadConfig, describeConfig, unknownDriftwatchVariables, type DriftwatchConfig } from '../config/env-config.js';
+import { loadConfig, describeConfig, type DriftwatchConfig } from '../config/env-config.js';
+import { misspeltVariables } from '../config/variable-typos.js';
 import { loadAlertsConfig } from '../config/alerts-config.js';
 import { kafkaSecurityWarnings } from '../config/kafka-security.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
@@ -27,7 +28,9 @@ export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: strin
   // A child either way: the level set below must not change the caller's logger.
   const logger = ctx.runId === undefined ? ctx.logger.child({ runId }) : ctx.logger.child({});
   logger.level = config.logLevel;
-  for (const name of unknownDriftwatchVariables(ctx.env)) logger.warn({ variable: name }, `unknown variable ${name} is ignored (typo?)`);
+  for (const { variable, suggestion } of misspeltVariables(ctx.env)) {
+    logger.warn({ variable, suggestion }, `unknown variable ${variable} is ignored (typo?${suggestion ? ` did you mean ${suggestion}?` : ''})`);
+  }
   if (config.kafka.brokers.length > 0) for (const warning of kafkaSecurityWarnings(config.kafka.security)) logger.warn(warning);
   logger.debug({ config: describeConfig(config) }, 'configuration loaded');
   return { config, alerts, logger, runId };

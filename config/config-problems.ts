@@ -46,8 +46,8 @@ export function checkKeys(map: Raw, allowed: readonly string[], path: string, p:
   }
 }
 
-/** The allowed name within edit distance 2 of a typo, if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The allowed name within edit distance 2 of a typo, if any (case aside). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {
