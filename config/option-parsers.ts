@@ -182,6 +182,8 @@ export const p = {
     if (text === '') return []; // the default: no Kafka
     const list = commaList(text, `${hint}, at least one host:port`);
     for (const b of list) {
+      // user:password@host (some tools take one) must not be quoted back: the error goes to stderr and the run's log.
+      if (b.includes('@')) throw bad(`${hint}, without credentials: they go in KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (with KAFKA_SASL_MECHANISM)`, redactUrl(b));
       const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(b);
       if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad(hint, b);
     }

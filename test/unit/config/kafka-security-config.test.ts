@@ -130,3 +130,20 @@ describe('Kafka TLS / SASL options on the command line', () => {
     expect(r.log).toContain('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL=true sends the Kafka password unencrypted');
   }, 60_000);
 });
+
+describe('credentials written into KAFKA_BROKERS', () => {
+  // Some tools take `user:password@host:port` or a kafka:// URL; driftwatch takes host:port only, and its error
+  // quoted the bad entry whole, password included, on stderr and in `run`'s error log.
+  it('are refused without showing the password, pointing at the SASL options', async () => {
+    for (const brokers of [`driftwatch:${PASSWORD}@kafka-1:9094`, `kafka://driftwatch:${PASSWORD}@kafka-1:9094`]) {
+      const e = configErrorOf(() => loadConfig({ KAFKA_BROKERS: `kafka-0:9094,${brokers}` }));
+      expect(e.option).toBe('KAFKA_BROKERS');
+      expect(e.message).not.toContain(PASSWORD);
+      expect(e.message).toContain('kafka-1:9094');
+      expect(e.message).toContain('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+      const r = await runCli(['run'], { KAFKA_BROKERS: brokers, LOG_LEVEL: 'debug' });
+      expect(r.code).toBe(2);
+      expect(r.stderr + r.log).not.toContain(PASSWORD);
+    }
+  });
+});
