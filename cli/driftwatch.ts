@@ -13,6 +13,7 @@ import { UsageError } from '../lib/errors.js';
 import { reportFailure } from './report-failure.js';
 import { uniqueId } from '../lib/ids.js';
 import { packageVersion } from './version.js';
+import { closest } from '../config/config-problems.js';
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
@@ -72,7 +73,10 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       ctx.stderr.write(`driftwatch: unknown option "${argv[words.length]}" before ${where}; options follow it: ${usage}\n\n${help}`);
       return 2;
     }
-    ctx.stderr.write(`driftwatch: unknown command "${words.join(' ')}"\n\n${help}`);
+    // The command words alone: what follows the unknown one is its arguments (SQL, which may hold a password).
+    const named = words.slice(0, (group ? group.group.length : 0) + 1).join(' ');
+    const guess = closest(named, commands.map((c) => c.path.join(' ')));
+    ctx.stderr.write(`driftwatch: unknown command "${named}"${guess ? `; did you mean "${guess}"?` : ''}\n\n${help}`);
     return 2;
   }
   const { cmd, rest } = found;

@@ -41,6 +41,15 @@ describe('help of a command group', () => {
     }
   });
 
+  it('an unknown command is named by its command words alone, never the arguments after them (SQL, a password)', async () => {
+    const r = await runCli(['qurey', "CREATE USER bob IDENTIFIED BY 'pa55word'"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('driftwatch: unknown command "qurey"; did you mean "query"?\n');
+    expect(r.stderr).not.toContain('pa55word');
+    const sub = await runCli(['topics', 'creat', 'extra']);
+    expect(sub.stderr).toContain('driftwatch: unknown command "topics creat"; did you mean "topics create"?\n');
+  });
+
   it('an option before any command is named as an option, not as the unknown command ""', async () => {
     for (const [argv, said] of [
       [['--verbose', 'replay', 'x.ndjson'], 'driftwatch: unknown option "--verbose" before the command; options follow it: driftwatch <command> [options]\n'],
