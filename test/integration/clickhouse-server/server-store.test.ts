@@ -43,6 +43,7 @@ import { StoreWriter } from '../../../store/store-writer.js';
 import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, T0 } from '../../unit/store/fixtures.js';
+import { secretsInOutputSuite } from './secrets-in-output.js';
 
 const URL_ = process.env.CLICKHOUSE_TEST_URL?.trim() || undefined;
 const USER = process.env.CLICKHOUSE_TEST_USER?.trim() || 'driftwatch';
@@ -196,6 +197,9 @@ suite('driftwatch query on a ClickHouse server', () => {
     ]);
   });
 });
+
+// Before the StoreWriter suite: its last test stops the server.
+secretsInOutputSuite(suite, URL_ ?? '', USER);
 
 suite('StoreWriter on a ClickHouse server (18.16)', () => {
   let admin: ClickHouseServerTransport;
