@@ -17,18 +17,20 @@ import { afterEach, expect, it } from 'vitest';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
 import { readmeConsumer } from '../../helpers/readme-consumer.js';
 import { T0, alert } from '../store/fixtures.js';
+import { replayFixture } from '../../helpers/replay-fixture.js';
 
 const run = promisify(execFile);
 const MIN = 60_000;
 
-/** kafkajs stand-in: the consumer's run hands each message of DELIVERIES (JSON alerts) to eachMessage, in order. */
+/** kafkajs stand-in: the consumer's run hands each message of DELIVERIES_FILE (JSON alerts) to eachMessage, in order. */
 const FAKE_KAFKAJS = `
+import { readFileSync } from 'node:fs';
 export class Kafka {
   consumer() {
     return {
       connect: async () => {}, subscribe: async () => {}, disconnect: async () => {},
       run: async ({ eachMessage }) => {
-        for (const [offset, a] of JSON.parse(process.env.DELIVERIES).entries()) {
+        for (const [offset, a] of JSON.parse(readFileSync(process.env.DELIVERIES_FILE, 'utf8')).entries()) {
           const message = { offset: String(offset), key: Buffer.from(a.fingerprint), headers: { 'content-type': Buffer.from('application/json') }, value: Buffer.from(JSON.stringify(a)) };
           await eachMessage({ topic: 'driftwatch.alerts.v1', partition: 0, message });
         }
@@ -58,7 +60,9 @@ async function pages(deliveries: AlertEvent[]): Promise<string[]> {
     code.replace("from 'kafkajs'", "from './kafkajs.mjs'").replace("from '@kafkajs/confluent-schema-registry'", "from './registry.mjs'") +
       '\nasync function page(kind, a) { console.log(`${kind} ${a.alertId}`); }\n',
   );
-  const { stdout } = await run(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: '127.0.0.1:1', DELIVERIES: JSON.stringify(deliveries) } });
+  // Passed through a file: a replay's alerts outgrow what an environment variable may hold.
+  writeFileSync(join(dir, 'deliveries.json'), JSON.stringify(deliveries));
+  const { stdout } = await run(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: '127.0.0.1:1', DELIVERIES_FILE: join(dir, 'deliveries.json') } });
   return stdout.trim().split('\n').filter((l) => l !== '');
 }
 
@@ -75,4 +79,27 @@ it('pages each emission of an instance once when its events are delivered again 
 it('does not page again what the engine decided twice, nor a lower level after a higher one', async () => {
   // The engine's rare double emission (README "Duplicates and restarts"): the same emissions, same ids, at later offsets.
   expect(await pages([l1, l2, { ...l1, emittedAt: new Date(T0 + 6 * MIN).toISOString() }, l2])).toEqual(['new alert-l1', 'updated alert-l2']);
+});
+
+it('pages as new an instance that began in the millisecond its predecessor of the fingerprint ended', async () => {
+  // Hand-checked in test/scenarios/alert-lifecycle-edges.test.ts: at 10:20:00.000 prod/api drifts (api-06a), converges
+  // (api-06b) and drifts again (api-06c). Two drift_detected instances, two incidents, the same fingerprint and the same
+  // startsAt: what the README calls an instance (fingerprint + startsAt) cannot tell them apart, yet the second is a new
+  // drift to page for, not an update of the one just resolved.
+  const { alerts } = await replayFixture('alert-lifecycle-edges.ndjson');
+  const paged = await pages(alerts);
+  expect(paged).toHaveLength(alerts.length);
+  const kindOf = new Map(paged.map((line) => [line.split(' ')[1], line.split(' ')[0]]));
+  const api = alerts.filter((a) => a.labels.artifact === 'api');
+  expect(api.map((a) => `${kindOf.get(a.alertId)} ${a.status} ${a.startsAt.slice(11, 19)} ${a.incidentId?.slice(0, 10)}`)).toEqual([
+    `new firing 10:03:00 ${api[0]!.incidentId?.slice(0, 10)}`,
+    `resolved resolved 10:03:00 ${api[0]!.incidentId?.slice(0, 10)}`,
+    `new firing 10:10:00 ${api[2]!.incidentId?.slice(0, 10)}`,
+    `resolved resolved 10:10:00 ${api[2]!.incidentId?.slice(0, 10)}`,
+    `new firing 10:20:00 ${api[4]!.incidentId?.slice(0, 10)}`,
+    `resolved resolved 10:20:00 ${api[4]!.incidentId?.slice(0, 10)}`,
+    `new firing 10:20:00 ${api[6]!.incidentId?.slice(0, 10)}`,
+    `resolved resolved 10:20:00 ${api[6]!.incidentId?.slice(0, 10)}`,
+  ]);
+  expect(new Set(api.map((a) => a.incidentId)).size).toBe(4);
 });
