@@ -16,6 +16,8 @@ export interface ReadRecord {
   offset: number;
   key: string | null;
   value: string | null;
+  /** The value as it came (an Avro value is not UTF-8 text). */
+  valueBytes: Buffer | null;
   headers: Record<string, string>;
 }
 
@@ -56,6 +58,7 @@ export async function readToEnd(kafka: Kafka, topic: string, options: { timeoutM
           offset: Number(message.offset),
           key: message.key === null ? null : message.key.toString('utf8'),
           value: message.value === null ? null : message.value.toString('utf8'),
+          valueBytes: message.value,
           headers,
         });
       },

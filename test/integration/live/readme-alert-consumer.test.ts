@@ -7,7 +7,9 @@
  * README says: an instance's first firing is `new`, a later firing
  * `updated`, its end `resolved`, each with the alertId replay gives it;
  * decoded Avro alerts equal the JSON ones but for optional fields, which are
- * null where JSON leaves them out.
+ * null where JSON leaves them out. Over the lifecycle edges fixture, an
+ * instance begun in the millisecond the previous one of its fingerprint
+ * ended (same fingerprint and startsAt) is paged `new`, not `updated`.
  */
 import { it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -17,10 +19,10 @@ import { randomUUID } from 'node:crypto';
 import type { AlertEvent } from '../../../schemas/alert-event.js';
 import { readmeConsumer } from '../../helpers/readme-consumer.js';
 import { describeKafka } from '../kafka/kafka-env.js';
-import { repoRoot, runCli, withEngineLogs } from './engine-process.js';
-import { liveSuite, until, waitCommitted } from './live-env.js';
-import { fixtureRecords, heldTicks, produceRecords, tickRecords } from './scenario-records.js';
-import { alertLine, replayReference } from './reference.js';
+import { repoRoot, runCli } from './engine-process.js';
+import { liveSuite, until } from './live-env.js';
+import { alertLine } from './reference.js';
+import { soloFixtureRun } from './solo-fixture-run.js';
 
 const REGISTRY = (process.env.SCHEMA_REGISTRY_URL ?? '').trim();
 /** The Avro case needs the registry: skipped without one, except under CI=true (where it must run). */
@@ -70,54 +72,61 @@ async function runReadmeConsumer(topic: string, count: number, env: Record<strin
   }
 }
 
-/** The README's kinds, from the alerts in topic order: per instance (fingerprint + startsAt) new, updated…, resolved. */
+/**
+ * The README's kinds, from the alerts in topic order: per instance (fingerprint + startsAt) new, updated…, resolved;
+ * a firing after the resolved of its fingerprint + startsAt is the next instance, begun in the millisecond that one ended.
+ */
 function expectedKinds(alerts: readonly AlertEvent[]): string[] {
-  const seen = new Set<string>();
+  const firing = new Set<string>();
   return alerts.map((a) => {
     const instance = `${a.fingerprint} ${a.startsAt}`;
-    const kind = a.status === 'resolved' ? 'resolved' : seen.has(instance) ? 'updated' : 'new';
-    seen.add(instance);
+    const kind = a.status === 'resolved' ? 'resolved' : firing.has(instance) ? 'updated' : 'new';
+    if (a.status === 'resolved') firing.delete(instance);
+    else firing.add(instance);
     return `${kind} ${alertLine(a)}`;
   });
 }
 
 describeKafka('README alert consumer', (brokers) => {
-  const { kafka, deploy, start, engines } = liveSuite(brokers);
+  const suite = liveSuite(brokers);
 
   for (const format of ['json', 'avro'] as const) {
     it.skipIf(format === 'avro' && noRegistry)(`pages every alert of a run once, new / updated / resolved, from ${format} alerts`, async () => {
-      const d = await deploy(`consumer-${format}`, { env: format === 'avro' ? { DRIFTWATCH_ALERT_FORMAT: 'avro', SCHEMA_REGISTRY_URL: REGISTRY } : {} });
+      const d = await suite.deploy(`consumer-${format}`, { env: format === 'avro' ? { DRIFTWATCH_ALERT_FORMAT: 'avro', SCHEMA_REGISTRY_URL: REGISTRY } : {} });
       if (format === 'avro') await runCli(['schemas', 'register'], d.env);
       // A drift that escalates through every level, and the MTTR breach it causes: both resolve.
-      const ticks = tickRecords(d.partitions);
-      const records = [...fixtureRecords('slow-recovery.ndjson'), ...ticks];
-      await produceRecords(kafka, d.topics, records);
-      await start(d, 'solo');
-      await withEngineLogs(
-        () => engines,
-        async () => {
-          await waitCommitted(kafka, d.groupId, d.inputs, heldTicks(d.topics, ticks), { engines });
-          const ref = await replayReference(records, d.env);
-          expect(ref.alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([
-            ...['drift_detected firing L1', 'drift_detected firing L2', 'drift_detected firing L3', 'drift_detected firing L4'],
-            ...['mttr_breach firing L1', 'drift_detected resolved L4', 'mttr_breach firing L2', 'mttr_breach firing L3'],
-            ...['mttr_breach firing L4', 'mttr_breach resolved L4'],
-          ]);
-          const pages = await runReadmeConsumer(d.topics.alerts, ref.alerts.length, { KAFKA_BROKERS: brokers.join(','), ...(REGISTRY ? { SCHEMA_REGISTRY_URL: REGISTRY } : {}) });
-          // Per instance in order (instances are on partitions of their own, so only the multiset is fixed).
-          expect(pages.map((p) => `${p.kind} ${alertLine(p.alert)}`).sort()).toEqual(expectedKinds(ref.alerts).sort());
-          // alertId is derived from the emission: the live run's are replay's, so a consumer can deduplicate on them.
-          expect(pages.map((p) => p.alert.alertId).sort()).toEqual(ref.alerts.map((a) => a.alertId).sort());
-          for (const rule of ['drift_detected', 'mttr_breach']) {
-            expect(pages.filter((p) => p.alert.rule === rule).map((p) => p.kind)).toEqual(['new', 'updated', 'updated', 'updated', 'resolved']);
-          }
-          if (format === 'avro') {
-            const firing = pages.find((p) => p.alert.status === 'firing')!.alert;
-            expect(firing.endsAt).toBeNull();
-            expect(firing.annotations.runbookUrl).toBeNull();
-          }
-        },
-      );
+      await soloFixtureRun(suite, d, 'slow-recovery.ndjson', async (ref) => {
+        expect(ref.alerts.map((a) => `${a.rule} ${a.status} L${a.escalationLevel}`)).toEqual([
+          ...['drift_detected firing L1', 'drift_detected firing L2', 'drift_detected firing L3', 'drift_detected firing L4'],
+          ...['mttr_breach firing L1', 'drift_detected resolved L4', 'mttr_breach firing L2', 'mttr_breach firing L3'],
+          ...['mttr_breach firing L4', 'mttr_breach resolved L4'],
+        ]);
+        const pages = await runReadmeConsumer(d.topics.alerts, ref.alerts.length, { KAFKA_BROKERS: brokers.join(','), ...(REGISTRY ? { SCHEMA_REGISTRY_URL: REGISTRY } : {}) });
+        // Per instance in order (instances are on partitions of their own, so only the multiset is fixed).
+        expect(pages.map((p) => `${p.kind} ${alertLine(p.alert)}`).sort()).toEqual(expectedKinds(ref.alerts).sort());
+        // alertId is derived from the emission: the live run's are replay's, so a consumer can deduplicate on them.
+        expect(pages.map((p) => p.alert.alertId).sort()).toEqual(ref.alerts.map((a) => a.alertId).sort());
+        for (const rule of ['drift_detected', 'mttr_breach']) {
+          expect(pages.filter((p) => p.alert.rule === rule).map((p) => p.kind)).toEqual(['new', 'updated', 'updated', 'updated', 'resolved']);
+        }
+        if (format === 'avro') {
+          const firing = pages.find((p) => p.alert.status === 'firing')!.alert;
+          expect(firing.endsAt).toBeNull();
+          expect(firing.annotations.runbookUrl).toBeNull();
+        }
+      });
     });
   }
+
+  it('pages each instance of the lifecycle edges fixture as its own: new, updated…, resolved', async () => {
+    const d = await suite.deploy('consumer-edges');
+    // alert-lifecycle-edges.ndjson (hand-checked in test/scenarios/alert-lifecycle-edges.test.ts): among others, two
+    // instances of prod/api's drift_detected with one fingerprint and one startsAt (converged and drifted again in 1 ms).
+    await soloFixtureRun(suite, d, 'alert-lifecycle-edges.ndjson', async (ref) => {
+      const pages = await runReadmeConsumer(d.topics.alerts, ref.alerts.length, { KAFKA_BROKERS: brokers.join(',') });
+      expect(pages.map((p) => `${p.kind} ${alertLine(p.alert)}`).sort()).toEqual(expectedKinds(ref.alerts).sort());
+      const api = pages.filter((p) => p.alert.labels.artifact === 'api');
+      expect(api.map((p) => p.kind)).toEqual(['new', 'resolved', 'new', 'resolved', 'new', 'resolved', 'new', 'resolved']);
+    });
+  });
 });
