@@ -12,7 +12,8 @@
  *   fingerprint, escalating and resolving on its own;
  * - staging/web: a drift still open when the input ends: the end of input
  *   moves event time past every timer, so it escalates while its source is
- *   remembered and resolves when the source expires (TTL 15 min + 1 ms).
+ *   remembered and resolves when the source expires (TTL 15 min + 1 ms),
+ *   its resolution saying that the source fell silent (not that it converged).
  * Expectations by hand; the lifecycle invariants over every fixture
  * (alert-lifecycle-invariants.test.ts) cover this one too.
  */
@@ -99,6 +100,21 @@ describe('alert lifecycle edges', () => {
     expect(first('drift_detected', 'api')).toMatchObject({ correlationId: 'corr-api', annotations: { notify: 'On-Call Engineer, Senior Engineer', channels: 'slack, email', respondWithin: '30m' } });
     expect(first('drift_detected', 'web').annotations).toMatchObject({ notify: 'On-Call Engineer, Platform Team', channels: 'slack', respondWithin: '2h' });
     expect(first('hydration_nondeterminism', 'pay').labels).toEqual({ env: 'prod', artifact: 'pay', ruleId: 'r-merge' });
+  });
+
+  it("says on a drift's resolution when its sources fell silent rather than converged", async () => {
+    // A pager closing a drift page needs to know whether the drift ended or its evidence stopped coming (the replicas
+    // crashed, their reports stopped): the incident's reason says which (source_expired), the alert must too.
+    const { alerts, incidents } = await replay();
+    const reasons = new Map(incidents.map((i) => [i.incidentId, i.reason]));
+    const resolved = alerts.filter((a) => a.status === 'resolved' && (a.rule === 'drift_detected' || a.rule === 'rollback_failed'));
+    const note = /Resolved because no divergent source has reported for the source TTL \(DRIFTWATCH_SOURCE_TTL\): the drift was not seen to end \(incident reason source_expired\)\.$/;
+    expect(resolved.filter((a) => note.test(a.annotations.description)).map((a) => `${a.rule} ${a.labels.env}/${a.labels.artifact}`)).toEqual(['drift_detected staging/web']);
+    for (const a of resolved) expect(note.test(a.annotations.description)).toBe(reasons.get(a.incidentId) === 'source_expired');
+    // Only the resolution carries it: the firing events of the same instance are as they were.
+    const web = alerts.filter((a) => a.labels.artifact === 'web');
+    expect(new Set(web.slice(0, 3).map((a) => a.annotations.description)).size).toBe(1);
+    expect(web[3]!.annotations.description.startsWith(web[0]!.annotations.description + ' Resolved because')).toBe(true);
   });
 
   it('emits nothing for a disabled rule, and the others as before', async () => {

@@ -12,7 +12,21 @@ export function createDriftDetectedRule(ctx: RuleContext): AlertRule {
       summary: `Drift detected: ${i.artifact} in ${i.env} runs a digest that was not promoted`,
       description: describeStateDrift(i),
     }),
+    resolutionNote: stateResolutionNote,
   });
+}
+
+/**
+ * Shared with rollback_failed. A state incident also ends when its divergent
+ * sources stop reporting (SPEC §4.4: the source expired) — replicas that
+ * crashed, a reporter that stopped, the end of a replay's input — which is no
+ * sign that the drift ended. The incident's reason says so; the alert's
+ * resolution must too, or a pager closes the page as if it had converged.
+ */
+export function stateResolutionNote(i: Incident): string | undefined {
+  return i.reason === 'source_expired'
+    ? 'Resolved because no divergent source has reported for the source TTL (DRIFTWATCH_SOURCE_TTL): the drift was not seen to end (incident reason source_expired).'
+    : undefined;
 }
 
 /**

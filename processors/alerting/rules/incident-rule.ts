@@ -32,6 +32,8 @@ export interface IncidentRuleSpec {
   describe: (incident: Incident) => { summary: string; description: string };
   /** The alert's correlationId; default: the incident's (the observation that is evidence of it). */
   correlationId?: (incident: Incident) => string | undefined;
+  /** Appended to the description of the resolution of a resolved `incident` (AlertInstance.resolve's note); default none. */
+  resolutionNote?: (incident: Incident) => string | undefined;
 }
 
 /** Per-key state: the incidents of the key that raised an alert, with that alert's labels. */
@@ -51,7 +53,7 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
     if (!ofKey || !labels) return;
     ofKey.delete(incident.incidentId);
     if (ofKey.size === 0) raisedBy.delete(key);
-    ctx.clear(at, labels, endsAt);
+    ctx.clear(at, labels, endsAt, incident.resolvedAt !== null ? spec.resolutionNote?.(incident) : undefined);
   };
 
   const raise = (at: number, incident: Incident, change: 'opened' | 'updated') => {

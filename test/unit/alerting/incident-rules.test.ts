@@ -130,6 +130,21 @@ describe('rollback_failed', () => {
       ['rollback_failed', 'firing', 1, 'critical', 0],
     ]);
   });
+
+  it('both say on the resolution that the sources fell silent when the incident ended by source expiry, not otherwise', () => {
+    const note = / Resolved because no divergent source has reported for the source TTL \(DRIFTWATCH_SOURCE_TTL\): the drift was not seen to end \(incident reason source_expired\)\.$/;
+    for (const reason of ['source_expired', 'converged', 'promoted']) {
+      const { run } = makeProcessor(only('drift_detected', 'rollback_failed'));
+      const inc = stateIncident({ env: 'prod', desiredFrom: 'rollback' });
+      run(incidentFact(T0, 'opened', inc));
+      // (The escalations due before it, L2 and L3, come with it.)
+      const resolved = run(incidentFact(T0 + 16 * MIN, 'resolved', { ...inc, resolvedAt: T0 + 16 * MIN, reason })).filter((r) => r.alert.status === 'resolved');
+      expect(resolved.map((r) => [r.alert.rule, r.alert.status, note.test(r.alert.annotations.description)])).toEqual([
+        ['drift_detected', 'resolved', reason === 'source_expired'],
+        ['rollback_failed', 'resolved', reason === 'source_expired'],
+      ]);
+    }
+  });
 });
 
 describe('an incident past its named digests (incident-lifecycle.ts MAX_LISTED_DIGESTS)', () => {
