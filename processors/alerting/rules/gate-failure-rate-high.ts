@@ -18,6 +18,7 @@ export function createGateFailureRateHighRule(ctx: RuleContext): AlertRule {
         examples: (g.failedRuns ?? []).map((run) => promotionExample(run, `${run.promotionId}@${run.at}`, run.at)),
       })),
     breaches: (value, threshold) => value > threshold,
+    unmeasured: (labels) => `no run of gate ${labels.gate} in ${labels.env}`,
     describe: (j) => ({
       summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env} (target < ${percent(j.threshold)})`,
       description:

@@ -38,6 +38,8 @@ export function createIndexErrorRateHighRule(ctx: RuleContext): AlertRule {
       };
     },
     breaches: (value, threshold) => value > threshold,
+    // Its samples are the env's 5-minute windows: any activity of the env, index operations or not.
+    unmeasured: (labels) => `no activity in ${labels.env}`,
     describe: (j) => ({
       summary: `Index error rate in ${j.labels.env} is ${percent(j.value)} (target ≤ ${percent(j.threshold)})`,
       description: `${j.numerator} of ${j.denominator} index operations in ${j.labels.env} failed in the last ${duration(j.windowMs)}.${describeArtifacts(j)}`,

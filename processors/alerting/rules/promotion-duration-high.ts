@@ -19,6 +19,7 @@ export function createPromotionDurationHighRule(ctx: RuleContext): AlertRule {
       },
     ],
     breaches: (mean, threshold) => mean > threshold,
+    unmeasured: (labels) => `no promotion in ${labels.env}`,
     describe: (j) => ({
       summary: `Promotions in ${j.labels.env} take ${durationOver(j.value, j.threshold)} on average (target < ${duration(j.threshold)})`,
       description:

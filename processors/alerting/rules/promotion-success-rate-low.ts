@@ -63,6 +63,7 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
       }),
     examplesForgottenOf: (r) => (r.unlistedRetries ?? []).map((windowEnd) => ({ labels: { env: r.env }, windowEnd })),
     breaches: (value, threshold) => value < threshold,
+    unmeasured: (labels) => `no promotion in ${labels.env}`,
     describe: (j) => {
       const unsuccessful = j.denominator - j.numerator;
       const named = j.examples.length > 0 ? `, latest first: ${list(j.examples.map((x) => exampleText(x)), unsuccessful)}` : '';

@@ -33,5 +33,6 @@ export function createPromotionWindowRateRule(
         : undefined,
     breaches: spec.breaches,
     describe: spec.describe,
+    unmeasured: spec.unmeasured,
   });
 }

@@ -85,4 +85,9 @@ export interface RateRuleSpec {
   rowOf: (fact: Fact) => RateRow | undefined;
   breaches: (value: number, threshold: number) => boolean;
   describe: (judged: Judged) => { summary: string; description: string };
+  /**
+   * What was not reported for a whole `window` when none of a key's samples is left in it (e.g. `no promotion in
+   * prod`): its resolution then says so (rate-rule.ts), not being a recovery.
+   */
+  unmeasured: (labels: Labels) => string;
 }

@@ -15,7 +15,8 @@
  *   - no rows in the window at all         → resolved: the key has not been
  *                                             measured for a whole window (an
  *     env whose promotions stopped, a gate no longer run, kept its alert
- *     firing for ever before, escalating to L4);
+ *     firing for ever before, escalating to L4), with a note saying so
+ *     (spec.unmeasured): no recovery was seen;
  *   - rows, but nothing counted in them    → keep the state (windows without a
  *     terminal promotion or an index op are no sign of recovery);
  *   - breach with ≥ minSamples samples     → firing (startsAt = the row's
@@ -49,6 +50,7 @@
 import { EarliestTimes } from '../../../lib/earliest-times.js';
 import { ConfigError } from '../../../lib/errors.js';
 import { byText, keepFirst } from '../../bounded-examples.js';
+import { duration } from '../format.js';
 import type { Labels } from '../alert-instance.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import type { RateExample, RateRuleSpec } from './rate-row.js';
@@ -78,6 +80,9 @@ type EntrySnapshot = Omit<Entry, 'examples'> & { examples?: RateExample[] };
  */
 export function createRateRule(ctx: RuleContext, spec: RateRuleSpec, ends = new EarliestTimes()): AlertRule {
   const { threshold, windowMs, minSamples } = requiredParameters(ctx);
+  /** Appended to a resolution for want of samples: the condition was not seen to end (README, Consuming alerts). */
+  const unmeasuredNote = (labels: Labels) =>
+    `Resolved because ${spec.unmeasured(labels)} was reported for ${duration(windowMs)} (its window): this rule no longer measures it, and the rate was not seen to recover.`;
   /** group → key → window */
   const groups = new Map<string, Map<string, KeyWindow>>();
   /** When the next sample leaves its window (Infinity: none); recomputed after every change. */
@@ -98,7 +103,7 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec, ends = new 
     if (denominator === 0) {
       // An empty window means the key has not been measured for a whole window: its alert ends. Windows that
       // counted nothing (no terminal promotion, no index op) are no sign of recovery: the state stays.
-      if (w.entries.length === 0) ctx.clear(at, w.labels);
+      if (w.entries.length === 0) ctx.clear(at, w.labels, undefined, unmeasuredNote(w.labels));
       return;
     }
     const value = numerator / denominator;

@@ -85,6 +85,7 @@ describe('a rate rule whose entry ends are out of step with its entries', () => 
             : undefined,
         breaches: (value, threshold) => value > threshold,
         describe: () => ({ summary: '', description: '' }),
+        unmeasured: () => 'nothing',
       },
       ends,
     );
