@@ -12,6 +12,9 @@ stores (store-snapshot.ts). Settings from the environment:
  *   SOAK_RATE          records produced per second (default 200)
  *   SOAK_INSTANCES     most processes at once (default 3); 1 = one id restarted in place, every alert compared
  *   SOAK_FAULT_EVERY   seconds between faults, min-max (default 8-25)
+ *   SOAK_FAULTS        the fault kinds drawn, comma-separated (default kill,term,restart,scale-out; fault-schedule.ts);
+ *                      broker-restart runs the soak against a broker of its own (private-broker.ts)
+ *   SOAK_FORMAT        json (default) or avro: the events in Confluent wire format through SCHEMA_REGISTRY_URL (avro-records.ts)
  *   SOAK_RESULTS       file a JSON line per run is appended to
  *
  * Each run writes its fault list, verdict and every process's log lines to
@@ -29,7 +32,7 @@ stores (store-snapshot.ts). Settings from the environment:
 import { appendFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it, expect } from 'vitest';
+import { it, expect, onTestFinished } from 'vitest';
 import { optionsForRecords } from '../../engine/demo/scenario-options.js';
 import { MINUTE } from '../../lib/time.js';
 import { describeKafka, readToEnd, testKafka } from '../integration/kafka/kafka-env.js';
@@ -37,10 +40,12 @@ import { assertBuilt, storeIncidents, storeRows } from '../integration/live/engi
 import { createDeployment, waitCommitted } from '../integration/live/live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from '../integration/live/scenario-records.js';
 import { committedAlerts, mergeIncidents, replayReference } from '../integration/live/reference.js';
-import { FaultSchedule } from './fault-schedule.js';
+import { FAULT_KINDS, FaultSchedule, parseFaultKinds } from './fault-schedule.js';
+import { PrivateBroker } from '../integration/live/private-broker.js';
 import { SoakCluster } from './soak-cluster.js';
 import { soakVerdict } from './soak-verdict.js';
-import { lateKeys, snapshotDiff, storeSnapshot, type StoreSnapshot } from './store-snapshot.js';
+import { avroDeadLetterReason, avroRecords } from './avro-records.js';
+import { lateKeys, mapDeadLetterReasons, snapshotDiff, storeSnapshot, type StoreSnapshot } from './store-snapshot.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const seed = num('SOAK_SEED', Math.floor(Math.random() * 1e6));
@@ -49,30 +54,49 @@ const keys = num('SOAK_KEYS', 120);
 const rate = num('SOAK_RATE', 200);
 const maxRunning = num('SOAK_INSTANCES', 3);
 const [faultMin, faultMax] = (process.env.SOAK_FAULT_EVERY ?? '8-25').split('-').map((s) => Number(s) * 1000) as [number, number];
+const kinds = parseFaultKinds(process.env.SOAK_FAULTS);
+const format = process.env.SOAK_FORMAT ?? 'json';
+if (format !== 'json' && format !== 'avro') throw new Error(`SOAK_FORMAT: json or avro, not ${format}`);
+const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? '';
+if (format === 'avro' && !registryUrl) throw new Error('SOAK_FORMAT=avro needs SCHEMA_REGISTRY_URL');
 const latenessMs = 3 * MINUTE;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describeKafka('chaos soak', (brokers) => {
+describeKafka('chaos soak', (sharedBrokers) => {
   it(`seed ${seed}: ${records} records, ${keys} keys, ${rate}/s, up to ${maxRunning} instances`, async () => {
     assertBuilt();
     const say = (line: string) => console.log(line);
-    say(`[soak] seed=${seed} records=${records} keys=${keys} rate=${rate}/s instances≤${maxRunning} faults every ${faultMin / 1000}-${faultMax / 1000}s`);
-    const kafka = testKafka(brokers, 'driftwatch-soak');
+    say(`[soak] seed=${seed} records=${records} keys=${keys} rate=${rate}/s instances≤${maxRunning} ${format} faults ${[...kinds].join(',')} every ${faultMin / 1000}-${faultMax / 1000}s`);
+    // Broker restarts need a broker of the soak's own (never the shared one): the whole run is then against it.
+    const own = kinds.has('broker-restart') ? await PrivateBroker.start() : undefined;
+    onTestFinished(async () => await own?.remove()); // after the deployment's cleanup, even when its creation failed
+    const brokers = own ? [own.address] : sharedBrokers;
+    if (own) say(`[soak] own broker at ${own.address}`);
+    // Patient enough for a broker restart on a loaded machine (it took 48 s once): retries spaced ≤ 5 s for ≈ 5 min.
+    const kafka = testKafka(brokers, 'driftwatch-soak', own ? { retries: 60, initialRetryTime: 300, maxRetryTime: 5000 } : undefined);
     const d = await createDeployment(brokers, 'soak', {
       partitions: 6,
-      env: { DRIFTWATCH_ALLOWED_LATENESS: '3m', DRIFTWATCH_IDLE_TIMEOUT: '10s', DRIFTWATCH_SESSION_TIMEOUT: '10s' },
+      env: {
+        DRIFTWATCH_ALLOWED_LATENESS: '3m', DRIFTWATCH_IDLE_TIMEOUT: '10s', DRIFTWATCH_SESSION_TIMEOUT: '10s',
+        ...(format === 'avro' ? { SCHEMA_REGISTRY_URL: registryUrl } : {}),
+      },
     });
     // Logs and the verdict outlive the test's temporary directory (test/helpers/temp-root.ts).
     const out = join(process.env.DW_TEST_TMP_BASE ?? tmpdir(), 'driftwatch-soak', `seed-${seed}-${d.id}`);
     mkdirSync(out, { recursive: true });
     const began = Date.now();
-    const cluster = new SoakCluster(d, began, say);
+    const schedule = new FaultSchedule(seed, { maxRunning, scaleOut: maxRunning > 1, kinds });
+    // How long the broker stays down after its stop (1-8 s) is the schedule's draw too.
+    const cluster = new SoakCluster(d, began, say, own && { broker: own, downMs: () => schedule.pause(1000, 8000) });
     let keep = true; // the instances' data dirs, copied to `out` unless the run passed
     try {
-      const scenario = generatedRecords(optionsForRecords(records, keys, { seed, engine: { allowedLatenessMs: latenessMs } }));
+      const generated = generatedRecords(optionsForRecords(records, keys, { seed, engine: { allowedLatenessMs: latenessMs } }));
+      const encoded = format === 'avro' ? await avroRecords(registryUrl, d.topics, generated) : undefined;
+      if (encoded) onTestFinished(encoded.cleanup);
+      if (encoded) say(`[soak] ${encoded.avro} of ${generated.length} records in Avro`);
+      const scenario = encoded?.records ?? generated;
       const ticks = tickRecords(d.partitions);
-      const schedule = new FaultSchedule(seed, { maxRunning, scaleOut: maxRunning > 1 });
       for (let i = 0; i < Math.min(2, maxRunning); i++) await cluster.start(schedule.newInstance());
 
       // Production in the background, paced; its progress is read by the fault loop.
@@ -80,7 +104,7 @@ describeKafka('chaos soak', (brokers) => {
       const slice = 1000;
       const production = (async () => {
         for (let i = 0; i < scenario.length; i += slice) {
-          await produceRecords(kafka, d.topics, scenario.slice(i, i + slice), { chunk: 100, ratePerSec: rate });
+          await produceRecords(kafka, d.topics, scenario.slice(i, i + slice), { chunk: 100, ratePerSec: rate, idempotent: true });
           produced = Math.min(scenario.length, i + slice);
         }
       })();
@@ -122,6 +146,7 @@ describeKafka('chaos soak', (brokers) => {
       const liveStore = await storeSnapshot([...cluster.instances].map((id) => d.storeDir(id)), shared);
       let replayStore: StoreSnapshot = new Map();
       const ref = await replayReference([...scenario, ...ticks], d.env, async (dir) => void (replayStore = await storeSnapshot([dir], shared)));
+      if (encoded) replayStore = mapDeadLetterReasons(replayStore, avroDeadLetterReason);
       const verdict = soakVerdict(
         {
           alerts, incidents: mergeIncidents(...stores), dlqCount, lateAudited, lateScraped: cluster.lateEventsScraped(),
@@ -130,7 +155,7 @@ describeKafka('chaos soak', (brokers) => {
         ref,
       );
 
-      const counts = Object.fromEntries(['kill', 'term', 'restart', 'scale-out'].map((k) => [k, cluster.faults.filter((f) => f.kind === k).length]));
+      const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, cluster.faults.filter((f) => f.kind === k).length]));
       const summary = {
         seed, records, keys, rate, maxRunning, durationS: Math.round((Date.now() - began) / 1000), instances: cluster.instances.size,
         faults: counts, lateByInstance, finalExits, nonZeroExits: cluster.faults.filter((f) => f.exit && f.kind === 'term' && f.exit.code !== 0).length,

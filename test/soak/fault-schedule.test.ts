@@ -3,11 +3,11 @@
  * more processes than allowed, and with scale-out off it keeps to the one id.
  */
 import { describe, it, expect } from 'vitest';
-import { FaultSchedule, type ClusterState, type Fault } from './fault-schedule.js';
+import { FaultSchedule, parseFaultKinds, type ClusterState, type Fault, type FaultKind } from './fault-schedule.js';
 
 /** Applies faults to a model cluster (a stop is immediate here) and returns them. */
-function run(seed: number, maxRunning: number, scaleOut: boolean, steps: number): { faults: Fault[]; most: number } {
-  const s = new FaultSchedule(seed, { maxRunning, scaleOut });
+function run(seed: number, maxRunning: number, scaleOut: boolean, steps: number, kinds?: ReadonlySet<FaultKind>): { faults: Fault[]; most: number } {
+  const s = new FaultSchedule(seed, { maxRunning, scaleOut, kinds });
   const running = new Set([s.newInstance()]);
   const all = new Set(running);
   const faults: Fault[] = [];
@@ -16,6 +16,7 @@ function run(seed: number, maxRunning: number, scaleOut: boolean, steps: number)
     const state: ClusterState = { running: [...running], stopped: [...all].filter((id) => !running.has(id)) };
     const f = s.next(state);
     faults.push(f);
+    if (f.kind === 'broker-restart') continue; // the instances stay as they are
     if (f.kind === 'kill' || f.kind === 'term') {
       expect(running.has(f.instance)).toBe(true);
       running.delete(f.instance);
@@ -41,6 +42,27 @@ describe('soak fault schedule', () => {
     const { faults, most } = run(3, 3, true, 300);
     expect(most).toBeLessThanOrEqual(3);
     expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(['kill', 'term', 'restart', 'scale-out']));
+  });
+
+  it('SOAK_FAULTS restricts the kinds: graceful faults only never kill -9, and still scale out and in', () => {
+    const kinds = parseFaultKinds('term, restart,scale-out');
+    expect(kinds).toEqual(new Set(['term', 'restart', 'scale-out']));
+    const { faults, most } = run(3, 3, true, 300, kinds);
+    expect(most).toBe(3);
+    expect(new Set(faults.map((f) => f.kind))).toEqual(kinds);
+  });
+
+  it('a broker restart only when asked for, then among the instance faults', () => {
+    expect(parseFaultKinds(undefined)).toEqual(new Set(['kill', 'term', 'restart', 'scale-out']));
+    const kinds = parseFaultKinds('kill,term,restart,broker-restart');
+    const { faults, most } = run(5, 1, false, 100, kinds);
+    expect(most).toBe(1);
+    expect(new Set(faults.map((f) => f.kind))).toEqual(kinds);
+  });
+
+  it('SOAK_FAULTS with an unknown kind, or with nothing that stops anything, is an error', () => {
+    expect(() => parseFaultKinds('term,kil')).toThrow(/unknown fault kind\(s\) kil/);
+    expect(() => parseFaultKinds('restart,scale-out')).toThrow(/needs kill, term or broker-restart/);
   });
 
   it('without scale-out, one instance id is stopped and started again in place', () => {

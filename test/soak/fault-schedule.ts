@@ -7,11 +7,28 @@
  */
 import { Prng } from '../../engine/demo/prng.js';
 
-export type FaultKind = 'kill' | 'term' | 'restart' | 'scale-out';
+/** Every kind; `broker-restart` (stop and start the soak's own broker) only when asked for by name. */
+export const FAULT_KINDS = ['kill', 'term', 'restart', 'scale-out', 'broker-restart'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+const DEFAULT_KINDS: readonly FaultKind[] = ['kill', 'term', 'restart', 'scale-out'];
+
+/**
+ * `SOAK_FAULTS`: a comma-separated subset of the kinds (e.g. `term,restart,scale-out`: no kill -9), or the four
+ * instance faults when unset. An unknown kind is an error, not ignored (a typo would run another soak than asked),
+ * and so is a list without a stop (kill or term) or a broker restart: nothing could happen while instances run.
+ */
+export function parseFaultKinds(text: string | undefined): ReadonlySet<FaultKind> {
+  if (!text?.trim()) return new Set(DEFAULT_KINDS);
+  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`SOAK_FAULTS: unknown fault kind(s) ${unknown.join(', ')} (known: ${FAULT_KINDS.join(', ')})`);
+  if (!kinds.some((k) => k === 'kill' || k === 'term' || k === 'broker-restart')) throw new Error('SOAK_FAULTS: needs kill, term or broker-restart');
+  return new Set(kinds as FaultKind[]);
+}
 
 export interface Fault {
   kind: FaultKind;
-  /** The instance id it acts on (a new one for scale-out). */
+  /** The instance id it acts on (a new one for scale-out; empty for a broker restart). */
   instance: string;
 }
 
@@ -27,6 +44,8 @@ export interface ScheduleOptions {
   maxRunning: number;
   /** False: one instance id only, restarted in place (every output, per-env rules' too, is then comparable with replay). */
   scaleOut: boolean;
+  /** The kinds it may draw (default: the four instance faults). A start when nothing runs happens whatever this says. */
+  kinds?: ReadonlySet<FaultKind>;
 }
 
 export class FaultSchedule {
@@ -51,22 +70,27 @@ export class FaultSchedule {
   }
 
   /**
-   * The next fault for `state`. Nothing running: start one. Otherwise kill -9 or SIGTERM a running one, start a
-   * stopped one again, or start one under a new id, each when it is possible (a SIGTERM never restarted is a
-   * scale-in).
+   * The next fault for `state`, among the allowed kinds. Nothing running: start one. Otherwise kill -9 or SIGTERM a
+   * running one, start a stopped one again, start one under a new id, or restart the broker, each when it is
+   * possible (a SIGTERM never restarted is a scale-in).
    */
   next(state: ClusterState): Fault {
-    const { maxRunning, scaleOut } = this.options;
+    const { maxRunning, scaleOut, kinds = new Set(DEFAULT_KINDS) } = this.options;
     const room = state.running.length < maxRunning;
-    const choices: Array<[number, () => Fault]> = [
-      [state.running.length > 0 ? 3 : 0, () => ({ kind: 'kill', instance: this.prng.pick(state.running) })],
-      [state.running.length > 0 ? 3 : 0, () => ({ kind: 'term', instance: this.prng.pick(state.running) })],
+    const choices: Array<[FaultKind, number, () => Fault]> = [
+      ['kill', state.running.length > 0 ? 3 : 0, () => ({ kind: 'kill', instance: this.prng.pick(state.running) })],
+      ['term', state.running.length > 0 ? 3 : 0, () => ({ kind: 'term', instance: this.prng.pick(state.running) })],
       // Nothing running makes a start certain: the other weights are 0 then.
-      [room && state.stopped.length > 0 ? (state.running.length === 0 ? 1 : 4) : 0, () => ({ kind: 'restart', instance: this.prng.pick(state.stopped) })],
-      [room && scaleOut ? 1 : 0, () => ({ kind: 'scale-out', instance: this.newInstance() })],
+      ['restart', room && state.stopped.length > 0 ? (state.running.length === 0 ? 1 : 4) : 0, () => ({ kind: 'restart', instance: this.prng.pick(state.stopped) })],
+      ['scale-out', room && scaleOut ? 1 : 0, () => ({ kind: 'scale-out', instance: this.newInstance() })],
+      // Rarer than an instance fault: each one stalls every instance for the broker's restart (several seconds).
+      ['broker-restart', state.running.length > 0 ? 2 : 0, () => ({ kind: 'broker-restart', instance: '' })],
     ];
-    const weights = choices.map(([w]) => w);
-    if (weights.every((w) => w === 0)) return { kind: 'scale-out', instance: this.newInstance() };
-    return choices[this.prng.weighted(weights)]![1]();
+    const weights = choices.map(([kind, w]) => (kinds.has(kind) ? w : 0));
+    // Nothing allowed fits only when nothing runs (parseFaultKinds keeps a stop or a broker restart): start one.
+    if (weights.every((w) => w === 0)) {
+      return state.stopped.length > 0 ? { kind: 'restart', instance: this.prng.pick(state.stopped) } : { kind: 'scale-out', instance: this.newInstance() };
+    }
+    return choices[this.prng.weighted(weights)]![2]();
   }
 }

@@ -3,7 +3,8 @@
  * (test/integration/live/live-env.ts), started, killed, stopped and started
  * again by instance id, with a record of every fault (for the report) and
  * of each process's late-event counter as last scraped (a killed process
- * takes its counters with it).
+ * takes its counters with it). A broker restart stops the soak's own broker
+ * (never a shared one) and starts it again on the same data.
  */
 import type { EngineExit, EngineProcess } from '../integration/live/engine-process.js';
 import type { LiveDeployment } from '../integration/live/live-env.js';
@@ -16,6 +17,14 @@ export interface FaultRecord extends Fault {
   produced: number;
   /** How a stopped process ended. */
   exit?: EngineExit;
+  /** A broker restart: seconds from the stop's start until the broker served again. */
+  brokerDownS?: number;
+}
+
+/** The soak's own broker (test/integration/live/private-broker.ts), and how long it stays down. */
+export interface RestartableBroker {
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 export class SoakCluster {
@@ -31,6 +40,7 @@ export class SoakCluster {
     private readonly d: LiveDeployment,
     private readonly began: number,
     private readonly say: (line: string) => void,
+    private readonly broker?: { broker: RestartableBroker; downMs: () => number },
   ) {}
 
   state(): ClusterState {
@@ -50,11 +60,21 @@ export class SoakCluster {
     return e;
   }
 
-  /** Applies `fault`; a stop is awaited (SIGTERM: up to its 30 s, then SIGKILL), a start is not (it joins by itself). */
+  /**
+   * Applies `fault`; a stop is awaited (SIGTERM: up to its 30 s, then SIGKILL), a start is not (it joins by itself),
+   * a broker restart is awaited until the broker serves again.
+   */
   async apply(fault: Fault, produced: number): Promise<FaultRecord> {
     const record: FaultRecord = { ...fault, atS: Math.round((Date.now() - this.began) / 100) / 10, produced };
     const e = this.current.get(fault.instance);
-    if (fault.kind === 'kill' || fault.kind === 'term') {
+    if (fault.kind === 'broker-restart') {
+      if (!this.broker) throw new Error('a broker restart needs the soak\'s own broker');
+      const began = Date.now();
+      await this.broker.broker.down();
+      await new Promise((r) => setTimeout(r, this.broker!.downMs()));
+      await this.broker.broker.up();
+      record.brokerDownS = Math.round((Date.now() - began) / 100) / 10;
+    } else if (fault.kind === 'kill' || fault.kind === 'term') {
       if (!e) throw new Error(`no process for ${fault.instance}`);
       await this.sampleLate(e);
       record.exit = fault.kind === 'kill' ? await e.kill() : await e.terminate();
@@ -62,7 +82,7 @@ export class SoakCluster {
       await this.start(fault.instance);
     }
     this.faults.push(record);
-    this.say(`[soak] ${record.atS}s produced=${produced} ${fault.kind} ${fault.instance}${record.exit ? ` → exit ${JSON.stringify(record.exit)}` : ''}`);
+    this.say(`[soak] ${record.atS}s produced=${produced} ${fault.kind} ${fault.instance}${record.exit ? ` → exit ${JSON.stringify(record.exit)}` : ''}${record.brokerDownS !== undefined ? ` → down ${record.brokerDownS}s` : ''}`);
     return record;
   }
 

@@ -83,6 +83,20 @@ export async function storeSnapshot(storeDirs: readonly string[], shared: boolea
   return out;
 }
 
+/** `snapshot` with each dead letter's reason rewritten (replay's words for what an engine words otherwise). */
+export function mapDeadLetterReasons(snapshot: StoreSnapshot, map: (reason: string) => string): StoreSnapshot {
+  const out = new Map(snapshot);
+  const rows = snapshot.get('dead_letters');
+  if (rows) {
+    const mapped = rows.map((line) => {
+      const r = JSON.parse(line) as { reason: string };
+      return JSON.stringify({ ...r, reason: map(r.reason) });
+    });
+    out.set('dead_letters', mapped.sort());
+  }
+  return out;
+}
+
 /** Per table whose rows differ: the rows only live has and those only replay has. */
 export function snapshotDiff(live: StoreSnapshot, ref: StoreSnapshot): Record<string, { onlyLive: string[]; onlyReplay: string[] }> {
   const out: Record<string, { onlyLive: string[]; onlyReplay: string[] }> = {};

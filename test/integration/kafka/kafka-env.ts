@@ -8,7 +8,7 @@
 import { createTopicsAndWait } from '../../../topics/topic-admin.js';
 import { randomUUID } from 'node:crypto';
 import { describe, inject, it } from 'vitest';
-import kafkajs, { type Kafka, type LogEntry, type logCreator, type Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type LogEntry, type logCreator, type Producer, type RetryOptions } from 'kafkajs';
 import type { KafkaProvided } from './global-setup.js';
 
 const HOW_TO_ENABLE =
@@ -66,9 +66,9 @@ const quietLogCreator: logCreator = () => ({ namespace, level, log }: LogEntry) 
   console.error(`[kafkajs] ${log.message}`, JSON.stringify({ ...log, message: undefined, timestamp: undefined }));
 };
 
-/** A kafkajs client for tests (quiet logs, patient retries). */
-export function testKafka(brokers: string[], clientId = 'driftwatch-test'): Kafka {
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.ERROR, logCreator: quietLogCreator, retry: { retries: 8 } });
+/** A kafkajs client for tests (quiet logs, patient retries; `retry` for more patience, e.g. through a broker restart). */
+export function testKafka(brokers: string[], clientId = 'driftwatch-test', retry: RetryOptions = { retries: 8 }): Kafka {
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.ERROR, logCreator: quietLogCreator, retry });
 }
 
 export async function createTopics(

@@ -28,6 +28,8 @@ export type InputType = 'promotion' | 'hydration' | 'index';
 export interface InputRecord {
   /** The message value and the NDJSON line of the replay. */
   value: string;
+  /** What is produced instead of `value` when set (the same event in Avro, Confluent wire format); replay reads `value`. */
+  wire?: Buffer;
   key: string | null;
   /** Topic it goes to; malformed lines go where their producer meant them. */
   type: InputType;
@@ -173,9 +175,16 @@ export function heldTicks(topics: LiveTopics, ticks: readonly InputRecord[]): Ma
  * together, as with real producers, instead of one topic after the other
  * (which would make the lagging topics' events late in live mode).
  */
-export async function produceRecords(kafka: Kafka, topics: LiveTopics, records: readonly InputRecord[], options: { chunk?: number; ratePerSec?: number } = {}): Promise<void> {
+export async function produceRecords(
+  kafka: Kafka,
+  topics: LiveTopics,
+  records: readonly InputRecord[],
+  options: { chunk?: number; ratePerSec?: number; idempotent?: boolean } = {},
+): Promise<void> {
   const chunk = options.chunk ?? 2000;
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // Idempotent: a send retried across a broker restart lands once (the chaos soak compares with replay of each record once).
+  const idempotence = options.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {};
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, ...idempotence });
   await producer.connect();
   try {
     const started = Date.now();
@@ -185,7 +194,7 @@ export async function produceRecords(kafka: Kafka, topics: LiveTopics, records: 
         const topic = topics[r.type];
         let list = byTopic.get(topic);
         if (!list) byTopic.set(topic, (list = []));
-        list.push({ key: r.key, value: r.value, ...(r.partition !== undefined ? { partition: r.partition } : {}), ...(r.headers ? { headers: r.headers } : {}) });
+        list.push({ key: r.key, value: r.wire ?? r.value, ...(r.partition !== undefined ? { partition: r.partition } : {}), ...(r.headers ? { headers: r.headers } : {}) });
       }
       await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       if (options.ratePerSec) {
