@@ -21,7 +21,7 @@ export interface FaultRecord extends Fault {
   brokerDownS?: number;
 }
 
-/** The soak's own broker (test/integration/live/private-broker.ts), and how long it stays down. */
+/** The soak's own broker (test/integration/live/private-broker.ts): stopped, then started again on the same data. */
 export interface RestartableBroker {
   down(): Promise<void>;
   up(): Promise<void>;
