@@ -69,7 +69,7 @@ describeKafka('alert topic records', (brokers) => {
       if (avro) await runCli(['schemas', 'register'], d.env);
       const startedAt = Date.now();
       await soloFixtureRun(suite, d, 'alert-lifecycle-edges.ndjson', async (ref) => {
-        expect(ref.alerts).toHaveLength(25); // alert-lifecycle-edges.test.ts
+        expect(ref.alerts).toHaveLength(23); // alert-lifecycle-edges.test.ts
 
         const registry = new SchemaRegistry({ host: REGISTRY });
         if (avro) {
