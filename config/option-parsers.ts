@@ -180,10 +180,13 @@ export const p = {
   brokers: (text: string): string[] => {
     const hint = 'a comma-separated list of host:port such as localhost:9092,kafka-2:9092';
     if (text === '') return []; // the default: no Kafka
+    // user:password@host (some tools take one) must not be quoted back: the error goes to stderr and the run's log.
+    // Looked for in the whole value, before the split: a password may hold a comma (or a "/", which ends a URL's
+    // authority), so no entry's own bounds tell where it ends. Only what follows the last "@" is shown.
+    const at = text.lastIndexOf('@');
+    if (at >= 0) throw bad(`${hint}, without credentials: they go in KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (with KAFKA_SASL_MECHANISM)`, `[redacted]@${redactUrl(text.slice(at + 1).trim())}`);
     const list = commaList(text, `${hint}, at least one host:port`);
     for (const b of list) {
-      // user:password@host (some tools take one) must not be quoted back: the error goes to stderr and the run's log.
-      if (b.includes('@')) throw bad(`${hint}, without credentials: they go in KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (with KAFKA_SASL_MECHANISM)`, redactUrl(b));
       const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(b);
       if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw bad(hint, b);
     }

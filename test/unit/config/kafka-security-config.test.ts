@@ -147,3 +147,18 @@ describe('credentials written into KAFKA_BROKERS', () => {
     }
   });
 });
+
+describe('a password holding a comma or a "/" written into KAFKA_BROKERS', () => {
+  // The list is split at commas before the credentials are looked for: `bob:se,cret@k:9092` made the entry `bob:se`,
+  // quoted back as no host:port. A "/" ends a URL's authority, so `kafka://bob:se/cret@k:9092` parsed as no password
+  // at all and was quoted whole. No part of a password may be shown.
+  it('is refused without showing any part of it', () => {
+    for (const brokers of ['bob:se,cret@kafka-1:9094', 'kafka://bob:se,cret@kafka-1:9094', 'kafka://bob:se/cret@kafka-1:9094', 'kafka-0:9094,bob:s3c?ret=1@kafka-1:9094']) {
+      const e = configErrorOf(() => loadConfig({ KAFKA_BROKERS: brokers }));
+      expect(e.option).toBe('KAFKA_BROKERS');
+      expect(e.message).not.toMatch(/bob|se,|cret/);
+      expect(e.message).toContain('@kafka-1:9094');
+      expect(e.message).toContain('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    }
+  });
+});
