@@ -31,4 +31,18 @@ describe('misspelt variables', () => {
       { variable: 'SCHEMA_REGISTRY_URI', suggestion: 'SCHEMA_REGISTRY_URL' },
     ]);
   });
+
+  it("leaves other tools' real variables two edits from a short option name alone, and still flags a swap of two letters", () => {
+    const env = {
+      KAFKA_URL: 'kafka+ssl://k:9096', // Heroku's Kafka add-on: two edits from KAFKA_SSL
+      CLICKHOUSE_UID: '101', // the clickhouse-server image's: two edits from CLICKHOUSE_URL
+      CLICKHOUSE_GID: '101',
+      LOG_LVL: 'debug', // an abbreviation, not a slip of the finger
+      KAFKA_SLL: 'true',
+      CLICKHOUSE_ULR: 'http://ch:8123',
+      KAFKA_BROKER: 'k:9092',
+    };
+    const flagged = misspeltVariables(env).map((m) => `${m.variable} -> ${m.suggestion}`);
+    expect(flagged).toEqual(['CLICKHOUSE_ULR -> CLICKHOUSE_URL', 'KAFKA_BROKER -> KAFKA_BROKERS', 'KAFKA_SLL -> KAFKA_SSL']);
+  });
 });
