@@ -75,6 +75,14 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     }
     // The command words alone: what follows the unknown one is its arguments (SQL, which may hold a password).
     const named = words.slice(0, (group ? group.group.length : 0) + 1).join(' ');
+    // The unknown word is an argument itself when the command was forgotten (`driftwatch sql "CREATE USER …"`):
+    // only a word shaped like a command word is quoted.
+    const unknownWord = words[group ? group.group.length : 0]!;
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(unknownWord)) {
+      const after = group ? ` after "${group.group.join(' ')}"` : '';
+      ctx.stderr.write(`driftwatch: unknown command${after}: an argument (not shown) where a command word goes\n\n${help}`);
+      return 2;
+    }
     const guess = closest(named, commands.map((c) => c.path.join(' ')));
     ctx.stderr.write(`driftwatch: unknown command "${named}"${guess ? `; did you mean "${guess}"?` : ''}\n\n${help}`);
     return 2;

@@ -50,6 +50,15 @@ describe('help of a command group', () => {
     expect(sub.stderr).toContain('driftwatch: unknown command "topics creat"; did you mean "topics create"?\n');
   });
 
+  it('an argument where a command word goes is not quoted either (the SQL itself, its command forgotten)', async () => {
+    for (const argv of [["CREATE USER bob IDENTIFIED BY 'pa55word'"], ['sql', "CREATE USER bob IDENTIFIED BY 'pa55word'"]]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toContain('pa55word');
+      expect(r.stderr).toMatch(/^driftwatch: unknown command/);
+    }
+  });
+
   it('an option before any command is named as an option, not as the unknown command ""', async () => {
     for (const [argv, said] of [
       [['--verbose', 'replay', 'x.ndjson'], 'driftwatch: unknown option "--verbose" before the command; options follow it: driftwatch <command> [options]\n'],
