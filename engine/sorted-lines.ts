@@ -7,6 +7,7 @@
  * live mode sees arrival order.
  */
 import { readLineChunks, type NumberedLine } from './ndjson-lines.js';
+import { parseTimestamp } from '../lib/time.js';
 
 const OCCURRED_AT = /"occurredAt"\s*:\s*"([^"]+)"/;
 
@@ -17,7 +18,9 @@ export async function readSortedLines(path: Parameters<typeof readLineChunks>[0]
   const keyed = lines.map((numbered) => {
     // Over-long and invalid lines are dead-lettered: in front, like every line without a readable time.
     const m = numbered.overLong || numbered.raw ? null : OCCURRED_AT.exec(numbered.text);
-    const t = m ? Date.parse(m[1]!) : Number.NaN;
+    // The engine's own reading (lib/time.ts), not Date.parse: a leap second, which Date.parse refuses, would come
+    // first as unreadable, raise the watermark to its day's end and make every line before it late.
+    const t = m ? parseTimestamp(m[1]!) : Number.NaN;
     return { t: Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t, numbered };
   });
   keyed.sort((a, b) => a.t - b.t || a.numbered.line - b.numbered.line);

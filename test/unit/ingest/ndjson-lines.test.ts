@@ -114,4 +114,12 @@ describe('readSortedLines (replay --sort)', () => {
       [1, undefined, false],
     ]);
   });
+
+  it('orders by the time the engine reads: a leap second after 23:59:59, not in front as if unreadable', async () => {
+    // 23:59:60 on a month's last day is read as 23:59:59.999 (lib/time.ts). Put in front, it would raise the
+    // watermark to the end of the day before the lines it follows, and make them late.
+    const at = (t: string) => `{"occurredAt":"${t}"}`;
+    const text = [at('2016-12-31T23:59:60Z'), at('2016-12-31T23:59:58.000Z'), at('2017-01-01T05:29:59.5+05:30'), at('2017-01-01T00:00:00.000Z')].join('\n');
+    expect((await readSortedLines(file(text))).map((l) => l.line)).toEqual([2, 3, 1, 4]);
+  });
 });
