@@ -35,4 +35,20 @@ describe('events of one key at one instant', () => {
     expect(of('y')).toEqual(of('x').map((s) => s.replace('prod/x', 'prod/y')));
     expect(of('z')).toEqual([]);
   });
+
+  it("timers due at the instant wait for its judgement; its last event may be another key's; late ones are judged from the frontier", async () => {
+    const { incidents } = await replayFixture('same-instant-timers.ndjson');
+    const shapes = incidents.map((i) => `${String(i.artifact)} ${String(i.startedAt)} → ${String(i.resolvedAt)} ${String(i.reason)} ${String(i.divergentDigests)}`);
+    // T = 10:12:00.000, the last event of T is prod/h's (z-h-12: its eventId sorts last), which judges e and g.
+    // prod/e: r1 rogue since 09:56:59.999 expires at T (+15 min +1 ms); at T r1 reports d1 and r2 evil: drifted at T,
+    // so its incident goes on (not converged at T and a new one) until r2, silent since T, expires at 10:27:00.001.
+    // prod/g: d2 promoted at 10:10, so d1's grace ends at T; at T r1 reports d2, r2 d1 and r3 evil: opened at T with
+    // both. r4's evil2 at T arrives late (frontier 10:12:30): it joins the open incident. All silent since T.
+    // prod/h: r1 evilh at T opens it; r2 keeps reporting d1; r1 expires at 10:27:00.001.
+    expect(shapes.sort()).toEqual([
+      'e 2026-11-27T09:56:59.999Z → 2026-11-27T10:27:00.001Z source_expired evil',
+      'g 2026-11-27T10:12:00.000Z → 2026-11-27T10:27:00.001Z source_expired d1,evil,evil2',
+      'h 2026-11-27T10:12:00.000Z → 2026-11-27T10:27:00.001Z source_expired evilh',
+    ]);
+  });
 });
