@@ -59,6 +59,9 @@ function why(err: unknown, schemaId: number): string {
   return `schema id ${schemaId}: ${redactCredentials(err instanceof Error ? err.message : String(err))}`;
 }
 
+/** How a record that is neither JSON nor in Confluent wire format is refused (before the JSON parser's message). */
+export const NEITHER_JSON_NOR_AVRO = 'not JSON, and not Avro (no magic byte 0): ';
+
 export function createRegistryDecoder(options: RegistryDecoderOptions): RegistryDecoder {
   const { registry } = options;
   const logger = options.logger?.child({ component: 'registry-decoder' });
@@ -158,7 +161,7 @@ export function createRegistryDecoder(options: RegistryDecoderOptions): Registry
       try {
         value = parseJson(raw);
       } catch (err) {
-        throw new Error(`not JSON, and not Avro (no magic byte 0): ${(err as Error).message}`);
+        throw new Error(`${NEITHER_JSON_NOR_AVRO}${(err as Error).message}`);
       }
       counts.json++;
       return value;

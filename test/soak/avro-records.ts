@@ -15,6 +15,7 @@ import { RegistryAdmin } from '../../schemas/registry/registry-admin.js';
 import { driftwatchSubjects, registerSubject } from '../../schemas/registry/register-schemas.js';
 import { validateInputEvent } from '../../schemas/input-events.js';
 import { deleteSubjects } from '../integration/registry/registry-env.js';
+import { NEITHER_JSON_NOR_AVRO } from '../../schemas/registry/registry-decoder.js';
 
 /** Registers the input subjects of `topics` and returns `records` with `wire` set on each valid event, and a cleanup. */
 export async function avroRecords(url: string, topics: LiveTopics, records: readonly InputRecord[]): Promise<{ records: InputRecord[]; avro: number; cleanup: () => Promise<void> }> {
@@ -43,5 +44,5 @@ export async function avroRecords(url: string, topics: LiveTopics, records: read
 
 /** Replay's dead-letter reason as an engine with a registry words it (test/integration/registry/avro-pipeline.test.ts). */
 export function avroDeadLetterReason(reason: string): string {
-  return reason.replace(/^invalid JSON: /, 'invalid Avro/JSON: not JSON, and not Avro (no magic byte 0): ');
+  return reason.replace(/^invalid JSON: /, `invalid Avro/JSON: ${NEITHER_JSON_NOR_AVRO}`);
 }
