@@ -133,7 +133,14 @@ describe('dashboard panel queries on the embedded engine', () => {
       const rows = await store.query(expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, 'All', rangeEndWithRows[key])));
       expect(rows.length).toBeGreaterThanOrEqual(1);
       expect(Object.keys(rows[0]!)).toEqual(expectedColumns[key]);
-      if (target.format === 0) expect(Object.keys(rows[0]!)[0]).toBe('time');
+      if (target.format === 0) {
+        expect(Object.keys(rows[0]!)[0]).toBe('time');
+        // The plugin (sqlds) turns a long time series into a wide one with data.LongToWide, which refuses rows
+        // not in ascending time ("long series must be sorted ascending by time to be converted").
+        const times = rows.map((r) => new Date(`${String(r.time).replace(' ', 'T')}Z`).getTime());
+        expect(times.every((t) => !Number.isNaN(t)), `${key}: time values`).toBe(true);
+        expect(times.every((t, i) => i === 0 || times[i - 1]! <= t), `${key}: rows in ascending time`).toBe(true);
+      }
     });
   }
 
