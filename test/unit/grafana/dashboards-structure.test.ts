@@ -25,6 +25,21 @@ describe('Grafana provisioning', () => {
     expect(Object.keys(datasource!.secureJsonData)).toEqual(['password']);
   });
 
+  it('sets only settings the plugin (4.x, pkg/plugin/settings.go) and Grafana\'s file provider read: a misspelt key is ignored silently', () => {
+    const jsonDataKeys = [
+      'host', 'port', 'protocol', 'secure', 'path', 'tlsSkipVerify', 'tlsAuth', 'tlsAuthWithCACert', 'username', 'defaultDatabase',
+      'dialTimeout', 'queryTimeout', 'connMaxLifetime', 'maxIdleConns', 'maxOpenConns', 'customSettings', 'forwardGrafanaHeaders',
+      'httpHeaders', 'enableRowLimit', 'validateSql', 'logs', 'traces', 'version', 'enableSecureSocksProxy',
+    ];
+    for (const k of Object.keys(datasource!.jsonData)) expect(jsonDataKeys, `jsonData.${k}`).toContain(k);
+    for (const k of Object.keys(datasource!.secureJsonData)) expect(['password', 'tlsCACert', 'tlsClientCert', 'tlsClientKey'], `secureJsonData.${k}`).toContain(k);
+    const providerKeys = ['name', 'orgId', 'type', 'folder', 'folderUid', 'disableDeletion', 'allowUiUpdates', 'updateIntervalSeconds', 'options'];
+    for (const provider of loadDashboardProviders()) {
+      for (const k of Object.keys(provider)) expect(providerKeys, `provider ${k}`).toContain(k);
+      for (const k of Object.keys(provider.options)) expect(['path', 'foldersFromFilesStructure'], `provider options.${k}`).toContain(k);
+    }
+  });
+
   it('loads the dashboards with a file provider', () => {
     expect(loadDashboardProviders()).toEqual([
       expect.objectContaining({ name: 'driftwatch', type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards/driftwatch' }) }),
