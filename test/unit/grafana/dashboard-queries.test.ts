@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { openEmbeddedStore } from '../../../store/open-store.js';
 import type { ChdbTransport } from '../../../store/chdb-transport.js';
-import { expandGrafanaSql } from './grafana-macros.js';
+import { expandGrafanaSql, parseGrafanaInterval } from './grafana-macros.js';
 import { replayScenario, scenarioEventTo, scenarioFrom, scenarioTo, seedEngineMetrics } from './scenario.js';
 import { dashboards, envOptionValue, envOptions, panelContext, panelTargets as targets, runEachDistinct, runPanel, type EnvSelection, type VariableChoices } from './panel-runner.js';
 
@@ -150,6 +150,21 @@ describe('dashboard panel queries on the embedded engine', () => {
       store,
       [['prod'], ['prod', 'qa']].flatMap((env) =>
         targets.map(({ key, dashboard, panel, target }) => ({ what: `${key} env=${env.join('+')}`, sql: expandGrafanaSql(target.rawSql!, panelContext(dashboard, panel, env, to)) })),
+      ),
+    );
+  });
+
+  it("every target also runs at the other intervals Grafana derives from the range and the panel's width (1 s to 1 h)", async () => {
+    // The per-target test uses one minute; Grafana's interval is range / max data points, rounded, floored at the
+    // panel's min interval, and $__timeInterval, $__interval_s take it (20 s for 6 h on a half-width panel).
+    const to = scenarioTo();
+    await runEachDistinct(
+      store,
+      [1000, 20_000, 3_600_000].flatMap((ms) =>
+        targets.map(({ key, dashboard, panel, target }) => {
+          const intervalMs = Math.max(panel.interval ? parseGrafanaInterval(panel.interval) : 0, ms);
+          return { what: `${key} interval=${intervalMs} ms`, sql: expandGrafanaSql(target.rawSql!, { ...panelContext(dashboard, panel, 'All', to), intervalMs }) };
+        }),
       ),
     );
   });
