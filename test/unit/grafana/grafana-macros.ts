@@ -4,7 +4,9 @@
  *
  * 1. Grafana interpolates dashboard variables, in the format each reference
  *    names (grafana-variables.ts).
- * 2. The ClickHouse plugin (grafana-clickhouse-datasource 4.x,
+ * 2. The ClickHouse plugin (grafana-clickhouse-datasource 4.x from 4.0.3 on —
+ *    4.0.0 to 4.0.2 gave $__timeFilter, $__fromTime and $__toTime DateTime64(3)
+ *    bounds, its CHANGELOG says; the compose stack pins 4.20.0 —
  *    pkg/macros/macros.go) expands its macros, with these documented outputs:
  *      $__timeFilter(c)   c >= toDateTime(<from s>) AND c <= toDateTime(<to s>)
  *      $__fromTime        toDateTime(<from s>)
