@@ -50,18 +50,20 @@ interface Kpi {
   target: number;
   /** Which side of the target meets it. */
   better: 'lower' | 'higher';
+  /** The seed's target is strict ("< 5 min", "> 95 %"): a value exactly at it does not meet it (the 100 % targets are met at 100 %). */
+  strict: boolean;
 }
 
 const kpi = {
-  detection: { unit: 's', target: 300, better: 'lower' },
-  mttr: { unit: 'm', target: 30, better: 'lower' },
-  promotionSuccess: { unit: 'percentunit', target: 0.95, better: 'higher' },
-  gateFailure: { unit: 'percentunit', target: 0.05, better: 'lower' },
-  snapshotHealth: { unit: 'percentunit', target: 1, better: 'higher' },
-  recoverySuccess: { unit: 'percentunit', target: 0.95, better: 'higher' },
-  rollbackSuccess: { unit: 'percentunit', target: 0.99, better: 'higher' },
-  coverage: { unit: 'percentunit', target: 1, better: 'higher' },
-  meanDuration: { unit: 's', target: 300, better: 'lower' },
+  detection: { unit: 's', target: 300, better: 'lower', strict: true },
+  mttr: { unit: 'm', target: 30, better: 'lower', strict: true },
+  promotionSuccess: { unit: 'percentunit', target: 0.95, better: 'higher', strict: true },
+  gateFailure: { unit: 'percentunit', target: 0.05, better: 'lower', strict: true },
+  snapshotHealth: { unit: 'percentunit', target: 1, better: 'higher', strict: false },
+  recoverySuccess: { unit: 'percentunit', target: 0.95, better: 'higher', strict: true },
+  rollbackSuccess: { unit: 'percentunit', target: 0.99, better: 'higher', strict: true },
+  coverage: { unit: 'percentunit', target: 1, better: 'higher', strict: false },
+  meanDuration: { unit: 's', target: 300, better: 'lower', strict: true },
 } satisfies Record<string, Kpi>;
 
 /** [dashboard uid, panel title, the table column it colours (else the panel's own thresholds), KPI]. */
@@ -120,7 +122,7 @@ describe('the seed dashboards have the panels the seed lists', () => {
 });
 
 describe("panels showing a seed KPI turn red on the wrong side of the seed's target", () => {
-  for (const [uid, title, column, { unit, target, better }] of kpiPanels) {
+  for (const [uid, title, column, { unit, target, better, strict }] of kpiPanels) {
     it(`${uid}/${title}${column ? ` (${column})` : ''}: ${better === 'lower' ? '<' : '>'} ${target} ${unit}`, () => {
       const p = panel(uid, title);
       expect(p, title).toBeDefined();
@@ -131,6 +133,8 @@ describe("panels showing a seed KPI turn red on the wrong side of the seed's tar
       const met = better === 'lower' ? target * 0.99 : Math.min(1, target + 0.005);
       expect(isRed(colourAt(shown.steps, worse)), `${worse} is red`).toBe(true);
       expect(isRed(colourAt(shown.steps, met)), `${met} is not red`).toBe(false);
+      // Exactly at a strict target (19 of 20 promotions, 30 min to the second) the seed's KPI is not met.
+      expect(isRed(colourAt(shown.steps, target)), `${target} is ${strict ? '' : 'not '}red`).toBe(strict);
       if (better === 'lower') expect(isRed(colourAt(shown.steps, 0)), '0 is not red').toBe(false);
       else expect(isRed(colourAt(shown.steps, 1)), '100 % is not red').toBe(false);
     });
