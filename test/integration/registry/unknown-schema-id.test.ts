@@ -5,40 +5,17 @@
  * one after the other (each waits for the previous one's answer), as they come
  * when a producer trickles them in: records decoded at the same time already
  * share one request in the client library, so only this shows the count.
- * A counting HTTP forwarder in front of the registry counts the look-ups.
+ * A counting HTTP forwarder in front of the registry counts the look-ups
+ * (counting-forwarder.ts).
  */
 import { afterEach, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeRecord, type DecodeResult } from '../../../processors/decode.js';
 import { createRegistryClient } from '../../../schemas/registry/registry-client.js';
 import { createRegistryDecoder } from '../../../schemas/registry/registry-decoder.js';
 import { toWireFormat } from '../../../schemas/registry/wire-format.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { describeRegistry } from './registry-env.js';
-
-/** Forwards every request to `target` (same path below its origin) and counts them by path. */
-async function countingForwarder(target: URL): Promise<{ server: Server; url: string; paths: string[] }> {
-  const paths: string[] = [];
-  const server = createServer((req, res) => {
-    paths.push(req.url ?? '');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-      fetch(new URL(req.url ?? '/', target.origin), { method: req.method, headers, body })
-        .then(async (answer) => {
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        })
-        .catch(() => res.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}${target.pathname.replace(/\/+$/, '')}`, paths };
-}
+import { countingForwarder } from './counting-forwarder.js';
 
 function reasonOf(r: DecodeResult): string {
   if (r.ok) throw new Error(`expected a dead letter, got event ${r.envelope.event.eventId}`);
