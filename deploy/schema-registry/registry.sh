@@ -9,14 +9,25 @@
 #   registry.sh status   exit 0 if running, 3 if not
 #
 # The last stdout line of `start` is SCHEMA_REGISTRY_URL=http://127.0.0.1:<port>/apis/ccompat/v7
+#
+# SCHEMA_REGISTRY_RUN_DIR (with its own port) runs a second registry beside the
+# first on the same distribution: its pid, state, log and temp files live there.
+# SCHEMA_REGISTRY_DATA_DIR keeps the registry's database in files there instead
+# of in memory, so a stop and start keep every subject and schema id (a test
+# that stops a registry mid-run and starts it again needs the ids back).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 CACHE_DIR="$SCRIPT_DIR/.cache"
 APP_DIR="$CACHE_DIR/app"
-PID_FILE="$CACHE_DIR/registry.pid"
-LOG_FILE="$CACHE_DIR/registry.log"
-STATE_FILE="$CACHE_DIR/registry.state"   # port of the running registry
+SCHEMA_REGISTRY_RUN_DIR="${SCHEMA_REGISTRY_RUN_DIR:-$CACHE_DIR}"
+SCHEMA_REGISTRY_DATA_DIR="${SCHEMA_REGISTRY_DATA_DIR:-}"
+# Relative directories are taken relative to the caller's cwd.
+case "$SCHEMA_REGISTRY_RUN_DIR" in /*) ;; *) SCHEMA_REGISTRY_RUN_DIR="$PWD/$SCHEMA_REGISTRY_RUN_DIR" ;; esac
+case "$SCHEMA_REGISTRY_DATA_DIR" in ''|/*) ;; *) SCHEMA_REGISTRY_DATA_DIR="$PWD/$SCHEMA_REGISTRY_DATA_DIR" ;; esac
+PID_FILE="$SCHEMA_REGISTRY_RUN_DIR/registry.pid"
+LOG_FILE="$SCHEMA_REGISTRY_RUN_DIR/registry.log"
+STATE_FILE="$SCHEMA_REGISTRY_RUN_DIR/registry.state"   # port of the running registry
 
 # Pinned: 3.0.9 is the newest release whose server runs on Java 17 (3.3.x needs 21).
 APICURIO_VERSION=3.0.9
@@ -47,6 +58,7 @@ usage() {
   cat >&2 <<EOF
 usage: $(basename "$0") {fetch|start|stop|status}
 env:   SCHEMA_REGISTRY_PORT=$SCHEMA_REGISTRY_PORT SCHEMA_REGISTRY_START_TIMEOUT=$SCHEMA_REGISTRY_START_TIMEOUT (s)
+       SCHEMA_REGISTRY_RUN_DIR=$SCHEMA_REGISTRY_RUN_DIR SCHEMA_REGISTRY_DATA_DIR=${SCHEMA_REGISTRY_DATA_DIR:-(unset: in memory)}
        SCHEMA_REGISTRY_HEAP_OPTS="$SCHEMA_REGISTRY_HEAP_OPTS"
 EOF
 }
@@ -105,20 +117,30 @@ cmd_start() {
   ! port_open "$REGISTRY_HOST" "$SCHEMA_REGISTRY_PORT" \
     || die "port $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT is already in use by another process (set SCHEMA_REGISTRY_PORT)"
 
+  mkdir -p "$SCHEMA_REGISTRY_RUN_DIR"
   fresh_log
   local t0=$SECONDS
-  log "starting Apicurio Registry $APICURIO_VERSION (in-memory storage) on $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT (log $LOG_FILE)"
-  # Storage is the distribution's default: an in-memory H2 database, so every
-  # start begins empty (schema ids restart at 1). Quarkus writes temp files under
-  # java.io.tmpdir; keep them in .cache so nothing leaks into /tmp.
-  mkdir -p "$CACHE_DIR/tmp"
+  # Storage is the distribution's default, an in-memory H2 database, so every
+  # start begins empty (schema ids restart at 1); with SCHEMA_REGISTRY_DATA_DIR,
+  # an H2 database in files there, kept across restarts.
+  local storage=() storage_text="in-memory storage"
+  if [[ -n "$SCHEMA_REGISTRY_DATA_DIR" ]]; then
+    mkdir -p "$SCHEMA_REGISTRY_DATA_DIR"
+    storage=(-Dapicurio.datasource.url="jdbc:h2:file:$SCHEMA_REGISTRY_DATA_DIR/registry")
+    storage_text="storage in $SCHEMA_REGISTRY_DATA_DIR"
+  fi
+  log "starting Apicurio Registry $APICURIO_VERSION ($storage_text) on $REGISTRY_HOST:$SCHEMA_REGISTRY_PORT (log $LOG_FILE)"
+  # Quarkus writes temp files under java.io.tmpdir; keep them in the run dir so nothing leaks into /tmp.
+  local tmp="$SCHEMA_REGISTRY_RUN_DIR/tmp"
+  mkdir -p "$tmp"
   # shellcheck disable=SC2086  # SCHEMA_REGISTRY_HEAP_OPTS is intentionally word-split
   start_detached "$JAVA" $SCHEMA_REGISTRY_HEAP_OPTS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    -Djava.io.tmpdir="$CACHE_DIR/tmp" \
+    -Djava.io.tmpdir="$tmp" \
     -Dquarkus.http.host="$REGISTRY_HOST" \
     -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
-    -Dapicurio.import.work-dir="$CACHE_DIR/tmp" \
-    -Dapicurio.storage.snapshot.location="$CACHE_DIR/tmp" \
+    -Dapicurio.import.work-dir="$tmp" \
+    -Dapicurio.storage.snapshot.location="$tmp" \
+    "${storage[@]}" \
     -jar "$RUNNER_JAR"
   save_running_state
 

@@ -5,15 +5,13 @@
  * what other test files use. Needs the jars `kafka.sh fetch` downloads (CI
  * fetches them) and Java.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../../../lib/free-port.js';
+import { PrivateService } from '../../helpers/private-service.js';
 import { repoRoot } from './engine-process.js';
 
-const run = promisify(execFile);
 const script = join(repoRoot, 'deploy/kafka/kafka.sh');
 const libDir = join(repoRoot, 'deploy/kafka/.cache/lib');
 
@@ -25,12 +23,10 @@ export function privateBrokerProblem(): string | undefined {
   return undefined;
 }
 
-export class PrivateBroker {
-  private constructor(
-    private readonly env: Record<string, string>,
-    private readonly runDir: string,
-    readonly address: string,
-  ) {}
+export class PrivateBroker extends PrivateService {
+  private constructor(env: Record<string, string>, runDir: string, readonly address: string) {
+    super(script, 'private broker', env, runDir);
+  }
 
   static async start(): Promise<PrivateBroker> {
     const runDir = mkdtempSync(join(tmpdir(), 'dw-private-kafka-'));
@@ -38,31 +34,7 @@ export class PrivateBroker {
     // No secure listener: a KAFKA_SECURE_PORT in the suite's environment names the shared broker's.
     const env = { KAFKA_RUN_DIR: runDir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_PORT: '' };
     const broker = new PrivateBroker(env, runDir, `127.0.0.1:${port}`);
-    await broker.up();
+    await broker.up(); // and waits until it serves groups and transactions
     return broker;
-  }
-
-  /** Starts (again, on the same data) and waits until it serves groups and transactions. */
-  async up(): Promise<void> {
-    await this.script('start');
-  }
-
-  /** SIGTERM, as an operator or an orchestrator stops a broker (kafka.sh escalates to SIGKILL after 30 s). */
-  async down(): Promise<void> {
-    await this.script('stop');
-  }
-
-  async remove(): Promise<void> {
-    await this.down().catch(() => undefined);
-    rmSync(this.runDir, { recursive: true, force: true });
-  }
-
-  private async script(command: 'start' | 'stop'): Promise<void> {
-    try {
-      await run('bash', [script, command], { env: { ...process.env, ...this.env }, timeout: 120_000 });
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`kafka.sh ${command} (private broker in ${this.runDir}): ${e.stderr || e.message}`);
-    }
   }
 }
