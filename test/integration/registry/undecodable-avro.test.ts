@@ -72,6 +72,8 @@ describeRegistry('undecodable Avro records (real registry)', (url) => {
         `invalid Avro/JSON: schema id ${ids.hydration}: invalid io.driftwatch.v1.HydrationEventType enum index: -52`, 'invalid_encoding'],
       ['magic byte, then garbage as the id', toWireFormat(2_000_000_001, Buffer.from('garbage')),
         "invalid Avro/JSON: schema id 2000000001 is not in the schema registry (No content with ID '2000000001' was found.)", 'invalid_encoding'],
+      ['magic byte, then an id with its top bit set', Buffer.from([0, 0xde, 0xad, 0xbe, 0xef, 2]),
+        "invalid Avro/JSON: schema id -559038737 is not in the schema registry (No content with ID '-559038737' was found.)", 'invalid_encoding'],
       ['a hydration body under the promotion schema id', toWireFormat(ids.promotion, body),
         `invalid Avro/JSON: schema id ${ids.promotion}: invalid union index: -53`, 'invalid_encoding'],
       ['an alert, with the alert schema id, on an input topic', alertBytes,

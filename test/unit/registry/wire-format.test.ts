@@ -17,6 +17,14 @@ describe('Confluent wire format', () => {
     expect(isConfluentWireFormat(Buffer.alloc(0))).toBe(false);
   });
 
+  it('reads the schema id as a signed 32-bit integer, as Confluent deserializers and the registry client do', () => {
+    // Java's ByteBuffer.getInt, and the client library's readInt32BE: header bytes DE AD BE EF are id -559038737,
+    // the id the registry is asked for and names in its answer (not 3735928559).
+    const wire = Buffer.from([0, 0xde, 0xad, 0xbe, 0xef, 2]);
+    expect(schemaIdOf(wire)).toBe(-559038737);
+    expect([...toWireFormat(-559038737, Buffer.from([2]))]).toEqual([...wire]);
+  });
+
   it('has no schema id when shorter than the 5-byte header', () => {
     expect(schemaIdOf(Buffer.from([0, 0, 1]))).toBeNull();
   });
