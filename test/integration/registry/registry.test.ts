@@ -30,6 +30,18 @@ function withField(spec: SubjectSpec, field: Record<string, unknown>): SubjectSp
   return { ...spec, schema };
 }
 
+/** The environment of `driftwatch schemas register` for `topics` in the registry at `url`. */
+function commandEnv(url: string, topics: ReturnType<typeof uniqueTopics>): Record<string, string> {
+  return {
+    SCHEMA_REGISTRY_URL: url,
+    DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
+    DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
+    DRIFTWATCH_TOPIC_INDEX: topics.index,
+    DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
+    LOG_LEVEL: 'silent',
+  };
+}
+
 describeRegistry('schema registry (real)', (url) => {
   const created: string[] = [];
   afterAll(() => deleteSubjects(url, created));
@@ -56,14 +68,7 @@ describeRegistry('schema registry (real)', (url) => {
     const topics = uniqueTopics();
     const subjects = driftwatchSubjects(topics).map((s) => s.subject);
     created.push(...subjects);
-    const env = {
-      SCHEMA_REGISTRY_URL: url,
-      DRIFTWATCH_TOPIC_PROMOTION: topics.promotion,
-      DRIFTWATCH_TOPIC_HYDRATION: topics.hydration,
-      DRIFTWATCH_TOPIC_INDEX: topics.index,
-      DRIFTWATCH_TOPIC_ALERTS: topics.alerts,
-      LOG_LEVEL: 'silent',
-    };
+    const env = commandEnv(url, topics);
     const first = sink();
     const err = sink();
     expect(await main(['schemas', 'register'], { logger: silentLogger, env, stdout: first.stream, stderr: err.stream })).toBe(0);
@@ -83,6 +88,26 @@ describeRegistry('schema registry (real)', (url) => {
     expect(await main(['schemas', 'register'], { logger: silentLogger, env, stdout: second.stream, stderr: err.stream })).toBe(0);
     expect(second.text()).toMatch(new RegExp(`^${topics.promotion.replaceAll('.', '\\.')}-value: promotion-event already registered as version 1`));
     expect(second.text().match(/already registered/g)).toHaveLength(4);
+  });
+
+  it('`driftwatch schemas register` fails (exit 1) on a subject whose schema its own cannot read, with the registry\'s reason, and registers the others', async () => {
+    const topics = uniqueTopics();
+    const subjects = driftwatchSubjects(topics).map((s) => s.subject);
+    created.push(...subjects);
+    // What the promotion subject already holds: records of another shape, which driftwatch's schema (required
+    // fields without a default) cannot read under BACKWARD.
+    const admin = new RegistryAdmin(url);
+    await admin.setCompatibility(subjects[0]!, 'BACKWARD');
+    await admin.register(subjects[0]!, { type: 'record', name: 'PromotionEvent', namespace: 'io.driftwatch.v1', fields: [{ name: 'eventId', type: 'string' }] });
+    const env = commandEnv(url, topics);
+    const out = sink();
+    const err = sink();
+    expect(await main(['schemas', 'register'], { logger: silentLogger, env, stdout: out.stream, stderr: err.stream })).toBe(1);
+    const refusal = err.text().trim();
+    expect(refusal).toMatch(new RegExp(`^${subjects[0]!.replaceAll('.', '\\.')}: the registry refused the schema for .* as incompatible: .*Incompatible artifact`));
+    expect(refusal).toContain('Schema promotion-event (schemas/avro/promotion-event.avsc) is not BACKWARD-compatible');
+    expect(refusal).toContain(`A breaking change needs a new topic (e.g. ${topics.promotion.replace(/v1$/, 'v2')})`);
+    expect(out.text().trim().split('\n').at(-1)).toBe(`3 of 4 subjects registered in ${url}`);
   });
 
   it('accepts v2 with an optional field (default null), refuses a required one with a clear message', async () => {
