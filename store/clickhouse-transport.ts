@@ -71,6 +71,8 @@ export class ClickHouseServerTransport implements StoreTransport {
   readonly features: ServerFeatures;
   readonly #url: string;
   readonly #user: string;
+  /** CLICKHOUSE_TLS_CA_FILE, for the message of a TLS failure. */
+  readonly #tlsCaFile: string | undefined;
   #client: ClickHouseClient | undefined;
   /**
    * After restrictToReads: the settings every request carries, whatever it
@@ -79,10 +81,11 @@ export class ClickHouseServerTransport implements StoreTransport {
    */
   #restriction: Readonly<Record<string, SettingValue>> | 'none' | undefined;
 
-  private constructor(client: ClickHouseClient, url: string, user: string, version: string) {
+  private constructor(client: ClickHouseClient, url: string, user: string, version: string, tlsCaFile: string | undefined) {
     this.#client = client;
     this.#url = url;
     this.#user = user;
+    this.#tlsCaFile = tlsCaFile;
     this.serverVersion = version;
     this.features = serverFeatures(parseServerVersion(version));
   }
@@ -107,7 +110,7 @@ export class ClickHouseServerTransport implements StoreTransport {
       }
     }
     const client = createClientFor(options, login.url, user, login.password, ca);
-    const probe = { url: options.url, user, loginInUrl: login.fromUrl };
+    const probe = { url: options.url, user, loginInUrl: login.fromUrl, tlsCaFile: options.tlsCaFile };
     let version: string;
     try {
       const text = (await request(client, probe, 'SELECT version() AS version FORMAT JSONEachRow', 'login check (SELECT version())')).text;
@@ -116,7 +119,7 @@ export class ClickHouseServerTransport implements StoreTransport {
       await client.close().catch(() => undefined);
       throw err;
     }
-    const transport = new ClickHouseServerTransport(client, options.url, user, version);
+    const transport = new ClickHouseServerTransport(client, options.url, user, version, options.tlsCaFile);
     (options.logger ?? silentLogger).info(
       { url: redactUrl(options.url), user, serverVersion: version, features: transport.features },
       'connected to ClickHouse server',
@@ -222,7 +225,7 @@ export class ClickHouseServerTransport implements StoreTransport {
   }
 
   #ctx(what: string): ServerErrorContext {
-    return { url: this.#url, user: this.#user, what };
+    return { url: this.#url, user: this.#user, what, tlsCaFile: this.#tlsCaFile };
   }
 }
 
@@ -243,7 +246,7 @@ const READONLY_REFUSED_CODES: ReadonlySet<number> = new Set([READONLY_CODE, 452]
 /** One HTTP request; resolves with the body of a successful response, throws a classified StoreError otherwise. */
 async function request(
   client: ClickHouseClient,
-  who: { url: string; user: string },
+  who: Omit<ServerErrorContext, 'what'>,
   sql: string,
   what: string,
   opts: { values?: Buffer; settings?: Readonly<Record<string, SettingValue>> } = {},

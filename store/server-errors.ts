@@ -38,6 +38,8 @@ export interface ServerErrorContext {
   loginInUrl?: boolean;
   /** What was attempted, e.g. `insert into driftwatch.alerts`. */
   what: string;
+  /** CLICKHOUSE_TLS_CA_FILE, when set: a TLS failure then names it rather than asking for it. */
+  tlsCaFile?: string;
 }
 
 /** Whether a failure with this HTTP status / ClickHouse code / node error code may pass by itself. */
@@ -109,7 +111,10 @@ function classify(
     refusal = 'authorization';
     message = `CLICKHOUSE_USER "${ctx.user}" lacks a privilege for ${ctx.what} on ${url}: ${detail} (grant it the role driftwatch_writer from sql/roles/roles.sql)`;
   } else if (f.nodeCode !== undefined && TLS_CODE.test(f.nodeCode)) {
-    message = `TLS to ${url} failed (${f.nodeCode}): ${detail} (set CLICKHOUSE_TLS_CA_FILE to the CA that signed the server certificate)`;
+    const fix = ctx.tlsCaFile === undefined
+      ? 'set CLICKHOUSE_TLS_CA_FILE to the CA that signed the server certificate'
+      : `CLICKHOUSE_TLS_CA_FILE (${ctx.tlsCaFile}) is not the CA that signed the server certificate, or the certificate does not name the host of CLICKHOUSE_URL`;
+    message = `TLS to ${url} failed (${f.nodeCode}): ${detail} (${fix})`;
   } else if (f.status === undefined && f.code === undefined && canRetry) {
     message = `ClickHouse at ${url} (CLICKHOUSE_URL) is unreachable during ${ctx.what}: ${detail}`;
   } else {

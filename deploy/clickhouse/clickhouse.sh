@@ -12,6 +12,11 @@
 # Environment:
 #   CLICKHOUSE_HTTP_PORT   HTTP port (default 8123)
 #   CLICKHOUSE_TCP_PORT    native TCP port (default 9000; 19000 if 9000 is taken)
+#   CLICKHOUSE_HTTPS_PORT  also serve HTTPS there (default: none), with a
+#                          certificate for 127.0.0.1 signed by a CA made
+#                          under .cache/tls (openssl); `start` then prints
+#                          CLICKHOUSE_TEST_HTTPS_URL=… and
+#                          CLICKHOUSE_TEST_TLS_CA_FILE=… on stdout
 #   CLICKHOUSE_START_TIMEOUT  seconds to wait for /ping (default 60)
 #   CLICKHOUSE_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
 #
@@ -27,6 +32,7 @@ DATA_DIR="$CACHE_DIR/data"
 LOG_DIR="$CACHE_DIR/log"
 PID_FILE="$CACHE_DIR/clickhouse-server.pid"
 STATE_FILE="$CACHE_DIR/ports.env"     # ports of the running instance, for status/stop
+TLS_DIR="$CACHE_DIR/tls"               # CA and server certificate of the HTTPS port
 
 SERVER_BIN="/usr/sbin/clickhouse-server"   # Debian puts the server in /usr/sbin
 SYSTEM_ETC="/etc/clickhouse-server"
@@ -82,6 +88,7 @@ running_pid() {
 load_state() {
   HTTP_PORT="${CLICKHOUSE_HTTP_PORT:-8123}"
   TCP_PORT="${CLICKHOUSE_TCP_PORT:-}"
+  HTTPS_PORT=""
   if [[ -f "$STATE_FILE" ]]; then
     # shellcheck disable=SC1090
     source "$STATE_FILE"
@@ -117,6 +124,45 @@ cmd_install() {
   log "installed (the package's systemd/init service is not used by this script)"
 }
 
+# ---------------------------------------------------------------- TLS
+
+# A CA and a server certificate for 127.0.0.1 (and localhost), made once and
+# kept: clients trust the CA through CLICKHOUSE_TLS_CA_FILE.
+ensure_tls() {
+  [[ -s "$TLS_DIR/ca.pem" && -s "$TLS_DIR/server.pem" && -s "$TLS_DIR/server.key" ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl is required for CLICKHOUSE_HTTPS_PORT"
+  mkdir -p "$TLS_DIR"
+  local tmp
+  tmp="$(mktemp -d)"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=driftwatch test ClickHouse CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" 2>/dev/null || die "openssl: cannot make the CA"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>/dev/null \
+    || die "openssl: cannot make the server key"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tmp/ext.cnf"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$tmp/ext.cnf" -out "$tmp/server.pem" 2>/dev/null || die "openssl: cannot sign the server certificate"
+  chmod 600 "$tmp/server.key"
+  # The CA's key is not kept: nothing else is ever signed with it.
+  mv "$tmp/server.key" "$tmp/server.pem" "$tmp/ca.pem" "$TLS_DIR/"
+  rm -rf "$tmp"
+}
+
+# The HTTPS port's part of the config (nothing without CLICKHOUSE_HTTPS_PORT).
+https_config() {
+  [[ -n "$HTTPS_PORT" ]] || return 0
+  cat <<XML
+    <https_port>$HTTPS_PORT</https_port>
+    <openSSL>
+        <server>
+            <certificateFile>$TLS_DIR/server.pem</certificateFile>
+            <privateKeyFile>$TLS_DIR/server.key</privateKeyFile>
+            <dhParamsFile remove="remove"/>
+            <verificationMode>none</verificationMode>
+        </server>
+    </openSSL>
+XML
+}
+
 # ---------------------------------------------------------------- config
 
 write_config() {
@@ -142,6 +188,7 @@ write_config() {
     <tcp_port>$TCP_PORT</tcp_port>
     <interserver_http_port remove="remove"/>
     <listen_host>127.0.0.1</listen_host>
+$(https_config)
     <path>$DATA_DIR/</path>
     <tmp_path>$DATA_DIR/tmp/</tmp_path>
     <user_files_path>$DATA_DIR/user_files/</user_files_path>
@@ -202,7 +249,8 @@ cmd_start() {
   if pid="$(running_pid)"; then
     load_state
     if ping_ok "$HTTP_PORT"; then
-      log "already running (pid $pid, http $HTTP_PORT, tcp $TCP_PORT)"
+      log "already running (pid $pid, http $HTTP_PORT, tcp $TCP_PORT${HTTPS_PORT:+, https $HTTPS_PORT})"
+      print_https_env
       return 0
     fi
     log "pid $pid is running but not answering /ping yet; waiting"
@@ -221,9 +269,16 @@ cmd_start() {
     [[ "$HTTP_PORT" != "$TCP_PORT" ]] || die "http and tcp port must differ ($HTTP_PORT)"
     port_in_use "$HTTP_PORT" && die "http port $HTTP_PORT already in use (set CLICKHOUSE_HTTP_PORT)"
     port_in_use "$TCP_PORT" && die "tcp port $TCP_PORT already in use (set CLICKHOUSE_TCP_PORT)"
+    HTTPS_PORT="${CLICKHOUSE_HTTPS_PORT:-}"
+    if [[ -n "$HTTPS_PORT" ]]; then
+      valid_port "$HTTPS_PORT" || die "invalid CLICKHOUSE_HTTPS_PORT: $HTTPS_PORT"
+      [[ "$HTTPS_PORT" != "$HTTP_PORT" && "$HTTPS_PORT" != "$TCP_PORT" ]] || die "https port must differ from the http and tcp ports ($HTTPS_PORT)"
+      port_in_use "$HTTPS_PORT" && die "https port $HTTPS_PORT already in use (set CLICKHOUSE_HTTPS_PORT)"
+      ensure_tls
+    fi
 
     write_config
-    printf 'HTTP_PORT=%s\nTCP_PORT=%s\n' "$HTTP_PORT" "$TCP_PORT" >"$STATE_FILE"
+    printf 'HTTP_PORT=%s\nTCP_PORT=%s\nHTTPS_PORT=%s\n' "$HTTP_PORT" "$TCP_PORT" "$HTTPS_PORT" >"$STATE_FILE"
 
     # setsid: own session, so Ctrl-C in the caller's terminal does not reach it.
     # In a non-interactive shell the background child is not a group leader,
@@ -249,6 +304,14 @@ cmd_start() {
     sleep 0.25
   done
   log "ready: http://127.0.0.1:$HTTP_PORT/ping -> Ok."
+  print_https_env
+}
+
+# What a test needs to reach the HTTPS port, on stdout (of the running instance: a second start keeps its ports).
+print_https_env() {
+  [[ -n "$HTTPS_PORT" ]] || return 0
+  echo "CLICKHOUSE_TEST_HTTPS_URL=https://127.0.0.1:$HTTPS_PORT"
+  echo "CLICKHOUSE_TEST_TLS_CA_FILE=$TLS_DIR/ca.pem"
 }
 
 cmd_stop() {

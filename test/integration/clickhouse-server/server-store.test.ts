@@ -22,9 +22,8 @@
  *
  * 18.16 cannot run sql/migrations (no DateTime64, TTL, Map…), so each run
  * creates its own database (random name) with an 18.16-compatible
- * hydration_events table: same columns and ReplacingMergeTree key, event
- * time as epoch-ms UInt64 plus a derived DateTime. The writer sends these rows
- * in RowBinary, as to the real tables (an Int64 epoch-ms encodes as the UInt64).
+ * hydration_events table (hydration-table-1816.ts). TLS (tls-transport.ts)
+ * runs on the server's HTTPS port when CLICKHOUSE_TEST_HTTPS_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -43,7 +42,9 @@ import { StoreWriter } from '../../../store/store-writer.js';
 import { LIVE_STORE_RETRY } from '../../../engine/live/start-live.js';
 import type { InsertOptions, StoreTransport } from '../../../store/transport.js';
 import { hydration, T0 } from '../../unit/store/fixtures.js';
+import { createHydrationEvents1816 } from './hydration-table-1816.js';
 import { secretsInOutputSuite } from './secrets-in-output.js';
+import { tlsTransportSuite } from './tls-transport.js';
 
 const URL_ = process.env.CLICKHOUSE_TEST_URL?.trim() || undefined;
 const USER = process.env.CLICKHOUSE_TEST_USER?.trim() || 'driftwatch';
@@ -200,6 +201,7 @@ suite('driftwatch query on a ClickHouse server', () => {
 
 // Before the StoreWriter suite: its last test stops the server.
 secretsInOutputSuite(suite, URL_ ?? '', USER);
+tlsTransportSuite(suite, USER, PASSWORD);
 
 suite('StoreWriter on a ClickHouse server (18.16)', () => {
   let admin: ClickHouseServerTransport;
@@ -207,17 +209,7 @@ suite('StoreWriter on a ClickHouse server (18.16)', () => {
   beforeAll(async () => {
     admin = await open();
     await admin.command(`CREATE DATABASE ${DB}`);
-    await admin.command(`CREATE TABLE ${DB}.hydration_events
-(
-    event_id String, occurred_at UInt64, env String, artifact String, correlation_id Nullable(String),
-    rule_id String, instance String, input_digest String, output_digest String, duration_ms Float64,
-    status String, error Nullable(String), late UInt8, source_topic String, source_partition Int32,
-    source_offset Int64, source_line UInt64,
-    occurred DateTime MATERIALIZED toDateTime(intDiv(occurred_at, 1000))
-)
-ENGINE = ReplacingMergeTree
-PARTITION BY toYYYYMM(occurred)
-ORDER BY (env, artifact, occurred_at, event_id)`);
+    await createHydrationEvents1816(admin, DB);
   });
 
   afterAll(async () => {

@@ -73,6 +73,13 @@ describe('requestError (no usable response)', () => {
     expect(e.message).toMatch(/TLS to .* failed \(SELF_SIGNED_CERT_IN_CHAIN\).*CLICKHOUSE_TLS_CA_FILE/);
   });
 
+  it('a TLS failure with CLICKHOUSE_TLS_CA_FILE set names the file instead of asking to set it', () => {
+    const e = requestError(nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), { ...ctx, tlsCaFile: '/etc/ssl/other-ca.pem' });
+    expect(e.canRetry).toBe(false);
+    expect(e.message).toMatch(/\(CLICKHOUSE_TLS_CA_FILE \(\/etc\/ssl\/other-ca\.pem\) is not the CA that signed the server certificate/);
+    expect(e.message).not.toContain('set CLICKHOUSE_TLS_CA_FILE');
+  });
+
   it('a plain Error with an 18.16 auth message is classified by its code', () => {
     const e = requestError(new Error('Code: 193, e.displayText() = DB::Exception: Wrong password for user driftwatch, e.what() = DB::Exception'), ctx);
     expect(e.canRetry).toBe(false);
