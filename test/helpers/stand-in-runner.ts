@@ -37,7 +37,7 @@ export async function startStandInRunner(
     partitions?: number;
     /** Runs inside each send and sendOffsets of a transaction (StandInKafka): a rejection fails the commit. */
     during?: () => Promise<void>;
-  } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics' | 'audit'>> = {},
+  } & Partial<Pick<LiveRunnerOptions, 'onFact' | 'idleTimeoutMs' | 'commitIntervalMs' | 'decoder' | 'metrics' | 'audit' | 'writer'>> = {},
 ): Promise<StandInRunner> {
   const partitions = options.partitions ?? 1;
   const config = loadConfig({});
@@ -49,7 +49,7 @@ export async function startStandInRunner(
     config,
     alerts: defaultAlertsConfig(),
     logger: capturingLogger(logs),
-    writer: null,
+    writer: options.writer ?? null,
     changelogTopic: config.kafka.internalTopics.stateChangelog,
     instanceId: 'stand-in',
     commitIntervalMs: options.commitIntervalMs ?? 1000,
