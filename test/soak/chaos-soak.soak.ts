@@ -13,7 +13,7 @@ stores (store-snapshot.ts). Settings from the environment:
  *   SOAK_INSTANCES     most processes at once (default 3); 1 = one id restarted in place, every alert compared
  *   SOAK_FAULT_EVERY   seconds between faults, min-max (default 8-25)
  *   SOAK_FAULTS        the fault kinds drawn, comma-separated (default kill,term,restart,scale-out; fault-schedule.ts);
- *                      broker-restart runs the soak against a broker of its own (private-broker.ts)
+ *                      broker-restart or broker-kill runs the soak against a broker of its own (private-broker.ts)
  *   SOAK_FORMAT        json (default) or avro: the events in Confluent wire format through SCHEMA_REGISTRY_URL (avro-records.ts)
  *   SOAK_RESULTS       file a JSON line per run is appended to
  *
@@ -40,9 +40,10 @@ import { assertBuilt, storeIncidents, storeRows } from '../integration/live/engi
 import { createDeployment, waitCommitted } from '../integration/live/live-env.js';
 import { generatedRecords, heldTicks, produceRecords, tickRecords } from '../integration/live/scenario-records.js';
 import { committedAlerts, mergeIncidents, replayReference } from '../integration/live/reference.js';
-import { FAULT_KINDS, FaultSchedule, parseFaultKinds } from './fault-schedule.js';
+import { FAULT_KINDS, FaultSchedule, isBrokerFault, parseFaultKinds } from './fault-schedule.js';
 import { PrivateBroker } from '../integration/live/private-broker.js';
 import { SoakCluster } from './soak-cluster.js';
+import { endOffsets } from './broker-loss.js';
 import { soakVerdict } from './soak-verdict.js';
 import { avroDeadLetterReason, avroRecords } from './avro-records.js';
 import { lateKeys, mapDeadLetterReasons, snapshotDiff, storeSnapshot, type StoreSnapshot } from './store-snapshot.js';
@@ -68,8 +69,8 @@ describeKafka('chaos soak', (sharedBrokers) => {
     assertBuilt();
     const say = (line: string) => console.log(line);
     say(`[soak] seed=${seed} records=${records} keys=${keys} rate=${rate}/s instances≤${maxRunning} ${format} faults ${[...kinds].join(',')} every ${faultMin / 1000}-${faultMax / 1000}s`);
-    // Broker restarts need a broker of the soak's own (never the shared one): the whole run is then against it.
-    const own = kinds.has('broker-restart') ? await PrivateBroker.start() : undefined;
+    // Broker faults need a broker of the soak's own (never the shared one): the whole run is then against it.
+    const own = [...kinds].some(isBrokerFault) ? await PrivateBroker.start() : undefined;
     onTestFinished(async () => await own?.remove()); // after the deployment's cleanup, even when its creation failed
     const brokers = own ? [own.address] : sharedBrokers;
     if (own) say(`[soak] own broker at ${own.address}`);
@@ -87,8 +88,10 @@ describeKafka('chaos soak', (sharedBrokers) => {
     mkdirSync(out, { recursive: true });
     const began = Date.now();
     const schedule = new FaultSchedule(seed, { maxRunning, scaleOut: maxRunning > 1, kinds });
-    // How long the broker stays down after its stop (1-8 s) is the schedule's draw too.
-    const cluster = new SoakCluster(d, began, say, own && { broker: own, downMs: () => schedule.pause(1000, 8000) });
+    // How long the broker stays down after its stop (1-8 s) is the schedule's draw too. Every partition's end offset,
+    // the deployment's and the group's and transactions' internal topics, is compared across each broker fault.
+    const checked = [...Object.values(d.topics), '__consumer_offsets', '__transaction_state'];
+    const cluster = new SoakCluster(d, began, say, own && { broker: own, downMs: () => schedule.pause(1000, 8000), endOffsets: () => endOffsets(kafka, checked) });
     let keep = true; // the instances' data dirs, copied to `out` unless the run passed
     try {
       const generated = generatedRecords(optionsForRecords(records, keys, { seed, engine: { allowedLatenessMs: latenessMs } }));
@@ -151,6 +154,7 @@ describeKafka('chaos soak', (sharedBrokers) => {
         {
           alerts, incidents: mergeIncidents(...stores), dlqCount, lateAudited, lateScraped: cluster.lateEventsScraped(),
           lateKeys: await lateKeys([...cluster.instances].map((id) => d.storeDir(id))), shared, store: snapshotDiff(liveStore, replayStore),
+          brokerLost: cluster.brokerLost(),
         },
         ref,
       );

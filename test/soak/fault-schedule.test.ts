@@ -3,7 +3,7 @@
  * more processes than allowed, and with scale-out off it keeps to the one id.
  */
 import { describe, it, expect } from 'vitest';
-import { FaultSchedule, parseFaultKinds, type ClusterState, type Fault, type FaultKind } from './fault-schedule.js';
+import { FaultSchedule, isBrokerFault, parseFaultKinds, type ClusterState, type Fault, type FaultKind } from './fault-schedule.js';
 
 /** Applies faults to a model cluster (a stop is immediate here) and returns them. */
 function run(seed: number, maxRunning: number, scaleOut: boolean, steps: number, kinds?: ReadonlySet<FaultKind>): { faults: Fault[]; most: number } {
@@ -16,7 +16,11 @@ function run(seed: number, maxRunning: number, scaleOut: boolean, steps: number,
     const state: ClusterState = { running: [...running], stopped: [...all].filter((id) => !running.has(id)) };
     const f = s.next(state);
     faults.push(f);
-    if (f.kind === 'broker-restart') continue; // the instances stay as they are
+    if (isBrokerFault(f.kind)) {
+      expect(f.instance).toBe('');
+      expect(running.size).toBeGreaterThan(0); // a broker fault while nothing runs would test nothing
+      continue; // the instances stay as they are
+    }
     if (f.kind === 'kill' || f.kind === 'term') {
       expect(running.has(f.instance)).toBe(true);
       running.delete(f.instance);
@@ -60,9 +64,38 @@ describe('soak fault schedule', () => {
     expect(new Set(faults.map((f) => f.kind))).toEqual(kinds);
   });
 
+  it('a broker kill -9 only when asked for by name: neither by default nor with broker-restart', () => {
+    expect(run(3, 3, true, 300).faults.some((f) => isBrokerFault(f.kind))).toBe(false);
+    const graceful = run(3, 3, true, 300, parseFaultKinds('kill,term,restart,scale-out,broker-restart')).faults;
+    expect(graceful.some((f) => f.kind === 'broker-restart')).toBe(true);
+    expect(graceful.some((f) => f.kind === 'broker-kill')).toBe(false);
+  });
+
+  it('broker-kill alone with one instance: every fault is a broker kill, the instance keeps running', () => {
+    const kinds = parseFaultKinds('broker-kill');
+    expect(kinds).toEqual(new Set(['broker-kill']));
+    const { faults, most } = run(9, 1, false, 50, kinds);
+    expect(most).toBe(1);
+    expect(faults.every((f) => f.kind === 'broker-kill')).toBe(true);
+  });
+
+  it('both broker faults among the instance faults of several instances: every kind, never more processes than allowed', () => {
+    const kinds = parseFaultKinds('kill,term,restart,scale-out,broker-restart,broker-kill');
+    const { faults, most } = run(11, 2, true, 300, kinds);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(new Set(faults.map((f) => f.kind))).toEqual(kinds);
+  });
+
+  it('with nothing running, a start rather than a broker fault', () => {
+    const s = new FaultSchedule(4, { maxRunning: 2, scaleOut: true, kinds: parseFaultKinds('kill,broker-kill,broker-restart') });
+    const [a, b] = [s.newInstance(), s.newInstance()];
+    for (let i = 0; i < 50; i++) expect(['restart']).toContain(s.next({ running: [], stopped: [a, b] }).kind);
+    expect(s.next({ running: [], stopped: [] }).kind).toBe('scale-out');
+  });
+
   it('SOAK_FAULTS with an unknown kind, or with nothing that stops anything, is an error', () => {
     expect(() => parseFaultKinds('term,kil')).toThrow(/unknown fault kind\(s\) kil/);
-    expect(() => parseFaultKinds('restart,scale-out')).toThrow(/needs kill, term or broker-restart/);
+    expect(() => parseFaultKinds('restart,scale-out')).toThrow(/needs kill, term, broker-restart or broker-kill/);
   });
 
   it('without scale-out, one instance id is stopped and started again in place', () => {

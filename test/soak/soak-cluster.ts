@@ -3,12 +3,14 @@
  * (test/integration/live/live-env.ts), started, killed, stopped and started
  * again by instance id, with a record of every fault (for the report) and
  * of each process's late-event counter as last scraped (a killed process
- * takes its counters with it). A broker restart stops the soak's own broker
- * (never a shared one) and starts it again on the same data.
+ * takes its counters with it). A broker fault stops the soak's own broker
+ * (never a shared one) with SIGTERM or kill -9 and starts it again on the same
+ * data.
  */
 import type { EngineExit, EngineProcess } from '../integration/live/engine-process.js';
 import type { LiveDeployment } from '../integration/live/live-env.js';
-import type { ClusterState, Fault } from './fault-schedule.js';
+import { isBrokerFault, type ClusterState, type Fault } from './fault-schedule.js';
+import { lostRecords, type EndOffsets } from './broker-loss.js';
 
 export interface FaultRecord extends Fault {
   /** Seconds since the soak began. */
@@ -17,13 +19,16 @@ export interface FaultRecord extends Fault {
   produced: number;
   /** How a stopped process ended. */
   exit?: EngineExit;
-  /** A broker restart: seconds from the stop's start until the broker served again. */
+  /** A broker fault: seconds from the stop's (or kill's) start until the broker served again. */
   brokerDownS?: number;
+  /** A broker fault: acknowledged records it lost, per `topic/partition` (broker-loss.ts); absent when none. */
+  lost?: Record<string, number>;
 }
 
-/** The soak's own broker (test/integration/live/private-broker.ts): stopped, then started again on the same data. */
+/** The soak's own broker (test/integration/live/private-broker.ts): stopped or killed, then started again on the same data. */
 export interface RestartableBroker {
   down(): Promise<void>;
+  crash(): Promise<void>;
   up(): Promise<void>;
 }
 
@@ -40,7 +45,7 @@ export class SoakCluster {
     private readonly d: LiveDeployment,
     private readonly began: number,
     private readonly say: (line: string) => void,
-    private readonly broker?: { broker: RestartableBroker; downMs: () => number },
+    private readonly broker?: { broker: RestartableBroker; downMs: () => number; endOffsets: () => Promise<EndOffsets> },
   ) {}
 
   state(): ClusterState {
@@ -62,18 +67,21 @@ export class SoakCluster {
 
   /**
    * Applies `fault`; a stop is awaited (SIGTERM: up to its 30 s, then SIGKILL), a start is not (it joins by itself),
-   * a broker restart is awaited until the broker serves again.
+   * a broker fault is awaited until the broker serves again.
    */
   async apply(fault: Fault, produced: number): Promise<FaultRecord> {
     const record: FaultRecord = { ...fault, atS: Math.round((Date.now() - this.began) / 100) / 10, produced };
     const e = this.current.get(fault.instance);
-    if (fault.kind === 'broker-restart') {
-      if (!this.broker) throw new Error('a broker restart needs the soak\'s own broker');
+    if (isBrokerFault(fault.kind)) {
+      if (!this.broker) throw new Error(`a ${fault.kind} needs the soak's own broker`);
+      const before = await this.broker.endOffsets();
       const began = Date.now();
-      await this.broker.broker.down();
+      await (fault.kind === 'broker-kill' ? this.broker.broker.crash() : this.broker.broker.down());
       await new Promise((r) => setTimeout(r, this.broker!.downMs()));
       await this.broker.broker.up();
       record.brokerDownS = Math.round((Date.now() - began) / 100) / 10;
+      const lost = lostRecords(before, await this.broker.endOffsets());
+      if (Object.keys(lost).length > 0) record.lost = lost;
     } else if (fault.kind === 'kill' || fault.kind === 'term') {
       if (!e) throw new Error(`no process for ${fault.instance}`);
       await this.sampleLate(e);
@@ -82,7 +90,7 @@ export class SoakCluster {
       await this.start(fault.instance);
     }
     this.faults.push(record);
-    this.say(`[soak] ${record.atS}s produced=${produced} ${fault.kind} ${fault.instance}${record.exit ? ` → exit ${JSON.stringify(record.exit)}` : ''}${record.brokerDownS !== undefined ? ` → down ${record.brokerDownS}s` : ''}`);
+    this.say(`[soak] ${record.atS}s produced=${produced} ${fault.kind} ${fault.instance}${record.exit ? ` → exit ${JSON.stringify(record.exit)}` : ''}${record.brokerDownS !== undefined ? ` → down ${record.brokerDownS}s` : ''}${record.lost ? ` LOST ${JSON.stringify(record.lost)}` : ''}`);
     return record;
   }
 
@@ -98,6 +106,13 @@ export class SoakCluster {
     } catch {
       // not listening yet (starting), or gone: the last value read stands
     }
+  }
+
+  /** Acknowledged records the broker faults lost, over every partition and fault. */
+  brokerLost(): number {
+    let n = 0;
+    for (const f of this.faults) for (const v of Object.values(f.lost ?? {})) n += v;
+    return n;
   }
 
   /** Late events the processes reported, summed over processes (each at its last scrape). */

@@ -8,6 +8,7 @@ import { describe, it, expect } from 'vitest';
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import type { ReplayReference } from '../integration/live/reference.js';
 import { soakVerdict, type SoakOutputs } from './soak-verdict.js';
+import { lostRecords } from './broker-loss.js';
 
 const alert = (rule: string, labels: Record<string, string>, status: 'firing' | 'resolved', id: string): AlertEvent =>
   ({ alertId: id, fingerprint: `fp-${rule}`, rule, status, severity: 'high', escalationLevel: 1, labels, annotations: { summary: '', description: '' }, startsAt: '2026-01-05T00:10:00.000Z', emittedAt: '2026-12-07T10:00:00.000Z' }) as AlertEvent;
@@ -71,5 +72,16 @@ describe('soak verdict', () => {
     expect(v).toMatchObject({ verdict: 'pass', compared: 'keyed alerts', shareAlerts: { live: 0, replay: 1 } });
     // Two shares deciding one per-env alert at the same event time: one alertId twice, as documented.
     expect(soakVerdict(live({ alerts: [...ref.alerts, rate], shared: true }), ref).verdict).toBe('pass');
+  });
+
+  it('a broker fault that lost acknowledged records: inconclusive, differences or not, and the loss is in the verdict', () => {
+    const before = new Map([['in/0', 120], ['in/1', 80], ['alerts/0', 7]]);
+    const lost = lostRecords(before, new Map([['in/0', 120], ['in/1', 75], ['alerts/0', 9]]));
+    expect(lost).toEqual({ 'in/1': 5 }); // an end offset that went on is not a loss
+    expect(lostRecords(before, new Map([['in/0', 120], ['in/1', 80]]))).toEqual({ 'alerts/0': 7 });
+    const missing = ref.alerts.filter((a) => a.alertId !== 'a-api-resolved');
+    expect(soakVerdict(live({ alerts: missing, brokerLost: 5 }), ref)).toMatchObject({ verdict: 'inconclusive', brokerLost: 5 });
+    expect(soakVerdict(live({ brokerLost: 5 }), ref).verdict).toBe('inconclusive');
+    expect(soakVerdict(live({ brokerLost: 0 }), ref).verdict).toBe('pass');
   });
 });

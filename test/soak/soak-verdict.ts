@@ -17,6 +17,12 @@
  * end differently, so a difference on a key that had a late event is
  * *explained* (the run is inconclusive for that key); one on any other key,
  * or on no key (a duplicate alertId, a dead letter, a per-env row), fails.
+ *
+ * A broker fault that lost acknowledged records (broker-loss.ts) makes the
+ * run inconclusive whatever else differs: the instances then read other
+ * records than replay, and what they decided cannot be judged against it.
+ * Not expected of a kill -9 of the broker's process (README of test/soak:
+ * Broker killed): the loss is in the verdict, to be looked into.
  */
 import type { AlertEvent } from '../../schemas/alert-event.js';
 import { isShareAlert } from '../../processors/alerting/alert-key.js';
@@ -37,6 +43,8 @@ export interface SoakOutputs {
   shared: boolean;
   /** The stores' tables against replay's store: per table that differs, the rows only one side has (store-snapshot.ts). */
   store: StoreDiff;
+  /** Acknowledged records the broker faults lost (broker-loss.ts); 0 or absent: none. */
+  brokerLost?: number;
 }
 
 /** Differences of one kind: those on keys without a late event (unexplained) and how many on keys with one. */
@@ -55,6 +63,7 @@ export interface Verdict {
   store: Record<string, Differences>;
   dlq: { live: number; replay: number };
   late: { audited: number; scraped: number; keys: number };
+  brokerLost: number;
 }
 
 /** Elements of `a` not matched one-for-one in `b` by `by` (multiset difference). */
@@ -118,10 +127,11 @@ export function soakVerdict(live: SoakOutputs, ref: ReplayReference): Verdict {
     store,
     dlq: { live: live.dlqCount, replay: ref.dlq.length },
     late: { audited: live.lateAudited, scraped: live.lateScraped, keys: live.lateKeys.size },
+    brokerLost: live.brokerLost ?? 0,
   };
   const all = [verdict.alerts.missing, verdict.alerts.extra, verdict.alerts.idsNotReplays, verdict.incidents.differing, ...Object.values(store)];
   const unexplained = all.some((d) => d.unexplained.length > 0) || duplicateAlertIds.length > 0 || live.dlqCount !== ref.dlq.length;
   const explained = all.some((d) => d.explained > 0);
-  verdict.verdict = unexplained ? 'FAIL' : explained ? 'inconclusive' : 'pass';
+  verdict.verdict = verdict.brokerLost > 0 ? 'inconclusive' : unexplained ? 'FAIL' : explained ? 'inconclusive' : 'pass';
   return verdict;
 }

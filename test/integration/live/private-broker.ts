@@ -5,7 +5,7 @@
  * what other test files use. Needs the jars `kafka.sh fetch` downloads (CI
  * fetches them) and Java.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../lib/free-port.js';
@@ -24,7 +24,11 @@ export function privateBrokerProblem(): string | undefined {
 }
 
 export class PrivateBroker extends PrivateService {
-  private constructor(env: Record<string, string>, runDir: string, readonly address: string) {
+  private constructor(
+    env: Record<string, string>,
+    private readonly runDir: string,
+    readonly address: string,
+  ) {
     super(script, 'private broker', env, runDir);
   }
 
@@ -36,5 +40,25 @@ export class PrivateBroker extends PrivateService {
     const broker = new PrivateBroker(env, runDir, `127.0.0.1:${port}`);
     await broker.up(); // and waits until it serves groups and transactions
     return broker;
+  }
+
+  /**
+   * kill -9 of the broker's JVM, as a crash or an OOM killer ends it: no controlled shutdown, no clean-shutdown
+   * marker, so the next `up()` recovers the logs (README of test/soak: Broker killed). Resolves once the process is
+   * gone. The pid is kafka.sh's pid file, checked against the process's command line (a reused pid is not ours).
+   */
+  async crash(): Promise<void> {
+    const pidFile = join(this.runDir, 'kafka.pid');
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+    const cmdline = (): string => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return ''; // gone
+      }
+    };
+    if (!Number.isInteger(pid) || !cmdline().includes('kafka.Kafka')) throw new Error(`private broker in ${this.runDir}: no running broker to kill`);
+    process.kill(pid, 'SIGKILL');
+    while (cmdline().includes('kafka.Kafka')) await new Promise((r) => setTimeout(r, 100));
   }
 }
