@@ -39,11 +39,15 @@ export const replayCommand: Command = {
     // Loaded here, not with the CLI: the engine is most of what a process loads, and other commands do not need it.
     const replay = await import('../../engine/replay.js');
     // Ctrl-C / SIGTERM: by default the process would end without a word, its unfinished outputs left behind.
+    const noStore = Boolean(args.values['no-store']);
     const onSignal = (signal: NodeJS.Signals) => {
       replay.removePartialOutputs(out);
+      // join, not `${out}/…` (the README's `--out out/`); without a store there is none to speak of, nor to --force away.
+      const left = noStore
+        ? `; replay again to redo the run from the start`
+        : `, while ${join(out, 'store')} keeps the rows stored so far: replay again with --force to redo the run from the start`;
       ctx.stderr.write(
-        `driftwatch replay: interrupted (${signal}); nothing written to ${out}/*.ndjson (they are written when a replay completes), ` +
-          `while ${out}/store keeps the rows stored so far: replay again with --force to redo the run from the start\n`,
+        `driftwatch replay: interrupted (${signal}); nothing written to ${join(out, '*.ndjson')} (they are written when a replay completes)${left}\n`,
       );
       // Ended by the signal itself (exit status 128 + its number), as without a handler: process.exit would wait for
       // a thread blocked reading the input (a FIFO, or stdin with its writer still open), which can be for ever.
@@ -60,7 +64,7 @@ export const replayCommand: Command = {
       processing: rt.config.processing,
       alerts: rt.alerts,
       logger: rt.logger,
-      store: !args.values['no-store'],
+      store: !noStore,
       sort: Boolean(args.values.sort),
       replace: Boolean(args.values.force),
       storeBatchRows: Math.max(rt.config.store.batchRows, 20_000),
@@ -69,7 +73,7 @@ export const replayCommand: Command = {
       process.off('SIGTERM', onSignal);
     });
     // join, not `${out}/…`: the README's `--out out/` would read `out//alerts.ndjson`.
-    const written = ['alerts.ndjson', 'incidents.ndjson', 'dlq.ndjson', ...(args.values['no-store'] ? [] : ['store'])];
+    const written = ['alerts.ndjson', 'incidents.ndjson', 'dlq.ndjson', ...(noStore ? [] : ['store'])];
     const sev = Object.entries(summary.alertsBySeverity).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     // Which kinds of rejection, not only how many: a file of events all dated ahead of the clock reads "500 rejected
     // (future_time 500)" rather than a bare count.
@@ -83,7 +87,8 @@ export const replayCommand: Command = {
     if (summary.late > 0 && !args.values.sort) {
       ctx.stderr.write(
         `note: ${summary.late} ${summary.late === 1 ? 'event came' : 'events came'} later than the allowed lateness (DRIFTWATCH_ALLOWED_LATENESS): stored as late, and judged only from the ` +
-          'moment they arrived, never in the past they describe (a closed window stays closed); if the file is not in arrival order, replay it with --sort\n',
+          `moment ${summary.late === 1 ? 'it arrived, never in the past it describes' : 'they arrived, never in the past they describe'} (a closed window stays closed); ` +
+          'if the file is not in arrival order, replay it with --sort\n',
       );
     }
     const future = summary.deadLettersByCategory.future_time ?? 0;
@@ -91,7 +96,7 @@ export const replayCommand: Command = {
       ctx.stderr.write(
         `note: ${future} ${future === 1 ? 'event was' : 'events were'} dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows ` +
           `and ${future === 1 ? 'was' : 'were'} rejected ` +
-          `(future_time, in ${out}/dlq.ndjson); for data dated ahead on purpose (synthetic test data), replay with DRIFTWATCH_MAX_FUTURE_SKEW=off\n`,
+          `(future_time, in ${join(out, 'dlq.ndjson')}); for data dated ahead on purpose (synthetic test data), replay with DRIFTWATCH_MAX_FUTURE_SKEW=off\n`,
       );
     }
     // A closed or empty standard input (`replay - <&-`), or an empty file, is more likely a mistake than a run.

@@ -17,12 +17,16 @@ import { assertBuilt, cliMain, repoRoot } from '../../integration/live/engine-pr
 import { fixturesDir } from '../../helpers/replay-fixture.js';
 import { runCli } from './run-cli.js';
 
-async function interruptedReplay(signal: 'SIGINT' | 'SIGTERM'): Promise<{ endedBy: NodeJS.Signals | null; stderr: string; out: string }> {
+/** `outSuffix` `/`: the README's `--out out/`; `extra`: more options of the replay (`--no-store`). */
+async function interruptedReplay(
+  signal: 'SIGINT' | 'SIGTERM',
+  { outSuffix = '', extra = [] }: { outSuffix?: string; extra?: string[] } = {},
+): Promise<{ endedBy: NodeJS.Signals | null; stderr: string; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'dw-interrupted-'));
   const fifo = join(dir, 'events.fifo');
   execFileSync('mkfifo', [fifo]);
   const out = join(dir, 'out');
-  const child = spawn(process.execPath, [cliMain, 'replay', fifo, '--out', out], {
+  const child = spawn(process.execPath, [cliMain, 'replay', fifo, '--out', out + outSuffix, ...extra], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,5 +66,24 @@ describe('an interrupted replay', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('wrote');
     expect(existsSync(join(out, 'alerts.ndjson'))).toBe(true);
+  }, 60_000);
+
+  it('names its --out as a path (the README\'s `--out out/`: no doubled slash)', async () => {
+    const { endedBy, stderr, out } = await interruptedReplay('SIGINT', { outSuffix: '/' });
+    expect(endedBy).toBe('SIGINT');
+    expect(stderr).toContain(`nothing written to ${out}/*.ndjson`);
+    expect(stderr).toContain(`while ${out}/store keeps the rows stored so far`);
+    expect(stderr).not.toContain('//');
+  }, 60_000);
+
+  it('with --no-store speaks of no store, and a replay into the same --out needs no --force', async () => {
+    const { endedBy, stderr, out } = await interruptedReplay('SIGTERM', { extra: ['--no-store'] });
+    expect(endedBy).toBe('SIGTERM');
+    expect(existsSync(join(out, 'store'))).toBe(false);
+    expect(stderr).toContain(`driftwatch replay: interrupted (SIGTERM); nothing written to ${out}/*.ndjson`);
+    expect(stderr).not.toContain('store');
+    expect(stderr).not.toContain('--force');
+    const again = await runCli(['replay', join(fixturesDir, 'rogue-version.ndjson'), '--out', out, '--no-store'], { LOG_LEVEL: 'warn' });
+    expect(again.code, again.stderr).toBe(0);
   }, 60_000);
 });

@@ -132,6 +132,7 @@ describe('the notes of a replay count one event in the singular', () => {
     expect(late.code).toBe(0);
     expect(late.stdout).toContain('1 late');
     expect(late.stderr).toMatch(/^note: 1 event came later than the allowed lateness /m);
+    expect(late.stderr).toContain('judged only from the moment it arrived, never in the past it describes');
 
     const input = join(tmp, 'one-future.ndjson');
     writeFileSync(input, `${JSON.stringify({ type: 'promotion', eventId: 'f-0', occurredAt: '2099-01-01T00:00:00.000Z', env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'started', version: '1.0.0', digest: 'sha256:a' })}\n`);
@@ -147,5 +148,14 @@ describe('driftwatch replay --out <dir>/', () => {
     const r = await runCli(['replay', fixture, '--out', `${out}/`, '--no-store']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`wrote ${out}/alerts.ndjson, ${out}/incidents.ndjson, ${out}/dlq.ndjson\n`);
+  });
+
+  it('names the dead-letter file of its future_time note without a doubled slash', async () => {
+    const input = join(tmp, 'slash-future.ndjson');
+    writeFileSync(input, `${JSON.stringify({ type: 'promotion', eventId: 'f-0', occurredAt: '2099-01-01T00:00:00.000Z', env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'started', version: '1.0.0', digest: 'sha256:a' })}\n`);
+    const out = join(tmp, 'slash-future');
+    const r = await runCli(['replay', input, '--out', `${out}/`, '--no-store']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`(future_time, in ${out}/dlq.ndjson)`);
   });
 });
