@@ -69,7 +69,8 @@ const topicOption: Record<Exclude<TopicId, 'state-changelog'>, string> = {
  * Two roles on one topic would mix alerts into inputs (or worse; live mode
  * also tells an input topic's event type by its name), and a configured name
  * under the internal prefix would collide with our changelogs. Checked by
- * `topics create`, the Kafka demo and `driftwatch run`.
+ * `topics create`, `schemas register` (subjects are named after topics), the
+ * Kafka demo and `driftwatch run`.
  */
 export function checkTopicNames(topics: DriftwatchConfig['kafka']['topics']): void {
   const seen = new Map<string, string>();
