@@ -213,7 +213,12 @@ export function formatDemoSummary(run: DemoRun, s: DemoSummary): string {
   if (m.cutOff.length > 0) out.push(`  (${m.cutOff.length} incident(s) started after the last generated event: episodes cut short by the stop, not counted)`);
   const d = s.detection;
   out.push('');
-  out.push(`Detection delay (detectedAt − startedAt, event time): max ${formatDuration(d.maxMs)}, mean ${formatDuration(d.meanMs)}, p90 ${formatDuration(d.p90Ms)} over ${d.count} incidents — ${s.detectionOk ? 'within' : 'VIOLATES'} the 5 min requirement`);
+  // Over no incident there is no delay to hold against the requirement (a bare "within" would check nothing against nothing).
+  out.push(
+    d.count === 0
+      ? 'Detection delay (detectedAt − startedAt, event time): no incident found, nothing to measure'
+      : `Detection delay (detectedAt − startedAt, event time): max ${formatDuration(d.maxMs)}, mean ${formatDuration(d.meanMs)}, p90 ${formatDuration(d.p90Ms)} over ${d.count} incidents — ${s.detectionOk ? 'within' : 'VIOLATES'} the 5 min requirement`,
+  );
   out.push('MTTR (resolvedAt − startedAt):');
   for (const r of s.mttr) {
     out.push(`  ${r.scope.padEnd(12)} ${String(r.resolved.count).padStart(4)} resolved  mean ${formatDuration(r.resolved.meanMs).padEnd(12)} p50 ${formatDuration(r.resolved.p50Ms).padEnd(12)} p90 ${formatDuration(r.resolved.p90Ms).padEnd(12)} open ${r.open}${r.closedByEnd ? ` (${r.closedByEnd} closed only by the end-of-input flush)` : ''}`);

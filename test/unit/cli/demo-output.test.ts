@@ -53,5 +53,8 @@ describe('demo output: a run with nothing injected', () => {
     const incidents = r.stdout.split('\n').filter((l) => l.startsWith('Incidents:'));
     expect(incidents).toEqual(['Incidents: none injected in this run (episodes come now and then, whole ones only: try a longer --duration), 0 found']);
     expect(r.stdout).not.toMatch(/all found|injected kind/);
+    // Nor does it judge a detection delay measured over no incident against the 5-minute requirement.
+    const detection = r.stdout.split('\n').filter((l) => l.startsWith('Detection delay'));
+    expect(detection).toEqual(['Detection delay (detectedAt − startedAt, event time): no incident found, nothing to measure']);
   });
 });
