@@ -17,7 +17,8 @@
  * cores CPU time moves far less than wall time, and the engine's against the
  * raw consumer's says how much of its cost is kafkajs's own fetching.
  *
- * Prints a table and writes bench/results/kafka-latest.json. Knobs:
+ * Prints a table and writes bench/results/kafka-latest.json. Knobs
+ * (kafka-bench-knobs.ts, bench/README.md):
  * BENCH_EVENTS (1000000), BENCH_KEYS (200), BENCH_PARTITIONS (6),
  * BENCH_LATENCY_SECONDS (30), BENCH_LATENCY_RATES (10000,2000: one
  * latency run per rate; the first is the headline),
@@ -45,17 +46,21 @@ import { BenchEngine } from './kafka-bench-engine.js';
 import { rawConsume } from './kafka-bench-raw.js';
 import { measureLatency } from './kafka-bench-latency.js';
 import { printTable, quantile } from './kafka-bench-report.js';
+import { kafkaBenchKnobs } from './kafka-bench-knobs.js';
 
 const env = process.env;
 const brokers = (env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim());
-const events = Number(env.BENCH_EVENTS ?? 1_000_000);
-const keys = Number(env.BENCH_KEYS ?? 200);
-const partitions = Number(env.BENCH_PARTITIONS ?? 6);
-const latencySeconds = Number(env.BENCH_LATENCY_SECONDS ?? 30);
-const latencyRates = (env.BENCH_LATENCY_RATES ?? '10000,2000').split(',').map(Number).filter((r) => r > 0);
-const lateness = env.BENCH_LATENESS ?? '200ms';
-const idleTimeout = env.BENCH_IDLE_TIMEOUT ?? '300ms';
-const engineNodeArgs = (env.BENCH_ENGINE_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+const { events, keys, partitions, latencySeconds, latencyRates, lateness, idleTimeout, cpuProfDir, engineNodeArgs } = knobsOrExit();
+
+/** A bad knob is the user's mistake: one line naming it and exit 2, as the CLI does, not a stack trace. */
+function knobsOrExit(): ReturnType<typeof kafkaBenchKnobs> {
+  try {
+    return kafkaBenchKnobs(env);
+  } catch (err) {
+    process.stderr.write(`bench:kafka: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+}
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
 
 const log = (msg: string) => process.stderr.write(`[bench:kafka] ${msg}\n`);
@@ -81,7 +86,7 @@ async function throughput() {
     log(`raw consumer + JSON.parse: ${parsed.records} records in ${parsed.doneAt - parsed.joinedAt} ms`);
 
     const spawned = Date.now();
-    const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, [...engineNodeArgs, ...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [])]);
+    const engine = await BenchEngine.start({ ...d.env, DRIFTWATCH_INSTANCE_ID: 'bench' }, [...engineNodeArgs, ...(cpuProfDir !== null ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])]);
     const joined = await engine.waitFor('joined group; state will be restored');
     const cpuAtJoin = engine.cpu();
     const admin = kafka.admin();
