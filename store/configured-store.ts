@@ -1,7 +1,8 @@
 /**
  * Opens the store the configuration names: a ClickHouse server when
  * CLICKHOUSE_URL is set, else the embedded chDB store under
- * DRIFTWATCH_DATA_DIR/store (or an explicit directory).
+ * DRIFTWATCH_DATA_DIR/store — or the embedded store in the directory a
+ * command's --data-dir names, whatever CLICKHOUSE_URL says.
  */
 import { join } from 'node:path';
 import type { DriftwatchConfig } from '../config/env-config.js';
@@ -27,13 +28,23 @@ export function checkEmbeddedStoreDir(config: DriftwatchConfig, flagDir: string 
   else checkDataDirFlag(flagDir);
 }
 
+/**
+ * Whether a command works on the embedded store: without CLICKHOUSE_URL, or
+ * when its `--data-dir` names one. The flag on the command line wins over the
+ * variable: ignored, `query --data-dir <out>/store` with CLICKHOUSE_URL
+ * exported read the server instead of the replay's store, and `query --write`
+ * or `sql migrate` changed the server instead of the directory named.
+ */
+export function usesEmbeddedStore(config: DriftwatchConfig, flagDir: string | undefined): boolean {
+  return config.clickhouse.url === null || flagDir !== undefined;
+}
+
 export async function openConfiguredStore(rt: Runtime, options: { dataDir?: string; migrate?: boolean } = {}): Promise<StoreTransport> {
   let transport: StoreTransport;
-  if (rt.config.clickhouse.url === null) {
+  if (usesEmbeddedStore(rt.config, options.dataDir)) {
     checkEmbeddedStoreDir(rt.config, options.dataDir);
     transport = await openEmbeddedStore(options.dataDir ?? embeddedStoreDir(rt.config), { logger: rt.logger, migrate: false });
   } else {
-    if (options.dataDir !== undefined) rt.logger.warn({ dataDir: options.dataDir }, '--data-dir is ignored: CLICKHOUSE_URL names a server');
     transport = await openServerStore(rt.config, rt.logger);
   }
   if (options.migrate ?? true) {
