@@ -66,6 +66,9 @@ describe('demo option ranges', () => {
   it('--seed: 0..4294967295 (the generator takes it modulo 2^32)', async () => {
     expectUsage(await demo('--seed', '4294967296'), /--seed: expected an integer 0\.\.4294967295, got "4294967296"/);
     expectUsage(await demo('--seed=-1'), /--seed: expected an integer 0\.\.4294967295, got "-1"/);
+    // Written with a space, a negative number is the option's value too, not node's "argument is ambiguous".
+    expectUsage(await demo('--seed', '-1'), /^driftwatch demo: --seed: expected an integer 0\.\.4294967295, got "-1"\n$/);
+    expectUsage(await demo('--index-instances', '-2'), /^driftwatch demo: --index-instances: expected an integer 0\.\.1000, got "-2"\n$/);
     const r = await demo('--seed', '4294967295');
     expectRan(r);
     expect(r.stdout).toMatch(/seed 4294967295,/);
