@@ -79,7 +79,7 @@ export const replayCommand: Command = {
     // (future_time 500)" rather than a bare count.
     const byCategory = Object.entries(summary.deadLettersByCategory).map(([k, v]) => `${k} ${v}`).join(', ');
     ctx.stdout.write(
-      `replayed ${summary.records} records from ${input === replay.STDIN ? 'standard input' : input}: ${summary.events} events, ${summary.duplicates} duplicates, ` +
+      `replayed ${count(summary.records, 'record')} from ${input === replay.STDIN ? 'standard input' : input}: ${count(summary.events, 'event')}, ${count(summary.duplicates, 'duplicate')}, ` +
         `${summary.late} late, ${summary.deadLetters} rejected${byCategory ? ` (${byCategory})` : ''}\n` +
         `incidents: ${summary.incidents} (${summary.openIncidents} still open); alerts: ${summary.alerts} (${sev})\n` +
         `wrote ${written.map((name) => join(out, name)).join(', ')}\n`,
@@ -104,3 +104,6 @@ export const replayCommand: Command = {
     return 0;
   },
 };
+
+/** `1 record`, `0 records`: the closing summary counts one in the singular, as its notes do. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -137,6 +137,7 @@ describe('the notes of a replay count one event in the singular', () => {
     const input = join(tmp, 'one-future.ndjson');
     writeFileSync(input, `${JSON.stringify({ type: 'promotion', eventId: 'f-0', occurredAt: '2099-01-01T00:00:00.000Z', env: 'prod', artifact: 'api', promotionId: 'p-1', phase: 'started', version: '1.0.0', digest: 'sha256:a' })}\n`);
     const future = await runCli(['replay', input, '--out', join(tmp, 'one-future'), '--no-store']);
+    expect(future.stdout).toContain(`replayed 1 record from ${input}: 0 events, 0 duplicates, 0 late, 1 rejected (future_time 1)\n`);
     expect(future.stderr).toMatch(/^note: 1 event was dated further ahead of this machine's clock than DRIFTWATCH_MAX_FUTURE_SKEW allows and was rejected /m);
   });
 });
