@@ -10,8 +10,9 @@ import { cpuTimes } from '../../../bench/thread-cpu.js';
 
 describe.skipIf(process.platform !== 'linux')('cpuTimes of another process', () => {
   it("reads a busy child's main-thread CPU, and nothing once it has exited", async () => {
-    // Spins ~400 ms of CPU, then waits to be read.
-    const child = spawn(process.execPath, ['-e', "const t = Date.now(); while (Date.now() - t < 400); process.stdout.write('spun\\n'); setTimeout(() => {}, 10000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Spins until it has used 400 ms of its own CPU (not 400 ms of wall time, which a loaded machine may give it
+    // little CPU in), then waits to be read.
+    const child = spawn(process.execPath, ['-e', "while (process.cpuUsage().user < 400000); process.stdout.write('spun\\n'); setTimeout(() => {}, 10000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await once(child.stdout!, 'data');
       const t = cpuTimes(child.pid!);
