@@ -128,7 +128,7 @@ export function exploreQueries(storeDir: string): string[] {
   return [
     q('SELECT kind, env, artifact, rule_id, started_at, detected_at, resolved_at, reason, recovery_ms FROM driftwatch.incidents FINAL ORDER BY started_at'),
     q("SELECT rule, severity, uniqExact(fingerprint, starts_at) AS alerts, countIf(status = 'firing') AS firing_emissions, countIf(status = 'resolved') AS resolved FROM driftwatch.alerts FINAL GROUP BY rule, severity ORDER BY rule, severity"),
-    q("SELECT scope, as_of, resolved_count, round(mean_ms / 60000, 1) AS mean_min, round(p90_ms / 60000, 1) AS p90_min, open_incidents FROM driftwatch.mttr_snapshots FINAL WHERE window = '1h' ORDER BY as_of DESC, scope LIMIT 12"),
+    q("SELECT scope, as_of, resolved_count, round(mean_ms / 60000, 1) AS mean_min, round(p90_ms / 60000, 1) AS p90_min, open_incidents FROM driftwatch.mttr_snapshots FINAL WHERE window = '1h' AND resolved_count > 0 ORDER BY as_of DESC, scope LIMIT 12"),
     q('SELECT env, artifact, window_start, sources, divergent_sources, divergent_observations FROM driftwatch.drift_windows FINAL WHERE divergent_sources > 0 ORDER BY window_start LIMIT 20'),
     q('SELECT env, sum(started) AS started, sum(succeeded) AS succeeded, sum(failed) AS failed, sum(rolled_back) AS rolled_back, sum(snapshots_unverified) AS unverified_snapshots FROM driftwatch.promotion_windows FINAL GROUP BY env ORDER BY env'),
   ];

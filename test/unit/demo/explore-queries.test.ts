@@ -23,5 +23,11 @@ describe('the demo summary’s query lines', () => {
     // lagging-replica: one drift_detected instance, emitted firing at L1 and L2, then resolved.
     const alerts = await runCli(['query', '--data-dir', store, '-f', 'jsonl', /"(.+)"$/.exec(lines[1]!)![1]!]);
     expect(JSON.parse(alerts.stdout.trim())).toEqual({ rule: 'drift_detected', severity: 'high', alerts: 1, firing_emissions: 2, resolved: 1 });
+    // The MTTR line shows snapshots that measured something: after the last resolution the 1 h window empties
+    // (resolved_count 0, null means), and the newest snapshots, all empty, used to fill the 12 rows.
+    const mttr = await runCli(['query', '--data-dir', store, '-f', 'jsonl', /"(.+)"$/.exec(lines[2]!)![1]!]);
+    const rows = mttr.stdout.trim().split('\n').map((l) => JSON.parse(l) as { resolved_count: number; mean_min: number | null });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.resolved_count > 0 && row.mean_min !== null, JSON.stringify(row)).toBe(true);
   });
 });
