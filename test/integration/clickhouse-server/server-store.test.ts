@@ -44,7 +44,7 @@ import type { InsertOptions, StoreTransport } from '../../../store/transport.js'
 import { hydration, T0 } from '../../unit/store/fixtures.js';
 import { createHydrationEvents1816 } from './hydration-table-1816.js';
 import { secretsInOutputSuite } from './secrets-in-output.js';
-import { tlsTransportSuite } from './tls-transport.js';
+import { httpsPortToKeep, httpsServes, tlsTransportSuite } from './tls-transport.js';
 
 const URL_ = process.env.CLICKHOUSE_TEST_URL?.trim() || undefined;
 const USER = process.env.CLICKHOUSE_TEST_USER?.trim() || 'driftwatch';
@@ -72,8 +72,9 @@ const run = promisify(execFile);
  * also when only CLICKHOUSE_TEST_URL says which (else the test waited 2 minutes for a server listening elsewhere).
  */
 const httpPort = () => process.env.CLICKHOUSE_HTTP_PORT || new URL(URL_!).port || '8123';
+/** Likewise its HTTPS port (httpsPortToKeep), which .ci/run gives the first start only. */
 const clickhouseSh = (cmd: 'start' | 'stop' | 'status') =>
-  run('bash', [SCRIPT, cmd], { timeout: 90_000, env: { ...process.env, CLICKHOUSE_HTTP_PORT: httpPort() } });
+  run('bash', [SCRIPT, cmd], { timeout: 90_000, env: { ...process.env, CLICKHOUSE_HTTP_PORT: httpPort(), CLICKHOUSE_HTTPS_PORT: httpsPortToKeep() } });
 
 /** A transport that counts inserts (one per writer batch). */
 function counting(inner: StoreTransport): StoreTransport & { inserts: number } {
@@ -355,5 +356,7 @@ suite('StoreWriter on a ClickHouse server (18.16)', () => {
     }
     expect(await stats()).toEqual({ n: total, uniq: total });
     expect(await admin.query(`SELECT event_id, count() AS c FROM ${DB}.hydration_events GROUP BY event_id HAVING c > 1`)).toEqual([]);
+    // Back as it was started, its HTTPS port too (when it had one): a run after this one meets the same server.
+    expect(await httpsServes(USER, PASSWORD), 'the HTTPS port answers after the restart').toBe(true);
   });
 });

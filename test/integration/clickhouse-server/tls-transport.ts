@@ -32,6 +32,23 @@ import { createHydrationEvents1816 } from './hydration-table-1816.js';
 const HTTPS_URL = process.env.CLICKHOUSE_TEST_HTTPS_URL?.trim() || undefined;
 const CA_FILE = process.env.CLICKHOUSE_TEST_TLS_CA_FILE?.trim() || undefined;
 
+/**
+ * The server's HTTPS port as the suite was given it ('' without one): a test that stops and starts the server
+ * passes it to clickhouse.sh start as CLICKHOUSE_HTTPS_PORT, so the server comes back as it was, HTTPS and all
+ * (started without it, it served plain HTTP only from then on, and this suite failed on the next run).
+ */
+export function httpsPortToKeep(): string {
+  return HTTPS_URL === undefined ? '' : new URL(HTTPS_URL).port;
+}
+
+/** Whether the HTTPS port (when the suite has one) answers a login over TLS with the CA file. */
+export async function httpsServes(user: string, password: string): Promise<boolean> {
+  if (HTTPS_URL === undefined || CA_FILE === undefined) return true;
+  const t = await ClickHouseServerTransport.open({ url: HTTPS_URL, username: user, password, tlsCaFile: CA_FILE }).catch(() => undefined);
+  await t?.close();
+  return t !== undefined;
+}
+
 /** The cases, as a suite of `suite` (describe, or describe.skip) when the HTTPS port is known; logging in as `user` / `password`. */
 export function tlsTransportSuite(suite: typeof describe, user: string, password: string): void {
   if (HTTPS_URL === undefined || CA_FILE === undefined) {
