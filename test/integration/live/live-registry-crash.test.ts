@@ -12,7 +12,7 @@
 import { it, expect } from 'vitest';
 import { describeKafka, readToEnd } from '../kafka/kafka-env.js';
 import { storeRows, withEngineLogs, type EngineProcess } from './engine-process.js';
-import { liveSuite, waitCommitted } from './live-env.js';
+import { liveSuite, until, waitCommitted } from './live-env.js';
 import { heldTicks, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { PrivateRegistry, privateRegistryProblem } from '../registry/private-registry.js';
 import { RegistryAdmin } from '../../../schemas/registry/registry-admin.js';
@@ -43,13 +43,9 @@ describeKafka('live mode: killed while waiting for a stopped schema registry', (
         value: JSON.stringify(event), wire: await writer.encode(ids[type], event), key: 'prod/api', type,
       });
       const inTopic = async (engine: EngineProcess, topic: string) => (await engine.metrics()).get(`driftwatch_events_in_total{topic="${topic}"}`) ?? 0;
-      const until = async (cond: () => Promise<boolean>, what: string) => {
-        const deadline = Date.now() + 60_000;
-        while (!(await cond())) {
-          if (Date.now() > deadline) throw new Error(`${what}: not within 60 s`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      };
+      /** Until `topic`'s input counter of `engine` reads `n` (live-env's poller: a timeout describes the engines). */
+      const consumed = (engine: EngineProcess, topic: string, n: number, what: string) =>
+        until(what, async () => ((await inTopic(engine, topic)) === n ? true : undefined), { timeoutMs: 60_000, intervalMs: 200, engines });
 
       await withEngineLogs(() => engines, async () => {
         // Every record encoded while the registry is up (encoding asks it for the schema too).
@@ -59,13 +55,13 @@ describeKafka('live mode: killed while waiting for a stopped schema registry', (
         const first = await d.startEngine('solo');
         engines.push(first);
         await first.waitRestored();
-        await until(async () => (await inTopic(first, d.topics.hydration)) === 20, 'the hydrations consumed');
+        await consumed(first, d.topics.hydration, 20, 'the hydrations consumed');
 
         // The registry stops; 30 index operations come, of a schema id the engine has not looked up: held.
         await registry.down();
         await produceRecords(kafka, d.topics, indexRecords);
         await first.waitForLog((l) => /schema registry unavailable, waiting for it/.test(l.msg ?? ''));
-        await until(async () => (await inTopic(first, d.topics.index)) === 30, 'the index operations consumed');
+        await consumed(first, d.topics.index, 30, 'the index operations consumed');
         expect((await first.kill()).signal).toBe('SIGKILL');
 
         // The registry back (same data), the engine restarted.
