@@ -14,7 +14,7 @@ import { liveSuite, waitCommitted } from './live-env.js';
 import { fixtureRecords, heldTicks, mergeByEventTime, produceRecords, tickRecords, type InputRecord } from './scenario-records.js';
 import { alertLines, committedAlerts, replayReference } from './reference.js';
 import { avroRecords } from '../../soak/avro-records.js';
-import { toWireFormat } from '../../../schemas/registry/wire-format.js';
+import { schemaIdOf, toWireFormat } from '../../../schemas/registry/wire-format.js';
 
 const REGISTRY = (process.env.SCHEMA_REGISTRY_URL ?? '').trim();
 /** Needs the registry: skipped without one, except under CI=true (where it must run). */
@@ -38,7 +38,7 @@ describeKafka('live engine on Avro input (real registry)', (brokers) => {
       const key = good.key;
       const bad = [
         { wire: good.wire!.subarray(0, good.wire!.length - 4), reason: /^invalid Avro\/JSON: schema id \d+: truncated buffer$/ },
-        { wire: toWireFormat(good.wire!.readUInt32BE(1), Buffer.from('garbage garbage garbage')), reason: /^invalid Avro\/JSON: schema id \d+: invalid io\.driftwatch\.v1\.HydrationEventType enum index: -52$/ },
+        { wire: toWireFormat(schemaIdOf(good.wire!)!, Buffer.from('garbage garbage garbage')), reason: /^invalid Avro\/JSON: schema id \d+: invalid io\.driftwatch\.v1\.HydrationEventType enum index: -52$/ },
         { wire: toWireFormat(2_000_000_002, Buffer.from([2, 4, 6])), reason: /^invalid Avro\/JSON: schema id 2000000002 is not in the schema registry \(.+\)$/ },
       ];
       const badRecords: InputRecord[] = bad.map((b) => ({ value: '(undecodable)', wire: b.wire, key, type: 'hydration' }));
