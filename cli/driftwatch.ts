@@ -50,9 +50,15 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     ctx.stderr.write(`driftwatch: ${argv[0]} takes no arguments, got "${argv.slice(1).join(' ')}"\n`);
     return 2;
   }
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  // Asked for, the help is the output (stdout, 0); with no command it answers a usage error (stderr, 2), so
+  // `driftwatch > file` in a script that lost its arguments neither fills the file nor looks like success.
+  if (argv.length === 0) {
+    ctx.stderr.write(`driftwatch: no command given\n\n${mainHelp(commands)}`);
+    return 2;
+  }
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     ctx.stdout.write(mainHelp(commands));
-    return argv.length === 0 ? 2 : 0;
+    return 0;
   }
   const found = findCommand(argv);
   if (!found) {

@@ -92,4 +92,12 @@ describe('help of a command group', () => {
     expect((await runCli(['--help'])).code).toBe(0);
     expect((await runCli([])).code).toBe(2);
   });
+
+  it('no command at all is a usage error: the help goes to stderr with exit 2, stdout stays empty', async () => {
+    const r = await runCli([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^driftwatch: no command given\n\n/);
+    expect(r.stderr).toContain((await runCli(['--help'])).stdout);
+  });
 });
