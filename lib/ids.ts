@@ -1,6 +1,12 @@
 import { hash, randomUUID } from 'node:crypto';
 
 /**
+ * What ends each part of a stable id. Input fields joined into ids refuse it
+ * (schemas/input-events.ts), so that no two sets of parts give one text.
+ */
+export const ID_PART_SEPARATOR = '\u0000';
+
+/**
  * Deterministic ids: the same inputs give the same id, so a replay or a
  * restart re-derives identical incident ids and fingerprints (idempotent sinks).
  *
@@ -11,7 +17,7 @@ import { hash, randomUUID } from 'node:crypto';
  */
 export function stableId(prefix: string, ...parts: Array<string | number | undefined>): string {
   let text = '';
-  for (const p of parts) text += `${p ?? ''}\u0000`;
+  for (const p of parts) text += `${p ?? ''}${ID_PART_SEPARATOR}`;
   return `${prefix}-${hash('sha1', text, 'hex').slice(0, 20)}`;
 }
 

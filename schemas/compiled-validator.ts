@@ -19,7 +19,7 @@ import { parseTimestamp } from '../lib/time.js';
 
 /** What a leaf schema checks, for code generation (see `leafTest`). */
 export type LeafRule =
-  | { type: 'string'; nonEmpty: boolean; forbid?: string; maxLength?: number }
+  | { type: 'string'; nonEmpty: boolean; forbid?: readonly string[]; maxLength?: number }
   | { type: 'integer'; min?: number; max?: number }
   | { type: 'number'; min?: number }
   | { type: 'boolean' }
@@ -46,7 +46,7 @@ type Predicate = (value: unknown) => boolean;
 function leafTest(rule: LeafRule, x: string, wellFormed: boolean): string {
   switch (rule.type) {
     case 'string': {
-      const forbid = rule.forbid === undefined ? '' : ` && ${x}.indexOf(${JSON.stringify(rule.forbid)}) === -1`;
+      const forbid = (rule.forbid ?? []).map((f) => ` && ${x}.indexOf(${JSON.stringify(f)}) === -1`).join('');
       const length = [rule.nonEmpty ? ` && ${x}.length > 0` : '', rule.maxLength === undefined ? '' : ` && ${x}.length <= ${JSON.stringify(rule.maxLength)}`].join('');
       // isWellFormed: no lone surrogate (lib/unicode.ts); ES2024, native in Node 20.
       return `(typeof ${x} === 'string'${length}${wellFormed ? '' : ` && ${x}.isWellFormed()`}${forbid})`;

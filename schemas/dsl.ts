@@ -110,20 +110,20 @@ function leaf<T>(kind: string, avro: AvroType, rule: LeafRule, test: (v: unknown
 
 export const s = {
   /**
-   * `forbid`: a substring the value must not contain (e.g. the separator of a composite key).
+   * `forbid`: substrings the value must not contain (e.g. the separator of a composite key).
    * `maxLength`: most UTF-16 units the value may hold (Avro cannot say it: put it in the doc too).
    */
-  string(opts: { nonEmpty?: boolean; forbid?: string; maxLength?: number; doc?: string } = {}): Base<string> {
+  string(opts: { nonEmpty?: boolean; forbid?: readonly string[]; maxLength?: number; doc?: string } = {}): Base<string> {
     const nonEmpty = opts.nonEmpty ?? true;
-    const { forbid, maxLength } = opts;
-    const rule: LeafRule = { type: 'string', nonEmpty, ...(forbid === undefined ? {} : { forbid }), ...(maxLength === undefined ? {} : { maxLength }) };
+    const { forbid = [], maxLength } = opts;
+    const rule: LeafRule = { type: 'string', nonEmpty, ...(forbid.length === 0 ? {} : { forbid }), ...(maxLength === undefined ? {} : { maxLength }) };
     return leaf('string', 'string', rule, (v) => {
       if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
       if (nonEmpty && v.length === 0) return 'must not be empty';
       // Before the scans below: a value may be most of a 1 MiB event, and the reason quotes no part of it.
       if (maxLength !== undefined && v.length > maxLength) return `must be at most ${maxLength} characters long, got ${v.length}`;
       if (!isWellFormed(v)) return LONE_SURROGATE;
-      if (forbid !== undefined && v.includes(forbid)) return `must not contain ${JSON.stringify(forbid)}, got ${describe(v)}`;
+      for (const f of forbid) if (v.includes(f)) return `must not contain ${JSON.stringify(f)}, got ${describe(v)}`;
       return undefined;
     }, opts.doc);
   },

@@ -4,6 +4,7 @@
  */
 import { s, type Infer, type Schema } from './dsl.js';
 import { quotedStart, startOf } from '../lib/unicode.js';
+import { ID_PART_SEPARATOR } from '../lib/ids.js';
 
 /**
  * Most characters an identifying string may hold: names, ids, versions,
@@ -17,10 +18,18 @@ import { quotedStart, startOf } from '../lib/unicode.js';
  */
 export const MAX_IDENTIFIER_CHARS = 1024;
 
-/** A required identifying string, at most MAX_IDENTIFIER_CHARS long; the bound is in its doc (Avro cannot say it). */
-function identifier(opts: { forbid?: string; doc?: string } = {}) {
+/**
+ * A required identifying string, at most MAX_IDENTIFIER_CHARS long; the bound is in its doc (Avro cannot say it).
+ * `idPart`: the field is joined into ids (incident ids, alert fingerprints and so alert ids), whose parts lib/ids.ts
+ * separates with NUL: env "a\0b" with artifact "c" and env "a" with artifact "b\0c" would share them (two keys'
+ * incidents under one id, one of them lost). Such a field refuses NUL, which no real name holds; renumbering every
+ * issued id to another scheme would not be worth it. The other strings are stored as sent, NUL and all.
+ */
+function identifier(opts: { forbid?: readonly string[]; doc?: string; idPart?: boolean } = {}) {
   const bound = `at most ${MAX_IDENTIFIER_CHARS} characters`;
-  return s.string({ ...opts, maxLength: MAX_IDENTIFIER_CHARS, doc: opts.doc === undefined ? bound : `${opts.doc}; ${bound}` });
+  const rules = opts.idPart ? `${bound}; no NUL (U+0000)` : bound;
+  const forbid = [...(opts.forbid ?? []), ...(opts.idPart ? [ID_PART_SEPARATOR] : [])];
+  return s.string({ forbid, maxLength: MAX_IDENTIFIER_CHARS, doc: opts.doc === undefined ? rules : `${opts.doc}; ${rules}` });
 }
 
 const common = {
@@ -28,8 +37,8 @@ const common = {
   occurredAt: s.timestamp({ doc: 'event time, RFC 3339 UTC with ms' }),
   // No "/" in env: the key is `<env>/<artifact>` (SPEC §2), and env "prod/eu" with artifact "search" would share the
   // key, and so the state, of env "prod" with artifact "eu/search". Artifact ids may hold "/" (org/repo).
-  env: identifier({ forbid: '/', doc: 'environment the event is about (for promotions: the target); must not contain "/" (the key is <env>/<artifact>)' }),
-  artifact: identifier({ doc: 'artifact id' }),
+  env: identifier({ forbid: ['/'], idPart: true, doc: 'environment the event is about (for promotions: the target); must not contain "/" (the key is <env>/<artifact>)' }),
+  artifact: identifier({ idPart: true, doc: 'artifact id' }),
   correlationId: s.optional(identifier({ doc: 'carried into alerts, incidents and audit records' })),
 };
 
@@ -48,7 +57,7 @@ export const promotionEventSchema = s.object(
     gate: s.optional(
       s.object(
         {
-          name: identifier(),
+          name: identifier({ idPart: true }),
           result: s.enumOf(['passed', 'failed'] as const),
           durationMs: s.number({ min: 0 }),
         },
@@ -79,7 +88,7 @@ export const hydrationEventSchema = s.object(
   {
     type: s.enumOf(['hydration'] as const),
     ...common,
-    ruleId: identifier(),
+    ruleId: identifier({ idPart: true }),
     instance: identifier({ doc: 'the replica that ran the rule' }),
     inputDigest: identifier({ doc: 'digest of the artifact it loaded' }),
     outputDigest: identifier({ doc: 'digest of the hydrated result' }),

@@ -7,8 +7,9 @@
 import { Prng } from '../../engine/demo/prng.js';
 import { HOUR, MINUTE } from '../../lib/time.js';
 import { MAX_IDENTIFIER_CHARS } from '../../schemas/input-events.js';
+import { ID_PART_SEPARATOR } from '../../lib/ids.js';
 
-/** Awkward but valid strings (none holds "/", so each may be an env; artifacts may add one). */
+/** Awkward but valid strings (none holds "/", so each may be an env but for NUL, see ID_PART; artifacts may add one). */
 const AWKWARD = [
   'x',
   ' ',
@@ -36,6 +37,13 @@ const AWKWARD = [
   'a'.repeat(MAX_IDENTIFIER_CHARS / 2 - 16),
 ];
 
+/**
+ * The strings a field joined into ids may hold (env, artifact, ruleId, a gate's name): all but NUL, which
+ * lib/ids.ts puts between an id's parts, so the schema refuses it there (test/scenarios/nul-in-id-fields.test.ts: such
+ * an event is dead-lettered, which this generator's events never are). Every other string field still gets it.
+ */
+const ID_PART = AWKWARD.filter((text) => !text.includes(ID_PART_SEPARATOR));
+
 const NUMBERS = [0, 1e-300, 0.5, 1, 2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER, 1e20, Number.MAX_VALUE];
 
 /** The instant `ms` written in one of RFC 3339's forms: Z or an offset, 0, 3 or 9 fraction digits. */
@@ -62,8 +70,8 @@ export function extremeEvents(seed: number, spanBeforeNowMs = 6 * HOUR): Extreme
   const rng = new Prng(seed);
   const start = Date.now() - spanBeforeNowMs;
   const keys = Array.from({ length: 8 }, (_, i) => ({
-    env: rng.pick(AWKWARD),
-    artifact: rng.pick(AWKWARD) + (i % 2 === 0 ? '/' + rng.pick(AWKWARD) : '') + ` #${i}`,
+    env: rng.pick(ID_PART),
+    artifact: rng.pick(ID_PART) + (i % 2 === 0 ? '/' + rng.pick(ID_PART) : '') + ` #${i}`,
     digest: `sha256:${rng.pick(AWKWARD)}`,
   }));
   const lines: string[] = [];
@@ -82,7 +90,7 @@ export function extremeEvents(seed: number, spanBeforeNowMs = 6 * HOUR): Extreme
     const promotionId = `p ${rng.pick(AWKWARD)}`;
     const version = rng.pick(AWKWARD);
     lines.push(JSON.stringify({ ...common(key, 'promotion'), promotionId, phase: 'started', version, digest: key.digest, fromEnv: rng.pick(AWKWARD), actor: rng.pick(AWKWARD) }));
-    lines.push(JSON.stringify({ ...common(key, 'promotion'), promotionId, phase: 'gate', gate: { name: rng.pick(AWKWARD), result: rng.pick(['passed', 'failed']), durationMs: rng.pick(NUMBERS) } }));
+    lines.push(JSON.stringify({ ...common(key, 'promotion'), promotionId, phase: 'gate', gate: { name: rng.pick(ID_PART), result: rng.pick(['passed', 'failed']), durationMs: rng.pick(NUMBERS) } }));
     lines.push(JSON.stringify({ ...common(key, 'promotion'), promotionId, phase: 'snapshot', snapshot: { snapshotId: rng.pick(AWKWARD), verified: rng.chance(0.5) } }));
     lines.push(JSON.stringify({ ...common(key, 'promotion'), promotionId, phase: 'succeeded', version, digest: key.digest, reason: rng.pick(AWKWARD) }));
   }
@@ -95,7 +103,7 @@ export function extremeEvents(seed: number, spanBeforeNowMs = 6 * HOUR): Extreme
       lines.push(
         JSON.stringify({
           ...common(key, 'hydration'),
-          ruleId: rng.pick(AWKWARD),
+          ruleId: rng.pick(ID_PART),
           instance,
           inputDigest: key.digest,
           outputDigest: digest,

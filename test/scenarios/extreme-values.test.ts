@@ -9,6 +9,9 @@
  * the raw history as it went in. An earlier hand fuzzing of the replay found
  * two silent losses of this kind (a 1969 time wrapped by the TTL, a "/" in
  * env sharing another key's state); this keeps the whole class under test.
+ * NUL goes into every string field but those joined into ids (env,
+ * artifact, ruleId, a gate's name), which refuse it: a third loss of the
+ * class, two keys sharing incident ids (nul-in-id-fields.test.ts).
  *
  * The events form promotions and observations of a few keys, so the
  * processors join them and open incidents: their ids must survive the

@@ -94,7 +94,7 @@ describeKafka('live engine vs replay', (brokers) => {
     });
   }, 180_000);
 
-  // Awkward keys (quotes, control characters, NUL, separators, emoji, 5000 characters) travel as message keys,
+  // Awkward keys (quotes, control characters, separators, emoji, 5000 characters; NUL in the other fields) travel as message keys,
   // changelog keys and state: live and replay must still agree, and nothing valid may be dead-lettered.
   it('schema-valid extreme values: alerts and incidents as in replay, nothing dead-lettered', async () => {
     const d = await deploy('extreme');

@@ -97,6 +97,23 @@ describe('validateInputEvent', () => {
     expect(errorOf(hydration('h', T0, { artifact: 'team/search' }))).toBeUndefined();
   });
 
+  // Ids join their parts with NUL (lib/ids.ts): env "a\0b" with artifact "c" and env "a" with artifact "b\0c" would share
+  // incident ids and alert fingerprints. Every field joined into an id refuses NUL; the others keep it (stored as sent).
+  it('rejects a NUL in the fields joined into ids (env, artifact, ruleId, gate name), naming the field; accepts it elsewhere', () => {
+    const nul = 'a\u0000b';
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['env', indexOp('i', T0, { env: nul })],
+      ['artifact', hydration('h', T0, { artifact: nul })],
+      ['artifact', promotion('p', T0, { artifact: nul })],
+      ['ruleId', hydration('h', T0, { ruleId: nul })],
+      ['gate.name', promotion('p', T0, { phase: 'gate', gate: { name: nul, result: 'failed', durationMs: 1 } })],
+    ];
+    for (const [field, event] of cases) expect(errorOf(event)).toBe(`${field}: must not contain "\\u0000", got "a\u0000b"`);
+    for (const event of [indexOp(nul, T0, { instance: nul, servedDigest: nul, shard: nul, correlationId: nul }), promotion('p', T0, { promotionId: nul, actor: nul })]) {
+      expect(errorOf(event)).toBeUndefined();
+    }
+  });
+
   it(`bounds identifying strings to ${MAX_IDENTIFIER_CHARS} characters, naming the field and quoting none of it; free text (reason, error) only by the event's size`, () => {
     const at = 'x'.repeat(MAX_IDENTIFIER_CHARS);
     const over = at + 'x';
