@@ -1,7 +1,8 @@
 /** The pipeline's engine stage: what happens to a decoded record (see engineStage). */
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Fact } from '../processors/facts.js';
+import type { DeadLetter, Fact } from '../processors/facts.js';
 import type { DecodeResult } from '../processors/decode.js';
+import { reusedEventIdLetter } from '../processors/reused-event-id.js';
 import type { EventDeduplicator } from '../processors/dedup.js';
 import type { RecentEventIds } from '../processors/recent-event-ids.js';
 import type { EventTimeOrderer, FactSink } from '../processors/event-time.js';
@@ -71,7 +72,8 @@ export function engineStage(ctx: StageContext): { operator: OperatorFunction<Dec
           else counters.late++;
           // Remembered for restarts once processed, not when first seen: an event still held by the orderer at a
           // commit is not covered by the committed offsets and comes again after a restart, as a first.
-          recentIds?.record(fact.envelope.key, fact.envelope.event.eventId, fact.envelope.at);
+          // Its digest as the deduplicator remembers it (a look-up in live mode only, not a second digest of the event).
+          if (recentIds) recentIds.record(fact.envelope.key, fact.envelope.event.eventId, fact.envelope.at, dedup.digestOf(fact.envelope.event.eventId));
         }
         try {
           chain.push(fact);
@@ -119,22 +121,34 @@ export function engineStage(ctx: StageContext): { operator: OperatorFunction<Dec
   };
 }
 
-/** One decoded record: a dead letter, a duplicate, or an envelope for the event-time orderer. */
+/**
+ * One decoded record: a dead letter, a duplicate, another event under an
+ * eventId already seen (a dead letter too: processors/reused-event-id.ts),
+ * or an envelope for the event-time orderer.
+ */
 function accept(ctx: StageContext, result: DecodeResult, ordered: FactSink): void {
   if (!result.ok) {
-    ctx.counters.deadLetters++;
-    ctx.writer?.writeDeadLetter(result.deadLetter);
-    ctx.onDeadLetter?.(result.deadLetter);
+    deadLetter(ctx, result.deadLetter);
     return;
   }
   const envelope = result.envelope;
-  const duplicate = ctx.dedup.isDuplicate(envelope);
-  ctx.onEnvelope?.(envelope, duplicate);
-  if (duplicate) {
+  const verdict = ctx.dedup.classify(envelope);
+  ctx.onEnvelope?.(envelope, verdict !== 'first');
+  if (verdict === 'duplicate') {
     ctx.counters.duplicates++;
     ctx.onDuplicate?.(envelope);
     return;
   }
+  if (verdict === 'conflict') {
+    deadLetter(ctx, reusedEventIdLetter(result.record, envelope.event.eventId, ctx.dedup.conflictFirstAt));
+    return;
+  }
   ctx.orderer.push(envelope, ordered);
   ctx.orderer.flush(ordered);
+}
+
+function deadLetter(ctx: StageContext, dl: DeadLetter): void {
+  ctx.counters.deadLetters++;
+  ctx.writer?.writeDeadLetter(dl);
+  ctx.onDeadLetter?.(dl);
 }

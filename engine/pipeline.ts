@@ -117,7 +117,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const recentIds =
     options.recentIdsPerKey === undefined
       ? undefined
-      : new RecentEventIds(options.recentIdsPerKey, options.processing.dedupHorizonMs, (id, at) => dedup.rememberId(id, at));
+      : new RecentEventIds(options.recentIdsPerKey, options.processing.dedupHorizonMs, (id, at, digest) => dedup.rememberId(id, at, digest));
   const topology = buildTopology(recentIds ? { ...options, stateStores: [...(options.stateStores ?? []), recentIds] } : options);
   // Advances are coalesced to one per second of event time: processors fire
   // their timers on every fact anyway, so finer advances only cost time.

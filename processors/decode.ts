@@ -27,7 +27,13 @@ import { clockFor, eventTimeProblem, watermarkTime, type FutureBound } from './e
  */
 export const MAX_EVENT_BYTES = 1 << 20;
 
-export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; deadLetter: DeadLetter };
+/**
+ * An envelope with the record it came from (which the envelope does not keep:
+ * the orderer holds envelopes a while, and the record's bytes need not stay
+ * alive with them), for a dead letter of a valid event (reused-event-id.ts);
+ * or a dead letter.
+ */
+export type DecodeResult = { ok: true; envelope: Envelope; record: RawRecord } | { ok: false; deadLetter: DeadLetter };
 
 /** A record as it comes off a topic or out of a file, before decoding. */
 export interface RawRecord {
@@ -160,7 +166,7 @@ export function toEnvelope(value: unknown, record: RawRecord, bound?: FutureBoun
   // bytes more per event, and the orderer keeps each envelope long enough for the young-generation collector to copy
   // it. Present either way (undefined), so that every envelope has one shape.
   const watermarkAt = watermarkTime(at, bound, now);
-  return { ok: true, envelope: { event, at, watermarkAt: watermarkAt === at ? undefined : watermarkAt, key, source: record.source } };
+  return { ok: true, envelope: { event, at, watermarkAt: watermarkAt === at ? undefined : watermarkAt, key, source: record.source }, record };
 }
 
 /**

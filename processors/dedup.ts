@@ -1,6 +1,12 @@
 /**
  * Deduplication by eventId (SPEC §3: duplicates are processed once), with
- * bounded memory. Ids are remembered with their event time in insertion order
+ * bounded memory. An id seen again is a duplicate when its event is the same
+ * (a producer's retry), or a conflict when it is another event
+ * (event-digest.ts says what "the same" is): a producer reusing ids, whose
+ * second event the pipeline dead-letters (engine/engine-stage.ts) rather
+ * than drop without a word; the first stays the one processed. Each
+ * remembered id keeps a 32-bit digest of its event's content, not the event.
+ * Ids are remembered with their event time in insertion order
  * (a queue beside the id set), which gives two cheap bounds:
  *
  * - horizon: an id is forgotten once its event time is more than
@@ -23,7 +29,7 @@
  *   horizon is too long for the traffic and duplicates may slip through).
  *
  * `snapshot()`/`restore()` expose the whole set (newest `DEDUP_SNAPSHOT_MAX_ENTRIES`
- * ids) for tools and tests. Live mode does not persist the whole set: in
+ * ids, with their digests) for tools and tests. Live mode does not persist the whole set: in
  * live mode crash recovery does not rely on dedup — processor state and
  * input offsets are committed together, so a restarted engine resumes
  * exactly after what its state covers and never re-processes a committed
@@ -38,14 +44,26 @@ import type { ProcessingOptions } from '../config/processing-options.js';
 import type { Envelope } from './facts.js';
 import type { WholeStateStore } from './stateful.js';
 import { IdSet, hashId } from './id-set.js';
+import { UNKNOWN_DIGEST, eventDigest } from './event-digest.js';
 
 /** At most this many ids (the newest inserted) go into a snapshot; see the module comment. */
 export const DEDUP_SNAPSHOT_MAX_ENTRIES = 20_000;
 
 export type DedupOptions = Pick<ProcessingOptions, 'dedupHorizonMs' | 'dedupMaxEntries'>;
 
-/** [eventId, event time in epoch ms], oldest-inserted first. */
-export type DedupEntry = [eventId: string, at: number];
+/**
+ * [eventId, event time in epoch ms, content digest], oldest-inserted first. An
+ * entry without a digest (a snapshot of an older release) takes any content
+ * under its id for a duplicate, as every id seen again was then.
+ */
+export type DedupEntry = [eventId: string, at: number, digest?: number];
+
+/**
+ * What an envelope is to the deduplicator: the first of its eventId, a
+ * duplicate (the same event again), or a conflict (another event under an
+ * eventId already seen).
+ */
+export type DedupVerdict = 'first' | 'duplicate' | 'conflict';
 
 export class EventDeduplicator implements WholeStateStore {
   /**
@@ -62,11 +80,15 @@ export class EventDeduplicator implements WholeStateStore {
   private ids: string[] = [];
   private ats: number[] = [];
   private hashes: number[] = [];
+  /** Content digests (event-digest.ts), UNKNOWN_DIGEST for an id restored without one. */
+  private digests: number[] = [];
   private head = 0;
   private readonly horizonMs: number;
   private readonly maxEntries: number;
   private maxSeen = -Infinity;
   private duplicateCount = 0;
+  private conflictCount = 0;
+  private lastConflictFirstAt = Number.NaN;
   private evictedCount = 0;
   private expiredCount = 0;
 
@@ -97,24 +119,53 @@ export class EventDeduplicator implements WholeStateStore {
     this.compact();
   }
 
-  /** True when the envelope's eventId was seen (and is still remembered); otherwise remembers it and returns false. */
-  isDuplicate(envelope: Envelope): boolean {
+  /**
+   * Whether the envelope's eventId is new (then remembered), or was seen (and
+   * is still remembered) with the same event or another one (see
+   * `conflictFirstAt`). A conflict leaves the first event's entry as it was.
+   */
+  classify(envelope: Envelope): DedupVerdict {
     const id = envelope.event.eventId;
     const hash = hashId(id);
+    const digest = eventDigest(envelope.event, envelope.at);
     // One probe for both the test and the insert; the id goes at the end of the queue.
-    if (!this.seen.add(id, hash, this.ids.length)) {
-      this.duplicateCount++;
-      return true;
+    const seenAt = this.seen.addOrFind(id, hash, this.ids.length);
+    if (seenAt < 0) {
+      this.remember(id, hash, envelope.at, digest);
+      return 'first';
     }
-    this.remember(id, hash, envelope.at);
-    return false;
+    const known = this.digests[seenAt]!;
+    if (known === digest || known === UNKNOWN_DIGEST) {
+      this.duplicateCount++;
+      return 'duplicate';
+    }
+    this.conflictCount++;
+    this.lastConflictFirstAt = this.ats[seenAt]!;
+    return 'conflict';
+  }
+
+  /** True when the envelope's eventId was seen (and is still remembered), with the same event or not; otherwise remembers it and returns false. */
+  isDuplicate(envelope: Envelope): boolean {
+    return this.classify(envelope) !== 'first';
+  }
+
+  /** The event time of the first event under the eventId of the last conflict (for its dead letter's reason). */
+  get conflictFirstAt(): number {
+    return this.lastConflictFirstAt;
+  }
+
+  /** The content digest remembered for `eventId`, or UNKNOWN_DIGEST (not remembered, or remembered without one). */
+  digestOf(eventId: string): number {
+    const at = this.seen.find(eventId, hashId(eventId));
+    return at < 0 ? UNKNOWN_DIGEST : this.digests[at]!;
   }
 
   /** Queues an id already added to `seen` (at the queue's end), then applies the horizon and size bounds. */
-  private remember(id: string, hash: number, at: number): void {
+  private remember(id: string, hash: number, at: number, digest: number): void {
     this.ids.push(id);
     this.ats.push(at);
     this.hashes.push(hash);
+    this.digests.push(digest);
     if (at > this.maxSeen) {
       this.maxSeen = at;
       if (this.horizonFrom === 'newest') this.expireBefore(at - this.horizonMs);
@@ -138,6 +189,7 @@ export class EventDeduplicator implements WholeStateStore {
       this.ids = this.ids.slice(this.head);
       this.ats = this.ats.slice(this.head);
       this.hashes = this.hashes.slice(this.head);
+      this.digests = this.digests.slice(this.head);
       this.seen.rebase(this.head);
       this.head = 0;
     }
@@ -146,6 +198,11 @@ export class EventDeduplicator implements WholeStateStore {
   /** Duplicates dropped so far. */
   get duplicates(): number {
     return this.duplicateCount;
+  }
+
+  /** Other events found under an eventId already seen, so far. */
+  get conflicts(): number {
+    return this.conflictCount;
   }
 
   /** Ids forgotten early because of the size bound. */
@@ -163,35 +220,44 @@ export class EventDeduplicator implements WholeStateStore {
     return this.seen.size;
   }
 
-  /** The newest `limit` remembered ids with their event times, oldest-inserted first. */
+  /** The newest `limit` remembered ids with their event times and digests (none where not known), oldest-inserted first. */
   snapshot(limit: number = DEDUP_SNAPSHOT_MAX_ENTRIES): DedupEntry[] {
     const out: DedupEntry[] = [];
-    for (let i = Math.max(this.head, this.ids.length - limit); i < this.ids.length; i++) out.push([this.ids[i]!, this.ats[i]!]);
+    for (let i = Math.max(this.head, this.ids.length - limit); i < this.ids.length; i++) {
+      const digest = this.digests[i]!;
+      out.push(digest === UNKNOWN_DIGEST ? [this.ids[i]!, this.ats[i]!] : [this.ids[i]!, this.ats[i]!, digest]);
+    }
     return out;
   }
 
   /** Replaces the remembered ids with a snapshot (counters are kept: they describe this process). */
-  restore(entries: Iterable<readonly [string, number]>): void {
+  restore(entries: Iterable<readonly [string, number, number?]>): void {
     this.seen.clear();
     this.ids = [];
     this.ats = [];
     this.hashes = [];
+    this.digests = [];
     this.head = 0;
     this.maxSeen = -Infinity;
-    for (const [id, at] of entries) this.rememberId(id, at);
+    for (const [id, at, digest] of entries) this.rememberId(id, at, digest);
   }
 
-  /** Remembers an id seen before this process (live mode restores a key's recent ids, see recent-event-ids.ts); not counted. */
-  rememberId(eventId: string, at: number): void {
+  /**
+   * Remembers an id seen before this process (live mode restores a key's recent ids, see recent-event-ids.ts), with
+   * its event's digest when known; not counted.
+   */
+  rememberId(eventId: string, at: number, digest: number = UNKNOWN_DIGEST): void {
     const hash = hashId(eventId);
-    if (this.seen.add(eventId, hash, this.ids.length)) this.remember(eventId, hash, at);
+    if (this.seen.addOrFind(eventId, hash, this.ids.length) < 0) this.remember(eventId, hash, at, digest);
   }
 }
 
 /**
- * Drops envelopes whose eventId was already seen. Pass options for a fresh
- * deduplicator per subscription, or an instance to read its counters (metrics)
- * or snapshot it. `onDuplicate` sees each dropped envelope (metrics, audit).
+ * Drops envelopes whose eventId was already seen (tests and tools; the
+ * pipeline dead-letters conflicts, engine/engine-stage.ts). Pass options for
+ * a fresh deduplicator per subscription, or an instance to read its counters
+ * (metrics) or snapshot it. `onDuplicate` sees each dropped envelope, a
+ * duplicate or a conflict.
  */
 export function dedupByEventId(
   options: DedupOptions | EventDeduplicator,

@@ -39,17 +39,29 @@ export interface Envelope<E extends InputEvent = InputEvent> {
   source?: SourcePosition;
 }
 
-/** A record that could not be decoded or validated (SPEC §2 DLQ, §7 dlq.ndjson). */
 /**
  * What kind of rejection a dead letter is, for metrics and dashboards (the
  * reason says the details): bytes that are no event in the encoding, an
  * empty value, an event that fails the schema, one on the wrong topic,
  * under the wrong key or on a partition its key does not map to (a producer
  * with another partitioner), or one whose time cannot be processed (ahead of the
- * clock — often the clock of this host or of a producer —, or before 1970).
+ * clock — often the clock of this host or of a producer —, or before 1970),
+ * or another event under an eventId already seen (reused_event_id: a
+ * producer's bug; a retry of the same event is a duplicate instead).
  */
-export type DeadLetterCategory = 'invalid_encoding' | 'empty' | 'invalid_event' | 'wrong_topic' | 'wrong_key' | 'wrong_partition' | 'future_time' | 'before_epoch' | 'too_large';
+export type DeadLetterCategory =
+  | 'invalid_encoding'
+  | 'empty'
+  | 'invalid_event'
+  | 'wrong_topic'
+  | 'wrong_key'
+  | 'wrong_partition'
+  | 'future_time'
+  | 'before_epoch'
+  | 'too_large'
+  | 'reused_event_id';
 
+/** A record that could not be decoded or validated, or reused an eventId (SPEC §2 DLQ, §7 dlq.ndjson). */
 export interface DeadLetter {
   reason: string;
   /** Unset: invalid_event. */

@@ -34,8 +34,8 @@ export class IdSet {
     return this.count;
   }
 
-  /** Adds `id` (stored at `position`) unless present; returns whether it was added. */
-  add(id: string, hash: number, position: number): boolean {
+  /** Adds `id` (stored at `position`) unless present; returns -1 when it was added, else the position it is stored at. */
+  addOrFind(id: string, hash: number, position: number): number {
     const t = this.table;
     const mask = this.mask;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
@@ -44,9 +44,20 @@ export class IdSet {
         t[2 * i] = hash;
         t[2 * i + 1] = position + 1;
         if (++this.count * 2 > mask + 1) this.grow();
-        return true;
+        return -1;
       }
-      if (t[2 * i] === hash && this.idAt(p - 1) === id) return false;
+      if (t[2 * i] === hash && this.idAt(p - 1) === id) return p - 1;
+    }
+  }
+
+  /** The position `id` is stored at, or -1. */
+  find(id: string, hash: number): number {
+    const t = this.table;
+    const mask = this.mask;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const p = t[2 * i + 1]!;
+      if (p === 0) return -1;
+      if (t[2 * i] === hash && this.idAt(p - 1) === id) return p - 1;
     }
   }
 

@@ -32,7 +32,7 @@ export interface DriftwatchMetrics {
   deadLettered: Counter<'topic' | 'category'>;
   /** driftwatch_late_events_total: events older than the frontier on arrival (stored, counted; windowed only while their own window is still open). */
   lateEvents: Counter;
-  /** driftwatch_duplicate_events_total: events dropped because their eventId was already processed. */
+  /** driftwatch_duplicate_events_total: events dropped because the same event (eventId and content) was already processed. */
   duplicateEvents: Counter;
   /**
    * driftwatch_consumer_lag{topic,partition}: the partition's end offset minus this instance's next offset to consume,
@@ -85,9 +85,9 @@ export function createDriftwatchMetrics(registry: MetricsRegistry = new MetricsR
     registry,
     eventsIn: registry.counter({ name: 'driftwatch_events_in_total', help: 'Records consumed from an input topic, before decoding.', labelNames: ['topic'] }),
     eventsOut: registry.counter({ name: 'driftwatch_events_out_total', help: 'Records produced to an output topic (alerts, DLQ, the state changelog with its restore markers).', labelNames: ['topic'] }),
-    deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, wrong_partition, future_time, before_epoch, too_large).', labelNames: ['topic', 'category'] }),
+    deadLettered: registry.counter({ name: 'driftwatch_dead_lettered_total', help: 'Input records sent to the dead-letter topic, by source topic and category (invalid_encoding, empty, invalid_event, wrong_topic, wrong_key, wrong_partition, future_time, before_epoch, too_large, reused_event_id).', labelNames: ['topic', 'category'] }),
     lateEvents: registry.counter({ name: 'driftwatch_late_events_total', help: 'Events older than the event-time frontier on arrival (stored and counted; windowed only while their own window is still open).' }),
-    duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because their eventId was already processed.' }),
+    duplicateEvents: registry.counter({ name: 'driftwatch_duplicate_events_total', help: 'Events skipped because the same event (same eventId, same content) was already processed.' }),
     consumerLag: registry.gauge({ name: 'driftwatch_consumer_lag', help: 'Records of an owned input partition past this instance\'s position (end offset minus next offset to consume), read from the broker every DRIFTWATCH_LAG_INTERVAL.', labelNames: ['topic', 'partition'] }),
     watermarkDelay: registry.gauge({
       name: 'driftwatch_watermark_delay_seconds',
