@@ -54,3 +54,12 @@ export function alertShape(a: AlertEvent): string {
   const subject = a.labels.artifact === undefined ? a.labels.env : `${a.labels.env}/${a.labels.artifact}`;
   return `${a.rule} ${a.status} ${a.severity} L${a.escalationLevel} ${subject} ${a.startsAt}${a.endsAt ? ' → ' + a.endsAt : ''}`;
 }
+
+/**
+ * The alertShape lines of one firing instance that reached `level` and then resolved at `endsAt`: firing L1 … L`level`,
+ * then resolved at L`level` (the lines a scenario expects of an alert left to escalate until its condition ends).
+ */
+export function alertCourse(rule: string, severity: string, subject: string, startsAt: string, endsAt: string, level: number): string[] {
+  const firing = Array.from({ length: level }, (_, i) => `${rule} firing ${severity} L${i + 1} ${subject} ${startsAt}`);
+  return [...firing, `${rule} resolved ${severity} L${level} ${subject} ${startsAt} → ${endsAt}`];
+}
