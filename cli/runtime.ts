@@ -6,6 +6,7 @@
 import { loadConfig, describeConfig, type DriftwatchConfig } from '../config/env-config.js';
 import { misspeltVariables } from '../config/variable-typos.js';
 import { loadAlertsConfig } from '../config/alerts-config.js';
+import { checkRateRuleWindows } from '../config/rate-rule-windows.js';
 import { kafkaSecurityWarnings } from '../config/kafka-security.js';
 import type { AlertsConfig } from '../config/alert-rules.js';
 import type { Logger } from '../lib/logger.js';
@@ -22,8 +23,11 @@ export interface Runtime {
 export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: string } = {}): Runtime {
   const config = loadConfig(ctx.env);
   // The error for an unreadable file names the option that gave its path.
-  const alerts =
-    overrides.alertsFile !== undefined ? loadAlertsConfig(overrides.alertsFile, '--alerts') : loadAlertsConfig(config.alertsFile ?? undefined, 'DRIFTWATCH_ALERTS_FILE');
+  const [option, file] = overrides.alertsFile !== undefined ? ['--alerts', overrides.alertsFile] : ['DRIFTWATCH_ALERTS_FILE', config.alertsFile ?? undefined];
+  const alerts = loadAlertsConfig(file, option);
+  // The rate rules' windows against DRIFTWATCH_WINDOW: with the built-in rules, that variable is what to change.
+  const fromFile = file !== undefined && file !== '';
+  checkRateRuleWindows(alerts, config.processing.windowMs, fromFile ? option : 'DRIFTWATCH_WINDOW', fromFile ? file : 'alerts.yaml (built-in defaults)');
   const runId = ctx.runId ?? uniqueId('run');
   // A child either way: the level set below must not change the caller's logger.
   const logger = ctx.runId === undefined ? ctx.logger.child({ runId }) : ctx.logger.child({});

@@ -20,8 +20,11 @@ import { asMap, checkKeys, describe, Problems } from './config-problems.js';
 export interface RuleParameters {
   /** A ratio in [0, 1] or a duration string. */
   threshold?: 'ratio' | 'duration';
-  /** Any positive duration, or one of the rolling MTTR windows (1h, 24h, 7d). */
-  window?: 'any' | 'mttr';
+  /**
+   * Any positive duration; one of the rolling MTTR windows (1h, 24h, 7d); or, for a rate rule, a duration that is
+   * also a whole number of aggregation windows (DRIFTWATCH_WINDOW: checked at start-up, rate-rule-windows.ts).
+   */
+  window?: 'any' | 'mttr' | 'windows';
   minSamples?: true;
 }
 
@@ -29,13 +32,13 @@ export interface RuleParameters {
 export const ruleParameters: Record<RuleName, RuleParameters> = {
   drift_detected: {},
   mttr_breach: { threshold: 'duration', window: 'mttr' },
-  promotion_success_rate_low: { threshold: 'ratio', window: 'any', minSamples: true },
-  promotion_duration_high: { threshold: 'duration', window: 'any', minSamples: true },
-  gate_failure_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+  promotion_success_rate_low: { threshold: 'ratio', window: 'windows', minSamples: true },
+  promotion_duration_high: { threshold: 'duration', window: 'windows', minSamples: true },
+  gate_failure_rate_high: { threshold: 'ratio', window: 'windows', minSamples: true },
   snapshot_not_verified: { window: 'any' },
   rollback_failed: {},
   hydration_nondeterminism: {},
-  index_error_rate_high: { threshold: 'ratio', window: 'any', minSamples: true },
+  index_error_rate_high: { threshold: 'ratio', window: 'windows', minSamples: true },
 };
 
 /** The labels each rule's alerts carry: what an override may match (a typo must not silently never match). */
