@@ -273,8 +273,11 @@ describe('severity classifier', () => {
     expect(errorOf(yaml).message).toBe(`alerts.yaml: rules.${rule}.overrides[0].match.${label}: ${message}`);
   });
 
-  it('glob: * matches any run, everything else is literal, whole string', () => {
+  it('glob: * matches any run, everything else is literal, whole string, case-sensitive', () => {
     expect(globMatch('prod*', 'prod')).toBe(true);
+    // Label values are matched as they are (labels carry them exactly): an env named PROD needs a pattern of its own.
+    expect(globMatch('prod*', 'Prod')).toBe(false);
+    expect(globMatch('prod*', 'PRODUCTION')).toBe(false);
     expect(globMatch('prod*', 'production')).toBe(true);
     expect(globMatch('prod*', 'preprod')).toBe(false);
     expect(globMatch('*-eu-*', 'prod-eu-1')).toBe(true);
