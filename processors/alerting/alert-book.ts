@@ -22,7 +22,7 @@ import type { AlertEvent } from '../../schemas/alert-event.js';
 import { TimerQueue } from '../timer-queue.js';
 import { alertKey } from './alert-key.js';
 import { InstantStarts } from './instant-starts.js';
-import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type AlertInstanceSnapshot, type Labels } from './alert-instance.js';
+import { AlertInstance, alertFingerprint, type AlertDetails, type AlertInstanceDeps, type AlertInstanceSnapshot, type Labels, type ResolutionText } from './alert-instance.js';
 
 /** Called on every raise, clear (firing or not) and escalation; `firing` says whether the instance fires afterwards. */
 export type AlertBookListener = (rule: RuleName, labels: Labels, fingerprint: string, firing: boolean) => void;
@@ -91,15 +91,15 @@ export class AlertBook {
     this.onChange(rule, labels, fingerprint, true);
   }
 
-  /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. `note`: see AlertInstance.resolve. */
-  clear(at: number, rule: RuleName, labels: Labels, endsAt?: number, note?: string): void {
+  /** The condition ended (at `endsAt`, default `at`): resolve the instance if it is firing; otherwise nothing. `note`, `text`: see AlertInstance.resolve. */
+  clear(at: number, rule: RuleName, labels: Labels, endsAt?: number, note?: string, text?: ResolutionText): void {
     const fingerprint = alertFingerprint(rule, labels);
     this.onChange(rule, labels, fingerprint, false);
     const instance = this.firing.get(fingerprint);
     if (!instance) return;
     this.firing.delete(fingerprint);
     this.timers.cancel(fingerprint);
-    this.push(at, instance.resolve(at, endsAt ?? at, note));
+    this.push(at, instance.resolve(at, endsAt ?? at, note, text));
   }
 
   isFiring(rule: RuleName, labels: Labels): boolean {

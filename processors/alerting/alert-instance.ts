@@ -45,6 +45,9 @@ export interface AlertDetails {
   correlationId?: string;
 }
 
+/** The summary and description of a resolution that says what ended (AlertInstance.resolve). */
+export type ResolutionText = Pick<AlertEvent['annotations'], 'summary' | 'description'>;
+
 export interface AlertInstanceDeps {
   escalation: readonly EscalationLevel[];
   /** Channels and response target per severity, carried in each event's annotations (none when unset). */
@@ -149,15 +152,20 @@ export class AlertInstance {
   }
 
   /**
-   * firing → resolved: the one `resolved` event, with `endsAt`. `note`, when
-   * given, is appended to its description: why it resolved when that is not
-   * its condition ending (the schema has no field for a reason).
+   * firing → resolved: the one `resolved` event, with `endsAt`. `text`, when
+   * given, replaces its summary and description: what the rule measured when
+   * its condition ended (else they are the last firing emission's, which
+   * describe the breach). `note`, when given, is appended to its description:
+   * why it resolved when that is not its condition ending (the schema has no
+   * field for a reason).
    */
-  resolve(at: number, endsAt: number = at, note?: string): AlertEvent {
+  resolve(at: number, endsAt: number = at, note?: string, text?: ResolutionText): AlertEvent {
     this.transition('resolve');
-    if (note !== undefined) {
+    if (text !== undefined || note !== undefined) {
       const d = this.details!;
-      this.details = { ...d, annotations: { ...d.annotations, description: `${d.annotations.description} ${note}` } };
+      const annotations = text === undefined ? { ...d.annotations } : { ...d.annotations, ...text };
+      if (note !== undefined) annotations.description = `${annotations.description} ${note}`;
+      this.details = { ...d, annotations };
     }
     return this.event(at, 'resolved', Math.max(endsAt, this.details!.startsAt));
   }

@@ -30,9 +30,11 @@ export interface RuleContext {
   raise(at: number, spec: RaiseSpec): void;
   /**
    * The condition no longer holds (ended at `endsAt`, default `at`). No-op when not firing. `note`: appended to the
-   * description of the resolved event, when the rule stops judging rather than the condition ending.
+   * description of the resolved event, when the rule stops judging rather than the condition ending. `text`: the
+   * resolved event's summary and description, what the rule measures as the condition ends (the summary as `raise`
+   * takes it: a configured template wins); absent, they are the last firing emission's.
    */
-  clear(at: number, labels: Labels, endsAt?: number, note?: string): void;
+  clear(at: number, labels: Labels, endsAt?: number, note?: string, text?: { summary: string; description: string }): void;
   isFiring(labels: Labels): boolean;
 }
 
@@ -97,15 +99,16 @@ export interface RuleTimer {
 export type RuleFactory = (ctx: RuleContext) => AlertRule;
 
 export function createRuleContext(rule: RuleName, config: RuleConfig, classify: SeverityClassifier, book: AlertBook): RuleContext {
+  /** Text for people quoting event fields: their control and bidi characters show as escapes (labels stay exact). */
+  const textOf = (labels: Labels, text: { summary: string; description: string }) => ({
+    summary: config.summary ? fillTemplate(config.summary, labels, visibleText) : visibleText(text.summary),
+    description: visibleText(text.description),
+  });
   return {
     rule,
     config,
     raise(at, spec) {
-      // Text for people quoting event fields: their control and bidi characters show as escapes (labels stay exact).
-      const annotations: { summary: string; description: string; runbookUrl?: string } = {
-        summary: config.summary ? fillTemplate(config.summary, spec.labels, visibleText) : visibleText(spec.summary),
-        description: visibleText(spec.description),
-      };
+      const annotations: { summary: string; description: string; runbookUrl?: string } = textOf(spec.labels, spec);
       // Percent-encoded: a label is an event field, and raw it could add parameters, a fragment or path segments to the link.
       if (config.runbookUrl) annotations.runbookUrl = fillTemplate(config.runbookUrl, spec.labels, encodeURIComponent);
       book.raise(at, rule, spec.labels, {
@@ -116,8 +119,8 @@ export function createRuleContext(rule: RuleName, config: RuleConfig, classify: 
         correlationId: spec.correlationId,
       });
     },
-    clear(at, labels, endsAt, note) {
-      book.clear(at, rule, labels, endsAt, note);
+    clear(at, labels, endsAt, note, text) {
+      book.clear(at, rule, labels, endsAt, note, text === undefined ? undefined : textOf(labels, text));
     },
     isFiring(labels) {
       return book.isFiring(rule, labels);

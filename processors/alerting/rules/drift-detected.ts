@@ -1,6 +1,6 @@
 /** drift_detected: a state-drift incident is open for (env, artifact) (SPEC §4.4). */
 import type { Incident } from '../../facts.js';
-import { list, timestamp } from '../format.js';
+import { duration, list, timestamp } from '../format.js';
 import type { AlertRule, RuleContext } from '../rule-context.js';
 import { createIncidentRule } from './incident-rule.js';
 
@@ -13,7 +13,26 @@ export function createDriftDetectedRule(ctx: RuleContext): AlertRule {
       description: describeStateDrift(i),
     }),
     resolutionNote: stateResolutionNote,
+    resolved: stateResolution,
   });
+}
+
+/**
+ * How a state incident ended, for its alert's resolution (drift_detected, rollback_failed): converged or promoted.
+ * source_expired: none — nothing was seen to end; the last firing text stays, with stateResolutionNote.
+ */
+export function stateResolution(i: Incident): { summary: string; description: string } | undefined {
+  if (i.resolvedAt === null || (i.reason !== 'converged' && i.reason !== 'promoted')) return undefined;
+  const how =
+    i.reason === 'converged'
+      ? `every divergent source of ${i.artifact} in ${i.env} reports an acceptable digest again`
+      : `a promotion made the digests the divergent sources of ${i.artifact} in ${i.env} serve acceptable`;
+  return {
+    summary: i.reason === 'converged' ? `Drift ended: ${i.artifact} in ${i.env} runs an acceptable digest again` : `Drift ended: a promotion made the digest ${i.artifact} in ${i.env} runs acceptable`,
+    description:
+      `Resolved at ${timestamp(i.resolvedAt)}: ${how} (incident reason ${i.reason}), ` +
+      `${duration(i.resolvedAt - i.startedAt)} after the drift began at ${timestamp(i.startedAt)}. Incident ${i.incidentId}.`,
+  };
 }
 
 /**

@@ -19,6 +19,12 @@ export function createGateFailureRateHighRule(ctx: RuleContext): AlertRule {
       })),
     breaches: (value, threshold) => value > threshold,
     unmeasured: (labels) => `no run of gate ${labels.gate} in ${labels.env}`,
+    resolved: (j) => ({
+      summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env}, back within target (< ${percent(j.threshold)})`,
+      description:
+        `Resolved: ${j.numerator} of ${j.denominator} runs of gate ${j.labels.gate} in ${j.labels.env} failed in the last ${duration(j.windowMs)} ` +
+        `(${percent(j.value)}), at or below ${percent(j.threshold)}.`,
+    }),
     describe: (j) => ({
       summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env} (target < ${percent(j.threshold)})`,
       description:

@@ -34,6 +34,11 @@ export interface IncidentRuleSpec {
   correlationId?: (incident: Incident) => string | undefined;
   /** Appended to the description of the resolution of a resolved `incident` (AlertInstance.resolve's note); default none. */
   resolutionNote?: (incident: Incident) => string | undefined;
+  /**
+   * The summary and description of the resolution of a resolved `incident`: how it ended (AlertInstance.resolve's
+   * text). Default, or undefined: the last firing emission's (an ending nothing was seen to end, with its note).
+   */
+  resolved?: (incident: Incident) => { summary: string; description: string } | undefined;
 }
 
 /** Per-key state: the incidents of the key that raised an alert, with that alert's labels. */
@@ -53,7 +58,9 @@ export function createIncidentRule(ctx: RuleContext, spec: IncidentRuleSpec): Al
     if (!ofKey || !labels) return;
     ofKey.delete(incident.incidentId);
     if (ofKey.size === 0) raisedBy.delete(key);
-    ctx.clear(at, labels, endsAt, incident.resolvedAt !== null ? spec.resolutionNote?.(incident) : undefined);
+    // An incident still open that no longer meets the rule's condition (`applies`) has no resolution to tell.
+    if (incident.resolvedAt === null) ctx.clear(at, labels, endsAt);
+    else ctx.clear(at, labels, endsAt, spec.resolutionNote?.(incident), spec.resolved?.(incident));
   };
 
   const raise = (at: number, incident: Incident, change: 'opened' | 'updated') => {

@@ -40,6 +40,12 @@ export function createIndexErrorRateHighRule(ctx: RuleContext): AlertRule {
     breaches: (value, threshold) => value > threshold,
     // Its samples are the env's 5-minute windows: any activity of the env, index operations or not.
     unmeasured: (labels) => `no activity in ${labels.env}`,
+    resolved: (j) => ({
+      summary: `Index error rate in ${j.labels.env} is back at ${percent(j.value)} (target ≤ ${percent(j.threshold)})`,
+      description:
+        `Resolved: ${j.numerator} of ${j.denominator} index operations in ${j.labels.env} failed in the last ${duration(j.windowMs)} ` +
+        `(${percent(j.value)}), at or below ${percent(j.threshold)}.`,
+    }),
     describe: (j) => ({
       summary: `Index error rate in ${j.labels.env} is ${percent(j.value)} (target ≤ ${percent(j.threshold)})`,
       description: `${j.numerator} of ${j.denominator} index operations in ${j.labels.env} failed in the last ${duration(j.windowMs)}.${describeArtifacts(j)}`,

@@ -6,7 +6,8 @@
  *     a snapshot at the first millisecond past it; one resolved at exactly 30
  *     min is no breach), or
  *   - the rolling mean recovery time is above `threshold`.
- * Resolves at the first snapshot of the env where neither holds. The overall
+ * Resolves at the first snapshot of the env where neither holds, saying what
+ * that snapshot holds (open incidents, rolling MTTR). The overall
  * scope ('*') is not alerted on: every breach belongs to some env.
  *
  * startsAt is when the breach began: the moment the oldest open incident
@@ -37,7 +38,11 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
         const ageBreach = snap.openIncidents > 0 && snap.oldestOpenMs !== null && snap.oldestOpenMs > threshold;
         const meanBreach = snap.meanMs !== null && snap.meanMs > threshold;
         if (!ageBreach && !meanBreach) {
-          ctx.clear(fact.at, labels);
+          // The resolution says what the env's MTTR is now: the last firing text described the breach.
+          const text = ctx.isFiring(labels)
+            ? { summary: `MTTR in ${snap.scope} is back within target (< ${duration(threshold)})`, description: describe(snap, window, oldestOpen.get(snap.scope), 'Resolved in') }
+            : undefined;
+          ctx.clear(fact.at, labels, undefined, undefined, text);
           continue;
         }
         const startsAt = ageBreach ? snap.asOf - (snap.oldestOpenMs! - threshold) + 1 : snap.asOf;
@@ -66,7 +71,8 @@ function oldestByEnv(oldestOpen: readonly OldestOpenIncident[] | undefined): Map
 }
 
 /** `oldest`: the env's oldest open incident when it is past the threshold (named, so the page says what to look at). */
-function describe(s: MttrSnapshot, window: string, oldest: OldestOpenIncident | undefined): string {
+/** `lead`: "In" on a firing emission, "Resolved in" on the resolution. */
+function describe(s: MttrSnapshot, window: string, oldest: OldestOpenIncident | undefined, lead = 'In'): string {
   const named = oldest === undefined ? '' : `: ${oldest.incidentId} (${oldest.artifact}, since ${timestamp(oldest.startedAt)})`;
   const open =
     s.openIncidents > 0 && s.oldestOpenMs !== null
@@ -76,5 +82,5 @@ function describe(s: MttrSnapshot, window: string, oldest: OldestOpenIncident | 
     s.meanMs !== null
       ? `mean recovery time ${duration(s.meanMs)} over ${s.resolvedCount} incident(s) resolved in the last ${window}`
       : `no incident resolved in the last ${window}`;
-  return `In ${s.scope}: ${open}; ${mean}.`;
+  return `${lead} ${s.scope}: ${open}; ${mean}.`;
 }

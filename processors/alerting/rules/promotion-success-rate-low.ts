@@ -64,6 +64,12 @@ export function createPromotionSuccessRateLowRule(ctx: RuleContext): AlertRule {
     examplesForgottenOf: (r) => (r.unlistedRetries ?? []).map((windowEnd) => ({ labels: { env: r.env }, windowEnd })),
     breaches: (value, threshold) => value < threshold,
     unmeasured: (labels) => `no promotion in ${labels.env}`,
+    resolved: (j) => ({
+      summary: `Promotion success rate in ${j.labels.env} is back at ${percent(j.value)} (target ≥ ${percent(j.threshold)})`,
+      description:
+        `Resolved: ${j.numerator} of ${j.denominator} promotions that ended in ${j.labels.env} in the last ${duration(j.windowMs)} succeeded ` +
+        `(${percent(j.value)}), at or above ${percent(j.threshold)}.`,
+    }),
     describe: (j) => {
       const unsuccessful = j.denominator - j.numerator;
       const named = j.examples.length > 0 ? `, latest first: ${list(j.examples.map((x) => exampleText(x)), unsuccessful)}` : '';

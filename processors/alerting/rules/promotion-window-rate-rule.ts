@@ -33,6 +33,7 @@ export function createPromotionWindowRateRule(
         : undefined,
     breaches: spec.breaches,
     describe: spec.describe,
+    resolved: spec.resolved,
     unmeasured: spec.unmeasured,
   });
 }

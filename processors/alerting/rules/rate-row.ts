@@ -86,6 +86,11 @@ export interface RateRuleSpec {
   breaches: (value: number, threshold: number) => boolean;
   describe: (judged: Judged) => { summary: string; description: string };
   /**
+   * The text of the resolution when the rate is back within the threshold, from what the window holds then (the
+   * firing text describes the breach); `examples` are left out of `judged` (empty), as it names no culprits.
+   */
+  resolved: (judged: Judged) => { summary: string; description: string };
+  /**
    * What was not reported for a whole `window` when none of a key's samples is left in it (e.g. `no promotion in
    * prod`): its resolution then says so (rate-rule.ts), not being a recovery.
    */

@@ -23,7 +23,8 @@
  *     windowEnd, or the time samples left);
  *   - breach with fewer samples            → keep the state (not enough to
  *     confirm a breach, and still no sign of recovery);
- *   - no breach, whatever the sample count → resolved (the rate is back).
+ *   - no breach, whatever the sample count → resolved (the rate is back),
+ *                                             described by spec.resolved.
  * The next departure is derived from the entries, never stored, so a
  * restored snapshot re-arms it. The entries' ends are kept in a multiset
  * beside them (EarliestTimes), so finding it after a row is not a scan of
@@ -107,8 +108,11 @@ export function createRateRule(ctx: RuleContext, spec: RateRuleSpec, ends = new 
       return;
     }
     const value = numerator / denominator;
-    if (!spec.breaches(value, threshold)) ctx.clear(at, w.labels);
-    else if (denominator >= minSamples) {
+    if (!spec.breaches(value, threshold)) {
+      // Described only when it resolves an alert: a key judged within its threshold window after window costs no text.
+      const text = ctx.isFiring(w.labels) ? spec.resolved({ labels: w.labels, value, numerator, denominator, threshold, windowMs, examples: [] }) : undefined;
+      ctx.clear(at, w.labels, undefined, undefined, text);
+    } else if (denominator >= minSamples) {
       const judged = { labels: w.labels, value, numerator, denominator, threshold, windowMs, examples: examples.sort(highestRankFirst) };
       ctx.raise(at, { labels: w.labels, startsAt, ...spec.describe(judged) });
     }

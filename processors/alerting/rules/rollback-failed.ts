@@ -4,7 +4,7 @@
  * (seed KPI: rollback success > 99 %). Resolves with the incident.
  */
 import type { AlertRule, RuleContext } from '../rule-context.js';
-import { describeStateDrift, stateResolutionNote } from './drift-detected.js';
+import { describeStateDrift, stateResolution, stateResolutionNote } from './drift-detected.js';
 import { createIncidentRule } from './incident-rule.js';
 
 export function createRollbackFailedRule(ctx: RuleContext): AlertRule {
@@ -19,5 +19,6 @@ export function createRollbackFailedRule(ctx: RuleContext): AlertRule {
     // The rollback's own correlation id traces the change that failed; the observation's is the fallback.
     correlationId: (i) => i.desiredCorrelationId ?? i.correlationId,
     resolutionNote: stateResolutionNote,
+    resolved: stateResolution,
   });
 }

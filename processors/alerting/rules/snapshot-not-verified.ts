@@ -99,7 +99,14 @@ export function createSnapshotNotVerifiedRule(ctx: RuleContext): AlertRule {
       const labels = { env: e.env, artifact: e.artifact };
       if (e.snapshot.verified) {
         judged(key, reportedAt);
-        ctx.clear(fact.at, labels);
+        // The resolution names the snapshot that resolved it: the firing text named the unverified one.
+        const text = ctx.isFiring(labels)
+          ? {
+              summary: `Snapshot ${e.snapshot.snapshotId} of ${e.artifact} in ${e.env} is verified`,
+              description: `Resolved: promotion ${e.promotionId} reported snapshot ${e.snapshot.snapshotId} of ${e.artifact} in ${e.env} as verified at ${timestamp(reportedAt)}.`,
+            }
+          : undefined;
+        ctx.clear(fact.at, labels, undefined, undefined, text);
         return;
       }
       // From when it is judged: in order its own time, late the frontier (as startsAt).

@@ -50,8 +50,23 @@ describe('drift_detected', () => {
       endsAt: iso(T0 + 4 * MIN),
       fingerprint: out[0]!.alert.fingerprint,
     });
-    expect(resolved[0]!.alert.annotations.description).toContain('sha256:bbb, sha256:ccc');
+    // It says how the drift ended (the firing text described the drift).
+    expect(resolved[0]!.alert.annotations).toMatchObject({
+      summary: 'Drift ended: web in prod runs an acceptable digest again',
+      description:
+        'Resolved at 2026-11-27T12:04:00.000Z: every divergent source of web in prod reports an acceptable digest again ' +
+        '(incident reason converged), 4m after the drift began at 2026-11-27T12:00:00.000Z. Incident inc-1.',
+    });
     expect(run(incidentFact(T0 + 5 * MIN, 'resolved', { ...inc, resolvedAt: T0 + 4 * MIN }))).toEqual([]);
+  });
+
+  it('keeps the text an update refreshed for a resolution that carries the last firing text (source_expired)', () => {
+    const { run } = makeProcessor(only('drift_detected'));
+    const inc = stateIncident({ env: 'prod' });
+    run(incidentFact(T0 + 10 * SEC, 'opened', inc));
+    expect(run(incidentFact(T0 + 2 * MIN, 'updated', { ...inc, divergentDigests: ['sha256:bbb', 'sha256:ccc'] }))).toEqual([]);
+    const resolved = run(incidentFact(T0 + 4 * MIN, 'resolved', { ...inc, resolvedAt: T0 + 4 * MIN, reason: 'source_expired' }));
+    expect(resolved[0]!.alert.annotations.description).toContain('Divergent digest(s) observed: sha256:bbb, sha256:ccc.');
   });
 
   it('non-production drift stays medium; the same key drifting again is a new occurrence with the same fingerprint', () => {
