@@ -13,8 +13,10 @@ import { quotedStart } from '../lib/unicode.js';
 
 export function reusedEventIdLetter(record: RawRecord, eventId: string, firstAt: number): DeadLetter {
   const reason =
-    // "eventId: " first: the dead-letter queries group reasons by the text before the first ": " (sql/queries).
-    `eventId: ${quotedStart(eventId, 200)} conflicts with the event first seen under it (occurredAt ${formatTimestamp(firstAt)}), which was processed; this one, with other content, is not. ` +
+    // The dead-letter queries and panel group reasons by the text before the first ": " (sql/queries), the store
+    // keeping no category: "reused eventId", a group of its own, not "eventId" with the malformed ones ("eventId: must
+    // not be empty").
+    `reused eventId: ${quotedStart(eventId, 200)} conflicts with the event first seen under it (occurredAt ${formatTimestamp(firstAt)}), which was processed; this one, with other content, is not. ` +
     'Each event needs an eventId of its own, and a retry must resend the same event';
   return { reason, category: 'reused_event_id', raw: record.value, key: record.key, headers: record.headers, source: record.source };
 }

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertShape, replayFixture } from '../helpers/replay-fixture.js';
 import { openEmbeddedStore } from '../../store/open-store.js';
+import { validateInputEvent } from '../../schemas/input-events.js';
 
 const reused = (id: string, firstAt: string) =>
-  `eventId: "${id}" conflicts with the event first seen under it (occurredAt ${firstAt}), which was processed; this one, with other content, is not. ` +
+  `reused eventId: "${id}" conflicts with the event first seen under it (occurredAt ${firstAt}), which was processed; this one, with other content, is not. ` +
   'Each event needs an eventId of its own, and a retry must resend the same event';
 
 describe('replay of a reused eventId', () => {
@@ -70,4 +71,16 @@ describe('replay of a reused eventId', () => {
     ]);
   });
 
+  it('the dead-letter queries group them apart from malformed eventIds (by the text before the first ": ")', async () => {
+    // sql/queries/dead-letters-by-reason.sql and the Dead letters by reason panel group by that text alone (the store
+    // keeps no category): under "eventId" they were one group with "eventId: must not be empty" and the like.
+    const malformed = validateInputEvent({ type: 'index', eventId: '', occurredAt: '2026-11-27T10:00:00.000Z', env: 'prod', artifact: 'api', op: 'read', instance: 'i1', servedDigest: 'd', latencyMs: 1, status: 'ok' });
+    expect(malformed.ok ? '' : malformed.error).toMatch(/^eventId: /);
+    const { outDir } = await replayFixture('reused-event-id.ndjson', { store: true });
+    const store = await openEmbeddedStore(join(outDir, 'store'));
+    const rows = await store
+      .query("SELECT splitByString(': ', reason)[1] AS failed_check, count() AS records FROM driftwatch.dead_letters FINAL GROUP BY failed_check")
+      .finally(() => store.close());
+    expect(rows).toEqual([{ failed_check: 'reused eventId', records: 3 }]);
+  });
 });

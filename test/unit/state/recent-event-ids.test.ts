@@ -125,6 +125,6 @@ describe('dedup across a restart of a live-mode pipeline (changelog records)', (
     await after.p.end();
     expect(after.p.counters).toMatchObject({ duplicates: 1, deadLetters: 1, events: 0 });
     expect(after.events).toEqual([]);
-    expect(deadLetters).toEqual([expect.stringMatching(/^eventId: "e-1" conflicts with the event first seen under it \(occurredAt 2026-11-27T12:00:00\.000Z\)/)]);
+    expect(deadLetters).toEqual([expect.stringMatching(/^reused eventId: "e-1" conflicts with the event first seen under it \(occurredAt 2026-11-27T12:00:00\.000Z\)/)]);
   });
 });
