@@ -19,6 +19,8 @@
  *     at 11:00:30, is verified → resolved then.
  *   - determinism-incidents.ndjson (determinism-incidents.test.ts): dev/det rule d-err 14:00:30 → 14:15 consistent
  *     (14 min 30 s).
+ * The thresholds are strict (SPEC §6: gate failure rate > 5 %, mean duration > 5 min), so a resolution's target is
+ * "≤": g-back resolves at exactly 5 %, which "back within target (< 5%)" contradicted.
  * A resolution for want of samples, or because a drift's sources stopped reporting, says so in a note after the last
  * firing text, as before (rate-rule-unmeasured.test.ts, incident-rules.test.ts): nothing was measured to end.
  */
@@ -53,13 +55,13 @@ describe('a resolved alert describes its resolution', () => {
     expect(gate.map(alertShape)).toEqual(alertCourse('gate_failure_rate_high', 'medium', 'g-back', '2026-11-29T10:05:00.000Z', '2026-11-29T10:10:00.000Z', 1));
     expect(gate[0]!.annotations.description).toMatch(/^2 of 20 runs of gate smoke in g-back failed in the last 1h\./);
     expect(text(gate[1])).toEqual({
-      summary: 'Gate smoke fails 5% of runs in g-back, back within target (< 5%)',
+      summary: 'Gate smoke fails 5% of runs in g-back, back within target (≤ 5%)',
       description: 'Resolved: 2 of 40 runs of gate smoke in g-back failed in the last 1h (5%), at or below 5%.',
     });
     const slow = of(alerts, 'promotion_duration_high', 'd-back');
     expect(slow.map(alertShape)).toEqual(alertCourse('promotion_duration_high', 'medium', 'd-back', '2026-11-29T10:10:00.000Z', '2026-11-29T10:15:00.000Z', 1));
     expect(text(slow[1])).toEqual({
-      summary: 'Promotions in d-back take 4m on average, back within target (< 5m)',
+      summary: 'Promotions in d-back take 4m on average, back within target (≤ 5m)',
       description: 'Resolved: mean duration (start to terminal event) of the 2 promotion(s) that ended in d-back in the last 1h: 4m, at or below 5m.',
     });
     // What consumers key on is as it was: one fingerprint and labels per instance, one resolved each.
@@ -75,13 +77,13 @@ describe('a resolved alert describes its resolution', () => {
     const ops = of(alerts, 'mttr_breach', 'ops');
     expect(ops.map((a) => a.status)).toEqual(['firing', 'firing', 'resolved']);
     expect(text(ops[2])).toEqual({
-      summary: 'MTTR in ops is back within target (< 30m)',
+      summary: 'MTTR in ops is back within target (≤ 30m)',
       description: 'Resolved in ops: no open drift incidents; mean recovery time 20m 30s over 2 incident(s) resolved in the last 1h.',
     });
     const perf = of(alerts, 'mttr_breach', 'perf');
     expect(perf.at(-1)!.status).toBe('resolved');
     expect(text(perf.at(-1))).toEqual({
-      summary: 'MTTR in perf is back within target (< 30m)',
+      summary: 'MTTR in perf is back within target (≤ 30m)',
       description: 'Resolved in perf: no open drift incidents; no incident resolved in the last 1h.',
     });
   });

@@ -19,8 +19,9 @@ export function createGateFailureRateHighRule(ctx: RuleContext): AlertRule {
       })),
     breaches: (value, threshold) => value > threshold,
     unmeasured: (labels) => `no run of gate ${labels.gate} in ${labels.env}`,
+    // The threshold is strict (a breach is above it), so a resolution can be at it: its target reads ≤, not <.
     resolved: (j) => ({
-      summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env}, back within target (< ${percent(j.threshold)})`,
+      summary: `Gate ${j.labels.gate} fails ${percent(j.value)} of runs in ${j.labels.env}, back within target (≤ ${percent(j.threshold)})`,
       description:
         `Resolved: ${j.numerator} of ${j.denominator} runs of gate ${j.labels.gate} in ${j.labels.env} failed in the last ${duration(j.windowMs)} ` +
         `(${percent(j.value)}), at or below ${percent(j.threshold)}.`,

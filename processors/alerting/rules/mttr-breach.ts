@@ -39,8 +39,9 @@ export function createMttrBreachRule(ctx: RuleContext): AlertRule {
         const meanBreach = snap.meanMs !== null && snap.meanMs > threshold;
         if (!ageBreach && !meanBreach) {
           // The resolution says what the env's MTTR is now: the last firing text described the breach.
+          // Its target reads ≤: the threshold is strict, so a mean of exactly `threshold` resolves.
           const text = ctx.isFiring(labels)
-            ? { summary: `MTTR in ${snap.scope} is back within target (< ${duration(threshold)})`, description: describe(snap, window, oldestOpen.get(snap.scope), 'Resolved in') }
+            ? { summary: `MTTR in ${snap.scope} is back within target (≤ ${duration(threshold)})`, description: describe(snap, window, oldestOpen.get(snap.scope), 'Resolved in') }
             : undefined;
           ctx.clear(fact.at, labels, undefined, undefined, text);
           continue;

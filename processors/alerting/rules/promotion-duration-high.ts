@@ -20,8 +20,9 @@ export function createPromotionDurationHighRule(ctx: RuleContext): AlertRule {
     ],
     breaches: (mean, threshold) => mean > threshold,
     unmeasured: (labels) => `no promotion in ${labels.env}`,
+    // The threshold is strict (a breach is above it), so a resolution can be at it: its target reads ≤, not <.
     resolved: (j) => ({
-      summary: `Promotions in ${j.labels.env} take ${duration(j.value)} on average, back within target (< ${duration(j.threshold)})`,
+      summary: `Promotions in ${j.labels.env} take ${duration(j.value)} on average, back within target (≤ ${duration(j.threshold)})`,
       description:
         `Resolved: mean duration (start to terminal event) of the ${j.denominator} promotion(s) that ended in ${j.labels.env} ` +
         `in the last ${duration(j.windowMs)}: ${duration(j.value)}, at or below ${duration(j.threshold)}.`,
