@@ -27,7 +27,7 @@ export function loadRuntime(ctx: CommandContext, overrides: { alertsFile?: strin
   const alerts = loadAlertsConfig(file, option);
   // The rate rules' windows against DRIFTWATCH_WINDOW: with the built-in rules, that variable is what to change.
   const fromFile = file !== undefined && file !== '';
-  checkRateRuleWindows(alerts, config.processing.windowMs, fromFile ? option : 'DRIFTWATCH_WINDOW', fromFile ? file : 'alerts.yaml (built-in defaults)');
+  checkRateRuleWindows(alerts, config.processing.windowMs, fromFile ? option : 'DRIFTWATCH_WINDOW', fromFile ? file : 'alerts.yaml (built-in defaults)', !fromFile);
   const runId = ctx.runId ?? uniqueId('run');
   // A child either way: the level set below must not change the caller's logger.
   const logger = ctx.runId === undefined ? ctx.logger.child({ runId }) : ctx.logger.child({});

@@ -41,6 +41,14 @@ describe('a rate rule window that is not a whole number of DRIFTWATCH_WINDOW win
     expect(defaults.stderr).toMatch(/^driftwatch replay: DRIFTWATCH_WINDOW: alerts\.yaml \(built-in defaults\): rules\.promotion_success_rate_low\.window: expected a whole number of DRIFTWATCH_WINDOW windows \(7m\), got 1h/);
   });
 
+  it('the built-in defaults against a longer DRIFTWATCH_WINDOW: index_error_rate_high (5m), and what to change', async () => {
+    // 15m windows are a sensible choice that the built-in index rule (window 5m) cannot judge: the error says what to do.
+    const r = await replay({ DRIFTWATCH_WINDOW: '15m' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^driftwatch replay: DRIFTWATCH_WINDOW: alerts\.yaml \(built-in defaults\): rules\.index_error_rate_high\.window: expected a whole number of DRIFTWATCH_WINDOW windows \(15m\), got 5m/);
+    expect(r.stderr).toContain('with the built-in rules DRIFTWATCH_WINDOW must divide 5m; for longer windows give an alerts file (DRIFTWATCH_ALERTS_FILE) whose rate rule windows are whole numbers of it');
+  });
+
   it('is accepted as a multiple, or for a rule that is off', async () => {
     const path = file('fine.yaml', 'rules:\n  gate_failure_rate_high:\n    window: 10m\n  index_error_rate_high:\n    enabled: false\n    window: 2m\n');
     // Past the configuration: the replay then fails on its missing input, not on the rules.
