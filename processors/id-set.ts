@@ -16,6 +16,8 @@
  * order for expiry. Removal uses backward-shift deletion, so no tombstones
  * accumulate however many ids expire.
  */
+import { fmix32 } from '../lib/fmix32.js';
+
 export class IdSet {
   /** [hash, position + 1] per slot; position + 1 = 0 marks an empty slot. */
   private table: Int32Array;
@@ -121,10 +123,5 @@ export class IdSet {
 export function hashId(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return fmix32(h);
 }

@@ -29,6 +29,7 @@
  * every type would make that one read site megamorphic.
  */
 import type { CompilableSchema } from './compiled-validator.js';
+import { fmix32 } from '../lib/fmix32.js';
 
 /** The digest of a valid value of the schema; `at` is its timestamp field as epoch ms. */
 export type DigestFunction = (value: unknown, at: number) => number;
@@ -69,11 +70,7 @@ function mixNumber(h: number, x: number): number {
 
 /** A final avalanche, so that every bit of the result depends on every word; never 0 (which callers keep for "not known"). */
 function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
+  h = fmix32(h);
   return h === 0 ? 1 : h;
 }
 

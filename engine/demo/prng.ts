@@ -3,6 +3,8 @@
  * the synthetic scenario is the same for the same seed on every machine and
  * Node version — Math.random() cannot be seeded.
  */
+import { fmix32 } from '../../lib/fmix32.js';
+
 export class Prng {
   private a: number;
   private b: number;
@@ -13,10 +15,7 @@ export class Prng {
     let s = seed >>> 0;
     const split = (): number => {
       s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      return fmix32(s) >>> 0;
     };
     this.a = split();
     this.b = split();
